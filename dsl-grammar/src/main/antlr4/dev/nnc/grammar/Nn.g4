@@ -1,0 +1,157 @@
+/*
+ * The grammar of the .nn language, version 1 (docs/language.md).
+ *
+ * No actions: every rule element that the AST builder reads carries a label. Names of
+ * functions, layers, initialisers and optimizers are plain identifiers here; their meaning
+ * (and the "did you mean" for a misspelling) belongs to the semantic stage.
+ */
+grammar Nn;
+
+file
+    : packageDecl? declaration* EOF
+    ;
+
+packageDecl
+    : PACKAGE qualifiedName SEMI
+    ;
+
+qualifiedName
+    : ID (DOT ID)*
+    ;
+
+declaration
+    : network
+    | function
+    ;
+
+network
+    : NETWORK name=ID LBRACE statement* RBRACE
+    ;
+
+statement
+    : INPUT name=ID shape? SEMI                         # inputStatement
+    | TARGET name=ID shape? SEMI                        # targetStatement
+    | PARAM name=ID shape? (ASSIGN init=expr)? SEMI     # paramStatement
+    | CONST name=ID ASSIGN value=expr SEMI              # constStatement
+    | OUTPUT value=expr SEMI                            # outputStatement
+    | LOSS value=expr SEMI                              # lossStatement
+    | OPTIMIZER value=expr SEMI                         # optimizerStatement
+    | PRECISION kind=ID SEMI                            # precisionStatement
+    | SEED value=expr SEMI                              # seedStatement
+    | name=ID ASSIGN value=expr SEMI                    # definitionStatement
+    ;
+
+shape
+    : LBRACK dims+=expr (COMMA dims+=expr)* RBRACK
+    ;
+
+function
+    : FUNCTION name=ID LPAREN (params+=functionParam (COMMA params+=functionParam)*)? RPAREN
+      functionBody
+    ;
+
+functionBody
+    : ASSIGN body=expr SEMI                                          # expressionBody
+    | LBRACE statements+=functionLocal* RETURN result=expr SEMI RBRACE # blockBody
+    ;
+
+functionParam
+    : name=ID shape?
+    ;
+
+functionLocal
+    : CONST name=ID ASSIGN value=expr SEMI              # functionConst
+    | name=ID ASSIGN value=expr SEMI                    # functionDefinition
+    ;
+
+// Precedence, high to low: call and index; power (right-associative); unary minus;
+// * / @; + -. Unary minus is a prefix alternative, so `2 ^ -1` parses as 2^(-1) and
+// `-x ^ 2` as -(x^2).
+expr
+    : callee=ID LPAREN (args+=argument (COMMA args+=argument)*)? RPAREN   # callExpr
+    | target=expr LBRACK index=expr RBRACK                               # indexExpr
+    | <assoc=right> base=expr op=CARET exponent=expr                     # powerExpr
+    | op=MINUS operand=expr                                              # negateExpr
+    | op=PLUS operand=expr                                               # plusExpr
+    | left=expr op=(STAR | SLASH | AT) right=expr                        # multiplicativeExpr
+    | left=expr op=(PLUS | MINUS) right=expr                             # additiveExpr
+    | LPAREN inner=expr RPAREN                                           # parenExpr
+    | value=NUMBER                                                       # numberExpr
+    | name=ID                                                            # nameExpr
+    ;
+
+argument
+    : (name=ID ASSIGN)? value=expr
+    ;
+
+// Keywords.
+PACKAGE   : 'package';
+NETWORK   : 'network';
+FUNCTION  : 'function';
+INPUT     : 'input';
+TARGET    : 'target';
+PARAM     : 'param';
+CONST     : 'const';
+OUTPUT    : 'output';
+LOSS      : 'loss';
+OPTIMIZER : 'optimizer';
+PRECISION : 'precision';
+SEED      : 'seed';
+RETURN    : 'return';
+
+// Punctuation and operators.
+LPAREN : '(';
+RPAREN : ')';
+LBRACK : '[';
+RBRACK : ']';
+LBRACE : '{';
+RBRACE : '}';
+SEMI   : ';';
+COMMA  : ',';
+DOT    : '.';
+ASSIGN : '=';
+PLUS   : '+';
+MINUS  : '-';
+STAR   : '*';
+SLASH  : '/';
+AT     : '@';
+CARET  : '^';
+
+NUMBER
+    : DIGIT+ ('.' DIGIT+)? ([eE] [+-]? DIGIT+)?
+    ;
+
+ID
+    : [A-Za-z_] [A-Za-z0-9_]*
+    ;
+
+fragment DIGIT : [0-9];
+
+// A `///` line is a doc comment; it travels on its own channel so that the AST builder
+// can attach it to the declaration or statement that follows.
+DOC_COMMENT
+    : '///' ~[\r\n]* -> channel(2)
+    ;
+
+LINE_COMMENT
+    : '//' ~[\r\n]* -> channel(HIDDEN)
+    ;
+
+BLOCK_COMMENT
+    : '/*' .*? '*/' -> channel(HIDDEN)
+    ;
+
+// Matched only when no closing `*/` follows: reported at the opener, not at end of file.
+UNTERMINATED_BLOCK_COMMENT
+    : '/*' .*? EOF
+    ;
+
+WS
+    : [ \t\r\n\f]+ -> channel(HIDDEN)
+    ;
+
+// Anything else is one bad character; the front end turns it into a positioned diagnostic
+// that names the code point, instead of ANTLR's "token recognition error".
+BAD_CHARACTER
+    : .
+    ;
