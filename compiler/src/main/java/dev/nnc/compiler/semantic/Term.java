@@ -1,0 +1,107 @@
+package dev.nnc.compiler.semantic;
+
+import dev.nnc.compiler.diagnostic.SourceSpan;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A checked expression: every name resolved, every shape known, every call's arguments in
+ * order with defaults filled in. Compile-time constants ({@code const}, numbers) are already
+ * folded into {@link Literal}s. Terms form a DAG: a {@link Read} of a definition refers to the
+ * definition's term rather than copying it.
+ */
+public sealed interface Term {
+    Shape shape();
+
+    SourceSpan span();
+
+    /** A scalar constant. */
+    record Literal(double value, SourceSpan span) implements Term {
+        @Override
+        public Shape shape() {
+            return Shape.scalar();
+        }
+    }
+
+    /** The value of an input, target, parameter, definition or function argument. */
+    record Read(Symbol symbol, SourceSpan span) implements Term {
+        @Override
+        public Shape shape() {
+            return symbol.shape();
+        }
+    }
+
+    /** {@code -operand}. */
+    record Negate(Term operand, SourceSpan span) implements Term {
+        @Override
+        public Shape shape() {
+            return operand.shape();
+        }
+    }
+
+    /** Elementwise {@code + - * /}; a scalar operand is broadcast over the other one's shape. */
+    record Arithmetic(Op op, Term left, Term right, Shape shape, SourceSpan span) implements Term {
+        public enum Op {
+            ADD,
+            SUBTRACT,
+            MULTIPLY,
+            DIVIDE
+        }
+    }
+
+    /** {@code left @ right}: matrix-vector or matrix-matrix product. */
+    record MatMul(Term left, Term right, Shape shape, SourceSpan span) implements Term {}
+
+    /** {@code base ^ exponent} with a compile-time constant exponent, elementwise. */
+    record Power(Term base, double exponent, SourceSpan span) implements Term {
+        @Override
+        public Shape shape() {
+            return base.shape();
+        }
+    }
+
+    /** {@code vector[index]} with a constant index, checked in range. */
+    record Element(Term vector, int index, SourceSpan span) implements Term {
+        @Override
+        public Shape shape() {
+            return Shape.scalar();
+        }
+    }
+
+    /**
+     * A builtin applied to its arguments. {@code option} is the value of the builtin's one
+     * named option ({@code alpha} of {@code leaky_relu} and {@code elu}), its default when not
+     * given, and NaN for builtins without one. Regularisers ({@code l1}, {@code l2}) take any
+     * number of arguments: {@code weights} expands to one {@link Read} per weight.
+     */
+    record Apply(Builtin function, List<Term> arguments, double option, Shape shape, SourceSpan span) implements Term {
+        public Apply {
+            arguments = List.copyOf(arguments);
+        }
+    }
+
+    /** {@code dense(input, units, activation, init, bias)}: {@code activation(weight @ input + bias)}. */
+    record Dense(
+            Term input,
+            Symbol.Param weight,
+            Optional<Symbol.Param> bias,
+            Builtin activation,
+            double activationOption,
+            Shape shape,
+            SourceSpan span)
+            implements Term {}
+
+    /**
+     * {@code rbf(input, units)}: {@code exp(-||input - centers[j]||^2 / widths[j]^2)} for each of
+     * the units.
+     */
+    record Rbf(Term input, Symbol.Param centers, Symbol.Param widths, Shape shape, SourceSpan span) implements Term {}
+
+    /** {@code dropout(input, rate)}: inverted dropout while training, identity in prediction. */
+    record Dropout(Term input, double rate, SourceSpan span) implements Term {
+        @Override
+        public Shape shape() {
+            return input.shape();
+        }
+    }
+}
