@@ -65,6 +65,11 @@ public final class NonFiniteTrainingException extends RuntimeException {
         this(step, quantity, value, requireName(parameterName), requireIndex(parameterIndex), null, null);
     }
 
+    /** A failure detected by the {@link Trainer} itself, located from the start. */
+    static NonFiniteTrainingException at(long step, Quantity quantity, double value, String location) {
+        return new NonFiniteTrainingException(step, quantity, value, null, -1, location, null);
+    }
+
     private NonFiniteTrainingException(
             long step,
             Quantity quantity,
