@@ -1,5 +1,6 @@
 package dev.nnc.runtime;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -61,8 +62,7 @@ public record CsvOptions(int headerLines, char delimiter, List<Integer> targetCo
         if (targetColumns.length == 0) {
             throw new IllegalArgumentException("regression needs at least one target column");
         }
-        return new CsvOptions(
-                0, ',', java.util.Arrays.stream(targetColumns).boxed().toList(), 0);
+        return new CsvOptions(0, ',', Arrays.stream(targetColumns).boxed().toList(), 0);
     }
 
     /** All columns are features; the dataset has no targets. */

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -219,7 +220,7 @@ public final class Datasets {
 
         private String[] split(String line) {
             String delimiter = String.valueOf(options.delimiter());
-            String[] fields = line.split(java.util.regex.Pattern.quote(delimiter), -1);
+            String[] fields = line.split(Pattern.quote(delimiter), -1);
             for (int i = 0; i < fields.length; i++) {
                 fields[i] = fields[i].strip();
             }

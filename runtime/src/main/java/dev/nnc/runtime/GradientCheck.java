@@ -1,5 +1,6 @@
 package dev.nnc.runtime;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -192,9 +193,9 @@ public final class GradientCheck {
             return all;
         }
         int[] order = Datasets.shuffledIndices(count, new SeededRandom(options.seed()));
-        int[] subset = java.util.Arrays.copyOf(order, options.maxParameters());
+        int[] subset = Arrays.copyOf(order, options.maxParameters());
         // Ascending order walks the parameters like a full check would, which keeps results easy to follow.
-        java.util.Arrays.sort(subset);
+        Arrays.sort(subset);
         return subset;
     }
 

@@ -1,5 +1,7 @@
 package dev.nnc.runtime;
 
+import java.util.Objects;
+
 /**
  * Evaluation metrics over flat row-major arrays of {@code n} rows, such as the outputs of {@link
  * Network#predict(double[], int, double[])} and the targets of a {@link Dataset}.
@@ -23,7 +25,7 @@ public final class Metrics {
         if (length < 1) {
             throw new IllegalArgumentException("argmax needs at least 1 value, found length " + length);
         }
-        java.util.Objects.checkFromIndexSize(offset, length, row.length);
+        Objects.checkFromIndexSize(offset, length, row.length);
         int best = 0;
         double bestValue = row[offset];
         for (int i = 1; i < length; i++) {
