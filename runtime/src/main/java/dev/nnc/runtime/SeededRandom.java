@@ -38,6 +38,21 @@ public final class SeededRandom {
         s3 = splitMix64(x);
     }
 
+    /**
+     * An independent generator in exactly this one's state: both produce the same sequence from
+     * here on. Generated networks use it in {@code copy()}, so a copy trains like its original.
+     */
+    public SeededRandom copy() {
+        SeededRandom copy = new SeededRandom(0);
+        copy.s0 = s0;
+        copy.s1 = s1;
+        copy.s2 = s2;
+        copy.s3 = s3;
+        copy.spareGaussian = spareGaussian;
+        copy.hasSpareGaussian = hasSpareGaussian;
+        return copy;
+    }
+
     /** The SplitMix64 output function applied to an already advanced counter value. */
     static long splitMix64(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

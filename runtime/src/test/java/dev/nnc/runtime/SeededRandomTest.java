@@ -17,6 +17,18 @@ class SeededRandomTest {
     }
 
     @Test
+    void copyContinuesTheSameSequenceIndependently() {
+        SeededRandom original = new SeededRandom(7);
+        original.nextGaussian();
+        SeededRandom copy = original.copy();
+        double[] fromOriginal = {original.nextDouble(), original.nextGaussian(), original.nextLong()};
+        double[] fromCopy = {copy.nextDouble(), copy.nextGaussian(), copy.nextLong()};
+        assertArrayEquals(fromOriginal, fromCopy);
+        copy.nextLong();
+        assertNotEquals(original.nextLong(), copy.nextLong());
+    }
+
+    @Test
     void streamForSeed42IsPinned() {
         // Checked against an independent implementation of xoshiro256** seeded by SplitMix64.
         // Changing these values changes every generated network's initial parameters.
