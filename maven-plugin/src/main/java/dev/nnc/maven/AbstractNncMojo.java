@@ -22,7 +22,6 @@ import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
-import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
 import org.sonatype.plexus.build.incremental.BuildContext;
@@ -64,8 +63,15 @@ public abstract class AbstractNncMojo extends AbstractMojo {
     @Parameter(defaultValue = "${mojoExecution}", readonly = true, required = true)
     private MojoExecution mojoExecution;
 
-    @Component
-    private BuildContext buildContext;
+    private final BuildContext buildContext;
+
+    /**
+     * @param buildContext the IDE's view of the workspace in Eclipse m2e; on the command line, the
+     *     file system
+     */
+    protected AbstractNncMojo(BuildContext buildContext) {
+        this.buildContext = buildContext;
+    }
 
     /** The folder holding the {@code .nn} specs. */
     protected abstract File sourceDirectory();

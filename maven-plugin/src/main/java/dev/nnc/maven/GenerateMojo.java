@@ -1,10 +1,12 @@
 package dev.nnc.maven;
 
 import java.io.File;
+import javax.inject.Inject;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
+import org.sonatype.plexus.build.incremental.BuildContext;
 
 /**
  * Generates Java sources from the {@code .nn} specs of the main source set and adds them to the
@@ -29,6 +31,11 @@ public final class GenerateMojo extends AbstractNncMojo {
             defaultValue = "${project.build.directory}/generated-sources/nn",
             required = true)
     private File outputDirectory;
+
+    @Inject
+    public GenerateMojo(BuildContext buildContext) {
+        super(buildContext);
+    }
 
     @Override
     protected File sourceDirectory() {
