@@ -268,7 +268,8 @@ final class NetworkChecker {
                     "add the quantity to minimise, e.g. 'loss mse(out, y);'",
                     name);
         }
-        if (lossStatement == null) {
+        // With an optimizer, the missing loss is the mistake; the targets are not.
+        if (lossStatement == null && optimizerStatement == null) {
             for (Statement statement : network.body()) {
                 if (statement instanceof Statement.Target target) {
                     diagnostics.reportWithHelp(
