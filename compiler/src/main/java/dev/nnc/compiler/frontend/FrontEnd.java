@@ -100,6 +100,7 @@ public final class FrontEnd {
     private static List<Token> checkTokens(String file, List<Token> all, Diagnostics diagnostics) {
         List<Token> kept = new ArrayList<>(all.size());
         int depth = 0;
+        int badCharacters = 0;
         boolean parse = true;
         for (Token token : all) {
             switch (token.getType()) {
@@ -108,8 +109,16 @@ public final class FrontEnd {
                     DiagnosticCode code = isBidiControl(codePoint)
                             ? DiagnosticCode.SYNTAX_BIDI_CONTROL
                             : DiagnosticCode.SYNTAX_BAD_CHARACTER;
-                    if (diagnostics.errorCount() < SyntaxErrorStrategy.MAX_SYNTAX_ERRORS) {
+                    // A binary file has a bad character in every other byte: name the first
+                    // ones, then say once that there are more, rather than one error per byte.
+                    badCharacters++;
+                    if (badCharacters <= SyntaxErrorStrategy.MAX_SYNTAX_ERRORS) {
                         diagnostics.report(code, Tokens.span(file, token), Tokens.codePointName(codePoint));
+                    } else if (badCharacters == SyntaxErrorStrategy.MAX_SYNTAX_ERRORS + 1) {
+                        diagnostics.reportWithHelp(
+                                DiagnosticCode.SYNTAX_TOO_MANY_ERRORS,
+                                Tokens.span(file, token),
+                                "is this a .nn file? it should be UTF-8 text");
                     }
                     continue;
                 }
