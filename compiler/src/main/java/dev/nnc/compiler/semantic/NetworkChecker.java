@@ -10,6 +10,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -215,7 +216,15 @@ final class NetworkChecker {
         String what = "the seed";
         if (s.value() instanceof dev.nnc.compiler.frontend.ast.Expr.Number number) {
             // Read the digits exactly: a double would silently round seeds above 2^53.
-            BigDecimal value = new BigDecimal(number.text());
+            BigDecimal value;
+            try {
+                value = new BigDecimal(number.text());
+            } catch (NumberFormatException e) {
+                // Only an exponent beyond the range of an int gets here, e.g. 1e99999999999.
+                diagnostics.report(
+                        DiagnosticCode.ARGUMENT_RANGE, number.span(), what, "at most " + Long.MAX_VALUE, number.text());
+                return;
+            }
             if (value.stripTrailingZeros().scale() > 0) {
                 diagnostics.report(DiagnosticCode.LITERAL_NOT_INTEGER, number.span(), what, number.text());
             } else if (value.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
@@ -231,7 +240,7 @@ final class NetworkChecker {
             return;
         }
         double v = value.getAsDouble();
-        String text = context.text(s.value().span());
+        String text = context.found(s.value(), v);
         if (v != Math.rint(v)) {
             diagnostics.report(DiagnosticCode.LITERAL_NOT_INTEGER, s.value().span(), what, text);
         } else if (v < 0 || v >= 0x1p63) {
@@ -317,7 +326,7 @@ final class NetworkChecker {
                     DiagnosticCode.SHAPE_TOO_LARGE,
                     network.nameSpan(),
                     what,
-                    String.format(java.util.Locale.ROOT, "%,d", elements),
+                    String.format(Locale.ROOT, "%,d", elements),
                     Limits.MAX_TOTAL_ELEMENTS);
         }
     }
