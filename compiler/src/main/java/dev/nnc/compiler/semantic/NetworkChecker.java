@@ -95,17 +95,9 @@ final class NetworkChecker {
 
     private void statement(Statement statement) {
         if (statement instanceof Statement.Input s) {
-            Optional<Shape> shape = exprs.shape(s.shape(), "input '" + s.name() + "'", s.span());
-            shape.ifPresent(sh -> inputs.add(
-                    new Symbol.Input(s.name(), sh, (int) Math.min(inputOffset, Integer.MAX_VALUE), s.span())));
-            shape.ifPresent(sh -> inputOffset += sh.size());
-            declare(s.name(), s.nameSpan(), shape.map(sh -> inputs.get(inputs.size() - 1)));
+            declare(s.name(), s.nameSpan(), input(s));
         } else if (statement instanceof Statement.Target s) {
-            Optional<Shape> shape = exprs.shape(s.shape(), "target '" + s.name() + "'", s.span());
-            shape.ifPresent(sh -> targets.add(
-                    new Symbol.Target(s.name(), sh, (int) Math.min(targetOffset, Integer.MAX_VALUE), s.span())));
-            shape.ifPresent(sh -> targetOffset += sh.size());
-            declare(s.name(), s.nameSpan(), shape.map(sh -> targets.get(targets.size() - 1)));
+            declare(s.name(), s.nameSpan(), target(s));
         } else if (statement instanceof Statement.Param s) {
             declare(s.name(), s.nameSpan(), param(s));
         } else if (statement instanceof Statement.Const s) {
@@ -138,6 +130,33 @@ final class NetworkChecker {
         } else {
             throw new InternalCompilerError("unknown statement " + statement.getClass());
         }
+    }
+
+    private Optional<Symbol.Input> input(Statement.Input s) {
+        Optional<Shape> shape = exprs.shape(s.shape(), "input '" + s.name() + "'", s.span());
+        if (shape.isEmpty()) {
+            return Optional.empty();
+        }
+        var input = new Symbol.Input(s.name(), shape.get(), offset(inputOffset), s.span());
+        inputOffset += shape.get().size();
+        inputs.add(input);
+        return Optional.of(input);
+    }
+
+    private Optional<Symbol.Target> target(Statement.Target s) {
+        Optional<Shape> shape = exprs.shape(s.shape(), "target '" + s.name() + "'", s.span());
+        if (shape.isEmpty()) {
+            return Optional.empty();
+        }
+        var target = new Symbol.Target(s.name(), shape.get(), offset(targetOffset), s.span());
+        targetOffset += shape.get().size();
+        targets.add(target);
+        return Optional.of(target);
+    }
+
+    /** An offset that may exceed an int only in a network that {@link #total} rejects anyway. */
+    private static int offset(long offset) {
+        return (int) Math.min(offset, Integer.MAX_VALUE);
     }
 
     private Optional<Symbol> param(Statement.Param s) {
