@@ -15,18 +15,19 @@ import java.util.Properties;
  * the hash of its jar, because rebuilding a snapshot changes the code and keeps the version.
  */
 final class CompilerVersion {
-    private static final String POM_PROPERTIES = "/META-INF/maven/dev.nnc/nnc-compiler/pom.properties";
+    /** Written by the compiler's build; its command line reads it for {@code --version} too. */
+    private static final String VERSION_PROPERTIES = "/dev/nnc/compiler/version.properties";
 
     private CompilerVersion() {}
 
-    /** For example {@code 0.1.0} or {@code 0.1.0-SNAPSHOT+3f2a...}; {@code unknown} outside a jar. */
+    /** For example {@code 0.1.0} or {@code 0.1.0-SNAPSHOT+3f2a...}; {@code unknown} if the compiler has no version resource. */
     static String current() {
         String version = version();
         return version.endsWith("-SNAPSHOT") ? version + "+" + jarHash() : version;
     }
 
     private static String version() {
-        try (InputStream in = Compiler.class.getResourceAsStream(POM_PROPERTIES)) {
+        try (InputStream in = Compiler.class.getResourceAsStream(VERSION_PROPERTIES)) {
             if (in == null) {
                 return "unknown";
             }
