@@ -71,11 +71,20 @@ final class OutputWriter {
     /**
      * Writes {@code bytes} to a temporary file beside {@code target}, then moves it over {@code
      * target} in one step. On failure {@code target} is as it was and no temporary file is left.
+     *
+     * <p>The temporary file is named after the process and thread rather than made by {@link
+     * Files#createTempFile}, which would give it (and so the generated file) owner-only
+     * permissions; this way it gets the usual permissions of new files.
      */
     static void writeAtomically(Path target, byte[] bytes) throws IOException {
         Path directory = target.toAbsolutePath().getParent();
         Files.createDirectories(directory);
-        Path temporary = Files.createTempFile(directory, "." + target.getFileName(), ".tmp");
+        Path temporary = directory.resolve(String.format(
+                Locale.ROOT,
+                ".%s.%d-%d.tmp",
+                target.getFileName(),
+                ProcessHandle.current().pid(),
+                Thread.currentThread().getId()));
         try {
             Files.write(temporary, bytes);
             try {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +57,17 @@ class OutputWriterTest {
         assertEquals("final class Xor {}", Files.readString(target));
         assertTrue(Files.getLastModifiedTime(target).compareTo(LONG_AGO) > 0);
         assertEquals(List.of(target), filesUnder(dir));
+    }
+
+    @Test
+    void givesWrittenFilesTheUsualPermissionsOfNewFiles() throws IOException {
+        assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path usual = Files.writeString(dir.resolve("Usual.java"), "class Usual {}");
+        Path target = dir.resolve("Xor.java");
+
+        OutputWriter.writeAtomically(target, bytes("class Xor {}"));
+
+        assertEquals(Files.getPosixFilePermissions(usual), Files.getPosixFilePermissions(target));
     }
 
     @Test
