@@ -1,9 +1,6 @@
 package dev.nnc.maven;
 
-import dev.nnc.compiler.CompilationResult;
-import dev.nnc.compiler.Compiler;
 import dev.nnc.compiler.GeneratedFile;
-import dev.nnc.compiler.SourceInput;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.IllegalCharsetNameException;
@@ -17,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -100,7 +96,7 @@ public abstract class AbstractNncMojo extends AbstractMojo {
         List<SpecSource> specs = scanner.scan(sourceRoot, includes, excludes);
         if (specs.isEmpty()) {
             getLog().info("nnc: no .nn sources in " + scanner.displayName(sourceRoot));
-            removeAllOutputs(previous, outputRoot, stateDirectory);
+            removeAllOutputs(previous, new OutputRoot(outputRoot, buildContext), stateDirectory);
             return;
         }
         addSourceRoot(project, outputRoot.toString());
@@ -117,19 +113,19 @@ public abstract class AbstractNncMojo extends AbstractMojo {
                     + scanner.displayName(outputRoot) + " is up to date");
             return;
         }
-        List<GeneratedFile> files = compile(specs, contents);
-        Map<String, String> outputs = new LinkedHashMap<>();
-        int written = write(files, outputRoot, writer, outputs);
-        int removed = removeStale(previous.staleOutputs(outputs.keySet()), outputRoot);
-        saveState(new IncrementalState(current.config(), current.inputs(), outputs), stateDirectory);
+        List<GeneratedFile> files = new SpecCompiler(getLog(), buildContext, packageName).compile(contents);
+        OutputRoot output = new OutputRoot(outputRoot, buildContext);
+        OutputRoot.Written written = output.write(files, writer);
+        int removed = output.remove(previous.staleOutputs(written.hashes().keySet()));
+        saveState(new IncrementalState(current.config(), current.inputs(), written.hashes()), stateDirectory);
         getLog().info(String.format(
                 Locale.ROOT,
                 "nnc: %s from %s in %s (%d written, %d unchanged, %d removed)",
                 count(files.size(), "class"),
                 count(specs.size(), "spec"),
                 scanner.displayName(outputRoot),
-                written,
-                files.size() - written,
+                written.written(),
+                files.size() - written.written(),
                 removed));
     }
 
@@ -183,88 +179,10 @@ public abstract class AbstractNncMojo extends AbstractMojo {
         return hashes;
     }
 
-    /**
-     * Compiles all specs together (the compiler checks class collisions across files). Spec errors
-     * fail the build ({@link MojoFailureException}); a crash of the compiler, {@link
-     * dev.nnc.compiler.diagnostic.InternalCompilerError} above all, is a bug in nnc and says so
-     * ({@link MojoExecutionException}).
-     */
-    private List<GeneratedFile> compile(List<SpecSource> specs, Map<SpecSource, byte[]> contents)
-            throws MojoExecutionException, MojoFailureException {
-        List<SourceInput> inputs = new ArrayList<>();
-        Map<String, String> texts = new LinkedHashMap<>();
-        for (SpecSource spec : specs) {
-            byte[] bytes = contents.get(spec);
-            inputs.add(new SourceInput(
-                    spec.displayName(), bytes, PackageNames.defaultPackage(packageName, spec.relativePath())));
-            texts.put(spec.displayName(), new String(bytes, StandardCharsets.UTF_8));
-        }
-        DiagnosticReporter reporter = new DiagnosticReporter(getLog(), buildContext, specs, texts);
-        reporter.clearMarkers();
-        CompilationResult result;
-        try {
-            result = Compiler.generate(inputs);
-        } catch (RuntimeException e) {
-            // An InternalCompilerError, or any other unchecked exception: a fault in nnc, never in the specs.
-            throw new MojoExecutionException(
-                    "nnc: internal compiler error while compiling "
-                            + specs.stream().map(SpecSource::displayName).collect(Collectors.joining(", "))
-                            + ". This is a bug in nnc, not in your specs; please report it with the specs attached.",
-                    e);
-        }
-        reporter.report(result.diagnostics());
-        if (result.hasErrors()) {
-            throw new MojoFailureException(DiagnosticReporter.summary(result.diagnostics()));
-        }
-        return result.files();
-    }
-
-    /**
-     * Writes each file whose bytes changed and records the hash of every file in {@code outputs}.
-     *
-     * @return how many files were written
-     */
-    private int write(List<GeneratedFile> files, Path outputRoot, OutputWriter writer, Map<String, String> outputs)
-            throws MojoExecutionException {
-        int written = 0;
-        for (GeneratedFile file : files) {
-            Path target = outputRoot.resolve(file.relativePath());
-            byte[] bytes = writer.encode(file.content());
-            try {
-                if (writer.writeIfChanged(target, bytes)) {
-                    written++;
-                    buildContext.refresh(target.toFile());
-                }
-            } catch (IOException e) {
-                throw new MojoExecutionException("nnc: cannot write " + target + ": " + e, e);
-            }
-            outputs.put(file.relativePath(), IncrementalState.sha256(bytes));
-        }
-        return written;
-    }
-
-    /** Deletes the files an earlier run wrote that this run did not produce. */
-    private int removeStale(Iterable<String> stale, Path outputRoot) throws MojoExecutionException {
-        int removed = 0;
-        for (String relativePath : stale) {
-            Path file = outputRoot.resolve(relativePath);
-            try {
-                if (OutputWriter.deleteUnder(outputRoot, relativePath)) {
-                    removed++;
-                    getLog().debug("nnc: removed " + file + ", its spec is gone");
-                    buildContext.refresh(file.toFile());
-                }
-            } catch (IOException e) {
-                throw new MojoExecutionException("nnc: cannot delete stale " + file + ": " + e, e);
-            }
-        }
-        return removed;
-    }
-
     /** With no specs left, whatever earlier runs generated is stale, and so is the state. */
-    private void removeAllOutputs(IncrementalState previous, Path outputRoot, Path stateDirectory)
+    private void removeAllOutputs(IncrementalState previous, OutputRoot output, Path stateDirectory)
             throws MojoExecutionException {
-        int removed = removeStale(previous.outputs().keySet(), outputRoot);
+        int removed = output.remove(previous.outputs().keySet());
         if (removed > 0) {
             getLog().info("nnc: removed " + count(removed, "generated file") + " of deleted specs");
         }
