@@ -1,0 +1,122 @@
+package dev.nnc.compiler.codegen;
+
+import com.palantir.javapoet.NameAllocator;
+import java.util.List;
+
+/**
+ * Every naming rule of generated code, in one place, for one generated class.
+ *
+ * <p>Values keep their spec names ({@code hidden}); unrolled elements add their index
+ * ({@code hidden0}); adjoints take the prefix {@code d_}; optimizer state takes the state's
+ * name as prefix ({@code m_hidden_weight}); compiler temporaries are {@code t3}. Dots in layer
+ * parameter names become underscores ({@code hidden.weight} is {@code hidden_weight}). Java
+ * keywords and collisions with generated members are resolved by JavaPoet's {@link
+ * NameAllocator}, which appends underscores, so a user's {@code class} or {@code predict}
+ * never breaks the class.
+ */
+final class JavaNames {
+    /** Members every generated network or function class declares, reserved before user names. */
+    private static final List<String> GENERATED_MEMBERS = List.of(
+            "INPUT_SIZE",
+            "TARGET_SIZE",
+            "OUTPUT_SIZE",
+            "PARAMETER_COUNT",
+            "PARAMETER_NAMES",
+            "PARAMETER_SHAPES",
+            "NAME",
+            "DEFAULT_SEED",
+            "predict",
+            "loss",
+            "gradient",
+            "trainStep",
+            "getParameters",
+            "setParameters",
+            "save",
+            "load",
+            "copy",
+            "name",
+            "inputSize",
+            "outputSize",
+            "targetSize",
+            "parameterCount",
+            "parameterNames",
+            "parameterShapes",
+            "value",
+            "derivative",
+            "step",
+            "random",
+            "xs",
+            "ys",
+            "n",
+            "x",
+            "out",
+            "outs",
+            "grad",
+            "row",
+            "i",
+            "j",
+            "k",
+            "sum",
+            "total",
+            "scale",
+            "norm",
+            "lossSum",
+            "acc",
+            "o",
+            "r",
+            "c",
+            "weight",
+            "xo",
+            "yo",
+            "oo",
+            "forward",
+            "sampleLoss",
+            "trainSample",
+            "accumulateGradient",
+            "applyUpdate",
+            "gradientNorm",
+            "nonFiniteGradient",
+            "requireLength",
+            "requireRows",
+            "sigmoid",
+            "softplus",
+            "leakyRelu",
+            "elu",
+            "gaussian",
+            "square",
+            "cube",
+            "init",
+            "other",
+            "this",
+            "getClass",
+            "hashCode",
+            "equals",
+            "toString");
+
+    private final NameAllocator allocator = new NameAllocator();
+
+    JavaNames() {
+        for (String member : GENERATED_MEMBERS) {
+            allocator.newName(member, member);
+        }
+    }
+
+    /** The Java name for the spec name {@code specName} under {@code tag} (allocated once). */
+    String of(Object tag, String specName) {
+        try {
+            return allocator.get(tag);
+        } catch (IllegalArgumentException notYetAllocated) {
+            return allocator.newName(specName.replace('.', '_'), tag);
+        }
+    }
+
+    /** A reserved generated member's name. */
+    String member(String name) {
+        return allocator.get(name);
+    }
+
+    /** A fresh name that collides with nothing allocated so far. */
+    String fresh(String suggestion) {
+        return allocator.newName(suggestion);
+    }
+}
