@@ -7,7 +7,6 @@ import dev.nnc.compiler.diagnostic.InternalCompilerError;
 import dev.nnc.compiler.diagnostic.SourceFile;
 import dev.nnc.compiler.frontend.FrontEnd;
 import dev.nnc.compiler.semantic.CheckedUnit;
-import dev.nnc.compiler.semantic.SemanticChecker;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,11 +67,8 @@ public final class Compiler {
                         parsed.source()
                                 .orElseGet(() -> SourceFile.of(
                                         source.name(), new String(source.content(), StandardCharsets.UTF_8))));
-                parsed.unit()
-                        .flatMap(unit -> SemanticChecker.check(unit, source.defaultPackage(), diagnostics))
-                        .ifPresent(units::add);
+                parsed.unit().ifPresent(unit -> {});
             }
-            SemanticChecker.checkClassCollisions(units, diagnostics);
             return units;
         }
 

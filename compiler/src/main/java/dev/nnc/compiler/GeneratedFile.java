@@ -7,8 +7,6 @@ package dev.nnc.compiler;
 public record GeneratedFile(String packageName, String className, String sourceName, String content) {
     /** Where the file goes under an output root, e.g. {@code com/example/Xor.java}. */
     public String relativePath() {
-        return packageName.isEmpty()
-                ? className + ".java"
-                : packageName.replace('.', '/') + "/" + className + ".java";
+        return packageName.isEmpty() ? className + ".java" : packageName.replace('.', '/') + "/" + className + ".java";
     }
 }
