@@ -141,9 +141,11 @@ BLOCK_COMMENT
     : '/*' .*? '*/' -> channel(HIDDEN)
     ;
 
-// Matched only when no closing `*/` follows: reported at the opener, not at end of file.
+// A comment that runs to the end of the file: reported at the opener, not at end of file.
+// Its body cannot contain `*/`, otherwise this longer match would swallow every comment
+// that is followed by more text.
 UNTERMINATED_BLOCK_COMMENT
-    : '/*' .*? EOF
+    : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF
     ;
 
 WS
