@@ -47,7 +47,9 @@ final class DoubleBridgeEmitter {
                 .addStatement("toDoubles(bridgeOut, outs, n * OUTPUT_SIZE)")
                 .build());
         if (network.isTrainable()) {
-            methods.add(batch("loss").addStatement("return loss(bridgeIn, bridgeTarget, n)").build());
+            methods.add(batch("loss")
+                    .addStatement("return loss(bridgeIn, bridgeTarget, n)")
+                    .build());
             methods.add(batch("gradient")
                     .addParameter(DOUBLES, "grad")
                     .addStatement("requireLength($S, grad.length, PARAMETER_COUNT)", "grad")
@@ -56,7 +58,9 @@ final class DoubleBridgeEmitter {
                     .addStatement("toDoubles(bridgeGrad, grad, PARAMETER_COUNT)")
                     .addStatement("return loss")
                     .build());
-            methods.add(batch("trainStep").addStatement("return trainStep(bridgeIn, bridgeTarget, n)").build());
+            methods.add(batch("trainStep")
+                    .addStatement("return trainStep(bridgeIn, bridgeTarget, n)")
+                    .build());
         }
         methods.add(bridge("getParameters")
                 .addParameter(DOUBLES, "dst")

@@ -22,31 +22,43 @@ final class Helpers {
                 .returns(t)
                 .addParameter(t, "x");
         return switch (name) {
-            case "sigmoid" -> m.addJavadoc("Logistic function; branches so that neither side overflows.\n")
-                    .beginControlFlow("if (x >= $L)", zero)
-                    .addStatement("return $L / ($L + $L)", one, one, numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-x")))
-                    .endControlFlow()
-                    .addStatement("$T e = $L", t, numeric.math("exp", com.palantir.javapoet.CodeBlock.of("x")))
-                    .addStatement("return e / ($L + e)", one)
-                    .build();
-            case "softplus" -> m.addJavadoc("{@code log(1 + exp(x))} as {@code max(x, 0) + log1p(exp(-|x|))}: exact, no overflow.\n")
-                    .addStatement(
-                            "return Math.max(x, $L) + $L",
-                            zero,
-                            numeric.math(
-                                    "log1p",
-                                    numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-Math.abs(x)"))))
-                    .build();
-            case "gaussian" -> m.addStatement("return $L", numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-(x * x)")))
-                    .build();
+            case "sigmoid" ->
+                m.addJavadoc("Logistic function; branches so that neither side overflows.\n")
+                        .beginControlFlow("if (x >= $L)", zero)
+                        .addStatement(
+                                "return $L / ($L + $L)",
+                                one,
+                                one,
+                                numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-x")))
+                        .endControlFlow()
+                        .addStatement("$T e = $L", t, numeric.math("exp", com.palantir.javapoet.CodeBlock.of("x")))
+                        .addStatement("return e / ($L + e)", one)
+                        .build();
+            case "softplus" ->
+                m.addJavadoc("{@code log(1 + exp(x))} as {@code max(x, 0) + log1p(exp(-|x|))}: exact, no overflow.\n")
+                        .addStatement(
+                                "return Math.max(x, $L) + $L",
+                                zero,
+                                numeric.math(
+                                        "log1p",
+                                        numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-Math.abs(x)"))))
+                        .build();
+            case "gaussian" ->
+                m.addStatement("return $L", numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-(x * x)")))
+                        .build();
             case "square" -> m.addStatement("return x * x").build();
             case "cube" -> m.addStatement("return x * x * x").build();
-            case "leakyRelu" -> m.addParameter(t, "alpha")
-                    .addStatement("return x > $L ? x : alpha * x", zero)
-                    .build();
-            case "elu" -> m.addParameter(t, "alpha")
-                    .addStatement("return x > $L ? x : alpha * $L", zero, numeric.math("expm1", com.palantir.javapoet.CodeBlock.of("x")))
-                    .build();
+            case "leakyRelu" ->
+                m.addParameter(t, "alpha")
+                        .addStatement("return x > $L ? x : alpha * x", zero)
+                        .build();
+            case "elu" ->
+                m.addParameter(t, "alpha")
+                        .addStatement(
+                                "return x > $L ? x : alpha * $L",
+                                zero,
+                                numeric.math("expm1", com.palantir.javapoet.CodeBlock.of("x")))
+                        .build();
             default -> throw new InternalCompilerError("unknown helper " + name);
         };
     }

@@ -93,9 +93,14 @@ final class JavaNames {
             "equals",
             "toString");
 
-    private final NameAllocator allocator = new NameAllocator();
+    private final NameAllocator allocator;
+
+    private JavaNames(NameAllocator allocator) {
+        this.allocator = allocator;
+    }
 
     JavaNames() {
+        this.allocator = new NameAllocator();
         for (String member : GENERATED_MEMBERS) {
             allocator.newName(member, member);
         }
@@ -108,6 +113,14 @@ final class JavaNames {
         } catch (IllegalArgumentException notYetAllocated) {
             return allocator.newName(specName.replace('.', '_'), tag);
         }
+    }
+
+    /**
+     * Names for the locals of one method: everything the class has allocated so far stays
+     * taken, and what the method allocates does not leak into other methods.
+     */
+    JavaNames forMethod() {
+        return new JavaNames(allocator.clone());
     }
 
     /** A reserved generated member's name. */

@@ -55,6 +55,7 @@ final class KernelEmitter {
     private final Map<Integer, String> stored = new HashMap<>();
     /** Names of the scalar locals of each stored tensor, in unrolled kernels. */
     private final Map<Integer, String[]> elementNames = new HashMap<>();
+
     private final CodeBlock.Builder declarations = CodeBlock.builder();
     /** Names of the private static helpers ({@code sigmoid}, {@code square}, ...) the code calls. */
     private final java.util.Set<String> helpers = new java.util.TreeSet<>();
@@ -203,15 +204,16 @@ final class KernelEmitter {
             return ref(node.arg(0), Index.literal(0, Shape.scalar()));
         }
         if (op instanceof TensorOp.Element element) {
-            return ref(node.arg(0), Index.literal(element.index(), graph.node(node.arg(0)).shape()));
+            return ref(
+                    node.arg(0),
+                    Index.literal(element.index(), graph.node(node.arg(0)).shape()));
         }
         if (op instanceof TensorOp.Scatter scatter) {
             CodeBlock value = ref(node.arg(0), Index.literal(0, Shape.scalar()));
             if (index.isLiteral()) {
                 return index.literal() == scatter.index() ? value : CodeBlock.of("$L", numeric.literal(0));
             }
-            return CodeBlock.of(
-                    "($L == $L ? $L : $L)", index.flat(), scatter.index(), value, numeric.literal(0));
+            return CodeBlock.of("($L == $L ? $L : $L)", index.flat(), scatter.index(), value, numeric.literal(0));
         }
         if (op instanceof TensorOp.Tile) {
             return ref(node.arg(0), index.asVectorElement(index.col(), index.literalCol()));
@@ -363,12 +365,7 @@ final class KernelEmitter {
         }
         if (op instanceof BinaryOp.Compare compare) {
             return CodeBlock.of(
-                    "($L $L $L ? $L : $L)",
-                    a,
-                    compare.relation().symbol(),
-                    b,
-                    numeric.literal(1),
-                    numeric.literal(0));
+                    "($L $L $L ? $L : $L)", a, compare.relation().symbol(), b, numeric.literal(1), numeric.literal(0));
         }
         if (op instanceof BinaryOp.EluSlope slope) {
             return CodeBlock.of(
@@ -428,8 +425,8 @@ final class KernelEmitter {
     // double mask0 = random.nextDouble() < 0.1 ? 0.0 : 1.1111111111111112;
     private CodeBlock dropoutMask(Node node, String name, String type, LeafOp.DropoutMask mask) {
         String keep = numeric.literal(1 / (1 - mask.rate()));
-        String draw = "random.nextDouble() < " + Literals.ofDouble(mask.rate()) + " ? " + numeric.literal(0) + " : "
-                + keep;
+        String draw =
+                "random.nextDouble() < " + Literals.ofDouble(mask.rate()) + " ? " + numeric.literal(0) + " : " + keep;
         Shape shape = node.shape();
         if (shape.isScalar()) {
             return CodeBlock.of("$L $N = $L;\n", type, name, draw);

@@ -302,7 +302,8 @@ final class NetworkApiEmitter {
     private List<com.palantir.javapoet.AnnotationSpec> overrideIfDouble() {
         return numeric.isFloat()
                 ? List.of()
-                : List.of(com.palantir.javapoet.AnnotationSpec.builder(Override.class).build());
+                : List.of(com.palantir.javapoet.AnnotationSpec.builder(Override.class)
+                        .build());
     }
 
     static ArrayTypeName doubles() {

@@ -182,14 +182,17 @@ final class NetworkClassGenerator {
         List<FieldSpec> fields = new ArrayList<>();
         for (ParameterField p : parameters) {
             fields.add(FieldSpec.builder(numeric.arrayType(), p.field(), Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("$L $L, row-major.\n", p.param().name(), p.param().shape())
+                    .addJavadoc(
+                            "$L $L, row-major.\n", p.param().name(), p.param().shape())
                     .initializer("new $T[$L]", numeric.type(), p.size())
                     .build());
         }
         if (network.isTrainable()) {
             for (ParameterField p : parameters) {
                 fields.add(FieldSpec.builder(numeric.arrayType(), p.gradient(), Modifier.PRIVATE, Modifier.FINAL)
-                        .addJavadoc("Gradient of the mean loss with respect to $L.\n", p.param().name())
+                        .addJavadoc(
+                                "Gradient of the mean loss with respect to $L.\n",
+                                p.param().name())
                         .initializer("new $T[$L]", numeric.type(), p.size())
                         .build());
             }
@@ -217,11 +220,11 @@ final class NetworkClassGenerator {
             // A stream of its own, so that adding dropout does not change the initial parameters.
             seeded.addStatement("this.random = new $T(seed ^ 0x5DEECE66DL)", SEEDED_RANDOM);
         }
-        MethodSpec.Builder copying = MethodSpec.constructorBuilder()
-                .addModifiers(Modifier.PRIVATE)
-                .addParameter(self, "other");
+        MethodSpec.Builder copying =
+                MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).addParameter(self, "other");
         for (String array : copiedArrays()) {
-            copying.addStatement("$T.arraycopy(other.$N, 0, this.$N, 0, this.$N.length)", System.class, array, array, array);
+            copying.addStatement(
+                    "$T.arraycopy(other.$N, 0, this.$N, 0, this.$N.length)", System.class, array, array, array);
         }
         if (optimizer != null) {
             copying.addStatement("this.step = other.step");

@@ -34,7 +34,11 @@ final class OptimizerEmitter {
         for (ParameterField p : parameters) {
             Map<String, String> fields = new LinkedHashMap<>();
             for (String kind : stateKinds()) {
-                fields.put(kind, names.of(kind + ":" + p.param().name(), kind + "_" + p.param().name()));
+                fields.put(
+                        kind,
+                        names.of(
+                                kind + ":" + p.param().name(),
+                                kind + "_" + p.param().name()));
             }
             state.put(p, fields);
         }
@@ -54,9 +58,10 @@ final class OptimizerEmitter {
     List<FieldSpec> stateFields() {
         List<FieldSpec> fields = new ArrayList<>();
         state.forEach((p, kinds) -> kinds.values()
-                .forEach(name -> fields.add(FieldSpec.builder(numeric.arrayType(), name, Modifier.PRIVATE, Modifier.FINAL)
-                        .initializer("new $T[$L]", numeric.type(), p.size())
-                        .build())));
+                .forEach(name ->
+                        fields.add(FieldSpec.builder(numeric.arrayType(), name, Modifier.PRIVATE, Modifier.FINAL)
+                                .initializer("new $T[$L]", numeric.type(), p.size())
+                                .build())));
         return fields;
     }
 
@@ -142,12 +147,7 @@ final class OptimizerEmitter {
                     code.addStatement("$N[i] = $L * $N[i] + $N[i]", buf, lit(spec.momentum()), buf, g);
                     if (spec.nesterov()) {
                         code.addStatement(
-                                "$N[i] -= $L * ($N[i] + $L * $N[i])",
-                                w,
-                                lit(spec.lr()),
-                                g,
-                                lit(spec.momentum()),
-                                buf);
+                                "$N[i] -= $L * ($N[i] + $L * $N[i])", w, lit(spec.lr()), g, lit(spec.momentum()), buf);
                     } else {
                         code.addStatement("$N[i] -= $L * $N[i]", w, lit(spec.lr()), buf);
                     }

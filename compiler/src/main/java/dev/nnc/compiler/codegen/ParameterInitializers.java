@@ -24,32 +24,34 @@ final class ParameterInitializers {
         return switch (init.kind()) {
             case ZEROS -> CodeBlock.of("$T.zeros($N, 0, $L)", initializers, array, n);
             case ONES -> CodeBlock.of("$T.ones($N, 0, $L)", initializers, array, n);
-            case CONSTANT -> CodeBlock.of(
-                    "$T.constant($N, 0, $L, $L)", initializers, array, n, Literals.ofDouble(init.a()));
-            case UNIFORM -> CodeBlock.of(
-                    "$T.uniform($N, 0, $L, $L, $L, $L)",
-                    initializers,
-                    array,
-                    n,
-                    Literals.ofDouble(init.a()),
-                    Literals.ofDouble(init.b()),
-                    random);
-            case NORMAL -> CodeBlock.of(
-                    "$T.normal($N, 0, $L, $L, $L, $L)",
-                    initializers,
-                    array,
-                    n,
-                    Literals.ofDouble(init.a()),
-                    Literals.ofDouble(init.b()),
-                    random);
-            case GLOROT_UNIFORM -> CodeBlock.of(
-                    "$T.glorotUniform($N, 0, $L, $L, $L, $L)", initializers, array, n, fanIn, fanOut, random);
-            case GLOROT_NORMAL -> CodeBlock.of(
-                    "$T.glorotNormal($N, 0, $L, $L, $L, $L)", initializers, array, n, fanIn, fanOut, random);
+            case CONSTANT ->
+                CodeBlock.of("$T.constant($N, 0, $L, $L)", initializers, array, n, Literals.ofDouble(init.a()));
+            case UNIFORM ->
+                CodeBlock.of(
+                        "$T.uniform($N, 0, $L, $L, $L, $L)",
+                        initializers,
+                        array,
+                        n,
+                        Literals.ofDouble(init.a()),
+                        Literals.ofDouble(init.b()),
+                        random);
+            case NORMAL ->
+                CodeBlock.of(
+                        "$T.normal($N, 0, $L, $L, $L, $L)",
+                        initializers,
+                        array,
+                        n,
+                        Literals.ofDouble(init.a()),
+                        Literals.ofDouble(init.b()),
+                        random);
+            case GLOROT_UNIFORM ->
+                CodeBlock.of("$T.glorotUniform($N, 0, $L, $L, $L, $L)", initializers, array, n, fanIn, fanOut, random);
+            case GLOROT_NORMAL ->
+                CodeBlock.of("$T.glorotNormal($N, 0, $L, $L, $L, $L)", initializers, array, n, fanIn, fanOut, random);
             case HE_UNIFORM -> CodeBlock.of("$T.heUniform($N, 0, $L, $L, $L)", initializers, array, n, fanIn, random);
             case HE_NORMAL -> CodeBlock.of("$T.heNormal($N, 0, $L, $L, $L)", initializers, array, n, fanIn, random);
-            case LECUN_NORMAL -> CodeBlock.of(
-                    "$T.lecunNormal($N, 0, $L, $L, $L)", initializers, array, n, fanIn, random);
+            case LECUN_NORMAL ->
+                CodeBlock.of("$T.lecunNormal($N, 0, $L, $L, $L)", initializers, array, n, fanIn, random);
         };
     }
 }

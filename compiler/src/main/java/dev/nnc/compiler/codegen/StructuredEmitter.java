@@ -57,8 +57,8 @@ final class StructuredEmitter {
             return code.addStatement("$L $N = $N", type, name, lse).build();
         }
         if (op instanceof LossOp.SoftmaxCrossEntropy) {
-            CodeBlock.Builder code = CodeBlock.builder()
-                    .add("// softmax + cross_entropy fused: computed from the logits\n");
+            CodeBlock.Builder code =
+                    CodeBlock.builder().add("// softmax + cross_entropy fused: computed from the logits\n");
             String lse = logSumExp(node.arg(0), code, type, unrolled);
             return code.add(sumInto(
                             name,
@@ -81,8 +81,7 @@ final class StructuredEmitter {
                                 numeric.literal(0),
                                 z,
                                 at(node.arg(1), in, e),
-                                numeric.math(
-                                        "log1p", numeric.math("exp", CodeBlock.of("-Math.abs($L)", z))));
+                                numeric.math("log1p", numeric.math("exp", CodeBlock.of("-Math.abs($L)", z))));
                     },
                     type);
             return CodeBlock.builder()
@@ -110,13 +109,19 @@ final class StructuredEmitter {
      * rows and columns for a matrix, so that views read by row and column work) adding each term.
      */
     private CodeBlock sumInto(
-            String target, Shape shape, boolean unrolled, java.util.function.Function<Object, CodeBlock> term, String type) {
+            String target,
+            Shape shape,
+            boolean unrolled,
+            java.util.function.Function<Object, CodeBlock> term,
+            String type) {
         if (unrolled) {
             CodeBlock.Builder terms = CodeBlock.builder();
             for (int e = 0; e < shape.size(); e++) {
                 terms.add(e == 0 ? "$L" : " + $L", term.apply(e));
             }
-            return CodeBlock.builder().addStatement("$L $N = $L", type, target, terms.build()).build();
+            return CodeBlock.builder()
+                    .addStatement("$L $N = $L", type, target, terms.build())
+                    .build();
         }
         return CodeBlock.builder()
                 .addStatement("$L $N = $L", type, target, numeric.literal(0))
@@ -132,7 +137,10 @@ final class StructuredEmitter {
             for (int r = 0; r < w.rows(); r++) {
                 CodeBlock.Builder terms = CodeBlock.builder();
                 for (int c = 0; c < w.cols(); c++) {
-                    terms.add(c == 0 ? "$L * $L" : " + $L * $L", at(node.arg(0), w, r * w.cols() + c), at(node.arg(1), x, c));
+                    terms.add(
+                            c == 0 ? "$L * $L" : " + $L * $L",
+                            at(node.arg(0), w, r * w.cols() + c),
+                            at(node.arg(1), x, c));
                 }
                 code.addStatement("$L $N = $L", type, kernel.local(node.id(), r), terms.build());
             }
@@ -238,7 +246,8 @@ final class StructuredEmitter {
 
     private CodeBlock maxOf(int vector, Shape shape, String max, String type, boolean unrolled) {
         CodeBlock.Builder code = CodeBlock.builder();
-        code.addStatement("$L $N = $L", type, max, numeric.isFloat() ? "Float.NEGATIVE_INFINITY" : "Double.NEGATIVE_INFINITY");
+        code.addStatement(
+                "$L $N = $L", type, max, numeric.isFloat() ? "Float.NEGATIVE_INFINITY" : "Double.NEGATIVE_INFINITY");
         if (unrolled) {
             for (int e = 0; e < shape.size(); e++) {
                 code.addStatement("$N = Math.max($N, $L)", max, max, at(vector, shape, e));
@@ -281,7 +290,10 @@ final class StructuredEmitter {
             for (int e = 0; e < shape.size(); e++) {
                 exps[e] = kernel.fresh("exp" + e);
                 code.addStatement(
-                        "$L $N = $L", type, exps[e], numeric.math("exp", CodeBlock.of("$L - $N", at(vector, shape, e), max)));
+                        "$L $N = $L",
+                        type,
+                        exps[e],
+                        numeric.math("exp", CodeBlock.of("$L - $N", at(vector, shape, e), max)));
                 code.addStatement("$N += $N", total, exps[e]);
             }
             for (int e = 0; e < shape.size(); e++) {
