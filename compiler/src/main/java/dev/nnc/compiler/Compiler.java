@@ -6,6 +6,7 @@ import dev.nnc.compiler.diagnostic.InternalCompilerError;
 import dev.nnc.compiler.diagnostic.SourceFile;
 import dev.nnc.compiler.frontend.FrontEnd;
 import dev.nnc.compiler.semantic.CheckedUnit;
+import dev.nnc.compiler.semantic.SemanticChecker;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,8 +52,11 @@ public final class Compiler {
                         parsed.source()
                                 .orElseGet(() -> SourceFile.of(
                                         source.name(), new String(source.content(), StandardCharsets.UTF_8))));
-                parsed.unit().ifPresent(unit -> {});
+                parsed.unit()
+                        .flatMap(unit -> SemanticChecker.check(unit, source.defaultPackage(), diagnostics))
+                        .ifPresent(units::add);
             }
+            SemanticChecker.checkClassCollisions(units, diagnostics);
             return units;
         }
 
