@@ -1,5 +1,6 @@
 package dev.nnc.compiler;
 
+import dev.nnc.compiler.codegen.CodeGenerator;
 import dev.nnc.compiler.diagnostic.DiagnosticRenderer;
 import dev.nnc.compiler.diagnostic.Diagnostics;
 import dev.nnc.compiler.diagnostic.InternalCompilerError;
@@ -35,6 +36,21 @@ public final class Compiler {
             Session session = new Session();
             session.check(sources);
             return session.result(List.of());
+        });
+    }
+
+    /**
+     * Parses, checks and generates one Java class per declaration. When any source has an
+     * error, no file is generated for any of them: the build must not go on with a partial set.
+     */
+    public static CompilationResult generate(List<SourceInput> sources) {
+        return onCompilerThread(() -> {
+            Session session = new Session();
+            List<CheckedUnit> units = session.check(sources);
+            if (session.diagnostics.hasErrors()) {
+                return session.result(List.of());
+            }
+            return session.result(CodeGenerator.generate(units));
         });
     }
 
