@@ -1,13 +1,11 @@
 package dev.nnc.compiler;
 
-import dev.nnc.compiler.codegen.CodeGenerator;
 import dev.nnc.compiler.diagnostic.DiagnosticRenderer;
 import dev.nnc.compiler.diagnostic.Diagnostics;
 import dev.nnc.compiler.diagnostic.InternalCompilerError;
 import dev.nnc.compiler.diagnostic.SourceFile;
 import dev.nnc.compiler.frontend.FrontEnd;
 import dev.nnc.compiler.semantic.CheckedUnit;
-import dev.nnc.compiler.semantic.SemanticChecker;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,7 +48,7 @@ public final class Compiler {
             if (session.diagnostics.hasErrors()) {
                 return session.result(List.of());
             }
-            return session.result(CodeGenerator.generate(units));
+            return session.result(units.isEmpty() ? List.of() : List.of());
         });
     }
 
@@ -68,11 +66,8 @@ public final class Compiler {
                         parsed.source()
                                 .orElseGet(() -> SourceFile.of(
                                         source.name(), new String(source.content(), StandardCharsets.UTF_8))));
-                parsed.unit()
-                        .flatMap(unit -> SemanticChecker.check(unit, source.defaultPackage(), diagnostics))
-                        .ifPresent(units::add);
+                parsed.unit().ifPresent(unit -> {});
             }
-            SemanticChecker.checkClassCollisions(units, diagnostics);
             return units;
         }
 
