@@ -1,0 +1,18 @@
+package dev.nnc.runtime;
+
+import java.io.IOException;
+
+/**
+ * Thrown by {@link ParameterFile#read} when a stream is not a valid parameter file for the
+ * expected network: wrong format, unsupported version, another network's file, a different
+ * parameter list, truncation or corruption. The message says which and names the difference.
+ */
+public final class ParameterFileException extends IOException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Creates an exception with the given message. */
+    public ParameterFileException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,387 @@
+package dev.nnc.runtime;
+
+import dev.nnc.runtime.NonFiniteTrainingException.Quantity;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Trains any {@link TrainableNetwork} on a {@link Dataset} with mini-batches, reproducibly.
+ *
+ * <pre>{@code
+ * TrainingHistory history = Trainer.builder()
+ *         .epochs(50)
+ *         .batchSize(32)
+ *         .seed(42)
+ *         .validationSplit(0.2)
+ *         .earlyStopping(5)
+ *         .progress(System.out)
+ *         .build()
+ *         .fit(network, training);
+ * }</pre>
+ *
+ * <p>Each epoch visits every training row once, in an order shuffled by a {@link SeededRandom}, so
+ * the same seed, data and initial network give the same result. After the epoch it evaluates the
+ * validation set, reports an {@link EpochReport} to the listeners and the progress stream, and
+ * applies early stopping: after {@code patience} epochs without a validation loss lower than the
+ * best by more than {@code minDelta}, training stops and (by default) the best epoch's parameters
+ * are restored.
+ *
+ * <p>A NaN or infinite loss stops training with a {@link NonFiniteTrainingException} that names
+ * the epoch and batch. The training loop allocates nothing per batch: rows are gathered into
+ * buffers allocated once per {@link #fit} call. A trainer is immutable and may be reused.
+ */
+public final class Trainer {
+
+    private final int epochs;
+    private final int batchSize;
+    private final long seed;
+    private final boolean shuffle;
+    private final double validationSplit;
+    private final Dataset validationData;
+    private final int patience;
+    private final double minDelta;
+    private final boolean restoreBestParameters;
+    private final PrintStream progress;
+    private final List<TrainingListener> listeners;
+
+    private Trainer(Builder b) {
+        this.epochs = b.epochs;
+        this.batchSize = b.batchSize;
+        this.seed = b.seed;
+        this.shuffle = b.shuffle;
+        this.validationSplit = b.validationSplit;
+        this.validationData = b.validationData;
+        this.patience = b.patience;
+        this.minDelta = b.minDelta;
+        this.restoreBestParameters = b.restoreBestParameters;
+        this.progress = b.progress;
+        this.listeners = List.copyOf(b.listeners);
+    }
+
+    /** Returns a builder with 10 epochs, batch size 32, seed 0, shuffling on, no validation. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Trains {@code network} in place on {@code data}.
+     *
+     * @return the per-epoch history
+     * @throws IllegalArgumentException if the data does not fit the network (the message gives
+     *     both sizes), or early stopping is configured without validation data
+     * @throws NonFiniteTrainingException if a loss becomes NaN or infinite
+     */
+    public TrainingHistory fit(TrainableNetwork network, Dataset data) {
+        checkFits(network, data, "training data");
+        Dataset training = data;
+        Dataset validation = validationData;
+        if (validationSplit > 0) {
+            Datasets.Split split = Datasets.split(data, 1 - validationSplit, seed);
+            training = split.first();
+            validation = split.second();
+        }
+        if (validation != null) {
+            checkFits(network, validation, "validation data");
+        } else if (patience > 0) {
+            throw new IllegalArgumentException(
+                    "early stopping monitors the validation loss: set validationSplit or validationData");
+        }
+        return new Run(network, training, validation).execute();
+    }
+
+    private static void checkFits(TrainableNetwork network, Dataset data, String what) {
+        if (data.featureCount() != network.inputSize() || data.targetCount() != network.targetSize()) {
+            throw new IllegalArgumentException(what + " has " + data.featureCount() + " features and "
+                    + data.targetCount() + " targets per row, but network '" + network.name() + "' expects "
+                    + network.inputSize() + " inputs and " + network.targetSize() + " targets");
+        }
+        if (data.size() == 0) {
+            throw new IllegalArgumentException(what + " is empty");
+        }
+    }
+
+    /** The state of one {@link #fit} call; all buffers are allocated here, before the first batch. */
+    private final class Run {
+        private final TrainableNetwork network;
+        private final int n;
+        private final int features;
+        private final int targets;
+        private final double[] xs;
+        private final double[] ys;
+        private final int[] order;
+        private final int batch;
+        private final int batches;
+        private final double[] batchX;
+        private final double[] batchY;
+        private final double[] lastX;
+        private final double[] lastY;
+        private final Dataset validation;
+        private final double[] validationX;
+        private final double[] validationY;
+        private final double[] validationOut;
+        private final double[] bestParameters;
+        private final SeededRandom random;
+        private long step;
+
+        Run(TrainableNetwork network, Dataset training, Dataset validation) {
+            this.network = network;
+            this.n = training.size();
+            this.features = training.featureCount();
+            this.targets = training.targetCount();
+            this.xs = training.features();
+            this.ys = training.targets();
+            this.order = new int[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            this.batch = Math.min(batchSize, n);
+            this.batches = (n + batch - 1) / batch;
+            this.batchX = new double[batch * features];
+            this.batchY = new double[batch * targets];
+            // An exactly sized pair for the final, shorter batch, so networks that insist on exact
+            // lengths work too.
+            int rest = n - (batches - 1) * batch;
+            this.lastX = rest == batch ? batchX : new double[rest * features];
+            this.lastY = rest == batch ? batchY : new double[rest * targets];
+            this.validation = validation;
+            this.validationX = validation == null ? null : validation.features();
+            this.validationY = validation == null ? null : validation.targets();
+            this.validationOut = validation != null && isOneHot(validationY, targets, network.outputSize())
+                    ? new double[validation.size() * network.outputSize()]
+                    : null;
+            this.bestParameters = restoreBestParameters && patience > 0 ? new double[network.parameterCount()] : null;
+            // Derived from the seed but distinct from the validation split's stream.
+            this.random = new SeededRandom(SeededRandom.splitMix64(seed));
+        }
+
+        TrainingHistory execute() {
+            List<EpochReport> reports = new ArrayList<>(epochs);
+            double bestMonitored = Double.POSITIVE_INFINITY;
+            int bestEpoch = 0;
+            int sinceBest = 0;
+            boolean stoppedEarly = false;
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                long start = System.nanoTime();
+                double loss = trainEpoch(epoch);
+                double validationLoss = Double.NaN;
+                double validationAccuracy = Double.NaN;
+                if (validation != null) {
+                    validationLoss = network.loss(validationX, validationY, validation.size());
+                    if (!Double.isFinite(validationLoss)) {
+                        throw NonFiniteTrainingException.at(
+                                step, Quantity.LOSS, validationLoss, "validation after epoch " + epoch + "/" + epochs);
+                    }
+                    if (validationOut != null) {
+                        network.predict(validationX, validation.size(), validationOut);
+                        validationAccuracy = Metrics.accuracy(validationOut, validationY, validation.size(), targets);
+                    }
+                }
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                EpochReport report = new EpochReport(epoch, epochs, loss, validationLoss, validationAccuracy, millis);
+                reports.add(report);
+                if (progress != null) {
+                    progress.println(report);
+                }
+                for (TrainingListener listener : listeners) {
+                    listener.onEpoch(report);
+                }
+
+                double monitored = validation != null ? validationLoss : loss;
+                if (monitored < bestMonitored - minDelta || bestEpoch == 0) {
+                    bestMonitored = monitored;
+                    bestEpoch = epoch;
+                    sinceBest = 0;
+                    if (bestParameters != null) {
+                        network.getParameters(bestParameters);
+                    }
+                } else if (patience > 0 && ++sinceBest >= patience) {
+                    stoppedEarly = epoch < epochs;
+                    break;
+                }
+            }
+            boolean restore = bestParameters != null && bestEpoch != reports.size();
+            if (restore) {
+                network.setParameters(bestParameters);
+            }
+            return new TrainingHistory(reports, bestEpoch, stoppedEarly, restore);
+        }
+
+        private double trainEpoch(int epoch) {
+            if (shuffle) {
+                Datasets.shuffle(order, n, random);
+            }
+            double sum = 0;
+            for (int b = 0; b < batches; b++) {
+                int from = b * batch;
+                int m = Math.min(batch, n - from);
+                double[] bx = m == batch ? batchX : lastX;
+                double[] by = m == batch ? batchY : lastY;
+                for (int r = 0; r < m; r++) {
+                    int row = order[from + r];
+                    System.arraycopy(xs, row * features, bx, r * features, features);
+                    System.arraycopy(ys, row * targets, by, r * targets, targets);
+                }
+                step++;
+                double loss;
+                try {
+                    loss = network.trainStep(bx, by, m);
+                } catch (NonFiniteTrainingException e) {
+                    throw e.withLocation(location(epoch, b));
+                }
+                if (!Double.isFinite(loss)) {
+                    throw NonFiniteTrainingException.at(step, Quantity.LOSS, loss, location(epoch, b));
+                }
+                sum += loss * m;
+            }
+            return sum / n;
+        }
+
+        private String location(int epoch, int b) {
+            return "epoch " + epoch + "/" + epochs + ", batch " + (b + 1) + "/" + batches;
+        }
+    }
+
+    /** Validation accuracy only makes sense when targets are class indicators and outputs scores. */
+    private static boolean isOneHot(double[] y, int width, int outputs) {
+        if (width < 2 || outputs != width) {
+            return false;
+        }
+        for (int row = 0; row < y.length / width; row++) {
+            int ones = 0;
+            for (int j = 0; j < width; j++) {
+                double v = y[row * width + j];
+                if (v == 1) {
+                    ones++;
+                } else if (v != 0) {
+                    return false;
+                }
+            }
+            if (ones != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Configures a {@link Trainer}; every setter validates its argument at once. */
+    public static final class Builder {
+        private int epochs = 10;
+        private int batchSize = 32;
+        private long seed;
+        private boolean shuffle = true;
+        private double validationSplit;
+        private Dataset validationData;
+        private int patience;
+        private double minDelta;
+        private boolean restoreBestParameters = true;
+        private PrintStream progress;
+        private final List<TrainingListener> listeners = new ArrayList<>();
+
+        private Builder() {}
+
+        /** The number of passes over the training data, at least 1. */
+        public Builder epochs(int epochs) {
+            this.epochs = positive("epochs", epochs);
+            return this;
+        }
+
+        /** The number of rows per optimizer step, at least 1; the last batch of an epoch may be smaller. */
+        public Builder batchSize(int batchSize) {
+            this.batchSize = positive("batchSize", batchSize);
+            return this;
+        }
+
+        /** The seed of the shuffling order and of the validation split. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Whether to reshuffle the rows every epoch (default true). */
+        public Builder shuffle(boolean shuffle) {
+            this.shuffle = shuffle;
+            return this;
+        }
+
+        /**
+         * Holds out this fraction of the data, chosen by a seeded shuffle, for validation; 0 (the
+         * default) for none. Excludes {@link #validationData}.
+         */
+        public Builder validationSplit(double fraction) {
+            if (!(fraction >= 0 && fraction < 1)) {
+                throw new IllegalArgumentException("validationSplit must be in [0, 1), found " + fraction);
+            }
+            this.validationSplit = fraction;
+            return this;
+        }
+
+        /** Validates on this dataset after every epoch. Excludes {@link #validationSplit}. */
+        public Builder validationData(Dataset validationData) {
+            this.validationData = Objects.requireNonNull(validationData, "validationData");
+            return this;
+        }
+
+        /**
+         * Stops after {@code patience} epochs without improvement of the validation loss; 0 (the
+         * default) never stops early.
+         */
+        public Builder earlyStopping(int patience) {
+            if (patience < 0) {
+                throw new IllegalArgumentException("patience must be >= 0, found " + patience);
+            }
+            this.patience = patience;
+            return this;
+        }
+
+        /** The amount by which the validation loss must drop to count as an improvement (default 0). */
+        public Builder minDelta(double minDelta) {
+            if (!(minDelta >= 0) || Double.isInfinite(minDelta)) {
+                throw new IllegalArgumentException("minDelta must be finite and >= 0, found " + minDelta);
+            }
+            this.minDelta = minDelta;
+            return this;
+        }
+
+        /**
+         * Whether early stopping restores the parameters of the best epoch when training ends after
+         * it (default true).
+         */
+        public Builder restoreBestParameters(boolean restore) {
+            this.restoreBestParameters = restore;
+            return this;
+        }
+
+        /** Prints one progress line per epoch (see {@link EpochReport#toString()}) to {@code out}. */
+        public Builder progress(PrintStream out) {
+            this.progress = Objects.requireNonNull(out, "out");
+            return this;
+        }
+
+        /** Adds a listener called after every epoch. */
+        public Builder listener(TrainingListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Builds the trainer.
+         *
+         * @throws IllegalArgumentException if both a validation split and validation data are set
+         */
+        public Trainer build() {
+            if (validationSplit > 0 && validationData != null) {
+                throw new IllegalArgumentException("set either validationSplit or validationData, not both");
+            }
+            return new Trainer(this);
+        }
+
+        private static int positive(String name, int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException(name + " must be >= 1, found " + value);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package dev.nnc.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nnc.runtime.LinearTestNetwork.Loss;
+import dev.nnc.runtime.NonFiniteTrainingException.Quantity;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+class TrainerTest {
+
+    /** Three well-separated Gaussian blobs in the plane, one-hot labelled. */
+    private static Dataset blobs(int perClass, long seed) {
+        SeededRandom random = new SeededRandom(seed);
+        double[][] centres = {{-2, 0}, {2, 0}, {0, 3}};
+        int n = 3 * perClass;
+        double[] x = new double[2 * n];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 3;
+            x[2 * i] = centres[labels[i]][0] + 0.5 * random.nextGaussian();
+            x[2 * i + 1] = centres[labels[i]][1] + 0.5 * random.nextGaussian();
+        }
+        return new Dataset(x, Datasets.oneHot(labels, 3), n, 2, 3);
+    }
+
+    /** y = 2x - 1 on x in [-1, 1]. */
+    private static Dataset line(int n) {
+        double[] x = new double[n];
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = -1 + 2.0 * i / (n - 1);
+            y[i] = 2 * x[i] - 1;
+        }
+        return new Dataset(x, y, n, 1, 1);
+    }
+
+    @Test
+    void trainsAClassifierAndReportsValidationAccuracy() {
+        LinearTestNetwork network = new LinearTestNetwork(2, 3, Loss.SOFTMAX_CROSS_ENTROPY, 0.5, 1);
+        TrainingHistory history = Trainer.builder()
+                .epochs(15)
+                .batchSize(8)
+                .seed(3)
+                .validationSplit(0.25)
+                .build()
+                .fit(network, blobs(40, 9));
+
+        assertEquals(15, history.epochs().size());
+        assertFalse(history.stoppedEarly());
+        double[] losses = history.losses();
+        assertTrue(losses[14] < losses[0] / 3, "loss should fall: " + java.util.Arrays.toString(losses));
+        assertTrue(history.last().validationAccuracy() >= 0.95, history.last().toString());
+    }
+
+    @Test
+    void sameSeedGivesBitwiseEqualParametersAndAnotherSeedDoesNot() {
+        double[] a = trainedParameters(5);
+        assertArrayEquals(a, trainedParameters(5));
+        assertFalse(java.util.Arrays.equals(a, trainedParameters(6)));
+    }
+
+    private static double[] trainedParameters(long seed) {
+        LinearTestNetwork network = new LinearTestNetwork(2, 3, Loss.SOFTMAX_CROSS_ENTROPY, 0.1, 1);
+        Trainer.builder().epochs(3).batchSize(7).seed(seed).build().fit(network, blobs(10, 2));
+        double[] parameters = new double[network.parameterCount()];
+        network.getParameters(parameters);
+        return parameters;
+    }
+
+    @Test
+    void printsOneProgressLinePerEpochInTheDocumentedFormat() {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        List<EpochReport> heard = new ArrayList<>();
+        Trainer.builder()
+                .epochs(3)
+                .validationSplit(0.2)
+                .progress(new PrintStream(buffer, true, StandardCharsets.UTF_8))
+                .listener(heard::add)
+                .build()
+                .fit(new LinearTestNetwork(2, 3, Loss.SOFTMAX_CROSS_ENTROPY, 0.1, 1), blobs(10, 2));
+
+        String[] lines = buffer.toString(StandardCharsets.UTF_8).split("\\R");
+        assertEquals(3, lines.length);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(
+                    lines[i].matches("epoch " + (i + 1) + "/3  loss \\d+\\.\\d{4}  val_loss \\d+\\.\\d{4}"
+                            + "  val_acc \\d+\\.\\d%  \\d+ ms"),
+                    lines[i]);
+            assertEquals(heard.get(i).toString(), lines[i]);
+        }
+    }
+
+    @Test
+    void progressLineOmitsValidationFiguresWithoutValidationData() {
+        EpochReport report = new EpochReport(3, 50, 0.12344, Double.NaN, Double.NaN, 12);
+        assertEquals("epoch 3/50  loss 0.1234  12 ms", report.toString());
+        assertEquals(
+                "epoch 3/50  loss 0.1234  val_loss 0.1502  val_acc 95.6%  12 ms",
+                new EpochReport(3, 50, 0.12344, 0.1502, 0.956, 12).toString());
+    }
+
+    @Test
+    void earlyStoppingStopsAfterPatienceAndRestoresTheBestEpochsParameters() {
+        // Validation wants the opposite slope, so its loss rises once training makes progress.
+        Dataset training = line(20);
+        double[] flipped = training.targets();
+        for (int i = 0; i < flipped.length; i++) {
+            flipped[i] = -flipped[i];
+        }
+        Dataset validation = new Dataset(training.features(), flipped, 20, 1, 1);
+        LinearTestNetwork network = new LinearTestNetwork(1, 1, Loss.HALF_SQUARED_ERROR, 0.05, 1);
+        List<double[]> parametersAfterEpoch = new ArrayList<>();
+        TrainingHistory history = Trainer.builder()
+                .epochs(100)
+                .batchSize(4)
+                .validationData(validation)
+                .earlyStopping(3)
+                .listener(report -> {
+                    double[] p = new double[network.parameterCount()];
+                    network.getParameters(p);
+                    parametersAfterEpoch.add(p);
+                })
+                .build()
+                .fit(network, training);
+
+        assertTrue(history.stoppedEarly());
+        assertEquals(history.bestEpoch() + 3, history.epochs().size());
+        assertTrue(history.restoredBestParameters());
+        double[] finalParameters = new double[network.parameterCount()];
+        network.getParameters(finalParameters);
+        assertArrayEquals(parametersAfterEpoch.get(history.bestEpoch() - 1), finalParameters);
+        double bestValidationLoss = history.best().validationLoss();
+        for (double loss : history.validationLosses()) {
+            assertTrue(loss >= bestValidationLoss);
+        }
+    }
+
+    @Test
+    void divergingTrainingStopsWithANonFiniteLossNamingEpochAndBatch() {
+        // A learning rate far above 2 / (max x²) makes plain SGD on squared error blow up.
+        Dataset data = new Dataset(new double[] {100, -80, 90, -70}, new double[] {1, 2, 3, 4}, 4, 1, 1);
+        LinearTestNetwork network = new LinearTestNetwork(1, 1, Loss.HALF_SQUARED_ERROR, 1.0, 1);
+        Trainer trainer =
+                Trainer.builder().epochs(1000).batchSize(2).shuffle(false).build();
+
+        NonFiniteTrainingException e = assertThrows(NonFiniteTrainingException.class, () -> trainer.fit(network, data));
+        assertEquals(Quantity.LOSS, e.quantity());
+        assertTrue(e.location().orElseThrow().matches("epoch \\d+/1000, batch [12]/2"), e.getMessage());
+        assertTrue(e.getMessage().contains("lower learning rate"), e.getMessage());
+    }
+
+    @Test
+    void addsTheLocationToANonFiniteExceptionThrownByTheNetwork() {
+        LinearTestNetwork network = new LinearTestNetwork(1, 1, Loss.HALF_SQUARED_ERROR, 0.1, 1) {
+            private int calls;
+
+            @Override
+            public double trainStep(double[] xs, double[] ys, int n) {
+                if (++calls == 7) {
+                    throw new NonFiniteTrainingException(calls, Quantity.GRADIENT, Double.NaN, "linear.bias", 0);
+                }
+                return super.trainStep(xs, ys, n);
+            }
+        };
+        Trainer trainer = Trainer.builder().epochs(5).batchSize(5).build();
+        NonFiniteTrainingException e =
+                assertThrows(NonFiniteTrainingException.class, () -> trainer.fit(network, line(10)));
+        assertEquals("epoch 4/5, batch 1/2", e.location().orElseThrow());
+        assertEquals("linear.bias", e.parameterName().orElseThrow());
+    }
+
+    @Test
+    void rejectsDataThatDoesNotFitTheNetworkNamingBothSizes() {
+        Trainer trainer = Trainer.builder().build();
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> trainer.fit(new LinearTestNetwork(3, 3, Loss.SOFTMAX_CROSS_ENTROPY, 0.1, 1), blobs(5, 1)));
+        assertEquals(
+                "training data has 2 features and 3 targets per row, but network 'Linear' expects 3 inputs"
+                        + " and 3 targets",
+                e.getMessage());
+    }
+
+    @Test
+    void rejectsEarlyStoppingWithoutValidationAndConflictingValidationSettings() {
+        Trainer trainer = Trainer.builder().earlyStopping(2).build();
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> trainer.fit(new LinearTestNetwork(1, 1, Loss.HALF_SQUARED_ERROR, 0.1, 1), line(10)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Trainer.builder()
+                        .validationSplit(0.2)
+                        .validationData(line(4))
+                        .build());
+        assertThrows(IllegalArgumentException.class, () -> Trainer.builder().batchSize(0));
+    }
+
+    @Test
+    void allocatesNothingPerBatch() {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(
+                bean instanceof com.sun.management.ThreadMXBean, "thread allocation counters unavailable");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported());
+        threads.setThreadAllocatedMemoryEnabled(true);
+
+        Dataset data = line(1000);
+        // Warm up so that class loading and lambda linkage are not counted.
+        allocatedByFit(threads, data, 2);
+        long shortRun = allocatedByFit(threads, data, 2);
+        long longRun = allocatedByFit(threads, data, 12);
+        // 10 more epochs are 10,000 more batches (batch size 1); even 8 bytes per batch would add 80 KB.
+        long perEpoch = (longRun - shortRun) / 10;
+        assertTrue(perEpoch < 2_000, "allocated " + perEpoch + " bytes per epoch of 1,000 batches");
+    }
+
+    private static long allocatedByFit(com.sun.management.ThreadMXBean threads, Dataset data, int epochs) {
+        LinearTestNetwork network = new LinearTestNetwork(1, 1, Loss.HALF_SQUARED_ERROR, 1e-3, 1);
+        Trainer trainer = Trainer.builder().epochs(epochs).batchSize(1).build();
+        long id = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(id);
+        TrainingHistory history = trainer.fit(network, data);
+        long after = threads.getThreadAllocatedBytes(id);
+        assertNotEquals(0, history.epochs().size());
+        return after - before;
+    }
+}
