@@ -365,7 +365,7 @@ final class KernelEmitter {
         }
         if (op instanceof BinaryOp.Compare compare) {
             return CodeBlock.of(
-                    "($L $L $L ? $L : $L)", a, compare.relation().symbol(), b, numeric.literal(1), numeric.literal(0));
+                    "($L $L $L ? $L : $L)", a, comparison(compare.relation()), b, numeric.literal(1), numeric.literal(0));
         }
         if (op instanceof BinaryOp.EluSlope slope) {
             return CodeBlock.of(
@@ -377,6 +377,15 @@ final class KernelEmitter {
                     numeric.literal(slope.alpha()));
         }
         throw new InternalCompilerError("no Java form for " + op.mnemonic());
+    }
+
+    private static String comparison(BinaryOp.Comparison relation) {
+        return switch (relation) {
+            case GE -> ">=";
+            case GT -> ">";
+            case LE -> "<=";
+            case LT -> "<";
+        };
     }
 
     /** The statements that compute and store node {@code node}. */
