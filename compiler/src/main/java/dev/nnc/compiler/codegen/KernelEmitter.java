@@ -35,6 +35,9 @@ final class KernelEmitter {
     /** Kernels with at most this many stored scalars are unrolled (see docs/codegen.md). */
     static final int UNROLL_LIMIT = 160;
 
+    /** ...and no tensor larger than this. */
+    static final int UNROLL_TENSOR_LIMIT = 64;
+
     /** How leaves (inputs, targets, parameters, arguments) and stored arrays are reached. */
     interface Context {
         /** The element {@code index} of the leaf {@code op}. */
@@ -79,7 +82,7 @@ final class KernelEmitter {
         }
         this.inlined = new boolean[graph.size()];
         markFusions();
-        this.unrolled = storedScalars() <= UNROLL_LIMIT;
+        this.unrolled = storedScalars() <= UNROLL_LIMIT && largestTensor() <= UNROLL_TENSOR_LIMIT;
     }
 
     boolean isUnrolled() {
@@ -139,6 +142,18 @@ final class KernelEmitter {
                 && !isView(op)
                 && !(op instanceof LeafOp.Constant)
                 && !(op instanceof LeafOp.Read read && !(read instanceof LeafOp.DropoutMask));
+    }
+
+    /**
+     * The largest tensor any live node reads or makes: unrolling a matrix-vector product or a sum
+     * writes one term per element into a single expression, which must stay short.
+     */
+    private int largestTensor() {
+        int largest = 1;
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            largest = Math.max(largest, graph.node(id).shape().size());
+        }
+        return largest;
     }
 
     private int storedScalars() {
@@ -365,7 +380,12 @@ final class KernelEmitter {
         }
         if (op instanceof BinaryOp.Compare compare) {
             return CodeBlock.of(
-                    "($L $L $L ? $L : $L)", a, comparison(compare.relation()), b, numeric.literal(1), numeric.literal(0));
+                    "($L $L $L ? $L : $L)",
+                    a,
+                    comparison(compare.relation()),
+                    b,
+                    numeric.literal(1),
+                    numeric.literal(0));
         }
         if (op instanceof BinaryOp.EluSlope slope) {
             return CodeBlock.of(

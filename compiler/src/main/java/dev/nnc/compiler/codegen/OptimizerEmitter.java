@@ -212,18 +212,19 @@ final class OptimizerEmitter {
             return CodeBlock.of("");
         }
         String t = numeric.type().toString();
+        String cast = numeric.isFloat() ? "(float) " : "";
         return CodeBlock.builder()
                 .add("// Adam bias corrections for step t (PyTorch: eps after the correction)\n")
                 .addStatement(
-                        "$L stepSize = ($L) ($L / (1.0 - Math.pow($L, step)))",
+                        "$L stepSize = $L($L / (1.0 - Math.pow($L, step)))",
                         t,
-                        t,
+                        cast,
                         Literals.ofDouble(spec.lr()),
                         Literals.ofDouble(spec.beta1()))
                 .addStatement(
-                        "$L biasCorrection2Sqrt = ($L) Math.sqrt(1.0 - Math.pow($L, step))",
+                        "$L biasCorrection2Sqrt = $LMath.sqrt(1.0 - Math.pow($L, step))",
                         t,
-                        t,
+                        cast,
                         Literals.ofDouble(spec.beta2()))
                 .build();
     }
@@ -243,7 +244,10 @@ final class OptimizerEmitter {
                 .addStatement("double sum = 0.0");
         for (ParameterField p : parameters) {
             method.beginControlFlow("for (int i = 0; i < $L; i++)", p.size())
-                    .addStatement("sum += (double) $N[i] * $N[i]", p.gradient(), p.gradient())
+                    .addStatement(
+                            numeric.isFloat() ? "sum += (double) $N[i] * $N[i]" : "sum += $N[i] * $N[i]",
+                            p.gradient(),
+                            p.gradient())
                     .endControlFlow();
         }
         return method.addStatement("return Math.sqrt(sum)").build();
