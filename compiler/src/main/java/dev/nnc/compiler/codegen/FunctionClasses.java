@@ -191,7 +191,7 @@ final class FunctionClasses {
     }
 
     private KernelEmitter kernel(Graph graph, Predicate<Output> outputs) {
-        return new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context());
+        return new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context(), false);
     }
 
     /** Leaves of a function kernel: its arguments; arrays are locals of the method. */
@@ -205,6 +205,11 @@ final class FunctionClasses {
                         : CodeBlock.of("$N[$L]", name, index.flat());
             }
             throw new InternalCompilerError("a function cannot read " + op.mnemonic());
+        }
+
+        @Override
+        public String scalar(String suggestedName) {
+            throw new InternalCompilerError("function kernels are not split, so scalars stay locals");
         }
 
         @Override

@@ -43,6 +43,9 @@ final class KernelEmitter {
         /** The element {@code index} of the leaf {@code op}. */
         CodeBlock read(LeafOp.Read op, Index index);
 
+        /** A field that holds a stored scalar in split kernels; its name. */
+        String scalar(String suggestedName);
+
         /** An array that holds a stored node between statements; declares it where needed. */
         String array(Node node, String suggestedName, CodeBlock.Builder declarations);
     }
@@ -55,6 +58,12 @@ final class KernelEmitter {
     private final int[] uses;
     private final boolean[] inlined;
     private final boolean unrolled;
+    /**
+     * Whether the kernel is split into several methods: then stored scalars live in fields
+     * (named by {@link Context#scalar}) instead of locals, so that every part can read them.
+     */
+    private final boolean split;
+
     private final Map<Integer, String> stored = new HashMap<>();
     /** Names of the scalar locals of each stored tensor, in unrolled kernels. */
     private final Map<Integer, String[]> elementNames = new HashMap<>();
@@ -63,13 +72,15 @@ final class KernelEmitter {
     /** Names of the private static helpers ({@code sigmoid}, {@code square}, ...) the code calls. */
     private final java.util.Set<String> helpers = new java.util.TreeSet<>();
 
-    KernelEmitter(Graph graph, Predicate<Output> outputs, Numeric numeric, JavaNames names, Context context) {
+    KernelEmitter(
+            Graph graph, Predicate<Output> outputs, Numeric numeric, JavaNames names, Context context, boolean split) {
         this.graph = graph;
         this.numeric = numeric;
         this.names = names;
         this.context = context;
         this.live = graph.reachableFrom(outputs);
         this.uses = new int[graph.size()];
+        int[] sinkUses = new int[graph.size()];
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             for (int arg : graph.node(id).args()) {
                 uses[arg]++;
@@ -77,16 +88,30 @@ final class KernelEmitter {
         }
         for (Output output : graph.outputs()) {
             if (outputs.test(output)) {
-                uses[output.node()] += 2; // an output is read by its sink: never fused away
+                uses[output.node()]++;
+                sinkUses[output.node()]++;
             }
         }
         this.inlined = new boolean[graph.size()];
         markFusions();
-        this.unrolled = storedScalars() <= UNROLL_LIMIT && largestTensor() <= UNROLL_TENSOR_LIMIT;
+        // An output read once by its sink (a gradient accumulation, the prediction row) and by
+        // nothing else is fused into the sink's loop too.
+        for (int id = 0; id < sinkUses.length; id++) {
+            if (sinkUses[id] == 1 && uses[id] == 1 && isFusable(graph.node(id).op())) {
+                inlined[id] = true;
+            }
+        }
+        this.split = split;
+        this.unrolled = !split && storedScalars() <= UNROLL_LIMIT && largestTensor() <= UNROLL_TENSOR_LIMIT;
     }
 
     boolean isUnrolled() {
         return unrolled;
+    }
+
+    /** The start of the statement that defines a stored scalar: a local's type, or nothing for a field. */
+    String declare(String type) {
+        return split ? "" : type + " ";
     }
 
     java.util.Set<String> helpers() {
@@ -168,21 +193,30 @@ final class KernelEmitter {
 
     /** The statements computing every stored node, in order. */
     CodeBlock statements() {
-        CodeBlock.Builder code = CodeBlock.builder();
+        return CodeBlock.join(segments(), "");
+    }
+
+    /**
+     * The statements computing every stored node, one block per node (with its source comment),
+     * in order: the units a split kernel is cut into.
+     */
+    List<CodeBlock> segments() {
+        List<CodeBlock> segments = new java.util.ArrayList<>();
         String lastComment = "";
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             if (!isStored(id)) {
                 continue;
             }
             Node node = graph.node(id);
+            CodeBlock.Builder code = CodeBlock.builder();
             String comment = comment(node);
             if (!comment.isEmpty() && !comment.equals(lastComment)) {
                 code.add("// $L\n", comment);
                 lastComment = comment;
             }
-            code.add(store(node));
+            segments.add(code.add(store(node)).build());
         }
-        return code.build();
+        return segments;
     }
 
     /** {@code xor.nn:6 hidden}, or {@code grad of xor.nn:6 hidden} for adjoints. */
@@ -410,14 +444,17 @@ final class KernelEmitter {
 
     /** The statements that compute and store node {@code node}. */
     private CodeBlock store(Node node) {
-        String name = names.fresh(baseName(node));
-        stored.put(node.id(), name);
         Shape shape = node.shape();
         String type = numeric.type().toString();
+        String name;
         if (!shape.isScalar() && !unrolled) {
-            name = context.array(node, name, declarations);
-            stored.put(node.id(), name);
+            name = context.array(node, baseName(node), declarations);
+        } else if (shape.isScalar() && split) {
+            name = context.scalar(baseName(node));
+        } else {
+            name = names.fresh(baseName(node));
         }
+        stored.put(node.id(), name);
         if (!shape.isScalar() && unrolled) {
             String[] elements = new String[shape.size()];
             for (int e = 0; e < elements.length; e++) {
@@ -439,7 +476,7 @@ final class KernelEmitter {
         Shape shape = node.shape();
         CodeBlock.Builder code = CodeBlock.builder();
         if (shape.isScalar()) {
-            return code.addStatement("$L $N = $L", type, name, element(node, Index.literal(0, shape)))
+            return code.addStatement("$L$N = $L", declare(type), name, element(node, Index.literal(0, shape)))
                     .build();
         }
         if (unrolled) {
@@ -458,7 +495,7 @@ final class KernelEmitter {
                 "random.nextDouble() < " + Literals.ofDouble(mask.rate()) + " ? " + numeric.literal(0) + " : " + keep;
         Shape shape = node.shape();
         if (shape.isScalar()) {
-            return CodeBlock.of("$L $N = $L;\n", type, name, draw);
+            return CodeBlock.of("$L$N = $L;\n", declare(type), name, draw);
         }
         if (unrolled) {
             CodeBlock.Builder code = CodeBlock.builder();

@@ -38,6 +38,15 @@ final class NetworkClasses {
     private final List<FieldSpec> scratch = new ArrayList<>();
     private final Set<String> helpers = new TreeSet<>();
     private boolean usesRandom;
+    /** Scratch array fields by name and size, shared between kernels. */
+    private final Map<String, List<String>> pool = new java.util.HashMap<>();
+
+    /**
+     * Kernels whose source is longer than this many characters are split into parts. Generated
+     * code runs about 0.6 bytes of bytecode per character, so a part stays near 4,000 bytes,
+     * half of HotSpot's limit; {@code MethodSizeTest} measures the real sizes.
+     */
+    static final int SPLIT_THRESHOLD = 6_000;
 
     private NetworkClasses(Declaration.Network network) {
         this.network = network;
@@ -54,12 +63,12 @@ final class NetworkClasses {
     private TypeSpec build(CheckedUnit unit) {
         Graph prediction = Passes.optimize(Lowering.lower(network, Lowering.Mode.PREDICTION));
         List<MethodSpec> methods = new ArrayList<>();
-        methods.add(forward(prediction));
+        methods.addAll(forward(prediction));
         if (network.isTrainable()) {
             Graph training = Passes.optimize(
                     ReverseMode.differentiateLoss(Lowering.lower(network, Lowering.Mode.TRAINING), network));
-            methods.add(sampleLoss(prediction));
-            methods.add(trainSample(training));
+            methods.addAll(sampleLoss(prediction));
+            methods.addAll(trainSample(training));
         }
         for (String helper : helpers) {
             methods.add(Helpers.method(helper, numeric));
@@ -73,91 +82,171 @@ final class NetworkClasses {
     //     double hidden0 = Math.tanh(...);
     //     outs[oo + 0] = ...;
     // }
-    private MethodSpec forward(Graph graph) {
-        KernelEmitter kernel = kernel(graph, o -> o.kind() == Output.Kind.PREDICTION);
+    private List<MethodSpec> forward(Graph graph) {
         Output out = graph.output(Output.Kind.PREDICTION).orElseThrow();
-        CodeBlock body = kernel.statements();
-        CodeBlock.Builder sink = CodeBlock.builder();
         Shape shape = graph.node(out.node()).shape();
-        writeElements(
-                kernel,
-                out.node(),
-                shape,
-                (index, value) -> CodeBlock.of("outs[$L] = $L;\n", index.plus(CodeBlock.of("oo"), 0), value),
-                sink);
-        collect(kernel);
-        return kernelMethod("forward", TypeName.VOID)
-                .addJavadoc("Prediction for the sample at {@code xs[xo]}, written to {@code outs[oo]}.\n")
-                .addParameter(numeric.arrayType(), "xs")
-                .addParameter(TypeName.INT, "xo")
-                .addParameter(numeric.arrayType(), "outs")
-                .addParameter(TypeName.INT, "oo")
-                .addCode(kernel.declarations())
-                .addCode(body)
-                .addCode(sink.build())
-                .build();
+        return kernelMethods(
+                new Signature("forward", TypeName.VOID, List.of("xs", "xo", "outs", "oo"))
+                        .withJavadoc("Prediction for the sample at {@code xs[xo]}, written to {@code outs[oo]}.\n"),
+                graph,
+                o -> o.kind() == Output.Kind.PREDICTION,
+                kernel -> List.of(writeElements(
+                        kernel,
+                        out.node(),
+                        shape,
+                        (index, value) -> CodeBlock.of("outs[$L] = $L;\n", index.plus(CodeBlock.of("oo"), 0), value))),
+                kernel -> null);
     }
 
-    private MethodSpec sampleLoss(Graph graph) {
-        KernelEmitter kernel = kernel(graph, o -> o.kind() == Output.Kind.LOSS);
+    private List<MethodSpec> sampleLoss(Graph graph) {
         Output loss = graph.output(Output.Kind.LOSS).orElseThrow();
-        CodeBlock body = kernel.statements();
-        CodeBlock result = kernel.ref(loss.node(), Index.literal(0, Shape.scalar()));
-        collect(kernel);
-        return kernelMethod("sampleLoss", TypeName.DOUBLE)
-                .addJavadoc("The loss of the sample at {@code xs[xo]} with target {@code ys[yo]}, no dropout.\n")
-                .addParameter(numeric.arrayType(), "xs")
-                .addParameter(TypeName.INT, "xo")
-                .addParameter(numeric.arrayType(), "ys")
-                .addParameter(TypeName.INT, "yo")
-                .addCode(kernel.declarations())
-                .addCode(body)
-                .addStatement("return $L", result)
-                .build();
+        return kernelMethods(
+                new Signature("sampleLoss", TypeName.DOUBLE, List.of("xs", "xo", "ys", "yo"))
+                        .withJavadoc(
+                                "The loss of the sample at {@code xs[xo]} with target {@code ys[yo]}, no dropout.\n"),
+                graph,
+                o -> o.kind() == Output.Kind.LOSS,
+                kernel -> List.of(),
+                kernel -> kernel.ref(loss.node(), Index.literal(0, Shape.scalar())));
     }
 
-    private MethodSpec trainSample(Graph graph) {
-        KernelEmitter kernel = kernel(graph, o -> true);
+    private List<MethodSpec> trainSample(Graph graph) {
         Output loss = graph.output(Output.Kind.LOSS).orElseThrow();
-        CodeBlock body = kernel.statements();
-        CodeBlock.Builder sinks = CodeBlock.builder();
+        return kernelMethods(
+                new Signature("trainSample", TypeName.DOUBLE, List.of("xs", "xo", "ys", "yo", "weight"))
+                        .withJavadoc(
+                                "Forward and backward pass of the sample at {@code xs[xo]}: adds {@code weight} times\n"
+                                        + "its gradient to the gradient fields and returns its loss (dropout applied).\n"),
+                graph,
+                o -> true,
+                kernel -> gradientSinks(kernel, graph),
+                kernel -> kernel.ref(loss.node(), Index.literal(0, Shape.scalar())));
+    }
+
+    private List<CodeBlock> gradientSinks(KernelEmitter kernel, Graph graph) {
+        List<CodeBlock> sinks = new ArrayList<>();
         for (Output gradient : graph.outputs()) {
             if (gradient.kind() != Output.Kind.GRADIENT) {
                 continue;
             }
             ParameterField p = byName.get(gradient.name());
-            sinks.add("// accumulate d loss / d $L\n", p.param().name());
-            writeElements(
-                    kernel,
-                    gradient.node(),
-                    p.param().shape(),
-                    (index, value) -> CodeBlock.of("$N[$L] += weight * $L;\n", p.gradient(), index.flat(), value),
-                    sinks);
+            sinks.add(CodeBlock.builder()
+                    .add("// accumulate d loss / d $L\n", p.param().name())
+                    .add(writeElements(
+                            kernel,
+                            gradient.node(),
+                            p.param().shape(),
+                            (index, value) ->
+                                    CodeBlock.of("$N[$L] += weight * $L;\n", p.gradient(), index.flat(), value)))
+                    .build());
         }
-        CodeBlock result = kernel.ref(loss.node(), Index.literal(0, Shape.scalar()));
-        collect(kernel);
-        return kernelMethod("trainSample", TypeName.DOUBLE)
-                .addJavadoc("Forward and backward pass of the sample at {@code xs[xo]}: adds {@code weight} times\n")
-                .addJavadoc("its gradient to the gradient fields and returns its loss (dropout applied).\n")
-                .addParameter(numeric.arrayType(), "xs")
-                .addParameter(TypeName.INT, "xo")
-                .addParameter(numeric.arrayType(), "ys")
-                .addParameter(TypeName.INT, "yo")
-                .addParameter(numeric.type(), "weight")
-                .addCode(kernel.declarations())
-                .addCode(body)
-                .addCode(sinks.build())
-                .addStatement("return $L", result)
-                .build();
+        return sinks;
     }
 
-    /** Writes every element of node {@code id}: one statement each when unrolled, else a loop. */
-    private void writeElements(
+    /** The name, return type, parameters and Javadoc of a kernel method. */
+    private record Signature(String name, TypeName returns, List<String> parameters, String javadoc) {
+        Signature(String name, TypeName returns, List<String> parameters) {
+            this(name, returns, parameters, "");
+        }
+
+        Signature withJavadoc(String text) {
+            return new Signature(name, returns, parameters, text);
+        }
+    }
+
+    /**
+     * The method of one kernel, or, when its code would pass {@link #SPLIT_THRESHOLD}
+     * characters, the method and the parts it calls in order ({@code trainSample0},
+     * {@code trainSample1}, ...), each well under HotSpot's 8,000-byte compilation limit.
+     */
+    private List<MethodSpec> kernelMethods(
+            Signature signature,
+            Graph graph,
+            java.util.function.Predicate<Output> outputs,
+            Function<KernelEmitter, List<CodeBlock>> sinks,
+            Function<KernelEmitter, CodeBlock> result) {
+        KernelEmitter kernel = kernel(graph, outputs, false);
+        List<CodeBlock> segments = new ArrayList<>(kernel.segments());
+        segments.addAll(sinks.apply(kernel));
+        CodeBlock returned = result.apply(kernel);
+        if (length(segments) <= SPLIT_THRESHOLD) {
+            collect(kernel);
+            MethodSpec.Builder method = kernelMethod(signature).addCode(kernel.declarations());
+            segments.forEach(method::addCode);
+            if (returned != null) {
+                method.addStatement("return $L", returned);
+            }
+            return List.of(method.build());
+        }
+        kernel = kernel(graph, outputs, true);
+        segments = new ArrayList<>(kernel.segments());
+        segments.addAll(sinks.apply(kernel));
+        returned = result.apply(kernel);
+        collect(kernel);
+        List<MethodSpec> methods = new ArrayList<>();
+        MethodSpec.Builder main = kernelMethod(signature)
+                .addComment("Split into parts: one method of this size would exceed HotSpot's compilation limit.");
+        String arguments = String.join(", ", signature.parameters());
+        List<CodeBlock> part = new ArrayList<>();
+        for (CodeBlock segment : segments) {
+            if (!part.isEmpty() && length(part) + segment.toString().length() > SPLIT_THRESHOLD) {
+                methods.add(part(signature, methods.size(), part));
+                main.addStatement("$N$L($L)", signature.name(), methods.size() - 1, arguments);
+                part = new ArrayList<>();
+            }
+            part.add(segment);
+        }
+        if (!part.isEmpty()) {
+            methods.add(part(signature, methods.size(), part));
+            main.addStatement("$N$L($L)", signature.name(), methods.size() - 1, arguments);
+        }
+        if (returned != null) {
+            main.addStatement("return $L", returned);
+        }
+        methods.add(0, main.build());
+        return methods;
+    }
+
+    private MethodSpec part(Signature signature, int index, List<CodeBlock> segments) {
+        MethodSpec.Builder method = MethodSpec.methodBuilder(signature.name() + index)
+                .addModifiers(Modifier.PRIVATE)
+                .addJavadoc("Part $L of {@link #$L}.\n", index, signature.name());
+        addParameters(method, signature);
+        segments.forEach(method::addCode);
+        return method.build();
+    }
+
+    private static int length(List<CodeBlock> blocks) {
+        return blocks.stream().mapToInt(b -> b.toString().length()).sum();
+    }
+
+    private MethodSpec.Builder kernelMethod(Signature signature) {
+        MethodSpec.Builder method = MethodSpec.methodBuilder(signature.name())
+                .addModifiers(Modifier.PRIVATE)
+                .returns(signature.returns())
+                .addJavadoc(signature.javadoc());
+        addParameters(method, signature);
+        return method;
+    }
+
+    private void addParameters(MethodSpec.Builder method, Signature signature) {
+        for (String parameter : signature.parameters()) {
+            TypeName type = switch (parameter) {
+                case "xs", "ys", "outs" -> numeric.arrayType();
+                case "weight" -> numeric.type();
+                default -> TypeName.INT;
+            };
+            method.addParameter(type, parameter);
+        }
+    }
+
+    /** Every element of node {@code id} through {@code write}: one statement each when unrolled, else a loop. */
+    private CodeBlock writeElements(
             KernelEmitter kernel,
             int id,
             Shape shape,
-            java.util.function.BiFunction<Index, CodeBlock, CodeBlock> write,
-            CodeBlock.Builder code) {
+            java.util.function.BiFunction<Index, CodeBlock, CodeBlock> write) {
+        CodeBlock.Builder code = CodeBlock.builder();
         if (kernel.isUnrolled() || shape.isScalar()) {
             for (int e = 0; e < shape.size(); e++) {
                 Index index = Index.literal(e, shape);
@@ -166,24 +255,27 @@ final class NetworkClasses {
         } else {
             code.add(kernel.forEach(shape, index -> write.apply(index, kernel.ref(id, index))));
         }
+        return code.build();
     }
 
-    private MethodSpec.Builder kernelMethod(String name, TypeName returns) {
-        return MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE).returns(returns);
-    }
-
-    private KernelEmitter kernel(Graph graph, java.util.function.Predicate<Output> outputs) {
-        KernelEmitter kernel = new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context());
+    private KernelEmitter kernel(Graph graph, java.util.function.Predicate<Output> outputs, boolean split) {
         for (Node node : graph.nodes()) {
             if (node.op() instanceof LeafOp.DropoutMask) {
                 usesRandom = true;
             }
         }
-        return kernel;
+        return new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context(), split);
     }
 
-    /** Leaves of a network kernel: rows of the batch arrays and the parameter fields. */
+    /**
+     * Leaves of a network kernel (rows of the batch arrays, the parameter fields) and its
+     * storage: scratch arrays are fields shared between kernels (never used by two at once,
+     * since an instance is not thread-safe), reused by name and size so that the prediction
+     * and the training kernel do not each need their own.
+     */
     private final class Context implements KernelEmitter.Context {
+        private final Set<String> taken = new java.util.HashSet<>();
+
         @Override
         public CodeBlock read(LeafOp.Read op, Index index) {
             if (op instanceof LeafOp.Input input) {
@@ -200,10 +292,27 @@ final class NetworkClasses {
 
         @Override
         public String array(Node node, String suggestedName, CodeBlock.Builder declarations) {
+            String key = suggestedName + ":" + node.shape().size();
+            List<String> fields = pool.computeIfAbsent(key, k -> new ArrayList<>());
+            for (String field : fields) {
+                if (taken.add(field)) {
+                    return field;
+                }
+            }
             String field = names.fresh(suggestedName);
+            fields.add(field);
+            taken.add(field);
             scratch.add(FieldSpec.builder(numeric.arrayType(), field, Modifier.PRIVATE, Modifier.FINAL)
                     .initializer("new $T[$L]", numeric.type(), node.shape().size())
                     .build());
+            return field;
+        }
+
+        @Override
+        public String scalar(String suggestedName) {
+            String field = names.fresh(suggestedName);
+            scratch.add(
+                    FieldSpec.builder(numeric.type(), field, Modifier.PRIVATE).build());
             return field;
         }
     }

@@ -29,7 +29,7 @@ final class StructuredEmitter {
         Op op = node.op();
         Shape in = shapeOf(node.arg(0));
         if (op instanceof TensorOp.Sum) {
-            return sumInto(name, in, unrolled, e -> at(node.arg(0), in, e), type);
+            return sumInto(name, in, unrolled, e -> at(node.arg(0), in, e), kernel.declare(type));
         }
         if (op instanceof TensorOp.Dot) {
             return sumInto(
@@ -37,7 +37,7 @@ final class StructuredEmitter {
                     in,
                     unrolled,
                     e -> CodeBlock.of("$L * $L", at(node.arg(0), in, e), at(node.arg(1), in, e)),
-                    type);
+                    kernel.declare(type));
         }
         if (op instanceof TensorOp.MatVec) {
             return matVec(node, name, type, unrolled);
@@ -54,7 +54,8 @@ final class StructuredEmitter {
         if (op instanceof VectorOp.LogSumExp) {
             CodeBlock.Builder code = CodeBlock.builder();
             String lse = logSumExp(node.arg(0), code, type, unrolled);
-            return code.addStatement("$L $N = $N", type, name, lse).build();
+            return code.addStatement("$L$N = $N", kernel.declare(type), name, lse)
+                    .build();
         }
         if (op instanceof LossOp.SoftmaxCrossEntropy) {
             CodeBlock.Builder code =
@@ -65,7 +66,7 @@ final class StructuredEmitter {
                             in,
                             unrolled,
                             e -> CodeBlock.of("$L * ($N - $L)", at(node.arg(1), in, e), lse, at(node.arg(0), in, e)),
-                            type))
+                            kernel.declare(type)))
                     .build();
         }
         if (op instanceof LossOp.SigmoidBinaryCrossEntropy) {
@@ -83,7 +84,7 @@ final class StructuredEmitter {
                                 at(node.arg(1), in, e),
                                 numeric.math("log1p", numeric.math("exp", CodeBlock.of("-Math.abs($L)", z))));
                     },
-                    type);
+                    kernel.declare(type));
             return CodeBlock.builder()
                     .add("// sigmoid + binary_cross_entropy fused: computed from the logits\n")
                     .add(loss)
@@ -113,18 +114,18 @@ final class StructuredEmitter {
             Shape shape,
             boolean unrolled,
             java.util.function.Function<Object, CodeBlock> term,
-            String type) {
+            String declaration) {
         if (unrolled) {
             CodeBlock.Builder terms = CodeBlock.builder();
             for (int e = 0; e < shape.size(); e++) {
                 terms.add(e == 0 ? "$L" : " + $L", term.apply(e));
             }
             return CodeBlock.builder()
-                    .addStatement("$L $N = $L", type, target, terms.build())
+                    .addStatement("$L$N = $L", declaration, target, terms.build())
                     .build();
         }
         return CodeBlock.builder()
-                .addStatement("$L $N = $L", type, target, numeric.literal(0))
+                .addStatement("$L$N = $L", declaration, target, numeric.literal(0))
                 .add(kernel.forEach(shape, index -> CodeBlock.of("$N += $L;\n", target, term.apply(index))))
                 .build();
     }
@@ -239,7 +240,7 @@ final class StructuredEmitter {
                 shape,
                 unrolled,
                 e -> numeric.math("exp", CodeBlock.of("$L - $N", at(vector, shape, e), max)),
-                type));
+                type + " "));
         code.addStatement("$L $N = $N + $L", type, lse, max, numeric.math("log", CodeBlock.of("$N", total)));
         return lse;
     }
