@@ -31,6 +31,20 @@ public final class CodeGenerator {
         return List.copyOf(files);
     }
 
+    /**
+     * The report of every declaration: interface, parameter count, operation counts of the
+     * optimised graphs the generated code follows, and that code's kernel methods.
+     */
+    public static List<DeclarationReport> report(List<CheckedUnit> units) {
+        List<DeclarationReport> reports = new ArrayList<>();
+        for (CheckedUnit unit : units) {
+            for (Declaration declaration : unit.declarations()) {
+                reports.add(Reports.of(declaration, unit));
+            }
+        }
+        return List.copyOf(reports);
+    }
+
     /** The one header of every generated file, and the indent of our own code. */
     private static String render(CheckedUnit unit, TypeSpec type) {
         return JavaFile.builder(unit.packageName(), type)

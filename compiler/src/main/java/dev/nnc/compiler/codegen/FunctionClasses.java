@@ -37,7 +37,7 @@ final class FunctionClasses {
 
     private final Declaration.Function function;
     private final Numeric numeric = new Numeric(Precision.DOUBLE);
-    private final JavaNames names = new JavaNames();
+    private final JavaNames names = JavaNames.forFunction();
     private final Set<String> helpers = new TreeSet<>();
 
     private FunctionClasses(Declaration.Function function) {
@@ -148,7 +148,7 @@ final class FunctionClasses {
                 .returns(TypeName.DOUBLE)
                 .addJavadoc(
                         "Returns the value of $L and fills {@code grad} with its gradient in every\n", function.name())
-                .addJavadoc("argument, in argument order ($L values).\n", total)
+                .addJavadoc("argument, in argument order ($L value$L).\n", total, total == 1 ? "" : "s")
                 .addCode(checks(argumentNames))
                 .addStatement("requireLength($S, grad.length, $L)", "grad", total)
                 .addCode(kernel.declarations())

@@ -93,17 +93,48 @@ final class JavaNames {
             "equals",
             "toString");
 
+    /** Members of a generated function class and the helpers its kernels may call. */
+    private static final List<String> FUNCTION_MEMBERS = List.of(
+            "value",
+            "derivative",
+            "gradient",
+            "grad",
+            "requireLength",
+            "sigmoid",
+            "softplus",
+            "leakyRelu",
+            "elu",
+            "gaussian",
+            "square",
+            "cube",
+            "acc",
+            "i",
+            "r",
+            "c",
+            "k",
+            "o");
+
     private final NameAllocator allocator;
 
     private JavaNames(NameAllocator allocator) {
         this.allocator = allocator;
     }
 
+    /** Names for a network class, where every generated member is reserved. */
     JavaNames() {
+        this(GENERATED_MEMBERS);
+    }
+
+    private JavaNames(List<String> reserved) {
         this.allocator = new NameAllocator();
-        for (String member : GENERATED_MEMBERS) {
+        for (String member : reserved) {
             allocator.newName(member, member);
         }
+    }
+
+    /** Names for a function class: only its few members and helpers are reserved. */
+    static JavaNames forFunction() {
+        return new JavaNames(FUNCTION_MEMBERS);
     }
 
     /** The Java name for the spec name {@code specName} under {@code tag} (allocated once). */

@@ -260,7 +260,8 @@ final class KernelEmitter {
             return context.read(read, index);
         }
         if (inlined[id]) {
-            return CodeBlock.of("($L)", element(node, index));
+            CodeBlock expression = element(node, index);
+            return needsParentheses(node.op()) ? CodeBlock.of("($L)", expression) : expression;
         }
         if (op instanceof TensorOp.Broadcast) {
             return ref(node.arg(0), Index.literal(0, Shape.scalar()));
@@ -298,6 +299,20 @@ final class KernelEmitter {
             return CodeBlock.of("$N", elementNames.get(id)[index.literal()]);
         }
         return CodeBlock.of("$N[$L]", name, index.flat());
+    }
+
+    /**
+     * Whether a fused expression must be parenthesised inside its user's: operators must, calls
+     * and the already parenthesised conditionals need not.
+     */
+    private static boolean needsParentheses(Op op) {
+        return op instanceof BinaryOp.Add
+                || op instanceof BinaryOp.Subtract
+                || op instanceof BinaryOp.Multiply
+                || op instanceof BinaryOp.Divide
+                || op instanceof UnaryOp.Negate
+                || op instanceof TensorOp.Outer
+                || (op instanceof UnaryOp.Power power && power.exponent() == -1);
     }
 
     /** The expression for one element of an elementwise node (or an outer product). */
