@@ -33,7 +33,7 @@ import net.jqwik.api.constraints.LongRange;
  * gradient matches central differences, and every pass (and the whole suite) preserves the value
  * of every output, gradients included. A seed determines a graph, so a failure names its graph.
  */
-class RandomGraphProperties {
+class RandomGraphPropertiesTest {
     private static final Shape VECTOR = Shape.vector(3);
 
     /** A random graph and a point to evaluate it at. */
