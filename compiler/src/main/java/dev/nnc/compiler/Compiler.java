@@ -1,11 +1,13 @@
 package dev.nnc.compiler;
 
+import dev.nnc.compiler.codegen.CodeGenerator;
 import dev.nnc.compiler.diagnostic.DiagnosticRenderer;
 import dev.nnc.compiler.diagnostic.Diagnostics;
 import dev.nnc.compiler.diagnostic.InternalCompilerError;
 import dev.nnc.compiler.diagnostic.SourceFile;
 import dev.nnc.compiler.frontend.FrontEnd;
 import dev.nnc.compiler.semantic.CheckedUnit;
+import dev.nnc.compiler.semantic.SemanticChecker;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,7 +50,7 @@ public final class Compiler {
             if (session.diagnostics.hasErrors()) {
                 return session.result(List.of());
             }
-            return session.result(units.isEmpty() ? List.of() : List.of());
+            return session.result(CodeGenerator.generate(units));
         });
     }
 
@@ -66,8 +68,11 @@ public final class Compiler {
                         parsed.source()
                                 .orElseGet(() -> SourceFile.of(
                                         source.name(), new String(source.content(), StandardCharsets.UTF_8))));
-                parsed.unit().ifPresent(unit -> {});
+                parsed.unit()
+                        .flatMap(unit -> SemanticChecker.check(unit, source.defaultPackage(), diagnostics))
+                        .ifPresent(units::add);
             }
+            SemanticChecker.checkClassCollisions(units, diagnostics);
             return units;
         }
 
