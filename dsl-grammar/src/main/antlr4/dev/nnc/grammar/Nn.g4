@@ -125,6 +125,12 @@ ID
     : [A-Za-z_] [A-Za-z0-9_]*
     ;
 
+// A name with letters outside ASCII (`año`). It is one token, longer than any ID it
+// contains, so the front end can report the whole name once instead of a cascade.
+NON_ASCII_NAME
+    : [\p{L}_] [\p{L}\p{N}_]*
+    ;
+
 fragment DIGIT : [0-9];
 
 // A `///` line is a doc comment; it travels on its own channel so that the AST builder
@@ -141,9 +147,11 @@ BLOCK_COMMENT
     : '/*' .*? '*/' -> channel(HIDDEN)
     ;
 
-// Matched only when no closing `*/` follows: reported at the opener, not at end of file.
+// A comment that runs to the end of the file: reported at the opener, not at end of file.
+// Its body cannot contain `*/`, otherwise this longer match would swallow every comment
+// that is followed by more text.
 UNTERMINATED_BLOCK_COMMENT
-    : '/*' .*? EOF
+    : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF
     ;
 
 WS

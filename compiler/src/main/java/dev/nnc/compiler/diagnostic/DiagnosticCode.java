@@ -17,6 +17,7 @@ public enum DiagnosticCode {
     SYNTAX_BIDI_CONTROL(104, "bidirectional control character %s is not allowed in source text"),
     SYNTAX_TOO_DEEP(105, "expression nested too deeply (limit %d)"),
     SYNTAX_EMPTY_FILE(106, "empty file: expected a network or function declaration"),
+    SYNTAX_NON_ASCII_NAME(107, "name '%s' has characters outside ASCII"),
     // Parsing.
     SYNTAX_UNEXPECTED(110, "expected %s, found %s"),
     SYNTAX_MISSING(111, "missing %s before %s"),
@@ -26,6 +27,7 @@ public enum DiagnosticCode {
     LITERAL_OUT_OF_RANGE(120, "number %s is out of range for a double"),
     LITERAL_NOT_INTEGER(121, "%s must be an integer, found %s"),
     LITERAL_NOT_CONSTANT(122, "%s must be a compile-time constant"),
+    LITERAL_NOT_FINITE(123, "this constant expression evaluates to %s"),
     // Names.
     NAME_UNDEFINED(201, "unknown name '%s'"),
     NAME_DUPLICATE(202, "'%s' is already defined"),
@@ -39,13 +41,15 @@ public enum DiagnosticCode {
     NAME_NOT_A_VALUE(210, "'%s' is %s, not a value"),
     NAME_RESERVED(211, "'%s' cannot be used as a %s name: %s"),
     NAME_INVALID_PACKAGE(212, "invalid package name '%s': %s"),
+    NAME_NO_WEIGHTS(213, "'weights' names no weight matrix: network '%s' has none"),
     // Shapes.
     SHAPE_MISMATCH(301, "shape mismatch in '%s': %s and %s"),
     SHAPE_MATMUL(302, "'@' needs matching inner dimensions: %s @ %s"),
     SHAPE_EXPECTED(303, "%s must be %s, found %s"),
-    SHAPE_INDEX_OUT_OF_RANGE(304, "index %d is out of range for a vector of %d elements"),
+    SHAPE_INDEX_OUT_OF_RANGE(304, "index %s is out of range for a vector of %d elements"),
     SHAPE_TOO_LARGE(305, "%s has %s elements; the limit is %,d"),
-    SHAPE_BAD_DIMENSION(306, "dimension must be between 1 and %,d, found %s"),
+    SHAPE_BAD_DIMENSION(306, "%s must be between 1 and %,d, found %s"),
+    SHAPE_RANK(307, "%s has %d dimensions; at most 2 are supported"),
     // Calls and arguments.
     ARGUMENT_COUNT(401, "'%s' expects %s, found %d"),
     ARGUMENT_UNKNOWN(402, "'%s' has no argument named '%s'"),

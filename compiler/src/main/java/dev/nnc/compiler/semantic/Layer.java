@@ -1,0 +1,29 @@
+package dev.nnc.compiler.semantic;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** The layers: calls that declare trainable parameters named after their definition. */
+enum Layer {
+    DENSE(Signature.of("dense", 2, "x", "units", "activation", "init", "bias")),
+    RBF(Signature.of("rbf", 2, "x", "units")),
+    DROPOUT(Signature.of("dropout", 2, "x", "rate"));
+
+    private final Signature signature;
+
+    Layer(Signature signature) {
+        this.signature = signature;
+    }
+
+    Signature signature() {
+        return signature;
+    }
+
+    String spelling() {
+        return signature.callee();
+    }
+
+    static Optional<Layer> named(String name) {
+        return Arrays.stream(values()).filter(l -> l.spelling().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,211 @@
+package dev.nnc.compiler.semantic;
+
+import dev.nnc.compiler.diagnostic.DiagnosticCode;
+import dev.nnc.compiler.frontend.ast.Expr;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+
+/**
+ * {@code dense}, {@code rbf} and {@code dropout}. A layer may only appear in a network
+ * definition, at most once per definition, because its parameters are named after the
+ * definition ({@code hidden.weight}).
+ */
+final class LayerChecker {
+    private final Context context;
+    private final ExprChecker exprs;
+    private final InitializerChecker initializers;
+
+    LayerChecker(Context context, ExprChecker exprs) {
+        this.context = context;
+        this.exprs = exprs;
+        this.initializers = new InitializerChecker(context, exprs);
+    }
+
+    Optional<Term> check(Layer layer, Expr.Call call) {
+        if (context.network.isEmpty()) {
+            context.diagnostics.report(
+                    DiagnosticCode.NETWORK_STATEMENT_IN_FUNCTION,
+                    call.calleeSpan(),
+                    "a function cannot hold the layer '" + layer.spelling() + "': layers own trainable parameters");
+            return Optional.empty();
+        }
+        Optional<Context.Site> site = context.site();
+        if (site.isEmpty()) {
+            context.diagnostics.report(
+                    DiagnosticCode.LAYER_OUTSIDE_DEFINITION, call.calleeSpan(), layer.spelling(), layer.spelling());
+            return Optional.empty();
+        }
+        if (site.get().layer.isPresent() && layer != Layer.DROPOUT) {
+            Expr.Call first = site.get().layer.get();
+            context.diagnostics.reportWithNote(
+                    DiagnosticCode.LAYER_NESTED,
+                    call.calleeSpan(),
+                    first.calleeSpan(),
+                    "the first layer of '" + site.get().definition + "' is here",
+                    site.get().definition,
+                    first.callee());
+            return Optional.empty();
+        }
+        if (layer != Layer.DROPOUT) {
+            site.get().layer = Optional.of(call);
+        }
+        Optional<Map<String, Expr.Argument>> bound =
+                ArgumentBinder.bind(layer.signature(), call.arguments(), call.calleeSpan(), context.diagnostics);
+        if (bound.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Expr.Argument> args = bound.get();
+        Optional<Term> input = exprs.check(args.get("x").value());
+        return switch (layer) {
+            case DENSE -> dense(site.get().definition, input, args, call);
+            case RBF -> rbf(site.get().definition, input, args, call);
+            case DROPOUT -> dropout(input, args, call);
+        };
+    }
+
+    private Optional<Term> dense(String owner, Optional<Term> input, Map<String, Expr.Argument> args, Expr.Call call) {
+        OptionalInt units = exprs.size(args.get("units").value(), "the number of units of 'dense'");
+        Optional<Builtin> activation = args.containsKey("activation")
+                ? activation(args.get("activation").value())
+                : Optional.of(Builtin.IDENTITY);
+        Optional<Boolean> bias =
+                args.containsKey("bias") ? flag(args.get("bias").value(), "'bias' of 'dense'") : Optional.of(true);
+        Optional<Shape> inputShape = input.flatMap(term -> vectorInput(term, "dense", call));
+        if (units.isEmpty() || activation.isEmpty() || bias.isEmpty() || inputShape.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Shape> weightShape =
+                exprs.matrix(units.getAsInt(), inputShape.get().rows(), "'" + owner + ".weight'", call.span());
+        if (weightShape.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Initializer> init = args.containsKey("init")
+                ? initializers.check(args.get("init").value(), weightShape.get())
+                : Optional.of(Initializer.of(Initializer.Kind.GLOROT_UNIFORM));
+        if (init.isEmpty()) {
+            return Optional.empty();
+        }
+        Symbol.Param weight = new Symbol.Param(owner + ".weight", weightShape.get(), init.get(), true, call.span());
+        context.addParameter(weight);
+        Optional<Symbol.Param> biasParam = Optional.empty();
+        if (bias.get()) {
+            biasParam = Optional.of(new Symbol.Param(
+                    owner + ".bias",
+                    Shape.vector(units.getAsInt()),
+                    Initializer.of(Initializer.Kind.ZEROS),
+                    false,
+                    call.span()));
+            context.addParameter(biasParam.get());
+        }
+        return Optional.of(new Term.Dense(
+                input.get(),
+                weight,
+                biasParam,
+                activation.get(),
+                activation.get().optionDefault(),
+                Shape.vector(units.getAsInt()),
+                call.span()));
+    }
+
+    private Optional<Term> rbf(String owner, Optional<Term> input, Map<String, Expr.Argument> args, Expr.Call call) {
+        OptionalInt units = exprs.size(args.get("units").value(), "the number of units of 'rbf'");
+        Optional<Shape> inputShape = input.flatMap(term -> vectorInput(term, "rbf", call));
+        if (units.isEmpty() || inputShape.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Shape> centersShape =
+                exprs.matrix(units.getAsInt(), inputShape.get().rows(), "'" + owner + ".centers'", call.span());
+        if (centersShape.isEmpty()) {
+            return Optional.empty();
+        }
+        // Centers are positions in input space, not weights: l2(weights) leaves them alone.
+        Symbol.Param centers = new Symbol.Param(
+                owner + ".centers",
+                centersShape.get(),
+                new Initializer(Initializer.Kind.UNIFORM, 0, 1),
+                false,
+                call.span());
+        Symbol.Param widths = new Symbol.Param(
+                owner + ".widths",
+                Shape.vector(units.getAsInt()),
+                Initializer.of(Initializer.Kind.ONES),
+                false,
+                call.span());
+        context.addParameter(centers);
+        context.addParameter(widths);
+        return Optional.of(new Term.Rbf(input.get(), centers, widths, Shape.vector(units.getAsInt()), call.span()));
+    }
+
+    private Optional<Term> dropout(Optional<Term> input, Map<String, Expr.Argument> args, Expr.Call call) {
+        Expr rateExpr = args.get("rate").value();
+        OptionalDouble rate = exprs.constant(rateExpr, "the rate of 'dropout'");
+        if (rate.isPresent() && !(rate.getAsDouble() >= 0 && rate.getAsDouble() < 1)) {
+            context.diagnostics.reportWithHelp(
+                    DiagnosticCode.ARGUMENT_RANGE,
+                    rateExpr.span(),
+                    "the rate is the fraction of units dropped while training",
+                    "the rate of 'dropout'",
+                    "at least 0 and less than 1",
+                    context.found(rateExpr, rate.getAsDouble()));
+            return Optional.empty();
+        }
+        if (input.isEmpty() || rate.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Term.Dropout(input.get(), rate.getAsDouble(), call.span()));
+    }
+
+    private Optional<Shape> vectorInput(Term input, String layer, Expr.Call call) {
+        if (input.shape().isVector()) {
+            return Optional.of(input.shape());
+        }
+        context.diagnostics.reportWithHelp(
+                DiagnosticCode.SHAPE_EXPECTED,
+                call.arguments().get(0).span(),
+                input.shape().isScalar() ? "declare a one-element vector, e.g. 'input x[1];'" : null,
+                "the input of '" + layer + "'",
+                "a vector",
+                input.shape());
+        return Optional.empty();
+    }
+
+    private Optional<Builtin> activation(Expr expr) {
+        if (expr instanceof Expr.Name name) {
+            Optional<Builtin> builtin = Builtin.named(name.name()).filter(Builtin::isActivation);
+            if (builtin.isPresent()) {
+                return builtin;
+            }
+            context.diagnostics.reportWithHelp(
+                    DiagnosticCode.NAME_UNKNOWN_ACTIVATION,
+                    expr.span(),
+                    Suggestions.didYouMeanOrList(name.name(), Vocabulary.activationSpellings(), "activations"),
+                    name.name());
+            return Optional.empty();
+        }
+        context.diagnostics.reportWithHelp(
+                DiagnosticCode.ARGUMENT_KIND,
+                expr.span(),
+                "write the function's name, e.g. 'activation = relu'",
+                "'activation'",
+                "the name of an elementwise function",
+                context.text(expr.span()));
+        return Optional.empty();
+    }
+
+    /** {@code true} or {@code false}. */
+    Optional<Boolean> flag(Expr expr, String what) {
+        return flag(context, expr, what);
+    }
+
+    static Optional<Boolean> flag(Context context, Expr expr, String what) {
+        if (expr instanceof Expr.Name name
+                && (name.name().equals("true") || name.name().equals("false"))) {
+            return Optional.of(name.name().equals("true"));
+        }
+        context.diagnostics.report(
+                DiagnosticCode.ARGUMENT_KIND, expr.span(), what, "true or false", context.text(expr.span()));
+        return Optional.empty();
+    }
+}
