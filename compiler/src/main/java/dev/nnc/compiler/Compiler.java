@@ -1,6 +1,5 @@
 package dev.nnc.compiler;
 
-import dev.nnc.compiler.codegen.CodeGenerator;
 import dev.nnc.compiler.diagnostic.DiagnosticRenderer;
 import dev.nnc.compiler.diagnostic.Diagnostics;
 import dev.nnc.compiler.diagnostic.InternalCompilerError;
@@ -50,7 +49,7 @@ public final class Compiler {
             if (session.diagnostics.hasErrors()) {
                 return session.result(List.of());
             }
-            return session.result(CodeGenerator.generate(units));
+            return session.result(units.isEmpty() ? List.of() : List.of());
         });
     }
 
