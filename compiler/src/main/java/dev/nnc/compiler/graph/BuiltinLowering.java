@@ -87,6 +87,7 @@ final class BuiltinLowering {
         int x = args.get(0);
         return switch (function) {
             case SUM -> sum(x);
+            // mean = (1/n) sum: no op of its own, so the product joins the simplifier's constants.
             case MEAN -> scale(sum(x), 1.0 / builder.shapeOf(x).size());
             case DOT -> builder.apply(new TensorOp.Dot(), x, args.get(1));
             case NORM2 -> builder.apply(new TensorOp.Dot(), x, x);

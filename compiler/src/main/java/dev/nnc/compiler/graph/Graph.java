@@ -4,6 +4,7 @@ import dev.nnc.compiler.diagnostic.InternalCompilerError;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * An immutable SSA graph: {@code nodes.get(i).id() == i}, every operand id is smaller than its
@@ -53,7 +54,7 @@ public record Graph(List<Node> nodes, List<Output> outputs) {
     }
 
     /** The nodes that the outputs accepted by {@code which} depend on, outputs included. */
-    public BitSet reachableFrom(java.util.function.Predicate<Output> which) {
+    public BitSet reachableFrom(Predicate<Output> which) {
         BitSet live = new BitSet(nodes.size());
         for (Output output : outputs) {
             if (which.test(output)) {

@@ -37,10 +37,16 @@ public sealed interface LossOp extends Op {
         public double[] evaluate(List<double[]> args, Shape out, Bindings bindings) {
             double[] z = args.get(0);
             double[] y = args.get(1);
-            double lse = StableMath.logSumExp(z);
+            // Σ y (lse - z) with lse - z = (m - z) + log Σ exp(z - m): no large intermediate.
+            double m = StableMath.shift(z);
+            double sum = 0;
+            for (double v : z) {
+                sum += Math.exp(v - m);
+            }
+            double log = Math.log(sum);
             double loss = 0;
             for (int i = 0; i < z.length; i++) {
-                loss += y[i] * (lse - z[i]);
+                loss += y[i] * ((m - z[i]) + log);
             }
             return new double[] {loss};
         }

@@ -111,7 +111,10 @@ public final class Lowering {
             }
             stack.push(term);
             expanded.push(true);
-            for (Term child : children(term)) {
+            // Pushed last to first, so that operands are lowered (and numbered) in source order.
+            List<Term> children = children(term);
+            for (int i = children.size() - 1; i >= 0; i--) {
+                Term child = children.get(i);
                 if (!lowered.containsKey(child)) {
                     stack.push(child);
                     expanded.push(false);

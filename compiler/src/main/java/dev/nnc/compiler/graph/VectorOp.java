@@ -82,11 +82,17 @@ public sealed interface VectorOp extends Op {
 
         @Override
         public double[] evaluate(List<double[]> args, Shape out, Bindings bindings) {
+            // (x - m) - log Σ exp(x - m): subtracting m first keeps y accurate when |x| is large.
             double[] x = args.get(0);
-            double lse = StableMath.logSumExp(x);
+            double m = StableMath.shift(x);
+            double sum = 0;
+            for (double v : x) {
+                sum += Math.exp(v - m);
+            }
+            double log = Math.log(sum);
             double[] y = new double[x.length];
             for (int i = 0; i < x.length; i++) {
-                y[i] = x[i] - lse;
+                y[i] = (x[i] - m) - log;
             }
             return y;
         }
@@ -109,7 +115,11 @@ public sealed interface VectorOp extends Op {
         }
     }
 
-    /** {@code m + log Σ exp(x - m)}, a scalar; {@code dx = g exp(x - y)} from the value y. */
+    /**
+     * {@code m + log Σ exp(x - m)}, a scalar; {@code dx = g softmax(x)}. The softmax is computed
+     * shifted by the maximum rather than as {@code exp(x - y)}, whose argument loses the low bits
+     * of {@code y} when {@code |x|} is large (and it is shared with a forward softmax of x).
+     */
     record LogSumExp() implements VectorOp {
         @Override
         public Shape shape(List<Shape> args) {
@@ -132,9 +142,8 @@ public sealed interface VectorOp extends Op {
         @Override
         public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
             int x = node.arg(0);
-            Shape shape = b.shapeOf(x);
-            int softmax = b.apply(new UnaryOp.Exp(), b.subtract(x, b.broadcast(node.id(), shape)));
-            out.add(0, b.multiply(b.broadcast(adjoint, shape), softmax));
+            int softmax = b.apply(new Softmax(), x);
+            out.add(0, b.multiply(b.broadcast(adjoint, b.shapeOf(x)), softmax));
         }
 
         @Override

@@ -8,6 +8,7 @@ import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.UnaryOp;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
@@ -18,6 +19,10 @@ import java.util.List;
  * that {@code x / 3} stays a division), negations become the sign of {@code c}, and operands that
  * are themselves products used nowhere else are flattened into the tree. This is how the chain
  * rule's {@code 2 * x * (0.5 / d) * (1 + b)} becomes {@code x (1 + b) / d}.
+ *
+ * <p>Gathering constants can overflow or underflow where the interleaved product would not
+ * (a factor 1e300 and a factor 1e-300 far apart in the tree); the result is then infinite or
+ * zero, never silently wrong in sign, and such constants do not occur in lowered specs.
  *
  * <p>The walk is over the old graph (to see which products are used once) with an explicit work
  * list; factors are the new nodes.
@@ -61,6 +66,25 @@ final class Products {
             }
         }
         return build(root);
+    }
+
+    /**
+     * The products that their only user, another product, flattens: they are rebuilt as they are
+     * (and die), so that each product tree is walked once, from its root, and a chain of n
+     * products costs O(n), not O(n²).
+     */
+    static BitSet absorbed(Graph graph, int[] uses) {
+        BitSet absorbed = new BitSet(graph.size());
+        for (Node node : graph.nodes()) {
+            if (isProduct(node)) {
+                for (int arg : node.args()) {
+                    if (uses[arg] == 1 && isProduct(graph.node(arg))) {
+                        absorbed.set(arg);
+                    }
+                }
+            }
+        }
+        return absorbed;
     }
 
     private static boolean isProduct(Node node) {

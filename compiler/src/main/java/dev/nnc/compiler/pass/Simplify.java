@@ -8,6 +8,7 @@ import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.Op;
 import dev.nnc.compiler.graph.TensorOp;
 import dev.nnc.compiler.graph.UnaryOp;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -33,7 +34,12 @@ public final class Simplify implements Pass {
     @Override
     public Graph apply(Graph graph) {
         int[] uses = graph.useCounts();
-        return Rebuild.all(graph, (node, args, builder, map) -> rewrite(graph, uses, node, args, builder, map));
+        BitSet absorbed = Products.absorbed(graph, uses);
+        return Rebuild.all(
+                graph,
+                (node, args, builder, map) -> absorbed.get(node.id())
+                        ? builder.apply(node.op(), args)
+                        : rewrite(graph, uses, node, args, builder, map));
     }
 
     @Override
@@ -48,7 +54,10 @@ public final class Simplify implements Pass {
             return b.broadcast(b.apply(op, scalars), node.shape());
         }
         if (op instanceof BinaryOp.Multiply || op instanceof BinaryOp.Divide || op instanceof UnaryOp.Negate) {
-            if (op instanceof UnaryOp.Negate && b.node(args.get(0)).op() instanceof UnaryOp.Negate) {
+            // --x where -x has other uses; a single-use -x is flattened by Products instead.
+            if (op instanceof UnaryOp.Negate
+                    && uses[node.arg(0)] > 1
+                    && b.node(args.get(0)).op() instanceof UnaryOp.Negate) {
                 return b.node(args.get(0)).arg(0);
             }
             return new Products(graph, uses, map, b).normalize(node);
