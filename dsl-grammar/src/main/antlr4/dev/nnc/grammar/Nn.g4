@@ -125,6 +125,12 @@ ID
     : [A-Za-z_] [A-Za-z0-9_]*
     ;
 
+// A name with letters outside ASCII (`año`). It is one token, longer than any ID it
+// contains, so the front end can report the whole name once instead of a cascade.
+NON_ASCII_NAME
+    : [\p{L}_] [\p{L}\p{N}_]*
+    ;
+
 fragment DIGIT : [0-9];
 
 // A `///` line is a doc comment; it travels on its own channel so that the AST builder

@@ -31,6 +31,19 @@ public final class Main {
 
     /** Runs one command line and returns its exit status (for tests and embedding). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            return dispatch(args, out, err);
+        } catch (InternalCompilerError e) {
+            err.println("nnc: " + e.getMessage());
+            return EXIT_INTERNAL;
+        } catch (RuntimeException e) {
+            // Any other exception is a bug too; say so in one line instead of a stack trace.
+            err.println("nnc: " + new InternalCompilerError(e.toString()).getMessage());
+            return EXIT_INTERNAL;
+        }
+    }
+
+    private static int dispatch(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0) {
             err.print(usage());
             return EXIT_USAGE;
@@ -50,12 +63,7 @@ public final class Main {
             err.println("nnc: unknown command '" + first + "'; run 'nnc --help' for the list of commands");
             return EXIT_USAGE;
         }
-        try {
-            return command.get().run(Arrays.asList(args).subList(1, args.length), out, err);
-        } catch (InternalCompilerError e) {
-            err.println("nnc: " + e.getMessage());
-            return EXIT_INTERNAL;
-        }
+        return command.get().run(Arrays.asList(args).subList(1, args.length), out, err);
     }
 
     static String usage() {

@@ -17,6 +17,7 @@ public enum DiagnosticCode {
     SYNTAX_BIDI_CONTROL(104, "bidirectional control character %s is not allowed in source text"),
     SYNTAX_TOO_DEEP(105, "expression nested too deeply (limit %d)"),
     SYNTAX_EMPTY_FILE(106, "empty file: expected a network or function declaration"),
+    SYNTAX_NON_ASCII_NAME(107, "name '%s' has characters outside ASCII"),
     // Parsing.
     SYNTAX_UNEXPECTED(110, "expected %s, found %s"),
     SYNTAX_MISSING(111, "missing %s before %s"),
@@ -45,7 +46,7 @@ public enum DiagnosticCode {
     SHAPE_MISMATCH(301, "shape mismatch in '%s': %s and %s"),
     SHAPE_MATMUL(302, "'@' needs matching inner dimensions: %s @ %s"),
     SHAPE_EXPECTED(303, "%s must be %s, found %s"),
-    SHAPE_INDEX_OUT_OF_RANGE(304, "index %d is out of range for a vector of %d elements"),
+    SHAPE_INDEX_OUT_OF_RANGE(304, "index %s is out of range for a vector of %d elements"),
     SHAPE_TOO_LARGE(305, "%s has %s elements; the limit is %,d"),
     SHAPE_BAD_DIMENSION(306, "%s must be between 1 and %,d, found %s"),
     SHAPE_RANK(307, "%s has %d dimensions; at most 2 are supported"),

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import org.antlr.v4.runtime.BufferedTokenStream;
 import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonToken;
 import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.ListTokenSource;
 import org.antlr.v4.runtime.Token;
@@ -100,6 +101,7 @@ public final class FrontEnd {
     private static List<Token> checkTokens(String file, List<Token> all, Diagnostics diagnostics) {
         List<Token> kept = new ArrayList<>(all.size());
         int depth = 0;
+        int badCharacters = 0;
         boolean parse = true;
         for (Token token : all) {
             switch (token.getType()) {
@@ -108,9 +110,35 @@ public final class FrontEnd {
                     DiagnosticCode code = isBidiControl(codePoint)
                             ? DiagnosticCode.SYNTAX_BIDI_CONTROL
                             : DiagnosticCode.SYNTAX_BAD_CHARACTER;
-                    if (diagnostics.errorCount() < SyntaxErrorStrategy.MAX_SYNTAX_ERRORS) {
-                        diagnostics.report(code, Tokens.span(file, token), Tokens.codePointName(codePoint));
+                    // A binary file has a bad character in every other byte: name the first
+                    // ones, then say once that there are more, rather than one error per byte.
+                    badCharacters++;
+                    if (badCharacters <= SyntaxErrorStrategy.MAX_SYNTAX_ERRORS) {
+                        diagnostics.reportWithHelp(
+                                code,
+                                Tokens.span(file, token),
+                                Character.isLetter(codePoint)
+                                        ? "names are ASCII: letters A-Z and a-z, digits and '_'"
+                                        : null,
+                                Tokens.codePointName(codePoint));
+                    } else if (badCharacters == SyntaxErrorStrategy.MAX_SYNTAX_ERRORS + 1) {
+                        diagnostics.reportWithHelp(
+                                DiagnosticCode.SYNTAX_TOO_MANY_ERRORS,
+                                Tokens.span(file, token),
+                                "is this a .nn file? it should be UTF-8 text");
                     }
+                    continue;
+                }
+                case NnLexer.NON_ASCII_NAME -> {
+                    diagnostics.reportWithHelp(
+                            DiagnosticCode.SYNTAX_NON_ASCII_NAME,
+                            Tokens.span(file, token),
+                            "names are ASCII: letters A-Z and a-z, digits and '_'",
+                            token.getText());
+                    // Parse it as the name it was meant to be, so that no syntax error follows.
+                    CommonToken name = new CommonToken(token);
+                    name.setType(NnLexer.ID);
+                    kept.add(name);
                     continue;
                 }
                 case NnLexer.UNTERMINATED_BLOCK_COMMENT -> {

@@ -94,7 +94,8 @@ final class CallChecker {
         if (!ok) {
             return Optional.empty();
         }
-        double resolved = builtin.option().isPresent() ? option : Double.NaN;
+        // Builtins without an option carry NaN, their optionDefault().
+        double resolved = option;
         return shape(builtin, arguments, call).map(s -> new Term.Apply(builtin, arguments, resolved, s, call.span()));
     }
 

@@ -7,6 +7,7 @@ import dev.nnc.compiler.frontend.ast.Expr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The state shared by the checkers of one declaration: where to report, its names, and for a
@@ -54,13 +55,30 @@ final class Context {
     }
 
     /** Runs {@code check} with {@code definition} as the site of layer calls. */
-    <T> T inDefinition(String definition, java.util.function.Supplier<T> check) {
+    <T> T inDefinition(String definition, Supplier<T> check) {
         site = Optional.of(new Site(definition));
         try {
             return check.get();
         } finally {
             site = Optional.empty();
         }
+    }
+
+    /**
+     * What a message says was found: the literal as written ({@code 12.5}), or for a computed
+     * constant the expression and its value ({@code n - 4 = -2}).
+     */
+    String found(Expr expr, double value) {
+        boolean literal = expr instanceof Expr.Number
+                || (expr instanceof Expr.Unary unary && unary.operand() instanceof Expr.Number);
+        return literal ? text(expr.span()) : text(expr.span()) + " = " + format(value);
+    }
+
+    /** A number for a message: integers without a fraction, others as Java prints them. */
+    static String format(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15
+                ? Long.toString((long) value)
+                : Double.toString(value);
     }
 
     /** The source text of a span, shortened for a message ("found 12.5"). */

@@ -9,6 +9,7 @@ public sealed interface Declaration {
     /** The declared name, which is also the Java class name. */
     String name();
 
+    /** The declaration's header, from its keyword through its name ({@code network Xor}). */
     SourceSpan span();
 
     Optional<String> doc();

@@ -5,6 +5,7 @@ import dev.nnc.compiler.diagnostic.InternalCompilerError;
 import dev.nnc.compiler.diagnostic.SourceSpan;
 import dev.nnc.compiler.frontend.ast.Expr;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -63,8 +64,7 @@ final class ExprChecker {
         }
         double v = value.getAsDouble();
         if (v != Math.rint(v)) {
-            context.diagnostics.report(
-                    DiagnosticCode.LITERAL_NOT_INTEGER, expr.span(), what, context.text(expr.span()));
+            context.diagnostics.report(DiagnosticCode.LITERAL_NOT_INTEGER, expr.span(), what, context.found(expr, v));
             return OptionalInt.empty();
         }
         if (v < 1 || v > Limits.MAX_DIMENSION) {
@@ -73,7 +73,7 @@ final class ExprChecker {
                     expr.span(),
                     what,
                     Limits.MAX_DIMENSION,
-                    context.text(expr.span()));
+                    context.found(expr, v));
             return OptionalInt.empty();
         }
         return OptionalInt.of((int) v);
@@ -114,7 +114,7 @@ final class ExprChecker {
                     DiagnosticCode.SHAPE_TOO_LARGE,
                     span,
                     what,
-                    String.format(java.util.Locale.ROOT, "%,d", elements),
+                    String.format(Locale.ROOT, "%,d", elements),
                     Limits.MAX_ELEMENTS);
             return Optional.empty();
         }
@@ -140,7 +140,7 @@ final class ExprChecker {
 
     /** Whether the significand is non-zero, i.e. a zero value means the number underflowed. */
     private static boolean hasNonZeroDigit(String text) {
-        int exponent = text.toLowerCase(java.util.Locale.ROOT).indexOf('e');
+        int exponent = text.toLowerCase(Locale.ROOT).indexOf('e');
         String significand = exponent < 0 ? text : text.substring(0, exponent);
         return significand.chars().anyMatch(c -> c >= '1' && c <= '9');
     }
@@ -269,7 +269,7 @@ final class ExprChecker {
                     DiagnosticCode.SHAPE_MATMUL,
                     binary.opSpan(),
                     String.format(
-                            java.util.Locale.ROOT,
+                            Locale.ROOT,
                             "the left operand has %d columns, the right one %d rows",
                             left.shape().cols(),
                             right.shape().rows()),
@@ -316,7 +316,7 @@ final class ExprChecker {
                     DiagnosticCode.LITERAL_NOT_INTEGER,
                     index.index().span(),
                     "an index",
-                    context.text(index.index().span()));
+                    context.found(index.index(), i));
             return Optional.empty();
         }
         if (i < 0 || i >= shape.rows()) {
@@ -324,7 +324,7 @@ final class ExprChecker {
                     DiagnosticCode.SHAPE_INDEX_OUT_OF_RANGE,
                     index.index().span(),
                     "indices start at 0",
-                    (long) Math.max(Math.min(i, Long.MAX_VALUE), Long.MIN_VALUE),
+                    context.found(index.index(), i),
                     shape.rows());
             return Optional.empty();
         }

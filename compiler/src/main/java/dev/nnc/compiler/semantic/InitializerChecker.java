@@ -95,9 +95,8 @@ final class InitializerChecker {
                     DiagnosticCode.ARGUMENT_RANGE,
                     at.span(),
                     "'high' of 'uniform'",
-                    "greater than 'low' ("
-                            + context.text(args.get("low").value().span()) + ")",
-                    context.text(at.span()));
+                    "greater than 'low' (" + Context.format(low.get()) + ")",
+                    context.found(at, high.get()));
             return Optional.empty();
         }
         return Optional.of(new Initializer(Initializer.Kind.UNIFORM, low.get(), high.get()));
@@ -116,7 +115,7 @@ final class InitializerChecker {
                     at.span(),
                     "'std' of 'normal'",
                     "greater than 0",
-                    context.text(at.span()));
+                    context.found(at, std.get()));
             return Optional.empty();
         }
         return Optional.of(new Initializer(Initializer.Kind.NORMAL, mean.get(), std.get()));

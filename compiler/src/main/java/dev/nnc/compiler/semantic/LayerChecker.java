@@ -148,7 +148,7 @@ final class LayerChecker {
                     "the rate is the fraction of units dropped while training",
                     "the rate of 'dropout'",
                     "at least 0 and less than 1",
-                    context.text(rateExpr.span()));
+                    context.found(rateExpr, rate.getAsDouble()));
             return Optional.empty();
         }
         if (input.isEmpty() || rate.isEmpty()) {

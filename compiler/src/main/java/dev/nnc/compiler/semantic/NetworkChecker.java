@@ -10,6 +10,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -94,17 +95,9 @@ final class NetworkChecker {
 
     private void statement(Statement statement) {
         if (statement instanceof Statement.Input s) {
-            Optional<Shape> shape = exprs.shape(s.shape(), "input '" + s.name() + "'", s.span());
-            shape.ifPresent(sh -> inputs.add(
-                    new Symbol.Input(s.name(), sh, (int) Math.min(inputOffset, Integer.MAX_VALUE), s.span())));
-            shape.ifPresent(sh -> inputOffset += sh.size());
-            declare(s.name(), s.nameSpan(), shape.map(sh -> inputs.get(inputs.size() - 1)));
+            declare(s.name(), s.nameSpan(), input(s));
         } else if (statement instanceof Statement.Target s) {
-            Optional<Shape> shape = exprs.shape(s.shape(), "target '" + s.name() + "'", s.span());
-            shape.ifPresent(sh -> targets.add(
-                    new Symbol.Target(s.name(), sh, (int) Math.min(targetOffset, Integer.MAX_VALUE), s.span())));
-            shape.ifPresent(sh -> targetOffset += sh.size());
-            declare(s.name(), s.nameSpan(), shape.map(sh -> targets.get(targets.size() - 1)));
+            declare(s.name(), s.nameSpan(), target(s));
         } else if (statement instanceof Statement.Param s) {
             declare(s.name(), s.nameSpan(), param(s));
         } else if (statement instanceof Statement.Const s) {
@@ -137,6 +130,33 @@ final class NetworkChecker {
         } else {
             throw new InternalCompilerError("unknown statement " + statement.getClass());
         }
+    }
+
+    private Optional<Symbol.Input> input(Statement.Input s) {
+        Optional<Shape> shape = exprs.shape(s.shape(), "input '" + s.name() + "'", s.span());
+        if (shape.isEmpty()) {
+            return Optional.empty();
+        }
+        var input = new Symbol.Input(s.name(), shape.get(), offset(inputOffset), s.span());
+        inputOffset += shape.get().size();
+        inputs.add(input);
+        return Optional.of(input);
+    }
+
+    private Optional<Symbol.Target> target(Statement.Target s) {
+        Optional<Shape> shape = exprs.shape(s.shape(), "target '" + s.name() + "'", s.span());
+        if (shape.isEmpty()) {
+            return Optional.empty();
+        }
+        var target = new Symbol.Target(s.name(), shape.get(), offset(targetOffset), s.span());
+        targetOffset += shape.get().size();
+        targets.add(target);
+        return Optional.of(target);
+    }
+
+    /** An offset that may exceed an int only in a network that {@link #total} rejects anyway. */
+    private static int offset(long offset) {
+        return (int) Math.min(offset, Integer.MAX_VALUE);
     }
 
     private Optional<Symbol> param(Statement.Param s) {
@@ -215,7 +235,15 @@ final class NetworkChecker {
         String what = "the seed";
         if (s.value() instanceof dev.nnc.compiler.frontend.ast.Expr.Number number) {
             // Read the digits exactly: a double would silently round seeds above 2^53.
-            BigDecimal value = new BigDecimal(number.text());
+            BigDecimal value;
+            try {
+                value = new BigDecimal(number.text());
+            } catch (NumberFormatException e) {
+                // Only an exponent beyond the range of an int gets here, e.g. 1e99999999999.
+                diagnostics.report(
+                        DiagnosticCode.ARGUMENT_RANGE, number.span(), what, "at most " + Long.MAX_VALUE, number.text());
+                return;
+            }
             if (value.stripTrailingZeros().scale() > 0) {
                 diagnostics.report(DiagnosticCode.LITERAL_NOT_INTEGER, number.span(), what, number.text());
             } else if (value.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
@@ -231,7 +259,7 @@ final class NetworkChecker {
             return;
         }
         double v = value.getAsDouble();
-        String text = context.text(s.value().span());
+        String text = context.found(s.value(), v);
         if (v != Math.rint(v)) {
             diagnostics.report(DiagnosticCode.LITERAL_NOT_INTEGER, s.value().span(), what, text);
         } else if (v < 0 || v >= 0x1p63) {
@@ -317,7 +345,7 @@ final class NetworkChecker {
                     DiagnosticCode.SHAPE_TOO_LARGE,
                     network.nameSpan(),
                     what,
-                    String.format(java.util.Locale.ROOT, "%,d", elements),
+                    String.format(Locale.ROOT, "%,d", elements),
                     Limits.MAX_TOTAL_ELEMENTS);
         }
     }

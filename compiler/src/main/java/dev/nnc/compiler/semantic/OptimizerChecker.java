@@ -151,7 +151,7 @@ final class OptimizerChecker {
         OptionalDouble value = exprs.constant(expr, what);
         if (value.isPresent() && !valid.test(value.getAsDouble())) {
             context.diagnostics.report(
-                    DiagnosticCode.ARGUMENT_RANGE, expr.span(), what, range, context.text(expr.span()));
+                    DiagnosticCode.ARGUMENT_RANGE, expr.span(), what, range, context.found(expr, value.getAsDouble()));
             return OptionalDouble.empty();
         }
         return value;
