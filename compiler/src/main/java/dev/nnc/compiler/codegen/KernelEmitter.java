@@ -35,6 +35,13 @@ final class KernelEmitter {
     /** Kernels with at most this many stored scalars are unrolled (see docs/codegen.md). */
     static final int UNROLL_LIMIT = 160;
 
+    /**
+     * A fused expression holds at most this many operations: a long chain of single-use
+     * values is cut into stored pieces, which keeps expressions readable, keeps javac's
+     * recursive attribution shallow and lets a long kernel be split between statements.
+     */
+    static final int MAX_FUSED_OPERATIONS = 12;
+
     /** ...and no tensor larger than this. */
     static final int UNROLL_TENSOR_LIMIT = 64;
 
@@ -129,15 +136,21 @@ final class KernelEmitter {
      * product's sink), so that fusing it never computes anything twice.
      */
     private void markFusions() {
+        int[] size = new int[graph.size()];
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             Node node = graph.node(id);
+            size[id] = 1;
             if (!isElementwise(node.op())) {
                 continue;
             }
             for (int arg : node.args()) {
                 Node operand = graph.node(arg);
-                if (uses[arg] == 1 && isFusable(operand.op()) && operand.shape().equals(node.shape())) {
+                if (uses[arg] == 1
+                        && isFusable(operand.op())
+                        && operand.shape().equals(node.shape())
+                        && size[id] + size[arg] <= MAX_FUSED_OPERATIONS) {
                     inlined[arg] = true;
+                    size[id] += size[arg];
                 }
             }
         }

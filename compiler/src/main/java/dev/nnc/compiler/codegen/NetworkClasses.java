@@ -188,13 +188,17 @@ final class NetworkClasses {
                 .addComment("Split into parts: one method of this size would exceed HotSpot's compilation limit.");
         String arguments = String.join(", ", signature.parameters());
         List<CodeBlock> part = new ArrayList<>();
+        int partLength = 0;
         for (CodeBlock segment : segments) {
-            if (!part.isEmpty() && length(part) + segment.toString().length() > SPLIT_THRESHOLD) {
+            int length = segment.toString().length();
+            if (!part.isEmpty() && partLength + length > SPLIT_THRESHOLD) {
                 methods.add(part(signature, methods.size(), part));
                 main.addStatement("$N$L($L)", signature.name(), methods.size() - 1, arguments);
                 part = new ArrayList<>();
+                partLength = 0;
             }
             part.add(segment);
+            partLength += length;
         }
         if (!part.isEmpty()) {
             methods.add(part(signature, methods.size(), part));
