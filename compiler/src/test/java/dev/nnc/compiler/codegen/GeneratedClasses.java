@@ -98,9 +98,15 @@ final class GeneratedClasses {
         }
     }
 
+    /** The generated class {@code simpleName}, in its own package (the spec's or {@code gen}). */
     Class<?> load(String simpleName) {
+        String packageName = files.stream()
+                .filter(f -> f.className().equals(simpleName))
+                .map(GeneratedFile::packageName)
+                .findFirst()
+                .orElse("gen");
         try {
-            return loader.loadClass("gen." + simpleName);
+            return loader.loadClass(packageName.isEmpty() ? simpleName : packageName + "." + simpleName);
         } catch (ClassNotFoundException e) {
             throw new AssertionError(e);
         }
