@@ -11,30 +11,30 @@ public final class F {
     /**
      * The value of F.
      */
-    public static double value(double x_) {
-        double t1 = x_ * x_;
-        return (Math.sqrt((t1 + (Math.exp(t1)))));
+    public static double value(double x) {
+        double t1 = x * x;
+        return Math.sqrt((t1 + Math.exp(t1)));
     }
 
     /**
-     * The derivative of F in {@code x_}.
+     * The derivative of F in {@code x}.
      */
-    public static double derivative(double x_) {
-        double t1 = x_ * x_;
+    public static double derivative(double x) {
+        double t1 = x * x;
         double t2 = Math.exp(t1);
-        return ((x_ * (t2 + 1.0)) / (Math.sqrt((t1 + t2))));
+        return ((x * (t2 + 1.0)) / Math.sqrt((t1 + t2)));
     }
 
     /**
      * Returns the value of F and fills {@code grad} with its gradient in every
-     * argument, in argument order (1 values).
+     * argument, in argument order (1 value).
      */
-    public static double gradient(double x_, double[] grad) {
+    public static double gradient(double x, double[] grad) {
         requireLength("grad", grad.length, 1);
-        double t1 = x_ * x_;
+        double t1 = x * x;
         double t2 = Math.exp(t1);
         double t4 = Math.sqrt((t1 + t2));
-        grad[0] = ((x_ * (t2 + 1.0)) / t4);
+        grad[0] = ((x * (t2 + 1.0)) / t4);
         return t4;
     }
 

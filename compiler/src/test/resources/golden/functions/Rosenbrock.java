@@ -13,9 +13,9 @@ public final class Rosenbrock {
      */
     public static double value(double[] p) {
         requireLength("p", p.length, 2);
-        double t4 = p[1] - (p[0] * p[0]);
-        double t9 = 1.0 - p[0];
-        return (((t4 * t4) * 100.0) + (t9 * t9));
+        double t3 = 1.0 - p[0];
+        double t8 = p[1] - (p[0] * p[0]);
+        return ((t3 * t3) + (100.0 * (t8 * t8)));
     }
 
     /**
@@ -25,14 +25,13 @@ public final class Rosenbrock {
     public static double gradient(double[] p, double[] grad) {
         requireLength("p", p.length, 2);
         requireLength("grad", grad.length, 2);
-        double t4 = p[1] - (p[0] * p[0]);
-        double t9 = 1.0 - p[0];
-        double t15 = t4 * 200.0;
-        double t17 = p[0] * t15;
-        double t19 = ((t9 * -2.0) - t17) - t17;
+        double t3 = 1.0 - p[0];
+        double t8 = p[1] - (p[0] * p[0]);
+        double t14 = t8 * 200.0;
+        double t19 = 2.0 * ((-(p[0] * t14)) - t3);
         grad[0] = (0.0 + t19);
-        grad[1] = (t15 + 0.0);
-        return (((t4 * t4) * 100.0) + (t9 * t9));
+        grad[1] = (t14 + 0.0);
+        return ((t3 * t3) + (100.0 * (t8 * t8)));
     }
 
     private static void requireLength(String name, int actual, int expected) {

@@ -98,7 +98,7 @@ public final class Iris implements TrainableNetwork {
     private final double[] momentum_buffer_logits_bias = new double[3];
 
     /**
-     * Training steps taken so far (Adam's t).
+     * Training steps taken so far: Adam's t, and the step that errors name.
      */
     private long step;
 
@@ -107,15 +107,15 @@ public final class Iris implements TrainableNetwork {
      */
     private final SeededRandom random;
 
-    private final double[] t3 = new double[16];
+    private final double[] t2 = new double[16];
 
     private final double[] h1_ = new double[16];
 
-    private final double[] t7 = new double[16];
+    private final double[] t6 = new double[16];
 
     private final double[] h1drop = new double[16];
 
-    private final double[] t10 = new double[3];
+    private final double[] t9 = new double[3];
 
     private final double[] logits = new double[3];
 
@@ -130,6 +130,14 @@ public final class Iris implements TrainableNetwork {
     private final double[] d_h1drop = new double[16];
 
     private final double[] d_h1_bias_ = new double[16];
+
+    private final double[] t7 = new double[3];
+
+    private double t12;
+
+    private double t13;
+
+    private final double[] d_h1_ = new double[16];
 
     /**
      * A network initialised with the spec's seed (0).
@@ -202,14 +210,15 @@ public final class Iris implements TrainableNetwork {
 
     /**
      * The mean loss over {@code n} samples; fills {@code grad} with its gradient with
-     * respect to the parameters, flat in {@code PARAMETER_NAMES} order. No update.
+     * respect to the parameters, flat in {@code PARAMETER_NAMES} order. No update; like
+     * {@link #loss}, without dropout, so it is the exact gradient of {@code loss}.
      */
     @Override
     public double gradient(double[] xs, double[] ys, int n, double[] grad) {
         requireRows("xs", xs.length, n, INPUT_SIZE);
         requireRows("ys", ys.length, n, TARGET_SIZE);
         requireLength("grad", grad.length, PARAMETER_COUNT);
-        double loss = accumulateGradient(xs, ys, n);
+        double loss = accumulateGradient(xs, ys, n, false);
         System.arraycopy(d_h1_weight, 0, grad, 0, 64);
         System.arraycopy(d_h1_bias, 0, grad, 64, 16);
         System.arraycopy(d_logits_weight, 0, grad, 80, 48);
@@ -226,7 +235,7 @@ public final class Iris implements TrainableNetwork {
     public double trainStep(double[] xs, double[] ys, int n) {
         requireRows("xs", xs.length, n, INPUT_SIZE);
         requireRows("ys", ys.length, n, TARGET_SIZE);
-        double loss = accumulateGradient(xs, ys, n);
+        double loss = accumulateGradient(xs, ys, n, true);
         long next = step + 1;
         if (!Double.isFinite(loss)) {
             throw new NonFiniteTrainingException(next, NonFiniteTrainingException.Quantity.LOSS, loss);
@@ -283,8 +292,9 @@ public final class Iris implements TrainableNetwork {
 
     /**
      * Sets the gradient fields to the gradient of the mean loss; returns the mean loss.
+     * With {@code dropout}, as in training; without, the gradient of {@link #loss}.
      */
-    private double accumulateGradient(double[] xs, double[] ys, int n) {
+    private double accumulateGradient(double[] xs, double[] ys, int n, boolean dropout) {
         Arrays.fill(d_h1_weight, 0.0);
         Arrays.fill(d_h1_bias, 0.0);
         Arrays.fill(d_logits_weight, 0.0);
@@ -292,7 +302,7 @@ public final class Iris implements TrainableNetwork {
         double weight = 1.0 / n;
         double sum = 0.0;
         for (int row = 0; row < n; row++) {
-            sum += trainSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight);
+            sum += dropout ? trainSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight) : gradientSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight);
         }
         return sum / n;
     }
@@ -500,29 +510,29 @@ public final class Iris implements TrainableNetwork {
             for (int c = 0; c < 4; c++) {
                 acc += h1_weight[r * 4 + c] * xs[xo + c];
             }
-            t3[r] = acc;
+            t2[r] = acc;
         }
         // iris.nn:6  h1
         for (int i = 0; i < 16; i++) {
-            h1_[i] = Math.tanh((t3[i] + h1_bias[i]));
+            h1_[i] = Math.tanh((t2[i] + h1_bias[i]));
         }
         for (int i = 0; i < 16; i++) {
-            t7[i] = random.nextDouble() < 0.1 ? 0.0 : 1.1111111111111112;
+            t6[i] = random.nextDouble() < 0.1 ? 0.0 : 1.1111111111111112;
         }
         // iris.nn:7  h1drop
         for (int i = 0; i < 16; i++) {
-            h1drop[i] = h1_[i] * t7[i];
+            h1drop[i] = h1_[i] * t6[i];
         }
         for (int r = 0; r < 3; r++) {
             double acc = 0.0;
             for (int c = 0; c < 16; c++) {
                 acc += logits_weight[r * 16 + c] * h1drop[c];
             }
-            t10[r] = acc;
+            t9[r] = acc;
         }
         // iris.nn:8  logits
         for (int i = 0; i < 3; i++) {
-            logits[i] = t10[i] + logits_bias[i];
+            logits[i] = t9[i] + logits_bias[i];
         }
         // iris.nn:9  probs
         double max = Double.NEGATIVE_INFINITY;
@@ -575,7 +585,7 @@ public final class Iris implements TrainableNetwork {
         }
         // grad of iris.nn:6  h1.bias
         for (int i = 0; i < 16; i++) {
-            d_h1_bias_[i] = (t7[i] * d_h1drop[i]) * (1.0 - (h1_[i] * h1_[i]));
+            d_h1_bias_[i] = (t6[i] * d_h1drop[i]) * (1.0 - (h1_[i] * h1_[i]));
         }
         // accumulate d loss / d h1.weight
         for (int r = 0; r < 16; r++) {
@@ -591,6 +601,117 @@ public final class Iris implements TrainableNetwork {
         for (int r = 0; r < 3; r++) {
             for (int c = 0; c < 16; c++) {
                 d_logits_weight[r * 16 + c] += weight * (d_logits[r] * h1drop[c]);
+            }
+        }
+        // accumulate d loss / d logits.bias
+        for (int i = 0; i < 3; i++) {
+            d_logits_bias[i] += weight * d_logits[i];
+        }
+    }
+
+    /**
+     * Forward and backward pass of the sample at {@code xs[xo]}: adds {@code weight} times
+     * its gradient to the gradient fields and returns its loss (no dropout).
+     */
+    private double gradientSample(double[] xs, int xo, double[] ys, int yo, double weight) {
+        // Split into parts: one method of this size would exceed HotSpot's compilation limit.
+        gradientSample0(xs, xo, ys, yo, weight);
+        return t12;
+    }
+
+    /**
+     * Part 0 of {@link #gradientSample}.
+     */
+    private void gradientSample0(double[] xs, int xo, double[] ys, int yo, double weight) {
+        for (int r = 0; r < 16; r++) {
+            double acc = 0.0;
+            for (int c = 0; c < 4; c++) {
+                acc += h1_weight[r * 4 + c] * xs[xo + c];
+            }
+            t2[r] = acc;
+        }
+        // iris.nn:6  h1
+        for (int i = 0; i < 16; i++) {
+            h1_[i] = Math.tanh((t2[i] + h1_bias[i]));
+        }
+        for (int r = 0; r < 3; r++) {
+            double acc = 0.0;
+            for (int c = 0; c < 16; c++) {
+                acc += logits_weight[r * 16 + c] * h1_[c];
+            }
+            t7[r] = acc;
+        }
+        // iris.nn:8  logits
+        for (int i = 0; i < 3; i++) {
+            logits[i] = t7[i] + logits_bias[i];
+        }
+        // iris.nn:9  probs
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < 3; i++) {
+            max = Math.max(max, logits[i]);
+        }
+        if (Double.isInfinite(max)) {
+            max = 0.0;
+        }
+        double total_ = 0.0;
+        for (int i = 0; i < 3; i++) {
+            probs[i] = Math.exp(logits[i] - max);
+            total_ += probs[i];
+        }
+        for (int i = 0; i < 3; i++) {
+            probs[i] /= total_;
+        }
+        // softmax + cross_entropy fused: computed from the logits
+        double max_ = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < 3; i++) {
+            max_ = Math.max(max_, logits[i]);
+        }
+        if (Double.isInfinite(max_)) {
+            max_ = 0.0;
+        }
+        double total__ = 0.0;
+        for (int i = 0; i < 3; i++) {
+            total__ += Math.exp(logits[i] - max_);
+        }
+        double lse = max_ + Math.log(total__);
+        t12 = 0.0;
+        for (int i = 0; i < 3; i++) {
+            t12 += ys[yo + i] * (lse - logits[i]);
+        }
+        t13 = 0.0;
+        for (int i = 0; i < 3; i++) {
+            t13 += ys[yo + i];
+        }
+        // grad of iris.nn:8  logits
+        for (int i = 0; i < 3; i++) {
+            d_logits[i] = (probs[i] * t13) - ys[yo + i];
+        }
+        // grad of iris.nn:6  h1
+        for (int r = 0; r < 16; r++) {
+            double acc = 0.0;
+            for (int c = 0; c < 3; c++) {
+                acc += logits_weight[c * 16 + r] * d_logits[c];
+            }
+            d_h1_[r] = acc;
+        }
+        // grad of iris.nn:6  h1.bias
+        for (int i = 0; i < 16; i++) {
+            d_h1_bias_[i] = d_h1_[i] * (1.0 - (h1_[i] * h1_[i]));
+        }
+        // accumulate d loss / d h1.weight
+        for (int r = 0; r < 16; r++) {
+            for (int c = 0; c < 4; c++) {
+                d_h1_weight[r * 4 + c] += weight * (d_h1_bias_[r] * xs[xo + c]);
+            }
+        }
+        // accumulate d loss / d h1.bias
+        for (int i = 0; i < 16; i++) {
+            d_h1_bias[i] += weight * d_h1_bias_[i];
+        }
+        // accumulate d loss / d logits.weight
+        for (int r = 0; r < 3; r++) {
+            for (int c = 0; c < 16; c++) {
+                d_logits_weight[r * 16 + c] += weight * (d_logits[r] * h1_[c]);
             }
         }
         // accumulate d loss / d logits.bias

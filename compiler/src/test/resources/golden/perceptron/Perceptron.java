@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * <p>Network {@code Perceptron} (perceptron.nn:3), double precision: input x; output of 1 values; 2 parameters; trained with sgd(lr = 0.1).
+ * <p>Network {@code Perceptron} (perceptron.nn:3), double precision: input x; output of 1 value; 2 parameters; trained with sgd(lr = 0.1).
  *
  * <p>An instance owns its scratch buffers and is not thread-safe; {@link #copy()} gives each
  * thread its own. Flat arrays are row-major, one sample after another.
@@ -70,7 +70,7 @@ public final class Perceptron implements TrainableNetwork {
     private final double[] d_b1 = new double[1];
 
     /**
-     * Training steps taken so far (Adam's t).
+     * Training steps taken so far: Adam's t, and the step that errors name.
      */
     private long step;
 
@@ -135,7 +135,8 @@ public final class Perceptron implements TrainableNetwork {
 
     /**
      * The mean loss over {@code n} samples; fills {@code grad} with its gradient with
-     * respect to the parameters, flat in {@code PARAMETER_NAMES} order. No update.
+     * respect to the parameters, flat in {@code PARAMETER_NAMES} order. No update; like
+     * {@link #loss}, without dropout, so it is the exact gradient of {@code loss}.
      */
     @Override
     public double gradient(double[] xs, double[] ys, int n, double[] grad) {
@@ -285,15 +286,15 @@ public final class Perceptron implements TrainableNetwork {
      * Prediction for the sample at {@code xs[xo]}, written to {@code outs[oo]}.
      */
     private void forward(double[] xs, int xo, double[] outs, int oo) {
-        outs[oo + 0] = (sigmoid((b1[0] + (xs[xo + 0] * w1[0]))));
+        outs[oo + 0] = sigmoid(((w1[0] * xs[xo + 0]) + b1[0]));
     }
 
     /**
      * The loss of the sample at {@code xs[xo]} with target {@code ys[yo]}, no dropout.
      */
     private double sampleLoss(double[] xs, int xo, double[] ys, int yo) {
-        double t7 = (sigmoid((b1[0] + (xs[xo + 0] * w1[0])))) - ys[yo + 0];
-        return ((t7 * t7) * 0.5);
+        double t8 = sigmoid(((w1[0] * xs[xo + 0]) + b1[0])) - ys[yo + 0];
+        return (0.5 * (t8 * t8));
     }
 
     /**
@@ -302,16 +303,15 @@ public final class Perceptron implements TrainableNetwork {
      */
     private double trainSample(double[] xs, int xo, double[] ys, int yo, double weight) {
         // perceptron.nn:9  a1
-        double a1_ = sigmoid((b1[0] + (xs[xo + 0] * w1[0])));
-        // grad of perceptron.nn:9  a1
-        double d_a1_ = a1_ - ys[yo + 0];
+        double a1_ = sigmoid(((w1[0] * xs[xo + 0]) + b1[0]));
+        double t8 = a1_ - ys[yo + 0];
         // grad of perceptron.nn:7  b1
-        double d_b1_ = (1.0 - a1_) * (a1_ * d_a1_);
+        double d_b1_ = (1.0 - a1_) * (a1_ * t8);
         // accumulate d loss / d w1
         d_w1[0] += weight * (xs[xo + 0] * d_b1_);
         // accumulate d loss / d b1
         d_b1[0] += weight * d_b1_;
-        return ((d_a1_ * d_a1_) * 0.5);
+        return (0.5 * (t8 * t8));
     }
 
     /**

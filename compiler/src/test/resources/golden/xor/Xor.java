@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * <p>Network {@code Xor} (xor.nn:2), double precision: input x[2]; output of 1 values; 17 parameters; trained with adam(lr = 0.05).
+ * <p>Network {@code Xor} (xor.nn:2), double precision: input x[2]; output of 1 value; 17 parameters; trained with adam(lr = 0.05).
  *
  * <p>An instance owns its scratch buffers and is not thread-safe; {@link #copy()} gives each
  * thread its own. Flat arrays are row-major, one sample after another.
@@ -106,7 +106,7 @@ public final class Xor implements TrainableNetwork {
     private final double[] exp_avg_sq_out_bias = new double[1];
 
     /**
-     * Training steps taken so far (Adam's t).
+     * Training steps taken so far: Adam's t, and the step that errors name.
      */
     private long step;
 
@@ -183,7 +183,8 @@ public final class Xor implements TrainableNetwork {
 
     /**
      * The mean loss over {@code n} samples; fills {@code grad} with its gradient with
-     * respect to the parameters, flat in {@code PARAMETER_NAMES} order. No update.
+     * respect to the parameters, flat in {@code PARAMETER_NAMES} order. No update; like
+     * {@link #loss}, without dropout, so it is the exact gradient of {@code loss}.
      */
     @Override
     public double gradient(double[] xs, double[] ys, int n, double[] grad) {
@@ -351,7 +352,7 @@ public final class Xor implements TrainableNetwork {
         double hidden2 = Math.tanh((t22 + hidden_bias[2]));
         double hidden3 = Math.tanh((t23 + hidden_bias[3]));
         double t70 = out_weight[0] * hidden0 + out_weight[1] * hidden1 + out_weight[2] * hidden2 + out_weight[3] * hidden3;
-        outs[oo + 0] = (sigmoid((t70 + out_bias[0])));
+        outs[oo + 0] = sigmoid((t70 + out_bias[0]));
     }
 
     /**
@@ -379,21 +380,21 @@ public final class Xor implements TrainableNetwork {
      * its gradient to the gradient fields and returns its loss (dropout applied).
      */
     private double trainSample(double[] xs, int xo, double[] ys, int yo, double weight) {
-        double t30 = hidden_weight[0] * xs[xo + 0] + hidden_weight[1] * xs[xo + 1];
-        double t31 = hidden_weight[2] * xs[xo + 0] + hidden_weight[3] * xs[xo + 1];
-        double t32 = hidden_weight[4] * xs[xo + 0] + hidden_weight[5] * xs[xo + 1];
-        double t33 = hidden_weight[6] * xs[xo + 0] + hidden_weight[7] * xs[xo + 1];
+        double t20 = hidden_weight[0] * xs[xo + 0] + hidden_weight[1] * xs[xo + 1];
+        double t21 = hidden_weight[2] * xs[xo + 0] + hidden_weight[3] * xs[xo + 1];
+        double t22 = hidden_weight[4] * xs[xo + 0] + hidden_weight[5] * xs[xo + 1];
+        double t23 = hidden_weight[6] * xs[xo + 0] + hidden_weight[7] * xs[xo + 1];
         // xor.nn:6  hidden
-        double hidden0 = Math.tanh((t30 + hidden_bias[0]));
-        double hidden1 = Math.tanh((t31 + hidden_bias[1]));
-        double hidden2 = Math.tanh((t32 + hidden_bias[2]));
-        double hidden3 = Math.tanh((t33 + hidden_bias[3]));
-        double t80 = out_weight[0] * hidden0 + out_weight[1] * hidden1 + out_weight[2] * hidden2 + out_weight[3] * hidden3;
-        double t100 = t80 + out_bias[0];
+        double hidden0 = Math.tanh((t20 + hidden_bias[0]));
+        double hidden1 = Math.tanh((t21 + hidden_bias[1]));
+        double hidden2 = Math.tanh((t22 + hidden_bias[2]));
+        double hidden3 = Math.tanh((t23 + hidden_bias[3]));
+        double t70 = out_weight[0] * hidden0 + out_weight[1] * hidden1 + out_weight[2] * hidden2 + out_weight[3] * hidden3;
+        double t90 = t70 + out_bias[0];
         // sigmoid + binary_cross_entropy fused: computed from the logits
-        double t12 = Math.max(t100, 0.0) - t100 * ys[yo + 0] + Math.log1p(Math.exp(-Math.abs(t100)));
+        double t12 = Math.max(t90, 0.0) - t90 * ys[yo + 0] + Math.log1p(Math.exp(-Math.abs(t90)));
         // grad of xor.nn:7  out.bias
-        double d_out_bias_0 = (sigmoid(t100)) - ys[yo + 0];
+        double d_out_bias_0 = sigmoid(t90) - ys[yo + 0];
         // grad of xor.nn:6  hidden
         double d_hidden0 = out_weight[0] * d_out_bias_0;
         double d_hidden1 = out_weight[1] * d_out_bias_0;

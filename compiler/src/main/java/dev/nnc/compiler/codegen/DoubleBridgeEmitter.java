@@ -53,9 +53,8 @@ final class DoubleBridgeEmitter {
             methods.add(batch("gradient")
                     .addParameter(DOUBLES, "grad")
                     .addStatement("requireLength($S, grad.length, PARAMETER_COUNT)", "grad")
-                    .addStatement("bridgeGrad = grow(bridgeGrad, PARAMETER_COUNT)")
-                    .addStatement("double loss = gradient(bridgeIn, bridgeTarget, n, bridgeGrad)")
-                    .addStatement("toDoubles(bridgeGrad, grad, PARAMETER_COUNT)")
+                    .addStatement("double loss = gradient(bridgeIn, bridgeTarget, n, bridgeParameters)")
+                    .addStatement("toDoubles(bridgeParameters, grad, PARAMETER_COUNT)")
                     .addStatement("return loss")
                     .build());
             methods.add(batch("trainStep")
@@ -65,14 +64,13 @@ final class DoubleBridgeEmitter {
         methods.add(bridge("getParameters")
                 .addParameter(DOUBLES, "dst")
                 .addStatement("requireLength($S, dst.length, PARAMETER_COUNT)", "dst")
-                .addStatement("float[] flat = new float[PARAMETER_COUNT]")
-                .addStatement("getParameters(flat)")
-                .addStatement("toDoubles(flat, dst, PARAMETER_COUNT)")
+                .addStatement("getParameters(bridgeParameters)")
+                .addStatement("toDoubles(bridgeParameters, dst, PARAMETER_COUNT)")
                 .build());
         methods.add(bridge("setParameters")
                 .addParameter(DOUBLES, "src")
                 .addStatement("requireLength($S, src.length, PARAMETER_COUNT)", "src")
-                .addStatement("setParameters(toFloats(src, PARAMETER_COUNT, new float[0]))")
+                .addStatement("setParameters(toFloats(src, PARAMETER_COUNT, bridgeParameters))")
                 .build());
         methods.add(toFloats());
         methods.add(toDoubles());

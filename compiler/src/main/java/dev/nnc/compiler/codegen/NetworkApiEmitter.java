@@ -29,7 +29,15 @@ final class NetworkApiEmitter {
     private final List<ParameterField> parameters;
     private final ArrayTypeName array;
 
-    NetworkApiEmitter(Declaration.Network network, Numeric numeric, ClassName self, List<ParameterField> parameters) {
+    private final boolean dropout;
+
+    NetworkApiEmitter(
+            Declaration.Network network,
+            Numeric numeric,
+            ClassName self,
+            List<ParameterField> parameters,
+            boolean dropout) {
+        this.dropout = dropout;
         this.network = network;
         this.numeric = numeric;
         this.self = self;
@@ -43,12 +51,16 @@ final class NetworkApiEmitter {
             return List.of();
         }
         List<FieldSpec> fields = new ArrayList<>();
-        for (String name : List.of("bridgeIn", "bridgeTarget", "bridgeOut", "bridgeGrad")) {
+        for (String name : List.of("bridgeIn", "bridgeTarget", "bridgeOut")) {
             fields.add(FieldSpec.builder(array, name, Modifier.PRIVATE)
                     .addJavadoc("Float copy of a double argument; grows to the largest batch seen.\n")
                     .initializer("new float[0]")
                     .build());
         }
+        fields.add(FieldSpec.builder(array, "bridgeParameters", Modifier.PRIVATE, Modifier.FINAL)
+                .addJavadoc("Float parameters or gradient on their way to or from a double array.\n")
+                .initializer("new float[PARAMETER_COUNT]")
+                .build());
         return fields;
     }
 
@@ -121,9 +133,13 @@ final class NetworkApiEmitter {
         MethodSpec.Builder method = batchMethod("gradient")
                 .addParameter(array, "grad")
                 .addJavadoc("The mean loss over {@code n} samples; fills {@code grad} with its gradient with\n")
-                .addJavadoc("respect to the parameters, flat in {@code PARAMETER_NAMES} order. No update.\n")
+                .addJavadoc("respect to the parameters, flat in {@code PARAMETER_NAMES} order. No update; like\n")
+                .addJavadoc("{@link #loss}, without dropout, so it is the exact gradient of {@code loss}.\n")
                 .addStatement("requireLength($S, grad.length, PARAMETER_COUNT)", "grad")
-                .addStatement("double loss = accumulateGradient(xs, ys, n)");
+                .addStatement(
+                        dropout
+                                ? "double loss = accumulateGradient(xs, ys, n, false)"
+                                : "double loss = accumulateGradient(xs, ys, n)");
         int offset = 0;
         for (ParameterField p : parameters) {
             method.addStatement("$T.arraycopy($N, 0, grad, $L, $L)", System.class, p.gradient(), offset, p.size());
@@ -138,7 +154,10 @@ final class NetworkApiEmitter {
                 .addJavadoc("One training step on {@code n} samples: forward, backward and optimizer update.\n")
                 .addJavadoc("Returns the mean loss before the update. Throws {@link $T}, leaving\n", nonFinite)
                 .addJavadoc("the network unchanged, when the loss or the gradient is not finite.\n")
-                .addStatement("double loss = accumulateGradient(xs, ys, n)")
+                .addStatement(
+                        dropout
+                                ? "double loss = accumulateGradient(xs, ys, n, true)"
+                                : "double loss = accumulateGradient(xs, ys, n)")
                 .addStatement("long next = step + 1")
                 .beginControlFlow("if (!Double.isFinite(loss))")
                 .addStatement("throw new $T(next, $T.Quantity.LOSS, loss)", nonFinite, nonFinite)
@@ -172,6 +191,10 @@ final class NetworkApiEmitter {
                 .addParameter(array, "ys")
                 .addParameter(TypeName.INT, "n")
                 .addJavadoc("Sets the gradient fields to the gradient of the mean loss; returns the mean loss.\n");
+        if (dropout) {
+            method.addParameter(TypeName.BOOLEAN, "dropout")
+                    .addJavadoc("With {@code dropout}, as in training; without, the gradient of {@link #loss}.\n");
+        }
         for (ParameterField p : parameters) {
             method.addStatement("$T.fill($N, $L)", Arrays.class, p.gradient(), numeric.literal(0));
         }
@@ -180,7 +203,11 @@ final class NetworkApiEmitter {
         method.addStatement("$T weight = $L", numeric.type(), numeric.isFloat() ? "1.0f / n" : "1.0 / n")
                 .addStatement("double sum = 0.0")
                 .beginControlFlow("for (int row = 0; row < n; row++)")
-                .addStatement("sum += trainSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight)")
+                .addStatement(
+                        dropout
+                                ? "sum += dropout ? trainSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight)"
+                                        + " : gradientSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight)"
+                                : "sum += trainSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight)")
                 .endControlFlow()
                 .addStatement("return sum / n");
         return method.build();

@@ -84,7 +84,7 @@ final class NetworkClassGenerator {
         if (optimizer != null) {
             type.addFields(optimizer.stateFields());
             type.addField(FieldSpec.builder(TypeName.LONG, "step", Modifier.PRIVATE)
-                    .addJavadoc("Training steps taken so far (Adam's t).\n")
+                    .addJavadoc("Training steps taken so far: Adam's t, and the step that errors name.\n")
                     .build());
         }
         if (kernels.usesRandom()) {
@@ -92,7 +92,7 @@ final class NetworkClassGenerator {
                     .addJavadoc("Source of dropout masks while training.\n")
                     .build());
         }
-        NetworkApiEmitter api = new NetworkApiEmitter(network, numeric, self, parameters);
+        NetworkApiEmitter api = new NetworkApiEmitter(network, numeric, self, parameters, kernels.usesRandom());
         type.addFields(api.fields());
         type.addFields(kernels.fields());
         type.addMethods(constructors());
@@ -114,13 +114,14 @@ final class NetworkClassGenerator {
                 .map(i -> i.name() + i.shape().toString().replace("scalar", ""))
                 .collect(Collectors.joining(", "));
         doc.add(
-                "<p>Network {@code $L} ($L:$L), $L precision: input $L; output of $L values; $L parameters",
+                "<p>Network {@code $L} ($L:$L), $L precision: input $L; output of $L value$L; $L parameters",
                 network.name(),
                 source.fileName(),
                 network.span().line(),
                 network.precision().name().toLowerCase(java.util.Locale.ROOT),
                 inputs,
                 network.outputSize(),
+                network.outputSize() == 1 ? "" : "s",
                 network.parameterCount());
         network.optimizer()
                 .ifPresentOrElse(

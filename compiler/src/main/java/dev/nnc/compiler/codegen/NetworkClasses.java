@@ -68,7 +68,14 @@ final class NetworkClasses {
             Graph training = Passes.optimize(
                     ReverseMode.differentiateLoss(Lowering.lower(network, Lowering.Mode.TRAINING), network));
             methods.addAll(sampleLoss(prediction));
-            methods.addAll(trainSample(training));
+            methods.addAll(trainSample(training, "trainSample", "dropout applied"));
+            if (usesRandom) {
+                // gradient() is the gradient of loss(): deterministic, without dropout, and it
+                // leaves the dropout generator alone.
+                Graph deterministic = Passes.optimize(
+                        ReverseMode.differentiateLoss(Lowering.lower(network, Lowering.Mode.PREDICTION), network));
+                methods.addAll(trainSample(deterministic, "gradientSample", "no dropout"));
+            }
         }
         for (String helper : helpers) {
             methods.add(Helpers.method(helper, numeric));
@@ -110,15 +117,17 @@ final class NetworkClasses {
                 kernel -> kernel.ref(loss.node(), Index.literal(0, Shape.scalar())));
     }
 
-    private List<MethodSpec> trainSample(Graph graph) {
+    private List<MethodSpec> trainSample(Graph graph, String name, String dropout) {
         Output loss = graph.output(Output.Kind.LOSS).orElseThrow();
         return kernelMethods(
-                new Signature("trainSample", TypeName.DOUBLE, List.of("xs", "xo", "ys", "yo", "weight"))
+                new Signature(name, TypeName.DOUBLE, List.of("xs", "xo", "ys", "yo", "weight"))
                         .withJavadoc(
                                 "Forward and backward pass of the sample at {@code xs[xo]}: adds {@code weight} times\n"
-                                        + "its gradient to the gradient fields and returns its loss (dropout applied).\n"),
+                                        + "its gradient to the gradient fields and returns its loss ("
+                                        + dropout
+                                        + ").\n"),
                 graph,
-                o -> true,
+                o -> o.kind() != Output.Kind.PREDICTION,
                 kernel -> gradientSinks(kernel, graph),
                 kernel -> kernel.ref(loss.node(), Index.literal(0, Shape.scalar())));
     }

@@ -35,12 +35,17 @@ class AllocationTest {
         for (int i = 0; i < 20_000; i++) {
             calls.run();
         }
-        long before = THREADS.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 1_000; i++) {
-            calls.run();
+        // An allocation per call shows in every window; a window may also see a one-off
+        // allocation of the JVM's own (a deoptimisation, say), so the quietest window counts.
+        long quietest = Long.MAX_VALUE;
+        for (int window = 0; window < 5; window++) {
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 1_000; i++) {
+                calls.run();
+            }
+            quietest = Math.min(quietest, THREADS.getCurrentThreadAllocatedBytes() - before);
         }
-        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-        assertEquals(0, allocated, network + " allocated " + allocated + " bytes in 1,000 rounds");
+        assertEquals(0, quietest, network + " allocated " + quietest + " bytes in each window of 1,000 rounds");
     }
 
     @org.junit.jupiter.api.Test
