@@ -1,6 +1,7 @@
 package dev.nnc.compiler;
 
 import dev.nnc.compiler.codegen.CodeGenerator;
+import dev.nnc.compiler.codegen.DeclarationReport;
 import dev.nnc.compiler.diagnostic.DiagnosticRenderer;
 import dev.nnc.compiler.diagnostic.Diagnostics;
 import dev.nnc.compiler.diagnostic.InternalCompilerError;
@@ -53,6 +54,27 @@ public final class Compiler {
             return session.result(CodeGenerator.generate(units));
         });
     }
+
+    /**
+     * The report of {@code nnc report}: for each declaration (or only the one named), its
+     * interface, operation counts and generated kernels. Empty when the sources have errors,
+     * which the diagnostics then explain.
+     */
+    public static Report report(List<SourceInput> sources, Optional<String> name) {
+        return onCompilerThread(() -> {
+            Session session = new Session();
+            List<CheckedUnit> units = session.check(sources);
+            List<DeclarationReport> reports = session.diagnostics.hasErrors()
+                    ? List.of()
+                    : CodeGenerator.report(units).stream()
+                            .filter(r -> name.isEmpty() || r.name().equals(name.get()))
+                            .toList();
+            return new Report(reports, session.result(List.of()));
+        });
+    }
+
+    /** Reports and the diagnostics of the compilation that made them. */
+    public record Report(List<DeclarationReport> declarations, CompilationResult diagnostics) {}
 
     /** Checked sources of one compilation, with the state shared by its stages. */
     private static final class Session {

@@ -21,7 +21,8 @@ public final class Main {
     static final int EXIT_INTERNAL = 3;
 
     /** The commands that exist, in the order {@code --help} lists them. */
-    private static final List<Command> COMMANDS = List.of(new CheckCommand());
+    private static final List<Command> COMMANDS =
+            List.of(new CheckCommand(), new GenerateCommand(), new ReportCommand());
 
     private Main() {}
 
@@ -71,10 +72,10 @@ public final class Main {
         text.append("usage: nnc COMMAND [ARGUMENTS]\n\ncommands:\n");
         for (Command command : COMMANDS) {
             String left = command.name() + " " + command.arguments();
-            text.append(String.format("  %-24s %s%n", left, command.summary()));
+            text.append(String.format("  %-36s %s%n", left, command.summary()));
         }
         text.append(String.format(
-                "%noptions:%n  %-24s %s%n  %-24s %s%n",
+                "%noptions:%n  %-36s %s%n  %-36s %s%n",
                 "--help", "show this help", "--version", "show the version of nnc"));
         return text.toString();
     }

@@ -73,7 +73,9 @@ class MainTest {
         assertEquals(0, run("--help"));
         String help = out.toString(StandardCharsets.UTF_8);
         assertTrue(help.contains("check FILE..."));
-        assertFalse(help.contains("generate"));
+        assertTrue(help.contains("generate FILE... -d OUTDIR [--package NAME]"));
+        assertTrue(help.contains("report FILE [--name DECL]"));
+        assertFalse(help.contains("benchmark"));
     }
 
     @Test

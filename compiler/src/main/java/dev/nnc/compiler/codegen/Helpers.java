@@ -1,0 +1,65 @@
+package dev.nnc.compiler.codegen;
+
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import dev.nnc.compiler.diagnostic.InternalCompilerError;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Small private static functions that generated kernels call instead of repeating their bodies.
+ * Each is a few bytes of bytecode, so HotSpot inlines it, and the calling kernel stays small
+ * (RELIABILITY.md 4.2). The forms are the numerically stable ones of RELIABILITY.md section 2.
+ */
+final class Helpers {
+    private Helpers() {}
+
+    static MethodSpec method(String name, Numeric numeric) {
+        TypeName t = numeric.type();
+        String one = numeric.literal(1);
+        String zero = numeric.literal(0);
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(t)
+                .addParameter(t, "x");
+        return switch (name) {
+            case "sigmoid" ->
+                m.addJavadoc("Logistic function; branches so that neither side overflows.\n")
+                        .beginControlFlow("if (x >= $L)", zero)
+                        .addStatement(
+                                "return $L / ($L + $L)",
+                                one,
+                                one,
+                                numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-x")))
+                        .endControlFlow()
+                        .addStatement("$T e = $L", t, numeric.math("exp", com.palantir.javapoet.CodeBlock.of("x")))
+                        .addStatement("return e / ($L + e)", one)
+                        .build();
+            case "softplus" ->
+                m.addJavadoc("{@code log(1 + exp(x))} as {@code max(x, 0) + log1p(exp(-|x|))}: exact, no overflow.\n")
+                        .addStatement(
+                                "return Math.max(x, $L) + $L",
+                                zero,
+                                numeric.math(
+                                        "log1p",
+                                        numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-Math.abs(x)"))))
+                        .build();
+            case "gaussian" ->
+                m.addStatement("return $L", numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-(x * x)")))
+                        .build();
+            case "square" -> m.addStatement("return x * x").build();
+            case "cube" -> m.addStatement("return x * x * x").build();
+            case "leakyRelu" ->
+                m.addParameter(t, "alpha")
+                        .addStatement("return x > $L ? x : alpha * x", zero)
+                        .build();
+            case "elu" ->
+                m.addParameter(t, "alpha")
+                        .addStatement(
+                                "return x > $L ? x : alpha * $L",
+                                zero,
+                                numeric.math("expm1", com.palantir.javapoet.CodeBlock.of("x")))
+                        .build();
+            default -> throw new InternalCompilerError("unknown helper " + name);
+        };
+    }
+}

@@ -1,0 +1,598 @@
+package dev.nnc.compiler.codegen;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.nnc.compiler.diagnostic.InternalCompilerError;
+import dev.nnc.compiler.graph.BinaryOp;
+import dev.nnc.compiler.graph.Graph;
+import dev.nnc.compiler.graph.LeafOp;
+import dev.nnc.compiler.graph.LossOp;
+import dev.nnc.compiler.graph.Node;
+import dev.nnc.compiler.graph.Op;
+import dev.nnc.compiler.graph.Output;
+import dev.nnc.compiler.graph.TensorOp;
+import dev.nnc.compiler.graph.UnaryOp;
+import dev.nnc.compiler.graph.VectorOp;
+import dev.nnc.compiler.semantic.Shape;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * Java statements for the nodes of a graph that a set of outputs needs, in the graph's
+ * topological order.
+ *
+ * <p>Two forms, chosen per kernel by size: small graphs are <em>unrolled</em> into named scalar
+ * locals ({@code double hidden0 = Math.tanh(...)}), large ones become counted loops over
+ * primitive arrays in forms C2 vectorises. In both, an elementwise node with a single use is
+ * not stored but <em>fused</em> into its user's expression, so an elementwise chain
+ * ({@code tanh(W @ x + b)}, or an outer product accumulated into a gradient) is one pass with
+ * no intermediate array. Views (broadcast, transpose, tile, element, scatter) are free: they
+ * only change which element an expression reads.
+ */
+final class KernelEmitter {
+    /** Kernels with at most this many stored scalars are unrolled (see docs/codegen.md). */
+    static final int UNROLL_LIMIT = 160;
+
+    /**
+     * A fused expression holds at most this many operations: a long chain of single-use
+     * values is cut into stored pieces, which keeps expressions readable, keeps javac's
+     * recursive attribution shallow and lets a long kernel be split between statements.
+     */
+    static final int MAX_FUSED_OPERATIONS = 12;
+
+    /** ...and no tensor larger than this. */
+    static final int UNROLL_TENSOR_LIMIT = 64;
+
+    /** How leaves (inputs, targets, parameters, arguments) and stored arrays are reached. */
+    interface Context {
+        /** The element {@code index} of the leaf {@code op}. */
+        CodeBlock read(LeafOp.Read op, Index index);
+
+        /** A field that holds a stored scalar in split kernels; its name. */
+        String scalar(String suggestedName);
+
+        /** An array that holds a stored node between statements; declares it where needed. */
+        String array(Node node, String suggestedName, CodeBlock.Builder declarations);
+    }
+
+    private final Graph graph;
+    private final Numeric numeric;
+    private final JavaNames names;
+    private final Context context;
+    private final BitSet live;
+    private final int[] uses;
+    private final boolean[] inlined;
+    private final boolean unrolled;
+    /**
+     * Whether the kernel is split into several methods: then stored scalars live in fields
+     * (named by {@link Context#scalar}) instead of locals, so that every part can read them.
+     */
+    private final boolean split;
+
+    private final Map<Integer, String> stored = new HashMap<>();
+    /** Names of the scalar locals of each stored tensor, in unrolled kernels. */
+    private final Map<Integer, String[]> elementNames = new HashMap<>();
+
+    private final CodeBlock.Builder declarations = CodeBlock.builder();
+    /** Names of the private static helpers ({@code sigmoid}, {@code square}, ...) the code calls. */
+    private final java.util.Set<String> helpers = new java.util.TreeSet<>();
+
+    KernelEmitter(
+            Graph graph, Predicate<Output> outputs, Numeric numeric, JavaNames names, Context context, boolean split) {
+        this.graph = graph;
+        this.numeric = numeric;
+        this.names = names;
+        this.context = context;
+        this.live = graph.reachableFrom(outputs);
+        this.uses = new int[graph.size()];
+        int[] sinkUses = new int[graph.size()];
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            for (int arg : graph.node(id).args()) {
+                uses[arg]++;
+            }
+        }
+        for (Output output : graph.outputs()) {
+            if (outputs.test(output)) {
+                uses[output.node()]++;
+                sinkUses[output.node()]++;
+            }
+        }
+        this.inlined = new boolean[graph.size()];
+        markFusions();
+        // An output read once by its sink (a gradient accumulation, the prediction row) and by
+        // nothing else is fused into the sink's loop too.
+        for (int id = 0; id < sinkUses.length; id++) {
+            if (sinkUses[id] == 1 && uses[id] == 1 && isFusable(graph.node(id).op())) {
+                inlined[id] = true;
+            }
+        }
+        this.split = split;
+        this.unrolled = !split && storedScalars() <= UNROLL_LIMIT && largestTensor() <= UNROLL_TENSOR_LIMIT;
+    }
+
+    boolean isUnrolled() {
+        return unrolled;
+    }
+
+    /** The start of the statement that defines a stored scalar: a local's type, or nothing for a field. */
+    String declare(String type) {
+        return split ? "" : type + " ";
+    }
+
+    java.util.Set<String> helpers() {
+        return helpers;
+    }
+
+    /** Array or local declarations that the statements need, to be placed before them. */
+    CodeBlock declarations() {
+        return declarations.build();
+    }
+
+    /**
+     * A node is fused into its user when it is elementwise, used exactly once, and read by
+     * that user at the same element (the operand of another elementwise node or of an outer
+     * product's sink), so that fusing it never computes anything twice.
+     */
+    private void markFusions() {
+        int[] size = new int[graph.size()];
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            Node node = graph.node(id);
+            size[id] = 1;
+            if (!isElementwise(node.op())) {
+                continue;
+            }
+            for (int arg : node.args()) {
+                Node operand = graph.node(arg);
+                if (uses[arg] == 1
+                        && isFusable(operand.op())
+                        && operand.shape().equals(node.shape())
+                        && size[id] + size[arg] <= MAX_FUSED_OPERATIONS) {
+                    inlined[arg] = true;
+                    size[id] += size[arg];
+                }
+            }
+        }
+    }
+
+    private static boolean isElementwise(Op op) {
+        return op instanceof UnaryOp || op instanceof BinaryOp;
+    }
+
+    private static boolean isFusable(Op op) {
+        return op instanceof UnaryOp || op instanceof BinaryOp || op instanceof TensorOp.Outer;
+    }
+
+    private boolean isView(Op op) {
+        return op instanceof TensorOp.Broadcast
+                || op instanceof TensorOp.Tile
+                || op instanceof TensorOp.Spread
+                || op instanceof TensorOp.Transpose
+                || op instanceof TensorOp.Element
+                || op instanceof TensorOp.Scatter;
+    }
+
+    private boolean isStored(int id) {
+        Op op = graph.node(id).op();
+        return live.get(id)
+                && !inlined[id]
+                && !isView(op)
+                && !(op instanceof LeafOp.Constant)
+                && !(op instanceof LeafOp.Read read && !(read instanceof LeafOp.DropoutMask));
+    }
+
+    /**
+     * The largest tensor any live node reads or makes: unrolling a matrix-vector product or a sum
+     * writes one term per element into a single expression, which must stay short.
+     */
+    private int largestTensor() {
+        int largest = 1;
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            largest = Math.max(largest, graph.node(id).shape().size());
+        }
+        return largest;
+    }
+
+    private int storedScalars() {
+        int total = 0;
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            if (isStored(id)) {
+                total += graph.node(id).shape().size();
+            }
+        }
+        return total;
+    }
+
+    /** The statements computing every stored node, in order. */
+    CodeBlock statements() {
+        return CodeBlock.join(segments(), "");
+    }
+
+    /**
+     * The statements computing every stored node, one block per node (with its source comment),
+     * in order: the units a split kernel is cut into.
+     */
+    List<CodeBlock> segments() {
+        List<CodeBlock> segments = new java.util.ArrayList<>();
+        String lastComment = "";
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            if (!isStored(id)) {
+                continue;
+            }
+            Node node = graph.node(id);
+            CodeBlock.Builder code = CodeBlock.builder();
+            String comment = comment(node);
+            if (!comment.isEmpty() && !comment.equals(lastComment)) {
+                code.add("// $L\n", comment);
+                lastComment = comment;
+            }
+            segments.add(code.add(store(node)).build());
+        }
+        return segments;
+    }
+
+    /** {@code xor.nn:6 hidden}, or {@code grad of xor.nn:6 hidden} for adjoints. */
+    private static String comment(Node node) {
+        return node.origin()
+                .span()
+                .map(span -> {
+                    String name = node.origin().name();
+                    String file = span.file().substring(span.file().lastIndexOf('/') + 1);
+                    return name.startsWith("d_")
+                            ? "grad of " + file + ":" + span.line() + "  " + name.substring(2)
+                            : file + ":" + span.line() + "  " + name;
+                })
+                .orElse("");
+    }
+
+    /** The element {@code index} of node {@code id}, as an expression. */
+    CodeBlock ref(int id, Index index) {
+        Node node = graph.node(id);
+        Op op = node.op();
+        if (stored.containsKey(id)) {
+            return storedRef(id, node.shape(), index);
+        }
+        if (op instanceof LeafOp.Constant constant) {
+            return CodeBlock.of("$L", numeric.literal(constant.value()));
+        }
+        if (op instanceof LeafOp.Read read) {
+            return context.read(read, index);
+        }
+        if (inlined[id]) {
+            CodeBlock expression = element(node, index);
+            return needsParentheses(node.op()) ? CodeBlock.of("($L)", expression) : expression;
+        }
+        if (op instanceof TensorOp.Broadcast) {
+            return ref(node.arg(0), Index.literal(0, Shape.scalar()));
+        }
+        if (op instanceof TensorOp.Element element) {
+            return ref(
+                    node.arg(0),
+                    Index.literal(element.index(), graph.node(node.arg(0)).shape()));
+        }
+        if (op instanceof TensorOp.Scatter scatter) {
+            CodeBlock value = ref(node.arg(0), Index.literal(0, Shape.scalar()));
+            if (index.isLiteral()) {
+                return index.literal() == scatter.index() ? value : CodeBlock.of("$L", numeric.literal(0));
+            }
+            return CodeBlock.of("($L == $L ? $L : $L)", index.flat(), scatter.index(), value, numeric.literal(0));
+        }
+        if (op instanceof TensorOp.Tile) {
+            return ref(node.arg(0), index.asVectorElement(index.col(), index.literalCol()));
+        }
+        if (op instanceof TensorOp.Spread) {
+            return ref(node.arg(0), index.asVectorElement(index.row(), index.literalRow()));
+        }
+        if (op instanceof TensorOp.Transpose) {
+            return ref(node.arg(0), index.transposed(node.shape().rows()));
+        }
+        throw new InternalCompilerError("node %" + id + " (" + op.mnemonic() + ") is neither stored nor a view");
+    }
+
+    private CodeBlock storedRef(int id, Shape shape, Index index) {
+        String name = stored.get(id);
+        if (shape.isScalar()) {
+            return CodeBlock.of("$N", name);
+        }
+        if (unrolled) {
+            return CodeBlock.of("$N", elementNames.get(id)[index.literal()]);
+        }
+        return CodeBlock.of("$N[$L]", name, index.flat());
+    }
+
+    /**
+     * Whether a fused expression must be parenthesised inside its user's: operators must, calls
+     * and the already parenthesised conditionals need not.
+     */
+    private static boolean needsParentheses(Op op) {
+        return op instanceof BinaryOp.Add
+                || op instanceof BinaryOp.Subtract
+                || op instanceof BinaryOp.Multiply
+                || op instanceof BinaryOp.Divide
+                || op instanceof UnaryOp.Negate
+                || op instanceof TensorOp.Outer
+                || (op instanceof UnaryOp.Power power && power.exponent() == -1);
+    }
+
+    /** The expression for one element of an elementwise node (or an outer product). */
+    private CodeBlock element(Node node, Index index) {
+        Op op = node.op();
+        if (op instanceof UnaryOp unary) {
+            return unary(unary, ref(node.arg(0), index));
+        }
+        if (op instanceof BinaryOp binary) {
+            return binary(binary, ref(node.arg(0), index), ref(node.arg(1), index));
+        }
+        if (op instanceof TensorOp.Outer) {
+            return CodeBlock.of(
+                    "$L * $L",
+                    ref(node.arg(0), index.asVectorElement(index.row(), index.literalRow())),
+                    ref(node.arg(1), index.asVectorElement(index.col(), index.literalCol())));
+        }
+        throw new InternalCompilerError("not elementwise: " + op.mnemonic());
+    }
+
+    private CodeBlock unary(UnaryOp op, CodeBlock a) {
+        String zero = numeric.literal(0);
+        String one = numeric.literal(1);
+        if (op instanceof UnaryOp.Negate) {
+            return CodeBlock.of("-$L", a);
+        }
+        if (op instanceof UnaryOp.Sigmoid) {
+            helpers.add("sigmoid");
+            return CodeBlock.of("sigmoid($L)", a);
+        }
+        if (op instanceof UnaryOp.Softplus) {
+            helpers.add("softplus");
+            return CodeBlock.of("softplus($L)", a);
+        }
+        if (op instanceof UnaryOp.Tanh) {
+            return numeric.math("tanh", a);
+        }
+        if (op instanceof UnaryOp.Relu) {
+            // Math.max keeps NaN (a ternary would turn it into 0 and hide it from the loss check).
+            return CodeBlock.of("Math.max($L, $L)", a, zero);
+        }
+        if (op instanceof UnaryOp.LeakyRelu leaky) {
+            helpers.add("leakyRelu");
+            return CodeBlock.of("leakyRelu($L, $L)", a, numeric.literal(leaky.alpha()));
+        }
+        if (op instanceof UnaryOp.Elu elu) {
+            helpers.add("elu");
+            return CodeBlock.of("elu($L, $L)", a, numeric.literal(elu.alpha()));
+        }
+        if (op instanceof UnaryOp.Gaussian) {
+            helpers.add("gaussian");
+            return CodeBlock.of("gaussian($L)", a);
+        }
+        if (op instanceof UnaryOp.Step) {
+            return CodeBlock.of("($L > $L ? $L : $L)", a, zero, one, zero);
+        }
+        if (op instanceof UnaryOp.Sign) {
+            return numeric.isFloat() ? CodeBlock.of("Math.signum($L)", a) : CodeBlock.of("Math.signum($L)", a);
+        }
+        if (op instanceof UnaryOp.LeakySlope slope) {
+            return CodeBlock.of("($L > $L ? $L : $L)", a, zero, one, numeric.literal(slope.alpha()));
+        }
+        if (op instanceof UnaryOp.Exp) {
+            return numeric.math("exp", a);
+        }
+        if (op instanceof UnaryOp.Log) {
+            return numeric.math("log", a);
+        }
+        if (op instanceof UnaryOp.Sqrt) {
+            return numeric.math("sqrt", a);
+        }
+        if (op instanceof UnaryOp.Abs) {
+            return CodeBlock.of("Math.abs($L)", a);
+        }
+        if (op instanceof UnaryOp.Sin) {
+            return numeric.math("sin", a);
+        }
+        if (op instanceof UnaryOp.Cos) {
+            return numeric.math("cos", a);
+        }
+        if (op instanceof UnaryOp.Power power) {
+            return power(power.exponent(), a);
+        }
+        throw new InternalCompilerError("no Java form for " + op.mnemonic());
+    }
+
+    /** Integer powers as products (never Math.pow), square roots and reciprocals directly. */
+    private CodeBlock power(double exponent, CodeBlock a) {
+        if (exponent == 1) {
+            return a;
+        }
+        if (exponent == 2) {
+            helpers.add("square");
+            return CodeBlock.of("square($L)", a);
+        }
+        if (exponent == 3) {
+            helpers.add("cube");
+            return CodeBlock.of("cube($L)", a);
+        }
+        if (exponent == 0.5) {
+            return numeric.math("sqrt", a);
+        }
+        if (exponent == -1) {
+            return CodeBlock.of("$L / $L", numeric.literal(1), a);
+        }
+        return numeric.math("pow", a, CodeBlock.of("$L", Literals.ofDouble(exponent)));
+    }
+
+    private CodeBlock binary(BinaryOp op, CodeBlock a, CodeBlock b) {
+        if (op instanceof BinaryOp.Add) {
+            return CodeBlock.of("$L + $L", a, b);
+        }
+        if (op instanceof BinaryOp.Subtract) {
+            return CodeBlock.of("$L - $L", a, b);
+        }
+        if (op instanceof BinaryOp.Multiply) {
+            return CodeBlock.of("$L * $L", a, b);
+        }
+        if (op instanceof BinaryOp.Divide) {
+            return CodeBlock.of("$L / $L", a, b);
+        }
+        if (op instanceof BinaryOp.Max) {
+            return CodeBlock.of("Math.max($L, $L)", a, b);
+        }
+        if (op instanceof BinaryOp.Min) {
+            return CodeBlock.of("Math.min($L, $L)", a, b);
+        }
+        if (op instanceof BinaryOp.Compare compare) {
+            return CodeBlock.of(
+                    "($L $L $L ? $L : $L)",
+                    a,
+                    comparison(compare.relation()),
+                    b,
+                    numeric.literal(1),
+                    numeric.literal(0));
+        }
+        if (op instanceof BinaryOp.EluSlope slope) {
+            return CodeBlock.of(
+                    "($L > $L ? $L : $L + $L)",
+                    a,
+                    numeric.literal(0),
+                    numeric.literal(1),
+                    b,
+                    numeric.literal(slope.alpha()));
+        }
+        throw new InternalCompilerError("no Java form for " + op.mnemonic());
+    }
+
+    private static String comparison(BinaryOp.Comparison relation) {
+        return switch (relation) {
+            case GE -> ">=";
+            case GT -> ">";
+            case LE -> "<=";
+            case LT -> "<";
+        };
+    }
+
+    /** The statements that compute and store node {@code node}. */
+    private CodeBlock store(Node node) {
+        Shape shape = node.shape();
+        String type = numeric.type().toString();
+        String name;
+        if (!shape.isScalar() && !unrolled) {
+            name = context.array(node, baseName(node), declarations);
+        } else if (shape.isScalar() && split) {
+            name = context.scalar(baseName(node));
+        } else {
+            name = names.fresh(baseName(node));
+        }
+        stored.put(node.id(), name);
+        if (!shape.isScalar() && unrolled) {
+            String[] elements = new String[shape.size()];
+            for (int e = 0; e < elements.length; e++) {
+                elements[e] = names.fresh(name + e);
+            }
+            elementNames.put(node.id(), elements);
+        }
+        Op op = node.op();
+        if (isFusable(op)) {
+            return elementwise(node, name, type);
+        }
+        if (op instanceof LeafOp.DropoutMask mask) {
+            return dropoutMask(node, name, type, mask);
+        }
+        return new StructuredEmitter(this, numeric).emit(node, name, type, unrolled);
+    }
+
+    private CodeBlock elementwise(Node node, String name, String type) {
+        Shape shape = node.shape();
+        CodeBlock.Builder code = CodeBlock.builder();
+        if (shape.isScalar()) {
+            return code.addStatement("$L$N = $L", declare(type), name, element(node, Index.literal(0, shape)))
+                    .build();
+        }
+        if (unrolled) {
+            for (int e = 0; e < shape.size(); e++) {
+                code.addStatement("$L $N = $L", type, local(node.id(), e), element(node, Index.literal(e, shape)));
+            }
+            return code.build();
+        }
+        return forEach(shape, index -> CodeBlock.of("$N[$L] = $L;\n", name, index.flat(), element(node, index)));
+    }
+
+    // double mask0 = random.nextDouble() < 0.1 ? 0.0 : 1.1111111111111112;
+    private CodeBlock dropoutMask(Node node, String name, String type, LeafOp.DropoutMask mask) {
+        String keep = numeric.literal(1 / (1 - mask.rate()));
+        String draw =
+                "random.nextDouble() < " + Literals.ofDouble(mask.rate()) + " ? " + numeric.literal(0) + " : " + keep;
+        Shape shape = node.shape();
+        if (shape.isScalar()) {
+            return CodeBlock.of("$L$N = $L;\n", declare(type), name, draw);
+        }
+        if (unrolled) {
+            CodeBlock.Builder code = CodeBlock.builder();
+            for (int e = 0; e < shape.size(); e++) {
+                code.addStatement("$L $N = $L", type, local(node.id(), e), draw);
+            }
+            return code.build();
+        }
+        return forEach(shape, index -> CodeBlock.of("$N[$L] = $L;\n", name, index.flat(), draw));
+    }
+
+    /** The local holding element {@code e} of stored node {@code id} in unrolled code. */
+    String local(int id, int e) {
+        return elementNames.get(id)[e];
+    }
+
+    /** A loop (two nested loops for a matrix) around {@code body} of each element. */
+    CodeBlock forEach(Shape shape, java.util.function.Function<Index, CodeBlock> body) {
+        CodeBlock.Builder code = CodeBlock.builder();
+        if (shape.isMatrix()) {
+            code.beginControlFlow("for (int r = 0; r < $L; r++)", shape.rows())
+                    .beginControlFlow("for (int c = 0; c < $L; c++)", shape.cols())
+                    .add(body.apply(Index.matrixLoop("r", "c", shape.cols())))
+                    .endControlFlow()
+                    .endControlFlow();
+        } else {
+            code.beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
+                    .add(body.apply(Index.vectorLoop("i")))
+                    .endControlFlow();
+        }
+        return code.build();
+    }
+
+    /** Every element index of {@code shape} for unrolled code. */
+    static List<Index> literalIndices(Shape shape) {
+        return java.util.stream.IntStream.range(0, shape.size())
+                .mapToObj(e -> Index.literal(e, shape))
+                .toList();
+    }
+
+    /** A fresh local name for a temporary. */
+    String fresh(String suggestion) {
+        return names.fresh(suggestion);
+    }
+
+    Graph graph() {
+        return graph;
+    }
+
+    private String baseName(Node node) {
+        if (node.origin().isNamed()) {
+            String name = node.origin().name().replace('.', '_');
+            return isSuffixSafe(name) ? name : name + "_";
+        }
+        return "t" + node.id();
+    }
+
+    /** A base name ending in a digit would make {@code h1} + element 0 read as {@code h10}. */
+    private static boolean isSuffixSafe(String name) {
+        return !Character.isDigit(name.charAt(name.length() - 1));
+    }
+
+    /** Whether node {@code id} is a loss fused from logits (needs no special sink handling). */
+    static boolean isLoss(Op op) {
+        return op instanceof LossOp;
+    }
+
+    /** For {@link StructuredEmitter}: softmax-like vector ops. */
+    static boolean isVectorOp(Op op) {
+        return op instanceof VectorOp;
+    }
+}

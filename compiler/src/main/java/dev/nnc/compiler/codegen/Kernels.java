@@ -1,0 +1,19 @@
+package dev.nnc.compiler.codegen;
+
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import java.util.List;
+
+/**
+ * The per-sample code of a network, emitted from its graphs: scratch fields (forward values
+ * the backward pass reuses, when they live in arrays) and the private methods
+ * {@code forward(xs, xo, outs, oo)}, and for trainable networks
+ * {@code sampleLoss(xs, xo, ys, yo)} and {@code trainSample(xs, xo, ys, yo, weight)}, plus the
+ * parts they were split into to stay under HotSpot's 8,000-byte compilation limit.
+ */
+record Kernels(List<FieldSpec> fields, List<MethodSpec> methods, boolean usesRandom) {
+    Kernels {
+        fields = List.copyOf(fields);
+        methods = List.copyOf(methods);
+    }
+}

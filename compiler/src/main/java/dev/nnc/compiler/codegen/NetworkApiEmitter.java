@@ -1,0 +1,339 @@
+package dev.nnc.compiler.codegen;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import dev.nnc.compiler.semantic.Declaration;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The public API of a generated network, exactly as the contract in ARCHITECTURE.md lists it,
+ * plus the argument checks every entry point starts with. Float networks get their API in
+ * {@code float[]} and, to implement {@code Network}, a {@code double[]} bridge that converts
+ * through buffers kept between calls.
+ */
+final class NetworkApiEmitter {
+    private static final ArrayTypeName DOUBLES = ArrayTypeName.of(TypeName.DOUBLE);
+
+    private final Declaration.Network network;
+    private final Numeric numeric;
+    private final ClassName self;
+    private final List<ParameterField> parameters;
+    private final ArrayTypeName array;
+
+    private final boolean dropout;
+
+    NetworkApiEmitter(
+            Declaration.Network network,
+            Numeric numeric,
+            ClassName self,
+            List<ParameterField> parameters,
+            boolean dropout) {
+        this.dropout = dropout;
+        this.network = network;
+        this.numeric = numeric;
+        this.self = self;
+        this.parameters = List.copyOf(parameters);
+        this.array = numeric.arrayType();
+    }
+
+    /** Buffers of the double bridge of float networks; none for double networks. */
+    List<FieldSpec> fields() {
+        if (!numeric.isFloat()) {
+            return List.of();
+        }
+        List<FieldSpec> fields = new ArrayList<>();
+        for (String name : List.of("bridgeIn", "bridgeTarget", "bridgeOut")) {
+            fields.add(FieldSpec.builder(array, name, Modifier.PRIVATE)
+                    .addJavadoc("Float copy of a double argument; grows to the largest batch seen.\n")
+                    .initializer("new float[0]")
+                    .build());
+        }
+        fields.add(FieldSpec.builder(array, "bridgeParameters", Modifier.PRIVATE, Modifier.FINAL)
+                .addJavadoc("Float parameters or gradient on their way to or from a double array.\n")
+                .initializer("new float[PARAMETER_COUNT]")
+                .build());
+        return fields;
+    }
+
+    List<MethodSpec> methods() {
+        List<MethodSpec> methods = new ArrayList<>();
+        methods.add(predictOne());
+        methods.add(predictMany());
+        if (network.isTrainable()) {
+            methods.add(loss());
+            methods.add(gradient());
+            methods.add(trainStep());
+        }
+        methods.add(getParameters());
+        methods.add(setParameters());
+        if (numeric.isFloat()) {
+            methods.addAll(new DoubleBridgeEmitter(network, parameters).methods());
+        }
+        methods.add(save());
+        methods.add(load());
+        if (network.isTrainable()) {
+            methods.add(accumulateGradient());
+        }
+        methods.add(requireLength());
+        methods.add(requireRows());
+        return methods;
+    }
+
+    private MethodSpec predictOne() {
+        return MethodSpec.methodBuilder("predict")
+                .addModifiers(Modifier.PUBLIC)
+                .addAnnotations(overrideIfDouble())
+                .addParameter(array, "x")
+                .addParameter(array, "out")
+                .addJavadoc("Predicts one sample: reads {@code INPUT_SIZE} values of {@code x} and writes\n")
+                .addJavadoc("{@code OUTPUT_SIZE} values of {@code out}. Allocates nothing.\n")
+                .addStatement("requireLength($S, x.length, INPUT_SIZE)", "x")
+                .addStatement("requireLength($S, out.length, OUTPUT_SIZE)", "out")
+                .addStatement("forward(x, 0, out, 0)")
+                .build();
+    }
+
+    private MethodSpec predictMany() {
+        return MethodSpec.methodBuilder("predict")
+                .addModifiers(Modifier.PUBLIC)
+                .addAnnotations(overrideIfDouble())
+                .addParameter(array, "xs")
+                .addParameter(TypeName.INT, "n")
+                .addParameter(array, "outs")
+                .addJavadoc("Predicts {@code n} samples, rows of {@code xs} to rows of {@code outs}.\n")
+                .addStatement("requireRows($S, xs.length, n, INPUT_SIZE)", "xs")
+                .addStatement("requireRows($S, outs.length, n, OUTPUT_SIZE)", "outs")
+                .beginControlFlow("for (int row = 0; row < n; row++)")
+                .addStatement("forward(xs, row * INPUT_SIZE, outs, row * OUTPUT_SIZE)")
+                .endControlFlow()
+                .build();
+    }
+
+    private MethodSpec loss() {
+        return batchMethod("loss")
+                .addJavadoc("The mean loss over {@code n} samples, without dropout and without an update.\n")
+                .addStatement("double sum = 0.0")
+                .beginControlFlow("for (int row = 0; row < n; row++)")
+                .addStatement("sum += sampleLoss(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE)")
+                .endControlFlow()
+                .addStatement("return sum / n")
+                .build();
+    }
+
+    private MethodSpec gradient() {
+        MethodSpec.Builder method = batchMethod("gradient")
+                .addParameter(array, "grad")
+                .addJavadoc("The mean loss over {@code n} samples; fills {@code grad} with its gradient with\n")
+                .addJavadoc("respect to the parameters, flat in {@code PARAMETER_NAMES} order. No update; like\n")
+                .addJavadoc("{@link #loss}, without dropout, so it is the exact gradient of {@code loss}.\n")
+                .addStatement("requireLength($S, grad.length, PARAMETER_COUNT)", "grad")
+                .addStatement(
+                        dropout
+                                ? "double loss = accumulateGradient(xs, ys, n, false)"
+                                : "double loss = accumulateGradient(xs, ys, n)");
+        int offset = 0;
+        for (ParameterField p : parameters) {
+            method.addStatement("$T.arraycopy($N, 0, grad, $L, $L)", System.class, p.gradient(), offset, p.size());
+            offset += p.size();
+        }
+        return method.addStatement("return loss").build();
+    }
+
+    private MethodSpec trainStep() {
+        ClassName nonFinite = NetworkClassGenerator.nonFiniteException();
+        return batchMethod("trainStep")
+                .addJavadoc("One training step on {@code n} samples: forward, backward and optimizer update.\n")
+                .addJavadoc("Returns the mean loss before the update. Throws {@link $T}, leaving\n", nonFinite)
+                .addJavadoc("the network unchanged, when the loss or the gradient is not finite.\n")
+                .addStatement(
+                        dropout
+                                ? "double loss = accumulateGradient(xs, ys, n, true)"
+                                : "double loss = accumulateGradient(xs, ys, n)")
+                .addStatement("long next = step + 1")
+                .beginControlFlow("if (!Double.isFinite(loss))")
+                .addStatement("throw new $T(next, $T.Quantity.LOSS, loss)", nonFinite, nonFinite)
+                .endControlFlow()
+                .addStatement("applyUpdate(next)")
+                .addStatement("step = next")
+                .addStatement("return loss")
+                .build();
+    }
+
+    /** A public method over a batch, starting with the checks of {@code xs}, {@code ys}, {@code n}. */
+    private MethodSpec.Builder batchMethod(String name) {
+        return MethodSpec.methodBuilder(name)
+                .addModifiers(Modifier.PUBLIC)
+                .addAnnotations(overrideIfDouble())
+                .returns(TypeName.DOUBLE)
+                .addParameter(array, "xs")
+                .addParameter(array, "ys")
+                .addParameter(TypeName.INT, "n")
+                .addStatement("requireRows($S, xs.length, n, INPUT_SIZE)", "xs")
+                .addStatement("requireRows($S, ys.length, n, TARGET_SIZE)", "ys");
+    }
+
+    // Arrays.fill(d_hidden_weight, 0.0); ...
+    // for (int row = 0; row < n; row++) sum += trainSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight);
+    private MethodSpec accumulateGradient() {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("accumulateGradient")
+                .addModifiers(Modifier.PRIVATE)
+                .returns(TypeName.DOUBLE)
+                .addParameter(array, "xs")
+                .addParameter(array, "ys")
+                .addParameter(TypeName.INT, "n")
+                .addJavadoc("Sets the gradient fields to the gradient of the mean loss; returns the mean loss.\n");
+        if (dropout) {
+            method.addParameter(TypeName.BOOLEAN, "dropout")
+                    .addJavadoc("With {@code dropout}, as in training; without, the gradient of {@link #loss}.\n");
+        }
+        for (ParameterField p : parameters) {
+            method.addStatement("$T.fill($N, $L)", Arrays.class, p.gradient(), numeric.literal(0));
+        }
+        // Each sample's adjoint is seeded with 1/n: the gradient of the mean is the mean of the
+        // gradients, accumulated in place without a second pass.
+        method.addStatement("$T weight = $L", numeric.type(), numeric.isFloat() ? "1.0f / n" : "1.0 / n")
+                .addStatement("double sum = 0.0")
+                .beginControlFlow("for (int row = 0; row < n; row++)")
+                .addStatement(
+                        dropout
+                                ? "sum += dropout ? trainSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight)"
+                                        + " : gradientSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight)"
+                                : "sum += trainSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight)")
+                .endControlFlow()
+                .addStatement("return sum / n");
+        return method.build();
+    }
+
+    private MethodSpec getParameters() {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("getParameters")
+                .addModifiers(Modifier.PUBLIC)
+                .addAnnotations(overrideIfDouble())
+                .addParameter(array, "dst")
+                .addJavadoc("Copies every parameter into {@code dst}, flat in {@code PARAMETER_NAMES} order.\n")
+                .addStatement("requireLength($S, dst.length, PARAMETER_COUNT)", "dst");
+        int offset = 0;
+        for (ParameterField p : parameters) {
+            method.addStatement("$T.arraycopy($N, 0, dst, $L, $L)", System.class, p.field(), offset, p.size());
+            offset += p.size();
+        }
+        return method.build();
+    }
+
+    private MethodSpec setParameters() {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("setParameters")
+                .addModifiers(Modifier.PUBLIC)
+                .addAnnotations(overrideIfDouble())
+                .addParameter(array, "src")
+                .addJavadoc("Replaces every parameter from {@code src}, flat in {@code PARAMETER_NAMES} order.\n")
+                .addStatement("requireLength($S, src.length, PARAMETER_COUNT)", "src");
+        int offset = 0;
+        for (ParameterField p : parameters) {
+            method.addStatement("$T.arraycopy(src, $L, $N, 0, $L)", System.class, offset, p.field(), p.size());
+            offset += p.size();
+        }
+        return method.build();
+    }
+
+    private MethodSpec save() {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("save")
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .addParameter(OutputStream.class, "out")
+                .addException(IOException.class)
+                .addJavadoc("Writes the parameters as an nnc parameter file (name, shapes, values, checksum).\n")
+                .addStatement("double[] values = new double[PARAMETER_COUNT]");
+        if (numeric.isFloat()) {
+            method.addStatement("float[] floats = new float[PARAMETER_COUNT]")
+                    .addStatement("getParameters(floats)")
+                    .beginControlFlow("for (int i = 0; i < values.length; i++)")
+                    .addStatement("values[i] = floats[i]")
+                    .endControlFlow();
+        } else {
+            method.addStatement("getParameters(values)");
+        }
+        return method.addStatement(
+                        "$T.write(out, $S, PARAMETER_NAMES, PARAMETER_SHAPES, values)",
+                        NetworkClassGenerator.parameterFile(),
+                        network.name())
+                .build();
+    }
+
+    private MethodSpec load() {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("load")
+                .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+                .returns(self)
+                .addParameter(InputStream.class, "in")
+                .addException(IOException.class)
+                .addJavadoc("Reads a network saved by {@link #save}; rejects another network's file, another\n")
+                .addJavadoc("parameter layout and a corrupted file with a {@code ParameterFileException}.\n")
+                .addStatement(
+                        "double[] values = $T.read(in, $S, PARAMETER_NAMES, PARAMETER_SHAPES)",
+                        NetworkClassGenerator.parameterFile(),
+                        network.name())
+                .addStatement("$T network = new $T()", self, self);
+        if (numeric.isFloat()) {
+            method.addStatement("float[] floats = new float[values.length]")
+                    .beginControlFlow("for (int i = 0; i < values.length; i++)")
+                    .addStatement("floats[i] = (float) values[i]")
+                    .endControlFlow()
+                    .addStatement("network.setParameters(floats)");
+        } else {
+            method.addStatement("network.setParameters(values)");
+        }
+        return method.addStatement("return network").build();
+    }
+
+    private static MethodSpec requireLength() {
+        return MethodSpec.methodBuilder("requireLength")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(String.class, "name")
+                .addParameter(TypeName.INT, "actual")
+                .addParameter(TypeName.INT, "expected")
+                .beginControlFlow("if (actual != expected)")
+                .addStatement(
+                        "throw new $T(name + \" must have \" + expected + \" elements, found \" + actual)",
+                        IllegalArgumentException.class)
+                .endControlFlow()
+                .build();
+    }
+
+    private static MethodSpec requireRows() {
+        return MethodSpec.methodBuilder("requireRows")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(String.class, "name")
+                .addParameter(TypeName.INT, "actual")
+                .addParameter(TypeName.INT, "n")
+                .addParameter(TypeName.INT, "width")
+                .beginControlFlow("if (n < 1)")
+                .addStatement("throw new $T(\"n must be at least 1, found \" + n)", IllegalArgumentException.class)
+                .endControlFlow()
+                .addStatement("long needed = (long) n * width")
+                .beginControlFlow("if (actual < needed)")
+                .addStatement(
+                        "throw new $T(name + \" must have at least \" + needed + \" elements for n = \" + n"
+                                + " + \", found \" + actual)",
+                        IllegalArgumentException.class)
+                .endControlFlow()
+                .build();
+    }
+
+    private List<com.palantir.javapoet.AnnotationSpec> overrideIfDouble() {
+        return numeric.isFloat()
+                ? List.of()
+                : List.of(com.palantir.javapoet.AnnotationSpec.builder(Override.class)
+                        .build());
+    }
+
+    static ArrayTypeName doubles() {
+        return DOUBLES;
+    }
+}

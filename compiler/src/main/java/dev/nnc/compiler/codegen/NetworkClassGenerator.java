@@ -1,0 +1,292 @@
+package dev.nnc.compiler.codegen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import dev.nnc.compiler.diagnostic.SourceFile;
+import dev.nnc.compiler.semantic.Declaration;
+import dev.nnc.compiler.semantic.Symbol;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The class of one network, in the order a reader expects: constants, parameter, gradient and
+ * optimizer-state fields, scratch buffers, constructors, the public API in contract order
+ * ({@code predict}, {@code loss}, {@code gradient}, {@code trainStep}, parameters,
+ * {@code save}/{@code load}, {@code copy}, metadata), then the private kernels and helpers.
+ * The kernels (forward, loss and training code per sample) come from {@link KernelEmitter};
+ * everything here depends only on the checked declaration.
+ */
+final class NetworkClassGenerator {
+    private static final String RUNTIME = "dev.nnc.runtime";
+    private static final ClassName NETWORK = ClassName.get(RUNTIME, "Network");
+    private static final ClassName TRAINABLE = ClassName.get(RUNTIME, "TrainableNetwork");
+    private static final ClassName SEEDED_RANDOM = ClassName.get(RUNTIME, "SeededRandom");
+    private static final ClassName INITIALIZERS = ClassName.get(RUNTIME, "Initializers");
+    private static final ClassName PARAMETER_FILE = ClassName.get(RUNTIME, "ParameterFile");
+    private static final ClassName NON_FINITE = ClassName.get(RUNTIME, "NonFiniteTrainingException");
+    private static final ClassName LIST = ClassName.get(List.class);
+    private static final TypeName STRING_LIST = ParameterizedTypeName.get(LIST, ClassName.get(String.class));
+    private static final TypeName SHAPE_LIST = ParameterizedTypeName.get(LIST, TypeName.get(int[].class));
+
+    private final Declaration.Network network;
+    private final SourceFile source;
+    private final Numeric numeric;
+    private final JavaNames names;
+    private final ClassName self;
+    private final List<ParameterField> parameters;
+    private final Kernels kernels;
+    private final OptimizerEmitter optimizer;
+
+    NetworkClassGenerator(
+            Declaration.Network network,
+            SourceFile source,
+            String packageName,
+            JavaNames names,
+            List<ParameterField> parameters,
+            Kernels kernels) {
+        this.network = network;
+        this.source = source;
+        this.numeric = new Numeric(network.precision());
+        this.names = names;
+        this.self = ClassName.get(packageName, network.name());
+        this.parameters = List.copyOf(parameters);
+        this.kernels = kernels;
+        this.optimizer = network.optimizer()
+                .map(spec -> new OptimizerEmitter(spec, numeric, parameters, names))
+                .orElse(null);
+    }
+
+    /** The fields of the parameters (and gradients, when trainable), named once for the class. */
+    static List<ParameterField> parameterFields(Declaration.Network network, JavaNames names) {
+        List<ParameterField> fields = new ArrayList<>();
+        for (Symbol.Param p : network.parameters()) {
+            String field = names.of(p, p.name());
+            String gradient = network.isTrainable() ? names.of("d:" + p.name(), "d_" + p.name()) : "";
+            fields.add(new ParameterField(p, field, gradient));
+        }
+        return fields;
+    }
+
+    TypeSpec generate() {
+        TypeSpec.Builder type = TypeSpec.classBuilder(self)
+                .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+                .addSuperinterface(network.isTrainable() ? TRAINABLE : NETWORK)
+                .addJavadoc(classJavadoc());
+        type.addFields(constants());
+        type.addFields(parameterArrays());
+        if (optimizer != null) {
+            type.addFields(optimizer.stateFields());
+            type.addField(FieldSpec.builder(TypeName.LONG, "step", Modifier.PRIVATE)
+                    .addJavadoc("Training steps taken so far: Adam's t, and the step that errors name.\n")
+                    .build());
+        }
+        if (kernels.usesRandom()) {
+            type.addField(FieldSpec.builder(SEEDED_RANDOM, "random", Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("Source of dropout masks while training.\n")
+                    .build());
+        }
+        NetworkApiEmitter api = new NetworkApiEmitter(network, numeric, self, parameters, kernels.usesRandom());
+        type.addFields(api.fields());
+        type.addFields(kernels.fields());
+        type.addMethods(constructors());
+        type.addMethods(api.methods());
+        type.addMethods(copyAndMetadata());
+        type.addMethods(kernels.methods());
+        if (optimizer != null) {
+            type.addMethod(optimizer.applyUpdate());
+            type.addMethod(optimizer.gradientNorm());
+            type.addMethod(optimizer.nonFiniteGradient());
+        }
+        return type.build();
+    }
+
+    private CodeBlock classJavadoc() {
+        CodeBlock.Builder doc = CodeBlock.builder();
+        network.doc().ifPresent(text -> doc.add("$L\n\n", text.replace("\n", "\n")));
+        String inputs = network.inputs().stream()
+                .map(i -> i.name() + i.shape().toString().replace("scalar", ""))
+                .collect(Collectors.joining(", "));
+        doc.add(
+                "<p>Network {@code $L} ($L:$L), $L precision: input $L; output of $L value$L; $L parameters",
+                network.name(),
+                source.fileName(),
+                network.span().line(),
+                network.precision().name().toLowerCase(java.util.Locale.ROOT),
+                inputs,
+                network.outputSize(),
+                network.outputSize() == 1 ? "" : "s",
+                network.parameterCount());
+        network.optimizer()
+                .ifPresentOrElse(
+                        o -> doc.add("; trained with $L.\n", source.text(o.span())),
+                        () -> doc.add("; inference only.\n"));
+        doc.add("\n<p>An instance owns its scratch buffers and is not thread-safe; {@link #copy()} gives each\n")
+                .add("thread its own. Flat arrays are row-major, one sample after another.\n");
+        return doc.build();
+    }
+
+    private List<FieldSpec> constants() {
+        List<FieldSpec> fields = new ArrayList<>();
+        fields.add(intConstant("INPUT_SIZE", network.inputSize(), "Values per sample in the input rows."));
+        fields.add(intConstant(
+                "TARGET_SIZE", network.targetSize(), "Values per sample in the target rows (0 when inference-only)."));
+        fields.add(intConstant("OUTPUT_SIZE", network.outputSize(), "Values per sample that prediction writes."));
+        fields.add(intConstant("PARAMETER_COUNT", network.parameterCount(), "Number of trainable scalars."));
+        CodeBlock namesList = network.parameters().isEmpty()
+                ? CodeBlock.of("$T.of()", LIST)
+                : CodeBlock.of(
+                        "$T.of($L)",
+                        LIST,
+                        network.parameters().stream()
+                                .map(p -> CodeBlock.of("$S", p.name()))
+                                .collect(CodeBlock.joining(", ")));
+        fields.add(FieldSpec.builder(STRING_LIST, "PARAMETER_NAMES", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Parameter tensors in the order of the flat parameter arrays.\n")
+                .initializer(namesList)
+                .build());
+        CodeBlock shapes = network.parameters().isEmpty()
+                ? CodeBlock.of("$T.of()", LIST)
+                : CodeBlock.of(
+                        "$T.of($L)",
+                        LIST,
+                        network.parameters().stream()
+                                .map(p -> CodeBlock.of(
+                                        "new int[] {$L}",
+                                        java.util.Arrays.stream(p.shape().dims())
+                                                .mapToObj(Integer::toString)
+                                                .collect(Collectors.joining(", "))))
+                                .collect(CodeBlock.joining(", ")));
+        fields.add(FieldSpec.builder(SHAPE_LIST, "PARAMETER_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer(shapes)
+                .build());
+        fields.add(FieldSpec.builder(TypeName.LONG, "DEFAULT_SEED", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("$LL", network.seed())
+                .build());
+        return fields;
+    }
+
+    private static FieldSpec intConstant(String name, int value, String doc) {
+        return FieldSpec.builder(TypeName.INT, name, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("$L\n", doc)
+                .initializer("$L", value)
+                .build();
+    }
+
+    private List<FieldSpec> parameterArrays() {
+        List<FieldSpec> fields = new ArrayList<>();
+        for (ParameterField p : parameters) {
+            fields.add(FieldSpec.builder(numeric.arrayType(), p.field(), Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc(
+                            "$L $L, row-major.\n", p.param().name(), p.param().shape())
+                    .initializer("new $T[$L]", numeric.type(), p.size())
+                    .build());
+        }
+        if (network.isTrainable()) {
+            for (ParameterField p : parameters) {
+                fields.add(FieldSpec.builder(numeric.arrayType(), p.gradient(), Modifier.PRIVATE, Modifier.FINAL)
+                        .addJavadoc(
+                                "Gradient of the mean loss with respect to $L.\n",
+                                p.param().name())
+                        .initializer("new $T[$L]", numeric.type(), p.size())
+                        .build());
+            }
+        }
+        return fields;
+    }
+
+    private List<MethodSpec> constructors() {
+        MethodSpec byDefault = MethodSpec.constructorBuilder()
+                .addModifiers(Modifier.PUBLIC)
+                .addJavadoc("A network initialised with the spec's seed ($L).\n", network.seed())
+                .addStatement("this(DEFAULT_SEED)")
+                .build();
+        MethodSpec.Builder seeded = MethodSpec.constructorBuilder()
+                .addModifiers(Modifier.PUBLIC)
+                .addJavadoc("A network whose parameters are initialised deterministically from {@code seed}.\n")
+                .addParameter(TypeName.LONG, "seed");
+        if (!parameters.isEmpty()) {
+            seeded.addStatement("$T init = new $T(seed)", SEEDED_RANDOM, SEEDED_RANDOM);
+        }
+        for (ParameterField p : parameters) {
+            seeded.addStatement(ParameterInitializers.call(p, INITIALIZERS, "init"));
+        }
+        if (kernels.usesRandom()) {
+            // A stream of its own, so that adding dropout does not change the initial parameters.
+            seeded.addStatement("this.random = new $T(seed ^ 0x5DEECE66DL)", SEEDED_RANDOM);
+        }
+        MethodSpec.Builder copying =
+                MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).addParameter(self, "other");
+        for (String array : copiedArrays()) {
+            copying.addStatement(
+                    "$T.arraycopy(other.$N, 0, this.$N, 0, this.$N.length)", System.class, array, array, array);
+        }
+        if (optimizer != null) {
+            copying.addStatement("this.step = other.step");
+        }
+        if (kernels.usesRandom()) {
+            copying.addStatement("this.random = other.random.copy()");
+        }
+        return List.of(byDefault, seeded.build(), copying.build());
+    }
+
+    private List<String> copiedArrays() {
+        List<String> arrays = new ArrayList<>();
+        parameters.forEach(p -> arrays.add(p.field()));
+        if (optimizer != null) {
+            arrays.addAll(optimizer.stateArrays());
+        }
+        return arrays;
+    }
+
+    private List<MethodSpec> copyAndMetadata() {
+        List<MethodSpec> methods = new ArrayList<>();
+        methods.add(MethodSpec.methodBuilder("copy")
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .returns(self)
+                .addJavadoc("An independent instance with the same parameters and optimizer state.\n")
+                .addStatement("return new $T(this)", self)
+                .build());
+        methods.add(metadata("name", ClassName.get(String.class), CodeBlock.of("$S", network.name())));
+        methods.add(metadata("inputSize", TypeName.INT, CodeBlock.of("INPUT_SIZE")));
+        methods.add(metadata("outputSize", TypeName.INT, CodeBlock.of("OUTPUT_SIZE")));
+        methods.add(metadata("targetSize", TypeName.INT, CodeBlock.of("TARGET_SIZE")));
+        methods.add(metadata("parameterCount", TypeName.INT, CodeBlock.of("PARAMETER_COUNT")));
+        methods.add(metadata("parameterNames", STRING_LIST, CodeBlock.of("PARAMETER_NAMES")));
+        methods.add(MethodSpec.methodBuilder("parameterShapes")
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .returns(SHAPE_LIST)
+                .addStatement(
+                        "return PARAMETER_SHAPES.stream().map(shape -> shape.clone()).collect($T.toUnmodifiableList())",
+                        Collectors.class)
+                .build());
+        return methods;
+    }
+
+    private static MethodSpec metadata(String name, TypeName type, CodeBlock value) {
+        return MethodSpec.methodBuilder(name)
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .returns(type)
+                .addStatement("return $L", value)
+                .build();
+    }
+
+    /** The exception type of non-finite training, for the API emitter. */
+    static ClassName nonFiniteException() {
+        return NON_FINITE;
+    }
+
+    /** The parameter-file class, for the API emitter. */
+    static ClassName parameterFile() {
+        return PARAMETER_FILE;
+    }
+}

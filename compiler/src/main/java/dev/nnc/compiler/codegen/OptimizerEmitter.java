@@ -1,0 +1,281 @@
+package dev.nnc.compiler.codegen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import dev.nnc.compiler.semantic.OptimizerSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The optimizer's state fields and the update code, following PyTorch's update rules term by
+ * term ({@code torch.optim}: SGD with momentum and Nesterov, Adagrad, RMSprop, Adam with bias
+ * correction), so that the same spec trains identically in both. Clipping by value
+ * ({@code clip_grad_value_}) comes before clipping by global norm ({@code clip_grad_norm_}).
+ */
+final class OptimizerEmitter {
+    private static final ClassName NON_FINITE = ClassName.get("dev.nnc.runtime", "NonFiniteTrainingException");
+
+    private final OptimizerSpec spec;
+    private final Numeric numeric;
+    private final List<ParameterField> parameters;
+    /** State arrays per parameter, in declaration order: name of the state -> field name. */
+    private final Map<ParameterField, Map<String, String>> state = new LinkedHashMap<>();
+
+    OptimizerEmitter(OptimizerSpec spec, Numeric numeric, List<ParameterField> parameters, JavaNames names) {
+        this.spec = spec;
+        this.numeric = numeric;
+        this.parameters = List.copyOf(parameters);
+        for (ParameterField p : parameters) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            for (String kind : stateKinds()) {
+                fields.put(
+                        kind,
+                        names.of(
+                                kind + ":" + p.param().name(),
+                                kind + "_" + p.param().name()));
+            }
+            state.put(p, fields);
+        }
+    }
+
+    /** PyTorch's names for the per-parameter state of each optimizer. */
+    private List<String> stateKinds() {
+        return switch (spec.kind()) {
+            case SGD -> spec.momentum() != 0 ? List.of("momentum_buffer") : List.of();
+            case ADAGRAD -> List.of("sum");
+            case RMSPROP -> List.of("square_avg");
+            case ADAM -> List.of("exp_avg", "exp_avg_sq");
+        };
+    }
+
+    /** {@code private final double[] exp_avg_hidden_weight = new double[8];} and so on. */
+    List<FieldSpec> stateFields() {
+        List<FieldSpec> fields = new ArrayList<>();
+        state.forEach((p, kinds) -> kinds.values()
+                .forEach(name ->
+                        fields.add(FieldSpec.builder(numeric.arrayType(), name, Modifier.PRIVATE, Modifier.FINAL)
+                                .initializer("new $T[$L]", numeric.type(), p.size())
+                                .build())));
+        return fields;
+    }
+
+    /** Every state array, for {@code copy()}. */
+    List<String> stateArrays() {
+        return state.values().stream().flatMap(m -> m.values().stream()).toList();
+    }
+
+    /**
+     * {@code applyUpdate(long step)}: clipping, the finiteness check of the gradient, then the
+     * update of every parameter. Throws before any parameter changes when the gradient is not
+     * finite, so a failed step never corrupts the network.
+     */
+    MethodSpec applyUpdate() {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("applyUpdate")
+                .addModifiers(Modifier.PRIVATE)
+                .addParameter(TypeName.LONG, "step")
+                .addJavadoc(
+                        "Clips the gradient, checks it is finite and applies one $L step (PyTorch's rule).\n",
+                        spec.kind().spelling());
+        spec.clipValue().ifPresent(c -> method.addCode(clipByValue(c)));
+        method.addStatement("double norm = gradientNorm()");
+        method.beginControlFlow("if (!Double.isFinite(norm))")
+                .addStatement("throw nonFiniteGradient(step, norm)")
+                .endControlFlow();
+        spec.clipNorm().ifPresent(c -> method.addCode(clipByNorm(c)));
+        method.addCode(adamPrelude());
+        for (ParameterField p : parameters) {
+            method.addCode(update(p));
+        }
+        return method.build();
+    }
+
+    // for (int i = 0; i < 8; i++) {
+    //     d_hidden_weight[i] = Math.min(Math.max(d_hidden_weight[i], -1.0), 1.0);
+    // }
+    private CodeBlock clipByValue(double c) {
+        CodeBlock.Builder code = CodeBlock.builder().add("// clip_value = $L: clamp each component\n", c);
+        for (ParameterField p : parameters) {
+            code.beginControlFlow("for (int i = 0; i < $L; i++)", p.size())
+                    .addStatement(
+                            "$N[i] = Math.min(Math.max($N[i], $L), $L)",
+                            p.gradient(),
+                            p.gradient(),
+                            numeric.literal(-c),
+                            numeric.literal(c))
+                    .endControlFlow();
+        }
+        return code.build();
+    }
+
+    // double scale = 5.0 / (norm + 1.0E-6);
+    // if (scale < 1.0) { for (...) d_w[i] *= scale; }
+    private CodeBlock clipByNorm(double c) {
+        CodeBlock.Builder code = CodeBlock.builder()
+                .add("// clip_norm = $L: rescale to global L2 norm at most $L (PyTorch adds 1e-6)\n", c, c)
+                .addStatement("double scale = $L / (norm + 1.0E-6)", Literals.ofDouble(c))
+                .beginControlFlow("if (scale < 1.0)");
+        if (numeric.isFloat()) {
+            code.addStatement("float fscale = (float) scale");
+        }
+        for (ParameterField p : parameters) {
+            code.beginControlFlow("for (int i = 0; i < $L; i++)", p.size())
+                    .addStatement("$N[i] *= $L", p.gradient(), numeric.isFloat() ? "fscale" : "scale")
+                    .endControlFlow();
+        }
+        return code.endControlFlow().build();
+    }
+
+    private CodeBlock update(ParameterField p) {
+        Map<String, String> s = state.get(p);
+        String w = p.field();
+        String g = p.gradient();
+        CodeBlock.Builder code = CodeBlock.builder().add("// $L\n", p.param().name());
+        code.beginControlFlow("for (int i = 0; i < $L; i++)", p.size());
+        switch (spec.kind()) {
+            case SGD -> {
+                if (spec.momentum() == 0) {
+                    code.addStatement("$N[i] -= $L * $N[i]", w, lit(spec.lr()), g);
+                } else {
+                    String buf = s.get("momentum_buffer");
+                    // PyTorch starts the buffer as a copy of the first gradient: momentum * 0 + g.
+                    code.addStatement("$N[i] = $L * $N[i] + $N[i]", buf, lit(spec.momentum()), buf, g);
+                    if (spec.nesterov()) {
+                        code.addStatement(
+                                "$N[i] -= $L * ($N[i] + $L * $N[i])", w, lit(spec.lr()), g, lit(spec.momentum()), buf);
+                    } else {
+                        code.addStatement("$N[i] -= $L * $N[i]", w, lit(spec.lr()), buf);
+                    }
+                }
+            }
+            case ADAGRAD -> {
+                String sum = s.get("sum");
+                code.addStatement("$N[i] += $N[i] * $N[i]", sum, g, g)
+                        .addStatement(
+                                "$N[i] -= $L * ($N[i] / ($L + $L))",
+                                w,
+                                lit(spec.lr()),
+                                g,
+                                numeric.math("sqrt", CodeBlock.of("$N[i]", sum)),
+                                lit(spec.eps()));
+            }
+            case RMSPROP -> {
+                String avg = s.get("square_avg");
+                code.addStatement(
+                                "$N[i] = $N[i] * $L + $L * ($N[i] * $N[i])",
+                                avg,
+                                avg,
+                                lit(spec.rho()),
+                                lit(1 - spec.rho()),
+                                g,
+                                g)
+                        .addStatement(
+                                "$N[i] -= $L * ($N[i] / ($L + $L))",
+                                w,
+                                lit(spec.lr()),
+                                g,
+                                numeric.math("sqrt", CodeBlock.of("$N[i]", avg)),
+                                lit(spec.eps()));
+            }
+            case ADAM -> {
+                String m = s.get("exp_avg");
+                String v = s.get("exp_avg_sq");
+                // torch.lerp(m, g, 1 - beta1) = m + (1 - beta1) * (g - m)
+                code.addStatement("$N[i] += $L * ($N[i] - $N[i])", m, lit(1 - spec.beta1()), g, m)
+                        .addStatement(
+                                "$N[i] = $N[i] * $L + $L * ($N[i] * $N[i])",
+                                v,
+                                v,
+                                lit(spec.beta2()),
+                                lit(1 - spec.beta2()),
+                                g,
+                                g)
+                        .addStatement(
+                                "$N[i] -= stepSize * ($N[i] / ($L / biasCorrection2Sqrt + $L))",
+                                w,
+                                m,
+                                numeric.math("sqrt", CodeBlock.of("$N[i]", v)),
+                                lit(spec.eps()));
+            }
+        }
+        return code.endControlFlow().build();
+    }
+
+    /** Adam's bias corrections, computed once per step before the parameter loops. */
+    private CodeBlock adamPrelude() {
+        if (spec.kind() != OptimizerSpec.Kind.ADAM) {
+            return CodeBlock.of("");
+        }
+        String t = numeric.type().toString();
+        String cast = numeric.isFloat() ? "(float) " : "";
+        return CodeBlock.builder()
+                .add("// Adam bias corrections for step t (PyTorch: eps after the correction)\n")
+                .addStatement(
+                        "$L stepSize = $L($L / (1.0 - Math.pow($L, step)))",
+                        t,
+                        cast,
+                        Literals.ofDouble(spec.lr()),
+                        Literals.ofDouble(spec.beta1()))
+                .addStatement(
+                        "$L biasCorrection2Sqrt = $LMath.sqrt(1.0 - Math.pow($L, step))",
+                        t,
+                        cast,
+                        Literals.ofDouble(spec.beta2()))
+                .build();
+    }
+
+    private String lit(double value) {
+        return numeric.literal(value);
+    }
+
+    /**
+     * {@code gradientNorm()}: the global L2 norm of the gradient, accumulated in double even in
+     * float classes (a float sum of squares overflows near 1.8e19).
+     */
+    MethodSpec gradientNorm() {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("gradientNorm")
+                .addModifiers(Modifier.PRIVATE)
+                .returns(TypeName.DOUBLE)
+                .addStatement("double sum = 0.0");
+        for (ParameterField p : parameters) {
+            method.beginControlFlow("for (int i = 0; i < $L; i++)", p.size())
+                    .addStatement(
+                            numeric.isFloat() ? "sum += (double) $N[i] * $N[i]" : "sum += $N[i] * $N[i]",
+                            p.gradient(),
+                            p.gradient())
+                    .endControlFlow();
+        }
+        return method.addStatement("return Math.sqrt(sum)").build();
+    }
+
+    /**
+     * {@code nonFiniteGradient(step, norm)}: the exception naming the first non-finite gradient
+     * entry. Runs only after a failure, so the scan costs nothing in training.
+     */
+    MethodSpec nonFiniteGradient() {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("nonFiniteGradient")
+                .addModifiers(Modifier.PRIVATE)
+                .returns(NON_FINITE)
+                .addParameter(TypeName.LONG, "step")
+                .addParameter(TypeName.DOUBLE, "norm");
+        for (ParameterField p : parameters) {
+            method.beginControlFlow("for (int i = 0; i < $L; i++)", p.size())
+                    .beginControlFlow("if (!Double.isFinite($N[i]))", p.gradient())
+                    .addStatement(
+                            "return new $T(step, $T.Quantity.GRADIENT, $N[i], $S, i)",
+                            NON_FINITE,
+                            NON_FINITE,
+                            p.gradient(),
+                            p.param().name())
+                    .endControlFlow()
+                    .endControlFlow();
+        }
+        return method.addStatement("return new $T(step, $T.Quantity.GRADIENT, norm)", NON_FINITE, NON_FINITE)
+                .build();
+    }
+}

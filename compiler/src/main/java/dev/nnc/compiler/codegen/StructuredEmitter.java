@@ -1,0 +1,317 @@
+package dev.nnc.compiler.codegen;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.nnc.compiler.diagnostic.InternalCompilerError;
+import dev.nnc.compiler.graph.LossOp;
+import dev.nnc.compiler.graph.Node;
+import dev.nnc.compiler.graph.Op;
+import dev.nnc.compiler.graph.TensorOp;
+import dev.nnc.compiler.graph.VectorOp;
+import dev.nnc.compiler.semantic.Shape;
+
+/**
+ * Statements for the nodes that are not elementwise: reductions, products, softmax and its
+ * relatives, and the fused losses from logits, in the stable forms of RELIABILITY.md section 2
+ * (softmax and log-sum-exp shifted by the maximum; binary cross-entropy as
+ * {@code max(z, 0) - z y + log1p(exp(-|z|))}). Unrolled kernels get one statement per element,
+ * loop kernels a counted loop.
+ */
+final class StructuredEmitter {
+    private final KernelEmitter kernel;
+    private final Numeric numeric;
+
+    StructuredEmitter(KernelEmitter kernel, Numeric numeric) {
+        this.kernel = kernel;
+        this.numeric = numeric;
+    }
+
+    CodeBlock emit(Node node, String name, String type, boolean unrolled) {
+        Op op = node.op();
+        Shape in = shapeOf(node.arg(0));
+        if (op instanceof TensorOp.Sum) {
+            return sumInto(name, in, unrolled, e -> at(node.arg(0), in, e), kernel.declare(type));
+        }
+        if (op instanceof TensorOp.Dot) {
+            return sumInto(
+                    name,
+                    in,
+                    unrolled,
+                    e -> CodeBlock.of("$L * $L", at(node.arg(0), in, e), at(node.arg(1), in, e)),
+                    kernel.declare(type));
+        }
+        if (op instanceof TensorOp.MatVec) {
+            return matVec(node, name, type, unrolled);
+        }
+        if (op instanceof TensorOp.MatMul) {
+            return matMul(node, name, type, unrolled);
+        }
+        if (op instanceof TensorOp.ColumnSum || op instanceof TensorOp.RowSum) {
+            return lineSums(node, name, type, unrolled, op instanceof TensorOp.RowSum);
+        }
+        if (op instanceof VectorOp.Softmax || op instanceof VectorOp.LogSoftmax) {
+            return softmax(node, name, type, unrolled, op instanceof VectorOp.LogSoftmax);
+        }
+        if (op instanceof VectorOp.LogSumExp) {
+            CodeBlock.Builder code = CodeBlock.builder();
+            String lse = logSumExp(node.arg(0), code, type, unrolled);
+            return code.addStatement("$L$N = $N", kernel.declare(type), name, lse)
+                    .build();
+        }
+        if (op instanceof LossOp.SoftmaxCrossEntropy) {
+            CodeBlock.Builder code =
+                    CodeBlock.builder().add("// softmax + cross_entropy fused: computed from the logits\n");
+            String lse = logSumExp(node.arg(0), code, type, unrolled);
+            return code.add(sumInto(
+                            name,
+                            in,
+                            unrolled,
+                            e -> CodeBlock.of("$L * ($N - $L)", at(node.arg(1), in, e), lse, at(node.arg(0), in, e)),
+                            kernel.declare(type)))
+                    .build();
+        }
+        if (op instanceof LossOp.SigmoidBinaryCrossEntropy) {
+            CodeBlock loss = sumInto(
+                    name,
+                    in,
+                    unrolled,
+                    e -> {
+                        CodeBlock z = at(node.arg(0), in, e);
+                        return CodeBlock.of(
+                                "Math.max($L, $L) - $L * $L + $L",
+                                z,
+                                numeric.literal(0),
+                                z,
+                                at(node.arg(1), in, e),
+                                numeric.math("log1p", numeric.math("exp", CodeBlock.of("-Math.abs($L)", z))));
+                    },
+                    kernel.declare(type));
+            return CodeBlock.builder()
+                    .add("// sigmoid + binary_cross_entropy fused: computed from the logits\n")
+                    .add(loss)
+                    .build();
+        }
+        throw new InternalCompilerError("no Java form for " + op.mnemonic());
+    }
+
+    private Shape shapeOf(int id) {
+        return kernel.graph().node(id).shape();
+    }
+
+    /** Element {@code e} of node {@code id}: a literal index in unrolled code, else loop variable. */
+    private CodeBlock at(int id, Shape shape, Object e) {
+        if (e instanceof Integer literal) {
+            return kernel.ref(id, Index.literal(literal, shape));
+        }
+        return kernel.ref(id, (Index) e);
+    }
+
+    /**
+     * {@code type target = term0 + term1 + ...} in unrolled code, otherwise a loop (nested over
+     * rows and columns for a matrix, so that views read by row and column work) adding each term.
+     */
+    private CodeBlock sumInto(
+            String target,
+            Shape shape,
+            boolean unrolled,
+            java.util.function.Function<Object, CodeBlock> term,
+            String declaration) {
+        if (unrolled) {
+            CodeBlock.Builder terms = CodeBlock.builder();
+            for (int e = 0; e < shape.size(); e++) {
+                terms.add(e == 0 ? "$L" : " + $L", term.apply(e));
+            }
+            return CodeBlock.builder()
+                    .addStatement("$L$N = $L", declaration, target, terms.build())
+                    .build();
+        }
+        return CodeBlock.builder()
+                .addStatement("$L$N = $L", declaration, target, numeric.literal(0))
+                .add(kernel.forEach(shape, index -> CodeBlock.of("$N += $L;\n", target, term.apply(index))))
+                .build();
+    }
+
+    private CodeBlock matVec(Node node, String name, String type, boolean unrolled) {
+        Shape w = shapeOf(node.arg(0));
+        Shape x = shapeOf(node.arg(1));
+        CodeBlock.Builder code = CodeBlock.builder();
+        if (unrolled) {
+            for (int r = 0; r < w.rows(); r++) {
+                CodeBlock.Builder terms = CodeBlock.builder();
+                for (int c = 0; c < w.cols(); c++) {
+                    terms.add(
+                            c == 0 ? "$L * $L" : " + $L * $L",
+                            at(node.arg(0), w, r * w.cols() + c),
+                            at(node.arg(1), x, c));
+                }
+                code.addStatement("$L $N = $L", type, kernel.local(node.id(), r), terms.build());
+            }
+            return code.build();
+        }
+        return code.beginControlFlow("for (int r = 0; r < $L; r++)", w.rows())
+                .addStatement("$L acc = $L", type, numeric.literal(0))
+                .beginControlFlow("for (int c = 0; c < $L; c++)", w.cols())
+                .addStatement(
+                        "acc += $L * $L",
+                        kernel.ref(node.arg(0), Index.matrixLoop("r", "c", w.cols())),
+                        kernel.ref(node.arg(1), Index.vectorLoop("c")))
+                .endControlFlow()
+                .addStatement("$N[r] = acc", name)
+                .endControlFlow()
+                .build();
+    }
+
+    private CodeBlock matMul(Node node, String name, String type, boolean unrolled) {
+        Shape a = shapeOf(node.arg(0));
+        Shape b = shapeOf(node.arg(1));
+        int rows = a.rows();
+        int inner = a.cols();
+        int cols = b.cols();
+        CodeBlock.Builder code = CodeBlock.builder();
+        if (unrolled) {
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    CodeBlock.Builder terms = CodeBlock.builder();
+                    for (int k = 0; k < inner; k++) {
+                        terms.add(
+                                k == 0 ? "$L * $L" : " + $L * $L",
+                                at(node.arg(0), a, r * inner + k),
+                                at(node.arg(1), b, k * cols + c));
+                    }
+                    code.addStatement("$L $N = $L", type, kernel.local(node.id(), r * cols + c), terms.build());
+                }
+            }
+            return code.build();
+        }
+        return code.beginControlFlow("for (int r = 0; r < $L; r++)", rows)
+                .beginControlFlow("for (int c = 0; c < $L; c++)", cols)
+                .addStatement("$L acc = $L", type, numeric.literal(0))
+                .beginControlFlow("for (int k = 0; k < $L; k++)", inner)
+                .addStatement(
+                        "acc += $L * $L",
+                        kernel.ref(node.arg(0), Index.matrixLoop("r", "k", inner)),
+                        kernel.ref(node.arg(1), Index.matrixLoop("k", "c", cols)))
+                .endControlFlow()
+                .addStatement("$N[r * $L + c] = acc", name, cols)
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+
+    /** Row sums ([r, c] to [r]) or column sums ([r, c] to [c]). */
+    private CodeBlock lineSums(Node node, String name, String type, boolean unrolled, boolean rows) {
+        Shape m = shapeOf(node.arg(0));
+        int outer = rows ? m.rows() : m.cols();
+        int inner = rows ? m.cols() : m.rows();
+        CodeBlock.Builder code = CodeBlock.builder();
+        if (unrolled) {
+            for (int o = 0; o < outer; o++) {
+                CodeBlock.Builder terms = CodeBlock.builder();
+                for (int k = 0; k < inner; k++) {
+                    int flat = rows ? o * m.cols() + k : k * m.cols() + o;
+                    terms.add(k == 0 ? "$L" : " + $L", at(node.arg(0), m, flat));
+                }
+                code.addStatement("$L $N = $L", type, kernel.local(node.id(), o), terms.build());
+            }
+            return code.build();
+        }
+        Index element = rows ? Index.matrixLoop("o", "k", m.cols()) : Index.matrixLoop("k", "o", m.cols());
+        return code.beginControlFlow("for (int o = 0; o < $L; o++)", outer)
+                .addStatement("$L acc = $L", type, numeric.literal(0))
+                .beginControlFlow("for (int k = 0; k < $L; k++)", inner)
+                .addStatement("acc += $L", kernel.ref(node.arg(0), element))
+                .endControlFlow()
+                .addStatement("$N[o] = acc", name)
+                .endControlFlow()
+                .build();
+    }
+
+    /**
+     * {@code m = max(v)} (0 when infinite, as JAX does, so all {@code -Inf} gives {@code -Inf},
+     * not NaN), then {@code m + log(Σ exp(v - m))}; returns the local holding it.
+     */
+    private String logSumExp(int vector, CodeBlock.Builder code, String type, boolean unrolled) {
+        Shape shape = shapeOf(vector);
+        String max = kernel.fresh("max");
+        String total = kernel.fresh("total");
+        String lse = kernel.fresh("lse");
+        code.add(maxOf(vector, shape, max, type, unrolled));
+        code.add(sumInto(
+                total,
+                shape,
+                unrolled,
+                e -> numeric.math("exp", CodeBlock.of("$L - $N", at(vector, shape, e), max)),
+                type + " "));
+        code.addStatement("$L $N = $N + $L", type, lse, max, numeric.math("log", CodeBlock.of("$N", total)));
+        return lse;
+    }
+
+    private CodeBlock maxOf(int vector, Shape shape, String max, String type, boolean unrolled) {
+        CodeBlock.Builder code = CodeBlock.builder();
+        code.addStatement(
+                "$L $N = $L", type, max, numeric.isFloat() ? "Float.NEGATIVE_INFINITY" : "Double.NEGATIVE_INFINITY");
+        if (unrolled) {
+            for (int e = 0; e < shape.size(); e++) {
+                code.addStatement("$N = Math.max($N, $L)", max, max, at(vector, shape, e));
+            }
+        } else {
+            code.beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
+                    .addStatement("$N = Math.max($N, $L)", max, max, kernel.ref(vector, Index.vectorLoop("i")))
+                    .endControlFlow();
+        }
+        return code.beginControlFlow("if ($L.isInfinite($N))", numeric.isFloat() ? "Float" : "Double", max)
+                .addStatement("$N = $L", max, numeric.literal(0))
+                .endControlFlow()
+                .build();
+    }
+
+    /** Softmax {@code exp(v - m) / Σ exp(v - m)}, or log-softmax {@code v - lse(v)}. */
+    private CodeBlock softmax(Node node, String name, String type, boolean unrolled, boolean log) {
+        int vector = node.arg(0);
+        Shape shape = shapeOf(vector);
+        CodeBlock.Builder code = CodeBlock.builder();
+        if (log) {
+            String lse = logSumExp(vector, code, type, unrolled);
+            if (unrolled) {
+                for (int e = 0; e < shape.size(); e++) {
+                    code.addStatement("$L $N = $L - $N", type, kernel.local(node.id(), e), at(vector, shape, e), lse);
+                }
+                return code.build();
+            }
+            return code.beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
+                    .addStatement("$N[i] = $L - $N", name, kernel.ref(vector, Index.vectorLoop("i")), lse)
+                    .endControlFlow()
+                    .build();
+        }
+        String max = kernel.fresh("max");
+        String total = kernel.fresh("total");
+        code.add(maxOf(vector, shape, max, type, unrolled));
+        code.addStatement("$L $N = $L", type, total, numeric.literal(0));
+        if (unrolled) {
+            String[] exps = new String[shape.size()];
+            for (int e = 0; e < shape.size(); e++) {
+                exps[e] = kernel.fresh("exp" + e);
+                code.addStatement(
+                        "$L $N = $L",
+                        type,
+                        exps[e],
+                        numeric.math("exp", CodeBlock.of("$L - $N", at(vector, shape, e), max)));
+                code.addStatement("$N += $N", total, exps[e]);
+            }
+            for (int e = 0; e < shape.size(); e++) {
+                code.addStatement("$L $N = $N / $N", type, kernel.local(node.id(), e), exps[e], total);
+            }
+            return code.build();
+        }
+        return code.beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
+                .addStatement(
+                        "$N[i] = $L",
+                        name,
+                        numeric.math("exp", CodeBlock.of("$L - $N", kernel.ref(vector, Index.vectorLoop("i")), max)))
+                .addStatement("$N += $N[i]", total, name)
+                .endControlFlow()
+                .beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
+                .addStatement("$N[i] /= $N", name, total)
+                .endControlFlow()
+                .build();
+    }
+}

@@ -1,0 +1,269 @@
+package dev.nnc.compiler.graph;
+
+import dev.nnc.compiler.semantic.Shape;
+import java.util.List;
+
+/**
+ * Elementwise functions of two tensors of one shape (lowering makes scalar broadcasting explicit
+ * with {@link TensorOp.Broadcast}), one operation per element. In rules, {@code a} and {@code b}
+ * are the operands and {@code node.id()} the value.
+ */
+public sealed interface BinaryOp extends Op {
+    double apply(double a, double b);
+
+    @Override
+    default int arity() {
+        return 2;
+    }
+
+    @Override
+    default Shape shape(List<Shape> args) {
+        return Shapes.requireSame(this, args);
+    }
+
+    @Override
+    default long cost(List<Shape> args, Shape out) {
+        return out.size();
+    }
+
+    @Override
+    default double[] evaluate(List<double[]> args, Shape out, Bindings bindings) {
+        double[] a = args.get(0);
+        double[] b = args.get(1);
+        double[] y = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            y[i] = apply(a[i], b[i]);
+        }
+        return y;
+    }
+
+    record Add() implements BinaryOp {
+        @Override
+        public double apply(double a, double b) {
+            return a + b;
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            out.add(0, adjoint);
+            out.add(1, adjoint);
+        }
+
+        @Override
+        public boolean isCommutative() {
+            return true;
+        }
+
+        @Override
+        public String mnemonic() {
+            return "add";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitAdd(this);
+        }
+    }
+
+    record Subtract() implements BinaryOp {
+        @Override
+        public double apply(double a, double b) {
+            return a - b;
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            out.add(0, adjoint);
+            out.add(1, b.negate(adjoint));
+        }
+
+        @Override
+        public String mnemonic() {
+            return "sub";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitSubtract(this);
+        }
+    }
+
+    record Multiply() implements BinaryOp {
+        @Override
+        public double apply(double a, double b) {
+            return a * b;
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            out.add(0, b.multiply(adjoint, node.arg(1)));
+            out.add(1, b.multiply(adjoint, node.arg(0)));
+        }
+
+        @Override
+        public boolean isCommutative() {
+            return true;
+        }
+
+        @Override
+        public String mnemonic() {
+            return "mul";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitMultiply(this);
+        }
+    }
+
+    /**
+     * {@code a / b}; the adjoint of {@code b} is {@code -g (a/b) / b}, from the value, which
+     * neither recomputes {@code a/b} nor forms {@code b²} (that underflows to 0 for tiny b).
+     */
+    record Divide() implements BinaryOp {
+        @Override
+        public double apply(double a, double b) {
+            return a / b;
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            int divisor = node.arg(1);
+            out.add(0, b.divide(adjoint, divisor));
+            out.add(1, b.negate(b.divide(b.multiply(adjoint, node.id()), divisor)));
+        }
+
+        @Override
+        public String mnemonic() {
+            return "div";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitDivide(this);
+        }
+    }
+
+    /** {@code Math.max} (NaN-propagating); at a tie the whole adjoint goes to {@code a}. */
+    record Max() implements BinaryOp {
+        @Override
+        public double apply(double a, double b) {
+            return Math.max(a, b);
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            int first = node.arg(0);
+            int second = node.arg(1);
+            out.add(0, b.multiply(adjoint, b.apply(new Compare(Comparison.GE), first, second)));
+            out.add(1, b.multiply(adjoint, b.apply(new Compare(Comparison.LT), first, second)));
+        }
+
+        @Override
+        public String mnemonic() {
+            return "max";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitMax(this);
+        }
+    }
+
+    /** {@code Math.min} (NaN-propagating); at a tie the whole adjoint goes to {@code a}. */
+    record Min() implements BinaryOp {
+        @Override
+        public double apply(double a, double b) {
+            return Math.min(a, b);
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            int first = node.arg(0);
+            int second = node.arg(1);
+            out.add(0, b.multiply(adjoint, b.apply(new Compare(Comparison.LE), first, second)));
+            out.add(1, b.multiply(adjoint, b.apply(new Compare(Comparison.GT), first, second)));
+        }
+
+        @Override
+        public String mnemonic() {
+            return "min";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitMin(this);
+        }
+    }
+
+    /** The relations {@link Compare} tests. */
+    enum Comparison {
+        GE,
+        GT,
+        LE,
+        LT;
+
+        boolean test(double a, double b) {
+            return switch (this) {
+                case GE -> a >= b;
+                case GT -> a > b;
+                case LE -> a <= b;
+                case LT -> a < b;
+            };
+        }
+    }
+
+    /**
+     * {@code a REL b ? 1 : 0} (0 when either is NaN): the masks that route the adjoint of {@code
+     * max} and {@code min}. Piecewise constant, so no rule.
+     */
+    record Compare(Comparison relation) implements BinaryOp {
+        @Override
+        public double apply(double a, double b) {
+            return relation.test(a, b) ? 1 : 0;
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            // Piecewise constant: derivative 0.
+        }
+
+        @Override
+        public String mnemonic() {
+            return "cmp_" + relation.name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitCompare(this);
+        }
+    }
+
+    /**
+     * The derivative of {@code elu} from its operand {@code a = x} and value {@code b = y}: {@code
+     * x > 0 ? 1 : y + alpha}. Built by the rule of {@code elu}; its own rule exists for
+     * completeness (it is linear in {@code y} where {@code x <= 0}).
+     */
+    record EluSlope(double alpha) implements BinaryOp {
+        @Override
+        public double apply(double x, double y) {
+            return x > 0 ? 1 : y + alpha;
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            int x = node.arg(0);
+            out.add(1, b.multiply(adjoint, b.apply(new Compare(Comparison.LE), x, b.constantLike(0, x))));
+        }
+
+        @Override
+        public String mnemonic() {
+            return "elu_slope(" + Shapes.number(alpha) + ")";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitEluSlope(this);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.nnc.compiler.graph;
+
+import dev.nnc.compiler.semantic.Shape;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Operations without operands: reads of values that come from outside the graph, and constants.
+ * They cost nothing and have no derivative rule; the adjoint of a leaf is a gradient (parameters,
+ * arguments) or unused (inputs, targets, masks).
+ */
+public sealed interface LeafOp extends Op {
+    /** The shape of the value read. */
+    Shape valueShape();
+
+    @Override
+    default int arity() {
+        return 0;
+    }
+
+    @Override
+    default Shape shape(List<Shape> args) {
+        Shapes.requireArity(this, args);
+        return valueShape();
+    }
+
+    @Override
+    default long cost(List<Shape> args, Shape out) {
+        return 0;
+    }
+
+    @Override
+    default void differentiate(Node node, int adjoint, GraphBuilder builder, Contributions contributions) {
+        // A leaf has no operands to pass its adjoint on to.
+    }
+
+    /** A read of the leaf named {@code name()} from the bindings. */
+    sealed interface Read extends LeafOp {
+        String name();
+
+        @Override
+        default double[] evaluate(List<double[]> args, Shape out, Bindings bindings) {
+            return bindings.valueOf(name(), out.size());
+        }
+    }
+
+    /** A per-sample input; {@code offset} is where it starts in the flat input row. */
+    record Input(String name, Shape valueShape, int offset) implements Read {
+        @Override
+        public String mnemonic() {
+            return "input " + name;
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitInput(this);
+        }
+    }
+
+    /** A per-sample target; {@code offset} is where it starts in the flat target row. */
+    record Target(String name, Shape valueShape, int offset) implements Read {
+        @Override
+        public String mnemonic() {
+            return "target " + name;
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitTarget(this);
+        }
+    }
+
+    /** A trainable parameter, e.g. {@code hidden.weight}. */
+    record Param(String name, Shape valueShape) implements Read {
+        @Override
+        public String mnemonic() {
+            return "param " + name;
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitParam(this);
+        }
+    }
+
+    /** An argument of a function, at position {@code index}. */
+    record Argument(String name, Shape valueShape, int index) implements Read {
+        @Override
+        public String mnemonic() {
+            return "argument " + name;
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitArgument(this);
+        }
+    }
+
+    /**
+     * The inverted-dropout mask of the dropout named {@code name}, in training graphs only: each
+     * element is 0 (dropped, with probability {@code rate}) or {@code 1 / (1 - rate)} (kept), drawn
+     * afresh for every sample by the generated code. Unbound, the reference evaluator keeps all.
+     */
+    record DropoutMask(String name, double rate, Shape valueShape) implements Read {
+        @Override
+        public double[] evaluate(List<double[]> args, Shape out, Bindings bindings) {
+            if (bindings.has(name)) {
+                return bindings.valueOf(name, out.size());
+            }
+            double[] kept = new double[out.size()];
+            Arrays.fill(kept, 1 / (1 - rate));
+            return kept;
+        }
+
+        @Override
+        public String mnemonic() {
+            return "dropout_mask " + name + " " + Shapes.number(rate);
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitDropoutMask(this);
+        }
+    }
+
+    /** A tensor whose elements all equal {@code value}. */
+    record Constant(double value, Shape valueShape) implements LeafOp {
+        @Override
+        public double[] evaluate(List<double[]> args, Shape out, Bindings bindings) {
+            double[] result = new double[out.size()];
+            Arrays.fill(result, value);
+            return result;
+        }
+
+        @Override
+        public String mnemonic() {
+            return "const " + Shapes.number(value);
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitConstant(this);
+        }
+    }
+}

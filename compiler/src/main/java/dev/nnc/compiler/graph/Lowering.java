@@ -1,0 +1,284 @@
+package dev.nnc.compiler.graph;
+
+import dev.nnc.compiler.diagnostic.InternalCompilerError;
+import dev.nnc.compiler.semantic.Declaration;
+import dev.nnc.compiler.semantic.Shape;
+import dev.nnc.compiler.semantic.Symbol;
+import dev.nnc.compiler.semantic.Term;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Lowers a checked declaration to a per-sample graph of primitive ops.
+ *
+ * <ul>
+ *   <li>{@code dense} becomes {@code matvec}, a bias {@code add} and the activation; {@code rbf}
+ *       the squared distances to the centers divided by the squared widths, negated, through
+ *       {@code exp}; {@code dropout} a product with a {@link LeafOp.DropoutMask} in the training
+ *       graph and nothing in the prediction graph.
+ *   <li>{@code cross_entropy(softmax(z), y)} becomes {@link LossOp.SoftmaxCrossEntropy} of the
+ *       logits and {@code binary_cross_entropy(sigmoid(z), y)} {@link
+ *       LossOp.SigmoidBinaryCrossEntropy}, wherever the softmax or sigmoid comes from (a
+ *       definition, a layer's activation); {@code log(softmax(z))} becomes {@code log_softmax}.
+ *   <li>Scalars combined with tensors are broadcast explicitly; integer powers become products
+ *       (by squaring), {@code ^0.5} becomes {@code sqrt}.
+ * </ul>
+ *
+ * <p>The graph is per sample, and its loss output is the loss of one sample. The loss of a batch
+ * is the mean over its samples: the generated code (and {@code Evaluator} users) seed the
+ * per-sample loss adjoint with 1, accumulate the per-sample gradients and multiply the sum by
+ * {@code 1/n} once per batch, which costs one product per parameter per batch instead of per
+ * sample.
+ *
+ * <p>Terms form a DAG that can be deep (chains of definitions), so it is walked with an explicit
+ * stack; a term reached twice is lowered once.
+ */
+public final class Lowering {
+    /** Which graph of a network to build. */
+    public enum Mode {
+        /**
+         * Inference: dropout is the identity. Outputs: the prediction and, for trainable
+         * networks, the loss (what {@code loss(xs, ys, n)} evaluates).
+         */
+        PREDICTION,
+        /** Training: dropout masks apply. Output: the loss only, which reverse mode differentiates. */
+        TRAINING
+    }
+
+    private final GraphBuilder builder = GraphBuilder.create();
+    private final Map<Term, Integer> lowered = new IdentityHashMap<>();
+    private final Map<Term, String> dropoutNames = new IdentityHashMap<>();
+    private final Mode mode;
+
+    private Lowering(Mode mode) {
+        this.mode = mode;
+    }
+
+    /** The graph of {@code network} in {@code mode}; TRAINING needs a trainable network. */
+    public static Graph lower(Declaration.Network network, Mode mode) {
+        Lowering lowering = new Lowering(mode);
+        for (Symbol.Definition definition : network.definitions()) {
+            if (definition.value() instanceof Term.Dropout) {
+                lowering.dropoutNames.put(definition.value(), definition.name() + ".mask");
+            }
+        }
+        List<Output> outputs = new ArrayList<>();
+        if (mode == Mode.TRAINING) {
+            Term loss = network.loss()
+                    .orElseThrow(() -> new InternalCompilerError(network.name() + " has no loss to train"));
+            outputs.add(new Output(Output.Kind.LOSS, "loss", lowering.lower(loss)));
+        } else {
+            outputs.add(
+                    new Output(Output.Kind.PREDICTION, outputName(network.output()), lowering.lower(network.output())));
+            network.loss().ifPresent(loss -> outputs.add(new Output(Output.Kind.LOSS, "loss", lowering.lower(loss))));
+        }
+        return lowering.builder.build(outputs);
+    }
+
+    /** The graph of {@code function}: one VALUE output named after the function. */
+    public static Graph lower(Declaration.Function function) {
+        Lowering lowering = new Lowering(Mode.PREDICTION);
+        for (Symbol.Argument argument : function.arguments()) {
+            lowering.leaf(new LeafOp.Argument(argument.name(), argument.shape(), argument.index()), argument);
+        }
+        int value = lowering.lower(function.result());
+        return lowering.builder.build(List.of(new Output(Output.Kind.VALUE, function.name(), value)));
+    }
+
+    private static String outputName(Term output) {
+        return output instanceof Term.Read read ? read.symbol().name() : "output";
+    }
+
+    /** Lowers {@code root} after all terms it depends on, without recursion. */
+    private int lower(Term root) {
+        Deque<Term> stack = new ArrayDeque<>();
+        Deque<Boolean> expanded = new ArrayDeque<>();
+        stack.push(root);
+        expanded.push(false);
+        while (!stack.isEmpty()) {
+            Term term = stack.pop();
+            boolean ready = expanded.pop();
+            if (lowered.containsKey(term)) {
+                continue;
+            }
+            if (ready) {
+                lowered.put(term, lowerOne(term));
+                continue;
+            }
+            stack.push(term);
+            expanded.push(true);
+            // Pushed last to first, so that operands are lowered (and numbered) in source order.
+            List<Term> children = children(term);
+            for (int i = children.size() - 1; i >= 0; i--) {
+                Term child = children.get(i);
+                if (!lowered.containsKey(child)) {
+                    stack.push(child);
+                    expanded.push(false);
+                }
+            }
+        }
+        return lowered.get(root);
+    }
+
+    private static List<Term> children(Term term) {
+        if (term instanceof Term.Read read) {
+            return read.symbol() instanceof Symbol.Definition definition ? List.of(definition.value()) : List.of();
+        } else if (term instanceof Term.Negate negate) {
+            return List.of(negate.operand());
+        } else if (term instanceof Term.Arithmetic arithmetic) {
+            return List.of(arithmetic.left(), arithmetic.right());
+        } else if (term instanceof Term.MatMul matMul) {
+            return List.of(matMul.left(), matMul.right());
+        } else if (term instanceof Term.Power power) {
+            return List.of(power.base());
+        } else if (term instanceof Term.Element element) {
+            return List.of(element.vector());
+        } else if (term instanceof Term.Apply apply) {
+            return apply.arguments();
+        } else if (term instanceof Term.Dense dense) {
+            return List.of(dense.input());
+        } else if (term instanceof Term.Rbf rbf) {
+            return List.of(rbf.input());
+        } else if (term instanceof Term.Dropout dropout) {
+            return List.of(dropout.input());
+        }
+        return List.of();
+    }
+
+    /** Lowers one term whose children are all lowered. */
+    private int lowerOne(Term term) {
+        if (term instanceof Term.Literal literal) {
+            return builder.constant(literal.value(), Shape.scalar());
+        } else if (term instanceof Term.Read read) {
+            return read(read.symbol());
+        } else if (term instanceof Term.Negate negate) {
+            return builder.negate(of(negate.operand()));
+        } else if (term instanceof Term.Arithmetic arithmetic) {
+            return arithmetic(arithmetic);
+        } else if (term instanceof Term.MatMul matMul) {
+            Op product = matMul.right().shape().isVector() ? new TensorOp.MatVec() : new TensorOp.MatMul();
+            return builder.apply(product, of(matMul.left()), of(matMul.right()));
+        } else if (term instanceof Term.Power power) {
+            return power(of(power.base()), power.exponent());
+        } else if (term instanceof Term.Element element) {
+            return builder.apply(new TensorOp.Element(element.index()), of(element.vector()));
+        } else if (term instanceof Term.Apply apply) {
+            return new BuiltinLowering(builder)
+                    .apply(apply, apply.arguments().stream().map(this::of).toList());
+        } else if (term instanceof Term.Dense dense) {
+            return dense(dense);
+        } else if (term instanceof Term.Rbf rbf) {
+            return rbf(rbf);
+        } else if (term instanceof Term.Dropout dropout) {
+            return dropout(dropout);
+        }
+        throw new InternalCompilerError("cannot lower " + term.getClass().getSimpleName());
+    }
+
+    private int of(Term term) {
+        return lowered.get(term);
+    }
+
+    private int read(Symbol symbol) {
+        if (symbol instanceof Symbol.Input input) {
+            return leaf(new LeafOp.Input(input.name(), input.shape(), input.offset()), symbol);
+        } else if (symbol instanceof Symbol.Target target) {
+            return leaf(new LeafOp.Target(target.name(), target.shape(), target.offset()), symbol);
+        } else if (symbol instanceof Symbol.Param param) {
+            return leaf(new LeafOp.Param(param.name(), param.shape()), symbol);
+        } else if (symbol instanceof Symbol.Argument argument) {
+            return leaf(new LeafOp.Argument(argument.name(), argument.shape(), argument.index()), symbol);
+        } else if (symbol instanceof Symbol.Definition definition) {
+            int value = of(definition.value());
+            builder.name(value, Origin.of(definition.name(), definition.span()));
+            return value;
+        }
+        throw new InternalCompilerError("cannot read " + symbol);
+    }
+
+    private int leaf(LeafOp op, Symbol symbol) {
+        int id = builder.apply(op);
+        builder.name(id, Origin.of(symbol.name(), symbol.span()));
+        return id;
+    }
+
+    private int arithmetic(Term.Arithmetic term) {
+        int left = BuiltinLowering.widen(builder, of(term.left()), term.shape());
+        int right = BuiltinLowering.widen(builder, of(term.right()), term.shape());
+        return switch (term.op()) {
+            case ADD -> builder.add(left, right);
+            case SUBTRACT -> builder.subtract(left, right);
+            case MULTIPLY -> builder.multiply(left, right);
+            case DIVIDE -> builder.divide(left, right);
+        };
+    }
+
+    /**
+     * {@code x^e}: integers by repeated squaring (never {@code Math.pow}), negative ones as a
+     * reciprocal, {@code 0.5} as {@code sqrt}, anything else with {@link UnaryOp.Power}.
+     */
+    private int power(int base, double exponent) {
+        if (exponent == Math.rint(exponent) && Math.abs(exponent) <= 1 << 20) {
+            long n = (long) Math.abs(exponent);
+            if (n == 0) {
+                return builder.constantLike(1, base);
+            }
+            int result = -1;
+            int square = base;
+            for (long bits = n; bits > 0; bits >>= 1) {
+                if ((bits & 1) != 0) {
+                    result = result < 0 ? square : builder.multiply(result, square);
+                }
+                if (bits > 1) {
+                    square = builder.multiply(square, square);
+                }
+            }
+            return exponent < 0 ? builder.divide(builder.constantLike(1, base), result) : result;
+        }
+        if (exponent == 0.5) {
+            return builder.apply(new UnaryOp.Sqrt(), base);
+        }
+        return builder.apply(new UnaryOp.Power(exponent), base);
+    }
+
+    private int dense(Term.Dense dense) {
+        int input = asVector(of(dense.input()));
+        int weight = read(dense.weight());
+        int sum = builder.apply(new TensorOp.MatVec(), weight, input);
+        if (dense.bias().isPresent()) {
+            sum = builder.add(sum, read(dense.bias().get()));
+        }
+        return new BuiltinLowering(builder).activation(dense.activation(), dense.activationOption(), sum);
+    }
+
+    private int rbf(Term.Rbf rbf) {
+        int input = asVector(of(rbf.input()));
+        int centers = read(rbf.centers());
+        int widths = read(rbf.widths());
+        int units = rbf.centers().shape().rows();
+        int difference = builder.subtract(centers, builder.apply(new TensorOp.Tile(units), input));
+        int distance = builder.apply(new TensorOp.RowSum(), builder.multiply(difference, difference));
+        int scaled = builder.divide(distance, builder.multiply(widths, widths));
+        return builder.apply(new UnaryOp.Exp(), builder.negate(scaled));
+    }
+
+    private int dropout(Term.Dropout dropout) {
+        int input = of(dropout.input());
+        if (mode == Mode.PREDICTION || dropout.rate() == 0) {
+            return input;
+        }
+        String name = dropoutNames.getOrDefault(dropout, "dropout" + dropoutNames.size() + ".mask");
+        dropoutNames.putIfAbsent(dropout, name);
+        int mask = builder.apply(new LeafOp.DropoutMask(name, dropout.rate(), builder.shapeOf(input)));
+        return builder.multiply(input, mask);
+    }
+
+    /** A scalar layer input as a vector of one element, so that layers see vectors only. */
+    private int asVector(int node) {
+        return builder.shapeOf(node).isScalar() ? builder.broadcast(node, Shape.vector(1)) : node;
+    }
+}

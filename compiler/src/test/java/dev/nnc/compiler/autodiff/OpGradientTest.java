@@ -1,0 +1,223 @@
+package dev.nnc.compiler.autodiff;
+
+import static dev.nnc.compiler.graph.GradientOracle.EPS;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nnc.compiler.graph.BinaryOp;
+import dev.nnc.compiler.graph.Bindings;
+import dev.nnc.compiler.graph.GradientOracle;
+import dev.nnc.compiler.graph.Graph;
+import dev.nnc.compiler.graph.GraphBuilder;
+import dev.nnc.compiler.graph.LeafOp;
+import dev.nnc.compiler.graph.LossOp;
+import dev.nnc.compiler.graph.Op;
+import dev.nnc.compiler.graph.Output;
+import dev.nnc.compiler.graph.TensorOp;
+import dev.nnc.compiler.graph.UnaryOp;
+import dev.nnc.compiler.graph.VectorOp;
+import dev.nnc.compiler.pass.Passes;
+import dev.nnc.compiler.semantic.Shape;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.BiPredicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * G1 for every op's derivative rule: the op applied to argument leaves, reduced to a scalar with
+ * random weights ({@code L = <op(args), w>}), differentiated, and compared with central
+ * differences on random N(0,1) and U(-3,3) inputs (3 seeds) and on the magnitude grid; samples
+ * within {@code 10 eps} of a kink are excluded. The optimised graph is checked too.
+ */
+class OpGradientTest {
+    private static final double[] GRID = {-50, -20, -5, -1, -0.5, -1e-3, 1e-3, 0.5, 1, 5, 20, 50};
+    private static final double[] POSITIVE_GRID = {1e-8, 1e-3, 0.5, 1, 10, 1e6};
+    private static final long[] SEEDS = {1, 2, 3};
+
+    /** Where an op may be sampled. */
+    enum Domain {
+        ANY,
+        POSITIVE,
+        /** Values of moderate size, for ops that overflow on the grid (exp of products...). */
+        MODERATE
+    }
+
+    /** An op under test: operand shapes, domain, and which samples sit on a kink. */
+    record Case(String name, Op op, List<Shape> shapes, Domain domain, BiPredicate<double[][], Integer> nearKink) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final Shape V = Shape.vector(GRID.length);
+    private static final Shape M23 = Shape.matrix(2, 3);
+
+    private static BiPredicate<double[][], Integer> kinkAtZero() {
+        return (args, i) -> Math.abs(args[0][i]) < 10 * EPS;
+    }
+
+    private static BiPredicate<double[][], Integer> tie() {
+        return (args, i) -> Math.abs(args[0][i] - args[1][i]) < 10 * EPS;
+    }
+
+    private static final BiPredicate<double[][], Integer> SMOOTH = (args, i) -> false;
+
+    static Stream<Case> cases() {
+        List<Case> cases = new ArrayList<>();
+        unary(cases, new UnaryOp.Negate(), Domain.ANY, SMOOTH);
+        unary(cases, new UnaryOp.Sigmoid(), Domain.ANY, SMOOTH);
+        unary(cases, new UnaryOp.Tanh(), Domain.ANY, SMOOTH);
+        unary(cases, new UnaryOp.Relu(), Domain.ANY, kinkAtZero());
+        unary(cases, new UnaryOp.LeakyRelu(0.2), Domain.ANY, kinkAtZero());
+        unary(cases, new UnaryOp.Elu(1.0), Domain.ANY, kinkAtZero());
+        unary(cases, new UnaryOp.Elu(0.5), Domain.ANY, kinkAtZero());
+        unary(cases, new UnaryOp.Softplus(), Domain.ANY, SMOOTH);
+        unary(cases, new UnaryOp.Gaussian(), Domain.ANY, SMOOTH);
+        unary(cases, new UnaryOp.Step(), Domain.ANY, kinkAtZero());
+        unary(cases, new UnaryOp.Sign(), Domain.ANY, kinkAtZero());
+        unary(cases, new UnaryOp.LeakySlope(0.3), Domain.ANY, kinkAtZero());
+        unary(cases, new UnaryOp.Exp(), Domain.ANY, SMOOTH);
+        unary(cases, new UnaryOp.Log(), Domain.POSITIVE, SMOOTH);
+        unary(cases, new UnaryOp.Sqrt(), Domain.POSITIVE, SMOOTH);
+        unary(cases, new UnaryOp.Abs(), Domain.ANY, kinkAtZero());
+        unary(cases, new UnaryOp.Sin(), Domain.ANY, SMOOTH);
+        unary(cases, new UnaryOp.Cos(), Domain.ANY, SMOOTH);
+        unary(cases, new UnaryOp.Power(1.5), Domain.POSITIVE, SMOOTH);
+        unary(cases, new UnaryOp.Power(-0.7), Domain.POSITIVE, SMOOTH);
+        binary(cases, new BinaryOp.Add(), Domain.ANY, SMOOTH);
+        binary(cases, new BinaryOp.Subtract(), Domain.ANY, SMOOTH);
+        binary(cases, new BinaryOp.Multiply(), Domain.ANY, SMOOTH);
+        binary(cases, new BinaryOp.Divide(), Domain.POSITIVE, SMOOTH);
+        binary(cases, new BinaryOp.Max(), Domain.ANY, tie());
+        binary(cases, new BinaryOp.Min(), Domain.ANY, tie());
+        binary(cases, new BinaryOp.Compare(BinaryOp.Comparison.GE), Domain.ANY, tie());
+        binary(cases, new BinaryOp.EluSlope(0.5), Domain.ANY, kinkAtZero());
+        Shape s = Shape.scalar();
+        Shape v3 = Shape.vector(3);
+        Shape v2 = Shape.vector(2);
+        cases.add(new Case("broadcast", new TensorOp.Broadcast(v3), List.of(s), Domain.ANY, SMOOTH));
+        cases.add(new Case("sum", new TensorOp.Sum(), List.of(M23), Domain.ANY, SMOOTH));
+        cases.add(new Case("dot", new TensorOp.Dot(), List.of(v3, v3), Domain.ANY, SMOOTH));
+        cases.add(new Case("element", new TensorOp.Element(1), List.of(v3), Domain.ANY, SMOOTH));
+        cases.add(new Case("scatter", new TensorOp.Scatter(2, 4), List.of(s), Domain.ANY, SMOOTH));
+        cases.add(new Case("matvec", new TensorOp.MatVec(), List.of(M23, v3), Domain.ANY, SMOOTH));
+        cases.add(new Case("matmul", new TensorOp.MatMul(), List.of(M23, Shape.matrix(3, 2)), Domain.ANY, SMOOTH));
+        cases.add(new Case("transpose", new TensorOp.Transpose(), List.of(M23), Domain.ANY, SMOOTH));
+        cases.add(new Case("outer", new TensorOp.Outer(), List.of(v2, v3), Domain.ANY, SMOOTH));
+        cases.add(new Case("tile", new TensorOp.Tile(2), List.of(v3), Domain.ANY, SMOOTH));
+        cases.add(new Case("column_sum", new TensorOp.ColumnSum(), List.of(M23), Domain.ANY, SMOOTH));
+        cases.add(new Case("spread", new TensorOp.Spread(3), List.of(v2), Domain.ANY, SMOOTH));
+        cases.add(new Case("row_sum", new TensorOp.RowSum(), List.of(M23), Domain.ANY, SMOOTH));
+        cases.add(new Case("softmax", new VectorOp.Softmax(), List.of(v3), Domain.ANY, SMOOTH));
+        cases.add(new Case("log_softmax", new VectorOp.LogSoftmax(), List.of(v3), Domain.ANY, SMOOTH));
+        cases.add(new Case("log_sum_exp", new VectorOp.LogSumExp(), List.of(v3), Domain.ANY, SMOOTH));
+        cases.add(new Case(
+                "softmax_cross_entropy", new LossOp.SoftmaxCrossEntropy(), List.of(v3, v3), Domain.ANY, SMOOTH));
+        cases.add(new Case(
+                "sigmoid_binary_cross_entropy",
+                new LossOp.SigmoidBinaryCrossEntropy(),
+                List.of(v3, v3),
+                Domain.ANY,
+                SMOOTH));
+        return cases.stream();
+    }
+
+    private static void unary(List<Case> cases, Op op, Domain domain, BiPredicate<double[][], Integer> kink) {
+        cases.add(new Case(op.mnemonic(), op, List.of(V), domain, kink));
+    }
+
+    private static void binary(List<Case> cases, Op op, Domain domain, BiPredicate<double[][], Integer> kink) {
+        cases.add(new Case(op.mnemonic(), op, List.of(V, V), domain, kink));
+    }
+
+    static Stream<Arguments> samples() {
+        return cases().flatMap(c -> {
+            List<Arguments> all = new ArrayList<>();
+            for (long seed : SEEDS) {
+                all.add(Arguments.of(c, "normal seed " + seed, random(c, seed, true)));
+                all.add(Arguments.of(c, "uniform seed " + seed, random(c, seed, false)));
+            }
+            all.add(Arguments.of(c, "grid", grid(c)));
+            return all.stream();
+        });
+    }
+
+    private static double[][] random(Case c, long seed, boolean normal) {
+        Random random = new Random(seed);
+        double[][] args = new double[c.shapes().size()][];
+        for (int a = 0; a < args.length; a++) {
+            args[a] = new double[c.shapes().get(a).size()];
+            for (int i = 0; i < args[a].length; i++) {
+                double x = normal ? random.nextGaussian() : random.nextDouble() * 6 - 3;
+                args[a][i] = c.domain() == Domain.POSITIVE ? Math.abs(x) + 0.05 : x;
+            }
+        }
+        return args;
+    }
+
+    /** The magnitude grid; the second operand of a binary op gets the grid reversed. */
+    private static double[][] grid(Case c) {
+        double[] values = c.domain() == Domain.POSITIVE ? POSITIVE_GRID : GRID;
+        double[][] args = new double[c.shapes().size()][];
+        for (int a = 0; a < args.length; a++) {
+            args[a] = new double[c.shapes().get(a).size()];
+            for (int i = 0; i < args[a].length; i++) {
+                args[a][i] = values[(a == 0 ? i : values.length * GRID.length - 1 - i) % values.length];
+            }
+        }
+        return args;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("samples")
+    void derivativeRuleMatchesCentralDifferences(Case c, String label, double[][] args) {
+        boolean elementwise = c.op() instanceof UnaryOp || c.op() instanceof BinaryOp;
+        if (!label.equals("grid") || !elementwise) {
+            assertTrue(check(c, c.shapes(), args) > 0, "every sample was excluded");
+            return;
+        }
+        // One grid point at a time: in a sum over the grid, exp(50) would drown exp(-5)'s change.
+        int checked = 0;
+        for (int i = 0; i < args[0].length; i++) {
+            double[][] point = new double[args.length][];
+            for (int a = 0; a < args.length; a++) {
+                point[a] = new double[] {args[a][i]};
+            }
+            checked += check(c, c.shapes().stream().map(s -> Shape.scalar()).toList(), point);
+        }
+        assertTrue(checked > 0, "every sample was excluded");
+    }
+
+    private static int check(Case c, List<Shape> shapes, double[][] args) {
+        GraphBuilder b = GraphBuilder.create();
+        List<LeafOp.Argument> leaves = new ArrayList<>();
+        List<Integer> ids = new ArrayList<>();
+        Map<String, double[]> values = new HashMap<>();
+        for (int a = 0; a < args.length; a++) {
+            LeafOp.Argument leaf = new LeafOp.Argument("a" + a, shapes.get(a), a);
+            leaves.add(leaf);
+            ids.add(b.apply(leaf));
+            values.put("a" + a, args[a]);
+        }
+        int y = b.apply(c.op(), ids);
+        Shape shape = b.shapeOf(y);
+        int w = b.apply(new LeafOp.Argument("w", shape, args.length));
+        int loss = shape.isScalar() ? b.multiply(y, w) : b.apply(new TensorOp.Dot(), y, w);
+        Random random = new Random(42);
+        values.put("w", random.doubles(shape.size(), -1, 1).toArray());
+        Graph forward = b.build(List.of(new Output(Output.Kind.VALUE, "L", loss)));
+        Graph differentiated = ReverseMode.differentiate(forward, Output.Kind.VALUE, leaves);
+        Bindings at = Bindings.of(values);
+        List<String> names = leaves.stream().map(LeafOp.Argument::name).toList();
+        BiPredicate<String, Integer> skip = (leaf, i) -> c.nearKink().test(args, i);
+        int checked = GradientOracle.check(forward, differentiated, Output.Kind.VALUE, at, names, skip);
+        GradientOracle.check(forward, Passes.optimize(differentiated), Output.Kind.VALUE, at, names, skip);
+        return checked;
+    }
+}

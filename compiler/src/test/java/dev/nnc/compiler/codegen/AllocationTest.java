@@ -1,0 +1,68 @@
+package dev.nnc.compiler.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.nnc.runtime.SeededRandom;
+import dev.nnc.runtime.TrainableNetwork;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Once constructed, a generated network allocates nothing in {@code predict(x, out)},
+ * {@code gradient} and {@code trainStep}: measured with the thread's allocation counter over
+ * many calls, after a warm-up that lets the JIT compile the code.
+ */
+class AllocationTest {
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    @ParameterizedTest
+    @CsvSource({"xor.nn, Xor", "digits.nn, Digits", "iris.nn, Iris", "explicit.nn, Explicit", "rbf.nn, Rbf"})
+    void trainingAndPredictionAllocateNothing(String example, String network) {
+        TrainableNetwork net = GeneratedClasses.compileExample(example).newInstance(network);
+        int n = 4;
+        double[] xs = random(n * net.inputSize(), 1);
+        double[] ys = random(n * net.targetSize(), 2);
+        double[] x = random(net.inputSize(), 3);
+        double[] out = new double[net.outputSize()];
+        double[] grad = new double[net.parameterCount()];
+        Runnable calls = () -> {
+            net.predict(x, out);
+            net.gradient(xs, ys, n, grad);
+            net.trainStep(xs, ys, n);
+        };
+        for (int i = 0; i < 20_000; i++) {
+            calls.run();
+        }
+        // An allocation per call shows in every window; a window may also see a one-off
+        // allocation of the JVM's own (a deoptimisation, say), so the quietest window counts.
+        long quietest = Long.MAX_VALUE;
+        for (int window = 0; window < 5; window++) {
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 1_000; i++) {
+                calls.run();
+            }
+            quietest = Math.min(quietest, THREADS.getCurrentThreadAllocatedBytes() - before);
+        }
+        assertEquals(0, quietest, network + " allocated " + quietest + " bytes in each window of 1,000 rounds");
+    }
+
+    @org.junit.jupiter.api.Test
+    void theCounterSeesAnAllocation() {
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        double[] array = new double[1000];
+        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+        org.junit.jupiter.api.Assertions.assertTrue(
+                allocated >= 8000, "counter saw " + allocated + " bytes; " + array.length);
+    }
+
+    private static double[] random(int size, long seed) {
+        SeededRandom random = new SeededRandom(seed);
+        double[] values = new double[size];
+        for (int i = 0; i < size; i++) {
+            values[i] = random.nextDouble() * 0.5;
+        }
+        return values;
+    }
+}
