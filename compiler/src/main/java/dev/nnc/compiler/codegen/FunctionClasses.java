@@ -227,5 +227,20 @@ final class FunctionClasses {
         public String parameter(LeafOp.Param op) {
             throw new InternalCompilerError("a function has no parameters");
         }
+
+        @Override
+        public String rows(LeafOp.Param op) {
+            throw new InternalCompilerError("a function has no parameters");
+        }
+
+        @Override
+        public String accumulator(LeafOp.Param op) {
+            throw new InternalCompilerError("a function has no parameters");
+        }
+
+        @Override
+        public String array2D(Node node, String suggestedName, int rows, int cols) {
+            throw new InternalCompilerError("function kernels are never tiled");
+        }
     }
 }
