@@ -152,7 +152,7 @@ final class KernelEmitter {
             }
         }
         this.split = split;
-        this.unrolled = !split && storedScalars() <= UNROLL_LIMIT && largestTensor() <= UNROLL_TENSOR_LIMIT;
+        this.unrolled = !split && Unrolling.choose(storedScalars(), largestTensor());
         this.batched = new boolean[graph.size()];
         boolean weightProducts = false;
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
