@@ -54,8 +54,9 @@ final class GenerateCommand implements Command {
                 }
             }
             out.printf(
-                    "nnc: %d classes generated in %s (%d written, %d unchanged)%n",
+                    "nnc: %d class%s generated in %s (%d written, %d unchanged)%n",
                     result.files().size(),
+                    result.files().size() == 1 ? "" : "es",
                     options.outputDirectory(),
                     written,
                     result.files().size() - written);
