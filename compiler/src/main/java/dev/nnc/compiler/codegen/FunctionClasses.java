@@ -66,17 +66,7 @@ final class FunctionClasses {
             type.addMethod(derivativeMethod(gradient, argumentNames));
         }
         type.addMethod(gradientMethod(gradient, argumentNames));
-        type.addMethod(MethodSpec.methodBuilder("requireLength")
-                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(String.class, "name")
-                .addParameter(TypeName.INT, "actual")
-                .addParameter(TypeName.INT, "expected")
-                .beginControlFlow("if (actual != expected)")
-                .addStatement(
-                        "throw new $T(name + \" must have \" + expected + \" elements, found \" + actual)",
-                        IllegalArgumentException.class)
-                .endControlFlow()
-                .build());
+        type.addMethod(NetworkApiEmitter.requireLength());
         for (String helper : helpers) {
             type.addMethod(Helpers.method(helper, numeric));
         }

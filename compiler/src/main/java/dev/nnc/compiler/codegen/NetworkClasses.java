@@ -504,7 +504,19 @@ final class NetworkClasses {
 
         @Override
         public String array(Node node, String suggestedName, int size, CodeBlock.Builder declarations) {
-            String key = suggestedName + ":" + size;
+            return pooled(
+                    suggestedName,
+                    suggestedName + ":" + size,
+                    field -> FieldSpec.builder(numeric.arrayType(), field, Modifier.PRIVATE, Modifier.FINAL)
+                            .initializer("new $T[$L]", numeric.type(), size)
+                            .build());
+        }
+
+        /**
+         * A scratch field of the kind {@code key} names that this kernel does not use yet: one
+         * another kernel declared, or a new one.
+         */
+        private String pooled(String suggestedName, String key, Function<String, FieldSpec> declaration) {
             List<String> fields = pool.computeIfAbsent(key, k -> new ArrayList<>());
             for (String field : fields) {
                 if (taken.add(field)) {
@@ -514,9 +526,7 @@ final class NetworkClasses {
             String field = names.fresh(suggestedName);
             fields.add(field);
             taken.add(field);
-            scratch.add(FieldSpec.builder(numeric.arrayType(), field, Modifier.PRIVATE, Modifier.FINAL)
-                    .initializer("new $T[$L]", numeric.type(), size)
-                    .build());
+            scratch.add(declaration.apply(field));
             return field;
         }
 
@@ -553,18 +563,8 @@ final class NetworkClasses {
 
         @Override
         public String array2D(Node node, String suggestedName, int rows, int cols) {
-            String key = suggestedName + ":" + rows + "x" + cols;
-            List<String> fields = pool.computeIfAbsent(key, k -> new ArrayList<>());
-            for (String field : fields) {
-                if (taken.add(field)) {
-                    return field;
-                }
-            }
-            String field = names.fresh(suggestedName);
-            fields.add(field);
-            taken.add(field);
-            scratch.add(rowsField(field, rows, cols));
-            return field;
+            return pooled(
+                    suggestedName, suggestedName + ":" + rows + "x" + cols, field -> rowsField(field, rows, cols));
         }
 
         @Override
