@@ -440,6 +440,19 @@ final class KernelEmitter {
         return slot(id, index.flat());
     }
 
+    /** {@link #ref} without the parentheses around a fused expression, for a call's argument. */
+    private CodeBlock bareRef(int id, Index index) {
+        return inlined[id] && !stored.containsKey(id) ? element(graph.node(id), index) : ref(id, index);
+    }
+
+    /** Whether the Java form of {@code op} is a call with its operand as the only argument. */
+    private static boolean isCall(UnaryOp op) {
+        return !(op instanceof UnaryOp.Negate
+                || op instanceof UnaryOp.Step
+                || op instanceof UnaryOp.LeakySlope
+                || op instanceof UnaryOp.Power power && (power.exponent() == -1 || power.exponent() == 1));
+    }
+
     /**
      * Whether a fused expression must be parenthesised inside its user's: operators must, calls
      * and the already parenthesised conditionals need not.
@@ -458,10 +471,16 @@ final class KernelEmitter {
     private CodeBlock element(Node node, Index index) {
         Op op = node.op();
         if (op instanceof UnaryOp unary) {
-            return unary(unary, ref(node.arg(0), index));
+            int operand = node.arg(0);
+            // A call's argument needs no parentheses of its own: Math.tanh(a + b), not ((a + b)).
+            return unary(unary, isCall(unary) ? bareRef(operand, index) : ref(operand, index));
         }
         if (op instanceof BinaryOp binary) {
-            return binary(binary, ref(node.arg(0), index), ref(node.arg(1), index));
+            boolean call = binary instanceof BinaryOp.Max || binary instanceof BinaryOp.Min;
+            return binary(
+                    binary,
+                    call ? bareRef(node.arg(0), index) : ref(node.arg(0), index),
+                    call ? bareRef(node.arg(1), index) : ref(node.arg(1), index));
         }
         if (op instanceof TensorOp.Outer) {
             return CodeBlock.of(
