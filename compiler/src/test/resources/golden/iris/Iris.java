@@ -571,6 +571,7 @@ public final class Iris implements TrainableNetwork {
             logits[i] = t9[i] + logits_bias[i];
         }
         // iris.nn:9  probs
+        // softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < 3; i++) {
             max = Math.max(max, logits[i]);
@@ -586,19 +587,7 @@ public final class Iris implements TrainableNetwork {
         for (int i = 0; i < 3; i++) {
             probs[i] /= total_;
         }
-        // softmax + cross_entropy fused: computed from the logits
-        double max_ = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < 3; i++) {
-            max_ = Math.max(max_, logits[i]);
-        }
-        if (Double.isInfinite(max_)) {
-            max_ = 0.0;
-        }
-        double total__ = 0.0;
-        for (int i = 0; i < 3; i++) {
-            total__ += Math.exp(logits[i] - max_);
-        }
-        double lse = max_ + Math.log(total__);
+        double lse = max + Math.log(total_);
         t14 = 0.0;
         for (int i = 0; i < 3; i++) {
             t14 += ys[yo + i] * (lse - logits[i]);
@@ -692,6 +681,7 @@ public final class Iris implements TrainableNetwork {
             logits[i] = t7[i] + logits_bias[i];
         }
         // iris.nn:9  probs
+        // softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < 3; i++) {
             max = Math.max(max, logits[i]);
@@ -707,19 +697,7 @@ public final class Iris implements TrainableNetwork {
         for (int i = 0; i < 3; i++) {
             probs[i] /= total_;
         }
-        // softmax + cross_entropy fused: computed from the logits
-        double max_ = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < 3; i++) {
-            max_ = Math.max(max_, logits[i]);
-        }
-        if (Double.isInfinite(max_)) {
-            max_ = 0.0;
-        }
-        double total__ = 0.0;
-        for (int i = 0; i < 3; i++) {
-            total__ += Math.exp(logits[i] - max_);
-        }
-        double lse = max_ + Math.log(total__);
+        double lse = max + Math.log(total_);
         t12 = 0.0;
         for (int i = 0; i < 3; i++) {
             t12 += ys[yo + i] * (lse - logits[i]);

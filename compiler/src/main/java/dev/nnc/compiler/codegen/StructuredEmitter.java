@@ -96,6 +96,59 @@ final class StructuredEmitter {
         throw new InternalCompilerError("no Java form for " + op.mnemonic());
     }
 
+    /**
+     * Softmax cross-entropy of logits {@code z} and the softmax of the same {@code z} in one
+     * pass: {@code p = exp(z - m) / t}, {@code loss = Σ y (m + log t - z)}, each logit
+     * exponentiated once. The results are those of computing the two separately.
+     */
+    CodeBlock crossEntropyWithSoftmax(Node crossEntropy, Node softmax, String type, boolean unrolled) {
+        int logits = crossEntropy.arg(0);
+        Shape shape = shapeOf(logits);
+        String max = kernel.fresh("max");
+        String total = kernel.fresh("total");
+        String lse = kernel.fresh("lse");
+        CodeBlock.Builder code = CodeBlock.builder()
+                .add("// softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax\n")
+                .add(maxOf(logits, shape, max, type, unrolled))
+                .addStatement("$L $N = $L", type, total, numeric.literal(0));
+        if (unrolled) {
+            for (int e = 0; e < shape.size(); e++) {
+                String p = kernel.local(softmax.id(), e);
+                code.addStatement(
+                                "$L $N = $L",
+                                type,
+                                p,
+                                numeric.math("exp", CodeBlock.of("$L - $N", at(logits, shape, e), max)))
+                        .addStatement("$N += $N", total, p);
+            }
+            for (int e = 0; e < shape.size(); e++) {
+                code.addStatement("$N /= $N", kernel.local(softmax.id(), e), total);
+            }
+        } else {
+            CodeBlock p = kernel.slot(softmax.id(), CodeBlock.of("i"));
+            code.beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
+                    .addStatement(
+                            "$L = $L",
+                            p,
+                            numeric.math(
+                                    "exp", CodeBlock.of("$L - $N", kernel.ref(logits, Index.vectorLoop("i")), max)))
+                    .addStatement("$N += $L", total, p)
+                    .endControlFlow()
+                    .beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
+                    .addStatement("$L /= $N", p, total)
+                    .endControlFlow();
+        }
+        code.addStatement("$L $N = $N + $L", type, lse, max, numeric.math("log", CodeBlock.of("$N", total)));
+        return code.add(sumInto(
+                        kernel.scalarPrefix(crossEntropy.id(), type),
+                        kernel.slot(crossEntropy.id(), zero()),
+                        shape,
+                        unrolled,
+                        e -> CodeBlock.of(
+                                "$L * ($N - $L)", at(crossEntropy.arg(1), shape, e), lse, at(logits, shape, e))))
+                .build();
+    }
+
     /** Samples that share each weight row in a tiled product: enough rows to keep in L1. */
     private static final int SAMPLE_BLOCK = 4;
 
