@@ -149,8 +149,12 @@ final class StructuredEmitter {
                 .build();
     }
 
-    /** Samples that share each weight row in a tiled product: enough rows to keep in L1. */
-    private static final int SAMPLE_BLOCK = 4;
+    /**
+     * Weight rows combined per pass over an output row in a tiled product: each load and store
+     * of the output row then carries four multiply-adds; one per pass would leave the loop bound
+     * by its stores.
+     */
+    static final int ROW_BLOCK = 4;
 
     /**
      * Whether {@link #emitTile} has a form for this per-sample node that is better than running
@@ -175,7 +179,7 @@ final class StructuredEmitter {
     /**
      * {@code y = W x} for every sample of a tile, as rows of multiply-adds that C2 vectorises:
      * along rows of the transposed weight for {@code W x}, along rows of {@code W} for
-     * {@code W^T x}. Four samples share each weight row while it is in L1.
+     * {@code W^T x}. Each pass over an output row adds four weight rows.
      */
     CodeBlock emitTile(Node node, String type) {
         Node matrix = kernel.graph().node(node.arg(0));
@@ -197,51 +201,37 @@ final class StructuredEmitter {
             inner = param.valueShape().cols();
         }
         String y = kernel.storedName(node.id());
-        return CodeBlock.builder()
+        CodeBlock.Builder code = CodeBlock.builder()
                 .add(
-                        "// $L = $L x for each sample: multiply-adds along weight rows, $L samples per row\n",
+                        "// $L = $L x for each sample: multiply-adds along weight rows, $L rows per pass\n",
                         y,
                         matrix.op() instanceof LeafOp.Param ? "W" : "W^T",
-                        SAMPLE_BLOCK)
-                .add("{\n$>")
-                .addStatement("int b = 0")
-                .beginControlFlow("for (; b + $L <= m; b += $L)", SAMPLE_BLOCK, SAMPLE_BLOCK)
-                .add(block(y, weights, vector, outer, inner, SAMPLE_BLOCK, type))
-                .endControlFlow()
-                .beginControlFlow("for (; b < m; b++)")
-                .add(block(y, weights, vector, outer, inner, 1, type))
-                .endControlFlow()
-                .add("$<}\n")
-                .build();
-    }
-
-    // double[] y0 = t2[b], y1 = t2[b + 1], ...; fill with 0
-    // for (int k = 0; k < C; k++) {
-    //     double x0 = h[b][k]; ... double[] w = weights[k];
-    //     for (int j = 0; j < R; j++) { double v = w[j]; y0[j] += x0 * v; y1[j] += x1 * v; ... }
-    // }
-    private CodeBlock block(String y, String weights, int vector, int outer, int inner, int samples, String type) {
-        CodeBlock.Builder code = CodeBlock.builder();
-        for (int s = 0; s < samples; s++) {
-            code.addStatement("$L[] y$L = $N[$L]", type, s, y, sample(s))
-                    .addStatement("$T.fill(y$L, $L)", java.util.Arrays.class, s, numeric.literal(0));
+                        ROW_BLOCK)
+                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .addStatement("$L[] y = $N[b]", type, y)
+                .addStatement("$T.fill(y, $L)", java.util.Arrays.class, numeric.literal(0))
+                .addStatement("int k = 0")
+                .beginControlFlow("for (; k + $L <= $L; k += $L)", ROW_BLOCK, outer, ROW_BLOCK);
+        CodeBlock.Builder sum = CodeBlock.builder();
+        for (int r = 0; r < ROW_BLOCK; r++) {
+            CodeBlock position = r == 0 ? CodeBlock.of("k") : CodeBlock.of("k + $L", r);
+            code.addStatement("$L x$L = $L", type, r, kernel.ref(vector, Index.flat(position)))
+                    .addStatement("$L[] w$L = $N[$L]", type, r, weights, position);
+            sum.add(r == 0 ? "x$L * w$L[j]" : " + x$L * w$L[j]", r, r);
         }
-        code.beginControlFlow("for (int k = 0; k < $L; k++)", outer);
-        for (int s = 0; s < samples; s++) {
-            CodeBlock value = kernel.withBatch(sample(s), () -> kernel.ref(vector, Index.vectorLoop("k")));
-            code.addStatement("$L x$L = $L", type, s, value);
-        }
-        code.addStatement("$L[] w = $N[k]", type, weights)
+        return code.beginControlFlow("for (int j = 0; j < $L; j++)", inner)
+                .addStatement("y[j] += $L", sum.build())
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("for (; k < $L; k++)", outer)
+                .addStatement("$L x0 = $L", type, kernel.ref(vector, Index.vectorLoop("k")))
+                .addStatement("$L[] w0 = $N[k]", type, weights)
                 .beginControlFlow("for (int j = 0; j < $L; j++)", inner)
-                .addStatement("$L v = w[j]", type);
-        for (int s = 0; s < samples; s++) {
-            code.addStatement("y$L[j] += x$L * v", s, s);
-        }
-        return code.endControlFlow().endControlFlow().build();
-    }
-
-    private static CodeBlock sample(int s) {
-        return s == 0 ? CodeBlock.of("b") : CodeBlock.of("b + $L", s);
+                .addStatement("y[j] += x0 * w0[j]")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .build();
     }
 
     private static CodeBlock zero() {
