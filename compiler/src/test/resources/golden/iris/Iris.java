@@ -128,7 +128,7 @@ public final class Iris implements TrainableNetwork {
 
     private double t14;
 
-    private double t15;
+    private double t17;
 
     private final double[] d_logits = new double[3];
 
@@ -140,7 +140,7 @@ public final class Iris implements TrainableNetwork {
 
     private double t12;
 
-    private double t13;
+    private double t15;
 
     private final double[] d_h1_ = new double[16];
 
@@ -592,13 +592,13 @@ public final class Iris implements TrainableNetwork {
         for (int i = 0; i < 3; i++) {
             t14 += ys[yo + i] * (lse - logits[i]);
         }
-        t15 = 0.0;
+        t17 = 0.0;
         for (int i = 0; i < 3; i++) {
-            t15 += ys[yo + i];
+            t17 += ys[yo + i];
         }
         // grad of iris.nn:8  logits
         for (int i = 0; i < 3; i++) {
-            d_logits[i] = (probs[i] * t15) - ys[yo + i];
+            d_logits[i] = weight * ((probs[i] * t17) - ys[yo + i]);
         }
         // grad of iris.nn:7  h1drop
         for (int r = 0; r < 16; r++) {
@@ -615,22 +615,22 @@ public final class Iris implements TrainableNetwork {
         // accumulate d loss / d h1.weight
         for (int r = 0; r < 16; r++) {
             for (int c = 0; c < 4; c++) {
-                d_h1_weight[r * 4 + c] += weight * (d_h1_bias_[r] * xs[xo + c]);
+                d_h1_weight[r * 4 + c] += (d_h1_bias_[r] * xs[xo + c]);
             }
         }
         // accumulate d loss / d h1.bias
         for (int i = 0; i < 16; i++) {
-            d_h1_bias[i] += weight * d_h1_bias_[i];
+            d_h1_bias[i] += d_h1_bias_[i];
         }
         // accumulate d loss / d logits.weight
         for (int r = 0; r < 3; r++) {
             for (int c = 0; c < 16; c++) {
-                d_logits_weight[r * 16 + c] += weight * (d_logits[r] * h1drop[c]);
+                d_logits_weight[r * 16 + c] += (d_logits[r] * h1drop[c]);
             }
         }
         // accumulate d loss / d logits.bias
         for (int i = 0; i < 3; i++) {
-            d_logits_bias[i] += weight * d_logits[i];
+            d_logits_bias[i] += d_logits[i];
         }
     }
 
@@ -702,13 +702,13 @@ public final class Iris implements TrainableNetwork {
         for (int i = 0; i < 3; i++) {
             t12 += ys[yo + i] * (lse - logits[i]);
         }
-        t13 = 0.0;
+        t15 = 0.0;
         for (int i = 0; i < 3; i++) {
-            t13 += ys[yo + i];
+            t15 += ys[yo + i];
         }
         // grad of iris.nn:8  logits
         for (int i = 0; i < 3; i++) {
-            d_logits[i] = (probs[i] * t13) - ys[yo + i];
+            d_logits[i] = weight * ((probs[i] * t15) - ys[yo + i]);
         }
         // grad of iris.nn:6  h1
         for (int r = 0; r < 16; r++) {
@@ -725,22 +725,22 @@ public final class Iris implements TrainableNetwork {
         // accumulate d loss / d h1.weight
         for (int r = 0; r < 16; r++) {
             for (int c = 0; c < 4; c++) {
-                d_h1_weight[r * 4 + c] += weight * (d_h1_bias_[r] * xs[xo + c]);
+                d_h1_weight[r * 4 + c] += (d_h1_bias_[r] * xs[xo + c]);
             }
         }
         // accumulate d loss / d h1.bias
         for (int i = 0; i < 16; i++) {
-            d_h1_bias[i] += weight * d_h1_bias_[i];
+            d_h1_bias[i] += d_h1_bias_[i];
         }
         // accumulate d loss / d logits.weight
         for (int r = 0; r < 3; r++) {
             for (int c = 0; c < 16; c++) {
-                d_logits_weight[r * 16 + c] += weight * (d_logits[r] * h1_[c]);
+                d_logits_weight[r * 16 + c] += (d_logits[r] * h1_[c]);
             }
         }
         // accumulate d loss / d logits.bias
         for (int i = 0; i < 3; i++) {
-            d_logits_bias[i] += weight * d_logits[i];
+            d_logits_bias[i] += d_logits[i];
         }
     }
 

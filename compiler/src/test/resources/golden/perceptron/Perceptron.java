@@ -342,11 +342,11 @@ public final class Perceptron implements TrainableNetwork {
         double a1_ = sigmoid((w1_[0] * xs[xo + 0]) + b1[0]);
         double t8 = a1_ - ys[yo + 0];
         // grad of perceptron.nn:7  b1
-        double d_b1_ = (1.0 - a1_) * (a1_ * t8);
+        double d_b1_ = (1.0 - a1_) * (weight * (a1_ * t8));
         // accumulate d loss / d w1
-        d_w1[0] += weight * (xs[xo + 0] * d_b1_);
+        d_w1[0] += (xs[xo + 0] * d_b1_);
         // accumulate d loss / d b1
-        d_b1[0] += weight * d_b1_;
+        d_b1[0] += d_b1_;
         return (0.5 * (t8 * t8));
     }
 

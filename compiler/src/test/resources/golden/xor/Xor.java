@@ -430,7 +430,7 @@ public final class Xor implements TrainableNetwork {
         // sigmoid + binary_cross_entropy fused: computed from the logits
         double t12 = Math.max(t90, 0.0) - t90 * ys[yo + 0] + Math.log1p(Math.exp(-Math.abs(t90)));
         // grad of xor.nn:7  out.bias
-        double d_out_bias_0 = sigmoid(t90) - ys[yo + 0];
+        double d_out_bias_0 = weight * (sigmoid(t90) - ys[yo + 0]);
         // grad of xor.nn:6  hidden
         double d_hidden0 = out_weight[0] * d_out_bias_0;
         double d_hidden1 = out_weight[1] * d_out_bias_0;
@@ -442,26 +442,26 @@ public final class Xor implements TrainableNetwork {
         double d_hidden_bias_2 = d_hidden2 * (1.0 - (hidden2 * hidden2));
         double d_hidden_bias_3 = d_hidden3 * (1.0 - (hidden3 * hidden3));
         // accumulate d loss / d hidden.weight
-        d_hidden_weight[0] += weight * (d_hidden_bias_0 * xs[xo + 0]);
-        d_hidden_weight[1] += weight * (d_hidden_bias_0 * xs[xo + 1]);
-        d_hidden_weight[2] += weight * (d_hidden_bias_1 * xs[xo + 0]);
-        d_hidden_weight[3] += weight * (d_hidden_bias_1 * xs[xo + 1]);
-        d_hidden_weight[4] += weight * (d_hidden_bias_2 * xs[xo + 0]);
-        d_hidden_weight[5] += weight * (d_hidden_bias_2 * xs[xo + 1]);
-        d_hidden_weight[6] += weight * (d_hidden_bias_3 * xs[xo + 0]);
-        d_hidden_weight[7] += weight * (d_hidden_bias_3 * xs[xo + 1]);
+        d_hidden_weight[0] += (d_hidden_bias_0 * xs[xo + 0]);
+        d_hidden_weight[1] += (d_hidden_bias_0 * xs[xo + 1]);
+        d_hidden_weight[2] += (d_hidden_bias_1 * xs[xo + 0]);
+        d_hidden_weight[3] += (d_hidden_bias_1 * xs[xo + 1]);
+        d_hidden_weight[4] += (d_hidden_bias_2 * xs[xo + 0]);
+        d_hidden_weight[5] += (d_hidden_bias_2 * xs[xo + 1]);
+        d_hidden_weight[6] += (d_hidden_bias_3 * xs[xo + 0]);
+        d_hidden_weight[7] += (d_hidden_bias_3 * xs[xo + 1]);
         // accumulate d loss / d hidden.bias
-        d_hidden_bias[0] += weight * d_hidden_bias_0;
-        d_hidden_bias[1] += weight * d_hidden_bias_1;
-        d_hidden_bias[2] += weight * d_hidden_bias_2;
-        d_hidden_bias[3] += weight * d_hidden_bias_3;
+        d_hidden_bias[0] += d_hidden_bias_0;
+        d_hidden_bias[1] += d_hidden_bias_1;
+        d_hidden_bias[2] += d_hidden_bias_2;
+        d_hidden_bias[3] += d_hidden_bias_3;
         // accumulate d loss / d out.weight
-        d_out_weight[0] += weight * (d_out_bias_0 * hidden0);
-        d_out_weight[1] += weight * (d_out_bias_0 * hidden1);
-        d_out_weight[2] += weight * (d_out_bias_0 * hidden2);
-        d_out_weight[3] += weight * (d_out_bias_0 * hidden3);
+        d_out_weight[0] += (d_out_bias_0 * hidden0);
+        d_out_weight[1] += (d_out_bias_0 * hidden1);
+        d_out_weight[2] += (d_out_bias_0 * hidden2);
+        d_out_weight[3] += (d_out_bias_0 * hidden3);
         // accumulate d loss / d out.bias
-        d_out_bias[0] += weight * d_out_bias_0;
+        d_out_bias[0] += d_out_bias_0;
         return t12;
     }
 

@@ -31,11 +31,24 @@ public final class ReverseMode {
      * respect to every parameter, in declaration order ({@code PARAMETER_NAMES} order).
      */
     public static Graph differentiateLoss(Graph training, Declaration.Network network) {
+        return differentiate(training, Output.Kind.LOSS, parameters(network), null);
+    }
+
+    /**
+     * As {@link #differentiateLoss}, with the loss adjoint seeded by the sample's weight in the
+     * batch mean ({@link LeafOp.SampleWeight}) instead of 1: the gradients are those of the
+     * sample's share of the mean loss, scaled once at the top of the backward pass.
+     */
+    public static Graph differentiateWeightedLoss(Graph training, Declaration.Network network) {
+        return differentiate(training, Output.Kind.LOSS, parameters(network), new LeafOp.SampleWeight());
+    }
+
+    private static List<LeafOp> parameters(Declaration.Network network) {
         List<LeafOp> wrt = new ArrayList<>();
         for (Symbol.Param param : network.parameters()) {
             wrt.add(new LeafOp.Param(param.name(), param.shape()));
         }
-        return differentiate(training, Output.Kind.LOSS, wrt);
+        return wrt;
     }
 
     /** The graph of {@code function} with the gradient of its value in every argument, in order. */
@@ -52,6 +65,11 @@ public final class ReverseMode {
      * respect to each leaf of {@code wrt}, as GRADIENT outputs named after the leaves.
      */
     public static Graph differentiate(Graph graph, Output.Kind of, List<? extends LeafOp> wrt) {
+        return differentiate(graph, of, wrt, null);
+    }
+
+    /** As above, with the output's adjoint seeded by the scalar leaf {@code seed} (1 when null). */
+    private static Graph differentiate(Graph graph, Output.Kind of, List<? extends LeafOp> wrt, LeafOp seed) {
         Output output = graph.output(of)
                 .orElseThrow(() -> new InternalCompilerError("graph has no " + of + " output to differentiate"));
         if (!graph.node(output.node()).shape().isScalar()) {
@@ -64,7 +82,7 @@ public final class ReverseMode {
             leaves[i] = builder.apply(wrt.get(i));
         }
         BitSet active = active(graph, output.node(), leaves);
-        int[] adjoints = adjoints(graph, builder, output.node(), active);
+        int[] adjoints = adjoints(graph, builder, output.node(), active, seed);
         List<Output> outputs = new ArrayList<>(graph.outputs());
         for (int i = 0; i < leaves.length; i++) {
             int leaf = leaves[i];
@@ -106,7 +124,7 @@ public final class ReverseMode {
     }
 
     /** The adjoint node of every active node of the original graph, -1 where there is none. */
-    private static int[] adjoints(Graph graph, GraphBuilder builder, int output, BitSet active) {
+    private static int[] adjoints(Graph graph, GraphBuilder builder, int output, BitSet active, LeafOp seed) {
         List<List<Integer>> terms = new ArrayList<>(graph.size());
         for (int i = 0; i < graph.size(); i++) {
             terms.add(new ArrayList<>(1));
@@ -116,7 +134,7 @@ public final class ReverseMode {
         if (!active.get(output)) {
             return adjoints;
         }
-        terms.get(output).add(builder.constant(1, builder.shapeOf(output)));
+        terms.get(output).add(seed == null ? builder.constant(1, builder.shapeOf(output)) : builder.apply(seed));
         for (int id = output; id >= 0; id--) {
             List<Integer> contributions = terms.get(id);
             if (!active.get(id) || contributions.isEmpty()) {

@@ -73,14 +73,14 @@ final class NetworkClasses {
         methods.addAll(kernelMethods(Kind.FORWARD, prediction));
         if (network.isTrainable()) {
             Graph training = Passes.optimize(
-                    ReverseMode.differentiateLoss(Lowering.lower(network, Lowering.Mode.TRAINING), network));
+                    ReverseMode.differentiateWeightedLoss(Lowering.lower(network, Lowering.Mode.TRAINING), network));
             methods.addAll(kernelMethods(Kind.LOSS, prediction));
             methods.addAll(kernelMethods(Kind.TRAIN, training));
             if (usesRandom) {
                 // gradient() is the gradient of loss(): deterministic, without dropout, and it
                 // leaves the dropout generator alone.
-                Graph deterministic = Passes.optimize(
-                        ReverseMode.differentiateLoss(Lowering.lower(network, Lowering.Mode.PREDICTION), network));
+                Graph deterministic = Passes.optimize(ReverseMode.differentiateWeightedLoss(
+                        Lowering.lower(network, Lowering.Mode.PREDICTION), network));
                 methods.addAll(kernelMethods(Kind.GRADIENT, deterministic));
             }
         }
@@ -285,8 +285,7 @@ final class NetworkClasses {
                             kernel,
                             gradient.node(),
                             p.param().shape(),
-                            (index, value) ->
-                                    CodeBlock.of("$N[$L] += weight * $L;\n", p.gradient(), index.flat(), value)))
+                            (index, value) -> CodeBlock.of("$N[$L] += $L;\n", p.gradient(), index.flat(), value)))
                     .build());
         }
         return sinks;
@@ -498,6 +497,9 @@ final class NetworkClasses {
             }
             if (op instanceof LeafOp.Param param) {
                 return CodeBlock.of("$N[$L]", byName.get(param.name()).field(), index.flat());
+            }
+            if (op instanceof LeafOp.SampleWeight) {
+                return CodeBlock.of("weight");
             }
             throw new dev.nnc.compiler.diagnostic.InternalCompilerError("a network cannot read " + op.mnemonic());
         }

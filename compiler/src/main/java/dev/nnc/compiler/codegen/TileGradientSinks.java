@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The statements of a tiled training kernel that add {@code weight} times the gradient of each
+ * The statements of a tiled training kernel that add the gradient of each
  * sample of the tile to the gradient fields. A gradient that is a sum is taken term by term: an
  * outer product of two per-sample vectors (the gradient of every weight matrix) becomes a
  * sum over the tile along contiguous rows of the gradient, which stays in L1 while all samples
@@ -79,23 +79,19 @@ final class TileGradientSinks {
         }
         if (!kernel.isBatched(term)) {
             // The same for every sample of the tile: added once, m times over.
-            String scale = "(weight * m)";
             return kernel.forEach(
                     shape,
-                    index -> CodeBlock.of(
-                            "$N[$L] += $L * $L;\n", p.gradient(), index.flat(), scale, kernel.ref(term, index)));
+                    index -> CodeBlock.of("$N[$L] += m * $L;\n", p.gradient(), index.flat(), kernel.ref(term, index)));
         }
         return kernel.forEachSample(kernel.forEach(
-                shape,
-                index ->
-                        CodeBlock.of("$N[$L] += weight * $L;\n", p.gradient(), index.flat(), kernel.ref(term, index))));
+                shape, index -> CodeBlock.of("$N[$L] += $L;\n", p.gradient(), index.flat(), kernel.ref(term, index))));
     }
 
     // for (int r = 0; r < R; r++) {
     //     double[] g = sum_w[r];
     //     Arrays.fill(g, 0.0);
     //     for (b = 0; b + 4 <= m; b += 4) {            // four samples per pass over the row
-    //         double d0 = weight * u[b][r], ...; double[] v0 = v[b], ...;
+    //         double d0 = u[b][r], ...;
     //         for (int c = 0; c < C; c++) g[c] += d0 * v0[c] + d1 * v1[c] + d2 * v2[c] + d3 * v3[c];
     //     }
     //     ... the remaining samples one by one ...
@@ -118,7 +114,7 @@ final class TileGradientSinks {
         for (int s = 0; s < block; s++) {
             CodeBlock sample = s == 0 ? CodeBlock.of("b") : CodeBlock.of("b + $L", s);
             code.addStatement(
-                    "$L d$L = weight * $L",
+                    "$L d$L = $L",
                     type,
                     s,
                     kernel.withBatch(sample, () -> kernel.ref(outer.arg(0), Index.vectorLoop("r"))));
@@ -132,7 +128,7 @@ final class TileGradientSinks {
                 .endControlFlow()
                 .endControlFlow()
                 .beginControlFlow("for (; b < m; b++)")
-                .addStatement("$L d = weight * $L", type, kernel.ref(outer.arg(0), Index.vectorLoop("r")))
+                .addStatement("$L d = $L", type, kernel.ref(outer.arg(0), Index.vectorLoop("r")))
                 .beginControlFlow("for (int c = 0; c < $L; c++)", shape.cols())
                 .addStatement("g[c] += d * $L", kernel.ref(outer.arg(1), Index.vectorLoop("c")))
                 .endControlFlow()

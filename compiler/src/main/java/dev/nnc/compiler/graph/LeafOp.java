@@ -123,6 +123,39 @@ public sealed interface LeafOp extends Op {
         }
     }
 
+    /**
+     * The weight of one sample in the batch mean, {@code 1/n}, read by training kernels. When it
+     * seeds the loss adjoint (see {@code ReverseMode.differentiateWeightedLoss}), every gradient
+     * comes out already scaled, as in a hand-written backward pass, instead of being multiplied
+     * by {@code 1/n} element by element. Unbound, the reference evaluator takes it as 1.
+     */
+    record SampleWeight() implements Read {
+        @Override
+        public String name() {
+            return "weight";
+        }
+
+        @Override
+        public Shape valueShape() {
+            return Shape.scalar();
+        }
+
+        @Override
+        public double[] evaluate(List<double[]> args, Shape out, Bindings bindings) {
+            return bindings.has(name()) ? bindings.valueOf(name(), 1) : new double[] {1};
+        }
+
+        @Override
+        public String mnemonic() {
+            return "sample_weight";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitSampleWeight(this);
+        }
+    }
+
     /** A tensor whose elements all equal {@code value}. */
     record Constant(double value, Shape valueShape) implements LeafOp {
         @Override

@@ -20,6 +20,8 @@ public interface OpVisitor<R> {
 
     R visitConstant(LeafOp.Constant op);
 
+    R visitSampleWeight(LeafOp.SampleWeight op);
+
     R visitNegate(UnaryOp.Negate op);
 
     R visitSigmoid(UnaryOp.Sigmoid op);
