@@ -466,14 +466,13 @@ public final class Xor implements TrainableNetwork {
     }
 
     /**
-     * Logistic function; branches so that neither side overflows.
+     * Logistic function, stable for every x and free of branches:
+     * {@code exp(-|x|)} never overflows, and the select compiles to a conditional move.
      */
     private static double sigmoid(double x) {
-        if (x >= 0.0) {
-            return 1.0 / (1.0 + Math.exp(-x));
-        }
-        double e = Math.exp(x);
-        return e / (1.0 + e);
+        double e = Math.exp(-Math.abs(x));
+        double r = 1.0 / (1.0 + e);
+        return x >= 0.0 ? r : e * r;
     }
 
     /**

@@ -23,16 +23,13 @@ final class Helpers {
                 .addParameter(t, "x");
         return switch (name) {
             case "sigmoid" ->
-                m.addJavadoc("Logistic function; branches so that neither side overflows.\n")
-                        .beginControlFlow("if (x >= $L)", zero)
+                m.addJavadoc("Logistic function, stable for every x and free of branches:\n")
+                        .addJavadoc(
+                                "{@code exp(-|x|)} never overflows, and the select compiles to a conditional move.\n")
                         .addStatement(
-                                "return $L / ($L + $L)",
-                                one,
-                                one,
-                                numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-x")))
-                        .endControlFlow()
-                        .addStatement("$T e = $L", t, numeric.math("exp", com.palantir.javapoet.CodeBlock.of("x")))
-                        .addStatement("return e / ($L + e)", one)
+                                "$T e = $L", t, numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-Math.abs(x)")))
+                        .addStatement("$T r = $L / ($L + e)", t, one, one)
+                        .addStatement("return x >= $L ? r : e * r", zero)
                         .build();
             case "softplus" ->
                 m.addJavadoc("{@code log(1 + exp(x))} as {@code max(x, 0) + log1p(exp(-|x|))}: exact, no overflow.\n")
