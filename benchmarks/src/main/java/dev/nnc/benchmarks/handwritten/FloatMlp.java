@@ -1,46 +1,50 @@
 package dev.nnc.benchmarks.handwritten;
 
-import java.util.Arrays;
-
 /**
  * A hand-written multilayer perceptron in single precision (PyTorch's default; the loss is summed in double): ReLU hidden layers, a softmax output
  * trained with cross-entropy, Adam or SGD with momentum (PyTorch's update rules). N4 and N5 of
- * the suite, written the way a careful engineer would: the batch is a matrix and every layer
- * is two or three matrix products ({@link FloatGemm}); all buffers are allocated once, so a
+ * the suite, written the way a careful engineer would: the batch is a matrix and every layer is
+ * two or three matrix products ({@link FloatGemm}, which says why matrices are arrays of rows);
+ * bias and ReLU are fused into the product's output; all buffers are allocated once, so a
  * training step allocates nothing.
  *
- * <p>Weights are stored transposed, {@code [in][out]}, because then the forward product, the
- * one that runs in prediction too, has the output index innermost. Parameters are exchanged in
- * the generated classes' layout ({@code [out][in]} per layer, then the bias) so a baseline can
- * start from exactly the parameters of the nnc network.
+ * <p>Weights are stored transposed, {@code [in][out]}, because then the forward product, the one
+ * that prediction runs too, has the output index innermost. Parameters are exchanged in the
+ * generated classes' flat layout ({@code [out][in]} per layer, then the bias) so a baseline
+ * starts from exactly the parameters of the nnc network.
  */
 public final class FloatMlp {
-    private final int[] sizes;
-    private final int maxBatch;
-    private final Optimizer optimizer;
-    private final float lr;
-    private final float[][] weightT;
-    private final float[][] bias;
-    private final float[][] gradWeightT;
-    private final float[][] gradBias;
-    /** Adam's first moments, or SGD's momentum buffers, per layer (weights then biases). */
-    private final float[][] state1;
-    /** Adam's second moments (unused by SGD). */
-    private final float[][] state2;
-    /** {@code [out][in]} copy of each weight for the backward data product. */
-    private final float[][] weightScratch;
-    /** Activations per layer, {@code [batch][size]}; index 0 is unused (the input is the caller's). */
-    private final float[][] activations;
-    /** Gradients of the loss with respect to each layer's pre-activation. */
-    private final float[][] deltas;
-
-    private long step;
-
     /** The update rule. */
     public enum Optimizer {
         ADAM,
         SGD_MOMENTUM
     }
+
+    private final int[] sizes;
+    private final int layers;
+    private final int maxBatch;
+    private final Optimizer optimizer;
+    private final float lr;
+    private final float[][][] weightT;
+    private final float[][] bias;
+    private final float[][][] gradWeightT;
+    private final float[][] gradBias;
+    /** {@code [out][in]} copy of each weight, for the backward data product. */
+    private final float[][][] weight;
+    /** Adam's first moments, or SGD's momentum buffers. */
+    private final float[][][] moment1;
+
+    private final float[][] biasMoment1;
+    /** Adam's second moments (empty for SGD). */
+    private final float[][][] moment2;
+
+    private final float[][] biasMoment2;
+    /** Per layer boundary, {@code [batch][size]}: the input rows, then each layer's output. */
+    private final float[][][] activations;
+    /** Gradients of the loss with respect to each layer's pre-activation. */
+    private final float[][][] deltas;
+
+    private long step;
 
     /**
      * @param sizes input size, hidden sizes, classes (e.g. {@code 64, 32, 10})
@@ -48,42 +52,51 @@ public final class FloatMlp {
      */
     public FloatMlp(int[] sizes, int maxBatch, Optimizer optimizer, float lr) {
         this.sizes = sizes.clone();
+        this.layers = sizes.length - 1;
         this.maxBatch = maxBatch;
         this.optimizer = optimizer;
         this.lr = lr;
-        int layers = sizes.length - 1;
-        weightT = new float[layers][];
+        int adam = optimizer == Optimizer.ADAM ? 1 : 0;
+        weightT = new float[layers][][];
         bias = new float[layers][];
-        gradWeightT = new float[layers][];
+        gradWeightT = new float[layers][][];
         gradBias = new float[layers][];
-        state1 = new float[2 * layers][];
-        state2 = new float[2 * layers][];
-        weightScratch = new float[layers][];
-        activations = new float[layers + 1][];
-        deltas = new float[layers + 1][];
+        weight = new float[layers][][];
+        moment1 = new float[layers][][];
+        biasMoment1 = new float[layers][];
+        moment2 = new float[layers][][];
+        biasMoment2 = new float[layers][];
+        activations = new float[layers + 1][][];
+        deltas = new float[layers + 1][][];
+        activations[0] = new float[maxBatch][sizes[0]];
         for (int l = 0; l < layers; l++) {
-            int count = sizes[l] * sizes[l + 1];
-            weightT[l] = new float[count];
-            gradWeightT[l] = new float[count];
-            weightScratch[l] = new float[count];
-            bias[l] = new float[sizes[l + 1]];
-            gradBias[l] = new float[sizes[l + 1]];
-            state1[2 * l] = new float[count];
-            state1[2 * l + 1] = new float[sizes[l + 1]];
-            state2[2 * l] = new float[optimizer == Optimizer.ADAM ? count : 0];
-            state2[2 * l + 1] = new float[optimizer == Optimizer.ADAM ? sizes[l + 1] : 0];
-            activations[l + 1] = new float[maxBatch * sizes[l + 1]];
-            deltas[l + 1] = new float[maxBatch * sizes[l + 1]];
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            weightT[l] = new float[in][out];
+            gradWeightT[l] = new float[in][out];
+            weight[l] = new float[out][in];
+            moment1[l] = new float[in][out];
+            moment2[l] = new float[in * adam][out];
+            bias[l] = new float[out];
+            gradBias[l] = new float[out];
+            biasMoment1[l] = new float[out];
+            biasMoment2[l] = new float[out * adam];
+            activations[l + 1] = new float[maxBatch][out];
+            deltas[l + 1] = new float[maxBatch][out];
         }
     }
 
     /** Sets the parameters from the generated class's flat layout. */
     public void setParameters(float[] src) {
         int offset = 0;
-        for (int l = 0; l < sizes.length - 1; l++) {
+        for (int l = 0; l < layers; l++) {
             int in = sizes[l];
             int out = sizes[l + 1];
-            FloatGemm.transpose(Arrays.copyOfRange(src, offset, offset + in * out), out, in, weightT[l]);
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    weightT[l][i][o] = src[offset + o * in + i];
+                }
+            }
             offset += in * out;
             System.arraycopy(src, offset, bias[l], 0, out);
             offset += out;
@@ -93,8 +106,9 @@ public final class FloatMlp {
     /** Predicts one sample; the softmax probabilities go to {@code out}. */
     public void predict(float[] x, float[] out) {
         forward(x, 1);
-        System.arraycopy(activations[sizes.length - 1], 0, out, 0, sizes[sizes.length - 1]);
-        softmaxRows(out, 1, sizes[sizes.length - 1]);
+        float[] logits = activations[layers][0];
+        System.arraycopy(logits, 0, out, 0, logits.length);
+        softmax(out, logits.length);
     }
 
     /** Forward, backward and update on {@code n} samples; returns the mean loss before the update. */
@@ -104,23 +118,27 @@ public final class FloatMlp {
         }
         forward(xs, n);
         double loss = softmaxCrossEntropy(ys, n);
-        backward(xs, n);
+        backward(n);
         update();
         return loss;
     }
 
-    /** Leaves the logits in the last activation buffer; hidden layers get bias and ReLU fused. */
+    /** Leaves the logits in the last activation rows. */
     private void forward(float[] xs, int n) {
-        int layers = sizes.length - 1;
+        int width = sizes[0];
+        for (int s = 0; s < n; s++) {
+            System.arraycopy(xs, s * width, activations[0][s], 0, width);
+        }
         for (int l = 0; l < layers; l++) {
-            float[] in = l == 0 ? xs : activations[l];
-            float[] z = activations[l + 1];
-            int out = sizes[l + 1];
-            FloatGemm.fillRows(z, n, bias[l], out);
-            FloatGemm.multiplyAdd(in, n, sizes[l], weightT[l], out, z);
+            float[][] z = activations[l + 1];
+            FloatGemm.fillRows(z, n, bias[l]);
+            FloatGemm.multiplyAdd(activations[l], n, sizes[l], weightT[l], sizes[l + 1], z);
             if (l < layers - 1) {
-                for (int i = 0; i < n * out; i++) {
-                    z[i] = Math.max(z[i], 0.0f);
+                for (int s = 0; s < n; s++) {
+                    float[] row = z[s];
+                    for (int j = 0; j < row.length; j++) {
+                        row[j] = Math.max(row[j], 0.0f);
+                    }
                 }
             }
         }
@@ -128,51 +146,50 @@ public final class FloatMlp {
 
     /** Mean cross-entropy of the logits; leaves {@code (softmax - y) / n} as the last delta. */
     private double softmaxCrossEntropy(float[] ys, int n) {
-        int classes = sizes[sizes.length - 1];
-        float[] logits = activations[sizes.length - 1];
-        float[] delta = deltas[sizes.length - 1];
+        int classes = sizes[layers];
         double total = 0.0;
         float scale = 1.0f / n;
         for (int s = 0; s < n; s++) {
-            int row = s * classes;
+            float[] logits = activations[layers][s];
+            float[] delta = deltas[layers][s];
             float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < classes; j++) {
-                max = Math.max(max, logits[row + j]);
+                max = Math.max(max, logits[j]);
             }
             float sum = 0.0f;
             for (int j = 0; j < classes; j++) {
-                float e = (float) Math.exp(logits[row + j] - max);
-                delta[row + j] = e;
-                sum += e;
+                delta[j] = (float) Math.exp(logits[j] - max);
+                sum += delta[j];
             }
             float logSum = max + (float) Math.log(sum);
             for (int j = 0; j < classes; j++) {
-                float y = ys[row + j];
-                total += y * (logSum - logits[row + j]);
-                delta[row + j] = (delta[row + j] / sum - y) * scale;
+                float y = ys[s * classes + j];
+                total += y * (logSum - logits[j]);
+                delta[j] = (delta[j] / sum - y) * scale;
             }
         }
         return total / n;
     }
 
-    private void backward(float[] xs, int n) {
-        for (int l = sizes.length - 2; l >= 0; l--) {
+    private void backward(int n) {
+        for (int l = layers - 1; l >= 0; l--) {
             int in = sizes[l];
             int out = sizes[l + 1];
-            float[] input = l == 0 ? xs : activations[l];
-            float[] delta = deltas[l + 1];
-            Arrays.fill(gradWeightT[l], 0.0f);
-            FloatGemm.multiplyTransposedAdd(input, n, in, delta, out, gradWeightT[l]);
-            FloatGemm.columnSums(delta, n, out, gradBias[l]);
+            FloatGemm.clear(gradWeightT[l], in);
+            FloatGemm.multiplyTransposedAdd(activations[l], n, in, deltas[l + 1], out, gradWeightT[l]);
+            FloatGemm.columnSums(deltas[l + 1], n, gradBias[l]);
             if (l > 0) {
-                float[] below = deltas[l];
-                FloatGemm.transpose(weightT[l], in, out, weightScratch[l]);
-                Arrays.fill(below, 0, n * in, 0.0f);
-                FloatGemm.multiplyAdd(delta, n, out, weightScratch[l], in, below);
+                float[][] below = deltas[l];
+                FloatGemm.transpose(weightT[l], weight[l]);
+                FloatGemm.clear(below, n);
+                FloatGemm.multiplyAdd(deltas[l + 1], n, out, weight[l], in, below);
                 // ReLU's derivative, read from its output: the input was positive iff the output is.
-                float[] a = activations[l];
-                for (int i = 0; i < n * in; i++) {
-                    below[i] = a[i] > 0.0f ? below[i] : 0.0f;
+                for (int s = 0; s < n; s++) {
+                    float[] d = below[s];
+                    float[] a = activations[l][s];
+                    for (int j = 0; j < in; j++) {
+                        d[j] = a[j] > 0.0f ? d[j] : 0.0f;
+                    }
                 }
             }
         }
@@ -180,21 +197,26 @@ public final class FloatMlp {
 
     private void update() {
         step++;
-        for (int l = 0; l < sizes.length - 1; l++) {
+        float stepSize = (float) (lr / (1.0 - Math.pow(0.9, step)));
+        float correction2Sqrt = (float) Math.sqrt(1.0 - Math.pow(0.999, step));
+        for (int l = 0; l < layers; l++) {
+            for (int i = 0; i < sizes[l]; i++) {
+                if (optimizer == Optimizer.ADAM) {
+                    adam(weightT[l][i], gradWeightT[l][i], moment1[l][i], moment2[l][i], stepSize, correction2Sqrt);
+                } else {
+                    momentum(weightT[l][i], gradWeightT[l][i], moment1[l][i]);
+                }
+            }
             if (optimizer == Optimizer.ADAM) {
-                adam(weightT[l], gradWeightT[l], state1[2 * l], state2[2 * l]);
-                adam(bias[l], gradBias[l], state1[2 * l + 1], state2[2 * l + 1]);
+                adam(bias[l], gradBias[l], biasMoment1[l], biasMoment2[l], stepSize, correction2Sqrt);
             } else {
-                momentum(weightT[l], gradWeightT[l], state1[2 * l]);
-                momentum(bias[l], gradBias[l], state1[2 * l + 1]);
+                momentum(bias[l], gradBias[l], biasMoment1[l]);
             }
         }
     }
 
     /** PyTorch's Adam with its defaults (0.9, 0.999, 1e-8): eps is added after the bias correction. */
-    private void adam(float[] p, float[] g, float[] m, float[] v) {
-        float stepSize = (float) (lr / (1.0 - Math.pow(0.9, step)));
-        float correction2Sqrt = (float) Math.sqrt(1.0 - Math.pow(0.999, step));
+    private static void adam(float[] p, float[] g, float[] m, float[] v, float stepSize, float correction2Sqrt) {
         for (int i = 0; i < p.length; i++) {
             m[i] = 0.9f * m[i] + 0.1f * g[i];
             v[i] = 0.999f * v[i] + 0.001f * g[i] * g[i];
@@ -210,21 +232,18 @@ public final class FloatMlp {
         }
     }
 
-    private static void softmaxRows(float[] z, int n, int classes) {
-        for (int s = 0; s < n; s++) {
-            int row = s * classes;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < classes; j++) {
-                max = Math.max(max, z[row + j]);
-            }
-            float sum = 0.0f;
-            for (int j = 0; j < classes; j++) {
-                z[row + j] = (float) Math.exp(z[row + j] - max);
-                sum += z[row + j];
-            }
-            for (int j = 0; j < classes; j++) {
-                z[row + j] /= sum;
-            }
+    private static void softmax(float[] z, int classes) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < classes; j++) {
+            max = Math.max(max, z[j]);
+        }
+        float sum = 0.0f;
+        for (int j = 0; j < classes; j++) {
+            z[j] = (float) Math.exp(z[j] - max);
+            sum += z[j];
+        }
+        for (int j = 0; j < classes; j++) {
+            z[j] /= sum;
         }
     }
 }
