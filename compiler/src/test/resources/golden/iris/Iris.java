@@ -47,6 +47,11 @@ public final class Iris implements TrainableNetwork {
 
     private static final List<int[]> PARAMETER_SHAPES = List.of(new int[] {16, 4}, new int[] {16}, new int[] {3, 16}, new int[] {3});
 
+    /**
+     * Samples the kernels handle per call.
+     */
+    private static final int TILE = 64;
+
     private static final long DEFAULT_SEED = 0L;
 
     /**
@@ -179,7 +184,7 @@ public final class Iris implements TrainableNetwork {
     public void predict(double[] x, double[] out) {
         requireLength("x", x.length, INPUT_SIZE);
         requireLength("out", out.length, OUTPUT_SIZE);
-        forward(x, 0, out, 0);
+        forwardTile(x, 0, out, 0, 1);
     }
 
     /**
@@ -189,8 +194,8 @@ public final class Iris implements TrainableNetwork {
     public void predict(double[] xs, int n, double[] outs) {
         requireRows("xs", xs.length, n, INPUT_SIZE);
         requireRows("outs", outs.length, n, OUTPUT_SIZE);
-        for (int row = 0; row < n; row++) {
-            forward(xs, row * INPUT_SIZE, outs, row * OUTPUT_SIZE);
+        for (int row = 0; row < n; row += TILE) {
+            forwardTile(xs, row * INPUT_SIZE, outs, row * OUTPUT_SIZE, Math.min(TILE, n - row));
         }
     }
 
@@ -202,8 +207,8 @@ public final class Iris implements TrainableNetwork {
         requireRows("xs", xs.length, n, INPUT_SIZE);
         requireRows("ys", ys.length, n, TARGET_SIZE);
         double sum = 0.0;
-        for (int row = 0; row < n; row++) {
-            sum += sampleLoss(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE);
+        for (int row = 0; row < n; row += TILE) {
+            sum += lossTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, Math.min(TILE, n - row));
         }
         return sum / n;
     }
@@ -301,8 +306,9 @@ public final class Iris implements TrainableNetwork {
         Arrays.fill(d_logits_bias, 0.0);
         double weight = 1.0 / n;
         double sum = 0.0;
-        for (int row = 0; row < n; row++) {
-            sum += dropout ? trainSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight) : gradientSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight);
+        for (int row = 0; row < n; row += TILE) {
+            int m = Math.min(TILE, n - row);
+            sum += dropout ? trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight) : gradientTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight);
         }
         return sum / n;
     }
@@ -367,7 +373,16 @@ public final class Iris implements TrainableNetwork {
     }
 
     /**
-     * Prediction for the sample at {@code xs[xo]}, written to {@code outs[oo]}.
+     * Prediction for the {@code m} samples from {@code xs[xo]} on (written to {@code outs}).
+     */
+    private void forwardTile(double[] xs, int xo, double[] outs, int oo, int m) {
+        for (int b = 0; b < m; b++) {
+            forward(xs, xo + b * 4, outs, oo + b * 3);
+        }
+    }
+
+    /**
+     * Prediction for the sample at {@code xs[xo]} (written to {@code outs}).
      */
     private void forward(double[] xs, int xo, double[] outs, int oo) {
         double t20 = h1_weight[0] * xs[xo + 0] + h1_weight[1] * xs[xo + 1] + h1_weight[2] * xs[xo + 2] + h1_weight[3] * xs[xo + 3];
@@ -434,7 +449,18 @@ public final class Iris implements TrainableNetwork {
     }
 
     /**
-     * The loss of the sample at {@code xs[xo]} with target {@code ys[yo]}, no dropout.
+     * The loss of the {@code m} samples from {@code xs[xo]} on (without dropout); returns the sum of their losses.
+     */
+    private double lossTile(double[] xs, int xo, double[] ys, int yo, int m) {
+        double lossSum = 0.0;
+        for (int b = 0; b < m; b++) {
+            lossSum += sampleLoss(xs, xo + b * 4, ys, yo + b * 3);
+        }
+        return lossSum;
+    }
+
+    /**
+     * The loss of the sample at {@code xs[xo]} (without dropout); returns its loss.
      */
     private double sampleLoss(double[] xs, int xo, double[] ys, int yo) {
         double t20 = h1_weight[0] * xs[xo + 0] + h1_weight[1] * xs[xo + 1] + h1_weight[2] * xs[xo + 2] + h1_weight[3] * xs[xo + 3];
@@ -492,8 +518,18 @@ public final class Iris implements TrainableNetwork {
     }
 
     /**
-     * Forward and backward pass of the sample at {@code xs[xo]}: adds {@code weight} times
-     * its gradient to the gradient fields and returns its loss (dropout applied).
+     * Forward and backward pass of the {@code m} samples from {@code xs[xo]} on (dropout applied); adds {@code weight} times their gradients to the gradient fields; returns the sum of their losses.
+     */
+    private double trainTile(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
+        double lossSum = 0.0;
+        for (int b = 0; b < m; b++) {
+            lossSum += trainSample(xs, xo + b * 4, ys, yo + b * 3, weight);
+        }
+        return lossSum;
+    }
+
+    /**
+     * Forward and backward pass of the sample at {@code xs[xo]} (dropout applied); adds {@code weight} times its gradient to the gradient fields; returns its loss.
      */
     private double trainSample(double[] xs, int xo, double[] ys, int yo, double weight) {
         // Split into parts: one method of this size would exceed HotSpot's compilation limit.
@@ -610,8 +646,18 @@ public final class Iris implements TrainableNetwork {
     }
 
     /**
-     * Forward and backward pass of the sample at {@code xs[xo]}: adds {@code weight} times
-     * its gradient to the gradient fields and returns its loss (no dropout).
+     * Forward and backward pass of the {@code m} samples from {@code xs[xo]} on (no dropout); adds {@code weight} times their gradients to the gradient fields; returns the sum of their losses.
+     */
+    private double gradientTile(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
+        double lossSum = 0.0;
+        for (int b = 0; b < m; b++) {
+            lossSum += gradientSample(xs, xo + b * 4, ys, yo + b * 3, weight);
+        }
+        return lossSum;
+    }
+
+    /**
+     * Forward and backward pass of the sample at {@code xs[xo]} (no dropout); adds {@code weight} times its gradient to the gradient fields; returns its loss.
      */
     private double gradientSample(double[] xs, int xo, double[] ys, int yo, double weight) {
         // Split into parts: one method of this size would exceed HotSpot's compilation limit.

@@ -45,6 +45,11 @@ public final class IrisScorer implements Network {
 
     private static final List<int[]> PARAMETER_SHAPES = List.of(new int[] {16, 4}, new int[] {16}, new int[] {3, 16}, new int[] {3});
 
+    /**
+     * Samples the kernels handle per call.
+     */
+    private static final int TILE = 64;
+
     private static final long DEFAULT_SEED = 0L;
 
     /**
@@ -100,7 +105,7 @@ public final class IrisScorer implements Network {
     public void predict(double[] x, double[] out) {
         requireLength("x", x.length, INPUT_SIZE);
         requireLength("out", out.length, OUTPUT_SIZE);
-        forward(x, 0, out, 0);
+        forwardTile(x, 0, out, 0, 1);
     }
 
     /**
@@ -110,8 +115,8 @@ public final class IrisScorer implements Network {
     public void predict(double[] xs, int n, double[] outs) {
         requireRows("xs", xs.length, n, INPUT_SIZE);
         requireRows("outs", outs.length, n, OUTPUT_SIZE);
-        for (int row = 0; row < n; row++) {
-            forward(xs, row * INPUT_SIZE, outs, row * OUTPUT_SIZE);
+        for (int row = 0; row < n; row += TILE) {
+            forwardTile(xs, row * INPUT_SIZE, outs, row * OUTPUT_SIZE, Math.min(TILE, n - row));
         }
     }
 
@@ -220,7 +225,16 @@ public final class IrisScorer implements Network {
     }
 
     /**
-     * Prediction for the sample at {@code xs[xo]}, written to {@code outs[oo]}.
+     * Prediction for the {@code m} samples from {@code xs[xo]} on (written to {@code outs}).
+     */
+    private void forwardTile(double[] xs, int xo, double[] outs, int oo, int m) {
+        for (int b = 0; b < m; b++) {
+            forward(xs, xo + b * 4, outs, oo + b * 3);
+        }
+    }
+
+    /**
+     * Prediction for the sample at {@code xs[xo]} (written to {@code outs}).
      */
     private void forward(double[] xs, int xo, double[] outs, int oo) {
         double t20 = h_weight[0] * xs[xo + 0] + h_weight[1] * xs[xo + 1] + h_weight[2] * xs[xo + 2] + h_weight[3] * xs[xo + 3];

@@ -47,6 +47,11 @@ public final class Xor implements TrainableNetwork {
 
     private static final List<int[]> PARAMETER_SHAPES = List.of(new int[] {4, 2}, new int[] {4}, new int[] {1, 4}, new int[] {1});
 
+    /**
+     * Samples the kernels handle per call.
+     */
+    private static final int TILE = 64;
+
     private static final long DEFAULT_SEED = 1L;
 
     /**
@@ -152,7 +157,7 @@ public final class Xor implements TrainableNetwork {
     public void predict(double[] x, double[] out) {
         requireLength("x", x.length, INPUT_SIZE);
         requireLength("out", out.length, OUTPUT_SIZE);
-        forward(x, 0, out, 0);
+        forwardTile(x, 0, out, 0, 1);
     }
 
     /**
@@ -162,8 +167,8 @@ public final class Xor implements TrainableNetwork {
     public void predict(double[] xs, int n, double[] outs) {
         requireRows("xs", xs.length, n, INPUT_SIZE);
         requireRows("outs", outs.length, n, OUTPUT_SIZE);
-        for (int row = 0; row < n; row++) {
-            forward(xs, row * INPUT_SIZE, outs, row * OUTPUT_SIZE);
+        for (int row = 0; row < n; row += TILE) {
+            forwardTile(xs, row * INPUT_SIZE, outs, row * OUTPUT_SIZE, Math.min(TILE, n - row));
         }
     }
 
@@ -175,8 +180,8 @@ public final class Xor implements TrainableNetwork {
         requireRows("xs", xs.length, n, INPUT_SIZE);
         requireRows("ys", ys.length, n, TARGET_SIZE);
         double sum = 0.0;
-        for (int row = 0; row < n; row++) {
-            sum += sampleLoss(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE);
+        for (int row = 0; row < n; row += TILE) {
+            sum += lossTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, Math.min(TILE, n - row));
         }
         return sum / n;
     }
@@ -273,8 +278,9 @@ public final class Xor implements TrainableNetwork {
         Arrays.fill(d_out_bias, 0.0);
         double weight = 1.0 / n;
         double sum = 0.0;
-        for (int row = 0; row < n; row++) {
-            sum += trainSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight);
+        for (int row = 0; row < n; row += TILE) {
+            int m = Math.min(TILE, n - row);
+            sum += trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight);
         }
         return sum / n;
     }
@@ -339,7 +345,16 @@ public final class Xor implements TrainableNetwork {
     }
 
     /**
-     * Prediction for the sample at {@code xs[xo]}, written to {@code outs[oo]}.
+     * Prediction for the {@code m} samples from {@code xs[xo]} on (written to {@code outs}).
+     */
+    private void forwardTile(double[] xs, int xo, double[] outs, int oo, int m) {
+        for (int b = 0; b < m; b++) {
+            forward(xs, xo + b * 2, outs, oo + b * 1);
+        }
+    }
+
+    /**
+     * Prediction for the sample at {@code xs[xo]} (written to {@code outs}).
      */
     private void forward(double[] xs, int xo, double[] outs, int oo) {
         double t20 = hidden_weight[0] * xs[xo + 0] + hidden_weight[1] * xs[xo + 1];
@@ -356,7 +371,18 @@ public final class Xor implements TrainableNetwork {
     }
 
     /**
-     * The loss of the sample at {@code xs[xo]} with target {@code ys[yo]}, no dropout.
+     * The loss of the {@code m} samples from {@code xs[xo]} on (without dropout); returns the sum of their losses.
+     */
+    private double lossTile(double[] xs, int xo, double[] ys, int yo, int m) {
+        double lossSum = 0.0;
+        for (int b = 0; b < m; b++) {
+            lossSum += sampleLoss(xs, xo + b * 2, ys, yo + b * 1);
+        }
+        return lossSum;
+    }
+
+    /**
+     * The loss of the sample at {@code xs[xo]} (without dropout); returns its loss.
      */
     private double sampleLoss(double[] xs, int xo, double[] ys, int yo) {
         double t20 = hidden_weight[0] * xs[xo + 0] + hidden_weight[1] * xs[xo + 1];
@@ -376,8 +402,18 @@ public final class Xor implements TrainableNetwork {
     }
 
     /**
-     * Forward and backward pass of the sample at {@code xs[xo]}: adds {@code weight} times
-     * its gradient to the gradient fields and returns its loss (dropout applied).
+     * Forward and backward pass of the {@code m} samples from {@code xs[xo]} on (dropout applied); adds {@code weight} times their gradients to the gradient fields; returns the sum of their losses.
+     */
+    private double trainTile(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
+        double lossSum = 0.0;
+        for (int b = 0; b < m; b++) {
+            lossSum += trainSample(xs, xo + b * 2, ys, yo + b * 1, weight);
+        }
+        return lossSum;
+    }
+
+    /**
+     * Forward and backward pass of the sample at {@code xs[xo]} (dropout applied); adds {@code weight} times its gradient to the gradient fields; returns its loss.
      */
     private double trainSample(double[] xs, int xo, double[] ys, int yo, double weight) {
         double t20 = hidden_weight[0] * xs[xo + 0] + hidden_weight[1] * xs[xo + 1];

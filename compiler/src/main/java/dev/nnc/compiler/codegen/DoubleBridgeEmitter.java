@@ -32,7 +32,7 @@ final class DoubleBridgeEmitter {
                 .addStatement("requireLength($S, out.length, OUTPUT_SIZE)", "out")
                 .addStatement("bridgeIn = toFloats(x, INPUT_SIZE, bridgeIn)")
                 .addStatement("bridgeOut = grow(bridgeOut, OUTPUT_SIZE)")
-                .addStatement("forward(bridgeIn, 0, bridgeOut, 0)")
+                .addStatement("forwardTile(bridgeIn, 0, bridgeOut, 0, 1)")
                 .addStatement("toDoubles(bridgeOut, out, OUTPUT_SIZE)")
                 .build());
         methods.add(bridge("predict")

@@ -191,13 +191,13 @@ final class FunctionClasses {
     }
 
     private KernelEmitter kernel(Graph graph, Predicate<Output> outputs) {
-        return new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context(), false);
+        return new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context(), false, false);
     }
 
     /** Leaves of a function kernel: its arguments; arrays are locals of the method. */
     private final class Context implements KernelEmitter.Context {
         @Override
-        public CodeBlock read(LeafOp.Read op, Index index) {
+        public CodeBlock read(LeafOp.Read op, Index index, CodeBlock batch) {
             if (op instanceof LeafOp.Argument argument) {
                 String name = names.of(function.arguments().get(argument.index()), argument.name());
                 return argument.valueShape().isScalar()
@@ -213,10 +213,19 @@ final class FunctionClasses {
         }
 
         @Override
-        public String array(Node node, String suggestedName, CodeBlock.Builder declarations) {
-            declarations.addStatement(
-                    "double[] $N = new double[$L]", suggestedName, node.shape().size());
+        public String array(Node node, String suggestedName, int size, CodeBlock.Builder declarations) {
+            declarations.addStatement("double[] $N = new double[$L]", suggestedName, size);
             return suggestedName;
+        }
+
+        @Override
+        public String transposed(LeafOp.Param op) {
+            throw new InternalCompilerError("a function has no parameters to transpose");
+        }
+
+        @Override
+        public String parameter(LeafOp.Param op) {
+            throw new InternalCompilerError("a function has no parameters");
         }
     }
 }

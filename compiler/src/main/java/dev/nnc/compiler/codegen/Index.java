@@ -35,6 +35,11 @@ record Index(CodeBlock flat, CodeBlock row, CodeBlock col, int literal, int lite
                 -1);
     }
 
+    /** The element at the flat position {@code flat}, for reads that need no row or column. */
+    static Index flat(CodeBlock flat) {
+        return new Index(flat, flat, CodeBlock.of("0"), -1, -1, -1);
+    }
+
     boolean isLiteral() {
         return literal >= 0;
     }

@@ -32,6 +32,9 @@ import java.util.function.Predicate;
  * only change which element an expression reads.
  */
 final class KernelEmitter {
+    /** Samples a tiled kernel handles per call; its scratch arrays hold this many rows. */
+    static final int TILE = 64;
+
     /** Kernels with at most this many stored scalars are unrolled (see docs/codegen.md). */
     static final int UNROLL_LIMIT = 160;
 
@@ -47,14 +50,26 @@ final class KernelEmitter {
 
     /** How leaves (inputs, targets, parameters, arguments) and stored arrays are reached. */
     interface Context {
-        /** The element {@code index} of the leaf {@code op}. */
-        CodeBlock read(LeafOp.Read op, Index index);
+        /**
+         * The element {@code index} of the leaf {@code op}; in tiled kernels, of the sample that
+         * the batch variable {@code batch} names (inputs and targets only; parameters are shared).
+         */
+        CodeBlock read(LeafOp.Read op, Index index, CodeBlock batch);
 
         /** A field that holds a stored scalar in split kernels; its name. */
         String scalar(String suggestedName);
 
-        /** An array that holds a stored node between statements; declares it where needed. */
-        String array(Node node, String suggestedName, CodeBlock.Builder declarations);
+        /** An array of {@code size} elements that holds a stored node; declares it where needed. */
+        String array(Node node, String suggestedName, int size, CodeBlock.Builder declarations);
+
+        /**
+         * A field holding the transpose of parameter {@code op}, kept up to date by the class, so
+         * that a product with the parameter can run along contiguous rows.
+         */
+        String transposed(LeafOp.Param op);
+
+        /** The field holding parameter {@code op}. */
+        String parameter(LeafOp.Param op);
     }
 
     private final Graph graph;
@@ -70,6 +85,19 @@ final class KernelEmitter {
      * (named by {@link Context#scalar}) instead of locals, so that every part can read them.
      */
     private final boolean split;
+    /**
+     * Whether the kernel works on a tile of up to {@link #TILE} samples at once ({@code m} of
+     * them, in rows): values that depend on the sample are stored per row, values of the
+     * parameters alone once per tile, and products with a weight matrix reuse each weight row for
+     * several samples.
+     */
+    private final boolean tiled;
+    /** Nodes whose value depends on the sample (inputs, targets, dropout masks). */
+    private final boolean[] batched;
+    /** The sample a tiled expression is about: {@code b}, or {@code b + 1} in blocked loops. */
+    private CodeBlock batch = CodeBlock.of("b");
+
+    private boolean readsTransposes;
 
     private final Map<Integer, String> stored = new HashMap<>();
     /** Names of the scalar locals of each stored tensor, in unrolled kernels. */
@@ -80,7 +108,13 @@ final class KernelEmitter {
     private final java.util.Set<String> helpers = new java.util.TreeSet<>();
 
     KernelEmitter(
-            Graph graph, Predicate<Output> outputs, Numeric numeric, JavaNames names, Context context, boolean split) {
+            Graph graph,
+            Predicate<Output> outputs,
+            Numeric numeric,
+            JavaNames names,
+            Context context,
+            boolean split,
+            boolean tileable) {
         this.graph = graph;
         this.numeric = numeric;
         this.names = names;
@@ -110,10 +144,99 @@ final class KernelEmitter {
         }
         this.split = split;
         this.unrolled = !split && storedScalars() <= UNROLL_LIMIT && largestTensor() <= UNROLL_TENSOR_LIMIT;
+        this.batched = new boolean[graph.size()];
+        boolean weightProducts = false;
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            Node node = graph.node(id);
+            boolean perSample = node.op() instanceof LeafOp.Input
+                    || node.op() instanceof LeafOp.Target
+                    || node.op() instanceof LeafOp.DropoutMask;
+            for (int arg : node.args()) {
+                perSample |= batched[arg];
+            }
+            batched[id] = perSample;
+            weightProducts |= node.op() instanceof TensorOp.MatVec && !batched[node.arg(0)];
+        }
+        // Tiles pay off where a weight matrix can serve several samples per pass over it; a
+        // kernel without such a product (a chain of scalars, say) stays per sample.
+        this.tiled = tileable && !unrolled && weightProducts;
     }
 
     boolean isUnrolled() {
         return unrolled;
+    }
+
+    boolean isTiled() {
+        return tiled;
+    }
+
+    /** Whether node {@code id} is fused into the expressions that read it. */
+    boolean isInlined(int id) {
+        return inlined[id];
+    }
+
+    boolean isBatched(int id) {
+        return tiled && batched[id];
+    }
+
+    /** The batch variable tiled expressions use; see {@link #withBatch}. */
+    CodeBlock batch() {
+        return batch;
+    }
+
+    /** Runs {@code body} with tiled expressions about the sample {@code sample} ({@code b + 2}). */
+    <T> T withBatch(CodeBlock sample, java.util.function.Supplier<T> body) {
+        CodeBlock saved = batch;
+        batch = sample;
+        try {
+            return body.get();
+        } finally {
+            batch = saved;
+        }
+    }
+
+    /**
+     * The start of the statement that defines stored scalar {@code id}: its type when it is a
+     * local, nothing when it is a field or an element of a per-sample array.
+     */
+    String scalarPrefix(int id, String type) {
+        return split || isBatched(id) ? "" : type + " ";
+    }
+
+    /**
+     * Where element {@code flat} of stored node {@code id} is written (loop and tiled kernels):
+     * {@code t3}, {@code hidden[i]}, or per sample {@code hidden[b * 32 + i]}, {@code t3[b]}.
+     */
+    CodeBlock slot(int id, CodeBlock flat) {
+        String name = stored.get(id);
+        Shape shape = graph.node(id).shape();
+        if (isBatched(id)) {
+            return shape.isScalar()
+                    ? CodeBlock.of("$N[$L]", name, batch)
+                    : CodeBlock.of("$N[$L * $L + $L]", name, batch, shape.size(), flat);
+        }
+        return shape.isScalar() ? CodeBlock.of("$N", name) : CodeBlock.of("$N[$L]", name, flat);
+    }
+
+    /** The field holding the transpose of parameter {@code param}. */
+    String transposedName(LeafOp.Param param) {
+        readsTransposes = true;
+        return context.transposed(param);
+    }
+
+    /** The field holding parameter {@code param}. */
+    String paramName(LeafOp.Param param) {
+        return context.parameter(param);
+    }
+
+    /** Whether the statements read a transposed weight, which must be current first. */
+    boolean readsTransposes() {
+        return readsTransposes;
+    }
+
+    /** The name of the array or local holding stored node {@code id}. */
+    String storedName(int id) {
+        return stored.get(id);
     }
 
     /** The start of the statement that defines a stored scalar: a local's type, or nothing for a field. */
@@ -257,7 +380,7 @@ final class KernelEmitter {
             return CodeBlock.of("$L", numeric.literal(constant.value()));
         }
         if (op instanceof LeafOp.Read read) {
-            return context.read(read, index);
+            return context.read(read, index, tiled ? batch : null);
         }
         if (inlined[id]) {
             CodeBlock expression = element(node, index);
@@ -291,14 +414,10 @@ final class KernelEmitter {
     }
 
     private CodeBlock storedRef(int id, Shape shape, Index index) {
-        String name = stored.get(id);
-        if (shape.isScalar()) {
-            return CodeBlock.of("$N", name);
-        }
-        if (unrolled) {
+        if (unrolled && !shape.isScalar()) {
             return CodeBlock.of("$N", elementNames.get(id)[index.literal()]);
         }
-        return CodeBlock.of("$N[$L]", name, index.flat());
+        return slot(id, index.flat());
     }
 
     /**
@@ -475,8 +594,10 @@ final class KernelEmitter {
         Shape shape = node.shape();
         String type = numeric.type().toString();
         String name;
-        if (!shape.isScalar() && !unrolled) {
-            name = context.array(node, baseName(node), declarations);
+        if (isBatched(node.id())) {
+            name = context.array(node, baseName(node), TILE * shape.size(), declarations);
+        } else if (!shape.isScalar() && !unrolled) {
+            name = context.array(node, baseName(node), shape.size(), declarations);
         } else if (shape.isScalar() && split) {
             name = context.scalar(baseName(node));
         } else {
@@ -491,20 +612,39 @@ final class KernelEmitter {
             elementNames.put(node.id(), elements);
         }
         Op op = node.op();
+        StructuredEmitter structured = new StructuredEmitter(this, numeric);
+        if (isBatched(node.id()) && structured.handlesTile(node)) {
+            return structured.emitTile(node, type);
+        }
+        CodeBlock statement;
         if (isFusable(op)) {
-            return elementwise(node, name, type);
+            statement = elementwise(node, name, type);
+        } else if (op instanceof LeafOp.DropoutMask mask) {
+            statement = dropoutMask(node, name, type, mask);
+        } else {
+            statement = structured.emit(node, name, type, unrolled);
         }
-        if (op instanceof LeafOp.DropoutMask mask) {
-            return dropoutMask(node, name, type, mask);
-        }
-        return new StructuredEmitter(this, numeric).emit(node, name, type, unrolled);
+        return isBatched(node.id()) ? forEachSample(statement) : statement;
+    }
+
+    /** {@code for (int b = 0; b < m; b++) { statement }}: once per sample of the tile. */
+    CodeBlock forEachSample(CodeBlock statement) {
+        return CodeBlock.builder()
+                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .add(statement)
+                .endControlFlow()
+                .build();
     }
 
     private CodeBlock elementwise(Node node, String name, String type) {
         Shape shape = node.shape();
         CodeBlock.Builder code = CodeBlock.builder();
         if (shape.isScalar()) {
-            return code.addStatement("$L$N = $L", declare(type), name, element(node, Index.literal(0, shape)))
+            return code.addStatement(
+                            "$L$L = $L",
+                            scalarPrefix(node.id(), type),
+                            slot(node.id(), CodeBlock.of("0")),
+                            element(node, Index.literal(0, shape)))
                     .build();
         }
         if (unrolled) {
@@ -513,7 +653,7 @@ final class KernelEmitter {
             }
             return code.build();
         }
-        return forEach(shape, index -> CodeBlock.of("$N[$L] = $L;\n", name, index.flat(), element(node, index)));
+        return forEach(shape, index -> CodeBlock.of("$L = $L;\n", slot(node.id(), index.flat()), element(node, index)));
     }
 
     // double mask0 = random.nextDouble() < 0.1 ? 0.0 : 1.1111111111111112;
@@ -523,7 +663,8 @@ final class KernelEmitter {
                 "random.nextDouble() < " + Literals.ofDouble(mask.rate()) + " ? " + numeric.literal(0) + " : " + keep;
         Shape shape = node.shape();
         if (shape.isScalar()) {
-            return CodeBlock.of("$L$N = $L;\n", declare(type), name, draw);
+            return CodeBlock.of(
+                    "$L$L = $L;\n", scalarPrefix(node.id(), type), slot(node.id(), CodeBlock.of("0")), draw);
         }
         if (unrolled) {
             CodeBlock.Builder code = CodeBlock.builder();
@@ -532,7 +673,7 @@ final class KernelEmitter {
             }
             return code.build();
         }
-        return forEach(shape, index -> CodeBlock.of("$N[$L] = $L;\n", name, index.flat(), draw));
+        return forEach(shape, index -> CodeBlock.of("$L = $L;\n", slot(node.id(), index.flat()), draw));
     }
 
     /** The local holding element {@code e} of stored node {@code id} in unrolled code. */

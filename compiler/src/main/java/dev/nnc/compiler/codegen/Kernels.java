@@ -9,11 +9,22 @@ import java.util.List;
  * the backward pass reuses, when they live in arrays) and the private methods
  * {@code forward(xs, xo, outs, oo)}, and for trainable networks
  * {@code sampleLoss(xs, xo, ys, yo)} and {@code trainSample(xs, xo, ys, yo, weight)}, plus the
- * parts they were split into to stay under HotSpot's 8,000-byte compilation limit.
+ * parts they were split into to stay under HotSpot's 8,000-byte compilation limit; and the
+ * transposed copies of weights that tiled kernels read.
  */
-record Kernels(List<FieldSpec> fields, List<MethodSpec> methods, boolean usesRandom) {
+record Kernels(
+        List<FieldSpec> fields,
+        List<MethodSpec> methods,
+        boolean usesRandom,
+        java.util.Map<ParameterField, String> transposes) {
     Kernels {
         fields = List.copyOf(fields);
         methods = List.copyOf(methods);
+        transposes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(transposes));
+    }
+
+    /** Whether kernels read transposed weights, which the class then keeps up to date. */
+    boolean hasTransposes() {
+        return !transposes.isEmpty();
     }
 }

@@ -98,7 +98,7 @@ final class NetworkApiEmitter {
                 .addJavadoc("{@code OUTPUT_SIZE} values of {@code out}. Allocates nothing.\n")
                 .addStatement("requireLength($S, x.length, INPUT_SIZE)", "x")
                 .addStatement("requireLength($S, out.length, OUTPUT_SIZE)", "out")
-                .addStatement("forward(x, 0, out, 0)")
+                .addStatement("forwardTile(x, 0, out, 0, 1)")
                 .build();
     }
 
@@ -112,8 +112,8 @@ final class NetworkApiEmitter {
                 .addJavadoc("Predicts {@code n} samples, rows of {@code xs} to rows of {@code outs}.\n")
                 .addStatement("requireRows($S, xs.length, n, INPUT_SIZE)", "xs")
                 .addStatement("requireRows($S, outs.length, n, OUTPUT_SIZE)", "outs")
-                .beginControlFlow("for (int row = 0; row < n; row++)")
-                .addStatement("forward(xs, row * INPUT_SIZE, outs, row * OUTPUT_SIZE)")
+                .beginControlFlow("for (int row = 0; row < n; row += TILE)")
+                .addStatement("forwardTile(xs, row * INPUT_SIZE, outs, row * OUTPUT_SIZE, Math.min(TILE, n - row))")
                 .endControlFlow()
                 .build();
     }
@@ -122,8 +122,8 @@ final class NetworkApiEmitter {
         return batchMethod("loss")
                 .addJavadoc("The mean loss over {@code n} samples, without dropout and without an update.\n")
                 .addStatement("double sum = 0.0")
-                .beginControlFlow("for (int row = 0; row < n; row++)")
-                .addStatement("sum += sampleLoss(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE)")
+                .beginControlFlow("for (int row = 0; row < n; row += TILE)")
+                .addStatement("sum += lossTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, Math.min(TILE, n - row))")
                 .endControlFlow()
                 .addStatement("return sum / n")
                 .build();
@@ -182,7 +182,7 @@ final class NetworkApiEmitter {
     }
 
     // Arrays.fill(d_hidden_weight, 0.0); ...
-    // for (int row = 0; row < n; row++) sum += trainSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight);
+    // for (int row = 0; row < n; row += TILE) sum += trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight);
     private MethodSpec accumulateGradient() {
         MethodSpec.Builder method = MethodSpec.methodBuilder("accumulateGradient")
                 .addModifiers(Modifier.PRIVATE)
@@ -202,12 +202,13 @@ final class NetworkApiEmitter {
         // gradients, accumulated in place without a second pass.
         method.addStatement("$T weight = $L", numeric.type(), numeric.isFloat() ? "1.0f / n" : "1.0 / n")
                 .addStatement("double sum = 0.0")
-                .beginControlFlow("for (int row = 0; row < n; row++)")
+                .beginControlFlow("for (int row = 0; row < n; row += TILE)")
+                .addStatement("int m = Math.min(TILE, n - row)")
                 .addStatement(
                         dropout
-                                ? "sum += dropout ? trainSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight)"
-                                        + " : gradientSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight)"
-                                : "sum += trainSample(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, weight)")
+                                ? "sum += dropout ? trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight)"
+                                        + " : gradientTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight)"
+                                : "sum += trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight)")
                 .endControlFlow()
                 .addStatement("return sum / n");
         return method.build();
@@ -228,6 +229,14 @@ final class NetworkApiEmitter {
         return method.build();
     }
 
+    private boolean transposes;
+
+    /** Tells the emitter that the class keeps transposed weights, which a parameter change makes stale. */
+    NetworkApiEmitter withTransposes(boolean present) {
+        this.transposes = present;
+        return this;
+    }
+
     private MethodSpec setParameters() {
         MethodSpec.Builder method = MethodSpec.methodBuilder("setParameters")
                 .addModifiers(Modifier.PUBLIC)
@@ -239,6 +248,9 @@ final class NetworkApiEmitter {
         for (ParameterField p : parameters) {
             method.addStatement("$T.arraycopy(src, $L, $N, 0, $L)", System.class, offset, p.field(), p.size());
             offset += p.size();
+        }
+        if (transposes) {
+            method.addStatement("transposesStale = true");
         }
         return method.build();
     }

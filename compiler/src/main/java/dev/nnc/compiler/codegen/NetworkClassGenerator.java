@@ -92,15 +92,20 @@ final class NetworkClassGenerator {
                     .addJavadoc("Source of dropout masks while training.\n")
                     .build());
         }
-        NetworkApiEmitter api = new NetworkApiEmitter(network, numeric, self, parameters, kernels.usesRandom());
+        NetworkApiEmitter api = new NetworkApiEmitter(network, numeric, self, parameters, kernels.usesRandom())
+                .withTransposes(kernels.hasTransposes());
         type.addFields(api.fields());
         type.addFields(kernels.fields());
+        type.addFields(transposeFields());
         type.addMethods(constructors());
         type.addMethods(api.methods());
         type.addMethods(copyAndMetadata());
         type.addMethods(kernels.methods());
+        if (kernels.hasTransposes()) {
+            type.addMethod(refreshTransposes());
+        }
         if (optimizer != null) {
-            type.addMethod(optimizer.applyUpdate());
+            type.addMethod(optimizer.applyUpdate(kernels.hasTransposes()));
             type.addMethod(optimizer.gradientNorm());
             type.addMethod(optimizer.nonFiniteGradient());
         }
@@ -130,6 +135,47 @@ final class NetworkClassGenerator {
         doc.add("\n<p>An instance owns its scratch buffers and is not thread-safe; {@link #copy()} gives each\n")
                 .add("thread its own. Flat arrays are row-major, one sample after another.\n");
         return doc.build();
+    }
+
+    /**
+     * Transposed copies of the weights that tiled kernels multiply with: rows of {@code W^T} are
+     * contiguous in the output index, so a product runs as vectorised multiply-adds.
+     */
+    private List<FieldSpec> transposeFields() {
+        if (!kernels.hasTransposes()) {
+            return List.of();
+        }
+        List<FieldSpec> fields = new ArrayList<>();
+        kernels.transposes()
+                .forEach((p, name) ->
+                        fields.add(FieldSpec.builder(numeric.arrayType(), name, Modifier.PRIVATE, Modifier.FINAL)
+                                .addJavadoc(
+                                        "$L transposed, refreshed after every change of the parameters.\n",
+                                        p.param().name())
+                                .initializer("new $T[$L]", numeric.type(), p.size())
+                                .build()));
+        fields.add(FieldSpec.builder(TypeName.BOOLEAN, "transposesStale", Modifier.PRIVATE)
+                .addJavadoc("Whether the parameters changed since the transposes were last computed.\n")
+                .initializer("true")
+                .build());
+        return fields;
+    }
+
+    // for (int r = 0; r < 32; r++) for (int c = 0; c < 64; c++) hidden_weight_T[c * 32 + r] = hidden_weight[r * 64 +
+    // c];
+    private MethodSpec refreshTransposes() {
+        MethodSpec.Builder method =
+                MethodSpec.methodBuilder("refreshTransposes").addModifiers(Modifier.PRIVATE);
+        kernels.transposes().forEach((p, name) -> {
+            int rows = p.param().shape().rows();
+            int cols = p.param().shape().cols();
+            method.beginControlFlow("for (int r = 0; r < $L; r++)", rows)
+                    .beginControlFlow("for (int c = 0; c < $L; c++)", cols)
+                    .addStatement("$N[c * $L + r] = $N[r * $L + c]", name, rows, p.field(), cols)
+                    .endControlFlow()
+                    .endControlFlow();
+        });
+        return method.addStatement("transposesStale = false").build();
     }
 
     private List<FieldSpec> constants() {
@@ -165,6 +211,10 @@ final class NetworkClassGenerator {
                                 .collect(CodeBlock.joining(", ")));
         fields.add(FieldSpec.builder(SHAPE_LIST, "PARAMETER_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer(shapes)
+                .build());
+        fields.add(FieldSpec.builder(TypeName.INT, "TILE", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Samples the kernels handle per call.\n")
+                .initializer("$L", KernelEmitter.TILE)
                 .build());
         fields.add(FieldSpec.builder(TypeName.LONG, "DEFAULT_SEED", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer("$LL", network.seed())

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 
@@ -38,6 +39,8 @@ final class NetworkClasses {
     private final List<FieldSpec> scratch = new ArrayList<>();
     private final Set<String> helpers = new TreeSet<>();
     private boolean usesRandom;
+    /** Parameters that kernels read transposed, with the fields holding the transposes. */
+    private final Map<ParameterField, String> transposes = new java.util.LinkedHashMap<>();
     /** Scratch array fields by name and size, shared between kernels. */
     private final Map<String, List<String>> pool = new java.util.HashMap<>();
 
@@ -63,73 +66,198 @@ final class NetworkClasses {
     private TypeSpec build(CheckedUnit unit) {
         Graph prediction = Passes.optimize(Lowering.lower(network, Lowering.Mode.PREDICTION));
         List<MethodSpec> methods = new ArrayList<>();
-        methods.addAll(forward(prediction));
+        methods.addAll(kernelMethods(Kind.FORWARD, prediction));
         if (network.isTrainable()) {
             Graph training = Passes.optimize(
                     ReverseMode.differentiateLoss(Lowering.lower(network, Lowering.Mode.TRAINING), network));
-            methods.addAll(sampleLoss(prediction));
-            methods.addAll(trainSample(training, "trainSample", "dropout applied"));
+            methods.addAll(kernelMethods(Kind.LOSS, prediction));
+            methods.addAll(kernelMethods(Kind.TRAIN, training));
             if (usesRandom) {
                 // gradient() is the gradient of loss(): deterministic, without dropout, and it
                 // leaves the dropout generator alone.
                 Graph deterministic = Passes.optimize(
                         ReverseMode.differentiateLoss(Lowering.lower(network, Lowering.Mode.PREDICTION), network));
-                methods.addAll(trainSample(deterministic, "gradientSample", "no dropout"));
+                methods.addAll(kernelMethods(Kind.GRADIENT, deterministic));
             }
         }
         for (String helper : helpers) {
             methods.add(Helpers.method(helper, numeric));
         }
-        Kernels kernels = new Kernels(scratch, methods, usesRandom);
+        Kernels kernels = new Kernels(scratch, methods, usesRandom, transposes);
         return new NetworkClassGenerator(network, unit.source(), unit.packageName(), names, parameters, kernels)
                 .generate();
     }
 
-    // private void forward(double[] xs, int xo, double[] outs, int oo) {
-    //     double hidden0 = Math.tanh(...);
-    //     outs[oo + 0] = ...;
+    /**
+     * The four kernels of a network class. Each has a per-sample form ({@code trainSample}) and
+     * the form the public API calls, over a tile of {@code m} consecutive samples
+     * ({@code trainTile}); for small networks the tile form just calls the per-sample one.
+     */
+    private enum Kind {
+        FORWARD("forward", "forwardTile", TypeName.VOID, "Prediction for", "written to {@code outs}"),
+        LOSS("sampleLoss", "lossTile", TypeName.DOUBLE, "The loss of", "without dropout"),
+        TRAIN("trainSample", "trainTile", TypeName.DOUBLE, "Forward and backward pass of", "dropout applied"),
+        GRADIENT("gradientSample", "gradientTile", TypeName.DOUBLE, "Forward and backward pass of", "no dropout");
+
+        final String sampleName;
+        final String tileName;
+        final TypeName returns;
+        final String what;
+        final String note;
+
+        Kind(String sampleName, String tileName, TypeName returns, String what, String note) {
+            this.sampleName = sampleName;
+            this.tileName = tileName;
+            this.returns = returns;
+            this.what = what;
+            this.note = note;
+        }
+
+        boolean hasTargets() {
+            return this != FORWARD;
+        }
+
+        boolean accumulatesGradient() {
+            return this == TRAIN || this == GRADIENT;
+        }
+
+        Predicate<Output> outputs() {
+            return this == FORWARD
+                    ? o -> o.kind() == Output.Kind.PREDICTION
+                    : o -> o.kind() != Output.Kind.PREDICTION && (this != LOSS || o.kind() == Output.Kind.LOSS);
+        }
+
+        List<String> sampleParameters() {
+            return switch (this) {
+                case FORWARD -> List.of("xs", "xo", "outs", "oo");
+                case LOSS -> List.of("xs", "xo", "ys", "yo");
+                case TRAIN, GRADIENT -> List.of("xs", "xo", "ys", "yo", "weight");
+            };
+        }
+
+        List<String> tileParameters() {
+            return switch (this) {
+                case FORWARD -> List.of("xs", "xo", "outs", "oo", "m");
+                case LOSS -> List.of("xs", "xo", "ys", "yo", "m");
+                case TRAIN, GRADIENT -> List.of("xs", "xo", "ys", "yo", "m", "weight");
+            };
+        }
+
+        String sampleJavadoc() {
+            return what + " the sample at {@code xs[xo]} (" + note + ")"
+                    + (accumulatesGradient() ? "; adds {@code weight} times its gradient to the gradient fields" : "")
+                    + (returns == TypeName.VOID ? "" : "; returns its loss") + ".\n";
+        }
+
+        String tileJavadoc() {
+            return what + " the {@code m} samples from {@code xs[xo]} on (" + note + ")"
+                    + (accumulatesGradient()
+                            ? "; adds {@code weight} times their gradients to the gradient fields"
+                            : "")
+                    + (returns == TypeName.VOID ? "" : "; returns the sum of their losses") + ".\n";
+        }
+    }
+
+    /**
+     * The methods of one kernel: the tile method the API calls and whatever it needs, the
+     * per-sample method or the parts a long kernel is split into.
+     */
+    private List<MethodSpec> kernelMethods(Kind kind, Graph graph) {
+        KernelEmitter kernel = kernel(graph, kind.outputs(), false, true);
+        if (kernel.isTiled()) {
+            return tiledMethods(kind, graph, kernel);
+        }
+        List<MethodSpec> methods = new ArrayList<>(perSampleMethods(kind, graph, kernel));
+        methods.add(0, tileWrapper(kind));
+        return methods;
+    }
+
+    // private double trainTile(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
+    //     double lossSum = 0.0;
+    //     for (int b = 0; b < m; b++) lossSum += trainSample(xs, xo + b * 2, ys, yo + b * 1, weight);
+    //     return lossSum;
     // }
-    private List<MethodSpec> forward(Graph graph) {
-        Output out = graph.output(Output.Kind.PREDICTION).orElseThrow();
-        Shape shape = graph.node(out.node()).shape();
-        return kernelMethods(
-                new Signature("forward", TypeName.VOID, List.of("xs", "xo", "outs", "oo"))
-                        .withJavadoc("Prediction for the sample at {@code xs[xo]}, written to {@code outs[oo]}.\n"),
-                graph,
-                o -> o.kind() == Output.Kind.PREDICTION,
-                kernel -> List.of(writeElements(
-                        kernel,
-                        out.node(),
-                        shape,
-                        (index, value) -> CodeBlock.of("outs[$L] = $L;\n", index.plus(CodeBlock.of("oo"), 0), value))),
-                kernel -> null);
+    private MethodSpec tileWrapper(Kind kind) {
+        MethodSpec.Builder method = kernelMethod(
+                new Signature(kind.tileName, kind.returns, kind.tileParameters()).withJavadoc(kind.tileJavadoc()));
+        String call = kind.sampleName + "(xs, xo + b * " + network.inputSize()
+                + (kind.hasTargets()
+                        ? ", ys, yo + b * " + network.targetSize()
+                        : ", outs, oo + b * " + network.outputSize())
+                + (kind.accumulatesGradient() ? ", weight)" : ")");
+        if (kind.returns == TypeName.VOID) {
+            return method.beginControlFlow("for (int b = 0; b < m; b++)")
+                    .addStatement(call)
+                    .endControlFlow()
+                    .build();
+        }
+        return method.addStatement("double lossSum = 0.0")
+                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .addStatement("lossSum += " + call)
+                .endControlFlow()
+                .addStatement("return lossSum")
+                .build();
     }
 
-    private List<MethodSpec> sampleLoss(Graph graph) {
-        Output loss = graph.output(Output.Kind.LOSS).orElseThrow();
-        return kernelMethods(
-                new Signature("sampleLoss", TypeName.DOUBLE, List.of("xs", "xo", "ys", "yo"))
-                        .withJavadoc(
-                                "The loss of the sample at {@code xs[xo]} with target {@code ys[yo]}, no dropout.\n"),
-                graph,
-                o -> o.kind() == Output.Kind.LOSS,
-                kernel -> List.of(),
-                kernel -> kernel.ref(loss.node(), Index.literal(0, Shape.scalar())));
+    private List<MethodSpec> perSampleMethods(Kind kind, Graph graph, KernelEmitter first) {
+        Signature signature =
+                new Signature(kind.sampleName, kind.returns, kind.sampleParameters()).withJavadoc(kind.sampleJavadoc());
+        Function<KernelEmitter, List<CodeBlock>> sinks = kernel -> sampleSinks(kind, kernel, graph);
+        Function<KernelEmitter, CodeBlock> result = kernel -> kind.returns == TypeName.VOID
+                ? null
+                : kernel.ref(graph.output(Output.Kind.LOSS).orElseThrow().node(), Index.literal(0, Shape.scalar()));
+        return splitIfLong(signature, graph, kind, first, sinks, result);
     }
 
-    private List<MethodSpec> trainSample(Graph graph, String name, String dropout) {
-        Output loss = graph.output(Output.Kind.LOSS).orElseThrow();
-        return kernelMethods(
-                new Signature(name, TypeName.DOUBLE, List.of("xs", "xo", "ys", "yo", "weight"))
-                        .withJavadoc(
-                                "Forward and backward pass of the sample at {@code xs[xo]}: adds {@code weight} times\n"
-                                        + "its gradient to the gradient fields and returns its loss ("
-                                        + dropout
-                                        + ").\n"),
-                graph,
-                o -> o.kind() != Output.Kind.PREDICTION,
-                kernel -> gradientSinks(kernel, graph),
-                kernel -> kernel.ref(loss.node(), Index.literal(0, Shape.scalar())));
+    private List<MethodSpec> tiledMethods(Kind kind, Graph graph, KernelEmitter first) {
+        Signature signature =
+                new Signature(kind.tileName, kind.returns, kind.tileParameters()).withJavadoc(kind.tileJavadoc());
+        Function<KernelEmitter, List<CodeBlock>> sinks = kernel -> tileSinks(kind, kernel, graph);
+        Function<KernelEmitter, CodeBlock> result =
+                kernel -> kind.returns == TypeName.VOID ? null : CodeBlock.of("lossSum");
+        return splitIfLong(signature, graph, kind, first, sinks, result);
+    }
+
+    private List<CodeBlock> sampleSinks(Kind kind, KernelEmitter kernel, Graph graph) {
+        if (kind == Kind.FORWARD) {
+            Output out = graph.output(Output.Kind.PREDICTION).orElseThrow();
+            return List.of(writeElements(
+                    kernel,
+                    out.node(),
+                    graph.node(out.node()).shape(),
+                    (index, value) -> CodeBlock.of("outs[$L] = $L;\n", index.plus(CodeBlock.of("oo"), 0), value)));
+        }
+        return kind.accumulatesGradient() ? gradientSinks(kernel, graph) : List.of();
+    }
+
+    private List<CodeBlock> tileSinks(Kind kind, KernelEmitter kernel, Graph graph) {
+        List<CodeBlock> sinks = new ArrayList<>();
+        if (kind == Kind.FORWARD) {
+            Output out = graph.output(Output.Kind.PREDICTION).orElseThrow();
+            Shape shape = graph.node(out.node()).shape();
+            CodeBlock row = CodeBlock.of("oo + b * $L", network.outputSize());
+            sinks.add(kernel.forEachSample(writeElements(
+                    kernel,
+                    out.node(),
+                    shape,
+                    (index, value) -> CodeBlock.of("outs[$L] = $L;\n", index.plus(row, 0), value))));
+            return sinks;
+        }
+        if (kind.accumulatesGradient()) {
+            sinks.addAll(new TileGradientSinks(kernel, graph, numeric, byName).sinks());
+        }
+        int loss = graph.output(Output.Kind.LOSS).orElseThrow().node();
+        CodeBlock value = kernel.ref(loss, Index.literal(0, Shape.scalar()));
+        sinks.add(
+                kernel.isBatched(loss)
+                        ? CodeBlock.builder()
+                                .addStatement("double lossSum = 0.0")
+                                .add(kernel.forEachSample(CodeBlock.of("lossSum += $L;\n", value)))
+                                .build()
+                        : CodeBlock.builder()
+                                .addStatement("double lossSum = m * $L", value)
+                                .build());
+        return sinks;
     }
 
     private List<CodeBlock> gradientSinks(KernelEmitter kernel, Graph graph) {
@@ -165,36 +293,42 @@ final class NetworkClasses {
 
     /**
      * The method of one kernel, or, when its code would pass {@link #SPLIT_THRESHOLD}
-     * characters, the method and the parts it calls in order ({@code trainSample0},
-     * {@code trainSample1}, ...), each well under HotSpot's 8,000-byte compilation limit.
+     * characters, the method and the parts it calls in order ({@code trainTile0},
+     * {@code trainTile1}, ...), each well under HotSpot's 8,000-byte compilation limit. Values
+     * that cross from one part to another live in fields.
      */
-    private List<MethodSpec> kernelMethods(
+    private List<MethodSpec> splitIfLong(
             Signature signature,
             Graph graph,
-            java.util.function.Predicate<Output> outputs,
+            Kind kind,
+            KernelEmitter kernel,
             Function<KernelEmitter, List<CodeBlock>> sinks,
             Function<KernelEmitter, CodeBlock> result) {
-        KernelEmitter kernel = kernel(graph, outputs, false);
         List<CodeBlock> segments = new ArrayList<>(kernel.segments());
         segments.addAll(sinks.apply(kernel));
         CodeBlock returned = result.apply(kernel);
         if (length(segments) <= SPLIT_THRESHOLD) {
             collect(kernel);
-            MethodSpec.Builder method = kernelMethod(signature).addCode(kernel.declarations());
+            MethodSpec.Builder method =
+                    kernelMethod(signature).addCode(kernel.declarations()).addCode(refreshTransposes(kernel));
             segments.forEach(method::addCode);
             if (returned != null) {
                 method.addStatement("return $L", returned);
             }
             return List.of(method.build());
         }
-        kernel = kernel(graph, outputs, true);
+        kernel = kernel(graph, kind.outputs(), true, kernel.isTiled());
         segments = new ArrayList<>(kernel.segments());
-        segments.addAll(sinks.apply(kernel));
+        List<CodeBlock> tail = new ArrayList<>(sinks.apply(kernel));
         returned = result.apply(kernel);
+        // The loss sum is a local of the tile method; compute it in the method itself.
+        CodeBlock lossSum = signature.name().endsWith("Tile") && returned != null ? tail.remove(tail.size() - 1) : null;
+        segments.addAll(tail);
         collect(kernel);
         List<MethodSpec> methods = new ArrayList<>();
         MethodSpec.Builder main = kernelMethod(signature)
-                .addComment("Split into parts: one method of this size would exceed HotSpot's compilation limit.");
+                .addComment("Split into parts: one method of this size would exceed HotSpot's compilation limit.")
+                .addCode(refreshTransposes(kernel));
         String arguments = String.join(", ", signature.parameters());
         List<CodeBlock> part = new ArrayList<>();
         int partLength = 0;
@@ -213,11 +347,25 @@ final class NetworkClasses {
             methods.add(part(signature, methods.size(), part));
             main.addStatement("$N$L($L)", signature.name(), methods.size() - 1, arguments);
         }
+        if (lossSum != null) {
+            main.addCode(lossSum);
+        }
         if (returned != null) {
             main.addStatement("return $L", returned);
         }
         methods.add(0, main.build());
         return methods;
+    }
+
+    /** {@code if (transposesStale) refreshTransposes();} in kernels that read a transposed weight. */
+    private CodeBlock refreshTransposes(KernelEmitter kernel) {
+        return kernel.readsTransposes()
+                ? CodeBlock.builder()
+                        .beginControlFlow("if (transposesStale)")
+                        .addStatement("refreshTransposes()")
+                        .endControlFlow()
+                        .build()
+                : CodeBlock.of("");
     }
 
     private MethodSpec part(Signature signature, int index, List<CodeBlock> segments) {
@@ -271,13 +419,13 @@ final class NetworkClasses {
         return code.build();
     }
 
-    private KernelEmitter kernel(Graph graph, java.util.function.Predicate<Output> outputs, boolean split) {
+    private KernelEmitter kernel(Graph graph, Predicate<Output> outputs, boolean split, boolean tileable) {
         for (Node node : graph.nodes()) {
             if (node.op() instanceof LeafOp.DropoutMask) {
                 usesRandom = true;
             }
         }
-        return new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context(), split);
+        return new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context(), split, tileable);
     }
 
     /**
@@ -290,12 +438,16 @@ final class NetworkClasses {
         private final Set<String> taken = new java.util.HashSet<>();
 
         @Override
-        public CodeBlock read(LeafOp.Read op, Index index) {
+        public CodeBlock read(LeafOp.Read op, Index index, CodeBlock batch) {
             if (op instanceof LeafOp.Input input) {
-                return CodeBlock.of("xs[$L]", index.plus(CodeBlock.of("xo"), input.offset()));
+                CodeBlock row =
+                        batch == null ? CodeBlock.of("xo") : CodeBlock.of("xo + $L * $L", batch, network.inputSize());
+                return CodeBlock.of("xs[$L]", index.plus(row, input.offset()));
             }
             if (op instanceof LeafOp.Target target) {
-                return CodeBlock.of("ys[$L]", index.plus(CodeBlock.of("yo"), target.offset()));
+                CodeBlock row =
+                        batch == null ? CodeBlock.of("yo") : CodeBlock.of("yo + $L * $L", batch, network.targetSize());
+                return CodeBlock.of("ys[$L]", index.plus(row, target.offset()));
             }
             if (op instanceof LeafOp.Param param) {
                 return CodeBlock.of("$N[$L]", byName.get(param.name()).field(), index.flat());
@@ -304,8 +456,8 @@ final class NetworkClasses {
         }
 
         @Override
-        public String array(Node node, String suggestedName, CodeBlock.Builder declarations) {
-            String key = suggestedName + ":" + node.shape().size();
+        public String array(Node node, String suggestedName, int size, CodeBlock.Builder declarations) {
+            String key = suggestedName + ":" + size;
             List<String> fields = pool.computeIfAbsent(key, k -> new ArrayList<>());
             for (String field : fields) {
                 if (taken.add(field)) {
@@ -316,9 +468,20 @@ final class NetworkClasses {
             fields.add(field);
             taken.add(field);
             scratch.add(FieldSpec.builder(numeric.arrayType(), field, Modifier.PRIVATE, Modifier.FINAL)
-                    .initializer("new $T[$L]", numeric.type(), node.shape().size())
+                    .initializer("new $T[$L]", numeric.type(), size)
                     .build());
             return field;
+        }
+
+        @Override
+        public String parameter(LeafOp.Param op) {
+            return byName.get(op.name()).field();
+        }
+
+        @Override
+        public String transposed(LeafOp.Param op) {
+            ParameterField p = byName.get(op.name());
+            return transposes.computeIfAbsent(p, key -> names.fresh(key.field() + "_T"));
         }
 
         @Override

@@ -75,7 +75,7 @@ final class OptimizerEmitter {
      * update of every parameter. Throws before any parameter changes when the gradient is not
      * finite, so a failed step never corrupts the network.
      */
-    MethodSpec applyUpdate() {
+    MethodSpec applyUpdate(boolean transposes) {
         MethodSpec.Builder method = MethodSpec.methodBuilder("applyUpdate")
                 .addModifiers(Modifier.PRIVATE)
                 .addParameter(TypeName.LONG, "step")
@@ -91,6 +91,9 @@ final class OptimizerEmitter {
         method.addCode(adamPrelude());
         for (ParameterField p : parameters) {
             method.addCode(update(p));
+        }
+        if (transposes) {
+            method.addStatement("transposesStale = true");
         }
         return method.build();
     }

@@ -2,6 +2,7 @@ package dev.nnc.compiler.codegen;
 
 import com.palantir.javapoet.CodeBlock;
 import dev.nnc.compiler.diagnostic.InternalCompilerError;
+import dev.nnc.compiler.graph.LeafOp;
 import dev.nnc.compiler.graph.LossOp;
 import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.Op;
@@ -29,15 +30,20 @@ final class StructuredEmitter {
         Op op = node.op();
         Shape in = shapeOf(node.arg(0));
         if (op instanceof TensorOp.Sum) {
-            return sumInto(name, in, unrolled, e -> at(node.arg(0), in, e), kernel.declare(type));
+            return sumInto(
+                    kernel.scalarPrefix(node.id(), type),
+                    kernel.slot(node.id(), zero()),
+                    in,
+                    unrolled,
+                    e -> at(node.arg(0), in, e));
         }
         if (op instanceof TensorOp.Dot) {
             return sumInto(
-                    name,
+                    kernel.scalarPrefix(node.id(), type),
+                    kernel.slot(node.id(), zero()),
                     in,
                     unrolled,
-                    e -> CodeBlock.of("$L * $L", at(node.arg(0), in, e), at(node.arg(1), in, e)),
-                    kernel.declare(type));
+                    e -> CodeBlock.of("$L * $L", at(node.arg(0), in, e), at(node.arg(1), in, e)));
         }
         if (op instanceof TensorOp.MatVec) {
             return matVec(node, name, type, unrolled);
@@ -54,7 +60,8 @@ final class StructuredEmitter {
         if (op instanceof VectorOp.LogSumExp) {
             CodeBlock.Builder code = CodeBlock.builder();
             String lse = logSumExp(node.arg(0), code, type, unrolled);
-            return code.addStatement("$L$N = $N", kernel.declare(type), name, lse)
+            return code.addStatement(
+                            "$L$L = $N", kernel.scalarPrefix(node.id(), type), kernel.slot(node.id(), zero()), lse)
                     .build();
         }
         if (op instanceof LossOp.SoftmaxCrossEntropy) {
@@ -62,19 +69,16 @@ final class StructuredEmitter {
                     CodeBlock.builder().add("// softmax + cross_entropy fused: computed from the logits\n");
             String lse = logSumExp(node.arg(0), code, type, unrolled);
             return code.add(sumInto(
-                            name,
+                            kernel.scalarPrefix(node.id(), type),
+                            kernel.slot(node.id(), zero()),
                             in,
                             unrolled,
-                            e -> CodeBlock.of("$L * ($N - $L)", at(node.arg(1), in, e), lse, at(node.arg(0), in, e)),
-                            kernel.declare(type)))
+                            e -> CodeBlock.of("$L * ($N - $L)", at(node.arg(1), in, e), lse, at(node.arg(0), in, e))))
                     .build();
         }
         if (op instanceof LossOp.SigmoidBinaryCrossEntropy) {
-            CodeBlock loss = sumInto(
-                    name,
-                    in,
-                    unrolled,
-                    e -> {
+            CodeBlock loss =
+                    sumInto(kernel.scalarPrefix(node.id(), type), kernel.slot(node.id(), zero()), in, unrolled, e -> {
                         CodeBlock z = at(node.arg(0), in, e);
                         return CodeBlock.of(
                                 "Math.max($L, $L) - $L * $L + $L",
@@ -83,14 +87,115 @@ final class StructuredEmitter {
                                 z,
                                 at(node.arg(1), in, e),
                                 numeric.math("log1p", numeric.math("exp", CodeBlock.of("-Math.abs($L)", z))));
-                    },
-                    kernel.declare(type));
+                    });
             return CodeBlock.builder()
                     .add("// sigmoid + binary_cross_entropy fused: computed from the logits\n")
                     .add(loss)
                     .build();
         }
         throw new InternalCompilerError("no Java form for " + op.mnemonic());
+    }
+
+    /** Samples that share each weight row in a tiled product: enough rows to keep in L1. */
+    private static final int SAMPLE_BLOCK = 4;
+
+    /**
+     * Whether {@link #emitTile} has a form for this per-sample node that is better than running
+     * the per-sample code once for each sample: a product of a parameter matrix (or its
+     * transpose) with a per-sample vector.
+     */
+    boolean handlesTile(Node node) {
+        if (!(node.op() instanceof TensorOp.MatVec)) {
+            return false;
+        }
+        Node matrix = kernel.graph().node(node.arg(0));
+        if (kernel.isBatched(matrix.id())) {
+            return false;
+        }
+        if (matrix.op() instanceof LeafOp.Param) {
+            return true;
+        }
+        return matrix.op() instanceof TensorOp.Transpose
+                && kernel.graph().node(matrix.arg(0)).op() instanceof LeafOp.Param;
+    }
+
+    /**
+     * {@code y = W x} for every sample of a tile, as rows of multiply-adds that C2 vectorises:
+     * along rows of the transposed weight for {@code W x}, along rows of {@code W} for
+     * {@code W^T x}. Four samples share each weight row while it is in L1.
+     */
+    CodeBlock emitTile(Node node, String type) {
+        Node matrix = kernel.graph().node(node.arg(0));
+        int vector = node.arg(1);
+        String weights;
+        int inner;
+        int outer;
+        if (matrix.op() instanceof LeafOp.Param param) {
+            // W [R, C] x: rows of W^T [C, R] are contiguous in the output index r.
+            weights = kernel.transposedName(param);
+            outer = param.valueShape().cols();
+            inner = param.valueShape().rows();
+        } else {
+            // W^T x for W [R, C]: rows of W are contiguous in the output index c.
+            LeafOp.Param param =
+                    (LeafOp.Param) kernel.graph().node(matrix.arg(0)).op();
+            weights = kernel.paramName(param);
+            outer = param.valueShape().rows();
+            inner = param.valueShape().cols();
+        }
+        String y = kernel.storedName(node.id());
+        CodeBlock.Builder code = CodeBlock.builder()
+                .add(
+                        "// $L = $L x for each sample: multiply-adds along weight rows, $L samples per row\n",
+                        y,
+                        matrix.op() instanceof LeafOp.Param ? "W" : "W^T",
+                        SAMPLE_BLOCK)
+                .add("{\n$>")
+                .addStatement("int b = 0")
+                .beginControlFlow("for (; b + $L <= m; b += $L)", SAMPLE_BLOCK, SAMPLE_BLOCK)
+                .add(block(y, weights, vector, outer, inner, SAMPLE_BLOCK, type))
+                .endControlFlow()
+                .beginControlFlow("for (; b < m; b++)")
+                .add(block(y, weights, vector, outer, inner, 1, type))
+                .endControlFlow()
+                .add("$<}\n");
+        return code.build();
+    }
+
+    // java.util.Arrays.fill(y, b * R, (b + 4) * R, 0.0);
+    // for (int k = 0; k < C; k++) {
+    //     double x0 = x[b * C + k]; ... double x3 = x[(b + 3) * C + k];
+    //     int w = k * R;
+    //     for (int j = 0; j < R; j++) { double v = wt[w + j]; y[b * R + j] += x0 * v; ... }
+    // }
+    private CodeBlock block(String y, String weights, int vector, int outer, int inner, int samples, String type) {
+        CodeBlock.Builder code = CodeBlock.builder()
+                .addStatement(
+                        "$T.fill($N, b * $L, (b + $L) * $L, $L)",
+                        java.util.Arrays.class,
+                        y,
+                        inner,
+                        samples,
+                        inner,
+                        numeric.literal(0))
+                .beginControlFlow("for (int k = 0; k < $L; k++)", outer);
+        for (int s = 0; s < samples; s++) {
+            CodeBlock sample = s == 0 ? CodeBlock.of("b") : CodeBlock.of("(b + $L)", s);
+            CodeBlock value = kernel.withBatch(sample, () -> kernel.ref(vector, Index.vectorLoop("k")));
+            code.addStatement("$L x$L = $L", type, s, value);
+        }
+        code.addStatement("int w = k * $L", inner).addStatement("int y0 = b * $L", inner);
+        code.beginControlFlow("for (int j = 0; j < $L; j++)", inner).addStatement("$L v = $N[w + j]", type, weights);
+        for (int s = 0; s < samples; s++) {
+            code.addStatement(
+                    s == 0 ? "$N[y0 + j] += x$L * v" : "$N[y0 + $L + j] += x$L * v",
+                    s == 0 ? new Object[] {y, s} : new Object[] {y, s * inner, s});
+        }
+        return code.endControlFlow().endControlFlow().build();
+    }
+
+    private static CodeBlock zero() {
+        return CodeBlock.of("0");
     }
 
     private Shape shapeOf(int id) {
@@ -110,23 +215,23 @@ final class StructuredEmitter {
      * rows and columns for a matrix, so that views read by row and column work) adding each term.
      */
     private CodeBlock sumInto(
-            String target,
+            String declaration,
+            CodeBlock target,
             Shape shape,
             boolean unrolled,
-            java.util.function.Function<Object, CodeBlock> term,
-            String declaration) {
+            java.util.function.Function<Object, CodeBlock> term) {
         if (unrolled) {
             CodeBlock.Builder terms = CodeBlock.builder();
             for (int e = 0; e < shape.size(); e++) {
                 terms.add(e == 0 ? "$L" : " + $L", term.apply(e));
             }
             return CodeBlock.builder()
-                    .addStatement("$L$N = $L", declaration, target, terms.build())
+                    .addStatement("$L$L = $L", declaration, target, terms.build())
                     .build();
         }
         return CodeBlock.builder()
-                .addStatement("$L$N = $L", declaration, target, numeric.literal(0))
-                .add(kernel.forEach(shape, index -> CodeBlock.of("$N += $L;\n", target, term.apply(index))))
+                .addStatement("$L$L = $L", declaration, target, numeric.literal(0))
+                .add(kernel.forEach(shape, index -> CodeBlock.of("$L += $L;\n", target, term.apply(index))))
                 .build();
     }
 
@@ -155,7 +260,7 @@ final class StructuredEmitter {
                         kernel.ref(node.arg(0), Index.matrixLoop("r", "c", w.cols())),
                         kernel.ref(node.arg(1), Index.vectorLoop("c")))
                 .endControlFlow()
-                .addStatement("$N[r] = acc", name)
+                .addStatement("$L = acc", kernel.slot(node.id(), CodeBlock.of("r")))
                 .endControlFlow()
                 .build();
     }
@@ -191,7 +296,7 @@ final class StructuredEmitter {
                         kernel.ref(node.arg(0), Index.matrixLoop("r", "k", inner)),
                         kernel.ref(node.arg(1), Index.matrixLoop("k", "c", cols)))
                 .endControlFlow()
-                .addStatement("$N[r * $L + c] = acc", name, cols)
+                .addStatement("$L = acc", kernel.slot(node.id(), CodeBlock.of("r * $L + c", cols)))
                 .endControlFlow()
                 .endControlFlow()
                 .build();
@@ -220,7 +325,7 @@ final class StructuredEmitter {
                 .beginControlFlow("for (int k = 0; k < $L; k++)", inner)
                 .addStatement("acc += $L", kernel.ref(node.arg(0), element))
                 .endControlFlow()
-                .addStatement("$N[o] = acc", name)
+                .addStatement("$L = acc", kernel.slot(node.id(), CodeBlock.of("o")))
                 .endControlFlow()
                 .build();
     }
@@ -236,11 +341,11 @@ final class StructuredEmitter {
         String lse = kernel.fresh("lse");
         code.add(maxOf(vector, shape, max, type, unrolled));
         code.add(sumInto(
-                total,
+                type + " ",
+                CodeBlock.of("$N", total),
                 shape,
                 unrolled,
-                e -> numeric.math("exp", CodeBlock.of("$L - $N", at(vector, shape, e), max)),
-                type + " "));
+                e -> numeric.math("exp", CodeBlock.of("$L - $N", at(vector, shape, e), max))));
         code.addStatement("$L $N = $N + $L", type, lse, max, numeric.math("log", CodeBlock.of("$N", total)));
         return lse;
     }
@@ -278,7 +383,11 @@ final class StructuredEmitter {
                 return code.build();
             }
             return code.beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
-                    .addStatement("$N[i] = $L - $N", name, kernel.ref(vector, Index.vectorLoop("i")), lse)
+                    .addStatement(
+                            "$L = $L - $N",
+                            kernel.slot(node.id(), CodeBlock.of("i")),
+                            kernel.ref(vector, Index.vectorLoop("i")),
+                            lse)
                     .endControlFlow()
                     .build();
         }
@@ -304,13 +413,13 @@ final class StructuredEmitter {
         }
         return code.beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
                 .addStatement(
-                        "$N[i] = $L",
-                        name,
+                        "$L = $L",
+                        kernel.slot(node.id(), CodeBlock.of("i")),
                         numeric.math("exp", CodeBlock.of("$L - $N", kernel.ref(vector, Index.vectorLoop("i")), max)))
-                .addStatement("$N += $N[i]", total, name)
+                .addStatement("$N += $L", total, kernel.slot(node.id(), CodeBlock.of("i")))
                 .endControlFlow()
                 .beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
-                .addStatement("$N[i] /= $N", name, total)
+                .addStatement("$L /= $N", kernel.slot(node.id(), CodeBlock.of("i")), total)
                 .endControlFlow()
                 .build();
     }

@@ -1,0 +1,116 @@
+package dev.nnc.compiler.codegen;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.nnc.compiler.graph.BinaryOp;
+import dev.nnc.compiler.graph.Graph;
+import dev.nnc.compiler.graph.Node;
+import dev.nnc.compiler.graph.Output;
+import dev.nnc.compiler.graph.TensorOp;
+import dev.nnc.compiler.semantic.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The statements of a tiled training kernel that add {@code weight} times the gradient of each
+ * sample of the tile to the gradient fields. A gradient that is a sum is taken term by term: an
+ * outer product of two per-sample vectors (the gradient of every weight matrix) becomes a
+ * sum over the tile along contiguous rows of the gradient, which stays in L1 while all samples
+ * add to it; a term that does not depend on the sample (a regulariser's) is added once, times
+ * {@code m}; any other term sample by sample.
+ */
+final class TileGradientSinks {
+    private final KernelEmitter kernel;
+    private final Graph graph;
+    private final Numeric numeric;
+    private final Map<String, ParameterField> parameters;
+
+    TileGradientSinks(KernelEmitter kernel, Graph graph, Numeric numeric, Map<String, ParameterField> parameters) {
+        this.kernel = kernel;
+        this.graph = graph;
+        this.numeric = numeric;
+        this.parameters = parameters;
+    }
+
+    List<CodeBlock> sinks() {
+        List<CodeBlock> sinks = new ArrayList<>();
+        for (Output gradient : graph.outputs()) {
+            if (gradient.kind() != Output.Kind.GRADIENT) {
+                continue;
+            }
+            ParameterField p = parameters.get(gradient.name());
+            CodeBlock.Builder code = CodeBlock.builder()
+                    .add("// accumulate d loss / d $L\n", p.param().name());
+            for (int term : terms(gradient.node())) {
+                code.add(sink(p, term));
+            }
+            sinks.add(code.build());
+        }
+        return sinks;
+    }
+
+    /** The terms of a sum that was fused into the sink, or the node itself. */
+    private List<Integer> terms(int root) {
+        List<Integer> terms = new ArrayList<>();
+        java.util.ArrayDeque<Integer> pending = new java.util.ArrayDeque<>();
+        pending.push(root);
+        while (!pending.isEmpty()) {
+            int id = pending.pop();
+            Node node = graph.node(id);
+            if (node.op() instanceof BinaryOp.Add && kernel.isInlined(id)) {
+                pending.push(node.arg(1));
+                pending.push(node.arg(0));
+            } else {
+                terms.add(id);
+            }
+        }
+        return terms;
+    }
+
+    private CodeBlock sink(ParameterField p, int term) {
+        Node node = graph.node(term);
+        Shape shape = p.param().shape();
+        if (node.op() instanceof TensorOp.Outer
+                && kernel.isInlined(term)
+                && kernel.isBatched(node.arg(0))
+                && kernel.isBatched(node.arg(1))) {
+            return outerSum(p, node);
+        }
+        if (!kernel.isBatched(term)) {
+            // The same for every sample of the tile: added once, m times over.
+            String scale = "(weight * m)";
+            return kernel.forEach(
+                    shape,
+                    index -> CodeBlock.of(
+                            "$N[$L] += $L * $L;\n", p.gradient(), index.flat(), scale, kernel.ref(term, index)));
+        }
+        return kernel.forEachSample(kernel.forEach(
+                shape,
+                index ->
+                        CodeBlock.of("$N[$L] += weight * $L;\n", p.gradient(), index.flat(), kernel.ref(term, index))));
+    }
+
+    // for (int r = 0; r < R; r++) {
+    //     int g = r * C;
+    //     for (int b = 0; b < m; b++) {
+    //         double d = weight * u[b * R + r];
+    //         for (int c = 0; c < C; c++) d_w[g + c] += d * v[b * C + c];
+    //     }
+    // }
+    private CodeBlock outerSum(ParameterField p, Node outer) {
+        Shape shape = p.param().shape();
+        String type = numeric.type().toString();
+        return CodeBlock.builder()
+                .add("// sum over the tile of outer products, one gradient row at a time\n")
+                .beginControlFlow("for (int r = 0; r < $L; r++)", shape.rows())
+                .addStatement("int g = r * $L", shape.cols())
+                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .addStatement("$L d = weight * $L", type, kernel.ref(outer.arg(0), Index.vectorLoop("r")))
+                .beginControlFlow("for (int c = 0; c < $L; c++)", shape.cols())
+                .addStatement("$N[g + c] += d * $L", p.gradient(), kernel.ref(outer.arg(1), Index.vectorLoop("c")))
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+}
