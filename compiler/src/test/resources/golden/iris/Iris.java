@@ -813,20 +813,45 @@ public final class Iris implements TrainableNetwork {
     }
 
     private double gradientNorm() {
-        double sum = 0.0;
-        for (int i = 0; i < 64; i++) {
-            sum += d_h1_weight[i] * d_h1_weight[i];
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        int i;
+        for (i = 0; i + 4 <= 64; i += 4) {
+            s0 += d_h1_weight[i] * d_h1_weight[i];
+            s1 += d_h1_weight[i + 1] * d_h1_weight[i + 1];
+            s2 += d_h1_weight[i + 2] * d_h1_weight[i + 2];
+            s3 += d_h1_weight[i + 3] * d_h1_weight[i + 3];
         }
-        for (int i = 0; i < 16; i++) {
-            sum += d_h1_bias[i] * d_h1_bias[i];
+        for (; i < 64; i++) {
+            s0 += d_h1_weight[i] * d_h1_weight[i];
         }
-        for (int i = 0; i < 48; i++) {
-            sum += d_logits_weight[i] * d_logits_weight[i];
+        for (i = 0; i + 4 <= 16; i += 4) {
+            s0 += d_h1_bias[i] * d_h1_bias[i];
+            s1 += d_h1_bias[i + 1] * d_h1_bias[i + 1];
+            s2 += d_h1_bias[i + 2] * d_h1_bias[i + 2];
+            s3 += d_h1_bias[i + 3] * d_h1_bias[i + 3];
         }
-        for (int i = 0; i < 3; i++) {
-            sum += d_logits_bias[i] * d_logits_bias[i];
+        for (; i < 16; i++) {
+            s0 += d_h1_bias[i] * d_h1_bias[i];
         }
-        return Math.sqrt(sum);
+        for (i = 0; i + 4 <= 48; i += 4) {
+            s0 += d_logits_weight[i] * d_logits_weight[i];
+            s1 += d_logits_weight[i + 1] * d_logits_weight[i + 1];
+            s2 += d_logits_weight[i + 2] * d_logits_weight[i + 2];
+            s3 += d_logits_weight[i + 3] * d_logits_weight[i + 3];
+        }
+        for (; i < 48; i++) {
+            s0 += d_logits_weight[i] * d_logits_weight[i];
+        }
+        for (i = 0; i + 4 <= 3; i += 4) {
+            s0 += d_logits_bias[i] * d_logits_bias[i];
+            s1 += d_logits_bias[i + 1] * d_logits_bias[i + 1];
+            s2 += d_logits_bias[i + 2] * d_logits_bias[i + 2];
+            s3 += d_logits_bias[i + 3] * d_logits_bias[i + 3];
+        }
+        for (; i < 3; i++) {
+            s0 += d_logits_bias[i] * d_logits_bias[i];
+        }
+        return Math.sqrt((s0 + s1) + (s2 + s3));
     }
 
     private NonFiniteTrainingException nonFiniteGradient(long step, double norm) {

@@ -380,14 +380,27 @@ public final class Perceptron implements TrainableNetwork {
     }
 
     private double gradientNorm() {
-        double sum = 0.0;
-        for (int i = 0; i < 1; i++) {
-            sum += d_w1[i] * d_w1[i];
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        int i;
+        for (i = 0; i + 4 <= 1; i += 4) {
+            s0 += d_w1[i] * d_w1[i];
+            s1 += d_w1[i + 1] * d_w1[i + 1];
+            s2 += d_w1[i + 2] * d_w1[i + 2];
+            s3 += d_w1[i + 3] * d_w1[i + 3];
         }
-        for (int i = 0; i < 1; i++) {
-            sum += d_b1[i] * d_b1[i];
+        for (; i < 1; i++) {
+            s0 += d_w1[i] * d_w1[i];
         }
-        return Math.sqrt(sum);
+        for (i = 0; i + 4 <= 1; i += 4) {
+            s0 += d_b1[i] * d_b1[i];
+            s1 += d_b1[i + 1] * d_b1[i + 1];
+            s2 += d_b1[i + 2] * d_b1[i + 2];
+            s3 += d_b1[i + 3] * d_b1[i + 3];
+        }
+        for (; i < 1; i++) {
+            s0 += d_b1[i] * d_b1[i];
+        }
+        return Math.sqrt((s0 + s1) + (s2 + s3));
     }
 
     private NonFiniteTrainingException nonFiniteGradient(long step, double norm) {

@@ -514,20 +514,45 @@ public final class Xor implements TrainableNetwork {
     }
 
     private double gradientNorm() {
-        double sum = 0.0;
-        for (int i = 0; i < 8; i++) {
-            sum += d_hidden_weight[i] * d_hidden_weight[i];
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        int i;
+        for (i = 0; i + 4 <= 8; i += 4) {
+            s0 += d_hidden_weight[i] * d_hidden_weight[i];
+            s1 += d_hidden_weight[i + 1] * d_hidden_weight[i + 1];
+            s2 += d_hidden_weight[i + 2] * d_hidden_weight[i + 2];
+            s3 += d_hidden_weight[i + 3] * d_hidden_weight[i + 3];
         }
-        for (int i = 0; i < 4; i++) {
-            sum += d_hidden_bias[i] * d_hidden_bias[i];
+        for (; i < 8; i++) {
+            s0 += d_hidden_weight[i] * d_hidden_weight[i];
         }
-        for (int i = 0; i < 4; i++) {
-            sum += d_out_weight[i] * d_out_weight[i];
+        for (i = 0; i + 4 <= 4; i += 4) {
+            s0 += d_hidden_bias[i] * d_hidden_bias[i];
+            s1 += d_hidden_bias[i + 1] * d_hidden_bias[i + 1];
+            s2 += d_hidden_bias[i + 2] * d_hidden_bias[i + 2];
+            s3 += d_hidden_bias[i + 3] * d_hidden_bias[i + 3];
         }
-        for (int i = 0; i < 1; i++) {
-            sum += d_out_bias[i] * d_out_bias[i];
+        for (; i < 4; i++) {
+            s0 += d_hidden_bias[i] * d_hidden_bias[i];
         }
-        return Math.sqrt(sum);
+        for (i = 0; i + 4 <= 4; i += 4) {
+            s0 += d_out_weight[i] * d_out_weight[i];
+            s1 += d_out_weight[i + 1] * d_out_weight[i + 1];
+            s2 += d_out_weight[i + 2] * d_out_weight[i + 2];
+            s3 += d_out_weight[i + 3] * d_out_weight[i + 3];
+        }
+        for (; i < 4; i++) {
+            s0 += d_out_weight[i] * d_out_weight[i];
+        }
+        for (i = 0; i + 4 <= 1; i += 4) {
+            s0 += d_out_bias[i] * d_out_bias[i];
+            s1 += d_out_bias[i + 1] * d_out_bias[i + 1];
+            s2 += d_out_bias[i + 2] * d_out_bias[i + 2];
+            s3 += d_out_bias[i + 3] * d_out_bias[i + 3];
+        }
+        for (; i < 1; i++) {
+            s0 += d_out_bias[i] * d_out_bias[i];
+        }
+        return Math.sqrt((s0 + s1) + (s2 + s3));
     }
 
     private NonFiniteTrainingException nonFiniteGradient(long step, double norm) {

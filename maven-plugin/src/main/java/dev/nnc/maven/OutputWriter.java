@@ -1,16 +1,15 @@
 package dev.nnc.maven;
 
+import dev.nnc.compiler.OutputFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -61,40 +60,12 @@ final class OutputWriter {
      * @return whether the file was written
      */
     boolean writeIfChanged(Path target, byte[] bytes) throws IOException {
-        if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), bytes)) {
-            return false;
-        }
-        writeAtomically(target, bytes);
-        return true;
+        return OutputFiles.writeIfChanged(target, bytes);
     }
 
-    /**
-     * Writes {@code bytes} to a temporary file beside {@code target}, then moves it over {@code
-     * target} in one step. On failure {@code target} is as it was and no temporary file is left.
-     *
-     * <p>The temporary file is named after the process and thread rather than made by {@link
-     * Files#createTempFile}, which would give it (and so the generated file) owner-only
-     * permissions; this way it gets the usual permissions of new files.
-     */
+    /** Writes {@code bytes} to {@code target} in one step; see {@link OutputFiles#writeAtomically}. */
     static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path directory = target.toAbsolutePath().getParent();
-        Files.createDirectories(directory);
-        Path temporary = directory.resolve(String.format(
-                Locale.ROOT,
-                ".%s.%d-%d.tmp",
-                target.getFileName(),
-                ProcessHandle.current().pid(),
-                Thread.currentThread().getId()));
-        try {
-            Files.write(temporary, bytes);
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        OutputFiles.writeAtomically(target, bytes);
     }
 
     /**

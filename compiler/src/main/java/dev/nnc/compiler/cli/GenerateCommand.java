@@ -3,16 +3,13 @@ package dev.nnc.compiler.cli;
 import dev.nnc.compiler.CompilationResult;
 import dev.nnc.compiler.Compiler;
 import dev.nnc.compiler.GeneratedFile;
+import dev.nnc.compiler.OutputFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,7 +17,8 @@ import java.util.Optional;
  * {@code nnc generate FILE... -d OUTDIR [--package NAME]}: one {@code .java} file per declaration
  * under OUTDIR, in folders of its package. Nothing is written when any input has an error, and
  * each file is written to a temporary file first and then moved into place, so an interrupted
- * run never leaves a half-written class. A file whose content is unchanged is left untouched.
+ * run never leaves a half-written class ({@link OutputFiles}). A file whose content is unchanged
+ * is left untouched.
  */
 final class GenerateCommand implements Command {
     @Override
@@ -49,13 +47,16 @@ final class GenerateCommand implements Command {
             }
             int written = 0;
             for (GeneratedFile file : result.files()) {
-                if (write(options.outputDirectory().resolve(file.relativePath()), file.content())) {
+                if (OutputFiles.writeIfChanged(
+                        options.outputDirectory().resolve(file.relativePath()),
+                        file.content().getBytes(StandardCharsets.UTF_8))) {
                     written++;
                 }
             }
             out.printf(
-                    "nnc: %d classes generated in %s (%d written, %d unchanged)%n",
+                    "nnc: %d class%s generated in %s (%d written, %d unchanged)%n",
                     result.files().size(),
+                    result.files().size() == 1 ? "" : "es",
                     options.outputDirectory(),
                     written,
                     result.files().size() - written);
@@ -67,27 +68,6 @@ final class GenerateCommand implements Command {
             err.println("nnc generate: cannot write the output: " + e);
             return Main.EXIT_ERRORS;
         }
-    }
-
-    /** Writes {@code content} unless the file already holds exactly it; returns whether it wrote. */
-    private static boolean write(Path target, String content) throws IOException {
-        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-        if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), bytes)) {
-            return false;
-        }
-        Files.createDirectories(target.getParent());
-        Path temporary = Files.createTempFile(target.getParent(), ".nnc-", ".tmp");
-        try {
-            Files.write(temporary, bytes);
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
-        return true;
     }
 
     /** The parsed command line of {@code generate}. */

@@ -66,17 +66,7 @@ final class FunctionClasses {
             type.addMethod(derivativeMethod(gradient, argumentNames));
         }
         type.addMethod(gradientMethod(gradient, argumentNames));
-        type.addMethod(MethodSpec.methodBuilder("requireLength")
-                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(String.class, "name")
-                .addParameter(TypeName.INT, "actual")
-                .addParameter(TypeName.INT, "expected")
-                .beginControlFlow("if (actual != expected)")
-                .addStatement(
-                        "throw new $T(name + \" must have \" + expected + \" elements, found \" + actual)",
-                        IllegalArgumentException.class)
-                .endControlFlow()
-                .build());
+        type.addMethod(NetworkApiEmitter.requireLength());
         for (String helper : helpers) {
             type.addMethod(Helpers.method(helper, numeric));
         }
@@ -226,6 +216,21 @@ final class FunctionClasses {
         @Override
         public String parameter(LeafOp.Param op) {
             throw new InternalCompilerError("a function has no parameters");
+        }
+
+        @Override
+        public String rows(LeafOp.Param op) {
+            throw new InternalCompilerError("a function has no parameters");
+        }
+
+        @Override
+        public String accumulator(LeafOp.Param op) {
+            throw new InternalCompilerError("a function has no parameters");
+        }
+
+        @Override
+        public String array2D(Node node, String suggestedName, int rows, int cols) {
+            throw new InternalCompilerError("function kernels are never tiled");
         }
     }
 }

@@ -70,6 +70,15 @@ final class KernelEmitter {
 
         /** The field holding parameter {@code op}. */
         String parameter(LeafOp.Param op);
+
+        /** A field holding matrix parameter {@code op} as an array of its rows. */
+        String rows(LeafOp.Param op);
+
+        /** A field of rows where a tile's outer products for matrix {@code op}'s gradient add up. */
+        String accumulator(LeafOp.Param op);
+
+        /** A field of {@code rows} arrays of {@code cols} elements that holds a stored node per sample. */
+        String array2D(Node node, String suggestedName, int rows, int cols);
     }
 
     private final Graph graph;
@@ -143,7 +152,7 @@ final class KernelEmitter {
             }
         }
         this.split = split;
-        this.unrolled = !split && storedScalars() <= UNROLL_LIMIT && largestTensor() <= UNROLL_TENSOR_LIMIT;
+        this.unrolled = !split && Unrolling.choose(storedScalars(), largestTensor());
         this.batched = new boolean[graph.size()];
         boolean weightProducts = false;
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
@@ -213,7 +222,7 @@ final class KernelEmitter {
         if (isBatched(id)) {
             return shape.isScalar()
                     ? CodeBlock.of("$N[$L]", name, batch)
-                    : CodeBlock.of("$N[$L * $L + $L]", name, batch, shape.size(), flat);
+                    : CodeBlock.of("$N[$L][$L]", name, batch, flat);
         }
         return shape.isScalar() ? CodeBlock.of("$N", name) : CodeBlock.of("$N[$L]", name, flat);
     }
@@ -227,6 +236,17 @@ final class KernelEmitter {
     /** The field holding parameter {@code param}. */
     String paramName(LeafOp.Param param) {
         return context.parameter(param);
+    }
+
+    /** The field holding matrix parameter {@code param} as rows; the class keeps it current. */
+    String rowsName(LeafOp.Param param) {
+        readsTransposes = true;
+        return context.rows(param);
+    }
+
+    /** The accumulator of rows for the gradient of matrix parameter {@code param}. */
+    String accumulatorName(LeafOp.Param param) {
+        return context.accumulator(param);
     }
 
     /** Whether the statements read a transposed weight, which must be current first. */
@@ -595,7 +615,9 @@ final class KernelEmitter {
         String type = numeric.type().toString();
         String name;
         if (isBatched(node.id())) {
-            name = context.array(node, baseName(node), TILE * shape.size(), declarations);
+            name = shape.isScalar()
+                    ? context.array(node, baseName(node), TILE, declarations)
+                    : context.array2D(node, baseName(node), TILE, shape.size());
         } else if (!shape.isScalar() && !unrolled) {
             name = context.array(node, baseName(node), shape.size(), declarations);
         } else if (shape.isScalar() && split) {

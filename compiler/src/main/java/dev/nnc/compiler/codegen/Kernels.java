@@ -12,19 +12,15 @@ import java.util.List;
  * parts they were split into to stay under HotSpot's 8,000-byte compilation limit; and the
  * transposed copies of weights that tiled kernels read.
  */
-record Kernels(
-        List<FieldSpec> fields,
-        List<MethodSpec> methods,
-        boolean usesRandom,
-        java.util.Map<ParameterField, String> transposes) {
+record Kernels(List<FieldSpec> fields, List<MethodSpec> methods, boolean usesRandom, List<WeightRows> weightRows) {
     Kernels {
         fields = List.copyOf(fields);
         methods = List.copyOf(methods);
-        transposes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(transposes));
+        weightRows = List.copyOf(weightRows);
     }
 
-    /** Whether kernels read transposed weights, which the class then keeps up to date. */
+    /** Whether kernels read row copies of weights, which the class then keeps up to date. */
     boolean hasTransposes() {
-        return !transposes.isEmpty();
+        return !weightRows.isEmpty();
     }
 }

@@ -304,7 +304,8 @@ final class NetworkApiEmitter {
         return method.addStatement("return network").build();
     }
 
-    private static MethodSpec requireLength() {
+    /** {@code requireLength(name, actual, expected)}: the length check every generated class has. */
+    static MethodSpec requireLength() {
         return MethodSpec.methodBuilder("requireLength")
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(String.class, "name")

@@ -138,43 +138,67 @@ final class NetworkClassGenerator {
     }
 
     /**
-     * Transposed copies of the weights that tiled kernels multiply with: rows of {@code W^T} are
-     * contiguous in the output index, so a product runs as vectorised multiply-adds.
+     * Row copies of the weights that tiled kernels multiply with (see {@link WeightRows}), and
+     * the flag that says they must be refreshed.
      */
     private List<FieldSpec> transposeFields() {
         if (!kernels.hasTransposes()) {
             return List.of();
         }
         List<FieldSpec> fields = new ArrayList<>();
-        kernels.transposes()
-                .forEach((p, name) ->
-                        fields.add(FieldSpec.builder(numeric.arrayType(), name, Modifier.PRIVATE, Modifier.FINAL)
-                                .addJavadoc(
-                                        "$L transposed, refreshed after every change of the parameters.\n",
-                                        p.param().name())
-                                .initializer("new $T[$L]", numeric.type(), p.size())
-                                .build()));
+        for (WeightRows view : kernels.weightRows()) {
+            fields.add(FieldSpec.builder(
+                            com.palantir.javapoet.ArrayTypeName.of(numeric.arrayType()),
+                            view.field(),
+                            Modifier.PRIVATE,
+                            Modifier.FINAL)
+                    .addJavadoc(
+                            "$L$L as rows, refreshed after every change of the parameters.\n",
+                            view.parameter().param().name(),
+                            view.transposed() ? " transposed" : "")
+                    .initializer("new $T[$L][$L]", numeric.type(), view.rows(), view.cols())
+                    .build());
+        }
         fields.add(FieldSpec.builder(TypeName.BOOLEAN, "transposesStale", Modifier.PRIVATE)
-                .addJavadoc("Whether the parameters changed since the transposes were last computed.\n")
+                .addJavadoc("Whether the parameters changed since the row copies were last made.\n")
                 .initializer("true")
                 .build());
         return fields;
     }
 
-    // for (int r = 0; r < 32; r++) for (int c = 0; c < 64; c++) hidden_weight_T[c * 32 + r] = hidden_weight[r * 64 +
-    // c];
+    // for (int r = 0; r < 32; r++) for (int c = 0; c < 64; c++) hidden_weight_T[c][r] = hidden_weight[r * 64 + c];
+    // for (int r = 0; r < 32; r++) System.arraycopy(hidden_weight, r * 64, hidden_weight_rows[r], 0, 64);
     private MethodSpec refreshTransposes() {
         MethodSpec.Builder method =
                 MethodSpec.methodBuilder("refreshTransposes").addModifiers(Modifier.PRIVATE);
-        kernels.transposes().forEach((p, name) -> {
-            int rows = p.param().shape().rows();
-            int cols = p.param().shape().cols();
-            method.beginControlFlow("for (int r = 0; r < $L; r++)", rows)
-                    .beginControlFlow("for (int c = 0; c < $L; c++)", cols)
-                    .addStatement("$N[c * $L + r] = $N[r * $L + c]", name, rows, p.field(), cols)
-                    .endControlFlow()
-                    .endControlFlow();
-        });
+        for (WeightRows view : kernels.weightRows()) {
+            int rows = view.parameter().param().shape().rows();
+            int cols = view.parameter().param().shape().cols();
+            String weights = view.parameter().field();
+            if (view.transposed()) {
+                // In blocks of 16 rows: each row of the transpose gets a whole cache line at a
+                // time, and the 16 weight rows being read stay in cache across the columns.
+                method.beginControlFlow("for (int r0 = 0; r0 < $L; r0 += 16)", rows)
+                        .addStatement("int r1 = Math.min(r0 + 16, $L)", rows)
+                        .beginControlFlow("for (int c = 0; c < $L; c++)", cols)
+                        .addStatement("$L[] column = $N[c]", numeric.type(), view.field())
+                        .beginControlFlow("for (int r = r0; r < r1; r++)")
+                        .addStatement("column[r] = $N[r * $L + c]", weights, cols)
+                        .endControlFlow()
+                        .endControlFlow()
+                        .endControlFlow();
+            } else {
+                method.beginControlFlow("for (int r = 0; r < $L; r++)", rows)
+                        .addStatement(
+                                "$T.arraycopy($N, r * $L, $N[r], 0, $L)",
+                                System.class,
+                                weights,
+                                cols,
+                                view.field(),
+                                cols)
+                        .endControlFlow();
+            }
+        }
         return method.addStatement("transposesStale = false").build();
     }
 

@@ -39,8 +39,12 @@ final class NetworkClasses {
     private final List<FieldSpec> scratch = new ArrayList<>();
     private final Set<String> helpers = new TreeSet<>();
     private boolean usesRandom;
-    /** Parameters that kernels read transposed, with the fields holding the transposes. */
-    private final Map<ParameterField, String> transposes = new java.util.LinkedHashMap<>();
+    /** Row copies of weights that tiled kernels read, by parameter and orientation. */
+    private final Map<String, WeightRows> weightRows = new java.util.LinkedHashMap<>();
+    /** Per-tile gradient accumulators of matrices, by parameter. */
+    private final Map<ParameterField, String> accumulators = new java.util.LinkedHashMap<>();
+    /** Whether a tiled kernel copies the tile's inputs and targets into rows first. */
+    private boolean stagesRows;
     /** Scratch array fields by name and size, shared between kernels. */
     private final Map<String, List<String>> pool = new java.util.HashMap<>();
 
@@ -83,7 +87,15 @@ final class NetworkClasses {
         for (String helper : helpers) {
             methods.add(Helpers.method(helper, numeric));
         }
-        Kernels kernels = new Kernels(scratch, methods, usesRandom, transposes);
+        if (stagesRows) {
+            scratch.add(rowsField("inputRows", KernelEmitter.TILE, network.inputSize()));
+            if (network.isTrainable()) {
+                scratch.add(rowsField("targetRows", KernelEmitter.TILE, network.targetSize()));
+            }
+        }
+        accumulators.forEach((p, name) -> scratch.add(
+                rowsField(name, p.param().shape().rows(), p.param().shape().cols())));
+        Kernels kernels = new Kernels(scratch, methods, usesRandom, List.copyOf(weightRows.values()));
         return new NetworkClassGenerator(network, unit.source(), unit.packageName(), names, parameters, kernels)
                 .generate();
     }
@@ -309,8 +321,10 @@ final class NetworkClasses {
         CodeBlock returned = result.apply(kernel);
         if (length(segments) <= SPLIT_THRESHOLD) {
             collect(kernel);
-            MethodSpec.Builder method =
-                    kernelMethod(signature).addCode(kernel.declarations()).addCode(refreshTransposes(kernel));
+            MethodSpec.Builder method = kernelMethod(signature)
+                    .addCode(kernel.declarations())
+                    .addCode(refreshTransposes(kernel))
+                    .addCode(kernel.isTiled() ? stageRows(kind) : CodeBlock.of(""));
             segments.forEach(method::addCode);
             if (returned != null) {
                 method.addStatement("return $L", returned);
@@ -328,7 +342,8 @@ final class NetworkClasses {
         List<MethodSpec> methods = new ArrayList<>();
         MethodSpec.Builder main = kernelMethod(signature)
                 .addComment("Split into parts: one method of this size would exceed HotSpot's compilation limit.")
-                .addCode(refreshTransposes(kernel));
+                .addCode(refreshTransposes(kernel))
+                .addCode(kernel.isTiled() ? stageRows(kind) : CodeBlock.of(""));
         String arguments = String.join(", ", signature.parameters());
         List<CodeBlock> part = new ArrayList<>();
         int partLength = 0;
@@ -355,6 +370,38 @@ final class NetworkClasses {
         }
         methods.add(0, main.build());
         return methods;
+    }
+
+    private FieldSpec rowsField(String name, int rows, int cols) {
+        return FieldSpec.builder(
+                        com.palantir.javapoet.ArrayTypeName.of(numeric.arrayType()),
+                        name,
+                        Modifier.PRIVATE,
+                        Modifier.FINAL)
+                .initializer("new $T[$L][$L]", numeric.type(), rows, Math.max(1, cols))
+                .build();
+    }
+
+    /**
+     * The tile's input (and target) rows copied into arrays of rows, so that every loop over a
+     * row starts at index 0, the form C2 vectorises.
+     */
+    private CodeBlock stageRows(Kind kind) {
+        stagesRows = true;
+        CodeBlock.Builder code = CodeBlock.builder().beginControlFlow("for (int b = 0; b < m; b++)");
+        code.addStatement(
+                "$T.arraycopy(xs, xo + b * $L, inputRows[b], 0, $L)",
+                System.class,
+                network.inputSize(),
+                network.inputSize());
+        if (kind.hasTargets() && network.targetSize() > 0) {
+            code.addStatement(
+                    "$T.arraycopy(ys, yo + b * $L, targetRows[b], 0, $L)",
+                    System.class,
+                    network.targetSize(),
+                    network.targetSize());
+        }
+        return code.endControlFlow().build();
     }
 
     /** {@code if (transposesStale) refreshTransposes();} in kernels that read a transposed weight. */
@@ -440,14 +487,14 @@ final class NetworkClasses {
         @Override
         public CodeBlock read(LeafOp.Read op, Index index, CodeBlock batch) {
             if (op instanceof LeafOp.Input input) {
-                CodeBlock row =
-                        batch == null ? CodeBlock.of("xo") : CodeBlock.of("xo + $L * $L", batch, network.inputSize());
-                return CodeBlock.of("xs[$L]", index.plus(row, input.offset()));
+                return batch == null
+                        ? CodeBlock.of("xs[$L]", index.plus(CodeBlock.of("xo"), input.offset()))
+                        : CodeBlock.of("inputRows[$L][$L]", batch, offset(index, input.offset()));
             }
             if (op instanceof LeafOp.Target target) {
-                CodeBlock row =
-                        batch == null ? CodeBlock.of("yo") : CodeBlock.of("yo + $L * $L", batch, network.targetSize());
-                return CodeBlock.of("ys[$L]", index.plus(row, target.offset()));
+                return batch == null
+                        ? CodeBlock.of("ys[$L]", index.plus(CodeBlock.of("yo"), target.offset()))
+                        : CodeBlock.of("targetRows[$L][$L]", batch, offset(index, target.offset()));
             }
             if (op instanceof LeafOp.Param param) {
                 return CodeBlock.of("$N[$L]", byName.get(param.name()).field(), index.flat());
@@ -457,7 +504,19 @@ final class NetworkClasses {
 
         @Override
         public String array(Node node, String suggestedName, int size, CodeBlock.Builder declarations) {
-            String key = suggestedName + ":" + size;
+            return pooled(
+                    suggestedName,
+                    suggestedName + ":" + size,
+                    field -> FieldSpec.builder(numeric.arrayType(), field, Modifier.PRIVATE, Modifier.FINAL)
+                            .initializer("new $T[$L]", numeric.type(), size)
+                            .build());
+        }
+
+        /**
+         * A scratch field of the kind {@code key} names that this kernel does not use yet: one
+         * another kernel declared, or a new one.
+         */
+        private String pooled(String suggestedName, String key, Function<String, FieldSpec> declaration) {
             List<String> fields = pool.computeIfAbsent(key, k -> new ArrayList<>());
             for (String field : fields) {
                 if (taken.add(field)) {
@@ -467,9 +526,7 @@ final class NetworkClasses {
             String field = names.fresh(suggestedName);
             fields.add(field);
             taken.add(field);
-            scratch.add(FieldSpec.builder(numeric.arrayType(), field, Modifier.PRIVATE, Modifier.FINAL)
-                    .initializer("new $T[$L]", numeric.type(), size)
-                    .build());
+            scratch.add(declaration.apply(field));
             return field;
         }
 
@@ -480,8 +537,34 @@ final class NetworkClasses {
 
         @Override
         public String transposed(LeafOp.Param op) {
+            return rows(op, true);
+        }
+
+        @Override
+        public String rows(LeafOp.Param op) {
+            return rows(op, false);
+        }
+
+        private String rows(LeafOp.Param op, boolean transposed) {
             ParameterField p = byName.get(op.name());
-            return transposes.computeIfAbsent(p, key -> names.fresh(key.field() + "_T"));
+            return weightRows
+                    .computeIfAbsent(
+                            p.field() + (transposed ? ":T" : ":rows"),
+                            key -> new WeightRows(
+                                    p, names.fresh(p.field() + (transposed ? "_T" : "_rows")), transposed))
+                    .field();
+        }
+
+        @Override
+        public String accumulator(LeafOp.Param op) {
+            ParameterField p = byName.get(op.name());
+            return accumulators.computeIfAbsent(p, key -> names.fresh("sum_" + key.field()));
+        }
+
+        @Override
+        public String array2D(Node node, String suggestedName, int rows, int cols) {
+            return pooled(
+                    suggestedName, suggestedName + ":" + rows + "x" + cols, field -> rowsField(field, rows, cols));
         }
 
         @Override
@@ -491,6 +574,15 @@ final class NetworkClasses {
                     FieldSpec.builder(numeric.type(), field, Modifier.PRIVATE).build());
             return field;
         }
+    }
+
+    private static CodeBlock offset(Index index, int offset) {
+        if (offset == 0) {
+            return index.flat();
+        }
+        return index.isLiteral()
+                ? CodeBlock.of("$L", offset + index.literal())
+                : CodeBlock.of("$L + $L", offset, index.flat());
     }
 
     /** Records the helpers a kernel called, for the class to declare once. */

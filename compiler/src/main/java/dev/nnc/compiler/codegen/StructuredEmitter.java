@@ -131,20 +131,20 @@ final class StructuredEmitter {
         int inner;
         int outer;
         if (matrix.op() instanceof LeafOp.Param param) {
-            // W [R, C] x: rows of W^T [C, R] are contiguous in the output index r.
+            // W [R, C] x: rows of W^T [C][R] run along the output index.
             weights = kernel.transposedName(param);
             outer = param.valueShape().cols();
             inner = param.valueShape().rows();
         } else {
-            // W^T x for W [R, C]: rows of W are contiguous in the output index c.
+            // W^T x for W [R, C]: rows of W [R][C] run along the output index.
             LeafOp.Param param =
                     (LeafOp.Param) kernel.graph().node(matrix.arg(0)).op();
-            weights = kernel.paramName(param);
+            weights = kernel.rowsName(param);
             outer = param.valueShape().rows();
             inner = param.valueShape().cols();
         }
         String y = kernel.storedName(node.id());
-        CodeBlock.Builder code = CodeBlock.builder()
+        return CodeBlock.builder()
                 .add(
                         "// $L = $L x for each sample: multiply-adds along weight rows, $L samples per row\n",
                         y,
@@ -158,40 +158,37 @@ final class StructuredEmitter {
                 .beginControlFlow("for (; b < m; b++)")
                 .add(block(y, weights, vector, outer, inner, 1, type))
                 .endControlFlow()
-                .add("$<}\n");
-        return code.build();
+                .add("$<}\n")
+                .build();
     }
 
-    // java.util.Arrays.fill(y, b * R, (b + 4) * R, 0.0);
+    // double[] y0 = t2[b], y1 = t2[b + 1], ...; fill with 0
     // for (int k = 0; k < C; k++) {
-    //     double x0 = x[b * C + k]; ... double x3 = x[(b + 3) * C + k];
-    //     int w = k * R;
-    //     for (int j = 0; j < R; j++) { double v = wt[w + j]; y[b * R + j] += x0 * v; ... }
+    //     double x0 = h[b][k]; ... double[] w = weights[k];
+    //     for (int j = 0; j < R; j++) { double v = w[j]; y0[j] += x0 * v; y1[j] += x1 * v; ... }
     // }
     private CodeBlock block(String y, String weights, int vector, int outer, int inner, int samples, String type) {
-        CodeBlock.Builder code = CodeBlock.builder()
-                .addStatement(
-                        "$T.fill($N, b * $L, (b + $L) * $L, $L)",
-                        java.util.Arrays.class,
-                        y,
-                        inner,
-                        samples,
-                        inner,
-                        numeric.literal(0))
-                .beginControlFlow("for (int k = 0; k < $L; k++)", outer);
+        CodeBlock.Builder code = CodeBlock.builder();
         for (int s = 0; s < samples; s++) {
-            CodeBlock sample = s == 0 ? CodeBlock.of("b") : CodeBlock.of("(b + $L)", s);
-            CodeBlock value = kernel.withBatch(sample, () -> kernel.ref(vector, Index.vectorLoop("k")));
+            code.addStatement("$L[] y$L = $N[$L]", type, s, y, sample(s))
+                    .addStatement("$T.fill(y$L, $L)", java.util.Arrays.class, s, numeric.literal(0));
+        }
+        code.beginControlFlow("for (int k = 0; k < $L; k++)", outer);
+        for (int s = 0; s < samples; s++) {
+            CodeBlock value = kernel.withBatch(sample(s), () -> kernel.ref(vector, Index.vectorLoop("k")));
             code.addStatement("$L x$L = $L", type, s, value);
         }
-        code.addStatement("int w = k * $L", inner).addStatement("int y0 = b * $L", inner);
-        code.beginControlFlow("for (int j = 0; j < $L; j++)", inner).addStatement("$L v = $N[w + j]", type, weights);
+        code.addStatement("$L[] w = $N[k]", type, weights)
+                .beginControlFlow("for (int j = 0; j < $L; j++)", inner)
+                .addStatement("$L v = w[j]", type);
         for (int s = 0; s < samples; s++) {
-            code.addStatement(
-                    s == 0 ? "$N[y0 + j] += x$L * v" : "$N[y0 + $L + j] += x$L * v",
-                    s == 0 ? new Object[] {y, s} : new Object[] {y, s * inner, s});
+            code.addStatement("y$L[j] += x$L * v", s, s);
         }
         return code.endControlFlow().endControlFlow().build();
+    }
+
+    private static CodeBlock sample(int s) {
+        return s == 0 ? CodeBlock.of("b") : CodeBlock.of("b + $L", s);
     }
 
     private static CodeBlock zero() {

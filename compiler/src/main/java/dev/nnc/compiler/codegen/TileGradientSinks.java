@@ -3,6 +3,7 @@ package dev.nnc.compiler.codegen;
 import com.palantir.javapoet.CodeBlock;
 import dev.nnc.compiler.graph.BinaryOp;
 import dev.nnc.compiler.graph.Graph;
+import dev.nnc.compiler.graph.LeafOp;
 import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.Output;
 import dev.nnc.compiler.graph.TensorOp;
@@ -91,24 +92,32 @@ final class TileGradientSinks {
     }
 
     // for (int r = 0; r < R; r++) {
-    //     int g = r * C;
+    //     double[] g = sum_w[r];
+    //     Arrays.fill(g, 0.0);
     //     for (int b = 0; b < m; b++) {
-    //         double d = weight * u[b * R + r];
-    //         for (int c = 0; c < C; c++) d_w[g + c] += d * v[b * C + c];
+    //         double d = weight * u[b][r];
+    //         for (int c = 0; c < C; c++) g[c] += d * v[b][c];
     //     }
+    //     for (int c = 0; c < C; c++) d_w[r * C + c] += g[c];
     // }
     private CodeBlock outerSum(ParameterField p, Node outer) {
         Shape shape = p.param().shape();
         String type = numeric.type().toString();
+        LeafOp.Param param = new LeafOp.Param(p.param().name(), shape);
+        String sums = kernel.accumulatorName(param);
         return CodeBlock.builder()
                 .add("// sum over the tile of outer products, one gradient row at a time\n")
                 .beginControlFlow("for (int r = 0; r < $L; r++)", shape.rows())
-                .addStatement("int g = r * $L", shape.cols())
+                .addStatement("$L[] g = $N[r]", type, sums)
+                .addStatement("$T.fill(g, $L)", java.util.Arrays.class, numeric.literal(0))
                 .beginControlFlow("for (int b = 0; b < m; b++)")
                 .addStatement("$L d = weight * $L", type, kernel.ref(outer.arg(0), Index.vectorLoop("r")))
                 .beginControlFlow("for (int c = 0; c < $L; c++)", shape.cols())
-                .addStatement("$N[g + c] += d * $L", p.gradient(), kernel.ref(outer.arg(1), Index.vectorLoop("c")))
+                .addStatement("g[c] += d * $L", kernel.ref(outer.arg(1), Index.vectorLoop("c")))
                 .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("for (int c = 0; c < $L; c++)", shape.cols())
+                .addStatement("$N[r * $L + c] += g[c]", p.gradient(), shape.cols())
                 .endControlFlow()
                 .endControlFlow()
                 .build();

@@ -125,28 +125,7 @@ public final class Lowering {
     }
 
     private static List<Term> children(Term term) {
-        if (term instanceof Term.Read read) {
-            return read.symbol() instanceof Symbol.Definition definition ? List.of(definition.value()) : List.of();
-        } else if (term instanceof Term.Negate negate) {
-            return List.of(negate.operand());
-        } else if (term instanceof Term.Arithmetic arithmetic) {
-            return List.of(arithmetic.left(), arithmetic.right());
-        } else if (term instanceof Term.MatMul matMul) {
-            return List.of(matMul.left(), matMul.right());
-        } else if (term instanceof Term.Power power) {
-            return List.of(power.base());
-        } else if (term instanceof Term.Element element) {
-            return List.of(element.vector());
-        } else if (term instanceof Term.Apply apply) {
-            return apply.arguments();
-        } else if (term instanceof Term.Dense dense) {
-            return List.of(dense.input());
-        } else if (term instanceof Term.Rbf rbf) {
-            return List.of(rbf.input());
-        } else if (term instanceof Term.Dropout dropout) {
-            return List.of(dropout.input());
-        }
-        return List.of();
+        return term.operands();
     }
 
     /** Lowers one term whose children are all lowered. */

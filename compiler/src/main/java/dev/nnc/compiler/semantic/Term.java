@@ -15,11 +15,22 @@ public sealed interface Term {
 
     SourceSpan span();
 
+    /**
+     * The terms this one is computed from, in order; a read of a definition has the definition's
+     * value as its one operand, so that walking operands walks the whole DAG.
+     */
+    List<Term> operands();
+
     /** A scalar constant. */
     record Literal(double value, SourceSpan span) implements Term {
         @Override
         public Shape shape() {
             return Shape.scalar();
+        }
+
+        @Override
+        public List<Term> operands() {
+            return List.of();
         }
     }
 
@@ -29,6 +40,11 @@ public sealed interface Term {
         public Shape shape() {
             return symbol.shape();
         }
+
+        @Override
+        public List<Term> operands() {
+            return symbol instanceof Symbol.Definition definition ? List.of(definition.value()) : List.of();
+        }
     }
 
     /** {@code -operand}. */
@@ -37,10 +53,20 @@ public sealed interface Term {
         public Shape shape() {
             return operand.shape();
         }
+
+        @Override
+        public List<Term> operands() {
+            return List.of(operand);
+        }
     }
 
     /** Elementwise {@code + - * /}; a scalar operand is broadcast over the other one's shape. */
     record Arithmetic(Op op, Term left, Term right, Shape shape, SourceSpan span) implements Term {
+        @Override
+        public List<Term> operands() {
+            return List.of(left, right);
+        }
+
         public enum Op {
             ADD,
             SUBTRACT,
@@ -50,13 +76,23 @@ public sealed interface Term {
     }
 
     /** {@code left @ right}: matrix-vector or matrix-matrix product. */
-    record MatMul(Term left, Term right, Shape shape, SourceSpan span) implements Term {}
+    record MatMul(Term left, Term right, Shape shape, SourceSpan span) implements Term {
+        @Override
+        public List<Term> operands() {
+            return List.of(left, right);
+        }
+    }
 
     /** {@code base ^ exponent} with a compile-time constant exponent, elementwise. */
     record Power(Term base, double exponent, SourceSpan span) implements Term {
         @Override
         public Shape shape() {
             return base.shape();
+        }
+
+        @Override
+        public List<Term> operands() {
+            return List.of(base);
         }
     }
 
@@ -65,6 +101,11 @@ public sealed interface Term {
         @Override
         public Shape shape() {
             return Shape.scalar();
+        }
+
+        @Override
+        public List<Term> operands() {
+            return List.of(vector);
         }
     }
 
@@ -78,6 +119,11 @@ public sealed interface Term {
         public Apply {
             arguments = List.copyOf(arguments);
         }
+
+        @Override
+        public List<Term> operands() {
+            return arguments;
+        }
     }
 
     /** {@code dense(input, units, activation, init, bias)}: {@code activation(weight @ input + bias)}. */
@@ -89,19 +135,34 @@ public sealed interface Term {
             double activationOption,
             Shape shape,
             SourceSpan span)
-            implements Term {}
+            implements Term {
+        @Override
+        public List<Term> operands() {
+            return List.of(input);
+        }
+    }
 
     /**
      * {@code rbf(input, units)}: {@code exp(-||input - centers[j]||^2 / widths[j]^2)} for each of
      * the units.
      */
-    record Rbf(Term input, Symbol.Param centers, Symbol.Param widths, Shape shape, SourceSpan span) implements Term {}
+    record Rbf(Term input, Symbol.Param centers, Symbol.Param widths, Shape shape, SourceSpan span) implements Term {
+        @Override
+        public List<Term> operands() {
+            return List.of(input);
+        }
+    }
 
     /** {@code dropout(input, rate)}: inverted dropout while training, identity in prediction. */
     record Dropout(Term input, double rate, SourceSpan span) implements Term {
         @Override
         public Shape shape() {
             return input.shape();
+        }
+
+        @Override
+        public List<Term> operands() {
+            return List.of(input);
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.nnc.compiler.semantic;
 
-import dev.nnc.compiler.diagnostic.InternalCompilerError;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,30 +19,7 @@ final class TermGraph {
 
     /** The operands of {@code term}, with a definition's value standing behind a read of it. */
     static List<Term> children(Term term) {
-        if (term instanceof Term.Literal) {
-            return List.of();
-        } else if (term instanceof Term.Read read) {
-            return read.symbol() instanceof Symbol.Definition definition ? List.of(definition.value()) : List.of();
-        } else if (term instanceof Term.Negate negate) {
-            return List.of(negate.operand());
-        } else if (term instanceof Term.Arithmetic arithmetic) {
-            return List.of(arithmetic.left(), arithmetic.right());
-        } else if (term instanceof Term.MatMul matmul) {
-            return List.of(matmul.left(), matmul.right());
-        } else if (term instanceof Term.Power power) {
-            return List.of(power.base());
-        } else if (term instanceof Term.Element element) {
-            return List.of(element.vector());
-        } else if (term instanceof Term.Apply apply) {
-            return apply.arguments();
-        } else if (term instanceof Term.Dense dense) {
-            return List.of(dense.input());
-        } else if (term instanceof Term.Rbf rbf) {
-            return List.of(rbf.input());
-        } else if (term instanceof Term.Dropout dropout) {
-            return List.of(dropout.input());
-        }
-        throw new InternalCompilerError("unknown term " + term.getClass());
+        return term.operands();
     }
 
     /** The parameters a term reads directly (explicit ones) or owns (a layer's). */

@@ -1,0 +1,22 @@
+package dev.nnc.compiler.codegen;
+
+/**
+ * A copy of a weight matrix as an array of rows ({@code float[][]}), kept by a class whose tiled
+ * kernels multiply with it: {@code transposed} rows of {@code W^T} for {@code W x}, rows of
+ * {@code W} itself for {@code W^T x}. Rows start at index 0, which is what lets C2 vectorise
+ * the multiply-add loops over them: with the flat array, the loop would read the weights and
+ * write the output at different offsets, and C2 cannot rule out that both are the same array.
+ */
+record WeightRows(ParameterField parameter, String field, boolean transposed) {
+    int rows() {
+        return transposed
+                ? parameter.param().shape().cols()
+                : parameter.param().shape().rows();
+    }
+
+    int cols() {
+        return transposed
+                ? parameter.param().shape().rows()
+                : parameter.param().shape().cols();
+    }
+}
