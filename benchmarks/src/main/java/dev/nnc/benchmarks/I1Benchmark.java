@@ -28,7 +28,7 @@ public class I1Benchmark extends SuiteBenchmark {
         SuiteData data = SuiteData.of(Problem.N4);
         for (int i = 0; i < SAMPLES; i++) {
             samples[i] = data.sample(i);
-            floatSamples[i] = N5Benchmark.toFloats(samples[i]);
+            floatSamples[i] = SuiteData.toFloats(samples[i]);
         }
         nnc = new N4();
         nncFloat = new N4Float();

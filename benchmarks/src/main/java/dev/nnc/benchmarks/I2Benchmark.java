@@ -33,7 +33,7 @@ public class I2Benchmark extends SuiteBenchmark {
         SuiteData data = SuiteData.of(Problem.N5);
         for (int i = 0; i < SAMPLES; i++) {
             samples[i] = data.sample(i);
-            floatSamples[i] = N5Benchmark.toFloats(samples[i]);
+            floatSamples[i] = SuiteData.toFloats(samples[i]);
         }
         nncDouble = new N5Double();
         double[] parameters = new double[N5Double.PARAMETER_COUNT];
@@ -41,7 +41,7 @@ public class I2Benchmark extends SuiteBenchmark {
         nnc = new N5();
         nnc.setParameters(parameters);
         handwritten = Baselines.handwrittenN5();
-        handwritten.setParameters(N5Benchmark.toFloats(parameters));
+        handwritten.setParameters(SuiteData.toFloats(parameters));
         handwrittenDouble = Baselines.handwrittenN5Double();
         handwrittenDouble.setParameters(parameters);
         tape = Baselines.tape(Problem.N5);

@@ -34,7 +34,7 @@ public class N5Benchmark extends SuiteBenchmark {
         nnc = new N5();
         nnc.setParameters(parameters);
         handwritten = Baselines.handwrittenN5();
-        handwritten.setParameters(toFloats(parameters));
+        handwritten.setParameters(SuiteData.toFloats(parameters));
         handwrittenDouble = Baselines.handwrittenN5Double();
         handwrittenDouble.setParameters(parameters);
         tape = Baselines.tape(Problem.N5);
@@ -69,13 +69,5 @@ public class N5Benchmark extends SuiteBenchmark {
     public double tape() {
         int i = cursor++;
         return tape.trainStep(data.inputs(i), data.targets(i), BATCH);
-    }
-
-    static float[] toFloats(double[] values) {
-        float[] result = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            result[i] = (float) values[i];
-        }
-        return result;
     }
 }

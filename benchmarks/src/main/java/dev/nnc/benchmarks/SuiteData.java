@@ -134,6 +134,15 @@ public final class SuiteData {
         return rows;
     }
 
+    /** {@code values} rounded to float: how the float benchmarks receive the same parameters. */
+    public static float[] toFloats(double[] values) {
+        float[] result = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            result[i] = (float) values[i];
+        }
+        return result;
+    }
+
     private static float[][] toFloats(double[][] rows) {
         float[][] result = new float[rows.length][];
         for (int r = 0; r < rows.length; r++) {

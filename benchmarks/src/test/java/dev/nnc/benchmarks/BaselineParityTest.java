@@ -102,7 +102,7 @@ class BaselineParityTest {
         N5 nnc = new N5();
         nnc.setParameters(parametersOf(reference));
         FloatMlp handwritten = Baselines.handwrittenN5();
-        handwritten.setParameters(N5Benchmark.toFloats(parametersOf(reference)));
+        handwritten.setParameters(SuiteData.toFloats(parametersOf(reference)));
         SuiteData data = SuiteData.of(Problem.N5);
         int batch = Problem.N5.batch();
         assertSameLosses(
@@ -138,9 +138,9 @@ class BaselineParityTest {
         assertArrayEquals(expected, actual, DOUBLE_TOLERANCE);
 
         FloatMlp handwrittenFloat = Baselines.handwrittenN5();
-        handwrittenFloat.setParameters(N5Benchmark.toFloats(parametersOf(n5)));
+        handwrittenFloat.setParameters(SuiteData.toFloats(parametersOf(n5)));
         float[] floatOut = new float[10];
-        handwrittenFloat.predict(N5Benchmark.toFloats(x5), floatOut);
+        handwrittenFloat.predict(SuiteData.toFloats(x5), floatOut);
         for (int j = 0; j < 10; j++) {
             assertEquals(expected[j], floatOut[j], FLOAT_TOLERANCE);
         }
