@@ -26,12 +26,20 @@ TITLES = {
 }
 
 
+# LoopShapeBenchmark: one op is a [64][784] x [784][256] product.
+LOOP_SHAPE_FLOP = 2 * 64 * 784 * 256
+
+
 def jmh_figures(path):
-    """{(bench, system, precision): per-second figure} from a JMH JSON result file."""
+    """{(bench, system, precision): (per-second figure, forks)} from a JMH JSON result file."""
     figures = {}
     for entry in json.load(open(path)):
         cls, method = entry["benchmark"].split(".")[-2:]
         bench = cls.replace("Benchmark", "")
+        if bench == "LoopShape":
+            median = statistics.median(statistics.mean(it) for it in entry["primaryMetric"]["rawData"])
+            figures[(bench, method, "float")] = (median * LOOP_SHAPE_FLOP / 1e9, 0)
+            continue
         precision = DEFAULT_PRECISION[bench]
         system = method
         for suffix in ("Float", "Double"):
@@ -99,9 +107,14 @@ def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
     figures = jmh_figures(argv[1])
-    forks = min(count for _, count in figures.values())
+    forks = min(count for (bench, _, _), (_, count) in figures.items() if bench in BATCH)
     print(f"Java, one thread, samples (or predictions) per second; median of {forks} JMH forks.\n")
     print(java_table(figures))
+    shapes = {system: value for (bench, system, _), (value, _) in figures.items() if bench == "LoopShape"}
+    if shapes:
+        print("\nThe same float product, [64][784] x [784][256] in i-k-j order, in GFLOP/s "
+              "(LoopShapeBenchmark): flat arrays with offset indices "
+              f"{shapes.get('flatArrays', 0):.1f}, arrays of rows (FloatGemm) {shapes.get('rowArrays', 0):.1f}.")
     if len(argv) > 2:
         torch_results = json.load(open(argv[2]))
         print(f"\nAgainst PyTorch {torch_results['torch']} (BLAS: {torch_results['blas']}), same data and "
