@@ -2,7 +2,7 @@
 # Runs the whole benchmark suite and writes its results into BENCHMARKS.md:
 #   1. builds the project (nnc generates the benchmark networks during the build),
 #   2. JMH: every N1-N5, I1-I2 benchmark, nnc and both Java baselines, one thread,
-#      3 forks x (4 warm-up + 3 measured iterations of 1 s): about 10 minutes,
+#      3 forks x (4 warm-up + 3 measured iterations of 1 s): about 11 minutes,
 #   3. PyTorch: the same suite, float32/float64, 1 and 2 threads, eager and TorchScript,
 #      3 rounds of 0.7 s after a warm-up: about 2 minutes,
 #   4. report.py: the tables, spliced into BENCHMARKS.md between the "results" markers.
