@@ -13,7 +13,7 @@ public final class F {
      */
     public static double value(double x) {
         double t1 = x * x;
-        return Math.sqrt((t1 + Math.exp(t1)));
+        return Math.sqrt(t1 + Math.exp(t1));
     }
 
     /**
@@ -22,7 +22,7 @@ public final class F {
     public static double derivative(double x) {
         double t1 = x * x;
         double t2 = Math.exp(t1);
-        return ((x * (t2 + 1.0)) / Math.sqrt((t1 + t2)));
+        return ((x * (t2 + 1.0)) / Math.sqrt(t1 + t2));
     }
 
     /**
@@ -33,7 +33,7 @@ public final class F {
         requireLength("grad", grad.length, 1);
         double t1 = x * x;
         double t2 = Math.exp(t1);
-        double t4 = Math.sqrt((t1 + t2));
+        double t4 = Math.sqrt(t1 + t2);
         grad[0] = ((x * (t2 + 1.0)) / t4);
         return t4;
     }

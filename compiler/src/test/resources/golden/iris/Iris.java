@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * <p>Network {@code Iris} (iris.nn:2), double precision: input features[4]; output of 3 values; 131 parameters; trained with sgd(lr = 0.05, momentum = 0.9, nesterov = true, clip_norm = 10).
+ * Network {@code Iris} (iris.nn:2), double precision: input features[4]; output of 3 values; 131 parameters; trained with sgd(lr = 0.05, momentum = 0.9, nesterov = true, clip_norm = 10).
  *
  * <p>An instance owns its scratch buffers and is not thread-safe; {@link #copy()} gives each
  * thread its own. Flat arrays are row-major, one sample after another.
@@ -402,22 +402,22 @@ public final class Iris implements TrainableNetwork {
         double t214 = h1_weight[56] * xs[xo + 0] + h1_weight[57] * xs[xo + 1] + h1_weight[58] * xs[xo + 2] + h1_weight[59] * xs[xo + 3];
         double t215 = h1_weight[60] * xs[xo + 0] + h1_weight[61] * xs[xo + 1] + h1_weight[62] * xs[xo + 2] + h1_weight[63] * xs[xo + 3];
         // iris.nn:6  h1
-        double h1_0 = Math.tanh((t20 + h1_bias[0]));
-        double h1_1 = Math.tanh((t21 + h1_bias[1]));
-        double h1_2 = Math.tanh((t22 + h1_bias[2]));
-        double h1_3 = Math.tanh((t23 + h1_bias[3]));
-        double h1_4 = Math.tanh((t24 + h1_bias[4]));
-        double h1_5 = Math.tanh((t25 + h1_bias[5]));
-        double h1_6 = Math.tanh((t26 + h1_bias[6]));
-        double h1_7 = Math.tanh((t27 + h1_bias[7]));
-        double h1_8 = Math.tanh((t28 + h1_bias[8]));
-        double h1_9 = Math.tanh((t29 + h1_bias[9]));
-        double h1_10 = Math.tanh((t210 + h1_bias[10]));
-        double h1_11 = Math.tanh((t211 + h1_bias[11]));
-        double h1_12 = Math.tanh((t212 + h1_bias[12]));
-        double h1_13 = Math.tanh((t213 + h1_bias[13]));
-        double h1_14 = Math.tanh((t214 + h1_bias[14]));
-        double h1_15 = Math.tanh((t215 + h1_bias[15]));
+        double h1_0 = Math.tanh(t20 + h1_bias[0]);
+        double h1_1 = Math.tanh(t21 + h1_bias[1]);
+        double h1_2 = Math.tanh(t22 + h1_bias[2]);
+        double h1_3 = Math.tanh(t23 + h1_bias[3]);
+        double h1_4 = Math.tanh(t24 + h1_bias[4]);
+        double h1_5 = Math.tanh(t25 + h1_bias[5]);
+        double h1_6 = Math.tanh(t26 + h1_bias[6]);
+        double h1_7 = Math.tanh(t27 + h1_bias[7]);
+        double h1_8 = Math.tanh(t28 + h1_bias[8]);
+        double h1_9 = Math.tanh(t29 + h1_bias[9]);
+        double h1_10 = Math.tanh(t210 + h1_bias[10]);
+        double h1_11 = Math.tanh(t211 + h1_bias[11]);
+        double h1_12 = Math.tanh(t212 + h1_bias[12]);
+        double h1_13 = Math.tanh(t213 + h1_bias[13]);
+        double h1_14 = Math.tanh(t214 + h1_bias[14]);
+        double h1_15 = Math.tanh(t215 + h1_bias[15]);
         double t70 = logits_weight[0] * h1_0 + logits_weight[1] * h1_1 + logits_weight[2] * h1_2 + logits_weight[3] * h1_3 + logits_weight[4] * h1_4 + logits_weight[5] * h1_5 + logits_weight[6] * h1_6 + logits_weight[7] * h1_7 + logits_weight[8] * h1_8 + logits_weight[9] * h1_9 + logits_weight[10] * h1_10 + logits_weight[11] * h1_11 + logits_weight[12] * h1_12 + logits_weight[13] * h1_13 + logits_weight[14] * h1_14 + logits_weight[15] * h1_15;
         double t71 = logits_weight[16] * h1_0 + logits_weight[17] * h1_1 + logits_weight[18] * h1_2 + logits_weight[19] * h1_3 + logits_weight[20] * h1_4 + logits_weight[21] * h1_5 + logits_weight[22] * h1_6 + logits_weight[23] * h1_7 + logits_weight[24] * h1_8 + logits_weight[25] * h1_9 + logits_weight[26] * h1_10 + logits_weight[27] * h1_11 + logits_weight[28] * h1_12 + logits_weight[29] * h1_13 + logits_weight[30] * h1_14 + logits_weight[31] * h1_15;
         double t72 = logits_weight[32] * h1_0 + logits_weight[33] * h1_1 + logits_weight[34] * h1_2 + logits_weight[35] * h1_3 + logits_weight[36] * h1_4 + logits_weight[37] * h1_5 + logits_weight[38] * h1_6 + logits_weight[39] * h1_7 + logits_weight[40] * h1_8 + logits_weight[41] * h1_9 + logits_weight[42] * h1_10 + logits_weight[43] * h1_11 + logits_weight[44] * h1_12 + logits_weight[45] * h1_13 + logits_weight[46] * h1_14 + logits_weight[47] * h1_15;
@@ -480,22 +480,22 @@ public final class Iris implements TrainableNetwork {
         double t214 = h1_weight[56] * xs[xo + 0] + h1_weight[57] * xs[xo + 1] + h1_weight[58] * xs[xo + 2] + h1_weight[59] * xs[xo + 3];
         double t215 = h1_weight[60] * xs[xo + 0] + h1_weight[61] * xs[xo + 1] + h1_weight[62] * xs[xo + 2] + h1_weight[63] * xs[xo + 3];
         // iris.nn:6  h1
-        double h1_0 = Math.tanh((t20 + h1_bias[0]));
-        double h1_1 = Math.tanh((t21 + h1_bias[1]));
-        double h1_2 = Math.tanh((t22 + h1_bias[2]));
-        double h1_3 = Math.tanh((t23 + h1_bias[3]));
-        double h1_4 = Math.tanh((t24 + h1_bias[4]));
-        double h1_5 = Math.tanh((t25 + h1_bias[5]));
-        double h1_6 = Math.tanh((t26 + h1_bias[6]));
-        double h1_7 = Math.tanh((t27 + h1_bias[7]));
-        double h1_8 = Math.tanh((t28 + h1_bias[8]));
-        double h1_9 = Math.tanh((t29 + h1_bias[9]));
-        double h1_10 = Math.tanh((t210 + h1_bias[10]));
-        double h1_11 = Math.tanh((t211 + h1_bias[11]));
-        double h1_12 = Math.tanh((t212 + h1_bias[12]));
-        double h1_13 = Math.tanh((t213 + h1_bias[13]));
-        double h1_14 = Math.tanh((t214 + h1_bias[14]));
-        double h1_15 = Math.tanh((t215 + h1_bias[15]));
+        double h1_0 = Math.tanh(t20 + h1_bias[0]);
+        double h1_1 = Math.tanh(t21 + h1_bias[1]);
+        double h1_2 = Math.tanh(t22 + h1_bias[2]);
+        double h1_3 = Math.tanh(t23 + h1_bias[3]);
+        double h1_4 = Math.tanh(t24 + h1_bias[4]);
+        double h1_5 = Math.tanh(t25 + h1_bias[5]);
+        double h1_6 = Math.tanh(t26 + h1_bias[6]);
+        double h1_7 = Math.tanh(t27 + h1_bias[7]);
+        double h1_8 = Math.tanh(t28 + h1_bias[8]);
+        double h1_9 = Math.tanh(t29 + h1_bias[9]);
+        double h1_10 = Math.tanh(t210 + h1_bias[10]);
+        double h1_11 = Math.tanh(t211 + h1_bias[11]);
+        double h1_12 = Math.tanh(t212 + h1_bias[12]);
+        double h1_13 = Math.tanh(t213 + h1_bias[13]);
+        double h1_14 = Math.tanh(t214 + h1_bias[14]);
+        double h1_15 = Math.tanh(t215 + h1_bias[15]);
         double t70 = logits_weight[0] * h1_0 + logits_weight[1] * h1_1 + logits_weight[2] * h1_2 + logits_weight[3] * h1_3 + logits_weight[4] * h1_4 + logits_weight[5] * h1_5 + logits_weight[6] * h1_6 + logits_weight[7] * h1_7 + logits_weight[8] * h1_8 + logits_weight[9] * h1_9 + logits_weight[10] * h1_10 + logits_weight[11] * h1_11 + logits_weight[12] * h1_12 + logits_weight[13] * h1_13 + logits_weight[14] * h1_14 + logits_weight[15] * h1_15;
         double t71 = logits_weight[16] * h1_0 + logits_weight[17] * h1_1 + logits_weight[18] * h1_2 + logits_weight[19] * h1_3 + logits_weight[20] * h1_4 + logits_weight[21] * h1_5 + logits_weight[22] * h1_6 + logits_weight[23] * h1_7 + logits_weight[24] * h1_8 + logits_weight[25] * h1_9 + logits_weight[26] * h1_10 + logits_weight[27] * h1_11 + logits_weight[28] * h1_12 + logits_weight[29] * h1_13 + logits_weight[30] * h1_14 + logits_weight[31] * h1_15;
         double t72 = logits_weight[32] * h1_0 + logits_weight[33] * h1_1 + logits_weight[34] * h1_2 + logits_weight[35] * h1_3 + logits_weight[36] * h1_4 + logits_weight[37] * h1_5 + logits_weight[38] * h1_6 + logits_weight[39] * h1_7 + logits_weight[40] * h1_8 + logits_weight[41] * h1_9 + logits_weight[42] * h1_10 + logits_weight[43] * h1_11 + logits_weight[44] * h1_12 + logits_weight[45] * h1_13 + logits_weight[46] * h1_14 + logits_weight[47] * h1_15;
@@ -550,7 +550,7 @@ public final class Iris implements TrainableNetwork {
         }
         // iris.nn:6  h1
         for (int i = 0; i < 16; i++) {
-            h1_[i] = Math.tanh((t2[i] + h1_bias[i]));
+            h1_[i] = Math.tanh(t2[i] + h1_bias[i]);
         }
         for (int i = 0; i < 16; i++) {
             t6[i] = random.nextDouble() < 0.1 ? 0.0 : 1.1111111111111112;
@@ -571,6 +571,7 @@ public final class Iris implements TrainableNetwork {
             logits[i] = t9[i] + logits_bias[i];
         }
         // iris.nn:9  probs
+        // softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < 3; i++) {
             max = Math.max(max, logits[i]);
@@ -586,19 +587,7 @@ public final class Iris implements TrainableNetwork {
         for (int i = 0; i < 3; i++) {
             probs[i] /= total_;
         }
-        // softmax + cross_entropy fused: computed from the logits
-        double max_ = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < 3; i++) {
-            max_ = Math.max(max_, logits[i]);
-        }
-        if (Double.isInfinite(max_)) {
-            max_ = 0.0;
-        }
-        double total__ = 0.0;
-        for (int i = 0; i < 3; i++) {
-            total__ += Math.exp(logits[i] - max_);
-        }
-        double lse = max_ + Math.log(total__);
+        double lse = max + Math.log(total_);
         t14 = 0.0;
         for (int i = 0; i < 3; i++) {
             t14 += ys[yo + i] * (lse - logits[i]);
@@ -678,7 +667,7 @@ public final class Iris implements TrainableNetwork {
         }
         // iris.nn:6  h1
         for (int i = 0; i < 16; i++) {
-            h1_[i] = Math.tanh((t2[i] + h1_bias[i]));
+            h1_[i] = Math.tanh(t2[i] + h1_bias[i]);
         }
         for (int r = 0; r < 3; r++) {
             double acc = 0.0;
@@ -692,6 +681,7 @@ public final class Iris implements TrainableNetwork {
             logits[i] = t7[i] + logits_bias[i];
         }
         // iris.nn:9  probs
+        // softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < 3; i++) {
             max = Math.max(max, logits[i]);
@@ -707,19 +697,7 @@ public final class Iris implements TrainableNetwork {
         for (int i = 0; i < 3; i++) {
             probs[i] /= total_;
         }
-        // softmax + cross_entropy fused: computed from the logits
-        double max_ = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < 3; i++) {
-            max_ = Math.max(max_, logits[i]);
-        }
-        if (Double.isInfinite(max_)) {
-            max_ = 0.0;
-        }
-        double total__ = 0.0;
-        for (int i = 0; i < 3; i++) {
-            total__ += Math.exp(logits[i] - max_);
-        }
-        double lse = max_ + Math.log(total__);
+        double lse = max + Math.log(total_);
         t12 = 0.0;
         for (int i = 0; i < 3; i++) {
             t12 += ys[yo + i] * (lse - logits[i]);

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * <p>Network {@code IrisScorer} (iris.nn:17), double precision: input features[4]; output of 3 values; 131 parameters; inference only.
+ * Network {@code IrisScorer} (iris.nn:17), double precision: input features[4]; output of 3 values; 131 parameters; inference only.
  *
  * <p>An instance owns its scratch buffers and is not thread-safe; {@link #copy()} gives each
  * thread its own. Flat arrays are row-major, one sample after another.
@@ -254,22 +254,22 @@ public final class IrisScorer implements Network {
         double t214 = h_weight[56] * xs[xo + 0] + h_weight[57] * xs[xo + 1] + h_weight[58] * xs[xo + 2] + h_weight[59] * xs[xo + 3];
         double t215 = h_weight[60] * xs[xo + 0] + h_weight[61] * xs[xo + 1] + h_weight[62] * xs[xo + 2] + h_weight[63] * xs[xo + 3];
         // iris.nn:19  h
-        double h0 = Math.tanh((t20 + h_bias[0]));
-        double h1 = Math.tanh((t21 + h_bias[1]));
-        double h2 = Math.tanh((t22 + h_bias[2]));
-        double h3 = Math.tanh((t23 + h_bias[3]));
-        double h4 = Math.tanh((t24 + h_bias[4]));
-        double h5 = Math.tanh((t25 + h_bias[5]));
-        double h6 = Math.tanh((t26 + h_bias[6]));
-        double h7 = Math.tanh((t27 + h_bias[7]));
-        double h8 = Math.tanh((t28 + h_bias[8]));
-        double h9 = Math.tanh((t29 + h_bias[9]));
-        double h10 = Math.tanh((t210 + h_bias[10]));
-        double h11 = Math.tanh((t211 + h_bias[11]));
-        double h12 = Math.tanh((t212 + h_bias[12]));
-        double h13 = Math.tanh((t213 + h_bias[13]));
-        double h14 = Math.tanh((t214 + h_bias[14]));
-        double h15 = Math.tanh((t215 + h_bias[15]));
+        double h0 = Math.tanh(t20 + h_bias[0]);
+        double h1 = Math.tanh(t21 + h_bias[1]);
+        double h2 = Math.tanh(t22 + h_bias[2]);
+        double h3 = Math.tanh(t23 + h_bias[3]);
+        double h4 = Math.tanh(t24 + h_bias[4]);
+        double h5 = Math.tanh(t25 + h_bias[5]);
+        double h6 = Math.tanh(t26 + h_bias[6]);
+        double h7 = Math.tanh(t27 + h_bias[7]);
+        double h8 = Math.tanh(t28 + h_bias[8]);
+        double h9 = Math.tanh(t29 + h_bias[9]);
+        double h10 = Math.tanh(t210 + h_bias[10]);
+        double h11 = Math.tanh(t211 + h_bias[11]);
+        double h12 = Math.tanh(t212 + h_bias[12]);
+        double h13 = Math.tanh(t213 + h_bias[13]);
+        double h14 = Math.tanh(t214 + h_bias[14]);
+        double h15 = Math.tanh(t215 + h_bias[15]);
         double t70 = scores_weight[0] * h0 + scores_weight[1] * h1 + scores_weight[2] * h2 + scores_weight[3] * h3 + scores_weight[4] * h4 + scores_weight[5] * h5 + scores_weight[6] * h6 + scores_weight[7] * h7 + scores_weight[8] * h8 + scores_weight[9] * h9 + scores_weight[10] * h10 + scores_weight[11] * h11 + scores_weight[12] * h12 + scores_weight[13] * h13 + scores_weight[14] * h14 + scores_weight[15] * h15;
         double t71 = scores_weight[16] * h0 + scores_weight[17] * h1 + scores_weight[18] * h2 + scores_weight[19] * h3 + scores_weight[20] * h4 + scores_weight[21] * h5 + scores_weight[22] * h6 + scores_weight[23] * h7 + scores_weight[24] * h8 + scores_weight[25] * h9 + scores_weight[26] * h10 + scores_weight[27] * h11 + scores_weight[28] * h12 + scores_weight[29] * h13 + scores_weight[30] * h14 + scores_weight[31] * h15;
         double t72 = scores_weight[32] * h0 + scores_weight[33] * h1 + scores_weight[34] * h2 + scores_weight[35] * h3 + scores_weight[36] * h4 + scores_weight[37] * h5 + scores_weight[38] * h6 + scores_weight[39] * h7 + scores_weight[40] * h8 + scores_weight[41] * h9 + scores_weight[42] * h10 + scores_weight[43] * h11 + scores_weight[44] * h12 + scores_weight[45] * h13 + scores_weight[46] * h14 + scores_weight[47] * h15;

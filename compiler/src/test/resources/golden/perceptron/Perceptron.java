@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * <p>Network {@code Perceptron} (perceptron.nn:3), double precision: input x; output of 1 value; 2 parameters; trained with sgd(lr = 0.1).
+ * Network {@code Perceptron} (perceptron.nn:3), double precision: input x; output of 1 value; 2 parameters; trained with sgd(lr = 0.1).
  *
  * <p>An instance owns its scratch buffers and is not thread-safe; {@link #copy()} gives each
  * thread its own. Flat arrays are row-major, one sample after another.
@@ -57,7 +57,7 @@ public final class Perceptron implements TrainableNetwork {
     /**
      * w1 scalar, row-major.
      */
-    private final double[] w1 = new double[1];
+    private final double[] w1_ = new double[1];
 
     /**
      * b1 scalar, row-major.
@@ -91,12 +91,12 @@ public final class Perceptron implements TrainableNetwork {
      */
     public Perceptron(long seed) {
         SeededRandom init = new SeededRandom(seed);
-        Initializers.normal(w1, 0, 1, 0.0, 1.0, init);
+        Initializers.normal(w1_, 0, 1, 0.0, 1.0, init);
         Initializers.zeros(b1, 0, 1);
     }
 
     private Perceptron(Perceptron other) {
-        System.arraycopy(other.w1, 0, this.w1, 0, this.w1.length);
+        System.arraycopy(other.w1_, 0, this.w1_, 0, this.w1_.length);
         System.arraycopy(other.b1, 0, this.b1, 0, this.b1.length);
         this.step = other.step;
     }
@@ -179,7 +179,7 @@ public final class Perceptron implements TrainableNetwork {
     @Override
     public void getParameters(double[] dst) {
         requireLength("dst", dst.length, PARAMETER_COUNT);
-        System.arraycopy(w1, 0, dst, 0, 1);
+        System.arraycopy(w1_, 0, dst, 0, 1);
         System.arraycopy(b1, 0, dst, 1, 1);
     }
 
@@ -189,7 +189,7 @@ public final class Perceptron implements TrainableNetwork {
     @Override
     public void setParameters(double[] src) {
         requireLength("src", src.length, PARAMETER_COUNT);
-        System.arraycopy(src, 0, w1, 0, 1);
+        System.arraycopy(src, 0, w1_, 0, 1);
         System.arraycopy(src, 1, b1, 0, 1);
     }
 
@@ -301,7 +301,7 @@ public final class Perceptron implements TrainableNetwork {
      * Prediction for the sample at {@code xs[xo]} (written to {@code outs}).
      */
     private void forward(double[] xs, int xo, double[] outs, int oo) {
-        outs[oo + 0] = sigmoid(((w1[0] * xs[xo + 0]) + b1[0]));
+        outs[oo + 0] = sigmoid((w1_[0] * xs[xo + 0]) + b1[0]);
     }
 
     /**
@@ -319,7 +319,7 @@ public final class Perceptron implements TrainableNetwork {
      * The loss of the sample at {@code xs[xo]} (without dropout); returns its loss.
      */
     private double sampleLoss(double[] xs, int xo, double[] ys, int yo) {
-        double t8 = sigmoid(((w1[0] * xs[xo + 0]) + b1[0])) - ys[yo + 0];
+        double t8 = sigmoid((w1_[0] * xs[xo + 0]) + b1[0]) - ys[yo + 0];
         return (0.5 * (t8 * t8));
     }
 
@@ -339,7 +339,7 @@ public final class Perceptron implements TrainableNetwork {
      */
     private double trainSample(double[] xs, int xo, double[] ys, int yo, double weight) {
         // perceptron.nn:9  a1
-        double a1_ = sigmoid(((w1[0] * xs[xo + 0]) + b1[0]));
+        double a1_ = sigmoid((w1_[0] * xs[xo + 0]) + b1[0]);
         double t8 = a1_ - ys[yo + 0];
         // grad of perceptron.nn:7  b1
         double d_b1_ = (1.0 - a1_) * (a1_ * t8);
@@ -371,7 +371,7 @@ public final class Perceptron implements TrainableNetwork {
         }
         // w1
         for (int i = 0; i < 1; i++) {
-            w1[i] -= 0.1 * d_w1[i];
+            w1_[i] -= 0.1 * d_w1[i];
         }
         // b1
         for (int i = 0; i < 1; i++) {

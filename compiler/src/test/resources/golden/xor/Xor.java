@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * <p>Network {@code Xor} (xor.nn:2), double precision: input x[2]; output of 1 value; 17 parameters; trained with adam(lr = 0.05).
+ * Network {@code Xor} (xor.nn:2), double precision: input x[2]; output of 1 value; 17 parameters; trained with adam(lr = 0.05).
  *
  * <p>An instance owns its scratch buffers and is not thread-safe; {@link #copy()} gives each
  * thread its own. Flat arrays are row-major, one sample after another.
@@ -362,12 +362,12 @@ public final class Xor implements TrainableNetwork {
         double t22 = hidden_weight[4] * xs[xo + 0] + hidden_weight[5] * xs[xo + 1];
         double t23 = hidden_weight[6] * xs[xo + 0] + hidden_weight[7] * xs[xo + 1];
         // xor.nn:6  hidden
-        double hidden0 = Math.tanh((t20 + hidden_bias[0]));
-        double hidden1 = Math.tanh((t21 + hidden_bias[1]));
-        double hidden2 = Math.tanh((t22 + hidden_bias[2]));
-        double hidden3 = Math.tanh((t23 + hidden_bias[3]));
+        double hidden0 = Math.tanh(t20 + hidden_bias[0]);
+        double hidden1 = Math.tanh(t21 + hidden_bias[1]);
+        double hidden2 = Math.tanh(t22 + hidden_bias[2]);
+        double hidden3 = Math.tanh(t23 + hidden_bias[3]);
         double t70 = out_weight[0] * hidden0 + out_weight[1] * hidden1 + out_weight[2] * hidden2 + out_weight[3] * hidden3;
-        outs[oo + 0] = sigmoid((t70 + out_bias[0]));
+        outs[oo + 0] = sigmoid(t70 + out_bias[0]);
     }
 
     /**
@@ -390,10 +390,10 @@ public final class Xor implements TrainableNetwork {
         double t22 = hidden_weight[4] * xs[xo + 0] + hidden_weight[5] * xs[xo + 1];
         double t23 = hidden_weight[6] * xs[xo + 0] + hidden_weight[7] * xs[xo + 1];
         // xor.nn:6  hidden
-        double hidden0 = Math.tanh((t20 + hidden_bias[0]));
-        double hidden1 = Math.tanh((t21 + hidden_bias[1]));
-        double hidden2 = Math.tanh((t22 + hidden_bias[2]));
-        double hidden3 = Math.tanh((t23 + hidden_bias[3]));
+        double hidden0 = Math.tanh(t20 + hidden_bias[0]);
+        double hidden1 = Math.tanh(t21 + hidden_bias[1]);
+        double hidden2 = Math.tanh(t22 + hidden_bias[2]);
+        double hidden3 = Math.tanh(t23 + hidden_bias[3]);
         double t70 = out_weight[0] * hidden0 + out_weight[1] * hidden1 + out_weight[2] * hidden2 + out_weight[3] * hidden3;
         double t90 = t70 + out_bias[0];
         // sigmoid + binary_cross_entropy fused: computed from the logits
@@ -421,10 +421,10 @@ public final class Xor implements TrainableNetwork {
         double t22 = hidden_weight[4] * xs[xo + 0] + hidden_weight[5] * xs[xo + 1];
         double t23 = hidden_weight[6] * xs[xo + 0] + hidden_weight[7] * xs[xo + 1];
         // xor.nn:6  hidden
-        double hidden0 = Math.tanh((t20 + hidden_bias[0]));
-        double hidden1 = Math.tanh((t21 + hidden_bias[1]));
-        double hidden2 = Math.tanh((t22 + hidden_bias[2]));
-        double hidden3 = Math.tanh((t23 + hidden_bias[3]));
+        double hidden0 = Math.tanh(t20 + hidden_bias[0]);
+        double hidden1 = Math.tanh(t21 + hidden_bias[1]);
+        double hidden2 = Math.tanh(t22 + hidden_bias[2]);
+        double hidden3 = Math.tanh(t23 + hidden_bias[3]);
         double t70 = out_weight[0] * hidden0 + out_weight[1] * hidden1 + out_weight[2] * hidden2 + out_weight[3] * hidden3;
         double t90 = t70 + out_bias[0];
         // sigmoid + binary_cross_entropy fused: computed from the logits

@@ -107,6 +107,16 @@ final class KernelEmitter {
     private CodeBlock batch = CodeBlock.of("b");
 
     private boolean readsTransposes;
+    /**
+     * Softmax cross-entropy nodes whose logits also feed a softmax computed later in the kernel
+     * (its gradient needs it): both are computed in one pass, sharing {@code exp(z - max)},
+     * instead of exponentiating every logit twice.
+     */
+    private final Map<Integer, Integer> softmaxOfCrossEntropy = new HashMap<>();
+    /** The inverse of {@link #softmaxOfCrossEntropy}. */
+    private final Map<Integer, Integer> crossEntropyOfSoftmax = new HashMap<>();
+    /** Nodes already computed together with an earlier one. */
+    private final BitSet precomputed = new BitSet();
 
     private final Map<Integer, String> stored = new HashMap<>();
     /** Names of the scalar locals of each stored tensor, in unrolled kernels. */
@@ -165,6 +175,21 @@ final class KernelEmitter {
             }
             batched[id] = perSample;
             weightProducts |= node.op() instanceof TensorOp.MatVec && !batched[node.arg(0)];
+        }
+        Map<Integer, Integer> softmaxOfLogits = new HashMap<>();
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            Node node = graph.node(id);
+            if (node.op() instanceof VectorOp.Softmax && isStored(id)) {
+                softmaxOfLogits.putIfAbsent(node.arg(0), id);
+            }
+        }
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            Node node = graph.node(id);
+            Integer softmax = softmaxOfLogits.get(node.op() instanceof LossOp.SoftmaxCrossEntropy ? node.arg(0) : -1);
+            if (softmax != null && isStored(id)) {
+                softmaxOfCrossEntropy.put(id, softmax);
+                crossEntropyOfSoftmax.put(softmax, id);
+            }
         }
         // Tiles pay off where a weight matrix can serve several samples per pass over it; a
         // kernel without such a product (a chain of scalars, say) stays per sample.
@@ -360,7 +385,7 @@ final class KernelEmitter {
         List<CodeBlock> segments = new java.util.ArrayList<>();
         String lastComment = "";
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (!isStored(id)) {
+            if (!isStored(id) || precomputed.get(id)) {
                 continue;
             }
             Node node = graph.node(id);
@@ -440,6 +465,19 @@ final class KernelEmitter {
         return slot(id, index.flat());
     }
 
+    /** {@link #ref} without the parentheses around a fused expression, for a call's argument. */
+    private CodeBlock bareRef(int id, Index index) {
+        return inlined[id] && !stored.containsKey(id) ? element(graph.node(id), index) : ref(id, index);
+    }
+
+    /** Whether the Java form of {@code op} is a call with its operand as the only argument. */
+    private static boolean isCall(UnaryOp op) {
+        return !(op instanceof UnaryOp.Negate
+                || op instanceof UnaryOp.Step
+                || op instanceof UnaryOp.LeakySlope
+                || op instanceof UnaryOp.Power power && (power.exponent() == -1 || power.exponent() == 1));
+    }
+
     /**
      * Whether a fused expression must be parenthesised inside its user's: operators must, calls
      * and the already parenthesised conditionals need not.
@@ -458,10 +496,16 @@ final class KernelEmitter {
     private CodeBlock element(Node node, Index index) {
         Op op = node.op();
         if (op instanceof UnaryOp unary) {
-            return unary(unary, ref(node.arg(0), index));
+            int operand = node.arg(0);
+            // A call's argument needs no parentheses of its own: Math.tanh(a + b), not ((a + b)).
+            return unary(unary, isCall(unary) ? bareRef(operand, index) : ref(operand, index));
         }
         if (op instanceof BinaryOp binary) {
-            return binary(binary, ref(node.arg(0), index), ref(node.arg(1), index));
+            boolean call = binary instanceof BinaryOp.Max || binary instanceof BinaryOp.Min;
+            return binary(
+                    binary,
+                    call ? bareRef(node.arg(0), index) : ref(node.arg(0), index),
+                    call ? bareRef(node.arg(1), index) : ref(node.arg(1), index));
         }
         if (op instanceof TensorOp.Outer) {
             return CodeBlock.of(
@@ -611,8 +655,39 @@ final class KernelEmitter {
 
     /** The statements that compute and store node {@code node}. */
     private CodeBlock store(Node node) {
-        Shape shape = node.shape();
+        String name = allocate(node);
         String type = numeric.type().toString();
+        Op op = node.op();
+        StructuredEmitter structured = new StructuredEmitter(this, numeric);
+        if (isBatched(node.id()) && structured.handlesTile(node)) {
+            return structured.emitTile(node, type);
+        }
+        CodeBlock statement;
+        Integer softmax = softmaxOfCrossEntropy.get(node.id());
+        Integer crossEntropy = crossEntropyOfSoftmax.get(node.id());
+        if (softmax != null) {
+            // The loss comes first: the softmax is computed with it.
+            allocate(graph.node(softmax));
+            precomputed.set(softmax);
+            statement = structured.crossEntropyWithSoftmax(node, graph.node(softmax), type, unrolled);
+        } else if (crossEntropy != null) {
+            // The softmax comes first: the loss is computed with it.
+            allocate(graph.node(crossEntropy));
+            precomputed.set(crossEntropy);
+            statement = structured.crossEntropyWithSoftmax(graph.node(crossEntropy), node, type, unrolled);
+        } else if (isFusable(op)) {
+            statement = elementwise(node, name, type);
+        } else if (op instanceof LeafOp.DropoutMask mask) {
+            statement = dropoutMask(node, name, type, mask);
+        } else {
+            statement = structured.emit(node, name, type, unrolled);
+        }
+        return isBatched(node.id()) ? forEachSample(statement) : statement;
+    }
+
+    /** Chooses where stored node {@code node} lives (local, field, array, rows) and names it. */
+    private String allocate(Node node) {
+        Shape shape = node.shape();
         String name;
         if (isBatched(node.id())) {
             name = shape.isScalar()
@@ -633,20 +708,7 @@ final class KernelEmitter {
             }
             elementNames.put(node.id(), elements);
         }
-        Op op = node.op();
-        StructuredEmitter structured = new StructuredEmitter(this, numeric);
-        if (isBatched(node.id()) && structured.handlesTile(node)) {
-            return structured.emitTile(node, type);
-        }
-        CodeBlock statement;
-        if (isFusable(op)) {
-            statement = elementwise(node, name, type);
-        } else if (op instanceof LeafOp.DropoutMask mask) {
-            statement = dropoutMask(node, name, type, mask);
-        } else {
-            statement = structured.emit(node, name, type, unrolled);
-        }
-        return isBatched(node.id()) ? forEachSample(statement) : statement;
+        return name;
     }
 
     /** {@code for (int b = 0; b < m; b++) { statement }}: once per sample of the tile. */

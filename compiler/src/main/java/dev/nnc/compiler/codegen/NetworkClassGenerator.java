@@ -114,12 +114,13 @@ final class NetworkClassGenerator {
 
     private CodeBlock classJavadoc() {
         CodeBlock.Builder doc = CodeBlock.builder();
-        network.doc().ifPresent(text -> doc.add("$L\n\n", text.replace("\n", "\n")));
+        network.doc().ifPresent(text -> doc.add("$L\n\n", text));
         String inputs = network.inputs().stream()
                 .map(i -> i.name() + i.shape().toString().replace("scalar", ""))
                 .collect(Collectors.joining(", "));
         doc.add(
-                "<p>Network {@code $L} ($L:$L), $L precision: input $L; output of $L value$L; $L parameters",
+                "$LNetwork {@code $L} ($L:$L), $L precision: input $L; output of $L value$L; $L parameters",
+                network.doc().isPresent() ? "<p>" : "",
                 network.name(),
                 source.fileName(),
                 network.span().line(),

@@ -96,8 +96,65 @@ final class StructuredEmitter {
         throw new InternalCompilerError("no Java form for " + op.mnemonic());
     }
 
-    /** Samples that share each weight row in a tiled product: enough rows to keep in L1. */
-    private static final int SAMPLE_BLOCK = 4;
+    /**
+     * Softmax cross-entropy of logits {@code z} and the softmax of the same {@code z} in one
+     * pass: {@code p = exp(z - m) / t}, {@code loss = Σ y (m + log t - z)}, each logit
+     * exponentiated once. The results are those of computing the two separately.
+     */
+    CodeBlock crossEntropyWithSoftmax(Node crossEntropy, Node softmax, String type, boolean unrolled) {
+        int logits = crossEntropy.arg(0);
+        Shape shape = shapeOf(logits);
+        String max = kernel.fresh("max");
+        String total = kernel.fresh("total");
+        String lse = kernel.fresh("lse");
+        CodeBlock.Builder code = CodeBlock.builder()
+                .add("// softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax\n")
+                .add(maxOf(logits, shape, max, type, unrolled))
+                .addStatement("$L $N = $L", type, total, numeric.literal(0));
+        if (unrolled) {
+            for (int e = 0; e < shape.size(); e++) {
+                String p = kernel.local(softmax.id(), e);
+                code.addStatement(
+                                "$L $N = $L",
+                                type,
+                                p,
+                                numeric.math("exp", CodeBlock.of("$L - $N", at(logits, shape, e), max)))
+                        .addStatement("$N += $N", total, p);
+            }
+            for (int e = 0; e < shape.size(); e++) {
+                code.addStatement("$N /= $N", kernel.local(softmax.id(), e), total);
+            }
+        } else {
+            CodeBlock p = kernel.slot(softmax.id(), CodeBlock.of("i"));
+            code.beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
+                    .addStatement(
+                            "$L = $L",
+                            p,
+                            numeric.math(
+                                    "exp", CodeBlock.of("$L - $N", kernel.ref(logits, Index.vectorLoop("i")), max)))
+                    .addStatement("$N += $L", total, p)
+                    .endControlFlow()
+                    .beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
+                    .addStatement("$L /= $N", p, total)
+                    .endControlFlow();
+        }
+        code.addStatement("$L $N = $N + $L", type, lse, max, numeric.math("log", CodeBlock.of("$N", total)));
+        return code.add(sumInto(
+                        kernel.scalarPrefix(crossEntropy.id(), type),
+                        kernel.slot(crossEntropy.id(), zero()),
+                        shape,
+                        unrolled,
+                        e -> CodeBlock.of(
+                                "$L * ($N - $L)", at(crossEntropy.arg(1), shape, e), lse, at(logits, shape, e))))
+                .build();
+    }
+
+    /**
+     * Weight rows combined per pass over an output row in a tiled product: each load and store
+     * of the output row then carries four multiply-adds; one per pass would leave the loop bound
+     * by its stores.
+     */
+    static final int ROW_BLOCK = 4;
 
     /**
      * Whether {@link #emitTile} has a form for this per-sample node that is better than running
@@ -122,7 +179,7 @@ final class StructuredEmitter {
     /**
      * {@code y = W x} for every sample of a tile, as rows of multiply-adds that C2 vectorises:
      * along rows of the transposed weight for {@code W x}, along rows of {@code W} for
-     * {@code W^T x}. Four samples share each weight row while it is in L1.
+     * {@code W^T x}. Each pass over an output row adds four weight rows.
      */
     CodeBlock emitTile(Node node, String type) {
         Node matrix = kernel.graph().node(node.arg(0));
@@ -144,51 +201,37 @@ final class StructuredEmitter {
             inner = param.valueShape().cols();
         }
         String y = kernel.storedName(node.id());
-        return CodeBlock.builder()
+        CodeBlock.Builder code = CodeBlock.builder()
                 .add(
-                        "// $L = $L x for each sample: multiply-adds along weight rows, $L samples per row\n",
+                        "// $L = $L x for each sample: multiply-adds along weight rows, $L rows per pass\n",
                         y,
                         matrix.op() instanceof LeafOp.Param ? "W" : "W^T",
-                        SAMPLE_BLOCK)
-                .add("{\n$>")
-                .addStatement("int b = 0")
-                .beginControlFlow("for (; b + $L <= m; b += $L)", SAMPLE_BLOCK, SAMPLE_BLOCK)
-                .add(block(y, weights, vector, outer, inner, SAMPLE_BLOCK, type))
-                .endControlFlow()
-                .beginControlFlow("for (; b < m; b++)")
-                .add(block(y, weights, vector, outer, inner, 1, type))
-                .endControlFlow()
-                .add("$<}\n")
-                .build();
-    }
-
-    // double[] y0 = t2[b], y1 = t2[b + 1], ...; fill with 0
-    // for (int k = 0; k < C; k++) {
-    //     double x0 = h[b][k]; ... double[] w = weights[k];
-    //     for (int j = 0; j < R; j++) { double v = w[j]; y0[j] += x0 * v; y1[j] += x1 * v; ... }
-    // }
-    private CodeBlock block(String y, String weights, int vector, int outer, int inner, int samples, String type) {
-        CodeBlock.Builder code = CodeBlock.builder();
-        for (int s = 0; s < samples; s++) {
-            code.addStatement("$L[] y$L = $N[$L]", type, s, y, sample(s))
-                    .addStatement("$T.fill(y$L, $L)", java.util.Arrays.class, s, numeric.literal(0));
+                        ROW_BLOCK)
+                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .addStatement("$L[] y = $N[b]", type, y)
+                .addStatement("$T.fill(y, $L)", java.util.Arrays.class, numeric.literal(0))
+                .addStatement("int k = 0")
+                .beginControlFlow("for (; k + $L <= $L; k += $L)", ROW_BLOCK, outer, ROW_BLOCK);
+        CodeBlock.Builder sum = CodeBlock.builder();
+        for (int r = 0; r < ROW_BLOCK; r++) {
+            CodeBlock position = r == 0 ? CodeBlock.of("k") : CodeBlock.of("k + $L", r);
+            code.addStatement("$L x$L = $L", type, r, kernel.ref(vector, Index.flat(position)))
+                    .addStatement("$L[] w$L = $N[$L]", type, r, weights, position);
+            sum.add(r == 0 ? "x$L * w$L[j]" : " + x$L * w$L[j]", r, r);
         }
-        code.beginControlFlow("for (int k = 0; k < $L; k++)", outer);
-        for (int s = 0; s < samples; s++) {
-            CodeBlock value = kernel.withBatch(sample(s), () -> kernel.ref(vector, Index.vectorLoop("k")));
-            code.addStatement("$L x$L = $L", type, s, value);
-        }
-        code.addStatement("$L[] w = $N[k]", type, weights)
+        return code.beginControlFlow("for (int j = 0; j < $L; j++)", inner)
+                .addStatement("y[j] += $L", sum.build())
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("for (; k < $L; k++)", outer)
+                .addStatement("$L x0 = $L", type, kernel.ref(vector, Index.vectorLoop("k")))
+                .addStatement("$L[] w0 = $N[k]", type, weights)
                 .beginControlFlow("for (int j = 0; j < $L; j++)", inner)
-                .addStatement("$L v = w[j]", type);
-        for (int s = 0; s < samples; s++) {
-            code.addStatement("y$L[j] += x$L * v", s, s);
-        }
-        return code.endControlFlow().endControlFlow().build();
-    }
-
-    private static CodeBlock sample(int s) {
-        return s == 0 ? CodeBlock.of("b") : CodeBlock.of("b + $L", s);
+                .addStatement("y[j] += x0 * w0[j]")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .build();
     }
 
     private static CodeBlock zero() {

@@ -94,10 +94,11 @@ final class TileGradientSinks {
     // for (int r = 0; r < R; r++) {
     //     double[] g = sum_w[r];
     //     Arrays.fill(g, 0.0);
-    //     for (int b = 0; b < m; b++) {
-    //         double d = weight * u[b][r];
-    //         for (int c = 0; c < C; c++) g[c] += d * v[b][c];
+    //     for (b = 0; b + 4 <= m; b += 4) {            // four samples per pass over the row
+    //         double d0 = weight * u[b][r], ...; double[] v0 = v[b], ...;
+    //         for (int c = 0; c < C; c++) g[c] += d0 * v0[c] + d1 * v1[c] + d2 * v2[c] + d3 * v3[c];
     //     }
+    //     ... the remaining samples one by one ...
     //     for (int c = 0; c < C; c++) d_w[r * C + c] += g[c];
     // }
     private CodeBlock outerSum(ParameterField p, Node outer) {
@@ -105,12 +106,32 @@ final class TileGradientSinks {
         String type = numeric.type().toString();
         LeafOp.Param param = new LeafOp.Param(p.param().name(), shape);
         String sums = kernel.accumulatorName(param);
-        return CodeBlock.builder()
-                .add("// sum over the tile of outer products, one gradient row at a time\n")
+        int block = StructuredEmitter.ROW_BLOCK;
+        CodeBlock.Builder code = CodeBlock.builder()
+                .add("// sum over the tile of outer products, one gradient row at a time, $L samples per pass\n", block)
                 .beginControlFlow("for (int r = 0; r < $L; r++)", shape.rows())
                 .addStatement("$L[] g = $N[r]", type, sums)
                 .addStatement("$T.fill(g, $L)", java.util.Arrays.class, numeric.literal(0))
-                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .addStatement("int b = 0")
+                .beginControlFlow("for (; b + $L <= m; b += $L)", block, block);
+        CodeBlock.Builder sum = CodeBlock.builder();
+        for (int s = 0; s < block; s++) {
+            CodeBlock sample = s == 0 ? CodeBlock.of("b") : CodeBlock.of("b + $L", s);
+            code.addStatement(
+                    "$L d$L = weight * $L",
+                    type,
+                    s,
+                    kernel.withBatch(sample, () -> kernel.ref(outer.arg(0), Index.vectorLoop("r"))));
+            sum.add(
+                    s == 0 ? "d$L * $L" : " + d$L * $L",
+                    s,
+                    kernel.withBatch(sample, () -> kernel.ref(outer.arg(1), Index.vectorLoop("c"))));
+        }
+        return code.beginControlFlow("for (int c = 0; c < $L; c++)", shape.cols())
+                .addStatement("g[c] += $L", sum.build())
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("for (; b < m; b++)")
                 .addStatement("$L d = weight * $L", type, kernel.ref(outer.arg(0), Index.vectorLoop("r")))
                 .beginControlFlow("for (int c = 0; c < $L; c++)", shape.cols())
                 .addStatement("g[c] += d * $L", kernel.ref(outer.arg(1), Index.vectorLoop("c")))
