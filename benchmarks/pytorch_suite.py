@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""The nnc benchmark suite (N1-N5, I1-I2; see ARCHITECTURE.md) in PyTorch, printed as JSON.
+
+Same data as the JMH run (SuiteData.java: counter-based SplitMix64, a pool of 16 batches per
+problem cycled in order), same shapes, losses, optimizers and hyper-parameters. Initial
+parameters are PyTorch's own (they do not change the amount of work). Every combination of
+precision (float32, float64), intra-op threads (1, 2) and variant (eager; TorchScript, i.e. the
+model compiled with torch.jit.script for training and traced and frozen for prediction) is
+measured in ROUNDS rounds of ROUND_SECONDS each after a warm-up; the figure is the median round.
+
+Run with OpenBLAS (see run.sh): Debian's python3-torch otherwise links the reference BLAS.
+"""
+import argparse
+import json
+import statistics
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+POOL = 16
+GAMMA = np.uint64(0x9E3779B97F4A7C15)
+
+# id: (layer sizes, hidden activation, output, loss, optimizer, lr, batch, data kind, seed)
+PROBLEMS = {
+    "N1": ([2, 2, 1], nn.Sigmoid, "sigmoid", "half_sse", "sgd", 0.1, 1, "unit", 101),
+    "N2": ([2, 4, 1], nn.Tanh, "logit", "bce_logits", "sgd", 0.5, 4, "xor", 102),
+    "N3": ([2, 3, 1], nn.Sigmoid, "linear", "mse", "sgd", 0.05, 1, "signed", 103),
+    "N4": ([64, 32, 10], nn.ReLU, "logits", "cross_entropy", "adam", 1e-3, 32, "classes", 104),
+    "N5": ([784, 256, 128, 10], nn.ReLU, "logits", "cross_entropy", "momentum", 0.01, 64, "classes", 105),
+}
+PREDICTIONS = {"I1": "N4", "I2": "N5"}
+
+
+def uniform(seed, count):
+    """Elements 0..count-1 of SuiteData's stream `seed`, uniform in [0, 1)."""
+    with np.errstate(over="ignore"):
+        z = np.uint64(seed) + np.arange(1, count + 1, dtype=np.uint64) * GAMMA
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def pool(problem):
+    """(inputs, targets) as POOL batches of float64 arrays, exactly SuiteData's numbers."""
+    sizes, _, _, _, _, _, batch, kind, seed = PROBLEMS[problem]
+    n_in, n_out = sizes[0], sizes[-1]
+    samples = POOL * batch
+    if kind == "xor":
+        a = np.arange(samples) & 1
+        b = (np.arange(samples) >> 1) & 1
+        x = np.stack([a, b], axis=1).astype(np.float64)
+        y = (a ^ b).astype(np.float64).reshape(-1, 1)
+    elif kind == "classes":
+        x = uniform(seed, samples * n_in).reshape(samples, n_in)
+        labels = (uniform(seed + 1, samples) * n_out).astype(np.int64)
+        y = labels  # class indices: the one-hot rows of SuiteData, in PyTorch's preferred form
+    else:
+        low = -1.0
+        x = (low + 2.0 * uniform(seed, samples * n_in)).reshape(samples, n_in)
+        y_low = 0.0 if kind == "unit" else -1.0
+        y = (y_low + (1.0 - y_low) * uniform(seed + 1, samples)).reshape(samples, 1)
+    return [(x[i * batch:(i + 1) * batch], y[i * batch:(i + 1) * batch]) for i in range(POOL)]
+
+
+def model_of(problem):
+    sizes, hidden, output = PROBLEMS[problem][:3]
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+        if i < len(sizes) - 2:
+            layers.append(hidden())
+    if output == "sigmoid":
+        layers.append(nn.Sigmoid())
+    return nn.Sequential(*layers)
+
+
+def loss_of(kind, out, y):
+    if kind == "half_sse":
+        return 0.5 * ((out - y) ** 2).sum(dim=1).mean()
+    if kind == "mse":
+        return F.mse_loss(out, y)
+    if kind == "bce_logits":
+        return F.binary_cross_entropy_with_logits(out, y)
+    return F.cross_entropy(out, y)
+
+
+def optimizer_of(kind, parameters, lr):
+    if kind == "adam":
+        return torch.optim.Adam(parameters, lr=lr)
+    if kind == "momentum":
+        return torch.optim.SGD(parameters, lr=lr, momentum=0.9)
+    return torch.optim.SGD(parameters, lr=lr)
+
+
+def measure(step, round_seconds, rounds):
+    """Calls per second of `step`: a warm-up, then the median of `rounds` timed rounds."""
+    deadline = time.perf_counter() + max(0.3, round_seconds / 2)
+    while time.perf_counter() < deadline:
+        step()
+    results = []
+    for _ in range(rounds):
+        calls = 0
+        start = time.perf_counter()
+        end = start + round_seconds
+        now = start
+        while now < end:
+            for _ in range(8):
+                step()
+            calls += 8
+            now = time.perf_counter()
+        results.append(calls / (now - start))
+    return statistics.median(results), results
+
+
+def training(problem, dtype, variant, round_seconds, rounds):
+    sizes, _, _, loss_kind, opt_kind, lr, batch, _, _ = PROBLEMS[problem]
+    torch.manual_seed(0)
+    model = model_of(problem).to(dtype)
+    optimizer = optimizer_of(opt_kind, model.parameters(), lr)
+    if variant == "torchscript":
+        model = torch.jit.script(model)
+    data = [(torch.tensor(x, dtype=dtype), torch.tensor(y) if loss_kind == "cross_entropy" else torch.tensor(y, dtype=dtype))
+            for x, y in pool(problem)]
+    cursor = [0]
+
+    def step():
+        x, y = data[cursor[0] % POOL]
+        cursor[0] += 1
+        optimizer.zero_grad()
+        loss = loss_of(loss_kind, model(x), y)
+        loss.backward()
+        optimizer.step()
+
+    steps, results = measure(step, round_seconds, rounds)
+    return steps * batch, [r * batch for r in results]
+
+
+def prediction(problem, dtype, variant, round_seconds, rounds):
+    torch.manual_seed(0)
+    model = model_of(problem).to(dtype).eval()
+    samples = [torch.tensor(x[0:1], dtype=dtype) for x, _ in pool(problem)]
+    with torch.no_grad():
+        if variant == "torchscript":
+            model = torch.jit.freeze(torch.jit.trace(model, samples[0]))
+        cursor = [0]
+
+        def step():
+            out = torch.softmax(model(samples[cursor[0] % POOL]), dim=1)
+            cursor[0] += 1
+            return out
+
+        return measure(step, round_seconds, rounds)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--round-seconds", type=float, default=0.7)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--benchmarks", default="N1,N2,N3,N4,N5,I1,I2")
+    args = parser.parse_args()
+    results = []
+    for bench in args.benchmarks.split(","):
+        for dtype, precision in ((torch.float32, "float"), (torch.float64, "double")):
+            for threads in (1, 2):
+                torch.set_num_threads(threads)
+                for variant in ("eager", "torchscript"):
+                    if bench in PREDICTIONS:
+                        median, rounds = prediction(PREDICTIONS[bench], dtype, variant, args.round_seconds, args.rounds)
+                    else:
+                        median, rounds = training(bench, dtype, variant, args.round_seconds, args.rounds)
+                    results.append({"bench": bench, "precision": precision, "threads": threads, "variant": variant,
+                                    "per_second": median, "rounds": rounds})
+    print(json.dumps({"torch": torch.__version__, "blas": blas_info(), "results": results}, indent=1))
+
+
+def blas_info():
+    """The BLAS library actually loaded (Debian's build says BLAS_INFO=generic whatever it links)."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line and line.rstrip().endswith(".so.3")}
+    return ", ".join(sorted(paths)) or "unknown"
+
+
+if __name__ == "__main__":
+    main()

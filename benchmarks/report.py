@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Turns the JMH JSON (-rf json) and the pytorch_suite.py JSON into BENCHMARKS.md's tables.
+
+Figures are training samples per second (ops/s x batch) and, for I1/I2, predictions per second.
+Each JMH figure is the median over forks of each fork's mean iteration score; each PyTorch
+figure is the median of its rounds. Ratios are nnc / baseline, each pair from the same run.
+
+usage: report.py JMH_JSON [PYTORCH_JSON]
+"""
+import json
+import statistics
+import sys
+
+BATCH = {"N1": 1, "N2": 4, "N3": 1, "N4": 32, "N5": 64, "I1": 1, "I2": 1}
+# The precision a benchmark method measures unless its name ends in Float or Double.
+DEFAULT_PRECISION = {"N1": "double", "N2": "double", "N3": "double", "N4": "double", "N5": "float",
+                     "I1": "double", "I2": "float"}
+TITLES = {
+    "N1": "N1 2-2-1 sigmoid, SGD, batch 1",
+    "N2": "N2 XOR 2-4-1, SGD, batch 4",
+    "N3": "N3 2-3-1, SGD, batch 1",
+    "N4": "N4 64-32-10, Adam, batch 32",
+    "N5": "N5 784-256-128-10, momentum, batch 64",
+    "I1": "I1 N4 predict, batch 1",
+    "I2": "I2 N5 predict, batch 1",
+}
+
+
+# LoopShapeBenchmark: one op is a [64][784] x [784][256] product.
+LOOP_SHAPE_FLOP = 2 * 64 * 784 * 256
+
+
+def jmh_figures(path):
+    """{(bench, system, precision): (per-second figure, forks)} from a JMH JSON result file."""
+    figures = {}
+    for entry in json.load(open(path)):
+        cls, method = entry["benchmark"].split(".")[-2:]
+        bench = cls.replace("Benchmark", "")
+        if bench == "LoopShape":
+            median = statistics.median(statistics.mean(it) for it in entry["primaryMetric"]["rawData"])
+            figures[(bench, method, "float")] = (median * LOOP_SHAPE_FLOP / 1e9, 0)
+            continue
+        precision = DEFAULT_PRECISION[bench]
+        system = method
+        for suffix in ("Float", "Double"):
+            if method.endswith(suffix):
+                system, precision = method[: -len(suffix)], suffix.lower()
+        if system == "tape":
+            precision = "double"
+        forks = entry["primaryMetric"]["rawData"]
+        per_fork = [statistics.mean(iterations) for iterations in forks]
+        figures[(bench, system, precision)] = (statistics.median(per_fork) * BATCH[bench], len(per_fork))
+    return figures
+
+
+def fmt(value):
+    if value is None:
+        return "-"
+    for limit, suffix in ((1e6, "M"), (1e3, "k")):
+        if value >= limit:
+            return f"{value / limit:.3g}{suffix}"
+    return f"{value:.0f}"
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}x" if a and b else "-"
+
+
+def java_table(figures):
+    lines = [
+        "| bench | precision | nnc | hand-written | nnc / hand-written | tape AD (double) | nnc / tape |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for bench in BATCH:
+        for precision in ("double", "float"):
+            nnc = figures.get((bench, "nnc", precision), (None, 0))[0]
+            if nnc is None:
+                continue
+            hand = figures.get((bench, "handwritten", precision), (None, 0))[0]
+            tape = figures.get((bench, "tape", "double"), (None, 0))[0] if precision == "double" else None
+            lines.append(f"| {TITLES[bench]} | {precision} | {fmt(nnc)} | {fmt(hand)} | {ratio(nnc, hand)} "
+                         f"| {fmt(tape)} | {ratio(nnc, tape)} |")
+    return "\n".join(lines)
+
+
+def pytorch_table(figures, torch_results):
+    torch = {(r["bench"], r["precision"], r["threads"], r["variant"]): r["per_second"]
+             for r in torch_results["results"]}
+    lines = [
+        f"| bench | precision | nnc (1 thread) | PyTorch eager, 1 thread | TorchScript, 1 thread "
+        f"| PyTorch eager, 2 threads | TorchScript, 2 threads | nnc / best PyTorch, 1 thread |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for bench in BATCH:
+        for precision in ("double", "float"):
+            nnc = figures.get((bench, "nnc", precision), (None, 0))[0]
+            cells = [torch.get((bench, precision, t, v)) for t in (1, 2) for v in ("eager", "torchscript")]
+            if nnc is None or all(c is None for c in cells):
+                continue
+            best = max(c for c in cells[:2] if c is not None)
+            lines.append(f"| {TITLES[bench]} | {precision} | {fmt(nnc)} | "
+                         + " | ".join(fmt(c) for c in cells) + f" | {ratio(nnc, best)} |")
+    return "\n".join(lines)
+
+
+def main(argv):
+    if len(argv) < 2:
+        sys.exit(__doc__)
+    figures = jmh_figures(argv[1])
+    forks = min(count for (bench, _, _), (_, count) in figures.items() if bench in BATCH)
+    print(f"Java, one thread, samples (or predictions) per second; median of {forks} JMH forks.\n")
+    print(java_table(figures))
+    shapes = {system: value for (bench, system, _), (value, _) in figures.items() if bench == "LoopShape"}
+    if shapes:
+        print("\nThe same float product, [64][784] x [784][256] in i-k-j order, in GFLOP/s "
+              "(LoopShapeBenchmark): flat arrays with offset indices "
+              f"{shapes.get('flatArrays', 0):.1f}, arrays of rows (FloatGemm) {shapes.get('rowArrays', 0):.1f}.")
+    if len(argv) > 2:
+        torch_results = json.load(open(argv[2]))
+        print(f"\nAgainst PyTorch {torch_results['torch']} (BLAS: {torch_results['blas']}), same data and "
+              f"hyper-parameters; PyTorch figures are medians of 3 rounds.\n")
+        print(pytorch_table(figures, torch_results))
+
+
+if __name__ == "__main__":
+    main(sys.argv)

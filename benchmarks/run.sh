@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs the whole benchmark suite and writes its results into BENCHMARKS.md:
+#   1. builds the project (nnc generates the benchmark networks during the build),
+#   2. JMH: every N1-N5, I1-I2 benchmark, nnc and both Java baselines, one thread,
+#      3 forks x (4 warm-up + 3 measured iterations of 1 s): about 11 minutes,
+#   3. PyTorch: the same suite, float32/float64, 1 and 2 threads, eager and TorchScript,
+#      3 rounds of 0.7 s after a warm-up: about 2 minutes,
+#   4. report.py: the tables, spliced into BENCHMARKS.md between the "results" markers.
+# Raw results stay in benchmarks/target/results/. SKIP_BUILD=1 reuses the built jar.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=benchmarks/target/results
+python=/usr/bin/python3   # Debian's python3-torch lives in the system interpreter
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+    mvn -B -q install -DskipTests
+fi
+mkdir -p "$out"
+# The commit of the measured code, taken before the run so later commits cannot be misreported.
+commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!BENCHMARKS.md' || echo "+uncommitted")
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+java -jar benchmarks/target/benchmarks.jar -f 3 -wi 4 -w 1s -i 3 -r 1s -t 1 \
+    -rf json -rff "$out/jmh.json" | tee "$out/jmh.txt"
+
+# OpenBLAS with OpenMP threads: without it Debian's torch uses the reference BLAS, and the
+# pthread build of OpenBLAS collapses with two threads (issue 6).
+blas_dir=$(dirname "$(dpkg -L libopenblas0-openmp | grep '/libblas.so.3$')")
+LD_LIBRARY_PATH="$blas_dir" "$python" benchmarks/pytorch_suite.py > "$out/pytorch.json"
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+python3 benchmarks/report.py "$out/jmh.json" "$out/pytorch.json" > "$out/table.md"
+{
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') at commit $commit" \
+        "(load average before: $load_before; after: $load_after)."
+    echo
+    cat "$out/table.md"
+} > "$out/section.md"
+
+python3 - "$out/section.md" <<'PY'
+import re, sys
+section = open(sys.argv[1]).read()
+doc = open("BENCHMARKS.md").read()
+doc = re.sub(r"(<!-- results:begin -->\n).*?(<!-- results:end -->)",
+             lambda m: m.group(1) + section + m.group(2), doc, flags=re.S)
+open("BENCHMARKS.md", "w").write(doc)
+PY
+echo "BENCHMARKS.md updated from $out"

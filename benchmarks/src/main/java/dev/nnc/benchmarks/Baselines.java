@@ -1,0 +1,75 @@
+package dev.nnc.benchmarks;
+
+import dev.nnc.benchmarks.handwritten.DoubleMlp;
+import dev.nnc.benchmarks.handwritten.FloatMlp;
+import dev.nnc.benchmarks.tape.TapeMlp;
+import dev.nnc.benchmarks.tape.TapeMlp.Activation;
+import dev.nnc.benchmarks.tape.TapeMlp.Loss;
+
+/**
+ * The baseline implementations of each problem, with the hyper-parameters of the specs in
+ * {@code src/main/nn}. Callers copy the nnc network's initial parameters into them, so every
+ * implementation starts from the same point.
+ */
+public final class Baselines {
+    private static final int[] N4_SIZES = {64, 32, 10};
+    private static final int[] N5_SIZES = {784, 256, 128, 10};
+
+    private Baselines() {}
+
+    /** The tape-based AD model of {@code problem}. */
+    public static TapeMlp tape(Problem problem) {
+        return switch (problem) {
+            case N1 ->
+                new TapeMlp(
+                        new int[] {2, 2, 1},
+                        new Activation[] {Activation.SIGMOID, Activation.SIGMOID},
+                        Loss.HALF_SQUARED_ERROR,
+                        TapeMlp.Optimizer.SGD,
+                        0.1);
+            case N2 ->
+                new TapeMlp(
+                        new int[] {2, 4, 1},
+                        new Activation[] {Activation.TANH, Activation.IDENTITY},
+                        Loss.BINARY_CROSS_ENTROPY_WITH_LOGITS,
+                        TapeMlp.Optimizer.SGD,
+                        0.5);
+            case N3 ->
+                new TapeMlp(
+                        new int[] {2, 3, 1},
+                        new Activation[] {Activation.SIGMOID, Activation.IDENTITY},
+                        Loss.MEAN_SQUARED_ERROR,
+                        TapeMlp.Optimizer.SGD,
+                        0.05);
+            case N4 ->
+                new TapeMlp(
+                        N4_SIZES,
+                        new Activation[] {Activation.RELU, Activation.IDENTITY},
+                        Loss.SOFTMAX_CROSS_ENTROPY,
+                        TapeMlp.Optimizer.ADAM,
+                        1e-3);
+            case N5 ->
+                new TapeMlp(
+                        N5_SIZES,
+                        new Activation[] {Activation.RELU, Activation.RELU, Activation.IDENTITY},
+                        Loss.SOFTMAX_CROSS_ENTROPY,
+                        TapeMlp.Optimizer.SGD_MOMENTUM,
+                        0.01);
+        };
+    }
+
+    /** Hand-written N4: Adam, lr 1e-3, batch 32. */
+    public static DoubleMlp handwrittenN4() {
+        return new DoubleMlp(N4_SIZES, Problem.N4.batch(), DoubleMlp.Optimizer.ADAM, 1e-3);
+    }
+
+    /** Hand-written N5 in double: SGD with momentum 0.9, lr 0.01, batch 64. */
+    public static DoubleMlp handwrittenN5Double() {
+        return new DoubleMlp(N5_SIZES, Problem.N5.batch(), DoubleMlp.Optimizer.SGD_MOMENTUM, 0.01);
+    }
+
+    /** Hand-written N5 in float: SGD with momentum 0.9, lr 0.01, batch 64. */
+    public static FloatMlp handwrittenN5() {
+        return new FloatMlp(N5_SIZES, Problem.N5.batch(), FloatMlp.Optimizer.SGD_MOMENTUM, 0.01f);
+    }
+}

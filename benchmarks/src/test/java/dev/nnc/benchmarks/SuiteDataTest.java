@@ -1,0 +1,40 @@
+package dev.nnc.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pins the data to values printed by {@code pytorch_suite.py}'s {@code pool()}, so the JMH run and
+ * the PyTorch run provably train on the same numbers.
+ */
+class SuiteDataTest {
+    @Test
+    void n4InputsAndLabelsMatchThePythonSuite() {
+        SuiteData data = SuiteData.of(Problem.N4);
+        double[] x = data.inputs(0);
+        assertEquals(0.27917931, x[0], 1e-8);
+        assertEquals(0.07825719, x[1], 1e-8);
+        assertEquals(0.95294726, x[2], 1e-8);
+        int[] labels = {7, 2, 0, 4, 1};
+        for (int sample = 0; sample < labels.length; sample++) {
+            assertEquals(1.0, data.targets(0)[sample * 10 + labels[sample]], "label of sample " + sample);
+        }
+    }
+
+    @Test
+    void n1SamplesMatchThePythonSuite() {
+        SuiteData data = SuiteData.of(Problem.N1);
+        assertEquals(0.7200288, data.inputs(2)[0], 1e-7);
+        assertEquals(-0.63045342, data.inputs(2)[1], 1e-8);
+        assertEquals(0.48529906, data.targets(2)[0], 1e-8);
+    }
+
+    @Test
+    void xorBatchIsTheTruthTable() {
+        SuiteData data = SuiteData.of(Problem.N2);
+        assertArrayEquals(new double[] {0, 0, 1, 0, 0, 1, 1, 1}, data.inputs(5));
+        assertArrayEquals(new double[] {0, 1, 1, 0}, data.targets(5));
+    }
+}
