@@ -19,7 +19,7 @@ final class DoubleBridgeEmitter {
 
     private final Declaration.Network network;
 
-    DoubleBridgeEmitter(Declaration.Network network, List<ParameterField> parameters) {
+    DoubleBridgeEmitter(Declaration.Network network) {
         this.network = network;
     }
 

@@ -284,11 +284,6 @@ final class KernelEmitter {
         return stored.get(id);
     }
 
-    /** The start of the statement that defines a stored scalar: a local's type, or nothing for a field. */
-    String declare(String type) {
-        return split ? "" : type + " ";
-    }
-
     java.util.Set<String> helpers() {
         return helpers;
     }
@@ -782,13 +777,6 @@ final class KernelEmitter {
         return code.build();
     }
 
-    /** Every element index of {@code shape} for unrolled code. */
-    static List<Index> literalIndices(Shape shape) {
-        return java.util.stream.IntStream.range(0, shape.size())
-                .mapToObj(e -> Index.literal(e, shape))
-                .toList();
-    }
-
     /** A fresh local name for a temporary. */
     String fresh(String suggestion) {
         return names.fresh(suggestion);
@@ -809,15 +797,5 @@ final class KernelEmitter {
     /** A base name ending in a digit would make {@code h1} + element 0 read as {@code h10}. */
     private static boolean isSuffixSafe(String name) {
         return !Character.isDigit(name.charAt(name.length() - 1));
-    }
-
-    /** Whether node {@code id} is a loss fused from logits (needs no special sink handling). */
-    static boolean isLoss(Op op) {
-        return op instanceof LossOp;
-    }
-
-    /** For {@link StructuredEmitter}: softmax-like vector ops. */
-    static boolean isVectorOp(Op op) {
-        return op instanceof VectorOp;
     }
 }

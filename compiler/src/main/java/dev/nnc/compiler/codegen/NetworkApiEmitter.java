@@ -21,8 +21,6 @@ import javax.lang.model.element.Modifier;
  * through buffers kept between calls.
  */
 final class NetworkApiEmitter {
-    private static final ArrayTypeName DOUBLES = ArrayTypeName.of(TypeName.DOUBLE);
-
     private final Declaration.Network network;
     private final Numeric numeric;
     private final ClassName self;
@@ -76,7 +74,7 @@ final class NetworkApiEmitter {
         methods.add(getParameters());
         methods.add(setParameters());
         if (numeric.isFloat()) {
-            methods.addAll(new DoubleBridgeEmitter(network, parameters).methods());
+            methods.addAll(new DoubleBridgeEmitter(network).methods());
         }
         methods.add(save());
         methods.add(load());
@@ -344,9 +342,5 @@ final class NetworkApiEmitter {
                 ? List.of()
                 : List.of(com.palantir.javapoet.AnnotationSpec.builder(Override.class)
                         .build());
-    }
-
-    static ArrayTypeName doubles() {
-        return DOUBLES;
     }
 }
