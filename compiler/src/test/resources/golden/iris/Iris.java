@@ -165,12 +165,12 @@ public final class Iris implements TrainableNetwork {
 
     private Iris(Iris other) {
         System.arraycopy(other.h1_weight, 0, this.h1_weight, 0, this.h1_weight.length);
-        System.arraycopy(other.h1_bias, 0, this.h1_bias, 0, this.h1_bias.length);
-        System.arraycopy(other.logits_weight, 0, this.logits_weight, 0, this.logits_weight.length);
-        System.arraycopy(other.logits_bias, 0, this.logits_bias, 0, this.logits_bias.length);
         System.arraycopy(other.momentum_buffer_h1_weight, 0, this.momentum_buffer_h1_weight, 0, this.momentum_buffer_h1_weight.length);
+        System.arraycopy(other.h1_bias, 0, this.h1_bias, 0, this.h1_bias.length);
         System.arraycopy(other.momentum_buffer_h1_bias, 0, this.momentum_buffer_h1_bias, 0, this.momentum_buffer_h1_bias.length);
+        System.arraycopy(other.logits_weight, 0, this.logits_weight, 0, this.logits_weight.length);
         System.arraycopy(other.momentum_buffer_logits_weight, 0, this.momentum_buffer_logits_weight, 0, this.momentum_buffer_logits_weight.length);
+        System.arraycopy(other.logits_bias, 0, this.logits_bias, 0, this.logits_bias.length);
         System.arraycopy(other.momentum_buffer_logits_bias, 0, this.momentum_buffer_logits_bias, 0, this.momentum_buffer_logits_bias.length);
         this.step = other.step;
         this.random = other.random.copy();

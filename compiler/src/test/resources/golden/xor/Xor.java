@@ -135,15 +135,15 @@ public final class Xor implements TrainableNetwork {
 
     private Xor(Xor other) {
         System.arraycopy(other.hidden_weight, 0, this.hidden_weight, 0, this.hidden_weight.length);
-        System.arraycopy(other.hidden_bias, 0, this.hidden_bias, 0, this.hidden_bias.length);
-        System.arraycopy(other.out_weight, 0, this.out_weight, 0, this.out_weight.length);
-        System.arraycopy(other.out_bias, 0, this.out_bias, 0, this.out_bias.length);
         System.arraycopy(other.exp_avg_hidden_weight, 0, this.exp_avg_hidden_weight, 0, this.exp_avg_hidden_weight.length);
         System.arraycopy(other.exp_avg_sq_hidden_weight, 0, this.exp_avg_sq_hidden_weight, 0, this.exp_avg_sq_hidden_weight.length);
+        System.arraycopy(other.hidden_bias, 0, this.hidden_bias, 0, this.hidden_bias.length);
         System.arraycopy(other.exp_avg_hidden_bias, 0, this.exp_avg_hidden_bias, 0, this.exp_avg_hidden_bias.length);
         System.arraycopy(other.exp_avg_sq_hidden_bias, 0, this.exp_avg_sq_hidden_bias, 0, this.exp_avg_sq_hidden_bias.length);
+        System.arraycopy(other.out_weight, 0, this.out_weight, 0, this.out_weight.length);
         System.arraycopy(other.exp_avg_out_weight, 0, this.exp_avg_out_weight, 0, this.exp_avg_out_weight.length);
         System.arraycopy(other.exp_avg_sq_out_weight, 0, this.exp_avg_sq_out_weight, 0, this.exp_avg_sq_out_weight.length);
+        System.arraycopy(other.out_bias, 0, this.out_bias, 0, this.out_bias.length);
         System.arraycopy(other.exp_avg_out_bias, 0, this.exp_avg_out_bias, 0, this.exp_avg_out_bias.length);
         System.arraycopy(other.exp_avg_sq_out_bias, 0, this.exp_avg_sq_out_bias, 0, this.exp_avg_sq_out_bias.length);
         this.step = other.step;

@@ -209,12 +209,7 @@ final class FunctionClasses {
         }
 
         @Override
-        public String transposed(LeafOp.Param op) {
-            throw new InternalCompilerError("a function has no parameters to transpose");
-        }
-
-        @Override
-        public String parameter(LeafOp.Param op) {
+        public String columns(LeafOp.Param op) {
             throw new InternalCompilerError("a function has no parameters");
         }
 
@@ -224,8 +219,8 @@ final class FunctionClasses {
         }
 
         @Override
-        public String accumulator(LeafOp.Param op) {
-            throw new InternalCompilerError("a function has no parameters");
+        public boolean isCopy(String field) {
+            return false;
         }
 
         @Override

@@ -63,19 +63,17 @@ final class KernelEmitter {
         String array(Node node, String suggestedName, int size, CodeBlock.Builder declarations);
 
         /**
-         * A field holding the transpose of parameter {@code op}, kept up to date by the class, so
-         * that a product with the parameter can run along contiguous rows.
+         * A field holding matrix parameter {@code op} as an array of its columns, so that a
+         * product with the parameter can run along contiguous arrays: the parameter itself when
+         * it is stored by columns, otherwise a copy the class keeps up to date.
          */
-        String transposed(LeafOp.Param op);
+        String columns(LeafOp.Param op);
 
-        /** The field holding parameter {@code op}. */
-        String parameter(LeafOp.Param op);
-
-        /** A field holding matrix parameter {@code op} as an array of its rows. */
+        /** A field holding matrix parameter {@code op} as an array of its rows, kept up to date by the class. */
         String rows(LeafOp.Param op);
 
-        /** A field of rows where a tile's outer products for matrix {@code op}'s gradient add up. */
-        String accumulator(LeafOp.Param op);
+        /** Whether {@code field} is a copy of a parameter, which the class refreshes after an update. */
+        boolean isCopy(String field);
 
         /** A field of {@code rows} arrays of {@code cols} elements that holds a stored node per sample. */
         String array2D(Node node, String suggestedName, int rows, int cols);
@@ -252,26 +250,17 @@ final class KernelEmitter {
         return shape.isScalar() ? CodeBlock.of("$N", name) : CodeBlock.of("$N[$L]", name, flat);
     }
 
-    /** The field holding the transpose of parameter {@code param}. */
-    String transposedName(LeafOp.Param param) {
-        readsTransposes = true;
-        return context.transposed(param);
-    }
-
-    /** The field holding parameter {@code param}. */
-    String paramName(LeafOp.Param param) {
-        return context.parameter(param);
+    /** The field holding matrix parameter {@code param} as columns (rows of its transpose). */
+    String columnsName(LeafOp.Param param) {
+        String field = context.columns(param);
+        readsTransposes |= context.isCopy(field);
+        return field;
     }
 
     /** The field holding matrix parameter {@code param} as rows; the class keeps it current. */
     String rowsName(LeafOp.Param param) {
         readsTransposes = true;
         return context.rows(param);
-    }
-
-    /** The accumulator of rows for the gradient of matrix parameter {@code param}. */
-    String accumulatorName(LeafOp.Param param) {
-        return context.accumulator(param);
     }
 
     /** Whether the statements read a transposed weight, which must be current first. */

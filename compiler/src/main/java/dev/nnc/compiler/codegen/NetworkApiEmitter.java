@@ -2,6 +2,7 @@ package dev.nnc.compiler.codegen;
 
 import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
@@ -83,6 +84,10 @@ final class NetworkApiEmitter {
         }
         methods.add(requireLength());
         methods.add(requireRows());
+        if (parameters.stream().anyMatch(ParameterField::byColumns)) {
+            methods.add(fromColumns());
+            methods.add(toColumns());
+        }
         return methods;
     }
 
@@ -140,7 +145,7 @@ final class NetworkApiEmitter {
                                 : "double loss = accumulateGradient(xs, ys, n)");
         int offset = 0;
         for (ParameterField p : parameters) {
-            method.addStatement("$T.arraycopy($N, 0, grad, $L, $L)", System.class, p.gradient(), offset, p.size());
+            method.addStatement(copyOut(p, p.gradient(), "grad", offset));
             offset += p.size();
         }
         return method.addStatement("return loss").build();
@@ -194,7 +199,13 @@ final class NetworkApiEmitter {
                     .addJavadoc("With {@code dropout}, as in training; without, the gradient of {@link #loss}.\n");
         }
         for (ParameterField p : parameters) {
-            method.addStatement("$T.fill($N, $L)", Arrays.class, p.gradient(), numeric.literal(0));
+            if (p.byColumns()) {
+                method.beginControlFlow("for ($T column : $N)", numeric.arrayType(), p.gradient())
+                        .addStatement("$T.fill(column, $L)", Arrays.class, numeric.literal(0))
+                        .endControlFlow();
+            } else {
+                method.addStatement("$T.fill($N, $L)", Arrays.class, p.gradient(), numeric.literal(0));
+            }
         }
         // Each sample's adjoint is seeded with 1/n: the gradient of the mean is the mean of the
         // gradients, accumulated in place without a second pass.
@@ -221,10 +232,53 @@ final class NetworkApiEmitter {
                 .addStatement("requireLength($S, dst.length, PARAMETER_COUNT)", "dst");
         int offset = 0;
         for (ParameterField p : parameters) {
-            method.addStatement("$T.arraycopy($N, 0, dst, $L, $L)", System.class, p.field(), offset, p.size());
+            method.addStatement(copyOut(p, p.field(), "dst", offset));
             offset += p.size();
         }
         return method.build();
+    }
+
+    /** Copies parameter {@code p}'s {@code array} into the flat row-major {@code dst} at {@code offset}. */
+    private static CodeBlock copyOut(ParameterField p, String array, String dst, int offset) {
+        return p.byColumns()
+                ? CodeBlock.of("fromColumns($N, $N, $L)", array, dst, offset)
+                : CodeBlock.of("$T.arraycopy($N, 0, $N, $L, $L)", System.class, array, dst, offset, p.size());
+    }
+
+    // for (int c = 0; c < columns.length; c++) for (int r = 0; r < rows; r++) dst[offset + r * cols + c] =
+    // columns[c][r];
+    private MethodSpec fromColumns() {
+        return MethodSpec.methodBuilder("fromColumns")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Writes a matrix stored by columns into {@code dst} from {@code offset}, row-major.\n")
+                .addParameter(ArrayTypeName.of(array), "columns")
+                .addParameter(array, "dst")
+                .addParameter(TypeName.INT, "offset")
+                .addStatement("int cols = columns.length")
+                .beginControlFlow("for (int c = 0; c < cols; c++)")
+                .addStatement("$T column = columns[c]", array)
+                .beginControlFlow("for (int r = 0; r < column.length; r++)")
+                .addStatement("dst[offset + r * cols + c] = column[r]")
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+
+    private MethodSpec toColumns() {
+        return MethodSpec.methodBuilder("toColumns")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Reads a row-major matrix from {@code src} at {@code offset} into {@code columns}.\n")
+                .addParameter(array, "src")
+                .addParameter(TypeName.INT, "offset")
+                .addParameter(ArrayTypeName.of(array), "columns")
+                .addStatement("int cols = columns.length")
+                .beginControlFlow("for (int c = 0; c < cols; c++)")
+                .addStatement("$T column = columns[c]", array)
+                .beginControlFlow("for (int r = 0; r < column.length; r++)")
+                .addStatement("column[r] = src[offset + r * cols + c]")
+                .endControlFlow()
+                .endControlFlow()
+                .build();
     }
 
     private boolean transposes;
@@ -244,7 +298,11 @@ final class NetworkApiEmitter {
                 .addStatement("requireLength($S, src.length, PARAMETER_COUNT)", "src");
         int offset = 0;
         for (ParameterField p : parameters) {
-            method.addStatement("$T.arraycopy(src, $L, $N, 0, $L)", System.class, offset, p.field(), p.size());
+            method.addStatement(
+                    p.byColumns()
+                            ? CodeBlock.of("toColumns(src, $L, $N)", offset, p.field())
+                            : CodeBlock.of(
+                                    "$T.arraycopy(src, $L, $N, 0, $L)", System.class, offset, p.field(), p.size()));
             offset += p.size();
         }
         if (transposes) {

@@ -63,13 +63,16 @@ final class NetworkClassGenerator {
                 .orElse(null);
     }
 
-    /** The fields of the parameters (and gradients, when trainable), named once for the class. */
-    static List<ParameterField> parameterFields(Declaration.Network network, JavaNames names) {
+    /**
+     * The fields of the parameters (and gradients, when trainable), named once for the class;
+     * with {@code tiled}, matrices are stored by columns (see {@link ParameterField}).
+     */
+    static List<ParameterField> parameterFields(Declaration.Network network, JavaNames names, boolean tiled) {
         List<ParameterField> fields = new ArrayList<>();
         for (Symbol.Param p : network.parameters()) {
             String field = names.of(p, p.name());
             String gradient = network.isTrainable() ? names.of("d:" + p.name(), "d_" + p.name()) : "";
-            fields.add(new ParameterField(p, field, gradient));
+            fields.add(new ParameterField(p, field, gradient, tiled && p.shape().isMatrix()));
         }
         return fields;
     }
@@ -176,7 +179,19 @@ final class NetworkClassGenerator {
             int rows = view.parameter().param().shape().rows();
             int cols = view.parameter().param().shape().cols();
             String weights = view.parameter().field();
-            if (view.transposed()) {
+            if (view.parameter().byColumns()) {
+                // Rows from columns, in blocks of 16 columns: each row being written gets 16
+                // consecutive values at a time, and the 16 columns being read stay in cache.
+                method.beginControlFlow("for (int c0 = 0; c0 < $L; c0 += 16)", cols)
+                        .addStatement("int c1 = Math.min(c0 + 16, $L)", cols)
+                        .beginControlFlow("for (int r = 0; r < $L; r++)", rows)
+                        .addStatement("$L[] row = $N[r]", numeric.type(), view.field())
+                        .beginControlFlow("for (int c = c0; c < c1; c++)")
+                        .addStatement("row[c] = $N[c][r]", weights)
+                        .endControlFlow()
+                        .endControlFlow()
+                        .endControlFlow();
+            } else if (view.transposed()) {
                 // In blocks of 16 rows: each row of the transpose gets a whole cache line at a
                 // time, and the 16 weight rows being read stay in cache across the columns.
                 method.beginControlFlow("for (int r0 = 0; r0 < $L; r0 += 16)", rows)
@@ -257,19 +272,22 @@ final class NetworkClassGenerator {
     private List<FieldSpec> parameterArrays() {
         List<FieldSpec> fields = new ArrayList<>();
         for (ParameterField p : parameters) {
-            fields.add(FieldSpec.builder(numeric.arrayType(), p.field(), Modifier.PRIVATE, Modifier.FINAL)
+            fields.add(FieldSpec.builder(p.arrayType(numeric), p.field(), Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc(
-                            "$L $L, row-major.\n", p.param().name(), p.param().shape())
-                    .initializer("new $T[$L]", numeric.type(), p.size())
+                            "$L $L, $L.\n",
+                            p.param().name(),
+                            p.param().shape(),
+                            p.byColumns() ? "by columns: [c][r] holds element (r, c)" : "row-major")
+                    .initializer(p.newArray(numeric))
                     .build());
         }
         if (network.isTrainable()) {
             for (ParameterField p : parameters) {
-                fields.add(FieldSpec.builder(numeric.arrayType(), p.gradient(), Modifier.PRIVATE, Modifier.FINAL)
+                fields.add(FieldSpec.builder(p.arrayType(numeric), p.gradient(), Modifier.PRIVATE, Modifier.FINAL)
                         .addJavadoc(
                                 "Gradient of the mean loss with respect to $L.\n",
                                 p.param().name())
-                        .initializer("new $T[$L]", numeric.type(), p.size())
+                        .initializer(p.newArray(numeric))
                         .build());
             }
         }
@@ -289,8 +307,19 @@ final class NetworkClassGenerator {
         if (!parameters.isEmpty()) {
             seeded.addStatement("$T init = new $T(seed)", SEEDED_RANDOM, SEEDED_RANDOM);
         }
-        for (ParameterField p : parameters) {
-            seeded.addStatement(ParameterInitializers.call(p, INITIALIZERS, "init"));
+        if (parameters.stream().anyMatch(ParameterField::byColumns)) {
+            // Initialised in the flat contract order, so the values do not depend on the layout.
+            seeded.addStatement("$T initial = new $T[PARAMETER_COUNT]", numeric.arrayType(), numeric.type());
+            int offset = 0;
+            for (ParameterField p : parameters) {
+                seeded.addStatement(ParameterInitializers.call(p, "initial", offset, INITIALIZERS, "init"));
+                offset += p.size();
+            }
+            seeded.addStatement("setParameters(initial)");
+        } else {
+            for (ParameterField p : parameters) {
+                seeded.addStatement(ParameterInitializers.call(p, p.field(), 0, INITIALIZERS, "init"));
+            }
         }
         if (kernels.usesRandom()) {
             // A stream of its own, so that adding dropout does not change the initial parameters.
@@ -298,9 +327,26 @@ final class NetworkClassGenerator {
         }
         MethodSpec.Builder copying =
                 MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).addParameter(self, "other");
-        for (String array : copiedArrays()) {
-            copying.addStatement(
-                    "$T.arraycopy(other.$N, 0, this.$N, 0, this.$N.length)", System.class, array, array, array);
+        for (ParameterField p : parameters) {
+            List<String> arrays = new ArrayList<>(List.of(p.field()));
+            if (optimizer != null) {
+                arrays.addAll(optimizer.stateArrays(p));
+            }
+            for (String array : arrays) {
+                if (p.byColumns()) {
+                    copying.beginControlFlow("for (int c = 0; c < $L; c++)", p.cols())
+                            .addStatement(
+                                    "$T.arraycopy(other.$N[c], 0, this.$N[c], 0, $L)",
+                                    System.class,
+                                    array,
+                                    array,
+                                    p.rows())
+                            .endControlFlow();
+                } else {
+                    copying.addStatement(
+                            "$T.arraycopy(other.$N, 0, this.$N, 0, this.$N.length)", System.class, array, array, array);
+                }
+            }
         }
         if (optimizer != null) {
             copying.addStatement("this.step = other.step");
@@ -309,15 +355,6 @@ final class NetworkClassGenerator {
             copying.addStatement("this.random = other.random.copy()");
         }
         return List.of(byDefault, seeded.build(), copying.build());
-    }
-
-    private List<String> copiedArrays() {
-        List<String> arrays = new ArrayList<>();
-        parameters.forEach(p -> arrays.add(p.field()));
-        if (optimizer != null) {
-            arrays.addAll(optimizer.stateArrays());
-        }
-        return arrays;
     }
 
     private List<MethodSpec> copyAndMetadata() {

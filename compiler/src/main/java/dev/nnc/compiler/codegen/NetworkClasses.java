@@ -34,15 +34,13 @@ final class NetworkClasses {
     private final Declaration.Network network;
     private final Numeric numeric;
     private final JavaNames names = new JavaNames();
-    private final List<ParameterField> parameters;
-    private final Map<String, ParameterField> byName;
+    private List<ParameterField> parameters;
+    private Map<String, ParameterField> byName;
     private final List<FieldSpec> scratch = new ArrayList<>();
     private final Set<String> helpers = new TreeSet<>();
     private boolean usesRandom;
     /** Row copies of weights that tiled kernels read, by parameter and orientation. */
     private final Map<String, WeightRows> weightRows = new java.util.LinkedHashMap<>();
-    /** Per-tile gradient accumulators of matrices, by parameter. */
-    private final Map<ParameterField, String> accumulators = new java.util.LinkedHashMap<>();
     /** Whether a tiled kernel copies the tile's inputs and targets into rows first. */
     private boolean stagesRows;
     /** Scratch array fields by name and size, shared between kernels. */
@@ -58,9 +56,6 @@ final class NetworkClasses {
     private NetworkClasses(Declaration.Network network) {
         this.network = network;
         this.numeric = new Numeric(network.precision());
-        this.parameters = NetworkClassGenerator.parameterFields(network, names);
-        this.byName =
-                parameters.stream().collect(Collectors.toMap(p -> p.param().name(), Function.identity()));
     }
 
     static TypeSpec generate(Declaration.Network network, CheckedUnit unit) {
@@ -69,11 +64,18 @@ final class NetworkClasses {
 
     private TypeSpec build(CheckedUnit unit) {
         Graph prediction = Passes.optimize(Lowering.lower(network, Lowering.Mode.PREDICTION));
+        Graph training = network.isTrainable()
+                ? Passes.optimize(
+                        ReverseMode.differentiateWeightedLoss(Lowering.lower(network, Lowering.Mode.TRAINING), network))
+                : null;
+        boolean tiled = kernel(prediction, Kind.FORWARD.outputs(), false, true).isTiled()
+                || (training != null
+                        && kernel(training, Kind.TRAIN.outputs(), false, true).isTiled());
+        parameters = NetworkClassGenerator.parameterFields(network, names, tiled);
+        byName = parameters.stream().collect(Collectors.toMap(p -> p.param().name(), Function.identity()));
         List<MethodSpec> methods = new ArrayList<>();
         methods.addAll(kernelMethods(Kind.FORWARD, prediction));
         if (network.isTrainable()) {
-            Graph training = Passes.optimize(
-                    ReverseMode.differentiateWeightedLoss(Lowering.lower(network, Lowering.Mode.TRAINING), network));
             methods.addAll(kernelMethods(Kind.LOSS, prediction));
             methods.addAll(kernelMethods(Kind.TRAIN, training));
             if (usesRandom) {
@@ -93,8 +95,6 @@ final class NetworkClasses {
                 scratch.add(rowsField("targetRows", KernelEmitter.TILE, network.targetSize()));
             }
         }
-        accumulators.forEach((p, name) -> scratch.add(
-                rowsField(name, p.param().shape().rows(), p.param().shape().cols())));
         Kernels kernels = new Kernels(scratch, methods, usesRandom, List.copyOf(weightRows.values()));
         return new NetworkClassGenerator(network, unit.source(), unit.packageName(), names, parameters, kernels)
                 .generate();
@@ -285,7 +285,7 @@ final class NetworkClasses {
                             kernel,
                             gradient.node(),
                             p.param().shape(),
-                            (index, value) -> CodeBlock.of("$N[$L] += $L;\n", p.gradient(), index.flat(), value)))
+                            (index, value) -> CodeBlock.of("$L += $L;\n", p.at(p.gradient(), index), value)))
                     .build());
         }
         return sinks;
@@ -496,7 +496,8 @@ final class NetworkClasses {
                         : CodeBlock.of("targetRows[$L][$L]", batch, offset(index, target.offset()));
             }
             if (op instanceof LeafOp.Param param) {
-                return CodeBlock.of("$N[$L]", byName.get(param.name()).field(), index.flat());
+                ParameterField p = byName.get(param.name());
+                return p.at(p.field(), index);
             }
             if (op instanceof LeafOp.SampleWeight) {
                 return CodeBlock.of("weight");
@@ -533,13 +534,14 @@ final class NetworkClasses {
         }
 
         @Override
-        public String parameter(LeafOp.Param op) {
-            return byName.get(op.name()).field();
+        public String columns(LeafOp.Param op) {
+            ParameterField p = byName.get(op.name());
+            return p.byColumns() ? p.field() : rows(op, true);
         }
 
         @Override
-        public String transposed(LeafOp.Param op) {
-            return rows(op, true);
+        public boolean isCopy(String field) {
+            return weightRows.values().stream().anyMatch(view -> view.field().equals(field));
         }
 
         @Override
@@ -555,12 +557,6 @@ final class NetworkClasses {
                             key -> new WeightRows(
                                     p, names.fresh(p.field() + (transposed ? "_T" : "_rows")), transposed))
                     .field();
-        }
-
-        @Override
-        public String accumulator(LeafOp.Param op) {
-            ParameterField p = byName.get(op.name());
-            return accumulators.computeIfAbsent(p, key -> names.fresh("sum_" + key.field()));
         }
 
         @Override

@@ -59,15 +59,15 @@ final class OptimizerEmitter {
         List<FieldSpec> fields = new ArrayList<>();
         state.forEach((p, kinds) -> kinds.values()
                 .forEach(name ->
-                        fields.add(FieldSpec.builder(numeric.arrayType(), name, Modifier.PRIVATE, Modifier.FINAL)
-                                .initializer("new $T[$L]", numeric.type(), p.size())
+                        fields.add(FieldSpec.builder(p.arrayType(numeric), name, Modifier.PRIVATE, Modifier.FINAL)
+                                .initializer(p.newArray(numeric))
                                 .build())));
         return fields;
     }
 
-    /** Every state array, for {@code copy()}. */
-    List<String> stateArrays() {
-        return state.values().stream().flatMap(m -> m.values().stream()).toList();
+    /** The state arrays of parameter {@code p}, for {@code copy()}. */
+    List<String> stateArrays(ParameterField p) {
+        return List.copyOf(state.get(p).values());
     }
 
     /**
@@ -104,14 +104,16 @@ final class OptimizerEmitter {
     private CodeBlock clipByValue(double c) {
         CodeBlock.Builder code = CodeBlock.builder().add("// clip_value = $L: clamp each component\n", c);
         for (ParameterField p : parameters) {
-            code.beginControlFlow("for (int i = 0; i < $L; i++)", p.size())
-                    .addStatement(
-                            "$N[i] = Math.min(Math.max($N[i], $L), $L)",
-                            p.gradient(),
-                            p.gradient(),
+            code.add(ParameterRuns.forEachElement(
+                    p,
+                    numeric,
+                    List.of(p.gradient()),
+                    g -> CodeBlock.of(
+                            "$N[i] = Math.min(Math.max($N[i], $L), $L);\n",
+                            g.get(0),
+                            g.get(0),
                             numeric.literal(-c),
-                            numeric.literal(c))
-                    .endControlFlow();
+                            numeric.literal(c))));
         }
         return code.build();
     }
@@ -127,19 +129,34 @@ final class OptimizerEmitter {
             code.addStatement("float fscale = (float) scale");
         }
         for (ParameterField p : parameters) {
-            code.beginControlFlow("for (int i = 0; i < $L; i++)", p.size())
-                    .addStatement("$N[i] *= $L", p.gradient(), numeric.isFloat() ? "fscale" : "scale")
-                    .endControlFlow();
+            code.add(ParameterRuns.forEachElement(
+                    p,
+                    numeric,
+                    List.of(p.gradient()),
+                    g -> CodeBlock.of("$N[i] *= $L;\n", g.get(0), numeric.isFloat() ? "fscale" : "scale")));
         }
         return code.endControlFlow().build();
     }
 
     private CodeBlock update(ParameterField p) {
-        Map<String, String> s = state.get(p);
-        String w = p.field();
-        String g = p.gradient();
-        CodeBlock.Builder code = CodeBlock.builder().add("// $L\n", p.param().name());
-        code.beginControlFlow("for (int i = 0; i < $L; i++)", p.size());
+        List<String> arrays = new ArrayList<>(List.of(p.field(), p.gradient()));
+        arrays.addAll(state.get(p).values());
+        return CodeBlock.builder()
+                .add("// $L\n", p.param().name())
+                .add(ParameterRuns.forEachElement(p, numeric, arrays, names -> updateElement(names)))
+                .build();
+    }
+
+    /** The update of element {@code i}; {@code names} are the value, the gradient and the state arrays. */
+    private CodeBlock updateElement(List<String> names) {
+        String w = names.get(0);
+        String g = names.get(1);
+        Map<String, String> s = new LinkedHashMap<>();
+        List<String> kinds = stateKinds();
+        for (int k = 0; k < kinds.size(); k++) {
+            s.put(kinds.get(k), names.get(2 + k));
+        }
+        CodeBlock.Builder code = CodeBlock.builder();
         switch (spec.kind()) {
             case SGD -> {
                 if (spec.momentum() == 0) {
@@ -206,7 +223,7 @@ final class OptimizerEmitter {
                                 lit(spec.eps()));
             }
         }
-        return code.endControlFlow().build();
+        return code.build();
     }
 
     /** Adam's bias corrections, computed once per step before the parameter loops. */
@@ -251,16 +268,20 @@ final class OptimizerEmitter {
                 .addStatement("int i");
         String cast = numeric.isFloat() ? "(double) " : "";
         for (ParameterField p : parameters) {
-            String g = p.gradient();
-            method.beginControlFlow("for (i = 0; i + 4 <= $L; i += 4)", p.size())
-                    .addStatement("s0 += $L$N[i] * $N[i]", cast, g, g)
-                    .addStatement("s1 += $L$N[i + 1] * $N[i + 1]", cast, g, g)
-                    .addStatement("s2 += $L$N[i + 2] * $N[i + 2]", cast, g, g)
-                    .addStatement("s3 += $L$N[i + 3] * $N[i + 3]", cast, g, g)
-                    .endControlFlow()
-                    .beginControlFlow("for (; i < $L; i++)", p.size())
-                    .addStatement("s0 += $L$N[i] * $N[i]", cast, g, g)
-                    .endControlFlow();
+            method.addCode(ParameterRuns.forEachRun(p, numeric, List.of(p.gradient()), (names, length) -> {
+                String g = names.get(0);
+                return CodeBlock.builder()
+                        .beginControlFlow("for (i = 0; i + 4 <= $L; i += 4)", length)
+                        .addStatement("s0 += $L$N[i] * $N[i]", cast, g, g)
+                        .addStatement("s1 += $L$N[i + 1] * $N[i + 1]", cast, g, g)
+                        .addStatement("s2 += $L$N[i + 2] * $N[i + 2]", cast, g, g)
+                        .addStatement("s3 += $L$N[i + 3] * $N[i + 3]", cast, g, g)
+                        .endControlFlow()
+                        .beginControlFlow("for (; i < $L; i++)", length)
+                        .addStatement("s0 += $L$N[i] * $N[i]", cast, g, g)
+                        .endControlFlow()
+                        .build();
+            }));
         }
         return method.addStatement("return Math.sqrt((s0 + s1) + (s2 + s3))").build();
     }
@@ -276,16 +297,23 @@ final class OptimizerEmitter {
                 .addParameter(TypeName.LONG, "step")
                 .addParameter(TypeName.DOUBLE, "norm");
         for (ParameterField p : parameters) {
-            method.beginControlFlow("for (int i = 0; i < $L; i++)", p.size())
-                    .beginControlFlow("if (!Double.isFinite($N[i]))", p.gradient())
-                    .addStatement(
-                            "return new $T(step, $T.Quantity.GRADIENT, $N[i], $S, i)",
-                            NON_FINITE,
-                            NON_FINITE,
-                            p.gradient(),
-                            p.param().name())
-                    .endControlFlow()
-                    .endControlFlow();
+            // The index the exception reports is the flat row-major one of the contract.
+            CodeBlock flatIndex = p.byColumns() ? CodeBlock.of("i * $L + c", p.cols()) : CodeBlock.of("i");
+            method.addCode(ParameterRuns.forEachElement(
+                    p,
+                    numeric,
+                    List.of(p.gradient()),
+                    g -> CodeBlock.builder()
+                            .beginControlFlow("if (!Double.isFinite($N[i]))", g.get(0))
+                            .addStatement(
+                                    "return new $T(step, $T.Quantity.GRADIENT, $N[i], $S, $L)",
+                                    NON_FINITE,
+                                    NON_FINITE,
+                                    g.get(0),
+                                    p.param().name(),
+                                    flatIndex)
+                            .endControlFlow()
+                            .build()));
         }
         return method.addStatement("return new $T(step, $T.Quantity.GRADIENT, norm)", NON_FINITE, NON_FINITE)
                 .build();

@@ -14,44 +14,64 @@ final class ParameterInitializers {
     private ParameterInitializers() {}
 
     // Initializers.glorotUniform(hidden_weight, 0, 8, 2, 4, init)
-    static CodeBlock call(ParameterField p, ClassName initializers, String random) {
+    static CodeBlock call(ParameterField p, String array, int offset, ClassName initializers, String random) {
         Initializer init = p.param().initializer();
         Shape shape = p.param().shape();
         int fanIn = shape.isMatrix() ? shape.cols() : shape.size();
         int fanOut = shape.isMatrix() ? shape.rows() : shape.size();
-        String array = p.field();
         int n = p.size();
         return switch (init.kind()) {
-            case ZEROS -> CodeBlock.of("$T.zeros($N, 0, $L)", initializers, array, n);
-            case ONES -> CodeBlock.of("$T.ones($N, 0, $L)", initializers, array, n);
+            case ZEROS -> CodeBlock.of("$T.zeros($N, $L, $L)", initializers, array, offset, n);
+            case ONES -> CodeBlock.of("$T.ones($N, $L, $L)", initializers, array, offset, n);
             case CONSTANT ->
-                CodeBlock.of("$T.constant($N, 0, $L, $L)", initializers, array, n, Literals.ofDouble(init.a()));
+                CodeBlock.of(
+                        "$T.constant($N, $L, $L, $L)", initializers, array, offset, n, Literals.ofDouble(init.a()));
             case UNIFORM ->
                 CodeBlock.of(
-                        "$T.uniform($N, 0, $L, $L, $L, $L)",
+                        "$T.uniform($N, $L, $L, $L, $L, $L)",
                         initializers,
                         array,
+                        offset,
                         n,
                         Literals.ofDouble(init.a()),
                         Literals.ofDouble(init.b()),
                         random);
             case NORMAL ->
                 CodeBlock.of(
-                        "$T.normal($N, 0, $L, $L, $L, $L)",
+                        "$T.normal($N, $L, $L, $L, $L, $L)",
                         initializers,
                         array,
+                        offset,
                         n,
                         Literals.ofDouble(init.a()),
                         Literals.ofDouble(init.b()),
                         random);
             case GLOROT_UNIFORM ->
-                CodeBlock.of("$T.glorotUniform($N, 0, $L, $L, $L, $L)", initializers, array, n, fanIn, fanOut, random);
+                CodeBlock.of(
+                        "$T.glorotUniform($N, $L, $L, $L, $L, $L)",
+                        initializers,
+                        array,
+                        offset,
+                        n,
+                        fanIn,
+                        fanOut,
+                        random);
             case GLOROT_NORMAL ->
-                CodeBlock.of("$T.glorotNormal($N, 0, $L, $L, $L, $L)", initializers, array, n, fanIn, fanOut, random);
-            case HE_UNIFORM -> CodeBlock.of("$T.heUniform($N, 0, $L, $L, $L)", initializers, array, n, fanIn, random);
-            case HE_NORMAL -> CodeBlock.of("$T.heNormal($N, 0, $L, $L, $L)", initializers, array, n, fanIn, random);
+                CodeBlock.of(
+                        "$T.glorotNormal($N, $L, $L, $L, $L, $L)",
+                        initializers,
+                        array,
+                        offset,
+                        n,
+                        fanIn,
+                        fanOut,
+                        random);
+            case HE_UNIFORM ->
+                CodeBlock.of("$T.heUniform($N, $L, $L, $L, $L)", initializers, array, offset, n, fanIn, random);
+            case HE_NORMAL ->
+                CodeBlock.of("$T.heNormal($N, $L, $L, $L, $L)", initializers, array, offset, n, fanIn, random);
             case LECUN_NORMAL ->
-                CodeBlock.of("$T.lecunNormal($N, 0, $L, $L, $L)", initializers, array, n, fanIn, random);
+                CodeBlock.of("$T.lecunNormal($N, $L, $L, $L, $L)", initializers, array, offset, n, fanIn, random);
         };
     }
 }

@@ -188,8 +188,8 @@ final class StructuredEmitter {
         int inner;
         int outer;
         if (matrix.op() instanceof LeafOp.Param param) {
-            // W [R, C] x: rows of W^T [C][R] run along the output index.
-            weights = kernel.transposedName(param);
+            // W [R, C] x: columns of W [C][R] run along the output index.
+            weights = kernel.columnsName(param);
             outer = param.valueShape().cols();
             inner = param.valueShape().rows();
         } else {

@@ -3,7 +3,6 @@ package dev.nnc.compiler.codegen;
 import com.palantir.javapoet.CodeBlock;
 import dev.nnc.compiler.graph.BinaryOp;
 import dev.nnc.compiler.graph.Graph;
-import dev.nnc.compiler.graph.LeafOp;
 import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.Output;
 import dev.nnc.compiler.graph.TensorOp;
@@ -72,6 +71,7 @@ final class TileGradientSinks {
         Node node = graph.node(term);
         Shape shape = p.param().shape();
         if (node.op() instanceof TensorOp.Outer
+                && p.byColumns()
                 && kernel.isInlined(term)
                 && kernel.isBatched(node.arg(0))
                 && kernel.isBatched(node.arg(1))) {
@@ -81,60 +81,53 @@ final class TileGradientSinks {
             // The same for every sample of the tile: added once, m times over.
             return kernel.forEach(
                     shape,
-                    index -> CodeBlock.of("$N[$L] += m * $L;\n", p.gradient(), index.flat(), kernel.ref(term, index)));
+                    index -> CodeBlock.of("$L += m * $L;\n", p.at(p.gradient(), index), kernel.ref(term, index)));
         }
         return kernel.forEachSample(kernel.forEach(
-                shape, index -> CodeBlock.of("$N[$L] += $L;\n", p.gradient(), index.flat(), kernel.ref(term, index))));
+                shape, index -> CodeBlock.of("$L += $L;\n", p.at(p.gradient(), index), kernel.ref(term, index))));
     }
 
-    // for (int r = 0; r < R; r++) {
-    //     double[] g = sum_w[r];
-    //     Arrays.fill(g, 0.0);
-    //     for (b = 0; b + 4 <= m; b += 4) {            // four samples per pass over the row
-    //         double d0 = u[b][r], ...;
-    //         for (int c = 0; c < C; c++) g[c] += d0 * v0[c] + d1 * v1[c] + d2 * v2[c] + d3 * v3[c];
+    // for (int c = 0; c < C; c++) {
+    //     double[] g = d_w[c];                          // column c of the gradient
+    //     for (b = 0; b + 4 <= m; b += 4) {            // four samples per pass over the column
+    //         double x0 = v[b][c], ...;
+    //         for (int r = 0; r < R; r++) g[r] += x0 * u[b][r] + x1 * u[b + 1][r] + ...;
     //     }
     //     ... the remaining samples one by one ...
-    //     for (int c = 0; c < C; c++) d_w[r * C + c] += g[c];
     // }
     private CodeBlock outerSum(ParameterField p, Node outer) {
-        Shape shape = p.param().shape();
         String type = numeric.type().toString();
-        LeafOp.Param param = new LeafOp.Param(p.param().name(), shape);
-        String sums = kernel.accumulatorName(param);
         int block = StructuredEmitter.ROW_BLOCK;
         CodeBlock.Builder code = CodeBlock.builder()
-                .add("// sum over the tile of outer products, one gradient row at a time, $L samples per pass\n", block)
-                .beginControlFlow("for (int r = 0; r < $L; r++)", shape.rows())
-                .addStatement("$L[] g = $N[r]", type, sums)
-                .addStatement("$T.fill(g, $L)", java.util.Arrays.class, numeric.literal(0))
+                .add(
+                        "// sum over the tile of outer products, one gradient column at a time, $L samples per pass\n",
+                        block)
+                .beginControlFlow("for (int c = 0; c < $L; c++)", p.cols())
+                .addStatement("$L[] g = $N[c]", type, p.gradient())
                 .addStatement("int b = 0")
                 .beginControlFlow("for (; b + $L <= m; b += $L)", block, block);
         CodeBlock.Builder sum = CodeBlock.builder();
         for (int s = 0; s < block; s++) {
             CodeBlock sample = s == 0 ? CodeBlock.of("b") : CodeBlock.of("b + $L", s);
             code.addStatement(
-                    "$L d$L = $L",
+                    "$L x$L = $L",
                     type,
                     s,
-                    kernel.withBatch(sample, () -> kernel.ref(outer.arg(0), Index.vectorLoop("r"))));
-            sum.add(
-                    s == 0 ? "d$L * $L" : " + d$L * $L",
-                    s,
                     kernel.withBatch(sample, () -> kernel.ref(outer.arg(1), Index.vectorLoop("c"))));
+            sum.add(
+                    s == 0 ? "x$L * $L" : " + x$L * $L",
+                    s,
+                    kernel.withBatch(sample, () -> kernel.ref(outer.arg(0), Index.vectorLoop("r"))));
         }
-        return code.beginControlFlow("for (int c = 0; c < $L; c++)", shape.cols())
-                .addStatement("g[c] += $L", sum.build())
+        return code.beginControlFlow("for (int r = 0; r < $L; r++)", p.rows())
+                .addStatement("g[r] += $L", sum.build())
                 .endControlFlow()
                 .endControlFlow()
                 .beginControlFlow("for (; b < m; b++)")
-                .addStatement("$L d = $L", type, kernel.ref(outer.arg(0), Index.vectorLoop("r")))
-                .beginControlFlow("for (int c = 0; c < $L; c++)", shape.cols())
-                .addStatement("g[c] += d * $L", kernel.ref(outer.arg(1), Index.vectorLoop("c")))
+                .addStatement("$L x = $L", type, kernel.ref(outer.arg(1), Index.vectorLoop("c")))
+                .beginControlFlow("for (int r = 0; r < $L; r++)", p.rows())
+                .addStatement("g[r] += x * $L", kernel.ref(outer.arg(0), Index.vectorLoop("r")))
                 .endControlFlow()
-                .endControlFlow()
-                .beginControlFlow("for (int c = 0; c < $L; c++)", shape.cols())
-                .addStatement("$N[r * $L + c] += g[c]", p.gradient(), shape.cols())
                 .endControlFlow()
                 .endControlFlow()
                 .build();
