@@ -9,7 +9,8 @@
  *   <li>Support for generated code: {@link dev.nnc.runtime.SeededRandom} and {@link
  *       dev.nnc.runtime.Initializers} for reproducible initial parameters, {@link
  *       dev.nnc.runtime.ParameterFile} for saving and loading, {@link
- *       dev.nnc.runtime.NonFiniteTrainingException} for diverging training.
+ *       dev.nnc.runtime.NonFiniteTrainingException} for diverging training, {@link
+ *       dev.nnc.runtime.PartRunner} for running the parts of a training step on several cores.
  *   <li>For users: {@link dev.nnc.runtime.Datasets} (CSV, one-hot, split, standardisation),
  *       {@link dev.nnc.runtime.Trainer} (mini-batch training with validation and early
  *       stopping), {@link dev.nnc.runtime.Metrics}, and {@link dev.nnc.runtime.GradientCheck}.
