@@ -103,6 +103,26 @@ def pytorch_table(figures, torch_results):
     return "\n".join(lines)
 
 
+def two_core_table(figures, torch_results):
+    """nnc with both cores (setThreads(2)) against itself on one and PyTorch on two threads."""
+    torch = {(r["bench"], r["precision"], r["threads"], r["variant"]): r["per_second"]
+             for r in (torch_results or {}).get("results", [])}
+    lines = [
+        "| bench | precision | nnc, 2 threads | nnc, 1 thread | speed-up | PyTorch eager, 2 threads "
+        "| TorchScript, 2 threads | nnc / best PyTorch, 2 threads |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for (bench, system, precision), (two, _) in sorted(figures.items()):
+        if system != "nncTwoThreads":
+            continue
+        one = figures.get((bench, "nnc", precision), (None, 0))[0]
+        cells = [torch.get((bench, precision, 2, v)) for v in ("eager", "torchscript")]
+        best = max((c for c in cells if c is not None), default=None)
+        lines.append(f"| {TITLES[bench]} | {precision} | {fmt(two)} | {fmt(one)} | {ratio(two, one)} | "
+                     + " | ".join(fmt(c) for c in cells) + f" | {ratio(two, best)} |")
+    return "\n".join(lines) if len(lines) > 2 else None
+
+
 def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
@@ -120,6 +140,11 @@ def main(argv):
         print(f"\nAgainst PyTorch {torch_results['torch']} (BLAS: {torch_results['blas']}), same data and "
               f"hyper-parameters; PyTorch figures are medians of 3 rounds.\n")
         print(pytorch_table(figures, torch_results))
+    two_cores = two_core_table(figures, json.load(open(argv[2])) if len(argv) > 2 else None)
+    if two_cores:
+        print("\nBoth cores: nnc with `setThreads(2)` (each batch split in two halves) against PyTorch "
+              "with two threads, same run.\n")
+        print(two_cores)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ mkdir -p "$out"
 commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!BENCHMARKS.md' || echo "+uncommitted")
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-java -jar benchmarks/target/benchmarks.jar -f 3 -wi 4 -w 1s -i 3 -r 1s -t 1 \
+java -jar benchmarks/target/benchmarks.jar -e ProductShape -f 3 -wi 4 -w 1s -i 3 -r 1s -t 1 \
     -rf json -rff "$out/jmh.json" | tee "$out/jmh.txt"
 
 # OpenBLAS with OpenMP threads: without it Debian's torch uses the reference BLAS, and the

@@ -13,13 +13,14 @@ import org.openjdk.jmh.annotations.State;
 /**
  * N5: training steps of 784 -> 256 relu -> 128 relu -> 10 softmax, SGD with momentum, batch 64
  * (samples/s = 64 ops/s). The suite's figure is in float; the double variants show what
- * precision costs.
+ * precision costs, and {@code nncTwoThreads} what the second core adds.
  */
 @State(Scope.Thread)
 public class N5Benchmark extends SuiteBenchmark {
     private static final int BATCH = 64;
     private final SuiteData data = SuiteData.of(Problem.N5);
     private N5 nnc;
+    private N5 nncTwoThreads;
     private N5Double nncDouble;
     private FloatMlp handwritten;
     private DoubleMlp handwrittenDouble;
@@ -33,6 +34,9 @@ public class N5Benchmark extends SuiteBenchmark {
         nncDouble.getParameters(parameters);
         nnc = new N5();
         nnc.setParameters(parameters);
+        nncTwoThreads = new N5();
+        nncTwoThreads.setParameters(parameters);
+        nncTwoThreads.setThreads(2);
         handwritten = Baselines.handwrittenN5();
         handwritten.setParameters(SuiteData.toFloats(parameters));
         handwrittenDouble = Baselines.handwrittenN5Double();
@@ -45,6 +49,13 @@ public class N5Benchmark extends SuiteBenchmark {
     public double nnc() {
         int i = cursor++;
         return nnc.trainStep(data.floatInputs(i), data.floatTargets(i), BATCH);
+    }
+
+    /** The same steps with each batch split in two halves that run on both cores. */
+    @Benchmark
+    public double nncTwoThreads() {
+        int i = cursor++;
+        return nncTwoThreads.trainStep(data.floatInputs(i), data.floatTargets(i), BATCH);
     }
 
     @Benchmark

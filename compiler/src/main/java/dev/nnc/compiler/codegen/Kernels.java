@@ -12,11 +12,25 @@ import java.util.List;
  * parts they were split into to stay under HotSpot's 8,000-byte compilation limit; and the
  * transposed copies of weights that tiled kernels read.
  */
-record Kernels(List<FieldSpec> fields, List<MethodSpec> methods, boolean usesRandom, List<WeightRows> weightRows) {
+record Kernels(
+        List<FieldSpec> fields,
+        List<MethodSpec> methods,
+        boolean usesRandom,
+        List<WeightRows> weightRows,
+        boolean tiled) {
     Kernels {
         fields = List.copyOf(fields);
         methods = List.copyOf(methods);
         weightRows = List.copyOf(weightRows);
+    }
+
+    /**
+     * Whether a batch can be split into parts that run on several threads: the kernels work on
+     * tiles (so a part is worth a hand-off) and draw no random numbers (so a part's result does
+     * not depend on the parts before it).
+     */
+    boolean splitsBatches() {
+        return tiled && !usesRandom;
     }
 
     /** Whether kernels read row copies of weights, which the class then keeps up to date. */

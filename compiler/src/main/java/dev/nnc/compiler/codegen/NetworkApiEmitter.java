@@ -80,7 +80,13 @@ final class NetworkApiEmitter {
         methods.add(save());
         methods.add(load());
         if (network.isTrainable()) {
-            methods.add(accumulateGradient());
+            methods.add(splits ? accumulateGradientInRanges() : accumulateGradient());
+            if (splits) {
+                methods.add(accumulateRange());
+            }
+        }
+        if (splits) {
+            methods.add(predictRange());
         }
         methods.add(requireLength());
         methods.add(requireRows());
@@ -106,7 +112,7 @@ final class NetworkApiEmitter {
     }
 
     private MethodSpec predictMany() {
-        return MethodSpec.methodBuilder("predict")
+        MethodSpec.Builder method = MethodSpec.methodBuilder("predict")
                 .addModifiers(Modifier.PUBLIC)
                 .addAnnotations(overrideIfDouble())
                 .addParameter(array, "xs")
@@ -114,9 +120,31 @@ final class NetworkApiEmitter {
                 .addParameter(array, "outs")
                 .addJavadoc("Predicts {@code n} samples, rows of {@code xs} to rows of {@code outs}.\n")
                 .addStatement("requireRows($S, xs.length, n, INPUT_SIZE)", "xs")
-                .addStatement("requireRows($S, outs.length, n, OUTPUT_SIZE)", "outs")
-                .beginControlFlow("for (int row = 0; row < n; row += TILE)")
+                .addStatement("requireRows($S, outs.length, n, OUTPUT_SIZE)", "outs");
+        if (splits) {
+            return method.beginControlFlow("if ($L)", PartsEmitter.splits())
+                    .addStatement("predictInParts(xs, n, outs)")
+                    .nextControlFlow("else")
+                    .addStatement("predictRange(xs, outs, 0, n)")
+                    .endControlFlow()
+                    .build();
+        }
+        return method.beginControlFlow("for (int row = 0; row < n; row += TILE)")
                 .addStatement("forwardTile(xs, row * INPUT_SIZE, outs, row * OUTPUT_SIZE, Math.min(TILE, n - row))")
+                .endControlFlow()
+                .build();
+    }
+
+    private MethodSpec predictRange() {
+        return MethodSpec.methodBuilder("predictRange")
+                .addModifiers(Modifier.PRIVATE)
+                .addParameter(array, "xs")
+                .addParameter(array, "outs")
+                .addParameter(TypeName.INT, "from")
+                .addParameter(TypeName.INT, "to")
+                .addJavadoc("Predicts the samples {@code from} (inclusive) to {@code to} (exclusive).\n")
+                .beginControlFlow("for (int row = from; row < to; row += TILE)")
+                .addStatement("forwardTile(xs, row * INPUT_SIZE, outs, row * OUTPUT_SIZE, Math.min(TILE, to - row))")
                 .endControlFlow()
                 .build();
     }
@@ -198,15 +226,7 @@ final class NetworkApiEmitter {
             method.addParameter(TypeName.BOOLEAN, "dropout")
                     .addJavadoc("With {@code dropout}, as in training; without, the gradient of {@link #loss}.\n");
         }
-        for (ParameterField p : parameters) {
-            if (p.byColumns()) {
-                method.beginControlFlow("for ($T column : $N)", numeric.arrayType(), p.gradient())
-                        .addStatement("$T.fill(column, $L)", Arrays.class, numeric.literal(0))
-                        .endControlFlow();
-            } else {
-                method.addStatement("$T.fill($N, $L)", Arrays.class, p.gradient(), numeric.literal(0));
-            }
-        }
+        clearGradients(method);
         // Each sample's adjoint is seeded with 1/n: the gradient of the mean is the mean of the
         // gradients, accumulated in place without a second pass.
         method.addStatement("$T weight = $L", numeric.type(), numeric.isFloat() ? "1.0f / n" : "1.0 / n")
@@ -221,6 +241,60 @@ final class NetworkApiEmitter {
                 .endControlFlow()
                 .addStatement("return sum / n");
         return method.build();
+    }
+
+    // double sum = shards != null && n >= ... ? accumulateInParts(xs, ys, n, weight) : accumulateRange(xs, ys, 0, n,
+    // weight);
+    private MethodSpec accumulateGradientInRanges() {
+        return MethodSpec.methodBuilder("accumulateGradient")
+                .addModifiers(Modifier.PRIVATE)
+                .returns(TypeName.DOUBLE)
+                .addParameter(array, "xs")
+                .addParameter(array, "ys")
+                .addParameter(TypeName.INT, "n")
+                .addJavadoc("Sets the gradient fields to the gradient of the mean loss; returns the mean loss.\n")
+                // Each sample's adjoint is seeded with 1/n: the gradient of the mean is the mean of
+                // the gradients, accumulated in place without a second pass.
+                .addStatement("$T weight = $L", numeric.type(), numeric.isFloat() ? "1.0f / n" : "1.0 / n")
+                .addStatement(
+                        "double sum = $L ? accumulateInParts(xs, ys, n, weight) : accumulateRange(xs, ys, 0, n, weight)",
+                        PartsEmitter.splits())
+                .addStatement("return sum / n")
+                .build();
+    }
+
+    // Arrays.fill(d_w, 0.0); ... for (int row = from; row < to; row += TILE) sum += trainTile(...);
+    private MethodSpec accumulateRange() {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("accumulateRange")
+                .addModifiers(Modifier.PRIVATE)
+                .returns(TypeName.DOUBLE)
+                .addParameter(array, "xs")
+                .addParameter(array, "ys")
+                .addParameter(TypeName.INT, "from")
+                .addParameter(TypeName.INT, "to")
+                .addParameter(numeric.type(), "weight")
+                .addJavadoc("Sets the gradient fields to {@code weight} times the gradient of the loss sum of the\n")
+                .addJavadoc("samples {@code from} (inclusive) to {@code to} (exclusive); returns that loss sum.\n");
+        clearGradients(method);
+        return method.addStatement("double sum = 0.0")
+                .beginControlFlow("for (int row = from; row < to; row += TILE)")
+                .addStatement(
+                        "sum += trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, Math.min(TILE, to - row), weight)")
+                .endControlFlow()
+                .addStatement("return sum")
+                .build();
+    }
+
+    private void clearGradients(MethodSpec.Builder method) {
+        for (ParameterField p : parameters) {
+            if (p.byColumns()) {
+                method.beginControlFlow("for ($T column : $N)", numeric.arrayType(), p.gradient())
+                        .addStatement("$T.fill(column, $L)", Arrays.class, numeric.literal(0))
+                        .endControlFlow();
+            } else {
+                method.addStatement("$T.fill($N, $L)", Arrays.class, p.gradient(), numeric.literal(0));
+            }
+        }
     }
 
     private MethodSpec getParameters() {
@@ -282,10 +356,17 @@ final class NetworkApiEmitter {
     }
 
     private boolean transposes;
+    private boolean splits;
 
     /** Tells the emitter that the class keeps transposed weights, which a parameter change makes stale. */
     NetworkApiEmitter withTransposes(boolean present) {
         this.transposes = present;
+        return this;
+    }
+
+    /** Tells the emitter that the class can split batches across threads (see {@link PartsEmitter}). */
+    NetworkApiEmitter withParts(boolean present) {
+        this.splits = present;
         return this;
     }
 

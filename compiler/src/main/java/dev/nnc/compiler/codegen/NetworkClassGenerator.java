@@ -43,6 +43,13 @@ final class NetworkClassGenerator {
     private final List<ParameterField> parameters;
     private final Kernels kernels;
     private final OptimizerEmitter optimizer;
+    /** Whether batches can be split across threads (see {@link PartsEmitter}). */
+    private final boolean splits;
+    /**
+     * In classes that split batches, the arrays shards share with their main instance:
+     * {@code name = new ...} for the constructors that allocate them, in declaration order.
+     */
+    private final java.util.Map<String, CodeBlock> shared = new java.util.LinkedHashMap<>();
 
     NetworkClassGenerator(
             Declaration.Network network,
@@ -61,6 +68,19 @@ final class NetworkClassGenerator {
         this.optimizer = network.optimizer()
                 .map(spec -> new OptimizerEmitter(spec, numeric, parameters, names))
                 .orElse(null);
+        this.splits = kernels.splitsBatches();
+    }
+
+    /**
+     * A field that holds persistent state: allocated where it is declared, or, in classes whose
+     * shards share it, by the constructors.
+     */
+    private FieldSpec persistent(FieldSpec.Builder field, String name, CodeBlock allocation) {
+        if (splits) {
+            shared.put(name, allocation);
+            return field.build();
+        }
+        return field.initializer(allocation).build();
     }
 
     /**
@@ -85,7 +105,11 @@ final class NetworkClassGenerator {
         type.addFields(constants());
         type.addFields(parameterArrays());
         if (optimizer != null) {
-            type.addFields(optimizer.stateFields());
+            type.addFields(optimizer.stateFields(!splits));
+            if (splits) {
+                parameters.forEach(
+                        p -> optimizer.stateArrays(p).forEach(state -> shared.put(state, p.newArray(numeric))));
+            }
             type.addField(FieldSpec.builder(TypeName.LONG, "step", Modifier.PRIVATE)
                     .addJavadoc("Training steps taken so far: Adam's t, and the step that errors name.\n")
                     .build());
@@ -96,12 +120,23 @@ final class NetworkClassGenerator {
                     .build());
         }
         NetworkApiEmitter api = new NetworkApiEmitter(network, numeric, self, parameters, kernels.usesRandom())
-                .withTransposes(kernels.hasTransposes());
+                .withTransposes(kernels.hasTransposes())
+                .withParts(splits);
+        PartsEmitter parts = new PartsEmitter(network, numeric, self, parameters, kernels.hasTransposes());
         type.addFields(api.fields());
         type.addFields(kernels.fields());
         type.addFields(transposeFields());
+        if (splits) {
+            type.addFields(parts.fields());
+        }
         type.addMethods(constructors());
+        if (splits) {
+            type.addMethod(parts.shardConstructor(List.copyOf(shared.keySet())));
+        }
         type.addMethods(api.methods());
+        if (splits) {
+            type.addMethods(parts.methods());
+        }
         type.addMethods(copyAndMetadata());
         type.addMethods(kernels.methods());
         if (kernels.hasTransposes()) {
@@ -111,6 +146,9 @@ final class NetworkClassGenerator {
             type.addMethod(optimizer.applyUpdate(kernels.hasTransposes()));
             type.addMethod(optimizer.gradientNorm());
             type.addMethod(optimizer.nonFiniteGradient());
+        }
+        if (splits) {
+            type.addType(parts.partsClass());
         }
         return type.build();
     }
@@ -151,17 +189,18 @@ final class NetworkClassGenerator {
         }
         List<FieldSpec> fields = new ArrayList<>();
         for (WeightRows view : kernels.weightRows()) {
-            fields.add(FieldSpec.builder(
-                            com.palantir.javapoet.ArrayTypeName.of(numeric.arrayType()),
-                            view.field(),
-                            Modifier.PRIVATE,
-                            Modifier.FINAL)
-                    .addJavadoc(
-                            "$L$L as rows, refreshed after every change of the parameters.\n",
-                            view.parameter().param().name(),
-                            view.transposed() ? " transposed" : "")
-                    .initializer("new $T[$L][$L]", numeric.type(), view.rows(), view.cols())
-                    .build());
+            fields.add(persistent(
+                    FieldSpec.builder(
+                                    com.palantir.javapoet.ArrayTypeName.of(numeric.arrayType()),
+                                    view.field(),
+                                    Modifier.PRIVATE,
+                                    Modifier.FINAL)
+                            .addJavadoc(
+                                    "$L$L as rows, refreshed after every change of the parameters.\n",
+                                    view.parameter().param().name(),
+                                    view.transposed() ? " transposed" : ""),
+                    view.field(),
+                    CodeBlock.of("new $T[$L][$L]", numeric.type(), view.rows(), view.cols())));
         }
         fields.add(FieldSpec.builder(TypeName.BOOLEAN, "transposesStale", Modifier.PRIVATE)
                 .addJavadoc("Whether the parameters changed since the row copies were last made.\n")
@@ -272,14 +311,15 @@ final class NetworkClassGenerator {
     private List<FieldSpec> parameterArrays() {
         List<FieldSpec> fields = new ArrayList<>();
         for (ParameterField p : parameters) {
-            fields.add(FieldSpec.builder(p.arrayType(numeric), p.field(), Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc(
-                            "$L $L, $L.\n",
-                            p.param().name(),
-                            p.param().shape(),
-                            p.byColumns() ? "by columns: [c][r] holds element (r, c)" : "row-major")
-                    .initializer(p.newArray(numeric))
-                    .build());
+            fields.add(persistent(
+                    FieldSpec.builder(p.arrayType(numeric), p.field(), Modifier.PRIVATE, Modifier.FINAL)
+                            .addJavadoc(
+                                    "$L $L, $L.\n",
+                                    p.param().name(),
+                                    p.param().shape(),
+                                    p.byColumns() ? "by columns: [c][r] holds element (r, c)" : "row-major"),
+                    p.field(),
+                    p.newArray(numeric)));
         }
         if (network.isTrainable()) {
             for (ParameterField p : parameters) {
@@ -304,6 +344,7 @@ final class NetworkClassGenerator {
                 .addModifiers(Modifier.PUBLIC)
                 .addJavadoc("A network whose parameters are initialised deterministically from {@code seed}.\n")
                 .addParameter(TypeName.LONG, "seed");
+        shared.forEach((array, allocation) -> seeded.addStatement("this.$N = $L", array, allocation));
         if (!parameters.isEmpty()) {
             seeded.addStatement("$T init = new $T(seed)", SEEDED_RANDOM, SEEDED_RANDOM);
         }
@@ -327,6 +368,7 @@ final class NetworkClassGenerator {
         }
         MethodSpec.Builder copying =
                 MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).addParameter(self, "other");
+        shared.forEach((array, allocation) -> copying.addStatement("this.$N = $L", array, allocation));
         for (ParameterField p : parameters) {
             List<String> arrays = new ArrayList<>(List.of(p.field()));
             if (optimizer != null) {

@@ -95,7 +95,7 @@ final class NetworkClasses {
                 scratch.add(rowsField("targetRows", KernelEmitter.TILE, network.targetSize()));
             }
         }
-        Kernels kernels = new Kernels(scratch, methods, usesRandom, List.copyOf(weightRows.values()));
+        Kernels kernels = new Kernels(scratch, methods, usesRandom, List.copyOf(weightRows.values()), tiled);
         return new NetworkClassGenerator(network, unit.source(), unit.packageName(), names, parameters, kernels)
                 .generate();
     }

@@ -54,14 +54,16 @@ final class OptimizerEmitter {
         };
     }
 
-    /** {@code private final double[] exp_avg_hidden_weight = new double[8];} and so on. */
-    List<FieldSpec> stateFields() {
+    /**
+     * {@code private final double[] exp_avg_hidden_weight = new double[8];} and so on; without
+     * the initializer when {@code allocated} is false (the constructors then assign them).
+     */
+    List<FieldSpec> stateFields(boolean allocated) {
         List<FieldSpec> fields = new ArrayList<>();
-        state.forEach((p, kinds) -> kinds.values()
-                .forEach(name ->
-                        fields.add(FieldSpec.builder(p.arrayType(numeric), name, Modifier.PRIVATE, Modifier.FINAL)
-                                .initializer(p.newArray(numeric))
-                                .build())));
+        state.forEach((p, kinds) -> kinds.values().forEach(name -> {
+            FieldSpec.Builder field = FieldSpec.builder(p.arrayType(numeric), name, Modifier.PRIVATE, Modifier.FINAL);
+            fields.add((allocated ? field.initializer(p.newArray(numeric)) : field).build());
+        }));
         return fields;
     }
 

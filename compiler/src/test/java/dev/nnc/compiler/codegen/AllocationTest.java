@@ -48,6 +48,35 @@ class AllocationTest {
         assertEquals(0, quietest, network + " allocated " + quietest + " bytes in each window of 1,000 rounds");
     }
 
+    /** With two threads the caller hands parts to a helper and sums the shards' gradients. */
+    @org.junit.jupiter.api.Test
+    void splitTrainingAndPredictionAllocateNothingOnTheCallingThread() throws ReflectiveOperationException {
+        TrainableNetwork net = GeneratedClasses.compileExample("mnist_mlp.nn").newInstance("MnistMlp");
+        net.getClass().getMethod("setThreads", int.class).invoke(net, 2);
+        int n = 8;
+        double[] xs = random(n * net.inputSize(), 1);
+        double[] ys = random(n * net.targetSize(), 2);
+        double[] outs = new double[n * net.outputSize()];
+        double[] grad = new double[net.parameterCount()];
+        Runnable calls = () -> {
+            net.predict(xs, n, outs);
+            net.gradient(xs, ys, n, grad);
+            net.trainStep(xs, ys, n);
+        };
+        for (int i = 0; i < 3_000; i++) {
+            calls.run();
+        }
+        long quietest = Long.MAX_VALUE;
+        for (int window = 0; window < 5; window++) {
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 200; i++) {
+                calls.run();
+            }
+            quietest = Math.min(quietest, THREADS.getCurrentThreadAllocatedBytes() - before);
+        }
+        assertEquals(0, quietest, "MnistMlp with two threads allocated " + quietest + " bytes in each window");
+    }
+
     @org.junit.jupiter.api.Test
     void theCounterSeesAnAllocation() {
         long before = THREADS.getCurrentThreadAllocatedBytes();
