@@ -256,10 +256,11 @@ final class NetworkApiEmitter {
                 // Each sample's adjoint is seeded with 1/n: the gradient of the mean is the mean of
                 // the gradients, accumulated in place without a second pass.
                 .addStatement("$T weight = $L", numeric.type(), numeric.isFloat() ? "1.0f / n" : "1.0 / n")
-                .addStatement(
-                        "double sum = $L ? accumulateInParts(xs, ys, n, weight) : accumulateRange(xs, ys, 0, n, weight)",
-                        PartsEmitter.splits())
-                .addStatement("return sum / n")
+                .beginControlFlow("if ($L)", PartsEmitter.splits())
+                .addStatement("return accumulateInParts(xs, ys, n, weight) / n")
+                .endControlFlow()
+                .addStatement("splitGradient = false")
+                .addStatement("return accumulateRange(xs, ys, 0, n, weight) / n")
                 .build();
     }
 

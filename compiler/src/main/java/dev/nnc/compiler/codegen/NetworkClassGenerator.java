@@ -135,7 +135,8 @@ final class NetworkClassGenerator {
         }
         type.addMethods(api.methods());
         if (splits) {
-            type.addMethods(parts.methods());
+            type.addMethods(
+                    parts.methods(optimizer != null ? optimizer.squares(ParameterRuns.inParts()) : CodeBlock.of("")));
         }
         type.addMethods(copyAndMetadata());
         type.addMethods(kernels.methods());
@@ -143,7 +144,11 @@ final class NetworkClassGenerator {
             type.addMethod(refreshTransposes());
         }
         if (optimizer != null) {
-            type.addMethod(optimizer.applyUpdate(kernels.hasTransposes()));
+            type.addMethod(optimizer.applyUpdate(kernels.hasTransposes(), splits));
+            if (splits) {
+                type.addMethod(optimizer.applyUpdateInParts(kernels.hasTransposes()));
+                type.addMethod(optimizer.updateRange());
+            }
             type.addMethod(optimizer.gradientNorm());
             type.addMethod(optimizer.nonFiniteGradient());
         }

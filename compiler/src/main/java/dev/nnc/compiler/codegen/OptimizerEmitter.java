@@ -92,10 +92,90 @@ final class OptimizerEmitter {
         spec.clipNorm().ifPresent(c -> method.addCode(clipByNorm(c)));
         method.addCode(adamPrelude());
         for (ParameterField p : parameters) {
-            method.addCode(update(p));
+            method.addCode(update(p, ParameterRuns.whole()));
         }
         if (transposes) {
             method.addStatement("transposesStale = true");
+        }
+        return method.build();
+    }
+
+    /**
+     * {@code applyUpdate} of a class that splits batches: when the last gradient was summed in
+     * parts, {@code applyUpdateInParts} takes over, and the update runs in parts too.
+     */
+    MethodSpec applyUpdate(boolean transposes, boolean splits) {
+        MethodSpec sequential = applyUpdate(transposes);
+        if (!splits) {
+            return sequential;
+        }
+        MethodSpec.Builder method = MethodSpec.methodBuilder(sequential.name())
+                .addModifiers(sequential.modifiers())
+                .addParameters(sequential.parameters())
+                .addJavadoc(sequential.javadoc())
+                .beginControlFlow("if (splitGradient)")
+                .addStatement("applyUpdateInParts(step)")
+                .addStatement("return")
+                .endControlFlow();
+        return method.addCode(sequential.code()).build();
+    }
+
+    /**
+     * The update after a split gradient: the norm from the parts' sums of squares (unless the
+     * gradient is clipped by value first, which changes them), the finiteness check, then the
+     * clipping and the update of every part's share at once.
+     */
+    MethodSpec applyUpdateInParts(boolean transposes) {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("applyUpdateInParts")
+                .addModifiers(Modifier.PRIVATE)
+                .addParameter(TypeName.LONG, "step")
+                .addJavadoc("{@link #applyUpdate} for a gradient that {@code accumulateInParts} summed.\n");
+        if (spec.clipValue().isPresent()) {
+            method.addCode(clipByValue(spec.clipValue().getAsDouble())).addStatement("double norm = gradientNorm()");
+        } else {
+            method.addStatement("double squares = 0.0")
+                    .beginControlFlow("for (double partial : partSquares)")
+                    .addStatement("squares += partial")
+                    .endControlFlow()
+                    .addStatement("double norm = Math.sqrt(squares)");
+        }
+        method.beginControlFlow("if (!Double.isFinite(norm))")
+                .addStatement("throw nonFiniteGradient(step, norm)")
+                .endControlFlow()
+                .addStatement(
+                        "double scale = $L",
+                        spec.clipNorm().isPresent()
+                                ? CodeBlock.of(
+                                        "$L / (norm + 1.0E-6)",
+                                        Literals.ofDouble(spec.clipNorm().getAsDouble()))
+                                : CodeBlock.of("1.0"))
+                .addStatement("parts.startUpdate(step, scale)")
+                .beginControlFlow("try")
+                .addStatement("$T.shared().run(parts, shards.length, shards.length)", PartsEmitter.PART_RUNNER)
+                .nextControlFlow("finally")
+                .addStatement("parts.finish()")
+                .endControlFlow();
+        if (transposes) {
+            method.addStatement("transposesStale = true");
+        }
+        return method.build();
+    }
+
+    /** Part {@code part}'s share of the update: clipping by norm ({@code scale}) and the optimizer's rule. */
+    MethodSpec updateRange() {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("updateRange")
+                .addModifiers(Modifier.PRIVATE)
+                .addParameter(TypeName.INT, "part")
+                .addParameter(TypeName.INT, "parts")
+                .addParameter(TypeName.LONG, "step")
+                .addParameter(TypeName.DOUBLE, "scale")
+                .addJavadoc("Part {@code part} of {@code parts} of {@link #applyUpdateInParts}.\n");
+        if (spec.clipNorm().isPresent()) {
+            method.addCode(scaleGradient(ParameterRuns.inParts()));
+        }
+        method.addCode(adamPrelude());
+        for (ParameterField p : parameters) {
+            method.addCode(update(p, ParameterRuns.inParts()));
         }
         return method.build();
     }
@@ -106,16 +186,17 @@ final class OptimizerEmitter {
     private CodeBlock clipByValue(double c) {
         CodeBlock.Builder code = CodeBlock.builder().add("// clip_value = $L: clamp each component\n", c);
         for (ParameterField p : parameters) {
-            code.add(ParameterRuns.forEachElement(
-                    p,
-                    numeric,
-                    List.of(p.gradient()),
-                    g -> CodeBlock.of(
-                            "$N[i] = Math.min(Math.max($N[i], $L), $L);\n",
-                            g.get(0),
-                            g.get(0),
-                            numeric.literal(-c),
-                            numeric.literal(c))));
+            code.add(ParameterRuns.whole()
+                    .forEachElement(
+                            p,
+                            numeric,
+                            List.of(p.gradient()),
+                            g -> CodeBlock.of(
+                                    "$N[i] = Math.min(Math.max($N[i], $L), $L);\n",
+                                    g.name(0),
+                                    g.name(0),
+                                    numeric.literal(-c),
+                                    numeric.literal(c))));
         }
         return code.build();
     }
@@ -123,29 +204,35 @@ final class OptimizerEmitter {
     // double scale = 5.0 / (norm + 1.0E-6);
     // if (scale < 1.0) { for (...) d_w[i] *= scale; }
     private CodeBlock clipByNorm(double c) {
-        CodeBlock.Builder code = CodeBlock.builder()
+        return CodeBlock.builder()
                 .add("// clip_norm = $L: rescale to global L2 norm at most $L (PyTorch adds 1e-6)\n", c, c)
                 .addStatement("double scale = $L / (norm + 1.0E-6)", Literals.ofDouble(c))
-                .beginControlFlow("if (scale < 1.0)");
+                .add(scaleGradient(ParameterRuns.whole()))
+                .build();
+    }
+
+    /** {@code d_w[i] *= scale} when {@code scale < 1}, over all or over one part's share. */
+    private CodeBlock scaleGradient(ParameterRuns runs) {
+        CodeBlock.Builder code = CodeBlock.builder().beginControlFlow("if (scale < 1.0)");
         if (numeric.isFloat()) {
             code.addStatement("float fscale = (float) scale");
         }
         for (ParameterField p : parameters) {
-            code.add(ParameterRuns.forEachElement(
+            code.add(runs.forEachElement(
                     p,
                     numeric,
                     List.of(p.gradient()),
-                    g -> CodeBlock.of("$N[i] *= $L;\n", g.get(0), numeric.isFloat() ? "fscale" : "scale")));
+                    g -> CodeBlock.of("$N[i] *= $L;\n", g.name(0), numeric.isFloat() ? "fscale" : "scale")));
         }
         return code.endControlFlow().build();
     }
 
-    private CodeBlock update(ParameterField p) {
+    private CodeBlock update(ParameterField p, ParameterRuns runs) {
         List<String> arrays = new ArrayList<>(List.of(p.field(), p.gradient()));
         arrays.addAll(state.get(p).values());
         return CodeBlock.builder()
                 .add("// $L\n", p.param().name())
-                .add(ParameterRuns.forEachElement(p, numeric, arrays, names -> updateElement(names)))
+                .add(runs.forEachElement(p, numeric, arrays, run -> updateElement(run.names())))
                 .build();
     }
 
@@ -268,24 +355,35 @@ final class OptimizerEmitter {
                 // finiteness check alone.
                 .addStatement("double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0")
                 .addStatement("int i");
+        return method.addCode(squares(ParameterRuns.whole()))
+                .addStatement("return Math.sqrt((s0 + s1) + (s2 + s3))")
+                .build();
+    }
+
+    /**
+     * Adds the squares of the gradient's elements (all, or one part's share) to the locals
+     * {@code s0} to {@code s3}, four at a time; {@code i} must be declared.
+     */
+    CodeBlock squares(ParameterRuns runs) {
         String cast = numeric.isFloat() ? "(double) " : "";
+        CodeBlock.Builder code = CodeBlock.builder();
         for (ParameterField p : parameters) {
-            method.addCode(ParameterRuns.forEachRun(p, numeric, List.of(p.gradient()), (names, length) -> {
-                String g = names.get(0);
+            code.add(runs.forEachRun(p, numeric, List.of(p.gradient()), run -> {
+                String g = run.name(0);
                 return CodeBlock.builder()
-                        .beginControlFlow("for (i = 0; i + 4 <= $L; i += 4)", length)
+                        .beginControlFlow("for (i = $L; i + 4 <= $L; i += 4)", run.from(), run.to())
                         .addStatement("s0 += $L$N[i] * $N[i]", cast, g, g)
                         .addStatement("s1 += $L$N[i + 1] * $N[i + 1]", cast, g, g)
                         .addStatement("s2 += $L$N[i + 2] * $N[i + 2]", cast, g, g)
                         .addStatement("s3 += $L$N[i + 3] * $N[i + 3]", cast, g, g)
                         .endControlFlow()
-                        .beginControlFlow("for (; i < $L; i++)", length)
+                        .beginControlFlow("for (; i < $L; i++)", run.to())
                         .addStatement("s0 += $L$N[i] * $N[i]", cast, g, g)
                         .endControlFlow()
                         .build();
             }));
         }
-        return method.addStatement("return Math.sqrt((s0 + s1) + (s2 + s3))").build();
+        return code.build();
     }
 
     /**
@@ -301,21 +399,22 @@ final class OptimizerEmitter {
         for (ParameterField p : parameters) {
             // The index the exception reports is the flat row-major one of the contract.
             CodeBlock flatIndex = p.byColumns() ? CodeBlock.of("i * $L + c", p.cols()) : CodeBlock.of("i");
-            method.addCode(ParameterRuns.forEachElement(
-                    p,
-                    numeric,
-                    List.of(p.gradient()),
-                    g -> CodeBlock.builder()
-                            .beginControlFlow("if (!Double.isFinite($N[i]))", g.get(0))
-                            .addStatement(
-                                    "return new $T(step, $T.Quantity.GRADIENT, $N[i], $S, $L)",
-                                    NON_FINITE,
-                                    NON_FINITE,
-                                    g.get(0),
-                                    p.param().name(),
-                                    flatIndex)
-                            .endControlFlow()
-                            .build()));
+            method.addCode(ParameterRuns.whole()
+                    .forEachElement(
+                            p,
+                            numeric,
+                            List.of(p.gradient()),
+                            g -> CodeBlock.builder()
+                                    .beginControlFlow("if (!Double.isFinite($N[i]))", g.name(0))
+                                    .addStatement(
+                                            "return new $T(step, $T.Quantity.GRADIENT, $N[i], $S, $L)",
+                                            NON_FINITE,
+                                            NON_FINITE,
+                                            g.name(0),
+                                            p.param().name(),
+                                            flatIndex)
+                                    .endControlFlow()
+                                    .build()));
         }
         return method.addStatement("return new $T(step, $T.Quantity.GRADIENT, norm)", NON_FINITE, NON_FINITE)
                 .build();

@@ -3,52 +3,78 @@ package dev.nnc.compiler.codegen;
 import com.palantir.javapoet.CodeBlock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * Loops over every element of a parameter's arrays (values, gradient, optimizer state), in the
+ * Loops over the elements of a parameter's arrays (values, gradient, optimizer state), in the
  * order they are stored: one run over a flat array, or one run per column of a matrix stored
  * {@link ParameterField#byColumns by columns}, with each column in a local so that the loop
- * body indexes from 0.
+ * body indexes from 0. A loop covers all elements, or, {@link #inParts in parts}, the share of
+ * part {@code part} of {@code parts} (locals of the generated method): a contiguous range of
+ * the columns, or of the elements of a flat array.
  */
 final class ParameterRuns {
-    private ParameterRuns() {}
+    /** Whether loops cover the share of one part instead of everything. */
+    private final boolean inParts;
+
+    private ParameterRuns(boolean inParts) {
+        this.inParts = inParts;
+    }
+
+    static ParameterRuns whole() {
+        return new ParameterRuns(false);
+    }
+
+    static ParameterRuns inParts() {
+        return new ParameterRuns(true);
+    }
+
+    /** One contiguous run: the names the body indexes, and its first and end index. */
+    record Run(List<String> names, CodeBlock from, CodeBlock to) {
+        String name(int array) {
+            return names.get(array);
+        }
+    }
 
     /**
-     * {@code perRun(names, length)} for each contiguous run: {@code names} are what the body
-     * indexes in place of {@code arrays} (the fields themselves, or the locals holding their
-     * current column) and {@code length} the length of the run.
+     * {@code perRun} for each contiguous run; the run's names stand for {@code arrays} (the
+     * fields themselves, or the locals holding their current column).
      */
-    static CodeBlock forEachRun(
-            ParameterField p,
-            Numeric numeric,
-            List<String> arrays,
-            BiFunction<List<String>, Integer, CodeBlock> perRun) {
+    CodeBlock forEachRun(ParameterField p, Numeric numeric, List<String> arrays, Function<Run, CodeBlock> perRun) {
         if (!p.byColumns()) {
-            return perRun.apply(arrays, p.size());
+            return perRun.apply(new Run(arrays, start(p.size()), end(p.size())));
         }
-        CodeBlock.Builder code = CodeBlock.builder().beginControlFlow("for (int c = 0; c < $L; c++)", p.cols());
+        CodeBlock.Builder code =
+                CodeBlock.builder().beginControlFlow("for (int c = $L; c < $L; c++)", start(p.cols()), end(p.cols()));
         List<String> columns = new ArrayList<>();
         for (String array : arrays) {
             String column = array + "_c";
             code.addStatement("$T $N = $N[c]", numeric.arrayType(), column, array);
             columns.add(column);
         }
-        return code.add(perRun.apply(columns, p.rows())).endControlFlow().build();
+        return code.add(perRun.apply(new Run(columns, CodeBlock.of("0"), CodeBlock.of("$L", p.rows()))))
+                .endControlFlow()
+                .build();
     }
 
-    /** {@code for (int i = 0; i < length; i++) body} over each run; the body indexes with {@code i}. */
-    static CodeBlock forEachElement(
-            ParameterField p, Numeric numeric, List<String> arrays, Function<List<String>, CodeBlock> body) {
+    /** {@code for (int i = from; i < to; i++) body} over each run; the body indexes with {@code i}. */
+    CodeBlock forEachElement(ParameterField p, Numeric numeric, List<String> arrays, Function<Run, CodeBlock> body) {
         return forEachRun(
                 p,
                 numeric,
                 arrays,
-                (names, length) -> CodeBlock.builder()
-                        .beginControlFlow("for (int i = 0; i < $L; i++)", length)
-                        .add(body.apply(names))
+                run -> CodeBlock.builder()
+                        .beginControlFlow("for (int i = $L; i < $L; i++)", run.from(), run.to())
+                        .add(body.apply(run))
                         .endControlFlow()
                         .build());
+    }
+
+    private CodeBlock start(int count) {
+        return inParts ? CodeBlock.of("$L * part / parts", count) : CodeBlock.of("0");
+    }
+
+    private CodeBlock end(int count) {
+        return inParts ? CodeBlock.of("$L * (part + 1) / parts", count) : CodeBlock.of("$L", count);
     }
 }

@@ -70,6 +70,14 @@ final class PartsEmitter {
         fields.add(FieldSpec.builder(TypeName.DOUBLE, "partLoss", Modifier.PRIVATE)
                 .addJavadoc("The loss sum of the part this instance ran last.\n")
                 .build());
+        if (network.isTrainable()) {
+            fields.add(FieldSpec.builder(double[].class, "partSquares", Modifier.PRIVATE)
+                    .addJavadoc("Each part's sum of squares of its share of the last split gradient.\n")
+                    .build());
+            fields.add(FieldSpec.builder(TypeName.BOOLEAN, "splitGradient", Modifier.PRIVATE)
+                    .addJavadoc("Whether the gradient fields were last summed in parts (and partSquares is theirs).\n")
+                    .build());
+        }
         return fields;
     }
 
@@ -101,6 +109,8 @@ final class PartsEmitter {
                 .beginControlFlow("for (int p = 1; p < threads; p++)")
                 .addStatement("created[p] = new $T(this, p)", self)
                 .endControlFlow()
+                .addCode(
+                        network.isTrainable() ? CodeBlock.of("partSquares = new double[threads];\n") : CodeBlock.of(""))
                 .addStatement("shards = created")
                 .build();
     }
@@ -129,12 +139,13 @@ final class PartsEmitter {
         return constructor.build();
     }
 
-    List<MethodSpec> methods() {
+    /** The methods; {@code squares} adds a part's share of the squared gradient to {@code s0..s3}. */
+    List<MethodSpec> methods(CodeBlock squares) {
         List<MethodSpec> methods = new ArrayList<>();
         methods.add(setThreads());
         if (network.isTrainable()) {
             methods.add(accumulateInParts());
-            methods.add(addGradient());
+            methods.add(reduceRange(squares));
         }
         methods.add(predictInParts());
         return methods;
@@ -148,46 +159,62 @@ final class PartsEmitter {
                 .addParameter(numeric.arrayType(), "ys")
                 .addParameter(TypeName.INT, "n")
                 .addParameter(numeric.type(), "weight")
-                .addJavadoc(
-                        "{@link #accumulateRange} over all {@code n} samples, one range per shard; returns the loss sum.\n")
+                .addJavadoc("{@link #accumulateRange} over all {@code n} samples, one range per shard, then the\n")
+                .addJavadoc("shards' gradients added into this instance's, a share of the parameters per part;\n")
+                .addJavadoc("returns the loss sum.\n")
                 .addCode(refresh())
                 .addStatement("parts.start(xs, ys, null, n, weight)")
                 .beginControlFlow("try")
                 .addStatement("$T.shared().run(parts, shards.length, shards.length)", PART_RUNNER)
+                .addStatement("parts.startReduce()")
+                .addStatement("$T.shared().run(parts, shards.length, shards.length)", PART_RUNNER)
                 .nextControlFlow("finally")
                 .addStatement("parts.finish()")
                 .endControlFlow()
+                .addStatement("splitGradient = true")
                 .addStatement("double sum = partLoss")
                 .beginControlFlow("for (int p = 1; p < shards.length; p++)")
                 .addStatement("sum += shards[p].partLoss")
-                .addStatement("addGradient(shards[p])")
                 .endControlFlow()
                 .addStatement("return sum")
                 .build();
     }
 
-    // for (int c = 0; c < 784; c++) { float[] to = d_w[c], from = shard.d_w[c]; for (...) to[i] += from[i]; }
-    private MethodSpec addGradient() {
-        MethodSpec.Builder method = MethodSpec.methodBuilder("addGradient")
+    // for (int s = 1; s < shards.length; s++) for (int c = C * part / parts; ...) { to[i] += from[i]; }
+    private MethodSpec reduceRange(CodeBlock squares) {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("reduceRange")
                 .addModifiers(Modifier.PRIVATE)
-                .addParameter(self, "shard")
-                .addJavadoc("Adds {@code shard}'s gradient to this instance's.\n");
+                .returns(TypeName.DOUBLE)
+                .addParameter(TypeName.INT, "part")
+                .addParameter(TypeName.INT, "parts")
+                .addJavadoc("Adds the other shards' gradients into this instance's over part {@code part}'s share\n")
+                .addJavadoc("of every parameter; returns the sum of squares of that share.\n")
+                .beginControlFlow("for (int s = 1; s < shards.length; s++)")
+                .addStatement("$T shard = shards[s]", self);
+        ParameterRuns runs = ParameterRuns.inParts();
         for (ParameterField p : parameters) {
-            if (p.byColumns()) {
-                method.beginControlFlow("for (int c = 0; c < $L; c++)", p.cols())
-                        .addStatement("$T to = $N[c]", numeric.arrayType(), p.gradient())
-                        .addStatement("$T from = shard.$N[c]", numeric.arrayType(), p.gradient())
-                        .beginControlFlow("for (int i = 0; i < $L; i++)", p.rows())
-                        .addStatement("to[i] += from[i]")
-                        .endControlFlow()
-                        .endControlFlow();
-            } else {
-                method.beginControlFlow("for (int i = 0; i < $L; i++)", p.size())
-                        .addStatement("$N[i] += shard.$N[i]", p.gradient(), p.gradient())
-                        .endControlFlow();
-            }
+            method.addCode(runs.forEachRun(
+                    p,
+                    numeric,
+                    List.of(p.gradient()),
+                    run -> CodeBlock.builder()
+                            .addStatement(
+                                    "$T $N = shard.$N$L",
+                                    numeric.arrayType(),
+                                    p.gradient() + "_shard",
+                                    p.gradient(),
+                                    p.byColumns() ? "[c]" : "")
+                            .beginControlFlow("for (int i = $L; i < $L; i++)", run.from(), run.to())
+                            .addStatement("$N[i] += $N[i]", run.name(0), p.gradient() + "_shard")
+                            .endControlFlow()
+                            .build()));
         }
-        return method.build();
+        return method.endControlFlow()
+                .addStatement("double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0")
+                .addStatement("int i")
+                .addCode(squares)
+                .addStatement("return (s0 + s1) + (s2 + s3)")
+                .build();
     }
 
     private MethodSpec predictInParts() {
@@ -220,23 +247,27 @@ final class PartsEmitter {
     /** The task the runner calls: part {@code p} runs on {@code shards[p]} over its range of samples. */
     TypeSpec partsClass() {
         TypeName array = numeric.arrayType();
+        boolean optimizes = network.optimizer().isPresent();
         MethodSpec.Builder run = MethodSpec.methodBuilder("run")
                 .addAnnotation(Override.class)
                 .addModifiers(Modifier.PUBLIC)
                 .addParameter(TypeName.INT, "part")
-                .addStatement("$T shard = shards[part]", self)
-                .addStatement("int from = (int) ((long) n * part / shards.length)")
-                .addStatement("int to = (int) ((long) n * (part + 1) / shards.length)");
+                .addStatement("int parts = shards.length")
+                .addStatement("int from = (int) ((long) n * part / parts)")
+                .addStatement("int to = (int) ((long) n * (part + 1) / parts)")
+                .beginControlFlow("switch (phase)")
+                .addCode("case PREDICT -> shards[part].predictRange(xs, outs, from, to);\n");
         if (network.isTrainable()) {
-            run.beginControlFlow("if (outs == null)")
-                    .addStatement("shard.partLoss = shard.accumulateRange(xs, ys, from, to, weight)")
-                    .nextControlFlow("else")
-                    .addStatement("shard.predictRange(xs, outs, from, to)")
-                    .endControlFlow();
-        } else {
-            run.addStatement("shard.predictRange(xs, outs, from, to)");
+            run.addCode(
+                            "case ACCUMULATE -> shards[part].partLoss = shards[part].accumulateRange(xs, ys, from, to, weight);\n")
+                    .addCode("case REDUCE -> partSquares[part] = reduceRange(part, parts);\n");
         }
-        return TypeSpec.classBuilder("Parts")
+        if (optimizes) {
+            run.addCode("case UPDATE -> updateRange(part, parts, step, scale);\n");
+        }
+        run.addCode("default -> throw new $T(\"no phase \" + phase);\n", IllegalStateException.class)
+                .endControlFlow();
+        TypeSpec.Builder parts = TypeSpec.classBuilder("Parts")
                 .addModifiers(Modifier.PRIVATE, Modifier.FINAL)
                 .addSuperinterface(PART_RUNNER.nestedClass("Task"))
                 .addJavadoc(
@@ -252,6 +283,7 @@ final class PartsEmitter {
                         .addParameter(array, "outs")
                         .addParameter(TypeName.INT, "n")
                         .addParameter(numeric.type(), "weight")
+                        .addStatement("this.phase = outs == null ? ACCUMULATE : PREDICT")
                         .addStatement("this.xs = xs")
                         .addStatement("this.ys = ys")
                         .addStatement("this.outs = outs")
@@ -264,7 +296,34 @@ final class PartsEmitter {
                         .addStatement("ys = null")
                         .addStatement("outs = null")
                         .build())
-                .addMethod(run.build())
-                .build();
+                .addMethod(run.build());
+        List<String> phases = new ArrayList<>(List.of("PREDICT"));
+        if (network.isTrainable()) {
+            phases.addAll(List.of("ACCUMULATE", "REDUCE"));
+        }
+        if (optimizes) {
+            phases.add("UPDATE");
+            parts.addField(TypeName.LONG, "step", Modifier.PRIVATE)
+                    .addField(TypeName.DOUBLE, "scale", Modifier.PRIVATE)
+                    .addMethod(MethodSpec.methodBuilder("startUpdate")
+                            .addParameter(TypeName.LONG, "step")
+                            .addParameter(TypeName.DOUBLE, "scale")
+                            .addStatement("this.phase = UPDATE")
+                            .addStatement("this.step = step")
+                            .addStatement("this.scale = scale")
+                            .build());
+        }
+        if (network.isTrainable()) {
+            parts.addMethod(MethodSpec.methodBuilder("startReduce")
+                    .addStatement("this.phase = REDUCE")
+                    .build());
+        }
+        for (int i = 0; i < phases.size(); i++) {
+            parts.addField(
+                    FieldSpec.builder(TypeName.INT, phases.get(i), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                            .initializer("$L", i)
+                            .build());
+        }
+        return parts.addField(TypeName.INT, "phase", Modifier.PRIVATE).build();
     }
 }

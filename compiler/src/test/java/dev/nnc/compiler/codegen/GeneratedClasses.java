@@ -54,6 +54,7 @@ final class GeneratedClasses {
         assertFalse(result.hasErrors(), result.rendered());
         try {
             Path root = Files.createTempDirectory("nnc-generated");
+            deleteOnExit(root);
             Path src = root.resolve("src");
             Path out = root.resolve("classes");
             Files.createDirectories(out);
@@ -96,6 +97,21 @@ final class GeneratedClasses {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Removes {@code root} and everything under it when the test JVM exits; the class loader
+     * reads the compiled classes until then, so they cannot go earlier.
+     */
+    private static void deleteOnExit(Path root) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+                paths.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                // Best effort: a leftover folder in the temporary directory is harmless.
+            }
+        }));
     }
 
     /** The generated class {@code simpleName}, in its own package (the spec's or {@code gen}). */
