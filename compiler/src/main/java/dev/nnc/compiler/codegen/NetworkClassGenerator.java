@@ -50,7 +50,8 @@ final class NetworkClassGenerator {
             String packageName,
             JavaNames names,
             List<ParameterField> parameters,
-            Kernels kernels) {
+            Kernels kernels,
+            OptimizerEmitter optimizer) {
         this.network = network;
         this.source = source;
         this.numeric = new Numeric(network.precision());
@@ -58,9 +59,7 @@ final class NetworkClassGenerator {
         this.self = ClassName.get(packageName, network.name());
         this.parameters = List.copyOf(parameters);
         this.kernels = kernels;
-        this.optimizer = network.optimizer()
-                .map(spec -> new OptimizerEmitter(spec, numeric, parameters, names))
-                .orElse(null);
+        this.optimizer = optimizer;
     }
 
     /** The fields of the parameters (and gradients, when trainable), named once for the class. */
@@ -93,7 +92,8 @@ final class NetworkClassGenerator {
                     .build());
         }
         NetworkApiEmitter api = new NetworkApiEmitter(network, numeric, self, parameters, kernels.usesRandom())
-                .withTransposes(kernels.hasTransposes());
+                .withTransposes(kernels.hasTransposes())
+                .withTrainOne(kernels.hasTrainOne());
         type.addFields(api.fields());
         type.addFields(kernels.fields());
         type.addFields(transposeFields());
