@@ -163,6 +163,9 @@ public final class Perceptron implements TrainableNetwork {
     public double trainStep(double[] xs, double[] ys, int n) {
         requireRows("xs", xs.length, n, INPUT_SIZE);
         requireRows("ys", ys.length, n, TARGET_SIZE);
+        if (n == 1) {
+            return trainOne(xs, ys);
+        }
         double loss = accumulateGradient(xs, ys, n);
         long next = step + 1;
         if (!Double.isFinite(loss)) {
@@ -351,13 +354,58 @@ public final class Perceptron implements TrainableNetwork {
     }
 
     /**
-     * Logistic function, stable for every x and free of branches:
-     * {@code exp(-|x|)} never overflows, and the select compiles to a conditional move.
+     * {@link #trainStep} on the one sample at {@code xs[0]}, {@code ys[0]}: forward, backward,
+     * checks and update in one method, with the gradient in locals. Numerically the
+     * general path's step; see {@code trainSample} and {@code applyUpdate}.
+     */
+    private double trainOne(double[] xs, double[] ys) {
+        // trainSample's code for the sample at offset 0 with weight 1 / n = 1.
+        int xo = 0;
+        int yo = 0;
+        double weight = 1.0;
+        // perceptron.nn:9  a1
+        double a1_ = sigmoid((w1_[0] * xs[xo + 0]) + b1[0]);
+        double t8 = a1_ - ys[yo + 0];
+        // grad of perceptron.nn:7  b1
+        double d_b1_ = (1.0 - a1_) * (weight * (a1_ * t8));
+        // d loss / d w1
+        double g_w1__0 = 0.0 + (xs[xo + 0] * d_b1_);
+        // d loss / d b1
+        double g_b1_0 = 0.0 + d_b1_;
+        double sampleLossValue = (0.5 * (t8 * t8));
+        long next = step + 1;
+        if (!Double.isFinite(sampleLossValue)) {
+            throw new NonFiniteTrainingException(next, NonFiniteTrainingException.Quantity.LOSS, sampleLossValue);
+        }
+        double s0 = g_w1__0 * g_w1__0;
+        double s1 = g_b1_0 * g_b1_0;
+        double s2 = 0.0;
+        double s3 = 0.0;
+        double squaredNorm = (s0 + s1) + (s2 + s3);
+        if (!Double.isFinite(squaredNorm)) {
+            // The scan of nonFiniteGradient reads the gradient fields.
+            d_w1[0] = g_w1__0;
+            d_b1[0] = g_b1_0;
+            throw nonFiniteGradient(next, Math.sqrt(squaredNorm));
+        }
+        // w1
+        w1_[0] -= 0.1 * g_w1__0;
+        // b1
+        b1[0] -= 0.1 * g_b1_0;
+        step = next;
+        return sampleLossValue;
+    }
+
+    /**
+     * Logistic function, stable for every x and free of branches: {@code 1 / (1 + exp(-x))}
+     * for x >= 0 and {@code exp(x) / (1 + exp(x))} below, from {@code exp(-|x|)}, which
+     * never overflows. Only the numerator is selected (a conditional move, computed
+     * while the denominator is), so both sides are one division after the exponential:
+     * no product on the way from x to the result.
      */
     private static double sigmoid(double x) {
         double e = Math.exp(-Math.abs(x));
-        double r = 1.0 / (1.0 + e);
-        return x >= 0.0 ? r : e * r;
+        return (x >= 0.0 ? 1.0 : e) / (1.0 + e);
     }
 
     /**

@@ -466,13 +466,15 @@ public final class Xor implements TrainableNetwork {
     }
 
     /**
-     * Logistic function, stable for every x and free of branches:
-     * {@code exp(-|x|)} never overflows, and the select compiles to a conditional move.
+     * Logistic function, stable for every x and free of branches: {@code 1 / (1 + exp(-x))}
+     * for x >= 0 and {@code exp(x) / (1 + exp(x))} below, from {@code exp(-|x|)}, which
+     * never overflows. Only the numerator is selected (a conditional move, computed
+     * while the denominator is), so both sides are one division after the exponential:
+     * no product on the way from x to the result.
      */
     private static double sigmoid(double x) {
         double e = Math.exp(-Math.abs(x));
-        double r = 1.0 / (1.0 + e);
-        return x >= 0.0 ? r : e * r;
+        return (x >= 0.0 ? 1.0 : e) / (1.0 + e);
     }
 
     /**

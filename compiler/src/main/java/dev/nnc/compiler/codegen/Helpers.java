@@ -23,13 +23,16 @@ final class Helpers {
                 .addParameter(t, "x");
         return switch (name) {
             case "sigmoid" ->
-                m.addJavadoc("Logistic function, stable for every x and free of branches:\n")
+                m.addJavadoc("Logistic function, stable for every x and free of branches: {@code 1 / (1 + exp(-x))}\n")
                         .addJavadoc(
-                                "{@code exp(-|x|)} never overflows, and the select compiles to a conditional move.\n")
+                                "for x >= 0 and {@code exp(x) / (1 + exp(x))} below, from {@code exp(-|x|)}, which\n")
+                        .addJavadoc("never overflows. Only the numerator is selected (a conditional move, computed\n")
+                        .addJavadoc(
+                                "while the denominator is), so both sides are one division after the exponential:\n")
+                        .addJavadoc("no product on the way from x to the result.\n")
                         .addStatement(
                                 "$T e = $L", t, numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-Math.abs(x)")))
-                        .addStatement("$T r = $L / ($L + e)", t, one, one)
-                        .addStatement("return x >= $L ? r : e * r", zero)
+                        .addStatement("return (x >= $L ? $L : e) / ($L + e)", zero, one, one)
                         .build();
             case "softplus" ->
                 m.addJavadoc("{@code log(1 + exp(x))} as {@code max(x, 0) + log1p(exp(-|x|))}: exact, no overflow.\n")

@@ -72,6 +72,7 @@ final class JavaNames {
             "forward",
             "sampleLoss",
             "trainSample",
+            "trainOne",
             "accumulateGradient",
             "applyUpdate",
             "gradientNorm",

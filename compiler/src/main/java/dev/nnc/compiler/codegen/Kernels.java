@@ -10,14 +10,16 @@ import java.util.List;
  * {@code forward(xs, xo, outs, oo)}, and for trainable networks
  * {@code sampleLoss(xs, xo, ys, yo)} and {@code trainSample(xs, xo, ys, yo, weight)}, plus the
  * parts they were split into to stay under HotSpot's 8,000-byte compilation limit; and the
- * transposed copies of weights that tiled kernels read.
+ * transposed copies of weights that tiled kernels read. {@code hasTrainOne}: whether the
+ * methods include {@code trainOne(xs, ys)}, the fused one-sample training step.
  */
 record Kernels(
         List<FieldSpec> fields,
         List<MethodSpec> methods,
         boolean usesRandom,
         List<WeightRows> weightRows,
-        boolean tiled) {
+        boolean tiled,
+        boolean hasTrainOne) {
     Kernels {
         fields = List.copyOf(fields);
         methods = List.copyOf(methods);

@@ -181,11 +181,17 @@ final class NetworkApiEmitter {
 
     private MethodSpec trainStep() {
         ClassName nonFinite = NetworkClassGenerator.nonFiniteException();
-        return batchMethod("trainStep")
+        MethodSpec.Builder method = batchMethod("trainStep")
                 .addJavadoc("One training step on {@code n} samples: forward, backward and optimizer update.\n")
                 .addJavadoc("Returns the mean loss before the update. Throws {@link $T}, leaving\n", nonFinite)
-                .addJavadoc("the network unchanged, when the loss or the gradient is not finite.\n")
-                .addStatement(
+                .addJavadoc("the network unchanged, when the loss or the gradient is not finite.\n");
+        if (trainOne) {
+            // One sample: the fused step, with no tile loop and the gradient in locals.
+            method.beginControlFlow("if (n == 1)")
+                    .addStatement("return trainOne(xs, ys)")
+                    .endControlFlow();
+        }
+        return method.addStatement(
                         dropout
                                 ? "double loss = accumulateGradient(xs, ys, n, true)"
                                 : "double loss = accumulateGradient(xs, ys, n)")
@@ -358,6 +364,14 @@ final class NetworkApiEmitter {
 
     private boolean transposes;
     private boolean splits;
+
+    private boolean trainOne;
+
+    /** Tells the emitter that the class has {@code trainOne(xs, ys)}, the fused one-sample step. */
+    NetworkApiEmitter withTrainOne(boolean present) {
+        this.trainOne = present;
+        return this;
+    }
 
     /** Tells the emitter that the class keeps transposed weights, which a parameter change makes stale. */
     NetworkApiEmitter withTransposes(boolean present) {

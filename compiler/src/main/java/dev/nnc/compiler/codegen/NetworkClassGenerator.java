@@ -57,7 +57,8 @@ final class NetworkClassGenerator {
             String packageName,
             JavaNames names,
             List<ParameterField> parameters,
-            Kernels kernels) {
+            Kernels kernels,
+            OptimizerEmitter optimizer) {
         this.network = network;
         this.source = source;
         this.numeric = new Numeric(network.precision());
@@ -65,9 +66,7 @@ final class NetworkClassGenerator {
         this.self = ClassName.get(packageName, network.name());
         this.parameters = List.copyOf(parameters);
         this.kernels = kernels;
-        this.optimizer = network.optimizer()
-                .map(spec -> new OptimizerEmitter(spec, numeric, parameters, names))
-                .orElse(null);
+        this.optimizer = optimizer;
         this.splits = kernels.splitsBatches();
     }
 
@@ -121,7 +120,8 @@ final class NetworkClassGenerator {
         }
         NetworkApiEmitter api = new NetworkApiEmitter(network, numeric, self, parameters, kernels.usesRandom())
                 .withTransposes(kernels.hasTransposes())
-                .withParts(splits);
+                .withParts(splits)
+                .withTrainOne(kernels.hasTrainOne());
         PartsEmitter parts = new PartsEmitter(network, numeric, self, parameters, kernels.hasTransposes());
         type.addFields(api.fields());
         type.addFields(kernels.fields());

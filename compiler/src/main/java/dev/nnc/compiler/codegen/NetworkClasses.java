@@ -1,5 +1,6 @@
 package dev.nnc.compiler.codegen;
 
+import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
@@ -53,6 +54,14 @@ final class NetworkClasses {
      */
     static final int SPLIT_THRESHOLD = 6_000;
 
+    /**
+     * The longest {@code trainOne} body, in characters: at about 0.6 bytes per character, near
+     * 5,400 bytes of bytecode, under HotSpot's 8,000-byte compilation limit with room to spare.
+     * Longer ones (networks with several hundred parameters) train one sample through the
+     * general path; {@code MethodSizeTest} measures the real sizes.
+     */
+    static final int TRAIN_ONE_LIMIT = 9_000;
+
     private NetworkClasses(Declaration.Network network) {
         this.network = network;
         this.numeric = new Numeric(network.precision());
@@ -86,6 +95,15 @@ final class NetworkClasses {
                 methods.addAll(kernelMethods(Kind.GRADIENT, deterministic));
             }
         }
+        // Named after the kernels' fields, as it always was, so that a collision between the two
+        // resolves the same way (the kernels' field keeps its name).
+        OptimizerEmitter optimizer = network.optimizer()
+                .map(spec -> new OptimizerEmitter(spec, numeric, parameters, names))
+                .orElse(null);
+        MethodSpec trainOne = optimizer == null ? null : trainOne(training, optimizer);
+        if (trainOne != null) {
+            methods.add(trainOne);
+        }
         for (String helper : helpers) {
             methods.add(Helpers.method(helper, numeric));
         }
@@ -95,9 +113,105 @@ final class NetworkClasses {
                 scratch.add(rowsField("targetRows", KernelEmitter.TILE, network.targetSize()));
             }
         }
-        Kernels kernels = new Kernels(scratch, methods, usesRandom, List.copyOf(weightRows.values()), tiled);
-        return new NetworkClassGenerator(network, unit.source(), unit.packageName(), names, parameters, kernels)
+        Kernels kernels =
+                new Kernels(scratch, methods, usesRandom, List.copyOf(weightRows.values()), tiled, trainOne != null);
+        return new NetworkClassGenerator(
+                        network, unit.source(), unit.packageName(), names, parameters, kernels, optimizer)
                 .generate();
+    }
+
+    /**
+     * {@code trainOne(xs, ys)}: {@code trainStep} on one sample, for networks whose training
+     * kernel is unrolled, as one method. The per-sample code is {@code trainSample}'s, with the
+     * sample at offset 0 and weight 1 (= 1 / n); the gradient stays in locals instead of going
+     * through the gradient fields (no clearing, no read-add-write, no second pass to read it
+     * back), and the optimizer update reads it from there. Clipping, the finiteness checks and
+     * the update are those of {@code applyUpdate}, in the same order and with the same
+     * rounding, so a step gives bitwise the parameters that the general path gives.
+     *
+     * <p>Batch-size-1 training is where the per-step overhead around the arithmetic is largest
+     * (BENCHMARKS.md, N1 and N3; docs/codegen.md has the figures). {@code null} when the
+     * kernel is not unrolled, or when the fused method would pass {@link #TRAIN_ONE_LIMIT}.
+     */
+    private MethodSpec trainOne(Graph training, OptimizerEmitter optimizer) {
+        KernelEmitter kernel = kernel(training, Kind.TRAIN.outputs(), false, true);
+        // Unrolled training kernels go with flat parameters; the fused update indexes them so.
+        if (!kernel.isUnrolled() || parameters.stream().anyMatch(ParameterField::byColumns)) {
+            return null;
+        }
+        String type = numeric.type().toString();
+        CodeBlock.Builder code = CodeBlock.builder()
+                .add(kernel.declarations())
+                .add("// trainSample's code for the sample at offset 0 with weight 1 / n = 1.\n")
+                .addStatement("int xo = 0")
+                .addStatement("int yo = 0")
+                .addStatement("$L weight = $L", type, numeric.literal(1));
+        kernel.segments().forEach(code::add);
+        java.util.Map<ParameterField, String[]> gradients = new java.util.LinkedHashMap<>();
+        for (ParameterField p : parameters) {
+            gradients.put(p, new String[p.size()]);
+        }
+        // 0.0 + g, as the general path adds g to a cleared gradient field: the same value, -0.0
+        // included (it becomes 0.0), so the update sees bitwise the same gradient.
+        for (Output gradient : training.outputs()) {
+            if (gradient.kind() != Output.Kind.GRADIENT) {
+                continue;
+            }
+            ParameterField p = byName.get(gradient.name());
+            String[] locals = gradients.get(p);
+            code.add("// d loss / d $L\n", p.param().name());
+            for (int e = 0; e < p.size(); e++) {
+                locals[e] = kernel.fresh("g_" + p.field() + "_" + e);
+                code.addStatement(
+                        "$L $N = $L + $L",
+                        type,
+                        locals[e],
+                        numeric.literal(0),
+                        kernel.ref(gradient.node(), Index.literal(e, p.param().shape())));
+            }
+        }
+        for (ParameterField p : parameters) {
+            String[] locals = gradients.get(p);
+            for (int e = 0; e < locals.length; e++) {
+                if (locals[e] == null) {
+                    // No gradient output: the loss does not depend on it; the field would stay 0.
+                    locals[e] = kernel.fresh("g_" + p.field() + "_" + e);
+                    code.addStatement("$L $N = $L", type, locals[e], numeric.literal(0));
+                }
+            }
+        }
+        String loss = kernel.fresh("sampleLossValue");
+        String next = kernel.fresh("next");
+        ClassName nonFinite = NetworkClassGenerator.nonFiniteException();
+        code.addStatement(
+                        "double $N = $L",
+                        loss,
+                        kernel.ref(
+                                training.output(Output.Kind.LOSS).orElseThrow().node(),
+                                Index.literal(0, Shape.scalar())))
+                .addStatement("long $N = step + 1", next)
+                .beginControlFlow("if (!Double.isFinite($N))", loss)
+                .addStatement("throw new $T($N, $T.Quantity.LOSS, $N)", nonFinite, next, nonFinite, loss)
+                .endControlFlow()
+                .add(optimizer.fusedUpdate(gradients, next, kernel::fresh, !weightRows.isEmpty()))
+                .addStatement("step = $N", next)
+                .addStatement("return $N", loss);
+        CodeBlock body = code.build();
+        if (body.toString().length() > TRAIN_ONE_LIMIT) {
+            return null;
+        }
+        collect(kernel);
+        return MethodSpec.methodBuilder("trainOne")
+                .addModifiers(Modifier.PRIVATE)
+                .returns(TypeName.DOUBLE)
+                .addParameter(numeric.arrayType(), "xs")
+                .addParameter(numeric.arrayType(), "ys")
+                .addJavadoc(
+                        "{@link #trainStep} on the one sample at {@code xs[0]}, {@code ys[0]}: forward, backward,\n")
+                .addJavadoc("checks and update in one method, with the gradient in locals. Numerically the\n")
+                .addJavadoc("general path's step; see {@code trainSample} and {@code applyUpdate}.\n")
+                .addCode(body)
+                .build();
     }
 
     /**

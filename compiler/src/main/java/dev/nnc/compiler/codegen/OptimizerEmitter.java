@@ -90,7 +90,7 @@ final class OptimizerEmitter {
                 .addStatement("throw nonFiniteGradient(step, norm)")
                 .endControlFlow();
         spec.clipNorm().ifPresent(c -> method.addCode(clipByNorm(c)));
-        method.addCode(adamPrelude());
+        method.addCode(adamPrelude("step"));
         for (ParameterField p : parameters) {
             method.addCode(update(p, ParameterRuns.whole()));
         }
@@ -173,11 +173,100 @@ final class OptimizerEmitter {
         if (spec.clipNorm().isPresent()) {
             method.addCode(scaleGradient(ParameterRuns.inParts()));
         }
-        method.addCode(adamPrelude());
+        method.addCode(adamPrelude("step"));
         for (ParameterField p : parameters) {
             method.addCode(update(p, ParameterRuns.inParts()));
         }
         return method.build();
+    }
+
+    /**
+     * The update of the fused single-sample step, from the gradient held in locals
+     * ({@code gradients.get(p)[e]} names element {@code e} of parameter {@code p}'s gradient):
+     * the same clipping, finiteness check and update rule as {@link #applyUpdate}, in the same
+     * order and with the same rounding, unrolled over the elements. The gradient never goes
+     * through the gradient fields, except on failure: then it is stored there so that
+     * {@code nonFiniteGradient} can name the first non-finite element, and the parameters and
+     * the optimizer state are left untouched. {@code step} names the local holding the step
+     * number; {@code fresh} gives local names that collide with none of the method's.
+     */
+    CodeBlock fusedUpdate(
+            Map<ParameterField, String[]> gradients,
+            String step,
+            java.util.function.UnaryOperator<String> fresh,
+            boolean transposes) {
+        CodeBlock.Builder code = CodeBlock.builder();
+        spec.clipValue().ifPresent(c -> {
+            code.add("// clip_value = $L: clamp each component\n", c);
+            forEachElement(
+                    gradients,
+                    (p, e, g) -> code.addStatement(
+                            "$N = Math.min(Math.max($N, $L), $L)", g, g, numeric.literal(-c), numeric.literal(c)));
+        });
+        // The squared norm is finite exactly when the norm is, so the check needs no square root
+        // unless clipping by norm uses the norm itself.
+        String[] sums = {fresh.apply("s0"), fresh.apply("s1"), fresh.apply("s2"), fresh.apply("s3")};
+        List<List<CodeBlock>> terms =
+                List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        String cast = numeric.isFloat() ? "(double) " : "";
+        boolean clipNorm = spec.clipNorm().isPresent();
+        int[] next = {0};
+        forEachElement(gradients, (p, e, g) -> {
+            // With clip_norm, the partial sums are gradientNorm's, term for term, so that the
+            // norm and the rescaled gradient are bitwise those of the loop form; without, only
+            // finiteness matters and the terms are dealt round-robin for four short chains.
+            int sum = clipNorm ? (e < p.size() / 4 * 4 ? e % 4 : 0) : next[0]++ % 4;
+            terms.get(sum).add(CodeBlock.of("$L$N * $N", cast, g, g));
+        });
+        for (int k = 0; k < 4; k++) {
+            code.addStatement(
+                    "double $N = $L",
+                    sums[k],
+                    terms.get(k).isEmpty() ? CodeBlock.of("0.0") : CodeBlock.join(terms.get(k), " + "));
+        }
+        String squared = fresh.apply("squaredNorm");
+        code.addStatement("double $N = ($N + $N) + ($N + $N)", squared, sums[0], sums[1], sums[2], sums[3]);
+        code.beginControlFlow("if (!Double.isFinite($N))", squared)
+                .add("// The scan of nonFiniteGradient reads the gradient fields.\n");
+        forEachElement(gradients, (p, e, g) -> code.addStatement("$N[$L] = $N", p.gradient(), e, g));
+        code.addStatement("throw nonFiniteGradient($N, Math.sqrt($N))", step, squared)
+                .endControlFlow();
+        spec.clipNorm().ifPresent(c -> {
+            code.add("// clip_norm = $L: rescale to global L2 norm at most $L (PyTorch adds 1e-6)\n", c, c)
+                    .addStatement("double scale = $L / (Math.sqrt($N) + 1.0E-6)", Literals.ofDouble(c), squared)
+                    .beginControlFlow("if (scale < 1.0)");
+            if (numeric.isFloat()) {
+                code.addStatement("float fscale = (float) scale");
+            }
+            String scale = numeric.isFloat() ? "fscale" : "scale";
+            forEachElement(gradients, (p, e, g) -> code.addStatement("$N *= $N", g, scale));
+            code.endControlFlow();
+        });
+        code.add(adamPrelude(step));
+        for (ParameterField p : parameters) {
+            code.add("// $L\n", p.param().name());
+            String[] g = gradients.get(p);
+            for (int e = 0; e < p.size(); e++) {
+                code.add(updateRule(p.field(), state.get(p), CodeBlock.of("$L", e), CodeBlock.of("$N", g[e])));
+            }
+        }
+        if (transposes) {
+            code.addStatement("transposesStale = true");
+        }
+        return code.build();
+    }
+
+    private interface ElementAction {
+        void accept(ParameterField p, int e, String gradient);
+    }
+
+    private void forEachElement(Map<ParameterField, String[]> gradients, ElementAction action) {
+        for (ParameterField p : parameters) {
+            String[] g = gradients.get(p);
+            for (int e = 0; e < p.size(); e++) {
+                action.accept(p, e, g[e]);
+            }
+        }
     }
 
     // for (int i = 0; i < 8; i++) {
@@ -238,77 +327,99 @@ final class OptimizerEmitter {
 
     /** The update of element {@code i}; {@code names} are the value, the gradient and the state arrays. */
     private CodeBlock updateElement(List<String> names) {
-        String w = names.get(0);
-        String g = names.get(1);
         Map<String, String> s = new LinkedHashMap<>();
         List<String> kinds = stateKinds();
         for (int k = 0; k < kinds.size(); k++) {
             s.put(kinds.get(k), names.get(2 + k));
         }
+        return updateRule(names.get(0), s, CodeBlock.of("i"), CodeBlock.of("$N[i]", names.get(1)));
+    }
+
+    /**
+     * The update of element {@code i} of the parameter array {@code w} with state arrays
+     * {@code s} (by kind), whose gradient is {@code g}: an element of the gradient array in the
+     * loop forms, a local in the fused single-sample step.
+     */
+    private CodeBlock updateRule(String w, Map<String, String> s, CodeBlock i, CodeBlock g) {
         CodeBlock.Builder code = CodeBlock.builder();
         switch (spec.kind()) {
             case SGD -> {
                 if (spec.momentum() == 0) {
-                    code.addStatement("$N[i] -= $L * $N[i]", w, lit(spec.lr()), g);
+                    code.addStatement("$N[$L] -= $L * $L", w, i, lit(spec.lr()), g);
                 } else {
                     String buf = s.get("momentum_buffer");
                     // PyTorch starts the buffer as a copy of the first gradient: momentum * 0 + g.
-                    code.addStatement("$N[i] = $L * $N[i] + $N[i]", buf, lit(spec.momentum()), buf, g);
+                    code.addStatement("$N[$L] = $L * $N[$L] + $L", buf, i, lit(spec.momentum()), buf, i, g);
                     if (spec.nesterov()) {
                         code.addStatement(
-                                "$N[i] -= $L * ($N[i] + $L * $N[i])", w, lit(spec.lr()), g, lit(spec.momentum()), buf);
+                                "$N[$L] -= $L * ($L + $L * $N[$L])",
+                                w,
+                                i,
+                                lit(spec.lr()),
+                                g,
+                                lit(spec.momentum()),
+                                buf,
+                                i);
                     } else {
-                        code.addStatement("$N[i] -= $L * $N[i]", w, lit(spec.lr()), buf);
+                        code.addStatement("$N[$L] -= $L * $N[$L]", w, i, lit(spec.lr()), buf, i);
                     }
                 }
             }
             case ADAGRAD -> {
                 String sum = s.get("sum");
-                code.addStatement("$N[i] += $N[i] * $N[i]", sum, g, g)
+                code.addStatement("$N[$L] += $L * $L", sum, i, g, g)
                         .addStatement(
-                                "$N[i] -= $L * ($N[i] / ($L + $L))",
+                                "$N[$L] -= $L * ($L / ($L + $L))",
                                 w,
+                                i,
                                 lit(spec.lr()),
                                 g,
-                                numeric.math("sqrt", CodeBlock.of("$N[i]", sum)),
+                                numeric.math("sqrt", CodeBlock.of("$N[$L]", sum, i)),
                                 lit(spec.eps()));
             }
             case RMSPROP -> {
                 String avg = s.get("square_avg");
                 code.addStatement(
-                                "$N[i] = $N[i] * $L + $L * ($N[i] * $N[i])",
+                                "$N[$L] = $N[$L] * $L + $L * ($L * $L)",
                                 avg,
+                                i,
                                 avg,
+                                i,
                                 lit(spec.rho()),
                                 lit(1 - spec.rho()),
                                 g,
                                 g)
                         .addStatement(
-                                "$N[i] -= $L * ($N[i] / ($L + $L))",
+                                "$N[$L] -= $L * ($L / ($L + $L))",
                                 w,
+                                i,
                                 lit(spec.lr()),
                                 g,
-                                numeric.math("sqrt", CodeBlock.of("$N[i]", avg)),
+                                numeric.math("sqrt", CodeBlock.of("$N[$L]", avg, i)),
                                 lit(spec.eps()));
             }
             case ADAM -> {
                 String m = s.get("exp_avg");
                 String v = s.get("exp_avg_sq");
                 // torch.lerp(m, g, 1 - beta1) = m + (1 - beta1) * (g - m)
-                code.addStatement("$N[i] += $L * ($N[i] - $N[i])", m, lit(1 - spec.beta1()), g, m)
+                code.addStatement("$N[$L] += $L * ($L - $N[$L])", m, i, lit(1 - spec.beta1()), g, m, i)
                         .addStatement(
-                                "$N[i] = $N[i] * $L + $L * ($N[i] * $N[i])",
+                                "$N[$L] = $N[$L] * $L + $L * ($L * $L)",
                                 v,
+                                i,
                                 v,
+                                i,
                                 lit(spec.beta2()),
                                 lit(1 - spec.beta2()),
                                 g,
                                 g)
                         .addStatement(
-                                "$N[i] -= stepSize * ($N[i] / ($L / biasCorrection2Sqrt + $L))",
+                                "$N[$L] -= stepSize * ($N[$L] / ($L / biasCorrection2Sqrt + $L))",
                                 w,
+                                i,
                                 m,
-                                numeric.math("sqrt", CodeBlock.of("$N[i]", v)),
+                                i,
+                                numeric.math("sqrt", CodeBlock.of("$N[$L]", v, i)),
                                 lit(spec.eps()));
             }
         }
@@ -316,7 +427,7 @@ final class OptimizerEmitter {
     }
 
     /** Adam's bias corrections, computed once per step before the parameter loops. */
-    private CodeBlock adamPrelude() {
+    private CodeBlock adamPrelude(String step) {
         if (spec.kind() != OptimizerSpec.Kind.ADAM) {
             return CodeBlock.of("");
         }
@@ -325,16 +436,18 @@ final class OptimizerEmitter {
         return CodeBlock.builder()
                 .add("// Adam bias corrections for step t (PyTorch: eps after the correction)\n")
                 .addStatement(
-                        "$L stepSize = $L($L / (1.0 - Math.pow($L, step)))",
+                        "$L stepSize = $L($L / (1.0 - Math.pow($L, $N)))",
                         t,
                         cast,
                         Literals.ofDouble(spec.lr()),
-                        Literals.ofDouble(spec.beta1()))
+                        Literals.ofDouble(spec.beta1()),
+                        step)
                 .addStatement(
-                        "$L biasCorrection2Sqrt = $LMath.sqrt(1.0 - Math.pow($L, step))",
+                        "$L biasCorrection2Sqrt = $LMath.sqrt(1.0 - Math.pow($L, $N))",
                         t,
                         cast,
-                        Literals.ofDouble(spec.beta2()))
+                        Literals.ofDouble(spec.beta2()),
+                        step)
                 .build();
     }
 

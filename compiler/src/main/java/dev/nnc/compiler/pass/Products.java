@@ -5,6 +5,7 @@ import dev.nnc.compiler.graph.Graph;
 import dev.nnc.compiler.graph.GraphBuilder;
 import dev.nnc.compiler.graph.LeafOp;
 import dev.nnc.compiler.graph.Node;
+import dev.nnc.compiler.graph.TensorOp;
 import dev.nnc.compiler.graph.UnaryOp;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -37,7 +38,8 @@ final class Products {
     private final List<Integer> numerator = new ArrayList<>();
     private final List<Integer> denominator = new ArrayList<>();
 
-    private record Factor(int oldId, boolean inDenominator) {}
+    /** A factor of the tree; {@code scalar}: reached through a broadcast of a scalar product. */
+    private record Factor(int oldId, boolean inDenominator, boolean scalar) {}
 
     Products(Graph graph, int[] uses, int[] map, GraphBuilder b) {
         this.graph = graph;
@@ -48,7 +50,7 @@ final class Products {
 
     int normalize(Node root) {
         Deque<Factor> work = new ArrayDeque<>();
-        expand(root, false, work);
+        expand(root, false, false, work);
         while (!work.isEmpty()) {
             Factor factor = work.pop();
             Node node = graph.node(factor.oldId());
@@ -60,9 +62,16 @@ final class Products {
                     numeratorConstant *= constant.value();
                 }
             } else if (uses[factor.oldId()] == 1 && isProduct(node)) {
-                expand(node, factor.inDenominator(), work);
+                expand(node, factor.inDenominator(), factor.scalar(), work);
+            } else if (uses[factor.oldId()] == 1 && isBroadcastProduct(node)) {
+                // broadcast(c s) = c broadcast(s), a view: the scalar product's factors join this
+                // tree, so that its constants are gathered with the others (the chain rule's
+                // 2 * (a * (broadcast(0.5 * weight) * b)) of a squared error becomes a b weight).
+                expand(graph.node(node.arg(0)), factor.inDenominator(), true, work);
             } else {
-                (factor.inDenominator() ? denominator : numerator).add(rebuilt);
+                boolean broadcast = factor.scalar() && !root.shape().isScalar();
+                (factor.inDenominator() ? denominator : numerator)
+                        .add(broadcast ? b.broadcast(rebuilt, root.shape()) : rebuilt);
             }
         }
         return build(root);
@@ -93,15 +102,24 @@ final class Products {
                 || node.op() instanceof UnaryOp.Negate;
     }
 
+    /** A broadcast of a scalar product that nothing else reads. */
+    private boolean isBroadcastProduct(Node node) {
+        if (!(node.op() instanceof TensorOp.Broadcast)) {
+            return false;
+        }
+        Node operand = graph.node(node.arg(0));
+        return operand.shape().isScalar() && uses[operand.id()] == 1 && isProduct(operand);
+    }
+
     /** Pushes the operands of product {@code node}, in reverse so that they pop in order. */
-    private void expand(Node node, boolean inDenominator, Deque<Factor> work) {
+    private void expand(Node node, boolean inDenominator, boolean scalar, Deque<Factor> work) {
         if (node.op() instanceof UnaryOp.Negate) {
             numeratorConstant = -numeratorConstant;
-            work.push(new Factor(node.arg(0), inDenominator));
+            work.push(new Factor(node.arg(0), inDenominator, scalar));
         } else {
             boolean divide = node.op() instanceof BinaryOp.Divide;
-            work.push(new Factor(node.arg(1), divide != inDenominator));
-            work.push(new Factor(node.arg(0), inDenominator));
+            work.push(new Factor(node.arg(1), divide != inDenominator, scalar));
+            work.push(new Factor(node.arg(0), inDenominator, scalar));
         }
     }
 

@@ -111,6 +111,27 @@ class PassExpectTest {
     }
 
     @Test
+    void simplifyGathersTheConstantsOfABroadcastScalarProduct() {
+        // The squared error's chain rule: 2 * (a * (broadcast(0.5 * w) * x)), w the sample weight.
+        GraphBuilder b = GraphBuilder.create();
+        int x = b.apply(new LeafOp.Argument("x", V, 0));
+        int a = b.apply(new LeafOp.Argument("a", V, 1));
+        int w = b.apply(new LeafOp.Argument("w", S, 2));
+        int seed = b.broadcast(b.multiply(b.constant(0.5, S), w), V);
+        int product = b.multiply(b.constant(2, V), b.multiply(a, b.multiply(seed, x)));
+        Graph graph = value(b, product);
+        assertEquals("""
+                %0 = argument x : [3]
+                %1 = argument a : [3]
+                %2 = argument w : scalar
+                %3 = broadcast %2 : [3]
+                %4 = mul %0, %1 : [3]
+                %5 = mul %3, %4 : [3]
+                value f = %5
+                """, GraphPrinter.print(new DeadCode().apply(new Simplify().apply(graph))));
+    }
+
+    @Test
     void simplifyComputesElementwiseOpsOfBroadcastsOnceOnTheScalarAndSumsThemByAProduct() {
         GraphBuilder b = GraphBuilder.create();
         int s = b.apply(new LeafOp.Argument("s", S, 0));
