@@ -788,48 +788,87 @@ public final class Iris implements TrainableNetwork {
             momentum_buffer_logits_bias[i] = 0.9 * momentum_buffer_logits_bias[i] + d_logits_bias[i];
             logits_bias[i] -= 0.05 * (d_logits_bias[i] + 0.9 * momentum_buffer_logits_bias[i]);
         }
+        // Decayed state to zero, so that it never sits in the slow subnormal range.
+        if (step % 16 == 0) {
+            for (int i = 0; i < 64; i++) {
+                if (Math.abs(momentum_buffer_h1_weight[i]) < 0x1p-900) {
+                    momentum_buffer_h1_weight[i] = 0.0;
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                if (Math.abs(momentum_buffer_h1_bias[i]) < 0x1p-900) {
+                    momentum_buffer_h1_bias[i] = 0.0;
+                }
+            }
+            for (int i = 0; i < 48; i++) {
+                if (Math.abs(momentum_buffer_logits_weight[i]) < 0x1p-900) {
+                    momentum_buffer_logits_weight[i] = 0.0;
+                }
+            }
+            for (int i = 0; i < 3; i++) {
+                if (Math.abs(momentum_buffer_logits_bias[i]) < 0x1p-900) {
+                    momentum_buffer_logits_bias[i] = 0.0;
+                }
+            }
+        }
     }
 
     private double gradientNorm() {
-        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0;
         int i;
-        for (i = 0; i + 4 <= 64; i += 4) {
+        for (i = 0; i + 8 <= 64; i += 8) {
             s0 += d_h1_weight[i] * d_h1_weight[i];
             s1 += d_h1_weight[i + 1] * d_h1_weight[i + 1];
             s2 += d_h1_weight[i + 2] * d_h1_weight[i + 2];
             s3 += d_h1_weight[i + 3] * d_h1_weight[i + 3];
+            s4 += d_h1_weight[i + 4] * d_h1_weight[i + 4];
+            s5 += d_h1_weight[i + 5] * d_h1_weight[i + 5];
+            s6 += d_h1_weight[i + 6] * d_h1_weight[i + 6];
+            s7 += d_h1_weight[i + 7] * d_h1_weight[i + 7];
         }
         for (; i < 64; i++) {
             s0 += d_h1_weight[i] * d_h1_weight[i];
         }
-        for (i = 0; i + 4 <= 16; i += 4) {
+        for (i = 0; i + 8 <= 16; i += 8) {
             s0 += d_h1_bias[i] * d_h1_bias[i];
             s1 += d_h1_bias[i + 1] * d_h1_bias[i + 1];
             s2 += d_h1_bias[i + 2] * d_h1_bias[i + 2];
             s3 += d_h1_bias[i + 3] * d_h1_bias[i + 3];
+            s4 += d_h1_bias[i + 4] * d_h1_bias[i + 4];
+            s5 += d_h1_bias[i + 5] * d_h1_bias[i + 5];
+            s6 += d_h1_bias[i + 6] * d_h1_bias[i + 6];
+            s7 += d_h1_bias[i + 7] * d_h1_bias[i + 7];
         }
         for (; i < 16; i++) {
             s0 += d_h1_bias[i] * d_h1_bias[i];
         }
-        for (i = 0; i + 4 <= 48; i += 4) {
+        for (i = 0; i + 8 <= 48; i += 8) {
             s0 += d_logits_weight[i] * d_logits_weight[i];
             s1 += d_logits_weight[i + 1] * d_logits_weight[i + 1];
             s2 += d_logits_weight[i + 2] * d_logits_weight[i + 2];
             s3 += d_logits_weight[i + 3] * d_logits_weight[i + 3];
+            s4 += d_logits_weight[i + 4] * d_logits_weight[i + 4];
+            s5 += d_logits_weight[i + 5] * d_logits_weight[i + 5];
+            s6 += d_logits_weight[i + 6] * d_logits_weight[i + 6];
+            s7 += d_logits_weight[i + 7] * d_logits_weight[i + 7];
         }
         for (; i < 48; i++) {
             s0 += d_logits_weight[i] * d_logits_weight[i];
         }
-        for (i = 0; i + 4 <= 3; i += 4) {
+        for (i = 0; i + 8 <= 3; i += 8) {
             s0 += d_logits_bias[i] * d_logits_bias[i];
             s1 += d_logits_bias[i + 1] * d_logits_bias[i + 1];
             s2 += d_logits_bias[i + 2] * d_logits_bias[i + 2];
             s3 += d_logits_bias[i + 3] * d_logits_bias[i + 3];
+            s4 += d_logits_bias[i + 4] * d_logits_bias[i + 4];
+            s5 += d_logits_bias[i + 5] * d_logits_bias[i + 5];
+            s6 += d_logits_bias[i + 6] * d_logits_bias[i + 6];
+            s7 += d_logits_bias[i + 7] * d_logits_bias[i + 7];
         }
         for (; i < 3; i++) {
             s0 += d_logits_bias[i] * d_logits_bias[i];
         }
-        return Math.sqrt((s0 + s1) + (s2 + s3));
+        return Math.sqrt(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
     }
 
     private NonFiniteTrainingException nonFiniteGradient(long step, double norm) {

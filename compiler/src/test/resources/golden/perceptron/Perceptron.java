@@ -381,7 +381,11 @@ public final class Perceptron implements TrainableNetwork {
         double s1 = g_b1_0 * g_b1_0;
         double s2 = 0.0;
         double s3 = 0.0;
-        double squaredNorm = (s0 + s1) + (s2 + s3);
+        double s4 = 0.0;
+        double s5 = 0.0;
+        double s6 = 0.0;
+        double s7 = 0.0;
+        double squaredNorm = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
         if (!Double.isFinite(squaredNorm)) {
             // The scan of nonFiniteGradient reads the gradient fields.
             d_w1[0] = g_w1__0;
@@ -427,27 +431,35 @@ public final class Perceptron implements TrainableNetwork {
     }
 
     private double gradientNorm() {
-        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0;
         int i;
-        for (i = 0; i + 4 <= 1; i += 4) {
+        for (i = 0; i + 8 <= 1; i += 8) {
             s0 += d_w1[i] * d_w1[i];
             s1 += d_w1[i + 1] * d_w1[i + 1];
             s2 += d_w1[i + 2] * d_w1[i + 2];
             s3 += d_w1[i + 3] * d_w1[i + 3];
+            s4 += d_w1[i + 4] * d_w1[i + 4];
+            s5 += d_w1[i + 5] * d_w1[i + 5];
+            s6 += d_w1[i + 6] * d_w1[i + 6];
+            s7 += d_w1[i + 7] * d_w1[i + 7];
         }
         for (; i < 1; i++) {
             s0 += d_w1[i] * d_w1[i];
         }
-        for (i = 0; i + 4 <= 1; i += 4) {
+        for (i = 0; i + 8 <= 1; i += 8) {
             s0 += d_b1[i] * d_b1[i];
             s1 += d_b1[i + 1] * d_b1[i + 1];
             s2 += d_b1[i + 2] * d_b1[i + 2];
             s3 += d_b1[i + 3] * d_b1[i + 3];
+            s4 += d_b1[i + 4] * d_b1[i + 4];
+            s5 += d_b1[i + 5] * d_b1[i + 5];
+            s6 += d_b1[i + 6] * d_b1[i + 6];
+            s7 += d_b1[i + 7] * d_b1[i + 7];
         }
         for (; i < 1; i++) {
             s0 += d_b1[i] * d_b1[i];
         }
-        return Math.sqrt((s0 + s1) + (s2 + s3));
+        return Math.sqrt(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
     }
 
     private NonFiniteTrainingException nonFiniteGradient(long step, double norm) {

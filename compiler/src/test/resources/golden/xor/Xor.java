@@ -512,48 +512,107 @@ public final class Xor implements TrainableNetwork {
             exp_avg_sq_out_bias[i] = exp_avg_sq_out_bias[i] * 0.999 + 0.0010000000000000009 * (d_out_bias[i] * d_out_bias[i]);
             out_bias[i] -= stepSize * (exp_avg_out_bias[i] / (Math.sqrt(exp_avg_sq_out_bias[i]) / biasCorrection2Sqrt + 1.0E-8));
         }
+        // Decayed state to zero, so that it never sits in the slow subnormal range.
+        if (step % 16 == 0) {
+            for (int i = 0; i < 8; i++) {
+                if (Math.abs(exp_avg_hidden_weight[i]) < 0x1p-900) {
+                    exp_avg_hidden_weight[i] = 0.0;
+                }
+            }
+            for (int i = 0; i < 8; i++) {
+                if (Math.abs(exp_avg_sq_hidden_weight[i]) < 0x1p-900) {
+                    exp_avg_sq_hidden_weight[i] = 0.0;
+                }
+            }
+            for (int i = 0; i < 4; i++) {
+                if (Math.abs(exp_avg_hidden_bias[i]) < 0x1p-900) {
+                    exp_avg_hidden_bias[i] = 0.0;
+                }
+            }
+            for (int i = 0; i < 4; i++) {
+                if (Math.abs(exp_avg_sq_hidden_bias[i]) < 0x1p-900) {
+                    exp_avg_sq_hidden_bias[i] = 0.0;
+                }
+            }
+            for (int i = 0; i < 4; i++) {
+                if (Math.abs(exp_avg_out_weight[i]) < 0x1p-900) {
+                    exp_avg_out_weight[i] = 0.0;
+                }
+            }
+            for (int i = 0; i < 4; i++) {
+                if (Math.abs(exp_avg_sq_out_weight[i]) < 0x1p-900) {
+                    exp_avg_sq_out_weight[i] = 0.0;
+                }
+            }
+            for (int i = 0; i < 1; i++) {
+                if (Math.abs(exp_avg_out_bias[i]) < 0x1p-900) {
+                    exp_avg_out_bias[i] = 0.0;
+                }
+            }
+            for (int i = 0; i < 1; i++) {
+                if (Math.abs(exp_avg_sq_out_bias[i]) < 0x1p-900) {
+                    exp_avg_sq_out_bias[i] = 0.0;
+                }
+            }
+        }
     }
 
     private double gradientNorm() {
-        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0;
         int i;
-        for (i = 0; i + 4 <= 8; i += 4) {
+        for (i = 0; i + 8 <= 8; i += 8) {
             s0 += d_hidden_weight[i] * d_hidden_weight[i];
             s1 += d_hidden_weight[i + 1] * d_hidden_weight[i + 1];
             s2 += d_hidden_weight[i + 2] * d_hidden_weight[i + 2];
             s3 += d_hidden_weight[i + 3] * d_hidden_weight[i + 3];
+            s4 += d_hidden_weight[i + 4] * d_hidden_weight[i + 4];
+            s5 += d_hidden_weight[i + 5] * d_hidden_weight[i + 5];
+            s6 += d_hidden_weight[i + 6] * d_hidden_weight[i + 6];
+            s7 += d_hidden_weight[i + 7] * d_hidden_weight[i + 7];
         }
         for (; i < 8; i++) {
             s0 += d_hidden_weight[i] * d_hidden_weight[i];
         }
-        for (i = 0; i + 4 <= 4; i += 4) {
+        for (i = 0; i + 8 <= 4; i += 8) {
             s0 += d_hidden_bias[i] * d_hidden_bias[i];
             s1 += d_hidden_bias[i + 1] * d_hidden_bias[i + 1];
             s2 += d_hidden_bias[i + 2] * d_hidden_bias[i + 2];
             s3 += d_hidden_bias[i + 3] * d_hidden_bias[i + 3];
+            s4 += d_hidden_bias[i + 4] * d_hidden_bias[i + 4];
+            s5 += d_hidden_bias[i + 5] * d_hidden_bias[i + 5];
+            s6 += d_hidden_bias[i + 6] * d_hidden_bias[i + 6];
+            s7 += d_hidden_bias[i + 7] * d_hidden_bias[i + 7];
         }
         for (; i < 4; i++) {
             s0 += d_hidden_bias[i] * d_hidden_bias[i];
         }
-        for (i = 0; i + 4 <= 4; i += 4) {
+        for (i = 0; i + 8 <= 4; i += 8) {
             s0 += d_out_weight[i] * d_out_weight[i];
             s1 += d_out_weight[i + 1] * d_out_weight[i + 1];
             s2 += d_out_weight[i + 2] * d_out_weight[i + 2];
             s3 += d_out_weight[i + 3] * d_out_weight[i + 3];
+            s4 += d_out_weight[i + 4] * d_out_weight[i + 4];
+            s5 += d_out_weight[i + 5] * d_out_weight[i + 5];
+            s6 += d_out_weight[i + 6] * d_out_weight[i + 6];
+            s7 += d_out_weight[i + 7] * d_out_weight[i + 7];
         }
         for (; i < 4; i++) {
             s0 += d_out_weight[i] * d_out_weight[i];
         }
-        for (i = 0; i + 4 <= 1; i += 4) {
+        for (i = 0; i + 8 <= 1; i += 8) {
             s0 += d_out_bias[i] * d_out_bias[i];
             s1 += d_out_bias[i + 1] * d_out_bias[i + 1];
             s2 += d_out_bias[i + 2] * d_out_bias[i + 2];
             s3 += d_out_bias[i + 3] * d_out_bias[i + 3];
+            s4 += d_out_bias[i + 4] * d_out_bias[i + 4];
+            s5 += d_out_bias[i + 5] * d_out_bias[i + 5];
+            s6 += d_out_bias[i + 6] * d_out_bias[i + 6];
+            s7 += d_out_bias[i + 7] * d_out_bias[i + 7];
         }
         for (; i < 1; i++) {
             s0 += d_out_bias[i] * d_out_bias[i];
         }
-        return Math.sqrt((s0 + s1) + (s2 + s3));
+        return Math.sqrt(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
     }
 
     private NonFiniteTrainingException nonFiniteGradient(long step, double norm) {

@@ -54,6 +54,59 @@ final class OptimizerEmitter {
         };
     }
 
+    /** Steps between two sweeps of {@link #flushDecayedState}. */
+    static final int FLUSH_INTERVAL = 16;
+
+    /**
+     * Optimizer state below this magnitude is set to zero by the sweep: 2^-90 in float, 2^-900
+     * in double. Between two sweeps a value above it decays by at most {@code d^16} (the decay
+     * {@code d} at least 0.5), and the update multiplies it by the learning rate; for any
+     * learning rate above 1e-6 the result stays far from the subnormal range (below 2^-126 and
+     * 2^-1022).
+     */
+    private String flushThreshold() {
+        return numeric.isFloat() ? "0x1p-90f" : "0x1p-900";
+    }
+
+    /**
+     * Every {@link #FLUSH_INTERVAL} steps, state that decays each step (momentum buffers,
+     * averages) and has fallen below {@link #flushThreshold} becomes zero. Without the sweep, a
+     * weight whose gradient is always zero (an input that never lights up) has a buffer that
+     * decays geometrically into the subnormal range and stays there for hundreds of steps, and
+     * on Intel cores every operation on a subnormal takes a microcode assist: the update of N5
+     * on its real data ran several times slower (docs/codegen.md). What the sweep removes is
+     * below 2^-90 of the state's scale, and moves a parameter by less than the learning rate
+     * times 2^-90. Adagrad's sums never decay and are left alone.
+     */
+    CodeBlock flushDecayedState(ParameterRuns runs, String step) {
+        List<String> decaying = switch (spec.kind()) {
+            case SGD -> spec.momentum() != 0 ? List.of("momentum_buffer") : List.of();
+            case ADAGRAD -> List.of();
+            case RMSPROP -> List.of("square_avg");
+            case ADAM -> List.of("exp_avg", "exp_avg_sq");
+        };
+        if (decaying.isEmpty()) {
+            return CodeBlock.of("");
+        }
+        CodeBlock.Builder code = CodeBlock.builder()
+                .add("// Decayed state to zero, so that it never sits in the slow subnormal range.\n")
+                .beginControlFlow("if ($N % $L == 0)", step, FLUSH_INTERVAL);
+        for (ParameterField p : parameters) {
+            for (String kind : decaying) {
+                code.add(runs.forEachElement(
+                        p,
+                        numeric,
+                        List.of(state.get(p).get(kind)),
+                        run -> CodeBlock.builder()
+                                .beginControlFlow("if (Math.abs($N[i]) < $L)", run.name(0), flushThreshold())
+                                .addStatement("$N[i] = $L", run.name(0), numeric.literal(0))
+                                .endControlFlow()
+                                .build()));
+            }
+        }
+        return code.endControlFlow().build();
+    }
+
     /**
      * {@code private final double[] exp_avg_hidden_weight = new double[8];} and so on; without
      * the initializer when {@code allocated} is false (the constructors then assign them).
@@ -94,6 +147,7 @@ final class OptimizerEmitter {
         for (ParameterField p : parameters) {
             method.addCode(update(p, ParameterRuns.whole()));
         }
+        method.addCode(flushDecayedState(ParameterRuns.whole(), "step"));
         if (transposes) {
             method.addStatement("transposesStale = true");
         }
@@ -177,7 +231,8 @@ final class OptimizerEmitter {
         for (ParameterField p : parameters) {
             method.addCode(update(p, ParameterRuns.inParts()));
         }
-        return method.build();
+        return method.addCode(flushDecayedState(ParameterRuns.inParts(), "step"))
+                .build();
     }
 
     /**
@@ -205,27 +260,32 @@ final class OptimizerEmitter {
         });
         // The squared norm is finite exactly when the norm is, so the check needs no square root
         // unless clipping by norm uses the norm itself.
-        String[] sums = {fresh.apply("s0"), fresh.apply("s1"), fresh.apply("s2"), fresh.apply("s3")};
-        List<List<CodeBlock>> terms =
-                List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        String[] sums = new String[NORM_CHAINS];
+        List<List<CodeBlock>> terms = new ArrayList<>();
+        for (int k = 0; k < NORM_CHAINS; k++) {
+            sums[k] = fresh.apply("s" + k);
+            terms.add(new ArrayList<>());
+        }
         String cast = numeric.isFloat() ? "(double) " : "";
         boolean clipNorm = spec.clipNorm().isPresent();
         int[] next = {0};
         forEachElement(gradients, (p, e, g) -> {
             // With clip_norm, the partial sums are gradientNorm's, term for term, so that the
             // norm and the rescaled gradient are bitwise those of the loop form; without, only
-            // finiteness matters and the terms are dealt round-robin for four short chains.
-            int sum = clipNorm ? (e < p.size() / 4 * 4 ? e % 4 : 0) : next[0]++ % 4;
+            // finiteness matters and the terms are dealt round-robin for short chains.
+            int sum = clipNorm
+                    ? (e < p.size() / NORM_CHAINS * NORM_CHAINS ? e % NORM_CHAINS : 0)
+                    : next[0]++ % NORM_CHAINS;
             terms.get(sum).add(CodeBlock.of("$L$N * $N", cast, g, g));
         });
-        for (int k = 0; k < 4; k++) {
+        for (int k = 0; k < NORM_CHAINS; k++) {
             code.addStatement(
                     "double $N = $L",
                     sums[k],
                     terms.get(k).isEmpty() ? CodeBlock.of("0.0") : CodeBlock.join(terms.get(k), " + "));
         }
         String squared = fresh.apply("squaredNorm");
-        code.addStatement("double $N = ($N + $N) + ($N + $N)", squared, sums[0], sums[1], sums[2], sums[3]);
+        code.addStatement("double $N = $L", squared, chainTotal(sums));
         code.beginControlFlow("if (!Double.isFinite($N))", squared)
                 .add("// The scan of nonFiniteGradient reads the gradient fields.\n");
         forEachElement(gradients, (p, e, g) -> code.addStatement("$N[$L] = $N", p.gradient(), e, g));
@@ -250,6 +310,7 @@ final class OptimizerEmitter {
                 code.add(updateRule(p.field(), state.get(p), CodeBlock.of("$L", e), CodeBlock.of("$N", g[e])));
             }
         }
+        code.add(flushDecayedState(ParameterRuns.whole(), step));
         if (transposes) {
             code.addStatement("transposesStale = true");
         }
@@ -463,19 +524,66 @@ final class OptimizerEmitter {
         MethodSpec.Builder method = MethodSpec.methodBuilder("gradientNorm")
                 .addModifiers(Modifier.PRIVATE)
                 .returns(TypeName.DOUBLE)
-                // Four partial sums: independent additions keep the FPU busy; the order differs
-                // from a single sum by rounding only, and the norm is used for clipping and the
-                // finiteness check alone.
-                .addStatement("double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0")
-                .addStatement("int i");
+                .addCode(squaresDeclarations());
         return method.addCode(squares(ParameterRuns.whole()))
-                .addStatement("return Math.sqrt((s0 + s1) + (s2 + s3))")
+                .addStatement("return Math.sqrt($L)", chainTotal(chainNames()))
                 .build();
     }
 
     /**
+     * Partial sums of the squared norm: independent additions keep both floating-point adders
+     * busy (a single chain waits 4 cycles per element; 4 chains measured 132 µs and 8 chains
+     * 77 µs over N5's 200,704 weights). The order differs from a single sum by rounding only,
+     * and the norm serves clipping and the finiteness check alone.
+     */
+    static final int NORM_CHAINS = 8;
+
+    private static String[] chainNames() {
+        String[] names = new String[NORM_CHAINS];
+        for (int k = 0; k < NORM_CHAINS; k++) {
+            names[k] = "s" + k;
+        }
+        return names;
+    }
+
+    /** {@code double s0 = 0.0, ..., s7 = 0.0; int i;}: the locals {@link #squares} adds to. */
+    static CodeBlock squaresDeclarations() {
+        return CodeBlock.builder()
+                .addStatement(
+                        "double $L",
+                        String.join(
+                                ", ",
+                                java.util.Arrays.stream(chainNames())
+                                        .map(n -> n + " = 0.0")
+                                        .toList()))
+                .addStatement("int i")
+                .build();
+    }
+
+    /** {@code ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))}: the chains added pairwise. */
+    static String chainTotal(String[] sums) {
+        List<String> level = List.of(sums);
+        while (level.size() > 1) {
+            List<String> next = new ArrayList<>();
+            for (int k = 0; k < level.size(); k += 2) {
+                next.add(
+                        level.size() == 2
+                                ? level.get(k) + " + " + level.get(k + 1)
+                                : "(" + level.get(k) + " + " + level.get(k + 1) + ")");
+            }
+            level = next;
+        }
+        return level.get(0);
+    }
+
+    /** {@link #chainTotal} of the locals {@code s0} to {@code s7}. */
+    static String chainTotal() {
+        return chainTotal(chainNames());
+    }
+
+    /**
      * Adds the squares of the gradient's elements (all, or one part's share) to the locals
-     * {@code s0} to {@code s3}, four at a time; {@code i} must be declared.
+     * {@code s0} to {@code s7} that {@link #squaresDeclarations} declares, eight at a time.
      */
     CodeBlock squares(ParameterRuns runs) {
         String cast = numeric.isFloat() ? "(double) " : "";
@@ -483,13 +591,14 @@ final class OptimizerEmitter {
         for (ParameterField p : parameters) {
             code.add(runs.forEachRun(p, numeric, List.of(p.gradient()), run -> {
                 String g = run.name(0);
-                return CodeBlock.builder()
-                        .beginControlFlow("for (i = $L; i + 4 <= $L; i += 4)", run.from(), run.to())
-                        .addStatement("s0 += $L$N[i] * $N[i]", cast, g, g)
-                        .addStatement("s1 += $L$N[i + 1] * $N[i + 1]", cast, g, g)
-                        .addStatement("s2 += $L$N[i + 2] * $N[i + 2]", cast, g, g)
-                        .addStatement("s3 += $L$N[i + 3] * $N[i + 3]", cast, g, g)
-                        .endControlFlow()
+                CodeBlock.Builder loop = CodeBlock.builder()
+                        .beginControlFlow(
+                                "for (i = $L; i + $L <= $L; i += $L)", run.from(), NORM_CHAINS, run.to(), NORM_CHAINS);
+                for (int k = 0; k < NORM_CHAINS; k++) {
+                    CodeBlock at = k == 0 ? CodeBlock.of("i") : CodeBlock.of("i + $L", k);
+                    loop.addStatement("s$L += $L$N[$L] * $N[$L]", k, cast, g, at, g, at);
+                }
+                return loop.endControlFlow()
                         .beginControlFlow("for (; i < $L; i++)", run.to())
                         .addStatement("s0 += $L$N[i] * $N[i]", cast, g, g)
                         .endControlFlow()

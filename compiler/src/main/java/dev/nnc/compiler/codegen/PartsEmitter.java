@@ -139,7 +139,7 @@ final class PartsEmitter {
         return constructor.build();
     }
 
-    /** The methods; {@code squares} adds a part's share of the squared gradient to {@code s0..s3}. */
+    /** The methods; {@code squares} adds a part's share of the squared gradient to {@code s0..s7}. */
     List<MethodSpec> methods(CodeBlock squares) {
         List<MethodSpec> methods = new ArrayList<>();
         methods.add(setThreads());
@@ -210,10 +210,9 @@ final class PartsEmitter {
                             .build()));
         }
         return method.endControlFlow()
-                .addStatement("double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0")
-                .addStatement("int i")
+                .addCode(OptimizerEmitter.squaresDeclarations())
                 .addCode(squares)
-                .addStatement("return (s0 + s1) + (s2 + s3)")
+                .addStatement("return $L", OptimizerEmitter.chainTotal())
                 .build();
     }
 
