@@ -140,6 +140,14 @@ def main(argv):
         print(f"\nAgainst PyTorch {torch_results['torch']} (BLAS: {torch_results['blas']}), same data and "
               f"hyper-parameters; PyTorch figures are medians of 3 rounds.\n")
         print(pytorch_table(figures, torch_results))
+    if len(argv) > 2:
+        ftz = {(r["precision"], r["threads"]): r["per_second"] for r in torch_results["results"]
+               if r["bench"] == "N5" and r["variant"] == "eager-ftz"}
+        if ftz:
+            print("\nPyTorch eager with `torch.set_flush_denormal(True)` (subnormals flushed to zero; N5's "
+                  "momentum buffers reach the subnormal range on its data, see the notes): N5 float "
+                  f"{fmt(ftz.get(('float', 1)))} (1 thread), {fmt(ftz.get(('float', 2)))} (2 threads); "
+                  f"double {fmt(ftz.get(('double', 1)))}, {fmt(ftz.get(('double', 2)))}.")
     two_cores = two_core_table(figures, json.load(open(argv[2])) if len(argv) > 2 else None)
     if two_cores:
         print("\nBoth cores: nnc with `setThreads(2)` (each batch split in two halves) against PyTorch "
