@@ -266,63 +266,73 @@ final class PartsEmitter {
         }
         run.addCode("default -> throw new $T(\"no phase \" + phase);\n", IllegalStateException.class)
                 .endControlFlow();
-        TypeSpec.Builder parts = TypeSpec.classBuilder("Parts")
-                .addModifiers(Modifier.PRIVATE, Modifier.FINAL)
-                .addSuperinterface(PART_RUNNER.nestedClass("Task"))
-                .addJavadoc(
-                        "The parts of one batch: part {@code p} runs on {@code shards[p]} over its range of samples.\n")
-                .addField(array, "xs", Modifier.PRIVATE)
-                .addField(array, "ys", Modifier.PRIVATE)
-                .addField(array, "outs", Modifier.PRIVATE)
-                .addField(TypeName.INT, "n", Modifier.PRIVATE)
-                .addField(numeric.type(), "weight", Modifier.PRIVATE)
-                .addMethod(MethodSpec.methodBuilder("start")
-                        .addParameter(array, "xs")
-                        .addParameter(array, "ys")
-                        .addParameter(array, "outs")
-                        .addParameter(TypeName.INT, "n")
-                        .addParameter(numeric.type(), "weight")
-                        .addStatement("this.phase = outs == null ? ACCUMULATE : PREDICT")
-                        .addStatement("this.xs = xs")
-                        .addStatement("this.ys = ys")
-                        .addStatement("this.outs = outs")
-                        .addStatement("this.n = n")
-                        .addStatement("this.weight = weight")
-                        .build())
-                .addMethod(MethodSpec.methodBuilder("finish")
-                        .addJavadoc("Forgets the caller's arrays, which the instance must not keep alive.\n")
-                        .addStatement("xs = null")
-                        .addStatement("ys = null")
-                        .addStatement("outs = null")
-                        .build())
-                .addMethod(run.build());
         List<String> phases = new ArrayList<>(List.of("PREDICT"));
         if (network.isTrainable()) {
             phases.addAll(List.of("ACCUMULATE", "REDUCE"));
         }
         if (optimizes) {
             phases.add("UPDATE");
-            parts.addField(TypeName.LONG, "step", Modifier.PRIVATE)
-                    .addField(TypeName.DOUBLE, "scale", Modifier.PRIVATE)
-                    .addMethod(MethodSpec.methodBuilder("startUpdate")
-                            .addParameter(TypeName.LONG, "step")
-                            .addParameter(TypeName.DOUBLE, "scale")
-                            .addStatement("this.phase = UPDATE")
-                            .addStatement("this.step = step")
-                            .addStatement("this.scale = scale")
-                            .build());
         }
-        if (network.isTrainable()) {
-            parts.addMethod(MethodSpec.methodBuilder("startReduce")
-                    .addStatement("this.phase = REDUCE")
-                    .build());
-        }
+        TypeSpec.Builder parts = TypeSpec.classBuilder("Parts")
+                .addModifiers(Modifier.PRIVATE, Modifier.FINAL)
+                .addSuperinterface(PART_RUNNER.nestedClass("Task"))
+                .addJavadoc(
+                        "The parts of one batch: part {@code p} runs on {@code shards[p]} over its range of samples.\n");
         for (int i = 0; i < phases.size(); i++) {
             parts.addField(
                     FieldSpec.builder(TypeName.INT, phases.get(i), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                             .initializer("$L", i)
                             .build());
         }
-        return parts.addField(TypeName.INT, "phase", Modifier.PRIVATE).build();
+        parts.addField(TypeName.INT, "phase", Modifier.PRIVATE)
+                .addField(array, "xs", Modifier.PRIVATE)
+                .addField(array, "ys", Modifier.PRIVATE)
+                .addField(array, "outs", Modifier.PRIVATE)
+                .addField(TypeName.INT, "n", Modifier.PRIVATE)
+                .addField(numeric.type(), "weight", Modifier.PRIVATE);
+        if (optimizes) {
+            parts.addField(TypeName.LONG, "step", Modifier.PRIVATE)
+                    .addField(TypeName.DOUBLE, "scale", Modifier.PRIVATE);
+        }
+        parts.addMethod(MethodSpec.methodBuilder("start")
+                .addJavadoc(
+                        "Prediction (with {@code outs}) or the gradient of the samples of {@code xs} and {@code ys}.\n")
+                .addParameter(array, "xs")
+                .addParameter(array, "ys")
+                .addParameter(array, "outs")
+                .addParameter(TypeName.INT, "n")
+                .addParameter(numeric.type(), "weight")
+                .addStatement("this.phase = outs == null ? ACCUMULATE : PREDICT")
+                .addStatement("this.xs = xs")
+                .addStatement("this.ys = ys")
+                .addStatement("this.outs = outs")
+                .addStatement("this.n = n")
+                .addStatement("this.weight = weight")
+                .build());
+        if (network.isTrainable()) {
+            parts.addMethod(MethodSpec.methodBuilder("startReduce")
+                    .addJavadoc(
+                            "The shards' gradients summed into this instance's, a share of the parameters per part.\n")
+                    .addStatement("this.phase = REDUCE")
+                    .build());
+        }
+        if (optimizes) {
+            parts.addMethod(MethodSpec.methodBuilder("startUpdate")
+                    .addJavadoc("The update, a share of the parameters per part, clipped by {@code scale} below 1.\n")
+                    .addParameter(TypeName.LONG, "step")
+                    .addParameter(TypeName.DOUBLE, "scale")
+                    .addStatement("this.phase = UPDATE")
+                    .addStatement("this.step = step")
+                    .addStatement("this.scale = scale")
+                    .build());
+        }
+        return parts.addMethod(MethodSpec.methodBuilder("finish")
+                        .addJavadoc("Forgets the caller's arrays, which the instance must not keep alive.\n")
+                        .addStatement("xs = null")
+                        .addStatement("ys = null")
+                        .addStatement("outs = null")
+                        .build())
+                .addMethod(run.build())
+                .build();
     }
 }

@@ -36,7 +36,9 @@ class GeneratedGoldenFilesTest {
                 Arguments.of("functions.nn", "Rosenbrock"),
                 Arguments.of("iris.nn", "Iris"),
                 Arguments.of("iris.nn", "IrisScorer"),
-                Arguments.of("perceptron.nn", "Perceptron"));
+                Arguments.of("perceptron.nn", "Perceptron"),
+                // A tiled class: weights by columns, shards and parts for setThreads.
+                Arguments.of("digits.nn", "Digits"));
     }
 
     private static List<GeneratedFile> generate(String file) {
@@ -75,7 +77,7 @@ class GeneratedGoldenFilesTest {
     @Test
     void goldenFilesCompileWithoutWarnings() {
         // The goldens are exactly the generated text, which GeneratedClasses compiles with -Werror.
-        for (String file : List.of("xor.nn", "functions.nn", "iris.nn", "perceptron.nn")) {
+        for (String file : List.of("xor.nn", "functions.nn", "iris.nn", "perceptron.nn", "digits.nn")) {
             GeneratedClasses compiled = Examples.compiled(file);
             assertTrue(!compiled.files().isEmpty(), file);
         }
