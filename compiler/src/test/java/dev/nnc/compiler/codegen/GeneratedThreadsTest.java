@@ -122,6 +122,38 @@ class GeneratedThreadsTest {
         assertArrayEquals(parameters(first), parameters(second));
     }
 
+    /** Clipping by norm takes the norm from the parts' sums; clipping by value first clamps, then sums. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {
+                "rmsprop(lr = 0.01, clip_norm = 0.05)",
+                "sgd(lr = 0.1, momentum = 0.9, clip_value = 0.001, clip_norm = 0.02)"
+            })
+    void splitStepsClipLikeOneThread(String optimizer) {
+        String spec = "network Clipped {\n"
+                + "    input x[40];\n"
+                + "    target y[6];\n"
+                + "    hidden = dense(x, 48, activation = tanh);\n"
+                + "    out = dense(hidden, 6);\n"
+                + "    output out;\n"
+                + "    loss mse(out, y);\n"
+                + "    optimizer " + optimizer + ";\n"
+                + "}\n";
+        GeneratedClasses classes = GeneratedClasses.compile("clipped.nn", spec);
+        TrainableNetwork one = classes.newInstance("Clipped");
+        TrainableNetwork two = classes.newInstance("Clipped");
+        setThreads(two, 2);
+        int n = 200;
+        for (int step = 0; step < 10; step++) {
+            double[] xs = batch(n, 40, 500 + step);
+            double[] ys = batch(n, 6, 600 + step);
+            double lossOne = one.trainStep(xs, ys, n);
+            double lossTwo = two.trainStep(xs, ys, n);
+            assertEquals(lossOne, lossTwo, 1e-12 * Math.abs(lossOne), "loss at step " + step);
+        }
+        assertAllClose(parameters(one), parameters(two), 1e-9, 1e-12, "parameters after 10 clipped steps");
+    }
+
     @Test
     void aSplitBatchPutsAHelperThreadToWork() {
         TrainableNetwork network = network(Examples.MNIST_TWIN_FILE, "MnistMlpDouble");
