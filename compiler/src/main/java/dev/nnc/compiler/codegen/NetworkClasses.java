@@ -519,13 +519,7 @@ final class NetworkClasses {
 
     /** {@code if (transposesStale) refreshTransposes();} in kernels that read a transposed weight. */
     private CodeBlock refreshTransposes(KernelEmitter kernel) {
-        return kernel.readsTransposes()
-                ? CodeBlock.builder()
-                        .beginControlFlow("if (transposesStale)")
-                        .addStatement("refreshTransposes()")
-                        .endControlFlow()
-                        .build()
-                : CodeBlock.of("");
+        return kernel.readsTransposes() ? WeightRows.refreshIfStale() : CodeBlock.of("");
     }
 
     private MethodSpec part(Signature signature, int index, List<CodeBlock> segments) {

@@ -234,13 +234,7 @@ final class PartsEmitter {
     }
 
     private CodeBlock refresh() {
-        return transposes
-                ? CodeBlock.builder()
-                        .beginControlFlow("if (transposesStale)")
-                        .addStatement("refreshTransposes()")
-                        .endControlFlow()
-                        .build()
-                : CodeBlock.of("");
+        return transposes ? WeightRows.refreshIfStale() : CodeBlock.of("");
     }
 
     /** The task the runner calls: part {@code p} runs on {@code shards[p]} over its range of samples. */

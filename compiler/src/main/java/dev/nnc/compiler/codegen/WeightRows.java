@@ -1,5 +1,7 @@
 package dev.nnc.compiler.codegen;
 
+import com.palantir.javapoet.CodeBlock;
+
 /**
  * A copy of a weight matrix as an array of rows ({@code float[][]}), kept by a class whose tiled
  * kernels multiply with it: rows of {@code W} for the backward product {@code W^T x} (the
@@ -19,5 +21,14 @@ record WeightRows(ParameterField parameter, String field, boolean transposed) {
         return transposed
                 ? parameter.param().shape().rows()
                 : parameter.param().shape().cols();
+    }
+
+    /** {@code if (transposesStale) refreshTransposes();}: the row copies made current before they are read. */
+    static CodeBlock refreshIfStale() {
+        return CodeBlock.builder()
+                .beginControlFlow("if (transposesStale)")
+                .addStatement("refreshTransposes()")
+                .endControlFlow()
+                .build();
     }
 }

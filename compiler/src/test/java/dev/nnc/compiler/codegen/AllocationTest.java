@@ -32,20 +32,29 @@ class AllocationTest {
             net.gradient(xs, ys, n, grad);
             net.trainStep(xs, ys, n);
         };
-        for (int i = 0; i < 20_000; i++) {
+        long quietest = quietestWindow(calls, 20_000, 1_000);
+        assertEquals(0, quietest, network + " allocated " + quietest + " bytes in each window of 1,000 rounds");
+    }
+
+    /**
+     * Bytes the calling thread allocated in the quietest of five windows of {@code rounds} calls,
+     * after {@code warmUp} calls that let the JIT compile the code. An allocation per call shows
+     * in every window; a window may also see a one-off allocation of the JVM's own (a
+     * deoptimisation, say), so the quietest window counts.
+     */
+    private static long quietestWindow(Runnable calls, int warmUp, int rounds) {
+        for (int i = 0; i < warmUp; i++) {
             calls.run();
         }
-        // An allocation per call shows in every window; a window may also see a one-off
-        // allocation of the JVM's own (a deoptimisation, say), so the quietest window counts.
         long quietest = Long.MAX_VALUE;
         for (int window = 0; window < 5; window++) {
             long before = THREADS.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 1_000; i++) {
+            for (int i = 0; i < rounds; i++) {
                 calls.run();
             }
             quietest = Math.min(quietest, THREADS.getCurrentThreadAllocatedBytes() - before);
         }
-        assertEquals(0, quietest, network + " allocated " + quietest + " bytes in each window of 1,000 rounds");
+        return quietest;
     }
 
     /** With two threads the caller hands parts to a helper and sums the shards' gradients. */
@@ -63,17 +72,7 @@ class AllocationTest {
             net.gradient(xs, ys, n, grad);
             net.trainStep(xs, ys, n);
         };
-        for (int i = 0; i < 3_000; i++) {
-            calls.run();
-        }
-        long quietest = Long.MAX_VALUE;
-        for (int window = 0; window < 5; window++) {
-            long before = THREADS.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 200; i++) {
-                calls.run();
-            }
-            quietest = Math.min(quietest, THREADS.getCurrentThreadAllocatedBytes() - before);
-        }
+        long quietest = quietestWindow(calls, 3_000, 200);
         assertEquals(0, quietest, "MnistMlp with two threads allocated " + quietest + " bytes in each window");
     }
 
