@@ -154,6 +154,11 @@ public final class Digits implements TrainableNetwork {
     private final double[][] targetRows = new double[64][10];
 
     /**
+     * Whether the tile being accumulated is the first of a gradient (the sums clear it).
+     */
+    private boolean freshGradient;
+
+    /**
      * logits.weight as rows, refreshed after every change of the parameters.
      */
     private final double[][] logits_weight_rows;
@@ -420,17 +425,13 @@ public final class Digits implements TrainableNetwork {
      * samples {@code from} (inclusive) to {@code to} (exclusive); returns that loss sum.
      */
     private double accumulateRange(double[] xs, double[] ys, int from, int to, double weight) {
-        for (double[] column : d_hidden_weight) {
-            Arrays.fill(column, 0.0);
-        }
         Arrays.fill(d_hidden_bias, 0.0);
-        for (double[] column : d_logits_weight) {
-            Arrays.fill(column, 0.0);
-        }
         Arrays.fill(d_logits_bias, 0.0);
         double sum = 0.0;
+        freshGradient = true;
         for (int row = from; row < to; row += TILE) {
             sum += trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, Math.min(TILE, to - row), weight);
+            freshGradient = false;
         }
         return sum;
     }
@@ -1073,6 +1074,9 @@ public final class Digits implements TrainableNetwork {
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 64; c++) {
             double[] g = d_hidden_weight[c];
+            if (freshGradient) {
+                Arrays.fill(g, 0.0);
+            }
             int b = 0;
             for (; b + 4 <= m; b += 4) {
                 double x0 = inputRows[b][c];
@@ -1111,6 +1115,9 @@ public final class Digits implements TrainableNetwork {
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 32; c++) {
             double[] g = d_logits_weight[c];
+            if (freshGradient) {
+                Arrays.fill(g, 0.0);
+            }
             int b = 0;
             for (; b + 4 <= m; b += 4) {
                 double x0 = hidden[b][c];

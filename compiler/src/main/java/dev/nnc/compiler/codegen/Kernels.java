@@ -19,11 +19,13 @@ record Kernels(
         boolean usesRandom,
         List<WeightRows> weightRows,
         boolean tiled,
-        boolean hasTrainOne) {
+        boolean hasTrainOne,
+        java.util.Set<String> selfClearedGradients) {
     Kernels {
         fields = List.copyOf(fields);
         methods = List.copyOf(methods);
         weightRows = List.copyOf(weightRows);
+        selfClearedGradients = java.util.Set.copyOf(selfClearedGradients);
     }
 
     /**

@@ -236,17 +236,31 @@ final class NetworkApiEmitter {
         // Each sample's adjoint is seeded with 1/n: the gradient of the mean is the mean of the
         // gradients, accumulated in place without a second pass.
         method.addStatement("$T weight = $L", numeric.type(), numeric.isFloat() ? "1.0f / n" : "1.0 / n")
-                .addStatement("double sum = 0.0")
-                .beginControlFlow("for (int row = 0; row < n; row += TILE)")
+                .addStatement("double sum = 0.0");
+        raiseFresh(method);
+        method.beginControlFlow("for (int row = 0; row < n; row += TILE)")
                 .addStatement("int m = Math.min(TILE, n - row)")
                 .addStatement(
                         dropout
                                 ? "sum += dropout ? trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight)"
                                         + " : gradientTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight)"
-                                : "sum += trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight)")
-                .endControlFlow()
-                .addStatement("return sum / n");
-        return method.build();
+                                : "sum += trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight)");
+        lowerFresh(method);
+        return method.endControlFlow().addStatement("return sum / n").build();
+    }
+
+    /** {@code freshGradient = true}: the next tile is the first of the gradient (if a kernel clears any). */
+    private void raiseFresh(MethodSpec.Builder method) {
+        if (!selfCleared.isEmpty()) {
+            method.addStatement("$N = true", TileGradientSinks.FRESH);
+        }
+    }
+
+    /** {@code freshGradient = false} after a tile: later tiles add to what the first one wrote. */
+    private void lowerFresh(MethodSpec.Builder method) {
+        if (!selfCleared.isEmpty()) {
+            method.addStatement("$N = false", TileGradientSinks.FRESH);
+        }
     }
 
     // double sum = shards != null && n >= ... ? accumulateInParts(xs, ys, n, weight) : accumulateRange(xs, ys, 0, n,
@@ -283,17 +297,20 @@ final class NetworkApiEmitter {
                 .addJavadoc("Sets the gradient fields to {@code weight} times the gradient of the loss sum of the\n")
                 .addJavadoc("samples {@code from} (inclusive) to {@code to} (exclusive); returns that loss sum.\n");
         clearGradients(method);
-        return method.addStatement("double sum = 0.0")
-                .beginControlFlow("for (int row = from; row < to; row += TILE)")
+        method.addStatement("double sum = 0.0");
+        raiseFresh(method);
+        method.beginControlFlow("for (int row = from; row < to; row += TILE)")
                 .addStatement(
-                        "sum += trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, Math.min(TILE, to - row), weight)")
-                .endControlFlow()
-                .addStatement("return sum")
-                .build();
+                        "sum += trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, Math.min(TILE, to - row), weight)");
+        lowerFresh(method);
+        return method.endControlFlow().addStatement("return sum").build();
     }
 
     private void clearGradients(MethodSpec.Builder method) {
         for (ParameterField p : parameters) {
+            if (selfCleared.contains(p.gradient())) {
+                continue;
+            }
             if (p.byColumns()) {
                 method.beginControlFlow("for ($T column : $N)", numeric.arrayType(), p.gradient())
                         .addStatement("$T.fill(column, $L)", Arrays.class, numeric.literal(0))
@@ -376,6 +393,18 @@ final class NetworkApiEmitter {
     /** Tells the emitter that the class keeps transposed weights, which a parameter change makes stale. */
     NetworkApiEmitter withTransposes(boolean present) {
         this.transposes = present;
+        return this;
+    }
+
+    private java.util.Set<String> selfCleared = java.util.Set.of();
+
+    /**
+     * The gradient fields that the training kernels clear themselves on the first tile of a
+     * gradient (see {@link TileGradientSinks#FRESH}): the API leaves them alone and raises the
+     * flag for the first tile instead.
+     */
+    NetworkApiEmitter withSelfClearedGradients(java.util.Set<String> fields) {
+        this.selfCleared = java.util.Set.copyOf(fields);
         return this;
     }
 

@@ -121,7 +121,8 @@ final class NetworkClassGenerator {
         NetworkApiEmitter api = new NetworkApiEmitter(network, numeric, self, parameters, kernels.usesRandom())
                 .withTransposes(kernels.hasTransposes())
                 .withParts(splits)
-                .withTrainOne(kernels.hasTrainOne());
+                .withTrainOne(kernels.hasTrainOne())
+                .withSelfClearedGradients(kernels.selfClearedGradients());
         PartsEmitter parts = new PartsEmitter(network, numeric, self, parameters, kernels.hasTransposes());
         type.addFields(api.fields());
         type.addFields(kernels.fields());

@@ -42,6 +42,8 @@ final class NetworkClasses {
     private boolean usesRandom;
     /** Row copies of weights that tiled kernels read, by parameter and orientation. */
     private final Map<String, WeightRows> weightRows = new java.util.LinkedHashMap<>();
+    /** The gradient fields each training kernel clears itself on a first tile (TileGradientSinks). */
+    private final Map<Kind, Set<String>> clearedByKernel = new java.util.EnumMap<>(Kind.class);
     /** Whether a tiled kernel copies the tile's inputs and targets into rows first. */
     private boolean stagesRows;
     /** Scratch array fields by name and size, shared between kernels. */
@@ -113,8 +115,25 @@ final class NetworkClasses {
                 scratch.add(rowsField("targetRows", KernelEmitter.TILE, network.targetSize()));
             }
         }
-        Kernels kernels =
-                new Kernels(scratch, methods, usesRandom, List.copyOf(weightRows.values()), tiled, trainOne != null);
+        // A gradient may go uncleared by the API only if every kernel that accumulates into it
+        // clears it on the first tile.
+        Set<String> selfCleared = new java.util.LinkedHashSet<>(clearedByKernel.getOrDefault(Kind.TRAIN, Set.of()));
+        if (usesRandom) {
+            selfCleared.retainAll(clearedByKernel.getOrDefault(Kind.GRADIENT, Set.of()));
+        }
+        if (!selfCleared.isEmpty()) {
+            scratch.add(FieldSpec.builder(TypeName.BOOLEAN, TileGradientSinks.FRESH, Modifier.PRIVATE)
+                    .addJavadoc("Whether the tile being accumulated is the first of a gradient (the sums clear it).\n")
+                    .build());
+        }
+        Kernels kernels = new Kernels(
+                scratch,
+                methods,
+                usesRandom,
+                List.copyOf(weightRows.values()),
+                tiled,
+                trainOne != null,
+                Set.copyOf(selfCleared));
         return new NetworkClassGenerator(
                         network, unit.source(), unit.packageName(), names, parameters, kernels, optimizer)
                 .generate();
@@ -370,7 +389,9 @@ final class NetworkClasses {
             return sinks;
         }
         if (kind.accumulatesGradient()) {
-            sinks.addAll(new TileGradientSinks(kernel, graph, numeric, byName).sinks());
+            TileGradientSinks gradientSinks = new TileGradientSinks(kernel, graph, numeric, byName);
+            sinks.addAll(gradientSinks.sinks());
+            clearedByKernel.put(kind, gradientSinks.clearedHere());
         }
         int loss = graph.output(Output.Kind.LOSS).orElseThrow().node();
         CodeBlock value = kernel.ref(loss, Index.literal(0, Shape.scalar()));
