@@ -1,0 +1,119 @@
+package dev.nnc.runtime.vector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nnc.runtime.Vectorization;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Vector API products against sums in double precision, over shapes that reach every block
+ * and tail of the kernels: rows and columns in fours and one by one, widths in blocks of four
+ * vectors, single vectors and scalar tails.
+ */
+class VectorProductsTest {
+    private static final int LANES = VectorProducts.lanes();
+    private static final int[] WIDTHS = {1, 3, LANES - 1, LANES, LANES + 3, 4 * LANES, 5 * LANES + 3, 9 * LANES + 7};
+    private static final int[] INNER = {1, 2, 7, 33};
+    private final Random random = new Random(42);
+
+    @Test
+    void theTestJvmHasTheVectorApi() {
+        assertTrue(Vectorization.ENABLED, "the runtime's tests run with --add-modules " + Vectorization.MODULE);
+    }
+
+    @Test
+    void multiplyIsTheProductOfEachSampleWithTheWeightRows() {
+        for (int m = 1; m <= 9; m++) {
+            for (int inner : INNER) {
+                for (int width : WIDTHS) {
+                    int ao = m % 2 == 0 ? 0 : 3;
+                    float[][] a = randomRows(m, ao + inner + 2);
+                    float[][] b = randomRows(inner, width);
+                    float[][] c = randomRows(m, width); // overwritten
+                    VectorProducts.multiply(a, ao, b, c, m, inner, width);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < width; j++) {
+                            double sum = 0;
+                            double magnitude = 0;
+                            for (int k = 0; k < inner; k++) {
+                                sum += (double) a[i][ao + k] * b[k][j];
+                                magnitude += Math.abs((double) a[i][ao + k] * b[k][j]);
+                            }
+                            assertClose(
+                                    sum,
+                                    magnitude,
+                                    c[i][j],
+                                    "multiply m=%d inner=%d width=%d at [%d][%d]".formatted(m, inner, width, i, j));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void outerProductsReplaceOrAddToTheGradientColumns() {
+        for (boolean fresh : new boolean[] {true, false}) {
+            for (int m : new int[] {1, 2, 5, 16}) {
+                for (int columns = 1; columns <= 9; columns++) {
+                    for (int rows : WIDTHS) {
+                        int xo = columns % 2 == 0 ? 0 : 2;
+                        int uo = columns % 3 == 0 ? 1 : 0;
+                        float[][] x = randomRows(m, xo + columns + 1);
+                        float[][] u = randomRows(m, uo + rows);
+                        float[][] g = randomRows(columns, rows + 2);
+                        float[][] before = copy(g);
+                        VectorProducts.addOuterProducts(x, xo, u, uo, g, m, columns, rows, fresh);
+                        for (int c = 0; c < columns; c++) {
+                            for (int r = 0; r < rows; r++) {
+                                double sum = fresh ? 0 : before[c][r];
+                                double magnitude = Math.abs(sum);
+                                for (int s = 0; s < m; s++) {
+                                    sum += (double) x[s][xo + c] * u[s][uo + r];
+                                    magnitude += Math.abs((double) x[s][xo + c] * u[s][uo + r]);
+                                }
+                                assertClose(
+                                        sum,
+                                        magnitude,
+                                        g[c][r],
+                                        "outer fresh=%b m=%d columns=%d rows=%d at [%d][%d]"
+                                                .formatted(fresh, m, columns, rows, c, r));
+                            }
+                            for (int r = rows; r < rows + 2; r++) {
+                                assertEquals(before[c][r], g[c][r], "element past the rows must stay as it was");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Float sums of n terms are within about n ulps of their magnitude; 1e-5 relative is ample. */
+    private static void assertClose(double expected, double magnitude, float actual, String where) {
+        double tolerance = 1e-5 * magnitude + 1e-30;
+        assertTrue(
+                Math.abs(actual - expected) <= tolerance,
+                () -> where + ": expected " + expected + ", found " + actual + " (tolerance " + tolerance + ")");
+    }
+
+    private float[][] randomRows(int rows, int width) {
+        float[][] result = new float[rows][width];
+        for (float[] row : result) {
+            for (int i = 0; i < width; i++) {
+                row[i] = (float) random.nextGaussian();
+            }
+        }
+        return result;
+    }
+
+    private static float[][] copy(float[][] rows) {
+        float[][] result = new float[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            result[i] = rows[i].clone();
+        }
+        return result;
+    }
+}
