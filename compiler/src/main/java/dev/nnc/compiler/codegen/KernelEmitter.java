@@ -77,7 +77,18 @@ final class KernelEmitter {
 
         /** A field of {@code rows} arrays of {@code cols} elements that holds a stored node per sample. */
         String array2D(Node node, String suggestedName, int rows, int cols);
+
+        /** The rows of a tile that hold leaf {@code op} per sample, if the tile copies it into rows. */
+        default java.util.Optional<SampleRows> sampleRows(LeafOp.Read op) {
+            return java.util.Optional.empty();
+        }
     }
+
+    /**
+     * A per-sample vector of a tiled kernel as it sits in memory: element {@code i} of sample
+     * {@code b} is {@code array[b][offset + i]}.
+     */
+    record SampleRows(CodeBlock array, int offset) {}
 
     private final Graph graph;
     private final Numeric numeric;
@@ -266,6 +277,25 @@ final class KernelEmitter {
     /** Whether the statements read a transposed weight, which must be current first. */
     boolean readsTransposes() {
         return readsTransposes;
+    }
+
+    /**
+     * Node {@code id} of a tiled kernel as rows, one per sample, when it is kept that way (a
+     * stored per-sample vector, or an input or target copied into the tile's rows); empty for a
+     * fused expression, a view or a scalar, which have no rows to hand to a library kernel.
+     */
+    java.util.Optional<SampleRows> sampleRows(int id) {
+        Node node = graph.node(id);
+        if (!isBatched(id) || node.shape().isScalar() || unrolled) {
+            return java.util.Optional.empty();
+        }
+        if (stored.containsKey(id)) {
+            return java.util.Optional.of(new SampleRows(CodeBlock.of("$N", stored.get(id)), 0));
+        }
+        if (node.op() instanceof LeafOp.Read read && !inlined[id]) {
+            return context.sampleRows(read);
+        }
+        return java.util.Optional.empty();
     }
 
     /** The name of the array or local holding stored node {@code id}. */

@@ -635,6 +635,17 @@ final class NetworkClasses {
         }
 
         @Override
+        public java.util.Optional<KernelEmitter.SampleRows> sampleRows(LeafOp.Read op) {
+            if (op instanceof LeafOp.Input input) {
+                return java.util.Optional.of(new KernelEmitter.SampleRows(CodeBlock.of("inputRows"), input.offset()));
+            }
+            if (op instanceof LeafOp.Target target) {
+                return java.util.Optional.of(new KernelEmitter.SampleRows(CodeBlock.of("targetRows"), target.offset()));
+            }
+            return java.util.Optional.empty();
+        }
+
+        @Override
         public String array(Node node, String suggestedName, int size, CodeBlock.Builder declarations) {
             return pooled(
                     suggestedName,

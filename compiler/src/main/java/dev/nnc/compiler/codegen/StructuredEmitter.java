@@ -201,12 +201,24 @@ final class StructuredEmitter {
             inner = param.valueShape().cols();
         }
         String y = kernel.storedName(node.id());
+        CodeBlock comment = CodeBlock.of(
+                "// $L = $L x for each sample: multiply-adds along weight rows, $L rows per pass\n",
+                y,
+                matrix.op() instanceof LeafOp.Param ? "W" : "W^T",
+                ROW_BLOCK);
+        CodeBlock loops = tileLoops(vector, weights, y, type, inner, outer);
+        java.util.Optional<KernelEmitter.SampleRows> rows = kernel.sampleRows(vector);
+        if (numeric.isFloat() && rows.isPresent()) {
+            return CodeBlock.builder()
+                    .add(comment)
+                    .add(VectorKernels.multiply(rows.get(), weights, y, outer, inner, loops))
+                    .build();
+        }
+        return CodeBlock.builder().add(comment).add(loops).build();
+    }
+
+    private CodeBlock tileLoops(int vector, String weights, String y, String type, int inner, int outer) {
         CodeBlock.Builder code = CodeBlock.builder()
-                .add(
-                        "// $L = $L x for each sample: multiply-adds along weight rows, $L rows per pass\n",
-                        y,
-                        matrix.op() instanceof LeafOp.Param ? "W" : "W^T",
-                        ROW_BLOCK)
                 .beginControlFlow("for (int b = 0; b < m; b++)")
                 .addStatement("$L[] y = $N[b]", type, y)
                 .addStatement("$T.fill(y, $L)", java.util.Arrays.class, numeric.literal(0))

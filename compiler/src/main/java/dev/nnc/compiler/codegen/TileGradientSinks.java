@@ -122,12 +122,27 @@ final class TileGradientSinks {
     //     ... the remaining samples one by one ...
     // }
     private CodeBlock outerSum(ParameterField p, Node outer, boolean clears) {
+        int block = StructuredEmitter.ROW_BLOCK;
+        CodeBlock comment = CodeBlock.of(
+                "// sum over the tile of outer products, one gradient column at a time, $L samples per pass\n", block);
+        CodeBlock loops = outerSumLoops(p, outer, clears);
+        java.util.Optional<KernelEmitter.SampleRows> x = kernel.sampleRows(outer.arg(1));
+        java.util.Optional<KernelEmitter.SampleRows> u = kernel.sampleRows(outer.arg(0));
+        if (numeric.isFloat() && x.isPresent() && u.isPresent()) {
+            CodeBlock fresh = clears ? CodeBlock.of("$N", FRESH) : CodeBlock.of("false");
+            return CodeBlock.builder()
+                    .add(comment)
+                    .add(VectorKernels.addOuterProducts(
+                            x.get(), u.get(), p.gradient(), p.cols(), p.rows(), fresh, loops))
+                    .build();
+        }
+        return CodeBlock.builder().add(comment).add(loops).build();
+    }
+
+    private CodeBlock outerSumLoops(ParameterField p, Node outer, boolean clears) {
         String type = numeric.type().toString();
         int block = StructuredEmitter.ROW_BLOCK;
         CodeBlock.Builder code = CodeBlock.builder()
-                .add(
-                        "// sum over the tile of outer products, one gradient column at a time, $L samples per pass\n",
-                        block)
                 .beginControlFlow("for (int c = 0; c < $L; c++)", p.cols())
                 .addStatement("$L[] g = $N[c]", type, p.gradient())
                 .add(

@@ -1,0 +1,71 @@
+package dev.nnc.compiler.codegen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+
+/**
+ * The opt-in Vector API path of tiled float products: a call into the runtime's register-blocked
+ * kernels, taken when the JVM runs with {@code --add-modules jdk.incubator.vector}, in front of
+ * the plain loops that run otherwise. The test is a {@code static final} constant of the
+ * runtime, so the JIT keeps one of the two branches; without the module the kernel class is never
+ * loaded. Double networks keep the plain loops.
+ */
+final class VectorKernels {
+    private static final ClassName VECTORIZATION = ClassName.get("dev.nnc.runtime", "Vectorization");
+    private static final ClassName PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "VectorProducts");
+
+    private VectorKernels() {}
+
+    /** {@code c[b] = W x[b]} for the tile's samples, {@code W} given by its rows {@code weights[k]}. */
+    static CodeBlock multiply(
+            KernelEmitter.SampleRows x, String weights, String y, int inner, int width, CodeBlock plainLoops) {
+        return choose(
+                CodeBlock.of(
+                        "$T.multiply($L, $L, $N, $N, m, $L, $L)",
+                        PRODUCTS,
+                        x.array(),
+                        x.offset(),
+                        weights,
+                        y,
+                        inner,
+                        width),
+                plainLoops);
+    }
+
+    /**
+     * {@code g[c] (+)= sum over the tile of x[b][c] * u[b]}: a weight gradient, replaced when
+     * {@code fresh} is true and added to otherwise.
+     */
+    static CodeBlock addOuterProducts(
+            KernelEmitter.SampleRows x,
+            KernelEmitter.SampleRows u,
+            String gradient,
+            int columns,
+            int rows,
+            CodeBlock fresh,
+            CodeBlock plainLoops) {
+        return choose(
+                CodeBlock.of(
+                        "$T.addOuterProducts($L, $L, $L, $L, $N, m, $L, $L, $L)",
+                        PRODUCTS,
+                        x.array(),
+                        x.offset(),
+                        u.array(),
+                        u.offset(),
+                        gradient,
+                        columns,
+                        rows,
+                        fresh),
+                plainLoops);
+    }
+
+    private static CodeBlock choose(CodeBlock call, CodeBlock plainLoops) {
+        return CodeBlock.builder()
+                .beginControlFlow("if ($T.ENABLED)", VECTORIZATION)
+                .addStatement(call)
+                .nextControlFlow("else")
+                .add(plainLoops)
+                .endControlFlow()
+                .build();
+    }
+}

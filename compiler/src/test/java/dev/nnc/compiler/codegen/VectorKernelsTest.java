@@ -1,0 +1,106 @@
+package dev.nnc.compiler.codegen;
+
+import static dev.nnc.compiler.codegen.Numerics.assertAllClose;
+import static dev.nnc.compiler.codegen.Numerics.assertAllFinite;
+import static dev.nnc.compiler.codegen.Numerics.assertClose;
+import static dev.nnc.compiler.codegen.Numerics.gaussian;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nnc.runtime.TrainableNetwork;
+import dev.nnc.runtime.Vectorization;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The Vector API path of tiled float networks, end to end: this class runs in its own test JVM
+ * started with {@code --add-modules jdk.incubator.vector} (the {@code vector-kernels} execution
+ * in the compiler's POM), where the generated MNIST-sized network takes the runtime's
+ * register-blocked products, and is checked against its double twin, which runs the plain loops,
+ * with the float precision rule of RELIABILITY 1.5 (rtol 1e-4, atol 1e-5). Batches of 1, 5, 64
+ * and 100 samples reach the kernels' single rows, blocks of four rows, full tiles and a second
+ * tile that adds to the gradient of the first.
+ */
+class VectorKernelsTest {
+    private static final double RTOL = 1e-4;
+    private static final double ATOL = 1e-5;
+
+    private final GeneratedClasses floatClasses = Examples.compiled("mnist_mlp.nn");
+    private final GeneratedClasses doubleClasses =
+            Examples.compiled(Examples.MNIST_TWIN_FILE, Examples.mnistDoubleTwinText());
+
+    private TrainableNetwork[] pair() {
+        assertTrue(Vectorization.ENABLED, "this test runs with --add-modules " + Vectorization.MODULE);
+        assertTrue(
+                floatClasses.files().get(0).content().contains("VectorProducts.addOuterProducts("),
+                "the float class calls the Vector API kernels");
+        TrainableNetwork single = floatClasses.newInstance("MnistMlp");
+        TrainableNetwork twin = doubleClasses.newInstance("MnistMlpDouble");
+        double[] parameters = new double[single.parameterCount()];
+        single.getParameters(parameters);
+        twin.setParameters(parameters);
+        return new TrainableNetwork[] {single, twin};
+    }
+
+    /** Values representable in float, so that both networks see exactly the same inputs. */
+    private static double[] floatExact(double[] values) {
+        double[] exact = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            exact[i] = (float) values[i];
+        }
+        return exact;
+    }
+
+    private static double[] oneHot(int n, int width, long seed) {
+        Random random = new Random(seed);
+        double[] ys = new double[n * width];
+        for (int s = 0; s < n; s++) {
+            ys[s * width + random.nextInt(width)] = 1.0;
+        }
+        return ys;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 5, 64, 100})
+    void predictionsAndGradientsMatchTheDoubleTwin(int n) {
+        TrainableNetwork[] pair = pair();
+        TrainableNetwork single = pair[0];
+        TrainableNetwork twin = pair[1];
+        double[] xs = floatExact(gaussian(70 + n, n * single.inputSize()));
+        double[] ys = oneHot(n, single.targetSize(), 80 + n);
+
+        double[] expectedOutputs = new double[n * single.outputSize()];
+        double[] outputs = new double[expectedOutputs.length];
+        twin.predict(xs, n, expectedOutputs);
+        single.predict(xs, n, outputs);
+        assertAllClose(expectedOutputs, outputs, RTOL, ATOL, "outputs of " + n + " samples");
+
+        double[] expectedGradient = new double[single.parameterCount()];
+        double[] gradient = new double[expectedGradient.length];
+        double expectedLoss = twin.gradient(xs, ys, n, expectedGradient);
+        double loss = single.gradient(xs, ys, n, gradient);
+        assertClose(expectedLoss, loss, RTOL, ATOL, "loss of " + n + " samples");
+        assertAllFinite(gradient, "gradient");
+        assertAllClose(expectedGradient, gradient, RTOL, ATOL, "gradient of " + n + " samples");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void trainingStepsMatchTheDoubleTwin(int threads) throws ReflectiveOperationException {
+        TrainableNetwork[] pair = pair();
+        TrainableNetwork single = pair[0];
+        TrainableNetwork twin = pair[1];
+        single.getClass().getMethod("setThreads", int.class).invoke(single, threads);
+        int n = 128;
+        for (int step = 0; step < 3; step++) {
+            double[] xs = floatExact(gaussian(90 + step, n * single.inputSize()));
+            double[] ys = oneHot(n, single.targetSize(), 100 + step);
+            assertClose(twin.trainStep(xs, ys, n), single.trainStep(xs, ys, n), RTOL, ATOL, "loss of step " + step);
+        }
+        double[] expected = new double[single.parameterCount()];
+        double[] actual = new double[expected.length];
+        twin.getParameters(expected);
+        single.getParameters(actual);
+        assertAllClose(expected, actual, RTOL, ATOL, "parameters after 3 steps with " + threads + " threads");
+    }
+}
