@@ -16,6 +16,12 @@ import jdk.incubator.vector.VectorSpecies;
  * per step of the sum, four vector loads and four broadcasts feed sixteen fused multiply-adds.
  * Widths that are not a multiple of the vector length end in narrower blocks and a scalar tail.
  *
+ * <p>Vectors never cross a method call, which is why the stores are written out in full: C2 boxes
+ * the vector arguments of a call it does not inline, and whether it inlines a helper depends on
+ * what was compiled before (a helper already compiled on its own to more than {@code
+ * InlineSmallCode} bytes is not inlined again), so a helper that is free in one run can allocate
+ * on every block in another.
+ *
  * <p>All rows are {@code float[]} arrays (the generated code keeps per-sample values and weight
  * columns as arrays of rows). The sums use fused multiply-adds in a fixed order, so a result
  * depends only on the inputs and the vector length, never on timing; it differs from the plain
@@ -94,10 +100,22 @@ public final class VectorProducts {
                 s32 = b2.fma(x, s32);
                 s33 = b3.fma(x, s33);
             }
-            storeBlock(s00, s01, s02, s03, c0, j, true);
-            storeBlock(s10, s11, s12, s13, c1, j, true);
-            storeBlock(s20, s21, s22, s23, c2, j, true);
-            storeBlock(s30, s31, s32, s33, c3, j, true);
+            s00.intoArray(c0, j);
+            s01.intoArray(c0, j + LANES);
+            s02.intoArray(c0, j + 2 * LANES);
+            s03.intoArray(c0, j + 3 * LANES);
+            s10.intoArray(c1, j);
+            s11.intoArray(c1, j + LANES);
+            s12.intoArray(c1, j + 2 * LANES);
+            s13.intoArray(c1, j + 3 * LANES);
+            s20.intoArray(c2, j);
+            s21.intoArray(c2, j + LANES);
+            s22.intoArray(c2, j + 2 * LANES);
+            s23.intoArray(c2, j + 3 * LANES);
+            s30.intoArray(c3, j);
+            s31.intoArray(c3, j + LANES);
+            s32.intoArray(c3, j + 2 * LANES);
+            s33.intoArray(c3, j + 3 * LANES);
         }
         for (; j + LANES <= width; j += LANES) {
             FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
@@ -141,7 +159,10 @@ public final class VectorProducts {
                 s2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES).fma(x, s2);
                 s3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES).fma(x, s3);
             }
-            storeBlock(s0, s1, s2, s3, c0, j, true);
+            s0.intoArray(c0, j);
+            s1.intoArray(c0, j + LANES);
+            s2.intoArray(c0, j + 2 * LANES);
+            s3.intoArray(c0, j + 3 * LANES);
         }
         for (; j + LANES <= width; j += LANES) {
             FloatVector s0 = FloatVector.zero(SPECIES);
@@ -223,10 +244,41 @@ public final class VectorProducts {
                 s32 = u2.fma(v, s32);
                 s33 = u3.fma(v, s33);
             }
-            storeBlock(s00, s01, s02, s03, g0, r, fresh);
-            storeBlock(s10, s11, s12, s13, g1, r, fresh);
-            storeBlock(s20, s21, s22, s23, g2, r, fresh);
-            storeBlock(s30, s31, s32, s33, g3, r, fresh);
+            if (fresh) {
+                s00.intoArray(g0, r);
+                s01.intoArray(g0, r + LANES);
+                s02.intoArray(g0, r + 2 * LANES);
+                s03.intoArray(g0, r + 3 * LANES);
+                s10.intoArray(g1, r);
+                s11.intoArray(g1, r + LANES);
+                s12.intoArray(g1, r + 2 * LANES);
+                s13.intoArray(g1, r + 3 * LANES);
+                s20.intoArray(g2, r);
+                s21.intoArray(g2, r + LANES);
+                s22.intoArray(g2, r + 2 * LANES);
+                s23.intoArray(g2, r + 3 * LANES);
+                s30.intoArray(g3, r);
+                s31.intoArray(g3, r + LANES);
+                s32.intoArray(g3, r + 2 * LANES);
+                s33.intoArray(g3, r + 3 * LANES);
+            } else {
+                s00.add(FloatVector.fromArray(SPECIES, g0, r)).intoArray(g0, r);
+                s01.add(FloatVector.fromArray(SPECIES, g0, r + LANES)).intoArray(g0, r + LANES);
+                s02.add(FloatVector.fromArray(SPECIES, g0, r + 2 * LANES)).intoArray(g0, r + 2 * LANES);
+                s03.add(FloatVector.fromArray(SPECIES, g0, r + 3 * LANES)).intoArray(g0, r + 3 * LANES);
+                s10.add(FloatVector.fromArray(SPECIES, g1, r)).intoArray(g1, r);
+                s11.add(FloatVector.fromArray(SPECIES, g1, r + LANES)).intoArray(g1, r + LANES);
+                s12.add(FloatVector.fromArray(SPECIES, g1, r + 2 * LANES)).intoArray(g1, r + 2 * LANES);
+                s13.add(FloatVector.fromArray(SPECIES, g1, r + 3 * LANES)).intoArray(g1, r + 3 * LANES);
+                s20.add(FloatVector.fromArray(SPECIES, g2, r)).intoArray(g2, r);
+                s21.add(FloatVector.fromArray(SPECIES, g2, r + LANES)).intoArray(g2, r + LANES);
+                s22.add(FloatVector.fromArray(SPECIES, g2, r + 2 * LANES)).intoArray(g2, r + 2 * LANES);
+                s23.add(FloatVector.fromArray(SPECIES, g2, r + 3 * LANES)).intoArray(g2, r + 3 * LANES);
+                s30.add(FloatVector.fromArray(SPECIES, g3, r)).intoArray(g3, r);
+                s31.add(FloatVector.fromArray(SPECIES, g3, r + LANES)).intoArray(g3, r + LANES);
+                s32.add(FloatVector.fromArray(SPECIES, g3, r + 2 * LANES)).intoArray(g3, r + 2 * LANES);
+                s33.add(FloatVector.fromArray(SPECIES, g3, r + 3 * LANES)).intoArray(g3, r + 3 * LANES);
+            }
         }
         for (; r + LANES <= rows; r += LANES) {
             FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
@@ -238,10 +290,17 @@ public final class VectorProducts {
                 s2 = uv.fma(FloatVector.broadcast(SPECIES, xs[xc + 2]), s2);
                 s3 = uv.fma(FloatVector.broadcast(SPECIES, xs[xc + 3]), s3);
             }
-            store(s0, g0, r, fresh);
-            store(s1, g1, r, fresh);
-            store(s2, g2, r, fresh);
-            store(s3, g3, r, fresh);
+            if (fresh) {
+                s0.intoArray(g0, r);
+                s1.intoArray(g1, r);
+                s2.intoArray(g2, r);
+                s3.intoArray(g3, r);
+            } else {
+                s0.add(FloatVector.fromArray(SPECIES, g0, r)).intoArray(g0, r);
+                s1.add(FloatVector.fromArray(SPECIES, g1, r)).intoArray(g1, r);
+                s2.add(FloatVector.fromArray(SPECIES, g2, r)).intoArray(g2, r);
+                s3.add(FloatVector.fromArray(SPECIES, g3, r)).intoArray(g3, r);
+            }
         }
         for (; r < rows; r++) {
             float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
@@ -273,14 +332,28 @@ public final class VectorProducts {
                 s2 = FloatVector.fromArray(SPECIES, us, at + 2 * LANES).fma(v, s2);
                 s3 = FloatVector.fromArray(SPECIES, us, at + 3 * LANES).fma(v, s3);
             }
-            storeBlock(s0, s1, s2, s3, g0, r, fresh);
+            if (fresh) {
+                s0.intoArray(g0, r);
+                s1.intoArray(g0, r + LANES);
+                s2.intoArray(g0, r + 2 * LANES);
+                s3.intoArray(g0, r + 3 * LANES);
+            } else {
+                s0.add(FloatVector.fromArray(SPECIES, g0, r)).intoArray(g0, r);
+                s1.add(FloatVector.fromArray(SPECIES, g0, r + LANES)).intoArray(g0, r + LANES);
+                s2.add(FloatVector.fromArray(SPECIES, g0, r + 2 * LANES)).intoArray(g0, r + 2 * LANES);
+                s3.add(FloatVector.fromArray(SPECIES, g0, r + 3 * LANES)).intoArray(g0, r + 3 * LANES);
+            }
         }
         for (; r + LANES <= rows; r += LANES) {
             FloatVector s0 = FloatVector.zero(SPECIES);
             for (int s = 0; s < m; s++) {
                 s0 = FloatVector.fromArray(SPECIES, u[s], uo + r).fma(FloatVector.broadcast(SPECIES, x[s][xc]), s0);
             }
-            store(s0, g0, r, fresh);
+            if (fresh) {
+                s0.intoArray(g0, r);
+            } else {
+                s0.add(FloatVector.fromArray(SPECIES, g0, r)).intoArray(g0, r);
+            }
         }
         for (; r < rows; r++) {
             float s0 = 0.0f;
@@ -289,18 +362,5 @@ public final class VectorProducts {
             }
             g0[r] = fresh ? s0 : g0[r] + s0;
         }
-    }
-
-    /** Four consecutive vectors into {@code row} from {@code at}, replacing or adding. */
-    private static void storeBlock(
-            FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3, float[] row, int at, boolean replace) {
-        store(v0, row, at, replace);
-        store(v1, row, at + LANES, replace);
-        store(v2, row, at + 2 * LANES, replace);
-        store(v3, row, at + 3 * LANES, replace);
-    }
-
-    private static void store(FloatVector v, float[] row, int at, boolean replace) {
-        (replace ? v : v.add(FloatVector.fromArray(SPECIES, row, at))).intoArray(row, at);
     }
 }
