@@ -5,7 +5,10 @@ Figures are training samples per second (ops/s x batch) and, for I1/I2, predicti
 Each JMH figure is the median over forks of each fork's mean iteration score; each PyTorch
 figure is the median of its rounds. Ratios are nnc / baseline, each pair from the same run.
 
-usage: report.py JMH_JSON [PYTORCH_JSON]
+usage: report.py JMH_JSON [PYTORCH_JSON [VECTOR_JMH_JSON]]
+
+VECTOR_JMH_JSON holds the nnc benchmarks run again with --add-modules jdk.incubator.vector, where
+generated float networks use the runtime's Vector API products.
 """
 import json
 import statistics
@@ -123,6 +126,27 @@ def two_core_table(figures, torch_results):
     return "\n".join(lines) if len(lines) > 2 else None
 
 
+def vector_table(figures, vector, torch_results):
+    """nnc's float benchmarks with the Vector API against the plain loops and PyTorch, same run."""
+    torch = {(r["bench"], r["precision"], r["threads"], r["variant"]): r["per_second"]
+             for r in (torch_results or {}).get("results", [])}
+    lines = [
+        "| bench | precision | threads | nnc, plain loops | nnc, Vector API | gain | best PyTorch, same threads "
+        "| nnc with Vector API / best PyTorch |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for (bench, system, precision), (fast, _) in sorted(vector.items(), key=lambda item: list(BATCH).index(item[0][0])):
+        threads = 2 if system == "nncTwoThreads" else 1
+        if system not in ("nnc", "nncTwoThreads"):
+            continue
+        plain = figures.get((bench, system, precision), (None, 0))[0]
+        cells = [torch.get((bench, precision, threads, v)) for v in ("eager", "torchscript")]
+        best = max((c for c in cells if c is not None), default=None)
+        lines.append(f"| {TITLES[bench]} | {precision} | {threads} | {fmt(plain)} | {fmt(fast)} | {ratio(fast, plain)} "
+                     f"| {fmt(best)} | {ratio(fast, best)} |")
+    return "\n".join(lines)
+
+
 def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
@@ -153,6 +177,11 @@ def main(argv):
         print("\nBoth cores: nnc with `setThreads(2)` (each batch split in two halves) against PyTorch "
               "with two threads, same run.\n")
         print(two_cores)
+    if len(argv) > 3:
+        print("\nWith the Vector API: the same nnc benchmarks in JVMs started with "
+              "`--add-modules jdk.incubator.vector`, where generated float networks call the runtime's "
+              "register-blocked products (README, \"Vector API\"); same run.\n")
+        print(vector_table(figures, jmh_figures(argv[3]), json.load(open(argv[2]))))
 
 
 if __name__ == "__main__":

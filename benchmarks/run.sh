@@ -3,6 +3,7 @@
 #   1. builds the project (nnc generates the benchmark networks during the build),
 #   2. JMH: every N1-N5, I1-I2 benchmark, nnc and both Java baselines, one thread,
 #      3 forks x (4 warm-up + 3 measured iterations of 1 s): about 11 minutes,
+#   2b. JMH again for nnc's float benchmarks with --add-modules jdk.incubator.vector: about 2 minutes,
 #   3. PyTorch: the same suite, float32/float64, 1 and 2 threads, eager and TorchScript,
 #      3 rounds of 0.7 s after a warm-up: about 2 minutes,
 #   4. report.py: the tables, spliced into BENCHMARKS.md between the "results" markers.
@@ -23,13 +24,19 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 java -jar benchmarks/target/benchmarks.jar -e ProductShape -f 3 -wi 4 -w 1s -i 3 -r 1s -t 1 \
     -rf json -rff "$out/jmh.json" | tee "$out/jmh.txt"
 
+# The float networks again with the Vector API opt-in (--add-modules jdk.incubator.vector).
+java -jar benchmarks/target/benchmarks.jar \
+    'N5Benchmark.nnc$|N5Benchmark.nncTwoThreads$|I2Benchmark.nnc$|N4Benchmark.nncFloat$|I1Benchmark.nncFloat$' \
+    -f 3 -wi 4 -w 1s -i 3 -r 1s -t 1 -jvmArgsAppend --add-modules=jdk.incubator.vector \
+    -rf json -rff "$out/jmh-vector.json" | tee "$out/jmh-vector.txt"
+
 # OpenBLAS with OpenMP threads: without it Debian's torch uses the reference BLAS, and the
 # pthread build of OpenBLAS collapses with two threads (issue 6).
 blas_dir=$(dirname "$(dpkg -L libopenblas0-openmp | grep '/libblas.so.3$')")
 LD_LIBRARY_PATH="$blas_dir" "$python" benchmarks/pytorch_suite.py > "$out/pytorch.json"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-python3 benchmarks/report.py "$out/jmh.json" "$out/pytorch.json" > "$out/table.md"
+python3 benchmarks/report.py "$out/jmh.json" "$out/pytorch.json" "$out/jmh-vector.json" > "$out/table.md"
 {
     echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') at commit $commit" \
         "(load average before: $load_before; after: $load_after)."

@@ -598,11 +598,12 @@ final class OptimizerEmitter {
                     CodeBlock at = k == 0 ? CodeBlock.of("i") : CodeBlock.of("i + $L", k);
                     loop.addStatement("s$L += $L$N[$L] * $N[$L]", k, cast, g, at, g, at);
                 }
-                return loop.endControlFlow()
+                CodeBlock loops = loop.endControlFlow()
                         .beginControlFlow("for (; i < $L; i++)", run.to())
                         .addStatement("s0 += $L$N[i] * $N[i]", cast, g, g)
                         .endControlFlow()
                         .build();
+                return numeric.isFloat() ? VectorKernels.sumOfSquares("s0", g, run.from(), run.to(), loops) : loops;
             }));
         }
         return code.build();

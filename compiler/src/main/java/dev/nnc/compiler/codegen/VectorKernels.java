@@ -4,8 +4,8 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 
 /**
- * The opt-in Vector API path of tiled float products: a call into the runtime's register-blocked
- * kernels, taken when the JVM runs with {@code --add-modules jdk.incubator.vector}, in front of
+ * The opt-in Vector API path of float classes, for tiled products and the gradient norm's sums of
+ * squares: a call into the runtime's register-blocked kernels, taken when the JVM runs with {@code --add-modules jdk.incubator.vector}, in front of
  * the plain loops that run otherwise. The test is a {@code static final} constant of the
  * runtime, so the JIT keeps one of the two branches; without the module the kernel class is never
  * loaded. Double networks keep the plain loops.
@@ -57,6 +57,11 @@ final class VectorKernels {
                         rows,
                         fresh),
                 plainLoops);
+    }
+
+    /** {@code sum += } the sum of the squares of {@code g[from]} to {@code g[to - 1]}, in double. */
+    static CodeBlock sumOfSquares(String sum, String g, CodeBlock from, CodeBlock to, CodeBlock plainLoops) {
+        return choose(CodeBlock.of("$N += $T.sumOfSquares($N, $L, $L)", sum, PRODUCTS, g, from, to), plainLoops);
     }
 
     private static CodeBlock choose(CodeBlock call, CodeBlock plainLoops) {

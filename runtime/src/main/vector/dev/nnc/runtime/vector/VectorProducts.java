@@ -1,10 +1,13 @@
 package dev.nnc.runtime.vector;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The matrix products of tiled float networks, register-blocked with the JDK's Vector API
+ * The matrix products of tiled float networks (and the sums of squares of their gradient norm),
+ * register-blocked with the JDK's Vector API
  * ({@code jdk.incubator.vector}). Generated code calls these only when {@link
  * dev.nnc.runtime.Vectorization#ENABLED} is true, that is when the JVM runs with {@code
  * --add-modules jdk.incubator.vector}; otherwise this class is never loaded.
@@ -31,6 +34,8 @@ public final class VectorProducts {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
     private static final int BLOCK = 4 * LANES;
+    /** Doubles of the same vector size: a float vector widens into two of them. */
+    private static final VectorSpecies<Double> WIDE = DoubleVector.SPECIES_PREFERRED;
 
     private VectorProducts() {}
 
@@ -362,5 +367,28 @@ public final class VectorProducts {
             }
             g0[r] = fresh ? s0 : g0[r] + s0;
         }
+    }
+
+    /**
+     * The sum of the squares of {@code a[from]} to {@code a[to - 1]}, in double (a float sum of
+     * squares overflows near 1.8e19): the gradient norm's share of one run of a parameter. C2
+     * does not vectorise the plain loop, whose float-to-double conversion sits in a reduction.
+     */
+    public static double sumOfSquares(float[] a, int from, int to) {
+        DoubleVector low = DoubleVector.zero(WIDE);
+        DoubleVector high = low;
+        int i = from;
+        for (; i + LANES <= to; i += LANES) {
+            FloatVector v = FloatVector.fromArray(SPECIES, a, i);
+            DoubleVector first = (DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 0);
+            DoubleVector second = (DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 1);
+            low = first.fma(first, low);
+            high = second.fma(second, high);
+        }
+        double total = low.add(high).reduceLanes(VectorOperators.ADD);
+        for (; i < to; i++) {
+            total += (double) a[i] * a[i];
+        }
+        return total;
     }
 }

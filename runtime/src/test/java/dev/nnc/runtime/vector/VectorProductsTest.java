@@ -91,6 +91,26 @@ class VectorProductsTest {
         }
     }
 
+    @Test
+    void sumOfSquaresIsTheDoubleSumOverTheRange() {
+        for (int length : WIDTHS) {
+            for (int from : new int[] {0, 1, 5}) {
+                float[] a = randomRows(1, from + length + 3)[0];
+                double expected = 0;
+                for (int i = from; i < from + length; i++) {
+                    expected += (double) a[i] * a[i];
+                }
+                assertClose(
+                        expected,
+                        expected,
+                        (float) VectorProducts.sumOfSquares(a, from, from + length),
+                        "sum of squares of " + length + " from " + from);
+            }
+        }
+        float[] large = {3e19f, 4e19f};
+        assertEquals(25e38, VectorProducts.sumOfSquares(large, 0, 2), 1e33, "squares past float's range stay finite");
+    }
+
     /** Float sums of n terms are within about n ulps of their magnitude; 1e-5 relative is ample. */
     private static void assertClose(double expected, double magnitude, float actual, String where) {
         double tolerance = 1e-5 * magnitude + 1e-30;
