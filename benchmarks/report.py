@@ -39,7 +39,7 @@ def jmh_figures(path):
     for entry in json.load(open(path)):
         cls, method = entry["benchmark"].split(".")[-2:]
         bench = cls.replace("Benchmark", "")
-        if bench == "LoopShape":
+        if bench in ("LoopShape", "VectorProduct"):
             median = statistics.median(statistics.mean(it) for it in entry["primaryMetric"]["rawData"])
             figures[(bench, method, "float")] = (median * LOOP_SHAPE_FLOP / 1e9, 0)
             continue
@@ -154,11 +154,13 @@ def main(argv):
     forks = min(count for (bench, _, _), (_, count) in figures.items() if bench in BATCH)
     print(f"Java, one thread, samples (or predictions) per second; median of {forks} JMH forks.\n")
     print(java_table(figures))
-    shapes = {system: value for (bench, system, _), (value, _) in figures.items() if bench == "LoopShape"}
+    shapes = {system: value for (bench, system, _), (value, _) in figures.items()
+              if bench in ("LoopShape", "VectorProduct")}
     if shapes:
         print("\nThe same float product, [64][784] x [784][256] in i-k-j order, in GFLOP/s "
-              "(LoopShapeBenchmark): flat arrays with offset indices "
-              f"{shapes.get('flatArrays', 0):.1f}, arrays of rows (FloatGemm) {shapes.get('rowArrays', 0):.1f}.")
+              "(LoopShapeBenchmark, VectorProductBenchmark): flat arrays with offset indices "
+              f"{shapes.get('flatArrays', 0):.1f}, arrays of rows (FloatGemm) {shapes.get('rowArrays', 0):.1f}, "
+              f"the runtime's Vector API kernel {shapes.get('vectorApi', 0):.1f}.")
     if len(argv) > 2:
         torch_results = json.load(open(argv[2]))
         print(f"\nAgainst PyTorch {torch_results['torch']} (BLAS: {torch_results['blas']}), same data and "
