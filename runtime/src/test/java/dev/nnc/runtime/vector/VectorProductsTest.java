@@ -9,18 +9,25 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Vector API products against sums in double precision, over shapes that reach every block
- * and tail of the kernels: rows and columns in fours and one by one, widths in blocks of four
- * vectors, single vectors and scalar tails.
+ * and tail of the kernels: rows and columns in fours and one by one, widths in blocks of four,
+ * two and one vectors and scalar tails. The build runs these tests at the machine's vector
+ * length and again at 256 and 128 bits ({@code -XX:MaxVectorSize}, see the runtime's POM).
  */
 class VectorProductsTest {
     private static final int LANES = VectorProducts.lanes();
-    private static final int[] WIDTHS = {1, 3, LANES - 1, LANES, LANES + 3, 4 * LANES, 5 * LANES + 3, 9 * LANES + 7};
+    private static final int[] WIDTHS = {
+        1, 3, LANES - 1, LANES, LANES + 3, 2 * LANES, 3 * LANES + 1, 4 * LANES, 5 * LANES + 3, 7 * LANES, 9 * LANES + 7
+    };
     private static final int[] INNER = {1, 2, 7, 33};
     private final Random random = new Random(42);
 
     @Test
     void theTestJvmHasTheVectorApi() {
         assertTrue(Vectorization.ENABLED, "the runtime's tests run with --add-modules " + Vectorization.MODULE);
+        String lanes = System.getProperty("nnc.test.lanes");
+        if (lanes != null) {
+            assertEquals(Integer.parseInt(lanes), VectorProducts.lanes(), "lanes under -XX:MaxVectorSize");
+        }
     }
 
     @Test
