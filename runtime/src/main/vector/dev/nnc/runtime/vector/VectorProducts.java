@@ -19,11 +19,14 @@ import jdk.incubator.vector.VectorSpecies;
  * per step of the sum, four vector loads and four broadcasts feed sixteen fused multiply-adds.
  * Widths that are not a multiple of the vector length end in narrower blocks and a scalar tail.
  *
- * <p>Vectors never cross a method call, which is why the stores are written out in full: C2 boxes
- * the vector arguments of a call it does not inline, and whether it inlines a helper depends on
- * what was compiled before (a helper already compiled on its own to more than {@code
- * InlineSmallCode} bytes is not inlined again), so a helper that is free in one run can allocate
- * on every block in another.
+ * <p>Each block shape is a method of its own, in which vectors are created, used and stored, for
+ * two reasons that both showed as allocation (boxed vectors) in a JIT state that only some runs
+ * reach. Vectors must not cross a method call: C2 boxes the vector arguments of a call it does
+ * not inline, and whether it inlines a helper depends on what was compiled before. And a method
+ * must stay small: C1, which compiles a method before C2 does and does not intrinsify the Vector
+ * API, gave up on a kernel of all the shapes together ("out of virtual registers") and the
+ * method then ran boxed code until C2 compiled it, or for good. So a block that adds to the
+ * gradient and one that replaces it are separate methods too.
  *
  * <p>All rows are {@code float[]} arrays (the generated code keeps per-sample values and weight
  * columns as arrays of rows). The sums use fused multiply-adds in a fixed order, so a result
@@ -59,166 +62,286 @@ public final class VectorProducts {
     public static void multiply(float[][] a, int ao, float[][] b, float[][] c, int m, int inner, int width) {
         int i = 0;
         for (; i + 4 <= m; i += 4) {
-            multiplyFour(a[i], a[i + 1], a[i + 2], a[i + 3], ao, b, c[i], c[i + 1], c[i + 2], c[i + 3], inner, width);
+            int j = 0;
+            if (FOUR_BY_FOUR) {
+                for (; j + 4 * LANES <= width; j += 4 * LANES) {
+                    product4x4(a, i, ao, b, c, inner, j);
+                }
+            }
+            for (; j + 2 * LANES <= width; j += 2 * LANES) {
+                product4x2(a, i, ao, b, c, inner, j);
+            }
+            for (; j + LANES <= width; j += LANES) {
+                product4x1(a, i, ao, b, c, inner, j);
+            }
+            for (; j < width; j++) {
+                productScalar4(a, i, ao, b, c, inner, j);
+            }
         }
         for (; i < m; i++) {
-            multiplyOne(a[i], ao, b, c[i], inner, width);
+            int j = 0;
+            for (; j + 4 * LANES <= width; j += 4 * LANES) {
+                product1x4(a, i, ao, b, c, inner, j);
+            }
+            for (; j + 2 * LANES <= width; j += 2 * LANES) {
+                product1x2(a, i, ao, b, c, inner, j);
+            }
+            for (; j + LANES <= width; j += LANES) {
+                product1x1(a, i, ao, b, c, inner, j);
+            }
+            for (; j + 4 <= width; j += 4) {
+                productScalar1x4(a, i, ao, b, c, inner, j);
+            }
+            for (; j < width; j++) {
+                productScalar1(a, i, ao, b, c, inner, j);
+            }
         }
     }
 
-    private static void multiplyFour(
-            float[] a0,
-            float[] a1,
-            float[] a2,
-            float[] a3,
-            int ao,
-            float[][] b,
-            float[] c0,
-            float[] c1,
-            float[] c2,
-            float[] c3,
-            int inner,
-            int width) {
-        int j = 0;
-        for (; FOUR_BY_FOUR && j + BLOCK <= width; j += BLOCK) {
-            FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s02 = s00, s03 = s00;
-            FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-            FloatVector s20 = s00, s21 = s00, s22 = s00, s23 = s00;
-            FloatVector s30 = s00, s31 = s00, s32 = s00, s33 = s00;
-            for (int k = 0; k < inner; k++) {
-                float[] bk = b[k];
-                FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
-                FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
-                FloatVector b2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES);
-                FloatVector b3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES);
-                FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
-                s00 = b0.fma(x, s00);
-                s01 = b1.fma(x, s01);
-                s02 = b2.fma(x, s02);
-                s03 = b3.fma(x, s03);
-                x = FloatVector.broadcast(SPECIES, a1[ao + k]);
-                s10 = b0.fma(x, s10);
-                s11 = b1.fma(x, s11);
-                s12 = b2.fma(x, s12);
-                s13 = b3.fma(x, s13);
-                x = FloatVector.broadcast(SPECIES, a2[ao + k]);
-                s20 = b0.fma(x, s20);
-                s21 = b1.fma(x, s21);
-                s22 = b2.fma(x, s22);
-                s23 = b3.fma(x, s23);
-                x = FloatVector.broadcast(SPECIES, a3[ao + k]);
-                s30 = b0.fma(x, s30);
-                s31 = b1.fma(x, s31);
-                s32 = b2.fma(x, s32);
-                s33 = b3.fma(x, s33);
-            }
-            s00.intoArray(c0, j);
-            s01.intoArray(c0, j + LANES);
-            s02.intoArray(c0, j + 2 * LANES);
-            s03.intoArray(c0, j + 3 * LANES);
-            s10.intoArray(c1, j);
-            s11.intoArray(c1, j + LANES);
-            s12.intoArray(c1, j + 2 * LANES);
-            s13.intoArray(c1, j + 3 * LANES);
-            s20.intoArray(c2, j);
-            s21.intoArray(c2, j + LANES);
-            s22.intoArray(c2, j + 2 * LANES);
-            s23.intoArray(c2, j + 3 * LANES);
-            s30.intoArray(c3, j);
-            s31.intoArray(c3, j + LANES);
-            s32.intoArray(c3, j + 2 * LANES);
-            s33.intoArray(c3, j + 3 * LANES);
+    /** Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}. */
+    private static void product4x4(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+        float[] a0 = a[i];
+        float[] a1 = a[i + 1];
+        float[] a2 = a[i + 2];
+        float[] a3 = a[i + 3];
+        FloatVector s00 = FloatVector.zero(SPECIES),
+                s01 = s00,
+                s02 = s00,
+                s03 = s00,
+                s10 = s00,
+                s11 = s00,
+                s12 = s00,
+                s13 = s00,
+                s20 = s00,
+                s21 = s00,
+                s22 = s00,
+                s23 = s00,
+                s30 = s00,
+                s31 = s00,
+                s32 = s00,
+                s33 = s00;
+        for (int k = 0; k < inner; k++) {
+            float[] bk = b[k];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = b0.fma(x, s00);
+            s01 = b1.fma(x, s01);
+            s02 = b2.fma(x, s02);
+            s03 = b3.fma(x, s03);
+            x = FloatVector.broadcast(SPECIES, a1[ao + k]);
+            s10 = b0.fma(x, s10);
+            s11 = b1.fma(x, s11);
+            s12 = b2.fma(x, s12);
+            s13 = b3.fma(x, s13);
+            x = FloatVector.broadcast(SPECIES, a2[ao + k]);
+            s20 = b0.fma(x, s20);
+            s21 = b1.fma(x, s21);
+            s22 = b2.fma(x, s22);
+            s23 = b3.fma(x, s23);
+            x = FloatVector.broadcast(SPECIES, a3[ao + k]);
+            s30 = b0.fma(x, s30);
+            s31 = b1.fma(x, s31);
+            s32 = b2.fma(x, s32);
+            s33 = b3.fma(x, s33);
         }
-        for (; j + 2 * LANES <= width; j += 2 * LANES) {
-            FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00;
-            FloatVector s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
-            for (int k = 0; k < inner; k++) {
-                float[] bk = b[k];
-                FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
-                FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
-                FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
-                s00 = b0.fma(x, s00);
-                s01 = b1.fma(x, s01);
-                x = FloatVector.broadcast(SPECIES, a1[ao + k]);
-                s10 = b0.fma(x, s10);
-                s11 = b1.fma(x, s11);
-                x = FloatVector.broadcast(SPECIES, a2[ao + k]);
-                s20 = b0.fma(x, s20);
-                s21 = b1.fma(x, s21);
-                x = FloatVector.broadcast(SPECIES, a3[ao + k]);
-                s30 = b0.fma(x, s30);
-                s31 = b1.fma(x, s31);
-            }
-            s00.intoArray(c0, j);
-            s01.intoArray(c0, j + LANES);
-            s10.intoArray(c1, j);
-            s11.intoArray(c1, j + LANES);
-            s20.intoArray(c2, j);
-            s21.intoArray(c2, j + LANES);
-            s30.intoArray(c3, j);
-            s31.intoArray(c3, j + LANES);
-        }
-        for (; j + LANES <= width; j += LANES) {
-            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
-            for (int k = 0; k < inner; k++) {
-                FloatVector bv = FloatVector.fromArray(SPECIES, b[k], j);
-                s0 = bv.fma(FloatVector.broadcast(SPECIES, a0[ao + k]), s0);
-                s1 = bv.fma(FloatVector.broadcast(SPECIES, a1[ao + k]), s1);
-                s2 = bv.fma(FloatVector.broadcast(SPECIES, a2[ao + k]), s2);
-                s3 = bv.fma(FloatVector.broadcast(SPECIES, a3[ao + k]), s3);
-            }
-            s0.intoArray(c0, j);
-            s1.intoArray(c1, j);
-            s2.intoArray(c2, j);
-            s3.intoArray(c3, j);
-        }
-        for (; j < width; j++) {
-            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-            for (int k = 0; k < inner; k++) {
-                float bkj = b[k][j];
-                s0 = Math.fma(a0[ao + k], bkj, s0);
-                s1 = Math.fma(a1[ao + k], bkj, s1);
-                s2 = Math.fma(a2[ao + k], bkj, s2);
-                s3 = Math.fma(a3[ao + k], bkj, s3);
-            }
-            c0[j] = s0;
-            c1[j] = s1;
-            c2[j] = s2;
-            c3[j] = s3;
-        }
+        float[] c0 = c[i];
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+        s02.intoArray(c0, j + 2 * LANES);
+        s03.intoArray(c0, j + 3 * LANES);
+        float[] c1 = c[i + 1];
+        s10.intoArray(c1, j);
+        s11.intoArray(c1, j + LANES);
+        s12.intoArray(c1, j + 2 * LANES);
+        s13.intoArray(c1, j + 3 * LANES);
+        float[] c2 = c[i + 2];
+        s20.intoArray(c2, j);
+        s21.intoArray(c2, j + LANES);
+        s22.intoArray(c2, j + 2 * LANES);
+        s23.intoArray(c2, j + 3 * LANES);
+        float[] c3 = c[i + 3];
+        s30.intoArray(c3, j);
+        s31.intoArray(c3, j + LANES);
+        s32.intoArray(c3, j + 2 * LANES);
+        s33.intoArray(c3, j + 3 * LANES);
     }
 
-    private static void multiplyOne(float[] a0, int ao, float[][] b, float[] c0, int inner, int width) {
-        int j = 0;
-        for (; j + BLOCK <= width; j += BLOCK) {
-            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
-            for (int k = 0; k < inner; k++) {
-                float[] bk = b[k];
-                FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
-                s0 = FloatVector.fromArray(SPECIES, bk, j).fma(x, s0);
-                s1 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(x, s1);
-                s2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES).fma(x, s2);
-                s3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES).fma(x, s3);
-            }
-            s0.intoArray(c0, j);
-            s1.intoArray(c0, j + LANES);
-            s2.intoArray(c0, j + 2 * LANES);
-            s3.intoArray(c0, j + 3 * LANES);
+    /** Rows {@code i} to {@code i + 3} of the product, 2 vectors from column {@code j}. */
+    private static void product4x2(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+        float[] a0 = a[i];
+        float[] a1 = a[i + 1];
+        float[] a2 = a[i + 2];
+        float[] a3 = a[i + 3];
+        FloatVector s00 = FloatVector.zero(SPECIES),
+                s01 = s00,
+                s10 = s00,
+                s11 = s00,
+                s20 = s00,
+                s21 = s00,
+                s30 = s00,
+                s31 = s00;
+        for (int k = 0; k < inner; k++) {
+            float[] bk = b[k];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = b0.fma(x, s00);
+            s01 = b1.fma(x, s01);
+            x = FloatVector.broadcast(SPECIES, a1[ao + k]);
+            s10 = b0.fma(x, s10);
+            s11 = b1.fma(x, s11);
+            x = FloatVector.broadcast(SPECIES, a2[ao + k]);
+            s20 = b0.fma(x, s20);
+            s21 = b1.fma(x, s21);
+            x = FloatVector.broadcast(SPECIES, a3[ao + k]);
+            s30 = b0.fma(x, s30);
+            s31 = b1.fma(x, s31);
         }
-        for (; j + LANES <= width; j += LANES) {
-            FloatVector s0 = FloatVector.zero(SPECIES);
-            for (int k = 0; k < inner; k++) {
-                s0 = FloatVector.fromArray(SPECIES, b[k], j).fma(FloatVector.broadcast(SPECIES, a0[ao + k]), s0);
-            }
-            s0.intoArray(c0, j);
+        float[] c0 = c[i];
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+        float[] c1 = c[i + 1];
+        s10.intoArray(c1, j);
+        s11.intoArray(c1, j + LANES);
+        float[] c2 = c[i + 2];
+        s20.intoArray(c2, j);
+        s21.intoArray(c2, j + LANES);
+        float[] c3 = c[i + 3];
+        s30.intoArray(c3, j);
+        s31.intoArray(c3, j + LANES);
+    }
+
+    /** Rows {@code i} to {@code i + 3} of the product, 1 vector from column {@code j}. */
+    private static void product4x1(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+        float[] a0 = a[i];
+        float[] a1 = a[i + 1];
+        float[] a2 = a[i + 2];
+        float[] a3 = a[i + 3];
+        FloatVector s00 = FloatVector.zero(SPECIES), s10 = s00, s20 = s00, s30 = s00;
+        for (int k = 0; k < inner; k++) {
+            float[] bk = b[k];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
+            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = b0.fma(x, s00);
+            x = FloatVector.broadcast(SPECIES, a1[ao + k]);
+            s10 = b0.fma(x, s10);
+            x = FloatVector.broadcast(SPECIES, a2[ao + k]);
+            s20 = b0.fma(x, s20);
+            x = FloatVector.broadcast(SPECIES, a3[ao + k]);
+            s30 = b0.fma(x, s30);
         }
-        for (; j < width; j++) {
-            float s0 = 0.0f;
-            for (int k = 0; k < inner; k++) {
-                s0 = Math.fma(a0[ao + k], b[k][j], s0);
-            }
-            c0[j] = s0;
+        float[] c0 = c[i];
+        s00.intoArray(c0, j);
+        float[] c1 = c[i + 1];
+        s10.intoArray(c1, j);
+        float[] c2 = c[i + 2];
+        s20.intoArray(c2, j);
+        float[] c3 = c[i + 3];
+        s30.intoArray(c3, j);
+    }
+
+    /** Row {@code i} of the product, 4 vectors from column {@code j}. */
+    private static void product1x4(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+        float[] a0 = a[i];
+        FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s02 = s00, s03 = s00;
+        for (int k = 0; k < inner; k++) {
+            float[] bk = b[k];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = b0.fma(x, s00);
+            s01 = b1.fma(x, s01);
+            s02 = b2.fma(x, s02);
+            s03 = b3.fma(x, s03);
         }
+        float[] c0 = c[i];
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+        s02.intoArray(c0, j + 2 * LANES);
+        s03.intoArray(c0, j + 3 * LANES);
+    }
+
+    /** Row {@code i} of the product, 2 vectors from column {@code j}. */
+    private static void product1x2(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+        float[] a0 = a[i];
+        FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00;
+        for (int k = 0; k < inner; k++) {
+            float[] bk = b[k];
+            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = FloatVector.fromArray(SPECIES, bk, j).fma(x, s00);
+            s01 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(x, s01);
+        }
+        float[] c0 = c[i];
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+    }
+
+    /** Row {@code i} of the product, 1 vector from column {@code j}. */
+    private static void product1x1(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+        float[] a0 = a[i];
+        FloatVector s00 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < inner; k++) {
+            float[] bk = b[k];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
+            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = b0.fma(x, s00);
+        }
+        float[] c0 = c[i];
+        s00.intoArray(c0, j);
+    }
+
+    /**
+     * Column {@code j} of rows {@code i} to {@code i + 3}: a scalar tail, in four independent
+     * sums (one sum after another would wait for each multiply-add's latency).
+     */
+    private static void productScalar4(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+        float[] a0 = a[i], a1 = a[i + 1], a2 = a[i + 2], a3 = a[i + 3];
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+        for (int k = 0; k < inner; k++) {
+            float bkj = b[k][j];
+            s0 = Math.fma(a0[ao + k], bkj, s0);
+            s1 = Math.fma(a1[ao + k], bkj, s1);
+            s2 = Math.fma(a2[ao + k], bkj, s2);
+            s3 = Math.fma(a3[ao + k], bkj, s3);
+        }
+        c[i][j] = s0;
+        c[i + 1][j] = s1;
+        c[i + 2][j] = s2;
+        c[i + 3][j] = s3;
+    }
+
+    /** Columns {@code j} to {@code j + 3} of row {@code i}: a scalar tail, four sums at once. */
+    private static void productScalar1x4(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+        float[] ai = a[i];
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+        for (int k = 0; k < inner; k++) {
+            float x = ai[ao + k];
+            float[] bk = b[k];
+            s0 = Math.fma(x, bk[j], s0);
+            s1 = Math.fma(x, bk[j + 1], s1);
+            s2 = Math.fma(x, bk[j + 2], s2);
+            s3 = Math.fma(x, bk[j + 3], s3);
+        }
+        float[] ci = c[i];
+        ci[j] = s0;
+        ci[j + 1] = s1;
+        ci[j + 2] = s2;
+        ci[j + 3] = s3;
+    }
+
+    /** Column {@code j} of row {@code i}: a scalar tail. */
+    private static void productScalar1(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+        float[] ai = a[i];
+        float sum = 0.0f;
+        for (int k = 0; k < inner; k++) {
+            sum = Math.fma(ai[ao + k], b[k][j], sum);
+        }
+        c[i][j] = sum;
     }
 
     /**
@@ -231,220 +354,453 @@ public final class VectorProducts {
             float[][] x, int xo, float[][] u, int uo, float[][] g, int m, int columns, int rows, boolean fresh) {
         int c = 0;
         for (; c + 4 <= columns; c += 4) {
-            outerFour(x, xo + c, u, uo, g[c], g[c + 1], g[c + 2], g[c + 3], m, rows, fresh);
+            int xc = xo + c;
+            int r = 0;
+            if (FOUR_BY_FOUR) {
+                for (; r + 4 * LANES <= rows; r += 4 * LANES) {
+                    if (fresh) {
+                        outer4x4Fresh(x, xc, u, uo, g, c, m, r);
+                    } else {
+                        outer4x4Add(x, xc, u, uo, g, c, m, r);
+                    }
+                }
+            }
+            for (; r + 2 * LANES <= rows; r += 2 * LANES) {
+                if (fresh) {
+                    outer4x2Fresh(x, xc, u, uo, g, c, m, r);
+                } else {
+                    outer4x2Add(x, xc, u, uo, g, c, m, r);
+                }
+            }
+            for (; r + LANES <= rows; r += LANES) {
+                if (fresh) {
+                    outer4x1Fresh(x, xc, u, uo, g, c, m, r);
+                } else {
+                    outer4x1Add(x, xc, u, uo, g, c, m, r);
+                }
+            }
+            for (; r < rows; r++) {
+                outerScalar4(x, xc, u, uo, g, c, m, r, fresh);
+            }
         }
         for (; c < columns; c++) {
-            outerOne(x, xo + c, u, uo, g[c], m, rows, fresh);
+            int xc = xo + c;
+            int r = 0;
+            for (; r + 4 * LANES <= rows; r += 4 * LANES) {
+                if (fresh) {
+                    outer1x4Fresh(x, xc, u, uo, g, c, m, r);
+                } else {
+                    outer1x4Add(x, xc, u, uo, g, c, m, r);
+                }
+            }
+            for (; r + LANES <= rows; r += LANES) {
+                if (fresh) {
+                    outer1x1Fresh(x, xc, u, uo, g, c, m, r);
+                } else {
+                    outer1x1Add(x, xc, u, uo, g, c, m, r);
+                }
+            }
+            for (; r < rows; r++) {
+                outerScalar1(x, xc, u, uo, g, c, m, r, fresh);
+            }
         }
     }
 
-    private static void outerFour(
-            float[][] x,
-            int xc,
-            float[][] u,
-            int uo,
-            float[] g0,
-            float[] g1,
-            float[] g2,
-            float[] g3,
-            int m,
-            int rows,
-            boolean fresh) {
-        int r = 0;
-        for (; FOUR_BY_FOUR && r + BLOCK <= rows; r += BLOCK) {
-            FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s02 = s00, s03 = s00;
-            FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-            FloatVector s20 = s00, s21 = s00, s22 = s00, s23 = s00;
-            FloatVector s30 = s00, s31 = s00, s32 = s00, s33 = s00;
-            for (int s = 0; s < m; s++) {
-                float[] xs = x[s];
-                float[] us = u[s];
-                int at = uo + r;
-                FloatVector u0 = FloatVector.fromArray(SPECIES, us, at);
-                FloatVector u1 = FloatVector.fromArray(SPECIES, us, at + LANES);
-                FloatVector u2 = FloatVector.fromArray(SPECIES, us, at + 2 * LANES);
-                FloatVector u3 = FloatVector.fromArray(SPECIES, us, at + 3 * LANES);
-                FloatVector v = FloatVector.broadcast(SPECIES, xs[xc]);
-                s00 = u0.fma(v, s00);
-                s01 = u1.fma(v, s01);
-                s02 = u2.fma(v, s02);
-                s03 = u3.fma(v, s03);
-                v = FloatVector.broadcast(SPECIES, xs[xc + 1]);
-                s10 = u0.fma(v, s10);
-                s11 = u1.fma(v, s11);
-                s12 = u2.fma(v, s12);
-                s13 = u3.fma(v, s13);
-                v = FloatVector.broadcast(SPECIES, xs[xc + 2]);
-                s20 = u0.fma(v, s20);
-                s21 = u1.fma(v, s21);
-                s22 = u2.fma(v, s22);
-                s23 = u3.fma(v, s23);
-                v = FloatVector.broadcast(SPECIES, xs[xc + 3]);
-                s30 = u0.fma(v, s30);
-                s31 = u1.fma(v, s31);
-                s32 = u2.fma(v, s32);
-                s33 = u3.fma(v, s33);
-            }
-            if (fresh) {
-                s00.intoArray(g0, r);
-                s01.intoArray(g0, r + LANES);
-                s02.intoArray(g0, r + 2 * LANES);
-                s03.intoArray(g0, r + 3 * LANES);
-                s10.intoArray(g1, r);
-                s11.intoArray(g1, r + LANES);
-                s12.intoArray(g1, r + 2 * LANES);
-                s13.intoArray(g1, r + 3 * LANES);
-                s20.intoArray(g2, r);
-                s21.intoArray(g2, r + LANES);
-                s22.intoArray(g2, r + 2 * LANES);
-                s23.intoArray(g2, r + 3 * LANES);
-                s30.intoArray(g3, r);
-                s31.intoArray(g3, r + LANES);
-                s32.intoArray(g3, r + 2 * LANES);
-                s33.intoArray(g3, r + 3 * LANES);
-            } else {
-                s00.add(FloatVector.fromArray(SPECIES, g0, r)).intoArray(g0, r);
-                s01.add(FloatVector.fromArray(SPECIES, g0, r + LANES)).intoArray(g0, r + LANES);
-                s02.add(FloatVector.fromArray(SPECIES, g0, r + 2 * LANES)).intoArray(g0, r + 2 * LANES);
-                s03.add(FloatVector.fromArray(SPECIES, g0, r + 3 * LANES)).intoArray(g0, r + 3 * LANES);
-                s10.add(FloatVector.fromArray(SPECIES, g1, r)).intoArray(g1, r);
-                s11.add(FloatVector.fromArray(SPECIES, g1, r + LANES)).intoArray(g1, r + LANES);
-                s12.add(FloatVector.fromArray(SPECIES, g1, r + 2 * LANES)).intoArray(g1, r + 2 * LANES);
-                s13.add(FloatVector.fromArray(SPECIES, g1, r + 3 * LANES)).intoArray(g1, r + 3 * LANES);
-                s20.add(FloatVector.fromArray(SPECIES, g2, r)).intoArray(g2, r);
-                s21.add(FloatVector.fromArray(SPECIES, g2, r + LANES)).intoArray(g2, r + LANES);
-                s22.add(FloatVector.fromArray(SPECIES, g2, r + 2 * LANES)).intoArray(g2, r + 2 * LANES);
-                s23.add(FloatVector.fromArray(SPECIES, g2, r + 3 * LANES)).intoArray(g2, r + 3 * LANES);
-                s30.add(FloatVector.fromArray(SPECIES, g3, r)).intoArray(g3, r);
-                s31.add(FloatVector.fromArray(SPECIES, g3, r + LANES)).intoArray(g3, r + LANES);
-                s32.add(FloatVector.fromArray(SPECIES, g3, r + 2 * LANES)).intoArray(g3, r + 2 * LANES);
-                s33.add(FloatVector.fromArray(SPECIES, g3, r + 3 * LANES)).intoArray(g3, r + 3 * LANES);
-            }
+    /** Gradient columns {@code c} to {@code c + 3}, 4 vectors from row {@code r}, replaced. */
+    private static void outer4x4Fresh(float[][] x, int xc, float[][] u, int uo, float[][] g, int c, int m, int r) {
+        float[] g0 = g[c];
+        float[] g1 = g[c + 1];
+        float[] g2 = g[c + 2];
+        float[] g3 = g[c + 3];
+        FloatVector s00 = FloatVector.zero(SPECIES);
+        FloatVector s01 = FloatVector.zero(SPECIES);
+        FloatVector s02 = FloatVector.zero(SPECIES);
+        FloatVector s03 = FloatVector.zero(SPECIES);
+        FloatVector s10 = FloatVector.zero(SPECIES);
+        FloatVector s11 = FloatVector.zero(SPECIES);
+        FloatVector s12 = FloatVector.zero(SPECIES);
+        FloatVector s13 = FloatVector.zero(SPECIES);
+        FloatVector s20 = FloatVector.zero(SPECIES);
+        FloatVector s21 = FloatVector.zero(SPECIES);
+        FloatVector s22 = FloatVector.zero(SPECIES);
+        FloatVector s23 = FloatVector.zero(SPECIES);
+        FloatVector s30 = FloatVector.zero(SPECIES);
+        FloatVector s31 = FloatVector.zero(SPECIES);
+        FloatVector s32 = FloatVector.zero(SPECIES);
+        FloatVector s33 = FloatVector.zero(SPECIES);
+        int at = uo + r;
+        for (int s = 0; s < m; s++) {
+            float[] xs = x[s];
+            float[] us = u[s];
+            FloatVector u0 = FloatVector.fromArray(SPECIES, us, at);
+            FloatVector u1 = FloatVector.fromArray(SPECIES, us, at + LANES);
+            FloatVector u2 = FloatVector.fromArray(SPECIES, us, at + 2 * LANES);
+            FloatVector u3 = FloatVector.fromArray(SPECIES, us, at + 3 * LANES);
+            FloatVector v = FloatVector.broadcast(SPECIES, xs[xc]);
+            s00 = u0.fma(v, s00);
+            s01 = u1.fma(v, s01);
+            s02 = u2.fma(v, s02);
+            s03 = u3.fma(v, s03);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 1]);
+            s10 = u0.fma(v, s10);
+            s11 = u1.fma(v, s11);
+            s12 = u2.fma(v, s12);
+            s13 = u3.fma(v, s13);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 2]);
+            s20 = u0.fma(v, s20);
+            s21 = u1.fma(v, s21);
+            s22 = u2.fma(v, s22);
+            s23 = u3.fma(v, s23);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 3]);
+            s30 = u0.fma(v, s30);
+            s31 = u1.fma(v, s31);
+            s32 = u2.fma(v, s32);
+            s33 = u3.fma(v, s33);
         }
-        for (; r + 2 * LANES <= rows; r += 2 * LANES) {
-            FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00;
-            FloatVector s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
-            for (int s = 0; s < m; s++) {
-                float[] xs = x[s];
-                float[] us = u[s];
-                int at = uo + r;
-                FloatVector u0 = FloatVector.fromArray(SPECIES, us, at);
-                FloatVector u1 = FloatVector.fromArray(SPECIES, us, at + LANES);
-                FloatVector v = FloatVector.broadcast(SPECIES, xs[xc]);
-                s00 = u0.fma(v, s00);
-                s01 = u1.fma(v, s01);
-                v = FloatVector.broadcast(SPECIES, xs[xc + 1]);
-                s10 = u0.fma(v, s10);
-                s11 = u1.fma(v, s11);
-                v = FloatVector.broadcast(SPECIES, xs[xc + 2]);
-                s20 = u0.fma(v, s20);
-                s21 = u1.fma(v, s21);
-                v = FloatVector.broadcast(SPECIES, xs[xc + 3]);
-                s30 = u0.fma(v, s30);
-                s31 = u1.fma(v, s31);
-            }
-            if (fresh) {
-                s00.intoArray(g0, r);
-                s01.intoArray(g0, r + LANES);
-                s10.intoArray(g1, r);
-                s11.intoArray(g1, r + LANES);
-                s20.intoArray(g2, r);
-                s21.intoArray(g2, r + LANES);
-                s30.intoArray(g3, r);
-                s31.intoArray(g3, r + LANES);
-            } else {
-                s00.add(FloatVector.fromArray(SPECIES, g0, r)).intoArray(g0, r);
-                s01.add(FloatVector.fromArray(SPECIES, g0, r + LANES)).intoArray(g0, r + LANES);
-                s10.add(FloatVector.fromArray(SPECIES, g1, r)).intoArray(g1, r);
-                s11.add(FloatVector.fromArray(SPECIES, g1, r + LANES)).intoArray(g1, r + LANES);
-                s20.add(FloatVector.fromArray(SPECIES, g2, r)).intoArray(g2, r);
-                s21.add(FloatVector.fromArray(SPECIES, g2, r + LANES)).intoArray(g2, r + LANES);
-                s30.add(FloatVector.fromArray(SPECIES, g3, r)).intoArray(g3, r);
-                s31.add(FloatVector.fromArray(SPECIES, g3, r + LANES)).intoArray(g3, r + LANES);
-            }
-        }
-        for (; r + LANES <= rows; r += LANES) {
-            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
-            for (int s = 0; s < m; s++) {
-                float[] xs = x[s];
-                FloatVector uv = FloatVector.fromArray(SPECIES, u[s], uo + r);
-                s0 = uv.fma(FloatVector.broadcast(SPECIES, xs[xc]), s0);
-                s1 = uv.fma(FloatVector.broadcast(SPECIES, xs[xc + 1]), s1);
-                s2 = uv.fma(FloatVector.broadcast(SPECIES, xs[xc + 2]), s2);
-                s3 = uv.fma(FloatVector.broadcast(SPECIES, xs[xc + 3]), s3);
-            }
-            if (fresh) {
-                s0.intoArray(g0, r);
-                s1.intoArray(g1, r);
-                s2.intoArray(g2, r);
-                s3.intoArray(g3, r);
-            } else {
-                s0.add(FloatVector.fromArray(SPECIES, g0, r)).intoArray(g0, r);
-                s1.add(FloatVector.fromArray(SPECIES, g1, r)).intoArray(g1, r);
-                s2.add(FloatVector.fromArray(SPECIES, g2, r)).intoArray(g2, r);
-                s3.add(FloatVector.fromArray(SPECIES, g3, r)).intoArray(g3, r);
-            }
-        }
-        for (; r < rows; r++) {
-            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-            for (int s = 0; s < m; s++) {
-                float[] xs = x[s];
-                float usr = u[s][uo + r];
-                s0 = Math.fma(xs[xc], usr, s0);
-                s1 = Math.fma(xs[xc + 1], usr, s1);
-                s2 = Math.fma(xs[xc + 2], usr, s2);
-                s3 = Math.fma(xs[xc + 3], usr, s3);
-            }
-            g0[r] = fresh ? s0 : g0[r] + s0;
-            g1[r] = fresh ? s1 : g1[r] + s1;
-            g2[r] = fresh ? s2 : g2[r] + s2;
-            g3[r] = fresh ? s3 : g3[r] + s3;
-        }
+        s00.intoArray(g0, r);
+        s01.intoArray(g0, r + LANES);
+        s02.intoArray(g0, r + 2 * LANES);
+        s03.intoArray(g0, r + 3 * LANES);
+        s10.intoArray(g1, r);
+        s11.intoArray(g1, r + LANES);
+        s12.intoArray(g1, r + 2 * LANES);
+        s13.intoArray(g1, r + 3 * LANES);
+        s20.intoArray(g2, r);
+        s21.intoArray(g2, r + LANES);
+        s22.intoArray(g2, r + 2 * LANES);
+        s23.intoArray(g2, r + 3 * LANES);
+        s30.intoArray(g3, r);
+        s31.intoArray(g3, r + LANES);
+        s32.intoArray(g3, r + 2 * LANES);
+        s33.intoArray(g3, r + 3 * LANES);
     }
 
-    private static void outerOne(float[][] x, int xc, float[][] u, int uo, float[] g0, int m, int rows, boolean fresh) {
-        int r = 0;
-        for (; r + BLOCK <= rows; r += BLOCK) {
-            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
-            for (int s = 0; s < m; s++) {
-                float[] us = u[s];
-                int at = uo + r;
-                FloatVector v = FloatVector.broadcast(SPECIES, x[s][xc]);
-                s0 = FloatVector.fromArray(SPECIES, us, at).fma(v, s0);
-                s1 = FloatVector.fromArray(SPECIES, us, at + LANES).fma(v, s1);
-                s2 = FloatVector.fromArray(SPECIES, us, at + 2 * LANES).fma(v, s2);
-                s3 = FloatVector.fromArray(SPECIES, us, at + 3 * LANES).fma(v, s3);
-            }
-            if (fresh) {
-                s0.intoArray(g0, r);
-                s1.intoArray(g0, r + LANES);
-                s2.intoArray(g0, r + 2 * LANES);
-                s3.intoArray(g0, r + 3 * LANES);
-            } else {
-                s0.add(FloatVector.fromArray(SPECIES, g0, r)).intoArray(g0, r);
-                s1.add(FloatVector.fromArray(SPECIES, g0, r + LANES)).intoArray(g0, r + LANES);
-                s2.add(FloatVector.fromArray(SPECIES, g0, r + 2 * LANES)).intoArray(g0, r + 2 * LANES);
-                s3.add(FloatVector.fromArray(SPECIES, g0, r + 3 * LANES)).intoArray(g0, r + 3 * LANES);
-            }
+    /** Gradient columns {@code c} to {@code c + 3}, 4 vectors from row {@code r}, added to. */
+    private static void outer4x4Add(float[][] x, int xc, float[][] u, int uo, float[][] g, int c, int m, int r) {
+        float[] g0 = g[c];
+        float[] g1 = g[c + 1];
+        float[] g2 = g[c + 2];
+        float[] g3 = g[c + 3];
+        FloatVector s00 = FloatVector.fromArray(SPECIES, g0, r);
+        FloatVector s01 = FloatVector.fromArray(SPECIES, g0, r + LANES);
+        FloatVector s02 = FloatVector.fromArray(SPECIES, g0, r + 2 * LANES);
+        FloatVector s03 = FloatVector.fromArray(SPECIES, g0, r + 3 * LANES);
+        FloatVector s10 = FloatVector.fromArray(SPECIES, g1, r);
+        FloatVector s11 = FloatVector.fromArray(SPECIES, g1, r + LANES);
+        FloatVector s12 = FloatVector.fromArray(SPECIES, g1, r + 2 * LANES);
+        FloatVector s13 = FloatVector.fromArray(SPECIES, g1, r + 3 * LANES);
+        FloatVector s20 = FloatVector.fromArray(SPECIES, g2, r);
+        FloatVector s21 = FloatVector.fromArray(SPECIES, g2, r + LANES);
+        FloatVector s22 = FloatVector.fromArray(SPECIES, g2, r + 2 * LANES);
+        FloatVector s23 = FloatVector.fromArray(SPECIES, g2, r + 3 * LANES);
+        FloatVector s30 = FloatVector.fromArray(SPECIES, g3, r);
+        FloatVector s31 = FloatVector.fromArray(SPECIES, g3, r + LANES);
+        FloatVector s32 = FloatVector.fromArray(SPECIES, g3, r + 2 * LANES);
+        FloatVector s33 = FloatVector.fromArray(SPECIES, g3, r + 3 * LANES);
+        int at = uo + r;
+        for (int s = 0; s < m; s++) {
+            float[] xs = x[s];
+            float[] us = u[s];
+            FloatVector u0 = FloatVector.fromArray(SPECIES, us, at);
+            FloatVector u1 = FloatVector.fromArray(SPECIES, us, at + LANES);
+            FloatVector u2 = FloatVector.fromArray(SPECIES, us, at + 2 * LANES);
+            FloatVector u3 = FloatVector.fromArray(SPECIES, us, at + 3 * LANES);
+            FloatVector v = FloatVector.broadcast(SPECIES, xs[xc]);
+            s00 = u0.fma(v, s00);
+            s01 = u1.fma(v, s01);
+            s02 = u2.fma(v, s02);
+            s03 = u3.fma(v, s03);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 1]);
+            s10 = u0.fma(v, s10);
+            s11 = u1.fma(v, s11);
+            s12 = u2.fma(v, s12);
+            s13 = u3.fma(v, s13);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 2]);
+            s20 = u0.fma(v, s20);
+            s21 = u1.fma(v, s21);
+            s22 = u2.fma(v, s22);
+            s23 = u3.fma(v, s23);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 3]);
+            s30 = u0.fma(v, s30);
+            s31 = u1.fma(v, s31);
+            s32 = u2.fma(v, s32);
+            s33 = u3.fma(v, s33);
         }
-        for (; r + LANES <= rows; r += LANES) {
-            FloatVector s0 = FloatVector.zero(SPECIES);
-            for (int s = 0; s < m; s++) {
-                s0 = FloatVector.fromArray(SPECIES, u[s], uo + r).fma(FloatVector.broadcast(SPECIES, x[s][xc]), s0);
-            }
-            if (fresh) {
-                s0.intoArray(g0, r);
-            } else {
-                s0.add(FloatVector.fromArray(SPECIES, g0, r)).intoArray(g0, r);
-            }
+        s00.intoArray(g0, r);
+        s01.intoArray(g0, r + LANES);
+        s02.intoArray(g0, r + 2 * LANES);
+        s03.intoArray(g0, r + 3 * LANES);
+        s10.intoArray(g1, r);
+        s11.intoArray(g1, r + LANES);
+        s12.intoArray(g1, r + 2 * LANES);
+        s13.intoArray(g1, r + 3 * LANES);
+        s20.intoArray(g2, r);
+        s21.intoArray(g2, r + LANES);
+        s22.intoArray(g2, r + 2 * LANES);
+        s23.intoArray(g2, r + 3 * LANES);
+        s30.intoArray(g3, r);
+        s31.intoArray(g3, r + LANES);
+        s32.intoArray(g3, r + 2 * LANES);
+        s33.intoArray(g3, r + 3 * LANES);
+    }
+
+    /** Gradient columns {@code c} to {@code c + 3}, 2 vectors from row {@code r}, replaced. */
+    private static void outer4x2Fresh(float[][] x, int xc, float[][] u, int uo, float[][] g, int c, int m, int r) {
+        float[] g0 = g[c];
+        float[] g1 = g[c + 1];
+        float[] g2 = g[c + 2];
+        float[] g3 = g[c + 3];
+        FloatVector s00 = FloatVector.zero(SPECIES);
+        FloatVector s01 = FloatVector.zero(SPECIES);
+        FloatVector s10 = FloatVector.zero(SPECIES);
+        FloatVector s11 = FloatVector.zero(SPECIES);
+        FloatVector s20 = FloatVector.zero(SPECIES);
+        FloatVector s21 = FloatVector.zero(SPECIES);
+        FloatVector s30 = FloatVector.zero(SPECIES);
+        FloatVector s31 = FloatVector.zero(SPECIES);
+        int at = uo + r;
+        for (int s = 0; s < m; s++) {
+            float[] xs = x[s];
+            float[] us = u[s];
+            FloatVector u0 = FloatVector.fromArray(SPECIES, us, at);
+            FloatVector u1 = FloatVector.fromArray(SPECIES, us, at + LANES);
+            FloatVector v = FloatVector.broadcast(SPECIES, xs[xc]);
+            s00 = u0.fma(v, s00);
+            s01 = u1.fma(v, s01);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 1]);
+            s10 = u0.fma(v, s10);
+            s11 = u1.fma(v, s11);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 2]);
+            s20 = u0.fma(v, s20);
+            s21 = u1.fma(v, s21);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 3]);
+            s30 = u0.fma(v, s30);
+            s31 = u1.fma(v, s31);
         }
-        for (; r < rows; r++) {
-            float s0 = 0.0f;
-            for (int s = 0; s < m; s++) {
-                s0 = Math.fma(x[s][xc], u[s][uo + r], s0);
-            }
-            g0[r] = fresh ? s0 : g0[r] + s0;
+        s00.intoArray(g0, r);
+        s01.intoArray(g0, r + LANES);
+        s10.intoArray(g1, r);
+        s11.intoArray(g1, r + LANES);
+        s20.intoArray(g2, r);
+        s21.intoArray(g2, r + LANES);
+        s30.intoArray(g3, r);
+        s31.intoArray(g3, r + LANES);
+    }
+
+    /** Gradient columns {@code c} to {@code c + 3}, 2 vectors from row {@code r}, added to. */
+    private static void outer4x2Add(float[][] x, int xc, float[][] u, int uo, float[][] g, int c, int m, int r) {
+        float[] g0 = g[c];
+        float[] g1 = g[c + 1];
+        float[] g2 = g[c + 2];
+        float[] g3 = g[c + 3];
+        FloatVector s00 = FloatVector.fromArray(SPECIES, g0, r);
+        FloatVector s01 = FloatVector.fromArray(SPECIES, g0, r + LANES);
+        FloatVector s10 = FloatVector.fromArray(SPECIES, g1, r);
+        FloatVector s11 = FloatVector.fromArray(SPECIES, g1, r + LANES);
+        FloatVector s20 = FloatVector.fromArray(SPECIES, g2, r);
+        FloatVector s21 = FloatVector.fromArray(SPECIES, g2, r + LANES);
+        FloatVector s30 = FloatVector.fromArray(SPECIES, g3, r);
+        FloatVector s31 = FloatVector.fromArray(SPECIES, g3, r + LANES);
+        int at = uo + r;
+        for (int s = 0; s < m; s++) {
+            float[] xs = x[s];
+            float[] us = u[s];
+            FloatVector u0 = FloatVector.fromArray(SPECIES, us, at);
+            FloatVector u1 = FloatVector.fromArray(SPECIES, us, at + LANES);
+            FloatVector v = FloatVector.broadcast(SPECIES, xs[xc]);
+            s00 = u0.fma(v, s00);
+            s01 = u1.fma(v, s01);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 1]);
+            s10 = u0.fma(v, s10);
+            s11 = u1.fma(v, s11);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 2]);
+            s20 = u0.fma(v, s20);
+            s21 = u1.fma(v, s21);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 3]);
+            s30 = u0.fma(v, s30);
+            s31 = u1.fma(v, s31);
         }
+        s00.intoArray(g0, r);
+        s01.intoArray(g0, r + LANES);
+        s10.intoArray(g1, r);
+        s11.intoArray(g1, r + LANES);
+        s20.intoArray(g2, r);
+        s21.intoArray(g2, r + LANES);
+        s30.intoArray(g3, r);
+        s31.intoArray(g3, r + LANES);
+    }
+
+    /** Gradient columns {@code c} to {@code c + 3}, 1 vector from row {@code r}, replaced. */
+    private static void outer4x1Fresh(float[][] x, int xc, float[][] u, int uo, float[][] g, int c, int m, int r) {
+        float[] g0 = g[c];
+        float[] g1 = g[c + 1];
+        float[] g2 = g[c + 2];
+        float[] g3 = g[c + 3];
+        FloatVector s00 = FloatVector.zero(SPECIES);
+        FloatVector s10 = FloatVector.zero(SPECIES);
+        FloatVector s20 = FloatVector.zero(SPECIES);
+        FloatVector s30 = FloatVector.zero(SPECIES);
+        int at = uo + r;
+        for (int s = 0; s < m; s++) {
+            float[] xs = x[s];
+            float[] us = u[s];
+            FloatVector u0 = FloatVector.fromArray(SPECIES, us, at);
+            FloatVector v = FloatVector.broadcast(SPECIES, xs[xc]);
+            s00 = u0.fma(v, s00);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 1]);
+            s10 = u0.fma(v, s10);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 2]);
+            s20 = u0.fma(v, s20);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 3]);
+            s30 = u0.fma(v, s30);
+        }
+        s00.intoArray(g0, r);
+        s10.intoArray(g1, r);
+        s20.intoArray(g2, r);
+        s30.intoArray(g3, r);
+    }
+
+    /** Gradient columns {@code c} to {@code c + 3}, 1 vector from row {@code r}, added to. */
+    private static void outer4x1Add(float[][] x, int xc, float[][] u, int uo, float[][] g, int c, int m, int r) {
+        float[] g0 = g[c];
+        float[] g1 = g[c + 1];
+        float[] g2 = g[c + 2];
+        float[] g3 = g[c + 3];
+        FloatVector s00 = FloatVector.fromArray(SPECIES, g0, r);
+        FloatVector s10 = FloatVector.fromArray(SPECIES, g1, r);
+        FloatVector s20 = FloatVector.fromArray(SPECIES, g2, r);
+        FloatVector s30 = FloatVector.fromArray(SPECIES, g3, r);
+        int at = uo + r;
+        for (int s = 0; s < m; s++) {
+            float[] xs = x[s];
+            float[] us = u[s];
+            FloatVector u0 = FloatVector.fromArray(SPECIES, us, at);
+            FloatVector v = FloatVector.broadcast(SPECIES, xs[xc]);
+            s00 = u0.fma(v, s00);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 1]);
+            s10 = u0.fma(v, s10);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 2]);
+            s20 = u0.fma(v, s20);
+            v = FloatVector.broadcast(SPECIES, xs[xc + 3]);
+            s30 = u0.fma(v, s30);
+        }
+        s00.intoArray(g0, r);
+        s10.intoArray(g1, r);
+        s20.intoArray(g2, r);
+        s30.intoArray(g3, r);
+    }
+
+    /** Gradient column {@code c}, 4 vectors from row {@code r}, replaced. */
+    private static void outer1x4Fresh(float[][] x, int xc, float[][] u, int uo, float[][] g, int c, int m, int r) {
+        float[] g0 = g[c];
+        FloatVector s00 = FloatVector.zero(SPECIES);
+        FloatVector s01 = FloatVector.zero(SPECIES);
+        FloatVector s02 = FloatVector.zero(SPECIES);
+        FloatVector s03 = FloatVector.zero(SPECIES);
+        int at = uo + r;
+        for (int s = 0; s < m; s++) {
+            float[] xs = x[s];
+            float[] us = u[s];
+            FloatVector u0 = FloatVector.fromArray(SPECIES, us, at);
+            FloatVector u1 = FloatVector.fromArray(SPECIES, us, at + LANES);
+            FloatVector u2 = FloatVector.fromArray(SPECIES, us, at + 2 * LANES);
+            FloatVector u3 = FloatVector.fromArray(SPECIES, us, at + 3 * LANES);
+            FloatVector v = FloatVector.broadcast(SPECIES, xs[xc]);
+            s00 = u0.fma(v, s00);
+            s01 = u1.fma(v, s01);
+            s02 = u2.fma(v, s02);
+            s03 = u3.fma(v, s03);
+        }
+        s00.intoArray(g0, r);
+        s01.intoArray(g0, r + LANES);
+        s02.intoArray(g0, r + 2 * LANES);
+        s03.intoArray(g0, r + 3 * LANES);
+    }
+
+    /** Gradient column {@code c}, 4 vectors from row {@code r}, added to. */
+    private static void outer1x4Add(float[][] x, int xc, float[][] u, int uo, float[][] g, int c, int m, int r) {
+        float[] g0 = g[c];
+        FloatVector s00 = FloatVector.fromArray(SPECIES, g0, r);
+        FloatVector s01 = FloatVector.fromArray(SPECIES, g0, r + LANES);
+        FloatVector s02 = FloatVector.fromArray(SPECIES, g0, r + 2 * LANES);
+        FloatVector s03 = FloatVector.fromArray(SPECIES, g0, r + 3 * LANES);
+        int at = uo + r;
+        for (int s = 0; s < m; s++) {
+            float[] xs = x[s];
+            float[] us = u[s];
+            FloatVector u0 = FloatVector.fromArray(SPECIES, us, at);
+            FloatVector u1 = FloatVector.fromArray(SPECIES, us, at + LANES);
+            FloatVector u2 = FloatVector.fromArray(SPECIES, us, at + 2 * LANES);
+            FloatVector u3 = FloatVector.fromArray(SPECIES, us, at + 3 * LANES);
+            FloatVector v = FloatVector.broadcast(SPECIES, xs[xc]);
+            s00 = u0.fma(v, s00);
+            s01 = u1.fma(v, s01);
+            s02 = u2.fma(v, s02);
+            s03 = u3.fma(v, s03);
+        }
+        s00.intoArray(g0, r);
+        s01.intoArray(g0, r + LANES);
+        s02.intoArray(g0, r + 2 * LANES);
+        s03.intoArray(g0, r + 3 * LANES);
+    }
+
+    /** Gradient column {@code c}, 1 vector from row {@code r}, replaced. */
+    private static void outer1x1Fresh(float[][] x, int xc, float[][] u, int uo, float[][] g, int c, int m, int r) {
+        float[] g0 = g[c];
+        FloatVector s00 = FloatVector.zero(SPECIES);
+        int at = uo + r;
+        for (int s = 0; s < m; s++) {
+            float[] xs = x[s];
+            float[] us = u[s];
+            FloatVector u0 = FloatVector.fromArray(SPECIES, us, at);
+            FloatVector v = FloatVector.broadcast(SPECIES, xs[xc]);
+            s00 = u0.fma(v, s00);
+        }
+        s00.intoArray(g0, r);
+    }
+
+    /** Gradient column {@code c}, 1 vector from row {@code r}, added to. */
+    private static void outer1x1Add(float[][] x, int xc, float[][] u, int uo, float[][] g, int c, int m, int r) {
+        float[] g0 = g[c];
+        FloatVector s00 = FloatVector.fromArray(SPECIES, g0, r);
+        int at = uo + r;
+        for (int s = 0; s < m; s++) {
+            float[] xs = x[s];
+            float[] us = u[s];
+            FloatVector u0 = FloatVector.fromArray(SPECIES, us, at);
+            FloatVector v = FloatVector.broadcast(SPECIES, xs[xc]);
+            s00 = u0.fma(v, s00);
+        }
+        s00.intoArray(g0, r);
+    }
+
+    /** Row {@code r} of gradient columns {@code c} to {@code c + 3}: a scalar tail, four sums at once. */
+    private static void outerScalar4(
+            float[][] x, int xc, float[][] u, int uo, float[][] g, int c, int m, int r, boolean fresh) {
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+        for (int s = 0; s < m; s++) {
+            float[] xs = x[s];
+            float usr = u[s][uo + r];
+            s0 = Math.fma(xs[xc], usr, s0);
+            s1 = Math.fma(xs[xc + 1], usr, s1);
+            s2 = Math.fma(xs[xc + 2], usr, s2);
+            s3 = Math.fma(xs[xc + 3], usr, s3);
+        }
+        float[] g0 = g[c], g1 = g[c + 1], g2 = g[c + 2], g3 = g[c + 3];
+        g0[r] = fresh ? s0 : g0[r] + s0;
+        g1[r] = fresh ? s1 : g1[r] + s1;
+        g2[r] = fresh ? s2 : g2[r] + s2;
+        g3[r] = fresh ? s3 : g3[r] + s3;
+    }
+
+    /** Row {@code r} of gradient column {@code c}: a scalar tail. */
+    private static void outerScalar1(
+            float[][] x, int xc, float[][] u, int uo, float[][] g, int c, int m, int r, boolean fresh) {
+        float sum = 0.0f;
+        for (int s = 0; s < m; s++) {
+            sum = Math.fma(x[s][xc], u[s][uo + r], sum);
+        }
+        g[c][r] = fresh ? sum : g[c][r] + sum;
     }
 
     /**
