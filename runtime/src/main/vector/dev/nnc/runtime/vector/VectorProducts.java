@@ -60,6 +60,10 @@ public final class VectorProducts {
      * each of {@code m} per-sample vectors {@code a[i]} (starting at column {@code ao}).
      */
     public static void multiply(float[][] a, int ao, float[][] b, float[][] c, int m, int inner, int width) {
+        if (width < LANES && m < 4) {
+            multiplyNarrow(a, ao, b, c, m, inner, width);
+            return;
+        }
         int i = 0;
         for (; i + 4 <= m; i += 4) {
             int j = 0;
@@ -801,6 +805,37 @@ public final class VectorProducts {
             sum = Math.fma(x[s][xc], u[s][uo + r], sum);
         }
         g[c][r] = fresh ? sum : g[c][r] + sum;
+    }
+
+    /**
+     * {@link #multiply} for fewer than four samples and outputs narrower than a vector (the ten
+     * classes of a one-sample prediction, say): the generated code's plain form, four weight rows
+     * per pass over each output row, which C2 vectorises as far as the width allows. The scalar
+     * tail's sums would wait for each other here (I1 in float: 2.5 million predictions per second
+     * with the tail, 3.1 to 3.5 million with this); from four samples on, the tail's four independent
+     * sums are faster (N4 in float: 52k against 44k steps per second).
+     */
+    private static void multiplyNarrow(float[][] a, int ao, float[][] b, float[][] c, int m, int inner, int width) {
+        for (int i = 0; i < m; i++) {
+            float[] ai = a[i];
+            float[] y = c[i];
+            java.util.Arrays.fill(y, 0, width, 0.0f);
+            int k = 0;
+            for (; k + 4 <= inner; k += 4) {
+                float x0 = ai[ao + k], x1 = ai[ao + k + 1], x2 = ai[ao + k + 2], x3 = ai[ao + k + 3];
+                float[] w0 = b[k], w1 = b[k + 1], w2 = b[k + 2], w3 = b[k + 3];
+                for (int j = 0; j < width; j++) {
+                    y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+                }
+            }
+            for (; k < inner; k++) {
+                float x0 = ai[ao + k];
+                float[] w0 = b[k];
+                for (int j = 0; j < width; j++) {
+                    y[j] += x0 * w0[j];
+                }
+            }
+        }
     }
 
     /**
