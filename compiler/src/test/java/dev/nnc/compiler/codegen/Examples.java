@@ -95,6 +95,20 @@ final class Examples {
 
     static final String MNIST_TWIN_FILE = "mnist_mlp_double.nn";
 
+    /**
+     * {@code MnistMlp} (float) and its double twin {@code MnistMlpDouble}, the twin set to the
+     * float network's initial parameters: the pair that float-precision tests compare.
+     */
+    static dev.nnc.runtime.TrainableNetwork[] mnistWithDoubleTwin() {
+        dev.nnc.runtime.TrainableNetwork single = compiled("mnist_mlp.nn").newInstance("MnistMlp");
+        dev.nnc.runtime.TrainableNetwork twin =
+                compiled(MNIST_TWIN_FILE, mnistDoubleTwinText()).newInstance("MnistMlpDouble");
+        double[] parameters = new double[single.parameterCount()];
+        single.getParameters(parameters);
+        twin.setParameters(parameters);
+        return new dev.nnc.runtime.TrainableNetwork[] {single, twin};
+    }
+
     /** One network of an example, with the classes and the declaration to check it against. */
     record NetworkCase(String file, String className, GeneratedClasses classes, Declaration.Network declaration) {
         @Override

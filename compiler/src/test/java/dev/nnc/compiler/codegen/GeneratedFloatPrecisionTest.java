@@ -3,6 +3,7 @@ package dev.nnc.compiler.codegen;
 import static dev.nnc.compiler.codegen.Numerics.assertAllClose;
 import static dev.nnc.compiler.codegen.Numerics.assertAllFinite;
 import static dev.nnc.compiler.codegen.Numerics.assertClose;
+import static dev.nnc.compiler.codegen.Numerics.floatExact;
 import static dev.nnc.compiler.codegen.Numerics.gaussian;
 import static dev.nnc.compiler.codegen.Numerics.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -24,17 +25,6 @@ class GeneratedFloatPrecisionTest {
     private static final int BATCH = 3;
 
     private final GeneratedClasses floatClasses = Examples.compiled("mnist_mlp.nn");
-    private final GeneratedClasses doubleClasses =
-            Examples.compiled(Examples.MNIST_TWIN_FILE, Examples.mnistDoubleTwinText());
-
-    /** Inputs representable in float, so both variants see exactly the same values. */
-    private static double[] floatExact(double[] values) {
-        double[] exact = new double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            exact[i] = (float) values[i];
-        }
-        return exact;
-    }
 
     private static float[] toFloats(double[] values) {
         float[] floats = new float[values.length];
@@ -52,13 +42,8 @@ class GeneratedFloatPrecisionTest {
         return doubles;
     }
 
-    private TrainableNetwork[] pair() {
-        TrainableNetwork single = floatClasses.newInstance("MnistMlp");
-        TrainableNetwork twin = doubleClasses.newInstance("MnistMlpDouble");
-        double[] parameters = new double[single.parameterCount()];
-        single.getParameters(parameters);
-        twin.setParameters(parameters);
-        return new TrainableNetwork[] {single, twin};
+    private static TrainableNetwork[] pair() {
+        return Examples.mnistWithDoubleTwin();
     }
 
     @Test

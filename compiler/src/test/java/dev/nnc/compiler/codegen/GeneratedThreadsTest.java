@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nnc.runtime.TrainableNetwork;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,15 +56,6 @@ class GeneratedThreadsTest {
         return uniform(seed, n * width);
     }
 
-    private static double[] oneHotTargets(int n, int width, long seed) {
-        Random random = new Random(seed);
-        double[] ys = new double[n * width];
-        for (int s = 0; s < n; s++) {
-            ys[s * width + random.nextInt(width)] = 1.0;
-        }
-        return ys;
-    }
-
     private static double[] parameters(TrainableNetwork network) {
         double[] values = new double[network.parameterCount()];
         network.getParameters(values);
@@ -96,7 +86,7 @@ class GeneratedThreadsTest {
         double[] gradientTwo = new double[one.parameterCount()];
         for (int step = 0; step < 10; step++) {
             double[] xs = batch(n, one.inputSize(), 100 + step);
-            double[] ys = oneHotTargets(n, one.targetSize(), 200 + step);
+            double[] ys = Numerics.oneHot(n, one.targetSize(), 200 + step);
             double lossOne = one.gradient(xs, ys, n, gradientOne);
             double lossTwo = two.gradient(xs, ys, n, gradientTwo);
             assertEquals(lossOne, lossTwo, 1e-12 * Math.abs(lossOne), "loss at step " + step);
@@ -116,7 +106,7 @@ class GeneratedThreadsTest {
         setThreads(second, 2);
         for (int step = 0; step < 5; step++) {
             double[] xs = batch(n, first.inputSize(), 300 + step);
-            double[] ys = oneHotTargets(n, first.targetSize(), 400 + step);
+            double[] ys = Numerics.oneHot(n, first.targetSize(), 400 + step);
             assertEquals(first.trainStep(xs, ys, n), second.trainStep(xs, ys, n), "loss at step " + step);
         }
         assertArrayEquals(parameters(first), parameters(second));
@@ -159,7 +149,7 @@ class GeneratedThreadsTest {
         TrainableNetwork network = network(Examples.MNIST_TWIN_FILE, "MnistMlpDouble");
         setThreads(network, 2);
         double[] xs = batch(64, network.inputSize(), 5);
-        double[] ys = oneHotTargets(64, network.targetSize(), 6);
+        double[] ys = Numerics.oneHot(64, network.targetSize(), 6);
         network.trainStep(xs, ys, 64);
         assertTrue(
                 Thread.getAllStackTraces().keySet().stream()
@@ -181,7 +171,7 @@ class GeneratedThreadsTest {
         TrainableNetwork copy = assertInstanceOf(TrainableNetwork.class, network.copy());
         double[] before = parameters(copy);
         int n = 200;
-        network.trainStep(batch(n, network.inputSize(), 7), oneHotTargets(n, network.targetSize(), 8), n);
+        network.trainStep(batch(n, network.inputSize(), 7), Numerics.oneHot(n, network.targetSize(), 8), n);
         assertArrayEquals(before, parameters(copy), "training the original changed its copy");
         assertFalse(java.util.Arrays.equals(before, parameters(network)), "the split step changed nothing");
     }

@@ -29,6 +29,25 @@ final class Numerics {
         return values;
     }
 
+    /** The values rounded to float, so that a float network and its double twin see the same inputs. */
+    static double[] floatExact(double[] values) {
+        double[] exact = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            exact[i] = (float) values[i];
+        }
+        return exact;
+    }
+
+    /** {@code n} one-hot rows of {@code width}, the hot class of each drawn uniformly with a seed. */
+    static double[] oneHot(int n, int width, long seed) {
+        Random random = new Random(seed);
+        double[] rows = new double[n * width];
+        for (int s = 0; s < n; s++) {
+            rows[s * width + random.nextInt(width)] = 1.0;
+        }
+        return rows;
+    }
+
     /** Passes iff {@code |actual - expected| <= atol + rtol |expected|}; NaN never passes. */
     static boolean close(double expected, double actual, double rtol, double atol) {
         return Math.abs(actual - expected) <= atol + rtol * Math.abs(expected);

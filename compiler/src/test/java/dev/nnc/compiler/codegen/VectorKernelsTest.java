@@ -3,12 +3,12 @@ package dev.nnc.compiler.codegen;
 import static dev.nnc.compiler.codegen.Numerics.assertAllClose;
 import static dev.nnc.compiler.codegen.Numerics.assertAllFinite;
 import static dev.nnc.compiler.codegen.Numerics.assertClose;
+import static dev.nnc.compiler.codegen.Numerics.floatExact;
 import static dev.nnc.compiler.codegen.Numerics.gaussian;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nnc.runtime.TrainableNetwork;
 import dev.nnc.runtime.Vectorization;
-import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,39 +25,12 @@ class VectorKernelsTest {
     private static final double RTOL = 1e-4;
     private static final double ATOL = 1e-5;
 
-    private final GeneratedClasses floatClasses = Examples.compiled("mnist_mlp.nn");
-    private final GeneratedClasses doubleClasses =
-            Examples.compiled(Examples.MNIST_TWIN_FILE, Examples.mnistDoubleTwinText());
-
-    private TrainableNetwork[] pair() {
+    private static TrainableNetwork[] pair() {
         assertTrue(Vectorization.ENABLED, "this test runs with --add-modules " + Vectorization.MODULE);
         assertTrue(
-                floatClasses.files().get(0).content().contains("VectorProducts.addOuterProducts("),
+                Examples.compiled("mnist_mlp.nn").files().get(0).content().contains("VectorProducts.addOuterProducts("),
                 "the float class calls the Vector API kernels");
-        TrainableNetwork single = floatClasses.newInstance("MnistMlp");
-        TrainableNetwork twin = doubleClasses.newInstance("MnistMlpDouble");
-        double[] parameters = new double[single.parameterCount()];
-        single.getParameters(parameters);
-        twin.setParameters(parameters);
-        return new TrainableNetwork[] {single, twin};
-    }
-
-    /** Values representable in float, so that both networks see exactly the same inputs. */
-    private static double[] floatExact(double[] values) {
-        double[] exact = new double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            exact[i] = (float) values[i];
-        }
-        return exact;
-    }
-
-    private static double[] oneHot(int n, int width, long seed) {
-        Random random = new Random(seed);
-        double[] ys = new double[n * width];
-        for (int s = 0; s < n; s++) {
-            ys[s * width + random.nextInt(width)] = 1.0;
-        }
-        return ys;
+        return Examples.mnistWithDoubleTwin();
     }
 
     @ParameterizedTest
@@ -67,7 +40,7 @@ class VectorKernelsTest {
         TrainableNetwork single = pair[0];
         TrainableNetwork twin = pair[1];
         double[] xs = floatExact(gaussian(70 + n, n * single.inputSize()));
-        double[] ys = oneHot(n, single.targetSize(), 80 + n);
+        double[] ys = Numerics.oneHot(n, single.targetSize(), 80 + n);
 
         double[] expectedOutputs = new double[n * single.outputSize()];
         double[] outputs = new double[expectedOutputs.length];
@@ -94,7 +67,7 @@ class VectorKernelsTest {
         int n = 128;
         for (int step = 0; step < 3; step++) {
             double[] xs = floatExact(gaussian(90 + step, n * single.inputSize()));
-            double[] ys = oneHot(n, single.targetSize(), 100 + step);
+            double[] ys = Numerics.oneHot(n, single.targetSize(), 100 + step);
             assertClose(twin.trainStep(xs, ys, n), single.trainStep(xs, ys, n), RTOL, ATOL, "loss of step " + step);
         }
         double[] expected = new double[single.parameterCount()];
