@@ -56,6 +56,12 @@ def jmh_figures(path):
     return figures
 
 
+def torch_index(torch_results):
+    """{(bench, precision, threads, variant): per-second figure} of a pytorch_suite.py result."""
+    return {(r["bench"], r["precision"], r["threads"], r["variant"]): r["per_second"]
+            for r in (torch_results or {}).get("results", [])}
+
+
 def fmt(value):
     if value is None:
         return "-"
@@ -87,8 +93,7 @@ def java_table(figures):
 
 
 def pytorch_table(figures, torch_results):
-    torch = {(r["bench"], r["precision"], r["threads"], r["variant"]): r["per_second"]
-             for r in torch_results["results"]}
+    torch = torch_index(torch_results)
     lines = [
         f"| bench | precision | nnc (1 thread) | PyTorch eager, 1 thread | TorchScript, 1 thread "
         f"| PyTorch eager, 2 threads | TorchScript, 2 threads | nnc / best PyTorch, 1 thread |",
@@ -108,8 +113,7 @@ def pytorch_table(figures, torch_results):
 
 def two_core_table(figures, torch_results):
     """nnc with both cores (setThreads(2)) against itself on one and PyTorch on two threads."""
-    torch = {(r["bench"], r["precision"], r["threads"], r["variant"]): r["per_second"]
-             for r in (torch_results or {}).get("results", [])}
+    torch = torch_index(torch_results)
     lines = [
         "| bench | precision | nnc, 2 threads | nnc, 1 thread | speed-up | PyTorch eager, 2 threads "
         "| TorchScript, 2 threads | nnc / best PyTorch, 2 threads |",
@@ -128,8 +132,7 @@ def two_core_table(figures, torch_results):
 
 def vector_table(figures, vector, torch_results):
     """nnc's float benchmarks with the Vector API against the plain loops and PyTorch, same run."""
-    torch = {(r["bench"], r["precision"], r["threads"], r["variant"]): r["per_second"]
-             for r in (torch_results or {}).get("results", [])}
+    torch = torch_index(torch_results)
     lines = [
         "| bench | precision | threads | nnc, plain loops | nnc, Vector API | gain | best PyTorch, same threads "
         "| nnc with Vector API / best PyTorch |",
@@ -161,12 +164,11 @@ def main(argv):
               "(LoopShapeBenchmark, VectorProductBenchmark): flat arrays with offset indices "
               f"{shapes.get('flatArrays', 0):.1f}, arrays of rows (FloatGemm) {shapes.get('rowArrays', 0):.1f}, "
               f"the runtime's Vector API kernel {shapes.get('vectorApi', 0):.1f}.")
-    if len(argv) > 2:
-        torch_results = json.load(open(argv[2]))
+    torch_results = json.load(open(argv[2])) if len(argv) > 2 else None
+    if torch_results:
         print(f"\nAgainst PyTorch {torch_results['torch']} (BLAS: {torch_results['blas']}), same data and "
               f"hyper-parameters; PyTorch figures are medians of 3 rounds.\n")
         print(pytorch_table(figures, torch_results))
-    if len(argv) > 2:
         ftz = {(r["precision"], r["threads"]): r["per_second"] for r in torch_results["results"]
                if r["bench"] == "N5" and r["variant"] == "eager-ftz"}
         if ftz:
@@ -174,7 +176,7 @@ def main(argv):
                   "momentum buffers reach the subnormal range on its data, see the notes): N5 float "
                   f"{fmt(ftz.get(('float', 1)))} (1 thread), {fmt(ftz.get(('float', 2)))} (2 threads); "
                   f"double {fmt(ftz.get(('double', 1)))}, {fmt(ftz.get(('double', 2)))}.")
-    two_cores = two_core_table(figures, json.load(open(argv[2])) if len(argv) > 2 else None)
+    two_cores = two_core_table(figures, torch_results)
     if two_cores:
         print("\nBoth cores: nnc with `setThreads(2)` (each batch split in two halves) against PyTorch "
               "with two threads, same run.\n")
@@ -183,7 +185,7 @@ def main(argv):
         print("\nWith the Vector API: the same nnc benchmarks in JVMs started with "
               "`--add-modules jdk.incubator.vector`, where generated float networks call the runtime's "
               "register-blocked products (README, \"Vector API\"); same run.\n")
-        print(vector_table(figures, jmh_figures(argv[3]), json.load(open(argv[2]))))
+        print(vector_table(figures, jmh_figures(argv[3]), torch_results))
 
 
 if __name__ == "__main__":

@@ -603,7 +603,9 @@ final class OptimizerEmitter {
                         .addStatement("s0 += $L$N[i] * $N[i]", cast, g, g)
                         .endControlFlow()
                         .build();
-                return numeric.isFloat() ? VectorKernels.sumOfSquares("s0", g, run.from(), run.to(), loops) : loops;
+                return VectorKernels.covers(numeric)
+                        ? VectorKernels.sumOfSquares("s0", g, run.from(), run.to(), loops)
+                        : loops;
             }));
         }
         return code.build();

@@ -208,7 +208,7 @@ final class StructuredEmitter {
                 ROW_BLOCK);
         CodeBlock loops = tileLoops(vector, weights, y, type, inner, outer);
         java.util.Optional<KernelEmitter.SampleRows> rows = kernel.sampleRows(vector);
-        if (numeric.isFloat() && rows.isPresent()) {
+        if (VectorKernels.covers(numeric) && rows.isPresent()) {
             return CodeBlock.builder()
                     .add(comment)
                     .add(VectorKernels.multiply(rows.get(), weights, y, outer, inner, loops))

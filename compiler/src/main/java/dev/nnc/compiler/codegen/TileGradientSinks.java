@@ -128,7 +128,7 @@ final class TileGradientSinks {
         CodeBlock loops = outerSumLoops(p, outer, clears);
         java.util.Optional<KernelEmitter.SampleRows> x = kernel.sampleRows(outer.arg(1));
         java.util.Optional<KernelEmitter.SampleRows> u = kernel.sampleRows(outer.arg(0));
-        if (numeric.isFloat() && x.isPresent() && u.isPresent()) {
+        if (VectorKernels.covers(numeric) && x.isPresent() && u.isPresent()) {
             CodeBlock fresh = clears ? CodeBlock.of("$N", FRESH) : CodeBlock.of("false");
             return CodeBlock.builder()
                     .add(comment)

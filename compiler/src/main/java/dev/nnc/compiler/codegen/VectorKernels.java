@@ -5,16 +5,21 @@ import com.palantir.javapoet.CodeBlock;
 
 /**
  * The opt-in Vector API path of float classes, for tiled products and the gradient norm's sums of
- * squares: a call into the runtime's register-blocked kernels, taken when the JVM runs with {@code --add-modules jdk.incubator.vector}, in front of
- * the plain loops that run otherwise. The test is a {@code static final} constant of the
- * runtime, so the JIT keeps one of the two branches; without the module the kernel class is never
- * loaded. Double networks keep the plain loops.
+ * squares: a call into the runtime's register-blocked kernels, taken when the JVM runs with
+ * {@code --add-modules jdk.incubator.vector}, in front of the plain loops that run otherwise.
+ * The test is a {@code static final} constant of the runtime, so the JIT keeps one of the two
+ * branches; without the module the kernel class is never loaded.
  */
 final class VectorKernels {
     private static final ClassName VECTORIZATION = ClassName.get("dev.nnc.runtime", "Vectorization");
     private static final ClassName PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "VectorProducts");
 
     private VectorKernels() {}
+
+    /** Whether classes of this precision have the Vector API path: float only (the kernels are float). */
+    static boolean covers(Numeric numeric) {
+        return numeric.isFloat();
+    }
 
     /** {@code c[b] = W x[b]} for the tile's samples, {@code W} given by its rows {@code weights[k]}. */
     static CodeBlock multiply(

@@ -9,6 +9,7 @@ import dev.nnc.compiler.semantic.CheckedUnit;
 import dev.nnc.compiler.semantic.Declaration;
 import dev.nnc.compiler.semantic.SemanticChecker;
 import dev.nnc.compiler.semantic.Term;
+import dev.nnc.runtime.TrainableNetwork;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -99,14 +100,13 @@ final class Examples {
      * {@code MnistMlp} (float) and its double twin {@code MnistMlpDouble}, the twin set to the
      * float network's initial parameters: the pair that float-precision tests compare.
      */
-    static dev.nnc.runtime.TrainableNetwork[] mnistWithDoubleTwin() {
-        dev.nnc.runtime.TrainableNetwork single = compiled("mnist_mlp.nn").newInstance("MnistMlp");
-        dev.nnc.runtime.TrainableNetwork twin =
-                compiled(MNIST_TWIN_FILE, mnistDoubleTwinText()).newInstance("MnistMlpDouble");
+    static TrainableNetwork[] mnistWithDoubleTwin() {
+        TrainableNetwork single = compiled("mnist_mlp.nn").newInstance("MnistMlp");
+        TrainableNetwork twin = compiled(MNIST_TWIN_FILE, mnistDoubleTwinText()).newInstance("MnistMlpDouble");
         double[] parameters = new double[single.parameterCount()];
         single.getParameters(parameters);
         twin.setParameters(parameters);
-        return new dev.nnc.runtime.TrainableNetwork[] {single, twin};
+        return new TrainableNetwork[] {single, twin};
     }
 
     /** One network of an example, with the classes and the declaration to check it against. */

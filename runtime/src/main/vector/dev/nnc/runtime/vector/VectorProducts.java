@@ -36,12 +36,10 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorProducts {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
-    private static final int BLOCK = 4 * LANES;
     /**
-     * Whether four rows by four vectors (sixteen accumulators) fit the registers: yes with
-     * AVX-512's 32 vector registers, not with AVX2's 16, where four rows by two vectors is
-     * faster (N5's first product on one Zen 4 core: 114 GFLOP/s with 4 x 4 at 512 bits; at 256
-     * bits, {@code -XX:UseAVX=2}, 58 with 4 x 4 and 63-66 with 4 x 2).
+     * Whether four rows by four vectors fit the registers: that block holds 21 vectors at once
+     * (sixteen sums, four weight vectors, one broadcast), which AVX-512's 32 vector registers
+     * take and AVX2's 16 do not; with AVX2 the widest block is four rows by two vectors (eleven).
      */
     private static final boolean FOUR_BY_FOUR = LANES >= 16;
     /** Doubles of the same vector size: a float vector widens into two of them. */
@@ -810,10 +808,9 @@ public final class VectorProducts {
     /**
      * {@link #multiply} for fewer than four samples and outputs narrower than a vector (the ten
      * classes of a one-sample prediction, say): the generated code's plain form, four weight rows
-     * per pass over each output row, which C2 vectorises as far as the width allows. The scalar
-     * tail's sums would wait for each other here (I1 in float: 2.5 million predictions per second
-     * with the tail, 3.1 to 3.5 million with this); from four samples on, the tail's four independent
-     * sums are faster (N4 in float: 52k against 44k steps per second).
+     * per pass over each output row, which C2 vectorises as far as the width allows. With one
+     * sample the scalar tail would be a single chain of multiply-adds, each waiting for the one
+     * before; from four samples on, the tail has four independent chains and needs no extra pass.
      */
     private static void multiplyNarrow(float[][] a, int ao, float[][] b, float[][] c, int m, int inner, int width) {
         for (int i = 0; i < m; i++) {
