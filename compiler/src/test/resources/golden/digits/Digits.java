@@ -121,19 +121,15 @@ public final class Digits implements TrainableNetwork {
      */
     private long step;
 
-    private final double[][] t2 = new double[64][32];
+    private final double[][] t4 = new double[64][32];
 
     private final double[][] hidden = new double[64][32];
-
-    private final double[][] t7 = new double[64][10];
 
     private final double[][] logits = new double[64][10];
 
     private final double[][] probs = new double[64][10];
 
     private final double[] t12 = new double[64];
-
-    private final double[][] t4 = new double[64][32];
 
     private final double[] t26 = new double[64];
 
@@ -695,10 +691,12 @@ public final class Digits implements TrainableNetwork {
         for (int b = 0; b < m; b++) {
             System.arraycopy(xs, xo + b * 64, inputRows[b], 0, 64);
         }
-        // t2 = W x for each sample: multiply-adds along weight rows, 4 rows per pass
+        // t4 = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
         for (int b = 0; b < m; b++) {
-            double[] y = t2[b];
-            Arrays.fill(y, 0.0);
+            double[] y = t4[b];
+            for (int j = 0; j < 32; j++) {
+                y[j] = hidden_bias[j];
+            }
             int k = 0;
             for (; k + 4 <= 64; k += 4) {
                 double x0 = inputRows[b][k];
@@ -724,13 +722,16 @@ public final class Digits implements TrainableNetwork {
         // digits.nn:6  hidden
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 32; i++) {
-                hidden[b][i] = Math.max(t2[b][i] + hidden_bias[i], 0.0);
+                hidden[b][i] = Math.max(t4[b][i], 0.0);
             }
         }
-        // t7 = W x for each sample: multiply-adds along weight rows, 4 rows per pass
+        // digits.nn:7  logits
+        // logits = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
         for (int b = 0; b < m; b++) {
-            double[] y = t7[b];
-            Arrays.fill(y, 0.0);
+            double[] y = logits[b];
+            for (int j = 0; j < 10; j++) {
+                y[j] = logits_bias[j];
+            }
             int k = 0;
             for (; k + 4 <= 32; k += 4) {
                 double x0 = hidden[b][k];
@@ -751,12 +752,6 @@ public final class Digits implements TrainableNetwork {
                 for (int j = 0; j < 10; j++) {
                     y[j] += x0 * w0[j];
                 }
-            }
-        }
-        // digits.nn:7  logits
-        for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 10; i++) {
-                logits[b][i] = t7[b][i] + logits_bias[i];
             }
         }
         // digits.nn:8  probs
@@ -792,10 +787,12 @@ public final class Digits implements TrainableNetwork {
             System.arraycopy(xs, xo + b * 64, inputRows[b], 0, 64);
             System.arraycopy(ys, yo + b * 10, targetRows[b], 0, 10);
         }
-        // t2 = W x for each sample: multiply-adds along weight rows, 4 rows per pass
+        // t4 = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
         for (int b = 0; b < m; b++) {
-            double[] y = t2[b];
-            Arrays.fill(y, 0.0);
+            double[] y = t4[b];
+            for (int j = 0; j < 32; j++) {
+                y[j] = hidden_bias[j];
+            }
             int k = 0;
             for (; k + 4 <= 64; k += 4) {
                 double x0 = inputRows[b][k];
@@ -821,13 +818,16 @@ public final class Digits implements TrainableNetwork {
         // digits.nn:6  hidden
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 32; i++) {
-                hidden[b][i] = Math.max(t2[b][i] + hidden_bias[i], 0.0);
+                hidden[b][i] = Math.max(t4[b][i], 0.0);
             }
         }
-        // t7 = W x for each sample: multiply-adds along weight rows, 4 rows per pass
+        // digits.nn:7  logits
+        // logits = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
         for (int b = 0; b < m; b++) {
-            double[] y = t7[b];
-            Arrays.fill(y, 0.0);
+            double[] y = logits[b];
+            for (int j = 0; j < 10; j++) {
+                y[j] = logits_bias[j];
+            }
             int k = 0;
             for (; k + 4 <= 32; k += 4) {
                 double x0 = hidden[b][k];
@@ -848,12 +848,6 @@ public final class Digits implements TrainableNetwork {
                 for (int j = 0; j < 10; j++) {
                     y[j] += x0 * w0[j];
                 }
-            }
-        }
-        // digits.nn:7  logits
-        for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 10; i++) {
-                logits[b][i] = t7[b][i] + logits_bias[i];
             }
         }
         for (int b = 0; b < m; b++) {
@@ -919,10 +913,12 @@ public final class Digits implements TrainableNetwork {
      * Part 0 of {@link #trainTile}.
      */
     private void trainTile0(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
-        // t2 = W x for each sample: multiply-adds along weight rows, 4 rows per pass
+        // t4 = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
         for (int b = 0; b < m; b++) {
-            double[] y = t2[b];
-            Arrays.fill(y, 0.0);
+            double[] y = t4[b];
+            for (int j = 0; j < 32; j++) {
+                y[j] = hidden_bias[j];
+            }
             int k = 0;
             for (; k + 4 <= 64; k += 4) {
                 double x0 = inputRows[b][k];
@@ -945,21 +941,19 @@ public final class Digits implements TrainableNetwork {
                 }
             }
         }
-        for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 32; i++) {
-                t4[b][i] = t2[b][i] + hidden_bias[i];
-            }
-        }
         // digits.nn:6  hidden
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 32; i++) {
                 hidden[b][i] = Math.max(t4[b][i], 0.0);
             }
         }
-        // t7 = W x for each sample: multiply-adds along weight rows, 4 rows per pass
+        // digits.nn:7  logits
+        // logits = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
         for (int b = 0; b < m; b++) {
-            double[] y = t7[b];
-            Arrays.fill(y, 0.0);
+            double[] y = logits[b];
+            for (int j = 0; j < 10; j++) {
+                y[j] = logits_bias[j];
+            }
             int k = 0;
             for (; k + 4 <= 32; k += 4) {
                 double x0 = hidden[b][k];
@@ -980,12 +974,6 @@ public final class Digits implements TrainableNetwork {
                 for (int j = 0; j < 10; j++) {
                     y[j] += x0 * w0[j];
                 }
-            }
-        }
-        // digits.nn:7  logits
-        for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 10; i++) {
-                logits[b][i] = t7[b][i] + logits_bias[i];
             }
         }
         // digits.nn:8  probs
@@ -1105,12 +1093,6 @@ public final class Digits implements TrainableNetwork {
                 d_hidden_bias[i] += d_hidden_bias_[b][i];
             }
         }
-    }
-
-    /**
-     * Part 1 of {@link #trainTile}.
-     */
-    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d logits.weight
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 32; c++) {
@@ -1140,6 +1122,12 @@ public final class Digits implements TrainableNetwork {
                 d_logits_weight[c][r] += m * ((logits_weight[c][r] * t20) * 2.0);
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #trainTile}.
+     */
+    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d logits.bias
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 10; i++) {

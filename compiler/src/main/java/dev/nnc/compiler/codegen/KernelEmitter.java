@@ -126,6 +126,15 @@ final class KernelEmitter {
     private final Map<Integer, Integer> crossEntropyOfSoftmax = new HashMap<>();
     /** Nodes already computed together with an earlier one. */
     private final BitSet precomputed = new BitSet();
+    /**
+     * Tiled products {@code W x} read only by a sum {@code W x + bias} with a per-tile vector,
+     * keyed by the product: the product starts each output row from the bias instead of zero and
+     * leaves the sum in one array, which saves a pass over the tile and an array per layer.
+     */
+    private final Map<Integer, BiasedProduct> biasedProducts = new HashMap<>();
+
+    /** A product's only reader {@code sum = product + bias}. */
+    record BiasedProduct(int sum, int bias) {}
 
     private final Map<Integer, String> stored = new HashMap<>();
     /** Names of the scalar locals of each stored tensor, in unrolled kernels. */
@@ -203,6 +212,41 @@ final class KernelEmitter {
         // Tiles pay off where a weight matrix can serve several samples per pass over it; a
         // kernel without such a product (a chain of scalars, say) stays per sample.
         this.tiled = tileable && !unrolled && weightProducts;
+        findBiasedProducts();
+    }
+
+    /** Fills {@link #biasedProducts}. */
+    private void findBiasedProducts() {
+        if (!tiled) {
+            return;
+        }
+        StructuredEmitter structured = new StructuredEmitter(this, numeric);
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            Node sum = graph.node(id);
+            if (!(sum.op() instanceof BinaryOp.Add) || !batched[id]) {
+                continue;
+            }
+            for (int side = 0; side < 2; side++) {
+                int product = sum.arg(side);
+                int bias = sum.arg(1 - side);
+                // The bias must be ready when the product starts: a parameter, or computed earlier.
+                if (uses[product] == 1
+                        && (bias < product || graph.node(bias).op() instanceof LeafOp.Param)
+                        && !batched[bias]
+                        && isStored(product)
+                        && structured.handlesTile(graph.node(product))
+                        && graph.node(bias).shape().equals(sum.shape())
+                        && graph.node(product).shape().equals(sum.shape())) {
+                    biasedProducts.put(product, new BiasedProduct(id, bias));
+                    break;
+                }
+            }
+        }
+    }
+
+    /** The bias that tiled product {@code product} starts from, if it has one. */
+    java.util.Optional<BiasedProduct> biasOf(int product) {
+        return java.util.Optional.ofNullable(biasedProducts.get(product));
     }
 
     boolean isUnrolled() {
@@ -404,7 +448,9 @@ final class KernelEmitter {
             }
             Node node = graph.node(id);
             CodeBlock.Builder code = CodeBlock.builder();
-            String comment = comment(node);
+            BiasedProduct biased = biasedProducts.get(id);
+            // A product that leaves its sum behind is where the sum, with its source line, is made.
+            String comment = comment(biased == null ? node : graph.node(biased.sum()));
             if (!comment.isEmpty() && !comment.equals(lastComment)) {
                 code.add("// $L\n", comment);
                 lastComment = comment;
@@ -669,7 +715,8 @@ final class KernelEmitter {
 
     /** The statements that compute and store node {@code node}. */
     private CodeBlock store(Node node) {
-        String name = allocate(node);
+        BiasedProduct biased = biasedProducts.get(node.id());
+        String name = biased == null ? allocate(node) : allocateWithSum(node, biased);
         String type = numeric.type().toString();
         Op op = node.op();
         StructuredEmitter structured = new StructuredEmitter(this, numeric);
@@ -697,6 +744,17 @@ final class KernelEmitter {
             statement = structured.emit(node, name, type, unrolled);
         }
         return isBatched(node.id()) ? forEachSample(statement) : statement;
+    }
+
+    /**
+     * The array of a product that leaves {@code product + bias} in it: named after the sum, which
+     * every reader of the sum then reads there, and which is not computed again.
+     */
+    private String allocateWithSum(Node product, BiasedProduct biased) {
+        String name = allocate(graph.node(biased.sum()));
+        stored.put(product.id(), name);
+        precomputed.set(biased.sum());
+        return name;
     }
 
     /** Chooses where stored node {@code node} lives (local, field, array, rows) and names it. */

@@ -201,29 +201,57 @@ final class StructuredEmitter {
             inner = param.valueShape().cols();
         }
         String y = kernel.storedName(node.id());
+        java.util.Optional<KernelEmitter.BiasedProduct> biased = kernel.biasOf(node.id());
         CodeBlock comment = CodeBlock.of(
-                "// $L = $L x for each sample: multiply-adds along weight rows, $L rows per pass\n",
+                "// $L = $L x$L for each sample: multiply-adds along weight rows, $L rows per pass\n",
                 y,
                 matrix.op() instanceof LeafOp.Param ? "W" : "W^T",
+                biased.isPresent() ? " + bias" : "",
                 ROW_BLOCK);
-        CodeBlock loops = tileLoops(vector, weights, y, type, inner, outer);
+        java.util.Optional<CodeBlock> bias = biased.map(b -> kernel.ref(b.bias(), Index.vectorLoop("j")));
+        CodeBlock loops = tileLoops(vector, weights, y, type, inner, outer, bias);
         java.util.Optional<KernelEmitter.SampleRows> rows = kernel.sampleRows(vector);
         if (VectorKernels.covers(numeric) && rows.isPresent()) {
+            // The kernel writes W x; the bias, if any, is added after it.
+            CodeBlock addBias = bias.map(b -> CodeBlock.builder()
+                            .beginControlFlow("for (int b = 0; b < m; b++)")
+                            .beginControlFlow("for (int j = 0; j < $L; j++)", inner)
+                            .addStatement("$N[b][j] += $L", y, b)
+                            .endControlFlow()
+                            .endControlFlow()
+                            .build())
+                    .orElse(CodeBlock.of(""));
             return CodeBlock.builder()
                     .add(comment)
-                    .add(VectorKernels.multiply(rows.get(), weights, y, outer, inner, loops))
+                    .add(VectorKernels.multiply(rows.get(), weights, y, outer, inner, addBias, loops))
                     .build();
         }
         return CodeBlock.builder().add(comment).add(loops).build();
     }
 
-    private CodeBlock tileLoops(int vector, String weights, String y, String type, int inner, int outer) {
+    /**
+     * The plain loops of {@link #emitTile}: each output row starts from zero, or from the bias
+     * ({@code bias} at element {@code j}) that the product's only reader adds.
+     */
+    private CodeBlock tileLoops(
+            int vector,
+            String weights,
+            String y,
+            String type,
+            int inner,
+            int outer,
+            java.util.Optional<CodeBlock> bias) {
         CodeBlock.Builder code = CodeBlock.builder()
                 .beginControlFlow("for (int b = 0; b < m; b++)")
-                .addStatement("$L[] y = $N[b]", type, y)
-                .addStatement("$T.fill(y, $L)", java.util.Arrays.class, numeric.literal(0))
-                .addStatement("int k = 0")
-                .beginControlFlow("for (; k + $L <= $L; k += $L)", ROW_BLOCK, outer, ROW_BLOCK);
+                .addStatement("$L[] y = $N[b]", type, y);
+        if (bias.isPresent()) {
+            code.beginControlFlow("for (int j = 0; j < $L; j++)", inner)
+                    .addStatement("y[j] = $L", bias.get())
+                    .endControlFlow();
+        } else {
+            code.addStatement("$T.fill(y, $L)", java.util.Arrays.class, numeric.literal(0));
+        }
+        code.addStatement("int k = 0").beginControlFlow("for (; k + $L <= $L; k += $L)", ROW_BLOCK, outer, ROW_BLOCK);
         CodeBlock.Builder sum = CodeBlock.builder();
         for (int r = 0; r < ROW_BLOCK; r++) {
             CodeBlock position = r == 0 ? CodeBlock.of("k") : CodeBlock.of("k + $L", r);

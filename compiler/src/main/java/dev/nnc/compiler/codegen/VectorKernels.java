@@ -21,9 +21,18 @@ final class VectorKernels {
         return numeric.isFloat();
     }
 
-    /** {@code c[b] = W x[b]} for the tile's samples, {@code W} given by its rows {@code weights[k]}. */
+    /**
+     * {@code c[b] = W x[b]} for the tile's samples, {@code W} given by its rows {@code weights[k]},
+     * then {@code then} (which adds a bias, say) in the same branch.
+     */
     static CodeBlock multiply(
-            KernelEmitter.SampleRows x, String weights, String y, int inner, int width, CodeBlock plainLoops) {
+            KernelEmitter.SampleRows x,
+            String weights,
+            String y,
+            int inner,
+            int width,
+            CodeBlock then,
+            CodeBlock plainLoops) {
         return choose(
                 CodeBlock.of(
                         "$T.multiply($L, $L, $N, $N, m, $L, $L)",
@@ -34,6 +43,7 @@ final class VectorKernels {
                         y,
                         inner,
                         width),
+                then,
                 plainLoops);
     }
 
@@ -61,18 +71,23 @@ final class VectorKernels {
                         columns,
                         rows,
                         fresh),
+                CodeBlock.of(""),
                 plainLoops);
     }
 
     /** {@code sum += } the sum of the squares of {@code g[from]} to {@code g[to - 1]}, in double. */
     static CodeBlock sumOfSquares(String sum, String g, CodeBlock from, CodeBlock to, CodeBlock plainLoops) {
-        return choose(CodeBlock.of("$N += $T.sumOfSquares($N, $L, $L)", sum, PRODUCTS, g, from, to), plainLoops);
+        return choose(
+                CodeBlock.of("$N += $T.sumOfSquares($N, $L, $L)", sum, PRODUCTS, g, from, to),
+                CodeBlock.of(""),
+                plainLoops);
     }
 
-    private static CodeBlock choose(CodeBlock call, CodeBlock plainLoops) {
+    private static CodeBlock choose(CodeBlock call, CodeBlock then, CodeBlock plainLoops) {
         return CodeBlock.builder()
                 .beginControlFlow("if ($T.ENABLED)", VECTORIZATION)
                 .addStatement(call)
+                .add(then)
                 .nextControlFlow("else")
                 .add(plainLoops)
                 .endControlFlow()
