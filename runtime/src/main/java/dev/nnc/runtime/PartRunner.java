@@ -37,6 +37,12 @@ import java.util.concurrent.locks.LockSupport;
  * never waits for a helper to start: it claims parts itself from the same counter, so a helper
  * that wakes late only misses its share.
  *
+ * <p><b>Part 0 is the caller's.</b> The caller runs part 0 itself, first; the helpers claim from
+ * part 1 on. With as many parts as threads, each part then runs on the same thread step after
+ * step as long as the helpers keep up, so the memory a part owns (its share of a weight matrix,
+ * say) stays in that core's cache instead of moving to the other core whenever a helper happens
+ * to claim first. Which thread runs a part still never changes a result.
+ *
  * <p><b>One job at a time.</b> The runner has one job slot. A caller that finds it taken by
  * another thread's job, a call with {@code threads <= 1} or {@code parts <= 1}, and a nested call
  * from inside a part all run their parts on the calling thread, in part order, without any
@@ -167,10 +173,11 @@ public final class PartRunner {
         jobParts = parts;
         jobThreads = threads;
         finished.set(0);
-        claim.set(claimWord(job, 0));
+        claim.set(claimWord(job, 1));
         for (int i = 0; i < threads - 1; i++) {
             helpers[i].wake();
         }
+        runPart(task, 0);
         work(job, task, parts);
         awaitFinished(parts);
         jobTask = null;

@@ -136,7 +136,21 @@ final class JavaNames {
             "getClass",
             "hashCode",
             "equals",
-            "toString");
+            "toString",
+            "shards",
+            "parts",
+            "partLoss",
+            "partSquares",
+            "splitGradient",
+            "inputLayerSplit",
+            "tileRow",
+            "inputPartials",
+            "inputDeltas",
+            "inputWeightShare",
+            "inputGradientShare",
+            "accumulatePart",
+            "computeInputPartials",
+            "computeInputGradient");
 
     /** Members of a generated function class and the helpers its kernels may call. */
     private static final List<String> FUNCTION_MEMBERS = List.of(

@@ -136,6 +136,14 @@ final class KernelEmitter {
     /** A product's only reader {@code sum = product + bias}. */
     record BiasedProduct(int sum, int bias) {}
 
+    /**
+     * The input layer of a training kernel that {@link InputLayerSplit} can split by inputs: the
+     * product {@code W x} of the input and its weight gradient, an outer product.
+     */
+    record InputSplitSite(int product, int gradient, String weight, int inputOffset) {}
+
+    private java.util.Optional<InputSplitSite> inputSplit = java.util.Optional.empty();
+
     private final Map<Integer, String> stored = new HashMap<>();
     /** Names of the scalar locals of each stored tensor, in unrolled kernels. */
     private final Map<Integer, String[]> elementNames = new HashMap<>();
@@ -213,6 +221,62 @@ final class KernelEmitter {
         // kernel without such a product (a chain of scalars, say) stays per sample.
         this.tiled = tileable && !unrolled && weightProducts;
         findBiasedProducts();
+        findInputSplit(outputs);
+    }
+
+    /**
+     * Fills {@link #inputSplit}: a tiled kernel without dropout (whose classes split batches
+     * across threads), one input read only by {@code W x} and by the outer product that is the
+     * whole gradient of {@code W}, and {@code W} read only by that product.
+     */
+    private void findInputSplit(Predicate<Output> outputs) {
+        if (!tiled) {
+            return;
+        }
+        int input = -1;
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            Op op = graph.node(id).op();
+            if (op instanceof LeafOp.DropoutMask || (op instanceof LeafOp.Input && input >= 0)) {
+                return;
+            }
+            if (op instanceof LeafOp.Input) {
+                input = id;
+            }
+        }
+        if (input < 0 || uses[input] != 2) {
+            return;
+        }
+        StructuredEmitter structured = new StructuredEmitter(this, numeric);
+        for (Output output : graph.outputs()) {
+            Node outer = graph.node(output.node());
+            if (output.kind() != Output.Kind.GRADIENT
+                    || !outputs.test(output)
+                    || !(outer.op() instanceof TensorOp.Outer)
+                    || outer.arg(1) != input
+                    || !inlined[outer.id()]
+                    || !isStored(outer.arg(0))) {
+                continue;
+            }
+            for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+                Node product = graph.node(id);
+                if (product.op() instanceof TensorOp.MatVec
+                        && product.arg(1) == input
+                        && graph.node(product.arg(0)).op() instanceof LeafOp.Param param
+                        && param.name().equals(output.name())
+                        && uses[product.arg(0)] == 1
+                        && isStored(id)
+                        && structured.handlesTile(product)) {
+                    LeafOp.Input read = (LeafOp.Input) graph.node(input).op();
+                    inputSplit = java.util.Optional.of(new InputSplitSite(id, outer.id(), param.name(), read.offset()));
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The input layer this training kernel splits by inputs when a batch is split, if any. */
+    java.util.Optional<InputSplitSite> inputSplit() {
+        return inputSplit;
     }
 
     /** Fills {@link #biasedProducts}. */
@@ -721,7 +785,13 @@ final class KernelEmitter {
         Op op = node.op();
         StructuredEmitter structured = new StructuredEmitter(this, numeric);
         if (isBatched(node.id()) && structured.handlesTile(node)) {
-            return structured.emitTile(node, type);
+            CodeBlock product = structured.emitTile(node, type);
+            if (inputSplit.isEmpty() || inputSplit.get().product() != node.id()) {
+                return product;
+            }
+            CodeBlock start =
+                    biased == null ? CodeBlock.of("$L", numeric.literal(0)) : ref(biased.bias(), Index.vectorLoop("j"));
+            return InputLayerSplit.combine(name, node.shape().size(), start, type, product);
         }
         CodeBlock statement;
         Integer softmax = softmaxOfCrossEntropy.get(node.id());

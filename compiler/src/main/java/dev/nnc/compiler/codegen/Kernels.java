@@ -12,6 +12,8 @@ import java.util.List;
  * parts they were split into to stay under HotSpot's 8,000-byte compilation limit; and the
  * transposed copies of weights that tiled kernels read. {@code hasTrainOne}: whether the
  * methods include {@code trainOne(xs, ys)}, the fused one-sample training step.
+ * {@code inputLayerSplit}: the training kernel's input layer, when split batches can split it by
+ * inputs.
  */
 record Kernels(
         List<FieldSpec> fields,
@@ -20,12 +22,17 @@ record Kernels(
         List<WeightRows> weightRows,
         boolean tiled,
         boolean hasTrainOne,
-        java.util.Set<String> selfClearedGradients) {
+        java.util.Set<String> selfClearedGradients,
+        java.util.Optional<InputLayerSplit> inputLayerSplit) {
     Kernels {
         fields = List.copyOf(fields);
         methods = List.copyOf(methods);
         weightRows = List.copyOf(weightRows);
         selfClearedGradients = java.util.Set.copyOf(selfClearedGradients);
+        if (inputLayerSplit.isPresent() && !(tiled && !usesRandom)) {
+            throw new dev.nnc.compiler.diagnostic.InternalCompilerError(
+                    "an input layer split in a class that does not split batches");
+        }
     }
 
     /**

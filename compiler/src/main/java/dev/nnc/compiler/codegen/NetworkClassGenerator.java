@@ -123,7 +123,8 @@ final class NetworkClassGenerator {
                 .withParts(splits)
                 .withTrainOne(kernels.hasTrainOne())
                 .withSelfClearedGradients(kernels.selfClearedGradients());
-        PartsEmitter parts = new PartsEmitter(network, numeric, self, parameters, kernels.hasTransposes());
+        PartsEmitter parts = new PartsEmitter(
+                network, numeric, self, parameters, kernels.hasTransposes(), kernels.inputLayerSplit());
         type.addFields(api.fields());
         type.addFields(kernels.fields());
         type.addFields(transposeFields());

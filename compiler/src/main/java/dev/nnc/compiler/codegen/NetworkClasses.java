@@ -46,6 +46,8 @@ final class NetworkClasses {
     private final Map<Kind, Set<String>> clearedByKernel = new java.util.EnumMap<>(Kind.class);
     /** Whether a tiled kernel copies the tile's inputs and targets into rows first. */
     private boolean stagesRows;
+    /** The training kernel's input layer, when a split batch can split it by inputs. */
+    private java.util.Optional<InputLayerSplit> inputLayerSplit = java.util.Optional.empty();
     /** Scratch array fields by name and size, shared between kernels. */
     private final Map<String, List<String>> pool = new java.util.HashMap<>();
 
@@ -133,7 +135,8 @@ final class NetworkClasses {
                 List.copyOf(weightRows.values()),
                 tiled,
                 trainOne != null,
-                Set.copyOf(selfCleared));
+                Set.copyOf(selfCleared),
+                inputLayerSplit);
         return new NetworkClassGenerator(
                         network, unit.source(), unit.packageName(), names, parameters, kernels, optimizer)
                 .generate();
@@ -309,6 +312,10 @@ final class NetworkClasses {
      */
     private List<MethodSpec> kernelMethods(Kind kind, Graph graph) {
         KernelEmitter kernel = kernel(graph, kind.outputs(), false, true);
+        if (kind == Kind.TRAIN) {
+            inputLayerSplit =
+                    kernel.inputSplit().map(site -> new InputLayerSplit(byName.get(site.weight()), site.inputOffset()));
+        }
         if (kernel.isTiled()) {
             return tiledMethods(kind, graph, kernel);
         }
@@ -458,7 +465,7 @@ final class NetworkClasses {
             MethodSpec.Builder method = kernelMethod(signature)
                     .addCode(kernel.declarations())
                     .addCode(refreshTransposes(kernel))
-                    .addCode(kernel.isTiled() ? stageRows(kind) : CodeBlock.of(""));
+                    .addCode(kernel.isTiled() ? stageRows(kind, kernel) : CodeBlock.of(""));
             segments.forEach(method::addCode);
             if (returned != null) {
                 method.addStatement("return $L", returned);
@@ -477,7 +484,7 @@ final class NetworkClasses {
         MethodSpec.Builder main = kernelMethod(signature)
                 .addComment("Split into parts: one method of this size would exceed HotSpot's compilation limit.")
                 .addCode(refreshTransposes(kernel))
-                .addCode(kernel.isTiled() ? stageRows(kind) : CodeBlock.of(""));
+                .addCode(kernel.isTiled() ? stageRows(kind, kernel) : CodeBlock.of(""));
         String arguments = String.join(", ", signature.parameters());
         List<CodeBlock> part = new ArrayList<>();
         int partLength = 0;
@@ -520,14 +527,22 @@ final class NetworkClasses {
      * The tile's input (and target) rows copied into arrays of rows, so that every loop over a
      * row starts at index 0, the form C2 vectorises.
      */
-    private CodeBlock stageRows(Kind kind) {
+    private CodeBlock stageRows(Kind kind, KernelEmitter kernel) {
         stagesRows = true;
         CodeBlock.Builder code = CodeBlock.builder().beginControlFlow("for (int b = 0; b < m; b++)");
+        boolean split = kernel.inputSplit().isPresent();
+        if (split) {
+            // With the input layer split, computeInputPartials has copied the whole tile already.
+            code.beginControlFlow("if (!$N)", InputLayerSplit.ACTIVE);
+        }
         code.addStatement(
                 "$T.arraycopy(xs, xo + b * $L, inputRows[b], 0, $L)",
                 System.class,
                 network.inputSize(),
                 network.inputSize());
+        if (split) {
+            code.endControlFlow();
+        }
         if (kind.hasTargets() && network.targetSize() > 0) {
             code.addStatement(
                     "$T.arraycopy(ys, yo + b * $L, targetRows[b], 0, $L)",

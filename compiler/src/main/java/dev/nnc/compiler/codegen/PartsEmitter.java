@@ -37,18 +37,22 @@ final class PartsEmitter {
     private final ClassName self;
     private final List<ParameterField> parameters;
     private final boolean transposes;
+    /** The input layer that a one-tile batch splits by inputs (see {@link InputLayerSplit}). */
+    private final java.util.Optional<InputLayerSplit> inputSplit;
 
     PartsEmitter(
             Declaration.Network network,
             Numeric numeric,
             ClassName self,
             List<ParameterField> parameters,
-            boolean transposes) {
+            boolean transposes,
+            java.util.Optional<InputLayerSplit> inputSplit) {
         this.network = network;
         this.numeric = numeric;
         this.self = self;
         this.parameters = List.copyOf(parameters);
         this.transposes = transposes;
+        this.inputSplit = inputSplit;
     }
 
     List<FieldSpec> fields() {
@@ -78,6 +82,7 @@ final class PartsEmitter {
                     .addJavadoc("Whether the gradient fields were last summed in parts (and partSquares is theirs).\n")
                     .build());
         }
+        inputSplit.ifPresent(split -> fields.addAll(split.fields(numeric)));
         return fields;
     }
 
@@ -109,6 +114,7 @@ final class PartsEmitter {
                 .beginControlFlow("for (int p = 1; p < threads; p++)")
                 .addStatement("created[p] = new $T(this, p)", self)
                 .endControlFlow()
+                .addCode(inputSplit.map(split -> split.wireShards(numeric)).orElse(CodeBlock.of("")))
                 .addCode(
                         network.isTrainable() ? CodeBlock.of("partSquares = new double[threads];\n") : CodeBlock.of(""))
                 .addStatement("shards = created")
@@ -146,12 +152,27 @@ final class PartsEmitter {
         if (network.isTrainable()) {
             methods.add(accumulateInParts());
             methods.add(reduceRange(squares));
+            inputSplit.ifPresent(split -> {
+                methods.add(split.accumulatePart(numeric));
+                methods.add(split.computeInputPartials(numeric, network.inputSize()));
+                methods.add(split.computeInputGradient(numeric));
+            });
         }
         methods.add(predictInParts());
         return methods;
     }
 
     private MethodSpec accumulateInParts() {
+        CodeBlock inputPhase = inputSplit.isEmpty()
+                ? CodeBlock.of("")
+                : CodeBlock.builder()
+                        .add("// A one-tile batch: the input layer by inputs, the rest by samples (InputLayerSplit).\n")
+                        .beginControlFlow("if (n <= TILE)")
+                        .addStatement("parts.startInputPartials()")
+                        .addStatement("$T.shared().run(parts, shards.length, shards.length)", PART_RUNNER)
+                        .addStatement("parts.startAccumulate()")
+                        .endControlFlow()
+                        .build();
         return MethodSpec.methodBuilder("accumulateInParts")
                 .addModifiers(Modifier.PRIVATE)
                 .returns(TypeName.DOUBLE)
@@ -165,6 +186,7 @@ final class PartsEmitter {
                 .addCode(refresh())
                 .addStatement("parts.start(xs, ys, null, n, weight)")
                 .beginControlFlow("try")
+                .addCode(inputPhase)
                 .addStatement("$T.shared().run(parts, shards.length, shards.length)", PART_RUNNER)
                 .addStatement("parts.startReduce()")
                 .addStatement("$T.shared().run(parts, shards.length, shards.length)", PART_RUNNER)
@@ -188,11 +210,19 @@ final class PartsEmitter {
                 .addParameter(TypeName.INT, "part")
                 .addParameter(TypeName.INT, "parts")
                 .addJavadoc("Adds the other shards' gradients into this instance's over part {@code part}'s share\n")
-                .addJavadoc("of every parameter; returns the sum of squares of that share.\n")
-                .beginControlFlow("for (int s = 1; s < shards.length; s++)")
-                .addStatement("$T shard = shards[s]", self);
+                .addJavadoc("of every parameter; returns the sum of squares of that share.\n");
+        inputSplit.ifPresent(split -> method.addParameter(TypeName.BOOLEAN, "inputSplit")
+                .addJavadoc(
+                        "With {@code inputSplit}, the parts have computed {@code $N} already.\n",
+                        split.weight().gradient()));
+        method.beginControlFlow("for (int s = 1; s < shards.length; s++)").addStatement("$T shard = shards[s]", self);
         ParameterRuns runs = ParameterRuns.inParts();
         for (ParameterField p : parameters) {
+            boolean splitByInputs =
+                    inputSplit.filter(split -> split.weight().equals(p)).isPresent();
+            if (splitByInputs) {
+                method.beginControlFlow("if (!inputSplit)");
+            }
             method.addCode(runs.forEachRun(
                     p,
                     numeric,
@@ -208,6 +238,9 @@ final class PartsEmitter {
                             .addStatement("$N[i] += $N[i]", run.name(0), p.gradient() + "_shard")
                             .endControlFlow()
                             .build()));
+            if (splitByInputs) {
+                method.endControlFlow();
+            }
         }
         return method.endControlFlow()
                 .addCode(OptimizerEmitter.squaresDeclarations())
@@ -250,7 +283,17 @@ final class PartsEmitter {
                 .addStatement("int to = (int) ((long) n * (part + 1) / parts)")
                 .beginControlFlow("switch (phase)")
                 .addCode("case PREDICT -> shards[part].predictRange(xs, outs, from, to);\n");
-        if (network.isTrainable()) {
+        if (network.isTrainable() && inputSplit.isPresent()) {
+            run.addCode("case INPUT_PARTIALS -> shards[part].computeInputPartials(xs, n, part, parts);\n")
+                    .addCode(
+                            "case ACCUMULATE -> shards[part].partLoss = shards[part].accumulatePart(xs, ys, from, to, weight, inputSplit);\n")
+                    .beginControlFlow("case REDUCE ->")
+                    .beginControlFlow("if (inputSplit)")
+                    .addStatement("shards[part].computeInputGradient(n, part, parts)")
+                    .endControlFlow()
+                    .addStatement("partSquares[part] = reduceRange(part, parts, inputSplit)")
+                    .endControlFlow();
+        } else if (network.isTrainable()) {
             run.addCode(
                             "case ACCUMULATE -> shards[part].partLoss = shards[part].accumulateRange(xs, ys, from, to, weight);\n")
                     .addCode("case REDUCE -> partSquares[part] = reduceRange(part, parts);\n");
@@ -266,6 +309,9 @@ final class PartsEmitter {
         }
         if (optimizes) {
             phases.add("UPDATE");
+        }
+        if (network.isTrainable() && inputSplit.isPresent()) {
+            phases.add("INPUT_PARTIALS");
         }
         TypeSpec.Builder parts = TypeSpec.classBuilder("Parts")
                 .addModifiers(Modifier.PRIVATE, Modifier.FINAL)
@@ -284,6 +330,11 @@ final class PartsEmitter {
                 .addField(array, "outs", Modifier.PRIVATE)
                 .addField(TypeName.INT, "n", Modifier.PRIVATE)
                 .addField(numeric.type(), "weight", Modifier.PRIVATE);
+        if (network.isTrainable() && inputSplit.isPresent()) {
+            parts.addField(FieldSpec.builder(TypeName.BOOLEAN, "inputSplit", Modifier.PRIVATE)
+                    .addJavadoc("Whether this batch's input layer is split by inputs (InputLayerSplit).\n")
+                    .build());
+        }
         if (optimizes) {
             parts.addField(TypeName.LONG, "step", Modifier.PRIVATE)
                     .addField(TypeName.DOUBLE, "scale", Modifier.PRIVATE);
@@ -302,7 +353,22 @@ final class PartsEmitter {
                 .addStatement("this.outs = outs")
                 .addStatement("this.n = n")
                 .addStatement("this.weight = weight")
+                .addCode(
+                        network.isTrainable() && inputSplit.isPresent()
+                                ? CodeBlock.of("this.inputSplit = false;\n")
+                                : CodeBlock.of(""))
                 .build());
+        if (network.isTrainable() && inputSplit.isPresent()) {
+            parts.addMethod(MethodSpec.methodBuilder("startInputPartials")
+                            .addJavadoc("The partial sums of the input layer, a share of its inputs per part.\n")
+                            .addStatement("this.phase = INPUT_PARTIALS")
+                            .addStatement("this.inputSplit = true")
+                            .build())
+                    .addMethod(MethodSpec.methodBuilder("startAccumulate")
+                            .addJavadoc("The rest of the gradient, a range of samples per part.\n")
+                            .addStatement("this.phase = ACCUMULATE")
+                            .build());
+        }
         if (network.isTrainable()) {
             parts.addMethod(MethodSpec.methodBuilder("startReduce")
                     .addJavadoc(

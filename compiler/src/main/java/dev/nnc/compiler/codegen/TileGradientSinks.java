@@ -101,7 +101,11 @@ final class TileGradientSinks {
             if (first) {
                 clearedHere.add(p.gradient());
             }
-            return outerSum(p, node, first);
+            CodeBlock sum = outerSum(p, node, first);
+            if (kernel.inputSplit().filter(site -> site.gradient() == term).isPresent()) {
+                return InputLayerSplit.gather(kernel.sampleRows(node.arg(0)).orElseThrow(), p.rows(), sum);
+            }
+            return sum;
         }
         if (!kernel.isBatched(term)) {
             // The same for every sample of the tile: added once, m times over.

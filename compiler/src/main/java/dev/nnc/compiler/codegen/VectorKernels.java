@@ -12,7 +12,7 @@ import com.palantir.javapoet.CodeBlock;
  */
 final class VectorKernels {
     private static final ClassName VECTORIZATION = ClassName.get("dev.nnc.runtime", "Vectorization");
-    private static final ClassName PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "VectorProducts");
+    static final ClassName PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "VectorProducts");
 
     private VectorKernels() {}
 
@@ -83,7 +83,7 @@ final class VectorKernels {
                 plainLoops);
     }
 
-    private static CodeBlock choose(CodeBlock call, CodeBlock then, CodeBlock plainLoops) {
+    static CodeBlock choose(CodeBlock call, CodeBlock then, CodeBlock plainLoops) {
         return CodeBlock.builder()
                 .beginControlFlow("if ($T.ENABLED)", VECTORIZATION)
                 .addStatement(call)
