@@ -98,7 +98,7 @@ class InputLayerSplitTest {
         setThreads(two, 2);
         double rtol = precision.equals("float") ? 2e-4 : 1e-9;
         double atol = precision.equals("float") ? 1e-6 : 1e-13;
-        int[] sizes = {64, 61, 128, 40, 7, 64};
+        int[] sizes = {64, 7, 61, 128, 40, 64};
         double[] gradientOne = new double[one.parameterCount()];
         double[] gradientTwo = new double[one.parameterCount()];
         for (int step = 0; step < sizes.length; step++) {
