@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Alternates 1 s of N5 float training on both cores (setThreads(2), with the Vector API) with a
-# measurement of the one-way core-to-core latency, for ROUNDS rounds (default 30): whether the
-# two-core steps run slow when the two virtual CPUs sit far apart (docs/codegen.md, "Two cores").
+# Alternates 1 s of N5 float training on both cores (setThreads(2), with the Vector API), 1 s on
+# one core and a measurement of the one-way core-to-core latency, for ROUNDS rounds (default 30):
+# whether the two-core steps run slow when the two virtual CPUs sit far apart (docs/codegen.md,
+# "Two cores").
 # Usage: benchmarks/two-core-probe.sh [rounds]   (after mvn -B -q install -DskipTests)
 set -euo pipefail
 cd "$(dirname "$0")/.."

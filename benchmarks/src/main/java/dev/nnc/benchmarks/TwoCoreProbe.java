@@ -8,12 +8,13 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Not a JMH benchmark: the evidence for the two-core diagnosis in docs/codegen.md. It alternates
- * one second of N5 float training on both cores ({@code setThreads(2)}, steps per second) with a
- * measurement of how long a write by one core takes to reach the other (two threads passing a
- * counter back and forth; half the round trip). If the two-core steps run slow exactly when the
- * cores are far apart, the cost is the data the step moves between them, not the arithmetic. The
- * third column, the time the hypervisor ran something else on the virtual CPUs ("steal" in
+ * Not a JMH benchmark: the evidence for the two-core diagnosis in docs/codegen.md. Each round
+ * runs one second of N5 float training on both cores ({@code setThreads(2)}, steps per second),
+ * one second on one core (another instance), and a measurement of how long a write by one core
+ * takes to reach the other (two threads passing a counter back and forth; half the round trip).
+ * If the two-core steps run slow exactly when the cores are far apart while the one-core steps
+ * do not, the cost is the data the step moves between the cores, not the arithmetic. The last
+ * column, the time the hypervisor ran something else on the virtual CPUs ("steal" in
  * {@code /proc/stat}, both CPUs together), tells that cause apart from a shared host core.
  *
  * <p>Run: {@code benchmarks/two-core-probe.sh [rounds]}.
@@ -29,29 +30,35 @@ public final class TwoCoreProbe {
         SuiteData data = SuiteData.of(Problem.N5);
         N5 network = new N5();
         network.setThreads(2);
-        int cursor = 0;
+        N5 single = new N5();
         for (int round = 0; round <= rounds; round++) {
             long stolenBefore = stolenTicks();
-            long end = System.nanoTime() + 1_000_000_000L;
-            int steps = 0;
-            while (System.nanoTime() < end) {
-                int i = cursor++;
-                network.trainStep(data.floatInputs(i), data.floatTargets(i), BATCH);
-                steps++;
-            }
+            int steps = stepsInOneSecond(network, data);
+            int singleSteps = stepsInOneSecond(single, data);
             long stolen = stolenTicks() - stolenBefore;
             double latency = oneWayNanos();
             // Round 0 is the warm-up: the JIT is still compiling the kernels.
             if (round > 0) {
                 System.out.printf(
                         Locale.ROOT,
-                        "round %3d  %5d steps/s  %5.0f ns one way  %3d ticks stolen%n",
+                        "round %3d  %5d steps/s on two cores  %5d on one  %5.0f ns one way  %3d ticks stolen%n",
                         round,
                         steps,
+                        singleSteps,
                         latency,
                         stolen);
             }
         }
+    }
+
+    private static int stepsInOneSecond(N5 network, SuiteData data) {
+        long end = System.nanoTime() + 1_000_000_000L;
+        int steps = 0;
+        while (System.nanoTime() < end) {
+            network.trainStep(data.floatInputs(steps), data.floatTargets(steps), BATCH);
+            steps++;
+        }
+        return steps;
     }
 
     /**

@@ -155,12 +155,18 @@ record InputLayerSplit(ParameterField weight, int inputOffset) {
                 CodeBlock.of("y[j]"),
                 "j",
                 outputs());
+        // Only the share's inputs: the other part reads the rest (half the batch from memory each).
         CodeBlock.Builder code = CodeBlock.builder()
-                .beginControlFlow("for (int b = 0; b < m; b++)")
-                .addStatement("$T.arraycopy(xs, b * $L, inputRows[b], 0, $L)", System.class, inputSize, inputSize)
-                .endControlFlow()
                 .addStatement("int k0 = $L * part / parts", inputs())
                 .addStatement("int k1 = $L * (part + 1) / parts", inputs())
+                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .addStatement(
+                        "$T.arraycopy(xs, b * $L + $L, inputRows[b], $L, k1 - k0)",
+                        System.class,
+                        inputSize,
+                        offset("k0"),
+                        offset("k0"))
+                .endControlFlow()
                 .addStatement("$L[][] partial = $N[part]", type, PARTIALS);
         if (VectorKernels.covers(numeric)) {
             code.add(VectorKernels.choose(
@@ -184,9 +190,9 @@ record InputLayerSplit(ParameterField weight, int inputOffset) {
                 .addJavadoc(
                         "Part {@code part} of the input layer's product for the {@code m} samples of a one-tile batch:\n")
                 .addJavadoc(
-                        "the sums over its share of the inputs, into its table of {@code $N}. The tile's inputs stay\n",
+                        "the sums over its share of the inputs, into its table of {@code $N}. That share of the\n",
                         PARTIALS)
-                .addJavadoc("in this instance's rows for {@link #computeInputGradient}.\n")
+                .addJavadoc("tile's inputs stays in this instance's rows for {@link #computeInputGradient}.\n")
                 .addCode(code.build())
                 .build();
     }

@@ -532,7 +532,7 @@ final class NetworkClasses {
         CodeBlock.Builder code = CodeBlock.builder().beginControlFlow("for (int b = 0; b < m; b++)");
         boolean split = kernel.inputSplit().isPresent();
         if (split) {
-            // With the input layer split, computeInputPartials has copied the whole tile already.
+            // With the input layer split nothing else reads the input; computeInputPartials copies it.
             code.beginControlFlow("if (!$N)", InputLayerSplit.ACTIVE);
         }
         code.addStatement(

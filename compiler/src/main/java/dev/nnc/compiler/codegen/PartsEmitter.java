@@ -20,7 +20,8 @@ import javax.lang.model.element.Modifier;
  * {@code p} runs on shard {@code p} (shard 0 is the instance itself) through the runtime's
  * {@code PartRunner}, and the caller adds the shards' gradients and losses into its own, in
  * part order. The parts write disjoint memory and the sums are taken in a fixed order, so a step
- * gives the same bits on every run; with one thread (the default) nothing of this runs.
+ * gives the same bits on every run; with one thread (the default) nothing of this runs. A batch
+ * of at most one tile splits the input layer by inputs instead ({@link InputLayerSplit}).
  */
 final class PartsEmitter {
     static final ClassName PART_RUNNER = ClassName.get("dev.nnc.runtime", "PartRunner");
