@@ -1150,6 +1150,21 @@ public final class Digits implements TrainableNetwork {
     }
 
     /**
+     * Part {@code part} of {@code parts} of {@link #refreshTransposes}.
+     */
+    private void refreshTransposesRange(int part, int parts) {
+        for (int c0 = 32 * part / parts; c0 < 32 * (part + 1) / parts; c0 += 16) {
+            int c1 = Math.min(c0 + 16, 32 * (part + 1) / parts);
+            for (int r = 0; r < 10; r++) {
+                double[] row = logits_weight_rows[r];
+                for (int c = c0; c < c1; c++) {
+                    row[c] = logits_weight[c][r];
+                }
+            }
+        }
+    }
+
+    /**
      * Clips the gradient, checks it is finite and applies one adam step (PyTorch's rule).
      */
     private void applyUpdate(long step) {
@@ -1277,7 +1292,8 @@ public final class Digits implements TrainableNetwork {
         } finally {
             parts.finish();
         }
-        transposesStale = true;
+        // Every part refreshed the row copies of its share (refreshTransposesRange).
+        transposesStale = false;
     }
 
     /**
@@ -1378,6 +1394,7 @@ public final class Digits implements TrainableNetwork {
                 }
             }
         }
+        refreshTransposesRange(part, parts);
     }
 
     private double gradientNorm() {

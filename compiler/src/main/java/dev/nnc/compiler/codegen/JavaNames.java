@@ -116,6 +116,7 @@ final class JavaNames {
             "x3",
             "transposesStale",
             "refreshTransposes",
+            "refreshTransposesRange",
             "forwardTile",
             "lossTile",
             "trainTile",

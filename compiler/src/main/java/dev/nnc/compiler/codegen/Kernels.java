@@ -45,6 +45,17 @@ record Kernels(
     }
 
     /** Whether kernels read row copies of weights, which the class then keeps up to date. */
+    /**
+     * Whether the parts of a split update also refresh the row copies of their share
+     * ({@code refreshTransposesRange}): in classes that split batches and keep row copies only
+     * of matrices stored by columns, whose shares are whole columns.
+     */
+    boolean refreshesRowsInParts() {
+        return splitsBatches()
+                && !weightRows.isEmpty()
+                && weightRows.stream().allMatch(view -> view.parameter().byColumns());
+    }
+
     boolean hasTransposes() {
         return !weightRows.isEmpty();
     }

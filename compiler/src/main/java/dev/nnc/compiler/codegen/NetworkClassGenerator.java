@@ -142,14 +142,18 @@ final class NetworkClassGenerator {
         }
         type.addMethods(copyAndMetadata());
         type.addMethods(kernels.methods());
+        boolean rowsInParts = optimizer != null && kernels.refreshesRowsInParts();
         if (kernels.hasTransposes()) {
             type.addMethod(refreshTransposes());
+        }
+        if (rowsInParts) {
+            type.addMethod(refreshTransposesRange());
         }
         if (optimizer != null) {
             type.addMethod(optimizer.applyUpdate(kernels.hasTransposes(), splits));
             if (splits) {
-                type.addMethod(optimizer.applyUpdateInParts(kernels.hasTransposes()));
-                type.addMethod(optimizer.updateRange());
+                type.addMethod(optimizer.applyUpdateInParts(kernels.hasTransposes(), rowsInParts));
+                type.addMethod(optimizer.updateRange(rowsInParts));
             }
             type.addMethod(optimizer.gradientNorm());
             type.addMethod(optimizer.nonFiniteGradient());
@@ -216,52 +220,31 @@ final class NetworkClassGenerator {
         return fields;
     }
 
-    // for (int r = 0; r < 32; r++) for (int c = 0; c < 64; c++) hidden_weight_T[c][r] = hidden_weight[r * 64 + c];
-    // for (int r = 0; r < 32; r++) System.arraycopy(hidden_weight, r * 64, hidden_weight_rows[r], 0, 64);
+    // for (int c0 = 0; c0 < 64; c0 += 16) ... hidden_weight_rows[r][c] = hidden_weight[c][r];
     private MethodSpec refreshTransposes() {
         MethodSpec.Builder method =
                 MethodSpec.methodBuilder("refreshTransposes").addModifiers(Modifier.PRIVATE);
         for (WeightRows view : kernels.weightRows()) {
-            int rows = view.parameter().param().shape().rows();
-            int cols = view.parameter().param().shape().cols();
-            String weights = view.parameter().field();
-            if (view.parameter().byColumns()) {
-                // Rows from columns, in blocks of 16 columns: each row being written gets 16
-                // consecutive values at a time, and the 16 columns being read stay in cache.
-                method.beginControlFlow("for (int c0 = 0; c0 < $L; c0 += 16)", cols)
-                        .addStatement("int c1 = Math.min(c0 + 16, $L)", cols)
-                        .beginControlFlow("for (int r = 0; r < $L; r++)", rows)
-                        .addStatement("$L[] row = $N[r]", numeric.type(), view.field())
-                        .beginControlFlow("for (int c = c0; c < c1; c++)")
-                        .addStatement("row[c] = $N[c][r]", weights)
-                        .endControlFlow()
-                        .endControlFlow()
-                        .endControlFlow();
-            } else if (view.transposed()) {
-                // In blocks of 16 rows: each row of the transpose gets a whole cache line at a
-                // time, and the 16 weight rows being read stay in cache across the columns.
-                method.beginControlFlow("for (int r0 = 0; r0 < $L; r0 += 16)", rows)
-                        .addStatement("int r1 = Math.min(r0 + 16, $L)", rows)
-                        .beginControlFlow("for (int c = 0; c < $L; c++)", cols)
-                        .addStatement("$L[] column = $N[c]", numeric.type(), view.field())
-                        .beginControlFlow("for (int r = r0; r < r1; r++)")
-                        .addStatement("column[r] = $N[r * $L + c]", weights, cols)
-                        .endControlFlow()
-                        .endControlFlow()
-                        .endControlFlow();
-            } else {
-                method.beginControlFlow("for (int r = 0; r < $L; r++)", rows)
-                        .addStatement(
-                                "$T.arraycopy($N, r * $L, $N[r], 0, $L)",
-                                System.class,
-                                weights,
-                                cols,
-                                view.field(),
-                                cols)
-                        .endControlFlow();
-            }
+            method.addCode(view.refresh(numeric, ParameterRuns.whole()));
         }
         return method.addStatement("transposesStale = false").build();
+    }
+
+    /**
+     * The row copies of part {@code part}'s share of the parameters, run by that part right
+     * after its share of the update: the columns it reads are still in its core's cache, and
+     * the caller no longer copies every matrix alone before the next step.
+     */
+    private MethodSpec refreshTransposesRange() {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("refreshTransposesRange")
+                .addModifiers(Modifier.PRIVATE)
+                .addParameter(TypeName.INT, "part")
+                .addParameter(TypeName.INT, "parts")
+                .addJavadoc("Part {@code part} of {@code parts} of {@link #refreshTransposes}.\n");
+        for (WeightRows view : kernels.weightRows()) {
+            method.addCode(view.refresh(numeric, ParameterRuns.inParts()));
+        }
+        return method.build();
     }
 
     private List<FieldSpec> constants() {

@@ -179,7 +179,7 @@ final class OptimizerEmitter {
      * gradient is clipped by value first, which changes them), the finiteness check, then the
      * clipping and the update of every part's share at once.
      */
-    MethodSpec applyUpdateInParts(boolean transposes) {
+    MethodSpec applyUpdateInParts(boolean transposes, boolean rowsInParts) {
         MethodSpec.Builder method = MethodSpec.methodBuilder("applyUpdateInParts")
                 .addModifiers(Modifier.PRIVATE)
                 .addParameter(TypeName.LONG, "step")
@@ -209,14 +209,20 @@ final class OptimizerEmitter {
                 .nextControlFlow("finally")
                 .addStatement("parts.finish()")
                 .endControlFlow();
-        if (transposes) {
+        if (rowsInParts) {
+            method.addComment("Every part refreshed the row copies of its share (refreshTransposesRange).")
+                    .addStatement("transposesStale = false");
+        } else if (transposes) {
             method.addStatement("transposesStale = true");
         }
         return method.build();
     }
 
-    /** Part {@code part}'s share of the update: clipping by norm ({@code scale}) and the optimizer's rule. */
-    MethodSpec updateRange() {
+    /**
+     * Part {@code part}'s share of the update: clipping by norm ({@code scale}), the optimizer's
+     * rule and, with {@code rowsInParts}, the row copies of the share.
+     */
+    MethodSpec updateRange(boolean rowsInParts) {
         MethodSpec.Builder method = MethodSpec.methodBuilder("updateRange")
                 .addModifiers(Modifier.PRIVATE)
                 .addParameter(TypeName.INT, "part")
@@ -231,8 +237,11 @@ final class OptimizerEmitter {
         for (ParameterField p : parameters) {
             method.addCode(update(p, ParameterRuns.inParts()));
         }
-        return method.addCode(flushDecayedState(ParameterRuns.inParts(), "step"))
-                .build();
+        method.addCode(flushDecayedState(ParameterRuns.inParts(), "step"));
+        if (rowsInParts) {
+            method.addStatement("refreshTransposesRange(part, parts)");
+        }
+        return method.build();
     }
 
     /**

@@ -42,10 +42,10 @@ final class ParameterRuns {
      */
     CodeBlock forEachRun(ParameterField p, Numeric numeric, List<String> arrays, Function<Run, CodeBlock> perRun) {
         if (!p.byColumns()) {
-            return perRun.apply(new Run(arrays, start(p.size()), end(p.size())));
+            return perRun.apply(new Run(arrays, from(p.size()), to(p.size())));
         }
         CodeBlock.Builder code =
-                CodeBlock.builder().beginControlFlow("for (int c = $L; c < $L; c++)", start(p.cols()), end(p.cols()));
+                CodeBlock.builder().beginControlFlow("for (int c = $L; c < $L; c++)", from(p.cols()), to(p.cols()));
         List<String> columns = new ArrayList<>();
         for (String array : arrays) {
             String column = array + "_c";
@@ -70,11 +70,17 @@ final class ParameterRuns {
                         .build());
     }
 
-    private CodeBlock start(int count) {
+    boolean isInParts() {
+        return inParts;
+    }
+
+    /** The first index of this loop's share of {@code count} columns or elements. */
+    CodeBlock from(int count) {
         return inParts ? CodeBlock.of("$L * part / parts", count) : CodeBlock.of("0");
     }
 
-    private CodeBlock end(int count) {
+    /** The end index of this loop's share of {@code count} columns or elements. */
+    CodeBlock to(int count) {
         return inParts ? CodeBlock.of("$L * (part + 1) / parts", count) : CodeBlock.of("$L", count);
     }
 }
