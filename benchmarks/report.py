@@ -178,7 +178,7 @@ def main(argv):
                   f"double {fmt(ftz.get(('double', 1)))}, {fmt(ftz.get(('double', 2)))}.")
     two_cores = two_core_table(figures, torch_results)
     if two_cores:
-        print("\nBoth cores: nnc with `setThreads(2)` (each batch split in two halves) against PyTorch "
+        print("\nBoth cores: nnc with `setThreads(2)` (each batch split in two; N5's batch of one tile splits its input layer by inputs, the rest by samples) against PyTorch "
               "with two threads, same run.\n")
         print(two_cores)
     if len(argv) > 3:
