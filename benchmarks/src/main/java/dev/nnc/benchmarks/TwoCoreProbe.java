@@ -17,17 +17,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * column, the time the hypervisor ran something else on the virtual CPUs ("steal" in
  * {@code /proc/stat}, both CPUs together), tells that cause apart from a shared host core.
  *
- * <p>Run: {@code benchmarks/two-core-probe.sh [rounds]}.
+ * <p>Run: {@code benchmarks/two-core-probe.sh [rounds] [batch]}; the batch, a multiple of N5's
+ * 64 (default 64), is made of consecutive batches of the suite's data.
  */
 public final class TwoCoreProbe {
-    private static final int BATCH = 64;
+    private static final int TILE = 64;
     private static final int HAND_OFFS = 200_000;
 
     private TwoCoreProbe() {}
 
     public static void main(String[] args) throws InterruptedException {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
-        SuiteData data = SuiteData.of(Problem.N5);
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : TILE;
+        if (batch <= 0 || batch % TILE != 0) {
+            throw new IllegalArgumentException("the batch must be a positive multiple of " + TILE + ": " + batch);
+        }
+        Batches data = new Batches(SuiteData.of(Problem.N5), batch / TILE);
         N5 network = new N5();
         network.setThreads(2);
         N5 single = new N5();
@@ -51,14 +56,37 @@ public final class TwoCoreProbe {
         }
     }
 
-    private static int stepsInOneSecond(N5 network, SuiteData data) {
+    private static int stepsInOneSecond(N5 network, Batches data) {
         long end = System.nanoTime() + 1_000_000_000L;
         int steps = 0;
         while (System.nanoTime() < end) {
-            network.trainStep(data.floatInputs(steps), data.floatTargets(steps), BATCH);
+            int b = steps % SuiteData.POOL;
+            network.trainStep(data.inputs[b], data.targets[b], data.size);
             steps++;
         }
         return steps;
+    }
+
+    /** {@link SuiteData#POOL} batches of {@code tiles} consecutive suite batches each. */
+    private static final class Batches {
+        final float[][] inputs = new float[SuiteData.POOL][];
+        final float[][] targets = new float[SuiteData.POOL][];
+        final int size;
+
+        Batches(SuiteData data, int tiles) {
+            size = tiles * TILE;
+            for (int b = 0; b < SuiteData.POOL; b++) {
+                inputs[b] = new float[size * N5.INPUT_SIZE];
+                targets[b] = new float[size * N5.TARGET_SIZE];
+                for (int t = 0; t < tiles; t++) {
+                    int source = b * tiles + t;
+                    System.arraycopy(
+                            data.floatInputs(source), 0, inputs[b], t * TILE * N5.INPUT_SIZE, TILE * N5.INPUT_SIZE);
+                    System.arraycopy(
+                            data.floatTargets(source), 0, targets[b], t * TILE * N5.TARGET_SIZE, TILE * N5.TARGET_SIZE);
+                }
+            }
+        }
     }
 
     /**
