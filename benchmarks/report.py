@@ -34,14 +34,14 @@ LOOP_SHAPE_FLOP = 2 * 64 * 784 * 256
 
 
 def jmh_figures(path):
-    """{(bench, system, precision): (per-second figure, forks)} from a JMH JSON result file."""
+    """{(bench, system, precision): (per-second figure, [each fork's figure])} from a JMH JSON result file."""
     figures = {}
     for entry in json.load(open(path)):
         cls, method = entry["benchmark"].split(".")[-2:]
         bench = cls.replace("Benchmark", "")
         if bench in ("LoopShape", "VectorProduct"):
             median = statistics.median(statistics.mean(it) for it in entry["primaryMetric"]["rawData"])
-            figures[(bench, method, "float")] = (median * LOOP_SHAPE_FLOP / 1e9, 0)
+            figures[(bench, method, "float")] = (median * LOOP_SHAPE_FLOP / 1e9, [])
             continue
         precision = DEFAULT_PRECISION[bench]
         system = method
@@ -51,8 +51,8 @@ def jmh_figures(path):
         if system == "tape":
             precision = "double"
         forks = entry["primaryMetric"]["rawData"]
-        per_fork = [statistics.mean(iterations) for iterations in forks]
-        figures[(bench, system, precision)] = (statistics.median(per_fork) * BATCH[bench], len(per_fork))
+        per_fork = [statistics.mean(iterations) * BATCH[bench] for iterations in forks]
+        figures[(bench, system, precision)] = (statistics.median(per_fork), per_fork)
     return figures
 
 
@@ -130,6 +130,16 @@ def two_core_table(figures, torch_results):
     return "\n".join(lines) if len(lines) > 2 else None
 
 
+def two_core_forks(figures, vector):
+    """Each fork's figure of every two-thread benchmark, plain loops and Vector API."""
+    parts = []
+    for label, source in (("plain loops", figures), ("Vector API", vector)):
+        for (bench, system, precision), (_, per_fork) in sorted(source.items()):
+            if system == "nncTwoThreads":
+                parts.append(f"{bench} {precision}, {label}: " + ", ".join(fmt(f) for f in per_fork))
+    return "; ".join(parts)
+
+
 def vector_table(figures, vector, torch_results):
     """nnc's float benchmarks with the Vector API against the plain loops and PyTorch, same run."""
     torch = torch_index(torch_results)
@@ -154,7 +164,7 @@ def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
     figures = jmh_figures(argv[1])
-    forks = min(count for (bench, _, _), (_, count) in figures.items() if bench in BATCH)
+    forks = min(len(per_fork) for (bench, _, _), (_, per_fork) in figures.items() if bench in BATCH)
     print(f"Java, one thread, samples (or predictions) per second; median of {forks} JMH forks.\n")
     print(java_table(figures))
     shapes = {system: value for (bench, system, _), (value, _) in figures.items()
@@ -185,7 +195,12 @@ def main(argv):
         print("\nWith the Vector API: the same nnc benchmarks in JVMs started with "
               "`--add-modules jdk.incubator.vector`, where generated float networks call the runtime's "
               "register-blocked products (README, \"Vector API\"); same run.\n")
-        print(vector_table(figures, jmh_figures(argv[3]), torch_results))
+        vector = jmh_figures(argv[3])
+        print(vector_table(figures, vector, torch_results))
+        forks = two_core_forks(figures, vector)
+        if forks:
+            print(f"\nnnc with two threads, fork by fork (a median hides that two-core figures on a virtual "
+                  f"machine can be bimodal; see the notes): {forks}.")
 
 
 if __name__ == "__main__":
