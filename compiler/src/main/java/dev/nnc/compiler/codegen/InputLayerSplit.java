@@ -141,7 +141,7 @@ record InputLayerSplit(ParameterField weight, int inputOffset) {
     // private void computeInputPartials(float[] xs, int m, int part, int parts) { ... }
     MethodSpec computeInputPartials(Numeric numeric, int inputSize) {
         String type = numeric.type().toString();
-        CodeBlock plain = rowBlocks(
+        CodeBlock plain = StructuredEmitter.rowBlockLoops(
                 "k",
                 "k1 - k0",
                 CodeBlock.builder()
@@ -149,16 +149,16 @@ record InputLayerSplit(ParameterField weight, int inputOffset) {
                         .addStatement("$L[] y = partial[b]", type)
                         .addStatement("$T.fill(y, $L)", java.util.Arrays.class, numeric.literal(0))
                         .build(),
-                r -> CodeBlock.of("$L x$L = inputRows[b][$L]", type, r, offset("k0 + k" + plus(r))),
-                r -> CodeBlock.of("$L[] w$L = $N[k$L]", type, r, WEIGHT_SHARE, plus(r)),
+                r -> CodeBlock.of(
+                        "$L x$L = inputRows[b][$L]", type, r, offset(StructuredEmitter.indexPlus("k0 + k", r))),
+                r -> CodeBlock.of("$L[] w$L = $N[$L]", type, r, WEIGHT_SHARE, StructuredEmitter.indexPlus("k", r)),
                 r -> CodeBlock.of("x$L * w$L[j]", r, r),
-                CodeBlock.of("y[j]"),
+                "y[j]",
                 "j",
                 outputs());
         // Only the share's inputs: the other part reads the rest (half the batch from memory each).
         CodeBlock.Builder code = CodeBlock.builder()
-                .addStatement("int k0 = $L * part / parts", inputs())
-                .addStatement("int k1 = $L * (part + 1) / parts", inputs())
+                .add(shareBounds())
                 .beginControlFlow("for (int b = 0; b < m; b++)")
                 .addStatement(
                         "$T.arraycopy(xs, b * $L + $L, inputRows[b], $L, k1 - k0)",
@@ -167,20 +167,16 @@ record InputLayerSplit(ParameterField weight, int inputOffset) {
                         offset("k0"),
                         offset("k0"))
                 .endControlFlow()
-                .addStatement("$L[][] partial = $N[part]", type, PARTIALS);
-        if (VectorKernels.covers(numeric)) {
-            code.add(VectorKernels.choose(
-                    CodeBlock.of(
-                            "$T.multiply(inputRows, $L, $N, partial, m, k1 - k0, $L)",
-                            VectorKernels.PRODUCTS,
-                            offset("k0"),
-                            WEIGHT_SHARE,
-                            outputs()),
-                    CodeBlock.of(""),
-                    plain));
-        } else {
-            code.add(plain);
-        }
+                .addStatement("$L[][] partial = $N[part]", type, PARTIALS)
+                .add(VectorKernels.callOrPlain(
+                        numeric,
+                        CodeBlock.of(
+                                "$T.multiply(inputRows, $L, $N, partial, m, k1 - k0, $L)",
+                                VectorKernels.PRODUCTS,
+                                offset("k0"),
+                                WEIGHT_SHARE,
+                                outputs()),
+                        plain));
         return MethodSpec.methodBuilder("computeInputPartials")
                 .addModifiers(Modifier.PRIVATE)
                 .addParameter(numeric.arrayType(), "xs")
@@ -200,7 +196,7 @@ record InputLayerSplit(ParameterField weight, int inputOffset) {
     // private void computeInputGradient(int m, int part, int parts) { ... }
     MethodSpec computeInputGradient(Numeric numeric) {
         String type = numeric.type().toString();
-        CodeBlock plain = rowBlocks(
+        CodeBlock plain = StructuredEmitter.rowBlockLoops(
                 "b",
                 "m",
                 CodeBlock.builder()
@@ -208,29 +204,25 @@ record InputLayerSplit(ParameterField weight, int inputOffset) {
                         .addStatement("$L[] g = $N[c - k0]", type, GRADIENT_SHARE)
                         .addStatement("$T.fill(g, $L)", java.util.Arrays.class, numeric.literal(0))
                         .build(),
-                s -> CodeBlock.of("$L x$L = inputRows[b$L][$L]", type, s, plus(s), offset("c")),
-                s -> CodeBlock.of("$L[] u$L = $N[b$L]", type, s, DELTAS, plus(s)),
+                s -> CodeBlock.of(
+                        "$L x$L = inputRows[$L][$L]", type, s, StructuredEmitter.indexPlus("b", s), offset("c")),
+                s -> CodeBlock.of("$L[] u$L = $N[$L]", type, s, DELTAS, StructuredEmitter.indexPlus("b", s)),
                 s -> CodeBlock.of("x$L * u$L[r]", s, s),
-                CodeBlock.of("g[r]"),
+                "g[r]",
                 "r",
                 outputs());
         CodeBlock.Builder code = CodeBlock.builder()
-                .addStatement("int k0 = $L * part / parts", inputs())
-                .addStatement("int k1 = $L * (part + 1) / parts", inputs());
-        if (VectorKernels.covers(numeric)) {
-            code.add(VectorKernels.choose(
-                    CodeBlock.of(
-                            "$T.addOuterProducts(inputRows, $L, $N, 0, $N, m, k1 - k0, $L, true)",
-                            VectorKernels.PRODUCTS,
-                            offset("k0"),
-                            DELTAS,
-                            GRADIENT_SHARE,
-                            outputs()),
-                    CodeBlock.of(""),
-                    plain));
-        } else {
-            code.add(plain);
-        }
+                .add(shareBounds())
+                .add(VectorKernels.callOrPlain(
+                        numeric,
+                        CodeBlock.of(
+                                "$T.addOuterProducts(inputRows, $L, $N, 0, $N, m, k1 - k0, $L, true)",
+                                VectorKernels.PRODUCTS,
+                                offset("k0"),
+                                DELTAS,
+                                GRADIENT_SHARE,
+                                outputs()),
+                        plain));
         return MethodSpec.methodBuilder("computeInputGradient")
                 .addModifiers(Modifier.PRIVATE)
                 .addParameter(TypeName.INT, "m")
@@ -296,51 +288,19 @@ record InputLayerSplit(ParameterField weight, int inputOffset) {
                 .build();
     }
 
-    private CodeBlock offset(String index) {
-        return inputOffset == 0 ? CodeBlock.of("$L", index) : CodeBlock.of("$L + $L", inputOffset, index);
-    }
-
-    private static String plus(int r) {
-        return r == 0 ? "" : " + " + r;
-    }
-
     /**
-     * {@code head} (which opens one loop), then {@code ROW_BLOCK} terms at a time of
-     * {@code target += sum of term(r)} over {@code index < count}, then the remaining terms one
-     * at a time, the shape of the kernels' plain loops (StructuredEmitter).
+     * {@code k0} and {@code k1}: the part's share of the inputs, which is by construction its
+     * share of the matrix's columns in the update ({@link ParameterRuns#inParts}).
      */
-    private static CodeBlock rowBlocks(
-            String index,
-            String count,
-            CodeBlock head,
-            java.util.function.IntFunction<CodeBlock> scalar,
-            java.util.function.IntFunction<CodeBlock> row,
-            java.util.function.IntFunction<CodeBlock> term,
-            CodeBlock target,
-            String lane,
-            int width) {
-        int block = StructuredEmitter.ROW_BLOCK;
-        CodeBlock.Builder code = CodeBlock.builder()
-                .add(head)
-                .addStatement("int $L = 0", index)
-                .beginControlFlow("for (; $L + $L <= $L; $L += $L)", index, block, count, index, block);
-        CodeBlock.Builder sum = CodeBlock.builder();
-        for (int r = 0; r < block; r++) {
-            code.addStatement(scalar.apply(r)).addStatement(row.apply(r));
-            sum.add(r == 0 ? "$L" : " + $L", term.apply(r));
-        }
-        code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", lane, lane, width, lane)
-                .addStatement("$L += $L", target, sum.build())
-                .endControlFlow()
-                .endControlFlow()
-                .beginControlFlow("for (; $L < $L; $L++)", index, count, index)
-                .addStatement(scalar.apply(0))
-                .addStatement(row.apply(0))
-                .beginControlFlow("for (int $L = 0; $L < $L; $L++)", lane, lane, width, lane)
-                .addStatement("$L += $L", target, term.apply(0))
-                .endControlFlow()
-                .endControlFlow()
-                .endControlFlow();
-        return code.build();
+    private CodeBlock shareBounds() {
+        ParameterRuns share = ParameterRuns.inParts();
+        return CodeBlock.builder()
+                .addStatement("int k0 = $L", share.from(inputs()))
+                .addStatement("int k1 = $L", share.to(inputs()))
+                .build();
+    }
+
+    private CodeBlock offset(Object index) {
+        return inputOffset == 0 ? CodeBlock.of("$L", index) : CodeBlock.of("$L + $L", inputOffset, index);
     }
 }

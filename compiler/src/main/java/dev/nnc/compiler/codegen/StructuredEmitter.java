@@ -9,6 +9,7 @@ import dev.nnc.compiler.graph.Op;
 import dev.nnc.compiler.graph.TensorOp;
 import dev.nnc.compiler.graph.VectorOp;
 import dev.nnc.compiler.semantic.Shape;
+import java.util.function.IntFunction;
 
 /**
  * Statements for the nodes that are not elementwise: reductions, products, softmax and its
@@ -251,27 +252,62 @@ final class StructuredEmitter {
         } else {
             code.addStatement("$T.fill(y, $L)", java.util.Arrays.class, numeric.literal(0));
         }
-        code.addStatement("int k = 0").beginControlFlow("for (; k + $L <= $L; k += $L)", ROW_BLOCK, outer, ROW_BLOCK);
+        return rowBlockLoops(
+                "k",
+                String.valueOf(outer),
+                code.build(),
+                r -> CodeBlock.of("$L x$L = $L", type, r, kernel.ref(vector, Index.flat(indexPlus("k", r)))),
+                r -> CodeBlock.of("$L[] w$L = $N[$L]", type, r, weights, indexPlus("k", r)),
+                r -> CodeBlock.of("x$L * w$L[j]", r, r),
+                "y[j]",
+                "j",
+                inner);
+    }
+
+    /**
+     * The shape of the plain loops of a tiled product: {@code head} (which opens one loop),
+     * then, inside it, {@code target += term(0) + ... + term(ROW_BLOCK - 1)} over {@code lane <
+     * width} for {@code ROW_BLOCK} values of {@code index} at a time, each {@code r} first
+     * declaring {@code scalar(r)} and {@code row(r)} (for {@code index + r}), then the remaining
+     * values of {@code index < count} one at a time.
+     */
+    static CodeBlock rowBlockLoops(
+            String index,
+            String count,
+            CodeBlock head,
+            IntFunction<CodeBlock> scalar,
+            IntFunction<CodeBlock> row,
+            IntFunction<CodeBlock> term,
+            String target,
+            String lane,
+            int width) {
+        CodeBlock.Builder code = CodeBlock.builder()
+                .add(head)
+                .addStatement("int $L = 0", index)
+                .beginControlFlow("for (; $L + $L <= $L; $L += $L)", index, ROW_BLOCK, count, index, ROW_BLOCK);
         CodeBlock.Builder sum = CodeBlock.builder();
         for (int r = 0; r < ROW_BLOCK; r++) {
-            CodeBlock position = r == 0 ? CodeBlock.of("k") : CodeBlock.of("k + $L", r);
-            code.addStatement("$L x$L = $L", type, r, kernel.ref(vector, Index.flat(position)))
-                    .addStatement("$L[] w$L = $N[$L]", type, r, weights, position);
-            sum.add(r == 0 ? "x$L * w$L[j]" : " + x$L * w$L[j]", r, r);
+            code.addStatement(scalar.apply(r)).addStatement(row.apply(r));
+            sum.add(r == 0 ? "$L" : " + $L", term.apply(r));
         }
-        return code.beginControlFlow("for (int j = 0; j < $L; j++)", inner)
-                .addStatement("y[j] += $L", sum.build())
+        return code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", lane, lane, width, lane)
+                .addStatement("$L += $L", target, sum.build())
                 .endControlFlow()
                 .endControlFlow()
-                .beginControlFlow("for (; k < $L; k++)", outer)
-                .addStatement("$L x0 = $L", type, kernel.ref(vector, Index.vectorLoop("k")))
-                .addStatement("$L[] w0 = $N[k]", type, weights)
-                .beginControlFlow("for (int j = 0; j < $L; j++)", inner)
-                .addStatement("y[j] += x0 * w0[j]")
+                .beginControlFlow("for (; $L < $L; $L++)", index, count, index)
+                .addStatement(scalar.apply(0))
+                .addStatement(row.apply(0))
+                .beginControlFlow("for (int $L = 0; $L < $L; $L++)", lane, lane, width, lane)
+                .addStatement("$L += $L", target, term.apply(0))
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
                 .build();
+    }
+
+    /** {@code index}, or {@code index + r}. */
+    static CodeBlock indexPlus(String index, int r) {
+        return r == 0 ? CodeBlock.of("$L", index) : CodeBlock.of("$L + $L", index, r);
     }
 
     private static CodeBlock zero() {

@@ -83,7 +83,15 @@ final class VectorKernels {
                 plainLoops);
     }
 
-    static CodeBlock choose(CodeBlock call, CodeBlock then, CodeBlock plainLoops) {
+    /**
+     * {@code call}, a statement on the runtime's kernels, where the Vector API is enabled, and
+     * {@code plainLoops} otherwise; just the plain loops in classes of a precision it does not cover.
+     */
+    static CodeBlock callOrPlain(Numeric numeric, CodeBlock call, CodeBlock plainLoops) {
+        return covers(numeric) ? choose(call, CodeBlock.of(""), plainLoops) : plainLoops;
+    }
+
+    private static CodeBlock choose(CodeBlock call, CodeBlock then, CodeBlock plainLoops) {
         return CodeBlock.builder()
                 .beginControlFlow("if ($T.ENABLED)", VECTORIZATION)
                 .addStatement(call)

@@ -1,5 +1,6 @@
 package dev.nnc.compiler.codegen;
 
+import static dev.nnc.compiler.codegen.Networks.parameters;
 import static dev.nnc.compiler.codegen.Numerics.assertAllClose;
 import static dev.nnc.compiler.codegen.Numerics.assertAllFinite;
 import static dev.nnc.compiler.codegen.Numerics.assertClose;
@@ -358,12 +359,6 @@ class GeneratedExamplesTest {
     }
 
     // ---------------------------------------------------------------------------------------
-
-    static double[] parameters(Network network) {
-        double[] parameters = new double[network.parameterCount()];
-        network.getParameters(parameters);
-        return parameters;
-    }
 
     private static Declaration.Function function(String name) {
         return Examples.checked("functions.nn").declarations().stream()

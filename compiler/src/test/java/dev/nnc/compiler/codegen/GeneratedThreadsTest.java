@@ -1,5 +1,7 @@
 package dev.nnc.compiler.codegen;
 
+import static dev.nnc.compiler.codegen.Networks.parameters;
+import static dev.nnc.compiler.codegen.Networks.setThreads;
 import static dev.nnc.compiler.codegen.Numerics.assertAllClose;
 import static dev.nnc.compiler.codegen.Numerics.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -10,8 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nnc.runtime.TrainableNetwork;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,28 +38,8 @@ class GeneratedThreadsTest {
         return classes.newInstance(name);
     }
 
-    private static void setThreads(TrainableNetwork network, int threads) {
-        try {
-            Method method = network.getClass().getMethod("setThreads", int.class);
-            method.invoke(network, threads);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new AssertionError(e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     private static double[] batch(int n, int width, long seed) {
         return uniform(seed, n * width);
-    }
-
-    private static double[] parameters(TrainableNetwork network) {
-        double[] values = new double[network.parameterCount()];
-        network.getParameters(values);
-        return values;
     }
 
     @ParameterizedTest

@@ -1,5 +1,6 @@
 package dev.nnc.compiler.codegen;
 
+import static dev.nnc.compiler.codegen.Networks.parameters;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,12 +38,6 @@ class GeneratedXorContractTest {
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static double[] parameters(TrainableNetwork network) {
-        double[] parameters = new double[network.parameterCount()];
-        network.getParameters(parameters);
-        return parameters;
     }
 
     /** The call throws IllegalArgumentException whose message names both sizes as numbers. */

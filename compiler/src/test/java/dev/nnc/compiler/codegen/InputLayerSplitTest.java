@@ -1,5 +1,7 @@
 package dev.nnc.compiler.codegen;
 
+import static dev.nnc.compiler.codegen.Networks.parameters;
+import static dev.nnc.compiler.codegen.Networks.setThreads;
 import static dev.nnc.compiler.codegen.Numerics.assertAllClose;
 import static dev.nnc.compiler.codegen.Numerics.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -43,20 +45,6 @@ class InputLayerSplitTest {
         return GeneratedClasses.compile("wide_" + precision + ".nn", precision(WIDE, precision));
     }
 
-    private static void setThreads(TrainableNetwork network, int threads) {
-        try {
-            network.getClass().getMethod("setThreads", int.class).invoke(network, threads);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static double[] parameters(TrainableNetwork network) {
-        double[] values = new double[network.parameterCount()];
-        network.getParameters(values);
-        return values;
-    }
-
     @Test
     void theInputLayerOfAPlainMlpIsSplitByInputs() {
         String source = wide("double").source("Wide");
@@ -70,9 +58,7 @@ class InputLayerSplitTest {
         String spec = WIDE.replace(
                 "loss cross_entropy(softmax(logits), y);",
                 "loss cross_entropy(softmax(logits), y) + 1e-3 * l2(weights);");
-        String source = GeneratedClasses.compile("wide_l2.nn", spec).source("Wide");
-        assertTrue(source.contains("public void setThreads("), "the class should still split batches");
-        assertFalse(source.contains("computeInputPartials"), "a regularised input layer was split by inputs");
+        assertKeepsTheSampleSplit("wide_l2.nn", spec, "a regularised input layer was split by inputs");
     }
 
     @Test
@@ -80,9 +66,13 @@ class InputLayerSplitTest {
         String spec = WIDE.replace(
                 "logits = dense(second, 10);",
                 "skip = dense(x, 12);\n    mixed = second + skip;\n    logits = dense(mixed, 10);");
-        String source = GeneratedClasses.compile("wide_skip.nn", spec).source("Wide");
+        assertKeepsTheSampleSplit("wide_skip.nn", spec, "an input read twice was split by inputs");
+    }
+
+    private static void assertKeepsTheSampleSplit(String file, String spec, String failure) {
+        String source = GeneratedClasses.compile(file, spec).source("Wide");
         assertTrue(source.contains("public void setThreads("), "the class should still split batches");
-        assertFalse(source.contains("computeInputPartials"), "an input read twice was split by inputs");
+        assertFalse(source.contains("computeInputPartials"), failure);
     }
 
     /**

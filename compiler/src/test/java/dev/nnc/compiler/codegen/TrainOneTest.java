@@ -1,5 +1,6 @@
 package dev.nnc.compiler.codegen;
 
+import static dev.nnc.compiler.codegen.Networks.parameters;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -108,12 +109,6 @@ class TrainOneTest {
             assertEquals(twice.trainStep(xx, yy, 2), loss, where + ": loss of step " + step);
             assertArrayEquals(parameters(twice), parameters(one), where + ": parameters after step " + step);
         }
-    }
-
-    private static double[] parameters(TrainableNetwork network) {
-        double[] values = new double[network.parameterCount()];
-        network.getParameters(values);
-        return values;
     }
 
     /** One linear unit, whose gradient {@code 2 (w x + b - y) x} is easy to make overflow. */
