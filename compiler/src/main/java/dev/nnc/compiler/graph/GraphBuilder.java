@@ -19,7 +19,27 @@ public final class GraphBuilder {
     private final List<Node> nodes = new ArrayList<>();
     private final Map<Key, Integer> index = new HashMap<>();
 
-    private record Key(Op op, List<Integer> args) {}
+    private record Key(Op op, List<Integer> args) {
+        /**
+         * Mixes the operand ids instead of {@link List#hashCode}, whose {@code 31 a + b} gives
+         * thousands of keys of a long chain the same hash ({@code (a, b)} and {@code (a + 1, b - 31)}
+         * collide), which made building a graph of a 100,000-term sum quadratic.
+         */
+        @Override
+        public int hashCode() {
+            long h = op.hashCode();
+            for (int arg : args) {
+                h = (h ^ arg) * 0x9E3779B97F4A7C15L;
+                h ^= h >>> 29;
+            }
+            return (int) (h ^ (h >>> 32));
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key key && op.equals(key.op) && args.equals(key.args);
+        }
+    }
 
     private GraphBuilder() {}
 
