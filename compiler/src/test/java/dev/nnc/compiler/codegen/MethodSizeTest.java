@@ -81,7 +81,7 @@ class MethodSizeTest {
         }
     }
 
-    private static void assertAllMethodsUnderLimit(GeneratedClasses generated) throws IOException {
+    static void assertAllMethodsUnderLimit(GeneratedClasses generated) throws IOException {
         try (Stream<Path> classes = Files.walk(generated.classes())) {
             for (Path file :
                     classes.filter(p -> p.toString().endsWith(".class")).toList()) {
