@@ -340,6 +340,10 @@ final class PartsEmitter {
             parts.addField(TypeName.LONG, "step", Modifier.PRIVATE)
                     .addField(TypeName.DOUBLE, "scale", Modifier.PRIVATE);
         }
+        // An inference-only network has no gradient phases: every batch it splits is a prediction.
+        CodeBlock firstPhase = network.isTrainable()
+                ? CodeBlock.of("this.phase = outs == null ? ACCUMULATE : PREDICT;\n")
+                : CodeBlock.of("this.phase = PREDICT;\n");
         parts.addMethod(MethodSpec.methodBuilder("start")
                 .addJavadoc(
                         "Prediction (with {@code outs}) or the gradient of the samples of {@code xs} and {@code ys}.\n")
@@ -348,7 +352,7 @@ final class PartsEmitter {
                 .addParameter(array, "outs")
                 .addParameter(TypeName.INT, "n")
                 .addParameter(numeric.type(), "weight")
-                .addStatement("this.phase = outs == null ? ACCUMULATE : PREDICT")
+                .addCode(firstPhase)
                 .addStatement("this.xs = xs")
                 .addStatement("this.ys = ys")
                 .addStatement("this.outs = outs")
