@@ -181,7 +181,7 @@ final class FunctionClasses {
     }
 
     private KernelEmitter kernel(Graph graph, Predicate<Output> outputs) {
-        return new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context(), false, false);
+        return new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context(), false, false, false);
     }
 
     /** Leaves of a function kernel: its arguments; arrays are locals of the method. */

@@ -159,7 +159,8 @@ final class KernelEmitter {
             JavaNames names,
             Context context,
             boolean split,
-            boolean tileable) {
+            boolean tileable,
+            boolean splitsBatches) {
         this.graph = graph;
         this.numeric = numeric;
         this.names = names;
@@ -221,13 +222,17 @@ final class KernelEmitter {
         // kernel without such a product (a chain of scalars, say) stays per sample.
         this.tiled = tileable && !unrolled && weightProducts;
         findBiasedProducts();
-        findInputSplit(outputs);
+        if (splitsBatches) {
+            findInputSplit(outputs);
+        }
     }
 
     /**
-     * Fills {@link #inputSplit}: a tiled kernel without dropout (whose classes split batches
-     * across threads), one input read only by {@code W x} and by the outer product that is the
-     * whole gradient of {@code W}, and {@code W} read only by that product.
+     * Fills {@link #inputSplit}, in a class that splits batches across threads: a tiled kernel,
+     * one input read only by {@code W x} and by the outer product that is the whole gradient of
+     * {@code W}, and {@code W} read only by that product. The class decides, not the kernel's
+     * graph: the deterministic gradient kernel of a class with dropout has no dropout masks, yet
+     * its class never splits a batch.
      */
     private void findInputSplit(Predicate<Output> outputs) {
         if (!tiled) {
@@ -236,7 +241,7 @@ final class KernelEmitter {
         int input = -1;
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             Op op = graph.node(id).op();
-            if (op instanceof LeafOp.DropoutMask || (op instanceof LeafOp.Input && input >= 0)) {
+            if (op instanceof LeafOp.Input && input >= 0) {
                 return;
             }
             if (op instanceof LeafOp.Input) {

@@ -81,6 +81,10 @@ final class NetworkClasses {
                 ? Passes.optimize(
                         ReverseMode.differentiateWeightedLoss(Lowering.lower(network, Lowering.Mode.TRAINING), network))
                 : null;
+        // Dropout masks make the class draw random numbers, and a class that does never splits
+        // a batch across threads; every kernel must know that before it is emitted.
+        usesRandom =
+                training != null && training.nodes().stream().anyMatch(node -> node.op() instanceof LeafOp.DropoutMask);
         boolean tiled = kernel(prediction, Kind.FORWARD.outputs(), false, true).isTiled()
                 || (training != null
                         && kernel(training, Kind.TRAIN.outputs(), false, true).isTiled());
@@ -610,12 +614,8 @@ final class NetworkClasses {
     }
 
     private KernelEmitter kernel(Graph graph, Predicate<Output> outputs, boolean split, boolean tileable) {
-        for (Node node : graph.nodes()) {
-            if (node.op() instanceof LeafOp.DropoutMask) {
-                usesRandom = true;
-            }
-        }
-        return new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context(), split, tileable);
+        return new KernelEmitter(
+                graph, outputs, numeric, names.forMethod(), new Context(), split, tileable, !usesRandom);
     }
 
     /**
