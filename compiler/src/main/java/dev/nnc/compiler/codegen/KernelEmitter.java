@@ -203,6 +203,24 @@ final class KernelEmitter {
             batched[id] = perSample;
             weightProducts |= node.op() instanceof TensorOp.MatVec && !batched[node.arg(0)];
         }
+        // Tiles pay off where a weight matrix can serve several samples per pass over it; a
+        // kernel without such a product (a chain of scalars, say) stays per sample.
+        this.tiled = tileable && !unrolled && weightProducts;
+        pairSoftmaxWithCrossEntropy();
+        findBiasedProducts();
+        if (splitsBatches) {
+            findInputSplit(outputs);
+        }
+    }
+
+    /**
+     * Fills {@link #softmaxOfCrossEntropy}: a stored softmax cross-entropy and a stored softmax
+     * of the same logits, computed once per tile or both once per sample, where the first of
+     * them is computed (so the second one's operands must be ready there). A loss against a
+     * per-sample target of logits that are not per sample (a layer over parameters alone) runs
+     * once per sample while the softmax runs once per tile, so the two stay apart.
+     */
+    private void pairSoftmaxWithCrossEntropy() {
         Map<Integer, Integer> softmaxOfLogits = new HashMap<>();
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             Node node = graph.node(id);
@@ -213,18 +231,32 @@ final class KernelEmitter {
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             Node node = graph.node(id);
             Integer softmax = softmaxOfLogits.get(node.op() instanceof LossOp.SoftmaxCrossEntropy ? node.arg(0) : -1);
-            if (softmax != null && isStored(id)) {
+            if (softmax != null
+                    && isStored(id)
+                    && isBatched(id) == isBatched(softmax)
+                    && readyAt(graph.node(Math.max(id, softmax)), Math.min(id, softmax))) {
                 softmaxOfCrossEntropy.put(id, softmax);
                 crossEntropyOfSoftmax.put(softmax, id);
             }
         }
-        // Tiles pay off where a weight matrix can serve several samples per pass over it; a
-        // kernel without such a product (a chain of scalars, say) stays per sample.
-        this.tiled = tileable && !unrolled && weightProducts;
-        findBiasedProducts();
-        if (splitsBatches) {
-            findInputSplit(outputs);
+    }
+
+    /**
+     * Whether every operand of {@code node} is available where node {@code position} is computed:
+     * computed earlier, or a leaf that is read where it lies. A pair computed together is
+     * computed where the first of the two is, and the second one's operands (a loss's target
+     * computed after the softmax, say) must be ready by then.
+     */
+    private boolean readyAt(Node node, int position) {
+        for (int arg : node.args()) {
+            Op op = graph.node(arg).op();
+            boolean leaf =
+                    op instanceof LeafOp.Constant || (op instanceof LeafOp.Read && !(op instanceof LeafOp.DropoutMask));
+            if (arg >= position && !leaf) {
+                return false;
+            }
         }
+        return true;
     }
 
     /**
