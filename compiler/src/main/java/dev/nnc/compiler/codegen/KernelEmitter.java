@@ -216,7 +216,8 @@ final class KernelEmitter {
     /**
      * Fills {@link #softmaxOfCrossEntropy}: a stored softmax cross-entropy and a stored softmax
      * of the same logits, computed once per tile or both once per sample, where the first of
-     * them is computed (so the second one's operands must be ready there). A loss against a
+     * them is computed (so the second one's operands must be ready there); a softmax is paired
+     * at most once, since each pairing computes it. A loss against a
      * per-sample target of logits that are not per sample (a layer over parameters alone) runs
      * once per sample while the softmax runs once per tile, so the two stay apart.
      */
@@ -232,6 +233,7 @@ final class KernelEmitter {
             Node node = graph.node(id);
             Integer softmax = softmaxOfLogits.get(node.op() instanceof LossOp.SoftmaxCrossEntropy ? node.arg(0) : -1);
             if (softmax != null
+                    && !crossEntropyOfSoftmax.containsKey(softmax)
                     && isStored(id)
                     && isBatched(id) == isBatched(softmax)
                     && readyAt(graph.node(Math.max(id, softmax)), Math.min(id, softmax))) {

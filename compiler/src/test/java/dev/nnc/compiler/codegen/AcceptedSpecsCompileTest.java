@@ -10,6 +10,7 @@ import static dev.nnc.compiler.codegen.Numerics.floatExact;
 import static dev.nnc.compiler.codegen.Numerics.gaussian;
 import static dev.nnc.compiler.codegen.Numerics.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -181,7 +182,13 @@ class AcceptedSpecsCompileTest {
                     + " loss cross_entropy(softmax(h), softmax(g));",
             "CeTargetOfOutput",
             "input x[20]; h = dense(x, 25); g = dense(x, 25); output softmax(h); target y[25];"
-                    + " loss cross_entropy(softmax(g), softmax(h));");
+                    + " loss cross_entropy(softmax(g), softmax(h));",
+            "CeTwoTargets",
+            "input x[20]; h = dense(x, 30); output softmax(h); target y[30]; target z[30];"
+                    + " loss cross_entropy(softmax(h), y) + cross_entropy(softmax(h), z);",
+            "CeTwoTargetsSmall",
+            "input x[2]; h = dense(x, 3); output softmax(h); target y[3]; target z[3];"
+                    + " loss cross_entropy(softmax(h), y) + cross_entropy(softmax(h), z);");
 
     /**
      * Functions (always double): softmax, log_softmax and the losses on arguments and on
@@ -263,6 +270,16 @@ class AcceptedSpecsCompileTest {
     static Stream<Arguments> functions() {
         return Examples.check("accepted_functions.nn", FUNCTIONS).declarations().stream()
                 .map(d -> Arguments.of(d.name()));
+    }
+
+    /** Two cross-entropies of one softmax's logits: the softmax is computed with one of them only. */
+    @Test
+    void aSoftmaxIsComputedWithOneCrossEntropyOnly() {
+        String source = Examples.compiled("accepted_softmax.nn", TEXTS.get("softmax.nn"))
+                .source("CeTwoTargetsDouble");
+        String shared = "sharing exp(z - max) with the softmax";
+        assertEquals(source.indexOf(shared), source.lastIndexOf(shared), "one shared pass, in trainTile");
+        assertTrue(source.contains(shared), source);
     }
 
     private static <T> T instance(String className) {
