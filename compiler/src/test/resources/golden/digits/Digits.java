@@ -763,13 +763,13 @@ public final class Digits implements TrainableNetwork {
             if (Double.isInfinite(max)) {
                 max = 0.0;
             }
-            double total_ = 0.0;
+            double total = 0.0;
             for (int i = 0; i < 10; i++) {
                 probs[b][i] = Math.exp(logits[b][i] - max);
-                total_ += probs[b][i];
+                total += probs[b][i];
             }
             for (int i = 0; i < 10; i++) {
-                probs[b][i] /= total_;
+                probs[b][i] /= total;
             }
         }
         for (int b = 0; b < m; b++) {
@@ -859,11 +859,11 @@ public final class Digits implements TrainableNetwork {
             if (Double.isInfinite(max)) {
                 max = 0.0;
             }
-            double total_ = 0.0;
+            double total = 0.0;
             for (int i = 0; i < 10; i++) {
-                total_ += Math.exp(logits[b][i] - max);
+                total += Math.exp(logits[b][i] - max);
             }
-            double lse = max + Math.log(total_);
+            double lse = max + Math.log(total);
             t12[b] = 0.0;
             for (int i = 0; i < 10; i++) {
                 t12[b] += targetRows[b][i] * (lse - logits[b][i]);
@@ -986,15 +986,15 @@ public final class Digits implements TrainableNetwork {
             if (Double.isInfinite(max)) {
                 max = 0.0;
             }
-            double total_ = 0.0;
+            double total = 0.0;
             for (int i = 0; i < 10; i++) {
                 probs[b][i] = Math.exp(logits[b][i] - max);
-                total_ += probs[b][i];
+                total += probs[b][i];
             }
             for (int i = 0; i < 10; i++) {
-                probs[b][i] /= total_;
+                probs[b][i] /= total;
             }
-            double lse = max + Math.log(total_);
+            double lse = max + Math.log(total);
             t12[b] = 0.0;
             for (int i = 0; i < 10; i++) {
                 t12[b] += targetRows[b][i] * (lse - logits[b][i]);

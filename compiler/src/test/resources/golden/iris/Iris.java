@@ -433,16 +433,16 @@ public final class Iris implements TrainableNetwork {
         if (Double.isInfinite(max)) {
             max = 0.0;
         }
-        double total_ = 0.0;
+        double total = 0.0;
         double exp0 = Math.exp(logits0 - max);
-        total_ += exp0;
+        total += exp0;
         double exp1 = Math.exp(logits1 - max);
-        total_ += exp1;
+        total += exp1;
         double exp2 = Math.exp(logits2 - max);
-        total_ += exp2;
-        double probs0 = exp0 / total_;
-        double probs1 = exp1 / total_;
-        double probs2 = exp2 / total_;
+        total += exp2;
+        double probs0 = exp0 / total;
+        double probs1 = exp1 / total;
+        double probs2 = exp2 / total;
         outs[oo + 0] = probs0;
         outs[oo + 1] = probs1;
         outs[oo + 2] = probs2;
@@ -511,8 +511,8 @@ public final class Iris implements TrainableNetwork {
         if (Double.isInfinite(max)) {
             max = 0.0;
         }
-        double total_ = Math.exp(logits0 - max) + Math.exp(logits1 - max) + Math.exp(logits2 - max);
-        double lse = max + Math.log(total_);
+        double total = Math.exp(logits0 - max) + Math.exp(logits1 - max) + Math.exp(logits2 - max);
+        double lse = max + Math.log(total);
         double t12 = ys[yo + 0] * (lse - logits0) + ys[yo + 1] * (lse - logits1) + ys[yo + 2] * (lse - logits2);
         return t12;
     }
@@ -579,15 +579,15 @@ public final class Iris implements TrainableNetwork {
         if (Double.isInfinite(max)) {
             max = 0.0;
         }
-        double total_ = 0.0;
+        double total = 0.0;
         for (int i = 0; i < 3; i++) {
             probs[i] = Math.exp(logits[i] - max);
-            total_ += probs[i];
+            total += probs[i];
         }
         for (int i = 0; i < 3; i++) {
-            probs[i] /= total_;
+            probs[i] /= total;
         }
-        double lse = max + Math.log(total_);
+        double lse = max + Math.log(total);
         t14 = 0.0;
         for (int i = 0; i < 3; i++) {
             t14 += ys[yo + i] * (lse - logits[i]);
@@ -689,15 +689,15 @@ public final class Iris implements TrainableNetwork {
         if (Double.isInfinite(max)) {
             max = 0.0;
         }
-        double total_ = 0.0;
+        double total = 0.0;
         for (int i = 0; i < 3; i++) {
             probs[i] = Math.exp(logits[i] - max);
-            total_ += probs[i];
+            total += probs[i];
         }
         for (int i = 0; i < 3; i++) {
-            probs[i] /= total_;
+            probs[i] /= total;
         }
-        double lse = max + Math.log(total_);
+        double lse = max + Math.log(total);
         t12 = 0.0;
         for (int i = 0; i < 3; i++) {
             t12 += ys[yo + i] * (lse - logits[i]);

@@ -3,10 +3,14 @@ package dev.nnc.compiler.codegen;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.TypeSpec;
 import dev.nnc.compiler.GeneratedFile;
+import dev.nnc.compiler.diagnostic.InternalCompilerError;
 import dev.nnc.compiler.semantic.CheckedUnit;
 import dev.nnc.compiler.semantic.Declaration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The back end's one entry point: checked declarations to Java source files, one class per
@@ -21,11 +25,11 @@ public final class CodeGenerator {
         List<GeneratedFile> files = new ArrayList<>();
         for (CheckedUnit unit : units) {
             for (Declaration declaration : unit.declarations()) {
-                TypeSpec type = declaration instanceof Declaration.Network network
-                        ? NetworkClasses.generate(network, unit)
-                        : FunctionClasses.generate((Declaration.Function) declaration, unit);
                 files.add(new GeneratedFile(
-                        unit.packageName(), declaration.name(), unit.source().name(), render(unit, type)));
+                        unit.packageName(),
+                        declaration.name(),
+                        unit.source().name(),
+                        render(unit, type(declaration, unit))));
             }
         }
         return List.copyOf(files);
@@ -43,6 +47,40 @@ public final class CodeGenerator {
             }
         }
         return List.copyOf(reports);
+    }
+
+    /**
+     * The class of {@code declaration}, generated twice (see {@link JavaNames}): a probe pass
+     * whose output tells the generator's own identifiers, and the real pass, whose spec names
+     * avoid all of them.
+     */
+    static TypeSpec type(Declaration declaration, CheckedUnit unit) {
+        Function<JavaNames, TypeSpec> generator = declaration instanceof Declaration.Network network
+                ? names -> NetworkClasses.generate(network, unit, names)
+                : names -> FunctionClasses.generate((Declaration.Function) declaration, unit, names);
+        Set<String> vocabulary = generatorIdentifiers(render(unit, generator.apply(JavaNames.probe())));
+        JavaNames names = JavaNames.avoiding(vocabulary);
+        TypeSpec type = generator.apply(names);
+        Set<String> unexplained = new LinkedHashSet<>(SourceIdentifiers.of(render(unit, type)));
+        unexplained.removeAll(vocabulary);
+        unexplained.removeAll(names.allocated());
+        if (!unexplained.isEmpty()) {
+            throw new InternalCompilerError("class " + declaration.name()
+                    + " uses identifiers that are neither the generator's nor allocated from the spec: "
+                    + unexplained);
+        }
+        return type;
+    }
+
+    /** The identifiers of a probe pass's source that no spec name produced. */
+    private static Set<String> generatorIdentifiers(String probeSource) {
+        Set<String> identifiers = new LinkedHashSet<>();
+        for (String identifier : SourceIdentifiers.of(probeSource)) {
+            if (!identifier.contains(JavaNames.PROBE_MARK)) {
+                identifiers.add(identifier);
+            }
+        }
+        return identifiers;
     }
 
     /** The one header of every generated file, and the indent of our own code. */

@@ -37,15 +37,16 @@ final class FunctionClasses {
 
     private final Declaration.Function function;
     private final Numeric numeric = new Numeric(Precision.DOUBLE);
-    private final JavaNames names = JavaNames.forFunction();
+    private final JavaNames names;
     private final Set<String> helpers = new TreeSet<>();
 
-    private FunctionClasses(Declaration.Function function) {
+    private FunctionClasses(Declaration.Function function, JavaNames names) {
         this.function = function;
+        this.names = names;
     }
 
-    static TypeSpec generate(Declaration.Function function, CheckedUnit unit) {
-        return new FunctionClasses(function).build(unit);
+    static TypeSpec generate(Declaration.Function function, CheckedUnit unit, JavaNames names) {
+        return new FunctionClasses(function, names).build(unit);
     }
 
     private TypeSpec build(CheckedUnit unit) {
