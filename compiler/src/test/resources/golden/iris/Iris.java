@@ -9,6 +9,12 @@ import dev.nnc.runtime.TrainableNetwork;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.Double;
+import java.lang.IllegalArgumentException;
+import java.lang.Math;
+import java.lang.Override;
+import java.lang.String;
+import java.lang.System;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -426,7 +432,7 @@ public final class Iris implements TrainableNetwork {
         double logits1 = t71 + logits_bias[1];
         double logits2 = t72 + logits_bias[2];
         // iris.nn:9  probs
-        double max = Double.NEGATIVE_INFINITY;
+        double max = (-1.0 / 0.0);
         max = Math.max(max, logits0);
         max = Math.max(max, logits1);
         max = Math.max(max, logits2);
@@ -504,7 +510,7 @@ public final class Iris implements TrainableNetwork {
         double logits1 = t71 + logits_bias[1];
         double logits2 = t72 + logits_bias[2];
         // softmax + cross_entropy fused: computed from the logits
-        double max = Double.NEGATIVE_INFINITY;
+        double max = (-1.0 / 0.0);
         max = Math.max(max, logits0);
         max = Math.max(max, logits1);
         max = Math.max(max, logits2);
@@ -572,7 +578,7 @@ public final class Iris implements TrainableNetwork {
         }
         // iris.nn:9  probs
         // softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax
-        double max = Double.NEGATIVE_INFINITY;
+        double max = (-1.0 / 0.0);
         for (int i = 0; i < 3; i++) {
             max = Math.max(max, logits[i]);
         }
@@ -682,7 +688,7 @@ public final class Iris implements TrainableNetwork {
         }
         // iris.nn:9  probs
         // softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax
-        double max = Double.NEGATIVE_INFINITY;
+        double max = (-1.0 / 0.0);
         for (int i = 0; i < 3; i++) {
             max = Math.max(max, logits[i]);
         }

@@ -213,7 +213,7 @@ final class NetworkClasses {
                                 training.output(Output.Kind.LOSS).orElseThrow().node(),
                                 Index.literal(0, Shape.scalar())))
                 .addStatement("long $N = step + 1", next)
-                .beginControlFlow("if (!Double.isFinite($N))", loss)
+                .beginControlFlow("if (!$T.isFinite($N))", JavaLang.DOUBLE, loss)
                 .addStatement("throw new $T($N, $T.Quantity.LOSS, $N)", nonFinite, next, nonFinite, loss)
                 .endControlFlow()
                 .add(optimizer.fusedUpdate(gradients, next, kernel::fresh, !weightRows.isEmpty()))

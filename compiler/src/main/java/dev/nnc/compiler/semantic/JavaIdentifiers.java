@@ -69,6 +69,12 @@ final class JavaIdentifiers {
     /** Contextual words that javac rejects as a type name ({@code class record} does not compile). */
     private static final Set<String> RESTRICTED_TYPE_NAMES = Set.of("var", "yield", "record", "sealed", "permits");
 
+    /**
+     * First segments of the packages generated code names ({@code java.util.List},
+     * {@code dev.nnc.runtime}): a class of the same name in the package would be found first.
+     */
+    private static final Set<String> GENERATED_PACKAGE_ROOTS = Set.of("java", "dev");
+
     private JavaIdentifiers() {}
 
     /** Why {@code name} cannot name a Java class, or empty when it can. */
@@ -78,6 +84,9 @@ final class JavaIdentifiers {
         }
         if (RESTRICTED_TYPE_NAMES.contains(name)) {
             return Optional.of("Java does not allow it as a class name");
+        }
+        if (GENERATED_PACKAGE_ROOTS.contains(name)) {
+            return Optional.of("a class of that name would hide the package '" + name + "' that generated code names");
         }
         return Optional.empty();
     }
