@@ -76,13 +76,13 @@ final class FunctionClasses {
 
     private CodeBlock javadoc(CheckedUnit unit) {
         CodeBlock.Builder doc = CodeBlock.builder();
-        function.doc().ifPresent(text -> doc.add("$L\n\n", text));
+        function.doc().ifPresent(text -> doc.add("$L\n\n", Comments.javadoc(text)));
         return doc.add(
                         "<p>Function {@code $L} ($L:$L): {@code $L}.\n",
                         function.name(),
-                        unit.source().fileName(),
+                        Comments.javadoc(unit.source().fileName()),
                         function.span().line(),
-                        unit.source().text(function.span()).replace("*/", "* /").replace("\n", " "))
+                        Comments.javadoc(unit.source().text(function.span()).replace("\n", " ")))
                 .build();
     }
 

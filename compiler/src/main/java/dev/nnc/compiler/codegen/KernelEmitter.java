@@ -516,7 +516,7 @@ final class KernelEmitter {
             // A product that leaves its sum behind is where the sum, with its source line, is made.
             String comment = comment(biased == null ? node : graph.node(biased.sum()));
             if (!comment.isEmpty() && !comment.equals(lastComment)) {
-                code.add("// $L\n", comment);
+                code.add("// $L\n", Comments.line(comment));
                 lastComment = comment;
             }
             segments.add(code.add(store(node)).build());

@@ -75,6 +75,9 @@ final class JavaIdentifiers {
      */
     private static final Set<String> GENERATED_PACKAGE_ROOTS = Set.of("java", "dev");
 
+    /** Package roots of the Java platform, where javac refuses to compile a user's class. */
+    private static final Set<String> PLATFORM_PACKAGE_ROOTS = Set.of("java", "javax");
+
     private JavaIdentifiers() {}
 
     /** Why {@code name} cannot name a Java class, or empty when it can. */
@@ -108,6 +111,12 @@ final class JavaIdentifiers {
             }
         }
         return Optional.empty();
+    }
+
+    /** The platform root ({@code java} or {@code javax}) that {@code name} is in, if any. */
+    static Optional<String> platformPackageRoot(String name) {
+        String root = name.split("\\.", -1)[0];
+        return PLATFORM_PACKAGE_ROOTS.contains(root) ? Optional.of(root) : Optional.empty();
     }
 
     private static boolean isIdentifier(String segment) {

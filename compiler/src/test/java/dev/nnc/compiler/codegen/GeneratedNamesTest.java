@@ -143,6 +143,28 @@ class GeneratedNamesTest {
         assertArrayEquals(values, back);
     }
 
+    @Test
+    void userTextInCommentsAndPathsNeverBecomesCodeNorFailsToCompile() {
+        String spec = "/// ends */ static { System.exit(3); } /* early, see C:\\users\\me and \\u0041\n"
+                + "/// caf\u00e9 \u2028 line\u2029 separators \u0085 \u00a0 \ud83d\ude00 \u0007 * / **/\n"
+                + "network Doc { input x[2]; param w[2]; o = x * w; output o; }\n"
+                + "/// */ int injected = 1; /*\n"
+                + "function Text(x) = x * 2;\n";
+        // generated code names the file without its folders: the name itself carries the attack
+        String path = "C:\\u\\specs/we\rird\n int injected; \u2028 caf\u00e9.nn";
+        GeneratedClasses generated = GeneratedClasses.compile(
+                List.of(new SourceInput(path, spec.getBytes(StandardCharsets.UTF_8), Optional.of("gen"))));
+        for (GeneratedFile file : generated.files()) {
+            Set<String> code = SourceIdentifiers.of(file.content());
+            assertFalse(code.contains("exit") || code.contains("injected") || code.contains("early"), file.content());
+            assertTrue(file.content().chars().allMatch(c -> c == '\n' || (c >= 0x20 && c < 0x7f)), file.content());
+        }
+        Network doc = generated.newInstance("Doc");
+        double[] out = new double[2];
+        doc.predict(new double[] {1, 2}, out);
+        assertEquals(2, out.length);
+    }
+
     @ParameterizedTest(name = "{0} {1} inputs, trainable {2}")
     @CsvSource({
         "double, 2, true",
