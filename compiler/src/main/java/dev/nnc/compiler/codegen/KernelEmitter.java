@@ -555,7 +555,7 @@ final class KernelEmitter {
             // A product that leaves its sum behind is where the sum, with its source line, is made.
             String comment = comment(biased == null ? node : graph.node(biased.sum()));
             if (!comment.isEmpty() && !comment.equals(lastComment)) {
-                code.add("// $L\n", comment);
+                code.add("// $L\n", Comments.line(comment));
                 lastComment = comment;
             }
             segments.add(code.add(store(node)).build());
@@ -698,7 +698,7 @@ final class KernelEmitter {
         }
         if (op instanceof UnaryOp.Relu) {
             // Math.max keeps NaN (a ternary would turn it into 0 and hide it from the loss check).
-            return CodeBlock.of("Math.max($L, $L)", a, zero);
+            return CodeBlock.of("$T.max($L, $L)", JavaLang.MATH, a, zero);
         }
         if (op instanceof UnaryOp.LeakyRelu leaky) {
             helpers.add("leakyRelu");
@@ -716,7 +716,9 @@ final class KernelEmitter {
             return CodeBlock.of("($L > $L ? $L : $L)", a, zero, one, zero);
         }
         if (op instanceof UnaryOp.Sign) {
-            return numeric.isFloat() ? CodeBlock.of("Math.signum($L)", a) : CodeBlock.of("Math.signum($L)", a);
+            return numeric.isFloat()
+                    ? CodeBlock.of("$T.signum($L)", JavaLang.MATH, a)
+                    : CodeBlock.of("$T.signum($L)", JavaLang.MATH, a);
         }
         if (op instanceof UnaryOp.LeakySlope slope) {
             return CodeBlock.of("($L > $L ? $L : $L)", a, zero, one, numeric.literal(slope.alpha()));
@@ -731,7 +733,7 @@ final class KernelEmitter {
             return numeric.math("sqrt", a);
         }
         if (op instanceof UnaryOp.Abs) {
-            return CodeBlock.of("Math.abs($L)", a);
+            return CodeBlock.of("$T.abs($L)", JavaLang.MATH, a);
         }
         if (op instanceof UnaryOp.Sin) {
             return numeric.math("sin", a);
@@ -781,10 +783,10 @@ final class KernelEmitter {
             return CodeBlock.of("$L / $L", a, b);
         }
         if (op instanceof BinaryOp.Max) {
-            return CodeBlock.of("Math.max($L, $L)", a, b);
+            return CodeBlock.of("$T.max($L, $L)", JavaLang.MATH, a, b);
         }
         if (op instanceof BinaryOp.Min) {
-            return CodeBlock.of("Math.min($L, $L)", a, b);
+            return CodeBlock.of("$T.min($L, $L)", JavaLang.MATH, a, b);
         }
         if (op instanceof BinaryOp.Compare compare) {
             return CodeBlock.of(

@@ -34,7 +34,7 @@ import javax.lang.model.element.Modifier;
 final class NetworkClasses {
     private final Declaration.Network network;
     private final Numeric numeric;
-    private final JavaNames names = new JavaNames();
+    private final JavaNames names;
     private List<ParameterField> parameters;
     private Map<String, ParameterField> byName;
     private final List<FieldSpec> scratch = new ArrayList<>();
@@ -66,13 +66,14 @@ final class NetworkClasses {
      */
     static final int TRAIN_ONE_LIMIT = 9_000;
 
-    private NetworkClasses(Declaration.Network network) {
+    private NetworkClasses(Declaration.Network network, JavaNames names) {
         this.network = network;
+        this.names = names;
         this.numeric = new Numeric(network.precision());
     }
 
-    static TypeSpec generate(Declaration.Network network, CheckedUnit unit) {
-        return new NetworkClasses(network).build(unit);
+    static TypeSpec generate(Declaration.Network network, CheckedUnit unit, JavaNames names) {
+        return new NetworkClasses(network, names).build(unit);
     }
 
     private TypeSpec build(CheckedUnit unit) {
@@ -216,7 +217,7 @@ final class NetworkClasses {
                                 training.output(Output.Kind.LOSS).orElseThrow().node(),
                                 Index.literal(0, Shape.scalar())))
                 .addStatement("long $N = step + 1", next)
-                .beginControlFlow("if (!Double.isFinite($N))", loss)
+                .beginControlFlow("if (!$T.isFinite($N))", JavaLang.DOUBLE, loss)
                 .addStatement("throw new $T($N, $T.Quantity.LOSS, $N)", nonFinite, next, nonFinite, loss)
                 .endControlFlow()
                 .add(optimizer.fusedUpdate(gradients, next, kernel::fresh, !weightRows.isEmpty()))

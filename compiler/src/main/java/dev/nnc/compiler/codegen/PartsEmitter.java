@@ -69,8 +69,8 @@ final class PartsEmitter {
         fields.add(FieldSpec.builder(ArrayTypeName.of(self), "shards", Modifier.PRIVATE)
                 .addJavadoc("The instance of each part ({@code shards[0] == this}); null with one thread.\n")
                 .build());
-        fields.add(FieldSpec.builder(ClassName.get("", "Parts"), "parts", Modifier.PRIVATE, Modifier.FINAL)
-                .initializer("new Parts()")
+        fields.add(FieldSpec.builder(partsClassName(), "parts", Modifier.PRIVATE, Modifier.FINAL)
+                .initializer("new $T()", partsClassName())
                 .build());
         fields.add(FieldSpec.builder(TypeName.DOUBLE, "partLoss", Modifier.PRIVATE)
                 .addJavadoc("The loss sum of the part this instance ran last.\n")
@@ -314,7 +314,7 @@ final class PartsEmitter {
         if (network.isTrainable() && inputSplit.isPresent()) {
             phases.add("INPUT_PARTIALS");
         }
-        TypeSpec.Builder parts = TypeSpec.classBuilder("Parts")
+        TypeSpec.Builder parts = TypeSpec.classBuilder(partsClassName())
                 .addModifiers(Modifier.PRIVATE, Modifier.FINAL)
                 .addSuperinterface(PART_RUNNER.nestedClass("Task"))
                 .addJavadoc(
@@ -399,5 +399,13 @@ final class PartsEmitter {
                         .build())
                 .addMethod(run.build())
                 .build();
+    }
+
+    /**
+     * The nested class of the parts: {@code Parts}, or {@code Parts_} in a network named
+     * {@code Parts}, since Java forbids a nested class the name of its enclosing class.
+     */
+    private ClassName partsClassName() {
+        return self.nestedClass(self.simpleName().equals("Parts") ? "Parts_" : "Parts");
     }
 }
