@@ -30,10 +30,10 @@ public final class Rosenbrock {
         requireLength("grad", grad.length, 2);
         double t3 = 1.0 - p[0];
         double t8 = p[1] - (p[0] * p[0]);
-        double t14 = t8 * 200.0;
-        double t19 = 2.0 * ((-(p[0] * t14)) - t3);
-        grad[0] = (0.0 + t19);
-        grad[1] = (t14 + 0.0);
+        double t13 = t8 * 200.0;
+        double t20 = ((p[0] * t13) * -2.0) - (t3 * 2.0);
+        grad[0] = (0.0 + t20);
+        grad[1] = (t13 + 0.0);
         return ((t3 * t3) + (100.0 * (t8 * t8)));
     }
 

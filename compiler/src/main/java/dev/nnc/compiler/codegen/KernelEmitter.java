@@ -469,7 +469,8 @@ final class KernelEmitter {
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             Node node = graph.node(id);
             size[id] = 1;
-            if (!isElementwise(node.op())) {
+            if (!isElementwise(node.op()) || node.op() instanceof BinaryOp.MaxShare) {
+                // The operands of a share are read twice, so an inlined one would be computed twice.
                 continue;
             }
             for (int arg : node.args()) {
@@ -787,6 +788,18 @@ final class KernelEmitter {
         }
         if (op instanceof BinaryOp.Min) {
             return CodeBlock.of("$T.min($L, $L)", JavaLang.MATH, a, b);
+        }
+        if (op instanceof BinaryOp.MaxShare) {
+            // Reads each operand twice: markFusions keeps them stored, never inlined.
+            return CodeBlock.of(
+                    "($L < $L ? $L : $L == $L ? $L : $L)",
+                    a,
+                    b,
+                    numeric.literal(0),
+                    a,
+                    b,
+                    numeric.literal(0.5),
+                    numeric.literal(1));
         }
         if (op instanceof BinaryOp.Compare compare) {
             return CodeBlock.of(
