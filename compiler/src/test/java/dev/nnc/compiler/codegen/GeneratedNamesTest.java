@@ -405,13 +405,17 @@ class GeneratedNamesTest {
                     .getLocation()
                     .toURI());
             List<String> names = new ArrayList<>();
+            // Under `mvn test` the runtime is a classes folder; under `mvn verify`, its jar.
             if (Files.isDirectory(root)) {
                 try (Stream<Path> files = Files.walk(root)) {
-                    files.map(path -> path.getFileName().toString())
-                            .filter(name -> name.endsWith(".class"))
-                            .flatMap(
-                                    name -> Stream.of(name.replace(".class", "").split("\\$")))
-                            .forEach(names::add);
+                    files.map(path -> path.getFileName().toString()).forEach(name -> addClassNames(name, names));
+                }
+            } else {
+                try (java.util.jar.JarFile jar = new java.util.jar.JarFile(root.toFile())) {
+                    jar.stream()
+                            .map(entry ->
+                                    entry.getName().substring(entry.getName().lastIndexOf('/') + 1))
+                            .forEach(name -> addClassNames(name, names));
                 }
             }
             assertTrue(names.contains("PartRunner"), "runtime classes at " + root);
@@ -420,6 +424,13 @@ class GeneratedNamesTest {
             throw new UncheckedIOException(e);
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The simple names in a class file's name: {@code Outer$Inner.class} gives both. */
+    private static void addClassNames(String fileName, List<String> names) {
+        if (fileName.endsWith(".class")) {
+            names.addAll(List.of(fileName.replace(".class", "").split("\\$")));
         }
     }
 }
