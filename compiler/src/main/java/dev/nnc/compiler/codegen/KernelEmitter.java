@@ -433,9 +433,11 @@ final class KernelEmitter {
             if (!isElementwise(node.op())) {
                 continue;
             }
-            for (int arg : node.args()) {
+            for (int a = 0; a < node.args().size(); a++) {
+                int arg = node.arg(a);
                 Node operand = graph.node(arg);
                 if (uses[arg] == 1
+                        && !readsTwice(node.op(), a)
                         && isFusable(operand.op())
                         && operand.shape().equals(node.shape())
                         && size[id] + size[arg] <= MAX_FUSED_OPERATIONS) {
@@ -444,6 +446,14 @@ final class KernelEmitter {
                 }
             }
         }
+    }
+
+    /**
+     * Whether the Java form of {@code op} names operand {@code a} twice, so that fusing the
+     * operand would compute it twice: {@code (x >= 0 ? 1 : e) / (1 + e)} reads {@code e} twice.
+     */
+    private static boolean readsTwice(Op op, int a) {
+        return op instanceof BinaryOp.SigmoidFromExp && a == 1;
     }
 
     private static boolean isElementwise(Op op) {
@@ -612,6 +622,7 @@ final class KernelEmitter {
                 || op instanceof BinaryOp.Multiply
                 || op instanceof BinaryOp.Divide
                 || op instanceof UnaryOp.Negate
+                || op instanceof BinaryOp.SigmoidFromExp
                 || op instanceof TensorOp.Outer
                 || (op instanceof UnaryOp.Power power && power.exponent() == -1);
     }
@@ -668,6 +679,9 @@ final class KernelEmitter {
         if (op instanceof UnaryOp.Elu elu) {
             helpers.add("elu");
             return CodeBlock.of("elu($L, $L)", a, numeric.literal(elu.alpha()));
+        }
+        if (op instanceof UnaryOp.ExpNegAbs) {
+            return numeric.math("exp", CodeBlock.of("-Math.abs($L)", a));
         }
         if (op instanceof UnaryOp.Gaussian) {
             helpers.add("gaussian");
@@ -755,6 +769,17 @@ final class KernelEmitter {
                     b,
                     numeric.literal(1),
                     numeric.literal(0));
+        }
+        if (op instanceof BinaryOp.SigmoidFromExp) {
+            // The sigmoid helper's formula, with exp(-|x|) read from where it was computed.
+            return CodeBlock.of(
+                    "($L >= $L ? $L : $L) / ($L + $L)",
+                    a,
+                    numeric.literal(0),
+                    numeric.literal(1),
+                    b,
+                    numeric.literal(1),
+                    b);
         }
         if (op instanceof BinaryOp.EluSlope slope) {
             return CodeBlock.of(

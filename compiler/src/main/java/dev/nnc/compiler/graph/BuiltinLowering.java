@@ -116,7 +116,7 @@ final class BuiltinLowering {
             }
             case BINARY_CROSS_ENTROPY -> {
                 if (predicted.op() instanceof UnaryOp.Sigmoid) {
-                    return builder.apply(new LossOp.SigmoidBinaryCrossEntropy(), predicted.arg(0), target);
+                    return LossOp.SigmoidBinaryCrossEntropy.of(builder, predicted.arg(0), target);
                 }
                 return binaryCrossEntropyOfProbabilities(prediction, target);
             }

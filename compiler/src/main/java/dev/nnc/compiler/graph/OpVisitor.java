@@ -36,6 +36,8 @@ public interface OpVisitor<R> {
 
     R visitSoftplus(UnaryOp.Softplus op);
 
+    R visitExpNegAbs(UnaryOp.ExpNegAbs op);
+
     R visitGaussian(UnaryOp.Gaussian op);
 
     R visitStep(UnaryOp.Step op);
@@ -73,6 +75,8 @@ public interface OpVisitor<R> {
     R visitCompare(BinaryOp.Compare op);
 
     R visitEluSlope(BinaryOp.EluSlope op);
+
+    R visitSigmoidFromExp(BinaryOp.SigmoidFromExp op);
 
     R visitBroadcast(TensorOp.Broadcast op);
 
