@@ -623,6 +623,7 @@ final class KernelEmitter {
                 || op instanceof BinaryOp.Divide
                 || op instanceof UnaryOp.Negate
                 || op instanceof BinaryOp.SigmoidFromExp
+                || op instanceof BinaryOp.SoftplusFromExp
                 || op instanceof TensorOp.Outer
                 || (op instanceof UnaryOp.Power power && power.exponent() == -1);
     }
@@ -660,10 +661,6 @@ final class KernelEmitter {
         if (op instanceof UnaryOp.Sigmoid) {
             helpers.add("sigmoid");
             return CodeBlock.of("sigmoid($L)", a);
-        }
-        if (op instanceof UnaryOp.Softplus) {
-            helpers.add("softplus");
-            return CodeBlock.of("softplus($L)", a);
         }
         if (op instanceof UnaryOp.Tanh) {
             return numeric.math("tanh", a);
@@ -780,6 +777,9 @@ final class KernelEmitter {
                     b,
                     numeric.literal(1),
                     b);
+        }
+        if (op instanceof BinaryOp.SoftplusFromExp) {
+            return CodeBlock.of("Math.max($L, $L) + $L", a, numeric.literal(0), numeric.math("log1p", b));
         }
         if (op instanceof BinaryOp.EluSlope slope) {
             return CodeBlock.of(

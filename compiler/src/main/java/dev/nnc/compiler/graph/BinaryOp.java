@@ -309,4 +309,45 @@ public sealed interface BinaryOp extends Op {
             return visitor.visitSigmoidFromExp(this);
         }
     }
+
+    /**
+     * {@code softplus(x) = log(1 + exp(x))} of {@code a = x} from {@code b = exp(-|x|)}: {@code
+     * max(x, 0) + log1p(b)}, exact and finite for every {@code x}. Built only by {@link #of},
+     * which makes {@code b} the {@link UnaryOp.ExpNegAbs} node of {@code x}, so that the value
+     * and its derivative {@code sigmoid(x)} (a {@link SigmoidFromExp} of the same node) share
+     * one exponential. {@code b} is a function of {@code x}, not a free operand: the rule sends
+     * {@code sigmoid(x)} times the adjoint to {@code x} and gives {@code b} none.
+     */
+    record SoftplusFromExp() implements BinaryOp {
+        /** {@code softplus(x)} as {@code softplus_from_exp(x, exp_neg_abs(x))}. */
+        public static int of(GraphBuilder b, int x) {
+            return b.apply(new SoftplusFromExp(), x, b.apply(new UnaryOp.ExpNegAbs(), x));
+        }
+
+        @Override
+        public double apply(double x, double e) {
+            return Math.max(x, 0.0) + Math.log1p(e);
+        }
+
+        /** The max, log1p and the addition. */
+        @Override
+        public long cost(List<Shape> args, Shape out) {
+            return 3L * out.size();
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            out.add(0, b.multiply(adjoint, b.apply(new SigmoidFromExp(), node.arg(0), node.arg(1))));
+        }
+
+        @Override
+        public String mnemonic() {
+            return "softplus_from_exp";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitSoftplusFromExp(this);
+        }
+    }
 }

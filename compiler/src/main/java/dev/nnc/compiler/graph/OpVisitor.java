@@ -34,8 +34,6 @@ public interface OpVisitor<R> {
 
     R visitElu(UnaryOp.Elu op);
 
-    R visitSoftplus(UnaryOp.Softplus op);
-
     R visitExpNegAbs(UnaryOp.ExpNegAbs op);
 
     R visitGaussian(UnaryOp.Gaussian op);
@@ -77,6 +75,8 @@ public interface OpVisitor<R> {
     R visitEluSlope(BinaryOp.EluSlope op);
 
     R visitSigmoidFromExp(BinaryOp.SigmoidFromExp op);
+
+    R visitSoftplusFromExp(BinaryOp.SoftplusFromExp op);
 
     R visitBroadcast(TensorOp.Broadcast op);
 

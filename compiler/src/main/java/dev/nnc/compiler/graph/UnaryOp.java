@@ -185,29 +185,6 @@ public sealed interface UnaryOp extends Op {
         }
     }
 
-    /** {@code log(1 + exp(x))} in the stable form; {@code softplus' = sigmoid}. */
-    record Softplus() implements UnaryOp {
-        @Override
-        public double apply(double x) {
-            return StableMath.softplus(x);
-        }
-
-        @Override
-        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
-            out.add(0, b.multiply(adjoint, b.apply(new Sigmoid(), node.arg(0))));
-        }
-
-        @Override
-        public String mnemonic() {
-            return "softplus";
-        }
-
-        @Override
-        public <R> R accept(OpVisitor<R> visitor) {
-            return visitor.visitSoftplus(this);
-        }
-    }
-
     /**
      * {@code exp(-|x|)}: never overflows, and is the one exponential that the stable logistic,
      * softplus and binary cross-entropy formulas need, so that a graph holding several of them
