@@ -31,7 +31,9 @@ final class Helpers {
                                 "while the denominator is), so both sides are one division after the exponential:\n")
                         .addJavadoc("no product on the way from x to the result.\n")
                         .addStatement(
-                                "$T e = $L", t, numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-Math.abs(x)")))
+                                "$T e = $L",
+                                t,
+                                numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-$T.abs(x)", JavaLang.MATH)))
                         .addStatement("return (x >= $L ? $L : e) / ($L + e)", zero, one, one)
                         .build();
             case "gaussian" ->

@@ -173,7 +173,7 @@ final class NetworkClassGenerator {
 
     private CodeBlock classJavadoc() {
         CodeBlock.Builder doc = CodeBlock.builder();
-        network.doc().ifPresent(text -> doc.add("$L\n\n", text));
+        network.doc().ifPresent(text -> doc.add("$L\n\n", Comments.javadoc(text)));
         String inputs = network.inputs().stream()
                 .map(i -> i.name() + i.shape().toString().replace("scalar", ""))
                 .collect(Collectors.joining(", "));
@@ -181,7 +181,7 @@ final class NetworkClassGenerator {
                 "$LNetwork {@code $L} ($L:$L), $L precision: input $L; output of $L value$L; $L parameters",
                 network.doc().isPresent() ? "<p>" : "",
                 network.name(),
-                source.fileName(),
+                Comments.javadoc(source.fileName()),
                 network.span().line(),
                 network.precision().name().toLowerCase(java.util.Locale.ROOT),
                 inputs,

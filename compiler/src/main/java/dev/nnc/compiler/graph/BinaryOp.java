@@ -144,7 +144,10 @@ public sealed interface BinaryOp extends Op {
         }
     }
 
-    /** {@code Math.max} (NaN-propagating); at a tie the whole adjoint goes to {@code a}. */
+    /**
+     * {@code Math.max} (NaN-propagating). The adjoint is routed by {@link MaxShare}, as PyTorch's
+     * {@code torch.maximum} routes it: all of it to the larger operand, half to each at a tie.
+     */
     record Max() implements BinaryOp {
         @Override
         public double apply(double a, double b) {
@@ -155,8 +158,8 @@ public sealed interface BinaryOp extends Op {
         public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
             int first = node.arg(0);
             int second = node.arg(1);
-            out.add(0, b.multiply(adjoint, b.apply(new Compare(Comparison.GE), first, second)));
-            out.add(1, b.multiply(adjoint, b.apply(new Compare(Comparison.LT), first, second)));
+            out.add(0, b.multiply(adjoint, b.apply(new MaxShare(), first, second)));
+            out.add(1, b.multiply(adjoint, b.apply(new MaxShare(), second, first)));
         }
 
         @Override
@@ -170,7 +173,11 @@ public sealed interface BinaryOp extends Op {
         }
     }
 
-    /** {@code Math.min} (NaN-propagating); at a tie the whole adjoint goes to {@code a}. */
+    /**
+     * {@code Math.min} (NaN-propagating). The adjoint is routed as PyTorch's {@code torch.minimum}
+     * routes it: all of it to the smaller operand, half to each at a tie; the share of {@code a} is
+     * {@link MaxShare} of {@code (b, a)}.
+     */
     record Min() implements BinaryOp {
         @Override
         public double apply(double a, double b) {
@@ -181,8 +188,8 @@ public sealed interface BinaryOp extends Op {
         public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
             int first = node.arg(0);
             int second = node.arg(1);
-            out.add(0, b.multiply(adjoint, b.apply(new Compare(Comparison.LE), first, second)));
-            out.add(1, b.multiply(adjoint, b.apply(new Compare(Comparison.GT), first, second)));
+            out.add(0, b.multiply(adjoint, b.apply(new MaxShare(), second, first)));
+            out.add(1, b.multiply(adjoint, b.apply(new MaxShare(), first, second)));
         }
 
         @Override
@@ -193,6 +200,38 @@ public sealed interface BinaryOp extends Op {
         @Override
         public <R> R accept(OpVisitor<R> visitor) {
             return visitor.visitMin(this);
+        }
+    }
+
+    /**
+     * The share of the adjoint of {@code max(a, b)} that {@code a} receives: {@code a < b ? 0 : a
+     * == b ? 1/2 : 1}. This is PyTorch's rule for {@code torch.maximum} and {@code torch.minimum}
+     * (half to each operand at a tie, so that {@code max(x, x)} has derivative 1 in {@code x} and
+     * the shares of {@code a} and {@code b} add up to 1), including its unordered case: when either
+     * operand is NaN both receive the whole adjoint. Piecewise constant, so no rule.
+     */
+    record MaxShare() implements BinaryOp {
+        @Override
+        public double apply(double a, double b) {
+            if (a < b) {
+                return 0;
+            }
+            return a == b ? 0.5 : 1;
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            // Piecewise constant: derivative 0.
+        }
+
+        @Override
+        public String mnemonic() {
+            return "max_share";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitMaxShare(this);
         }
     }
 
@@ -214,8 +253,8 @@ public sealed interface BinaryOp extends Op {
     }
 
     /**
-     * {@code a REL b ? 1 : 0} (0 when either is NaN): the masks that route the adjoint of {@code
-     * max} and {@code min}. Piecewise constant, so no rule.
+     * {@code a REL b ? 1 : 0} (0 when either is NaN): a mask, e.g. the one {@link EluSlope}'s rule
+     * uses. Piecewise constant, so no rule.
      */
     record Compare(Comparison relation) implements BinaryOp {
         @Override

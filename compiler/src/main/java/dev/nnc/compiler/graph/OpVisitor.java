@@ -70,6 +70,8 @@ public interface OpVisitor<R> {
 
     R visitMin(BinaryOp.Min op);
 
+    R visitMaxShare(BinaryOp.MaxShare op);
+
     R visitCompare(BinaryOp.Compare op);
 
     R visitEluSlope(BinaryOp.EluSlope op);

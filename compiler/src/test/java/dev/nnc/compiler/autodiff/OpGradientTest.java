@@ -115,6 +115,7 @@ class OpGradientTest {
         binary(cases, new BinaryOp.Divide(), Domain.POSITIVE, SMOOTH);
         binary(cases, new BinaryOp.Max(), Domain.ANY, tie());
         binary(cases, new BinaryOp.Min(), Domain.ANY, tie());
+        binary(cases, new BinaryOp.MaxShare(), Domain.ANY, tie());
         binary(cases, new BinaryOp.Compare(BinaryOp.Comparison.GE), Domain.ANY, tie());
         binary(cases, new BinaryOp.EluSlope(0.5), Domain.ANY, kinkAtZero());
         cases.add(new Case(
