@@ -383,15 +383,15 @@ public final class Perceptron implements TrainableNetwork {
         if (!Double.isFinite(sampleLossValue)) {
             throw new NonFiniteTrainingException(next_, NonFiniteTrainingException.Quantity.LOSS, sampleLossValue);
         }
-        double s0_ = g_w1_0 * g_w1_0;
-        double s1_ = g_b1_0 * g_b1_0;
-        double s2_ = 0.0;
-        double s3_ = 0.0;
-        double s4_ = 0.0;
-        double s5_ = 0.0;
-        double s6_ = 0.0;
-        double s7_ = 0.0;
-        double squaredNorm = ((s0_ + s1_) + (s2_ + s3_)) + ((s4_ + s5_) + (s6_ + s7_));
+        double s0 = g_w1_0 * g_w1_0;
+        double s1 = g_b1_0 * g_b1_0;
+        double s2 = 0.0;
+        double s3 = 0.0;
+        double s4 = 0.0;
+        double s5 = 0.0;
+        double s6 = 0.0;
+        double s7 = 0.0;
+        double squaredNorm = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
         if (!Double.isFinite(squaredNorm)) {
             // The scan of nonFiniteGradient reads the gradient fields.
             d_w1[0] = g_w1_0;
@@ -422,50 +422,28 @@ public final class Perceptron implements TrainableNetwork {
      * Clips the gradient, checks it is finite and applies one sgd step (PyTorch's rule).
      */
     private void applyUpdate(long step) {
-        double norm = gradientNorm();
-        if (!Double.isFinite(norm)) {
-            throw nonFiniteGradient(step, norm);
+        // Each gradient element read once: the check and the update use the locals.
+        double g_w1_0 = d_w1[0];
+        double g_b1_0 = d_b1[0];
+        double s0 = g_w1_0 * g_w1_0;
+        double s1 = g_b1_0 * g_b1_0;
+        double s2 = 0.0;
+        double s3 = 0.0;
+        double s4 = 0.0;
+        double s5 = 0.0;
+        double s6 = 0.0;
+        double s7 = 0.0;
+        double squaredNorm = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+        if (!Double.isFinite(squaredNorm)) {
+            // The scan of nonFiniteGradient reads the gradient fields.
+            d_w1[0] = g_w1_0;
+            d_b1[0] = g_b1_0;
+            throw nonFiniteGradient(step, Math.sqrt(squaredNorm));
         }
         // w1
-        for (int i = 0; i < 1; i++) {
-            w1[i] -= 0.1 * d_w1[i];
-        }
+        w1[0] -= 0.1 * g_w1_0;
         // b1
-        for (int i = 0; i < 1; i++) {
-            b1[i] -= 0.1 * d_b1[i];
-        }
-    }
-
-    private double gradientNorm() {
-        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0;
-        int i;
-        for (i = 0; i + 8 <= 1; i += 8) {
-            s0 += d_w1[i] * d_w1[i];
-            s1 += d_w1[i + 1] * d_w1[i + 1];
-            s2 += d_w1[i + 2] * d_w1[i + 2];
-            s3 += d_w1[i + 3] * d_w1[i + 3];
-            s4 += d_w1[i + 4] * d_w1[i + 4];
-            s5 += d_w1[i + 5] * d_w1[i + 5];
-            s6 += d_w1[i + 6] * d_w1[i + 6];
-            s7 += d_w1[i + 7] * d_w1[i + 7];
-        }
-        for (; i < 1; i++) {
-            s0 += d_w1[i] * d_w1[i];
-        }
-        for (i = 0; i + 8 <= 1; i += 8) {
-            s0 += d_b1[i] * d_b1[i];
-            s1 += d_b1[i + 1] * d_b1[i + 1];
-            s2 += d_b1[i + 2] * d_b1[i + 2];
-            s3 += d_b1[i + 3] * d_b1[i + 3];
-            s4 += d_b1[i + 4] * d_b1[i + 4];
-            s5 += d_b1[i + 5] * d_b1[i + 5];
-            s6 += d_b1[i + 6] * d_b1[i + 6];
-            s7 += d_b1[i + 7] * d_b1[i + 7];
-        }
-        for (; i < 1; i++) {
-            s0 += d_b1[i] * d_b1[i];
-        }
-        return Math.sqrt(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
+        b1[0] -= 0.1 * g_b1_0;
     }
 
     private NonFiniteTrainingException nonFiniteGradient(long step, double norm) {

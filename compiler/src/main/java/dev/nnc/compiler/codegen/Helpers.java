@@ -36,16 +36,6 @@ final class Helpers {
                                 numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-$T.abs(x)", JavaLang.MATH)))
                         .addStatement("return (x >= $L ? $L : e) / ($L + e)", zero, one, one)
                         .build();
-            case "softplus" ->
-                m.addJavadoc("{@code log(1 + exp(x))} as {@code max(x, 0) + log1p(exp(-|x|))}: exact, no overflow.\n")
-                        .addStatement(
-                                "return $T.max(x, $L) + $L",
-                                JavaLang.MATH,
-                                zero,
-                                numeric.math(
-                                        "log1p",
-                                        numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-Math.abs(x)"))))
-                        .build();
             case "gaussian" ->
                 m.addStatement("return $L", numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-(x * x)")))
                         .build();

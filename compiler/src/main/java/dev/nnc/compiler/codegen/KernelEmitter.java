@@ -473,9 +473,11 @@ final class KernelEmitter {
                 // The operands of a share are read twice, so an inlined one would be computed twice.
                 continue;
             }
-            for (int arg : node.args()) {
+            for (int a = 0; a < node.args().size(); a++) {
+                int arg = node.arg(a);
                 Node operand = graph.node(arg);
                 if (uses[arg] == 1
+                        && !readsTwice(node.op(), a)
                         && isFusable(operand.op())
                         && operand.shape().equals(node.shape())
                         && size[id] + size[arg] <= MAX_FUSED_OPERATIONS) {
@@ -484,6 +486,14 @@ final class KernelEmitter {
                 }
             }
         }
+    }
+
+    /**
+     * Whether the Java form of {@code op} names operand {@code a} twice, so that fusing the
+     * operand would compute it twice: {@code (x >= 0 ? 1 : e) / (1 + e)} reads {@code e} twice.
+     */
+    private static boolean readsTwice(Op op, int a) {
+        return op instanceof BinaryOp.SigmoidFromExp && a == 1;
     }
 
     private static boolean isElementwise(Op op) {
@@ -652,6 +662,8 @@ final class KernelEmitter {
                 || op instanceof BinaryOp.Multiply
                 || op instanceof BinaryOp.Divide
                 || op instanceof UnaryOp.Negate
+                || op instanceof BinaryOp.SigmoidFromExp
+                || op instanceof BinaryOp.SoftplusFromExp
                 || op instanceof TensorOp.Outer
                 || (op instanceof UnaryOp.Power power && power.exponent() == -1);
     }
@@ -690,10 +702,6 @@ final class KernelEmitter {
             helpers.add("sigmoid");
             return CodeBlock.of("sigmoid($L)", a);
         }
-        if (op instanceof UnaryOp.Softplus) {
-            helpers.add("softplus");
-            return CodeBlock.of("softplus($L)", a);
-        }
         if (op instanceof UnaryOp.Tanh) {
             return numeric.math("tanh", a);
         }
@@ -708,6 +716,9 @@ final class KernelEmitter {
         if (op instanceof UnaryOp.Elu elu) {
             helpers.add("elu");
             return CodeBlock.of("elu($L, $L)", a, numeric.literal(elu.alpha()));
+        }
+        if (op instanceof UnaryOp.ExpNegAbs) {
+            return numeric.math("exp", CodeBlock.of("-$T.abs($L)", JavaLang.MATH, a));
         }
         if (op instanceof UnaryOp.Gaussian) {
             helpers.add("gaussian");
@@ -809,6 +820,20 @@ final class KernelEmitter {
                     b,
                     numeric.literal(1),
                     numeric.literal(0));
+        }
+        if (op instanceof BinaryOp.SigmoidFromExp) {
+            // The sigmoid helper's formula, with exp(-|x|) read from where it was computed.
+            return CodeBlock.of(
+                    "($L >= $L ? $L : $L) / ($L + $L)",
+                    a,
+                    numeric.literal(0),
+                    numeric.literal(1),
+                    b,
+                    numeric.literal(1),
+                    b);
+        }
+        if (op instanceof BinaryOp.SoftplusFromExp) {
+            return CodeBlock.of("$T.max($L, $L) + $L", JavaLang.MATH, a, numeric.literal(0), numeric.math("log1p", b));
         }
         if (op instanceof BinaryOp.EluSlope slope) {
             return CodeBlock.of(

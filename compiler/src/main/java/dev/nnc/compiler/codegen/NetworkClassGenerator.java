@@ -150,12 +150,19 @@ final class NetworkClassGenerator {
             type.addMethod(refreshTransposesRange());
         }
         if (optimizer != null) {
-            type.addMethod(optimizer.applyUpdate(kernels.hasTransposes(), splits));
+            // Straight-line classes read the gradient once for the check and the update.
+            boolean fromLocals = kernels.hasTrainOne() && !splits;
+            type.addMethod(
+                    fromLocals
+                            ? optimizer.applyUpdateFromLocals(kernels.hasTransposes())
+                            : optimizer.applyUpdate(kernels.hasTransposes(), splits));
             if (splits) {
                 type.addMethod(optimizer.applyUpdateInParts(kernels.hasTransposes(), rowsInParts));
                 type.addMethod(optimizer.updateRange(rowsInParts));
             }
-            type.addMethod(optimizer.gradientNorm());
+            if (!fromLocals) {
+                type.addMethod(optimizer.gradientNorm());
+            }
             type.addMethod(optimizer.nonFiniteGradient());
         }
         if (splits) {

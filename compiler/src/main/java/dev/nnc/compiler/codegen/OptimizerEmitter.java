@@ -27,8 +27,11 @@ final class OptimizerEmitter {
     /** State arrays per parameter, in declaration order: name of the state -> field name. */
     private final Map<ParameterField, Map<String, String>> state = new LinkedHashMap<>();
 
+    private final JavaNames names;
+
     OptimizerEmitter(OptimizerSpec spec, Numeric numeric, List<ParameterField> parameters, JavaNames names) {
         this.spec = spec;
+        this.names = names;
         this.numeric = numeric;
         this.parameters = List.copyOf(parameters);
         for (ParameterField p : parameters) {
@@ -153,6 +156,39 @@ final class OptimizerEmitter {
             method.addStatement("transposesStale = true");
         }
         return method.build();
+    }
+
+    /**
+     * {@code applyUpdate(long step)} of a class whose update is straight-line code (the classes
+     * with {@code trainOne}: an unrolled training kernel, flat parameters): each element of the
+     * gradient fields is read once into a local, and the finiteness check and the update both
+     * read the local ({@link #fusedUpdate}), where the loop form reads the gradient twice, once
+     * in {@code gradientNorm} and again in the update loops. Same checks, same order, same
+     * rounding: the parameters after a step are bitwise those of the loop form, and a non-finite
+     * gradient throws before any parameter or state changes.
+     */
+    MethodSpec applyUpdateFromLocals(boolean transposes) {
+        Map<ParameterField, String[]> gradients = new LinkedHashMap<>();
+        CodeBlock.Builder loads = CodeBlock.builder()
+                .add("// Each gradient element read once: the check and the update use the locals.\n");
+        String type = numeric.type().toString();
+        for (ParameterField p : parameters) {
+            String[] locals = new String[p.size()];
+            for (int e = 0; e < locals.length; e++) {
+                locals[e] = names.fresh("g_" + p.field() + "_" + e);
+                loads.addStatement("$L $N = $N[$L]", type, locals[e], p.gradient(), e);
+            }
+            gradients.put(p, locals);
+        }
+        return MethodSpec.methodBuilder("applyUpdate")
+                .addModifiers(Modifier.PRIVATE)
+                .addParameter(TypeName.LONG, "step")
+                .addJavadoc(
+                        "Clips the gradient, checks it is finite and applies one $L step (PyTorch's rule).\n",
+                        spec.kind().spelling())
+                .addCode(loads.build())
+                .addCode(fusedUpdate(gradients, "step", names::fresh, transposes))
+                .build();
     }
 
     /**

@@ -88,10 +88,10 @@ final class StructuredEmitter {
                                 numeric.literal(0),
                                 z,
                                 at(node.arg(1), in, e),
-                                numeric.math("log1p", numeric.math("exp", CodeBlock.of("-Math.abs($L)", z))));
+                                numeric.math("log1p", at(node.arg(2), in, e)));
                     });
             return CodeBlock.builder()
-                    .add("// sigmoid + binary_cross_entropy fused: computed from the logits\n")
+                    .add("// sigmoid + binary_cross_entropy fused: from the logits and their exp(-|z|)\n")
                     .add(loss)
                     .build();
         }

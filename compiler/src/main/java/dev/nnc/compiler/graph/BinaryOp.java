@@ -305,4 +305,88 @@ public sealed interface BinaryOp extends Op {
             return visitor.visitEluSlope(this);
         }
     }
+
+    /**
+     * The logistic function of {@code a = x} from {@code b = exp(-|x|)}: {@code (x >= 0 ? 1 : b)
+     * / (1 + b)}, stable for every {@code x}. Built only by {@link #of}, which makes {@code b}
+     * the {@link UnaryOp.ExpNegAbs} node of {@code x}, so that the exponential is a node that CSE
+     * shares with the other stable formulas of the same {@code x} (softplus, binary
+     * cross-entropy). {@code b} is a function of {@code x}, not a free operand: the rule is the
+     * derivative {@code sigma (1 - sigma)} of the logistic function of {@code x}, from the value,
+     * and gives {@code b} no adjoint.
+     */
+    record SigmoidFromExp() implements BinaryOp {
+        /** {@code sigmoid(x)} as {@code sigmoid_from_exp(x, exp_neg_abs(x))}. */
+        public static int of(GraphBuilder b, int x) {
+            return b.apply(new SigmoidFromExp(), x, b.apply(new UnaryOp.ExpNegAbs(), x));
+        }
+
+        @Override
+        public double apply(double x, double e) {
+            return (x >= 0 ? 1 : e) / (1 + e);
+        }
+
+        /** The addition and the division (the selection is a conditional move). */
+        @Override
+        public long cost(List<Shape> args, Shape out) {
+            return 2L * out.size();
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            int y = node.id();
+            out.add(0, b.multiply(adjoint, b.multiply(y, b.subtract(b.constantLike(1, y), y))));
+        }
+
+        @Override
+        public String mnemonic() {
+            return "sigmoid_from_exp";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitSigmoidFromExp(this);
+        }
+    }
+
+    /**
+     * {@code softplus(x) = log(1 + exp(x))} of {@code a = x} from {@code b = exp(-|x|)}: {@code
+     * max(x, 0) + log1p(b)}, exact and finite for every {@code x}. Built only by {@link #of},
+     * which makes {@code b} the {@link UnaryOp.ExpNegAbs} node of {@code x}, so that the value
+     * and its derivative {@code sigmoid(x)} (a {@link SigmoidFromExp} of the same node) share
+     * one exponential. {@code b} is a function of {@code x}, not a free operand: the rule sends
+     * {@code sigmoid(x)} times the adjoint to {@code x} and gives {@code b} none.
+     */
+    record SoftplusFromExp() implements BinaryOp {
+        /** {@code softplus(x)} as {@code softplus_from_exp(x, exp_neg_abs(x))}. */
+        public static int of(GraphBuilder b, int x) {
+            return b.apply(new SoftplusFromExp(), x, b.apply(new UnaryOp.ExpNegAbs(), x));
+        }
+
+        @Override
+        public double apply(double x, double e) {
+            return Math.max(x, 0.0) + Math.log1p(e);
+        }
+
+        /** The max, log1p and the addition. */
+        @Override
+        public long cost(List<Shape> args, Shape out) {
+            return 3L * out.size();
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            out.add(0, b.multiply(adjoint, b.apply(new SigmoidFromExp(), node.arg(0), node.arg(1))));
+        }
+
+        @Override
+        public String mnemonic() {
+            return "softplus_from_exp";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitSoftplusFromExp(this);
+        }
+    }
 }
