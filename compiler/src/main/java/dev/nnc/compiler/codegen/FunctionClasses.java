@@ -24,6 +24,7 @@ import dev.nnc.compiler.semantic.Shape;
 import dev.nnc.compiler.semantic.Symbol;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,7 +43,7 @@ final class FunctionClasses {
 
     private final Declaration.Function function;
     private final Numeric numeric = new Numeric(Precision.DOUBLE);
-    private final JavaNames names = JavaNames.forFunction();
+    private final JavaNames names;
     private final Set<String> helpers = new TreeSet<>();
     /** Parts of split methods and the methods that make their scratch. */
     private final List<MethodSpec> parts = new ArrayList<>();
@@ -53,12 +54,13 @@ final class FunctionClasses {
 
     private ClassName className;
 
-    private FunctionClasses(Declaration.Function function) {
+    private FunctionClasses(Declaration.Function function, JavaNames names) {
         this.function = function;
+        this.names = names;
     }
 
-    static TypeSpec generate(Declaration.Function function, CheckedUnit unit) {
-        return new FunctionClasses(function).build(unit);
+    static TypeSpec generate(Declaration.Function function, CheckedUnit unit, JavaNames names) {
+        return new FunctionClasses(function, names).build(unit);
     }
 
     private TypeSpec build(CheckedUnit unit) {
@@ -92,13 +94,13 @@ final class FunctionClasses {
 
     private CodeBlock javadoc(CheckedUnit unit) {
         CodeBlock.Builder doc = CodeBlock.builder();
-        function.doc().ifPresent(text -> doc.add("$L\n\n", text));
+        function.doc().ifPresent(text -> doc.add("$L\n\n", Comments.javadoc(text)));
         return doc.add(
                         "<p>Function {@code $L} ($L:$L): {@code $L}.\n",
                         function.name(),
-                        unit.source().fileName(),
+                        Comments.javadoc(unit.source().fileName()),
                         function.span().line(),
-                        unit.source().text(function.span()).replace("*/", "* /").replace("\n", " "))
+                        Comments.javadoc(unit.source().text(function.span()).replace("\n", " ")))
                 .build();
     }
 
@@ -182,7 +184,7 @@ final class FunctionClasses {
             Function<KernelEmitter, List<CodeBlock>> sinks,
             Function<KernelEmitter, CodeBlock> result) {
         KernelEmitter kernel =
-                new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context(), false, false);
+                new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context(), false, false, false);
         List<CodeBlock> segments = new ArrayList<>(kernel.segments());
         segments.addAll(sinks.apply(kernel));
         if (segments.stream().mapToInt(b -> b.toString().length()).sum() > NetworkClasses.SPLIT_THRESHOLD) {
@@ -217,7 +219,7 @@ final class FunctionClasses {
         String scalars = local.fresh("s");
         String scratch = local.fresh("scratch");
         ScratchContext context = new ScratchContext(scalars, scratch);
-        KernelEmitter kernel = new KernelEmitter(graph, outputs, numeric, local, context, true, false);
+        KernelEmitter kernel = new KernelEmitter(graph, outputs, numeric, local, context, true, false, false);
         List<CodeBlock> segments = new ArrayList<>(kernel.segments());
         segments.addAll(sinks.apply(kernel));
         helpers.addAll(kernel.helpers());
@@ -228,7 +230,7 @@ final class FunctionClasses {
                 name + "Part", List.of(Modifier.PRIVATE, Modifier.STATIC), parameters, segments, name, className);
         parts.addAll(split.methods());
         nested.addAll(split.classes());
-        String pool = names.fresh(name.toUpperCase(java.util.Locale.ROOT) + "_SCRATCH");
+        String pool = names.fresh(name.toUpperCase(Locale.ROOT) + "_SCRATCH");
         String create = names.fresh(name + "Scratch");
         TypeName poolType = ParameterizedTypeName.get(ClassName.get(AtomicReference.class), ArrayTypeName.of(DOUBLES));
         fields.add(FieldSpec.builder(poolType, pool, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
