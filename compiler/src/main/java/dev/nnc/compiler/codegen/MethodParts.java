@@ -4,6 +4,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterSpec;
+import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,84 @@ final class MethodParts {
      */
     record Split(List<MethodSpec> methods, List<TypeSpec> classes, CodeBlock calls) {}
 
+    /**
+     * What parts return and how a caller combines it. Each part opens with {@code partHead}
+     * and closes with {@code partTail}; a caller (the split method, or a method that runs a
+     * group of parts) opens with {@code callerHead}, turns each call into a statement with
+     * {@code callFormat} (one {@code $L}, the call), and a group closes with {@code groupTail}.
+     */
+    record Result(
+            TypeName type,
+            CodeBlock partHead,
+            CodeBlock partTail,
+            CodeBlock callerHead,
+            String callFormat,
+            CodeBlock groupTail) {
+
+        /** Parts that return nothing. */
+        static Result none() {
+            CodeBlock empty = CodeBlock.of("");
+            return new Result(TypeName.VOID, empty, empty, empty, "$L;\n", empty);
+        }
+
+        /**
+         * Parts that return a partial sum, each computed between {@code head} and {@code tail}
+         * ({@code return ...;}); the caller adds them up into the local {@code sum}.
+         */
+        static Result sum(CodeBlock head, CodeBlock tail) {
+            return new Result(
+                    TypeName.DOUBLE,
+                    head,
+                    tail,
+                    CodeBlock.of("double sum = 0.0;\n"),
+                    "sum += $L;\n",
+                    CodeBlock.of("return sum;\n"));
+        }
+
+        /**
+         * Parts that may find a {@code type}: the first part to return one ends the search,
+         * and the caller returns it at once; a part that finds nothing returns null.
+         */
+        static Result first(TypeName type) {
+            return new Result(
+                    type,
+                    CodeBlock.of(""),
+                    CodeBlock.of("return null;\n"),
+                    CodeBlock.of("$T found;\n", type),
+                    "if ((found = $L) != null) {\n$>return found;\n$<}\n",
+                    CodeBlock.of("return null;\n"));
+        }
+    }
+
+    /**
+     * {@code segments} as they are when they fit in one method, and otherwise a call of
+     * instance parts (added to {@code sink}) named {@code prefix0}, ... that take
+     * {@code parameters}: for the long methods of a network class, whose statements for one
+     * parameter tensor read nothing of another's.
+     */
+    static CodeBlock inlineOrSplit(
+            String prefix,
+            List<ParameterSpec> parameters,
+            List<CodeBlock> segments,
+            String whole,
+            List<MethodSpec> sink) {
+        if (length(segments) <= NetworkClasses.SPLIT_THRESHOLD) {
+            return CodeBlock.join(segments, "");
+        }
+        Split split = split(prefix, List.of(Modifier.PRIVATE), parameters, segments, whole, null, Result.none());
+        sink.addAll(split.methods());
+        return split.calls();
+    }
+
+    /** The characters of {@code segments}: what {@link NetworkClasses#SPLIT_THRESHOLD} measures. */
+    static int length(List<CodeBlock> segments) {
+        int length = 0;
+        for (CodeBlock segment : segments) {
+            length += segment.toString().length();
+        }
+        return length;
+    }
+
     /** {@link #split} with every part in the calling class. */
     static Split split(
             String prefix,
@@ -46,7 +125,7 @@ final class MethodParts {
             List<ParameterSpec> parameters,
             List<CodeBlock> segments,
             String whole) {
-        return split(prefix, modifiers, parameters, segments, whole, null);
+        return split(prefix, modifiers, parameters, segments, whole, null, Result.none());
     }
 
     /**
@@ -63,6 +142,18 @@ final class MethodParts {
             List<CodeBlock> segments,
             String whole,
             ClassName outer) {
+        return split(prefix, modifiers, parameters, segments, whole, outer, Result.none());
+    }
+
+    /** {@link #split} with parts that return {@code result}. */
+    static Split split(
+            String prefix,
+            List<Modifier> modifiers,
+            List<ParameterSpec> parameters,
+            List<CodeBlock> segments,
+            String whole,
+            ClassName outer,
+            Result result) {
         List<List<CodeBlock>> parts = new ArrayList<>();
         List<CodeBlock> part = new ArrayList<>();
         int length = 0;
@@ -93,11 +184,14 @@ final class MethodParts {
             MethodSpec.Builder method = MethodSpec.methodBuilder(name)
                     .addModifiers(modifiers)
                     .addParameters(parameters)
-                    .addJavadoc("Part $L of {@link $L}.\n", index, link);
+                    .returns(result.type())
+                    .addJavadoc("Part $L of {@link $L}.\n", index, link)
+                    .addCode(result.partHead());
             parts.get(index).forEach(method::addCode);
+            method.addCode(result.partTail());
             if (!nested) {
                 methods.add(method.build());
-                calls.add(CodeBlock.of("$N($L);\n", name, arguments));
+                calls.add(CodeBlock.of(result.callFormat(), CodeBlock.of("$N($L)", name, arguments)));
                 continue;
             }
             if (index % PARTS_PER_CLASS == 0) {
@@ -117,7 +211,7 @@ final class MethodParts {
                                 .build());
             }
             holder.addMethod(method.build());
-            calls.add(CodeBlock.of("$T.$N($L);\n", holderName, name, arguments));
+            calls.add(CodeBlock.of(result.callFormat(), CodeBlock.of("$T.$N($L)", holderName, name, arguments)));
         }
         if (holder != null) {
             classes.add(holder.build());
@@ -130,15 +224,17 @@ final class MethodParts {
                 MethodSpec.Builder method = MethodSpec.methodBuilder(name)
                         .addModifiers(modifiers)
                         .addParameters(parameters)
-                        .addJavadoc("Runs consecutive parts of {@link $L}.\n", link);
+                        .returns(result.type())
+                        .addJavadoc("Runs consecutive parts of {@link $L}.\n", link)
+                        .addCode(result.callerHead());
                 calls.subList(from, Math.min(calls.size(), from + CALLS_PER_METHOD))
                         .forEach(method::addCode);
-                methods.add(method.build());
-                grouped.add(CodeBlock.of("$N($L);\n", name, arguments));
+                methods.add(method.addCode(result.groupTail()).build());
+                grouped.add(CodeBlock.of(result.callFormat(), CodeBlock.of("$N($L)", name, arguments)));
             }
             calls = grouped;
         }
-        return new Split(methods, classes, CodeBlock.join(calls, ""));
+        return new Split(methods, classes, CodeBlock.builder().add(result.callerHead()).add(CodeBlock.join(calls, "")).build());
     }
 
     /** {@code ValuePart0s}: never the outer class's own name, which a nested class may not take. */

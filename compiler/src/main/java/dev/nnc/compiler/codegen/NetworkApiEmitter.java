@@ -5,6 +5,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.TypeName;
 import dev.nnc.compiler.semantic.Declaration;
 import java.io.IOException;
@@ -29,6 +30,8 @@ final class NetworkApiEmitter {
     private final ArrayTypeName array;
 
     private final boolean dropout;
+    /** Parts of long methods, for the class to add. */
+    private final List<MethodSpec> parts = new ArrayList<>();
 
     NetworkApiEmitter(
             Declaration.Network network,
@@ -177,12 +180,15 @@ final class NetworkApiEmitter {
                         dropout
                                 ? "double loss = accumulateGradient(xs, ys, n, false)"
                                 : "double loss = accumulateGradient(xs, ys, n)");
+        List<CodeBlock> segments = new ArrayList<>();
         int offset = 0;
         for (ParameterField p : parameters) {
-            method.addStatement(copyOut(p, p.gradient(), "grad", offset));
+            segments.add(CodeBlock.of("$L;\n", copyOut(p, p.gradient(), "grad", offset)));
             offset += p.size();
         }
-        return method.addStatement("return loss").build();
+        return method.addCode(inlineOrSplit("gradientPart", List.of(arrayParameter("grad")), segments, "gradient"))
+                .addStatement("return loss")
+                .build();
     }
 
     private MethodSpec trainStep() {
@@ -313,20 +319,31 @@ final class NetworkApiEmitter {
         return method.endControlFlow().addStatement("return sum").build();
     }
 
+    /** Clears the gradient fields the kernels do not clear themselves; in parts when long. */
     private void clearGradients(MethodSpec.Builder method) {
-        for (ParameterField p : parameters) {
-            if (selfCleared.contains(p.gradient())) {
-                continue;
+        if (clearing == null) {
+            List<CodeBlock> segments = new ArrayList<>();
+            for (ParameterField p : parameters) {
+                if (selfCleared.contains(p.gradient())) {
+                    continue;
+                }
+                segments.add(
+                        p.byColumns()
+                                ? CodeBlock.builder()
+                                        .beginControlFlow("for ($T column : $N)", numeric.arrayType(), p.gradient())
+                                        .addStatement("$T.fill(column, $L)", Arrays.class, numeric.literal(0))
+                                        .endControlFlow()
+                                        .build()
+                                : CodeBlock.of(
+                                        "$T.fill($N, $L);\n", Arrays.class, p.gradient(), numeric.literal(0)));
             }
-            if (p.byColumns()) {
-                method.beginControlFlow("for ($T column : $N)", numeric.arrayType(), p.gradient())
-                        .addStatement("$T.fill(column, $L)", Arrays.class, numeric.literal(0))
-                        .endControlFlow();
-            } else {
-                method.addStatement("$T.fill($N, $L)", Arrays.class, p.gradient(), numeric.literal(0));
-            }
+            clearing = inlineOrSplit("clearGradientsPart", List.of(), segments, method.build().name());
         }
+        method.addCode(clearing);
     }
+
+    /** The statements of {@link #clearGradients}, made once: every method that clears shares its parts. */
+    private CodeBlock clearing;
 
     private MethodSpec getParameters() {
         MethodSpec.Builder method = MethodSpec.methodBuilder("getParameters")
@@ -335,12 +352,29 @@ final class NetworkApiEmitter {
                 .addParameter(array, "dst")
                 .addJavadoc("Copies every parameter into {@code dst}, flat in {@code PARAMETER_NAMES} order.\n")
                 .addStatement("requireLength($S, dst.length, PARAMETER_COUNT)", "dst");
+        List<CodeBlock> segments = new ArrayList<>();
         int offset = 0;
         for (ParameterField p : parameters) {
-            method.addStatement(copyOut(p, p.field(), "dst", offset));
+            segments.add(CodeBlock.of("$L;\n", copyOut(p, p.field(), "dst", offset)));
             offset += p.size();
         }
-        return method.build();
+        return method.addCode(inlineOrSplit(
+                        "getParametersPart", List.of(arrayParameter("dst")), segments, "getParameters"))
+                .build();
+    }
+
+    /** The parts of long methods: see {@link MethodParts#inlineOrSplit}. */
+    List<MethodSpec> parts() {
+        return List.copyOf(parts);
+    }
+
+    private CodeBlock inlineOrSplit(
+            String prefix, List<ParameterSpec> arguments, List<CodeBlock> segments, String whole) {
+        return MethodParts.inlineOrSplit(prefix, arguments, segments, whole, parts);
+    }
+
+    private ParameterSpec arrayParameter(String name) {
+        return ParameterSpec.builder(array, name).build();
     }
 
     /** Copies parameter {@code p}'s {@code array} into the flat row-major {@code dst} at {@code offset}. */
@@ -428,15 +462,17 @@ final class NetworkApiEmitter {
                 .addParameter(array, "src")
                 .addJavadoc("Replaces every parameter from {@code src}, flat in {@code PARAMETER_NAMES} order.\n")
                 .addStatement("requireLength($S, src.length, PARAMETER_COUNT)", "src");
+        List<CodeBlock> segments = new ArrayList<>();
         int offset = 0;
         for (ParameterField p : parameters) {
-            method.addStatement(
+            segments.add(
                     p.byColumns()
-                            ? CodeBlock.of("toColumns(src, $L, $N)", offset, p.field())
+                            ? CodeBlock.of("toColumns(src, $L, $N);\n", offset, p.field())
                             : CodeBlock.of(
-                                    "$T.arraycopy(src, $L, $N, 0, $L)", System.class, offset, p.field(), p.size()));
+                                    "$T.arraycopy(src, $L, $N, 0, $L);\n", System.class, offset, p.field(), p.size()));
             offset += p.size();
         }
+        method.addCode(inlineOrSplit("setParametersPart", List.of(arrayParameter("src")), segments, "setParameters"));
         if (transposes) {
             method.addStatement("transposesStale = true");
         }

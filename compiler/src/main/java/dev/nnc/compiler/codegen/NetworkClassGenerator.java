@@ -4,6 +4,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
@@ -50,6 +51,8 @@ final class NetworkClassGenerator {
      * {@code name = new ...} for the constructors that allocate them, in declaration order.
      */
     private final java.util.Map<String, CodeBlock> shared = new java.util.LinkedHashMap<>();
+    /** Parts of long methods (see {@link MethodParts#inlineOrSplit}), added after the others. */
+    private final List<MethodSpec> parts = new ArrayList<>();
 
     NetworkClassGenerator(
             Declaration.Network network,
@@ -101,20 +104,20 @@ final class NetworkClassGenerator {
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
                 .addSuperinterface(network.isTrainable() ? TRAINABLE : NETWORK)
                 .addJavadoc(classJavadoc());
-        type.addFields(constants());
-        type.addFields(parameterArrays());
+        List<FieldSpec> fields = new ArrayList<>(constants());
+        fields.addAll(parameterArrays());
         if (optimizer != null) {
-            type.addFields(optimizer.stateFields(!splits));
+            fields.addAll(optimizer.stateFields(!splits));
             if (splits) {
                 parameters.forEach(
                         p -> optimizer.stateArrays(p).forEach(state -> shared.put(state, p.newArray(numeric))));
             }
-            type.addField(FieldSpec.builder(TypeName.LONG, "step", Modifier.PRIVATE)
+            fields.add(FieldSpec.builder(TypeName.LONG, "step", Modifier.PRIVATE)
                     .addJavadoc("Training steps taken so far: Adam's t, and the step that errors name.\n")
                     .build());
         }
         if (kernels.usesRandom()) {
-            type.addField(FieldSpec.builder(SEEDED_RANDOM, "random", Modifier.PRIVATE, Modifier.FINAL)
+            fields.add(FieldSpec.builder(SEEDED_RANDOM, "random", Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc("Source of dropout masks while training.\n")
                     .build());
         }
@@ -123,22 +126,26 @@ final class NetworkClassGenerator {
                 .withParts(splits)
                 .withTrainOne(kernels.hasTrainOne())
                 .withSelfClearedGradients(kernels.selfClearedGradients());
-        PartsEmitter parts = new PartsEmitter(
+        PartsEmitter partsEmitter = new PartsEmitter(
                 network, numeric, self, parameters, kernels.hasTransposes(), kernels.inputLayerSplit());
-        type.addFields(api.fields());
-        type.addFields(kernels.fields());
-        type.addFields(transposeFields());
+        fields.addAll(api.fields());
+        fields.addAll(kernels.fields());
+        fields.addAll(transposeFields());
         if (splits) {
-            type.addFields(parts.fields());
+            fields.addAll(partsEmitter.fields());
         }
+        type.addFields(allocatedInParts(fields));
         type.addMethods(constructors());
         if (splits) {
-            type.addMethod(parts.shardConstructor(List.copyOf(shared.keySet())));
+            type.addMethod(partsEmitter.shardConstructor(List.copyOf(shared.keySet()), allocation, this::sharing));
         }
         type.addMethods(api.methods());
         if (splits) {
             type.addMethods(
-                    parts.methods(optimizer != null ? optimizer.squares(ParameterRuns.inParts()) : CodeBlock.of("")));
+                    partsEmitter.methods(
+                            optimizer != null
+                                    ? optimizer.returnSquares(ParameterRuns.inParts(), "reduceRange")
+                                    : CodeBlock.of("return 0.0;\n")));
         }
         type.addMethods(copyAndMetadata());
         type.addMethods(kernels.methods());
@@ -164,9 +171,12 @@ final class NetworkClassGenerator {
                 type.addMethod(optimizer.gradientNorm());
             }
             type.addMethod(optimizer.nonFiniteGradient());
+            type.addMethods(optimizer.parts());
         }
+        type.addMethods(api.parts());
+        type.addMethods(parts);
         if (splits) {
-            type.addType(parts.partsClass());
+            type.addType(partsEmitter.partsClass());
         }
         return type.build();
     }
@@ -229,12 +239,20 @@ final class NetworkClassGenerator {
 
     // for (int c0 = 0; c0 < 64; c0 += 16) ... hidden_weight_rows[r][c] = hidden_weight[c][r];
     private MethodSpec refreshTransposes() {
-        MethodSpec.Builder method =
-                MethodSpec.methodBuilder("refreshTransposes").addModifiers(Modifier.PRIVATE);
+        return MethodSpec.methodBuilder("refreshTransposes")
+                .addModifiers(Modifier.PRIVATE)
+                .addCode(refreshes(ParameterRuns.whole(), "refreshTransposes"))
+                .addStatement("transposesStale = false")
+                .build();
+    }
+
+    /** The row copies of every weight over {@code runs}, in parts when long. */
+    private CodeBlock refreshes(ParameterRuns runs, String whole) {
+        List<CodeBlock> segments = new ArrayList<>();
         for (WeightRows view : kernels.weightRows()) {
-            method.addCode(view.refresh(numeric, ParameterRuns.whole()));
+            segments.add(view.refresh(numeric, runs));
         }
-        return method.addStatement("transposesStale = false").build();
+        return MethodParts.inlineOrSplit(whole + "Part", runs.parameters(), segments, whole, parts);
     }
 
     /**
@@ -248,10 +266,8 @@ final class NetworkClassGenerator {
                 .addParameter(TypeName.INT, "part")
                 .addParameter(TypeName.INT, "parts")
                 .addJavadoc("Part {@code part} of {@code parts} of {@link #refreshTransposes}.\n");
-        for (WeightRows view : kernels.weightRows()) {
-            method.addCode(view.refresh(numeric, ParameterRuns.inParts()));
-        }
-        return method.build();
+        return method.addCode(refreshes(ParameterRuns.inParts(), "refreshTransposesRange"))
+                .build();
     }
 
     private List<FieldSpec> constants() {
@@ -269,10 +285,6 @@ final class NetworkClassGenerator {
                         network.parameters().stream()
                                 .map(p -> CodeBlock.of("$S", p.name()))
                                 .collect(CodeBlock.joining(", ")));
-        fields.add(FieldSpec.builder(STRING_LIST, "PARAMETER_NAMES", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("Parameter tensors in the order of the flat parameter arrays.\n")
-                .initializer(namesList)
-                .build());
         CodeBlock shapes = network.parameters().isEmpty()
                 ? CodeBlock.of("$T.of()", LIST)
                 : CodeBlock.of(
@@ -285,6 +297,24 @@ final class NetworkClassGenerator {
                                                 .mapToObj(Integer::toString)
                                                 .collect(Collectors.joining(", "))))
                                 .collect(CodeBlock.joining(", ")));
+        List<CodeBlock> nameSegments = new ArrayList<>();
+        List<CodeBlock> shapeSegments = new ArrayList<>();
+        for (int i = 0; i < network.parameters().size(); i++) {
+            Symbol.Param p = network.parameters().get(i);
+            nameSegments.add(CodeBlock.of("names[$L] = $S;\n", i, p.name()));
+            shapeSegments.add(CodeBlock.of("shapes[$L] = new int[] {$L};\n", i, dims(p)));
+        }
+        if (MethodParts.length(nameSegments) + MethodParts.length(shapeSegments) > NetworkClasses.SPLIT_THRESHOLD) {
+            // javac puts every static initializer in one method; this many would pass the limit.
+            namesList = CodeBlock.of("$T.of(parameterNameArray())", LIST);
+            shapes = CodeBlock.of("$T.of(parameterShapeArrays())", LIST);
+            parts.add(staticTable("parameterNameArray", ClassName.get(String.class), "names", nameSegments));
+            parts.add(staticTable("parameterShapeArrays", TypeName.get(int[].class), "shapes", shapeSegments));
+        }
+        fields.add(FieldSpec.builder(STRING_LIST, "PARAMETER_NAMES", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Parameter tensors in the order of the flat parameter arrays.\n")
+                .initializer(namesList)
+                .build());
         fields.add(FieldSpec.builder(SHAPE_LIST, "PARAMETER_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer(shapes)
                 .build());
@@ -296,6 +326,39 @@ final class NetworkClassGenerator {
                 .initializer("$LL", network.seed())
                 .build());
         return fields;
+    }
+
+    private static String dims(Symbol.Param p) {
+        return java.util.Arrays.stream(p.shape().dims())
+                .mapToObj(Integer::toString)
+                .collect(Collectors.joining(", "));
+    }
+
+    /**
+     * {@code static T[] name()}, an array of {@code segments.size()} elements that the
+     * segments fill (local {@code array}), in static parts when long.
+     */
+    private MethodSpec staticTable(String name, TypeName element, String array, List<CodeBlock> segments) {
+        com.palantir.javapoet.ArrayTypeName type = com.palantir.javapoet.ArrayTypeName.of(element);
+        MethodSpec.Builder method = MethodSpec.methodBuilder(name)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(type)
+                .addStatement("$T $N = new $L", type, array, newArray(element, segments.size()));
+        MethodParts.Split split = MethodParts.split(
+                name + "Part",
+                List.of(Modifier.PRIVATE, Modifier.STATIC),
+                List.of(ParameterSpec.builder(type, array).build()),
+                segments,
+                name);
+        parts.addAll(split.methods());
+        return method.addCode(split.calls()).addStatement("return $N", array).build();
+    }
+
+    /** {@code String[n]}, {@code int[n][]}: an array of {@code n} elements of {@code element}. */
+    private static CodeBlock newArray(TypeName element, int n) {
+        return element instanceof com.palantir.javapoet.ArrayTypeName array
+                ? CodeBlock.of("$T[$L][]", array.componentType(), n)
+                : CodeBlock.of("$T[$L]", element, n);
     }
 
     private static FieldSpec intConstant(String name, int value, String doc) {
@@ -341,23 +404,33 @@ final class NetworkClassGenerator {
                 .addModifiers(Modifier.PUBLIC)
                 .addJavadoc("A network whose parameters are initialised deterministically from {@code seed}.\n")
                 .addParameter(TypeName.LONG, "seed");
-        shared.forEach((array, allocation) -> seeded.addStatement("this.$N = $L", array, allocation));
+        seeded.addCode(allocation).addCode(sharedAllocations());
         if (!parameters.isEmpty()) {
             seeded.addStatement("$T init = new $T(seed)", SEEDED_RANDOM, SEEDED_RANDOM);
         }
+        List<CodeBlock> initializers = new ArrayList<>();
+        List<ParameterSpec> initArguments = new ArrayList<>();
+        initArguments.add(ParameterSpec.builder(SEEDED_RANDOM, "init").build());
         if (parameters.stream().anyMatch(ParameterField::byColumns)) {
             // Initialised in the flat contract order, so the values do not depend on the layout.
             seeded.addStatement("$T initial = new $T[PARAMETER_COUNT]", numeric.arrayType(), numeric.type());
+            initArguments.add(ParameterSpec.builder(numeric.arrayType(), "initial").build());
             int offset = 0;
             for (ParameterField p : parameters) {
-                seeded.addStatement(ParameterInitializers.call(p, "initial", offset, INITIALIZERS, "init"));
+                initializers.add(CodeBlock.of(
+                        "$L;\n", ParameterInitializers.call(p, "initial", offset, INITIALIZERS, "init")));
                 offset += p.size();
             }
-            seeded.addStatement("setParameters(initial)");
+            seeded.addCode(MethodParts.inlineOrSplit(
+                            "initializePart", initArguments, initializers, self.simpleName(), parts))
+                    .addStatement("setParameters(initial)");
         } else {
             for (ParameterField p : parameters) {
-                seeded.addStatement(ParameterInitializers.call(p, p.field(), 0, INITIALIZERS, "init"));
+                initializers.add(
+                        CodeBlock.of("$L;\n", ParameterInitializers.call(p, p.field(), 0, INITIALIZERS, "init")));
             }
+            seeded.addCode(MethodParts.inlineOrSplit(
+                    "initializePart", initArguments, initializers, self.simpleName(), parts));
         }
         if (kernels.usesRandom()) {
             // A stream of its own, so that adding dropout does not change the initial parameters.
@@ -365,7 +438,8 @@ final class NetworkClassGenerator {
         }
         MethodSpec.Builder copying =
                 MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).addParameter(self, "other");
-        shared.forEach((array, allocation) -> copying.addStatement("this.$N = $L", array, allocation));
+        copying.addCode(allocation).addCode(sharedAllocations());
+        List<CodeBlock> copies = new ArrayList<>();
         for (ParameterField p : parameters) {
             List<String> arrays = new ArrayList<>(List.of(p.field()));
             if (optimizer != null) {
@@ -373,20 +447,28 @@ final class NetworkClassGenerator {
             }
             for (String array : arrays) {
                 if (p.byColumns()) {
-                    copying.beginControlFlow("for (int c = 0; c < $L; c++)", p.cols())
+                    copies.add(CodeBlock.builder()
+                            .beginControlFlow("for (int c = 0; c < $L; c++)", p.cols())
                             .addStatement(
                                     "$T.arraycopy(other.$N[c], 0, this.$N[c], 0, $L)",
                                     System.class,
                                     array,
                                     array,
                                     p.rows())
-                            .endControlFlow();
+                            .endControlFlow()
+                            .build());
                 } else {
-                    copying.addStatement(
-                            "$T.arraycopy(other.$N, 0, this.$N, 0, this.$N.length)", System.class, array, array, array);
+                    copies.add(CodeBlock.of(
+                            "$T.arraycopy(other.$N, 0, this.$N, 0, this.$N.length);\n",
+                            System.class,
+                            array,
+                            array,
+                            array));
                 }
             }
         }
+        copying.addCode(MethodParts.inlineOrSplit(
+                "copyPart", List.of(ParameterSpec.builder(self, "other").build()), copies, "copy", parts));
         if (optimizer != null) {
             copying.addStatement("this.step = other.step");
         }
@@ -394,6 +476,80 @@ final class NetworkClassGenerator {
             copying.addStatement("this.random = other.random.copy()");
         }
         return List.of(byDefault, seeded.build(), copying.build());
+    }
+
+    /**
+     * The statements every constructor but the delegating one starts with: nothing when the
+     * fields are allocated where they are declared, and otherwise calls of the parts that
+     * allocate them (see {@link #allocatedInParts}).
+     */
+    private CodeBlock allocation = CodeBlock.of("");
+
+    /**
+     * {@code fields}, as declared. javac copies every instance field's initializer into each
+     * constructor, so a class with thousands of parameter, gradient, state and scratch arrays
+     * would have constructors far past HotSpot's compilation limit, and past the JVM's 64 KB.
+     * When the initializers and the constructors' own allocations would pass {@link
+     * NetworkClasses#SPLIT_THRESHOLD}, the fields lose their initializer and {@code final},
+     * and constructors call parts that allocate them ({@link #allocation}); the arrays shards
+     * share are then assigned in parts too.
+     */
+    private List<FieldSpec> allocatedInParts(List<FieldSpec> fields) {
+        List<CodeBlock> segments = new ArrayList<>();
+        for (FieldSpec field : fields) {
+            if (!field.modifiers().contains(Modifier.STATIC) && !field.initializer().isEmpty()) {
+                segments.add(CodeBlock.of("this.$N = $L;\n", field.name(), field.initializer()));
+            }
+        }
+        shared.forEach((array, allocation) -> segments.add(CodeBlock.of("this.$N = $L;\n", array, allocation)));
+        if (MethodParts.length(segments) <= NetworkClasses.SPLIT_THRESHOLD) {
+            return fields;
+        }
+        largeFields = true;
+        allocation = MethodParts.inlineOrSplit(
+                "allocatePart", List.of(), segments.subList(0, segments.size() - shared.size()), self.simpleName(), parts);
+        List<FieldSpec> declared = new ArrayList<>();
+        for (FieldSpec field : fields) {
+            boolean initialized = !field.modifiers().contains(Modifier.STATIC) && !field.initializer().isEmpty();
+            if (initialized || shared.containsKey(field.name())) {
+                FieldSpec.Builder plain = FieldSpec.builder(field.type(), field.name())
+                        .addJavadoc(field.javadoc())
+                        .addAnnotations(field.annotations());
+                field.modifiers().stream().filter(m -> m != Modifier.FINAL).forEach(plain::addModifiers);
+                declared.add(plain.build());
+            } else {
+                declared.add(field);
+            }
+        }
+        return declared;
+    }
+
+    /** Whether the fields are allocated by parts that constructors call (see {@link #allocatedInParts}). */
+    private boolean largeFields;
+
+    /** {@code this.w = new double[...]} for the arrays shards share: in parts for large classes. */
+    private CodeBlock sharedAllocations() {
+        List<CodeBlock> segments = new ArrayList<>();
+        shared.forEach((array, allocation) -> segments.add(CodeBlock.of("this.$N = $L;\n", array, allocation)));
+        if (!largeFields) {
+            return CodeBlock.join(segments, "");
+        }
+        if (sharedAllocation == null) {
+            sharedAllocation =
+                    MethodParts.inlineOrSplit("allocateSharedPart", List.of(), segments, self.simpleName(), parts);
+        }
+        return sharedAllocation;
+    }
+
+    private CodeBlock sharedAllocation;
+
+    /** {@code this.w = main.w} for the arrays a shard shares with {@code main}: in parts for large classes. */
+    private CodeBlock sharing(List<CodeBlock> segments) {
+        if (!largeFields) {
+            return CodeBlock.join(segments, "");
+        }
+        return MethodParts.inlineOrSplit(
+                "sharePart", List.of(ParameterSpec.builder(self, "main").build()), segments, self.simpleName(), parts);
     }
 
     private List<MethodSpec> copyAndMetadata() {

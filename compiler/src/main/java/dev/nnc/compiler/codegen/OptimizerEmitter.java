@@ -4,6 +4,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.TypeName;
 import dev.nnc.compiler.semantic.OptimizerSpec;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ final class OptimizerEmitter {
     private final Map<ParameterField, Map<String, String>> state = new LinkedHashMap<>();
 
     private final JavaNames names;
+    /** Parts of the long methods, for the class to add. */
+    private final List<MethodSpec> parts = new ArrayList<>();
 
     OptimizerEmitter(OptimizerSpec spec, Numeric numeric, List<ParameterField> parameters, JavaNames names) {
         this.spec = spec;
@@ -94,9 +97,10 @@ final class OptimizerEmitter {
         CodeBlock.Builder code = CodeBlock.builder()
                 .add("// Decayed state to zero, so that it never sits in the slow subnormal range.\n")
                 .beginControlFlow("if ($N % $L == 0)", step, FLUSH_INTERVAL);
+        List<CodeBlock> segments = new ArrayList<>();
         for (ParameterField p : parameters) {
             for (String kind : decaying) {
-                code.add(runs.forEachElement(
+                segments.add(runs.forEachElement(
                         p,
                         numeric,
                         List.of(state.get(p).get(kind)),
@@ -108,7 +112,51 @@ final class OptimizerEmitter {
                                 .build()));
             }
         }
-        return code.endControlFlow().build();
+        List<ParameterSpec> arguments = new ArrayList<>(runs.parameters());
+        arguments.add(ParameterSpec.builder(TypeName.LONG, step).build());
+        String prefix = runs.isWhole() ? "flushDecayedStatePart" : "flushDecayedStateRangePart";
+        return code.add(inlineOrSplit(prefix, arguments, segments, "applyUpdate"))
+                .endControlFlow()
+                .build();
+    }
+
+    /** The parts of long methods: see {@link MethodParts#inlineOrSplit}. */
+    List<MethodSpec> parts() {
+        return List.copyOf(parts);
+    }
+
+    private CodeBlock inlineOrSplit(
+            String prefix, List<ParameterSpec> arguments, List<CodeBlock> segments, String whole) {
+        for (MethodSpec part : parts) {
+            if (part.name().startsWith(prefix)) {
+                // Emitted before (applyUpdate is built once per form): the same parts serve.
+                return MethodParts.inlineOrSplit(prefix, arguments, segments, whole, new ArrayList<>());
+            }
+        }
+        return MethodParts.inlineOrSplit(prefix, arguments, segments, whole, parts);
+    }
+
+    /** {@code stepSize} and {@code biasCorrection2Sqrt} for Adam's update parts, after those of {@code runs}. */
+    private List<ParameterSpec> updateArguments(ParameterRuns runs) {
+        List<ParameterSpec> arguments = new ArrayList<>(runs.parameters());
+        if (spec.kind() == OptimizerSpec.Kind.ADAM) {
+            arguments.add(ParameterSpec.builder(numeric.type(), "stepSize").build());
+            arguments.add(ParameterSpec.builder(numeric.type(), "biasCorrection2Sqrt").build());
+        }
+        return arguments;
+    }
+
+    /** The update of every parameter over {@code runs}, split in parts when long. */
+    private CodeBlock updates(ParameterRuns runs) {
+        List<CodeBlock> segments = new ArrayList<>();
+        for (ParameterField p : parameters) {
+            segments.add(update(p, runs));
+        }
+        return inlineOrSplit(
+                runs.isWhole() ? "updatePart" : "updateRangePart",
+                updateArguments(runs),
+                segments,
+                runs.isWhole() ? "applyUpdate" : "updateRange");
     }
 
     /**
@@ -148,9 +196,7 @@ final class OptimizerEmitter {
                 .endControlFlow();
         spec.clipNorm().ifPresent(c -> method.addCode(clipByNorm(c)));
         method.addCode(adamPrelude("step"));
-        for (ParameterField p : parameters) {
-            method.addCode(update(p, ParameterRuns.whole()));
-        }
+        method.addCode(updates(ParameterRuns.whole()));
         method.addCode(flushDecayedState(ParameterRuns.whole(), "step"));
         if (transposes) {
             method.addStatement("transposesStale = true");
@@ -271,9 +317,7 @@ final class OptimizerEmitter {
             method.addCode(scaleGradient(ParameterRuns.inParts()));
         }
         method.addCode(adamPrelude("step"));
-        for (ParameterField p : parameters) {
-            method.addCode(update(p, ParameterRuns.inParts()));
-        }
+        method.addCode(updates(ParameterRuns.inParts()));
         method.addCode(flushDecayedState(ParameterRuns.inParts(), "step"));
         if (rowsInParts) {
             method.addStatement("refreshTransposesRange(part, parts)");
@@ -387,9 +431,9 @@ final class OptimizerEmitter {
     //     d_hidden_weight[i] = Math.min(Math.max(d_hidden_weight[i], -1.0), 1.0);
     // }
     private CodeBlock clipByValue(double c) {
-        CodeBlock.Builder code = CodeBlock.builder().add("// clip_value = $L: clamp each component\n", c);
+        List<CodeBlock> segments = new ArrayList<>();
         for (ParameterField p : parameters) {
-            code.add(ParameterRuns.whole()
+            segments.add(ParameterRuns.whole()
                     .forEachElement(
                             p,
                             numeric,
@@ -403,7 +447,10 @@ final class OptimizerEmitter {
                                     numeric.literal(-c),
                                     numeric.literal(c))));
         }
-        return code.build();
+        return CodeBlock.builder()
+                .add("// clip_value = $L: clamp each component\n", c)
+                .add(inlineOrSplit("clipValuePart", List.of(), segments, "applyUpdate"))
+                .build();
     }
 
     // double scale = 5.0 / (norm + 1.0E-6);
@@ -422,14 +469,21 @@ final class OptimizerEmitter {
         if (numeric.isFloat()) {
             code.addStatement("float fscale = (float) scale");
         }
+        String scale = numeric.isFloat() ? "fscale" : "scale";
+        List<CodeBlock> segments = new ArrayList<>();
         for (ParameterField p : parameters) {
-            code.add(runs.forEachElement(
-                    p,
-                    numeric,
-                    List.of(p.gradient()),
-                    g -> CodeBlock.of("$N[i] *= $L;\n", g.name(0), numeric.isFloat() ? "fscale" : "scale")));
+            segments.add(runs.forEachElement(
+                    p, numeric, List.of(p.gradient()), g -> CodeBlock.of("$N[i] *= $L;\n", g.name(0), scale)));
         }
-        return code.endControlFlow().build();
+        List<ParameterSpec> arguments = new ArrayList<>(runs.parameters());
+        arguments.add(ParameterSpec.builder(numeric.type(), scale).build());
+        return code.add(inlineOrSplit(
+                        runs.isWhole() ? "scalePart" : "scaleRangePart",
+                        arguments,
+                        segments,
+                        runs.isWhole() ? "applyUpdate" : "updateRange"))
+                .endControlFlow()
+                .build();
     }
 
     private CodeBlock update(ParameterField p, ParameterRuns runs) {
@@ -581,11 +635,57 @@ final class OptimizerEmitter {
     MethodSpec gradientNorm() {
         MethodSpec.Builder method = MethodSpec.methodBuilder("gradientNorm")
                 .addModifiers(Modifier.PRIVATE)
-                .returns(TypeName.DOUBLE)
-                .addCode(squaresDeclarations());
-        return method.addCode(squares(ParameterRuns.whole()))
-                .addStatement("return $T.sqrt($L)", JavaLang.MATH, chainTotal(chainNames()))
+                .returns(TypeName.DOUBLE);
+        MethodParts.Split split = squaresInParts(ParameterRuns.whole(), "gradientNorm");
+        if (split == null) {
+            return method.addCode(squaresDeclarations())
+                    .addCode(squares(ParameterRuns.whole()))
+                    .addStatement("return $T.sqrt($L)", JavaLang.MATH, chainTotal(chainNames()))
+                    .build();
+        }
+        parts.addAll(split.methods());
+        return method.addCode(split.calls())
+                .addStatement("return $T.sqrt(sum)", JavaLang.MATH)
                 .build();
+    }
+
+    /**
+     * Statements that return the sum of squares of the gradient over {@code runs}, as the end
+     * of method {@code whole}: in parts when long (see {@link #squaresInParts}).
+     */
+    CodeBlock returnSquares(ParameterRuns runs, String whole) {
+        MethodParts.Split split = squaresInParts(runs, whole);
+        if (split == null) {
+            return CodeBlock.builder()
+                    .add(squaresDeclarations())
+                    .add(squares(runs))
+                    .addStatement("return $L", chainTotal(chainNames()))
+                    .build();
+        }
+        parts.addAll(split.methods());
+        return CodeBlock.builder().add(split.calls()).addStatement("return sum").build();
+    }
+
+    /**
+     * The sum of squares of a long gradient as parts that each return their share's (a local
+     * {@code sum} after {@link MethodParts.Split#calls}), or null when it fits in one method.
+     * Each part keeps its own {@link #NORM_CHAINS} chains; the order of the additions differs
+     * from one method's by rounding only.
+     */
+    MethodParts.Split squaresInParts(ParameterRuns runs, String whole) {
+        List<CodeBlock> segments = squareSegments(runs);
+        if (MethodParts.length(segments) <= NetworkClasses.SPLIT_THRESHOLD) {
+            return null;
+        }
+        return MethodParts.split(
+                whole + "Part",
+                List.of(Modifier.PRIVATE),
+                runs.parameters(),
+                segments,
+                whole,
+                null,
+                MethodParts.Result.sum(
+                        squaresDeclarations(), CodeBlock.of("return $L;\n", chainTotal(chainNames()))));
     }
 
     /**
@@ -644,10 +744,14 @@ final class OptimizerEmitter {
      * {@code s0} to {@code s7} that {@link #squaresDeclarations} declares, eight at a time.
      */
     CodeBlock squares(ParameterRuns runs) {
+        return CodeBlock.join(squareSegments(runs), "");
+    }
+
+    private List<CodeBlock> squareSegments(ParameterRuns runs) {
         String cast = numeric.isFloat() ? "(double) " : "";
-        CodeBlock.Builder code = CodeBlock.builder();
+        List<CodeBlock> segments = new ArrayList<>();
         for (ParameterField p : parameters) {
-            code.add(runs.forEachRun(p, numeric, List.of(p.gradient()), run -> {
+            segments.add(runs.forEachRun(p, numeric, List.of(p.gradient()), run -> {
                 String g = run.name(0);
                 CodeBlock.Builder loop = CodeBlock.builder()
                         .beginControlFlow(
@@ -666,7 +770,7 @@ final class OptimizerEmitter {
                         : loops;
             }));
         }
-        return code.build();
+        return segments;
     }
 
     /**
@@ -679,10 +783,11 @@ final class OptimizerEmitter {
                 .returns(NON_FINITE)
                 .addParameter(TypeName.LONG, "step")
                 .addParameter(TypeName.DOUBLE, "norm");
+        List<CodeBlock> segments = new ArrayList<>();
         for (ParameterField p : parameters) {
             // The index the exception reports is the flat row-major one of the contract.
             CodeBlock flatIndex = p.byColumns() ? CodeBlock.of("i * $L + c", p.cols()) : CodeBlock.of("i");
-            method.addCode(ParameterRuns.whole()
+            segments.add(ParameterRuns.whole()
                     .forEachElement(
                             p,
                             numeric,
@@ -698,6 +803,20 @@ final class OptimizerEmitter {
                                             flatIndex)
                                     .endControlFlow()
                                     .build()));
+        }
+        if (MethodParts.length(segments) <= NetworkClasses.SPLIT_THRESHOLD) {
+            segments.forEach(method::addCode);
+        } else {
+            MethodParts.Split split = MethodParts.split(
+                    "nonFiniteGradientPart",
+                    List.of(Modifier.PRIVATE),
+                    List.of(ParameterSpec.builder(TypeName.LONG, "step").build()),
+                    segments,
+                    "nonFiniteGradient",
+                    null,
+                    MethodParts.Result.first(NON_FINITE));
+            parts.addAll(split.methods());
+            method.addCode(split.calls());
         }
         return method.addStatement("return new $T(step, $T.Quantity.GRADIENT, norm)", NON_FINITE, NON_FINITE)
                 .build();

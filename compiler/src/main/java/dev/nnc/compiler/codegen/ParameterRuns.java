@@ -1,6 +1,8 @@
 package dev.nnc.compiler.codegen;
 
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.ParameterSpec;
+import com.palantir.javapoet.TypeName;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -72,6 +74,19 @@ final class ParameterRuns {
 
     boolean isInParts() {
         return inParts;
+    }
+
+    boolean isWhole() {
+        return !inParts;
+    }
+
+    /** The parameters a method part needs to run these loops: {@code part} and {@code parts} in parts. */
+    List<ParameterSpec> parameters() {
+        return inParts
+                ? List.of(
+                        ParameterSpec.builder(TypeName.INT, "part").build(),
+                        ParameterSpec.builder(TypeName.INT, "parts").build())
+                : List.of();
     }
 
     /** The first index of this loop's share of {@code count} columns or elements. */

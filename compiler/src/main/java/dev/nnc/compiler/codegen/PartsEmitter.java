@@ -5,6 +5,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.nnc.compiler.semantic.Declaration;
@@ -40,6 +41,8 @@ final class PartsEmitter {
     private final boolean transposes;
     /** The input layer that a one-tile batch splits by inputs (see {@link InputLayerSplit}). */
     private final java.util.Optional<InputLayerSplit> inputSplit;
+    /** Parts of long methods, returned with the methods. */
+    private final List<MethodSpec> parts = new ArrayList<>();
 
     PartsEmitter(
             Declaration.Network network,
@@ -127,8 +130,13 @@ final class PartsEmitter {
         return CodeBlock.of("shards != null && n >= shards.length * MIN_PART_SAMPLES");
     }
 
-    /** The constructor of a shard: {@code shared} are the arrays it takes from the main instance. */
-    MethodSpec shardConstructor(List<String> shared) {
+    /**
+     * The constructor of a shard: {@code shared} are the arrays it takes from the main instance;
+     * it starts with {@code allocation}, and {@code sharing} turns the statements that take the
+     * arrays into code (parts, in a large class).
+     */
+    MethodSpec shardConstructor(
+            List<String> shared, CodeBlock allocation, java.util.function.Function<List<CodeBlock>, CodeBlock> sharing) {
         MethodSpec.Builder constructor = MethodSpec.constructorBuilder()
                 .addModifiers(Modifier.PRIVATE)
                 .addParameter(self, "main")
@@ -136,9 +144,11 @@ final class PartsEmitter {
                 .addJavadoc("The instance that runs part {@code part} of {@code main}'s batches: it shares\n")
                 .addJavadoc("{@code main}'s parameters, optimizer state and weight copies, and owns its gradient and\n")
                 .addJavadoc("scratch arrays.\n");
+        List<CodeBlock> segments = new ArrayList<>();
         for (String array : shared) {
-            constructor.addStatement("this.$N = main.$N", array, array);
+            segments.add(CodeBlock.of("this.$N = main.$N;\n", array, array));
         }
+        constructor.addCode(allocation).addCode(sharing.apply(segments));
         if (transposes) {
             // The main instance refreshes the shared copies before it hands out parts.
             constructor.addStatement("this.transposesStale = false");
@@ -146,7 +156,10 @@ final class PartsEmitter {
         return constructor.build();
     }
 
-    /** The methods; {@code squares} adds a part's share of the squared gradient to {@code s0..s7}. */
+    /**
+     * The methods, and the parts of long ones; {@code squares} ends {@code reduceRange}: it
+     * returns the sum of squares of a part's share of the gradient.
+     */
     List<MethodSpec> methods(CodeBlock squares) {
         List<MethodSpec> methods = new ArrayList<>();
         methods.add(setThreads());
@@ -160,6 +173,7 @@ final class PartsEmitter {
             });
         }
         methods.add(predictInParts());
+        methods.addAll(parts);
         return methods;
     }
 
@@ -218,13 +232,15 @@ final class PartsEmitter {
                         split.weight().gradient()));
         method.beginControlFlow("for (int s = 1; s < shards.length; s++)").addStatement("$T shard = shards[s]", self);
         ParameterRuns runs = ParameterRuns.inParts();
+        List<CodeBlock> segments = new ArrayList<>();
         for (ParameterField p : parameters) {
             boolean splitByInputs =
                     inputSplit.filter(split -> split.weight().equals(p)).isPresent();
+            CodeBlock.Builder segment = CodeBlock.builder();
             if (splitByInputs) {
-                method.beginControlFlow("if (!inputSplit)");
+                segment.beginControlFlow("if (!inputSplit)");
             }
-            method.addCode(runs.forEachRun(
+            segment.add(runs.forEachRun(
                     p,
                     numeric,
                     List.of(p.gradient()),
@@ -240,13 +256,18 @@ final class PartsEmitter {
                             .endControlFlow()
                             .build()));
             if (splitByInputs) {
-                method.endControlFlow();
+                segment.endControlFlow();
             }
+            segments.add(segment.build());
         }
-        return method.endControlFlow()
-                .addCode(OptimizerEmitter.squaresDeclarations())
+        List<ParameterSpec> arguments = new ArrayList<>(runs.parameters());
+        if (inputSplit.isPresent()) {
+            arguments.add(ParameterSpec.builder(TypeName.BOOLEAN, "inputSplit").build());
+        }
+        arguments.add(ParameterSpec.builder(self, "shard").build());
+        return method.addCode(MethodParts.inlineOrSplit("reduceRangePart", arguments, segments, "reduceRange", parts))
+                .endControlFlow()
                 .addCode(squares)
-                .addStatement("return $L", OptimizerEmitter.chainTotal())
                 .build();
     }
 
