@@ -57,9 +57,15 @@ public final class CodeGenerator {
      * the vocabulary and the class is generated again; a few rounds always settle.
      */
     static TypeSpec type(Declaration declaration, CheckedUnit unit) {
-        Function<JavaNames, TypeSpec> generator = declaration instanceof Declaration.Network network
-                ? names -> NetworkClasses.generate(network, unit, names)
-                : names -> FunctionClasses.generate((Declaration.Function) declaration, unit, names);
+        Function<JavaNames, TypeSpec> generator;
+        if (declaration instanceof Declaration.Network network) {
+            NetworkClasses.Graphs graphs = NetworkClasses.Graphs.of(network);
+            generator = names -> NetworkClasses.generate(network, graphs, unit, names);
+        } else {
+            Declaration.Function function = (Declaration.Function) declaration;
+            FunctionClasses.Graphs graphs = FunctionClasses.Graphs.of(function);
+            generator = names -> FunctionClasses.generate(function, graphs, unit, names);
+        }
         Set<String> vocabulary = generatorIdentifiers(render(unit, generator.apply(JavaNames.probe())));
         for (int round = 0; round < MAX_NAMING_ROUNDS; round++) {
             JavaNames names = JavaNames.avoiding(vocabulary);

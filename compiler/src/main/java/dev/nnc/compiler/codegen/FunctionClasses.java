@@ -59,13 +59,25 @@ final class FunctionClasses {
         this.names = names;
     }
 
-    static TypeSpec generate(Declaration.Function function, CheckedUnit unit, JavaNames names) {
-        return new FunctionClasses(function, names).build(unit);
+    /**
+     * A function's optimised graphs: its value, and its value with the gradient. They do not
+     * depend on names, so the rounds of {@link CodeGenerator#type} share them.
+     */
+    record Graphs(Graph value, Graph gradient) {
+        static Graphs of(Declaration.Function function) {
+            return new Graphs(
+                    Passes.optimize(Lowering.lower(function)),
+                    Passes.optimize(ReverseMode.differentiateValue(Lowering.lower(function), function)));
+        }
     }
 
-    private TypeSpec build(CheckedUnit unit) {
-        Graph value = Passes.optimize(Lowering.lower(function));
-        Graph gradient = Passes.optimize(ReverseMode.differentiateValue(Lowering.lower(function), function));
+    static TypeSpec generate(Declaration.Function function, Graphs graphs, CheckedUnit unit, JavaNames names) {
+        return new FunctionClasses(function, names).build(graphs, unit);
+    }
+
+    private TypeSpec build(Graphs graphs, CheckedUnit unit) {
+        Graph value = graphs.value();
+        Graph gradient = graphs.gradient();
         List<String> argumentNames = new ArrayList<>();
         for (Symbol.Argument argument : function.arguments()) {
             argumentNames.add(names.of(argument, argument.name()));
@@ -183,6 +195,10 @@ final class FunctionClasses {
             Predicate<Output> outputs,
             Function<KernelEmitter, List<CodeBlock>> sinks,
             Function<KernelEmitter, CodeBlock> result) {
+        if (graph.size() > NetworkClasses.SPLIT_THRESHOLD) {
+            // Every node takes at least a character: no need to emit it whole to know it is long.
+            return splitBody(method, argumentNames, graph, outputs, sinks, result);
+        }
         KernelEmitter kernel =
                 new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context(), false, false, false);
         List<CodeBlock> segments = new ArrayList<>(kernel.segments());

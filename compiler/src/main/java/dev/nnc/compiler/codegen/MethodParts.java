@@ -234,7 +234,13 @@ final class MethodParts {
             }
             calls = grouped;
         }
-        return new Split(methods, classes, CodeBlock.builder().add(result.callerHead()).add(CodeBlock.join(calls, "")).build());
+        return new Split(
+                methods,
+                classes,
+                CodeBlock.builder()
+                        .add(result.callerHead())
+                        .add(CodeBlock.join(calls, ""))
+                        .build());
     }
 
     /** {@code ValuePart0s}: never the outer class's own name, which a nested class may not take. */

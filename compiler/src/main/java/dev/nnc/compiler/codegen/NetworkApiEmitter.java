@@ -334,10 +334,10 @@ final class NetworkApiEmitter {
                                         .addStatement("$T.fill(column, $L)", Arrays.class, numeric.literal(0))
                                         .endControlFlow()
                                         .build()
-                                : CodeBlock.of(
-                                        "$T.fill($N, $L);\n", Arrays.class, p.gradient(), numeric.literal(0)));
+                                : CodeBlock.of("$T.fill($N, $L);\n", Arrays.class, p.gradient(), numeric.literal(0)));
             }
-            clearing = inlineOrSplit("clearGradientsPart", List.of(), segments, method.build().name());
+            clearing = inlineOrSplit(
+                    "clearGradientsPart", List.of(), segments, method.build().name());
         }
         method.addCode(clearing);
     }
@@ -358,8 +358,8 @@ final class NetworkApiEmitter {
             segments.add(CodeBlock.of("$L;\n", copyOut(p, p.field(), "dst", offset)));
             offset += p.size();
         }
-        return method.addCode(inlineOrSplit(
-                        "getParametersPart", List.of(arrayParameter("dst")), segments, "getParameters"))
+        return method.addCode(
+                        inlineOrSplit("getParametersPart", List.of(arrayParameter("dst")), segments, "getParameters"))
                 .build();
     }
 

@@ -141,11 +141,10 @@ final class NetworkClassGenerator {
         }
         type.addMethods(api.methods());
         if (splits) {
-            type.addMethods(
-                    partsEmitter.methods(
-                            optimizer != null
-                                    ? optimizer.returnSquares(ParameterRuns.inParts(), "reduceRange")
-                                    : CodeBlock.of("return 0.0;\n")));
+            type.addMethods(partsEmitter.methods(
+                    optimizer != null
+                            ? optimizer.returnSquares(ParameterRuns.inParts(), "reduceRange")
+                            : CodeBlock.of("return 0.0;\n")));
         }
         type.addMethods(copyAndMetadata());
         type.addMethods(kernels.methods());
@@ -414,11 +413,12 @@ final class NetworkClassGenerator {
         if (parameters.stream().anyMatch(ParameterField::byColumns)) {
             // Initialised in the flat contract order, so the values do not depend on the layout.
             seeded.addStatement("$T initial = new $T[PARAMETER_COUNT]", numeric.arrayType(), numeric.type());
-            initArguments.add(ParameterSpec.builder(numeric.arrayType(), "initial").build());
+            initArguments.add(
+                    ParameterSpec.builder(numeric.arrayType(), "initial").build());
             int offset = 0;
             for (ParameterField p : parameters) {
-                initializers.add(CodeBlock.of(
-                        "$L;\n", ParameterInitializers.call(p, "initial", offset, INITIALIZERS, "init")));
+                initializers.add(
+                        CodeBlock.of("$L;\n", ParameterInitializers.call(p, "initial", offset, INITIALIZERS, "init")));
                 offset += p.size();
             }
             seeded.addCode(MethodParts.inlineOrSplit(
@@ -429,8 +429,8 @@ final class NetworkClassGenerator {
                 initializers.add(
                         CodeBlock.of("$L;\n", ParameterInitializers.call(p, p.field(), 0, INITIALIZERS, "init")));
             }
-            seeded.addCode(MethodParts.inlineOrSplit(
-                    "initializePart", initArguments, initializers, self.simpleName(), parts));
+            seeded.addCode(
+                    MethodParts.inlineOrSplit("initializePart", initArguments, initializers, self.simpleName(), parts));
         }
         if (kernels.usesRandom()) {
             // A stream of its own, so that adding dropout does not change the initial parameters.
@@ -497,7 +497,8 @@ final class NetworkClassGenerator {
     private List<FieldSpec> allocatedInParts(List<FieldSpec> fields) {
         List<CodeBlock> segments = new ArrayList<>();
         for (FieldSpec field : fields) {
-            if (!field.modifiers().contains(Modifier.STATIC) && !field.initializer().isEmpty()) {
+            if (!field.modifiers().contains(Modifier.STATIC)
+                    && !field.initializer().isEmpty()) {
                 segments.add(CodeBlock.of("this.$N = $L;\n", field.name(), field.initializer()));
             }
         }
@@ -507,10 +508,15 @@ final class NetworkClassGenerator {
         }
         largeFields = true;
         allocation = MethodParts.inlineOrSplit(
-                "allocatePart", List.of(), segments.subList(0, segments.size() - shared.size()), self.simpleName(), parts);
+                "allocatePart",
+                List.of(),
+                segments.subList(0, segments.size() - shared.size()),
+                self.simpleName(),
+                parts);
         List<FieldSpec> declared = new ArrayList<>();
         for (FieldSpec field : fields) {
-            boolean initialized = !field.modifiers().contains(Modifier.STATIC) && !field.initializer().isEmpty();
+            boolean initialized = !field.modifiers().contains(Modifier.STATIC)
+                    && !field.initializer().isEmpty();
             if (initialized || shared.containsKey(field.name())) {
                 FieldSpec.Builder plain = FieldSpec.builder(field.type(), field.name())
                         .addJavadoc(field.javadoc())

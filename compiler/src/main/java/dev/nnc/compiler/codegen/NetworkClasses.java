@@ -72,16 +72,36 @@ final class NetworkClasses {
         this.numeric = new Numeric(network.precision());
     }
 
-    static TypeSpec generate(Declaration.Network network, CheckedUnit unit, JavaNames names) {
-        return new NetworkClasses(network, names).build(unit);
+    /**
+     * A network's optimised graphs: prediction, training (null when not trainable) and the
+     * deterministic gradient of a network with dropout (null without). They do not depend on
+     * names, so the rounds of {@link CodeGenerator#type} share them.
+     */
+    record Graphs(Graph prediction, Graph training, Graph deterministic) {
+        static Graphs of(Declaration.Network network) {
+            Graph training = network.isTrainable()
+                    ? Passes.optimize(ReverseMode.differentiateWeightedLoss(
+                            Lowering.lower(network, Lowering.Mode.TRAINING), network))
+                    : null;
+            boolean dropout = training != null
+                    && training.nodes().stream().anyMatch(node -> node.op() instanceof LeafOp.DropoutMask);
+            return new Graphs(
+                    Passes.optimize(Lowering.lower(network, Lowering.Mode.PREDICTION)),
+                    training,
+                    dropout
+                            ? Passes.optimize(ReverseMode.differentiateWeightedLoss(
+                                    Lowering.lower(network, Lowering.Mode.PREDICTION), network))
+                            : null);
+        }
     }
 
-    private TypeSpec build(CheckedUnit unit) {
-        Graph prediction = Passes.optimize(Lowering.lower(network, Lowering.Mode.PREDICTION));
-        Graph training = network.isTrainable()
-                ? Passes.optimize(
-                        ReverseMode.differentiateWeightedLoss(Lowering.lower(network, Lowering.Mode.TRAINING), network))
-                : null;
+    static TypeSpec generate(Declaration.Network network, Graphs graphs, CheckedUnit unit, JavaNames names) {
+        return new NetworkClasses(network, names).build(graphs, unit);
+    }
+
+    private TypeSpec build(Graphs graphs, CheckedUnit unit) {
+        Graph prediction = graphs.prediction();
+        Graph training = graphs.training();
         // Dropout masks make the class draw random numbers, and a class that does never splits
         // a batch across threads; every kernel must know that before it is emitted.
         usesRandom =
@@ -99,9 +119,7 @@ final class NetworkClasses {
             if (usesRandom) {
                 // gradient() is the gradient of loss(): deterministic, without dropout, and it
                 // leaves the dropout generator alone.
-                Graph deterministic = Passes.optimize(ReverseMode.differentiateWeightedLoss(
-                        Lowering.lower(network, Lowering.Mode.PREDICTION), network));
-                methods.addAll(kernelMethods(Kind.GRADIENT, deterministic));
+                methods.addAll(kernelMethods(Kind.GRADIENT, graphs.deterministic()));
             }
         }
         // Named after the kernels' fields, as it always was, so that a collision between the two

@@ -141,7 +141,8 @@ final class OptimizerEmitter {
         List<ParameterSpec> arguments = new ArrayList<>(runs.parameters());
         if (spec.kind() == OptimizerSpec.Kind.ADAM) {
             arguments.add(ParameterSpec.builder(numeric.type(), "stepSize").build());
-            arguments.add(ParameterSpec.builder(numeric.type(), "biasCorrection2Sqrt").build());
+            arguments.add(
+                    ParameterSpec.builder(numeric.type(), "biasCorrection2Sqrt").build());
         }
         return arguments;
     }
@@ -684,8 +685,7 @@ final class OptimizerEmitter {
                 segments,
                 whole,
                 null,
-                MethodParts.Result.sum(
-                        squaresDeclarations(), CodeBlock.of("return $L;\n", chainTotal(chainNames()))));
+                MethodParts.Result.sum(squaresDeclarations(), CodeBlock.of("return $L;\n", chainTotal(chainNames()))));
     }
 
     /**

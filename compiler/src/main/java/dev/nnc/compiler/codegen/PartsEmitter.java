@@ -136,7 +136,9 @@ final class PartsEmitter {
      * arrays into code (parts, in a large class).
      */
     MethodSpec shardConstructor(
-            List<String> shared, CodeBlock allocation, java.util.function.Function<List<CodeBlock>, CodeBlock> sharing) {
+            List<String> shared,
+            CodeBlock allocation,
+            java.util.function.Function<List<CodeBlock>, CodeBlock> sharing) {
         MethodSpec.Builder constructor = MethodSpec.constructorBuilder()
                 .addModifiers(Modifier.PRIVATE)
                 .addParameter(self, "main")

@@ -13,7 +13,8 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
- * Functions far past one method's size: a chain of 3,000 definitions and a sum of 100,000 terms. Their value, derivative and gradient are split into static
+ * Functions far past one method's size: a chain of 3,000 definitions, a sum of 100,000 terms
+ * and one of 2,000 distinct terms. Their value, derivative and gradient are split into static
  * parts (in nested classes past {@link MethodParts#PARTS_PER_CLASS} parts); every method of
  * every class file stays under HotSpot's 8,000-byte limit, the results match a reference
  * computed in double, a call allocates nothing, and concurrent calls do not disturb each other.
@@ -24,6 +25,11 @@ class LargeFunctionTest {
 
     private static final int CHAIN = 3_000;
     private static final int TERMS = 100_000;
+    /**
+     * Distinct terms: enough for dozens of parts in nested classes. (A sum of 100,000 distinct
+     * terms compiles too, but the optimiser's rounds make that take minutes.)
+     */
+    private static final int DISTINCT_TERMS = 2_000;
 
     /** {@code a0 = sin(x); a_i = sin(a_{i-1}) * 0.5 + (i % 7) / 10}, returning the last. */
     private static String chainSpec() {
@@ -55,17 +61,25 @@ class LargeFunctionTest {
         return new double[] {a, da};
     }
 
-    /** The sum of {@code c_i * sin(x + k_i) * y}. */
-    private static String sumSpec() {
+    /**
+     * The sum of {@code terms} terms {@code c_i * sin(x + k_i) * y}: with {@code distinct}, every
+     * shift {@code k_i = i / 1000} is its own; without, {@code k_i = i % 17}, and the like terms
+     * combine (221 distinct ones remain).
+     */
+    private static String sumSpec(int terms, boolean distinct) {
         StringBuilder spec = new StringBuilder("function Sum(x, y) =");
-        for (int i = 0; i < TERMS; i++) {
+        for (int i = 0; i < terms; i++) {
             spec.append(i == 0 ? " " : "\n  + ")
                     .append((int) coefficient(i))
                     .append(" * sin(x + ")
-                    .append(i % 17)
+                    .append(shift(i, distinct))
                     .append(") * y");
         }
         return spec.append(";\n").toString();
+    }
+
+    private static String shift(int i, boolean distinct) {
+        return distinct ? (i / 1000) + "." + String.format(java.util.Locale.ROOT, "%03d", i % 1000) : "" + i % 17;
     }
 
     private static double coefficient(int i) {
@@ -73,15 +87,16 @@ class LargeFunctionTest {
     }
 
     /** The sum's value and gradient in closed form. */
-    private static double[] sumReference(double x, double y) {
+    private static double[] sumReference(int terms, boolean distinct, double x, double y) {
         double value = 0;
         double dx = 0;
         double dy = 0;
-        for (int i = 0; i < TERMS; i++) {
+        for (int i = 0; i < terms; i++) {
             double c = coefficient(i);
-            value += c * Math.sin(x + i % 17) * y;
-            dx += c * Math.cos(x + i % 17) * y;
-            dy += c * Math.sin(x + i % 17);
+            double k = Double.parseDouble(shift(i, distinct));
+            value += c * Math.sin(x + k) * y;
+            dx += c * Math.cos(x + k) * y;
+            dy += c * Math.sin(x + k);
         }
         return new double[] {value, dx, dy};
     }
@@ -125,18 +140,28 @@ class LargeFunctionTest {
     }
 
     @Test
-    void sumOfOneHundredThousandTermsSplitsIntoNestedClassesAndIsExact() throws Throwable {
-        GeneratedClasses generated = GeneratedClasses.compile("sum.nn", sumSpec());
+    void sumOfOneHundredThousandTermsIsExactAndAllocationFree() throws Throwable {
+        assertSum(TERMS, false, 20, 5);
+    }
+
+    @Test
+    void sumOfTwoThousandDistinctTermsSplitsIntoNestedClassesAndIsExact() throws Throwable {
+        Class<?> sum = assertSum(DISTINCT_TERMS, true, 200, 50);
+        assertTrue(sum.getDeclaredClasses().length > 0, "the parts of 2,000 distinct terms fill more than one class");
+    }
+
+    /** Compiles the sum, checks method sizes, values, gradients and allocation; returns its class. */
+    private static Class<?> assertSum(int terms, boolean distinct, int warmUp, int rounds) throws Throwable {
+        GeneratedClasses generated = GeneratedClasses.compile("sum.nn", sumSpec(terms, distinct));
         MethodSizeTest.assertAllMethodsUnderLimit(generated);
         Class<?> sum = generated.load("Sum");
-        assertTrue(sum.getDeclaredClasses().length > 0, "the parts of 100,000 terms fill more than one class");
         MethodHandle value = handle(sum, "value", MethodType.methodType(double.class, double.class, double.class));
         MethodHandle gradient = handle(
                 sum, "gradient", MethodType.methodType(double.class, double.class, double.class, double[].class));
         for (double[] point : new double[][] {{0.3, -1.7}, {2.1, 0.4}}) {
-            double[] expected = sumReference(point[0], point[1]);
+            double[] expected = sumReference(terms, distinct, point[0], point[1]);
             double[] grad = new double[2];
-            double tolerance = 1e-9 * TERMS;
+            double tolerance = 1e-9 * terms;
             assertEquals(expected[0], (double) value.invokeExact(point[0], point[1]), tolerance);
             assertEquals(expected[0], (double) gradient.invokeExact(point[0], point[1], grad), tolerance);
             assertEquals(expected[1], grad[0], tolerance);
@@ -153,9 +178,10 @@ class LargeFunctionTest {
                         throw new AssertionError(t);
                     }
                 },
-                20,
-                5);
-        assertEquals(0, allocated, "the sum allocated " + allocated + " bytes in each window of 5 rounds");
+                warmUp,
+                rounds);
+        assertEquals(0, allocated, "the sum allocated " + allocated + " bytes in each window of " + rounds + " rounds");
+        return sum;
     }
 
     private static MethodHandle handle(Class<?> type, String name, MethodType signature)

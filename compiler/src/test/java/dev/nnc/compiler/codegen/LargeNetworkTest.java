@@ -31,7 +31,8 @@ class LargeNetworkTest {
     /** All four networks in one source: one generation, one javac run. */
     @BeforeAll
     static void compile() throws IOException {
-        String spec = scalars() + vectors() + layers("DeepSgd", "sgd(lr = 0.01)") + layers("DeepAdam", "adam(lr = 0.01)");
+        String spec =
+                scalars() + vectors() + layers("DeepSgd", "sgd(lr = 0.01)") + layers("DeepAdam", "adam(lr = 0.01)");
         generated = GeneratedClasses.compile("large-networks.nn", spec);
         MethodSizeTest.assertAllMethodsUnderLimit(generated);
     }
@@ -42,11 +43,7 @@ class LargeNetworkTest {
         StringBuilder sum = new StringBuilder();
         for (int i = 0; i < SCALARS; i++) {
             spec.append("  param p").append(i).append(";\n");
-            sum.append(i == 0 ? "" : " + ")
-                    .append("p")
-                    .append(i)
-                    .append(" * p")
-                    .append((i + 1) % SCALARS);
+            sum.append(i == 0 ? "" : " + ").append("p").append(i).append(" * p").append((i + 1) % SCALARS);
         }
         return spec.append("  o = x[0] * (")
                 .append(sum)
@@ -86,11 +83,7 @@ class LargeNetworkTest {
                 .append(name)
                 .append(" {\n  input x[3];\n  target y[3];\n  h0 = dense(x, 3, activation = tanh);\n");
         for (int i = 1; i < LAYERS; i++) {
-            spec.append("  h")
-                    .append(i)
-                    .append(" = dense(h")
-                    .append(i - 1)
-                    .append(", 3, activation = tanh);\n");
+            spec.append("  h").append(i).append(" = dense(h").append(i - 1).append(", 3, activation = tanh);\n");
         }
         int last = LAYERS - 1;
         return spec.append("  output h")
@@ -186,8 +179,7 @@ class LargeNetworkTest {
         ByteArrayOutputStream saved = new ByteArrayOutputStream();
         network.save(saved);
         Method load = generated.load(name).getMethod("load", java.io.InputStream.class);
-        TrainableNetwork loaded =
-                (TrainableNetwork) load.invoke(null, new ByteArrayInputStream(saved.toByteArray()));
+        TrainableNetwork loaded = (TrainableNetwork) load.invoke(null, new ByteArrayInputStream(saved.toByteArray()));
         assertArrayEquals(Networks.parameters(network), Networks.parameters(loaded), "save and load");
         assertEquals(name, loaded.name());
         int tensors = switch (name) {
