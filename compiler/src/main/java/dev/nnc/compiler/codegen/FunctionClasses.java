@@ -206,10 +206,12 @@ final class FunctionClasses {
         if (segments.stream().mapToInt(b -> b.toString().length()).sum() > NetworkClasses.SPLIT_THRESHOLD) {
             return splitBody(method, argumentNames, graph, outputs, sinks, result);
         }
+        CodeBlock returned = result.apply(kernel);
+        // After the result: an inlined result may call a helper too (leakyRelu(x, 0.2)).
         helpers.addAll(kernel.helpers());
         method.addCode(kernel.declarations());
         segments.forEach(method::addCode);
-        return method.addStatement("return $L", result.apply(kernel));
+        return method.addStatement("return $L", returned);
     }
 
     /**
@@ -238,6 +240,7 @@ final class FunctionClasses {
         KernelEmitter kernel = new KernelEmitter(graph, outputs, numeric, local, context, true, false, false);
         List<CodeBlock> segments = new ArrayList<>(kernel.segments());
         segments.addAll(sinks.apply(kernel));
+        CodeBlock returned = result.apply(kernel);
         helpers.addAll(kernel.helpers());
         List<ParameterSpec> parameters = new ArrayList<>(built.parameters());
         parameters.add(ParameterSpec.builder(DOUBLES, scalars).build());
@@ -263,7 +266,7 @@ final class FunctionClasses {
                 .endControlFlow()
                 .addStatement("$T $N = $N[0]", DOUBLES, scalars, scratch)
                 .addCode(split.calls())
-                .addStatement("double $N = $L", value, result.apply(kernel))
+                .addStatement("double $N = $L", value, returned)
                 .addStatement("$N.set($N)", pool, scratch)
                 .addStatement("return $N", value);
     }
