@@ -100,6 +100,162 @@ public final class VectorProducts {
         }
     }
 
+    /**
+     * {@code y[j] = sum over k < inner of x[xo + k] * b[k][j]}, plus {@code bias[j]} unless
+     * {@code bias} is null, for {@code j < width}: the product of a weight matrix (its rows {@code
+     * b[k]}) with one sample, as a one-sample prediction computes it. {@link #multiply} with one
+     * row keeps four vectors of sums, so each sum waits for the latency of the multiply-add before
+     * it; here eight independent vectors of sums (128 floats with AVX-512) take each pass over the
+     * weights, which is what it takes to issue two multiply-adds every cycle, and every weight
+     * column is read in runs of eight vectors. The bias is added as the sums are stored, instead
+     * of in a pass of its own. Each element is the same sum of multiply-adds in the same order as
+     * in {@link #multiply}, then the bias, so the result is the same to the last bit.
+     */
+    public static void multiplyOne(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int width) {
+        if (width < LANES) {
+            multiplyOneNarrow(x, xo, b, bias, y, inner, width);
+            return;
+        }
+        int j = 0;
+        for (; j + 8 * LANES <= width; j += 8 * LANES) {
+            one8(x, xo, b, bias, y, inner, j);
+        }
+        for (; j + 4 * LANES <= width; j += 4 * LANES) {
+            one4(x, xo, b, bias, y, inner, j);
+        }
+        for (; j + LANES <= width; j += LANES) {
+            one1(x, xo, b, bias, y, inner, j);
+        }
+        for (; j + 4 <= width; j += 4) {
+            oneScalar4(x, xo, b, bias, y, inner, j);
+        }
+        for (; j < width; j++) {
+            oneScalar1(x, xo, b, bias, y, inner, j);
+        }
+    }
+
+    /** Eight vectors of {@link #multiplyOne} from column {@code j}. */
+    private static void one8(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        for (int k = 0; k < inner; k++) {
+            float[] bk = b[k];
+            FloatVector xk = FloatVector.broadcast(SPECIES, x[xo + k]);
+            s0 = FloatVector.fromArray(SPECIES, bk, j).fma(xk, s0);
+            s1 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(xk, s1);
+            s2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES).fma(xk, s2);
+            s3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES).fma(xk, s3);
+            s4 = FloatVector.fromArray(SPECIES, bk, j + 4 * LANES).fma(xk, s4);
+            s5 = FloatVector.fromArray(SPECIES, bk, j + 5 * LANES).fma(xk, s5);
+            s6 = FloatVector.fromArray(SPECIES, bk, j + 6 * LANES).fma(xk, s6);
+            s7 = FloatVector.fromArray(SPECIES, bk, j + 7 * LANES).fma(xk, s7);
+        }
+        if (bias != null) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
+            s1 = s1.add(FloatVector.fromArray(SPECIES, bias, j + LANES));
+            s2 = s2.add(FloatVector.fromArray(SPECIES, bias, j + 2 * LANES));
+            s3 = s3.add(FloatVector.fromArray(SPECIES, bias, j + 3 * LANES));
+            s4 = s4.add(FloatVector.fromArray(SPECIES, bias, j + 4 * LANES));
+            s5 = s5.add(FloatVector.fromArray(SPECIES, bias, j + 5 * LANES));
+            s6 = s6.add(FloatVector.fromArray(SPECIES, bias, j + 6 * LANES));
+            s7 = s7.add(FloatVector.fromArray(SPECIES, bias, j + 7 * LANES));
+        }
+        s0.intoArray(y, j);
+        s1.intoArray(y, j + LANES);
+        s2.intoArray(y, j + 2 * LANES);
+        s3.intoArray(y, j + 3 * LANES);
+        s4.intoArray(y, j + 4 * LANES);
+        s5.intoArray(y, j + 5 * LANES);
+        s6.intoArray(y, j + 6 * LANES);
+        s7.intoArray(y, j + 7 * LANES);
+    }
+
+    /** Four vectors of {@link #multiplyOne} from column {@code j}. */
+    private static void one4(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+        for (int k = 0; k < inner; k++) {
+            float[] bk = b[k];
+            FloatVector xk = FloatVector.broadcast(SPECIES, x[xo + k]);
+            s0 = FloatVector.fromArray(SPECIES, bk, j).fma(xk, s0);
+            s1 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(xk, s1);
+            s2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES).fma(xk, s2);
+            s3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES).fma(xk, s3);
+        }
+        if (bias != null) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
+            s1 = s1.add(FloatVector.fromArray(SPECIES, bias, j + LANES));
+            s2 = s2.add(FloatVector.fromArray(SPECIES, bias, j + 2 * LANES));
+            s3 = s3.add(FloatVector.fromArray(SPECIES, bias, j + 3 * LANES));
+        }
+        s0.intoArray(y, j);
+        s1.intoArray(y, j + LANES);
+        s2.intoArray(y, j + 2 * LANES);
+        s3.intoArray(y, j + 3 * LANES);
+    }
+
+    /** One vector of {@link #multiplyOne} from column {@code j}. */
+    private static void one1(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
+        FloatVector s0 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < inner; k++) {
+            s0 = FloatVector.fromArray(SPECIES, b[k], j).fma(FloatVector.broadcast(SPECIES, x[xo + k]), s0);
+        }
+        if (bias != null) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
+        }
+        s0.intoArray(y, j);
+    }
+
+    /** Columns {@code j} to {@code j + 3} of {@link #multiplyOne}: a scalar tail, four sums at once. */
+    private static void oneScalar4(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+        for (int k = 0; k < inner; k++) {
+            float xk = x[xo + k];
+            float[] bk = b[k];
+            s0 = Math.fma(xk, bk[j], s0);
+            s1 = Math.fma(xk, bk[j + 1], s1);
+            s2 = Math.fma(xk, bk[j + 2], s2);
+            s3 = Math.fma(xk, bk[j + 3], s3);
+        }
+        y[j] = bias == null ? s0 : s0 + bias[j];
+        y[j + 1] = bias == null ? s1 : s1 + bias[j + 1];
+        y[j + 2] = bias == null ? s2 : s2 + bias[j + 2];
+        y[j + 3] = bias == null ? s3 : s3 + bias[j + 3];
+    }
+
+    /** Column {@code j} of {@link #multiplyOne}: a scalar tail. */
+    private static void oneScalar1(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
+        float sum = 0.0f;
+        for (int k = 0; k < inner; k++) {
+            sum = Math.fma(x[xo + k], b[k][j], sum);
+        }
+        y[j] = bias == null ? sum : sum + bias[j];
+    }
+
+    /** {@link #multiplyOne} narrower than a vector: the plain loops of {@link #multiplyNarrow}, then the bias. */
+    private static void multiplyOneNarrow(
+            float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int width) {
+        java.util.Arrays.fill(y, 0, width, 0.0f);
+        int k = 0;
+        for (; k + 4 <= inner; k += 4) {
+            float x0 = x[xo + k], x1 = x[xo + k + 1], x2 = x[xo + k + 2], x3 = x[xo + k + 3];
+            float[] w0 = b[k], w1 = b[k + 1], w2 = b[k + 2], w3 = b[k + 3];
+            for (int j = 0; j < width; j++) {
+                y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+            }
+        }
+        for (; k < inner; k++) {
+            float x0 = x[xo + k];
+            float[] w0 = b[k];
+            for (int j = 0; j < width; j++) {
+                y[j] += x0 * w0[j];
+            }
+        }
+        if (bias != null) {
+            for (int j = 0; j < width; j++) {
+                y[j] += bias[j];
+            }
+        }
+    }
+
     /** Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}. */
     private static void product4x4(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
         float[] a0 = a[i];
