@@ -42,6 +42,14 @@ public final class VectorProducts {
      * take and AVX2's 16 do not; with AVX2 the widest block is four rows by two vectors (eleven).
      */
     private static final boolean FOUR_BY_FOUR = LANES >= 16;
+    /**
+     * The sums of the four-by-four blocks run over this many weight rows at a time, every block
+     * of rows of the tile in turn, before the next rows: the block's slice of the weights (64
+     * rows by four vectors, 16 KB with AVX-512) then stays in the level-1 cache for all of the
+     * tile's rows instead of coming from level 2 again for every four of them. Each sum is still
+     * one chain of multiply-adds in the order of k, so the result is that of an unblocked sum.
+     */
+    private static final int K_BLOCK = 64;
     /** Doubles of the same vector size: a float vector widens into two of them. */
     private static final VectorSpecies<Double> WIDE = DoubleVector.SPECIES_PREFERRED;
 
@@ -55,21 +63,34 @@ public final class VectorProducts {
     /**
      * {@code c[i][j] = sum over k < inner of a[i][ao + k] * b[k][j]} for {@code i < m} and
      * {@code j < width}: the product of a weight matrix, given by its rows {@code b[k]}, with
-     * each of {@code m} per-sample vectors {@code a[i]} (starting at column {@code ao}).
+     * each of {@code m} per-sample vectors {@code a[i]} (starting at column {@code ao}). The
+     * four-by-four blocks run in slices of {@link #K_BLOCK} weight rows, every block of rows
+     * within a slice before the next slice.
      */
     public static void multiply(float[][] a, int ao, float[][] b, float[][] c, int m, int inner, int width) {
         if (width < LANES && m < 4) {
             multiplyNarrow(a, ao, b, c, m, inner, width);
             return;
         }
-        int i = 0;
-        for (; i + 4 <= m; i += 4) {
-            int j = 0;
-            if (FOUR_BY_FOUR) {
-                for (; j + 4 * LANES <= width; j += 4 * LANES) {
-                    product4x4(a, i, ao, b, c, inner, j);
+        int blockedRows = m - m % 4;
+        int blockedWidth = FOUR_BY_FOUR ? width - width % (4 * LANES) : 0;
+        if (blockedRows > 0 && blockedWidth > 0) {
+            for (int k = 0; k < inner; k += K_BLOCK) {
+                int end = Math.min(inner, k + K_BLOCK);
+                for (int j = 0; j < blockedWidth; j += 4 * LANES) {
+                    for (int i = 0; i < blockedRows; i += 4) {
+                        if (k == 0) {
+                            product4x4(a, i, ao, b, c, k, end, j);
+                        } else {
+                            product4x4More(a, i, ao, b, c, k, end, j);
+                        }
+                    }
                 }
             }
+        }
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int j = blockedWidth;
             for (; j + 2 * LANES <= width; j += 2 * LANES) {
                 product4x2(a, i, ao, b, c, inner, j);
             }
@@ -256,8 +277,11 @@ public final class VectorProducts {
         }
     }
 
-    /** Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}. */
-    private static void product4x4(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    /**
+     * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
+     * {@code k} from {@code from} to {@code to - 1}, from zero.
+     */
+    private static void product4x4(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i];
         float[] a1 = a[i + 1];
         float[] a2 = a[i + 2];
@@ -278,7 +302,7 @@ public final class VectorProducts {
                 s31 = s00,
                 s32 = s00,
                 s33 = s00;
-        for (int k = 0; k < inner; k++) {
+        for (int k = from; k < to; k++) {
             float[] bk = b[k];
             FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
@@ -321,6 +345,80 @@ public final class VectorProducts {
         s22.intoArray(c2, j + 2 * LANES);
         s23.intoArray(c2, j + 3 * LANES);
         float[] c3 = c[i + 3];
+        s30.intoArray(c3, j);
+        s31.intoArray(c3, j + LANES);
+        s32.intoArray(c3, j + 2 * LANES);
+        s33.intoArray(c3, j + 3 * LANES);
+    }
+
+    /**
+     * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
+     * {@code k} from {@code from} to {@code to - 1} continue the sums that {@code c} holds.
+     */
+    private static void product4x4More(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
+        float[] a0 = a[i];
+        float[] a1 = a[i + 1];
+        float[] a2 = a[i + 2];
+        float[] a3 = a[i + 3];
+        float[] c0 = c[i];
+        float[] c1 = c[i + 1];
+        float[] c2 = c[i + 2];
+        float[] c3 = c[i + 3];
+        FloatVector s00 = FloatVector.fromArray(SPECIES, c0, j);
+        FloatVector s01 = FloatVector.fromArray(SPECIES, c0, j + LANES);
+        FloatVector s02 = FloatVector.fromArray(SPECIES, c0, j + 2 * LANES);
+        FloatVector s03 = FloatVector.fromArray(SPECIES, c0, j + 3 * LANES);
+        FloatVector s10 = FloatVector.fromArray(SPECIES, c1, j);
+        FloatVector s11 = FloatVector.fromArray(SPECIES, c1, j + LANES);
+        FloatVector s12 = FloatVector.fromArray(SPECIES, c1, j + 2 * LANES);
+        FloatVector s13 = FloatVector.fromArray(SPECIES, c1, j + 3 * LANES);
+        FloatVector s20 = FloatVector.fromArray(SPECIES, c2, j);
+        FloatVector s21 = FloatVector.fromArray(SPECIES, c2, j + LANES);
+        FloatVector s22 = FloatVector.fromArray(SPECIES, c2, j + 2 * LANES);
+        FloatVector s23 = FloatVector.fromArray(SPECIES, c2, j + 3 * LANES);
+        FloatVector s30 = FloatVector.fromArray(SPECIES, c3, j);
+        FloatVector s31 = FloatVector.fromArray(SPECIES, c3, j + LANES);
+        FloatVector s32 = FloatVector.fromArray(SPECIES, c3, j + 2 * LANES);
+        FloatVector s33 = FloatVector.fromArray(SPECIES, c3, j + 3 * LANES);
+        for (int k = from; k < to; k++) {
+            float[] bk = b[k];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = b0.fma(x, s00);
+            s01 = b1.fma(x, s01);
+            s02 = b2.fma(x, s02);
+            s03 = b3.fma(x, s03);
+            x = FloatVector.broadcast(SPECIES, a1[ao + k]);
+            s10 = b0.fma(x, s10);
+            s11 = b1.fma(x, s11);
+            s12 = b2.fma(x, s12);
+            s13 = b3.fma(x, s13);
+            x = FloatVector.broadcast(SPECIES, a2[ao + k]);
+            s20 = b0.fma(x, s20);
+            s21 = b1.fma(x, s21);
+            s22 = b2.fma(x, s22);
+            s23 = b3.fma(x, s23);
+            x = FloatVector.broadcast(SPECIES, a3[ao + k]);
+            s30 = b0.fma(x, s30);
+            s31 = b1.fma(x, s31);
+            s32 = b2.fma(x, s32);
+            s33 = b3.fma(x, s33);
+        }
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+        s02.intoArray(c0, j + 2 * LANES);
+        s03.intoArray(c0, j + 3 * LANES);
+        s10.intoArray(c1, j);
+        s11.intoArray(c1, j + LANES);
+        s12.intoArray(c1, j + 2 * LANES);
+        s13.intoArray(c1, j + 3 * LANES);
+        s20.intoArray(c2, j);
+        s21.intoArray(c2, j + LANES);
+        s22.intoArray(c2, j + 2 * LANES);
+        s23.intoArray(c2, j + 3 * LANES);
         s30.intoArray(c3, j);
         s31.intoArray(c3, j + LANES);
         s32.intoArray(c3, j + 2 * LANES);
