@@ -9,6 +9,16 @@ model compiled with torch.jit.script for training and traced and frozen for pred
 measured in ROUNDS rounds of ROUND_SECONDS each after a warm-up; the figure is the median round.
 
 Run with OpenBLAS (see run.sh): Debian's python3-torch otherwise links the reference BLAS.
+
+--export-onnx DIR writes the ONNX models of I1 and I2 that ONNX Runtime runs in the JMH suite
+instead of measuring anything. They carry nnc's parameters, not PyTorch's, so that both run the
+same network: DIR/n4.f64 and DIR/n5.f64, written by `dev.nnc.benchmarks.OnnxModels`, hold N4's
+and N5's initial parameters as little-endian doubles in nnc's PARAMETER_NAMES order, which is
+nn.Linear's (weight [out, in] row-major, then bias, layer by layer). The models end in the
+softmax that nnc's predict applies, and their batch dimension is dynamic.
+--export-onnx-inputs DIR writes the same networks with the parameters as graph inputs instead
+(the small models of benchmarks/src/test/resources/onnx, which the unit test OrtParityTest feeds
+with nnc's parameters, so that the Maven build needs no Python).
 """
 import argparse
 import json
@@ -156,12 +166,74 @@ def prediction(problem, dtype, variant, round_seconds, rounds):
         return measure(step, round_seconds, rounds)
 
 
+ONNX_MODELS = {"i1": ("N4", "n4.f64"), "i2": ("N5", "n5.f64")}
+ONNX_OPSET = 13
+
+
+def export_onnx(directory):
+    """DIR/{i1,i2}_{float,double}.onnx from nnc's parameters in DIR/n4.f64 and DIR/n5.f64."""
+    for name, (problem, parameter_file) in ONNX_MODELS.items():
+        flat = np.fromfile(f"{directory}/{parameter_file}", dtype="<f8")
+        for dtype, precision in ((torch.float32, "float"), (torch.float64, "double")):
+            model = nn.Sequential(*model_of(problem), nn.Softmax(dim=1)).to(dtype).eval()
+            offset = 0
+            with torch.no_grad():
+                for tensor in model.parameters():
+                    count = tensor.numel()
+                    tensor.copy_(torch.from_numpy(flat[offset:offset + count].reshape(tensor.shape)))
+                    offset += count
+            if offset != flat.size:
+                raise ValueError(f"{parameter_file}: {flat.size} values, the model has {offset} parameters")
+            torch.onnx.export(model, torch.zeros(1, PROBLEMS[problem][0][0], dtype=dtype),
+                              f"{directory}/{name}_{precision}.onnx", input_names=["x"], output_names=["probs"],
+                              dynamic_axes={"x": {0: "n"}, "probs": {0: "n"}}, opset_version=ONNX_OPSET)
+
+
+class ParametersAsInputs(nn.Module):
+    """The suite's network with its parameters as arguments: weight, bias, weight, bias, ..."""
+
+    def __init__(self, layers):
+        super().__init__()
+        self.layers = layers
+
+    def forward(self, x, *parameters):
+        for i in range(self.layers):
+            x = F.linear(x, parameters[2 * i], parameters[2 * i + 1])
+            if i < self.layers - 1:
+                x = torch.relu(x)
+        return torch.softmax(x, dim=1)
+
+
+def export_onnx_inputs(directory):
+    """DIR/{i1,i2}_{float,double}_inputs.onnx: the same graphs, parameters as inputs p0, p1, ..."""
+    for name, (problem, _) in ONNX_MODELS.items():
+        sizes = PROBLEMS[problem][0]
+        for dtype, precision in ((torch.float32, "float"), (torch.float64, "double")):
+            parameters = []
+            for i in range(len(sizes) - 1):
+                parameters += [torch.zeros(sizes[i + 1], sizes[i], dtype=dtype), torch.zeros(sizes[i + 1], dtype=dtype)]
+            names = [f"p{i}" for i in range(len(parameters))]
+            torch.onnx.export(ParametersAsInputs(len(sizes) - 1), (torch.zeros(1, sizes[0], dtype=dtype), *parameters),
+                              f"{directory}/{name}_{precision}_inputs.onnx", input_names=["x"] + names,
+                              output_names=["probs"], dynamic_axes={"x": {0: "n"}, "probs": {0: "n"}},
+                              opset_version=ONNX_OPSET)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--export-onnx", metavar="DIR", help="write the ONNX models of I1 and I2 and exit")
+    parser.add_argument("--export-onnx-inputs", metavar="DIR",
+                        help="write them with the parameters as graph inputs and exit")
     parser.add_argument("--round-seconds", type=float, default=0.7)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--benchmarks", default="N1,N2,N3,N4,N5,I1,I2")
     args = parser.parse_args()
+    if args.export_onnx or args.export_onnx_inputs:
+        if args.export_onnx:
+            export_onnx(args.export_onnx)
+        if args.export_onnx_inputs:
+            export_onnx_inputs(args.export_onnx_inputs)
+        return
     results = []
     for bench in args.benchmarks.split(","):
         for dtype, precision in ((torch.float32, "float"), (torch.float64, "double")):

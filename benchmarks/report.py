@@ -14,10 +14,16 @@ import json
 import statistics
 import sys
 
-BATCH = {"N1": 1, "N2": 4, "N3": 1, "N4": 32, "N5": 64, "I1": 1, "I2": 1}
+BATCH = {"N1": 1, "N2": 4, "N3": 1, "N4": 32, "N5": 64, "I1": 1, "I2": 1,
+         "I1b8": 8, "I1b64": 64, "I2b8": 8, "I2b64": 64}
 # The precision a benchmark method measures unless its name ends in Float or Double.
 DEFAULT_PRECISION = {"N1": "double", "N2": "double", "N3": "double", "N4": "double", "N5": "float",
-                     "I1": "double", "I2": "float"}
+                     "I1": "double", "I2": "float", "I1b8": "double", "I1b64": "double", "I2b8": "float",
+                     "I2b64": "float"}
+# Prediction benchmarks: parameters (all streamed once per call, whatever the batch) and
+# floating-point operations per sample (two per multiply-add of the products).
+PARAMETERS = {"I1": 64 * 32 + 32 + 32 * 10 + 10, "I2": 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10}
+FLOP = {"I1": 2 * (64 * 32 + 32 * 10), "I2": 2 * (784 * 256 + 256 * 128 + 128 * 10)}
 TITLES = {
     "N1": "N1 2-2-1 sigmoid, SGD, batch 1",
     "N2": "N2 XOR 2-4-1, SGD, batch 4",
@@ -26,6 +32,10 @@ TITLES = {
     "N5": "N5 784-256-128-10, momentum, batch 64",
     "I1": "I1 N4 predict, batch 1",
     "I2": "I2 N5 predict, batch 1",
+    "I1b8": "I1 N4 predict, batch 8",
+    "I1b64": "I1 N4 predict, batch 64",
+    "I2b8": "I2 N5 predict, batch 8",
+    "I2b64": "I2 N5 predict, batch 64",
 }
 
 
@@ -39,6 +49,8 @@ def jmh_figures(path):
     for entry in json.load(open(path)):
         cls, method = entry["benchmark"].split(".")[-2:]
         bench = cls.replace("Benchmark", "")
+        if bench.endswith("Batch"):  # I1BatchBenchmark with @Param batch = 8 -> I1b8
+            bench = bench[: -len("Batch")] + "b" + entry["params"]["batch"]
         if bench in ("LoopShape", "VectorProduct"):
             median = statistics.median(statistics.mean(it) for it in entry["primaryMetric"]["rawData"])
             figures[(bench, method, "float")] = (median * LOOP_SHAPE_FLOP / 1e9, [])
@@ -83,7 +95,7 @@ def java_table(figures):
     for bench in BATCH:
         for precision in ("double", "float"):
             nnc = figures.get((bench, "nnc", precision), (None, 0))[0]
-            if nnc is None:
+            if nnc is None or bench not in TITLES or "b" in bench:
                 continue
             hand = figures.get((bench, "handwritten", precision), (None, 0))[0]
             tape = figures.get((bench, "tape", "double"), (None, 0))[0] if precision == "double" else None
@@ -160,6 +172,35 @@ def vector_table(figures, vector, torch_results):
     return "\n".join(lines)
 
 
+def with_rates(bench, precision, per_second):
+    """A prediction figure with the GB/s of parameters it streams and its GFLOP/s beside it."""
+    if per_second is None:
+        return "-"
+    network = bench[:2]
+    calls = per_second / BATCH[bench]
+    gigabytes = calls * PARAMETERS[network] * (8 if precision == "double" else 4) / 1e9
+    return f"{fmt(per_second)} ({gigabytes:.1f} GB/s, {per_second * FLOP[network] / 1e9:.1f} GFLOP/s)"
+
+
+def ort_table(figures, order=("double", "float")):
+    """nnc's predictions against ONNX Runtime's on the same exported network, same JMH run."""
+    lines = [
+        "| bench | precision | nnc | ONNX Runtime | nnc / ONNX Runtime |",
+        "|---|---|---|---|---|",
+    ]
+    for bench in BATCH:
+        if not bench.startswith("I"):
+            continue
+        for precision in order:
+            nnc = figures.get((bench, "nnc", precision), (None, 0))[0]
+            ort = figures.get((bench, "ort", precision), (None, 0))[0]
+            if nnc is None or ort is None:
+                continue
+            lines.append(f"| {TITLES[bench]} | {precision} | {with_rates(bench, precision, nnc)} "
+                         f"| {with_rates(bench, precision, ort)} | {ratio(nnc, ort)} |")
+    return "\n".join(lines) if len(lines) > 2 else None
+
+
 def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
@@ -174,6 +215,12 @@ def main(argv):
               "(LoopShapeBenchmark, VectorProductBenchmark): flat arrays with offset indices "
               f"{shapes.get('flatArrays', 0):.1f}, arrays of rows (FloatGemm) {shapes.get('rowArrays', 0):.1f}, "
               f"the runtime's Vector API kernel {shapes.get('vectorApi', 0):.1f}.")
+    against_ort = ort_table(figures)
+    if against_ort:
+        print("\nAgainst ONNX Runtime (Java API, one intra-op and one inter-op thread) on the models "
+              "`pytorch_suite.py --export-onnx` writes from nnc's own parameters, same run; beside each "
+              "figure the parameters streamed (once per call, whatever the batch) and the GFLOP/s.\n")
+        print(against_ort)
     torch_results = json.load(open(argv[2])) if len(argv) > 2 else None
     if torch_results:
         print(f"\nAgainst PyTorch {torch_results['torch']} (BLAS: {torch_results['blas']}), same data and "
@@ -197,6 +244,10 @@ def main(argv):
               "register-blocked products (README, \"Vector API\"); same run.\n")
         vector = jmh_figures(argv[3])
         print(vector_table(figures, vector, torch_results))
+        vector_ort = ort_table(vector, order=("float",))
+        if vector_ort:
+            print("\nnnc with the Vector API against ONNX Runtime, both in that run:\n")
+            print(vector_ort)
         forks = two_core_forks(figures, vector)
         if forks:
             print(f"\nnnc with two threads, fork by fork (a median hides that two-core figures on a virtual "

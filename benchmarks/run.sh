@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite and writes its results into BENCHMARKS.md:
 #   1. builds the project (nnc generates the benchmark networks during the build),
-#   2. JMH: every N1-N5, I1-I2 benchmark, nnc and both Java baselines, one thread,
-#      3 forks x (4 warm-up + 3 measured iterations of 1 s): about 11 minutes,
-#   2b. JMH again for nnc's float benchmarks with --add-modules jdk.incubator.vector: about 2 minutes,
+#   1b. exports the ONNX models of I1 and I2 from nnc's parameters (OnnxModels, then
+#      pytorch_suite.py --export-onnx) for ONNX Runtime,
+#   2. JMH: every N1-N5, I1-I2 benchmark, nnc, both Java baselines and ONNX Runtime, one thread,
+#      3 forks x (4 warm-up + 3 measured iterations of 1 s): about 15 minutes,
+#   2b. JMH again for nnc's float benchmarks with --add-modules jdk.incubator.vector, and ONNX
+#      Runtime's float predictions beside them: about 4 minutes,
 #   3. PyTorch: the same suite, float32/float64, 1 and 2 threads, eager and TorchScript,
 #      3 rounds of 0.7 s after a warm-up: about 2 minutes,
 #   4. report.py: the tables, spliced into BENCHMARKS.md between the "results" markers.
@@ -21,12 +24,17 @@ mkdir -p "$out"
 commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!BENCHMARKS.md' || echo "+uncommitted")
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
+# ONNX Runtime's models carry nnc's parameters: Java writes them, PyTorch exports the models.
+onnx=benchmarks/target/onnx
+java -cp benchmarks/target/benchmarks.jar dev.nnc.benchmarks.OnnxModels "$onnx"
+"$python" benchmarks/pytorch_suite.py --export-onnx "$onnx" 2> "$out/onnx-export.log"
+
 java -jar benchmarks/target/benchmarks.jar -e ProductShape -f 3 -wi 4 -w 1s -i 3 -r 1s -t 1 \
     -rf json -rff "$out/jmh.json" | tee "$out/jmh.txt"
 
 # The float networks again with the Vector API opt-in (--add-modules jdk.incubator.vector).
 java -jar benchmarks/target/benchmarks.jar \
-    'N5Benchmark.nnc$|N5Benchmark.nncTwoThreads$|I2Benchmark.nnc$|N4Benchmark.nncFloat$|I1Benchmark.nncFloat$' \
+    'N5Benchmark.nnc$|N5Benchmark.nncTwoThreads$|I2Benchmark.(nnc|ort)$|I2BatchBenchmark.(nnc|ort)$|N4Benchmark.nncFloat$|I1Benchmark.(nncFloat|ortFloat)$' \
     -f 3 -wi 4 -w 1s -i 3 -r 1s -t 1 -jvmArgsAppend --add-modules=jdk.incubator.vector \
     -rf json -rff "$out/jmh-vector.json" | tee "$out/jmh-vector.txt"
 

@@ -1,5 +1,6 @@
 package dev.nnc.benchmarks;
 
+import ai.onnxruntime.OrtException;
 import dev.nnc.benchmarks.generated.N5;
 import dev.nnc.benchmarks.generated.N5Double;
 import dev.nnc.benchmarks.handwritten.DoubleMlp;
@@ -9,10 +10,12 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * I2: one-sample predictions of N5 (784 -> 256 relu -> 128 relu -> 10 softmax); ops/s =
- * predictions/s. The suite's figure is in float, like N5.
+ * predictions/s. The suite's figure is in float, like N5. The {@code ort} methods run ONNX
+ * Runtime on the exported model of the same parameters ({@link OnnxModels}).
  */
 @State(Scope.Thread)
 public class I2Benchmark extends SuiteBenchmark {
@@ -73,8 +76,49 @@ public class I2Benchmark extends SuiteBenchmark {
     }
 
     @Benchmark
+    public double ort(Ort ort) throws OrtException {
+        return ort.floatModel.run(ort.cursor++ & (SAMPLES - 1));
+    }
+
+    @Benchmark
+    public double ortDouble(Ort ort) throws OrtException {
+        return ort.doubleModel.run(ort.cursor++ & (SAMPLES - 1));
+    }
+
+    @Benchmark
     public double tape() {
         tape.predict(samples[cursor++ & (SAMPLES - 1)], out);
         return out[0];
+    }
+
+    /** ONNX Runtime, one thread, on the exported I2 models in float and double. */
+    @State(Scope.Thread)
+    public static class Ort {
+        private OrtPredictor floatModel;
+        private OrtPredictor doubleModel;
+        private int cursor;
+
+        @Setup
+        public void setUp() throws OrtException {
+            SuiteData data = SuiteData.of(Problem.N5);
+            double[][] samples = new double[SAMPLES][];
+            double[][] expected = new double[SAMPLES][10];
+            N5Double reference = new N5Double();
+            reference.setParameters(OnnxModels.i2Parameters());
+            for (int i = 0; i < SAMPLES; i++) {
+                samples[i] = data.sample(i);
+                reference.predict(samples[i], expected[i]);
+            }
+            floatModel = new OrtPredictor(OnnxModels.model("i2_float"), samples, 1, 784, 10, false);
+            floatModel.requireOutputs(expected, 1e-4);
+            doubleModel = new OrtPredictor(OnnxModels.model("i2_double"), samples, 1, 784, 10, true);
+            doubleModel.requireOutputs(expected, 1e-12);
+        }
+
+        @TearDown
+        public void tearDown() throws OrtException {
+            floatModel.close();
+            doubleModel.close();
+        }
     }
 }

@@ -82,6 +82,11 @@ final class KernelEmitter {
         default java.util.Optional<SampleRows> sampleRows(LeafOp.Read op) {
             return java.util.Optional.empty();
         }
+
+        /** The field that holds vector parameter {@code op} whole, if it is kept as one array. */
+        default java.util.Optional<CodeBlock> vectorField(LeafOp.Param op) {
+            return java.util.Optional.empty();
+        }
     }
 
     /**
@@ -110,6 +115,8 @@ final class KernelEmitter {
      * several samples.
      */
     private final boolean tiled;
+    /** Whether the kernel computes predictions only (the forward kernel of {@code predict}). */
+    private final boolean predictsOnly;
     /** Nodes whose value depends on the sample (inputs, targets, dropout masks). */
     private final boolean[] batched;
     /** The sample a tiled expression is about: {@code b}, or {@code b + 1} in blocked loops. */
@@ -179,6 +186,8 @@ final class KernelEmitter {
                 sinkUses[output.node()]++;
             }
         }
+        this.predictsOnly =
+                graph.outputs().stream().filter(outputs).allMatch(output -> output.kind() == Output.Kind.PREDICTION);
         this.inlined = new boolean[graph.size()];
         markFusions();
         // An output read once by its sink (a gradient accumulation, the prediction row) and by
@@ -443,6 +452,29 @@ final class KernelEmitter {
             return context.sampleRows(read);
         }
         return java.util.Optional.empty();
+    }
+
+    /**
+     * The array that holds vector node {@code id} whole, if there is one: a vector parameter's
+     * field, or a stored vector of the parameters alone (computed once per tile).
+     */
+    java.util.Optional<CodeBlock> wholeVector(int id) {
+        Node node = graph.node(id);
+        if (isBatched(id) || unrolled || !node.shape().isVector()) {
+            return java.util.Optional.empty();
+        }
+        if (stored.containsKey(id)) {
+            return java.util.Optional.of(CodeBlock.of("$N", stored.get(id)));
+        }
+        if (node.op() instanceof LeafOp.Param param) {
+            return context.vectorField(param);
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** Whether the kernel computes predictions only, so a tile of one sample is worth a form of its own. */
+    boolean predictsOnly() {
+        return predictsOnly;
     }
 
     /** The name of the array or local holding stored node {@code id}. */

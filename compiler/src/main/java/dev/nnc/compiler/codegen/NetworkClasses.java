@@ -669,6 +669,12 @@ final class NetworkClasses {
         }
 
         @Override
+        public java.util.Optional<CodeBlock> vectorField(LeafOp.Param op) {
+            ParameterField p = byName.get(op.name());
+            return p.byColumns() ? java.util.Optional.empty() : java.util.Optional.of(CodeBlock.of("$N", p.field()));
+        }
+
+        @Override
         public java.util.Optional<KernelEmitter.SampleRows> sampleRows(LeafOp.Read op) {
             if (op instanceof LeafOp.Input input) {
                 return java.util.Optional.of(new KernelEmitter.SampleRows(CodeBlock.of("inputRows"), input.offset()));

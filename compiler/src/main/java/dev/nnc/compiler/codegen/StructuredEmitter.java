@@ -223,9 +223,28 @@ final class StructuredEmitter {
                             .endControlFlow()
                             .build())
                     .orElse(CodeBlock.of(""));
+            java.util.Optional<CodeBlock> oneSample = java.util.Optional.empty();
+            if (kernel.predictsOnly()) {
+                // A prediction of one sample: the one-sample kernel, with the bias added as it stores.
+                java.util.Optional<CodeBlock> biasArray = biased.flatMap(b -> kernel.wholeVector(b.bias()));
+                CodeBlock call = CodeBlock.of(
+                        "$T.multiplyOne($L[0], $L, $N, $L, $N[0], $L, $L)",
+                        VectorKernels.PRODUCTS,
+                        rows.get().array(),
+                        rows.get().offset(),
+                        weights,
+                        biasArray.orElse(CodeBlock.of("null")),
+                        y,
+                        outer,
+                        inner);
+                oneSample = java.util.Optional.of(
+                        biasArray.isPresent() || biased.isEmpty()
+                                ? CodeBlock.of("$L;\n", call)
+                                : CodeBlock.of("$L;\n$L", call, addBias));
+            }
             return CodeBlock.builder()
                     .add(comment)
-                    .add(VectorKernels.multiply(rows.get(), weights, y, outer, inner, addBias, loops))
+                    .add(VectorKernels.multiply(rows.get(), weights, y, outer, inner, addBias, oneSample, loops))
                     .build();
         }
         return CodeBlock.builder().add(comment).add(loops).build();

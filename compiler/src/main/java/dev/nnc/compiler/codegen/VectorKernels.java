@@ -23,7 +23,8 @@ final class VectorKernels {
 
     /**
      * {@code c[b] = W x[b]} for the tile's samples, {@code W} given by its rows {@code weights[k]},
-     * then {@code then} (which adds a bias, say) in the same branch.
+     * then {@code then} (which adds a bias, say) in the same branch; with {@code oneSample}, the
+     * statements for a tile of one sample ({@code m == 1}) instead of those two.
      */
     static CodeBlock multiply(
             KernelEmitter.SampleRows x,
@@ -32,19 +33,25 @@ final class VectorKernels {
             int inner,
             int width,
             CodeBlock then,
+            java.util.Optional<CodeBlock> oneSample,
             CodeBlock plainLoops) {
-        return choose(
-                CodeBlock.of(
-                        "$T.multiply($L, $L, $N, $N, m, $L, $L)",
-                        PRODUCTS,
-                        x.array(),
-                        x.offset(),
-                        weights,
-                        y,
-                        inner,
-                        width),
-                then,
-                plainLoops);
+        CodeBlock tile = CodeBlock.of(
+                "$T.multiply($L, $L, $N, $N, m, $L, $L)", PRODUCTS, x.array(), x.offset(), weights, y, inner, width);
+        if (oneSample.isEmpty()) {
+            return choose(tile, then, plainLoops);
+        }
+        return CodeBlock.builder()
+                .beginControlFlow("if ($T.ENABLED)", VECTORIZATION)
+                .beginControlFlow("if (m == 1)")
+                .add(oneSample.get())
+                .nextControlFlow("else")
+                .addStatement(tile)
+                .add(then)
+                .endControlFlow()
+                .nextControlFlow("else")
+                .add(plainLoops)
+                .endControlFlow()
+                .build();
     }
 
     /**

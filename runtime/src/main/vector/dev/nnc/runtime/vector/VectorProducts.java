@@ -42,6 +42,14 @@ public final class VectorProducts {
      * take and AVX2's 16 do not; with AVX2 the widest block is four rows by two vectors (eleven).
      */
     private static final boolean FOUR_BY_FOUR = LANES >= 16;
+    /**
+     * The sums of the four-by-four blocks run over this many weight rows at a time, every block
+     * of rows of the tile in turn, before the next rows: the block's slice of the weights (64
+     * rows by four vectors, 16 KB with AVX-512) then stays in the level-1 cache for all of the
+     * tile's rows instead of coming from level 2 again for every four of them. Each sum is still
+     * one chain of multiply-adds in the order of k, so the result is that of an unblocked sum.
+     */
+    private static final int K_BLOCK = 64;
     /** Doubles of the same vector size: a float vector widens into two of them. */
     private static final VectorSpecies<Double> WIDE = DoubleVector.SPECIES_PREFERRED;
 
@@ -55,21 +63,34 @@ public final class VectorProducts {
     /**
      * {@code c[i][j] = sum over k < inner of a[i][ao + k] * b[k][j]} for {@code i < m} and
      * {@code j < width}: the product of a weight matrix, given by its rows {@code b[k]}, with
-     * each of {@code m} per-sample vectors {@code a[i]} (starting at column {@code ao}).
+     * each of {@code m} per-sample vectors {@code a[i]} (starting at column {@code ao}). The
+     * four-by-four blocks run in slices of {@link #K_BLOCK} weight rows, every block of rows
+     * within a slice before the next slice.
      */
     public static void multiply(float[][] a, int ao, float[][] b, float[][] c, int m, int inner, int width) {
         if (width < LANES && m < 4) {
             multiplyNarrow(a, ao, b, c, m, inner, width);
             return;
         }
-        int i = 0;
-        for (; i + 4 <= m; i += 4) {
-            int j = 0;
-            if (FOUR_BY_FOUR) {
-                for (; j + 4 * LANES <= width; j += 4 * LANES) {
-                    product4x4(a, i, ao, b, c, inner, j);
+        int blockedRows = m - m % 4;
+        int blockedWidth = FOUR_BY_FOUR ? width - width % (4 * LANES) : 0;
+        if (blockedRows > 0 && blockedWidth > 0) {
+            for (int k = 0; k < inner; k += K_BLOCK) {
+                int end = Math.min(inner, k + K_BLOCK);
+                for (int j = 0; j < blockedWidth; j += 4 * LANES) {
+                    for (int i = 0; i < blockedRows; i += 4) {
+                        if (k == 0) {
+                            product4x4(a, i, ao, b, c, k, end, j);
+                        } else {
+                            product4x4More(a, i, ao, b, c, k, end, j);
+                        }
+                    }
                 }
             }
+        }
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int j = blockedWidth;
             for (; j + 2 * LANES <= width; j += 2 * LANES) {
                 product4x2(a, i, ao, b, c, inner, j);
             }
@@ -100,8 +121,167 @@ public final class VectorProducts {
         }
     }
 
-    /** Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}. */
-    private static void product4x4(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    /**
+     * {@code y[j] = sum over k < inner of x[xo + k] * b[k][j]}, plus {@code bias[j]} unless
+     * {@code bias} is null, for {@code j < width}: the product of a weight matrix (its rows {@code
+     * b[k]}) with one sample, as a one-sample prediction computes it. {@link #multiply} with one
+     * row keeps four vectors of sums, so each sum waits for the latency of the multiply-add before
+     * it; here eight independent vectors of sums (128 floats with AVX-512) take each pass over the
+     * weights, which is what it takes to issue two multiply-adds every cycle, and every weight
+     * column is read in runs of eight vectors. The bias is added as the sums are stored, instead
+     * of in a pass of its own. Each element is the same sum of multiply-adds in the same order as
+     * in {@link #multiply}, then the bias, so the result is the same to the last bit.
+     */
+    public static void multiplyOne(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int width) {
+        if (width < LANES) {
+            multiplyOneNarrow(x, xo, b, bias, y, inner, width);
+            return;
+        }
+        int j = 0;
+        for (; j + 8 * LANES <= width; j += 8 * LANES) {
+            one8(x, xo, b, bias, y, inner, j);
+        }
+        for (; j + 4 * LANES <= width; j += 4 * LANES) {
+            one4(x, xo, b, bias, y, inner, j);
+        }
+        for (; j + LANES <= width; j += LANES) {
+            one1(x, xo, b, bias, y, inner, j);
+        }
+        for (; j + 4 <= width; j += 4) {
+            oneScalar4(x, xo, b, bias, y, inner, j);
+        }
+        for (; j < width; j++) {
+            oneScalar1(x, xo, b, bias, y, inner, j);
+        }
+    }
+
+    /** Eight vectors of {@link #multiplyOne} from column {@code j}. */
+    private static void one8(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        for (int k = 0; k < inner; k++) {
+            float[] bk = b[k];
+            FloatVector xk = FloatVector.broadcast(SPECIES, x[xo + k]);
+            s0 = FloatVector.fromArray(SPECIES, bk, j).fma(xk, s0);
+            s1 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(xk, s1);
+            s2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES).fma(xk, s2);
+            s3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES).fma(xk, s3);
+            s4 = FloatVector.fromArray(SPECIES, bk, j + 4 * LANES).fma(xk, s4);
+            s5 = FloatVector.fromArray(SPECIES, bk, j + 5 * LANES).fma(xk, s5);
+            s6 = FloatVector.fromArray(SPECIES, bk, j + 6 * LANES).fma(xk, s6);
+            s7 = FloatVector.fromArray(SPECIES, bk, j + 7 * LANES).fma(xk, s7);
+        }
+        if (bias != null) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
+            s1 = s1.add(FloatVector.fromArray(SPECIES, bias, j + LANES));
+            s2 = s2.add(FloatVector.fromArray(SPECIES, bias, j + 2 * LANES));
+            s3 = s3.add(FloatVector.fromArray(SPECIES, bias, j + 3 * LANES));
+            s4 = s4.add(FloatVector.fromArray(SPECIES, bias, j + 4 * LANES));
+            s5 = s5.add(FloatVector.fromArray(SPECIES, bias, j + 5 * LANES));
+            s6 = s6.add(FloatVector.fromArray(SPECIES, bias, j + 6 * LANES));
+            s7 = s7.add(FloatVector.fromArray(SPECIES, bias, j + 7 * LANES));
+        }
+        s0.intoArray(y, j);
+        s1.intoArray(y, j + LANES);
+        s2.intoArray(y, j + 2 * LANES);
+        s3.intoArray(y, j + 3 * LANES);
+        s4.intoArray(y, j + 4 * LANES);
+        s5.intoArray(y, j + 5 * LANES);
+        s6.intoArray(y, j + 6 * LANES);
+        s7.intoArray(y, j + 7 * LANES);
+    }
+
+    /** Four vectors of {@link #multiplyOne} from column {@code j}. */
+    private static void one4(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+        for (int k = 0; k < inner; k++) {
+            float[] bk = b[k];
+            FloatVector xk = FloatVector.broadcast(SPECIES, x[xo + k]);
+            s0 = FloatVector.fromArray(SPECIES, bk, j).fma(xk, s0);
+            s1 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(xk, s1);
+            s2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES).fma(xk, s2);
+            s3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES).fma(xk, s3);
+        }
+        if (bias != null) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
+            s1 = s1.add(FloatVector.fromArray(SPECIES, bias, j + LANES));
+            s2 = s2.add(FloatVector.fromArray(SPECIES, bias, j + 2 * LANES));
+            s3 = s3.add(FloatVector.fromArray(SPECIES, bias, j + 3 * LANES));
+        }
+        s0.intoArray(y, j);
+        s1.intoArray(y, j + LANES);
+        s2.intoArray(y, j + 2 * LANES);
+        s3.intoArray(y, j + 3 * LANES);
+    }
+
+    /** One vector of {@link #multiplyOne} from column {@code j}. */
+    private static void one1(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
+        FloatVector s0 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < inner; k++) {
+            s0 = FloatVector.fromArray(SPECIES, b[k], j).fma(FloatVector.broadcast(SPECIES, x[xo + k]), s0);
+        }
+        if (bias != null) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
+        }
+        s0.intoArray(y, j);
+    }
+
+    /** Columns {@code j} to {@code j + 3} of {@link #multiplyOne}: a scalar tail, four sums at once. */
+    private static void oneScalar4(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+        for (int k = 0; k < inner; k++) {
+            float xk = x[xo + k];
+            float[] bk = b[k];
+            s0 = Math.fma(xk, bk[j], s0);
+            s1 = Math.fma(xk, bk[j + 1], s1);
+            s2 = Math.fma(xk, bk[j + 2], s2);
+            s3 = Math.fma(xk, bk[j + 3], s3);
+        }
+        y[j] = bias == null ? s0 : s0 + bias[j];
+        y[j + 1] = bias == null ? s1 : s1 + bias[j + 1];
+        y[j + 2] = bias == null ? s2 : s2 + bias[j + 2];
+        y[j + 3] = bias == null ? s3 : s3 + bias[j + 3];
+    }
+
+    /** Column {@code j} of {@link #multiplyOne}: a scalar tail. */
+    private static void oneScalar1(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
+        float sum = 0.0f;
+        for (int k = 0; k < inner; k++) {
+            sum = Math.fma(x[xo + k], b[k][j], sum);
+        }
+        y[j] = bias == null ? sum : sum + bias[j];
+    }
+
+    /** {@link #multiplyOne} narrower than a vector: the plain loops of {@link #multiplyNarrow}, then the bias. */
+    private static void multiplyOneNarrow(
+            float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int width) {
+        java.util.Arrays.fill(y, 0, width, 0.0f);
+        int k = 0;
+        for (; k + 4 <= inner; k += 4) {
+            float x0 = x[xo + k], x1 = x[xo + k + 1], x2 = x[xo + k + 2], x3 = x[xo + k + 3];
+            float[] w0 = b[k], w1 = b[k + 1], w2 = b[k + 2], w3 = b[k + 3];
+            for (int j = 0; j < width; j++) {
+                y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+            }
+        }
+        for (; k < inner; k++) {
+            float x0 = x[xo + k];
+            float[] w0 = b[k];
+            for (int j = 0; j < width; j++) {
+                y[j] += x0 * w0[j];
+            }
+        }
+        if (bias != null) {
+            for (int j = 0; j < width; j++) {
+                y[j] += bias[j];
+            }
+        }
+    }
+
+    /**
+     * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
+     * {@code k} from {@code from} to {@code to - 1}, from zero.
+     */
+    private static void product4x4(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i];
         float[] a1 = a[i + 1];
         float[] a2 = a[i + 2];
@@ -122,7 +302,7 @@ public final class VectorProducts {
                 s31 = s00,
                 s32 = s00,
                 s33 = s00;
-        for (int k = 0; k < inner; k++) {
+        for (int k = from; k < to; k++) {
             float[] bk = b[k];
             FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
@@ -165,6 +345,80 @@ public final class VectorProducts {
         s22.intoArray(c2, j + 2 * LANES);
         s23.intoArray(c2, j + 3 * LANES);
         float[] c3 = c[i + 3];
+        s30.intoArray(c3, j);
+        s31.intoArray(c3, j + LANES);
+        s32.intoArray(c3, j + 2 * LANES);
+        s33.intoArray(c3, j + 3 * LANES);
+    }
+
+    /**
+     * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
+     * {@code k} from {@code from} to {@code to - 1} continue the sums that {@code c} holds.
+     */
+    private static void product4x4More(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
+        float[] a0 = a[i];
+        float[] a1 = a[i + 1];
+        float[] a2 = a[i + 2];
+        float[] a3 = a[i + 3];
+        float[] c0 = c[i];
+        float[] c1 = c[i + 1];
+        float[] c2 = c[i + 2];
+        float[] c3 = c[i + 3];
+        FloatVector s00 = FloatVector.fromArray(SPECIES, c0, j);
+        FloatVector s01 = FloatVector.fromArray(SPECIES, c0, j + LANES);
+        FloatVector s02 = FloatVector.fromArray(SPECIES, c0, j + 2 * LANES);
+        FloatVector s03 = FloatVector.fromArray(SPECIES, c0, j + 3 * LANES);
+        FloatVector s10 = FloatVector.fromArray(SPECIES, c1, j);
+        FloatVector s11 = FloatVector.fromArray(SPECIES, c1, j + LANES);
+        FloatVector s12 = FloatVector.fromArray(SPECIES, c1, j + 2 * LANES);
+        FloatVector s13 = FloatVector.fromArray(SPECIES, c1, j + 3 * LANES);
+        FloatVector s20 = FloatVector.fromArray(SPECIES, c2, j);
+        FloatVector s21 = FloatVector.fromArray(SPECIES, c2, j + LANES);
+        FloatVector s22 = FloatVector.fromArray(SPECIES, c2, j + 2 * LANES);
+        FloatVector s23 = FloatVector.fromArray(SPECIES, c2, j + 3 * LANES);
+        FloatVector s30 = FloatVector.fromArray(SPECIES, c3, j);
+        FloatVector s31 = FloatVector.fromArray(SPECIES, c3, j + LANES);
+        FloatVector s32 = FloatVector.fromArray(SPECIES, c3, j + 2 * LANES);
+        FloatVector s33 = FloatVector.fromArray(SPECIES, c3, j + 3 * LANES);
+        for (int k = from; k < to; k++) {
+            float[] bk = b[k];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = b0.fma(x, s00);
+            s01 = b1.fma(x, s01);
+            s02 = b2.fma(x, s02);
+            s03 = b3.fma(x, s03);
+            x = FloatVector.broadcast(SPECIES, a1[ao + k]);
+            s10 = b0.fma(x, s10);
+            s11 = b1.fma(x, s11);
+            s12 = b2.fma(x, s12);
+            s13 = b3.fma(x, s13);
+            x = FloatVector.broadcast(SPECIES, a2[ao + k]);
+            s20 = b0.fma(x, s20);
+            s21 = b1.fma(x, s21);
+            s22 = b2.fma(x, s22);
+            s23 = b3.fma(x, s23);
+            x = FloatVector.broadcast(SPECIES, a3[ao + k]);
+            s30 = b0.fma(x, s30);
+            s31 = b1.fma(x, s31);
+            s32 = b2.fma(x, s32);
+            s33 = b3.fma(x, s33);
+        }
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+        s02.intoArray(c0, j + 2 * LANES);
+        s03.intoArray(c0, j + 3 * LANES);
+        s10.intoArray(c1, j);
+        s11.intoArray(c1, j + LANES);
+        s12.intoArray(c1, j + 2 * LANES);
+        s13.intoArray(c1, j + 3 * LANES);
+        s20.intoArray(c2, j);
+        s21.intoArray(c2, j + LANES);
+        s22.intoArray(c2, j + 2 * LANES);
+        s23.intoArray(c2, j + 3 * LANES);
         s30.intoArray(c3, j);
         s31.intoArray(c3, j + LANES);
         s32.intoArray(c3, j + 2 * LANES);

@@ -60,6 +60,72 @@ class VectorProductsTest {
         }
     }
 
+    /**
+     * Every element of {@code multiply} is one chain of fused multiply-adds in the order of k from
+     * zero, bit for bit, also where the four-by-four blocks run their sums in slices of 64 weight
+     * rows (inner sizes across and beyond the slice) and where the blocks end in narrower ones.
+     */
+    @Test
+    void multiplyIsOneChainOfMultiplyAddsPerElement() {
+        for (int m : new int[] {4, 9}) {
+            for (int inner : new int[] {63, 64, 65, 130, 200}) {
+                for (int width : new int[] {4 * LANES, 8 * LANES + 3, 6 * LANES + 1}) {
+                    float[][] a = randomRows(m, inner + 1);
+                    float[][] b = randomRows(inner, width);
+                    float[][] c = randomRows(m, width);
+                    VectorProducts.multiply(a, 1, b, c, m, inner, width);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < width; j++) {
+                            float sum = 0.0f;
+                            for (int k = 0; k < inner; k++) {
+                                sum = Math.fma(a[i][1 + k], b[k][j], sum);
+                            }
+                            assertEquals(
+                                    Float.floatToIntBits(sum),
+                                    Float.floatToIntBits(c[i][j]),
+                                    "multiply m=%d inner=%d width=%d at [%d][%d]".formatted(m, inner, width, i, j));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The one-sample product is {@code multiply} of one row followed by the bias, to the last
+     * bit (so a one-sample prediction equals the same sample's row of a small batch), over widths
+     * that reach its blocks of eight, four and one vectors and both scalar tails, with and
+     * without a bias and with an offset into the sample.
+     */
+    @Test
+    void multiplyOneIsMultiplyOfOneRowThenTheBias() {
+        int[] widths = {1, 3, LANES - 1, LANES, 4 * LANES + 5, 8 * LANES, 8 * LANES + 3, 12 * LANES + 5, 17 * LANES + 1
+        };
+        for (int inner : INNER) {
+            for (int width : widths) {
+                for (boolean withBias : new boolean[] {true, false}) {
+                    int xo = inner % 2 == 0 ? 0 : 3;
+                    float[][] x = randomRows(1, xo + inner + 1);
+                    float[][] b = randomRows(inner, width);
+                    float[] bias = withBias ? randomRows(1, width)[0] : null;
+                    float[][] expected = new float[1][width];
+                    VectorProducts.multiply(x, xo, b, expected, 1, inner, width);
+                    float[] y = randomRows(1, width + 2)[0];
+                    float pastTheEnd = y[width];
+                    VectorProducts.multiplyOne(x[0], xo, b, bias, y, inner, width);
+                    for (int j = 0; j < width; j++) {
+                        float want = withBias ? expected[0][j] + bias[j] : expected[0][j];
+                        assertEquals(
+                                Float.floatToIntBits(want),
+                                Float.floatToIntBits(y[j]),
+                                "multiplyOne inner=%d width=%d bias=%b at %d".formatted(inner, width, withBias, j));
+                    }
+                    assertEquals(pastTheEnd, y[width], "nothing written past the width");
+                }
+            }
+        }
+    }
+
     @Test
     void outerProductsReplaceOrAddToTheGradientColumns() {
         for (boolean fresh : new boolean[] {true, false}) {

@@ -1,0 +1,75 @@
+package dev.nnc.benchmarks;
+
+import dev.nnc.benchmarks.generated.N4;
+import dev.nnc.benchmarks.generated.N5Double;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The ONNX models of I1 and I2 that ONNX Runtime runs in the JMH suite, and the parameters they
+ * are built from.
+ *
+ * <p>The comparison must be of the same network, so the models carry nnc's parameters: {@link
+ * #main} writes the initial parameters of N4 and N5 (the specs' seeds, exactly what the I1 and I2
+ * benchmarks predict with) as raw little-endian doubles, flat in {@code PARAMETER_NAMES} order,
+ * which is PyTorch's {@code nn.Linear} layout ({@code [out, in]} weights, then the bias). {@code
+ * pytorch_suite.py --export-onnx DIR} loads them into its {@code nn.Sequential} models, appends
+ * the softmax that nnc's {@code predict} applies, and exports {@code i1_double.onnx},
+ * {@code i1_float.onnx}, {@code i2_float.onnx} and {@code i2_double.onnx} (batch dimension
+ * dynamic). {@code benchmarks/run.sh} does both before JMH.
+ */
+public final class OnnxModels {
+    /** The directory of the exported models, {@code benchmarks/target/onnx} unless the property says otherwise. */
+    public static final String DIRECTORY_PROPERTY = "nnc.onnx.dir";
+
+    private OnnxModels() {}
+
+    /** Writes {@code n4.f64} and {@code n5.f64} into the directory given as the only argument. */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            throw new IllegalArgumentException("usage: OnnxModels DIRECTORY");
+        }
+        Path directory = Path.of(args[0]);
+        Files.createDirectories(directory);
+        write(directory.resolve("n4.f64"), i1Parameters());
+        write(directory.resolve("n5.f64"), i2Parameters());
+    }
+
+    /** N4's initial parameters, the network I1 predicts with. */
+    public static double[] i1Parameters() {
+        double[] parameters = new double[N4.PARAMETER_COUNT];
+        new N4().getParameters(parameters);
+        return parameters;
+    }
+
+    /** N5's initial parameters (from the double twin, as {@code I2Benchmark} takes them). */
+    public static double[] i2Parameters() {
+        double[] parameters = new double[N5Double.PARAMETER_COUNT];
+        new N5Double().getParameters(parameters);
+        return parameters;
+    }
+
+    /**
+     * The exported model {@code name} ({@code i2_float}, ...), or an exception that names the
+     * command that exports it: the ONNX Runtime benchmarks need Python and PyTorch, which the
+     * Maven build does not.
+     */
+    public static Path model(String name) {
+        Path file = Path.of(System.getProperty(DIRECTORY_PROPERTY, "benchmarks/target/onnx"), name + ".onnx");
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException(file.toAbsolutePath() + " does not exist: benchmarks/run.sh exports it"
+                    + " (java -cp benchmarks/target/benchmarks.jar dev.nnc.benchmarks.OnnxModels benchmarks/target/onnx,"
+                    + " then /usr/bin/python3 benchmarks/pytorch_suite.py --export-onnx benchmarks/target/onnx)");
+        }
+        return file;
+    }
+
+    private static void write(Path file, double[] values) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asDoubleBuffer().put(values);
+        Files.write(file, bytes.array());
+    }
+}
