@@ -10,6 +10,13 @@ import dev.nnc.runtime.TrainableNetwork;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.Double;
+import java.lang.IllegalArgumentException;
+import java.lang.IllegalStateException;
+import java.lang.Math;
+import java.lang.Override;
+import java.lang.String;
+import java.lang.System;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -756,20 +763,20 @@ public final class Digits implements TrainableNetwork {
         }
         // digits.nn:8  probs
         for (int b = 0; b < m; b++) {
-            double max = Double.NEGATIVE_INFINITY;
+            double max = (-1.0 / 0.0);
             for (int i = 0; i < 10; i++) {
                 max = Math.max(max, logits[b][i]);
             }
             if (Double.isInfinite(max)) {
                 max = 0.0;
             }
-            double total_ = 0.0;
+            double total = 0.0;
             for (int i = 0; i < 10; i++) {
                 probs[b][i] = Math.exp(logits[b][i] - max);
-                total_ += probs[b][i];
+                total += probs[b][i];
             }
             for (int i = 0; i < 10; i++) {
-                probs[b][i] /= total_;
+                probs[b][i] /= total;
             }
         }
         for (int b = 0; b < m; b++) {
@@ -852,18 +859,18 @@ public final class Digits implements TrainableNetwork {
         }
         for (int b = 0; b < m; b++) {
             // softmax + cross_entropy fused: computed from the logits
-            double max = Double.NEGATIVE_INFINITY;
+            double max = (-1.0 / 0.0);
             for (int i = 0; i < 10; i++) {
                 max = Math.max(max, logits[b][i]);
             }
             if (Double.isInfinite(max)) {
                 max = 0.0;
             }
-            double total_ = 0.0;
+            double total = 0.0;
             for (int i = 0; i < 10; i++) {
-                total_ += Math.exp(logits[b][i] - max);
+                total += Math.exp(logits[b][i] - max);
             }
-            double lse = max + Math.log(total_);
+            double lse = max + Math.log(total);
             t12[b] = 0.0;
             for (int i = 0; i < 10; i++) {
                 t12[b] += targetRows[b][i] * (lse - logits[b][i]);
@@ -979,22 +986,22 @@ public final class Digits implements TrainableNetwork {
         // digits.nn:8  probs
         for (int b = 0; b < m; b++) {
             // softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax
-            double max = Double.NEGATIVE_INFINITY;
+            double max = (-1.0 / 0.0);
             for (int i = 0; i < 10; i++) {
                 max = Math.max(max, logits[b][i]);
             }
             if (Double.isInfinite(max)) {
                 max = 0.0;
             }
-            double total_ = 0.0;
+            double total = 0.0;
             for (int i = 0; i < 10; i++) {
                 probs[b][i] = Math.exp(logits[b][i] - max);
-                total_ += probs[b][i];
+                total += probs[b][i];
             }
             for (int i = 0; i < 10; i++) {
-                probs[b][i] /= total_;
+                probs[b][i] /= total;
             }
-            double lse = max + Math.log(total_);
+            double lse = max + Math.log(total);
             t12[b] = 0.0;
             for (int i = 0; i < 10; i++) {
                 t12[b] += targetRows[b][i] * (lse - logits[b][i]);
@@ -1093,6 +1100,12 @@ public final class Digits implements TrainableNetwork {
                 d_hidden_bias[i] += d_hidden_bias_[b][i];
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #trainTile}.
+     */
+    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d logits.weight
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 32; c++) {
@@ -1122,12 +1135,6 @@ public final class Digits implements TrainableNetwork {
                 d_logits_weight[c][r] += m * ((logits_weight[c][r] * t20) * 2.0);
             }
         }
-    }
-
-    /**
-     * Part 1 of {@link #trainTile}.
-     */
-    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d logits.bias
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 10; i++) {

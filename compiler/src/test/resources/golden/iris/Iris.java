@@ -9,6 +9,12 @@ import dev.nnc.runtime.TrainableNetwork;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.Double;
+import java.lang.IllegalArgumentException;
+import java.lang.Math;
+import java.lang.Override;
+import java.lang.String;
+import java.lang.System;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -426,23 +432,23 @@ public final class Iris implements TrainableNetwork {
         double logits1 = t71 + logits_bias[1];
         double logits2 = t72 + logits_bias[2];
         // iris.nn:9  probs
-        double max = Double.NEGATIVE_INFINITY;
+        double max = (-1.0 / 0.0);
         max = Math.max(max, logits0);
         max = Math.max(max, logits1);
         max = Math.max(max, logits2);
         if (Double.isInfinite(max)) {
             max = 0.0;
         }
-        double total_ = 0.0;
+        double total = 0.0;
         double exp0 = Math.exp(logits0 - max);
-        total_ += exp0;
+        total += exp0;
         double exp1 = Math.exp(logits1 - max);
-        total_ += exp1;
+        total += exp1;
         double exp2 = Math.exp(logits2 - max);
-        total_ += exp2;
-        double probs0 = exp0 / total_;
-        double probs1 = exp1 / total_;
-        double probs2 = exp2 / total_;
+        total += exp2;
+        double probs0 = exp0 / total;
+        double probs1 = exp1 / total;
+        double probs2 = exp2 / total;
         outs[oo + 0] = probs0;
         outs[oo + 1] = probs1;
         outs[oo + 2] = probs2;
@@ -504,15 +510,15 @@ public final class Iris implements TrainableNetwork {
         double logits1 = t71 + logits_bias[1];
         double logits2 = t72 + logits_bias[2];
         // softmax + cross_entropy fused: computed from the logits
-        double max = Double.NEGATIVE_INFINITY;
+        double max = (-1.0 / 0.0);
         max = Math.max(max, logits0);
         max = Math.max(max, logits1);
         max = Math.max(max, logits2);
         if (Double.isInfinite(max)) {
             max = 0.0;
         }
-        double total_ = Math.exp(logits0 - max) + Math.exp(logits1 - max) + Math.exp(logits2 - max);
-        double lse = max + Math.log(total_);
+        double total = Math.exp(logits0 - max) + Math.exp(logits1 - max) + Math.exp(logits2 - max);
+        double lse = max + Math.log(total);
         double t12 = ys[yo + 0] * (lse - logits0) + ys[yo + 1] * (lse - logits1) + ys[yo + 2] * (lse - logits2);
         return t12;
     }
@@ -572,22 +578,22 @@ public final class Iris implements TrainableNetwork {
         }
         // iris.nn:9  probs
         // softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax
-        double max = Double.NEGATIVE_INFINITY;
+        double max = (-1.0 / 0.0);
         for (int i = 0; i < 3; i++) {
             max = Math.max(max, logits[i]);
         }
         if (Double.isInfinite(max)) {
             max = 0.0;
         }
-        double total_ = 0.0;
+        double total = 0.0;
         for (int i = 0; i < 3; i++) {
             probs[i] = Math.exp(logits[i] - max);
-            total_ += probs[i];
+            total += probs[i];
         }
         for (int i = 0; i < 3; i++) {
-            probs[i] /= total_;
+            probs[i] /= total;
         }
-        double lse = max + Math.log(total_);
+        double lse = max + Math.log(total);
         t14 = 0.0;
         for (int i = 0; i < 3; i++) {
             t14 += ys[yo + i] * (lse - logits[i]);
@@ -682,22 +688,22 @@ public final class Iris implements TrainableNetwork {
         }
         // iris.nn:9  probs
         // softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax
-        double max = Double.NEGATIVE_INFINITY;
+        double max = (-1.0 / 0.0);
         for (int i = 0; i < 3; i++) {
             max = Math.max(max, logits[i]);
         }
         if (Double.isInfinite(max)) {
             max = 0.0;
         }
-        double total_ = 0.0;
+        double total = 0.0;
         for (int i = 0; i < 3; i++) {
             probs[i] = Math.exp(logits[i] - max);
-            total_ += probs[i];
+            total += probs[i];
         }
         for (int i = 0; i < 3; i++) {
-            probs[i] /= total_;
+            probs[i] /= total;
         }
-        double lse = max + Math.log(total_);
+        double lse = max + Math.log(total);
         t12 = 0.0;
         for (int i = 0; i < 3; i++) {
             t12 += ys[yo + i] * (lse - logits[i]);

@@ -8,6 +8,11 @@ import dev.nnc.runtime.SeededRandom;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.IllegalArgumentException;
+import java.lang.Math;
+import java.lang.Override;
+import java.lang.String;
+import java.lang.System;
 import java.util.List;
 import java.util.stream.Collectors;
 

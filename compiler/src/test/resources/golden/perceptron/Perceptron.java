@@ -9,6 +9,12 @@ import dev.nnc.runtime.TrainableNetwork;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.Double;
+import java.lang.IllegalArgumentException;
+import java.lang.Math;
+import java.lang.Override;
+import java.lang.String;
+import java.lang.System;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -57,7 +63,7 @@ public final class Perceptron implements TrainableNetwork {
     /**
      * w1 scalar, row-major.
      */
-    private final double[] w1_ = new double[1];
+    private final double[] w1 = new double[1];
 
     /**
      * b1 scalar, row-major.
@@ -91,12 +97,12 @@ public final class Perceptron implements TrainableNetwork {
      */
     public Perceptron(long seed) {
         SeededRandom init = new SeededRandom(seed);
-        Initializers.normal(w1_, 0, 1, 0.0, 1.0, init);
+        Initializers.normal(w1, 0, 1, 0.0, 1.0, init);
         Initializers.zeros(b1, 0, 1);
     }
 
     private Perceptron(Perceptron other) {
-        System.arraycopy(other.w1_, 0, this.w1_, 0, this.w1_.length);
+        System.arraycopy(other.w1, 0, this.w1, 0, this.w1.length);
         System.arraycopy(other.b1, 0, this.b1, 0, this.b1.length);
         this.step = other.step;
     }
@@ -182,7 +188,7 @@ public final class Perceptron implements TrainableNetwork {
     @Override
     public void getParameters(double[] dst) {
         requireLength("dst", dst.length, PARAMETER_COUNT);
-        System.arraycopy(w1_, 0, dst, 0, 1);
+        System.arraycopy(w1, 0, dst, 0, 1);
         System.arraycopy(b1, 0, dst, 1, 1);
     }
 
@@ -192,7 +198,7 @@ public final class Perceptron implements TrainableNetwork {
     @Override
     public void setParameters(double[] src) {
         requireLength("src", src.length, PARAMETER_COUNT);
-        System.arraycopy(src, 0, w1_, 0, 1);
+        System.arraycopy(src, 0, w1, 0, 1);
         System.arraycopy(src, 1, b1, 0, 1);
     }
 
@@ -304,7 +310,7 @@ public final class Perceptron implements TrainableNetwork {
      * Prediction for the sample at {@code xs[xo]} (written to {@code outs}).
      */
     private void forward(double[] xs, int xo, double[] outs, int oo) {
-        outs[oo + 0] = sigmoid((w1_[0] * xs[xo + 0]) + b1[0]);
+        outs[oo + 0] = sigmoid((w1[0] * xs[xo + 0]) + b1[0]);
     }
 
     /**
@@ -322,7 +328,7 @@ public final class Perceptron implements TrainableNetwork {
      * The loss of the sample at {@code xs[xo]} (without dropout); returns its loss.
      */
     private double sampleLoss(double[] xs, int xo, double[] ys, int yo) {
-        double t8 = sigmoid((w1_[0] * xs[xo + 0]) + b1[0]) - ys[yo + 0];
+        double t8 = sigmoid((w1[0] * xs[xo + 0]) + b1[0]) - ys[yo + 0];
         return (0.5 * (t8 * t8));
     }
 
@@ -342,7 +348,7 @@ public final class Perceptron implements TrainableNetwork {
      */
     private double trainSample(double[] xs, int xo, double[] ys, int yo, double weight) {
         // perceptron.nn:9  a1
-        double a1_ = sigmoid((w1_[0] * xs[xo + 0]) + b1[0]);
+        double a1_ = sigmoid((w1[0] * xs[xo + 0]) + b1[0]);
         double t8 = a1_ - ys[yo + 0];
         // grad of perceptron.nn:7  b1
         double d_b1_ = (1.0 - a1_) * (weight * (a1_ * t8));
@@ -364,20 +370,20 @@ public final class Perceptron implements TrainableNetwork {
         int yo = 0;
         double weight = 1.0;
         // perceptron.nn:9  a1
-        double a1_ = sigmoid((w1_[0] * xs[xo + 0]) + b1[0]);
+        double a1_ = sigmoid((w1[0] * xs[xo + 0]) + b1[0]);
         double t8 = a1_ - ys[yo + 0];
         // grad of perceptron.nn:7  b1
         double d_b1_ = (1.0 - a1_) * (weight * (a1_ * t8));
         // d loss / d w1
-        double g_w1__0 = 0.0 + (xs[xo + 0] * d_b1_);
+        double g_w1_0 = 0.0 + (xs[xo + 0] * d_b1_);
         // d loss / d b1
         double g_b1_0 = 0.0 + d_b1_;
         double sampleLossValue = (0.5 * (t8 * t8));
-        long next = step + 1;
+        long next_ = step + 1;
         if (!Double.isFinite(sampleLossValue)) {
-            throw new NonFiniteTrainingException(next, NonFiniteTrainingException.Quantity.LOSS, sampleLossValue);
+            throw new NonFiniteTrainingException(next_, NonFiniteTrainingException.Quantity.LOSS, sampleLossValue);
         }
-        double s0 = g_w1__0 * g_w1__0;
+        double s0 = g_w1_0 * g_w1_0;
         double s1 = g_b1_0 * g_b1_0;
         double s2 = 0.0;
         double s3 = 0.0;
@@ -388,15 +394,15 @@ public final class Perceptron implements TrainableNetwork {
         double squaredNorm = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
         if (!Double.isFinite(squaredNorm)) {
             // The scan of nonFiniteGradient reads the gradient fields.
-            d_w1[0] = g_w1__0;
+            d_w1[0] = g_w1_0;
             d_b1[0] = g_b1_0;
-            throw nonFiniteGradient(next, Math.sqrt(squaredNorm));
+            throw nonFiniteGradient(next_, Math.sqrt(squaredNorm));
         }
         // w1
-        w1_[0] -= 0.1 * g_w1__0;
+        w1[0] -= 0.1 * g_w1_0;
         // b1
         b1[0] -= 0.1 * g_b1_0;
-        step = next;
+        step = next_;
         return sampleLossValue;
     }
 
@@ -416,50 +422,28 @@ public final class Perceptron implements TrainableNetwork {
      * Clips the gradient, checks it is finite and applies one sgd step (PyTorch's rule).
      */
     private void applyUpdate(long step) {
-        double norm = gradientNorm();
-        if (!Double.isFinite(norm)) {
-            throw nonFiniteGradient(step, norm);
+        // Each gradient element read once: the check and the update use the locals.
+        double g_w1_0 = d_w1[0];
+        double g_b1_0 = d_b1[0];
+        double s0 = g_w1_0 * g_w1_0;
+        double s1 = g_b1_0 * g_b1_0;
+        double s2 = 0.0;
+        double s3 = 0.0;
+        double s4 = 0.0;
+        double s5 = 0.0;
+        double s6 = 0.0;
+        double s7 = 0.0;
+        double squaredNorm = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+        if (!Double.isFinite(squaredNorm)) {
+            // The scan of nonFiniteGradient reads the gradient fields.
+            d_w1[0] = g_w1_0;
+            d_b1[0] = g_b1_0;
+            throw nonFiniteGradient(step, Math.sqrt(squaredNorm));
         }
         // w1
-        for (int i = 0; i < 1; i++) {
-            w1_[i] -= 0.1 * d_w1[i];
-        }
+        w1[0] -= 0.1 * g_w1_0;
         // b1
-        for (int i = 0; i < 1; i++) {
-            b1[i] -= 0.1 * d_b1[i];
-        }
-    }
-
-    private double gradientNorm() {
-        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0;
-        int i;
-        for (i = 0; i + 8 <= 1; i += 8) {
-            s0 += d_w1[i] * d_w1[i];
-            s1 += d_w1[i + 1] * d_w1[i + 1];
-            s2 += d_w1[i + 2] * d_w1[i + 2];
-            s3 += d_w1[i + 3] * d_w1[i + 3];
-            s4 += d_w1[i + 4] * d_w1[i + 4];
-            s5 += d_w1[i + 5] * d_w1[i + 5];
-            s6 += d_w1[i + 6] * d_w1[i + 6];
-            s7 += d_w1[i + 7] * d_w1[i + 7];
-        }
-        for (; i < 1; i++) {
-            s0 += d_w1[i] * d_w1[i];
-        }
-        for (i = 0; i + 8 <= 1; i += 8) {
-            s0 += d_b1[i] * d_b1[i];
-            s1 += d_b1[i + 1] * d_b1[i + 1];
-            s2 += d_b1[i + 2] * d_b1[i + 2];
-            s3 += d_b1[i + 3] * d_b1[i + 3];
-            s4 += d_b1[i + 4] * d_b1[i + 4];
-            s5 += d_b1[i + 5] * d_b1[i + 5];
-            s6 += d_b1[i + 6] * d_b1[i + 6];
-            s7 += d_b1[i + 7] * d_b1[i + 7];
-        }
-        for (; i < 1; i++) {
-            s0 += d_b1[i] * d_b1[i];
-        }
-        return Math.sqrt(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
+        b1[0] -= 0.1 * g_b1_0;
     }
 
     private NonFiniteTrainingException nonFiniteGradient(long step, double norm) {

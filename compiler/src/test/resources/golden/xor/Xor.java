@@ -9,6 +9,12 @@ import dev.nnc.runtime.TrainableNetwork;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.Double;
+import java.lang.IllegalArgumentException;
+import java.lang.Math;
+import java.lang.Override;
+import java.lang.String;
+import java.lang.System;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -396,9 +402,10 @@ public final class Xor implements TrainableNetwork {
         double hidden3 = Math.tanh(t23 + hidden_bias[3]);
         double t70 = out_weight[0] * hidden0 + out_weight[1] * hidden1 + out_weight[2] * hidden2 + out_weight[3] * hidden3;
         double t90 = t70 + out_bias[0];
-        // sigmoid + binary_cross_entropy fused: computed from the logits
-        double t12 = Math.max(t90, 0.0) - t90 * ys[yo + 0] + Math.log1p(Math.exp(-Math.abs(t90)));
-        return t12;
+        double t120 = Math.exp(-Math.abs(t90));
+        // sigmoid + binary_cross_entropy fused: from the logits and their exp(-|z|)
+        double t13 = Math.max(t90, 0.0) - t90 * ys[yo + 0] + Math.log1p(t120);
+        return t13;
     }
 
     /**
@@ -427,10 +434,11 @@ public final class Xor implements TrainableNetwork {
         double hidden3 = Math.tanh(t23 + hidden_bias[3]);
         double t70 = out_weight[0] * hidden0 + out_weight[1] * hidden1 + out_weight[2] * hidden2 + out_weight[3] * hidden3;
         double t90 = t70 + out_bias[0];
-        // sigmoid + binary_cross_entropy fused: computed from the logits
-        double t12 = Math.max(t90, 0.0) - t90 * ys[yo + 0] + Math.log1p(Math.exp(-Math.abs(t90)));
+        double t110 = Math.exp(-Math.abs(t90));
+        // sigmoid + binary_cross_entropy fused: from the logits and their exp(-|z|)
+        double t12 = Math.max(t90, 0.0) - t90 * ys[yo + 0] + Math.log1p(t110);
         // grad of xor.nn:7  out.bias
-        double d_out_bias_0 = weight * (sigmoid(t90) - ys[yo + 0]);
+        double d_out_bias_0 = weight * (((t90 >= 0.0 ? 1.0 : t110) / (1.0 + t110)) - ys[yo + 0]);
         // grad of xor.nn:6  hidden
         double d_hidden0 = out_weight[0] * d_out_bias_0;
         double d_hidden1 = out_weight[1] * d_out_bias_0;

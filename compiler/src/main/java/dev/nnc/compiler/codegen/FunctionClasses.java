@@ -37,15 +37,16 @@ final class FunctionClasses {
 
     private final Declaration.Function function;
     private final Numeric numeric = new Numeric(Precision.DOUBLE);
-    private final JavaNames names = JavaNames.forFunction();
+    private final JavaNames names;
     private final Set<String> helpers = new TreeSet<>();
 
-    private FunctionClasses(Declaration.Function function) {
+    private FunctionClasses(Declaration.Function function, JavaNames names) {
         this.function = function;
+        this.names = names;
     }
 
-    static TypeSpec generate(Declaration.Function function, CheckedUnit unit) {
-        return new FunctionClasses(function).build(unit);
+    static TypeSpec generate(Declaration.Function function, CheckedUnit unit, JavaNames names) {
+        return new FunctionClasses(function, names).build(unit);
     }
 
     private TypeSpec build(CheckedUnit unit) {
@@ -75,13 +76,13 @@ final class FunctionClasses {
 
     private CodeBlock javadoc(CheckedUnit unit) {
         CodeBlock.Builder doc = CodeBlock.builder();
-        function.doc().ifPresent(text -> doc.add("$L\n\n", text));
+        function.doc().ifPresent(text -> doc.add("$L\n\n", Comments.javadoc(text)));
         return doc.add(
                         "<p>Function {@code $L} ($L:$L): {@code $L}.\n",
                         function.name(),
-                        unit.source().fileName(),
+                        Comments.javadoc(unit.source().fileName()),
                         function.span().line(),
-                        unit.source().text(function.span()).replace("*/", "* /").replace("\n", " "))
+                        Comments.javadoc(unit.source().text(function.span()).replace("\n", " ")))
                 .build();
     }
 
@@ -181,7 +182,7 @@ final class FunctionClasses {
     }
 
     private KernelEmitter kernel(Graph graph, Predicate<Output> outputs) {
-        return new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context(), false, false);
+        return new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context(), false, false, false);
     }
 
     /** Leaves of a function kernel: its arguments; arrays are locals of the method. */

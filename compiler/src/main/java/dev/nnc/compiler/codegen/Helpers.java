@@ -31,17 +31,10 @@ final class Helpers {
                                 "while the denominator is), so both sides are one division after the exponential:\n")
                         .addJavadoc("no product on the way from x to the result.\n")
                         .addStatement(
-                                "$T e = $L", t, numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-Math.abs(x)")))
+                                "$T e = $L",
+                                t,
+                                numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-$T.abs(x)", JavaLang.MATH)))
                         .addStatement("return (x >= $L ? $L : e) / ($L + e)", zero, one, one)
-                        .build();
-            case "softplus" ->
-                m.addJavadoc("{@code log(1 + exp(x))} as {@code max(x, 0) + log1p(exp(-|x|))}: exact, no overflow.\n")
-                        .addStatement(
-                                "return Math.max(x, $L) + $L",
-                                zero,
-                                numeric.math(
-                                        "log1p",
-                                        numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-Math.abs(x)"))))
                         .build();
             case "gaussian" ->
                 m.addStatement("return $L", numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-(x * x)")))

@@ -1,7 +1,12 @@
 package dev.nnc.compiler.codegen;
 
-import com.palantir.javapoet.NameAllocator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.lang.model.SourceVersion;
 
 /**
  * Every naming rule of generated code, in one place, for one generated class.
@@ -9,201 +14,72 @@ import java.util.List;
  * <p>Values keep their spec names ({@code hidden}); unrolled elements add their index
  * ({@code hidden0}); adjoints take the prefix {@code d_}; optimizer state takes the state's
  * name as prefix ({@code m_hidden_weight}); compiler temporaries are {@code t3}. Dots in layer
- * parameter names become underscores ({@code hidden.weight} is {@code hidden_weight}). Java
- * keywords and collisions with generated members are resolved by JavaPoet's {@link
- * NameAllocator}, which appends underscores, so a user's {@code class} or {@code predict}
- * never breaks the class.
+ * parameter names become underscores ({@code hidden.weight} is {@code hidden_weight}).
+ *
+ * <p><b>Two namespaces.</b> A name derived from the spec must never be one the generator writes
+ * itself: not a generated member, not a parameter or local of any generated method (a user's
+ * {@code src} would otherwise be shadowed by {@code setParameters(double[] src)}), not a type
+ * the code names ({@code Math}, {@code Double}, {@code ParameterFile}: a variable obscures a
+ * type of the same name) and not a package's first segment ({@code java}, {@code dev}). That
+ * vocabulary is not listed by hand, which could never keep up with the generator: it is read
+ * off the generated class itself. {@link CodeGenerator} generates each class twice. The
+ * <em>probe</em> pass names every allocated value {@code nncProbe<n>}; every identifier of its
+ * output that does not contain that mark is then the generator's own. The second pass reserves
+ * all of those before it allocates a single spec name, so a spec name that clashes gets an
+ * underscore ({@code src_}) and every other keeps its spelling. The generator's vocabulary does
+ * not depend on the spelling of spec names, and {@link CodeGenerator} checks that the second
+ * output holds no identifier outside the reserved and allocated sets, so a name built around
+ * this class would fail the build instead of going unnoticed. Java keywords are reserved too,
+ * so a user's {@code class} is {@code class_}.
  */
 final class JavaNames {
-    /** Members every generated network or function class declares, reserved before user names. */
-    private static final List<String> GENERATED_MEMBERS = List.of(
-            "INPUT_SIZE",
-            "TARGET_SIZE",
-            "OUTPUT_SIZE",
-            "PARAMETER_COUNT",
-            "PARAMETER_NAMES",
-            "PARAMETER_SHAPES",
-            "NAME",
-            "DEFAULT_SEED",
-            "predict",
-            "loss",
-            "gradient",
-            "trainStep",
-            "getParameters",
-            "setParameters",
-            "save",
-            "load",
-            "copy",
-            "name",
-            "inputSize",
-            "outputSize",
-            "targetSize",
-            "parameterCount",
-            "parameterNames",
-            "parameterShapes",
-            "value",
-            "derivative",
-            "step",
-            "random",
-            "xs",
-            "ys",
-            "n",
-            "x",
-            "out",
-            "outs",
-            "grad",
-            "row",
-            "i",
-            "j",
-            "k",
-            "sum",
-            "total",
-            "scale",
-            "norm",
-            "lossSum",
-            "acc",
-            "o",
-            "r",
-            "c",
-            "weight",
-            "xo",
-            "yo",
-            "oo",
-            "forward",
-            "sampleLoss",
-            "trainSample",
-            "trainOne",
-            "accumulateGradient",
-            "applyUpdate",
-            "gradientNorm",
-            "nonFiniteGradient",
-            "requireLength",
-            "requireRows",
-            "sigmoid",
-            "softplus",
-            "leakyRelu",
-            "elu",
-            "gaussian",
-            "square",
-            "cube",
-            "init",
-            "other",
-            "TILE",
-            "m",
-            "b",
-            "w",
-            "g",
-            "d",
-            "v",
-            "y",
-            "d0",
-            "d1",
-            "d2",
-            "d3",
-            "w0",
-            "w1",
-            "w2",
-            "w3",
-            "y0",
-            "y1",
-            "y2",
-            "y3",
-            "inputRows",
-            "targetRows",
-            "x0",
-            "x1",
-            "x2",
-            "x3",
-            "transposesStale",
-            "refreshTransposes",
-            "refreshTransposesRange",
-            "forwardTile",
-            "lossTile",
-            "trainTile",
-            "gradientTile",
-            "dropout",
-            "gradientSample",
-            "bridgeIn",
-            "bridgeTarget",
-            "bridgeOut",
-            "bridgeParameters",
-            "toFloats",
-            "toDoubles",
-            "grow",
-            "stepSize",
-            "biasCorrection2Sqrt",
-            "fscale",
-            "this",
-            "getClass",
-            "hashCode",
-            "equals",
-            "toString",
-            "shards",
-            "parts",
-            "partLoss",
-            "partSquares",
-            "splitGradient",
-            "inputLayerSplit",
-            "tileRow",
-            "inputPartials",
-            "inputDeltas",
-            "inputWeightShare",
-            "inputGradientShare",
-            "accumulatePart",
-            "computeInputPartials",
-            "computeInputGradient");
+    /** What every probe name contains, and no identifier the generator writes does. */
+    static final String PROBE_MARK = "nncProbe";
 
-    /** Members of a generated function class and the helpers its kernels may call. */
-    private static final List<String> FUNCTION_MEMBERS = List.of(
-            "value",
-            "derivative",
-            "gradient",
-            "grad",
-            "requireLength",
-            "sigmoid",
-            "softplus",
-            "leakyRelu",
-            "elu",
-            "gaussian",
-            "square",
-            "cube",
-            "acc",
-            "i",
-            "r",
-            "c",
-            "k",
-            "o");
+    /**
+     * Locals the generator derives from an allocated array's name: a column of a matrix stored
+     * by columns ({@link ParameterRuns}) and a shard's gradient ({@link PartsEmitter}). A name
+     * is only handed out together with these, so they are spec names' too and clash with
+     * nothing.
+     */
+    static final List<String> DERIVED_SUFFIXES = List.of("_c", "_shard");
 
-    private final NameAllocator allocator;
+    /** Names taken in this scope: the reserved vocabulary and every allocation, with its derived names. */
+    private final Set<String> taken;
 
-    private JavaNames(NameAllocator allocator) {
-        this.allocator = allocator;
+    private final Map<Object, String> byTag;
+
+    /** Every name handed out by this class's scopes, including its methods'. */
+    private final Set<String> allocated;
+
+    /** The next probe name's number; null outside the probe pass. */
+    private final int[] probeCount;
+
+    private JavaNames(Set<String> taken, Map<Object, String> byTag, Set<String> allocated, int[] probeCount) {
+        this.taken = taken;
+        this.byTag = byTag;
+        this.allocated = allocated;
+        this.probeCount = probeCount;
     }
 
-    /** Names for a network class, where every generated member is reserved. */
-    JavaNames() {
-        this(GENERATED_MEMBERS);
+    /** Names for the probe pass: every allocated name is {@code nncProbe<n>}, unique in the class. */
+    static JavaNames probe() {
+        return new JavaNames(new HashSet<>(), new HashMap<>(), new LinkedHashSet<>(), new int[1]);
     }
 
-    private JavaNames(List<String> reserved) {
-        this.allocator = new NameAllocator();
-        for (String member : reserved) {
-            allocator.newName(member, member);
-        }
-    }
-
-    /** Names for a function class: only its few members and helpers are reserved. */
-    static JavaNames forFunction() {
-        return new JavaNames(FUNCTION_MEMBERS);
+    /** Names that avoid {@code vocabulary}, the generator's own identifiers in this class. */
+    static JavaNames avoiding(Set<String> vocabulary) {
+        return new JavaNames(new HashSet<>(vocabulary), new HashMap<>(), new LinkedHashSet<>(), null);
     }
 
     /** The Java name for the spec name {@code specName} under {@code tag} (allocated once). */
     String of(Object tag, String specName) {
-        try {
-            return allocator.get(tag);
-        } catch (IllegalArgumentException notYetAllocated) {
-            return allocator.newName(specName.replace('.', '_'), tag);
+        String name = byTag.get(tag);
+        if (name == null) {
+            name = fresh(specName.replace('.', '_'));
+            byTag.put(tag, name);
         }
+        return name;
     }
 
     /**
@@ -211,16 +87,61 @@ final class JavaNames {
      * taken, and what the method allocates does not leak into other methods.
      */
     JavaNames forMethod() {
-        return new JavaNames(allocator.clone());
+        return new JavaNames(new HashSet<>(taken), new HashMap<>(byTag), allocated, probeCount);
     }
 
-    /** A reserved generated member's name. */
-    String member(String name) {
-        return allocator.get(name);
-    }
-
-    /** A fresh name that collides with nothing allocated so far. */
+    /**
+     * A name that collides with nothing taken so far, and whose derived names do not either:
+     * {@code suggestion} itself if it can, with underscores appended if not.
+     */
     String fresh(String suggestion) {
-        return allocator.newName(suggestion);
+        String name = probeCount != null ? PROBE_MARK + probeCount[0]++ : javaIdentifier(suggestion);
+        if (SourceVersion.isKeyword(name)) {
+            name = name + "_";
+        }
+        while (!isFree(name)) {
+            name = name + "_";
+        }
+        take(name);
+        for (String suffix : DERIVED_SUFFIXES) {
+            take(name + suffix);
+        }
+        return name;
+    }
+
+    /** Every name allocated so far, with its derived names, by this class and its methods. */
+    Set<String> allocated() {
+        return Set.copyOf(allocated);
+    }
+
+    private boolean isFree(String name) {
+        if (taken.contains(name)) {
+            return false;
+        }
+        for (String suffix : DERIVED_SUFFIXES) {
+            if (taken.contains(name + suffix)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void take(String name) {
+        taken.add(name);
+        allocated.add(name);
+    }
+
+    private static String javaIdentifier(String suggestion) {
+        StringBuilder name = new StringBuilder();
+        for (int i = 0; i < suggestion.length(); i++) {
+            char c = suggestion.charAt(i);
+            boolean valid = i == 0 ? Character.isJavaIdentifierStart(c) : Character.isJavaIdentifierPart(c);
+            if (!valid && i == 0 && Character.isJavaIdentifierPart(c)) {
+                name.append('_');
+                valid = true;
+            }
+            name.append(valid && c != '$' ? c : '_');
+        }
+        return name.isEmpty() ? "_" : name.toString();
     }
 }

@@ -159,7 +159,8 @@ final class KernelEmitter {
             JavaNames names,
             Context context,
             boolean split,
-            boolean tileable) {
+            boolean tileable,
+            boolean splitsBatches) {
         this.graph = graph;
         this.numeric = numeric;
         this.names = names;
@@ -202,6 +203,25 @@ final class KernelEmitter {
             batched[id] = perSample;
             weightProducts |= node.op() instanceof TensorOp.MatVec && !batched[node.arg(0)];
         }
+        // Tiles pay off where a weight matrix can serve several samples per pass over it; a
+        // kernel without such a product (a chain of scalars, say) stays per sample.
+        this.tiled = tileable && !unrolled && weightProducts;
+        pairSoftmaxWithCrossEntropy();
+        findBiasedProducts();
+        if (splitsBatches) {
+            findInputSplit(outputs);
+        }
+    }
+
+    /**
+     * Fills {@link #softmaxOfCrossEntropy}: a stored softmax cross-entropy and a stored softmax
+     * of the same logits, computed once per tile or both once per sample, where the first of
+     * them is computed (so the second one's operands must be ready there); a softmax is paired
+     * at most once, since each pairing computes it. A loss against a
+     * per-sample target of logits that are not per sample (a layer over parameters alone) runs
+     * once per sample while the softmax runs once per tile, so the two stay apart.
+     */
+    private void pairSoftmaxWithCrossEntropy() {
         Map<Integer, Integer> softmaxOfLogits = new HashMap<>();
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             Node node = graph.node(id);
@@ -212,22 +232,41 @@ final class KernelEmitter {
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             Node node = graph.node(id);
             Integer softmax = softmaxOfLogits.get(node.op() instanceof LossOp.SoftmaxCrossEntropy ? node.arg(0) : -1);
-            if (softmax != null && isStored(id)) {
+            if (softmax != null
+                    && !crossEntropyOfSoftmax.containsKey(softmax)
+                    && isStored(id)
+                    && isBatched(id) == isBatched(softmax)
+                    && readyAt(graph.node(Math.max(id, softmax)), Math.min(id, softmax))) {
                 softmaxOfCrossEntropy.put(id, softmax);
                 crossEntropyOfSoftmax.put(softmax, id);
             }
         }
-        // Tiles pay off where a weight matrix can serve several samples per pass over it; a
-        // kernel without such a product (a chain of scalars, say) stays per sample.
-        this.tiled = tileable && !unrolled && weightProducts;
-        findBiasedProducts();
-        findInputSplit(outputs);
     }
 
     /**
-     * Fills {@link #inputSplit}: a tiled kernel without dropout (whose classes split batches
-     * across threads), one input read only by {@code W x} and by the outer product that is the
-     * whole gradient of {@code W}, and {@code W} read only by that product.
+     * Whether every operand of {@code node} is available where node {@code position} is computed:
+     * computed earlier, or a leaf that is read where it lies. A pair computed together is
+     * computed where the first of the two is, and the second one's operands (a loss's target
+     * computed after the softmax, say) must be ready by then.
+     */
+    private boolean readyAt(Node node, int position) {
+        for (int arg : node.args()) {
+            Op op = graph.node(arg).op();
+            boolean leaf =
+                    op instanceof LeafOp.Constant || (op instanceof LeafOp.Read && !(op instanceof LeafOp.DropoutMask));
+            if (arg >= position && !leaf) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Fills {@link #inputSplit}, in a class that splits batches across threads: a tiled kernel,
+     * one input read only by {@code W x} and by the outer product that is the whole gradient of
+     * {@code W}, and {@code W} read only by that product. The class decides, not the kernel's
+     * graph: the deterministic gradient kernel of a class with dropout has no dropout masks, yet
+     * its class never splits a batch.
      */
     private void findInputSplit(Predicate<Output> outputs) {
         if (!tiled) {
@@ -236,7 +275,7 @@ final class KernelEmitter {
         int input = -1;
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             Op op = graph.node(id).op();
-            if (op instanceof LeafOp.DropoutMask || (op instanceof LeafOp.Input && input >= 0)) {
+            if (op instanceof LeafOp.Input && input >= 0) {
                 return;
             }
             if (op instanceof LeafOp.Input) {
@@ -430,12 +469,15 @@ final class KernelEmitter {
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             Node node = graph.node(id);
             size[id] = 1;
-            if (!isElementwise(node.op())) {
+            if (!isElementwise(node.op()) || node.op() instanceof BinaryOp.MaxShare) {
+                // The operands of a share are read twice, so an inlined one would be computed twice.
                 continue;
             }
-            for (int arg : node.args()) {
+            for (int a = 0; a < node.args().size(); a++) {
+                int arg = node.arg(a);
                 Node operand = graph.node(arg);
                 if (uses[arg] == 1
+                        && !readsTwice(node.op(), a)
                         && isFusable(operand.op())
                         && operand.shape().equals(node.shape())
                         && size[id] + size[arg] <= MAX_FUSED_OPERATIONS) {
@@ -444,6 +486,14 @@ final class KernelEmitter {
                 }
             }
         }
+    }
+
+    /**
+     * Whether the Java form of {@code op} names operand {@code a} twice, so that fusing the
+     * operand would compute it twice: {@code (x >= 0 ? 1 : e) / (1 + e)} reads {@code e} twice.
+     */
+    private static boolean readsTwice(Op op, int a) {
+        return op instanceof BinaryOp.SigmoidFromExp && a == 1;
     }
 
     private static boolean isElementwise(Op op) {
@@ -516,7 +566,7 @@ final class KernelEmitter {
             // A product that leaves its sum behind is where the sum, with its source line, is made.
             String comment = comment(biased == null ? node : graph.node(biased.sum()));
             if (!comment.isEmpty() && !comment.equals(lastComment)) {
-                code.add("// $L\n", comment);
+                code.add("// $L\n", Comments.line(comment));
                 lastComment = comment;
             }
             segments.add(code.add(store(node)).build());
@@ -612,6 +662,8 @@ final class KernelEmitter {
                 || op instanceof BinaryOp.Multiply
                 || op instanceof BinaryOp.Divide
                 || op instanceof UnaryOp.Negate
+                || op instanceof BinaryOp.SigmoidFromExp
+                || op instanceof BinaryOp.SoftplusFromExp
                 || op instanceof TensorOp.Outer
                 || (op instanceof UnaryOp.Power power && power.exponent() == -1);
     }
@@ -650,16 +702,12 @@ final class KernelEmitter {
             helpers.add("sigmoid");
             return CodeBlock.of("sigmoid($L)", a);
         }
-        if (op instanceof UnaryOp.Softplus) {
-            helpers.add("softplus");
-            return CodeBlock.of("softplus($L)", a);
-        }
         if (op instanceof UnaryOp.Tanh) {
             return numeric.math("tanh", a);
         }
         if (op instanceof UnaryOp.Relu) {
             // Math.max keeps NaN (a ternary would turn it into 0 and hide it from the loss check).
-            return CodeBlock.of("Math.max($L, $L)", a, zero);
+            return CodeBlock.of("$T.max($L, $L)", JavaLang.MATH, a, zero);
         }
         if (op instanceof UnaryOp.LeakyRelu leaky) {
             helpers.add("leakyRelu");
@@ -669,6 +717,9 @@ final class KernelEmitter {
             helpers.add("elu");
             return CodeBlock.of("elu($L, $L)", a, numeric.literal(elu.alpha()));
         }
+        if (op instanceof UnaryOp.ExpNegAbs) {
+            return numeric.math("exp", CodeBlock.of("-$T.abs($L)", JavaLang.MATH, a));
+        }
         if (op instanceof UnaryOp.Gaussian) {
             helpers.add("gaussian");
             return CodeBlock.of("gaussian($L)", a);
@@ -677,7 +728,9 @@ final class KernelEmitter {
             return CodeBlock.of("($L > $L ? $L : $L)", a, zero, one, zero);
         }
         if (op instanceof UnaryOp.Sign) {
-            return numeric.isFloat() ? CodeBlock.of("Math.signum($L)", a) : CodeBlock.of("Math.signum($L)", a);
+            return numeric.isFloat()
+                    ? CodeBlock.of("$T.signum($L)", JavaLang.MATH, a)
+                    : CodeBlock.of("$T.signum($L)", JavaLang.MATH, a);
         }
         if (op instanceof UnaryOp.LeakySlope slope) {
             return CodeBlock.of("($L > $L ? $L : $L)", a, zero, one, numeric.literal(slope.alpha()));
@@ -692,7 +745,7 @@ final class KernelEmitter {
             return numeric.math("sqrt", a);
         }
         if (op instanceof UnaryOp.Abs) {
-            return CodeBlock.of("Math.abs($L)", a);
+            return CodeBlock.of("$T.abs($L)", JavaLang.MATH, a);
         }
         if (op instanceof UnaryOp.Sin) {
             return numeric.math("sin", a);
@@ -742,10 +795,22 @@ final class KernelEmitter {
             return CodeBlock.of("$L / $L", a, b);
         }
         if (op instanceof BinaryOp.Max) {
-            return CodeBlock.of("Math.max($L, $L)", a, b);
+            return CodeBlock.of("$T.max($L, $L)", JavaLang.MATH, a, b);
         }
         if (op instanceof BinaryOp.Min) {
-            return CodeBlock.of("Math.min($L, $L)", a, b);
+            return CodeBlock.of("$T.min($L, $L)", JavaLang.MATH, a, b);
+        }
+        if (op instanceof BinaryOp.MaxShare) {
+            // Reads each operand twice: markFusions keeps them stored, never inlined.
+            return CodeBlock.of(
+                    "($L < $L ? $L : $L == $L ? $L : $L)",
+                    a,
+                    b,
+                    numeric.literal(0),
+                    a,
+                    b,
+                    numeric.literal(0.5),
+                    numeric.literal(1));
         }
         if (op instanceof BinaryOp.Compare compare) {
             return CodeBlock.of(
@@ -755,6 +820,20 @@ final class KernelEmitter {
                     b,
                     numeric.literal(1),
                     numeric.literal(0));
+        }
+        if (op instanceof BinaryOp.SigmoidFromExp) {
+            // The sigmoid helper's formula, with exp(-|x|) read from where it was computed.
+            return CodeBlock.of(
+                    "($L >= $L ? $L : $L) / ($L + $L)",
+                    a,
+                    numeric.literal(0),
+                    numeric.literal(1),
+                    b,
+                    numeric.literal(1),
+                    b);
+        }
+        if (op instanceof BinaryOp.SoftplusFromExp) {
+            return CodeBlock.of("$T.max($L, $L) + $L", JavaLang.MATH, a, numeric.literal(0), numeric.math("log1p", b));
         }
         if (op instanceof BinaryOp.EluSlope slope) {
             return CodeBlock.of(

@@ -13,13 +13,17 @@ import java.math.RoundingMode;
 final class Literals {
     private Literals() {}
 
-    /** A Java {@code double} literal: {@code 0.5}, {@code 1.0E-4}, {@code 2.0}. */
+    /**
+     * A Java {@code double} literal: {@code 0.5}, {@code 1.0E-4}, {@code 2.0}. NaN and the
+     * infinities are the constant expressions that define {@code Double.NaN} and its
+     * neighbours, so that no literal names a type a spec's names could hide.
+     */
     static String ofDouble(double value) {
         if (Double.isNaN(value)) {
-            return "Double.NaN";
+            return "(0.0 / 0.0)";
         }
         if (Double.isInfinite(value)) {
-            return value > 0 ? "Double.POSITIVE_INFINITY" : "Double.NEGATIVE_INFINITY";
+            return value > 0 ? "(1.0 / 0.0)" : "(-1.0 / 0.0)";
         }
         if (value == 0) {
             return (1 / value < 0) ? "-0.0" : "0.0";
@@ -36,10 +40,10 @@ final class Literals {
     /** A Java {@code float} literal ({@code 0.5f}) for a value already rounded to float. */
     static String ofFloat(float value) {
         if (Float.isNaN(value)) {
-            return "Float.NaN";
+            return "(0.0f / 0.0f)";
         }
         if (Float.isInfinite(value)) {
-            return value > 0 ? "Float.POSITIVE_INFINITY" : "Float.NEGATIVE_INFINITY";
+            return value > 0 ? "(1.0f / 0.0f)" : "(-1.0f / 0.0f)";
         }
         if (value == 0) {
             return (1 / value < 0) ? "-0.0f" : "0.0f";

@@ -130,7 +130,9 @@ final class NetworkApiEmitter {
                     .build();
         }
         return method.beginControlFlow("for (int row = 0; row < n; row += TILE)")
-                .addStatement("forwardTile(xs, row * INPUT_SIZE, outs, row * OUTPUT_SIZE, Math.min(TILE, n - row))")
+                .addStatement(
+                        "forwardTile(xs, row * INPUT_SIZE, outs, row * OUTPUT_SIZE, $T.min(TILE, n - row))",
+                        JavaLang.MATH)
                 .endControlFlow()
                 .build();
     }
@@ -144,7 +146,9 @@ final class NetworkApiEmitter {
                 .addParameter(TypeName.INT, "to")
                 .addJavadoc("Predicts the samples {@code from} (inclusive) to {@code to} (exclusive).\n")
                 .beginControlFlow("for (int row = from; row < to; row += TILE)")
-                .addStatement("forwardTile(xs, row * INPUT_SIZE, outs, row * OUTPUT_SIZE, Math.min(TILE, to - row))")
+                .addStatement(
+                        "forwardTile(xs, row * INPUT_SIZE, outs, row * OUTPUT_SIZE, $T.min(TILE, to - row))",
+                        JavaLang.MATH)
                 .endControlFlow()
                 .build();
     }
@@ -154,7 +158,9 @@ final class NetworkApiEmitter {
                 .addJavadoc("The mean loss over {@code n} samples, without dropout and without an update.\n")
                 .addStatement("double sum = 0.0")
                 .beginControlFlow("for (int row = 0; row < n; row += TILE)")
-                .addStatement("sum += lossTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, Math.min(TILE, n - row))")
+                .addStatement(
+                        "sum += lossTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, $T.min(TILE, n - row))",
+                        JavaLang.MATH)
                 .endControlFlow()
                 .addStatement("return sum / n")
                 .build();
@@ -196,7 +202,7 @@ final class NetworkApiEmitter {
                                 ? "double loss = accumulateGradient(xs, ys, n, true)"
                                 : "double loss = accumulateGradient(xs, ys, n)")
                 .addStatement("long next = step + 1")
-                .beginControlFlow("if (!Double.isFinite(loss))")
+                .beginControlFlow("if (!$T.isFinite(loss))", JavaLang.DOUBLE)
                 .addStatement("throw new $T(next, $T.Quantity.LOSS, loss)", nonFinite, nonFinite)
                 .endControlFlow()
                 .addStatement("applyUpdate(next)")
@@ -239,7 +245,7 @@ final class NetworkApiEmitter {
                 .addStatement("double sum = 0.0");
         raiseFresh(method);
         method.beginControlFlow("for (int row = 0; row < n; row += TILE)")
-                .addStatement("int m = Math.min(TILE, n - row)")
+                .addStatement("int m = $T.min(TILE, n - row)", JavaLang.MATH)
                 .addStatement(
                         dropout
                                 ? "sum += dropout ? trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight)"
@@ -301,7 +307,8 @@ final class NetworkApiEmitter {
         raiseFresh(method);
         method.beginControlFlow("for (int row = from; row < to; row += TILE)")
                 .addStatement(
-                        "sum += trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, Math.min(TILE, to - row), weight)");
+                        "sum += trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, $T.min(TILE, to - row), weight)",
+                        JavaLang.MATH);
         lowerFresh(method);
         return method.endControlFlow().addStatement("return sum").build();
     }

@@ -150,12 +150,19 @@ final class NetworkClassGenerator {
             type.addMethod(refreshTransposesRange());
         }
         if (optimizer != null) {
-            type.addMethod(optimizer.applyUpdate(kernels.hasTransposes(), splits));
+            // Straight-line classes read the gradient once for the check and the update.
+            boolean fromLocals = kernels.hasTrainOne() && !splits;
+            type.addMethod(
+                    fromLocals
+                            ? optimizer.applyUpdateFromLocals(kernels.hasTransposes())
+                            : optimizer.applyUpdate(kernels.hasTransposes(), splits));
             if (splits) {
                 type.addMethod(optimizer.applyUpdateInParts(kernels.hasTransposes(), rowsInParts));
                 type.addMethod(optimizer.updateRange(rowsInParts));
             }
-            type.addMethod(optimizer.gradientNorm());
+            if (!fromLocals) {
+                type.addMethod(optimizer.gradientNorm());
+            }
             type.addMethod(optimizer.nonFiniteGradient());
         }
         if (splits) {
@@ -166,7 +173,7 @@ final class NetworkClassGenerator {
 
     private CodeBlock classJavadoc() {
         CodeBlock.Builder doc = CodeBlock.builder();
-        network.doc().ifPresent(text -> doc.add("$L\n\n", text));
+        network.doc().ifPresent(text -> doc.add("$L\n\n", Comments.javadoc(text)));
         String inputs = network.inputs().stream()
                 .map(i -> i.name() + i.shape().toString().replace("scalar", ""))
                 .collect(Collectors.joining(", "));
@@ -174,7 +181,7 @@ final class NetworkClassGenerator {
                 "$LNetwork {@code $L} ($L:$L), $L precision: input $L; output of $L value$L; $L parameters",
                 network.doc().isPresent() ? "<p>" : "",
                 network.name(),
-                source.fileName(),
+                Comments.javadoc(source.fileName()),
                 network.span().line(),
                 network.precision().name().toLowerCase(java.util.Locale.ROOT),
                 inputs,

@@ -34,7 +34,7 @@ import javax.lang.model.element.Modifier;
 final class NetworkClasses {
     private final Declaration.Network network;
     private final Numeric numeric;
-    private final JavaNames names = new JavaNames();
+    private final JavaNames names;
     private List<ParameterField> parameters;
     private Map<String, ParameterField> byName;
     private final List<FieldSpec> scratch = new ArrayList<>();
@@ -66,13 +66,14 @@ final class NetworkClasses {
      */
     static final int TRAIN_ONE_LIMIT = 9_000;
 
-    private NetworkClasses(Declaration.Network network) {
+    private NetworkClasses(Declaration.Network network, JavaNames names) {
         this.network = network;
+        this.names = names;
         this.numeric = new Numeric(network.precision());
     }
 
-    static TypeSpec generate(Declaration.Network network, CheckedUnit unit) {
-        return new NetworkClasses(network).build(unit);
+    static TypeSpec generate(Declaration.Network network, CheckedUnit unit, JavaNames names) {
+        return new NetworkClasses(network, names).build(unit);
     }
 
     private TypeSpec build(CheckedUnit unit) {
@@ -81,6 +82,10 @@ final class NetworkClasses {
                 ? Passes.optimize(
                         ReverseMode.differentiateWeightedLoss(Lowering.lower(network, Lowering.Mode.TRAINING), network))
                 : null;
+        // Dropout masks make the class draw random numbers, and a class that does never splits
+        // a batch across threads; every kernel must know that before it is emitted.
+        usesRandom =
+                training != null && training.nodes().stream().anyMatch(node -> node.op() instanceof LeafOp.DropoutMask);
         boolean tiled = kernel(prediction, Kind.FORWARD.outputs(), false, true).isTiled()
                 || (training != null
                         && kernel(training, Kind.TRAIN.outputs(), false, true).isTiled());
@@ -212,7 +217,7 @@ final class NetworkClasses {
                                 training.output(Output.Kind.LOSS).orElseThrow().node(),
                                 Index.literal(0, Shape.scalar())))
                 .addStatement("long $N = step + 1", next)
-                .beginControlFlow("if (!Double.isFinite($N))", loss)
+                .beginControlFlow("if (!$T.isFinite($N))", JavaLang.DOUBLE, loss)
                 .addStatement("throw new $T($N, $T.Quantity.LOSS, $N)", nonFinite, next, nonFinite, loss)
                 .endControlFlow()
                 .add(optimizer.fusedUpdate(gradients, next, kernel::fresh, !weightRows.isEmpty()))
@@ -610,12 +615,8 @@ final class NetworkClasses {
     }
 
     private KernelEmitter kernel(Graph graph, Predicate<Output> outputs, boolean split, boolean tileable) {
-        for (Node node : graph.nodes()) {
-            if (node.op() instanceof LeafOp.DropoutMask) {
-                usesRandom = true;
-            }
-        }
-        return new KernelEmitter(graph, outputs, numeric, names.forMethod(), new Context(), split, tileable);
+        return new KernelEmitter(
+                graph, outputs, numeric, names.forMethod(), new Context(), split, tileable, !usesRandom);
     }
 
     /**

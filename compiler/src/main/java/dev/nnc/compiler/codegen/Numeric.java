@@ -31,7 +31,7 @@ record Numeric(Precision precision) {
 
     /** {@code Math.name(args)}, cast to float in float classes. */
     CodeBlock math(String name, CodeBlock... args) {
-        CodeBlock call = CodeBlock.of("Math.$L($L)", name, CodeBlock.join(java.util.List.of(args), ", "));
+        CodeBlock call = CodeBlock.of("$T.$L($L)", JavaLang.MATH, name, CodeBlock.join(java.util.List.of(args), ", "));
         return isFloat() ? CodeBlock.of("(float) $L", call) : call;
     }
 }

@@ -27,8 +27,11 @@ final class OptimizerEmitter {
     /** State arrays per parameter, in declaration order: name of the state -> field name. */
     private final Map<ParameterField, Map<String, String>> state = new LinkedHashMap<>();
 
+    private final JavaNames names;
+
     OptimizerEmitter(OptimizerSpec spec, Numeric numeric, List<ParameterField> parameters, JavaNames names) {
         this.spec = spec;
+        this.names = names;
         this.numeric = numeric;
         this.parameters = List.copyOf(parameters);
         for (ParameterField p : parameters) {
@@ -98,7 +101,8 @@ final class OptimizerEmitter {
                         numeric,
                         List.of(state.get(p).get(kind)),
                         run -> CodeBlock.builder()
-                                .beginControlFlow("if (Math.abs($N[i]) < $L)", run.name(0), flushThreshold())
+                                .beginControlFlow(
+                                        "if ($T.abs($N[i]) < $L)", JavaLang.MATH, run.name(0), flushThreshold())
                                 .addStatement("$N[i] = $L", run.name(0), numeric.literal(0))
                                 .endControlFlow()
                                 .build()));
@@ -139,7 +143,7 @@ final class OptimizerEmitter {
                         spec.kind().spelling());
         spec.clipValue().ifPresent(c -> method.addCode(clipByValue(c)));
         method.addStatement("double norm = gradientNorm()");
-        method.beginControlFlow("if (!Double.isFinite(norm))")
+        method.beginControlFlow("if (!$T.isFinite(norm))", JavaLang.DOUBLE)
                 .addStatement("throw nonFiniteGradient(step, norm)")
                 .endControlFlow();
         spec.clipNorm().ifPresent(c -> method.addCode(clipByNorm(c)));
@@ -152,6 +156,39 @@ final class OptimizerEmitter {
             method.addStatement("transposesStale = true");
         }
         return method.build();
+    }
+
+    /**
+     * {@code applyUpdate(long step)} of a class whose update is straight-line code (the classes
+     * with {@code trainOne}: an unrolled training kernel, flat parameters): each element of the
+     * gradient fields is read once into a local, and the finiteness check and the update both
+     * read the local ({@link #fusedUpdate}), where the loop form reads the gradient twice, once
+     * in {@code gradientNorm} and again in the update loops. Same checks, same order, same
+     * rounding: the parameters after a step are bitwise those of the loop form, and a non-finite
+     * gradient throws before any parameter or state changes.
+     */
+    MethodSpec applyUpdateFromLocals(boolean transposes) {
+        Map<ParameterField, String[]> gradients = new LinkedHashMap<>();
+        CodeBlock.Builder loads = CodeBlock.builder()
+                .add("// Each gradient element read once: the check and the update use the locals.\n");
+        String type = numeric.type().toString();
+        for (ParameterField p : parameters) {
+            String[] locals = new String[p.size()];
+            for (int e = 0; e < locals.length; e++) {
+                locals[e] = names.fresh("g_" + p.field() + "_" + e);
+                loads.addStatement("$L $N = $N[$L]", type, locals[e], p.gradient(), e);
+            }
+            gradients.put(p, locals);
+        }
+        return MethodSpec.methodBuilder("applyUpdate")
+                .addModifiers(Modifier.PRIVATE)
+                .addParameter(TypeName.LONG, "step")
+                .addJavadoc(
+                        "Clips the gradient, checks it is finite and applies one $L step (PyTorch's rule).\n",
+                        spec.kind().spelling())
+                .addCode(loads.build())
+                .addCode(fusedUpdate(gradients, "step", names::fresh, transposes))
+                .build();
     }
 
     /**
@@ -191,9 +228,9 @@ final class OptimizerEmitter {
                     .beginControlFlow("for (double partial : partSquares)")
                     .addStatement("squares += partial")
                     .endControlFlow()
-                    .addStatement("double norm = Math.sqrt(squares)");
+                    .addStatement("double norm = $T.sqrt(squares)", JavaLang.MATH);
         }
-        method.beginControlFlow("if (!Double.isFinite(norm))")
+        method.beginControlFlow("if (!$T.isFinite(norm))", JavaLang.DOUBLE)
                 .addStatement("throw nonFiniteGradient(step, norm)")
                 .endControlFlow()
                 .addStatement(
@@ -265,7 +302,13 @@ final class OptimizerEmitter {
             forEachElement(
                     gradients,
                     (p, e, g) -> code.addStatement(
-                            "$N = Math.min(Math.max($N, $L), $L)", g, g, numeric.literal(-c), numeric.literal(c)));
+                            "$N = $T.min($T.max($N, $L), $L)",
+                            g,
+                            JavaLang.MATH,
+                            JavaLang.MATH,
+                            g,
+                            numeric.literal(-c),
+                            numeric.literal(c)));
         });
         // The squared norm is finite exactly when the norm is, so the check needs no square root
         // unless clipping by norm uses the norm itself.
@@ -295,14 +338,15 @@ final class OptimizerEmitter {
         }
         String squared = fresh.apply("squaredNorm");
         code.addStatement("double $N = $L", squared, chainTotal(sums));
-        code.beginControlFlow("if (!Double.isFinite($N))", squared)
+        code.beginControlFlow("if (!$T.isFinite($N))", JavaLang.DOUBLE, squared)
                 .add("// The scan of nonFiniteGradient reads the gradient fields.\n");
         forEachElement(gradients, (p, e, g) -> code.addStatement("$N[$L] = $N", p.gradient(), e, g));
-        code.addStatement("throw nonFiniteGradient($N, Math.sqrt($N))", step, squared)
+        code.addStatement("throw nonFiniteGradient($N, $T.sqrt($N))", step, JavaLang.MATH, squared)
                 .endControlFlow();
         spec.clipNorm().ifPresent(c -> {
             code.add("// clip_norm = $L: rescale to global L2 norm at most $L (PyTorch adds 1e-6)\n", c, c)
-                    .addStatement("double scale = $L / (Math.sqrt($N) + 1.0E-6)", Literals.ofDouble(c), squared)
+                    .addStatement(
+                            "double scale = $L / ($T.sqrt($N) + 1.0E-6)", Literals.ofDouble(c), JavaLang.MATH, squared)
                     .beginControlFlow("if (scale < 1.0)");
             if (numeric.isFloat()) {
                 code.addStatement("float fscale = (float) scale");
@@ -351,8 +395,10 @@ final class OptimizerEmitter {
                             numeric,
                             List.of(p.gradient()),
                             g -> CodeBlock.of(
-                                    "$N[i] = Math.min(Math.max($N[i], $L), $L);\n",
+                                    "$N[i] = $T.min($T.max($N[i], $L), $L);\n",
                                     g.name(0),
+                                    JavaLang.MATH,
+                                    JavaLang.MATH,
                                     g.name(0),
                                     numeric.literal(-c),
                                     numeric.literal(c))));
@@ -506,16 +552,19 @@ final class OptimizerEmitter {
         return CodeBlock.builder()
                 .add("// Adam bias corrections for step t (PyTorch: eps after the correction)\n")
                 .addStatement(
-                        "$L stepSize = $L($L / (1.0 - Math.pow($L, $N)))",
+                        "$L stepSize = $L($L / (1.0 - $T.pow($L, $N)))",
                         t,
                         cast,
                         Literals.ofDouble(spec.lr()),
+                        JavaLang.MATH,
                         Literals.ofDouble(spec.beta1()),
                         step)
                 .addStatement(
-                        "$L biasCorrection2Sqrt = $LMath.sqrt(1.0 - Math.pow($L, $N))",
+                        "$L biasCorrection2Sqrt = $L$T.sqrt(1.0 - $T.pow($L, $N))",
                         t,
                         cast,
+                        JavaLang.MATH,
+                        JavaLang.MATH,
                         Literals.ofDouble(spec.beta2()),
                         step)
                 .build();
@@ -535,7 +584,7 @@ final class OptimizerEmitter {
                 .returns(TypeName.DOUBLE)
                 .addCode(squaresDeclarations());
         return method.addCode(squares(ParameterRuns.whole()))
-                .addStatement("return Math.sqrt($L)", chainTotal(chainNames()))
+                .addStatement("return $T.sqrt($L)", JavaLang.MATH, chainTotal(chainNames()))
                 .build();
     }
 
@@ -639,7 +688,7 @@ final class OptimizerEmitter {
                             numeric,
                             List.of(p.gradient()),
                             g -> CodeBlock.builder()
-                                    .beginControlFlow("if (!Double.isFinite($N[i]))", g.name(0))
+                                    .beginControlFlow("if (!$T.isFinite($N[i]))", JavaLang.DOUBLE, g.name(0))
                                     .addStatement(
                                             "return new $T(step, $T.Quantity.GRADIENT, $N[i], $S, $L)",
                                             NON_FINITE,

@@ -69,8 +69,8 @@ final class PartsEmitter {
         fields.add(FieldSpec.builder(ArrayTypeName.of(self), "shards", Modifier.PRIVATE)
                 .addJavadoc("The instance of each part ({@code shards[0] == this}); null with one thread.\n")
                 .build());
-        fields.add(FieldSpec.builder(ClassName.get("", "Parts"), "parts", Modifier.PRIVATE, Modifier.FINAL)
-                .initializer("new Parts()")
+        fields.add(FieldSpec.builder(partsClassName(), "parts", Modifier.PRIVATE, Modifier.FINAL)
+                .initializer("new $T()", partsClassName())
                 .build());
         fields.add(FieldSpec.builder(TypeName.DOUBLE, "partLoss", Modifier.PRIVATE)
                 .addJavadoc("The loss sum of the part this instance ran last.\n")
@@ -314,7 +314,7 @@ final class PartsEmitter {
         if (network.isTrainable() && inputSplit.isPresent()) {
             phases.add("INPUT_PARTIALS");
         }
-        TypeSpec.Builder parts = TypeSpec.classBuilder("Parts")
+        TypeSpec.Builder parts = TypeSpec.classBuilder(partsClassName())
                 .addModifiers(Modifier.PRIVATE, Modifier.FINAL)
                 .addSuperinterface(PART_RUNNER.nestedClass("Task"))
                 .addJavadoc(
@@ -340,6 +340,10 @@ final class PartsEmitter {
             parts.addField(TypeName.LONG, "step", Modifier.PRIVATE)
                     .addField(TypeName.DOUBLE, "scale", Modifier.PRIVATE);
         }
+        // An inference-only network has no gradient phases: every batch it splits is a prediction.
+        CodeBlock firstPhase = network.isTrainable()
+                ? CodeBlock.of("this.phase = outs == null ? ACCUMULATE : PREDICT;\n")
+                : CodeBlock.of("this.phase = PREDICT;\n");
         parts.addMethod(MethodSpec.methodBuilder("start")
                 .addJavadoc(
                         "Prediction (with {@code outs}) or the gradient of the samples of {@code xs} and {@code ys}.\n")
@@ -348,7 +352,7 @@ final class PartsEmitter {
                 .addParameter(array, "outs")
                 .addParameter(TypeName.INT, "n")
                 .addParameter(numeric.type(), "weight")
-                .addStatement("this.phase = outs == null ? ACCUMULATE : PREDICT")
+                .addCode(firstPhase)
                 .addStatement("this.xs = xs")
                 .addStatement("this.ys = ys")
                 .addStatement("this.outs = outs")
@@ -395,5 +399,13 @@ final class PartsEmitter {
                         .build())
                 .addMethod(run.build())
                 .build();
+    }
+
+    /**
+     * The nested class of the parts: {@code Parts}, or {@code Parts_} in a network named
+     * {@code Parts}, since Java forbids a nested class the name of its enclosing class.
+     */
+    private ClassName partsClassName() {
+        return self.nestedClass(self.simpleName().equals("Parts") ? "Parts_" : "Parts");
     }
 }

@@ -28,7 +28,7 @@ final class Reports {
                             ReverseMode.differentiateLoss(Lowering.lower(network, Lowering.Mode.TRAINING), network))
                     : Passes.optimize(Lowering.lower(network, Lowering.Mode.PREDICTION));
             OpCount count = OpCount.of(graph);
-            TypeSpec type = NetworkClasses.generate(network, unit);
+            TypeSpec type = CodeGenerator.type(network, unit);
             return new DeclarationReport(
                     network.name(),
                     network.isTrainable() ? "network" : "inference network",
@@ -50,7 +50,7 @@ final class Reports {
                 0,
                 count.forward(),
                 count.backward(),
-                kernels(FunctionClasses.generate(function, unit), FUNCTION_KERNELS));
+                kernels(CodeGenerator.type(function, unit), FUNCTION_KERNELS));
     }
 
     private static String describe(Symbol symbol) {

@@ -82,15 +82,16 @@ final class StructuredEmitter {
                     sumInto(kernel.scalarPrefix(node.id(), type), kernel.slot(node.id(), zero()), in, unrolled, e -> {
                         CodeBlock z = at(node.arg(0), in, e);
                         return CodeBlock.of(
-                                "Math.max($L, $L) - $L * $L + $L",
+                                "$T.max($L, $L) - $L * $L + $L",
+                                JavaLang.MATH,
                                 z,
                                 numeric.literal(0),
                                 z,
                                 at(node.arg(1), in, e),
-                                numeric.math("log1p", numeric.math("exp", CodeBlock.of("-Math.abs($L)", z))));
+                                numeric.math("log1p", at(node.arg(2), in, e)));
                     });
             return CodeBlock.builder()
-                    .add("// sigmoid + binary_cross_entropy fused: computed from the logits\n")
+                    .add("// sigmoid + binary_cross_entropy fused: from the logits and their exp(-|z|)\n")
                     .add(loss)
                     .build();
         }
@@ -468,18 +469,19 @@ final class StructuredEmitter {
 
     private CodeBlock maxOf(int vector, Shape shape, String max, String type, boolean unrolled) {
         CodeBlock.Builder code = CodeBlock.builder();
-        code.addStatement(
-                "$L $N = $L", type, max, numeric.isFloat() ? "Float.NEGATIVE_INFINITY" : "Double.NEGATIVE_INFINITY");
+        code.addStatement("$L $N = $L", type, max, numeric.literal(Double.NEGATIVE_INFINITY));
         if (unrolled) {
             for (int e = 0; e < shape.size(); e++) {
-                code.addStatement("$N = Math.max($N, $L)", max, max, at(vector, shape, e));
+                code.addStatement("$N = $T.max($N, $L)", max, JavaLang.MATH, max, at(vector, shape, e));
             }
         } else {
             code.beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
-                    .addStatement("$N = Math.max($N, $L)", max, max, kernel.ref(vector, Index.vectorLoop("i")))
+                    .addStatement(
+                            "$N = $T.max($N, $L)", max, JavaLang.MATH, max, kernel.ref(vector, Index.vectorLoop("i")))
                     .endControlFlow();
         }
-        return code.beginControlFlow("if ($L.isInfinite($N))", numeric.isFloat() ? "Float" : "Double", max)
+        return code.beginControlFlow(
+                        "if ($T.isInfinite($N))", numeric.isFloat() ? JavaLang.FLOAT : JavaLang.DOUBLE, max)
                 .addStatement("$N = $L", max, numeric.literal(0))
                 .endControlFlow()
                 .build();

@@ -40,7 +40,7 @@ record WeightRows(ParameterField parameter, String field, boolean transposed) {
             // consecutive values at a time, and the 16 columns being read stay in cache.
             CodeBlock end = runs.to(cols);
             return code.beginControlFlow("for (int c0 = $L; c0 < $L; c0 += 16)", runs.from(cols), end)
-                    .addStatement("int c1 = Math.min(c0 + 16, $L)", end)
+                    .addStatement("int c1 = $T.min(c0 + 16, $L)", JavaLang.MATH, end)
                     .beginControlFlow("for (int r = 0; r < $L; r++)", rows)
                     .addStatement("$L[] row = $N[r]", numeric.type(), field)
                     .beginControlFlow("for (int c = c0; c < c1; c++)")
@@ -57,7 +57,7 @@ record WeightRows(ParameterField parameter, String field, boolean transposed) {
             // In blocks of 16 rows: each row of the transpose gets a whole cache line at a
             // time, and the 16 weight rows being read stay in cache across the columns.
             return code.beginControlFlow("for (int r0 = 0; r0 < $L; r0 += 16)", rows)
-                    .addStatement("int r1 = Math.min(r0 + 16, $L)", rows)
+                    .addStatement("int r1 = $T.min(r0 + 16, $L)", JavaLang.MATH, rows)
                     .beginControlFlow("for (int c = 0; c < $L; c++)", cols)
                     .addStatement("$L[] column = $N[c]", numeric.type(), field)
                     .beginControlFlow("for (int r = r0; r < r1; r++)")

@@ -42,6 +42,7 @@ public enum DiagnosticCode {
     NAME_RESERVED(211, "'%s' cannot be used as a %s name: %s"),
     NAME_INVALID_PACKAGE(212, "invalid package name '%s': %s"),
     NAME_NO_WEIGHTS(213, "'weights' names no weight matrix: network '%s' has none"),
+    NAME_RESERVED_PACKAGE(214, "package '%s' belongs to the Java platform: javac compiles no classes in '%s.*'"),
     // Shapes.
     SHAPE_MISMATCH(301, "shape mismatch in '%s': %s and %s"),
     SHAPE_MATMUL(302, "'@' needs matching inner dimensions: %s @ %s"),

@@ -144,7 +144,10 @@ public sealed interface BinaryOp extends Op {
         }
     }
 
-    /** {@code Math.max} (NaN-propagating); at a tie the whole adjoint goes to {@code a}. */
+    /**
+     * {@code Math.max} (NaN-propagating). The adjoint is routed by {@link MaxShare}, as PyTorch's
+     * {@code torch.maximum} routes it: all of it to the larger operand, half to each at a tie.
+     */
     record Max() implements BinaryOp {
         @Override
         public double apply(double a, double b) {
@@ -155,8 +158,8 @@ public sealed interface BinaryOp extends Op {
         public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
             int first = node.arg(0);
             int second = node.arg(1);
-            out.add(0, b.multiply(adjoint, b.apply(new Compare(Comparison.GE), first, second)));
-            out.add(1, b.multiply(adjoint, b.apply(new Compare(Comparison.LT), first, second)));
+            out.add(0, b.multiply(adjoint, b.apply(new MaxShare(), first, second)));
+            out.add(1, b.multiply(adjoint, b.apply(new MaxShare(), second, first)));
         }
 
         @Override
@@ -170,7 +173,11 @@ public sealed interface BinaryOp extends Op {
         }
     }
 
-    /** {@code Math.min} (NaN-propagating); at a tie the whole adjoint goes to {@code a}. */
+    /**
+     * {@code Math.min} (NaN-propagating). The adjoint is routed as PyTorch's {@code torch.minimum}
+     * routes it: all of it to the smaller operand, half to each at a tie; the share of {@code a} is
+     * {@link MaxShare} of {@code (b, a)}.
+     */
     record Min() implements BinaryOp {
         @Override
         public double apply(double a, double b) {
@@ -181,8 +188,8 @@ public sealed interface BinaryOp extends Op {
         public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
             int first = node.arg(0);
             int second = node.arg(1);
-            out.add(0, b.multiply(adjoint, b.apply(new Compare(Comparison.LE), first, second)));
-            out.add(1, b.multiply(adjoint, b.apply(new Compare(Comparison.GT), first, second)));
+            out.add(0, b.multiply(adjoint, b.apply(new MaxShare(), second, first)));
+            out.add(1, b.multiply(adjoint, b.apply(new MaxShare(), first, second)));
         }
 
         @Override
@@ -193,6 +200,38 @@ public sealed interface BinaryOp extends Op {
         @Override
         public <R> R accept(OpVisitor<R> visitor) {
             return visitor.visitMin(this);
+        }
+    }
+
+    /**
+     * The share of the adjoint of {@code max(a, b)} that {@code a} receives: {@code a < b ? 0 : a
+     * == b ? 1/2 : 1}. This is PyTorch's rule for {@code torch.maximum} and {@code torch.minimum}
+     * (half to each operand at a tie, so that {@code max(x, x)} has derivative 1 in {@code x} and
+     * the shares of {@code a} and {@code b} add up to 1), including its unordered case: when either
+     * operand is NaN both receive the whole adjoint. Piecewise constant, so no rule.
+     */
+    record MaxShare() implements BinaryOp {
+        @Override
+        public double apply(double a, double b) {
+            if (a < b) {
+                return 0;
+            }
+            return a == b ? 0.5 : 1;
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            // Piecewise constant: derivative 0.
+        }
+
+        @Override
+        public String mnemonic() {
+            return "max_share";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitMaxShare(this);
         }
     }
 
@@ -214,8 +253,8 @@ public sealed interface BinaryOp extends Op {
     }
 
     /**
-     * {@code a REL b ? 1 : 0} (0 when either is NaN): the masks that route the adjoint of {@code
-     * max} and {@code min}. Piecewise constant, so no rule.
+     * {@code a REL b ? 1 : 0} (0 when either is NaN): a mask, e.g. the one {@link EluSlope}'s rule
+     * uses. Piecewise constant, so no rule.
      */
     record Compare(Comparison relation) implements BinaryOp {
         @Override
@@ -264,6 +303,90 @@ public sealed interface BinaryOp extends Op {
         @Override
         public <R> R accept(OpVisitor<R> visitor) {
             return visitor.visitEluSlope(this);
+        }
+    }
+
+    /**
+     * The logistic function of {@code a = x} from {@code b = exp(-|x|)}: {@code (x >= 0 ? 1 : b)
+     * / (1 + b)}, stable for every {@code x}. Built only by {@link #of}, which makes {@code b}
+     * the {@link UnaryOp.ExpNegAbs} node of {@code x}, so that the exponential is a node that CSE
+     * shares with the other stable formulas of the same {@code x} (softplus, binary
+     * cross-entropy). {@code b} is a function of {@code x}, not a free operand: the rule is the
+     * derivative {@code sigma (1 - sigma)} of the logistic function of {@code x}, from the value,
+     * and gives {@code b} no adjoint.
+     */
+    record SigmoidFromExp() implements BinaryOp {
+        /** {@code sigmoid(x)} as {@code sigmoid_from_exp(x, exp_neg_abs(x))}. */
+        public static int of(GraphBuilder b, int x) {
+            return b.apply(new SigmoidFromExp(), x, b.apply(new UnaryOp.ExpNegAbs(), x));
+        }
+
+        @Override
+        public double apply(double x, double e) {
+            return (x >= 0 ? 1 : e) / (1 + e);
+        }
+
+        /** The addition and the division (the selection is a conditional move). */
+        @Override
+        public long cost(List<Shape> args, Shape out) {
+            return 2L * out.size();
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            int y = node.id();
+            out.add(0, b.multiply(adjoint, b.multiply(y, b.subtract(b.constantLike(1, y), y))));
+        }
+
+        @Override
+        public String mnemonic() {
+            return "sigmoid_from_exp";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitSigmoidFromExp(this);
+        }
+    }
+
+    /**
+     * {@code softplus(x) = log(1 + exp(x))} of {@code a = x} from {@code b = exp(-|x|)}: {@code
+     * max(x, 0) + log1p(b)}, exact and finite for every {@code x}. Built only by {@link #of},
+     * which makes {@code b} the {@link UnaryOp.ExpNegAbs} node of {@code x}, so that the value
+     * and its derivative {@code sigmoid(x)} (a {@link SigmoidFromExp} of the same node) share
+     * one exponential. {@code b} is a function of {@code x}, not a free operand: the rule sends
+     * {@code sigmoid(x)} times the adjoint to {@code x} and gives {@code b} none.
+     */
+    record SoftplusFromExp() implements BinaryOp {
+        /** {@code softplus(x)} as {@code softplus_from_exp(x, exp_neg_abs(x))}. */
+        public static int of(GraphBuilder b, int x) {
+            return b.apply(new SoftplusFromExp(), x, b.apply(new UnaryOp.ExpNegAbs(), x));
+        }
+
+        @Override
+        public double apply(double x, double e) {
+            return Math.max(x, 0.0) + Math.log1p(e);
+        }
+
+        /** The max, log1p and the addition. */
+        @Override
+        public long cost(List<Shape> args, Shape out) {
+            return 3L * out.size();
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            out.add(0, b.multiply(adjoint, b.apply(new SigmoidFromExp(), node.arg(0), node.arg(1))));
+        }
+
+        @Override
+        public String mnemonic() {
+            return "softplus_from_exp";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitSoftplusFromExp(this);
         }
     }
 }

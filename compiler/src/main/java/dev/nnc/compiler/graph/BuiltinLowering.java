@@ -51,6 +51,8 @@ final class BuiltinLowering {
             case IDENTITY -> x;
             case SQUARE -> builder.multiply(x, x);
             case LOG -> log(x);
+            // One exp(-|x|) node for the value and for the gradient's sigmoid.
+            case SOFTPLUS -> BinaryOp.SoftplusFromExp.of(builder, x);
             default -> builder.apply(unary(function, option), x);
         };
     }
@@ -62,7 +64,6 @@ final class BuiltinLowering {
             case RELU -> new UnaryOp.Relu();
             case LEAKY_RELU -> new UnaryOp.LeakyRelu(option);
             case ELU -> new UnaryOp.Elu(option);
-            case SOFTPLUS -> new UnaryOp.Softplus();
             case GAUSSIAN -> new UnaryOp.Gaussian();
             case STEP -> new UnaryOp.Step();
             case EXP -> new UnaryOp.Exp();
@@ -116,7 +117,7 @@ final class BuiltinLowering {
             }
             case BINARY_CROSS_ENTROPY -> {
                 if (predicted.op() instanceof UnaryOp.Sigmoid) {
-                    return builder.apply(new LossOp.SigmoidBinaryCrossEntropy(), predicted.arg(0), target);
+                    return LossOp.SigmoidBinaryCrossEntropy.of(builder, predicted.arg(0), target);
                 }
                 return binaryCrossEntropyOfProbabilities(prediction, target);
             }

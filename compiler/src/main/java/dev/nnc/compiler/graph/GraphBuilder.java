@@ -16,20 +16,36 @@ import java.util.Map;
  * order.
  */
 public final class GraphBuilder {
+    private static final Bindings NO_LEAVES = Bindings.of(Map.of());
+
     private final List<Node> nodes = new ArrayList<>();
     private final Map<Key, Integer> index = new HashMap<>();
+    private final boolean folding;
 
     private record Key(Op op, List<Integer> args) {}
 
-    private GraphBuilder() {}
+    private GraphBuilder(boolean folding) {
+        this.folding = folding;
+    }
 
     public static GraphBuilder create() {
-        return new GraphBuilder();
+        return new GraphBuilder(false);
+    }
+
+    /**
+     * A builder that folds constants as nodes are built: an op applied to operands that are all
+     * constants becomes a constant when every element of its value (computed by the op's own
+     * {@link Op#evaluate}) is the same bit pattern, NaN and infinities included, so folding never
+     * changes a value. Rewrites that build through it can never leave a constant subexpression
+     * behind.
+     */
+    public static GraphBuilder folding() {
+        return new GraphBuilder(true);
     }
 
     /** A builder holding {@code graph}'s nodes with their ids, to extend it. */
     public static GraphBuilder extending(Graph graph) {
-        GraphBuilder builder = new GraphBuilder();
+        GraphBuilder builder = new GraphBuilder(false);
         for (Node node : graph.nodes()) {
             builder.nodes.add(node);
             builder.index.putIfAbsent(new Key(node.op(), node.args()), node.id());
@@ -48,6 +64,12 @@ public final class GraphBuilder {
         if (existing != null) {
             return existing;
         }
+        if (folding && !operands.isEmpty()) {
+            Integer folded = fold(op, operands);
+            if (folded != null) {
+                return folded;
+            }
+        }
         List<Shape> shapes = new ArrayList<>(operands.size());
         for (int arg : operands) {
             if (arg < 0 || arg >= nodes.size()) {
@@ -59,6 +81,32 @@ public final class GraphBuilder {
         nodes.add(new Node(id, op, key.args(), op.shape(shapes), Origin.none()));
         index.put(key, id);
         return id;
+    }
+
+    /** The constant that {@code op} of all-constant {@code operands} is, or null. */
+    private Integer fold(Op op, List<Integer> operands) {
+        List<double[]> values = new ArrayList<>(operands.size());
+        List<Shape> shapes = new ArrayList<>(operands.size());
+        for (int arg : operands) {
+            if (!(nodes.get(arg).op() instanceof LeafOp.Constant constant)) {
+                return null;
+            }
+            Shape shape = nodes.get(arg).shape();
+            shapes.add(shape);
+            values.add(constant.evaluate(List.of(), shape, NO_LEAVES));
+        }
+        Shape shape = op.shape(shapes);
+        double[] result = op.evaluate(values, shape, NO_LEAVES);
+        if (result.length == 0) {
+            return null;
+        }
+        long first = Double.doubleToRawLongBits(result[0]);
+        for (double v : result) {
+            if (Double.doubleToRawLongBits(v) != first) {
+                return null;
+            }
+        }
+        return constant(result[0], shape);
     }
 
     public int apply(Op op, int... args) {

@@ -76,22 +76,38 @@ public sealed interface LossOp extends Op {
 
     /**
      * {@code Σ max(z, 0) - z y + log1p(exp(-|z|))}: {@code binary_cross_entropy(sigmoid(z), y)}.
-     * Gradients: {@code sigmoid(z) - y} in {@code z}, {@code -z} in {@code y}.
+     * Operands {@code (z, y, e)}, where {@code e = exp(-|z|)} is the {@link UnaryOp.ExpNegAbs}
+     * node of {@code z} that {@link #of} builds: the loss and its gradient {@code sigmoid(z) - y}
+     * (a {@link BinaryOp.SigmoidFromExp} of the same {@code e}) then read one exponential, which
+     * CSE shares like any other node. {@code e} is a function of {@code z}, not a free operand:
+     * the rule is the derivative of the loss of {@code (z, y)}, {@code sigmoid(z) - y} in {@code
+     * z} and {@code -z} in {@code y}, and gives {@code e} no adjoint.
      */
     record SigmoidBinaryCrossEntropy() implements LossOp {
-        /** Per element: max, product, subtraction, abs, negation, exp, log1p, sum. */
+        /** The loss of logits {@code z} and targets {@code y}, with its exponential as a node. */
+        public static int of(GraphBuilder b, int z, int y) {
+            return b.apply(new SigmoidBinaryCrossEntropy(), z, y, b.apply(new UnaryOp.ExpNegAbs(), z));
+        }
+
+        @Override
+        public int arity() {
+            return 3;
+        }
+
+        /** Per element: max, product, subtraction, log1p, addition; the sum. */
         @Override
         public long cost(List<Shape> args, Shape out) {
-            return 8L * args.get(0).size() - 1;
+            return 6L * args.get(0).size() - 1;
         }
 
         @Override
         public double[] evaluate(List<double[]> args, Shape out, Bindings bindings) {
             double[] z = args.get(0);
             double[] y = args.get(1);
+            double[] e = args.get(2);
             double loss = 0;
             for (int i = 0; i < z.length; i++) {
-                loss += Math.max(z[i], 0.0) - z[i] * y[i] + Math.log1p(Math.exp(-Math.abs(z[i])));
+                loss += Math.max(z[i], 0.0) - z[i] * y[i] + Math.log1p(e[i]);
             }
             return new double[] {loss};
         }
@@ -101,7 +117,8 @@ public sealed interface LossOp extends Op {
             int z = node.arg(0);
             int y = node.arg(1);
             int g = b.broadcast(adjoint, b.shapeOf(z));
-            out.add(0, b.multiply(g, b.subtract(b.apply(new UnaryOp.Sigmoid(), z), y)));
+            int sigmoid = b.apply(new BinaryOp.SigmoidFromExp(), z, node.arg(2));
+            out.add(0, b.multiply(g, b.subtract(sigmoid, y)));
             out.add(1, b.negate(b.multiply(g, z)));
         }
 

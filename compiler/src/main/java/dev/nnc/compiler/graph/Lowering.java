@@ -23,7 +23,9 @@ import java.util.Map;
  *   <li>{@code cross_entropy(softmax(z), y)} becomes {@link LossOp.SoftmaxCrossEntropy} of the
  *       logits and {@code binary_cross_entropy(sigmoid(z), y)} {@link
  *       LossOp.SigmoidBinaryCrossEntropy}, wherever the softmax or sigmoid comes from (a
- *       definition, a layer's activation); {@code log(softmax(z))} becomes {@code log_softmax}.
+ *       definition, a layer's activation), with {@code exp(-|z|)} as a node of its own; {@code
+ *       softplus(x)} becomes {@link BinaryOp.SoftplusFromExp} of {@code x} and that node; {@code
+ *       log(softmax(z))} becomes {@code log_softmax}.
  *   <li>Scalars combined with tensors are broadcast explicitly; integer powers become products
  *       (by squaring), {@code ^0.5} becomes {@code sqrt}.
  * </ul>

@@ -34,7 +34,7 @@ public interface OpVisitor<R> {
 
     R visitElu(UnaryOp.Elu op);
 
-    R visitSoftplus(UnaryOp.Softplus op);
+    R visitExpNegAbs(UnaryOp.ExpNegAbs op);
 
     R visitGaussian(UnaryOp.Gaussian op);
 
@@ -70,9 +70,15 @@ public interface OpVisitor<R> {
 
     R visitMin(BinaryOp.Min op);
 
+    R visitMaxShare(BinaryOp.MaxShare op);
+
     R visitCompare(BinaryOp.Compare op);
 
     R visitEluSlope(BinaryOp.EluSlope op);
+
+    R visitSigmoidFromExp(BinaryOp.SigmoidFromExp op);
+
+    R visitSoftplusFromExp(BinaryOp.SoftplusFromExp op);
 
     R visitBroadcast(TensorOp.Broadcast op);
 

@@ -16,11 +16,6 @@ final class StableMath {
         return e / (1 + e);
     }
 
-    /** {@code max(x, 0) + log1p(exp(-|x|))}: exact for every x, no threshold. */
-    static double softplus(double x) {
-        return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
-    }
-
     /**
      * The shift for log-sum-exp and softmax: the maximum, or 0 when it is infinite (all {@code
      * -Inf} then gives {@code -Inf}, not NaN, as in JAX).

@@ -185,26 +185,38 @@ public sealed interface UnaryOp extends Op {
         }
     }
 
-    /** {@code log(1 + exp(x))} in the stable form; {@code softplus' = sigmoid}. */
-    record Softplus() implements UnaryOp {
+    /**
+     * {@code exp(-|x|)}: never overflows, and is the one exponential that the stable logistic,
+     * softplus and binary cross-entropy formulas need, so that a graph holding several of them
+     * for the same {@code x} computes it once (it is a node, which CSE shares). {@code y' =
+     * -sign(x) y} reuses {@code y}; 0 at the kink, as {@code abs} is.
+     */
+    record ExpNegAbs() implements UnaryOp {
         @Override
         public double apply(double x) {
-            return StableMath.softplus(x);
+            return Math.exp(-Math.abs(x));
+        }
+
+        /** abs, negation, exp. */
+        @Override
+        public long cost(List<Shape> args, Shape out) {
+            return 3L * out.size();
         }
 
         @Override
         public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
-            out.add(0, b.multiply(adjoint, b.apply(new Sigmoid(), node.arg(0))));
+            int slope = b.multiply(b.apply(new Sign(), node.arg(0)), node.id());
+            out.add(0, b.negate(b.multiply(adjoint, slope)));
         }
 
         @Override
         public String mnemonic() {
-            return "softplus";
+            return "exp_neg_abs";
         }
 
         @Override
         public <R> R accept(OpVisitor<R> visitor) {
-            return visitor.visitSoftplus(this);
+            return visitor.visitExpNegAbs(this);
         }
     }
 

@@ -10,7 +10,7 @@ import dev.nnc.compiler.graph.Graph;
 public final class CommonSubexpressions implements Pass {
     @Override
     public Graph apply(Graph graph) {
-        return Rebuild.all(graph, Rebuild::copy);
+        return Rebuild.live(graph, Rebuild::copy);
     }
 
     @Override

@@ -10,7 +10,9 @@ import java.util.List;
 
 /**
  * The skeleton every pass shares: walk the old graph in id order, map each kept node to a node of
- * a new (hash-consing) builder, then map the outputs. Names travel with the nodes.
+ * a new builder, then map the outputs. Names travel with the nodes. The builder hash-conses (so
+ * every pass also merges common subexpressions) and folds constants (so no rewrite leaves an
+ * all-constant node behind, see {@link GraphBuilder#folding()}).
  */
 final class Rebuild {
     /** How one node is rebuilt from its operands' new ids. */
@@ -22,7 +24,7 @@ final class Rebuild {
     private Rebuild() {}
 
     static Graph of(Graph graph, BitSet keep, Rewrite rewrite) {
-        GraphBuilder builder = GraphBuilder.create();
+        GraphBuilder builder = GraphBuilder.folding();
         int[] map = new int[graph.size()];
         for (int id = keep.nextSetBit(0); id >= 0; id = keep.nextSetBit(id + 1)) {
             Node node = graph.node(id);
@@ -41,10 +43,12 @@ final class Rebuild {
         return builder.build(outputs);
     }
 
-    static Graph all(Graph graph, Rewrite rewrite) {
-        BitSet every = new BitSet(graph.size());
-        every.set(0, graph.size());
-        return of(graph, every, rewrite);
+    /**
+     * Rebuilds the nodes that some output needs: the nodes a previous pass left dead are not
+     * carried through another (a folded chain of 100,000 constants, say).
+     */
+    static Graph live(Graph graph, Rewrite rewrite) {
+        return of(graph, graph.reachableFrom(output -> true), rewrite);
     }
 
     static int copy(Node node, List<Integer> args, GraphBuilder builder, int[] map) {

@@ -69,6 +69,15 @@ final class JavaIdentifiers {
     /** Contextual words that javac rejects as a type name ({@code class record} does not compile). */
     private static final Set<String> RESTRICTED_TYPE_NAMES = Set.of("var", "yield", "record", "sealed", "permits");
 
+    /**
+     * First segments of the packages generated code names ({@code java.util.List},
+     * {@code dev.nnc.runtime}): a class of the same name in the package would be found first.
+     */
+    private static final Set<String> GENERATED_PACKAGE_ROOTS = Set.of("java", "dev");
+
+    /** Package roots of the Java platform, where javac refuses to compile a user's class. */
+    private static final Set<String> PLATFORM_PACKAGE_ROOTS = Set.of("java", "javax");
+
     private JavaIdentifiers() {}
 
     /** Why {@code name} cannot name a Java class, or empty when it can. */
@@ -78,6 +87,9 @@ final class JavaIdentifiers {
         }
         if (RESTRICTED_TYPE_NAMES.contains(name)) {
             return Optional.of("Java does not allow it as a class name");
+        }
+        if (GENERATED_PACKAGE_ROOTS.contains(name)) {
+            return Optional.of("a class of that name would hide the package '" + name + "' that generated code names");
         }
         return Optional.empty();
     }
@@ -99,6 +111,12 @@ final class JavaIdentifiers {
             }
         }
         return Optional.empty();
+    }
+
+    /** The platform root ({@code java} or {@code javax}) that {@code name} is in, if any. */
+    static Optional<String> platformPackageRoot(String name) {
+        String root = name.split("\\.", -1)[0];
+        return PLATFORM_PACKAGE_ROOTS.contains(root) ? Optional.of(root) : Optional.empty();
     }
 
     private static boolean isIdentifier(String segment) {

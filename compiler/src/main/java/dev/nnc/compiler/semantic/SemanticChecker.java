@@ -137,19 +137,29 @@ public final class SemanticChecker {
             String name = unit.packageName().get();
             SourceSpan span = unit.packageSpan()
                     .orElseGet(() -> SourceSpan.of(unit.source().name(), 1, 1, 0, 1));
-            JavaIdentifiers.packageNameProblem(name)
-                    .ifPresent(problem -> diagnostics.report(DiagnosticCode.NAME_INVALID_PACKAGE, span, name, problem));
+            checkPackageName(name, span, diagnostics);
             return name;
         }
         String name = defaultPackage.orElse("");
         if (!name.isEmpty()) {
-            JavaIdentifiers.packageNameProblem(name)
-                    .ifPresent(problem -> diagnostics.report(
-                            DiagnosticCode.NAME_INVALID_PACKAGE,
-                            SourceSpan.of(unit.source().name(), 1, 1, 0, 1),
-                            name,
-                            problem));
+            checkPackageName(name, SourceSpan.of(unit.source().name(), 1, 1, 0, 1), diagnostics);
         }
         return name;
+    }
+
+    /** A package name javac accepts for a user's classes: Java identifiers, outside {@code java.*} and {@code javax.*}. */
+    private static void checkPackageName(String name, SourceSpan span, Diagnostics diagnostics) {
+        Optional<String> problem = JavaIdentifiers.packageNameProblem(name);
+        if (problem.isPresent()) {
+            diagnostics.report(DiagnosticCode.NAME_INVALID_PACKAGE, span, name, problem.get());
+            return;
+        }
+        JavaIdentifiers.platformPackageRoot(name)
+                .ifPresent(root -> diagnostics.reportWithHelp(
+                        DiagnosticCode.NAME_RESERVED_PACKAGE,
+                        span,
+                        "put the classes in a package of your own, such as 'com.example'",
+                        name,
+                        root));
     }
 }

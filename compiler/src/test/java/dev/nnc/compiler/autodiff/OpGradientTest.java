@@ -47,8 +47,27 @@ class OpGradientTest {
         MODERATE
     }
 
-    /** An op under test: operand shapes, domain, and which samples sit on a kink. */
-    record Case(String name, Op op, List<Shape> shapes, Domain domain, BiPredicate<double[][], Integer> nearKink) {
+    /** How a case applies its op to the argument leaves; returns the node. */
+    interface Application {
+        int apply(GraphBuilder builder, List<Integer> leaves);
+    }
+
+    /**
+     * An op under test: operand shapes, domain, which samples sit on a kink, and how the op is
+     * applied: to the leaves as its operands, or, for an op with an operand that is a function
+     * of another ({@code exp(-|z|)} of {@code z}), through the factory that builds that operand.
+     */
+    record Case(
+            String name,
+            Op op,
+            List<Shape> shapes,
+            Domain domain,
+            BiPredicate<double[][], Integer> nearKink,
+            Application application) {
+        Case(String name, Op op, List<Shape> shapes, Domain domain, BiPredicate<double[][], Integer> nearKink) {
+            this(name, op, shapes, domain, nearKink, (b, leaves) -> b.apply(op, leaves));
+        }
+
         @Override
         public String toString() {
             return name;
@@ -77,8 +96,8 @@ class OpGradientTest {
         unary(cases, new UnaryOp.LeakyRelu(0.2), Domain.ANY, kinkAtZero());
         unary(cases, new UnaryOp.Elu(1.0), Domain.ANY, kinkAtZero());
         unary(cases, new UnaryOp.Elu(0.5), Domain.ANY, kinkAtZero());
-        unary(cases, new UnaryOp.Softplus(), Domain.ANY, SMOOTH);
         unary(cases, new UnaryOp.Gaussian(), Domain.ANY, SMOOTH);
+        unary(cases, new UnaryOp.ExpNegAbs(), Domain.ANY, kinkAtZero());
         unary(cases, new UnaryOp.Step(), Domain.ANY, kinkAtZero());
         unary(cases, new UnaryOp.Sign(), Domain.ANY, kinkAtZero());
         unary(cases, new UnaryOp.LeakySlope(0.3), Domain.ANY, kinkAtZero());
@@ -96,8 +115,23 @@ class OpGradientTest {
         binary(cases, new BinaryOp.Divide(), Domain.POSITIVE, SMOOTH);
         binary(cases, new BinaryOp.Max(), Domain.ANY, tie());
         binary(cases, new BinaryOp.Min(), Domain.ANY, tie());
+        binary(cases, new BinaryOp.MaxShare(), Domain.ANY, tie());
         binary(cases, new BinaryOp.Compare(BinaryOp.Comparison.GE), Domain.ANY, tie());
         binary(cases, new BinaryOp.EluSlope(0.5), Domain.ANY, kinkAtZero());
+        cases.add(new Case(
+                "sigmoid_from_exp",
+                new BinaryOp.SigmoidFromExp(),
+                List.of(V),
+                Domain.ANY,
+                SMOOTH,
+                (b, leaves) -> BinaryOp.SigmoidFromExp.of(b, leaves.get(0))));
+        cases.add(new Case(
+                "softplus_from_exp",
+                new BinaryOp.SoftplusFromExp(),
+                List.of(V),
+                Domain.ANY,
+                SMOOTH,
+                (b, leaves) -> BinaryOp.SoftplusFromExp.of(b, leaves.get(0))));
         Shape s = Shape.scalar();
         Shape v3 = Shape.vector(3);
         Shape v2 = Shape.vector(2);
@@ -124,7 +158,8 @@ class OpGradientTest {
                 new LossOp.SigmoidBinaryCrossEntropy(),
                 List.of(v3, v3),
                 Domain.ANY,
-                SMOOTH));
+                SMOOTH,
+                (b, leaves) -> LossOp.SigmoidBinaryCrossEntropy.of(b, leaves.get(0), leaves.get(1))));
         return cases.stream();
     }
 
@@ -205,7 +240,7 @@ class OpGradientTest {
             ids.add(b.apply(leaf));
             values.put("a" + a, args[a]);
         }
-        int y = b.apply(c.op(), ids);
+        int y = c.application().apply(b, ids);
         Shape shape = b.shapeOf(y);
         int w = b.apply(new LeafOp.Argument("w", shape, args.length));
         int loss = shape.isScalar() ? b.multiply(y, w) : b.apply(new TensorOp.Dot(), y, w);

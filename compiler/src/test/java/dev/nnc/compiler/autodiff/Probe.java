@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Evaluates {@code sum(op(a0, a1, ...))} and its optimised gradient at given operand values: the
@@ -21,6 +22,14 @@ import java.util.Map;
  */
 record Probe(double value, double[][] gradients) {
     static Probe of(Op op, double[]... args) {
+        return of((b, leaves) -> b.apply(op, leaves), args);
+    }
+
+    /**
+     * As {@link #of(Op, double[]...)}, with the node built by {@code application} from the
+     * leaves: for ops built through a factory that adds an operand of its own ({@code exp(-|z|)}).
+     */
+    static Probe of(BiFunction<GraphBuilder, List<Integer>, Integer> application, double[]... args) {
         GraphBuilder b = GraphBuilder.create();
         List<LeafOp.Argument> leaves = new ArrayList<>();
         List<Integer> ids = new ArrayList<>();
@@ -32,7 +41,7 @@ record Probe(double value, double[][] gradients) {
             ids.add(b.apply(leaf));
             values.put(leaf.name(), args[a]);
         }
-        int y = b.apply(op, ids);
+        int y = application.apply(b, ids);
         int total = b.shapeOf(y).isScalar() ? y : b.apply(new TensorOp.Sum(), y);
         Graph graph = b.build(List.of(new Output(Output.Kind.VALUE, "f", total)));
         Graph differentiated = Passes.optimize(ReverseMode.differentiate(graph, Output.Kind.VALUE, leaves));

@@ -172,14 +172,36 @@ class TrainOneTest {
                 () -> general.trainStep(new double[] {x[0], x[0]}, new double[] {y[0], y[0]}, 2));
         assertEquals(expected.getMessage(), fused.getMessage());
         assertEquals(1, fused.step());
+        assertUnchanged(network);
+        assertUnchanged(general);
+        return fused;
+    }
+
+    /** {@code network} is as {@link #linear()} made it: parameters, momentum buffer and step count. */
+    private void assertUnchanged(TrainableNetwork network) {
         assertArrayEquals(new double[] {0.0, 0.0}, parameters(network));
         TrainableNetwork fresh = linear();
         for (int step = 0; step < 3; step++) {
-            double[] sx = {0.5 + step};
-            double[] sy = {1.0 - step};
-            assertEquals(fresh.trainStep(sx, sy, 1), network.trainStep(sx, sy, 1));
+            double[] sx = {0.5 + step, -0.25};
+            double[] sy = {1.0 - step, 0.5};
+            int n = step % 2 + 1;
+            assertEquals(fresh.trainStep(sx, sy, n), network.trainStep(sx, sy, n));
         }
         assertArrayEquals(parameters(fresh), parameters(network));
-        return fused;
+    }
+
+    /**
+     * The general path of a class with {@code trainOne} updates from locals too: the gradient
+     * fields are read once, for the finiteness check and the update together, so the class has
+     * no separate {@code gradientNorm} pass.
+     */
+    @Test
+    void straightLineClassesReadTheGradientOnceForTheCheckAndTheUpdate() {
+        for (GeneratedClasses classes : List.of(linear, Examples.compiled("perceptron.nn"))) {
+            String name = classes == linear ? "Linear" : "Perceptron";
+            boolean norm = Arrays.stream(classes.load(name).getDeclaredMethods())
+                    .anyMatch(m -> m.getName().equals("gradientNorm"));
+            assertTrue(!norm, name + " still has a gradientNorm pass");
+        }
     }
 }

@@ -35,8 +35,9 @@ class LoweringTest {
                 %9 = add %7, %8 : [1]
                 %10 = sigmoid %9 : [1]  // out
                 %11 = target y : [1]  // y
-                %12 = sigmoid_binary_cross_entropy %9, %11 : scalar
-                loss loss = %12
+                %12 = exp_neg_abs %9 : [1]
+                %13 = sigmoid_binary_cross_entropy %9, %11, %12 : scalar
+                loss loss = %13
                 """, GraphPrinter.print(Lowering.lower(Examples.xor(), Lowering.Mode.TRAINING)));
     }
 

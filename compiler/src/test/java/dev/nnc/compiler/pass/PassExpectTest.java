@@ -149,6 +149,109 @@ class PassExpectTest {
                 """, GraphPrinter.print(new DeadCode().apply(new Simplify().apply(graph))));
     }
 
+    private static String simplified(Graph graph) {
+        return GraphPrinter.print(new DeadCode().apply(new Simplify().apply(graph)));
+    }
+
+    @Test
+    void simplifyTurnsASumOfSeventeenCopiesIntoOneProductInOneRound() {
+        GraphBuilder b = GraphBuilder.create();
+        int x = b.apply(new LeafOp.Argument("x", S, 0));
+        int sum = x;
+        for (int i = 1; i < 17; i++) {
+            sum = b.add(sum, x);
+        }
+        assertEquals("""
+                %0 = argument x : scalar
+                %1 = const 17 : scalar
+                %2 = mul %0, %1 : scalar
+                value f = %2
+                """, simplified(value(b, sum)));
+    }
+
+    @Test
+    void simplifyCombinesLikeTermsOfOneSignAndConstantsKeepingTheOrderOfFirstOccurrence() {
+        // 2x + y + 3x - x - x + 1 + y 2 - 4 -> 5x + 3y - 2x - 3
+        GraphBuilder b = GraphBuilder.create();
+        int x = b.apply(new LeafOp.Argument("x", S, 0));
+        int y = b.apply(new LeafOp.Argument("y", S, 1));
+        int sum = b.add(b.multiply(b.constant(2, S), x), y);
+        sum = b.add(sum, b.multiply(b.constant(3, S), x));
+        sum = b.subtract(b.subtract(sum, x), x);
+        sum = b.add(sum, b.constant(1, S));
+        sum = b.add(sum, b.multiply(y, b.constant(2, S)));
+        sum = b.subtract(sum, b.constant(4, S));
+        assertEquals("""
+                %0 = argument x : scalar
+                %1 = argument y : scalar
+                %2 = const 2 : scalar
+                %3 = mul %0, %2 : scalar
+                %4 = const 3 : scalar
+                %5 = const 5 : scalar
+                %6 = mul %0, %5 : scalar
+                %7 = mul %1, %4 : scalar
+                %8 = add %6, %7 : scalar
+                %9 = sub %8, %3 : scalar
+                %10 = sub %9, %4 : scalar
+                value f = %10
+                """, simplified(value(b, sum)));
+    }
+
+    @Test
+    void simplifyKeepsTermsThatCancelOrMeetAZeroCoefficientSinceInfinityMinusInfinityIsNaN() {
+        GraphBuilder b = GraphBuilder.create();
+        int x = b.apply(new LeafOp.Argument("x", S, 0));
+        int y = b.apply(new LeafOp.Argument("y", S, 1));
+        int cancels = b.subtract(b.add(x, y), x);
+        int twiceLessOnce = b.subtract(b.multiply(b.constant(2, S), y), y);
+        int zeroTimes = b.add(b.multiply(b.constant(0, S), x), x);
+        Graph graph = b.build(List.of(
+                new Output(Output.Kind.VALUE, "f", cancels),
+                new Output(Output.Kind.VALUE, "g", twiceLessOnce),
+                new Output(Output.Kind.VALUE, "h", zeroTimes)));
+        assertEquals("""
+                %0 = argument x : scalar
+                %1 = argument y : scalar
+                %2 = add %0, %1 : scalar
+                %3 = sub %2, %0 : scalar
+                %4 = const 2 : scalar
+                %5 = mul %1, %4 : scalar
+                %6 = sub %5, %1 : scalar
+                %7 = const 0 : scalar
+                %8 = mul %0, %7 : scalar
+                %9 = add %0, %8 : scalar
+                value f = %3
+                value g = %6
+                value h = %9
+                """, GraphPrinter.print(Passes.optimize(graph)));
+    }
+
+    @Test
+    void simplifyFoldsConstantSubexpressionsAsItBuildsSoOneRoundFinishes() {
+        // p + p exp(0): exp(0) folds to 1, p 1 to p and p + p to 2p, all in one application.
+        GraphBuilder b = GraphBuilder.create();
+        int p = b.apply(new UnaryOp.Sin(), b.apply(new LeafOp.Argument("x", S, 0)));
+        int sum = b.add(p, b.multiply(p, b.apply(new UnaryOp.Exp(), b.constant(0, S))));
+        assertEquals("""
+                %0 = argument x : scalar
+                %1 = sin %0 : scalar
+                %2 = const 2 : scalar
+                %3 = mul %1, %2 : scalar
+                value f = %3
+                """, simplified(value(b, sum)));
+    }
+
+    @Test
+    void simplifyRebuildsASumWithNothingToCombineNodeForNode() {
+        GraphBuilder b = GraphBuilder.create();
+        int x = b.apply(new LeafOp.Argument("x", S, 0));
+        int y = b.apply(new LeafOp.Argument("y", S, 1));
+        int z = b.apply(new LeafOp.Argument("z", S, 2));
+        int sum = b.add(b.subtract(x, b.add(y, z)), b.add(b.apply(new UnaryOp.Sin(), x), y));
+        Graph graph = value(b, sum);
+        assertEquals(GraphPrinter.print(graph), simplified(graph));
+    }
+
     @Test
     void commonSubexpressionsMergesEqualNodesInEitherOperandOrder() {
         Node x = new Node(0, new LeafOp.Argument("x", S, 0), List.of(), S, Origin.none());

@@ -12,7 +12,6 @@ import dev.nnc.compiler.graph.Graph;
 import dev.nnc.compiler.graph.GraphBuilder;
 import dev.nnc.compiler.graph.GraphPrinter;
 import dev.nnc.compiler.graph.LeafOp;
-import dev.nnc.compiler.graph.Op;
 import dev.nnc.compiler.graph.Output;
 import dev.nnc.compiler.graph.TensorOp;
 import dev.nnc.compiler.graph.UnaryOp;
@@ -73,7 +72,7 @@ class RandomGraphPropertiesTest {
         throw new IllegalStateException(MAX_ATTEMPTS + " graphs in a row had no moderate value");
     }
 
-    /** Any graph, kinks (max, relu) included. */
+    /** Any graph, kinks (max, min, relu) included. */
     private static Sample anySample(RandomGenerator random) {
         return generate(random, true);
     }
@@ -102,8 +101,8 @@ class RandomGraphPropertiesTest {
             List<Integer> pool = vector ? vectors : scalars;
             int x = pick(random, pool);
             int y = pick(random, pool);
-            int node = switch (random.nextInt(withKinks ? 12 : 10)) {
-                case 0 -> b.apply(smoothUnary(random), x);
+            int node = switch (random.nextInt(withKinks ? 14 : 12)) {
+                case 0 -> smoothUnary(random, b, x);
                 case 1 -> b.add(x, y);
                 case 2 -> b.subtract(x, y);
                 case 3 -> b.multiply(x, y);
@@ -113,7 +112,9 @@ class RandomGraphPropertiesTest {
                 case 7 -> vector ? b.apply(new VectorOp.Softmax(), x) : b.negate(x);
                 case 8 -> vector ? b.apply(new TensorOp.Element(random.nextInt(3)), x) : b.add(x, b.constantLike(0, x));
                 case 9 -> vector ? b.apply(new VectorOp.LogSumExp(), x) : b.multiply(x, x);
-                case 10 -> b.apply(new BinaryOp.Max(), x, y);
+                case 10 -> likeTerms(random, b, x, y);
+                case 11 -> b.subtract(b.add(x, y), b.multiply(b.constantLike(coefficient(random), x), x));
+                case 12 -> b.apply(random.nextBoolean() ? new BinaryOp.Max() : new BinaryOp.Min(), x, y);
                 default -> b.apply(new UnaryOp.Relu(), x);
             };
             (b.shapeOf(node).isScalar() ? scalars : vectors).add(node);
@@ -124,21 +125,47 @@ class RandomGraphPropertiesTest {
         return new Sample(graph, leaves, Bindings.of(values));
     }
 
+    /**
+     * A chain of 2 to 8 terms drawn from {@code x}, {@code y} and their multiples (so that like
+     * terms repeat, with either sign) and constants, joined by {@code +} and {@code -}.
+     */
+    private static int likeTerms(RandomGenerator random, GraphBuilder b, int x, int y) {
+        int terms = 2 + random.nextInt(7);
+        int sum = -1;
+        for (int i = 0; i < terms; i++) {
+            int base = random.nextBoolean() ? x : y;
+            int term = switch (random.nextInt(4)) {
+                case 0 -> base;
+                case 1 -> b.multiply(b.constantLike(coefficient(random), base), base);
+                case 2 -> b.negate(base);
+                default -> b.constantLike(coefficient(random), base);
+            };
+            sum = sum < 0 ? term : random.nextInt(3) == 0 ? b.subtract(sum, term) : b.add(sum, term);
+        }
+        return sum;
+    }
+
+    private static double coefficient(RandomGenerator random) {
+        double[] choices = {-2, -1, -0.5, 0, 0.5, 1, 2, 3};
+        return choices[random.nextInt(choices.length)];
+    }
+
     private static int pick(RandomGenerator random, List<Integer> pool) {
         // Prefer recent nodes, so that graphs are deep rather than wide.
         int bound = Math.min(pool.size(), 4);
         return pool.get(pool.size() - 1 - random.nextInt(bound));
     }
 
-    private static Op smoothUnary(RandomGenerator random) {
+    /** A smooth function of {@code x}; softplus with its {@code exp(-|x|)} node, as lowering builds it. */
+    private static int smoothUnary(RandomGenerator random, GraphBuilder b, int x) {
         return switch (random.nextInt(7)) {
-            case 0 -> new UnaryOp.Tanh();
-            case 1 -> new UnaryOp.Sigmoid();
-            case 2 -> new UnaryOp.Sin();
-            case 3 -> new UnaryOp.Cos();
-            case 4 -> new UnaryOp.Softplus();
-            case 5 -> new UnaryOp.Gaussian();
-            default -> new UnaryOp.Negate();
+            case 0 -> b.apply(new UnaryOp.Tanh(), x);
+            case 1 -> b.apply(new UnaryOp.Sigmoid(), x);
+            case 2 -> b.apply(new UnaryOp.Sin(), x);
+            case 3 -> b.apply(new UnaryOp.Cos(), x);
+            case 4 -> BinaryOp.SoftplusFromExp.of(b, x);
+            case 5 -> b.apply(new UnaryOp.Gaussian(), x);
+            default -> b.apply(new UnaryOp.Negate(), x);
         };
     }
 
@@ -153,6 +180,37 @@ class RandomGraphPropertiesTest {
     @TestFactory
     Stream<DynamicTest> everyPassPreservesEveryOutput() {
         return Trials.check(300, RandomGraphPropertiesTest::anySample, RandomGraphPropertiesTest::passesPreserveValues);
+    }
+
+    /**
+     * A sum of like terms of two scalars whose values are drawn from infinities, NaN and finite
+     * numbers: simplification keeps each NaN and infinity of the sum (and its finite values up to
+     * rounding).
+     */
+    private static Sample nonFiniteSum(RandomGenerator random) {
+        GraphBuilder b = GraphBuilder.create();
+        double[] values = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, 1.5, -0.75};
+        List<LeafOp.Argument> leaves =
+                List.of(new LeafOp.Argument("x", Shape.scalar(), 0), new LeafOp.Argument("y", Shape.scalar(), 1));
+        int sum = likeTerms(random, b, b.apply(leaves.get(0)), b.apply(leaves.get(1)));
+        Map<String, double[]> at = Map.of(
+                "x", new double[] {values[random.nextInt(values.length)]},
+                "y", new double[] {values[random.nextInt(values.length)]});
+        return new Sample(b.build(List.of(new Output(Output.Kind.VALUE, "f", sum))), leaves, Bindings.of(at));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> simplifyingASumKeepsItsNaNsAndInfinities() {
+        return Trials.check(300, RandomGraphPropertiesTest::nonFiniteSum, sample -> {
+            double want = Evaluator.evaluate(sample.graph(), sample.at()).scalar(Output.Kind.VALUE);
+            double got = Evaluator.evaluate(Passes.optimize(sample.graph()), sample.at())
+                    .scalar(Output.Kind.VALUE);
+            assertTrue(
+                    Double.isFinite(want)
+                            ? Math.abs(want - got) <= 1e-12 * (1 + Math.abs(want))
+                            : Double.compare(want, got) == 0,
+                    () -> want + " became " + got);
+        });
     }
 
     private static void gradientMatchesFiniteDifferences(Sample sample) {
