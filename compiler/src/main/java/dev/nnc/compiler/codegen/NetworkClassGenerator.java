@@ -122,7 +122,7 @@ final class NetworkClassGenerator {
                 .withTransposes(kernels.hasTransposes())
                 .withParts(splits)
                 .withTrainOne(kernels.hasTrainOne())
-                .withSelfClearedGradients(kernels.selfClearedGradients());
+                .withSelfClearedGradients(kernels.selfClearedGradients(), kernels.hasFreshFlag());
         PartsEmitter parts = new PartsEmitter(
                 network, numeric, self, parameters, kernels.hasTransposes(), kernels.inputLayerSplit());
         type.addFields(api.fields());

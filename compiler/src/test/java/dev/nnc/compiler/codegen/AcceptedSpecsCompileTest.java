@@ -94,7 +94,8 @@ class AcceptedSpecsCompileTest {
     /**
      * Dropout after narrow (unrolled) and wide (tiled) layers, as the output (the second failure:
      * the gradient kernel split its input layer in a class that never splits batches), in the
-     * middle, before the loss, twice, on the input, a parameter and a scalar.
+     * middle, before the loss, twice, on the input, a parameter and a scalar, and after a layer
+     * over a parameter in a class with a large parameter.
      */
     private static final Map<String, String> DROPOUT = specs(
             "DropNarrowOut",
@@ -124,6 +125,11 @@ class AcceptedSpecsCompileTest {
                     + " target y[20]; loss mse(h + d, y);",
             "DropScalar",
             "input x[30]; h = dense(x, 1); d = dropout(h, 0.5); output d; target y[1]; loss mse(d, y);",
+            "DropAfterParamLayer",
+            // The training kernel clears the gradient of u.weight on the first tile, the gradient
+            // kernel (no dropout) only adds to it: the flag that marks the first tile was missing.
+            "input x[2]; target y[2]; param big[257, 6]; param v[1]; h = dropout(dense(v, 3), 0.5);"
+                    + " u = dense(h, 2); output u; loss mse(u, y) + 1e-3 * l2(big);",
             "DropWideHidden",
             "input x[100]; h = dense(x, 80, activation = tanh); d = dropout(h, 0.5); o = dense(d, 10); output o;"
                     + " target y[10]; loss cross_entropy(softmax(o), y);");
