@@ -1,7 +1,10 @@
 package dev.nnc.compiler.testing;
 
+import dev.nnc.compiler.Compiler;
+import dev.nnc.compiler.SourceInput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +12,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
@@ -27,8 +31,10 @@ import java.util.stream.Stream;
  * shape that broke code generation once; {@link Kind#MUTATION} edits the files of {@code
  * examples/} so that they stay valid.
  *
- * <p>A spec is meant to be accepted by {@code Compiler.check}, and nearly every one is; those that
- * are not are simply not run further. Values are kept in the domain of their functions by
+ * <p>Every spec is meant to be accepted by {@code Compiler.check} ({@code RandomSpecsTest}): shapes
+ * agree by construction, a loss depends on a parameter, {@code l2(weights)} appears only where
+ * there are weights, dropout only in definitions, package names are valid, and a function takes
+ * one more argument where an expression needs a vector it has not got. Values are kept in the domain of their functions by
  * construction ({@code log} and {@code sqrt} of positive expressions, division by expressions
  * bounded away from zero), so that a generated class that computes NaN for finite inputs is a
  * finding, not noise.
@@ -503,14 +509,22 @@ public final class RandomSpecs {
         return text.toString();
     }
 
+    /**
+     * A package line's name: segments that look like the platform's and {@code java.lang}'s
+     * type names, but valid: no Java keyword (NN0212) and no {@code java} or {@code javax} at the
+     * start (NN0214), which the diagnostics corpus covers.
+     */
     private String packageName() {
         List<String> segments = new ArrayList<>();
         int count = random.nextInt(3);
         for (int i = 0; i < count; i++) {
             segments.add(
                     switch (random.nextInt(6)) {
-                        case 0 -> pick(JAVA_KEYWORDS);
-                        case 1 -> pick(List.of("java", "javax", "jdk", "sun", "com", "org"));
+                        case 0 -> pick(i == 0 ? List.of("jdk", "sun", "com", "org") : List.of("java", "javax", "lang"));
+                        case 1 ->
+                            pick(HOSTILE_NAMES.stream()
+                                    .filter(n -> !JAVA_KEYWORDS.contains(n))
+                                    .toList());
                         case 2 -> pick(JAVA_LANG_TYPES);
                         default -> pick(List.of("models", "com", "example", "nn", "gen", "p"));
                     });
@@ -601,7 +615,8 @@ public final class RandomSpecs {
         ARGUMENT
     }
 
-    private record Value(String name, Shape shape, Role role) {}
+    /** A named value; {@code trainable}: whether it depends on a parameter (a layer's or a {@code param}). */
+    private record Value(String name, Shape shape, Role role, boolean trainable) {}
 
     /**
      * One declaration being written: its names, the statements before the definitions (inputs,
@@ -616,6 +631,14 @@ public final class RandomSpecs {
         final List<String> layerDefinitions = new ArrayList<>();
         final List<String> matrixParams = new ArrayList<>();
         int depthBudget = 3;
+        /** A function's arguments, declared as its expressions need them. */
+        final List<String> arguments = new ArrayList<>();
+        /** Whether the expression being written reads a trainable value. */
+        boolean readsTrainable;
+        /** Whether a definition's expression is being written: the one place dropout may appear in. */
+        boolean inDefinition;
+        /** Whether the network has a weight matrix, which {@code l2(weights)} needs. */
+        boolean hasWeights;
 
         Body(boolean function) {
             this.function = function;
@@ -652,27 +675,34 @@ public final class RandomSpecs {
         }
 
         Value add(String name, Shape shape, Role role) {
-            Value value = new Value(name, shape, role);
+            return add(name, shape, role, role == Role.PARAM);
+        }
+
+        Value add(String name, Shape shape, Role role, boolean trainable) {
+            Value value = new Value(name, shape, role, trainable);
             values.add(value);
             return value;
+        }
+
+        /** A new argument of a function, for an expression that needs a value of its shape. */
+        Value argument(Shape shape) {
+            String name = freshName();
+            arguments.add(name + shape.brackets());
+            return add(name, shape, Role.ARGUMENT);
         }
 
         // -------------------------------------------------------------------- declarations
 
         String function(String name) {
-            int arguments = 1 + random.nextInt(4);
-            List<String> declared = new ArrayList<>();
-            for (int i = 0; i < arguments; i++) {
-                Shape shape = chance(0.6) ? Shape.SCALAR : Shape.vector(1 + random.nextInt(5));
-                String argument = freshName();
-                add(argument, shape, Role.ARGUMENT);
-                declared.add(argument + shape.brackets());
+            int argumentCount = 1 + random.nextInt(4);
+            for (int i = 0; i < argumentCount; i++) {
+                argument(chance(0.6) ? Shape.SCALAR : Shape.vector(1 + random.nextInt(5)));
             }
-            String signature = "function " + name + "(" + String.join(", ", declared) + ")";
             if (chance(0.4)) {
-                return signature + " = " + expression(Shape.SCALAR, 3) + ";";
+                String body = expression(Shape.SCALAR, 3);
+                return signature(name) + " = " + body + ";";
             }
-            StringBuilder block = new StringBuilder(signature).append(" {\n");
+            StringBuilder block = new StringBuilder(" {\n");
             if (chance(0.4)) {
                 block.append("    const ").append(constant()).append(";\n");
             }
@@ -690,7 +720,12 @@ public final class RandomSpecs {
                         .append(";\n");
             }
             block.append("    return ").append(expression(Shape.SCALAR, 2)).append(";\n}");
-            return block.toString();
+            // The signature comes last: the body may have declared more arguments.
+            return signature(name) + block;
+        }
+
+        private String signature(String name) {
+            return "function " + name + "(" + String.join(", ", arguments) + ")";
         }
 
         String network(String name) {
@@ -718,7 +753,8 @@ public final class RandomSpecs {
                 last = dropoutOf(last);
             }
             List<String> tail = new ArrayList<>();
-            if (last.shape().rank() != 1) {
+            if (last.shape().rank() != 1 || (trainable && !last.trainable())) {
+                // The output is a vector, and a loss must depend on a parameter.
                 last = definition(true);
             }
             Value output = last;
@@ -762,7 +798,9 @@ public final class RandomSpecs {
             header.add("param " + name + shape.brackets() + init + ";");
             if (shape.rank() == 2) {
                 matrixParams.add(name);
+                hasWeights = true;
             }
+            readsTrainable = true;
             return add(name, shape, Role.PARAM);
         }
 
@@ -778,6 +816,7 @@ public final class RandomSpecs {
             String name;
             String expression;
             Shape shape;
+            readsTrainable = false;
             if (layer) {
                 Value input = vectorValue();
                 int units = size();
@@ -787,17 +826,19 @@ public final class RandomSpecs {
                 layerDefinitions.add(name);
             } else {
                 shape = chance(0.7) ? vectorShape() : anyShape();
+                inDefinition = !function;
                 expression = expression(shape, depthBudget);
+                inDefinition = false;
                 name = freshName();
             }
             definitions.add(name + " = " + expression + ";");
-            return add(name, shape, Role.DEFINITION);
+            return add(name, shape, Role.DEFINITION, layer || readsTrainable);
         }
 
         Value dropoutOf(Value value) {
             String name = freshName();
             definitions.add(name + " = dropout(" + value.name() + ", " + rate() + ");");
-            return add(name, value.shape(), Role.DEFINITION);
+            return add(name, value.shape(), Role.DEFINITION, value.trainable());
         }
 
         String layer(Value input, int units) {
@@ -819,6 +860,7 @@ public final class RandomSpecs {
         }
 
         String dense(String x, int units) {
+            hasWeights = true;
             List<String> arguments = new ArrayList<>(List.of(x, Integer.toString(units)));
             String activation = chance(0.1) ? pick(ACTIVATIONS) : pick(TOTAL_ACTIVATIONS);
             String init = initializer(true);
@@ -856,22 +898,24 @@ public final class RandomSpecs {
 
         String loss(Value output) {
             Shape shape = output.shape();
+            // Dropout between the output and the loss needs a definition of its own.
+            String p = kind == Kind.DROPOUT && chance(0.3) ? dropoutOf(output).name() : output.name();
             String y = freshName();
             String base;
             boolean vector = shape.rank() == 1;
             boolean needsTarget = true;
             switch (random.nextInt(7)) {
-                case 0 -> base = "mse(" + output.name() + ", " + y + ")";
-                case 1 -> base = "sse(" + output.name() + ", " + y + ")";
+                case 0 -> base = "mse(" + p + ", " + y + ")";
+                case 1 -> base = "sse(" + p + ", " + y + ")";
                 case 2 ->
                     base = vector && shape.dims()[0] >= 2
-                            ? "cross_entropy(softmax(" + output.name() + "), " + y + ")"
-                            : "binary_cross_entropy(sigmoid(" + output.name() + "), " + y + ")";
-                case 3 -> base = "binary_cross_entropy(sigmoid(" + output.name() + "), " + y + ")";
-                case 4 -> base = "sum(square(" + output.name() + " - " + y + "))";
-                case 5 -> base = "mean(abs(" + output.name() + " - " + y + ")) + norm2(" + output.name() + ") * 0.01";
+                            ? "cross_entropy(softmax(" + p + "), " + y + ")"
+                            : "binary_cross_entropy(sigmoid(" + p + "), " + y + ")";
+                case 3 -> base = "binary_cross_entropy(sigmoid(" + p + "), " + y + ")";
+                case 4 -> base = "sum(square(" + p + " - " + y + "))";
+                case 5 -> base = "mean(abs(" + p + " - " + y + ")) + norm2(" + p + ") * 0.01";
                 default -> {
-                    base = "norm2(" + output.name() + ")";
+                    base = "norm2(" + p + ")";
                     needsTarget = false;
                 }
             }
@@ -880,7 +924,7 @@ public final class RandomSpecs {
                 header.add(random.nextInt(header.size() + 1), "target " + y + shape.brackets() + ";");
             }
             StringBuilder loss = new StringBuilder(base);
-            if (chance(0.3)) {
+            if (hasWeights && chance(0.3)) {
                 loss.append(" + ").append(pick(List.of("1e-4", "0.01", "0.5"))).append(" * l2(weights)");
             }
             if (!matrixParams.isEmpty() && chance(0.3)) {
@@ -955,6 +999,10 @@ public final class RandomSpecs {
         // -------------------------------------------------------------------- expressions
 
         int size() {
+            if (kind == Kind.INFERENCE_SIZES && chance(0.06)) {
+                // Past every threshold: large enough that inference is split into parts.
+                return pick(List.of(300, 513, 700));
+            }
             if (kind == Kind.INFERENCE_SIZES || kind == Kind.DROPOUT || kind == Kind.PARAM_LAYER_INPUT) {
                 return THRESHOLD_SIZES[random.nextInt(THRESHOLD_SIZES.length)];
             }
@@ -1025,15 +1073,22 @@ public final class RandomSpecs {
             };
         }
 
+        // Every expression drawn is written out: one drawn and dropped could have read a parameter
+        // that the text then does not (see readsTrainable).
         String unary(Shape shape, int depth) {
-            String argument = expression(shape, depth - 1);
+            if (inDefinition && chance(kind == Kind.DROPOUT ? 0.3 : 0.03)) {
+                // Dropout anywhere in a definition's expression (a network allows it nowhere else).
+                return "dropout(" + expression(shape, depth - 1) + ", " + rate() + ")";
+            }
             return switch (random.nextInt(8)) {
                 case 0 -> "log(" + positive(shape, depth - 1) + ")";
                 case 1 -> "sqrt(" + positive(shape, depth - 1) + ")";
                 case 2 -> "exp(" + bounded(shape, depth - 1) + ")";
-                case 3 -> "leaky_relu(" + argument + pick(List.of(")", ", alpha = 0.2)", ", 0.1)", ", alpha = 0.01)"));
-                case 4 -> "elu(" + argument + pick(List.of(")", ", alpha = 0.5)", ", 2)"));
-                default -> pick(TOTAL_ACTIVATIONS) + "(" + argument + ")";
+                case 3 ->
+                    "leaky_relu(" + expression(shape, depth - 1)
+                            + pick(List.of(")", ", alpha = 0.2)", ", 0.1)", ", alpha = 0.01)"));
+                case 4 -> "elu(" + expression(shape, depth - 1) + pick(List.of(")", ", alpha = 0.5)", ", 2)"));
+                default -> pick(TOTAL_ACTIVATIONS) + "(" + expression(shape, depth - 1) + ")";
             };
         }
 
@@ -1052,14 +1107,17 @@ public final class RandomSpecs {
 
         /** An expression of {@code shape} that stays small, for the argument of {@code exp}. */
         String bounded(Shape shape, int depth) {
+            int form = random.nextInt(6);
+            if (form == 5) {
+                return leaf(shape);
+            }
             String e = expression(shape, Math.max(0, depth));
-            return switch (random.nextInt(6)) {
+            return switch (form) {
                 case 0 -> "tanh(" + e + ")";
                 case 1 -> "sin(" + e + ")";
                 case 2 -> "-square(" + e + ")";
                 case 3 -> "sigmoid(" + e + ")";
-                case 4 -> "gaussian(" + e + ")";
-                default -> leaf(shape);
+                default -> "gaussian(" + e + ")";
             };
         }
 
@@ -1083,40 +1141,39 @@ public final class RandomSpecs {
         /** A product giving {@code shape}: a matrix times a vector or a matrix. */
         String product(Shape shape, int depth) {
             if (shape.rank() == 0) {
-                return "dot(" + expression(vectorOf(), depth - 1) + ", " + leaf(lastVectorShape) + ")";
+                Shape vector = vectorShape();
+                String left = expression(vector, depth - 1);
+                return "dot(" + left + ", " + leaf(vector) + ")";
             }
+            if (function) {
+                // Arguments are scalars and vectors: a dot product scales the vector instead.
+                Shape vector = vectorShape();
+                String left = expression(vector, depth - 1);
+                return "dot(" + left + ", " + leaf(vector) + ") * " + leaf(shape);
+            }
+            // In parentheses: '@' binds no tighter than '*', so 'a * A @ v' would multiply a and A.
             int inner = 1 + random.nextInt(4);
             if (shape.rank() == 1) {
                 String matrix = leaf(Shape.matrix(shape.dims()[0], inner));
-                return matrix + " @ "
+                return "(" + matrix + " @ "
                         + (chance(0.5)
                                 ? leaf(Shape.vector(inner))
-                                : "(" + expression(Shape.vector(inner), depth - 1) + ")");
+                                : "(" + expression(Shape.vector(inner), depth - 1) + ")")
+                        + ")";
             }
-            return leaf(Shape.matrix(shape.dims()[0], inner)) + " @ " + leaf(Shape.matrix(inner, shape.dims()[1]));
-        }
-
-        private Shape lastVectorShape = Shape.vector(1);
-
-        Shape vectorOf() {
-            lastVectorShape = vectorShape();
-            return lastVectorShape;
+            return "(" + leaf(Shape.matrix(shape.dims()[0], inner)) + " @ " + leaf(Shape.matrix(inner, shape.dims()[1]))
+                    + ")";
         }
 
         String reduction(int depth) {
             Shape inner = chance(0.8) ? vectorShape() : anyShape();
-            String argument = expression(inner, depth - 1);
             if (inner.rank() == 1 && chance(0.3)) {
-                String indexed =
-                        chance(0.5) ? leaf(inner) : pick(List.of("softmax", "log_softmax")) + "(" + argument + ")";
-                if (indexed.startsWith("log_softmax") || indexed.startsWith("softmax")) {
-                    if (inner.dims()[0] < 2) {
-                        indexed = leaf(inner);
-                    }
-                }
+                String indexed = chance(0.5) || inner.dims()[0] < 2
+                        ? leaf(inner)
+                        : pick(List.of("softmax", "log_softmax")) + "(" + expression(inner, depth - 1) + ")";
                 return indexed + "[" + random.nextInt(inner.dims()[0]) + "]";
             }
-            return pick(List.of("sum", "mean", "norm2")) + "(" + argument + ")";
+            return pick(List.of("sum", "mean", "norm2")) + "(" + expression(inner, depth - 1) + ")";
         }
 
         /** A name or literal of {@code shape}, declaring a parameter (or in functions an operation) when none fits. */
@@ -1126,23 +1183,12 @@ public final class RandomSpecs {
                 return pick(List.of("0.5", "2", "1", "3", "0.25", "1e-1", "1.5"));
             }
             if (!fitting.isEmpty() && (function || chance(0.85))) {
-                return pick(fitting).name();
+                Value value = pick(fitting);
+                readsTrainable |= value.trainable();
+                return value.name();
             }
-            if (function) {
-                // Functions have no parameters: reach the shape from an argument.
-                List<Value> any =
-                        usable(v -> v.role() == Role.ARGUMENT && v.shape().rank() == 0);
-                String scalar = any.isEmpty() ? "0.5" : pick(any).name();
-                List<Value> vectors = usable(v -> v.shape().rank() == 1);
-                if (shape.rank() == 1 && !vectors.isEmpty()) {
-                    Value v = pick(vectors);
-                    if (v.shape().same(shape)) {
-                        return v.name();
-                    }
-                }
-                return scalar;
-            }
-            return param(shape).name();
+            // Functions have no parameters: they take one more argument of the shape.
+            return function ? argument(shape).name() : param(shape).name();
         }
     }
 
@@ -1283,49 +1329,64 @@ public final class RandomSpecs {
     private static final Pattern INTEGER = Pattern.compile("(?<![\\w.])\\d+(?![\\w.])");
     private static final Pattern WORD = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
+    /**
+     * Edits of an example. An edit works on the text, so it may break the spec (a size that
+     * another statement repeats, an activation that takes an option): an edit that {@code check}
+     * rejects is undone, so that every mutation is accepted.
+     */
     private Spec mutation() {
         List<String> files = exampleFiles();
         String file = pick(files);
-        String text = read(EXAMPLES.resolve(file));
+        String text =
+                read(EXAMPLES.resolve(file)).replaceFirst("(?m)^package [\\w.]+;", "package " + packageName() + ";");
         List<String> edits = new ArrayList<>();
         int count = 1 + random.nextInt(3);
         for (int i = 0; i < count; i++) {
             int edit = random.nextInt(8);
-            String before = text;
-            text = switch (edit) {
+            String edited = switch (edit) {
                 case 0, 1 -> resize(text);
                 case 2 -> renameOne(text);
                 case 3 -> replaceWord(text, ACTIVATIONS);
                 case 4 -> replaceWord(text, MATRIX_INITS);
                 case 5 -> inferenceOnly(text);
-                case 6 -> text.replaceFirst("\\{\n", "{\n    precision float;\n");
+                case 6 ->
+                    text.contains("precision ")
+                            ? text.replace("precision double;", "precision float;")
+                            : text.replaceFirst("(network\\s+\\w+\\s*\\{\n)", "$1    precision float;\n");
                 default ->
                     text.replaceFirst(
                             "\n(\\s*)(\\w+ *= *dense)",
                             "\n$1/// "
                                     + pick(COMMENT_TEXTS).replace("\\", "\\\\").replace("$", "\\$") + "\n$1$2");
             };
-            if (!text.equals(before)) {
+            if (!edited.equals(text) && accepted(file, edited)) {
+                text = edited;
                 edits.add(List.of("resize", "resize", "rename", "activation", "init", "inference-only", "float", "doc")
                         .get(edit));
             }
         }
-        text = text.replaceFirst("(?m)^package [\\w.]+;", "package " + packageName() + ";");
         return new Spec(Kind.MUTATION, file.replace(".nn", "") + "-" + String.join("-", edits) + ".nn", text);
     }
 
+    private boolean accepted(String file, String text) {
+        return !Compiler.check(List.of(
+                        new SourceInput(file, text.getBytes(StandardCharsets.UTF_8), Optional.of("fz." + unique))))
+                .hasErrors();
+    }
+
+    /** Replaces every occurrence of one integer of the text, so that sizes that must agree still do. */
     private String resize(String text) {
         Matcher m = INTEGER.matcher(text);
-        List<int[]> spans = new ArrayList<>();
+        List<String> integers = new ArrayList<>();
         while (m.find()) {
-            spans.add(new int[] {m.start(), m.end()});
+            integers.add(m.group());
         }
-        if (spans.isEmpty()) {
+        if (integers.isEmpty()) {
             return text;
         }
-        int[] span = pick(spans);
+        String integer = pick(integers);
         int size = THRESHOLD_SIZES[random.nextInt(THRESHOLD_SIZES.length)];
-        return text.substring(0, span[0]) + size + text.substring(span[1]);
+        return text.replaceAll("(?<![\\w.])" + integer + "(?![\\w.])", Integer.toString(size));
     }
 
     /** Renames one user word everywhere it appears, to a hostile name. */
