@@ -163,6 +163,11 @@ class AcceptedSpecsCompileTest {
             "ParamOnly",
             "input x[20]; param v[30] = uniform(-1, 1); param W[30, 30]; h = W @ v; output h; target y[30];"
                     + " loss mse(h, y) + sum(x) * 0;",
+            "ParamProductBias",
+            // The gradient of u, A^T d_g + 1, is left by the tiled product in its own array (the
+            // bias added as it starts): its sink must not add the bias a second time.
+            "input x[2]; param A[3, 3]; param u[3] = normal(1, 2); g = A @ u; h = dense(x, 257); output g;"
+                    + " target y[3]; loss mse(g, y) + sum(u) + 1e-3 * sum(h);",
             "ConstLayer",
             "input x[20]; const c = 3; h = dense(x * c, 25); o = dense(h * c + c, 4); output o; target y[4];"
                     + " loss mse(o, y);",
