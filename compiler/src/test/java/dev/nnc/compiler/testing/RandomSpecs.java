@@ -524,6 +524,7 @@ public final class RandomSpecs {
                         case 1 ->
                             pick(HOSTILE_NAMES.stream()
                                     .filter(n -> !JAVA_KEYWORDS.contains(n))
+                                    .filter(n -> !segments.isEmpty() || !(n.equals("java") || n.equals("javax")))
                                     .toList());
                         case 2 -> pick(JAVA_LANG_TYPES);
                         default -> pick(List.of("models", "com", "example", "nn", "gen", "p"));
