@@ -58,10 +58,10 @@ class AcceptedSpecsTest {
             counts.put(
                     kind,
                     switch (kind) {
-                        case MIXED -> 60;
+                        case MIXED -> 90;
                         case LONG -> 5;
                         case DEEP -> 8;
-                        default -> 24;
+                        default -> 32;
                     });
         }
         return counts;
