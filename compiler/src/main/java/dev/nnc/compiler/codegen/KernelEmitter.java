@@ -356,6 +356,11 @@ final class KernelEmitter {
         }
     }
 
+    /** Whether sum {@code sum} is left by a tiled product in the product's array (see {@link #biasOf}). */
+    boolean isLeftByProduct(int sum) {
+        return biasedProducts.values().stream().anyMatch(biased -> biased.sum() == sum);
+    }
+
     /** The bias that tiled product {@code product} starts from, if it has one. */
     java.util.Optional<BiasedProduct> biasOf(int product) {
         return java.util.Optional.ofNullable(biasedProducts.get(product));

@@ -12,6 +12,9 @@ import java.util.List;
  * parts they were split into to stay under HotSpot's 8,000-byte compilation limit; and the
  * transposed copies of weights that tiled kernels read. {@code hasTrainOne}: whether the
  * methods include {@code trainOne(xs, ys)}, the fused one-sample training step.
+ * {@code selfClearedGradients}: the gradient fields that every accumulating kernel clears on the
+ * first tile; {@code hasFreshFlag}: whether any kernel clears a gradient on the first tile, and so
+ * reads the flag that marks it ({@link TileGradientSinks#FRESH}).
  * {@code inputLayerSplit}: the training kernel's input layer, when split batches can split it by
  * inputs.
  */
@@ -23,6 +26,7 @@ record Kernels(
         boolean tiled,
         boolean hasTrainOne,
         java.util.Set<String> selfClearedGradients,
+        boolean hasFreshFlag,
         java.util.Optional<InputLayerSplit> inputLayerSplit) {
     Kernels {
         fields = List.copyOf(fields);

@@ -263,14 +263,14 @@ final class NetworkApiEmitter {
 
     /** {@code freshGradient = true}: the next tile is the first of the gradient (if a kernel clears any). */
     private void raiseFresh(MethodSpec.Builder method) {
-        if (!selfCleared.isEmpty()) {
+        if (freshFlag) {
             method.addStatement("$N = true", TileGradientSinks.FRESH);
         }
     }
 
     /** {@code freshGradient = false} after a tile: later tiles add to what the first one wrote. */
     private void lowerFresh(MethodSpec.Builder method) {
-        if (!selfCleared.isEmpty()) {
+        if (freshFlag) {
             method.addStatement("$N = false", TileGradientSinks.FRESH);
         }
     }
@@ -439,13 +439,18 @@ final class NetworkApiEmitter {
 
     private java.util.Set<String> selfCleared = java.util.Set.of();
 
+    /** Whether the class has the flag of {@link TileGradientSinks#FRESH}, which the API then keeps. */
+    private boolean freshFlag;
+
     /**
      * The gradient fields that the training kernels clear themselves on the first tile of a
      * gradient (see {@link TileGradientSinks#FRESH}): the API leaves them alone and raises the
-     * flag for the first tile instead.
+     * flag for the first tile instead. {@code flag}: whether any kernel reads the flag; one kernel
+     * may clear a gradient that another only adds to, which the API then clears as well.
      */
-    NetworkApiEmitter withSelfClearedGradients(java.util.Set<String> fields) {
+    NetworkApiEmitter withSelfClearedGradients(java.util.Set<String> fields, boolean flag) {
         this.selfCleared = java.util.Set.copyOf(fields);
+        this.freshFlag = flag;
         return this;
     }
 

@@ -125,7 +125,7 @@ final class NetworkClassGenerator {
                 .withTransposes(kernels.hasTransposes())
                 .withParts(splits)
                 .withTrainOne(kernels.hasTrainOne())
-                .withSelfClearedGradients(kernels.selfClearedGradients());
+                .withSelfClearedGradients(kernels.selfClearedGradients(), kernels.hasFreshFlag());
         PartsEmitter partsEmitter = new PartsEmitter(
                 network, numeric, self, parameters, kernels.hasTransposes(), kernels.inputLayerSplit());
         fields.addAll(api.fields());

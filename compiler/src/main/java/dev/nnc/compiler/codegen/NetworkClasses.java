@@ -146,7 +146,10 @@ final class NetworkClasses {
         if (usesRandom) {
             selfCleared.retainAll(clearedByKernel.getOrDefault(Kind.GRADIENT, Set.of()));
         }
-        if (!selfCleared.isEmpty()) {
+        // The flag exists wherever a kernel reads it, also when another kernel accumulates the same
+        // gradient without clearing it: the API then clears that gradient itself as well.
+        boolean freshFlag = clearedByKernel.values().stream().anyMatch(cleared -> !cleared.isEmpty());
+        if (freshFlag) {
             scratch.add(FieldSpec.builder(TypeName.BOOLEAN, TileGradientSinks.FRESH, Modifier.PRIVATE)
                     .addJavadoc("Whether the tile being accumulated is the first of a gradient (the sums clear it).\n")
                     .build());
@@ -159,6 +162,7 @@ final class NetworkClasses {
                 tiled,
                 trainOne != null,
                 Set.copyOf(selfCleared),
+                freshFlag,
                 inputLayerSplit);
         return new NetworkClassGenerator(
                         network, unit.source(), unit.packageName(), names, parameters, kernels, optimizer)

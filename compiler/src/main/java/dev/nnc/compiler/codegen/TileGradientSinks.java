@@ -72,7 +72,11 @@ final class TileGradientSinks {
         return clearedHere;
     }
 
-    /** The terms of a sum that was fused into the sink, or the node itself. */
+    /**
+     * The terms of a sum that was fused into the sink, or the node itself. A sum that a product
+     * leaves in its own array ({@code W^T x + bias}) is one term: the product's array already
+     * holds the bias.
+     */
     private List<Integer> terms(int root) {
         List<Integer> terms = new ArrayList<>();
         java.util.ArrayDeque<Integer> pending = new java.util.ArrayDeque<>();
@@ -80,7 +84,7 @@ final class TileGradientSinks {
         while (!pending.isEmpty()) {
             int id = pending.pop();
             Node node = graph.node(id);
-            if (node.op() instanceof BinaryOp.Add && kernel.isInlined(id)) {
+            if (node.op() instanceof BinaryOp.Add && kernel.isInlined(id) && !kernel.isLeftByProduct(id)) {
                 pending.push(node.arg(1));
                 pending.push(node.arg(0));
             } else {

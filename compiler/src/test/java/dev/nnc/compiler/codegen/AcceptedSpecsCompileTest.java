@@ -94,7 +94,8 @@ class AcceptedSpecsCompileTest {
     /**
      * Dropout after narrow (unrolled) and wide (tiled) layers, as the output (the second failure:
      * the gradient kernel split its input layer in a class that never splits batches), in the
-     * middle, before the loss, twice, on the input, a parameter and a scalar.
+     * middle, before the loss, twice, on the input, a parameter and a scalar, and after a layer
+     * over a parameter in a class with a large parameter.
      */
     private static final Map<String, String> DROPOUT = specs(
             "DropNarrowOut",
@@ -124,6 +125,11 @@ class AcceptedSpecsCompileTest {
                     + " target y[20]; loss mse(h + d, y);",
             "DropScalar",
             "input x[30]; h = dense(x, 1); d = dropout(h, 0.5); output d; target y[1]; loss mse(d, y);",
+            "DropAfterParamLayer",
+            // The training kernel clears the gradient of u.weight on the first tile, the gradient
+            // kernel (no dropout) only adds to it: the flag that marks the first tile was missing.
+            "input x[2]; target y[2]; param big[257, 6]; param v[1]; h = dropout(dense(v, 3), 0.5);"
+                    + " u = dense(h, 2); output u; loss mse(u, y) + 1e-3 * l2(big);",
             "DropWideHidden",
             "input x[100]; h = dense(x, 80, activation = tanh); d = dropout(h, 0.5); o = dense(d, 10); output o;"
                     + " target y[10]; loss cross_entropy(softmax(o), y);");
@@ -157,6 +163,11 @@ class AcceptedSpecsCompileTest {
             "ParamOnly",
             "input x[20]; param v[30] = uniform(-1, 1); param W[30, 30]; h = W @ v; output h; target y[30];"
                     + " loss mse(h, y) + sum(x) * 0;",
+            "ParamProductBias",
+            // The gradient of u, A^T d_g + 1, is left by the tiled product in its own array (the
+            // bias added as it starts): its sink must not add the bias a second time.
+            "input x[2]; param A[3, 3]; param u[3] = normal(1, 2); g = A @ u; h = dense(x, 257); output g;"
+                    + " target y[3]; loss mse(g, y) + sum(u) + 1e-3 * sum(h);",
             "ConstLayer",
             "input x[20]; const c = 3; h = dense(x * c, 25); o = dense(h * c + c, 4); output o; target y[4];"
                     + " loss mse(o, y);",
