@@ -29,7 +29,7 @@ public final class CodeGenerator {
                         unit.packageName(),
                         declaration.name(),
                         unit.source().name(),
-                        render(unit, type(declaration, unit))));
+                        settle(declaration, unit).source()));
             }
         }
         return List.copyOf(files);
@@ -57,6 +57,13 @@ public final class CodeGenerator {
      * the vocabulary and the class is generated again; a few rounds always settle.
      */
     static TypeSpec type(Declaration declaration, CheckedUnit unit) {
+        return settle(declaration, unit).type();
+    }
+
+    /** A class whose names have settled, and its source: the last round's rendering is the file. */
+    private record Settled(TypeSpec type, String source) {}
+
+    private static Settled settle(Declaration declaration, CheckedUnit unit) {
         Function<JavaNames, TypeSpec> generator;
         if (declaration instanceof Declaration.Network network) {
             NetworkClasses.Graphs graphs = NetworkClasses.Graphs.of(network);
@@ -70,11 +77,12 @@ public final class CodeGenerator {
         for (int round = 0; round < MAX_NAMING_ROUNDS; round++) {
             JavaNames names = JavaNames.avoiding(vocabulary);
             TypeSpec type = generator.apply(names);
-            Set<String> unexplained = new LinkedHashSet<>(SourceIdentifiers.of(render(unit, type)));
+            String source = render(unit, type);
+            Set<String> unexplained = new LinkedHashSet<>(SourceIdentifiers.of(source));
             unexplained.removeAll(vocabulary);
             unexplained.removeAll(names.allocated());
             if (unexplained.isEmpty()) {
-                return type;
+                return new Settled(type, source);
             }
             vocabulary.addAll(unexplained);
         }
