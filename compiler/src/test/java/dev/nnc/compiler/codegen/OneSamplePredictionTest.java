@@ -83,4 +83,51 @@ class OneSamplePredictionTest {
         }
         assertEquals(out, single.outputSize());
     }
+
+    /**
+     * Batches of 8, 13 and 64 (a tile, a tile's worth that is not a multiple of four, a whole
+     * tile of N5's size) predict what each sample predicts alone, and what the double twin
+     * predicts within the float rule. The layer sizes make the plain loops of a prediction run in
+     * slices of weight rows that do not divide the layer (300 inputs in slices of 20, 200 in
+     * slices of 28, and 8 in double): in the plain loops the rows are equal to the last bit, in
+     * float and in double, because every slice starts at a multiple of four and so adds the same
+     * groups of four weight rows as one unsliced pass. With the Vector API a batch of four or
+     * more sums the classes (narrower than a vector) in fused multiply-adds and one sample in the
+     * plain form, so there the rows agree within the float rule.
+     */
+    @ParameterizedTest
+    @CsvSource({"300, 200, 131, 10, 8", "300, 200, 131, 10, 13", "300, 200, 131, 10, 64", "784, 256, 128, 10, 64"})
+    void batchedPredictionsAreOneSamplePredictions(int in, int h1, int h2, int out, int n) {
+        String name = "Batch" + in + "x" + h1 + "x" + h2 + "x" + out + "n" + n;
+        GeneratedClasses floats = Examples.compiled(name + ".nn", spec(name, "float", in, h1, h2, out));
+        assertTrue(
+                floats.files().get(0).content().contains("for (int from = 0; from < " + in + "; from += "),
+                "prediction's plain product in slices");
+        TrainableNetwork single = floats.newInstance(name);
+        TrainableNetwork twin = Examples.compiled(name + "_double.nn", spec(name + "D", "double", in, h1, h2, out))
+                .newInstance(name + "D");
+        double[] parameters = new double[single.parameterCount()];
+        single.getParameters(parameters);
+        twin.setParameters(parameters);
+        double[] xs = floatExact(gaussian(in + n, n * in));
+        double[] floatRows = new double[n * out];
+        double[] doubleRows = new double[n * out];
+        single.predict(xs, n, floatRows);
+        twin.predict(xs, n, doubleRows);
+        double[] one = new double[out];
+        for (int s = 0; s < n; s++) {
+            double[] x = Arrays.copyOfRange(xs, s * in, (s + 1) * in);
+            double[] floatRow = Arrays.copyOfRange(floatRows, s * out, (s + 1) * out);
+            double[] doubleRow = Arrays.copyOfRange(doubleRows, s * out, (s + 1) * out);
+            twin.predict(x, one);
+            assertArrayEquals(doubleRow, one, name + ": double, sample " + s + " alone and in the batch");
+            single.predict(x, one);
+            if (Vectorization.ENABLED) {
+                assertAllClose(floatRow, one, RTOL, ATOL, name + ": float, sample " + s + " alone and in the batch");
+            } else {
+                assertArrayEquals(floatRow, one, name + ": float, sample " + s + " alone and in the batch");
+            }
+            assertAllClose(doubleRow, floatRow, RTOL, ATOL, name + ": float against double in the batch, sample " + s);
+        }
+    }
 }

@@ -97,6 +97,12 @@ public final class VectorProducts {
             for (; j + LANES <= width; j += LANES) {
                 product4x1(a, i, ao, b, c, inner, j);
             }
+            for (; j + 4 <= width; j += 4) {
+                productScalar4x4(a, i, ao, b, c, inner, j);
+            }
+            for (; j + 2 <= width; j += 2) {
+                productScalar4x2(a, i, ao, b, c, inner, j);
+            }
             for (; j < width; j++) {
                 productScalar4(a, i, ao, b, c, inner, j);
             }
@@ -549,6 +555,82 @@ public final class VectorProducts {
         }
         float[] c0 = c[i];
         s00.intoArray(c0, j);
+    }
+
+    /**
+     * Columns {@code j} to {@code j + 3} of rows {@code i} to {@code i + 3}: a scalar tail in
+     * sixteen independent sums, which keep both multiply-add units busy where four sums (one
+     * column at a time) wait for each multiply-add's latency. The ten classes of a prediction run
+     * here. Scalar and not in a narrower vector species: a second species in the same JVM turns
+     * the Vector API's shared call sites polymorphic, after which C2 stopped intrinsifying the
+     * full-width blocks too and they allocated a box per operation.
+     */
+    private static void productScalar4x4(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+        float[] a0 = a[i], a1 = a[i + 1], a2 = a[i + 2], a3 = a[i + 3];
+        float s00 = 0.0f, s01 = 0.0f, s02 = 0.0f, s03 = 0.0f, s10 = 0.0f, s11 = 0.0f, s12 = 0.0f, s13 = 0.0f;
+        float s20 = 0.0f, s21 = 0.0f, s22 = 0.0f, s23 = 0.0f, s30 = 0.0f, s31 = 0.0f, s32 = 0.0f, s33 = 0.0f;
+        for (int k = 0; k < inner; k++) {
+            float[] bk = b[k];
+            float b0 = bk[j], b1 = bk[j + 1], b2 = bk[j + 2], b3 = bk[j + 3];
+            float x = a0[ao + k];
+            s00 = Math.fma(x, b0, s00);
+            s01 = Math.fma(x, b1, s01);
+            s02 = Math.fma(x, b2, s02);
+            s03 = Math.fma(x, b3, s03);
+            x = a1[ao + k];
+            s10 = Math.fma(x, b0, s10);
+            s11 = Math.fma(x, b1, s11);
+            s12 = Math.fma(x, b2, s12);
+            s13 = Math.fma(x, b3, s13);
+            x = a2[ao + k];
+            s20 = Math.fma(x, b0, s20);
+            s21 = Math.fma(x, b1, s21);
+            s22 = Math.fma(x, b2, s22);
+            s23 = Math.fma(x, b3, s23);
+            x = a3[ao + k];
+            s30 = Math.fma(x, b0, s30);
+            s31 = Math.fma(x, b1, s31);
+            s32 = Math.fma(x, b2, s32);
+            s33 = Math.fma(x, b3, s33);
+        }
+        store4(c[i], j, s00, s01, s02, s03);
+        store4(c[i + 1], j, s10, s11, s12, s13);
+        store4(c[i + 2], j, s20, s21, s22, s23);
+        store4(c[i + 3], j, s30, s31, s32, s33);
+    }
+
+    private static void store4(float[] row, int j, float s0, float s1, float s2, float s3) {
+        row[j] = s0;
+        row[j + 1] = s1;
+        row[j + 2] = s2;
+        row[j + 3] = s3;
+    }
+
+    /** Columns {@code j} and {@code j + 1} of rows {@code i} to {@code i + 3}: a scalar tail, eight sums at once. */
+    private static void productScalar4x2(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+        float[] a0 = a[i], a1 = a[i + 1], a2 = a[i + 2], a3 = a[i + 3];
+        float s00 = 0.0f, s01 = 0.0f, s10 = 0.0f, s11 = 0.0f, s20 = 0.0f, s21 = 0.0f, s30 = 0.0f, s31 = 0.0f;
+        for (int k = 0; k < inner; k++) {
+            float[] bk = b[k];
+            float b0 = bk[j], b1 = bk[j + 1];
+            float x0 = a0[ao + k], x1 = a1[ao + k], x2 = a2[ao + k], x3 = a3[ao + k];
+            s00 = Math.fma(x0, b0, s00);
+            s01 = Math.fma(x0, b1, s01);
+            s10 = Math.fma(x1, b0, s10);
+            s11 = Math.fma(x1, b1, s11);
+            s20 = Math.fma(x2, b0, s20);
+            s21 = Math.fma(x2, b1, s21);
+            s30 = Math.fma(x3, b0, s30);
+            s31 = Math.fma(x3, b1, s31);
+        }
+        c[i][j] = s00;
+        c[i][j + 1] = s01;
+        c[i + 1][j] = s10;
+        c[i + 1][j + 1] = s11;
+        c[i + 2][j] = s20;
+        c[i + 2][j + 1] = s21;
+        c[i + 3][j] = s30;
+        c[i + 3][j + 1] = s31;
     }
 
     /**

@@ -92,6 +92,38 @@ class VectorProductsTest {
     }
 
     /**
+     * The columns that blocks of four rows leave after their full vectors (a prediction's ten
+     * classes, or the last few columns of a wide layer) run in scalar blocks of four rows by four,
+     * then two, then one column; each element is still one chain of fused multiply-adds in the
+     * order of k, bit for bit, for every leftover count from 1 to 7 and for rows that are not a
+     * multiple of four.
+     */
+    @Test
+    void leftoverColumnsOfFourRowsAreOneChainPerElement() {
+        for (int m : new int[] {4, 8, 13, 64}) {
+            for (int width : new int[] {5, 6, 7, 10, LANES + 1, LANES + 2, LANES + 6, 2 * LANES + 7, 4 * LANES + 10}) {
+                int inner = 37;
+                float[][] a = randomRows(m, inner + 2);
+                float[][] b = randomRows(inner, width);
+                float[][] c = randomRows(m, width);
+                VectorProducts.multiply(a, 2, b, c, m, inner, width);
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < width; j++) {
+                        float sum = 0.0f;
+                        for (int k = 0; k < inner; k++) {
+                            sum = Math.fma(a[i][2 + k], b[k][j], sum);
+                        }
+                        assertEquals(
+                                Float.floatToIntBits(sum),
+                                Float.floatToIntBits(c[i][j]),
+                                "multiply m=%d width=%d at [%d][%d]".formatted(m, width, i, j));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The one-sample product is {@code multiply} of one row followed by the bias, to the last
      * bit (so a one-sample prediction equals the same sample's row of a small batch), over widths
      * that reach its blocks of eight, four and one vectors and both scalar tails, with and
