@@ -71,6 +71,10 @@ public enum DiagnosticCode {
     NETWORK_NO_INPUT(507, "network '%s' has no input"),
     NETWORK_TARGET_WITHOUT_LOSS(508, "target '%s' is declared but the network has no loss"),
     NETWORK_STATEMENT_IN_FUNCTION(509, "%s"),
+    FUNCTION_TOO_MANY_ARGUMENTS(
+            510,
+            "function '%s' takes %d scalar and %d vector arguments, %d parameter slots of a Java method;"
+                    + " the limit is %d"),
     // Warnings.
     WARN_GRADIENT_THROUGH_STEP(601, "the gradient through 'step' is zero: parameters before it will not learn"),
     WARN_PARAMETER_UNUSED(602, "parameter '%s' does not affect the loss; its gradient is always zero"),

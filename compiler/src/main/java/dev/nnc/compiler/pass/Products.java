@@ -96,7 +96,7 @@ final class Products {
         return absorbed;
     }
 
-    private static boolean isProduct(Node node) {
+    static boolean isProduct(Node node) {
         return node.op() instanceof BinaryOp.Multiply
                 || node.op() instanceof BinaryOp.Divide
                 || node.op() instanceof UnaryOp.Negate;

@@ -32,7 +32,10 @@ import java.util.Map;
  * The tree keeps its shape otherwise: merged leaves leave a hole that their parent closes, so a
  * sum in which nothing merges is rebuilt node for node (and bit for bit), and the local rules of
  * a two-operand sum apply at every inner node ({@code x + -y -> x - y}, an elementwise sum of
- * broadcasts computed on the scalars, and the factoring of single-use products).
+ * broadcasts computed on the scalars, and the factoring of single-use products). Factoring
+ * works bottom-up on the rebuilt slots, so a product it makes is factored again by the slots
+ * above: {@code y a + y b + y c + ...} becomes {@code y (a + b + c + ...)} in this walk, which the
+ * next round leaves as it is, however many terms share {@code y}.
  *
  * <p>Terms of opposite signs are not merged, and a coefficient 0 merges with nothing: {@code x -
  * x}, {@code 2x - x} and {@code 0 x + x} stay, because for an infinite or NaN {@code x} they are
@@ -59,6 +62,16 @@ final class Sums {
 
     private final Map<Long, Leaf> firstOfGroup = new HashMap<>();
     private Leaf firstConstant;
+
+    /**
+     * Per slot, once rebuilt: its value (-1 for a hole), the two factors of the single-use
+     * product it is (null if it is none), and whether it is an unchanged leaf or a product that
+     * factoring made, the operands that factoring reads.
+     */
+    private int[] values;
+
+    private int[][] factors;
+    private boolean[] stable;
 
     /** A leaf: {@code coefficient * term} in its own orientation, {@code sign} from its ancestors. */
     private static final class Leaf {
@@ -117,20 +130,20 @@ final class Sums {
     /** The rebuilt value of sum {@code root} (an old node). */
     int normalize(Node root) {
         walk(root);
-        int[] values = new int[oldIds.size()];
-        boolean[] original = new boolean[oldIds.size()];
+        values = new int[oldIds.size()];
+        factors = new int[oldIds.size()][];
+        stable = new boolean[oldIds.size()];
         for (int slot = oldIds.size() - 1; slot >= 0; slot--) {
             if (lefts.get(slot) < 0) {
                 Leaf leaf = leaves.get(slot);
                 values[slot] = emit(leaf, root);
-                original[slot] = values[slot] == leaf.rebuilt;
+                if (values[slot] == leaf.rebuilt) {
+                    stable[slot] = true;
+                    factors[slot] = singleUseProduct(oldIds.get(slot));
+                }
             } else {
-                int left = lefts.get(slot);
-                int right = rights.get(slot);
-                Node node = graph.node(oldIds.get(slot));
-                boolean subtract = node.op() instanceof BinaryOp.Subtract;
-                Node factorable = original[left] && original[right] ? node : null;
-                values[slot] = combine(subtract, values[left], values[right], factorable);
+                boolean subtract = graph.node(oldIds.get(slot)).op() instanceof BinaryOp.Subtract;
+                combine(slot, subtract, lefts.get(slot), rights.get(slot));
             }
         }
         return values[0] < 0 ? b.constant(0, root.shape()) : values[0];
@@ -238,35 +251,50 @@ final class Sums {
     }
 
     /**
-     * {@code x ± y} with the local rules; -1 operands are holes. {@code node}: the old sum whose
-     * operands these are, unchanged, for factoring; null when they have changed.
+     * Sets slot {@code slot} to {@code x ± y}, the values of slots {@code left} and {@code right},
+     * with the local rules; -1 values are holes, and a slot that is one of its operands keeps
+     * that operand's factors.
      */
-    private int combine(boolean subtract, int x, int y, Node node) {
-        if (x < 0 && y < 0) {
-            return -1;
-        }
-        if (y < 0) {
-            return x;
+    private void combine(int slot, boolean subtract, int left, int right) {
+        int x = values[left];
+        int y = values[right];
+        if (y < 0 || (x < 0 && !subtract)) {
+            int kept = y < 0 ? left : right;
+            values[slot] = values[kept];
+            factors[slot] = factors[kept];
+            stable[slot] = stable[kept];
+            return;
         }
         if (x < 0) {
-            return subtract ? negate(y) : y;
+            values[slot] = negate(y);
+            return;
         }
         if (b.node(x).op() instanceof TensorOp.Broadcast && b.node(y).op() instanceof TensorOp.Broadcast) {
             // An elementwise sum of broadcasts, computed once on the scalars.
             int s = b.node(x).arg(0);
             int t = b.node(y).arg(0);
             int scalar = plain(subtract, s, t);
-            return b.broadcast(scalar >= 0 ? scalar : subtract ? b.subtract(s, t) : b.add(s, t), b.shapeOf(x));
+            values[slot] = b.broadcast(scalar >= 0 ? scalar : subtract ? b.subtract(s, t) : b.add(s, t), b.shapeOf(x));
+            return;
         }
         int local = plain(subtract, x, y);
         if (local >= 0) {
-            return local;
+            values[slot] = local;
+            return;
         }
-        int factored = node == null ? -1 : factor(node, subtract);
+        int factored = factor(subtract, left, right);
         if (factored >= 0) {
-            return factored;
+            values[slot] = factored;
+            // A new product that only this sum reads: its factors are exposed to the slots above,
+            // so that a whole run of terms sharing a factor is factored in this one walk.
+            if (b.node(factored).op() instanceof BinaryOp.Multiply) {
+                List<Integer> args = b.node(factored).args();
+                factors[slot] = new int[] {args.get(0), args.get(1)};
+                stable[slot] = true;
+            }
+            return;
         }
-        return subtract ? b.subtract(x, y) : b.add(x, y);
+        values[slot] = subtract ? b.subtract(x, y) : b.add(x, y);
     }
 
     private int negate(int y) {
@@ -312,13 +340,17 @@ final class Sums {
     /**
      * {@code p ± p q -> p (1 ± q)}, {@code p q ± p -> p (q ± 1)}, {@code p q ± p r -> p (q ± r)}
      * when each product has no other use (so it disappears) and {@code q}, {@code r} are not both
-     * constants; -1 when no pattern applies.
+     * constants; -1 when no pattern applies. The operands are slots: unchanged leaves, whose
+     * products are those of the old graph, or slots factored already, whose products are new.
+     * Applied bottom-up, this factors {@code p a + p b + p c + ...} into {@code p (a + b + c +
+     * ...)} at once, where applying it to old operands only would take one walk per term.
      */
-    private int factor(Node node, boolean subtract) {
-        int left = node.arg(0);
-        int right = node.arg(1);
-        int[] leftFactors = singleUseProduct(left);
-        int[] rightFactors = singleUseProduct(right);
+    private int factor(boolean subtract, int left, int right) {
+        if (!stable[left] || !stable[right]) {
+            return -1;
+        }
+        int[] leftFactors = factors[left];
+        int[] rightFactors = factors[right];
         int p;
         int q;
         int r;
@@ -326,31 +358,48 @@ final class Sums {
             p = common(leftFactors, rightFactors);
             q = other(leftFactors, p);
             r = other(rightFactors, p);
-        } else if (rightFactors != null && contains(rightFactors, map[left])) {
-            p = map[left];
+        } else if (rightFactors != null && contains(rightFactors, values[left])) {
+            p = values[left];
             q = b.constantLike(1, p);
             r = other(rightFactors, p);
-        } else if (leftFactors != null && contains(leftFactors, map[right])) {
-            p = map[right];
+        } else if (leftFactors != null && contains(leftFactors, values[right])) {
+            p = values[right];
             q = other(leftFactors, p);
             r = b.constantLike(1, p);
         } else {
+            return -1;
+        }
+        if (Simplify.isConstant(b, p, 1)) {
+            // A factor 1 is not there: Products drops it from the product it appears in.
             return -1;
         }
         if (b.node(q).op() instanceof LeafOp.Constant && b.node(r).op() instanceof LeafOp.Constant) {
             // Like terms: merged above when their signs agree, kept (as NaN-faithful) otherwise.
             return -1;
         }
-        return b.multiply(p, subtract ? b.subtract(q, r) : b.add(q, r));
+        int local = plain(subtract, q, r);
+        return b.multiply(p, local >= 0 ? local : subtract ? b.subtract(q, r) : b.add(q, r));
     }
 
-    /** The (new) operands of old node {@code id} if it is a product used once, else null. */
+    /**
+     * The (new) operands of old node {@code id} if it is a product used once, else null. An
+     * operand that is itself a single-use product is flattened into this one by {@link Products}
+     * and rebuilt as it was only to die: its normalised value is taken instead, so that a
+     * factored sum reads no node that the next round would rewrite.
+     */
     private int[] singleUseProduct(int id) {
         Node node = graph.node(id);
         if (uses[id] != 1 || !(node.op() instanceof BinaryOp.Multiply)) {
             return null;
         }
-        return new int[] {map[node.arg(0)], map[node.arg(1)]};
+        return new int[] {normalized(node.arg(0)), normalized(node.arg(1))};
+    }
+
+    private int normalized(int operand) {
+        Node node = graph.node(operand);
+        return uses[operand] == 1 && Products.isProduct(node)
+                ? new Products(graph, uses, map, b).normalize(node)
+                : map[operand];
     }
 
     private static int common(int[] a, int[] b) {

@@ -41,6 +41,7 @@ final class FunctionChecker {
             argument.ifPresent(a -> arguments.add((Symbol.Argument) a));
             define(parameter.name(), parameter.nameSpan(), argument);
         }
+        checkArgumentSlots(arguments);
         List<Symbol.Definition> locals = new ArrayList<>();
         for (Statement local : function.locals()) {
             if (local instanceof Statement.Const c) {
@@ -76,6 +77,50 @@ final class FunctionChecker {
         }
         return Optional.of(
                 new Declaration.Function(function.name(), header, function.doc(), arguments, locals, result.get()));
+    }
+
+    /**
+     * Every generated method of a function takes all its arguments as Java parameters, so their
+     * slots must leave room for the most other parameters such a method takes; reported once, at
+     * the first argument past the limit.
+     */
+    private void checkArgumentSlots(List<Symbol.Argument> arguments) {
+        int slots = 0;
+        int scalars = 0;
+        int vectors = 0;
+        SourceSpan first = null;
+        for (Symbol.Argument argument : arguments) {
+            slots += Limits.argumentSlots(argument.shape());
+            if (argument.shape().isScalar()) {
+                scalars++;
+            } else {
+                vectors++;
+            }
+            if (slots > Limits.MAX_FUNCTION_ARGUMENT_SLOTS && first == null) {
+                first = argument.span();
+            }
+        }
+        if (first == null) {
+            return;
+        }
+        diagnostics.reportWithHelp(
+                DiagnosticCode.FUNCTION_TOO_MANY_ARGUMENTS,
+                first,
+                String.format(
+                        java.util.Locale.ROOT,
+                        "a Java method has %d parameter slots; a scalar argument (a double) takes 2, a vector"
+                                + " (an array) 1, and the parts of a long gradient need %d more (grad and two scratch"
+                                + " arrays), which leaves %d: pass the scalars as one vector argument, e.g. 'x[%d]',"
+                                + " and read them as x[0], x[1], ...",
+                        Limits.JVM_PARAMETER_SLOTS,
+                        Limits.FUNCTION_EXTRA_SLOTS,
+                        Limits.MAX_FUNCTION_ARGUMENT_SLOTS,
+                        scalars),
+                function.name(),
+                scalars,
+                vectors,
+                slots,
+                Limits.MAX_FUNCTION_ARGUMENT_SLOTS);
     }
 
     private Optional<Symbol> argument(dev.nnc.compiler.frontend.ast.Declaration.Parameter parameter, int index) {

@@ -26,8 +26,9 @@ class LargeFunctionTest {
     private static final int CHAIN = 3_000;
     private static final int TERMS = 100_000;
     /**
-     * Distinct terms: enough for dozens of parts in nested classes. (A sum of 100,000 distinct
-     * terms compiles too, but the optimiser's rounds make that take minutes.)
+     * Distinct terms: enough for dozens of parts in nested classes. (The optimiser factors a sum
+     * of 100,000 distinct terms in one round, see LongSumsTest, but generating its class still
+     * takes about a minute of CPU time, and javac more, too long for this test.)
      */
     private static final int DISTINCT_TERMS = 2_000;
 
