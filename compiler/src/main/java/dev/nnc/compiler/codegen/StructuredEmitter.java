@@ -301,7 +301,7 @@ final class StructuredEmitter {
         }
         code.endControlFlow()
                 .beginControlFlow("for (int from = 0; from < $L; from += $L)", outer, slice)
-                .addStatement("int to = Math.min(from + $L, $L)", slice, outer);
+                .addStatement("int to = $T.min(from + $L, $L)", JavaLang.MATH, slice, outer);
         CodeBlock head = CodeBlock.builder()
                 .beginControlFlow("for (int b = 0; b < m; b++)")
                 .addStatement("$L[] y = $N[b]", type, y)

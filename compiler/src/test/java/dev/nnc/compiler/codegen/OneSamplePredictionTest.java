@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nnc.runtime.TrainableNetwork;
 import dev.nnc.runtime.Vectorization;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -129,5 +130,26 @@ class OneSamplePredictionTest {
             }
             assertAllClose(doubleRow, floatRow, RTOL, ATOL, name + ": float against double in the batch, sample " + s);
         }
+    }
+
+    /**
+     * The sliced loops of a prediction-only product name {@code Math} through its import, so a
+     * network called {@code Math} still compiles, and predicts exactly what a twin with a
+     * neutral name predicts.
+     */
+    @Test
+    void slicedPredictionsCompileInAClassNamedMath() {
+        String body = "{ input Model[100]; v = dense(Model, 100, activation = softplus); output v; seed 3; }";
+        GeneratedClasses classes =
+                GeneratedClasses.compile("math.nn", "network Math " + body + "\nnetwork Neutral " + body + "\n");
+        assertTrue(classes.files().get(0).content().contains("int to = "), "the sliced loops are generated");
+        dev.nnc.runtime.Network math = classes.newInstance("Math");
+        dev.nnc.runtime.Network neutral = classes.newInstance("Neutral");
+        double[] xs = gaussian(5, 3 * 100);
+        double[] expected = new double[3 * 100];
+        double[] actual = new double[3 * 100];
+        neutral.predict(xs, 3, expected);
+        math.predict(xs, 3, actual);
+        assertArrayEquals(expected, actual);
     }
 }
