@@ -50,8 +50,8 @@ final class WindowLoops {
             return conv(node, conv);
         }
         if (node.op() instanceof SpatialOp.ConvInputGrad grad) {
-            return convInputGrad(
-                    node, new Geometry(grad.window(), grad.input(), node.shape().dim(0)));
+            int filters = kernel.graph().node(node.arg(0)).shape().dim(0);
+            return convInputGrad(node, new Geometry(grad.window(), grad.input(), filters));
         }
         if (node.op() instanceof SpatialOp.ConvWeightGrad grad) {
             return convWeightGrad(
@@ -342,13 +342,15 @@ final class WindowLoops {
             }
             code.add(before)
                     .beginControlFlow(
-                            rowsClipped ? "for (int oy = oyFrom; oy < oyTo; oy++)" : "for (int oy = 0; oy < $L; oy++)",
-                            outH)
+                            rowsClipped
+                                    ? "for (int oy = oyFrom; oy < oyTo; oy++)"
+                                    : "for (int oy = 0; oy < " + outH + "; oy++)")
                     .addStatement("int yRow = oy * $L", outW)
                     .addStatement("int xRow = (oy * $L - $L + ky * $L) * $L + kx * $L - $L", sh, ph, dh, inW, dw, pw)
                     .beginControlFlow(
-                            colsClipped ? "for (int ox = oxFrom; ox < oxTo; ox++)" : "for (int ox = 0; ox < $L; ox++)",
-                            outW)
+                            colsClipped
+                                    ? "for (int ox = oxFrom; ox < oxTo; ox++)"
+                                    : "for (int ox = 0; ox < " + outW + "; ox++)")
                     .add(body.apply(CodeBlock.of("yRow + ox"), CodeBlock.of("xRow + ox * $L", sw)))
                     .endControlFlow()
                     .endControlFlow()
