@@ -306,6 +306,11 @@ final class FunctionClasses {
     /** Leaves of a function kernel: its arguments; arrays are locals of the method. */
     private class Context implements KernelEmitter.Context {
         @Override
+        public int tileRows() {
+            return KernelEmitter.TILE;
+        }
+
+        @Override
         public CodeBlock read(LeafOp.Read op, Index index, CodeBlock batch) {
             if (op instanceof LeafOp.Argument argument) {
                 String name = names.of(function.arguments().get(argument.index()), argument.name());

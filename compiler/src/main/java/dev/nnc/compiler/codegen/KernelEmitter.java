@@ -79,6 +79,9 @@ final class KernelEmitter {
         /** A field of {@code rows} arrays of {@code cols} elements that holds a stored node per sample. */
         String array2D(Node node, String suggestedName, int rows, int cols);
 
+        /** Samples per tile, the rows of every per-sample array of a tiled kernel ({@link Tiles}). */
+        int tileRows();
+
         /** The rows of a tile that hold leaf {@code op} per sample, if the tile copies it into rows. */
         default java.util.Optional<SampleRows> sampleRows(LeafOp.Read op) {
             return java.util.Optional.empty();
@@ -216,6 +219,15 @@ final class KernelEmitter {
         // Tiles pay off where a weight matrix can serve several samples per pass over it; a
         // kernel without such a product (a chain of scalars, say) stays per sample.
         this.tiled = tileable && !unrolled && weightProducts;
+        if (tiled) {
+            // A convolution weight's gradient read only by its sink is summed over the tile there
+            // (TileGradientSinks), never stored sample by sample.
+            for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+                if (graph.node(id).op() instanceof SpatialOp.ConvWeightGrad && sinkUses[id] == 1 && uses[id] == 1) {
+                    inlined[id] = true;
+                }
+            }
+        }
         pairSoftmaxWithCrossEntropy();
         findBiasedProducts();
         if (splitsBatches) {
@@ -1050,8 +1062,8 @@ final class KernelEmitter {
         String name;
         if (isBatched(node.id())) {
             name = shape.isScalar()
-                    ? context.array(node, baseName(node), TILE, declarations)
-                    : context.array2D(node, baseName(node), TILE, shape.size());
+                    ? context.array(node, baseName(node), context.tileRows(), declarations)
+                    : context.array2D(node, baseName(node), context.tileRows(), shape.size());
         } else if (!shape.isScalar() && !unrolled) {
             name = context.array(node, baseName(node), shape.size(), declarations);
         } else if (shape.isScalar() && split) {
@@ -1139,6 +1151,14 @@ final class KernelEmitter {
                     .endControlFlow();
         }
         return code.build();
+    }
+
+    /**
+     * A scratch array of {@code rows} rows of {@code cols} elements, each starting at index 0, for
+     * the loops of node {@code node} (a convolution's patches); allocated once, with the class.
+     */
+    String scratchRows(Node node, String suggestedName, int rows, int cols) {
+        return context.array2D(node, suggestedName, rows, cols);
     }
 
     /** A fresh local name for a temporary. */

@@ -27,7 +27,8 @@ record Kernels(
         boolean hasTrainOne,
         java.util.Set<String> selfClearedGradients,
         boolean hasFreshFlag,
-        java.util.Optional<InputLayerSplit> inputLayerSplit) {
+        java.util.Optional<InputLayerSplit> inputLayerSplit,
+        int tile) {
     Kernels {
         fields = List.copyOf(fields);
         methods = List.copyOf(methods);

@@ -319,7 +319,7 @@ final class NetworkClassGenerator {
                 .build());
         fields.add(FieldSpec.builder(TypeName.INT, "TILE", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("Samples the kernels handle per call.\n")
-                .initializer("$L", KernelEmitter.TILE)
+                .initializer("$L", kernels.tile())
                 .build());
         fields.add(FieldSpec.builder(TypeName.LONG, "DEFAULT_SEED", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer("$LL", network.seed())

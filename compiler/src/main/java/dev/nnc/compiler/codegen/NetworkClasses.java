@@ -40,6 +40,9 @@ final class NetworkClasses {
     private final List<FieldSpec> scratch = new ArrayList<>();
     private final Set<String> helpers = new TreeSet<>();
     private boolean usesRandom;
+
+    /** Samples per tile of this class's kernels ({@link Tiles}). */
+    private int tile = KernelEmitter.TILE;
     /** Row copies of weights that tiled kernels read, by parameter and orientation. */
     private final Map<String, WeightRows> weightRows = new java.util.LinkedHashMap<>();
     /** The gradient fields each training kernel clears itself on a first tile (TileGradientSinks). */
@@ -106,6 +109,7 @@ final class NetworkClasses {
         // a batch across threads; every kernel must know that before it is emitted.
         usesRandom =
                 training != null && training.nodes().stream().anyMatch(node -> node.op() instanceof LeafOp.DropoutMask);
+        tile = Tiles.rows(training != null ? training : prediction, numeric);
         boolean tiled = kernel(prediction, Kind.FORWARD.outputs(), false, true).isTiled()
                 || (training != null
                         && kernel(training, Kind.TRAIN.outputs(), false, true).isTiled());
@@ -135,9 +139,9 @@ final class NetworkClasses {
             methods.add(Helpers.method(helper, numeric));
         }
         if (stagesRows) {
-            scratch.add(rowsField("inputRows", KernelEmitter.TILE, network.inputSize()));
+            scratch.add(rowsField("inputRows", tile, network.inputSize()));
             if (network.isTrainable()) {
-                scratch.add(rowsField("targetRows", KernelEmitter.TILE, network.targetSize()));
+                scratch.add(rowsField("targetRows", tile, network.targetSize()));
             }
         }
         // A gradient may go uncleared by the API only if every kernel that accumulates into it
@@ -163,7 +167,8 @@ final class NetworkClasses {
                 trainOne != null,
                 Set.copyOf(selfCleared),
                 freshFlag,
-                inputLayerSplit);
+                inputLayerSplit,
+                tile);
         return new NetworkClassGenerator(
                         network, unit.source(), unit.packageName(), names, parameters, kernels, optimizer)
                 .generate();
@@ -648,6 +653,11 @@ final class NetworkClasses {
      * and the training kernel do not each need their own.
      */
     private final class Context implements KernelEmitter.Context {
+        @Override
+        public int tileRows() {
+            return tile;
+        }
+
         private final Set<String> taken = new java.util.HashSet<>();
 
         @Override

@@ -16,6 +16,11 @@ record Numeric(Precision precision) {
         return precision == Precision.FLOAT;
     }
 
+    /** Bytes per element. */
+    int bytes() {
+        return isFloat() ? Float.BYTES : Double.BYTES;
+    }
+
     TypeName type() {
         return isFloat() ? TypeName.FLOAT : TypeName.DOUBLE;
     }

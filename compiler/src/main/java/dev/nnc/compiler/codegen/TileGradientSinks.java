@@ -5,6 +5,7 @@ import dev.nnc.compiler.graph.BinaryOp;
 import dev.nnc.compiler.graph.Graph;
 import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.Output;
+import dev.nnc.compiler.graph.SpatialOp;
 import dev.nnc.compiler.graph.TensorOp;
 import dev.nnc.compiler.semantic.Shape;
 import java.util.ArrayList;
@@ -111,6 +112,9 @@ final class TileGradientSinks {
             }
             return sum;
         }
+        if (node.op() instanceof SpatialOp.ConvWeightGrad && kernel.isInlined(term)) {
+            return convolutionWeightSum(p, node);
+        }
         if (!kernel.isBatched(term)) {
             // The same for every sample of the tile: added once, m times over.
             return kernel.forEach(
@@ -119,6 +123,30 @@ final class TileGradientSinks {
         }
         return kernel.forEachSample(kernel.forEach(
                 shape, index -> CodeBlock.of("$L += $L;\n", p.at(p.gradient(), index), kernel.ref(term, index))));
+    }
+
+    /**
+     * A convolution weight's gradient summed over the tile in rows of its own ({@code [F][C k]},
+     * each starting at index 0, which C2 vectorises), then added to the flat gradient once.
+     */
+    private CodeBlock convolutionWeightSum(ParameterField p, Node grad) {
+        WindowLoops loops = new WindowLoops(kernel, numeric);
+        WindowLoops.Geometry g = loops.weightGradientGeometry(grad);
+        int filters = grad.shape().dim(0);
+        int depth = grad.shape().size() / filters;
+        String rows = kernel.scratchRows(grad, "weightGrads", filters, depth);
+        return CodeBlock.builder()
+                .add("// sum over the tile of the patches times the output gradient, by rows of the weight\n")
+                .beginControlFlow("for (int f = 0; f < $L; f++)", filters)
+                .addStatement("$T.fill($N[f], $L)", java.util.Arrays.class, rows, numeric.literal(0))
+                .endControlFlow()
+                .add(kernel.forEachSample(loops.addWeightGradient(grad, g, rows)))
+                .beginControlFlow("for (int f = 0; f < $L; f++)", filters)
+                .beginControlFlow("for (int k = 0; k < $L; k++)", depth)
+                .addStatement("$L += $N[f][k]", p.at(p.gradient(), Index.flat(CodeBlock.of("f * $L + k", depth))), rows)
+                .endControlFlow()
+                .endControlFlow()
+                .build();
     }
 
     // for (int c = 0; c < C; c++) {

@@ -13,12 +13,14 @@ import java.util.function.BiFunction;
  * sums) for one sample: reads and writes go through {@link KernelEmitter#ref} and {@link
  * KernelEmitter#slot}, so the same loops serve per-sample arrays and the rows of a tile.
  *
- * <p>A convolution runs tap by tap: for each filter, channel and position {@code (ky, kx)} in the
- * window, one weight is loaded and multiplied into every output position that tap reaches, a
- * counted loop along an output row ({@code y[o] += w * x[i]}). The output rows a tap reaches
- * inside the padding are cut off in the loop bounds (computed once per tap) instead of tested per
- * element, so the inner loop is branch-free. Pools test the padding per tap instead: their
- * windows are small and each output keeps a running maximum or sum in a local.
+ * <p>A convolution is a matrix product over patches (im2col): the input under each tap of each
+ * output is copied once into a scratch row per tap ({@code patches[k][o]}, zero in the padding),
+ * and each filter's outputs are {@code Σ_k w[f][k] patches[k]}, summed four rows per pass along
+ * rows that start at index 0, the form C2 vectorises (docs/codegen.md, "Convolutions"). The
+ * gradient of the input runs the transposed product into patch gradients and adds them back under
+ * their taps; the weight gradient takes the patches by output position so that its sums run
+ * along a weight's row. Pools keep a running maximum or sum per output and test the padding per
+ * tap: their windows are small.
  */
 final class WindowLoops {
     private final KernelEmitter kernel;
@@ -96,63 +98,165 @@ final class WindowLoops {
         throw new InternalCompilerError("no loops for " + node.op().mnemonic());
     }
 
-    // y[f] = bias[f]; then y[f][o] += w[f, c, ky, kx] * x[c][i] tap by tap
+    // patches[k][o] = x under tap k of output o; y[f][o] = bias[f] + Σ_k w[f][k] patches[k][o]
     private CodeBlock conv(Node node, SpatialOp.Conv conv) {
         Geometry g = new Geometry(conv.window(), conv.input(), node.shape().dim(0));
+        String patches = kernel.scratchRows(node, "patches", g.depth(), g.outPlane);
+        String sums = kernel.scratchRows(node, "sums", 1, g.outPlane);
         CodeBlock start = conv.bias() ? read(node.arg(2), CodeBlock.of("f")) : CodeBlock.of("$L", numeric.literal(0));
-        CodeBlock.Builder code = CodeBlock.builder()
+        return CodeBlock.builder()
+                .add(patches(node.arg(0), g, patches, false))
+                .addStatement("$L[] s = $N[0]", type, sums)
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
-                .addStatement("$L start = $L", type, start)
+                .addStatement("$T.fill(s, $L)", java.util.Arrays.class, start)
+                .add(rowProducts(
+                        "k",
+                        g.depth(),
+                        j -> read(node.arg(1), CodeBlock.of("f * $L + k + $L", g.depth(), j)),
+                        j -> CodeBlock.of("$N[k + $L]", patches, j),
+                        g.outPlane))
                 .beginControlFlow("for (int o = 0; o < $L; o++)", g.outPlane)
-                .addStatement("$L = start", out(node, CodeBlock.of("f * $L + o", g.outPlane)))
+                .addStatement("$L = s[o]", out(node, CodeBlock.of("f * $L + o", g.outPlane)))
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+
+    // grads[k][o] = Σ_f w[f][k] dy[f][o]; dx = the sum of grads[k] over the taps that read x
+    private CodeBlock convInputGrad(Node node, Geometry g) {
+        String dyRows = kernel.scratchRows(node, "dyRows", g.filters, g.outPlane);
+        String grads = kernel.scratchRows(node, "patchGrads", g.depth(), g.outPlane);
+        CodeBlock.Builder code = CodeBlock.builder()
+                .add(copyRows(node.arg(0), dyRows, g.filters, g.outPlane))
+                .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
+                .addStatement("$L[] s = $N[k]", type, grads)
+                .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
+                .add(rowProducts(
+                        "f",
+                        g.filters,
+                        j -> read(node.arg(1), CodeBlock.of("(f + $L) * $L + k", j, g.depth())),
+                        j -> CodeBlock.of("$N[f + $L]", dyRows, j),
+                        g.outPlane))
+                .endControlFlow()
+                .add(clear(node));
+        code.beginControlFlow("for (int c = 0; c < $L; c++)", g.channels);
+        g.eachPatchElement(code);
+        code.beginControlFlow("if (inside)")
+                .addStatement(
+                        "$L += $N[(c * $L + ky) * $L + kx][o]",
+                        out(node, CodeBlock.of("c * $L + iy * $L + ix", g.inPlane, g.inW)),
+                        grads,
+                        g.kh,
+                        g.kw)
+                .endControlFlow();
+        g.endPatchElement(code);
+        return code.endControlFlow().build();
+    }
+
+    // dw[f][k] = Σ_o dy[f][o] positions[o][k], one sample
+    private CodeBlock convWeightGrad(Node node, Geometry g) {
+        String rows = kernel.scratchRows(node, "weightGrads", g.filters, g.depth());
+        return CodeBlock.builder()
+                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
+                .addStatement("$T.fill($N[f], $L)", java.util.Arrays.class, rows, numeric.literal(0))
+                .endControlFlow()
+                .add(addWeightGradient(node, g, rows))
+                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
+                .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
+                .addStatement("$L = $N[f][k]", out(node, CodeBlock.of("f * $L + k", g.depth())), rows)
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+
+    /**
+     * Adds one sample's weight gradient {@code dy[f][o] positions[o][k]} to {@code rows[f][k]}:
+     * the patches by output position, so that the sum runs along {@code k}, four positions per
+     * pass over a row of the gradient.
+     */
+    CodeBlock addWeightGradient(Node node, Geometry g, String rows) {
+        String positions = kernel.scratchRows(node, "positions", g.outPlane, g.depth());
+        return CodeBlock.builder()
+                .add(patches(node.arg(1), g, positions, true))
+                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
+                .addStatement("$L[] s = $N[f]", type, rows)
+                .add(rowProducts(
+                        "o",
+                        g.outPlane,
+                        j -> read(node.arg(0), CodeBlock.of("f * $L + o + $L", g.outPlane, j)),
+                        j -> CodeBlock.of("$N[o + $L]", positions, j),
+                        g.depth()))
+                .endControlFlow()
+                .build();
+    }
+
+    /** The geometry of a convolution weight gradient, for {@link #addWeightGradient}. */
+    Geometry weightGradientGeometry(Node node) {
+        SpatialOp.ConvWeightGrad grad = (SpatialOp.ConvWeightGrad) node.op();
+        return new Geometry(grad.window(), grad.input(), node.shape().dim(0));
+    }
+
+    /**
+     * {@code s[i] += Σ_j a(j) row(j)[i]} over {@code count} terms, four per pass over {@code s}
+     * (the form C2 vectorises along {@code i}: rows that start at index 0, one statement), then
+     * the remaining terms one by one; the loop variable {@code v} counts the terms.
+     */
+    private CodeBlock rowProducts(
+            String v,
+            int count,
+            java.util.function.IntFunction<CodeBlock> scalar,
+            java.util.function.IntFunction<CodeBlock> row,
+            int length) {
+        CodeBlock.Builder code = CodeBlock.builder().addStatement("int $N = 0", v);
+        code.beginControlFlow("for (; $N + 4 <= $L; $N += 4)", v, count, v);
+        CodeBlock.Builder sum = CodeBlock.builder();
+        for (int j = 0; j < 4; j++) {
+            code.addStatement("$L a$L = $L", type, j, scalar.apply(j))
+                    .addStatement("$L[] r$L = $L", type, j, row.apply(j));
+            sum.add(j == 0 ? "a$L * r$L[i]" : " + a$L * r$L[i]", j, j);
+        }
+        code.beginControlFlow("for (int i = 0; i < $L; i++)", length)
+                .addStatement("s[i] += $L", sum.build())
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("for (; $N < $L; $N++)", v, count, v)
+                .addStatement("$L a0 = $L", type, scalar.apply(0))
+                .addStatement("$L[] r0 = $L", type, row.apply(0))
+                .beginControlFlow("for (int i = 0; i < $L; i++)", length)
+                .addStatement("s[i] += a0 * r0[i]")
                 .endControlFlow()
                 .endControlFlow();
-        CodeBlock load = CodeBlock.of("$L w = $L;\n", type, read(node.arg(1), g.weightIndex()));
-        return code.beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
-                .beginControlFlow("for (int c = 0; c < $L; c++)", g.channels)
-                .add(g.taps(
-                        load,
-                        (o, i) -> CodeBlock.of(
-                                "$L += w * $L;\n",
-                                out(node, CodeBlock.of("f * $L + $L", g.outPlane, o)),
-                                read(node.arg(0), CodeBlock.of("c * $L + $L", g.inPlane, i))),
-                        CodeBlock.of("")))
-                .endControlFlow()
-                .endControlFlow()
-                .build();
+        return code.build();
     }
 
-    // dx = 0; then dx[c][i] += w[f, c, ky, kx] * dy[f][o] tap by tap
-    private CodeBlock convInputGrad(Node node, Geometry g) {
-        CodeBlock load = CodeBlock.of("$L w = $L;\n", type, read(node.arg(1), g.weightIndex()));
-        return CodeBlock.builder()
-                .add(clear(node))
-                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
-                .beginControlFlow("for (int c = 0; c < $L; c++)", g.channels)
-                .add(g.taps(
-                        load,
-                        (o, i) -> CodeBlock.of(
-                                "$L += w * $L;\n",
-                                out(node, CodeBlock.of("c * $L + $L", g.inPlane, i)),
-                                read(node.arg(0), CodeBlock.of("f * $L + $L", g.outPlane, o))),
-                        CodeBlock.of("")))
-                .endControlFlow()
-                .endControlFlow()
-                .build();
+    /**
+     * Fills {@code name} with the input under each tap of each output: by tap ({@code [k][o]},
+     * {@code byPosition} false) or by output position ({@code [o][k]}), zero where the tap falls
+     * into the padding. Tap {@code k = (c kh + ky) kw + kx}, the layout of a weight's row.
+     */
+    private CodeBlock patches(int x, Geometry g, String name, boolean byPosition) {
+        CodeBlock.Builder code = CodeBlock.builder().beginControlFlow("for (int c = 0; c < $L; c++)", g.channels);
+        g.eachPatchElement(code);
+        CodeBlock value = read(x, CodeBlock.of("c * $L + iy * $L + ix", g.inPlane, g.inW));
+        CodeBlock slot = byPosition
+                ? CodeBlock.of("$N[o][(c * $L + ky) * $L + kx]", name, g.kh, g.kw)
+                : CodeBlock.of("$N[(c * $L + ky) * $L + kx][o]", name, g.kh, g.kw);
+        if (g.rowsInside() && g.colsInside()) {
+            code.addStatement("$L = $L", slot, value);
+        } else {
+            code.addStatement("$L = inside ? $L : $L", slot, value, numeric.literal(0));
+        }
+        g.endPatchElement(code);
+        return code.endControlFlow().build();
     }
 
-    // dw[f, c, ky, kx] = Σ_o dy[f][o] * x[c][i]
-    private CodeBlock convWeightGrad(Node node, Geometry g) {
+    // rows[f][o] = dy[f * OP + o]
+    private CodeBlock copyRows(int id, String rows, int count, int length) {
         return CodeBlock.builder()
-                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
-                .beginControlFlow("for (int c = 0; c < $L; c++)", g.channels)
-                .add(g.taps(
-                        CodeBlock.of("$L s = $L;\n", type, numeric.literal(0)),
-                        (o, i) -> CodeBlock.of(
-                                "s += $L * $L;\n",
-                                read(node.arg(0), CodeBlock.of("f * $L + $L", g.outPlane, o)),
-                                read(node.arg(1), CodeBlock.of("c * $L + $L", g.inPlane, i))),
-                        CodeBlock.of("$L = s;\n", out(node, g.weightIndex()))))
+                .beginControlFlow("for (int f = 0; f < $L; f++)", count)
+                .addStatement("$L[] r = $N[f]", type, rows)
+                .beginControlFlow("for (int o = 0; o < $L; o++)", length)
+                .addStatement("r[o] = $L", read(id, CodeBlock.of("f * $L + o", length)))
                 .endControlFlow()
                 .endControlFlow()
                 .build();
@@ -234,7 +338,7 @@ final class WindowLoops {
      * The extents of one window op, with a 1-D window seen as a 2-D one of height 1, and the loop
      * skeletons over them. All of it is known when the code is generated.
      */
-    private static final class Geometry {
+    static final class Geometry {
         final int channels;
         final int filters;
         final int inH;
@@ -284,80 +388,39 @@ final class WindowLoops {
             return pw == 0 && (outW - 1) * sw + (kw - 1) * dw <= inW - 1;
         }
 
-        /** {@code ((f * C + c) * kh + ky) * kw + kx}: the weight of the current tap. */
-        CodeBlock weightIndex() {
-            return CodeBlock.of("(f * $L + c) * $L + ky * $L + kx", channels, taps, kw);
+        /** The elements of one patch: channels times taps, the length of a weight's row. */
+        int depth() {
+            return channels * taps;
+        }
+
+        /**
+         * Opens loops over the taps and the outputs of one channel {@code c}: {@code ky},
+         * {@code kx}, {@code oy}, {@code ox}, with {@code o} the output's position in its plane,
+         * {@code iy}, {@code ix} the input the tap reads and, where padding can be reached,
+         * {@code inside} whether that input exists.
+         */
+        void eachPatchElement(CodeBlock.Builder code) {
+            code.beginControlFlow("for (int ky = 0; ky < $L; ky++)", kh)
+                    .beginControlFlow("for (int kx = 0; kx < $L; kx++)", kw)
+                    .beginControlFlow("for (int oy = 0; oy < $L; oy++)", outH)
+                    .addStatement("int iy = oy * $L - $L + ky * $L", sh, ph, dh)
+                    .beginControlFlow("for (int ox = 0; ox < $L; ox++)", outW)
+                    .addStatement("int ix = ox * $L - $L + kx * $L", sw, pw, dw)
+                    .addStatement("int o = oy * $L + ox", outW);
+            if (!(rowsInside() && colsInside())) {
+                code.addStatement("boolean inside = iy >= 0 && iy < $L && ix >= 0 && ix < $L", inH, inW);
+            } else {
+                code.addStatement("boolean inside = true");
+            }
+        }
+
+        void endPatchElement(CodeBlock.Builder code) {
+            code.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
         }
 
         /** {@code c * outPlane + oy * outW + ox}: the current output of {@link #eachOutput}. */
         CodeBlock output() {
             return CodeBlock.of("c * $L + oy * $L + ox", outPlane, outW);
-        }
-
-        /**
-         * Loops over the taps of the window, each with {@code before} (a weight's load), the rows
-         * and columns of outputs the tap reaches inside the input, with {@code body} of the
-         * output's and input's flat positions in their planes, and {@code after}.
-         */
-        CodeBlock taps(CodeBlock before, BiFunction<CodeBlock, CodeBlock, CodeBlock> body, CodeBlock after) {
-            CodeBlock.Builder code = CodeBlock.builder().beginControlFlow("for (int ky = 0; ky < $L; ky++)", kh);
-            boolean rowsClipped = !rowsInside();
-            if (rowsClipped) {
-                code.addStatement(
-                                "int oyFrom = $T.max(0, $T.floorDiv($L - ky * $L + $L, $L))",
-                                JavaLang.MATH,
-                                JavaLang.MATH,
-                                ph,
-                                dh,
-                                sh - 1,
-                                sh)
-                        .addStatement(
-                                "int oyTo = $T.min($L, $T.floorDiv($L - ky * $L, $L) + 1)",
-                                JavaLang.MATH,
-                                outH,
-                                JavaLang.MATH,
-                                inH - 1 + ph,
-                                dh,
-                                sh);
-            }
-            code.beginControlFlow("for (int kx = 0; kx < $L; kx++)", kw);
-            boolean colsClipped = !colsInside();
-            if (colsClipped) {
-                code.addStatement(
-                                "int oxFrom = $T.max(0, $T.floorDiv($L - kx * $L + $L, $L))",
-                                JavaLang.MATH,
-                                JavaLang.MATH,
-                                pw,
-                                dw,
-                                sw - 1,
-                                sw)
-                        .addStatement(
-                                "int oxTo = $T.min($L, $T.floorDiv($L - kx * $L, $L) + 1)",
-                                JavaLang.MATH,
-                                outW,
-                                JavaLang.MATH,
-                                inW - 1 + pw,
-                                dw,
-                                sw);
-            }
-            code.add(before)
-                    .beginControlFlow(
-                            rowsClipped
-                                    ? "for (int oy = oyFrom; oy < oyTo; oy++)"
-                                    : "for (int oy = 0; oy < " + outH + "; oy++)")
-                    .addStatement("int yRow = oy * $L", outW)
-                    .addStatement("int xRow = (oy * $L - $L + ky * $L) * $L + kx * $L - $L", sh, ph, dh, inW, dw, pw)
-                    .beginControlFlow(
-                            colsClipped
-                                    ? "for (int ox = oxFrom; ox < oxTo; ox++)"
-                                    : "for (int ox = 0; ox < " + outW + "; ox++)")
-                    .add(body.apply(CodeBlock.of("yRow + ox"), CodeBlock.of("xRow + ox * $L", sw)))
-                    .endControlFlow()
-                    .endControlFlow()
-                    .add(after)
-                    .endControlFlow()
-                    .endControlFlow();
-            return code.build();
         }
 
         /** Opens loops over channels and outputs: {@code c}, {@code oy}, {@code ox}. */

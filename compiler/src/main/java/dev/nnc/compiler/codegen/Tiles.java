@@ -1,0 +1,56 @@
+package dev.nnc.compiler.codegen;
+
+import dev.nnc.compiler.graph.Graph;
+import dev.nnc.compiler.graph.LeafOp;
+import dev.nnc.compiler.graph.Node;
+import dev.nnc.compiler.graph.SpatialOp;
+
+/**
+ * How many samples a network's kernels take per tile. A tile runs each layer over all its
+ * samples before the next layer, so that a weight matrix serves every sample of the tile per
+ * pass over it; that is what dense layers need, and they keep {@link KernelEmitter#TILE} (64).
+ * Convolutional networks turn the balance around: their weights are small and their per-sample
+ * activations large (LeNet-5's first convolution alone writes 4,704 values per sample, and the
+ * training kernel keeps several arrays of that size), so a tile of 64 streams every layer's
+ * arrays through memory. Their tile is the largest power of two from 4 to 64 whose per-sample
+ * values fit {@link #BUDGET_BYTES}, a share of a core's level-2 cache.
+ */
+final class Tiles {
+    /** The bytes a tile's per-sample values may take. */
+    static final long BUDGET_BYTES = 512 * 1024;
+
+    private static final int SMALLEST = 4;
+
+    private Tiles() {}
+
+    static int rows(Graph graph, Numeric numeric) {
+        if (graph.nodes().stream().noneMatch(node -> node.op() instanceof SpatialOp)) {
+            return KernelEmitter.TILE;
+        }
+        long perSample = perSampleElements(graph) * numeric.bytes();
+        int rows = KernelEmitter.TILE;
+        while (rows > SMALLEST && rows * perSample > BUDGET_BYTES) {
+            rows /= 2;
+        }
+        return rows;
+    }
+
+    /** Elements of every value that depends on the sample: an upper bound of what a tile stores. */
+    private static long perSampleElements(Graph graph) {
+        boolean[] perSample = new boolean[graph.size()];
+        long elements = 0;
+        for (Node node : graph.nodes()) {
+            boolean depends = node.op() instanceof LeafOp.Input
+                    || node.op() instanceof LeafOp.Target
+                    || node.op() instanceof LeafOp.DropoutMask;
+            for (int arg : node.args()) {
+                depends |= perSample[arg];
+            }
+            perSample[node.id()] = depends;
+            if (depends) {
+                elements += node.shape().size();
+            }
+        }
+        return elements;
+    }
+}
