@@ -1,5 +1,6 @@
 /*
- * The grammar of the .nn language, version 1 (docs/language.md).
+ * The grammar of the .nn language, version 2 (docs/language.md): version 1 plus list literals
+ * as argument values (`kernel = [3, 3]`, `reshape(x, [4, 16])`) and slices `x[a:b]`.
  *
  * No actions: every rule element that the AST builder reads carries a label. Names of
  * functions, layers, initialisers and optimizers are plain identifiers here; their meaning
@@ -64,12 +65,13 @@ functionLocal
     | name=ID ASSIGN value=expr SEMI                    # functionDefinition
     ;
 
-// Precedence, high to low: call and index; power (right-associative); unary minus;
+// Precedence, high to low: call, index and slice; power (right-associative); unary minus;
 // * / @; + -. Unary minus is a prefix alternative, so `2 ^ -1` parses as 2^(-1) and
 // `-x ^ 2` as -(x^2).
 expr
     : callee=ID LPAREN (args+=argument (COMMA args+=argument)*)? RPAREN   # callExpr
     | target=expr LBRACK index=expr RBRACK                               # indexExpr
+    | target=expr LBRACK from=expr? COLON to=expr? RBRACK                # sliceExpr
     | <assoc=right> base=expr op=CARET exponent=expr                     # powerExpr
     | op=MINUS operand=expr                                              # negateExpr
     | op=PLUS operand=expr                                               # plusExpr
@@ -80,8 +82,14 @@ expr
     | name=ID                                                            # nameExpr
     ;
 
+// A list literal is an argument value only (sizes, kernels, strides, paddings, shapes): it is
+// no value of its own, so it cannot stand in an expression.
 argument
-    : (name=ID ASSIGN)? value=expr
+    : (name=ID ASSIGN)? (value=expr | list=listLiteral)
+    ;
+
+listLiteral
+    : LBRACK elements+=expr (COMMA elements+=expr)* RBRACK
     ;
 
 // Keywords.
@@ -108,6 +116,7 @@ LBRACE : '{';
 RBRACE : '}';
 SEMI   : ';';
 COMMA  : ',';
+COLON  : ':';
 DOT    : '.';
 ASSIGN : '=';
 PLUS   : '+';

@@ -7,8 +7,10 @@ import dev.nnc.compiler.semantic.Shape;
 
 /**
  * The constructor statement that initialises one parameter through the runtime's
- * {@code Initializers}. A weight [out, in] has fan-in {@code in} and fan-out {@code out}; a
- * vector or scalar uses its size for both, as Keras does for one-dimensional tensors.
+ * {@code Initializers}, with the fans of {@link Initializer#fanIn} and {@link Initializer#fanOut}:
+ * a weight [out, in] has fan-in {@code in} and fan-out {@code out}, a convolution's weight
+ * PyTorch's fans; a vector or scalar uses its size for both, as Keras does for one-dimensional
+ * tensors.
  */
 final class ParameterInitializers {
     private ParameterInitializers() {}
@@ -17,8 +19,8 @@ final class ParameterInitializers {
     static CodeBlock call(ParameterField p, String array, int offset, ClassName initializers, String random) {
         Initializer init = p.param().initializer();
         Shape shape = p.param().shape();
-        int fanIn = shape.isMatrix() ? shape.cols() : shape.size();
-        int fanOut = shape.isMatrix() ? shape.rows() : shape.size();
+        int fanIn = Initializer.fanIn(shape);
+        int fanOut = Initializer.fanOut(shape);
         int n = p.size();
         return switch (init.kind()) {
             case ZEROS -> CodeBlock.of("$T.zeros($N, $L, $L)", initializers, array, offset, n);

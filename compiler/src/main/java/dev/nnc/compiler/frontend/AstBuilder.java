@@ -155,13 +155,20 @@ final class AstBuilder {
                 arguments.add(new Expr.Argument(
                         Optional.ofNullable(argument.name).map(Token::getText),
                         Optional.ofNullable(argument.name).map(this::span),
-                        expr(argument.value),
+                        argument.list != null ? list(argument.list) : expr(argument.value),
                         span(argument)));
             }
             return new Expr.Call(e.callee.getText(), span(e.callee), arguments, span(e));
         }
         if (ctx instanceof NnParser.IndexExprContext e) {
             return new Expr.Index(expr(e.target), expr(e.index), span(e));
+        }
+        if (ctx instanceof NnParser.SliceExprContext e) {
+            return new Expr.Slice(
+                    expr(e.target),
+                    Optional.ofNullable(e.from).map(this::expr),
+                    Optional.ofNullable(e.to).map(this::expr),
+                    span(e));
         }
         if (ctx instanceof NnParser.PowerExprContext e) {
             return new Expr.Binary(Expr.BinaryOp.POWER, expr(e.base), expr(e.exponent), span(e.op), span(e));
@@ -185,6 +192,10 @@ final class AstBuilder {
             return new Expr.Binary(op, expr(e.left), expr(e.right), span(e.op), span(e));
         }
         throw new InternalCompilerError("unknown expression " + ctx.getClass());
+    }
+
+    private Expr.ListLiteral list(NnParser.ListLiteralContext ctx) {
+        return new Expr.ListLiteral(ctx.elements.stream().map(this::expr).toList(), span(ctx));
     }
 
     /** The {@code ///} lines right above a construct, without the slashes. */
