@@ -115,4 +115,32 @@ public interface OpVisitor<R> {
     R visitSoftmaxCrossEntropy(LossOp.SoftmaxCrossEntropy op);
 
     R visitSigmoidBinaryCrossEntropy(LossOp.SigmoidBinaryCrossEntropy op);
+
+    R visitConv(SpatialOp.Conv op);
+
+    R visitConvInputGrad(SpatialOp.ConvInputGrad op);
+
+    R visitConvWeightGrad(SpatialOp.ConvWeightGrad op);
+
+    R visitMaxPool(SpatialOp.MaxPool op);
+
+    R visitMaxPoolGrad(SpatialOp.MaxPoolGrad op);
+
+    R visitMaxPoolPick(SpatialOp.MaxPoolPick op);
+
+    R visitAvgPool(SpatialOp.AvgPool op);
+
+    R visitAvgPoolGrad(SpatialOp.AvgPoolGrad op);
+
+    R visitChannelSum(SpatialOp.ChannelSum op);
+
+    R visitChannelSpread(SpatialOp.ChannelSpread op);
+
+    R visitReshape(SpatialOp.Reshape op);
+
+    R visitSlice(SpatialOp.Slice op);
+
+    R visitUnslice(SpatialOp.Unslice op);
+
+    R visitConcat(SpatialOp.Concat op);
 }

@@ -12,9 +12,11 @@ import dev.nnc.compiler.graph.LeafOp;
 import dev.nnc.compiler.graph.LossOp;
 import dev.nnc.compiler.graph.Op;
 import dev.nnc.compiler.graph.Output;
+import dev.nnc.compiler.graph.SpatialOp;
 import dev.nnc.compiler.graph.TensorOp;
 import dev.nnc.compiler.graph.UnaryOp;
 import dev.nnc.compiler.graph.VectorOp;
+import dev.nnc.compiler.graph.Window;
 import dev.nnc.compiler.pass.Passes;
 import dev.nnc.compiler.semantic.Shape;
 import java.util.ArrayList;
@@ -160,7 +162,101 @@ class OpGradientTest {
                 Domain.ANY,
                 SMOOTH,
                 (b, leaves) -> LossOp.SigmoidBinaryCrossEntropy.of(b, leaves.get(0), leaves.get(1))));
+        spatial(cases);
         return cases.stream();
+    }
+
+    /**
+     * The window ops, each with all options away from their defaults: asymmetric kernels,
+     * strides, padding that differs before and after, dilation, windows that overlap.
+     */
+    private static void spatial(List<Case> cases) {
+        Shape image = Shape.of(2, 5, 6);
+        Window conv2d = new Window(List.of(3, 2), List.of(2, 1), List.of(1, 0), List.of(1, 1), List.of(1, 2));
+        Shape weight2d = conv2d.weight(3, 2);
+        Shape out2d = conv2d.output(image, 3);
+        cases.add(new Case(
+                "conv2d",
+                new SpatialOp.Conv(conv2d, image, true),
+                List.of(image, weight2d, Shape.vector(3)),
+                Domain.ANY,
+                SMOOTH));
+        cases.add(new Case(
+                "conv2d_input_grad",
+                new SpatialOp.ConvInputGrad(conv2d, image),
+                List.of(out2d, weight2d),
+                Domain.ANY,
+                SMOOTH));
+        cases.add(new Case(
+                "conv2d_weight_grad",
+                new SpatialOp.ConvWeightGrad(conv2d, image),
+                List.of(out2d, image),
+                Domain.ANY,
+                SMOOTH));
+        Shape signal = Shape.of(2, 9);
+        Window conv1d = new Window(List.of(3), List.of(2), List.of(1), List.of(2), List.of(2));
+        cases.add(new Case(
+                "conv1d",
+                new SpatialOp.Conv(conv1d, signal, false),
+                List.of(signal, conv1d.weight(3, 2)),
+                Domain.ANY,
+                SMOOTH));
+        Window pool2d = new Window(List.of(2, 3), List.of(2, 2), List.of(1, 1), List.of(1, 0), List.of(1, 1));
+        Shape pooled = pool2d.output(image, 2);
+        cases.add(new Case("max_pool2d", new SpatialOp.MaxPool(pool2d, image), List.of(image), Domain.ANY, tied(0, 8)));
+        cases.add(new Case(
+                "max_pool2d_grad",
+                new SpatialOp.MaxPoolGrad(pool2d, image),
+                List.of(pooled, image),
+                Domain.ANY,
+                tied(1, 8)));
+        cases.add(new Case(
+                "max_pool2d_pick",
+                new SpatialOp.MaxPoolPick(pool2d, image),
+                List.of(image, image),
+                Domain.ANY,
+                tied(1, 8)));
+        Window overlapping = new Window(List.of(3), List.of(1), List.of(1), List.of(1), List.of(1));
+        cases.add(new Case(
+                "max_pool1d_overlapping",
+                new SpatialOp.MaxPool(overlapping, signal),
+                List.of(signal),
+                Domain.ANY,
+                tied(0, 2)));
+        cases.add(new Case("avg_pool2d", new SpatialOp.AvgPool(pool2d, image), List.of(image), Domain.ANY, SMOOTH));
+        cases.add(new Case(
+                "avg_pool2d_grad", new SpatialOp.AvgPoolGrad(pool2d, image), List.of(pooled), Domain.ANY, SMOOTH));
+        cases.add(new Case("channel_sum", new SpatialOp.ChannelSum(), List.of(image), Domain.ANY, SMOOTH));
+        cases.add(new Case(
+                "channel_spread", new SpatialOp.ChannelSpread(image), List.of(Shape.vector(2)), Domain.ANY, SMOOTH));
+        cases.add(new Case("reshape", new SpatialOp.Reshape(Shape.of(3, 2, 10)), List.of(image), Domain.ANY, SMOOTH));
+        cases.add(new Case("slice", new SpatialOp.Slice(1, 3), List.of(Shape.of(4, 2, 3)), Domain.ANY, SMOOTH));
+        cases.add(new Case(
+                "unslice",
+                new SpatialOp.Unslice(1, Shape.of(4, 2, 3)),
+                List.of(Shape.of(2, 2, 3)),
+                Domain.ANY,
+                SMOOTH));
+        cases.add(new Case("concat", new SpatialOp.Concat(2), List.of(Shape.of(1, 5, 6), image), Domain.ANY, SMOOTH));
+    }
+
+    /**
+     * Samples where operand {@code a} holds another element within {@code 10 eps} of element
+     * {@code i}'s value, at most {@code reach} positions away (as far apart as two elements of one
+     * window can be): the window's maximum may change there, where the derivative is a choice.
+     */
+    private static BiPredicate<double[][], Integer> tied(int a, int reach) {
+        return (args, i) -> {
+            if (i >= args[a].length) {
+                return false;
+            }
+            for (int j = Math.max(0, i - reach); j <= Math.min(args[a].length - 1, i + reach); j++) {
+                if (j != i && Math.abs(args[a][j] - args[a][i]) < 10 * EPS) {
+                    return true;
+                }
+            }
+            return false;
+        };
     }
 
     private static void unary(List<Case> cases, Op op, Domain domain, BiPredicate<double[][], Integer> kink) {

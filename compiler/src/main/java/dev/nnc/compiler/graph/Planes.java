@@ -1,0 +1,147 @@
+package dev.nnc.compiler.graph;
+
+import dev.nnc.compiler.semantic.Shape;
+
+/**
+ * The double reference loops of the window ops ({@link SpatialOp}), one channel plane at a
+ * time, over {@link Window#forEachTap}. They define the meaning the generated code is tested
+ * against, so they are written for clarity, not speed.
+ */
+final class Planes {
+    private Planes() {}
+
+    /** {@code y[c, i] = values[c]} for each channel {@code c} of planes of {@code plane} elements. */
+    static void fill(double[] y, double[] values, int plane) {
+        for (int c = 0; c < values.length; c++) {
+            java.util.Arrays.fill(y, c * plane, (c + 1) * plane, values[c]);
+        }
+    }
+
+    /** {@code y[f] += Σ_c w[f, c] ⋆ x[c]} for {@code filters} output planes. */
+    static void correlate(Window window, Shape input, double[] x, double[] w, double[] y, int filters) {
+        int channels = input.dim(0);
+        int inPlane = Window.plane(input);
+        int outPlane = y.length / filters;
+        int taps = window.taps();
+        for (int f = 0; f < filters; f++) {
+            for (int c = 0; c < channels; c++) {
+                int yAt = f * outPlane;
+                int xAt = c * inPlane;
+                int wAt = (f * channels + c) * taps;
+                window.forEachTap(input, (o, k, i) -> {
+                    if (i >= 0) {
+                        y[yAt + o] += w[wAt + k] * x[xAt + i];
+                    }
+                });
+            }
+        }
+    }
+
+    /** {@code dx[c] += Σ_f w[f, c] ⋆ᵀ dy[f]}: every tap sends its output's adjoint back. */
+    static void correlateTransposed(Window window, Shape input, double[] dy, double[] w, double[] dx) {
+        int channels = input.dim(0);
+        int inPlane = Window.plane(input);
+        int taps = window.taps();
+        int filters = w.length / (channels * taps);
+        int outPlane = dy.length / filters;
+        for (int f = 0; f < filters; f++) {
+            for (int c = 0; c < channels; c++) {
+                int yAt = f * outPlane;
+                int xAt = c * inPlane;
+                int wAt = (f * channels + c) * taps;
+                window.forEachTap(input, (o, k, i) -> {
+                    if (i >= 0) {
+                        dx[xAt + i] += w[wAt + k] * dy[yAt + o];
+                    }
+                });
+            }
+        }
+    }
+
+    /** {@code dw[f, c, k] += Σ_o dy[f, o] x[c, tap(o, k)]}. */
+    static void correlateWeights(Window window, Shape input, double[] dy, double[] x, double[] dw) {
+        int channels = input.dim(0);
+        int inPlane = Window.plane(input);
+        int taps = window.taps();
+        int filters = dw.length / (channels * taps);
+        int outPlane = dy.length / filters;
+        for (int f = 0; f < filters; f++) {
+            for (int c = 0; c < channels; c++) {
+                int yAt = f * outPlane;
+                int xAt = c * inPlane;
+                int wAt = (f * channels + c) * taps;
+                window.forEachTap(input, (o, k, i) -> {
+                    if (i >= 0) {
+                        dw[wAt + k] += dy[yAt + o] * x[xAt + i];
+                    }
+                });
+            }
+        }
+    }
+
+    /**
+     * The flat position in {@code x} of the first maximum of each window of each channel, in
+     * row-major window order; padding is never chosen. A window of NaN-free values always has one
+     * (a max pool's padding is at most half its window, which the semantic stage checks).
+     */
+    static int[] argmax(Window window, Shape input, double[] x) {
+        int channels = input.dim(0);
+        int inPlane = Window.plane(input);
+        int outPlane = Window.plane(window.output(input, channels));
+        int[] argmax = new int[channels * outPlane];
+        double[] best = new double[argmax.length];
+        java.util.Arrays.fill(argmax, -1);
+        for (int c = 0; c < channels; c++) {
+            int xAt = c * inPlane;
+            int yAt = c * outPlane;
+            window.forEachTap(input, (o, k, i) -> {
+                if (i >= 0 && (argmax[yAt + o] < 0 || x[xAt + i] > best[yAt + o])) {
+                    argmax[yAt + o] = xAt + i;
+                    best[yAt + o] = x[xAt + i];
+                }
+            });
+        }
+        return argmax;
+    }
+
+    /** The mean of every window over all its taps, padding counted as zeros. */
+    static double[] average(Window window, Shape input, double[] x, Shape out) {
+        int channels = input.dim(0);
+        int inPlane = Window.plane(input);
+        int outPlane = Window.plane(out);
+        double scale = 1.0 / window.taps();
+        double[] y = new double[out.size()];
+        for (int c = 0; c < channels; c++) {
+            int xAt = c * inPlane;
+            int yAt = c * outPlane;
+            window.forEachTap(input, (o, k, i) -> {
+                if (i >= 0) {
+                    y[yAt + o] += x[xAt + i];
+                }
+            });
+        }
+        for (int o = 0; o < y.length; o++) {
+            y[o] *= scale;
+        }
+        return y;
+    }
+
+    /** Each {@code dy} element divided by the window's taps, added to each input it averaged. */
+    static double[] spreadAverage(Window window, Shape input, double[] dy) {
+        int channels = input.dim(0);
+        int inPlane = Window.plane(input);
+        int outPlane = dy.length / channels;
+        double scale = 1.0 / window.taps();
+        double[] dx = new double[input.size()];
+        for (int c = 0; c < channels; c++) {
+            int xAt = c * inPlane;
+            int yAt = c * outPlane;
+            window.forEachTap(input, (o, k, i) -> {
+                if (i >= 0) {
+                    dx[xAt + i] += dy[yAt + o] * scale;
+                }
+            });
+        }
+        return dx;
+    }
+}
