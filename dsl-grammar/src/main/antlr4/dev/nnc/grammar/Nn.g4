@@ -1,6 +1,6 @@
 /*
  * The grammar of the .nn language, version 2 (docs/language.md): version 1 plus list literals
- * as argument values (`kernel = [3, 3]`, `reshape(x, [4, 16])`) and slices `x[a:b]`.
+ * for sizes (`kernel = [3, 3]`, `reshape(x, [4, 16])`) and slices `x[a:b]`.
  *
  * No actions: every rule element that the AST builder reads carries a label. Names of
  * functions, layers, initialisers and optimizers are plain identifiers here; their meaning
@@ -80,16 +80,14 @@ expr
     | LPAREN inner=expr RPAREN                                           # parenExpr
     | value=NUMBER                                                       # numberExpr
     | name=ID                                                            # nameExpr
+    // A list is no value: the semantic stage accepts it only as sizes (kernel, stride, padding,
+    // dilation, size, a reshape's shape) and explains any other use, which a syntax error
+    // could not.
+    | LBRACK elements+=expr (COMMA elements+=expr)* RBRACK               # listExpr
     ;
 
-// A list literal is an argument value only (sizes, kernels, strides, paddings, shapes): it is
-// no value of its own, so it cannot stand in an expression.
 argument
-    : (name=ID ASSIGN)? (value=expr | list=listLiteral)
-    ;
-
-listLiteral
-    : LBRACK elements+=expr (COMMA elements+=expr)* RBRACK
+    : (name=ID ASSIGN)? value=expr
     ;
 
 // Keywords.

@@ -155,13 +155,16 @@ final class AstBuilder {
                 arguments.add(new Expr.Argument(
                         Optional.ofNullable(argument.name).map(Token::getText),
                         Optional.ofNullable(argument.name).map(this::span),
-                        argument.list != null ? list(argument.list) : expr(argument.value),
+                        expr(argument.value),
                         span(argument)));
             }
             return new Expr.Call(e.callee.getText(), span(e.callee), arguments, span(e));
         }
         if (ctx instanceof NnParser.IndexExprContext e) {
             return new Expr.Index(expr(e.target), expr(e.index), span(e));
+        }
+        if (ctx instanceof NnParser.ListExprContext e) {
+            return new Expr.ListLiteral(e.elements.stream().map(this::expr).toList(), span(e));
         }
         if (ctx instanceof NnParser.SliceExprContext e) {
             return new Expr.Slice(
@@ -192,10 +195,6 @@ final class AstBuilder {
             return new Expr.Binary(op, expr(e.left), expr(e.right), span(e.op), span(e));
         }
         throw new InternalCompilerError("unknown expression " + ctx.getClass());
-    }
-
-    private Expr.ListLiteral list(NnParser.ListLiteralContext ctx) {
-        return new Expr.ListLiteral(ctx.elements.stream().map(this::expr).toList(), span(ctx));
     }
 
     /** The {@code ///} lines right above a construct, without the slashes. */

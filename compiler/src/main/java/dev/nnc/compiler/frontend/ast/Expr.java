@@ -37,8 +37,8 @@ public sealed interface Expr {
     record Slice(Expr target, Optional<Expr> from, Optional<Expr> to, SourceSpan span) implements Expr {}
 
     /**
-     * {@code [a, b, ...]}: a list of sizes, only as an argument value ({@code kernel = [3, 5]},
-     * {@code reshape(x, [4, 16])}); the grammar admits it nowhere else.
+     * {@code [a, b, ...]}: a list of sizes ({@code kernel = [3, 5]}, {@code reshape(x, [4, 16])});
+     * the semantic stage rejects it anywhere else.
      */
     record ListLiteral(List<Expr> elements, SourceSpan span) implements Expr {
         public ListLiteral {
