@@ -90,6 +90,8 @@ class ShapedTensorsTest {
         assertEquals(Initializer.Kind.ZEROS, bias.initializer().kind());
         assertEquals(Shape.matrix(10, 64), parameter(network, "out.weight").shape());
         assertEquals(4 * 9 + 4 + 640 + 10, network.parameterCount());
+        // The loss reaches the convolution's parameters: no "unused parameter" warning.
+        assertEquals(List.of(), diagnostics.sorted());
     }
 
     @Test
