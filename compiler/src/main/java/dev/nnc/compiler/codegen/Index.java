@@ -35,6 +35,38 @@ record Index(CodeBlock flat, CodeBlock row, CodeBlock col, int literal, int lite
                 -1);
     }
 
+    /**
+     * The element at the flat (row-major) position {@code flat} of a tensor of {@code shape}: a
+     * matrix's row and column are worked out from it, for reads of matrices stored by columns.
+     */
+    static Index of(CodeBlock flat, Shape shape) {
+        if (!shape.isMatrix()) {
+            return flat(flat);
+        }
+        return new Index(
+                flat,
+                CodeBlock.of("($L) / $L", flat, shape.cols()),
+                CodeBlock.of("($L) % $L", flat, shape.cols()),
+                -1,
+                -1,
+                -1);
+    }
+
+    /**
+     * The element {@code offset} places further along in row-major order, as a position in a
+     * tensor of {@code shape}: how a reshape, a slice or a part of a concatenation reads its
+     * operand.
+     */
+    Index shifted(int offset, Shape shape) {
+        if (isLiteral()) {
+            return literal(literal + offset, shape);
+        }
+        if (offset == 0) {
+            return of(flat, shape);
+        }
+        return of(CodeBlock.of(offset > 0 ? "$L + $L" : "$L - $L", flat, Math.abs(offset)), shape);
+    }
+
     /** The element at the flat position {@code flat}, for reads that need no row or column. */
     static Index flat(CodeBlock flat) {
         return new Index(flat, flat, CodeBlock.of("0"), -1, -1, -1);

@@ -9,6 +9,7 @@ import dev.nnc.compiler.graph.LossOp;
 import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.Op;
 import dev.nnc.compiler.graph.Output;
+import dev.nnc.compiler.graph.SpatialOp;
 import dev.nnc.compiler.graph.TensorOp;
 import dev.nnc.compiler.graph.UnaryOp;
 import dev.nnc.compiler.graph.VectorOp;
@@ -198,7 +199,7 @@ final class KernelEmitter {
             }
         }
         this.split = split;
-        this.unrolled = !split && Unrolling.choose(storedScalars(), largestTensor());
+        this.unrolled = !split && !hasWindowLoops() && Unrolling.choose(storedScalars(), largestTensor());
         this.batched = new boolean[graph.size()];
         boolean weightProducts = false;
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
@@ -453,6 +454,10 @@ final class KernelEmitter {
         if (stored.containsKey(id)) {
             return java.util.Optional.of(new SampleRows(CodeBlock.of("$N", stored.get(id)), 0));
         }
+        if (node.op() instanceof SpatialOp.Reshape) {
+            // A sample's row holds its elements in row-major order whatever the shape.
+            return sampleRows(node.arg(0));
+        }
         if (node.op() instanceof LeafOp.Read read && !inlined[id]) {
             return context.sampleRows(read);
         }
@@ -547,7 +552,12 @@ final class KernelEmitter {
                 || op instanceof TensorOp.Spread
                 || op instanceof TensorOp.Transpose
                 || op instanceof TensorOp.Element
-                || op instanceof TensorOp.Scatter;
+                || op instanceof TensorOp.Scatter
+                || op instanceof SpatialOp.Reshape
+                || op instanceof SpatialOp.Slice
+                || op instanceof SpatialOp.Unslice
+                || op instanceof SpatialOp.ChannelSpread
+                || op instanceof SpatialOp.Concat;
     }
 
     private boolean isStored(int id) {
@@ -569,6 +579,16 @@ final class KernelEmitter {
             largest = Math.max(largest, graph.node(id).shape().size());
         }
         return largest;
+    }
+
+    /** Whether a live node runs {@link WindowLoops}, which index arrays and so cannot be unrolled. */
+    private boolean hasWindowLoops() {
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            if (WindowLoops.computes(graph.node(id))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int storedScalars() {
@@ -666,7 +686,86 @@ final class KernelEmitter {
         if (op instanceof TensorOp.Transpose) {
             return ref(node.arg(0), index.transposed(node.shape().rows()));
         }
+        if (op instanceof SpatialOp spatial) {
+            return spatialView(node, spatial, index);
+        }
         throw new InternalCompilerError("node %" + id + " (" + op.mnemonic() + ") is neither stored nor a view");
+    }
+
+    /**
+     * The element {@code index} of a view of the {@link SpatialOp} family: a reshape, a slice or
+     * a concatenation reads its operands at shifted row-major positions, an unslice reads zeros
+     * outside its rows, a channel spread the channel's one value.
+     */
+    private CodeBlock spatialView(Node node, SpatialOp op, Index index) {
+        if (op instanceof SpatialOp.Reshape) {
+            return ref(node.arg(0), index.shifted(0, shapeOf(node.arg(0))));
+        }
+        if (op instanceof SpatialOp.Slice slice) {
+            return ref(node.arg(0), index.shifted(slice.from() * node.shape().cols(), shapeOf(node.arg(0))));
+        }
+        if (op instanceof SpatialOp.Unslice unslice) {
+            int from = unslice.from() * unslice.full().cols();
+            int to = from + shapeOf(node.arg(0)).size();
+            CodeBlock zero = CodeBlock.of("$L", numeric.literal(0));
+            if (index.isLiteral()) {
+                return index.literal() >= from && index.literal() < to
+                        ? ref(node.arg(0), index.shifted(-from, shapeOf(node.arg(0))))
+                        : zero;
+            }
+            return CodeBlock.of(
+                    "($L >= $L && $L < $L ? $L : $L)",
+                    index.flat(),
+                    from,
+                    index.flat(),
+                    to,
+                    ref(node.arg(0), index.shifted(-from, shapeOf(node.arg(0)))),
+                    zero);
+        }
+        if (op instanceof SpatialOp.ChannelSpread spread) {
+            int plane = spread.target().size() / spread.target().dim(0);
+            Shape channels = shapeOf(node.arg(0));
+            if (index.isLiteral()) {
+                return ref(node.arg(0), Index.literal(index.literal() / plane, channels));
+            }
+            return ref(node.arg(0), Index.flat(CodeBlock.of("($L) / $L", index.flat(), plane)));
+        }
+        if (op instanceof SpatialOp.Concat) {
+            return concatenated(node, index);
+        }
+        throw new InternalCompilerError("node %" + node.id() + " (" + op.mnemonic() + ") is not a view");
+    }
+
+    // (i < 6 ? a[i] : b[i - 6])
+    private CodeBlock concatenated(Node node, Index index) {
+        int start = 0;
+        java.util.List<Integer> starts = new java.util.ArrayList<>();
+        for (int arg : node.args()) {
+            starts.add(start);
+            start += shapeOf(arg).size();
+        }
+        int last = node.args().size() - 1;
+        if (index.isLiteral()) {
+            int part = last;
+            while (starts.get(part) > index.literal()) {
+                part--;
+            }
+            return ref(node.arg(part), index.shifted(-starts.get(part), shapeOf(node.arg(part))));
+        }
+        CodeBlock chosen = ref(node.arg(last), index.shifted(-starts.get(last), shapeOf(node.arg(last))));
+        for (int part = last - 1; part >= 0; part--) {
+            chosen = CodeBlock.of(
+                    "($L < $L ? $L : $L)",
+                    index.flat(),
+                    starts.get(part + 1),
+                    ref(node.arg(part), index.shifted(-starts.get(part), shapeOf(node.arg(part)))),
+                    chosen);
+        }
+        return chosen;
+    }
+
+    private Shape shapeOf(int id) {
+        return graph.node(id).shape();
     }
 
     private CodeBlock storedRef(int id, Shape shape, Index index) {
@@ -926,6 +1025,8 @@ final class KernelEmitter {
             statement = elementwise(node, name, type);
         } else if (op instanceof LeafOp.DropoutMask mask) {
             statement = dropoutMask(node, name, type, mask);
+        } else if (WindowLoops.computes(node)) {
+            statement = new WindowLoops(this, numeric).emit(node);
         } else {
             statement = structured.emit(node, name, type, unrolled);
         }

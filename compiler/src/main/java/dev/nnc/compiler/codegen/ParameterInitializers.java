@@ -7,10 +7,10 @@ import dev.nnc.compiler.semantic.Shape;
 
 /**
  * The constructor statement that initialises one parameter through the runtime's
- * {@code Initializers}, with the fans of {@link Initializer#fanIn} and {@link Initializer#fanOut}:
- * a weight [out, in] has fan-in {@code in} and fan-out {@code out}, a convolution's weight
- * PyTorch's fans; a vector or scalar uses its size for both, as Keras does for one-dimensional
- * tensors.
+ * {@code Initializers}. A weight [out, in] has fan-in {@code in} and fan-out {@code out}; a
+ * convolution weight [out, in, *kernel] multiplies both by the kernel's size, as PyTorch's
+ * {@code _calculate_fan_in_and_fan_out} does; a vector or scalar uses its size for both, as Keras
+ * does for one-dimensional tensors.
  */
 final class ParameterInitializers {
     private ParameterInitializers() {}
@@ -19,8 +19,9 @@ final class ParameterInitializers {
     static CodeBlock call(ParameterField p, String array, int offset, ClassName initializers, String random) {
         Initializer init = p.param().initializer();
         Shape shape = p.param().shape();
-        int fanIn = Initializer.fanIn(shape);
-        int fanOut = Initializer.fanOut(shape);
+        int receptive = shape.rank() >= 2 ? shape.size() / (shape.dim(0) * shape.dim(1)) : 1;
+        int fanIn = shape.rank() >= 2 ? shape.dim(1) * receptive : shape.size();
+        int fanOut = shape.rank() >= 2 ? shape.dim(0) * receptive : shape.size();
         int n = p.size();
         return switch (init.kind()) {
             case ZEROS -> CodeBlock.of("$T.zeros($N, $L, $L)", initializers, array, offset, n);

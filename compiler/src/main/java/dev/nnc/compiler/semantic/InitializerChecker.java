@@ -10,7 +10,7 @@ import java.util.OptionalDouble;
 /**
  * Initializers: a name ({@code he_normal}) or a call with constant arguments
  * ({@code uniform(-0.1, 0.1)}). The fan-based ones need a matrix, whose shape [out, in] gives
- * fan-out and fan-in, or a tensor of more dimensions ({@link Initializer#fanIn}).
+ * fan-out and fan-in, or a convolution weight [filters, channels, *kernel].
  */
 final class InitializerChecker {
     private final Context context;
