@@ -1,5 +1,6 @@
 /*
- * The grammar of the .nn language, version 1 (docs/language.md).
+ * The grammar of the .nn language, version 2 (docs/language.md): version 1 plus list literals
+ * for sizes (`kernel = [3, 3]`, `reshape(x, [4, 16])`) and slices `x[a:b]`.
  *
  * No actions: every rule element that the AST builder reads carries a label. Names of
  * functions, layers, initialisers and optimizers are plain identifiers here; their meaning
@@ -64,12 +65,13 @@ functionLocal
     | name=ID ASSIGN value=expr SEMI                    # functionDefinition
     ;
 
-// Precedence, high to low: call and index; power (right-associative); unary minus;
+// Precedence, high to low: call, index and slice; power (right-associative); unary minus;
 // * / @; + -. Unary minus is a prefix alternative, so `2 ^ -1` parses as 2^(-1) and
 // `-x ^ 2` as -(x^2).
 expr
     : callee=ID LPAREN (args+=argument (COMMA args+=argument)*)? RPAREN   # callExpr
     | target=expr LBRACK index=expr RBRACK                               # indexExpr
+    | target=expr LBRACK from=expr? COLON to=expr? RBRACK                # sliceExpr
     | <assoc=right> base=expr op=CARET exponent=expr                     # powerExpr
     | op=MINUS operand=expr                                              # negateExpr
     | op=PLUS operand=expr                                               # plusExpr
@@ -78,6 +80,10 @@ expr
     | LPAREN inner=expr RPAREN                                           # parenExpr
     | value=NUMBER                                                       # numberExpr
     | name=ID                                                            # nameExpr
+    // A list is no value: the semantic stage accepts it only as sizes (kernel, stride, padding,
+    // dilation, size, a reshape's shape) and explains any other use, which a syntax error
+    // could not.
+    | LBRACK elements+=expr (COMMA elements+=expr)* RBRACK               # listExpr
     ;
 
 argument
@@ -108,6 +114,7 @@ LBRACE : '{';
 RBRACE : '}';
 SEMI   : ';';
 COMMA  : ',';
+COLON  : ':';
 DOT    : '.';
 ASSIGN : '=';
 PLUS   : '+';

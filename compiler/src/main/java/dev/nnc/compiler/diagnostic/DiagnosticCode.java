@@ -28,6 +28,7 @@ public enum DiagnosticCode {
     LITERAL_NOT_INTEGER(121, "%s must be an integer, found %s"),
     LITERAL_NOT_CONSTANT(122, "%s must be a compile-time constant"),
     LITERAL_NOT_FINITE(123, "this constant expression evaluates to %s"),
+    LITERAL_LIST(124, "a list is not a value: %s"),
     // Names.
     NAME_UNDEFINED(201, "unknown name '%s'"),
     NAME_DUPLICATE(202, "'%s' is already defined"),
@@ -47,10 +48,15 @@ public enum DiagnosticCode {
     SHAPE_MISMATCH(301, "shape mismatch in '%s': %s and %s"),
     SHAPE_MATMUL(302, "'@' needs matching inner dimensions: %s @ %s"),
     SHAPE_EXPECTED(303, "%s must be %s, found %s"),
-    SHAPE_INDEX_OUT_OF_RANGE(304, "index %s is out of range for a vector of %d elements"),
+    SHAPE_INDEX_OUT_OF_RANGE(304, "index %s is out of range for %s"),
     SHAPE_TOO_LARGE(305, "%s has %s elements; the limit is %,d"),
     SHAPE_BAD_DIMENSION(306, "%s must be between 1 and %,d, found %s"),
-    SHAPE_RANK(307, "%s has %d dimensions; at most 2 are supported"),
+    SHAPE_RANK(307, "%s has %d dimensions; at most %d are supported"),
+    SHAPE_EMPTY_OUTPUT(308, "'%s' has an empty output: %s"),
+    SHAPE_RESHAPE(309, "'reshape' cannot change the number of elements: %s has %s, %s has %s"),
+    SHAPE_CONCAT(310, "'concat' needs the same dimensions after the first: %s and %s"),
+    SHAPE_SLICE_OUT_OF_RANGE(311, "slice %s is out of range for %s"),
+    SHAPE_SLICE_EMPTY(312, "slice %s is empty"),
     // Calls and arguments.
     ARGUMENT_COUNT(401, "'%s' expects %s, found %d"),
     ARGUMENT_UNKNOWN(402, "'%s' has no argument named '%s'"),
@@ -61,6 +67,7 @@ public enum DiagnosticCode {
     ARGUMENT_POSITIONAL_AFTER_NAMED(407, "positional argument after a named argument"),
     LAYER_NESTED(408, "a definition may hold at most one layer call; '%s' already holds '%s'"),
     LAYER_OUTSIDE_DEFINITION(409, "layer '%s' can only be called in a definition (name = %s(...))"),
+    ARGUMENT_SAME_NEEDS_STRIDE_1(410, "'padding = same' of '%s' needs stride 1, found stride %s"),
     // Network and function structure.
     NETWORK_NO_OUTPUT(501, "network '%s' has no output statement"),
     NETWORK_DUPLICATE_STATEMENT(502, "network '%s' has more than one %s statement"),

@@ -163,6 +163,16 @@ final class AstBuilder {
         if (ctx instanceof NnParser.IndexExprContext e) {
             return new Expr.Index(expr(e.target), expr(e.index), span(e));
         }
+        if (ctx instanceof NnParser.ListExprContext e) {
+            return new Expr.ListLiteral(e.elements.stream().map(this::expr).toList(), span(e));
+        }
+        if (ctx instanceof NnParser.SliceExprContext e) {
+            return new Expr.Slice(
+                    expr(e.target),
+                    Optional.ofNullable(e.from).map(this::expr),
+                    Optional.ofNullable(e.to).map(this::expr),
+                    span(e));
+        }
         if (ctx instanceof NnParser.PowerExprContext e) {
             return new Expr.Binary(Expr.BinaryOp.POWER, expr(e.base), expr(e.exponent), span(e.op), span(e));
         }

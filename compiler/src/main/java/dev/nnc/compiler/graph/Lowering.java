@@ -26,6 +26,11 @@ import java.util.Map;
  *       definition, a layer's activation), with {@code exp(-|z|)} as a node of its own; {@code
  *       softplus(x)} becomes {@link BinaryOp.SoftplusFromExp} of {@code x} and that node; {@code
  *       log(softmax(z))} becomes {@code log_softmax}.
+ *   <li>{@code conv1d}/{@code conv2d} become {@link SpatialOp.Conv} and the activation; pools
+ *       {@link SpatialOp.MaxPool} or {@link SpatialOp.AvgPool}; {@code global_avg_pool} {@link
+ *       SpatialOp.ChannelSum} scaled by {@code 1/plane}, {@code global_max_pool} a max pool over
+ *       the whole plane; {@code reshape}, {@code flatten}, slices and {@code concat} the {@link
+ *       SpatialOp} of the same name, and {@code x[i]} of a tensor a slice of one row reshaped.
  *   <li>Scalars combined with tensors are broadcast explicitly; integer powers become products
  *       (by squaring), {@code ^0.5} becomes {@code sqrt}.
  * </ul>
@@ -156,6 +161,23 @@ public final class Lowering {
             return rbf(rbf);
         } else if (term instanceof Term.Dropout dropout) {
             return dropout(dropout);
+        } else if (term instanceof Term.Conv conv) {
+            return conv(conv);
+        } else if (term instanceof Term.Pool pool) {
+            return pool(pool);
+        } else if (term instanceof Term.GlobalPool pool) {
+            return globalPool(pool);
+        } else if (term instanceof Term.Reshape reshape) {
+            int input = of(reshape.input());
+            return builder.shapeOf(input).equals(reshape.shape())
+                    ? input
+                    : builder.apply(new SpatialOp.Reshape(reshape.shape()), input);
+        } else if (term instanceof Term.Slice slice) {
+            return builder.apply(new SpatialOp.Slice(slice.from(), slice.to()), of(slice.input()));
+        } else if (term instanceof Term.Concat concat) {
+            return builder.apply(
+                    new SpatialOp.Concat(concat.parts().size()),
+                    concat.parts().stream().map(this::of).toList());
         }
         throw new InternalCompilerError("cannot lower " + term.getClass().getSimpleName());
     }
@@ -234,6 +256,61 @@ public final class Lowering {
             sum = builder.add(sum, read(dense.bias().get()));
         }
         return new BuiltinLowering(builder).activation(dense.activation(), dense.activationOption(), sum);
+    }
+
+    /** {@code conv1d}/{@code conv2d}: {@link SpatialOp.Conv} (bias included), then the activation as in dense. */
+    private int conv(Term.Conv conv) {
+        int input = of(conv.input());
+        Window window = window(conv.window());
+        int weight = read(conv.weight());
+        int sum = conv.bias().isPresent()
+                ? builder.apply(
+                        new SpatialOp.Conv(window, builder.shapeOf(input), true),
+                        input,
+                        weight,
+                        read(conv.bias().get()))
+                : builder.apply(new SpatialOp.Conv(window, builder.shapeOf(input), false), input, weight);
+        return new BuiltinLowering(builder).activation(conv.activation(), conv.activationOption(), sum);
+    }
+
+    private int pool(Term.Pool pool) {
+        int input = of(pool.input());
+        Window window = window(pool.window());
+        Op op = switch (pool.kind()) {
+            case MAX -> new SpatialOp.MaxPool(window, builder.shapeOf(input));
+            case AVERAGE -> new SpatialOp.AvgPool(window, builder.shapeOf(input));
+        };
+        return builder.apply(op, input);
+    }
+
+    /**
+     * {@code global_avg_pool}: the channel sums times {@code 1/plane}; {@code global_max_pool}: a
+     * max pool whose window is the whole plane, reshaped from {@code [C, 1, ...]} to {@code [C]}.
+     */
+    private int globalPool(Term.GlobalPool pool) {
+        int input = of(pool.input());
+        Shape shape = builder.shapeOf(input);
+        int plane = shape.cols();
+        if (pool.kind() == Term.Pool.Kind.AVERAGE) {
+            int sum = builder.apply(new SpatialOp.ChannelSum(), input);
+            int scale = BuiltinLowering.widen(builder, builder.constant(1.0 / plane, Shape.scalar()), pool.shape());
+            return builder.multiply(scale, sum);
+        }
+        // A max pool's window is one or two dimensions: over a [C, d1, d2, d3] tensor the plane
+        // is pooled as one row [C, plane] (the maximum does not depend on the layout).
+        int pooled = input;
+        List<Integer> kernel = shape.dimensions().subList(1, shape.rank());
+        if (kernel.size() > 2) {
+            pooled = builder.apply(new SpatialOp.Reshape(Shape.matrix(shape.rows(), plane)), input);
+            kernel = List.of(plane);
+        }
+        Window window = Window.of(kernel, kernel);
+        int max = builder.apply(new SpatialOp.MaxPool(window, builder.shapeOf(pooled)), pooled);
+        return builder.apply(new SpatialOp.Reshape(pool.shape()), max);
+    }
+
+    private static Window window(Term.Window window) {
+        return new Window(window.kernel(), window.stride(), window.padBegin(), window.padEnd(), window.dilation());
     }
 
     private int rbf(Term.Rbf rbf) {

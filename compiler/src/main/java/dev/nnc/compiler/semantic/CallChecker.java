@@ -10,24 +10,30 @@ import java.util.OptionalDouble;
 
 /**
  * Calls in expressions: builtins (elementwise and vector functions, losses, regularisers) and,
- * through {@link LayerChecker}, layers. Binds the arguments, checks their shapes and fills in
- * defaults.
+ * through {@link LayerChecker} and {@link ShapeFunctionChecker}, layers and shape functions.
+ * Binds the arguments, checks their shapes and fills in defaults.
  */
 final class CallChecker {
     private final Context context;
     private final ExprChecker exprs;
     private final LayerChecker layers;
+    private final ShapeFunctionChecker shapeFunctions;
 
     CallChecker(Context context, ExprChecker exprs) {
         this.context = context;
         this.exprs = exprs;
         this.layers = new LayerChecker(context, exprs);
+        this.shapeFunctions = new ShapeFunctionChecker(context, exprs);
     }
 
     Optional<Term> check(Expr.Call call) {
         Optional<Layer> layer = Layer.named(call.callee());
         if (layer.isPresent()) {
             return layers.check(layer.get(), call);
+        }
+        Optional<ShapeFunction> shapeFunction = ShapeFunction.named(call.callee());
+        if (shapeFunction.isPresent()) {
+            return shapeFunctions.check(shapeFunction.get(), call);
         }
         Optional<Builtin> builtin = Builtin.named(call.callee());
         if (builtin.isPresent()) {

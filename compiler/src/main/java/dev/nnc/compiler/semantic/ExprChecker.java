@@ -4,6 +4,7 @@ import dev.nnc.compiler.diagnostic.DiagnosticCode;
 import dev.nnc.compiler.diagnostic.InternalCompilerError;
 import dev.nnc.compiler.diagnostic.SourceSpan;
 import dev.nnc.compiler.frontend.ast.Expr;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -37,6 +38,16 @@ final class ExprChecker {
             return binary(binary);
         } else if (expr instanceof Expr.Index index) {
             return index(index);
+        } else if (expr instanceof Expr.Slice slice) {
+            return slice(slice);
+        } else if (expr instanceof Expr.ListLiteral list) {
+            context.diagnostics.reportWithHelp(
+                    DiagnosticCode.LITERAL_LIST,
+                    list.span(),
+                    "lists give sizes only: kernel, stride, padding, dilation and size of convolutions and pools,"
+                            + " and the shape of reshape",
+                    context.text(list.span()));
+            return Optional.empty();
         } else if (expr instanceof Expr.Call call) {
             return calls.check(call);
         }
@@ -79,37 +90,49 @@ final class ExprChecker {
         return OptionalInt.of((int) v);
     }
 
-    /** A declared shape {@code [d]} or {@code [r, c]} (no dimensions: a scalar). */
+    /** A declared shape {@code [d1, ..., dn]}, at most {@link Shape#MAX_RANK} dimensions (none: a scalar). */
     Optional<Shape> shape(List<Expr> dims, String what, SourceSpan span) {
-        if (dims.size() > 2) {
-            context.diagnostics.reportWithHelp(
-                    DiagnosticCode.SHAPE_RANK,
-                    dims.get(2).span(),
-                    "use a vector [n] or a matrix [rows, columns]",
-                    what,
-                    dims.size());
+        if (!rank(dims, what)) {
             return Optional.empty();
         }
-        OptionalInt[] sizes = new OptionalInt[dims.size()];
+        int[] sizes = new int[dims.size()];
         boolean ok = true;
         for (int i = 0; i < dims.size(); i++) {
-            sizes[i] = size(dims.get(i), "a dimension of " + what);
-            ok &= sizes[i].isPresent();
+            OptionalInt size = size(dims.get(i), "a dimension of " + what);
+            ok &= size.isPresent();
+            sizes[i] = size.orElse(1);
         }
-        if (!ok) {
-            return Optional.empty();
+        return ok ? tensor(sizes, what, span) : Optional.empty();
+    }
+
+    /** Whether {@code dims} has at most {@link Shape#MAX_RANK} entries; reports when it has more. */
+    boolean rank(List<Expr> dims, String what) {
+        if (dims.size() <= Shape.MAX_RANK) {
+            return true;
         }
-        return switch (dims.size()) {
-            case 0 -> Optional.of(Shape.scalar());
-            case 1 -> Optional.of(Shape.vector(sizes[0].getAsInt()));
-            default -> matrix(sizes[0].getAsInt(), sizes[1].getAsInt(), what, span);
-        };
+        context.diagnostics.reportWithHelp(
+                DiagnosticCode.SHAPE_RANK,
+                dims.get(Shape.MAX_RANK).span(),
+                "a vector is [n], a matrix [rows, columns], an image [channels, height, width]",
+                what,
+                dims.size(),
+                Shape.MAX_RANK);
+        return false;
     }
 
     /** A matrix shape, or an error when it would hold more than {@link Limits#MAX_ELEMENTS}. */
     Optional<Shape> matrix(int rows, int cols, String what, SourceSpan span) {
-        long elements = (long) rows * cols;
-        if (elements > Limits.MAX_ELEMENTS) {
+        return tensor(new int[] {rows, cols}, what, span);
+    }
+
+    /** A shape of these dimensions, or an error when it would hold more than {@link Limits#MAX_ELEMENTS}. */
+    Optional<Shape> tensor(int[] dims, String what, SourceSpan span) {
+        // Four dimensions of up to 2^20 overflow a long; the exact count is for the message.
+        BigInteger elements = BigInteger.ONE;
+        for (int d : dims) {
+            elements = elements.multiply(BigInteger.valueOf(d));
+        }
+        if (elements.compareTo(BigInteger.valueOf(Limits.MAX_ELEMENTS)) > 0) {
             context.diagnostics.report(
                     DiagnosticCode.SHAPE_TOO_LARGE,
                     span,
@@ -118,7 +141,7 @@ final class ExprChecker {
                     Limits.MAX_ELEMENTS);
             return Optional.empty();
         }
-        return Optional.of(Shape.matrix(rows, cols));
+        return Optional.of(Shape.of(dims));
     }
 
     /** The shape of an elementwise operation: equal shapes, or a scalar broadcast over the other. */
@@ -254,11 +277,11 @@ final class ExprChecker {
                     left.shape());
             return Optional.empty();
         }
-        if (right.shape().isScalar()) {
+        if (right.shape().isScalar() || right.shape().rank() > 2) {
             context.diagnostics.reportWithHelp(
                     DiagnosticCode.SHAPE_EXPECTED,
                     binary.opSpan(),
-                    "to scale by a scalar use '*'",
+                    right.shape().isScalar() ? "to scale by a scalar use '*'" : null,
                     "the right operand of '@'",
                     "a vector or a matrix",
                     right.shape());
@@ -298,36 +321,103 @@ final class ExprChecker {
         return Optional.of(new Term.Power(base, constant.value(), binary.span()));
     }
 
+    /**
+     * {@code v[i]} of a vector is its element; {@code x[i]} of a tensor of rank 2 or more is row
+     * {@code i} without the first dimension (the slice {@code i:i+1}, reshaped).
+     */
     private Optional<Term> index(Expr.Index index) {
         Optional<Term> target = check(index.target());
-        OptionalDouble position = constant(index.index(), "an index");
+        OptionalDouble position = integer(index.index(), "an index");
         if (target.isEmpty() || position.isEmpty()) {
             return Optional.empty();
         }
         Shape shape = target.get().shape();
-        if (!shape.isVector()) {
+        if (shape.isScalar()) {
             context.diagnostics.report(
-                    DiagnosticCode.SHAPE_EXPECTED, index.target().span(), "an indexed value", "a vector", shape);
+                    DiagnosticCode.SHAPE_EXPECTED,
+                    index.target().span(),
+                    "an indexed value",
+                    "a vector or a tensor",
+                    shape);
             return Optional.empty();
         }
         double i = position.getAsDouble();
-        if (i != Math.rint(i)) {
-            context.diagnostics.report(
-                    DiagnosticCode.LITERAL_NOT_INTEGER,
-                    index.index().span(),
-                    "an index",
-                    context.found(index.index(), i));
-            return Optional.empty();
-        }
         if (i < 0 || i >= shape.rows()) {
             context.diagnostics.reportWithHelp(
                     DiagnosticCode.SHAPE_INDEX_OUT_OF_RANGE,
                     index.index().span(),
                     "indices start at 0",
                     context.found(index.index(), i),
-                    shape.rows());
+                    extent(shape));
             return Optional.empty();
         }
-        return Optional.of(new Term.Element(target.get(), (int) i, index.span()));
+        int row = (int) i;
+        if (shape.isVector()) {
+            return Optional.of(new Term.Element(target.get(), row, index.span()));
+        }
+        Term slice = new Term.Slice(target.get(), row, row + 1, index.span());
+        return Optional.of(new Term.Reshape(slice, shape.row(), index.span()));
+    }
+
+    /** {@code x[a:b]}: rows {@code a} to {@code b - 1}; an omitted bound is the start or the end. */
+    private Optional<Term> slice(Expr.Slice slice) {
+        Optional<Term> target = check(slice.target());
+        OptionalDouble from = slice.from().map(e -> integer(e, "a slice bound")).orElse(OptionalDouble.of(0));
+        Optional<OptionalDouble> to = slice.to().map(e -> integer(e, "a slice bound"));
+        if (target.isEmpty()
+                || from.isEmpty()
+                || to.filter(OptionalDouble::isEmpty).isPresent()) {
+            return Optional.empty();
+        }
+        Shape shape = target.get().shape();
+        if (shape.isScalar()) {
+            context.diagnostics.report(
+                    DiagnosticCode.SHAPE_EXPECTED,
+                    slice.target().span(),
+                    "a sliced value",
+                    "a vector or a tensor",
+                    shape);
+            return Optional.empty();
+        }
+        double a = from.getAsDouble();
+        double b = to.map(OptionalDouble::getAsDouble).orElse((double) shape.rows());
+        String range = Context.format(a) + ":" + Context.format(b);
+        if (a < 0 || b > shape.rows()) {
+            context.diagnostics.reportWithHelp(
+                    DiagnosticCode.SHAPE_SLICE_OUT_OF_RANGE,
+                    slice.span(),
+                    String.format(
+                            Locale.ROOT, "rows are numbered 0 to %d; a:b takes rows a to b - 1", shape.rows() - 1),
+                    range,
+                    extent(shape));
+            return Optional.empty();
+        }
+        if (a >= b) {
+            context.diagnostics.reportWithHelp(
+                    DiagnosticCode.SHAPE_SLICE_EMPTY,
+                    slice.span(),
+                    "a:b takes rows a to b - 1, so a must be less than b",
+                    range);
+            return Optional.empty();
+        }
+        return Optional.of(new Term.Slice(target.get(), (int) a, (int) b, slice.span()));
+    }
+
+    /** A compile-time constant integer of any sign (an index, a slice bound). */
+    private OptionalDouble integer(Expr expr, String what) {
+        OptionalDouble value = constant(expr, what);
+        if (value.isPresent() && value.getAsDouble() != Math.rint(value.getAsDouble())) {
+            context.diagnostics.report(
+                    DiagnosticCode.LITERAL_NOT_INTEGER, expr.span(), what, context.found(expr, value.getAsDouble()));
+            return OptionalDouble.empty();
+        }
+        return value;
+    }
+
+    /** "a vector of 3 elements", "[4, 3] (4 rows)": what an index or slice ranges over. */
+    private static String extent(Shape shape) {
+        return shape.isVector()
+                ? "a vector of " + shape.rows() + " elements"
+                : shape + " (" + shape.rows() + (shape.rows() == 1 ? " row)" : " rows)");
     }
 }

@@ -3,7 +3,9 @@ package dev.nnc.compiler.semantic;
 /**
  * How a parameter is initialised. {@code a} and {@code b} are the arguments of the kinds that
  * take them ({@code constant(a)}, {@code uniform(a, b)}, {@code normal(a = mean, b = std)}); the
- * fan-based kinds take fan-in and fan-out from the parameter's shape ([out, in]).
+ * fan-based kinds take fan-in and fan-out from the parameter's shape: {@code [out, in]}, or a
+ * convolution's {@code [filters, channels, *kernel]} with PyTorch's fans ({@code channels} and
+ * {@code filters} times the kernel's size).
  */
 public record Initializer(Kind kind, double a, double b) {
     public enum Kind {

@@ -10,7 +10,7 @@ import java.util.OptionalDouble;
 /**
  * Initializers: a name ({@code he_normal}) or a call with constant arguments
  * ({@code uniform(-0.1, 0.1)}). The fan-based ones need a matrix, whose shape [out, in] gives
- * fan-out and fan-in.
+ * fan-out and fan-in, or a convolution weight [filters, channels, *kernel].
  */
 final class InitializerChecker {
     private final Context context;
@@ -122,13 +122,13 @@ final class InitializerChecker {
     }
 
     private Optional<Initializer> fanBased(Initializer.Kind kind, String name, Shape shape, Expr expr) {
-        if (!shape.isMatrix()) {
+        if (shape.rank() < 2) {
             context.diagnostics.reportWithHelp(
                     DiagnosticCode.SHAPE_EXPECTED,
                     expr.span(),
                     "fan-in and fan-out come from a matrix's shape; use zeros, constant, uniform or normal here",
                     "a parameter initialized with '" + name + "'",
-                    "a matrix",
+                    "a matrix or a tensor of more dimensions",
                     shape);
             return Optional.empty();
         }

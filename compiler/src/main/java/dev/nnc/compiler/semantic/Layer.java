@@ -7,12 +7,19 @@ import java.util.Optional;
 enum Layer {
     DENSE(Signature.of("dense", 2, "x", "units", "activation", "init", "bias")),
     RBF(Signature.of("rbf", 2, "x", "units")),
-    DROPOUT(Signature.of("dropout", 2, "x", "rate"));
+    DROPOUT(Signature.of("dropout", 2, "x", "rate")),
+    CONV1D(convolution("conv1d")),
+    CONV2D(convolution("conv2d"));
 
     private final Signature signature;
 
     Layer(Signature signature) {
         this.signature = signature;
+    }
+
+    private static Signature convolution(String name) {
+        return Signature.of(
+                name, 3, "x", "filters", "kernel", "stride", "padding", "dilation", "activation", "init", "bias");
     }
 
     Signature signature() {

@@ -2,13 +2,14 @@ package dev.nnc.compiler.semantic;
 
 import dev.nnc.compiler.diagnostic.DiagnosticCode;
 import dev.nnc.compiler.frontend.ast.Expr;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
- * {@code dense}, {@code rbf} and {@code dropout}. A layer may only appear in a network
+ * {@code dense}, {@code rbf}, {@code dropout}, {@code conv1d} and {@code conv2d}. A layer may only appear in a network
  * definition, at most once per definition, because its parameters are named after the
  * definition ({@code hidden.weight}).
  */
@@ -16,11 +17,13 @@ final class LayerChecker {
     private final Context context;
     private final ExprChecker exprs;
     private final InitializerChecker initializers;
+    private final WindowChecker windows;
 
     LayerChecker(Context context, ExprChecker exprs) {
         this.context = context;
         this.exprs = exprs;
         this.initializers = new InitializerChecker(context, exprs);
+        this.windows = new WindowChecker(context, exprs);
     }
 
     Optional<Term> check(Layer layer, Expr.Call call) {
@@ -62,51 +65,114 @@ final class LayerChecker {
             case DENSE -> dense(site.get().definition, input, args, call);
             case RBF -> rbf(site.get().definition, input, args, call);
             case DROPOUT -> dropout(input, args, call);
+            case CONV1D, CONV2D -> conv(layer, site.get().definition, input, args, call);
         };
     }
 
     private Optional<Term> dense(String owner, Optional<Term> input, Map<String, Expr.Argument> args, Expr.Call call) {
         OptionalInt units = exprs.size(args.get("units").value(), "the number of units of 'dense'");
-        Optional<Builtin> activation = args.containsKey("activation")
-                ? activation(args.get("activation").value())
-                : Optional.of(Builtin.IDENTITY);
-        Optional<Boolean> bias =
-                args.containsKey("bias") ? flag(args.get("bias").value(), "'bias' of 'dense'") : Optional.of(true);
+        Optional<Builtin> activation = activationArgument(args);
+        Optional<Boolean> bias = biasArgument(args, "dense");
         Optional<Shape> inputShape = input.flatMap(term -> vectorInput(term, "dense", call));
         if (units.isEmpty() || activation.isEmpty() || bias.isEmpty() || inputShape.isEmpty()) {
             return Optional.empty();
         }
         Optional<Shape> weightShape =
                 exprs.matrix(units.getAsInt(), inputShape.get().rows(), "'" + owner + ".weight'", call.span());
-        if (weightShape.isEmpty()) {
+        Optional<Symbol.Param> weight = weightShape.flatMap(shape -> weight(owner, shape, args, call));
+        if (weight.isEmpty()) {
             return Optional.empty();
         }
-        Optional<Initializer> init = args.containsKey("init")
-                ? initializers.check(args.get("init").value(), weightShape.get())
-                : Optional.of(Initializer.of(Initializer.Kind.GLOROT_UNIFORM));
-        if (init.isEmpty()) {
-            return Optional.empty();
-        }
-        Symbol.Param weight = new Symbol.Param(owner + ".weight", weightShape.get(), init.get(), true, call.span());
-        context.addParameter(weight);
-        Optional<Symbol.Param> biasParam = Optional.empty();
-        if (bias.get()) {
-            biasParam = Optional.of(new Symbol.Param(
-                    owner + ".bias",
-                    Shape.vector(units.getAsInt()),
-                    Initializer.of(Initializer.Kind.ZEROS),
-                    false,
-                    call.span()));
-            context.addParameter(biasParam.get());
-        }
+        Optional<Symbol.Param> biasParam = bias(owner, bias.get(), units.getAsInt(), call);
         return Optional.of(new Term.Dense(
                 input.get(),
-                weight,
+                weight.get(),
                 biasParam,
                 activation.get(),
                 activation.get().optionDefault(),
                 Shape.vector(units.getAsInt()),
                 call.span()));
+    }
+
+    /**
+     * {@code conv1d}/{@code conv2d}: {@code weight [filters, C, *kernel]} (default
+     * {@code glorot_uniform}, fans as PyTorch counts them) and {@code bias [filters]} (zeros).
+     */
+    private Optional<Term> conv(
+            Layer layer, String owner, Optional<Term> input, Map<String, Expr.Argument> args, Expr.Call call) {
+        String name = layer.spelling();
+        int spatial = layer == Layer.CONV1D ? 1 : 2;
+        OptionalInt filters = exprs.size(args.get("filters").value(), "the number of filters of '" + name + "'");
+        Optional<Term.Window> window = windows.convolution(name, spatial, args);
+        Optional<Builtin> activation = activationArgument(args);
+        Optional<Boolean> bias = biasArgument(args, name);
+        Optional<Shape> inputShape = input.flatMap(
+                term -> windows.input(name, spatial, term, args.get("x").value()));
+        if (filters.isEmpty() || window.isEmpty() || activation.isEmpty() || bias.isEmpty() || inputShape.isEmpty()) {
+            return Optional.empty();
+        }
+        int f = filters.getAsInt();
+        Optional<Shape> shape = windows.output(name, window.get(), inputShape.get(), f, call);
+        if (shape.isEmpty()) {
+            return Optional.empty();
+        }
+        int[] weightDims = new int[spatial + 2];
+        weightDims[0] = f;
+        weightDims[1] = inputShape.get().rows();
+        for (int axis = 0; axis < spatial; axis++) {
+            weightDims[axis + 2] = window.get().kernel().get(axis);
+        }
+        Optional<Symbol.Param> weight = exprs.tensor(weightDims, "'" + owner + ".weight'", call.span())
+                .flatMap(weightShape -> weight(owner, weightShape, args, call));
+        if (weight.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Symbol.Param> biasParam = bias(owner, bias.get(), f, call);
+        return Optional.of(new Term.Conv(
+                input.get(),
+                weight.get(),
+                biasParam,
+                window.get(),
+                activation.get(),
+                activation.get().optionDefault(),
+                shape.get(),
+                call.span()));
+    }
+
+    /** {@code <owner>.weight} of {@code shape} with the {@code init} argument or glorot_uniform. */
+    private Optional<Symbol.Param> weight(String owner, Shape shape, Map<String, Expr.Argument> args, Expr.Call call) {
+        Optional<Initializer> init = args.containsKey("init")
+                ? initializers.check(args.get("init").value(), shape)
+                : Optional.of(Initializer.of(Initializer.Kind.GLOROT_UNIFORM));
+        if (init.isEmpty()) {
+            return Optional.empty();
+        }
+        Symbol.Param weight = new Symbol.Param(owner + ".weight", shape, init.get(), true, call.span());
+        context.addParameter(weight);
+        return Optional.of(weight);
+    }
+
+    /** {@code <owner>.bias} of {@code units} zeros when the layer has a bias. */
+    private Optional<Symbol.Param> bias(String owner, boolean present, int units, Expr.Call call) {
+        if (!present) {
+            return Optional.empty();
+        }
+        Symbol.Param bias = new Symbol.Param(
+                owner + ".bias", Shape.vector(units), Initializer.of(Initializer.Kind.ZEROS), false, call.span());
+        context.addParameter(bias);
+        return Optional.of(bias);
+    }
+
+    private Optional<Builtin> activationArgument(Map<String, Expr.Argument> args) {
+        return args.containsKey("activation")
+                ? activation(args.get("activation").value())
+                : Optional.of(Builtin.IDENTITY);
+    }
+
+    private Optional<Boolean> biasArgument(Map<String, Expr.Argument> args, String layer) {
+        return args.containsKey("bias")
+                ? flag(args.get("bias").value(), "'bias' of '" + layer + "'")
+                : Optional.of(true);
     }
 
     private Optional<Term> rbf(String owner, Optional<Term> input, Map<String, Expr.Argument> args, Expr.Call call) {
@@ -161,10 +227,17 @@ final class LayerChecker {
         if (input.shape().isVector()) {
             return Optional.of(input.shape());
         }
+        String help = input.shape().isScalar()
+                ? "declare a one-element vector, e.g. 'input x[1];'"
+                : String.format(
+                        Locale.ROOT,
+                        "write flatten(%s) to use its %d elements as a vector",
+                        context.text(call.arguments().get(0).value().span()),
+                        input.shape().size());
         context.diagnostics.reportWithHelp(
                 DiagnosticCode.SHAPE_EXPECTED,
                 call.arguments().get(0).span(),
-                input.shape().isScalar() ? "declare a one-element vector, e.g. 'input x[1];'" : null,
+                help,
                 "the input of '" + layer + "'",
                 "a vector",
                 input.shape());

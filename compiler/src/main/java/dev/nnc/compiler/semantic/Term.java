@@ -165,4 +165,125 @@ public sealed interface Term {
             return List.of(input);
         }
     }
+
+    /**
+     * The window of a convolution or pooling over the trailing 1 or 2 (spatial) dimensions of its
+     * input: one entry per spatial dimension in each list. Padding may differ at the two ends
+     * ({@code padding = same} with an even window pads one more at the end, as PyTorch does).
+     */
+    record Window(
+            List<Integer> kernel,
+            List<Integer> stride,
+            List<Integer> padBegin,
+            List<Integer> padEnd,
+            List<Integer> dilation) {
+        public Window {
+            kernel = List.copyOf(kernel);
+            stride = List.copyOf(stride);
+            padBegin = List.copyOf(padBegin);
+            padEnd = List.copyOf(padEnd);
+            dilation = List.copyOf(dilation);
+        }
+
+        /** The number of spatial dimensions: 1 or 2. */
+        public int rank() {
+            return kernel.size();
+        }
+
+        /**
+         * The output length along spatial dimension {@code axis} for an input length {@code in},
+         * PyTorch's {@code floor((in + padBegin + padEnd - dilation*(k-1) - 1)/stride) + 1}; below 1
+         * when the padded input is shorter than the window.
+         */
+        public int output(int axis, int in) {
+            int span = dilation.get(axis) * (kernel.get(axis) - 1) + 1;
+            return Math.floorDiv(in + padBegin.get(axis) + padEnd.get(axis) - span, stride.get(axis)) + 1;
+        }
+    }
+
+    /**
+     * {@code conv1d} or {@code conv2d}: the cross-correlation of {@code input [C, *in]} with
+     * {@code weight [filters, C, *kernel]}, plus {@code bias [filters]}, through the activation;
+     * PyTorch's {@code torch.nn.Conv1d}/{@code Conv2d}.
+     */
+    record Conv(
+            Term input,
+            Symbol.Param weight,
+            Optional<Symbol.Param> bias,
+            Window window,
+            Builtin activation,
+            double activationOption,
+            Shape shape,
+            SourceSpan span)
+            implements Term {
+        @Override
+        public List<Term> operands() {
+            return List.of(input);
+        }
+    }
+
+    /**
+     * {@code max_pool1d/2d} or {@code avg_pool1d/2d}: each channel of {@code input [C, *in]}
+     * pooled over the window. Average pooling divides by the whole window, padding included.
+     */
+    record Pool(Kind kind, Term input, Window window, Shape shape, SourceSpan span) implements Term {
+        @Override
+        public List<Term> operands() {
+            return List.of(input);
+        }
+
+        /** Which value of a window a pool keeps. */
+        public enum Kind {
+            MAX,
+            AVERAGE
+        }
+    }
+
+    /** {@code global_avg_pool} or {@code global_max_pool}: {@code [C, ...]} to {@code [C]}. */
+    record GlobalPool(Pool.Kind kind, Term input, Shape shape, SourceSpan span) implements Term {
+        @Override
+        public List<Term> operands() {
+            return List.of(input);
+        }
+    }
+
+    /**
+     * {@code reshape(input, dims)} or {@code flatten(input)}: the same elements in row-major
+     * order under another shape of the same size.
+     */
+    record Reshape(Term input, Shape shape, SourceSpan span) implements Term {
+        @Override
+        public List<Term> operands() {
+            return List.of(input);
+        }
+    }
+
+    /** {@code concat(parts...)}: the parts one after another along the first dimension. */
+    record Concat(List<Term> parts, Shape shape, SourceSpan span) implements Term {
+        public Concat {
+            parts = List.copyOf(parts);
+        }
+
+        @Override
+        public List<Term> operands() {
+            return parts;
+        }
+    }
+
+    /**
+     * {@code input[from:to]}: rows {@code from} (inclusive) to {@code to} (exclusive) along the
+     * first dimension. {@code x[i]} of a tensor of rank 2 or more is the slice {@code i:i+1}
+     * reshaped to drop that dimension.
+     */
+    record Slice(Term input, int from, int to, SourceSpan span) implements Term {
+        @Override
+        public Shape shape() {
+            return input.shape().withRows(to - from);
+        }
+
+        @Override
+        public List<Term> operands() {
+            return List.of(input);
+        }
+    }
 }

@@ -33,6 +33,11 @@ final class TermGraph {
             return params;
         } else if (term instanceof Term.Rbf rbf) {
             return List.of(rbf.centers(), rbf.widths());
+        } else if (term instanceof Term.Conv conv) {
+            List<Symbol.Param> params = new ArrayList<>();
+            params.add(conv.weight());
+            conv.bias().ifPresent(params::add);
+            return params;
         }
         return List.of();
     }

@@ -65,16 +65,17 @@ final class Vocabulary {
         return spellings;
     }
 
-    /** Everything that can be called in an expression: builtins and layers. */
+    /** Everything that can be called in an expression: builtins, layers and shape functions. */
     static List<String> callableSpellings() {
         List<String> spellings = new ArrayList<>(Builtin.spellings());
         Arrays.stream(Layer.values()).map(Layer::spelling).forEach(spellings::add);
+        Arrays.stream(ShapeFunction.values()).map(ShapeFunction::spelling).forEach(spellings::add);
         return spellings;
     }
 
     /** "a function", "a layer", ... for a fixed word; empty for any other name. */
     static Optional<String> kindOf(String name) {
-        if (Builtin.named(name).isPresent()) {
+        if (Builtin.named(name).isPresent() || ShapeFunction.named(name).isPresent()) {
             return Optional.of("a function");
         }
         if (Layer.named(name).isPresent()) {
@@ -94,7 +95,9 @@ final class Vocabulary {
 
     /** How a fixed word is used, as a help line. */
     static String usage(String name) {
-        if (Builtin.named(name).isPresent() || Layer.named(name).isPresent()) {
+        if (Builtin.named(name).isPresent()
+                || Layer.named(name).isPresent()
+                || ShapeFunction.named(name).isPresent()) {
             return "call it: " + name + "(...)";
         }
         if (initializer(name).isPresent()) {

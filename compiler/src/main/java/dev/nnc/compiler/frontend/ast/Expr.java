@@ -30,6 +30,22 @@ public sealed interface Expr {
     /** {@code target[index]}. */
     record Index(Expr target, Expr index, SourceSpan span) implements Expr {}
 
+    /**
+     * {@code target[from:to]}: rows {@code from} (inclusive) to {@code to} (exclusive) along the
+     * first dimension; an omitted bound is the start or the end.
+     */
+    record Slice(Expr target, Optional<Expr> from, Optional<Expr> to, SourceSpan span) implements Expr {}
+
+    /**
+     * {@code [a, b, ...]}: a list of sizes ({@code kernel = [3, 5]}, {@code reshape(x, [4, 16])});
+     * the semantic stage rejects it anywhere else.
+     */
+    record ListLiteral(List<Expr> elements, SourceSpan span) implements Expr {
+        public ListLiteral {
+            elements = List.copyOf(elements);
+        }
+    }
+
     /** One argument of a call: positional, or named ({@code alpha = 0.2}). */
     record Argument(Optional<String> name, Optional<SourceSpan> nameSpan, Expr value, SourceSpan span) {}
 
