@@ -48,9 +48,12 @@ Usage (Debian's PyTorch: apt-get install python3-torch):
 
 import os
 import sys
+import warnings
 
 import torch
 import torch.nn.functional as F
+
+warnings.filterwarnings("ignore", message="Using padding=.same. with even kernel")
 
 torch.set_default_dtype(torch.float64)
 torch.set_num_threads(1)
@@ -64,8 +67,8 @@ CONV1D = (
     " input x[2, 11]; target y[2];"
     " c = conv1d(x, 3, 3, stride = 2, padding = 2, dilation = 2, activation = tanh);"
     " p = avg_pool1d(c, 3, stride = 2, padding = 1);"
-    " m = max_pool1d(c, 2);"
-    " out = dense(flatten(concat(p, m)), 2);"
+    " m = max_pool1d(c, 3, stride = 2, padding = 1);"
+    " out = dense(concat(flatten(concat(p, m)), global_avg_pool(c), global_max_pool(c)), 2);"
     " output out; loss mse(out, y); optimizer sgd(lr = 0.1, momentum = 0.9); }"
 )
 
@@ -75,7 +78,7 @@ CONV2D = (
     " c = conv2d(x, 3, [3, 2], stride = [2, 1], padding = [1, 0], dilation = [1, 2], activation = relu);"
     " m = max_pool2d(c, 2);"
     " a = avg_pool2d(c, 3, stride = 2, padding = 1);"
-    " d = conv2d(m, 2, 3, padding = same);"
+    " d = conv2d(m, 2, [2, 3], padding = same);"
     " out = dense(concat(flatten(d), flatten(a)), 4);"
     " probs = softmax(out);"
     " output probs; loss cross_entropy(probs, y); optimizer adam(lr = 0.01); }"
@@ -92,21 +95,23 @@ def assert_no_tie(windows, name):
 
 class ConvOne(torch.nn.Module):
     """CONV1D: [2, 11] -> conv1d 3x3 (stride 2, padding 2, dilation 2) tanh -> [3, 6];
-    avg_pool1d 3 (stride 2, padding 1) and max_pool1d 2 -> [3, 3] each; joined -> [6, 3];
-    flattened -> dense 2; MSE."""
+    avg_pool1d and max_pool1d, both 3 (stride 2, padding 1) -> [3, 3] each; joined -> [6, 3]
+    and flattened, with the global average and maximum of each channel -> dense 2; MSE. The
+    max pool's padding is -inf (PyTorch's), not 0: tanh makes negative maxima at the edges."""
 
     def __init__(self, count_include_pad=True):
         super().__init__()
         self.c = torch.nn.Conv1d(2, 3, 3, stride=2, padding=2, dilation=2)
         self.p = torch.nn.AvgPool1d(3, stride=2, padding=1, count_include_pad=count_include_pad)
-        self.m = torch.nn.MaxPool1d(2)
-        self.out = torch.nn.Linear(18, 2)
+        self.m = torch.nn.MaxPool1d(3, stride=2, padding=1)
+        self.out = torch.nn.Linear(24, 2)
 
     def forward(self, x):
         c = torch.tanh(self.c(x))
-        assert_no_tie(c.unfold(2, 2, 2), "max_pool1d")
-        joined = torch.cat([self.p(c), self.m(c)], dim=1)
-        return self.out(joined.flatten(1))
+        assert_no_tie(F.pad(c, (1, 1), value=-float("inf")).unfold(2, 3, 2), "max_pool1d")
+        assert_no_tie(c, "global_max_pool")
+        joined = torch.cat([self.p(c), self.m(c)], dim=1).flatten(1)
+        return self.out(torch.cat([joined, c.mean(dim=2), c.amax(dim=2)], dim=1))
 
     @staticmethod
     def loss(predictions, ys):
@@ -115,8 +120,8 @@ class ConvOne(torch.nn.Module):
 
 class ConvTwo(torch.nn.Module):
     """CONV2D: [2, 7, 6] -> conv2d 3 filters of 3x2 (stride [2, 1], padding [1, 0], dilation
-    [1, 2]) relu -> [3, 4, 4]; max_pool2d 2 -> [3, 2, 2] -> conv2d 2 filters 3x3 padding same
-    -> [2, 2, 2]; avg_pool2d 3 (stride 2, padding 1) -> [3, 2, 2]; both flattened and joined ->
+    [1, 2]) relu -> [3, 4, 4]; max_pool2d 2 -> [3, 2, 2] -> conv2d 2 filters 2x3 padding same
+    (PyTorch pads an even kernel's extra row at the bottom) -> [2, 2, 2]; avg_pool2d 3 (stride 2, padding 1) -> [3, 2, 2]; both flattened and joined ->
     dense 4 -> softmax; cross-entropy with one-hot targets."""
 
     def __init__(self, flip_kernels=False):
@@ -124,7 +129,7 @@ class ConvTwo(torch.nn.Module):
         self.c = torch.nn.Conv2d(2, 3, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2))
         self.m = torch.nn.MaxPool2d(2)
         self.a = torch.nn.AvgPool2d(3, stride=2, padding=1)
-        self.d = torch.nn.Conv2d(3, 2, 3, padding="same")
+        self.d = torch.nn.Conv2d(3, 2, (2, 3), padding="same")
         self.out = torch.nn.Linear(20, 4)
         self.flip_kernels = flip_kernels
 
