@@ -126,8 +126,10 @@ final class TileGradientSinks {
     }
 
     /**
-     * A convolution weight's gradient summed over the tile in rows of its own ({@code [F][C k]},
-     * each starting at index 0, which C2 vectorises), then added to the flat gradient once.
+     * A convolution weight's gradient, sample by sample: summed over the sample's output positions
+     * in rows of its own ({@code [F][C k]}, each starting at index 0, which C2 vectorises), then
+     * added to the flat gradient, one term per sample as every other sink adds, so that the same
+     * sample twice at half weight sums to exactly the one-sample gradient.
      */
     private CodeBlock convolutionWeightSum(ParameterField p, Node grad) {
         WindowLoops loops = new WindowLoops(kernel, numeric);
@@ -135,17 +137,20 @@ final class TileGradientSinks {
         int filters = grad.shape().dim(0);
         int depth = grad.shape().size() / filters;
         String rows = kernel.scratchRows(grad, "weightGrads", filters, depth);
-        return CodeBlock.builder()
-                .add("// sum over the tile of the patches times the output gradient, by rows of the weight\n")
+        CodeBlock sample = CodeBlock.builder()
                 .beginControlFlow("for (int f = 0; f < $L; f++)", filters)
                 .addStatement("$T.fill($N[f], $L)", java.util.Arrays.class, rows, numeric.literal(0))
                 .endControlFlow()
-                .add(kernel.forEachSample(loops.addWeightGradient(grad, g, rows)))
+                .add(loops.addWeightGradient(grad, g, rows))
                 .beginControlFlow("for (int f = 0; f < $L; f++)", filters)
                 .beginControlFlow("for (int k = 0; k < $L; k++)", depth)
                 .addStatement("$L += $N[f][k]", p.at(p.gradient(), Index.flat(CodeBlock.of("f * $L + k", depth))), rows)
                 .endControlFlow()
                 .endControlFlow()
+                .build();
+        return CodeBlock.builder()
+                .add("// the patches times the output gradient, by rows of the weight, sample by sample\n")
+                .add(kernel.forEachSample(sample))
                 .build();
     }
 

@@ -106,8 +106,8 @@ final class WindowLoops {
         CodeBlock start = conv.bias() ? read(node.arg(2), CodeBlock.of("f")) : CodeBlock.of("$L", numeric.literal(0));
         return CodeBlock.builder()
                 .add(patches(node.arg(0), g, patches, false))
-                .addStatement("$L[] s = $N[0]", type, sums)
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
+                .addStatement("$L[] s = $N[0]", type, sums)
                 .addStatement("$T.fill(s, $L)", java.util.Arrays.class, start)
                 .add(rowProducts(
                         "k",

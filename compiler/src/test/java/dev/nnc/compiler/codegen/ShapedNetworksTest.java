@@ -1,0 +1,100 @@
+package dev.nnc.compiler.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nnc.compiler.testing.RandomSpecs;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Networks and functions over shaped tensors, with every option of every window op away from
+ * its default, held to the whole accepted-specs rule ({@link AcceptedRule}): javac with
+ * {@code -Werror}, predictions and losses against the reference interpreter, gradients against
+ * the reference and central differences in double, float classes against their double twins,
+ * parameters round-tripped, a training step and a batch split across two threads.
+ */
+class ShapedNetworksTest {
+    private static final String TRAINED = """
+            target y[%d];
+            output softmax(%s);
+            loss cross_entropy(softmax(%s), y);
+            optimizer adam(lr = 0.01);
+            """;
+
+    /** Name, body (before the target/loss lines), logits and classes. */
+    private record Case(String name, String body, String logits, int classes) {
+        String spec(String precision) {
+            return "network " + name + " {\n" + precision + body + "\n" + TRAINED.formatted(classes, logits, logits)
+                    + "}\n";
+        }
+    }
+
+    private static final List<Case> CASES = List.of(
+            new Case("Conv2dCnn", """
+                    input x[1, 8, 8];
+                    c1 = conv2d(x, 4, 3, padding = 1, activation = relu);
+                    p1 = max_pool2d(c1, 2);
+                    c2 = conv2d(p1, 6, 3, padding = 1, activation = relu);
+                    p2 = max_pool2d(c2, 2);
+                    f = flatten(p2);
+                    o = dense(f, 5);
+                    """, "o", 5),
+            new Case("Conv2dOptions", """
+                    input x[2, 7, 9];
+                    c = conv2d(x, 3, [3, 2], stride = [2, 1], padding = [1, 0], dilation = [1, 2], activation = tanh);
+                    a = avg_pool2d(c, [2, 3], stride = [1, 2], padding = 1);
+                    o = dense(flatten(a), 4);
+                    """, "o", 4),
+            new Case("Conv2dSame", """
+                    input x[1, 5, 6];
+                    c = conv2d(x, 2, [4, 3], padding = same, bias = false, activation = sigmoid);
+                    m = max_pool2d(c, 3, stride = 2, padding = 1);
+                    o = dense(flatten(m), 3);
+                    """, "o", 3),
+            new Case("Conv1dSignal", """
+                    input s[3, 12];
+                    c = conv1d(s, 4, 3, stride = 2, padding = 2, dilation = 2, activation = relu);
+                    m = max_pool1d(c, 3, stride = 1);
+                    a = avg_pool1d(m, 2, padding = 1);
+                    o = dense(flatten(a), 3);
+                    """, "o", 3),
+            new Case("GlobalPools", """
+                    input x[2, 5, 5];
+                    c = conv2d(x, 6, 3, activation = elu);
+                    g = concat(global_avg_pool(c), global_max_pool(c));
+                    o = dense(g, 3);
+                    """, "o", 3),
+            new Case("NoDense", """
+                    input x[1, 6, 6];
+                    c = conv2d(x, 3, 3, padding = same);
+                    o = global_avg_pool(c);
+                    """, "o", 3),
+            new Case("RowsAndSlices", """
+                    input x[4, 3, 3];
+                    c = conv2d(concat(x[0:2], x[2:4]), 2, 2);
+                    r = reshape(c, [2, 4]);
+                    v = concat(r[1], r[0:2][0], flatten(x[3]));
+                    o = dense(v, 2);
+                    """, "o", 2));
+
+    @Test
+    void everyShapedNetworkKeepsTheAcceptedSpecsRule() {
+        List<AcceptedSpecs.Candidate> candidates = new ArrayList<>();
+        for (Case c : CASES) {
+            for (String precision : List.of("", "precision float;\n")) {
+                String unique = "shaped" + candidates.size();
+                candidates.add(new AcceptedSpecs.Candidate(
+                        -1, unique, new RandomSpecs.Spec(RandomSpecs.Kind.MIXED, c.name() + ".nn", c.spec(precision))));
+            }
+        }
+        AcceptedSpecs.Outcome outcome = AcceptedSpecs.run(candidates);
+        assertEquals(
+                candidates.size(),
+                outcome.accepted,
+                () -> "check rejected specs: " + outcome.rejections + "\n" + outcome.report());
+        assertEquals(outcome.accepted, outcome.compiled, outcome::report);
+        assertTrue(outcome.defects.isEmpty(), outcome::report);
+    }
+}
