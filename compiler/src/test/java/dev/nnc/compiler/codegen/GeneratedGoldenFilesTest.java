@@ -38,7 +38,9 @@ class GeneratedGoldenFilesTest {
                 Arguments.of("iris.nn", "IrisScorer"),
                 Arguments.of("perceptron.nn", "Perceptron"),
                 // A tiled class: weights by columns, shards and parts for setThreads.
-                Arguments.of("digits.nn", "Digits"));
+                Arguments.of("digits.nn", "Digits"),
+                // Convolutions, pools and a flatten into a dense layer: patches, window loops, views.
+                Arguments.of("cnn.nn", "DigitsCnn"));
     }
 
     private static List<GeneratedFile> generate(String file) {
@@ -77,7 +79,7 @@ class GeneratedGoldenFilesTest {
     @Test
     void goldenFilesCompileWithoutWarnings() {
         // The goldens are exactly the generated text, which GeneratedClasses compiles with -Werror.
-        for (String file : List.of("xor.nn", "functions.nn", "iris.nn", "perceptron.nn", "digits.nn")) {
+        for (String file : List.of("xor.nn", "functions.nn", "iris.nn", "perceptron.nn", "digits.nn", "cnn.nn")) {
             GeneratedClasses compiled = Examples.compiled(file);
             assertTrue(!compiled.files().isEmpty(), file);
         }
