@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The nnc benchmark suite (N1-N5, I1-I2; see ARCHITECTURE.md) in PyTorch, printed as JSON.
+"""The nnc benchmark suite (N1-N5, C1-C2, I1-I3; see ARCHITECTURE.md) in PyTorch, printed as JSON.
 
 Same data as the JMH run (SuiteData.java: counter-based SplitMix64, a pool of 16 batches per
 problem cycled in order), same shapes, losses, optimizers and hyper-parameters. Initial
@@ -7,15 +7,20 @@ parameters are PyTorch's own (they do not change the amount of work). Every comb
 precision (float32, float64), intra-op threads (1, 2) and variant (eager; TorchScript, i.e. the
 model compiled with torch.jit.script for training and traced and frozen for prediction) is
 measured in ROUNDS rounds of ROUND_SECONDS each after a warm-up; the figure is the median round.
+C2 and I3 (LeNet-5) are measured in float only, the suite's precision for them. The inputs of C1
+and C2 are SuiteData's flattened images, reshaped once to [batch, 1, 8, 8] and [batch, 1, 28, 28].
 
 Run with OpenBLAS (see run.sh): Debian's python3-torch otherwise links the reference BLAS.
 
---export-onnx DIR writes the ONNX models of I1 and I2 that ONNX Runtime runs in the JMH suite
-instead of measuring anything. They carry nnc's parameters, not PyTorch's, so that both run the
-same network: DIR/n4.f64 and DIR/n5.f64, written by `dev.nnc.benchmarks.OnnxModels`, hold N4's
-and N5's initial parameters as little-endian doubles in nnc's PARAMETER_NAMES order, which is
-nn.Linear's (weight [out, in] row-major, then bias, layer by layer). The models end in the
-softmax that nnc's predict applies, and their batch dimension is dynamic.
+--export-onnx DIR writes the ONNX models of I1, I2 and I3 that ONNX Runtime runs in the JMH suite
+instead of measuring anything. They carry the JMH run's parameters, not PyTorch's, so that both
+run the same network: DIR/n4.f64, DIR/n5.f64 and DIR/c2.f64, written by
+`dev.nnc.benchmarks.OnnxModels`, hold the initial parameters of N4, N5 and C2 as little-endian
+doubles in nnc's PARAMETER_NAMES order, which is PyTorch's (nn.Linear: weight [out, in] row-major,
+then bias; nn.Conv2d: weight [filters, C, kh, kw], then bias; layer by layer). The models end in
+the softmax that nnc's predict applies, take flat rows (I3: [n, 784], reshaped inside to
+[n, 1, 28, 28], as nnc's predict takes them), and their batch dimension is dynamic. I3's are
+float only: ONNX Runtime's CPU provider has no double Conv.
 --export-onnx-inputs DIR writes the same networks with the parameters as graph inputs instead
 (the small models of benchmarks/src/test/resources/onnx, which the unit test OrtParityTest feeds
 with nnc's parameters, so that the Maven build needs no Python).
@@ -41,7 +46,17 @@ PROBLEMS = {
     "N4": ([64, 32, 10], nn.ReLU, "logits", "cross_entropy", "adam", 1e-3, 32, "classes", 104),
     "N5": ([784, 256, 128, 10], nn.ReLU, "logits", "cross_entropy", "momentum", 0.01, 64, "classes", 105),
 }
-PREDICTIONS = {"I1": "N4", "I2": "N5"}
+# Convolutional problems, id: (input shape, layers, optimizer, lr, batch, seed). A layer is
+# ("conv", filters, kernel, padding) followed by ReLU and 2x2 max pooling, or ("dense", units);
+# dense layers but the last have ReLU, and the first one follows the flattened features.
+CONV_PROBLEMS = {
+    "C1": ([1, 8, 8], [("conv", 16, 3, 1), ("conv", 32, 3, 1), ("dense", 10)], "adam", 1e-3, 32, 106),
+    "C2": ([1, 28, 28], [("conv", 6, 5, 2), ("conv", 16, 5, 0), ("dense", 120), ("dense", 84), ("dense", 10)],
+           "momentum", 0.01, 64, 107),
+}
+PREDICTIONS = {"I1": "N4", "I2": "N5", "I3": "C2"}
+# The precisions measured where not both.
+PRECISIONS = {"C2": ("float",), "I3": ("float",)}
 
 
 def uniform(seed, count):
@@ -54,10 +69,18 @@ def uniform(seed, count):
     return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 
+def data_spec(problem):
+    """(inputs per sample, classes or targets per sample, batch, data kind, seed) of a problem."""
+    if problem in CONV_PROBLEMS:
+        shape, layers, _, _, batch, seed = CONV_PROBLEMS[problem]
+        return int(np.prod(shape)), layers[-1][1], batch, "classes", seed
+    sizes, _, _, _, _, _, batch, kind, seed = PROBLEMS[problem]
+    return sizes[0], sizes[-1], batch, kind, seed
+
+
 def pool(problem):
     """(inputs, targets) as POOL batches of float64 arrays, exactly SuiteData's numbers."""
-    sizes, _, _, _, _, _, batch, kind, seed = PROBLEMS[problem]
-    n_in, n_out = sizes[0], sizes[-1]
+    n_in, n_out, batch, kind, seed = data_spec(problem)
     samples = POOL * batch
     if kind == "xor":
         a = np.arange(samples) & 1
@@ -76,7 +99,38 @@ def pool(problem):
     return [(x[i * batch:(i + 1) * batch], y[i * batch:(i + 1) * batch]) for i in range(POOL)]
 
 
+def conv_model_of(problem):
+    """nn.Sequential of a convolutional problem; its parameters come in nnc's PARAMETER_NAMES order."""
+    shape, spec = CONV_PROBLEMS[problem][:2]
+    layers = []
+    channels, height, width = shape
+    features = None
+    for i, layer in enumerate(spec):
+        if layer[0] == "conv":
+            _, filters, kernel, padding = layer
+            layers += [nn.Conv2d(channels, filters, kernel, padding=padding), nn.ReLU(), nn.MaxPool2d(2)]
+            channels = filters
+            height = (height + 2 * padding - kernel + 1) // 2
+            width = (width + 2 * padding - kernel + 1) // 2
+        else:
+            if features is None:
+                layers.append(nn.Flatten())
+                features = channels * height * width
+            layers.append(nn.Linear(features, layer[1]))
+            features = layer[1]
+            if i < len(spec) - 1:
+                layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def input_shape(problem):
+    """The shape PyTorch's model takes one sample in: [C, H, W] for a CNN, [features] otherwise."""
+    return CONV_PROBLEMS[problem][0] if problem in CONV_PROBLEMS else [PROBLEMS[problem][0][0]]
+
+
 def model_of(problem):
+    if problem in CONV_PROBLEMS:
+        return conv_model_of(problem)
     sizes, hidden, output = PROBLEMS[problem][:3]
     layers = []
     for i in range(len(sizes) - 1):
@@ -127,13 +181,19 @@ def measure(step, round_seconds, rounds):
 
 
 def training(problem, dtype, variant, round_seconds, rounds):
-    sizes, _, _, loss_kind, opt_kind, lr, batch, _, _ = PROBLEMS[problem]
+    if problem in CONV_PROBLEMS:
+        _, _, opt_kind, lr, batch, _ = CONV_PROBLEMS[problem]
+        loss_kind = "cross_entropy"
+    else:
+        _, _, _, loss_kind, opt_kind, lr, batch, _, _ = PROBLEMS[problem]
+    shape = input_shape(problem)
     torch.manual_seed(0)
     model = model_of(problem).to(dtype)
     optimizer = optimizer_of(opt_kind, model.parameters(), lr)
     if variant == "torchscript":
         model = torch.jit.script(model)
-    data = [(torch.tensor(x, dtype=dtype), torch.tensor(y) if loss_kind == "cross_entropy" else torch.tensor(y, dtype=dtype))
+    data = [(torch.tensor(x, dtype=dtype).reshape(-1, *shape),
+             torch.tensor(y) if loss_kind == "cross_entropy" else torch.tensor(y, dtype=dtype))
             for x, y in pool(problem)]
     cursor = [0]
 
@@ -152,7 +212,7 @@ def training(problem, dtype, variant, round_seconds, rounds):
 def prediction(problem, dtype, variant, round_seconds, rounds):
     torch.manual_seed(0)
     model = model_of(problem).to(dtype).eval()
-    samples = [torch.tensor(x[0:1], dtype=dtype) for x, _ in pool(problem)]
+    samples = [torch.tensor(x[0:1], dtype=dtype).reshape(1, *input_shape(problem)) for x, _ in pool(problem)]
     with torch.no_grad():
         if variant == "torchscript":
             model = torch.jit.freeze(torch.jit.trace(model, samples[0]))
@@ -166,16 +226,20 @@ def prediction(problem, dtype, variant, round_seconds, rounds):
         return measure(step, round_seconds, rounds)
 
 
-ONNX_MODELS = {"i1": ("N4", "n4.f64"), "i2": ("N5", "n5.f64")}
+ONNX_MODELS = {"i1": ("N4", "n4.f64"), "i2": ("N5", "n5.f64"), "i3": ("C2", "c2.f64")}
+# ONNX Runtime's CPU provider has no double Conv kernel: I3's models are float only.
+ONNX_DTYPES = {"i3": ((torch.float32, "float"),)}
+BOTH_DTYPES = ((torch.float32, "float"), (torch.float64, "double"))
 ONNX_OPSET = 13
 
 
 def export_onnx(directory):
-    """DIR/{i1,i2}_{float,double}.onnx from nnc's parameters in DIR/n4.f64 and DIR/n5.f64."""
+    """DIR/{i1,i2}_{float,double}.onnx and DIR/i3_float.onnx from DIR/n4.f64, DIR/n5.f64 and DIR/c2.f64."""
     for name, (problem, parameter_file) in ONNX_MODELS.items():
         flat = np.fromfile(f"{directory}/{parameter_file}", dtype="<f8")
-        for dtype, precision in ((torch.float32, "float"), (torch.float64, "double")):
-            model = nn.Sequential(*model_of(problem), nn.Softmax(dim=1)).to(dtype).eval()
+        for dtype, precision in ONNX_DTYPES.get(name, BOTH_DTYPES):
+            model = nn.Sequential(FlatInput(input_shape(problem)), *model_of(problem), nn.Softmax(dim=1))
+            model = model.to(dtype).eval()
             offset = 0
             with torch.no_grad():
                 for tensor in model.parameters():
@@ -184,9 +248,20 @@ def export_onnx(directory):
                     offset += count
             if offset != flat.size:
                 raise ValueError(f"{parameter_file}: {flat.size} values, the model has {offset} parameters")
-            torch.onnx.export(model, torch.zeros(1, PROBLEMS[problem][0][0], dtype=dtype),
+            torch.onnx.export(model, torch.zeros(1, data_spec(problem)[0], dtype=dtype),
                               f"{directory}/{name}_{precision}.onnx", input_names=["x"], output_names=["probs"],
                               dynamic_axes={"x": {0: "n"}, "probs": {0: "n"}}, opset_version=ONNX_OPSET)
+
+
+class FlatInput(nn.Module):
+    """Flat rows ([n, C*H*W]) reshaped to the per-sample shape the model takes: nnc's input convention."""
+
+    def __init__(self, shape):
+        super().__init__()
+        self.shape = list(shape)
+
+    def forward(self, x):
+        return x.reshape([-1] + self.shape) if len(self.shape) > 1 else x
 
 
 class ParametersAsInputs(nn.Module):
@@ -204,16 +279,36 @@ class ParametersAsInputs(nn.Module):
         return torch.softmax(x, dim=1)
 
 
+class ConvParametersAsInputs(nn.Module):
+    """A convolutional problem's network with its parameters as arguments, in nnc's order."""
+
+    def __init__(self, problem):
+        super().__init__()
+        self.shape = CONV_PROBLEMS[problem][0]
+        self.layers = CONV_PROBLEMS[problem][1]
+
+    def forward(self, x, *parameters):
+        x = x.reshape([-1] + self.shape)
+        for i, layer in enumerate(self.layers):
+            weight, bias = parameters[2 * i], parameters[2 * i + 1]
+            if layer[0] == "conv":
+                x = F.max_pool2d(torch.relu(F.conv2d(x, weight, bias, padding=layer[3])), 2)
+            else:
+                x = F.linear(x.flatten(1), weight, bias)
+                if i < len(self.layers) - 1:
+                    x = torch.relu(x)
+        return torch.softmax(x, dim=1)
+
+
 def export_onnx_inputs(directory):
-    """DIR/{i1,i2}_{float,double}_inputs.onnx: the same graphs, parameters as inputs p0, p1, ..."""
+    """DIR/*_inputs.onnx: the same graphs, parameters as inputs p0, p1, ..."""
     for name, (problem, _) in ONNX_MODELS.items():
-        sizes = PROBLEMS[problem][0]
-        for dtype, precision in ((torch.float32, "float"), (torch.float64, "double")):
-            parameters = []
-            for i in range(len(sizes) - 1):
-                parameters += [torch.zeros(sizes[i + 1], sizes[i], dtype=dtype), torch.zeros(sizes[i + 1], dtype=dtype)]
+        for dtype, precision in ONNX_DTYPES.get(name, BOTH_DTYPES):
+            parameters = [torch.zeros(p.shape, dtype=dtype) for p in model_of(problem).parameters()]
             names = [f"p{i}" for i in range(len(parameters))]
-            torch.onnx.export(ParametersAsInputs(len(sizes) - 1), (torch.zeros(1, sizes[0], dtype=dtype), *parameters),
+            graph = (ConvParametersAsInputs(problem) if problem in CONV_PROBLEMS
+                     else ParametersAsInputs(len(PROBLEMS[problem][0]) - 1))
+            torch.onnx.export(graph, (torch.zeros(1, data_spec(problem)[0], dtype=dtype), *parameters),
                               f"{directory}/{name}_{precision}_inputs.onnx", input_names=["x"] + names,
                               output_names=["probs"], dynamic_axes={"x": {0: "n"}, "probs": {0: "n"}},
                               opset_version=ONNX_OPSET)
@@ -221,12 +316,12 @@ def export_onnx_inputs(directory):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--export-onnx", metavar="DIR", help="write the ONNX models of I1 and I2 and exit")
+    parser.add_argument("--export-onnx", metavar="DIR", help="write the ONNX models of I1, I2 and I3 and exit")
     parser.add_argument("--export-onnx-inputs", metavar="DIR",
                         help="write them with the parameters as graph inputs and exit")
     parser.add_argument("--round-seconds", type=float, default=0.7)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--benchmarks", default="N1,N2,N3,N4,N5,I1,I2")
+    parser.add_argument("--benchmarks", default="N1,N2,N3,N4,N5,C1,C2,I1,I2,I3")
     args = parser.parse_args()
     if args.export_onnx or args.export_onnx_inputs:
         if args.export_onnx:
@@ -237,6 +332,8 @@ def main():
     results = []
     for bench in args.benchmarks.split(","):
         for dtype, precision in ((torch.float32, "float"), (torch.float64, "double")):
+            if precision not in PRECISIONS.get(bench, ("float", "double")):
+                continue
             for threads in (1, 2):
                 torch.set_num_threads(threads)
                 # N5's momentum buffers decay into the subnormal range on its data (BENCHMARKS.md);

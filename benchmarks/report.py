@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns the JMH JSON (-rf json) and the pytorch_suite.py JSON into BENCHMARKS.md's tables.
 
-Figures are training samples per second (ops/s x batch) and, for I1/I2, predictions per second.
+Figures are training samples per second (ops/s x batch) and, for I1-I3, predictions per second.
 Each JMH figure is the median over forks of each fork's mean iteration score; each PyTorch
 figure is the median of its rounds. Ratios are nnc / baseline, each pair from the same run.
 
@@ -15,15 +15,25 @@ import statistics
 import sys
 
 BATCH = {"N1": 1, "N2": 4, "N3": 1, "N4": 32, "N5": 64, "I1": 1, "I2": 1,
-         "I1b8": 8, "I1b64": 64, "I2b8": 8, "I2b64": 64}
+         "I1b8": 8, "I1b64": 64, "I2b8": 8, "I2b64": 64, "C1": 32, "C2": 64, "I3": 1}
+# The convolutional entries, tabled on their own against PyTorch (with the hand-written Java CNN).
+CONV = ("C1", "C2", "I3")
 # The precision a benchmark method measures unless its name ends in Float or Double.
 DEFAULT_PRECISION = {"N1": "double", "N2": "double", "N3": "double", "N4": "double", "N5": "float",
                      "I1": "double", "I2": "float", "I1b8": "double", "I1b64": "double", "I2b8": "float",
-                     "I2b64": "float"}
+                     "I2b64": "float", "C1": "double", "C2": "float", "I3": "float"}
 # Prediction benchmarks: parameters (all streamed once per call, whatever the batch) and
 # floating-point operations per sample (two per multiply-add of the products).
-PARAMETERS = {"I1": 64 * 32 + 32 + 32 * 10 + 10, "I2": 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10}
-FLOP = {"I1": 2 * (64 * 32 + 32 * 10), "I2": 2 * (784 * 256 + 256 * 128 + 128 * 10)}
+PARAMETERS = {"I1": 64 * 32 + 32 + 32 * 10 + 10, "I2": 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10,
+              "I3": 6 * 25 + 6 + 16 * 150 + 16 + 400 * 120 + 120 + 120 * 84 + 84 + 84 * 10 + 10}
+# C2's (LeNet-5's) multiply-adds per sample: conv1 6x28x28 outputs of 25 terms, conv2 16x10x10 of
+# 150, the dense layers; I3 is its forward pass.
+C2_CONV1 = 6 * 28 * 28 * 25
+C2_FORWARD = C2_CONV1 + 16 * 10 * 10 * 150 + 400 * 120 + 120 * 84 + 84 * 10
+FLOP = {"I1": 2 * (64 * 32 + 32 * 10), "I2": 2 * (784 * 256 + 256 * 128 + 128 * 10), "I3": 2 * C2_FORWARD}
+# One C2 training step per sample (C2Benchmark.FLOP_PER_SAMPLE): forward, weight gradients, and the
+# input gradients of every layer but conv1.
+C2_TRAIN_FLOP = 2 * (C2_FORWARD + C2_FORWARD + (C2_FORWARD - C2_CONV1))
 TITLES = {
     "N1": "N1 2-2-1 sigmoid, SGD, batch 1",
     "N2": "N2 XOR 2-4-1, SGD, batch 4",
@@ -36,6 +46,9 @@ TITLES = {
     "I1b64": "I1 N4 predict, batch 64",
     "I2b8": "I2 N5 predict, batch 8",
     "I2b64": "I2 N5 predict, batch 64",
+    "C1": "C1 digits CNN, Adam, batch 32",
+    "C2": "C2 LeNet-5, momentum, batch 64",
+    "I3": "I3 C2 predict, batch 1",
 }
 
 
@@ -54,6 +67,8 @@ def jmh_figures(path):
         if bench in ("LoopShape", "VectorProduct"):
             median = statistics.median(statistics.mean(it) for it in entry["primaryMetric"]["rawData"])
             figures[(bench, method, "float")] = (median * LOOP_SHAPE_FLOP / 1e9, [])
+            continue
+        if bench not in BATCH:  # a kernel study such as ConvShapeBenchmark: not a suite figure
             continue
         precision = DEFAULT_PRECISION[bench]
         system = method
@@ -95,9 +110,9 @@ def java_table(figures):
     for bench in BATCH:
         for precision in ("double", "float"):
             nnc = figures.get((bench, "nnc", precision), (None, 0))[0]
-            if nnc is None or bench not in TITLES or "b" in bench:
-                continue
             hand = figures.get((bench, "handwritten", precision), (None, 0))[0]
+            if (nnc is None and hand is None) or bench not in TITLES or "b" in bench:
+                continue
             tape = figures.get((bench, "tape", "double"), (None, 0))[0] if precision == "double" else None
             lines.append(f"| {TITLES[bench]} | {precision} | {fmt(nnc)} | {fmt(hand)} | {ratio(nnc, hand)} "
                          f"| {fmt(tape)} | {ratio(nnc, tape)} |")
@@ -115,12 +130,47 @@ def pytorch_table(figures, torch_results):
         for precision in ("double", "float"):
             nnc = figures.get((bench, "nnc", precision), (None, 0))[0]
             cells = [torch.get((bench, precision, t, v)) for t in (1, 2) for v in ("eager", "torchscript")]
-            if nnc is None or all(c is None for c in cells):
+            if nnc is None or all(c is None for c in cells) or bench in CONV:
                 continue
             best = max(c for c in cells[:2] if c is not None)
             lines.append(f"| {TITLES[bench]} | {precision} | {fmt(nnc)} | "
                          + " | ".join(fmt(c) for c in cells) + f" | {ratio(nnc, best)} |")
     return "\n".join(lines)
+
+
+def conv_table(figures, torch_results):
+    """C1, C2, I3: nnc (once it compiles them) and the hand-written Java CNN against PyTorch, same run."""
+    torch = torch_index(torch_results)
+    lines = [
+        "| bench | precision | nnc (1 thread) | hand-written (1 thread) | PyTorch eager, 1 thread "
+        "| TorchScript, 1 thread | PyTorch eager, 2 threads | TorchScript, 2 threads "
+        "| nnc / best PyTorch, 1 thread | hand-written / best PyTorch, 1 thread |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for bench in CONV:
+        for precision in ("double", "float"):
+            nnc = figures.get((bench, "nnc", precision), (None, 0))[0]
+            hand = figures.get((bench, "handwritten", precision), (None, 0))[0]
+            cells = [torch.get((bench, precision, t, v)) for t in (1, 2) for v in ("eager", "torchscript")]
+            if nnc is None and hand is None and all(c is None for c in cells):
+                continue
+            best = max((c for c in cells[:2] if c is not None), default=None)
+            lines.append(f"| {TITLES[bench]} | {precision} | {fmt(nnc)} | {fmt(hand)} | "
+                         + " | ".join(fmt(c) for c in cells) + f" | {ratio(nnc, best)} | {ratio(hand, best)} |")
+    return "\n".join(lines) if len(lines) > 2 else None
+
+
+def c2_rates(figures, torch_results):
+    """C2's training step in GFLOP/s for each system that ran it (forward + backward, 2 per multiply-add)."""
+    torch = torch_index(torch_results)
+    parts = []
+    for label, value in (("nnc", figures.get(("C2", "nnc", "float"), (None, 0))[0]),
+                         ("hand-written Java", figures.get(("C2", "handwritten", "float"), (None, 0))[0]),
+                         ("PyTorch eager", torch.get(("C2", "float", 1, "eager"))),
+                         ("TorchScript", torch.get(("C2", "float", 1, "torchscript")))):
+        if value:
+            parts.append(f"{label} {value * C2_TRAIN_FLOP / 1e9:.1f}")
+    return ", ".join(parts)
 
 
 def two_core_table(figures, torch_results):
@@ -233,6 +283,15 @@ def main(argv):
                   "momentum buffers reach the subnormal range on its data, see the notes): N5 float "
                   f"{fmt(ftz.get(('float', 1)))} (1 thread), {fmt(ftz.get(('float', 2)))} (2 threads); "
                   f"double {fmt(ftz.get(('double', 1)))}, {fmt(ftz.get(('double', 2)))}.")
+    convolutions = conv_table(figures, torch_results)
+    if convolutions:
+        print("\nConvolutional networks (C1, C2, I3), one thread unless stated, against PyTorch in the same run; "
+              "the hand-written Java CNN is `DoubleCnn`/`FloatCnn` (im2col products).\n")
+        print(convolutions)
+        rates = c2_rates(figures, torch_results)
+        if rates:
+            print(f"\nC2's training step is {C2_TRAIN_FLOP / 1e6:.2f} MFLOP per sample (forward and backward, two per "
+                  f"multiply-add); in GFLOP/s, one thread: {rates}.")
     two_cores = two_core_table(figures, torch_results)
     if two_cores:
         print("\nBoth cores: nnc with `setThreads(2)` (each batch split in two; N5's batch of one tile splits its input layer by inputs, the rest by samples) against PyTorch "

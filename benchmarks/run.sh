@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite and writes its results into BENCHMARKS.md:
 #   1. builds the project (nnc generates the benchmark networks during the build),
-#   1b. exports the ONNX models of I1 and I2 from nnc's parameters (OnnxModels, then
+#   1b. exports the ONNX models of I1, I2 and I3 from the suite's parameters (OnnxModels, then
 #      pytorch_suite.py --export-onnx) for ONNX Runtime,
-#   2. JMH: every N1-N5, I1-I2 benchmark, nnc, both Java baselines and ONNX Runtime, one thread,
+#   2. JMH: every N1-N5, C1-C2, I1-I3 benchmark, nnc, the Java baselines and ONNX Runtime, one thread,
 #      3 forks x (4 warm-up + 3 measured iterations of 1 s): about 15 minutes,
 #   2b. JMH again for nnc's float benchmarks with --add-modules jdk.incubator.vector, and ONNX
 #      Runtime's float predictions beside them: about 4 minutes,
@@ -29,7 +29,7 @@ onnx=benchmarks/target/onnx
 java -cp benchmarks/target/benchmarks.jar dev.nnc.benchmarks.OnnxModels "$onnx"
 "$python" benchmarks/pytorch_suite.py --export-onnx "$onnx" 2> "$out/onnx-export.log"
 
-java -jar benchmarks/target/benchmarks.jar -e ProductShape -f 3 -wi 4 -w 1s -i 3 -r 1s -t 1 \
+java -jar benchmarks/target/benchmarks.jar -e 'ProductShape|ConvShape' -f 3 -wi 4 -w 1s -i 3 -r 1s -t 1 \
     -rf json -rff "$out/jmh.json" | tee "$out/jmh.txt"
 
 # The float networks again with the Vector API opt-in (--add-modules jdk.incubator.vector).

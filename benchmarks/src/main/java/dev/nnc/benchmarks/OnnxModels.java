@@ -9,17 +9,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The ONNX models of I1 and I2 that ONNX Runtime runs in the JMH suite, and the parameters they
- * are built from.
+ * The ONNX models of I1, I2 and I3 that ONNX Runtime runs in the JMH suite, and the parameters
+ * they are built from.
  *
  * <p>The comparison must be of the same network, so the models carry nnc's parameters: {@link
  * #main} writes the initial parameters of N4 and N5 (the specs' seeds, exactly what the I1 and I2
- * benchmarks predict with) as raw little-endian doubles, flat in {@code PARAMETER_NAMES} order,
- * which is PyTorch's {@code nn.Linear} layout ({@code [out, in]} weights, then the bias). {@code
- * pytorch_suite.py --export-onnx DIR} loads them into its {@code nn.Sequential} models, appends
- * the softmax that nnc's {@code predict} applies, and exports {@code i1_double.onnx},
- * {@code i1_float.onnx}, {@code i2_float.onnx} and {@code i2_double.onnx} (batch dimension
- * dynamic). {@code benchmarks/run.sh} does both before JMH.
+ * benchmarks predict with) and C2's ({@link C2Benchmark#initialParameters}, what I3 predicts
+ * with) as raw little-endian doubles, flat in {@code PARAMETER_NAMES} order, which is PyTorch's
+ * layout ({@code nn.Linear}: {@code [out, in]} weights, then the bias; {@code nn.Conv2d}: {@code
+ * [filters, C, kh, kw]}, then the bias). {@code pytorch_suite.py --export-onnx DIR} loads them
+ * into its {@code nn.Sequential} models, appends the softmax that nnc's {@code predict} applies,
+ * and exports {@code i1_double.onnx}, {@code i1_float.onnx}, {@code i2_float.onnx}, {@code
+ * i2_double.onnx} and {@code i3_float.onnx} (batch dimension dynamic; ONNX Runtime's CPU provider
+ * has no double convolution). {@code benchmarks/run.sh} does both before JMH.
  */
 public final class OnnxModels {
     /** The directory of the exported models, {@code benchmarks/target/onnx} unless the property says otherwise. */
@@ -27,7 +29,7 @@ public final class OnnxModels {
 
     private OnnxModels() {}
 
-    /** Writes {@code n4.f64} and {@code n5.f64} into the directory given as the only argument. */
+    /** Writes {@code n4.f64}, {@code n5.f64} and {@code c2.f64} into the directory given as the only argument. */
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
             throw new IllegalArgumentException("usage: OnnxModels DIRECTORY");
@@ -36,6 +38,7 @@ public final class OnnxModels {
         Files.createDirectories(directory);
         write(directory.resolve("n4.f64"), i1Parameters());
         write(directory.resolve("n5.f64"), i2Parameters());
+        write(directory.resolve("c2.f64"), i3Parameters());
     }
 
     /** N4's initial parameters, the network I1 predicts with. */
@@ -50,6 +53,11 @@ public final class OnnxModels {
         double[] parameters = new double[N5Double.PARAMETER_COUNT];
         new N5Double().getParameters(parameters);
         return parameters;
+    }
+
+    /** C2's initial parameters, the network I3 predicts with. */
+    public static double[] i3Parameters() {
+        return C2Benchmark.initialParameters();
     }
 
     /**

@@ -1,8 +1,10 @@
 package dev.nnc.benchmarks;
 
 /**
- * The training problems of the fixed suite (N1-N5 in {@code ARCHITECTURE.md}): sizes, batch and
- * the seeds of their data. I1 and I2 predict on the inputs of N4 and N5.
+ * The training problems of the fixed suite (N1-N5, C1-C2 in {@code ARCHITECTURE.md}): sizes, batch
+ * and the seeds of their data. I1, I2 and I3 predict on the inputs of N4, N5 and C2. The inputs of
+ * the convolutional problems are images ({@code [1, 8, 8]}, {@code [1, 28, 28]}) flattened
+ * row-major, drawn like the others.
  *
  * <p>The data is defined so that {@code pytorch_suite.py} can rebuild it bit for bit: element
  * {@code i} of a stream with seed {@code s} is {@code splitmix64(s + (i + 1) * 0x9E3779B97F4A7C15)}
@@ -18,7 +20,11 @@ public enum Problem {
     /** 64 -> 32 -> 10, inputs in [0, 1), one-hot targets. */
     N4(64, 10, 32, Kind.CLASSIFICATION, 104),
     /** 784 -> 256 -> 128 -> 10, inputs in [0, 1), one-hot targets. */
-    N5(784, 10, 64, Kind.CLASSIFICATION, 105);
+    N5(784, 10, 64, Kind.CLASSIFICATION, 105),
+    /** The digits CNN: [1, 8, 8] images with pixels in [0, 1), one-hot targets. */
+    C1(64, 10, 32, Kind.CLASSIFICATION, 106),
+    /** LeNet-5: [1, 28, 28] images with pixels in [0, 1), one-hot targets. */
+    C2(784, 10, 64, Kind.CLASSIFICATION, 107);
 
     /** How inputs and targets are drawn. */
     public enum Kind {

@@ -37,4 +37,22 @@ class SuiteDataTest {
         assertArrayEquals(new double[] {0, 0, 1, 0, 0, 1, 1, 1}, data.inputs(5));
         assertArrayEquals(new double[] {0, 1, 1, 0}, data.targets(5));
     }
+
+    @Test
+    void convolutionalImagesAndLabelsMatchThePythonSuite() {
+        SuiteData c1 = SuiteData.of(Problem.C1);
+        assertEquals(0.83563791, c1.inputs(1)[0], 1e-8);
+        assertEquals(0.49878219, c1.inputs(1)[1], 1e-8);
+        assertEquals(0.75249630, c1.inputs(1)[2 * 64 + 40], 1e-8);
+        SuiteData c2 = SuiteData.of(Problem.C2);
+        assertEquals(0.83020623, c2.inputs(1)[0], 1e-8);
+        assertEquals(0.37726058, c2.inputs(1)[2], 1e-8);
+        assertEquals(0.29242361, c2.inputs(1)[2 * 784 + 100], 1e-8);
+        int[] c1Labels = {0, 9, 1, 5, 8};
+        int[] c2Labels = {1, 9, 8, 1, 7};
+        for (int sample = 0; sample < c1Labels.length; sample++) {
+            assertEquals(1.0, c1.targets(1)[sample * 10 + c1Labels[sample]], "C1 label of sample " + sample);
+            assertEquals(1.0, c2.targets(1)[sample * 10 + c2Labels[sample]], "C2 label of sample " + sample);
+        }
+    }
 }

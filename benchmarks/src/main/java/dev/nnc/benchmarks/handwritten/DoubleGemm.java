@@ -81,6 +81,70 @@ final class DoubleGemm {
         }
     }
 
+    /**
+     * {@code c[i][j] = sum over t < k of a[i][t] * b[j][t]} for the first {@code m} rows of
+     * {@code a} and {@code n} of {@code b}: {@code C = A B^T}, the weight gradient of a
+     * convolution ({@code dOut x cols^T}), where both operands are long rows and the result is
+     * small. Dot products are reductions that C2 does not vectorise, so the kernel computes a 2x4
+     * block of them at once: eight independent sums per pass, six loads for eight multiply-adds.
+     */
+    static void multiplyByTransposed(double[][] a, int m, double[][] b, int n, int k, double[][] c) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            double[] a0 = a[i];
+            double[] a1 = a[i + 1];
+            int j = 0;
+            for (; j + 3 < n; j += 4) {
+                double[] b0 = b[j];
+                double[] b1 = b[j + 1];
+                double[] b2 = b[j + 2];
+                double[] b3 = b[j + 3];
+                double s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+                for (int t = 0; t < k; t++) {
+                    double x0 = a0[t];
+                    double x1 = a1[t];
+                    double y0 = b0[t];
+                    double y1 = b1[t];
+                    double y2 = b2[t];
+                    double y3 = b3[t];
+                    s00 += x0 * y0;
+                    s01 += x0 * y1;
+                    s02 += x0 * y2;
+                    s03 += x0 * y3;
+                    s10 += x1 * y0;
+                    s11 += x1 * y1;
+                    s12 += x1 * y2;
+                    s13 += x1 * y3;
+                }
+                c[i][j] = s00;
+                c[i][j + 1] = s01;
+                c[i][j + 2] = s02;
+                c[i][j + 3] = s03;
+                c[i + 1][j] = s10;
+                c[i + 1][j + 1] = s11;
+                c[i + 1][j + 2] = s12;
+                c[i + 1][j + 3] = s13;
+            }
+            for (; j < n; j++) {
+                c[i][j] = dot(a0, b[j], k);
+                c[i + 1][j] = dot(a1, b[j], k);
+            }
+        }
+        for (; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                c[i][j] = dot(a[i], b[j], k);
+            }
+        }
+    }
+
+    private static double dot(double[] x, double[] y, int k) {
+        double sum = 0;
+        for (int t = 0; t < k; t++) {
+            sum += x[t] * y[t];
+        }
+        return sum;
+    }
+
     /** {@code t = transpose(a)}. */
     static void transpose(double[][] a, double[][] t) {
         for (int r = 0; r < a.length; r++) {

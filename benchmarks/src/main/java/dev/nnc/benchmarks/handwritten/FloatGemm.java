@@ -81,6 +81,70 @@ final class FloatGemm {
         }
     }
 
+    /**
+     * {@code c[i][j] = sum over t < k of a[i][t] * b[j][t]} for the first {@code m} rows of
+     * {@code a} and {@code n} of {@code b}: {@code C = A B^T}, the weight gradient of a
+     * convolution ({@code dOut x cols^T}), where both operands are long rows and the result is
+     * small. Dot products are reductions that C2 does not vectorise, so the kernel computes a 2x4
+     * block of them at once: eight independent sums per pass, six loads for eight multiply-adds.
+     */
+    static void multiplyByTransposed(float[][] a, int m, float[][] b, int n, int k, float[][] c) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            float[] a0 = a[i];
+            float[] a1 = a[i + 1];
+            int j = 0;
+            for (; j + 3 < n; j += 4) {
+                float[] b0 = b[j];
+                float[] b1 = b[j + 1];
+                float[] b2 = b[j + 2];
+                float[] b3 = b[j + 3];
+                float s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+                for (int t = 0; t < k; t++) {
+                    float x0 = a0[t];
+                    float x1 = a1[t];
+                    float y0 = b0[t];
+                    float y1 = b1[t];
+                    float y2 = b2[t];
+                    float y3 = b3[t];
+                    s00 += x0 * y0;
+                    s01 += x0 * y1;
+                    s02 += x0 * y2;
+                    s03 += x0 * y3;
+                    s10 += x1 * y0;
+                    s11 += x1 * y1;
+                    s12 += x1 * y2;
+                    s13 += x1 * y3;
+                }
+                c[i][j] = s00;
+                c[i][j + 1] = s01;
+                c[i][j + 2] = s02;
+                c[i][j + 3] = s03;
+                c[i + 1][j] = s10;
+                c[i + 1][j + 1] = s11;
+                c[i + 1][j + 2] = s12;
+                c[i + 1][j + 3] = s13;
+            }
+            for (; j < n; j++) {
+                c[i][j] = dot(a0, b[j], k);
+                c[i + 1][j] = dot(a1, b[j], k);
+            }
+        }
+        for (; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                c[i][j] = dot(a[i], b[j], k);
+            }
+        }
+    }
+
+    private static float dot(float[] x, float[] y, int k) {
+        float sum = 0;
+        for (int t = 0; t < k; t++) {
+            sum += x[t] * y[t];
+        }
+        return sum;
+    }
+
     /** {@code t = transpose(a)}. */
     static void transpose(float[][] a, float[][] t) {
         for (int r = 0; r < a.length; r++) {
