@@ -1,5 +1,7 @@
 package dev.nnc.benchmarks;
 
+import dev.nnc.benchmarks.generated.C1;
+import dev.nnc.benchmarks.generated.C1Float;
 import dev.nnc.benchmarks.handwritten.DoubleCnn;
 import dev.nnc.benchmarks.handwritten.FloatCnn;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -14,12 +16,14 @@ import org.openjdk.jmh.annotations.State;
  * precision costs.
  *
  * <p>Every implementation starts from the same parameters, {@link #initialParameters}: the
- * hand-written network's seeded initialisation, until a generated C1 provides them as N4's does.
+ * hand-written network's seeded initialisation, in the generated classes' flat order.
  */
 @State(Scope.Thread)
 public class C1Benchmark extends SuiteBenchmark {
     private static final int BATCH = 32;
     private final SuiteData data = SuiteData.of(Problem.C1);
+    private C1 nnc;
+    private C1Float nncFloat;
     private DoubleCnn handwritten;
     private FloatCnn handwrittenFloat;
     private int cursor;
@@ -27,6 +31,10 @@ public class C1Benchmark extends SuiteBenchmark {
     @Setup
     public void setUp() {
         double[] parameters = initialParameters();
+        nnc = new C1();
+        nnc.setParameters(parameters);
+        nncFloat = new C1Float();
+        nncFloat.setParameters(parameters);
         handwritten = Baselines.handwrittenC1();
         handwritten.setParameters(parameters);
         handwrittenFloat = Baselines.handwrittenC1Float();
@@ -40,6 +48,18 @@ public class C1Benchmark extends SuiteBenchmark {
         double[] parameters = new double[network.parameterCount()];
         network.getParameters(parameters);
         return parameters;
+    }
+
+    @Benchmark
+    public double nnc() {
+        int i = cursor++;
+        return nnc.trainStep(data.inputs(i), data.targets(i), BATCH);
+    }
+
+    @Benchmark
+    public double nncFloat() {
+        int i = cursor++;
+        return nncFloat.trainStep(data.floatInputs(i), data.floatTargets(i), BATCH);
     }
 
     @Benchmark

@@ -1,5 +1,6 @@
 package dev.nnc.benchmarks;
 
+import dev.nnc.benchmarks.generated.C2;
 import dev.nnc.benchmarks.handwritten.FloatCnn;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;
@@ -12,7 +13,7 @@ import org.openjdk.jmh.annotations.State;
  * 10 softmax), SGD with momentum 0.9, lr 0.01, batch 64 (samples/s = 64 ops/s).
  *
  * <p>Every implementation starts from the same parameters, {@link #initialParameters}: the
- * hand-written network's seeded initialisation, until a generated C2 provides them as N5's does.
+ * hand-written network's seeded initialisation, in the generated class's flat order.
  * One training step is {@link #FLOP_PER_SAMPLE} floating-point operations per sample.
  */
 @State(Scope.Thread)
@@ -28,11 +29,14 @@ public class C2Benchmark extends SuiteBenchmark {
     public static final long FLOP_PER_SAMPLE = flopPerSample();
 
     private final SuiteData data = SuiteData.of(Problem.C2);
+    private C2 nnc;
     private FloatCnn handwritten;
     private int cursor;
 
     @Setup
     public void setUp() {
+        nnc = new C2();
+        nnc.setParameters(initialParameters());
         handwritten = Baselines.handwrittenC2(BATCH);
         handwritten.setParameters(SuiteData.toFloats(initialParameters()));
     }
@@ -48,6 +52,12 @@ public class C2Benchmark extends SuiteBenchmark {
             result[i] = parameters[i];
         }
         return result;
+    }
+
+    @Benchmark
+    public double nnc() {
+        int i = cursor++;
+        return nnc.trainStep(data.floatInputs(i), data.floatTargets(i), BATCH);
     }
 
     @Benchmark

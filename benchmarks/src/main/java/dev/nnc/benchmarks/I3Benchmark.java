@@ -1,10 +1,13 @@
 package dev.nnc.benchmarks;
 
+import ai.onnxruntime.OrtException;
+import dev.nnc.benchmarks.generated.C2;
 import dev.nnc.benchmarks.handwritten.FloatCnn;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * I3: one-sample predictions of C2 (LeNet-5) in float; ops/s = predictions/s. The samples are
@@ -15,6 +18,7 @@ public class I3Benchmark extends SuiteBenchmark {
     private static final int SAMPLES = 16;
     private final float[][] floatSamples = new float[SAMPLES][];
     private final float[] floatOut = new float[10];
+    private C2 nnc;
     private FloatCnn handwritten;
     private int cursor;
 
@@ -24,13 +28,57 @@ public class I3Benchmark extends SuiteBenchmark {
         for (int i = 0; i < SAMPLES; i++) {
             floatSamples[i] = SuiteData.toFloats(data.sample(i));
         }
+        nnc = new C2();
+        nnc.setParameters(C2Benchmark.initialParameters());
         handwritten = Baselines.handwrittenC2(1);
         handwritten.setParameters(SuiteData.toFloats(C2Benchmark.initialParameters()));
+    }
+
+    @Benchmark
+    public float nnc() {
+        nnc.predict(floatSamples[cursor++ & (SAMPLES - 1)], floatOut);
+        return floatOut[0];
+    }
+
+    @Benchmark
+    public double ort(Ort ort) throws OrtException {
+        return ort.model.run(ort.cursor++ & (SAMPLES - 1));
     }
 
     @Benchmark
     public float handwritten() {
         handwritten.predict(floatSamples[cursor++ & (SAMPLES - 1)], floatOut);
         return floatOut[0];
+    }
+
+    /** ONNX Runtime, one thread, on the exported I3 model (C2's forward pass and softmax). */
+    @State(Scope.Thread)
+    public static class Ort {
+        private OrtPredictor model;
+        private int cursor;
+
+        @Setup
+        public void setUp() throws OrtException {
+            SuiteData data = SuiteData.of(Problem.C2);
+            double[][] samples = new double[SAMPLES][];
+            double[][] expected = new double[SAMPLES][10];
+            C2 reference = new C2();
+            reference.setParameters(OnnxModels.i3Parameters());
+            float[] out = new float[10];
+            for (int i = 0; i < SAMPLES; i++) {
+                samples[i] = data.sample(i);
+                reference.predict(SuiteData.toFloats(samples[i]), out);
+                for (int j = 0; j < 10; j++) {
+                    expected[i][j] = out[j];
+                }
+            }
+            model = new OrtPredictor(OnnxModels.model("i3_float"), samples, 1, 784, 10, false);
+            model.requireOutputs(expected, 1e-4);
+        }
+
+        @TearDown
+        public void tearDown() throws OrtException {
+            model.close();
+        }
     }
 }
