@@ -814,20 +814,41 @@ public final class DigitsCnn implements TrainableNetwork {
      * Prediction for the {@code m} samples from {@code xs[xo]} on (written to {@code outs}).
      */
     private void forwardTile(double[] xs, int xo, double[] outs, int oo, int m) {
+        // Split into parts: one method of this size would exceed HotSpot's compilation limit.
         for (int b = 0; b < m; b++) {
             System.arraycopy(xs, xo + b * 64, inputRows[b], 0, 64);
         }
+        forwardTile0(xs, xo, outs, oo, m);
+        forwardTile1(xs, xo, outs, oo, m);
+    }
+
+    /**
+     * Part 0 of {@link #forwardTile}.
+     */
+    private void forwardTile0(double[] xs, int xo, double[] outs, int oo, int m) {
         for (int b = 0; b < m; b++) {
             for (int c = 0; c < 1; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
+                        double[] row = patches[(c * 3 + ky) * 3 + kx];
+                        int oxFrom = Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1));
+                        int oxTo = Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1);
                         for (int oy = 0; oy < 8; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
-                            for (int ox = 0; ox < 8; ox++) {
-                                int ix = ox * 1 - 1 + kx * 1;
-                                int o = oy * 8 + ox;
-                                boolean inside = iy >= 0 && iy < 8 && ix >= 0 && ix < 8;
-                                patches[(c * 3 + ky) * 3 + kx][o] = inside ? inputRows[b][c * 64 + iy * 8 + ix] : 0.0;
+                            int o = oy * 8;
+                            if (iy < 0 || iy >= 8) {
+                                Arrays.fill(row, o, o + 8, 0.0);
+                                continue;
+                            }
+                            int at = c * 64 + iy * 8 + kx * 1 - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                row[o + ox] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                row[o + ox] = inputRows[b][at + ox * 1];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                row[o + ox] = 0.0;
                             }
                         }
                     }
@@ -896,13 +917,25 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
+                        double[] row = patches_[(c * 3 + ky) * 3 + kx];
+                        int oxFrom = Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1));
+                        int oxTo = Math.min(4, Math.floorDiv(4 - kx * 1, 1) + 1);
                         for (int oy = 0; oy < 4; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
-                            for (int ox = 0; ox < 4; ox++) {
-                                int ix = ox * 1 - 1 + kx * 1;
-                                int o = oy * 4 + ox;
-                                boolean inside = iy >= 0 && iy < 4 && ix >= 0 && ix < 4;
-                                patches_[(c * 3 + ky) * 3 + kx][o] = inside ? p1_[b][c * 16 + iy * 4 + ix] : 0.0;
+                            int o = oy * 4;
+                            if (iy < 0 || iy >= 4) {
+                                Arrays.fill(row, o, o + 4, 0.0);
+                                continue;
+                            }
+                            int at = c * 16 + iy * 4 + kx * 1 - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                row[o + ox] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                row[o + ox] = p1_[b][at + ox * 1];
+                            }
+                            for (int ox = oxTo; ox < 4; ox++) {
+                                row[o + ox] = 0.0;
                             }
                         }
                     }
@@ -991,6 +1024,12 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #forwardTile}.
+     */
+    private void forwardTile1(double[] xs, int xo, double[] outs, int oo, int m) {
         // cnn.nn:11  probs
         for (int b = 0; b < m; b++) {
             double max = (-1.0 / 0.0);
@@ -1020,21 +1059,47 @@ public final class DigitsCnn implements TrainableNetwork {
      * The loss of the {@code m} samples from {@code xs[xo]} on (without dropout); returns the sum of their losses.
      */
     private double lossTile(double[] xs, int xo, double[] ys, int yo, int m) {
+        // Split into parts: one method of this size would exceed HotSpot's compilation limit.
         for (int b = 0; b < m; b++) {
             System.arraycopy(xs, xo + b * 64, inputRows[b], 0, 64);
             System.arraycopy(ys, yo + b * 10, targetRows[b], 0, 10);
         }
+        lossTile0(xs, xo, ys, yo, m);
+        lossTile1(xs, xo, ys, yo, m);
+        double lossSum = 0.0;
+        for (int b = 0; b < m; b++) {
+            lossSum += t18[b];
+        }
+        return lossSum;
+    }
+
+    /**
+     * Part 0 of {@link #lossTile}.
+     */
+    private void lossTile0(double[] xs, int xo, double[] ys, int yo, int m) {
         for (int b = 0; b < m; b++) {
             for (int c = 0; c < 1; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
+                        double[] row = patches[(c * 3 + ky) * 3 + kx];
+                        int oxFrom = Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1));
+                        int oxTo = Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1);
                         for (int oy = 0; oy < 8; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
-                            for (int ox = 0; ox < 8; ox++) {
-                                int ix = ox * 1 - 1 + kx * 1;
-                                int o = oy * 8 + ox;
-                                boolean inside = iy >= 0 && iy < 8 && ix >= 0 && ix < 8;
-                                patches[(c * 3 + ky) * 3 + kx][o] = inside ? inputRows[b][c * 64 + iy * 8 + ix] : 0.0;
+                            int o = oy * 8;
+                            if (iy < 0 || iy >= 8) {
+                                Arrays.fill(row, o, o + 8, 0.0);
+                                continue;
+                            }
+                            int at = c * 64 + iy * 8 + kx * 1 - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                row[o + ox] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                row[o + ox] = inputRows[b][at + ox * 1];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                row[o + ox] = 0.0;
                             }
                         }
                     }
@@ -1103,13 +1168,25 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
+                        double[] row = patches_[(c * 3 + ky) * 3 + kx];
+                        int oxFrom = Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1));
+                        int oxTo = Math.min(4, Math.floorDiv(4 - kx * 1, 1) + 1);
                         for (int oy = 0; oy < 4; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
-                            for (int ox = 0; ox < 4; ox++) {
-                                int ix = ox * 1 - 1 + kx * 1;
-                                int o = oy * 4 + ox;
-                                boolean inside = iy >= 0 && iy < 4 && ix >= 0 && ix < 4;
-                                patches_[(c * 3 + ky) * 3 + kx][o] = inside ? p1_[b][c * 16 + iy * 4 + ix] : 0.0;
+                            int o = oy * 4;
+                            if (iy < 0 || iy >= 4) {
+                                Arrays.fill(row, o, o + 4, 0.0);
+                                continue;
+                            }
+                            int at = c * 16 + iy * 4 + kx * 1 - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                row[o + ox] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                row[o + ox] = p1_[b][at + ox * 1];
+                            }
+                            for (int ox = oxTo; ox < 4; ox++) {
+                                row[o + ox] = 0.0;
                             }
                         }
                     }
@@ -1198,6 +1275,12 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #lossTile}.
+     */
+    private void lossTile1(double[] xs, int xo, double[] ys, int yo, int m) {
         for (int b = 0; b < m; b++) {
             // softmax + cross_entropy fused: computed from the logits
             double max = (-1.0 / 0.0);
@@ -1217,11 +1300,6 @@ public final class DigitsCnn implements TrainableNetwork {
                 t18[b] += targetRows[b][i] * (lse - logits[b][i]);
             }
         }
-        double lossSum = 0.0;
-        for (int b = 0; b < m; b++) {
-            lossSum += t18[b];
-        }
-        return lossSum;
     }
 
     /**
@@ -1254,13 +1332,25 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 1; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
+                        double[] row = patches[(c * 3 + ky) * 3 + kx];
+                        int oxFrom = Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1));
+                        int oxTo = Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1);
                         for (int oy = 0; oy < 8; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
-                            for (int ox = 0; ox < 8; ox++) {
-                                int ix = ox * 1 - 1 + kx * 1;
-                                int o = oy * 8 + ox;
-                                boolean inside = iy >= 0 && iy < 8 && ix >= 0 && ix < 8;
-                                patches[(c * 3 + ky) * 3 + kx][o] = inside ? inputRows[b][c * 64 + iy * 8 + ix] : 0.0;
+                            int o = oy * 8;
+                            if (iy < 0 || iy >= 8) {
+                                Arrays.fill(row, o, o + 8, 0.0);
+                                continue;
+                            }
+                            int at = c * 64 + iy * 8 + kx * 1 - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                row[o + ox] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                row[o + ox] = inputRows[b][at + ox * 1];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                row[o + ox] = 0.0;
                             }
                         }
                     }
@@ -1329,13 +1419,25 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
+                        double[] row = patches_[(c * 3 + ky) * 3 + kx];
+                        int oxFrom = Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1));
+                        int oxTo = Math.min(4, Math.floorDiv(4 - kx * 1, 1) + 1);
                         for (int oy = 0; oy < 4; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
-                            for (int ox = 0; ox < 4; ox++) {
-                                int ix = ox * 1 - 1 + kx * 1;
-                                int o = oy * 4 + ox;
-                                boolean inside = iy >= 0 && iy < 4 && ix >= 0 && ix < 4;
-                                patches_[(c * 3 + ky) * 3 + kx][o] = inside ? p1_[b][c * 16 + iy * 4 + ix] : 0.0;
+                            int o = oy * 4;
+                            if (iy < 0 || iy >= 4) {
+                                Arrays.fill(row, o, o + 4, 0.0);
+                                continue;
+                            }
+                            int at = c * 16 + iy * 4 + kx * 1 - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                row[o + ox] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                row[o + ox] = p1_[b][at + ox * 1];
+                            }
+                            for (int ox = oxTo; ox < 4; ox++) {
+                                row[o + ox] = 0.0;
                             }
                         }
                     }
@@ -1424,6 +1526,12 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #trainTile}.
+     */
+    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // cnn.nn:11  probs
         for (int b = 0; b < m; b++) {
             // softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax
@@ -1460,12 +1568,6 @@ public final class DigitsCnn implements TrainableNetwork {
                 d_logits[b][i] = weight * ((probs[b][i] * t21[b]) - targetRows[b][i]);
             }
         }
-    }
-
-    /**
-     * Part 1 of {@link #trainTile}.
-     */
-    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // t28 = W^T x for each sample: multiply-adds along weight rows, 4 rows per pass
         for (int b = 0; b < m; b++) {
             double[] y = t28[b];
@@ -1624,6 +1726,12 @@ public final class DigitsCnn implements TrainableNetwork {
                 d_c1_bias_[b][c] = s;
             }
         }
+    }
+
+    /**
+     * Part 2 of {@link #trainTile}.
+     */
+    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
@@ -1675,12 +1783,6 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
-    }
-
-    /**
-     * Part 2 of {@link #trainTile}.
-     */
-    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d c1.bias
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 8; i++) {

@@ -235,6 +235,9 @@ final class WindowLoops {
      * into the padding. Tap {@code k = (c kh + ky) kw + kx}, the layout of a weight's row.
      */
     private CodeBlock patches(int x, Geometry g, String name, boolean byPosition) {
+        if (!byPosition) {
+            return patchRows(x, g, name);
+        }
         CodeBlock.Builder code = CodeBlock.builder().beginControlFlow("for (int c = 0; c < $L; c++)", g.channels);
         g.eachPatchElement(code);
         CodeBlock value = read(x, CodeBlock.of("c * $L + iy * $L + ix", g.inPlane, g.inW));
@@ -248,6 +251,69 @@ final class WindowLoops {
         }
         g.endPatchElement(code);
         return code.endControlFlow().build();
+    }
+
+    /**
+     * The patches by tap, one output row at a time: the outputs a tap reaches inside the input
+     * are a counted run ({@code oxFrom} to {@code oxTo}, worked out once per tap) copied without
+     * a test per element, and the rows and ends of rows in the padding are zeros.
+     */
+    private CodeBlock patchRows(int x, Geometry g, String name) {
+        CodeBlock.Builder code = CodeBlock.builder()
+                .beginControlFlow("for (int c = 0; c < $L; c++)", g.channels)
+                .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh)
+                .beginControlFlow("for (int kx = 0; kx < $L; kx++)", g.kw)
+                .addStatement("$L[] row = $N[(c * $L + ky) * $L + kx]", type, name, g.kh, g.kw);
+        boolean cols = !g.colsInside();
+        if (cols) {
+            code.addStatement(
+                            "int oxFrom = $T.max(0, $T.floorDiv($L - kx * $L + $L, $L))",
+                            JavaLang.MATH,
+                            JavaLang.MATH,
+                            g.pw,
+                            g.dw,
+                            g.sw - 1,
+                            g.sw)
+                    .addStatement(
+                            "int oxTo = $T.min($L, $T.floorDiv($L - kx * $L, $L) + 1)",
+                            JavaLang.MATH,
+                            g.outW,
+                            JavaLang.MATH,
+                            g.inW - 1 + g.pw,
+                            g.dw,
+                            g.sw);
+        }
+        code.beginControlFlow("for (int oy = 0; oy < $L; oy++)", g.outH)
+                .addStatement("int iy = oy * $L - $L + ky * $L", g.sh, g.ph, g.dh)
+                .addStatement("int o = oy * $L", g.outW);
+        if (!g.rowsInside()) {
+            code.beginControlFlow("if (iy < 0 || iy >= $L)", g.inH)
+                    .addStatement("$T.fill(row, o, o + $L, $L)", java.util.Arrays.class, g.outW, numeric.literal(0))
+                    .addStatement("continue")
+                    .endControlFlow();
+        }
+        code.addStatement("int at = c * $L + iy * $L + kx * $L - $L", g.inPlane, g.inW, g.dw, g.pw);
+        CodeBlock copy = CodeBlock.of("row[o + ox] = $L;\n", read(x, CodeBlock.of("at + ox * $L", g.sw)));
+        if (cols) {
+            code.beginControlFlow("for (int ox = 0; ox < oxFrom; ox++)")
+                    .addStatement("row[o + ox] = $L", numeric.literal(0))
+                    .endControlFlow()
+                    .beginControlFlow("for (int ox = oxFrom; ox < oxTo; ox++)")
+                    .add(copy)
+                    .endControlFlow()
+                    .beginControlFlow("for (int ox = oxTo; ox < $L; ox++)", g.outW)
+                    .addStatement("row[o + ox] = $L", numeric.literal(0))
+                    .endControlFlow();
+        } else {
+            code.beginControlFlow("for (int ox = 0; ox < $L; ox++)", g.outW)
+                    .add(copy)
+                    .endControlFlow();
+        }
+        return code.endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .build();
     }
 
     // rows[f][o] = dy[f * OP + o]
