@@ -194,9 +194,9 @@ public final class DigitsCnn implements TrainableNetwork {
 
     private final double[][] d_p1_ = new double[8][128];
 
-    private final double[][] dyRows = new double[16][16];
+    private final double[][] weightRows = new double[16][72];
 
-    private final double[][] patchGrads = new double[72][16];
+    private final double[][] positionGrads = new double[16][72];
 
     private final double[][] d_c2_bias_ = new double[8][16];
 
@@ -1623,32 +1623,32 @@ public final class DigitsCnn implements TrainableNetwork {
         // grad of cnn.nn:7  p1
         for (int b = 0; b < m; b++) {
             for (int f = 0; f < 16; f++) {
-                double[] r = dyRows[f];
-                for (int o = 0; o < 16; o++) {
-                    r[o] = t32[b][f * 16 + o];
+                double[] r = weightRows[f];
+                for (int k = 0; k < 72; k++) {
+                    r[k] = c2_weight[f * 72 + k];
                 }
             }
-            for (int k = 0; k < 72; k++) {
-                double[] s = patchGrads[k];
+            for (int o = 0; o < 16; o++) {
+                double[] s = positionGrads[o];
                 Arrays.fill(s, 0.0);
                 int f = 0;
                 for (; f + 4 <= 16; f += 4) {
-                    double a0 = c2_weight[(f + 0) * 72 + k];
-                    double[] r0 = dyRows[f + 0];
-                    double a1 = c2_weight[(f + 1) * 72 + k];
-                    double[] r1 = dyRows[f + 1];
-                    double a2 = c2_weight[(f + 2) * 72 + k];
-                    double[] r2 = dyRows[f + 2];
-                    double a3 = c2_weight[(f + 3) * 72 + k];
-                    double[] r3 = dyRows[f + 3];
-                    for (int i = 0; i < 16; i++) {
+                    double a0 = t32[b][(f + 0) * 16 + o];
+                    double[] r0 = weightRows[f + 0];
+                    double a1 = t32[b][(f + 1) * 16 + o];
+                    double[] r1 = weightRows[f + 1];
+                    double a2 = t32[b][(f + 2) * 16 + o];
+                    double[] r2 = weightRows[f + 2];
+                    double a3 = t32[b][(f + 3) * 16 + o];
+                    double[] r3 = weightRows[f + 3];
+                    for (int i = 0; i < 72; i++) {
                         s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
                     }
                 }
                 for (; f < 16; f++) {
-                    double a0 = c2_weight[(f + 0) * 72 + k];
-                    double[] r0 = dyRows[f + 0];
-                    for (int i = 0; i < 16; i++) {
+                    double a0 = t32[b][(f + 0) * 16 + o];
+                    double[] r0 = weightRows[f + 0];
+                    for (int i = 0; i < 72; i++) {
                         s[i] += a0 * r0[i];
                     }
                 }
@@ -1666,7 +1666,7 @@ public final class DigitsCnn implements TrainableNetwork {
                                 int o = oy * 4 + ox;
                                 boolean inside = iy >= 0 && iy < 4 && ix >= 0 && ix < 4;
                                 if (inside) {
-                                    d_p1_[b][c * 16 + iy * 4 + ix] += patchGrads[(c * 3 + ky) * 3 + kx][o];
+                                    d_p1_[b][c * 16 + iy * 4 + ix] += positionGrads[o][(c * 3 + ky) * 3 + kx];
                                 }
                             }
                         }

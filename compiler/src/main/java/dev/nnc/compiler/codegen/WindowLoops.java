@@ -124,6 +124,9 @@ final class WindowLoops {
 
     // grads[k][o] = Σ_f w[f][k] dy[f][o]; dx = the sum of grads[k] over the taps that read x
     private CodeBlock convInputGrad(Node node, Geometry g) {
+        if (g.depth() > g.outPlane) {
+            return convInputGradByPosition(node, g);
+        }
         String dyRows = kernel.scratchRows(node, "dyRows", g.filters, g.outPlane);
         String grads = kernel.scratchRows(node, "patchGrads", g.depth(), g.outPlane);
         CodeBlock.Builder code = CodeBlock.builder()
@@ -144,6 +147,47 @@ final class WindowLoops {
         code.beginControlFlow("if (inside)")
                 .addStatement(
                         "$L += $N[(c * $L + ky) * $L + kx][o]",
+                        out(node, CodeBlock.of("c * $L + iy * $L + ix", g.inPlane, g.inW)),
+                        grads,
+                        g.kh,
+                        g.kw)
+                .endControlFlow();
+        g.endPatchElement(code);
+        return code.endControlFlow().build();
+    }
+
+    /**
+     * The input gradient with its sums along a patch instead of along a plane, for layers whose
+     * patches are longer than their planes (a deep layer on a small map: 144 against 16 in the
+     * digits CNN's second convolution): {@code grads[o][k] = Σ_f dy[f][o] w[f][k]} over rows of
+     * the weight copied where they start at index 0, then added back under the taps.
+     */
+    private CodeBlock convInputGradByPosition(Node node, Geometry g) {
+        String weightRows = kernel.scratchRows(node, "weightRows", g.filters, g.depth());
+        String grads = kernel.scratchRows(node, "positionGrads", g.outPlane, g.depth());
+        CodeBlock.Builder code = CodeBlock.builder()
+                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
+                .addStatement("$L[] r = $N[f]", type, weightRows)
+                .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
+                .addStatement("r[k] = $L", read(node.arg(1), CodeBlock.of("f * $L + k", g.depth())))
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("for (int o = 0; o < $L; o++)", g.outPlane)
+                .addStatement("$L[] s = $N[o]", type, grads)
+                .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
+                .add(rowProducts(
+                        "f",
+                        g.filters,
+                        j -> read(node.arg(0), CodeBlock.of("(f + $L) * $L + o", j, g.outPlane)),
+                        j -> CodeBlock.of("$N[f + $L]", weightRows, j),
+                        g.depth()))
+                .endControlFlow()
+                .add(clear(node));
+        code.beginControlFlow("for (int c = 0; c < $L; c++)", g.channels);
+        g.eachPatchElement(code);
+        code.beginControlFlow("if (inside)")
+                .addStatement(
+                        "$L += $N[o][(c * $L + ky) * $L + kx]",
                         out(node, CodeBlock.of("c * $L + iy * $L + ix", g.inPlane, g.inW)),
                         grads,
                         g.kh,
