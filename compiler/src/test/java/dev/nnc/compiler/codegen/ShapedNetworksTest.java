@@ -66,6 +66,12 @@ class ShapedNetworksTest {
                     g = concat(global_avg_pool(c), global_max_pool(c));
                     o = dense(g, 3);
                     """, "o", 3),
+            new Case("DeepSmallMaps", """
+                    input x[3, 4, 4];
+                    c1 = conv2d(x, 12, 3, activation = relu);
+                    c2 = conv2d(c1, 5, 2, bias = false);
+                    o = dense(flatten(c2), 3);
+                    """, "o", 3),
             new Case("NoDense", """
                     input x[1, 6, 6];
                     c = conv2d(x, 3, 3, padding = same);
