@@ -172,7 +172,7 @@ final class WindowLoops {
         }
         String dyRows = kernel.scratchRows(node, "dyRows", g.filters, g.outPlane);
         String grads = kernel.scratchRows(node, "patchGrads", g.depth(), g.outPlane);
-        CodeBlock.Builder code = CodeBlock.builder()
+        return CodeBlock.builder()
                 .add(copyRows(node.arg(0), dyRows, g.filters, g.outPlane))
                 .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
                 .addStatement("$L[] s = $N[k]", type, grads)
@@ -184,19 +184,8 @@ final class WindowLoops {
                         j -> CodeBlock.of("$N[f + $L]", dyRows, j),
                         g.outPlane))
                 .endControlFlow()
-                .add(clear(node));
-        code.beginControlFlow("for (int c = 0; c < $L; c++)", g.channels);
-        g.eachPatchElement(code);
-        code.beginControlFlow("if (inside)")
-                .addStatement(
-                        "$L += $N[(c * $L + ky) * $L + kx][o]",
-                        out(node, CodeBlock.of("c * $L + iy * $L + ix", g.inPlane, g.inW)),
-                        grads,
-                        g.kh,
-                        g.kw)
-                .endControlFlow();
-        g.endPatchElement(code);
-        return code.endControlFlow().build();
+                .add(addUnderTaps(node, g, CodeBlock.of("$N[(c * $L + ky) * $L + kx][o]", grads, g.kh, g.kw)))
+                .build();
     }
 
     /**
@@ -208,7 +197,7 @@ final class WindowLoops {
     private CodeBlock convInputGradByPosition(Node node, Geometry g) {
         String weightRows = kernel.scratchRows(node, "weightRows", g.filters, g.depth());
         String grads = kernel.scratchRows(node, "positionGrads", g.outPlane, g.depth());
-        CodeBlock.Builder code = CodeBlock.builder()
+        return CodeBlock.builder()
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
                 .addStatement("$L[] r = $N[f]", type, weightRows)
                 .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
@@ -225,16 +214,20 @@ final class WindowLoops {
                         j -> CodeBlock.of("$N[f + $L]", weightRows, j),
                         g.depth()))
                 .endControlFlow()
-                .add(clear(node));
-        code.beginControlFlow("for (int c = 0; c < $L; c++)", g.channels);
+                .add(addUnderTaps(node, g, CodeBlock.of("$N[o][(c * $L + ky) * $L + kx]", grads, g.kh, g.kw)))
+                .build();
+    }
+
+    /**
+     * {@code dx = 0}, then each patch gradient element ({@code gradient}, an expression of the
+     * tap and the output {@code o}) added to the input element its tap read (col2im).
+     */
+    private CodeBlock addUnderTaps(Node node, Geometry g, CodeBlock gradient) {
+        CodeBlock.Builder code =
+                CodeBlock.builder().add(clear(node)).beginControlFlow("for (int c = 0; c < $L; c++)", g.channels);
         g.eachPatchElement(code);
         code.beginControlFlow("if (inside)")
-                .addStatement(
-                        "$L += $N[o][(c * $L + ky) * $L + kx]",
-                        out(node, CodeBlock.of("c * $L + iy * $L + ix", g.inPlane, g.inW)),
-                        grads,
-                        g.kh,
-                        g.kw)
+                .addStatement("$L += $L", out(node, CodeBlock.of("c * $L + iy * $L + ix", g.inPlane, g.inW)), gradient)
                 .endControlFlow();
         g.endPatchElement(code);
         return code.endControlFlow().build();

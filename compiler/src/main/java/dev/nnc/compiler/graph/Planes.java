@@ -17,11 +17,20 @@ final class Planes {
         }
     }
 
-    /** {@code y[f] += Σ_c w[f, c] ⋆ x[c]} for {@code filters} output planes. */
-    static void correlate(Window window, Shape input, double[] x, double[] w, double[] y, int filters) {
+    /** Receives one product of a convolution: flat positions in the output, weight and input. */
+    @FunctionalInterface
+    private interface Product {
+        void at(int output, int weight, int input);
+    }
+
+    /**
+     * Every product term of a convolution of {@code filters} filters over {@code input}, padding
+     * left out: the one loop nest behind the convolution and both of its gradients, which differ
+     * only in which of the three operands they accumulate into.
+     */
+    private static void eachProduct(Window window, Shape input, int filters, int outPlane, Product product) {
         int channels = input.dim(0);
         int inPlane = Window.plane(input);
-        int outPlane = y.length / filters;
         int taps = window.taps();
         for (int f = 0; f < filters; f++) {
             for (int c = 0; c < channels; c++) {
@@ -30,53 +39,28 @@ final class Planes {
                 int wAt = (f * channels + c) * taps;
                 window.forEachTap(input, (o, k, i) -> {
                     if (i >= 0) {
-                        y[yAt + o] += w[wAt + k] * x[xAt + i];
+                        product.at(yAt + o, wAt + k, xAt + i);
                     }
                 });
             }
         }
+    }
+
+    /** {@code y[f] += Σ_c w[f, c] ⋆ x[c]} for {@code filters} output planes. */
+    static void correlate(Window window, Shape input, double[] x, double[] w, double[] y, int filters) {
+        eachProduct(window, input, filters, y.length / filters, (o, k, i) -> y[o] += w[k] * x[i]);
     }
 
     /** {@code dx[c] += Σ_f w[f, c] ⋆ᵀ dy[f]}: every tap sends its output's adjoint back. */
     static void correlateTransposed(Window window, Shape input, double[] dy, double[] w, double[] dx) {
-        int channels = input.dim(0);
-        int inPlane = Window.plane(input);
-        int taps = window.taps();
-        int filters = w.length / (channels * taps);
-        int outPlane = dy.length / filters;
-        for (int f = 0; f < filters; f++) {
-            for (int c = 0; c < channels; c++) {
-                int yAt = f * outPlane;
-                int xAt = c * inPlane;
-                int wAt = (f * channels + c) * taps;
-                window.forEachTap(input, (o, k, i) -> {
-                    if (i >= 0) {
-                        dx[xAt + i] += w[wAt + k] * dy[yAt + o];
-                    }
-                });
-            }
-        }
+        int filters = w.length / (input.dim(0) * window.taps());
+        eachProduct(window, input, filters, dy.length / filters, (o, k, i) -> dx[i] += w[k] * dy[o]);
     }
 
     /** {@code dw[f, c, k] += Σ_o dy[f, o] x[c, tap(o, k)]}. */
     static void correlateWeights(Window window, Shape input, double[] dy, double[] x, double[] dw) {
-        int channels = input.dim(0);
-        int inPlane = Window.plane(input);
-        int taps = window.taps();
-        int filters = dw.length / (channels * taps);
-        int outPlane = dy.length / filters;
-        for (int f = 0; f < filters; f++) {
-            for (int c = 0; c < channels; c++) {
-                int yAt = f * outPlane;
-                int xAt = c * inPlane;
-                int wAt = (f * channels + c) * taps;
-                window.forEachTap(input, (o, k, i) -> {
-                    if (i >= 0) {
-                        dw[wAt + k] += dy[yAt + o] * x[xAt + i];
-                    }
-                });
-            }
-        }
+        int filters = dw.length / (input.dim(0) * window.taps());
+        eachProduct(window, input, filters, dy.length / filters, (o, k, i) -> dw[k] += dy[o] * x[i]);
     }
 
     /**
