@@ -831,8 +831,8 @@ public final class DigitsCnn implements TrainableNetwork {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
                         double[] row = patches[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1));
-                        int oxTo = Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1);
+                        int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
+                        int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
                         for (int oy = 0; oy < 8; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
                             int o = oy * 8;
@@ -918,8 +918,8 @@ public final class DigitsCnn implements TrainableNetwork {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
                         double[] row = patches_[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1));
-                        int oxTo = Math.min(4, Math.floorDiv(4 - kx * 1, 1) + 1);
+                        int oxFrom = Math.min(4, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
+                        int oxTo = Math.max(oxFrom, Math.min(4, Math.floorDiv(4 - kx * 1, 1) + 1));
                         for (int oy = 0; oy < 4; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
                             int o = oy * 4;
@@ -1082,8 +1082,8 @@ public final class DigitsCnn implements TrainableNetwork {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
                         double[] row = patches[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1));
-                        int oxTo = Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1);
+                        int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
+                        int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
                         for (int oy = 0; oy < 8; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
                             int o = oy * 8;
@@ -1169,8 +1169,8 @@ public final class DigitsCnn implements TrainableNetwork {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
                         double[] row = patches_[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1));
-                        int oxTo = Math.min(4, Math.floorDiv(4 - kx * 1, 1) + 1);
+                        int oxFrom = Math.min(4, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
+                        int oxTo = Math.max(oxFrom, Math.min(4, Math.floorDiv(4 - kx * 1, 1) + 1));
                         for (int oy = 0; oy < 4; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
                             int o = oy * 4;
@@ -1333,8 +1333,8 @@ public final class DigitsCnn implements TrainableNetwork {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
                         double[] row = patches[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1));
-                        int oxTo = Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1);
+                        int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
+                        int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
                         for (int oy = 0; oy < 8; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
                             int o = oy * 8;
@@ -1420,8 +1420,8 @@ public final class DigitsCnn implements TrainableNetwork {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
                         double[] row = patches_[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1));
-                        int oxTo = Math.min(4, Math.floorDiv(4 - kx * 1, 1) + 1);
+                        int oxFrom = Math.min(4, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
+                        int oxTo = Math.max(oxFrom, Math.min(4, Math.floorDiv(4 - kx * 1, 1) + 1));
                         for (int oy = 0; oy < 4; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
                             int o = oy * 4;

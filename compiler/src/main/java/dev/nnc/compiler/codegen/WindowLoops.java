@@ -346,8 +346,12 @@ final class WindowLoops {
                 .addStatement("$L[] row = $N[(c * $L + ky) * $L + kx]", type, name, g.kh, g.kw);
         boolean cols = !g.colsInside();
         if (cols) {
+            // Clamped so that 0 <= oxFrom <= oxTo <= outW: a tap may reach past both ends of
+            // the input for every output (a dilated window wider than the padded-to-same input).
             code.addStatement(
-                            "int oxFrom = $T.max(0, $T.floorDiv($L - kx * $L + $L, $L))",
+                            "int oxFrom = $T.min($L, $T.max(0, $T.floorDiv($L - kx * $L + $L, $L)))",
+                            JavaLang.MATH,
+                            g.outW,
                             JavaLang.MATH,
                             JavaLang.MATH,
                             g.pw,
@@ -355,7 +359,8 @@ final class WindowLoops {
                             g.sw - 1,
                             g.sw)
                     .addStatement(
-                            "int oxTo = $T.min($L, $T.floorDiv($L - kx * $L, $L) + 1)",
+                            "int oxTo = $T.max(oxFrom, $T.min($L, $T.floorDiv($L - kx * $L, $L) + 1))",
+                            JavaLang.MATH,
                             JavaLang.MATH,
                             g.outW,
                             JavaLang.MATH,

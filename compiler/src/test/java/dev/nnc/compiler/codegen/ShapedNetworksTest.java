@@ -83,6 +83,22 @@ class ShapedNetworksTest {
                     r = reshape(c, [2, 4]);
                     v = concat(r[1], r[0:2][0], flatten(x[3]));
                     o = dense(v, 2);
+                    """, "o", 2),
+            // Taps that reach past both ends of every output (a dilated window wider than a
+            // one-column input, padded to the same size): their runs are empty.
+            new Case("TapsPastTheEnds1d", """
+                    input a[3, 1];
+                    p = conv1d(a, 2, 4, padding = same, dilation = 2);
+                    q = conv1d(a, 1, 4, padding = same, dilation = 2);
+                    h = concat(p, q);
+                    o = dense(concat(global_avg_pool(h), global_max_pool(h)), 2);
+                    """, "o", 2),
+            new Case("TapsPastTheEnds2d", """
+                    input a[2, 3, 1];
+                    p = conv2d(a, 2, [1, 4], padding = same, dilation = 2);
+                    q = conv2d(a, 1, [1, 4], padding = same, dilation = 2);
+                    h = concat(p, q);
+                    o = dense(concat(flatten(h), global_max_pool(h)), 2);
                     """, "o", 2));
 
     @Test
