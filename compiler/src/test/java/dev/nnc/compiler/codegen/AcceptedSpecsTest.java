@@ -61,6 +61,7 @@ class AcceptedSpecsTest {
                         case MIXED -> 90;
                         case LONG -> 5;
                         case DEEP -> 8;
+                        case SHAPED -> 24;
                         default -> 32;
                     });
         }

@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  * with doc and plain comments, package lines, and names drawn from Java's keywords, {@code
  * java.lang} types and the generated code's own identifiers. Each {@link Kind} stresses one
  * shape that broke code generation once; {@link Kind#MUTATION} edits the files of {@code
- * examples/} so that they stay valid.
+ * examples/} so that they stay valid; {@link Kind#SHAPED} writes convolutional networks over
+ * the shaped tensors of version 2.
  *
  * <p>Every spec is meant to be accepted by {@code Compiler.check} ({@code RandomSpecsTest}): shapes
  * agree by construction, a loss depends on a parameter, {@code l2(weights)} appears only where
@@ -67,7 +68,12 @@ public final class RandomSpecs {
         /** Functions only. */
         FUNCTIONS,
         /** An example file of {@code examples/} with edits that keep it valid. */
-        MUTATION
+        MUTATION,
+        /**
+         * Convolutional networks over signals and images: convolutions, pools, slices, concat and
+         * reshape with random geometry, then a dense layer and a loss.
+         */
+        SHAPED
     }
 
     /** A generated spec: its kind, the source name it is compiled under, and its text. */
@@ -495,7 +501,9 @@ public final class RandomSpecs {
                 text.append(docComment()).append('\n');
             }
             boolean function = kind == Kind.FUNCTIONS || (chance(0.3) && kind != Kind.FLOAT && kind != Kind.LONG);
-            if (kind == Kind.LONG) {
+            if (kind == Kind.SHAPED) {
+                text.append(new Shaped().network(name));
+            } else if (kind == Kind.LONG) {
                 text.append(longDeclaration(name));
             } else if (kind == Kind.DEEP) {
                 text.append(chance(0.5) ? deepFunction(name) : deepNetwork(name));
@@ -1191,6 +1199,338 @@ public final class RandomSpecs {
             // Functions have no parameters: they take one more argument of the shape.
             return function ? argument(shape).name() : param(shape).name();
         }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Shaped networks
+
+    /** Words a shaped network calls: a definition of that name would hide the builtin. */
+    private static final Set<String> SHAPED_WORDS = Set.of(
+            "conv1d",
+            "conv2d",
+            "max_pool1d",
+            "max_pool2d",
+            "avg_pool1d",
+            "avg_pool2d",
+            "global_avg_pool",
+            "global_max_pool",
+            "reshape",
+            "flatten",
+            "concat",
+            "same",
+            "kernel",
+            "stride",
+            "padding",
+            "dilation",
+            "size");
+
+    /**
+     * A network over a signal {@code [C, L]} or an image {@code [C, H, W]}: convolutions with
+     * random geometry, pools, slices, concatenations and reshapes, then a dense layer and a loss.
+     * Every window is chosen so that its output, by PyTorch's formula, is not empty.
+     */
+    private final class Shaped {
+        final Body body = new Body(false);
+        final List<String> statements = new ArrayList<>();
+        final int spatial = 1 + random.nextInt(2);
+        /** The spatial dimensions of the values being convolved: {@code spatial}, or 1 after an image became a signal. */
+        int rank = spatial;
+        /** The shape of the last convolution written. */
+        int[] convolved;
+
+        /** A value: its name or expression, and its shape {@code [channels, spatial...]} or smaller. */
+        record Tensor(String text, int[] dims) {
+            int channels() {
+                return dims[0];
+            }
+
+            int size() {
+                int size = 1;
+                for (int d : dims) {
+                    size *= d;
+                }
+                return size;
+            }
+        }
+
+        String name() {
+            for (int attempt = 0; ; attempt++) {
+                String name = body.freshName();
+                if (!NN_BUILTINS.contains(name) && !SHAPED_WORDS.contains(name) || attempt > 30) {
+                    return NN_BUILTINS.contains(name) || SHAPED_WORDS.contains(name) ? name + "_" : name;
+                }
+            }
+        }
+
+        Tensor define(String expression, int[] dims) {
+            String name = name();
+            statements.add(name + " = " + expression + ";");
+            return new Tensor(name, dims);
+        }
+
+        String network(String name) {
+            int[] dims = spatial == 1
+                    ? new int[] {1 + random.nextInt(3), 4 + random.nextInt(9)}
+                    : new int[] {1 + random.nextInt(3), 3 + random.nextInt(6), 3 + random.nextInt(6)};
+            String input = name();
+            statements.add("input " + input + brackets(dims) + ";");
+            Tensor x = start(new Tensor(input, dims));
+            int convolutions = 1 + random.nextInt(3);
+            for (int i = 0; i < convolutions; i++) {
+                x = chance(0.2) ? branches(x) : define(convolution(x), convolved);
+                if (chance(0.5)) {
+                    x = pooled(x);
+                }
+                if (chance(0.15) && x.channels() >= 2) {
+                    x = sliced(x);
+                }
+            }
+            String features = features(x);
+            int units = 2 + random.nextInt(3);
+            String outputName = name();
+            String dense = body.dense(features, units);
+            statements.add(outputName + " = " + dense + ";");
+            statements.add("output " + outputName + ";");
+            String target = name();
+            statements.add(random.nextInt(2), "target " + target + "[" + units + "];");
+            statements.add("loss "
+                    + (chance(0.5)
+                            ? "cross_entropy(softmax(" + outputName + "), " + target + ")"
+                            : "mse(" + outputName + ", " + target + ")")
+                    + (chance(0.2) ? " + 1e-3 * l2(weights)" : "")
+                    + ";");
+            statements.add("optimizer " + body.optimizer() + ";");
+            if (chance(0.3)) {
+                statements.add("precision float;");
+            }
+            StringBuilder text = new StringBuilder("network ").append(name).append(" {\n");
+            for (String statement : statements) {
+                text.append("    ").append(statement).append('\n');
+            }
+            return text.append("}").toString();
+        }
+
+        /** The input as it is, or rearranged before the first convolution. */
+        Tensor start(Tensor x) {
+            int c = x.channels();
+            return switch (random.nextInt(8)) {
+                case 0 -> {
+                    // A second input joined along the channels.
+                    int[] dims = x.dims().clone();
+                    dims[0] = 1 + random.nextInt(2);
+                    String other = name();
+                    statements.add("input " + other + brackets(dims) + ";");
+                    dims[0] += c;
+                    yield define("concat(" + x.text() + ", " + other + ")", dims);
+                }
+                case 1 -> {
+                    // One channel, put back as a one-channel tensor.
+                    int[] dims = x.dims().clone();
+                    dims[0] = 1;
+                    yield define("reshape(" + x.text() + "[" + random.nextInt(c) + "], " + brackets(dims) + ")", dims);
+                }
+                case 2 -> {
+                    // The channels and the rows of an image as the channels of a signal, or a
+                    // signal's elements as one channel.
+                    int[] dims =
+                            spatial == 2 ? new int[] {x.dims()[0] * x.dims()[1], x.dims()[2]} : new int[] {1, x.size()};
+                    Tensor reshaped = define("reshape(" + x.text() + ", " + brackets(dims) + ")", dims);
+                    yield spatial == 2 ? asSignal(reshaped) : reshaped;
+                }
+                default -> x;
+            };
+        }
+
+        /** From here on the network is 1-D. */
+        Tensor asSignal(Tensor x) {
+            rank = 1;
+            return x;
+        }
+
+        /** A convolution of {@code x}; its output shape is left in {@link #convolved}. */
+        String convolution(Tensor x) {
+            return convolution(x, 1 + random.nextInt(4), geometry(x, true));
+        }
+
+        String convolution(Tensor x, int filters, Window window) {
+            convolved = window.outputs(x, filters);
+            List<String> arguments = new ArrayList<>(List.of(x.text(), Integer.toString(filters), window.kernel()));
+            window.options(arguments, true);
+            if (chance(0.5)) {
+                arguments.add("activation = " + pick(TOTAL_ACTIVATIONS));
+            }
+            if (chance(0.3)) {
+                arguments.add("init = " + body.initializer(true));
+            }
+            if (chance(0.2)) {
+                arguments.add("bias = false");
+            }
+            String call = (rank == 1 ? "conv1d(" : "conv2d(") + String.join(", ", arguments) + ")";
+            return switch (random.nextInt(8)) {
+                case 0 -> "dropout(" + call + ", " + pick(List.of("0.1", "0.5")) + ")";
+                case 1 -> pick(TOTAL_ACTIVATIONS) + "(" + call + ")";
+                default -> call;
+            };
+        }
+
+        /** Two convolutions of the same geometry joined along their filters. */
+        Tensor branches(Tensor x) {
+            Window window = geometry(x, true);
+            Tensor a = define(convolution(x, 1 + random.nextInt(3), window), convolved);
+            Tensor b = define(convolution(x, 1 + random.nextInt(3), window), convolved);
+            int[] dims = a.dims().clone();
+            dims[0] += b.channels();
+            return define("concat(" + a.text() + ", " + b.text() + ")", dims);
+        }
+
+        Tensor pooled(Tensor x) {
+            Window window = geometry(x, false);
+            String kind = chance(0.5) ? "max_pool" : "avg_pool";
+            List<String> arguments = new ArrayList<>(List.of(x.text(), window.kernel()));
+            window.options(arguments, false);
+            String inner = chance(0.3) ? pick(TOTAL_ACTIVATIONS) + "(" + x.text() + ")" : x.text();
+            arguments.set(0, inner);
+            return define(kind + rank + "d(" + String.join(", ", arguments) + ")", window.outputs(x, x.channels()));
+        }
+
+        Tensor sliced(Tensor x) {
+            int c = x.channels();
+            int a = random.nextInt(c);
+            int b = a + 1 + random.nextInt(c - a);
+            int[] dims = x.dims().clone();
+            dims[0] = b - a;
+            // An omitted bound is the start or the end; one of them is always written.
+            boolean openStart = a == 0 && chance(0.3);
+            boolean openEnd = !openStart && b == c && chance(0.3);
+            String slice = x.text() + "[" + (openStart ? "" : a) + ":" + (openEnd ? "" : b) + "]";
+            return chance(0.5)
+                    ? define("concat(" + slice + ", " + x.text() + ")", concatDims(dims, x))
+                    : define(slice, dims);
+        }
+
+        int[] concatDims(int[] first, Tensor second) {
+            int[] dims = first.clone();
+            dims[0] += second.channels();
+            return dims;
+        }
+
+        /** The vector the dense layer reads. */
+        String features(Tensor x) {
+            return switch (random.nextInt(5)) {
+                case 0 -> "global_avg_pool(" + x.text() + ")";
+                case 1 -> "global_max_pool(" + x.text() + ")";
+                case 2 -> "concat(global_avg_pool(" + x.text() + "), global_max_pool(" + x.text() + "))";
+                case 3 -> "flatten(" + x.text() + "[" + random.nextInt(x.channels()) + "])";
+                default -> "flatten(" + x.text() + ")";
+            };
+        }
+
+        /**
+         * A window over {@code x}'s spatial dimensions whose output is not empty: a convolution's
+         * (with dilation, any padding or {@code same}) or a pool's (padding at most half the size).
+         */
+        Window geometry(Tensor x, boolean convolution) {
+            int n = rank;
+            boolean same = convolution && chance(0.25);
+            boolean pairs = n == 2 && chance(0.5);
+            int[] k = new int[n];
+            int[] s = new int[n];
+            int[] p = new int[n];
+            int[] d = new int[n];
+            for (int i = 0; i < (pairs ? n : 1); i++) {
+                int in = x.dims()[1 + i];
+                for (int attempt = 0; ; attempt++) {
+                    k[i] = 1 + random.nextInt(convolution ? 4 : 3);
+                    d[i] = convolution && chance(0.25) ? 2 : 1;
+                    s[i] = same ? 1 : 1 + random.nextInt(3);
+                    p[i] = convolution ? random.nextInt(3) : random.nextInt(k[i] / 2 + 1);
+                    if (same || in + 2 * p[i] - d[i] * (k[i] - 1) - 1 >= 0) {
+                        break;
+                    }
+                    if (attempt > 20) {
+                        k[i] = 1;
+                        d[i] = 1;
+                        p[i] = 0;
+                        break;
+                    }
+                }
+            }
+            if (!pairs) {
+                for (int i = 1; i < n; i++) {
+                    // One number for every dimension: it must fit each of them.
+                    int in = x.dims()[1 + i];
+                    if (!same && in + 2 * p[0] - d[0] * (k[0] - 1) - 1 < 0) {
+                        k[0] = 1;
+                        d[0] = 1;
+                    }
+                    k[i] = k[0];
+                    s[i] = s[0];
+                    p[i] = p[0];
+                    d[i] = d[0];
+                }
+                if (!convolution) {
+                    // A pool's padding stays at most half of a size that may have shrunk.
+                    for (int i = 0; i < n; i++) {
+                        p[i] = Math.min(p[i], k[i] / 2);
+                    }
+                }
+            }
+            return new Window(pairs, same, k, s, p, d, convolution && chance(0.5));
+        }
+
+        /** A window's geometry per spatial dimension, written as numbers or {@code [h, w]} pairs. */
+        record Window(boolean pairs, boolean same, int[] k, int[] s, int[] p, int[] d, boolean explicitDefaults) {
+            String kernel() {
+                return text(k);
+            }
+
+            String text(int[] values) {
+                return pairs ? "[" + values[0] + ", " + values[1] + "]" : Integer.toString(values[0]);
+            }
+
+            void options(List<String> arguments, boolean convolution) {
+                boolean unitStride = java.util.Arrays.stream(s).allMatch(v -> v == 1);
+                boolean zeroPad = java.util.Arrays.stream(p).allMatch(v -> v == 0);
+                boolean unitDilation = java.util.Arrays.stream(d).allMatch(v -> v == 1);
+                if (convolution) {
+                    if (!unitStride || explicitDefaults) {
+                        arguments.add("stride = " + text(s));
+                    }
+                    if (same) {
+                        arguments.add("padding = same");
+                    } else if (!zeroPad || explicitDefaults) {
+                        arguments.add("padding = " + text(p));
+                    }
+                    if (!unitDilation || explicitDefaults) {
+                        arguments.add("dilation = " + text(d));
+                    }
+                } else {
+                    // A pool's stride defaults to its size, so it is always written.
+                    arguments.add("stride = " + text(s));
+                    if (!zeroPad) {
+                        arguments.add("padding = " + text(p));
+                    }
+                }
+            }
+
+            int[] outputs(Tensor x, int channels) {
+                int[] dims = new int[1 + k.length];
+                dims[0] = channels;
+                for (int i = 0; i < k.length; i++) {
+                    int in = x.dims()[1 + i];
+                    dims[1 + i] = same ? in : Math.floorDiv(in + 2 * p[i] - d[i] * (k[i] - 1) - 1, s[i]) + 1;
+                }
+                return dims;
+            }
+        }
+    }
+
+    private static String brackets(int[] dims) {
+        StringBuilder text = new StringBuilder("[");
+        for (int i = 0; i < dims.length; i++) {
+            text.append(i == 0 ? "" : ", ").append(dims[i]);
+        }
+        return text.append(']').toString();
     }
 
     // ------------------------------------------------------------------------------------------
