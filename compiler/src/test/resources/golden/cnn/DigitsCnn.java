@@ -1621,13 +1621,13 @@ public final class DigitsCnn implements TrainableNetwork {
             }
         }
         // grad of cnn.nn:7  p1
-        for (int b = 0; b < m; b++) {
-            for (int f = 0; f < 16; f++) {
-                double[] r = weightRows[f];
-                for (int k = 0; k < 72; k++) {
-                    r[k] = c2_weight[f * 72 + k];
-                }
+        for (int f = 0; f < 16; f++) {
+            double[] r = weightRows[f];
+            for (int k = 0; k < 72; k++) {
+                r[k] = c2_weight[f * 72 + k];
             }
+        }
+        for (int b = 0; b < m; b++) {
             for (int o = 0; o < 16; o++) {
                 double[] s = positionGrads[o];
                 Arrays.fill(s, 0.0);

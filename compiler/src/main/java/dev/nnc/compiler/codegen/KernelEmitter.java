@@ -205,16 +205,11 @@ final class KernelEmitter {
         this.unrolled = !split && !hasWindowLoops() && Unrolling.choose(storedScalars(), largestTensor());
         this.batched = new boolean[graph.size()];
         boolean weightProducts = false;
+        BitSet perSample = graph.sampleDependent();
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             Node node = graph.node(id);
-            boolean perSample = node.op() instanceof LeafOp.Input
-                    || node.op() instanceof LeafOp.Target
-                    || node.op() instanceof LeafOp.DropoutMask;
-            for (int arg : node.args()) {
-                perSample |= batched[arg];
-            }
-            batched[id] = perSample;
-            weightProducts |= node.op() instanceof TensorOp.MatVec && !batched[node.arg(0)];
+            batched[id] = perSample.get(id);
+            weightProducts |= node.op() instanceof TensorOp.MatVec && !perSample.get(node.arg(0));
         }
         // Tiles pay off where a weight matrix can serve several samples per pass over it; a
         // kernel without such a product (a chain of scalars, say) stays per sample.
@@ -1038,7 +1033,13 @@ final class KernelEmitter {
         } else if (op instanceof LeafOp.DropoutMask mask) {
             statement = dropoutMask(node, name, type, mask);
         } else if (WindowLoops.computes(node)) {
-            statement = new WindowLoops(this, numeric).emit(node);
+            WindowLoops loops = new WindowLoops(this, numeric);
+            statement = loops.emit(node);
+            // A copy of the weight in another layout serves every sample of the tile.
+            return CodeBlock.builder()
+                    .add(loops.prologue())
+                    .add(isBatched(node.id()) ? forEachSample(statement) : statement)
+                    .build();
         } else {
             statement = structured.emit(node, name, type, unrolled);
         }

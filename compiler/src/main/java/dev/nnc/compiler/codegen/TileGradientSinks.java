@@ -132,22 +132,10 @@ final class TileGradientSinks {
      * sample twice at half weight sums to exactly the one-sample gradient.
      */
     private CodeBlock convolutionWeightSum(ParameterField p, Node grad) {
-        WindowLoops loops = new WindowLoops(kernel, numeric);
-        WindowLoops.Geometry g = loops.weightGradientGeometry(grad);
-        int filters = grad.shape().dim(0);
-        int depth = grad.shape().size() / filters;
-        String rows = kernel.scratchRows(grad, "weightGrads", filters, depth);
-        CodeBlock sample = CodeBlock.builder()
-                .beginControlFlow("for (int f = 0; f < $L; f++)", filters)
-                .addStatement("$T.fill($N[f], $L)", java.util.Arrays.class, rows, numeric.literal(0))
-                .endControlFlow()
-                .add(loops.addWeightGradient(grad, g, rows))
-                .beginControlFlow("for (int f = 0; f < $L; f++)", filters)
-                .beginControlFlow("for (int k = 0; k < $L; k++)", depth)
-                .addStatement("$L += $N[f][k]", p.at(p.gradient(), Index.flat(CodeBlock.of("f * $L + k", depth))), rows)
-                .endControlFlow()
-                .endControlFlow()
-                .build();
+        CodeBlock sample = new WindowLoops(kernel, numeric)
+                .sampleWeightGradient(
+                        grad,
+                        (flat, value) -> CodeBlock.of("$L += $L;\n", p.at(p.gradient(), Index.flat(flat)), value));
         return CodeBlock.builder()
                 .add("// the patches times the output gradient, by rows of the weight, sample by sample\n")
                 .add(kernel.forEachSample(sample))

@@ -1,8 +1,6 @@
 package dev.nnc.compiler.codegen;
 
 import dev.nnc.compiler.graph.Graph;
-import dev.nnc.compiler.graph.LeafOp;
-import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.SpatialOp;
 
 /**
@@ -37,19 +35,10 @@ final class Tiles {
 
     /** Elements of every value that depends on the sample: an upper bound of what a tile stores. */
     private static long perSampleElements(Graph graph) {
-        boolean[] perSample = new boolean[graph.size()];
+        java.util.BitSet dependent = graph.sampleDependent();
         long elements = 0;
-        for (Node node : graph.nodes()) {
-            boolean depends = node.op() instanceof LeafOp.Input
-                    || node.op() instanceof LeafOp.Target
-                    || node.op() instanceof LeafOp.DropoutMask;
-            for (int arg : node.args()) {
-                depends |= perSample[arg];
-            }
-            perSample[node.id()] = depends;
-            if (depends) {
-                elements += node.shape().size();
-            }
+        for (int id = dependent.nextSetBit(0); id >= 0; id = dependent.nextSetBit(id + 1)) {
+            elements += graph.node(id).shape().size();
         }
         return elements;
     }

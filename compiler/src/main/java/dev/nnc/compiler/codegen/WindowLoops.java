@@ -27,6 +27,12 @@ final class WindowLoops {
     private final Numeric numeric;
     private final String type;
 
+    /**
+     * What the op's loops need once per tile rather than per sample (a copy of the weight in the
+     * layout its sums run along), set by {@link #emit}; empty for most ops.
+     */
+    private CodeBlock prologue = CodeBlock.of("");
+
     WindowLoops(KernelEmitter kernel, Numeric numeric) {
         this.kernel = kernel;
         this.numeric = numeric;
@@ -46,6 +52,14 @@ final class WindowLoops {
                 || node.op() instanceof SpatialOp.ChannelSum;
     }
 
+    /**
+     * The statements that run once per tile before {@link #emit}'s per-sample statements for the
+     * same node; call after {@code emit}.
+     */
+    CodeBlock prologue() {
+        return prologue;
+    }
+
     /** The statements that compute {@code node} for the current sample. */
     CodeBlock emit(Node node) {
         if (node.op() instanceof SpatialOp.Conv conv) {
@@ -55,9 +69,8 @@ final class WindowLoops {
             int filters = kernel.graph().node(node.arg(0)).shape().dim(0);
             return convInputGrad(node, new Geometry(grad.window(), grad.input(), filters));
         }
-        if (node.op() instanceof SpatialOp.ConvWeightGrad grad) {
-            return convWeightGrad(
-                    node, new Geometry(grad.window(), grad.input(), node.shape().dim(0)));
+        if (node.op() instanceof SpatialOp.ConvWeightGrad) {
+            return convWeightGrad(node);
         }
         if (node.op() instanceof SpatialOp.MaxPool pool) {
             Geometry g = new Geometry(pool.window(), pool.input(), pool.input().dim(0));
@@ -135,14 +148,16 @@ final class WindowLoops {
         String positions = kernel.scratchRows(node, "positions", g.outPlane, g.depth());
         String columns = kernel.scratchRows(node, "weightColumns", g.depth(), g.filters);
         String sums = kernel.scratchRows(node, "sums", 1, g.filters);
-        CodeBlock.Builder code = CodeBlock.builder()
-                .add(patches(node.arg(0), g, positions, true))
+        prologue = CodeBlock.builder()
                 .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
                 .addStatement("$L[] r = $N[k]", type, columns)
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
                 .addStatement("r[f] = $L", read(node.arg(1), CodeBlock.of("f * $L + k", g.depth())))
                 .endControlFlow()
                 .endControlFlow()
+                .build();
+        CodeBlock.Builder code = CodeBlock.builder()
+                .add(patches(node.arg(0), g, positions, true))
                 .beginControlFlow("for (int o = 0; o < $L; o++)", g.outPlane)
                 .addStatement("$L[] s = $N[0]", type, sums);
         if (conv.bias()) {
@@ -197,13 +212,15 @@ final class WindowLoops {
     private CodeBlock convInputGradByPosition(Node node, Geometry g) {
         String weightRows = kernel.scratchRows(node, "weightRows", g.filters, g.depth());
         String grads = kernel.scratchRows(node, "positionGrads", g.outPlane, g.depth());
-        return CodeBlock.builder()
+        prologue = CodeBlock.builder()
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
                 .addStatement("$L[] r = $N[f]", type, weightRows)
                 .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
                 .addStatement("r[k] = $L", read(node.arg(1), CodeBlock.of("f * $L + k", g.depth())))
                 .endControlFlow()
                 .endControlFlow()
+                .build();
+        return CodeBlock.builder()
                 .beginControlFlow("for (int o = 0; o < $L; o++)", g.outPlane)
                 .addStatement("$L[] s = $N[o]", type, grads)
                 .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
@@ -226,15 +243,31 @@ final class WindowLoops {
         CodeBlock.Builder code =
                 CodeBlock.builder().add(clear(node)).beginControlFlow("for (int c = 0; c < $L; c++)", g.channels);
         g.eachPatchElement(code);
-        code.beginControlFlow("if (inside)")
-                .addStatement("$L += $L", out(node, CodeBlock.of("c * $L + iy * $L + ix", g.inPlane, g.inW)), gradient)
-                .endControlFlow();
+        CodeBlock add = CodeBlock.of(
+                "$L += $L;\n", out(node, CodeBlock.of("c * $L + iy * $L + ix", g.inPlane, g.inW)), gradient);
+        if (g.reachesPadding()) {
+            code.beginControlFlow("if (inside)").add(add).endControlFlow();
+        } else {
+            code.add(add);
+        }
         g.endPatchElement(code);
         return code.endControlFlow().build();
     }
 
     // dw[f][k] = Σ_o dy[f][o] positions[o][k], one sample
-    private CodeBlock convWeightGrad(Node node, Geometry g) {
+    private CodeBlock convWeightGrad(Node node) {
+        return sampleWeightGradient(node, (flat, value) -> CodeBlock.of("$L = $L;\n", out(node, flat), value));
+    }
+
+    /**
+     * One sample's convolution weight gradient ({@code node}, a {@link SpatialOp.ConvWeightGrad}),
+     * summed in scratch rows {@code [F][C k]} and then handed element by element to {@code
+     * store}, with the element's flat position in the weight: the stored node's own array, or
+     * the gradient field a sink adds it to.
+     */
+    CodeBlock sampleWeightGradient(Node node, BiFunction<CodeBlock, CodeBlock, CodeBlock> store) {
+        SpatialOp.ConvWeightGrad grad = (SpatialOp.ConvWeightGrad) node.op();
+        Geometry g = new Geometry(grad.window(), grad.input(), node.shape().dim(0));
         String rows = kernel.scratchRows(node, "weightGrads", g.filters, g.depth());
         return CodeBlock.builder()
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
@@ -243,7 +276,7 @@ final class WindowLoops {
                 .add(addWeightGradient(node, g, rows))
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
                 .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
-                .addStatement("$L = $N[f][k]", out(node, CodeBlock.of("f * $L + k", g.depth())), rows)
+                .add(store.apply(CodeBlock.of("f * $L + k", g.depth()), CodeBlock.of("$N[f][k]", rows)))
                 .endControlFlow()
                 .endControlFlow()
                 .build();
@@ -254,7 +287,7 @@ final class WindowLoops {
      * the patches by output position, so that the sum runs along {@code k}, four positions per
      * pass over a row of the gradient.
      */
-    CodeBlock addWeightGradient(Node node, Geometry g, String rows) {
+    private CodeBlock addWeightGradient(Node node, Geometry g, String rows) {
         String positions = kernel.scratchRows(node, "positions", g.outPlane, g.depth());
         return CodeBlock.builder()
                 .add(patches(node.arg(1), g, positions, true))
@@ -268,12 +301,6 @@ final class WindowLoops {
                         g.depth()))
                 .endControlFlow()
                 .build();
-    }
-
-    /** The geometry of a convolution weight gradient, for {@link #addWeightGradient}. */
-    Geometry weightGradientGeometry(Node node) {
-        SpatialOp.ConvWeightGrad grad = (SpatialOp.ConvWeightGrad) node.op();
-        return new Geometry(grad.window(), grad.input(), node.shape().dim(0));
     }
 
     /**
@@ -324,7 +351,7 @@ final class WindowLoops {
         CodeBlock slot = byPosition
                 ? CodeBlock.of("$N[o][(c * $L + ky) * $L + kx]", name, g.kh, g.kw)
                 : CodeBlock.of("$N[(c * $L + ky) * $L + kx][o]", name, g.kh, g.kw);
-        if (g.rowsInside() && g.colsInside()) {
+        if (!g.reachesPadding()) {
             code.addStatement("$L = $L", slot, value);
         } else {
             code.addStatement("$L = inside ? $L : $L", slot, value, numeric.literal(0));
@@ -489,7 +516,7 @@ final class WindowLoops {
      * The extents of one window op, with a 1-D window seen as a 2-D one of height 1, and the loop
      * skeletons over them. All of it is known when the code is generated.
      */
-    static final class Geometry {
+    private static final class Geometry {
         final int channels;
         final int filters;
         final int inH;
@@ -530,6 +557,11 @@ final class WindowLoops {
             this.taps = kh * kw;
         }
 
+        /** Whether some tap of some output falls into the padding. */
+        boolean reachesPadding() {
+            return !(rowsInside() && colsInside());
+        }
+
         /** Whether every tap of every output row lies inside the input: no padding reached. */
         boolean rowsInside() {
             return ph == 0 && (outH - 1) * sh + (kh - 1) * dh <= inH - 1;
@@ -547,8 +579,8 @@ final class WindowLoops {
         /**
          * Opens loops over the taps and the outputs of one channel {@code c}: {@code ky},
          * {@code kx}, {@code oy}, {@code ox}, with {@code o} the output's position in its plane,
-         * {@code iy}, {@code ix} the input the tap reads and, where padding can be reached,
-         * {@code inside} whether that input exists.
+         * {@code iy}, {@code ix} the input the tap reads and, where padding can be reached
+         * ({@link #reachesPadding}), {@code inside} whether that input exists.
          */
         void eachPatchElement(CodeBlock.Builder code) {
             code.beginControlFlow("for (int ky = 0; ky < $L; ky++)", kh)
@@ -558,10 +590,8 @@ final class WindowLoops {
                     .beginControlFlow("for (int ox = 0; ox < $L; ox++)", outW)
                     .addStatement("int ix = ox * $L - $L + kx * $L", sw, pw, dw)
                     .addStatement("int o = oy * $L + ox", outW);
-            if (!(rowsInside() && colsInside())) {
+            if (reachesPadding()) {
                 code.addStatement("boolean inside = iy >= 0 && iy < $L && ix >= 0 && ix < $L", inH, inW);
-            } else {
-                code.addStatement("boolean inside = true");
             }
         }
 

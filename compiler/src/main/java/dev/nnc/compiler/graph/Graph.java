@@ -109,6 +109,24 @@ public record Graph(List<Node> nodes, List<Output> outputs) {
         return saved;
     }
 
+    /**
+     * The nodes whose value depends on the sample: inputs, targets, dropout masks and everything
+     * computed from them. The others depend on the parameters alone.
+     */
+    public BitSet sampleDependent() {
+        BitSet dependent = new BitSet(nodes.size());
+        for (Node node : nodes) {
+            boolean depends = node.op() instanceof LeafOp.Input
+                    || node.op() instanceof LeafOp.Target
+                    || node.op() instanceof LeafOp.DropoutMask;
+            for (int arg : node.args()) {
+                depends |= dependent.get(arg);
+            }
+            dependent.set(node.id(), depends);
+        }
+        return dependent;
+    }
+
     /** How many operand slots and outputs refer to each node. */
     public int[] useCounts() {
         int[] uses = new int[nodes.size()];

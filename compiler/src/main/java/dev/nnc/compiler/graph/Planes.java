@@ -88,6 +88,15 @@ final class Planes {
         return argmax;
     }
 
+    /** {@code v} at each of the positions {@code at}. */
+    static double[] pick(double[] v, int[] at) {
+        double[] y = new double[at.length];
+        for (int o = 0; o < y.length; o++) {
+            y[o] = v[at[o]];
+        }
+        return y;
+    }
+
     /** The mean of every window over all its taps, padding counted as zeros. */
     static double[] average(Window window, Shape input, double[] x, Shape out) {
         int channels = input.dim(0);

@@ -202,12 +202,7 @@ public sealed interface SpatialOp extends Op {
         @Override
         public double[] evaluate(List<double[]> args, Shape out, Bindings bindings) {
             double[] x = args.get(0);
-            int[] argmax = Planes.argmax(window, input, x);
-            double[] y = new double[argmax.length];
-            for (int o = 0; o < y.length; o++) {
-                y[o] = x[argmax[o]];
-            }
-            return y;
+            return Planes.pick(x, Planes.argmax(window, input, x));
         }
 
         @Override
@@ -302,13 +297,7 @@ public sealed interface SpatialOp extends Op {
 
         @Override
         public double[] evaluate(List<double[]> args, Shape out, Bindings bindings) {
-            double[] v = args.get(0);
-            int[] argmax = Planes.argmax(window, input, args.get(1));
-            double[] y = new double[argmax.length];
-            for (int o = 0; o < y.length; o++) {
-                y[o] = v[argmax[o]];
-            }
-            return y;
+            return Planes.pick(args.get(0), Planes.argmax(window, input, args.get(1)));
         }
 
         @Override
