@@ -30,6 +30,7 @@ public class C2Benchmark extends SuiteBenchmark {
 
     private final SuiteData data = SuiteData.of(Problem.C2);
     private C2 nnc;
+    private C2 nncTwoThreads;
     private FloatCnn handwritten;
     private int cursor;
 
@@ -37,6 +38,9 @@ public class C2Benchmark extends SuiteBenchmark {
     public void setUp() {
         nnc = new C2();
         nnc.setParameters(initialParameters());
+        nncTwoThreads = new C2();
+        nncTwoThreads.setParameters(initialParameters());
+        nncTwoThreads.setThreads(2);
         handwritten = Baselines.handwrittenC2(BATCH);
         handwritten.setParameters(SuiteData.toFloats(initialParameters()));
     }
@@ -58,6 +62,13 @@ public class C2Benchmark extends SuiteBenchmark {
     public double nnc() {
         int i = cursor++;
         return nnc.trainStep(data.floatInputs(i), data.floatTargets(i), BATCH);
+    }
+
+    /** The same steps with each batch split in two halves that run on both cores. */
+    @Benchmark
+    public double nncTwoThreads() {
+        int i = cursor++;
+        return nncTwoThreads.trainStep(data.floatInputs(i), data.floatTargets(i), BATCH);
     }
 
     @Benchmark
