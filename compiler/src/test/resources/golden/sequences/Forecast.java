@@ -162,8 +162,6 @@ public final class Forecast implements TrainableNetwork {
 
     private final double[][] t9 = new double[4][1280];
 
-    private final double[][] hiddenColumns = new double[16][48];
-
     private final double[][] gateSums = new double[1][48];
 
     private final double[][] state = new double[1][16];
@@ -180,15 +178,17 @@ public final class Forecast implements TrainableNetwork {
 
     private final double[][] t33 = new double[4][1536];
 
-    private final double[][] hiddenRows = new double[48][16];
-
     private final double[][] gateGrads = new double[1][48];
 
-    private final double[][] carried = new double[1][16];
+    private final double[][] carried = new double[2][16];
 
     private final double[][] d_h_bias_hh_ = new double[4][48];
 
     private final double[][] d_h_bias_ih_ = new double[4][48];
+
+    private final double[][] gradientRow = new double[1][48];
+
+    private final double[][] gradientRow_ = new double[1][48];
 
     private final double[][] inputRows = new double[4][48];
 
@@ -203,6 +203,11 @@ public final class Forecast implements TrainableNetwork {
      * out.weight as rows, refreshed after every change of the parameters.
      */
     private final double[][] out_weight_rows;
+
+    /**
+     * h.weight_hh as rows, refreshed after every change of the parameters.
+     */
+    private final double[][] h_weight_hh_rows;
 
     /**
      * Whether the parameters changed since the row copies were last made.
@@ -261,6 +266,7 @@ public final class Forecast implements TrainableNetwork {
         this.exp_avg_out_bias = new double[1];
         this.exp_avg_sq_out_bias = new double[1];
         this.out_weight_rows = new double[1][16];
+        this.h_weight_hh_rows = new double[48][16];
         SeededRandom init = new SeededRandom(seed);
         double[] initial = new double[PARAMETER_COUNT];
         Initializers.uniform(initial, 0, 144, -0.25, 0.25, init);
@@ -292,6 +298,7 @@ public final class Forecast implements TrainableNetwork {
         this.exp_avg_out_bias = new double[1];
         this.exp_avg_sq_out_bias = new double[1];
         this.out_weight_rows = new double[1][16];
+        this.h_weight_hh_rows = new double[48][16];
         for (int c = 0; c < 3; c++) {
             System.arraycopy(other.h_weight_ih[c], 0, this.h_weight_ih[c], 0, 48);
         }
@@ -356,6 +363,7 @@ public final class Forecast implements TrainableNetwork {
         this.exp_avg_out_bias = main.exp_avg_out_bias;
         this.exp_avg_sq_out_bias = main.exp_avg_sq_out_bias;
         this.out_weight_rows = main.out_weight_rows;
+        this.h_weight_hh_rows = main.h_weight_hh_rows;
         this.transposesStale = false;
     }
 
@@ -824,11 +832,13 @@ public final class Forecast implements TrainableNetwork {
         for (int b = 0; b < m; b++) {
             for (int r = 0; r < 16; r++) {
                 for (int c = 0; c < 48; c++) {
-                    double acc = 0.0;
-                    for (int k = 0; k < 3; k++) {
-                        acc += inputRows[b][r * 3 + k] * h_weight_ih[k][c];
+                    t3[b][r * 48 + c] = 0.0;
+                }
+                for (int k = 0; k < 3; k++) {
+                    double a = inputRows[b][r * 3 + k];
+                    for (int c = 0; c < 48; c++) {
+                        t3[b][r * 48 + c] += a * h_weight_ih[k][c];
                     }
-                    t3[b][r * 48 + c] = acc;
                 }
             }
         }
@@ -839,52 +849,48 @@ public final class Forecast implements TrainableNetwork {
                 }
             }
         }
-        for (int j = 0; j < 16; j++) {
-            double[] r = hiddenColumns[j];
-            for (int g = 0; g < 48; g++) {
-                r[g] = h_weight_hh[(g * 16 + j) % 16][(g * 16 + j) / 16];
-            }
-        }
         for (int b = 0; b < m; b++) {
-            double[] s = gateSums[0];
-            double[] h = state[0];
-            Arrays.fill(h, 0.0);
-            for (int t = 0; t < 16; t++) {
-                for (int g = 0; g < 48; g++) {
-                    s[g] = h_bias_hh[g];
-                }
-                int j = 0;
-                for (; j + 4 <= 16; j += 4) {
-                    double a0 = h[j + 0];
-                    double[] r0 = hiddenColumns[j + 0];
-                    double a1 = h[j + 1];
-                    double[] r1 = hiddenColumns[j + 1];
-                    double a2 = h[j + 2];
-                    double[] r2 = hiddenColumns[j + 2];
-                    double a3 = h[j + 3];
-                    double[] r3 = hiddenColumns[j + 3];
-                    for (int i = 0; i < 48; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+            {
+                double[] s = gateSums[0];
+                double[] h = state[0];
+                Arrays.fill(h, 0.0);
+                for (int t = 0; t < 16; t++) {
+                    for (int g = 0; g < 48; g++) {
+                        s[g] = h_bias_hh[g];
                     }
-                }
-                for (; j < 16; j++) {
-                    double a0 = h[j + 0];
-                    double[] r0 = hiddenColumns[j + 0];
-                    for (int i = 0; i < 48; i++) {
-                        s[i] += a0 * r0[i];
+                    int j = 0;
+                    for (; j + 4 <= 16; j += 4) {
+                        double a0 = h[j + 0];
+                        double[] r0 = h_weight_hh[j + 0];
+                        double a1 = h[j + 1];
+                        double[] r1 = h_weight_hh[j + 1];
+                        double a2 = h[j + 2];
+                        double[] r2 = h_weight_hh[j + 2];
+                        double a3 = h[j + 3];
+                        double[] r3 = h_weight_hh[j + 3];
+                        for (int i = 0; i < 48; i++) {
+                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                        }
                     }
-                }
-                for (int u = 0; u < 16; u++) {
-                    double r = sigmoid(t6[b][t * 48 + 0 + u] + s[0 + u]);
-                    double z = sigmoid(t6[b][t * 48 + 16 + u] + s[16 + u]);
-                    double qn = s[32 + u];
-                    double n = Math.tanh(t6[b][t * 48 + 32 + u] + r * qn);
-                    h[u] = (1.0 - z) * n + z * h[u];
-                    t9[b][(16 + t) * 16 + u] = r;
-                    t9[b][(32 + t) * 16 + u] = z;
-                    t9[b][(48 + t) * 16 + u] = n;
-                    t9[b][(64 + t) * 16 + u] = qn;
-                    t9[b][(0 + t) * 16 + u] = h[u];
+                    for (; j < 16; j++) {
+                        double a0 = h[j + 0];
+                        double[] r0 = h_weight_hh[j + 0];
+                        for (int i = 0; i < 48; i++) {
+                            s[i] += a0 * r0[i];
+                        }
+                    }
+                    for (int u = 0; u < 16; u++) {
+                        double r = sigmoid(t6[b][t * 48 + 0 + u] + s[0 + u]);
+                        double z = sigmoid(t6[b][t * 48 + 16 + u] + s[16 + u]);
+                        double qn = s[32 + u];
+                        double n = Math.tanh(t6[b][t * 48 + 32 + u] + r * qn);
+                        h[u] = (1.0 - z) * n + z * h[u];
+                        t9[b][(16 + t) * 16 + u] = r;
+                        t9[b][(32 + t) * 16 + u] = z;
+                        t9[b][(48 + t) * 16 + u] = n;
+                        t9[b][(64 + t) * 16 + u] = qn;
+                        t9[b][(0 + t) * 16 + u] = h[u];
+                    }
                 }
             }
         }
@@ -935,11 +941,13 @@ public final class Forecast implements TrainableNetwork {
         for (int b = 0; b < m; b++) {
             for (int r = 0; r < 16; r++) {
                 for (int c = 0; c < 48; c++) {
-                    double acc = 0.0;
-                    for (int k = 0; k < 3; k++) {
-                        acc += inputRows[b][r * 3 + k] * h_weight_ih[k][c];
+                    t3[b][r * 48 + c] = 0.0;
+                }
+                for (int k = 0; k < 3; k++) {
+                    double a = inputRows[b][r * 3 + k];
+                    for (int c = 0; c < 48; c++) {
+                        t3[b][r * 48 + c] += a * h_weight_ih[k][c];
                     }
-                    t3[b][r * 48 + c] = acc;
                 }
             }
         }
@@ -950,52 +958,48 @@ public final class Forecast implements TrainableNetwork {
                 }
             }
         }
-        for (int j = 0; j < 16; j++) {
-            double[] r = hiddenColumns[j];
-            for (int g = 0; g < 48; g++) {
-                r[g] = h_weight_hh[(g * 16 + j) % 16][(g * 16 + j) / 16];
-            }
-        }
         for (int b = 0; b < m; b++) {
-            double[] s = gateSums[0];
-            double[] h = state[0];
-            Arrays.fill(h, 0.0);
-            for (int t = 0; t < 16; t++) {
-                for (int g = 0; g < 48; g++) {
-                    s[g] = h_bias_hh[g];
-                }
-                int j = 0;
-                for (; j + 4 <= 16; j += 4) {
-                    double a0 = h[j + 0];
-                    double[] r0 = hiddenColumns[j + 0];
-                    double a1 = h[j + 1];
-                    double[] r1 = hiddenColumns[j + 1];
-                    double a2 = h[j + 2];
-                    double[] r2 = hiddenColumns[j + 2];
-                    double a3 = h[j + 3];
-                    double[] r3 = hiddenColumns[j + 3];
-                    for (int i = 0; i < 48; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+            {
+                double[] s = gateSums[0];
+                double[] h = state[0];
+                Arrays.fill(h, 0.0);
+                for (int t = 0; t < 16; t++) {
+                    for (int g = 0; g < 48; g++) {
+                        s[g] = h_bias_hh[g];
                     }
-                }
-                for (; j < 16; j++) {
-                    double a0 = h[j + 0];
-                    double[] r0 = hiddenColumns[j + 0];
-                    for (int i = 0; i < 48; i++) {
-                        s[i] += a0 * r0[i];
+                    int j = 0;
+                    for (; j + 4 <= 16; j += 4) {
+                        double a0 = h[j + 0];
+                        double[] r0 = h_weight_hh[j + 0];
+                        double a1 = h[j + 1];
+                        double[] r1 = h_weight_hh[j + 1];
+                        double a2 = h[j + 2];
+                        double[] r2 = h_weight_hh[j + 2];
+                        double a3 = h[j + 3];
+                        double[] r3 = h_weight_hh[j + 3];
+                        for (int i = 0; i < 48; i++) {
+                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                        }
                     }
-                }
-                for (int u = 0; u < 16; u++) {
-                    double r = sigmoid(t6[b][t * 48 + 0 + u] + s[0 + u]);
-                    double z = sigmoid(t6[b][t * 48 + 16 + u] + s[16 + u]);
-                    double qn = s[32 + u];
-                    double n = Math.tanh(t6[b][t * 48 + 32 + u] + r * qn);
-                    h[u] = (1.0 - z) * n + z * h[u];
-                    t9[b][(16 + t) * 16 + u] = r;
-                    t9[b][(32 + t) * 16 + u] = z;
-                    t9[b][(48 + t) * 16 + u] = n;
-                    t9[b][(64 + t) * 16 + u] = qn;
-                    t9[b][(0 + t) * 16 + u] = h[u];
+                    for (; j < 16; j++) {
+                        double a0 = h[j + 0];
+                        double[] r0 = h_weight_hh[j + 0];
+                        for (int i = 0; i < 48; i++) {
+                            s[i] += a0 * r0[i];
+                        }
+                    }
+                    for (int u = 0; u < 16; u++) {
+                        double r = sigmoid(t6[b][t * 48 + 0 + u] + s[0 + u]);
+                        double z = sigmoid(t6[b][t * 48 + 16 + u] + s[16 + u]);
+                        double qn = s[32 + u];
+                        double n = Math.tanh(t6[b][t * 48 + 32 + u] + r * qn);
+                        h[u] = (1.0 - z) * n + z * h[u];
+                        t9[b][(16 + t) * 16 + u] = r;
+                        t9[b][(32 + t) * 16 + u] = z;
+                        t9[b][(48 + t) * 16 + u] = n;
+                        t9[b][(64 + t) * 16 + u] = qn;
+                        t9[b][(0 + t) * 16 + u] = h[u];
+                    }
                 }
             }
         }
@@ -1074,11 +1078,13 @@ public final class Forecast implements TrainableNetwork {
         for (int b = 0; b < m; b++) {
             for (int r = 0; r < 16; r++) {
                 for (int c = 0; c < 48; c++) {
-                    double acc = 0.0;
-                    for (int k = 0; k < 3; k++) {
-                        acc += inputRows[b][r * 3 + k] * h_weight_ih[k][c];
+                    t3[b][r * 48 + c] = 0.0;
+                }
+                for (int k = 0; k < 3; k++) {
+                    double a = inputRows[b][r * 3 + k];
+                    for (int c = 0; c < 48; c++) {
+                        t3[b][r * 48 + c] += a * h_weight_ih[k][c];
                     }
-                    t3[b][r * 48 + c] = acc;
                 }
             }
         }
@@ -1089,52 +1095,48 @@ public final class Forecast implements TrainableNetwork {
                 }
             }
         }
-        for (int j = 0; j < 16; j++) {
-            double[] r = hiddenColumns[j];
-            for (int g = 0; g < 48; g++) {
-                r[g] = h_weight_hh[(g * 16 + j) % 16][(g * 16 + j) / 16];
-            }
-        }
         for (int b = 0; b < m; b++) {
-            double[] s = gateSums[0];
-            double[] h = state[0];
-            Arrays.fill(h, 0.0);
-            for (int t = 0; t < 16; t++) {
-                for (int g = 0; g < 48; g++) {
-                    s[g] = h_bias_hh[g];
-                }
-                int j = 0;
-                for (; j + 4 <= 16; j += 4) {
-                    double a0 = h[j + 0];
-                    double[] r0 = hiddenColumns[j + 0];
-                    double a1 = h[j + 1];
-                    double[] r1 = hiddenColumns[j + 1];
-                    double a2 = h[j + 2];
-                    double[] r2 = hiddenColumns[j + 2];
-                    double a3 = h[j + 3];
-                    double[] r3 = hiddenColumns[j + 3];
-                    for (int i = 0; i < 48; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+            {
+                double[] s = gateSums[0];
+                double[] h = state[0];
+                Arrays.fill(h, 0.0);
+                for (int t = 0; t < 16; t++) {
+                    for (int g = 0; g < 48; g++) {
+                        s[g] = h_bias_hh[g];
                     }
-                }
-                for (; j < 16; j++) {
-                    double a0 = h[j + 0];
-                    double[] r0 = hiddenColumns[j + 0];
-                    for (int i = 0; i < 48; i++) {
-                        s[i] += a0 * r0[i];
+                    int j = 0;
+                    for (; j + 4 <= 16; j += 4) {
+                        double a0 = h[j + 0];
+                        double[] r0 = h_weight_hh[j + 0];
+                        double a1 = h[j + 1];
+                        double[] r1 = h_weight_hh[j + 1];
+                        double a2 = h[j + 2];
+                        double[] r2 = h_weight_hh[j + 2];
+                        double a3 = h[j + 3];
+                        double[] r3 = h_weight_hh[j + 3];
+                        for (int i = 0; i < 48; i++) {
+                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                        }
                     }
-                }
-                for (int u = 0; u < 16; u++) {
-                    double r = sigmoid(t6[b][t * 48 + 0 + u] + s[0 + u]);
-                    double z = sigmoid(t6[b][t * 48 + 16 + u] + s[16 + u]);
-                    double qn = s[32 + u];
-                    double n = Math.tanh(t6[b][t * 48 + 32 + u] + r * qn);
-                    h[u] = (1.0 - z) * n + z * h[u];
-                    t9[b][(16 + t) * 16 + u] = r;
-                    t9[b][(32 + t) * 16 + u] = z;
-                    t9[b][(48 + t) * 16 + u] = n;
-                    t9[b][(64 + t) * 16 + u] = qn;
-                    t9[b][(0 + t) * 16 + u] = h[u];
+                    for (; j < 16; j++) {
+                        double a0 = h[j + 0];
+                        double[] r0 = h_weight_hh[j + 0];
+                        for (int i = 0; i < 48; i++) {
+                            s[i] += a0 * r0[i];
+                        }
+                    }
+                    for (int u = 0; u < 16; u++) {
+                        double r = sigmoid(t6[b][t * 48 + 0 + u] + s[0 + u]);
+                        double z = sigmoid(t6[b][t * 48 + 16 + u] + s[16 + u]);
+                        double qn = s[32 + u];
+                        double n = Math.tanh(t6[b][t * 48 + 32 + u] + r * qn);
+                        h[u] = (1.0 - z) * n + z * h[u];
+                        t9[b][(16 + t) * 16 + u] = r;
+                        t9[b][(32 + t) * 16 + u] = z;
+                        t9[b][(48 + t) * 16 + u] = n;
+                        t9[b][(64 + t) * 16 + u] = qn;
+                        t9[b][(0 + t) * 16 + u] = h[u];
+                    }
                 }
             }
         }
@@ -1211,68 +1213,58 @@ public final class Forecast implements TrainableNetwork {
                 }
             }
         }
-        for (int g = 0; g < 48; g++) {
-            double[] r = hiddenRows[g];
-            for (int j = 0; j < 16; j++) {
-                r[j] = h_weight_hh[(g * 16 + j) % 16][(g * 16 + j) / 16];
-            }
-        }
         for (int b = 0; b < m; b++) {
-            double[] dq = gateGrads[0];
-            double[] s = carried[0];
-            Arrays.fill(s, 0.0);
-            for (int t = 15; t >= 0; t--) {
-                for (int u = 0; u < 16; u++) {
-                    double d = (t * 16 + u >= 0 && t * 16 + u < 256 ? (t * 16 + u >= 240 && t * 16 + u < 256 ? d_h[b][t * 16 + u - 240] : 0.0) : 0.0) + s[u];
-                    double r = t9[b][(16 + t) * 16 + u];
-                    double z = t9[b][(32 + t) * 16 + u];
-                    double n = t9[b][(48 + t) * 16 + u];
-                    double before = t > 0 ? t9[b][(0 + t - 1) * 16 + u] : 0.0;
-                    double dn = (d * (1.0 - z)) * (1.0 - n * n);
-                    double dr = (dn * t9[b][(64 + t) * 16 + u]) * r * (1.0 - r);
-                    double dz = (d * (before - n)) * z * (1.0 - z);
-                    t33[b][t * 48 + 0 + u] = dr;
-                    t33[b][t * 48 + 16 + u] = dz;
-                    t33[b][t * 48 + 32 + u] = dn;
-                    dq[u] = dr;
-                    dq[16 + u] = dz;
-                    dq[32 + u] = dn * r;
-                    s[u] = d * z;
-                }
-                for (int g = 0; g < 48; g++) {
-                    t33[b][(16 + t) * 48 + g] = dq[g];
-                }
-                int g = 0;
-                for (; g + 4 <= 48; g += 4) {
-                    double a0 = dq[g + 0];
-                    double[] r0 = hiddenRows[g + 0];
-                    double a1 = dq[g + 1];
-                    double[] r1 = hiddenRows[g + 1];
-                    double a2 = dq[g + 2];
-                    double[] r2 = hiddenRows[g + 2];
-                    double a3 = dq[g + 3];
-                    double[] r3 = hiddenRows[g + 3];
-                    for (int i = 0; i < 16; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+            {
+                double[] dq = gateGrads[0];
+                double[] carry = carried[0];
+                double[] s = carried[1];
+                Arrays.fill(carry, 0.0);
+                for (int t = 15; t >= 0; t--) {
+                    for (int u = 0; u < 16; u++) {
+                        double d = (t * 16 + u >= 0 && t * 16 + u < 256 ? (t * 16 + u >= 240 && t * 16 + u < 256 ? d_h[b][t * 16 + u - 240] : 0.0) : 0.0) + carry[u];
+                        double r = t9[b][(16 + t) * 16 + u];
+                        double z = t9[b][(32 + t) * 16 + u];
+                        double n = t9[b][(48 + t) * 16 + u];
+                        double before = t > 0 ? t9[b][(0 + t - 1) * 16 + u] : 0.0;
+                        double dn = (d * (1.0 - z)) * (1.0 - n * n);
+                        double dr = (dn * t9[b][(64 + t) * 16 + u]) * r * (1.0 - r);
+                        double dz = (d * (before - n)) * z * (1.0 - z);
+                        t33[b][t * 48 + 0 + u] = dr;
+                        t33[b][t * 48 + 16 + u] = dz;
+                        t33[b][t * 48 + 32 + u] = dn;
+                        dq[u] = dr;
+                        dq[16 + u] = dz;
+                        dq[32 + u] = dn * r;
+                        s[u] = d * z;
                     }
-                }
-                for (; g < 48; g++) {
-                    double a0 = dq[g + 0];
-                    double[] r0 = hiddenRows[g + 0];
-                    for (int i = 0; i < 16; i++) {
-                        s[i] += a0 * r0[i];
+                    for (int g = 0; g < 48; g++) {
+                        t33[b][(16 + t) * 48 + g] = dq[g];
                     }
+                    int g = 0;
+                    for (; g + 4 <= 48; g += 4) {
+                        double a0 = dq[g + 0];
+                        double[] r0 = h_weight_hh_rows[g + 0];
+                        double a1 = dq[g + 1];
+                        double[] r1 = h_weight_hh_rows[g + 1];
+                        double a2 = dq[g + 2];
+                        double[] r2 = h_weight_hh_rows[g + 2];
+                        double a3 = dq[g + 3];
+                        double[] r3 = h_weight_hh_rows[g + 3];
+                        for (int i = 0; i < 16; i++) {
+                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                        }
+                    }
+                    for (; g < 48; g++) {
+                        double a0 = dq[g + 0];
+                        double[] r0 = h_weight_hh_rows[g + 0];
+                        for (int i = 0; i < 16; i++) {
+                            s[i] += a0 * r0[i];
+                        }
+                    }
+                    double[] swap = carry;
+                    carry = s;
+                    s = swap;
                 }
-            }
-        }
-        // grad of sequences.nn:6  h.bias_hh
-        for (int b = 0; b < m; b++) {
-            for (int o = 0; o < 48; o++) {
-                double acc = 0.0;
-                for (int k = 0; k < 16; k++) {
-                    acc += t33[b][k * 48 + o + 768];
-                }
-                d_h_bias_hh_[b][o] = acc;
             }
         }
     }
@@ -1281,37 +1273,79 @@ public final class Forecast implements TrainableNetwork {
      * Part 1 of {@link #trainTile}.
      */
     private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
+        // grad of sequences.nn:6  h.bias_hh
+        for (int b = 0; b < m; b++) {
+            for (int o = 0; o < 48; o++) {
+                d_h_bias_hh_[b][o] = 0.0;
+            }
+            for (int k = 0; k < 16; k++) {
+                for (int o = 0; o < 48; o++) {
+                    d_h_bias_hh_[b][o] += t33[b][k * 48 + o + 768];
+                }
+            }
+        }
         // grad of sequences.nn:6  h.bias_ih
         for (int b = 0; b < m; b++) {
             for (int o = 0; o < 48; o++) {
-                double acc = 0.0;
-                for (int k = 0; k < 16; k++) {
-                    acc += t33[b][k * 48 + o];
+                d_h_bias_ih_[b][o] = 0.0;
+            }
+            for (int k = 0; k < 16; k++) {
+                for (int o = 0; o < 48; o++) {
+                    d_h_bias_ih_[b][o] += t33[b][k * 48 + o];
                 }
-                d_h_bias_ih_[b][o] = acc;
             }
         }
         // accumulate d loss / d h.weight_ih
-        // Σ_k u_k v_k^T, one outer product per row, sample by sample
+        // Σ_k u_k v_k^T, sample by sample, a row of the gradient at a time
         for (int b = 0; b < m; b++) {
-            for (int k = 0; k < 16; k++) {
-                for (int j = 0; j < 3; j++) {
-                    double a = inputRows[b][k * 3 + j];
+            double[] s = gradientRow[0];
+            for (int j = 0; j < 3; j++) {
+                Arrays.fill(s, 0.0);
+                int k = 0;
+                for (; k + 4 <= 16; k += 4) {
+                    double a0 = inputRows[b][(k + 0) * 3 + j];
+                    double a1 = inputRows[b][(k + 1) * 3 + j];
+                    double a2 = inputRows[b][(k + 2) * 3 + j];
+                    double a3 = inputRows[b][(k + 3) * 3 + j];
                     for (int i = 0; i < 48; i++) {
-                        d_h_weight_ih[j][i] += a * t33[b][k * 48 + i];
+                        s[i] = s[i] + a0 * t33[b][(k + 0) * 48 + i] + a1 * t33[b][(k + 1) * 48 + i] + a2 * t33[b][(k + 2) * 48 + i] + a3 * t33[b][(k + 3) * 48 + i];
                     }
+                }
+                for (; k < 16; k++) {
+                    double a0 = inputRows[b][(k + 0) * 3 + j];
+                    for (int i = 0; i < 48; i++) {
+                        s[i] += a0 * t33[b][(k + 0) * 48 + i];
+                    }
+                }
+                for (int i = 0; i < 48; i++) {
+                    d_h_weight_ih[j][i] += s[i];
                 }
             }
         }
         // accumulate d loss / d h.weight_hh
-        // Σ_k u_k v_k^T, one outer product per row, sample by sample
+        // Σ_k u_k v_k^T, sample by sample, a row of the gradient at a time
         for (int b = 0; b < m; b++) {
-            for (int k = 0; k < 15; k++) {
-                for (int j = 0; j < 16; j++) {
-                    double a = t9[b][k * 16 + j];
+            double[] s = gradientRow_[0];
+            for (int j = 0; j < 16; j++) {
+                Arrays.fill(s, 0.0);
+                int k = 0;
+                for (; k + 4 <= 15; k += 4) {
+                    double a0 = t9[b][(k + 0) * 16 + j];
+                    double a1 = t9[b][(k + 1) * 16 + j];
+                    double a2 = t9[b][(k + 2) * 16 + j];
+                    double a3 = t9[b][(k + 3) * 16 + j];
                     for (int i = 0; i < 48; i++) {
-                        d_h_weight_hh[j][i] += a * t33[b][k * 48 + i + 48 + 768];
+                        s[i] = s[i] + a0 * t33[b][(k + 0) * 48 + i + 48 + 768] + a1 * t33[b][(k + 1) * 48 + i + 48 + 768] + a2 * t33[b][(k + 2) * 48 + i + 48 + 768] + a3 * t33[b][(k + 3) * 48 + i + 48 + 768];
                     }
+                }
+                for (; k < 15; k++) {
+                    double a0 = t9[b][(k + 0) * 16 + j];
+                    for (int i = 0; i < 48; i++) {
+                        s[i] += a0 * t33[b][(k + 0) * 48 + i + 48 + 768];
+                    }
+                }
+                for (int i = 0; i < 48; i++) {
+                    d_h_weight_hh[j][i] += s[i];
                 }
             }
         }
@@ -1381,6 +1415,15 @@ public final class Forecast implements TrainableNetwork {
                 }
             }
         }
+        for (int c0 = 0; c0 < 16; c0 += 16) {
+            int c1 = Math.min(c0 + 16, 16);
+            for (int r = 0; r < 48; r++) {
+                double[] row = h_weight_hh_rows[r];
+                for (int c = c0; c < c1; c++) {
+                    row[c] = h_weight_hh[c][r];
+                }
+            }
+        }
         transposesStale = false;
     }
 
@@ -1394,6 +1437,15 @@ public final class Forecast implements TrainableNetwork {
                 double[] row = out_weight_rows[r];
                 for (int c = c0; c < c1; c++) {
                     row[c] = out_weight[c][r];
+                }
+            }
+        }
+        for (int c0 = 16 * part / parts; c0 < 16 * (part + 1) / parts; c0 += 16) {
+            int c1 = Math.min(c0 + 16, 16 * (part + 1) / parts);
+            for (int r = 0; r < 48; r++) {
+                double[] row = h_weight_hh_rows[r];
+                for (int c = c0; c < c1; c++) {
+                    row[c] = h_weight_hh[c][r];
                 }
             }
         }

@@ -506,6 +506,14 @@ final class KernelEmitter {
         return stored.get(id);
     }
 
+    /**
+     * {@code tanh(x)}: {@code Math.tanh} in double; in float the class's helper through {@code
+     * Math.exp}, which HotSpot compiles to an intrinsic where {@code Math.tanh} stays a call.
+     */
+    CodeBlock tanh(CodeBlock x) {
+        return numeric.isFloat() ? CodeBlock.of("$N($L)", helper("tanh"), x) : numeric.math("tanh", x);
+    }
+
     /** The name of the private static helper {@code name}, which the class then defines. */
     String helper(String name) {
         helpers.add(name);
@@ -862,7 +870,7 @@ final class KernelEmitter {
             return CodeBlock.of("sigmoid($L)", a);
         }
         if (op instanceof UnaryOp.Tanh) {
-            return numeric.math("tanh", a);
+            return tanh(a);
         }
         if (op instanceof UnaryOp.Relu) {
             // Math.max keeps NaN (a ternary would turn it into 0 and hide it from the loss check).

@@ -2,6 +2,7 @@ package dev.nnc.compiler.codegen;
 
 import com.palantir.javapoet.CodeBlock;
 import dev.nnc.compiler.diagnostic.InternalCompilerError;
+import dev.nnc.compiler.graph.LeafOp;
 import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.SequenceOp;
 import dev.nnc.compiler.graph.SpatialOp;
@@ -15,9 +16,11 @@ import dev.nnc.compiler.semantic.Term.Recurrent.Cell;
  * loop, and the gradients of the weights are products made after the backward loop, so only the
  * sequential part is here.
  *
- * <p>Both directions read the hidden weight through a copy made once per tile in the layout
- * their sums run along ({@link RowProducts}): by columns forward ({@code q += h_j W_hh[:, j]}),
- * by rows backward ({@code dh += dq_g W_hh[g, :]}). Reads and writes go through {@link
+ * <p>Both directions read the hidden weight in the layout their sums run along ({@link
+ * RowProducts}): by columns forward ({@code q += h_j W_hh[:, j]}), by rows backward ({@code dh +=
+ * dq_g W_hh[g, :]}), the parameter's own field or the copy the class keeps current. Float classes
+ * run with the Vector API call the runtime's register-blocked {@code multiplyOne} for these
+ * products instead ({@link VectorKernels}). Reads and writes go through {@link
  * KernelEmitter#ref} and {@link KernelEmitter#slot}, so the same loops serve per-sample arrays
  * and the rows of a tile.
  */
@@ -43,30 +46,27 @@ final class SequenceLoops {
         return prologue;
     }
 
-    /** The statements that compute {@code node} for the current sample. */
+    /**
+     * The statements that compute {@code node} for the current sample, in a block of their own:
+     * a kernel of one sample holds a layer's forward and backward loops side by side.
+     */
     CodeBlock emit(Node node) {
+        CodeBlock loops;
         if (node.op() instanceof SequenceOp.Recurrence recurrence) {
-            return forward(node, new Extent(recurrence.cell(), recurrence.steps(), recurrence.units()));
+            loops = forward(node, new Extent(recurrence.cell(), recurrence.steps(), recurrence.units()));
+        } else if (node.op() instanceof SequenceOp.RecurrenceGrad grad) {
+            loops = backward(node, new Extent(grad.cell(), grad.steps(), grad.units()));
+        } else {
+            throw new InternalCompilerError("no loops for " + node.op().mnemonic());
         }
-        if (node.op() instanceof SequenceOp.RecurrenceGrad grad) {
-            return backward(node, new Extent(grad.cell(), grad.steps(), grad.units()));
-        }
-        throw new InternalCompilerError("no loops for " + node.op().mnemonic());
+        return CodeBlock.builder().add("{\n$>").add(loops).add("$<}\n").build();
     }
 
     // for t: q = b_hh + W_hh h (all gates); h, the gates and the rest of the trace from p_t and q
     private CodeBlock forward(Node node, Extent e) {
-        String columns = kernel.scratchRows(node, "hiddenColumns", e.units, e.rows);
+        String columns = hiddenColumns(node, e);
         String sums = kernel.scratchRows(node, "gateSums", 1, e.rows);
         String state = kernel.scratchRows(node, "state", e.cell == Cell.LSTM ? 2 : 1, e.units);
-        prologue = CodeBlock.builder()
-                .beginControlFlow("for (int j = 0; j < $L; j++)", e.units)
-                .addStatement("$L[] r = $N[j]", type, columns)
-                .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
-                .addStatement("r[g] = $L", read(node.arg(1), CodeBlock.of("g * $L + j", e.units)))
-                .endControlFlow()
-                .endControlFlow()
-                .build();
         CodeBlock.Builder code = CodeBlock.builder()
                 .addStatement("$L[] s = $N[0]", type, sums)
                 .addStatement("$L[] h = $N[0]", type, state)
@@ -75,7 +75,7 @@ final class SequenceLoops {
             code.addStatement("$L[] c = $N[1]", type, state)
                     .addStatement("$T.fill(c, $L)", java.util.Arrays.class, numeric.literal(0));
         }
-        code.beginControlFlow("for (int t = 0; t < $L; t++)", e.steps)
+        CodeBlock plain = CodeBlock.builder()
                 .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
                 .addStatement("s[g] = $L", read(node.arg(2), CodeBlock.of("g")))
                 .endControlFlow()
@@ -86,6 +86,22 @@ final class SequenceLoops {
                         j -> CodeBlock.of("h[j + $L]", j),
                         j -> CodeBlock.of("$N[j + $L]", columns, j),
                         e.rows))
+                .build();
+        java.util.Optional<CodeBlock> bias = kernel.wholeVector(node.arg(2));
+        code.beginControlFlow("for (int t = 0; t < $L; t++)", e.steps)
+                .add(
+                        bias.isEmpty()
+                                ? plain
+                                : VectorKernels.callOrPlain(
+                                        numeric,
+                                        CodeBlock.of(
+                                                "$T.multiplyOne(h, 0, $N, $L, s, $L, $L)",
+                                                VectorKernels.PRODUCTS,
+                                                columns,
+                                                bias.get(),
+                                                e.units,
+                                                e.rows),
+                                        plain))
                 .beginControlFlow("for (int u = 0; u < $L; u++)", e.units)
                 .add(forwardCell(node, e))
                 .endControlFlow()
@@ -93,18 +109,57 @@ final class SequenceLoops {
         return code.build();
     }
 
+    /**
+     * {@code W_hh} by columns, {@code [H][G H]}: the parameter's own field when the class keeps
+     * it that way or a copy it keeps current, and otherwise (a hidden weight that is not a
+     * parameter) a copy made once per tile.
+     */
+    private String hiddenColumns(Node node, Extent e) {
+        Node weight = kernel.graph().node(node.arg(1));
+        if (weight.op() instanceof LeafOp.Param param) {
+            return kernel.columnsName(param);
+        }
+        String columns = kernel.scratchRows(node, "hiddenColumns", e.units, e.rows);
+        prologue = CodeBlock.builder()
+                .beginControlFlow("for (int j = 0; j < $L; j++)", e.units)
+                .addStatement("$L[] r = $N[j]", type, columns)
+                .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
+                .addStatement("r[g] = $L", read(node.arg(1), CodeBlock.of("g * $L + j", e.units)))
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+        return columns;
+    }
+
+    /** {@code W_hh} by rows, {@code [G H][H]}, as {@link #hiddenColumns} finds or makes it. */
+    private String hiddenRows(Node node, Extent e) {
+        Node weight = kernel.graph().node(node.arg(2));
+        if (weight.op() instanceof LeafOp.Param param) {
+            return kernel.rowsName(param);
+        }
+        String rows = kernel.scratchRows(node, "hiddenRows", e.rows, e.units);
+        prologue = CodeBlock.builder()
+                .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
+                .addStatement("$L[] r = $N[g]", type, rows)
+                .beginControlFlow("for (int j = 0; j < $L; j++)", e.units)
+                .addStatement("r[j] = $L", read(node.arg(2), CodeBlock.of("g * $L + j", e.units)))
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+        return rows;
+    }
+
     /** One unit {@code u} of step {@code t}: the new state in {@code h[u]} and the trace. */
     private CodeBlock forwardCell(Node node, Extent e) {
         CodeBlock.Builder code = CodeBlock.builder();
         switch (e.cell) {
-            case RNN_TANH -> code.addStatement("h[u] = $L", numeric.math("tanh", sum(node, e, 0)));
+            case RNN_TANH -> code.addStatement("h[u] = $L", kernel.tanh(sum(node, e, 0)));
             case RNN_RELU -> code.addStatement("h[u] = $T.max($L, $L)", JavaLang.MATH, sum(node, e, 0), zero());
             case GRU -> {
                 code.addStatement("$L r = $L", type, sigmoid(sum(node, e, 0)))
                         .addStatement("$L z = $L", type, sigmoid(sum(node, e, 1)))
                         .addStatement("$L qn = s[$L + u]", type, 2 * e.units)
-                        .addStatement(
-                                "$L n = $L", type, numeric.math("tanh", CodeBlock.of("$L + r * qn", p(node, e, 2))))
+                        .addStatement("$L n = $L", type, kernel.tanh(CodeBlock.of("$L + r * qn", p(node, e, 2))))
                         .addStatement("h[u] = ($L - z) * n + z * h[u]", one())
                         .addStatement("$L = r", trace(node, e, 1))
                         .addStatement("$L = z", trace(node, e, 2))
@@ -114,10 +169,10 @@ final class SequenceLoops {
             case LSTM -> {
                 code.addStatement("$L i = $L", type, sigmoid(sum(node, e, 0)))
                         .addStatement("$L f = $L", type, sigmoid(sum(node, e, 1)))
-                        .addStatement("$L g = $L", type, numeric.math("tanh", sum(node, e, 2)))
+                        .addStatement("$L g = $L", type, kernel.tanh(sum(node, e, 2)))
                         .addStatement("$L o = $L", type, sigmoid(sum(node, e, 3)))
                         .addStatement("c[u] = f * c[u] + i * g")
-                        .addStatement("$L tc = $L", type, numeric.math("tanh", CodeBlock.of("c[u]")))
+                        .addStatement("$L tc = $L", type, kernel.tanh(CodeBlock.of("c[u]")))
                         .addStatement("h[u] = o * tc")
                         .addStatement("$L = c[u]", trace(node, e, 1))
                         .addStatement("$L = i", trace(node, e, 2))
@@ -132,33 +187,21 @@ final class SequenceLoops {
 
     // for t backwards: d = dh_t + carried; dp_t, dq_t from the trace; carried = W_hh^T dq_t (+ z d)
     private CodeBlock backward(Node node, Extent e) {
-        String rows = kernel.scratchRows(node, "hiddenRows", e.rows, e.units);
+        String rows = hiddenRows(node, e);
         String gates = kernel.scratchRows(node, "gateGrads", 1, e.rows);
-        String carried = kernel.scratchRows(node, "carried", e.cell == Cell.LSTM ? 2 : 1, e.units);
-        prologue = CodeBlock.builder()
-                .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
-                .addStatement("$L[] r = $N[g]", type, rows)
-                .beginControlFlow("for (int j = 0; j < $L; j++)", e.units)
-                .addStatement("r[j] = $L", read(node.arg(2), CodeBlock.of("g * $L + j", e.units)))
-                .endControlFlow()
-                .endControlFlow()
-                .build();
+        String carried = kernel.scratchRows(node, "carried", e.cell == Cell.LSTM ? 3 : 2, e.units);
+        // carry: what the state of step t receives from later steps; s: the same for step t - 1,
+        // made from what step t's state passes on directly and the hidden product of dq.
         CodeBlock.Builder code = CodeBlock.builder()
                 .addStatement("$L[] dq = $N[0]", type, gates)
-                .addStatement("$L[] s = $N[0]", type, carried)
-                .addStatement("$T.fill(s, $L)", java.util.Arrays.class, zero());
+                .addStatement("$L[] carry = $N[0]", type, carried)
+                .addStatement("$L[] s = $N[1]", type, carried)
+                .addStatement("$T.fill(carry, $L)", java.util.Arrays.class, zero());
         if (e.cell == Cell.LSTM) {
-            code.addStatement("$L[] dc = $N[1]", type, carried)
+            code.addStatement("$L[] dc = $N[2]", type, carried)
                     .addStatement("$T.fill(dc, $L)", java.util.Arrays.class, zero());
         }
-        code.beginControlFlow("for (int t = $L; t >= 0; t--)", e.steps - 1)
-                .beginControlFlow("for (int u = 0; u < $L; u++)", e.units)
-                .addStatement("$L d = $L + s[u]", type, read(node.arg(0), CodeBlock.of("t * $L + u", e.units)))
-                .add(backwardCell(node, e))
-                .endControlFlow()
-                .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
-                .addStatement("$L = dq[g]", out(node, CodeBlock.of("($L + t) * $L + g", e.steps, e.rows)))
-                .endControlFlow()
+        CodeBlock plain = CodeBlock.builder()
                 .add(RowProducts.emit(
                         type,
                         "g",
@@ -166,13 +209,34 @@ final class SequenceLoops {
                         j -> CodeBlock.of("dq[g + $L]", j),
                         j -> CodeBlock.of("$N[g + $L]", rows, j),
                         e.units))
+                .addStatement("$L[] swap = carry", type)
+                .addStatement("carry = s")
+                .addStatement("s = swap")
+                .build();
+        code.beginControlFlow("for (int t = $L; t >= 0; t--)", e.steps - 1)
+                .beginControlFlow("for (int u = 0; u < $L; u++)", e.units)
+                .addStatement("$L d = $L + carry[u]", type, read(node.arg(0), CodeBlock.of("t * $L + u", e.units)))
+                .add(backwardCell(node, e))
+                .endControlFlow()
+                .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
+                .addStatement("$L = dq[g]", out(node, CodeBlock.of("($L + t) * $L + g", e.steps, e.rows)))
+                .endControlFlow()
+                .add(VectorKernels.callOrPlain(
+                        numeric,
+                        CodeBlock.of(
+                                "$T.multiplyOne(dq, 0, $N, s, carry, $L, $L)",
+                                VectorKernels.PRODUCTS,
+                                rows,
+                                e.rows,
+                                e.units),
+                        plain))
                 .endControlFlow();
         return code.build();
     }
 
     /**
      * One unit {@code u} of step {@code t} backward, from {@code d}, the adjoint of its state:
-     * {@code dp} into the result, {@code dq} into the scratch row, and {@code s[u]} reset to what
+     * {@code dp} into the result, {@code dq} into the scratch row, and {@code s[u]} set to what
      * the earlier state receives directly (a GRU's {@code z d}) before the hidden product adds.
      * The adjoints of the trace's other blocks ({@link #traceAdjoint}) are added where their
      * values were made; in a network they are zero and add nothing.

@@ -145,6 +145,17 @@ class ShapedNetworksTest {
                     h = lstm(s, 3);
                     o = dense(concat(h, s[3], s[0]), 2);
                     """, "o", 2),
+            // A layer's state straight into the loss: its forward and backward loops share the
+            // one-sample kernel.
+            new Case("StatesIntoTheLoss", """
+                    input x[4, 3];
+                    h = lstm(x, 3);
+                    """, "h", 3),
+            new Case("RowOfStatesIntoTheLoss", """
+                    input x[5, 2];
+                    s = rnn(x, 2, sequences = true);
+                    g = gru(x, 2, sequences = true);
+                    """, "s[3] + g[4]", 2),
             new Case("ConvThenGru", """
                     input x[2, 12];
                     c = conv1d(x, 4, 3, stride = 2, activation = relu);
