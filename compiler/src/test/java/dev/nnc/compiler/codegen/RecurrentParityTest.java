@@ -55,8 +55,9 @@ class RecurrentParityTest {
      * Absolute tolerance on predictions, losses, gradients and parameters. nnc and PyTorch
      * evaluate the same sums in different orders and their {@code tanh}, {@code exp} and sigmoid
      * may differ by an ulp; on values of order 1 over a few time steps that is a difference near
-     * 1e-16. A wrong gate rule moves the values by far more: the two mistake fixtures are 0.04
-     * to 0.23 from the correct ones (see {@link #toleranceSeparatesPlausibleMistakes}).
+     * 1e-16 (measured with PyTorch 1.13: at most 4.5e-16 on any prediction, gradient element,
+     * loss or parameter). A wrong gate rule moves the values by far more: the two mistake
+     * fixtures are 0.04 to 0.23 from nnc (see {@link #toleranceSeparatesPlausibleMistakes}).
      */
     private static final double TOLERANCE = 1e-9;
 
