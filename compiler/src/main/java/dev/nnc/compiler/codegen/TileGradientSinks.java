@@ -115,6 +115,11 @@ final class TileGradientSinks {
         if (node.op() instanceof SpatialOp.ConvWeightGrad && kernel.isInlined(term)) {
             return convolutionWeightSum(p, node);
         }
+        java.util.Optional<RowOuterSum> rows = RowOuterSum.of(graph, term)
+                .filter(sum -> kernel.isInlined(sum.product()) && kernel.isBatched(sum.product()));
+        if (rows.isPresent()) {
+            return rowOuterSum(p, rows.get());
+        }
         if (!kernel.isBatched(term)) {
             // The same for every sample of the tile: added once, m times over.
             return kernel.forEach(
@@ -138,6 +143,39 @@ final class TileGradientSinks {
                         (flat, value) -> CodeBlock.of("$L += $L;\n", p.at(p.gradient(), Index.flat(flat)), value));
         return CodeBlock.builder()
                 .add("// the patches times the output gradient, by rows of the weight, sample by sample\n")
+                .add(kernel.forEachSample(sample))
+                .build();
+    }
+
+    /**
+     * {@code grad[i][j] += Σ_k u[k][i] v[k][j]}, sample by sample, as one outer product per row
+     * {@code k} added along contiguous rows of the gradient (along {@code i} for a gradient stored
+     * by columns, along {@code j} otherwise), which C2 vectorises; nothing is stored per sample.
+     */
+    private CodeBlock rowOuterSum(ParameterField p, RowOuterSum sum) {
+        Shape shape = p.param().shape();
+        Index at = Index.matrixLoop("i", "j", shape.cols());
+        CodeBlock u = kernel.ref(sum.u(), Index.matrixLoop("k", "i", shape.rows()));
+        CodeBlock v = kernel.ref(sum.v(), Index.matrixLoop("k", "j", shape.cols()));
+        String type = numeric.type().toString();
+        String outer = p.byColumns() ? "j" : "i";
+        String inner = p.byColumns() ? "i" : "j";
+        int outerCount = p.byColumns() ? shape.cols() : shape.rows();
+        int innerCount = p.byColumns() ? shape.rows() : shape.cols();
+        CodeBlock scalar = p.byColumns() ? v : u;
+        CodeBlock row = p.byColumns() ? u : v;
+        CodeBlock sample = CodeBlock.builder()
+                .beginControlFlow("for (int k = 0; k < $L; k++)", sum.terms())
+                .beginControlFlow("for (int $N = 0; $N < $L; $N++)", outer, outer, outerCount, outer)
+                .addStatement("$L a = $L", type, scalar)
+                .beginControlFlow("for (int $N = 0; $N < $L; $N++)", inner, inner, innerCount, inner)
+                .addStatement("$L += a * $L", p.at(p.gradient(), at), row)
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+        return CodeBlock.builder()
+                .add("// Σ_k u_k v_k^T, one outer product per row, sample by sample\n")
                 .add(kernel.forEachSample(sample))
                 .build();
     }
