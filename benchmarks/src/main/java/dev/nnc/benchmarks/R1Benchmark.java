@@ -1,5 +1,6 @@
 package dev.nnc.benchmarks;
 
+import dev.nnc.benchmarks.generated.R1;
 import dev.nnc.benchmarks.handwritten.FloatGru;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;
@@ -31,11 +32,14 @@ public class R1Benchmark extends SuiteBenchmark {
     public static final long FLOP_PER_SAMPLE = flopPerSample();
 
     private final SuiteData data = SuiteData.of(Problem.R1);
+    private R1 nnc;
     private FloatGru handwritten;
     private int cursor;
 
     @Setup
     public void setUp() {
+        nnc = new R1();
+        nnc.setParameters(initialParameters());
         handwritten = Baselines.handwrittenR1(BATCH);
         handwritten.setParameters(SuiteData.toFloats(initialParameters()));
     }
@@ -51,6 +55,12 @@ public class R1Benchmark extends SuiteBenchmark {
             result[i] = parameters[i];
         }
         return result;
+    }
+
+    @Benchmark
+    public double nnc() {
+        int i = cursor++;
+        return nnc.trainStep(data.floatInputs(i), data.floatTargets(i), BATCH);
     }
 
     @Benchmark
