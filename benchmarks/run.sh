@@ -34,7 +34,7 @@ java -jar benchmarks/target/benchmarks.jar -e 'ProductShape|ConvShape' -f 3 -wi 
 
 # The float networks again with the Vector API opt-in (--add-modules jdk.incubator.vector).
 java -jar benchmarks/target/benchmarks.jar \
-    'N5Benchmark.nnc$|N5Benchmark.nncTwoThreads$|I2Benchmark.(nnc|ort)$|I2BatchBenchmark.(nnc|ort)$|N4Benchmark.nncFloat$|I1Benchmark.(nncFloat|ortFloat)$' \
+    'N5Benchmark.nnc$|N5Benchmark.nncTwoThreads$|I2Benchmark.(nnc|ort)$|I2BatchBenchmark.(nnc|ort)$|N4Benchmark.nncFloat$|I1Benchmark.(nncFloat|ortFloat)$|R1Benchmark.nnc$|I4Benchmark.nnc$' \
     -f 3 -wi 4 -w 1s -i 3 -r 1s -t 1 -jvmArgsAppend --add-modules=jdk.incubator.vector \
     -rf json -rff "$out/jmh-vector.json" | tee "$out/jmh-vector.txt"
 
