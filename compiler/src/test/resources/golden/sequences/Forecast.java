@@ -158,6 +158,8 @@ public final class Forecast implements TrainableNetwork {
 
     private final double[][] t3 = new double[4][768];
 
+    private final double[][] productRow = new double[1][48];
+
     private final double[][] t6 = new double[4][768];
 
     private final double[][] t9 = new double[4][1280];
@@ -188,7 +190,11 @@ public final class Forecast implements TrainableNetwork {
 
     private final double[][] gradientRow = new double[1][48];
 
+    private final double[][] termRows = new double[16][48];
+
     private final double[][] gradientRow_ = new double[1][48];
+
+    private final double[][] termRows_ = new double[15][48];
 
     private final double[][] inputRows = new double[4][48];
 
@@ -830,14 +836,18 @@ public final class Forecast implements TrainableNetwork {
             System.arraycopy(xs, xo + b * 48, inputRows[b], 0, 48);
         }
         for (int b = 0; b < m; b++) {
-            for (int r = 0; r < 16; r++) {
-                for (int c = 0; c < 48; c++) {
-                    t3[b][r * 48 + c] = 0.0;
-                }
-                for (int k = 0; k < 3; k++) {
-                    double a = inputRows[b][r * 3 + k];
+            {
+                double[] s = productRow[0];
+                for (int r = 0; r < 16; r++) {
+                    Arrays.fill(s, 0.0);
+                    for (int k = 0; k < 3; k++) {
+                        double a = inputRows[b][r * 3 + k];
+                        for (int c = 0; c < 48; c++) {
+                            s[c] += a * h_weight_ih[k][c];
+                        }
+                    }
                     for (int c = 0; c < 48; c++) {
-                        t3[b][r * 48 + c] += a * h_weight_ih[k][c];
+                        t3[b][r * 48 + c] = s[c];
                     }
                 }
             }
@@ -939,14 +949,18 @@ public final class Forecast implements TrainableNetwork {
             System.arraycopy(ys, yo + b * 1, targetRows[b], 0, 1);
         }
         for (int b = 0; b < m; b++) {
-            for (int r = 0; r < 16; r++) {
-                for (int c = 0; c < 48; c++) {
-                    t3[b][r * 48 + c] = 0.0;
-                }
-                for (int k = 0; k < 3; k++) {
-                    double a = inputRows[b][r * 3 + k];
+            {
+                double[] s = productRow[0];
+                for (int r = 0; r < 16; r++) {
+                    Arrays.fill(s, 0.0);
+                    for (int k = 0; k < 3; k++) {
+                        double a = inputRows[b][r * 3 + k];
+                        for (int c = 0; c < 48; c++) {
+                            s[c] += a * h_weight_ih[k][c];
+                        }
+                    }
                     for (int c = 0; c < 48; c++) {
-                        t3[b][r * 48 + c] += a * h_weight_ih[k][c];
+                        t3[b][r * 48 + c] = s[c];
                     }
                 }
             }
@@ -1076,14 +1090,18 @@ public final class Forecast implements TrainableNetwork {
      */
     private void trainTile0(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         for (int b = 0; b < m; b++) {
-            for (int r = 0; r < 16; r++) {
-                for (int c = 0; c < 48; c++) {
-                    t3[b][r * 48 + c] = 0.0;
-                }
-                for (int k = 0; k < 3; k++) {
-                    double a = inputRows[b][r * 3 + k];
+            {
+                double[] s = productRow[0];
+                for (int r = 0; r < 16; r++) {
+                    Arrays.fill(s, 0.0);
+                    for (int k = 0; k < 3; k++) {
+                        double a = inputRows[b][r * 3 + k];
+                        for (int c = 0; c < 48; c++) {
+                            s[c] += a * h_weight_ih[k][c];
+                        }
+                    }
                     for (int c = 0; c < 48; c++) {
-                        t3[b][r * 48 + c] += a * h_weight_ih[k][c];
+                        t3[b][r * 48 + c] = s[c];
                     }
                 }
             }
@@ -1298,23 +1316,33 @@ public final class Forecast implements TrainableNetwork {
         // accumulate d loss / d h.weight_ih
         // Σ_k u_k v_k^T, sample by sample, a row of the gradient at a time
         for (int b = 0; b < m; b++) {
+            for (int k = 0; k < 16; k++) {
+                double[] r = termRows[k];
+                for (int i = 0; i < 48; i++) {
+                    r[i] = t33[b][(k + 0) * 48 + i];
+                }
+            }
             double[] s = gradientRow[0];
             for (int j = 0; j < 3; j++) {
                 Arrays.fill(s, 0.0);
                 int k = 0;
                 for (; k + 4 <= 16; k += 4) {
                     double a0 = inputRows[b][(k + 0) * 3 + j];
+                    double[] r0 = termRows[k + 0];
                     double a1 = inputRows[b][(k + 1) * 3 + j];
+                    double[] r1 = termRows[k + 1];
                     double a2 = inputRows[b][(k + 2) * 3 + j];
+                    double[] r2 = termRows[k + 2];
                     double a3 = inputRows[b][(k + 3) * 3 + j];
+                    double[] r3 = termRows[k + 3];
                     for (int i = 0; i < 48; i++) {
-                        s[i] = s[i] + a0 * t33[b][(k + 0) * 48 + i] + a1 * t33[b][(k + 1) * 48 + i] + a2 * t33[b][(k + 2) * 48 + i] + a3 * t33[b][(k + 3) * 48 + i];
+                        s[i] = s[i] + a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
                     }
                 }
                 for (; k < 16; k++) {
                     double a0 = inputRows[b][(k + 0) * 3 + j];
                     for (int i = 0; i < 48; i++) {
-                        s[i] += a0 * t33[b][(k + 0) * 48 + i];
+                        s[i] += a0 * termRows[k + 0][i];
                     }
                 }
                 for (int i = 0; i < 48; i++) {
@@ -1325,23 +1353,33 @@ public final class Forecast implements TrainableNetwork {
         // accumulate d loss / d h.weight_hh
         // Σ_k u_k v_k^T, sample by sample, a row of the gradient at a time
         for (int b = 0; b < m; b++) {
+            for (int k = 0; k < 15; k++) {
+                double[] r = termRows_[k];
+                for (int i = 0; i < 48; i++) {
+                    r[i] = t33[b][(k + 0) * 48 + i + 48 + 768];
+                }
+            }
             double[] s = gradientRow_[0];
             for (int j = 0; j < 16; j++) {
                 Arrays.fill(s, 0.0);
                 int k = 0;
                 for (; k + 4 <= 15; k += 4) {
                     double a0 = t9[b][(k + 0) * 16 + j];
+                    double[] r0 = termRows_[k + 0];
                     double a1 = t9[b][(k + 1) * 16 + j];
+                    double[] r1 = termRows_[k + 1];
                     double a2 = t9[b][(k + 2) * 16 + j];
+                    double[] r2 = termRows_[k + 2];
                     double a3 = t9[b][(k + 3) * 16 + j];
+                    double[] r3 = termRows_[k + 3];
                     for (int i = 0; i < 48; i++) {
-                        s[i] = s[i] + a0 * t33[b][(k + 0) * 48 + i + 48 + 768] + a1 * t33[b][(k + 1) * 48 + i + 48 + 768] + a2 * t33[b][(k + 2) * 48 + i + 48 + 768] + a3 * t33[b][(k + 3) * 48 + i + 48 + 768];
+                        s[i] = s[i] + a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
                     }
                 }
                 for (; k < 15; k++) {
                     double a0 = t9[b][(k + 0) * 16 + j];
                     for (int i = 0; i < 48; i++) {
-                        s[i] += a0 * t33[b][(k + 0) * 48 + i + 48 + 768];
+                        s[i] += a0 * termRows_[k + 0][i];
                     }
                 }
                 for (int i = 0; i < 48; i++) {

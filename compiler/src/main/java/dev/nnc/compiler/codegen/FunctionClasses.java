@@ -351,6 +351,11 @@ final class FunctionClasses {
         public String array2D(Node node, String suggestedName, int rows, int cols) {
             throw new InternalCompilerError("function kernels are never tiled");
         }
+
+        @Override
+        public boolean hasScratchRows() {
+            return false;
+        }
     }
 
     /**

@@ -79,6 +79,11 @@ final class KernelEmitter {
         /** A field of {@code rows} arrays of {@code cols} elements that holds a stored node per sample. */
         String array2D(Node node, String suggestedName, int rows, int cols);
 
+        /** Whether {@link #array2D} can give scratch rows: network classes, not function classes. */
+        default boolean hasScratchRows() {
+            return true;
+        }
+
         /** Samples per tile, the rows of every per-sample array of a tiled kernel ({@link Tiles}). */
         int tileRows();
 
@@ -1189,6 +1194,11 @@ final class KernelEmitter {
      * A scratch array of {@code rows} rows of {@code cols} elements, each starting at index 0, for
      * the loops of node {@code node} (a convolution's patches); allocated once, with the class.
      */
+    /** Whether {@link #scratchRows} is available (network classes). */
+    boolean hasScratchRows() {
+        return context.hasScratchRows();
+    }
+
     String scratchRows(Node node, String suggestedName, int rows, int cols) {
         return context.array2D(node, suggestedName, rows, cols);
     }

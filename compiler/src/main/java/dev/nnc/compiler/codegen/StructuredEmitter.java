@@ -509,20 +509,41 @@ final class StructuredEmitter {
             }
             return code.build();
         }
+        if (!kernel.hasScratchRows()) {
+            return code.beginControlFlow("for (int r = 0; r < $L; r++)", rows)
+                    .beginControlFlow("for (int c = 0; c < $L; c++)", cols)
+                    .addStatement("$L acc = $L", type, numeric.literal(0))
+                    .beginControlFlow("for (int k = 0; k < $L; k++)", inner)
+                    .addStatement(
+                            "acc += $L * $L",
+                            kernel.ref(node.arg(0), Index.matrixLoop("r", "k", inner)),
+                            kernel.ref(node.arg(1), Index.matrixLoop("k", "c", cols)))
+                    .endControlFlow()
+                    .addStatement("$L = acc", kernel.slot(node.id(), CodeBlock.of("r * $L + c", cols)))
+                    .endControlFlow()
+                    .endControlFlow()
+                    .build();
+        }
         // Row r of the result as a sum of rows of b, a[r][k] b[k], in order of k (as the dot
-        // product would add them): the inner loop runs along rows, which C2 vectorises.
-        CodeBlock slot = kernel.slot(node.id(), CodeBlock.of("r * $L + c", cols));
-        return code.beginControlFlow("for (int r = 0; r < $L; r++)", rows)
-                .beginControlFlow("for (int c = 0; c < $L; c++)", cols)
-                .addStatement("$L = $L", slot, numeric.literal(0))
-                .endControlFlow()
+        // product would add them), in a scratch row that starts at index 0: the inner loop runs
+        // along rows, which C2 vectorises (not along a row at an offset in a larger array).
+        String row = kernel.scratchRows(node, "productRow", 1, cols);
+        // In a block of its own: other loops of the kernel name their scratch row s too.
+        return code.add("{\n$>")
+                .addStatement("$L[] s = $N[0]", type, row)
+                .beginControlFlow("for (int r = 0; r < $L; r++)", rows)
+                .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
                 .beginControlFlow("for (int k = 0; k < $L; k++)", inner)
                 .addStatement("$L a = $L", type, kernel.ref(node.arg(0), Index.matrixLoop("r", "k", inner)))
                 .beginControlFlow("for (int c = 0; c < $L; c++)", cols)
-                .addStatement("$L += a * $L", slot, kernel.ref(node.arg(1), Index.matrixLoop("k", "c", cols)))
+                .addStatement("s[c] += a * $L", kernel.ref(node.arg(1), Index.matrixLoop("k", "c", cols)))
                 .endControlFlow()
                 .endControlFlow()
+                .beginControlFlow("for (int c = 0; c < $L; c++)", cols)
+                .addStatement("$L = s[c]", kernel.slot(node.id(), CodeBlock.of("r * $L + c", cols)))
                 .endControlFlow()
+                .endControlFlow()
+                .add("$<}\n")
                 .build();
     }
 

@@ -150,8 +150,8 @@ final class TileGradientSinks {
     /**
      * {@code grad[i][j] += Σ_k u[k][i] v[k][j]}, sample by sample and row by row of the gradient
      * (along {@code i} for a gradient stored by columns, along {@code j} otherwise): a row of one
-     * sample's gradient is summed in a scratch row in L1, four terms {@code k} per pass in the
-     * form C2 vectorises, then added to the gradient. Each element is the sum over {@code k} in
+     * sample's gradient is summed in a scratch row in L1, four terms {@code k} per pass over rows
+     * copied to start at index 0, the form C2 vectorises, then added to the gradient. Each element is the sum over {@code k} in
      * order from zero, then one addition to the gradient, exactly as the product stored per sample
      * would be, so a tile gives the bits of the one-sample step (TrainOneTest) and nothing of the
      * size of the weight is stored per sample.
@@ -172,8 +172,19 @@ final class TileGradientSinks {
                 p.gradient(),
                 new Index(CodeBlock.of("i * $L + j", shape.cols()), CodeBlock.of("i"), CodeBlock.of("j"), -1, -1, -1));
         String type = numeric.type().toString();
-        String scratch = kernel.scratchRows(graph.node(sum.product()), "gradientRow", 1, innerCount);
+        Node product = graph.node(sum.product());
+        String scratch = kernel.scratchRows(product, "gradientRow", 1, innerCount);
+        // The rows of the operand the sums run along, copied into rows that start at index 0:
+        // C2 vectorises s[i] += a r[i] over such rows, not over rows at an offset in one array.
+        String copies = kernel.scratchRows(product, "termRows", sum.terms(), innerCount);
+        java.util.function.IntFunction<CodeBlock> copied = t -> CodeBlock.of("$N[k + $L][$N]", copies, t, inner);
         CodeBlock.Builder sample = CodeBlock.builder()
+                .beginControlFlow("for (int k = 0; k < $L; k++)", sum.terms())
+                .addStatement("$L[] r = $N[k]", type, copies)
+                .beginControlFlow("for (int $N = 0; $N < $L; $N++)", inner, inner, innerCount, inner)
+                .addStatement("r[$N] = $L", inner, row.apply(0))
+                .endControlFlow()
+                .endControlFlow()
                 .addStatement("$L[] s = $N[0]", type, scratch)
                 .beginControlFlow("for (int $N = 0; $N < $L; $N++)", outer, outer, outerCount, outer)
                 .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
@@ -182,8 +193,9 @@ final class TileGradientSinks {
         // s + a0 r0 + ... + a3 r3 adds from the left: the order of four passes of one term each.
         CodeBlock.Builder terms = CodeBlock.builder().add("s[$N]", inner);
         for (int t = 0; t < 4; t++) {
-            sample.addStatement("$L a$L = $L", type, t, scalar.apply(t));
-            terms.add(" + a$L * $L", t, row.apply(t));
+            sample.addStatement("$L a$L = $L", type, t, scalar.apply(t))
+                    .addStatement("$L[] r$L = $N[k + $L]", type, t, copies, t);
+            terms.add(" + a$L * r$L[$N]", t, t, inner);
         }
         sample.beginControlFlow("for (int $N = 0; $N < $L; $N++)", inner, inner, innerCount, inner)
                 .addStatement("s[$N] = $L", inner, terms.build())
@@ -192,7 +204,7 @@ final class TileGradientSinks {
                 .beginControlFlow("for (; k < $L; k++)", sum.terms())
                 .addStatement("$L a0 = $L", type, scalar.apply(0))
                 .beginControlFlow("for (int $N = 0; $N < $L; $N++)", inner, inner, innerCount, inner)
-                .addStatement("s[$N] += a0 * $L", inner, row.apply(0))
+                .addStatement("s[$N] += a0 * $L", inner, copied.apply(0))
                 .endControlFlow()
                 .endControlFlow()
                 .beginControlFlow("for (int $N = 0; $N < $L; $N++)", inner, inner, innerCount, inner)
