@@ -21,9 +21,10 @@ import java.util.List;
  * missing weeks, the training/test split, standardisation, the 52-week windows the network reads,
  * and the two baseline forecasts the network is compared with.
  *
- * <p>Weeks are numbered 0 to {@code size - 1} in file order. The forecast for week {@code i} may
- * use the weeks {@code i - 52} to {@code i - 1}; week {@code i} belongs to the test part when
- * {@code i >= trainingWeeks}.
+ * <p>Weeks are numbered 0 to {@code size - 1} in file order; week {@code i} belongs to the test
+ * part when {@code i >= trainingWeeks}. The network forecasts the change from the week before: it
+ * reads the 52 weekly changes up to week {@code i - 1} (so the weeks {@code i - 53} to {@code i -
+ * 1}) and the forecast of week {@code i} is week {@code i - 1} plus the predicted change.
  */
 final class Co2Data {
 
@@ -33,8 +34,14 @@ final class Co2Data {
     /** The share of the weeks, from the start, that training may see. */
     static final double TRAINING_FRACTION = 0.8;
 
-    /** Per week: the standardised value and the sine and cosine of the week of the year. */
+    /** Per week: the standardised weekly change and the sine and cosine of the week of the year. */
     static final int FEATURES = 3;
+
+    /**
+     * The first week that has a full window of weekly changes: the change of week {@code i} needs
+     * week {@code i - 1}, so the 52 changes before week 53 reach back to week 0.
+     */
+    static final int FIRST_TARGET = WINDOW + 1;
 
     /** The mean length of a year in weeks, about 52.18: the period of the seasonal features. */
     static final double WEEKS_PER_YEAR = 365.25 / 7;
@@ -173,10 +180,25 @@ final class Co2Data {
         return (int) (weeks * TRAINING_FRACTION);
     }
 
-    /** The mean and standard deviation of the first {@code trainingWeeks} values, and only those. */
-    static Standardizer fitStandardizer(double[] values, int trainingWeeks) {
-        double[] training = Arrays.copyOf(values, trainingWeeks);
-        return Standardizer.fit(new Dataset(training, new double[0], trainingWeeks, 1, 0));
+    /**
+     * The change of every week from the week before, {@code ppm[i] - ppm[i - 1]}; week 0 has no
+     * week before it and gets NaN.
+     */
+    static double[] weeklyChanges(double[] ppm) {
+        double[] changes = new double[ppm.length];
+        if (ppm.length > 0) {
+            changes[0] = Double.NaN;
+        }
+        for (int i = 1; i < ppm.length; i++) {
+            changes[i] = ppm[i] - ppm[i - 1];
+        }
+        return changes;
+    }
+
+    /** The mean and standard deviation of {@code values[from]} to {@code values[to - 1]}, and only those. */
+    static Standardizer fitStandardizer(double[] values, int from, int to) {
+        double[] part = Arrays.copyOfRange(values, from, to);
+        return Standardizer.fit(new Dataset(part, new double[0], part.length, 1, 0));
     }
 
     /** Every value standardised with {@code standardizer}, fitted on one value per row. */
@@ -189,6 +211,18 @@ final class Co2Data {
     /** A standardised value back in the units of the data. */
     static double unstandardize(Standardizer standardizer, double value) {
         return value * standardizer.std()[0] + standardizer.mean()[0];
+    }
+
+    /**
+     * The forecasts in ppm of the weeks {@code from, from + 1, ...}, given the network's forecasts
+     * of their standardised weekly changes: the week before plus the change.
+     */
+    static double[] forecastFromChanges(double[] ppm, int from, double[] standardizedChanges, Standardizer changes) {
+        double[] forecast = new double[standardizedChanges.length];
+        for (int r = 0; r < forecast.length; r++) {
+            forecast[r] = ppm[from + r - 1] + unstandardize(changes, standardizedChanges[r]);
+        }
+        return forecast;
     }
 
     /** The week of the year of {@code date}: 0 for January 1 to 7, up to 52 for the last days. */

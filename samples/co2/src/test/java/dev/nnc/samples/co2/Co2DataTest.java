@@ -33,7 +33,8 @@ class Co2DataTest {
     void everyTestWeekIsMeasuredSoTheRmseNeverComparesWithFilledValues() {
         Co2Data.Series series = Co2Data.load();
         double[] ppm = series.ppm();
-        for (int i = Co2Data.trainingWeeks(series.size()); i < series.size(); i++) {
+        // From the week before the first test week, which the first forecast starts from.
+        for (int i = Co2Data.trainingWeeks(series.size()) - 1; i < series.size(); i++) {
             assertFalse(Double.isNaN(ppm[i]), "week " + series.weeks()[i]);
         }
     }
@@ -94,32 +95,52 @@ class Co2DataTest {
     }
 
     @Test
+    void theWeeklyChangesAreTheDifferencesFromTheWeekBefore() {
+        double[] changes = Co2Data.weeklyChanges(new double[] {1, 3, 2, 2.5});
+        assertTrue(Double.isNaN(changes[0]), "week 0 has no week before it");
+        assertArrayEquals(new double[] {2, -1, 0.5}, Arrays.copyOfRange(changes, 1, 4), 1e-12);
+    }
+
+    @Test
     void standardisesWithTheStatisticsOfTheTrainingWeeksOnly() {
-        // Training weeks 1, 2, 3 (mean 2, population std sqrt(2/3)); the test week 100 must not
-        // move either statistic.
-        double[] values = {1, 2, 3, 100};
-        Standardizer standardizer = Co2Data.fitStandardizer(values, 3);
+        // Training values 1, 2, 3 (mean 2, population std sqrt(2/3)); neither the NaN before them
+        // nor the test value 100 after them may move either statistic.
+        double[] values = {NaN, 1, 2, 3, 100};
+        Standardizer standardizer = Co2Data.fitStandardizer(values, 1, 4);
         assertArrayEquals(new double[] {2}, standardizer.mean(), 1e-12);
         assertArrayEquals(new double[] {Math.sqrt(2.0 / 3)}, standardizer.std(), 1e-12);
 
         double[] standardized = Co2Data.standardize(standardizer, values);
         double s = Math.sqrt(2.0 / 3);
-        assertArrayEquals(new double[] {-1 / s, 0, 1 / s, 98 / s}, standardized, 1e-12);
-        assertEquals(100, Co2Data.unstandardize(standardizer, standardized[3]), 1e-12);
+        assertArrayEquals(new double[] {-1 / s, 0, 1 / s, 98 / s}, Arrays.copyOfRange(standardized, 1, 5), 1e-12);
+        assertEquals(100, Co2Data.unstandardize(standardizer, standardized[4]), 1e-12);
     }
 
     @Test
-    void theTrainingPartOfTheRealSeriesHasZeroMeanAndUnitDeviationAfterStandardising() {
-        double[] ppm = Co2Data.interpolate(Co2Data.load().ppm());
-        int training = Co2Data.trainingWeeks(ppm.length);
-        double[] z = Co2Data.standardize(Co2Data.fitStandardizer(ppm, training), ppm);
-        double mean = Arrays.stream(z, 0, training).average().orElseThrow();
+    void theTrainingChangesOfTheRealSeriesHaveZeroMeanAndUnitDeviationAfterStandardising() {
+        double[] changes =
+                Co2Data.weeklyChanges(Co2Data.interpolate(Co2Data.load().ppm()));
+        int training = Co2Data.trainingWeeks(changes.length);
+        Standardizer standardizer = Co2Data.fitStandardizer(changes, 1, training);
+        assertEquals(0.0234, standardizer.mean()[0], 1e-4, "ppm per week");
+        assertEquals(0.482, standardizer.std()[0], 1e-3, "ppm per week");
+        double[] z = Co2Data.standardize(standardizer, changes);
+        double mean = Arrays.stream(z, 1, training).average().orElseThrow();
         double variance =
-                Arrays.stream(z, 0, training).map(v -> (v - mean) * (v - mean)).sum() / training;
+                Arrays.stream(z, 1, training).map(v -> (v - mean) * (v - mean)).sum() / (training - 1);
         assertEquals(0, mean, 1e-12);
         assertEquals(1, variance, 1e-12);
+        // The test weeks rise faster than the training weeks did, so their changes sit above 0.
         double testMean = Arrays.stream(z, training, z.length).average().orElseThrow();
-        assertTrue(testMean > 1, "the rising test weeks lie above the training mean, found " + testMean);
+        assertTrue(testMean > 0, "mean standardised test change " + testMean);
+    }
+
+    @Test
+    void turnsForecastChangesIntoForecastsFromTheWeekBefore() {
+        Standardizer changes = new Standardizer(new double[] {0.5}, new double[] {2});
+        double[] ppm = {300, 301, 302, 303};
+        double[] forecast = Co2Data.forecastFromChanges(ppm, 2, new double[] {0, 1}, changes);
+        assertArrayEquals(new double[] {301 + 0.5, 302 + 2.5}, forecast, 1e-12);
     }
 
     @Test
@@ -166,6 +187,24 @@ class Co2DataTest {
         Arrays.fill(weeks, LocalDate.of(2000, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> Co2Data.windows(values, weeks, 51, 55));
         assertThrows(IllegalArgumentException.class, () -> Co2Data.windows(values, weeks, 52, 61));
+    }
+
+    @Test
+    void theFirstWindowOfChangesStartsAtTheFirstChange() {
+        double[] ppm = new double[60];
+        LocalDate[] weeks = new LocalDate[60];
+        for (int i = 0; i < 60; i++) {
+            ppm[i] = i * i;
+            weeks[i] = LocalDate.of(2000, 1, 1).plusWeeks(i);
+        }
+        double[] changes = Co2Data.weeklyChanges(ppm);
+        Dataset first = Co2Data.windows(changes, weeks, Co2Data.FIRST_TARGET, Co2Data.FIRST_TARGET + 1);
+        assertEquals(1, first.feature(0, 0), "the change of week 1");
+        assertEquals(2 * 52 + 1, first.target(0, 0), "the change of week 53");
+        // One week earlier the window would hold the undefined change of week 0.
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Co2Data.windows(changes, weeks, Co2Data.FIRST_TARGET - 1, Co2Data.FIRST_TARGET));
     }
 
     @Test
