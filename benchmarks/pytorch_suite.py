@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The nnc benchmark suite (N1-N5, C1-C2, I1-I3; see ARCHITECTURE.md) in PyTorch, printed as JSON.
+"""The nnc benchmark suite (N1-N5, C1-C2, R1, I1-I4; see ARCHITECTURE.md) in PyTorch, printed as JSON.
 
 Same data as the JMH run (SuiteData.java: counter-based SplitMix64, a pool of 16 batches per
 problem cycled in order), same shapes, losses, optimizers and hyper-parameters. Initial
@@ -9,6 +9,9 @@ model compiled with torch.jit.script for training and traced and frozen for pred
 measured in ROUNDS rounds of ROUND_SECONDS each after a warm-up; the figure is the median round.
 C2 and I3 (LeNet-5) are measured in float only, the suite's precision for them. The inputs of C1
 and C2 are SuiteData's flattened images, reshaped once to [batch, 1, 8, 8] and [batch, 1, 28, 28].
+R1 (a GRU regressor, nn.GRU with batch_first=True and a nn.Linear on its last state) and I4 (its
+one-sample prediction) are float only too; their inputs are SuiteData's flat rows of 32 steps x 8
+features, reshaped once to [batch, 32, 8].
 
 Run with OpenBLAS (see run.sh): Debian's python3-torch otherwise links the reference BLAS.
 
@@ -54,9 +57,15 @@ CONV_PROBLEMS = {
     "C2": ([1, 28, 28], [("conv", 6, 5, 2), ("conv", 16, 5, 0), ("dense", 120), ("dense", 84), ("dense", 10)],
            "momentum", 0.01, 64, 107),
 }
-PREDICTIONS = {"I1": "N4", "I2": "N5", "I3": "C2"}
+# Recurrent problems, id: (input shape [T, F], GRU units, optimizer, lr, batch, seed): the GRU's last
+# state through a dense layer to one output, trained on the mean squared error; inputs and targets
+# are drawn like N3's, uniform in [-1, 1).
+RECURRENT_PROBLEMS = {
+    "R1": ([32, 8], 64, "adam", 1e-3, 32, 108),
+}
+PREDICTIONS = {"I1": "N4", "I2": "N5", "I3": "C2", "I4": "R1"}
 # The precisions measured where not both.
-PRECISIONS = {"C2": ("float",), "I3": ("float",)}
+PRECISIONS = {"C2": ("float",), "I3": ("float",), "R1": ("float",), "I4": ("float",)}
 
 
 def uniform(seed, count):
@@ -74,6 +83,9 @@ def data_spec(problem):
     if problem in CONV_PROBLEMS:
         shape, layers, _, _, batch, seed = CONV_PROBLEMS[problem]
         return int(np.prod(shape)), layers[-1][1], batch, "classes", seed
+    if problem in RECURRENT_PROBLEMS:
+        shape, _, _, _, batch, seed = RECURRENT_PROBLEMS[problem]
+        return int(np.prod(shape)), 1, batch, "signed", seed
     sizes, _, _, _, _, _, batch, kind, seed = PROBLEMS[problem]
     return sizes[0], sizes[-1], batch, kind, seed
 
@@ -123,14 +135,38 @@ def conv_model_of(problem):
     return nn.Sequential(*layers)
 
 
+class GruRegressor(nn.Module):
+    """A recurrent problem's network: nn.GRU over [batch, T, F], its last state through nn.Linear to one output.
+
+    Its parameters come in nnc's PARAMETER_NAMES order: weight_ih_l0, weight_hh_l0, bias_ih_l0,
+    bias_hh_l0 (gates r, z, n), then the dense layer's weight and bias.
+    """
+
+    def __init__(self, features, units):
+        super().__init__()
+        self.gru = nn.GRU(features, units, batch_first=True)
+        self.out = nn.Linear(units, 1)
+
+    def forward(self, x):
+        states, _ = self.gru(x)
+        return self.out(states[:, -1])
+
+
 def input_shape(problem):
-    """The shape PyTorch's model takes one sample in: [C, H, W] for a CNN, [features] otherwise."""
-    return CONV_PROBLEMS[problem][0] if problem in CONV_PROBLEMS else [PROBLEMS[problem][0][0]]
+    """The shape PyTorch's model takes one sample in: [C, H, W] for a CNN, [T, F] for a GRU, [features] otherwise."""
+    if problem in CONV_PROBLEMS:
+        return CONV_PROBLEMS[problem][0]
+    if problem in RECURRENT_PROBLEMS:
+        return RECURRENT_PROBLEMS[problem][0]
+    return [PROBLEMS[problem][0][0]]
 
 
 def model_of(problem):
     if problem in CONV_PROBLEMS:
         return conv_model_of(problem)
+    if problem in RECURRENT_PROBLEMS:
+        shape, units = RECURRENT_PROBLEMS[problem][:2]
+        return GruRegressor(shape[1], units)
     sizes, hidden, output = PROBLEMS[problem][:3]
     layers = []
     for i in range(len(sizes) - 1):
@@ -184,6 +220,9 @@ def training(problem, dtype, variant, round_seconds, rounds):
     if problem in CONV_PROBLEMS:
         _, _, opt_kind, lr, batch, _ = CONV_PROBLEMS[problem]
         loss_kind = "cross_entropy"
+    elif problem in RECURRENT_PROBLEMS:
+        _, _, opt_kind, lr, batch, _ = RECURRENT_PROBLEMS[problem]
+        loss_kind = "mse"
     else:
         _, _, _, loss_kind, opt_kind, lr, batch, _, _ = PROBLEMS[problem]
     shape = input_shape(problem)
@@ -210,16 +249,20 @@ def training(problem, dtype, variant, round_seconds, rounds):
 
 
 def prediction(problem, dtype, variant, round_seconds, rounds):
+    """One-sample predictions of `problem`'s network: the softmax of a classifier, a regressor's output as it is."""
     torch.manual_seed(0)
     model = model_of(problem).to(dtype).eval()
     samples = [torch.tensor(x[0:1], dtype=dtype).reshape(1, *input_shape(problem)) for x, _ in pool(problem)]
+    classifier = problem not in RECURRENT_PROBLEMS
     with torch.no_grad():
         if variant == "torchscript":
             model = torch.jit.freeze(torch.jit.trace(model, samples[0]))
         cursor = [0]
 
         def step():
-            out = torch.softmax(model(samples[cursor[0] % POOL]), dim=1)
+            out = model(samples[cursor[0] % POOL])
+            if classifier:
+                out = torch.softmax(out, dim=1)
             cursor[0] += 1
             return out
 
@@ -321,8 +364,13 @@ def main():
                         help="write them with the parameters as graph inputs and exit")
     parser.add_argument("--round-seconds", type=float, default=0.7)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--benchmarks", default="N1,N2,N3,N4,N5,C1,C2,I1,I2,I3")
+    parser.add_argument("--benchmarks", default="N1,N2,N3,N4,N5,C1,C2,R1,I1,I2,I3,I4")
+    parser.add_argument("--r1-fixture", action="store_true",
+                        help="print the R1 reference numbers that GruTest pins, in double, and exit")
     args = parser.parse_args()
+    if args.r1_fixture:
+        print(json.dumps(r1_fixture(), indent=1))
+        return
     if args.export_onnx or args.export_onnx_inputs:
         if args.export_onnx:
             export_onnx(args.export_onnx)
@@ -350,6 +398,46 @@ def main():
                     results.append({"bench": bench, "precision": precision, "threads": threads, "variant": variant,
                                     "per_second": median, "rounds": rounds})
     print(json.dumps({"torch": torch.__version__, "blas": blas_info(), "results": results}, indent=1))
+
+
+def r1_fixture():
+    """R1's network in float64 from fixed parameters on the first batches of its pool: what GruTest pins.
+
+    Parameter i of the flat order (nnc's, PyTorch's) is 0.2 * sin(0.37 * i + 0.1). The loss and its
+    gradient on batch 0, the losses of five Adam steps (lr 1e-3) on batches 0-4 and then the output
+    for sample 0 of batch 0.
+    """
+    torch.set_num_threads(1)
+    model = model_of("R1").to(torch.float64)
+    offset = 0
+    with torch.no_grad():
+        for tensor in model.parameters():
+            count = tensor.numel()
+            values = 0.2 * np.sin(0.37 * np.arange(offset, offset + count) + 0.1)
+            tensor.copy_(torch.from_numpy(values.reshape(tensor.shape)))
+            offset += count
+    data = [(torch.tensor(x, dtype=torch.float64).reshape(-1, 32, 8), torch.tensor(y, dtype=torch.float64))
+            for x, y in pool("R1")]
+    x, y = data[0]
+    loss = F.mse_loss(model(x), y)
+    loss.backward()
+    gradient = torch.cat([p.grad.reshape(-1) for p in model.parameters()])
+    probes = [0, 5, 200, 1535, 1536, 3000, 13823, 13824, 14000, 14015, 14016, 14100, 14207, 14208, 14250, 14271,
+              14272]
+    model.zero_grad()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    losses = []
+    for i in range(5):
+        xi, yi = data[i]
+        optimizer.zero_grad()
+        step_loss = F.mse_loss(model(xi), yi)
+        step_loss.backward()
+        optimizer.step()
+        losses.append(step_loss.item())
+    with torch.no_grad():
+        prediction = model(x[0:1]).item()
+    return {"parameters": offset, "loss": loss.item(), "gradient_norm": gradient.norm().item(),
+            "gradient": {str(i): gradient[i].item() for i in probes}, "losses": losses, "prediction": prediction}
 
 
 def blas_info():

@@ -15,13 +15,16 @@ import statistics
 import sys
 
 BATCH = {"N1": 1, "N2": 4, "N3": 1, "N4": 32, "N5": 64, "I1": 1, "I2": 1,
-         "I1b8": 8, "I1b64": 64, "I2b8": 8, "I2b64": 64, "C1": 32, "C2": 64, "I3": 1}
+         "I1b8": 8, "I1b64": 64, "I2b8": 8, "I2b64": 64, "C1": 32, "C2": 64, "I3": 1, "R1": 32, "I4": 1}
 # The convolutional entries, tabled on their own against PyTorch (with the hand-written Java CNN).
 CONV = ("C1", "C2", "I3")
+# The recurrent entries, likewise (with the hand-written Java GRU).
+RECURRENT = ("R1", "I4")
 # The precision a benchmark method measures unless its name ends in Float or Double.
 DEFAULT_PRECISION = {"N1": "double", "N2": "double", "N3": "double", "N4": "double", "N5": "float",
                      "I1": "double", "I2": "float", "I1b8": "double", "I1b64": "double", "I2b8": "float",
-                     "I2b64": "float", "C1": "double", "C2": "float", "I3": "float"}
+                     "I2b64": "float", "C1": "double", "C2": "float", "I3": "float", "R1": "float",
+                     "I4": "float"}
 # Prediction benchmarks: parameters (all streamed once per call, whatever the batch) and
 # floating-point operations per sample (two per multiply-add of the products).
 PARAMETERS = {"I1": 64 * 32 + 32 + 32 * 10 + 10, "I2": 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10,
@@ -34,6 +37,12 @@ FLOP = {"I1": 2 * (64 * 32 + 32 * 10), "I2": 2 * (784 * 256 + 256 * 128 + 128 * 
 # One C2 training step per sample (C2Benchmark.FLOP_PER_SAMPLE): forward, weight gradients, and the
 # input gradients of every layer but conv1.
 C2_TRAIN_FLOP = 2 * (C2_FORWARD + C2_FORWARD + (C2_FORWARD - C2_CONV1))
+# R1's multiply-adds per sample: 32 steps of the input projection (192 x 8) and the hidden product
+# (192 x 64), the dense layer (64). A training step (R1Benchmark.FLOP_PER_SAMPLE) adds the weight
+# gradients (as many again) and the state gradients (192 x 64 per step, and the dense layer's).
+R1_FORWARD = 32 * (192 * 8 + 192 * 64) + 64
+R1_TRAIN_FLOP = 2 * (R1_FORWARD + R1_FORWARD + 32 * 192 * 64 + 64)
+FLOP["I4"] = 2 * R1_FORWARD
 TITLES = {
     "N1": "N1 2-2-1 sigmoid, SGD, batch 1",
     "N2": "N2 XOR 2-4-1, SGD, batch 4",
@@ -49,6 +58,8 @@ TITLES = {
     "C1": "C1 digits CNN, Adam, batch 32",
     "C2": "C2 LeNet-5, momentum, batch 64",
     "I3": "I3 C2 predict, batch 1",
+    "R1": "R1 GRU 32x8 -> 64 -> 1, Adam, batch 32",
+    "I4": "I4 R1 predict, batch 1",
 }
 
 
@@ -130,7 +141,7 @@ def pytorch_table(figures, torch_results):
         for precision in ("double", "float"):
             nnc = figures.get((bench, "nnc", precision), (None, 0))[0]
             cells = [torch.get((bench, precision, t, v)) for t in (1, 2) for v in ("eager", "torchscript")]
-            if nnc is None or all(c is None for c in cells) or bench in CONV:
+            if nnc is None or all(c is None for c in cells) or bench in CONV or bench in RECURRENT:
                 continue
             best = max(c for c in cells[:2] if c is not None)
             lines.append(f"| {TITLES[bench]} | {precision} | {fmt(nnc)} | "
@@ -138,8 +149,8 @@ def pytorch_table(figures, torch_results):
     return "\n".join(lines)
 
 
-def conv_table(figures, torch_results):
-    """C1, C2, I3: nnc (once it compiles them) and the hand-written Java CNN against PyTorch, same run."""
+def conv_table(figures, torch_results, benches=CONV):
+    """C1, C2, I3 (or R1, I4): nnc and the hand-written Java network against PyTorch, same run."""
     torch = torch_index(torch_results)
     lines = [
         "| bench | precision | nnc (1 thread) | hand-written (1 thread) | PyTorch eager, 1 thread "
@@ -147,7 +158,7 @@ def conv_table(figures, torch_results):
         "| nnc / best PyTorch, 1 thread | hand-written / best PyTorch, 1 thread |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for bench in CONV:
+    for bench in benches:
         for precision in ("double", "float"):
             nnc = figures.get((bench, "nnc", precision), (None, 0))[0]
             hand = figures.get((bench, "handwritten", precision), (None, 0))[0]
@@ -160,16 +171,16 @@ def conv_table(figures, torch_results):
     return "\n".join(lines) if len(lines) > 2 else None
 
 
-def c2_rates(figures, torch_results):
-    """C2's training step in GFLOP/s for each system that ran it (forward + backward, 2 per multiply-add)."""
+def c2_rates(figures, torch_results, bench="C2", flop=C2_TRAIN_FLOP):
+    """A float benchmark's GFLOP/s (C2's training step by default) for each system that ran it, one thread."""
     torch = torch_index(torch_results)
     parts = []
-    for label, value in (("nnc", figures.get(("C2", "nnc", "float"), (None, 0))[0]),
-                         ("hand-written Java", figures.get(("C2", "handwritten", "float"), (None, 0))[0]),
-                         ("PyTorch eager", torch.get(("C2", "float", 1, "eager"))),
-                         ("TorchScript", torch.get(("C2", "float", 1, "torchscript")))):
+    for label, value in (("nnc", figures.get((bench, "nnc", "float"), (None, 0))[0]),
+                         ("hand-written Java", figures.get((bench, "handwritten", "float"), (None, 0))[0]),
+                         ("PyTorch eager", torch.get((bench, "float", 1, "eager"))),
+                         ("TorchScript", torch.get((bench, "float", 1, "torchscript")))):
         if value:
-            parts.append(f"{label} {value * C2_TRAIN_FLOP / 1e9:.1f}")
+            parts.append(f"{label} {value * flop / 1e9:.1f}")
     return ", ".join(parts)
 
 
@@ -292,6 +303,17 @@ def main(argv):
         if rates:
             print(f"\nC2's training step is {C2_TRAIN_FLOP / 1e6:.2f} MFLOP per sample (forward and backward, two per "
                   f"multiply-add); in GFLOP/s, one thread: {rates}.")
+    recurrent = conv_table(figures, torch_results, RECURRENT)
+    if recurrent:
+        print("\nRecurrent network (R1, I4), one thread unless stated, against PyTorch (`nn.GRU`) in the same run; "
+              "the hand-written Java GRU is `FloatGru`.\n")
+        print(recurrent)
+        rates = [f"{bench} {c2_rates(figures, torch_results, bench, flop)}"
+                 for bench, flop in (("R1", R1_TRAIN_FLOP), ("I4", FLOP["I4"]))
+                 if c2_rates(figures, torch_results, bench, flop)]
+        if rates:
+            print(f"\nR1's training step is {R1_TRAIN_FLOP / 1e6:.2f} MFLOP per sample, I4's prediction "
+                  f"{FLOP['I4'] / 1e6:.2f} MFLOP (two per multiply-add); in GFLOP/s, one thread: {'; '.join(rates)}.")
     two_cores = two_core_table(figures, torch_results)
     if two_cores:
         print("\nBoth cores: nnc with `setThreads(2)` (each batch split in two; N5's batch of one tile splits its input layer by inputs, the rest by samples) against PyTorch "

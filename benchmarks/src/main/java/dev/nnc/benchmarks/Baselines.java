@@ -3,6 +3,7 @@ package dev.nnc.benchmarks;
 import dev.nnc.benchmarks.handwritten.DoubleCnn;
 import dev.nnc.benchmarks.handwritten.DoubleMlp;
 import dev.nnc.benchmarks.handwritten.FloatCnn;
+import dev.nnc.benchmarks.handwritten.FloatGru;
 import dev.nnc.benchmarks.handwritten.FloatMlp;
 import dev.nnc.benchmarks.tape.TapeMlp;
 import dev.nnc.benchmarks.tape.TapeMlp.Activation;
@@ -67,7 +68,7 @@ public final class Baselines {
                         Loss.SOFTMAX_CROSS_ENTROPY,
                         TapeMlp.Optimizer.SGD_MOMENTUM,
                         0.01);
-            case C1, C2 ->
+            case C1, C2, R1 ->
                 throw new IllegalArgumentException(problem + " has no tape model: the tape baseline is a perceptron");
         };
     }
@@ -95,6 +96,11 @@ public final class Baselines {
     /** Hand-written C2 (LeNet-5) in float: SGD with momentum 0.9, lr 0.01, buffers for {@code maxBatch} samples. */
     public static FloatCnn handwrittenC2(int maxBatch) {
         return new FloatCnn(1, 28, 28, C2_STAGES, C2_DENSE, maxBatch, FloatCnn.Optimizer.SGD_MOMENTUM, 0.01f);
+    }
+
+    /** Hand-written R1: [32, 8] -> GRU 64 (last state) -> dense 1, MSE, Adam lr 1e-3, buffers for {@code maxBatch} samples. */
+    public static FloatGru handwrittenR1(int maxBatch) {
+        return new FloatGru(32, 8, 64, maxBatch, 1e-3f);
     }
 
     /** Hand-written C1 in float (the precision of a {@code precision float} twin of its spec). */

@@ -1,10 +1,11 @@
 package dev.nnc.benchmarks;
 
 /**
- * The training problems of the fixed suite (N1-N5, C1-C2 in {@code ARCHITECTURE.md}): sizes, batch
- * and the seeds of their data. I1, I2 and I3 predict on the inputs of N4, N5 and C2. The inputs of
- * the convolutional problems are images ({@code [1, 8, 8]}, {@code [1, 28, 28]}) flattened
- * row-major, drawn like the others.
+ * The training problems of the fixed suite (N1-N5, C1-C2, R1 in {@code ARCHITECTURE.md}): sizes,
+ * batch and the seeds of their data. I1, I2, I3 and I4 predict on the inputs of N4, N5, C2 and R1.
+ * The inputs of the convolutional problems are images ({@code [1, 8, 8]}, {@code [1, 28, 28]})
+ * flattened row-major, those of the recurrent one sequences ({@code [32, 8]}, step after step),
+ * drawn like the others.
  *
  * <p>The data is defined so that {@code pytorch_suite.py} can rebuild it bit for bit: element
  * {@code i} of a stream with seed {@code s} is {@code splitmix64(s + (i + 1) * 0x9E3779B97F4A7C15)}
@@ -24,7 +25,9 @@ public enum Problem {
     /** The digits CNN: [1, 8, 8] images with pixels in [0, 1), one-hot targets. */
     C1(64, 10, 32, Kind.CLASSIFICATION, 106),
     /** LeNet-5: [1, 28, 28] images with pixels in [0, 1), one-hot targets. */
-    C2(784, 10, 64, Kind.CLASSIFICATION, 107);
+    C2(784, 10, 64, Kind.CLASSIFICATION, 107),
+    /** The GRU regressor: sequences of 32 steps of 8 features in [-1, 1), targets in [-1, 1). */
+    R1(32 * 8, 1, 32, Kind.SIGNED_REGRESSION, 108);
 
     /** How inputs and targets are drawn. */
     public enum Kind {

@@ -9,7 +9,9 @@ import dev.nnc.benchmarks.generated.N3;
 import dev.nnc.benchmarks.generated.N4;
 import dev.nnc.benchmarks.generated.N5;
 import dev.nnc.benchmarks.generated.N5Double;
+import dev.nnc.benchmarks.generated.R1;
 import dev.nnc.benchmarks.handwritten.DoubleMlp;
+import dev.nnc.benchmarks.handwritten.FloatGru;
 import dev.nnc.benchmarks.handwritten.FloatMlp;
 import dev.nnc.benchmarks.handwritten.N1Handwritten;
 import dev.nnc.benchmarks.handwritten.N2Handwritten;
@@ -144,6 +146,36 @@ class BaselineParityTest {
         for (int j = 0; j < 10; j++) {
             assertEquals(expected[j], floatOut[j], FLOAT_TOLERANCE);
         }
+    }
+
+    /**
+     * The hand-written GRU from the nnc network's own initial parameters (PyTorch's layout and
+     * gate order, so they copy as they are): the same losses for five steps and the same
+     * predictions, in float; and the benchmark's starting point, which nnc takes through {@code
+     * setParameters}, reads back unchanged.
+     */
+    @Test
+    void handwrittenMatchesR1AndI4() {
+        R1 nnc = new R1();
+        FloatGru handwritten = Baselines.handwrittenR1(Problem.R1.batch());
+        handwritten.setParameters(SuiteData.toFloats(parametersOf(nnc)));
+        SuiteData data = SuiteData.of(Problem.R1);
+        int batch = Problem.R1.batch();
+        assertSameLosses(
+                FLOAT_TOLERANCE,
+                i -> nnc.trainStep(data.floatInputs(i), data.floatTargets(i), batch),
+                i -> handwritten.trainStep(data.floatInputs(i), data.floatTargets(i), batch));
+        float[] x = SuiteData.toFloats(data.sample(5));
+        float[] expected = new float[1];
+        float[] actual = new float[1];
+        nnc.predict(x, expected);
+        handwritten.predict(x, actual);
+        assertEquals(expected[0], actual[0], FLOAT_TOLERANCE);
+
+        R1 fromBaseline = new R1();
+        double[] start = R1Benchmark.initialParameters();
+        fromBaseline.setParameters(start);
+        assertArrayEquals(start, parametersOf(fromBaseline));
     }
 
     /** A double-precision train step signature: the generated classes' and the baselines'. */

@@ -55,4 +55,15 @@ class SuiteDataTest {
             assertEquals(1.0, c2.targets(1)[sample * 10 + c2Labels[sample]], "C2 label of sample " + sample);
         }
     }
+
+    /** R1's sequences are flat rows of 32 steps x 8 features; pytorch_suite.py reshapes them to [batch, 32, 8]. */
+    @Test
+    void sequencesAndTargetsMatchThePythonSuite() {
+        SuiteData r1 = SuiteData.of(Problem.R1);
+        assertEquals(-0.14115865, r1.inputs(1)[0], 1e-8);
+        assertEquals(0.66287571, r1.inputs(1)[9], 1e-8);
+        assertEquals(-0.29365017, r1.inputs(1)[2 * 256 + 255], 1e-8);
+        assertEquals(-0.35647690, r1.targets(1)[0], 1e-8);
+        assertEquals(0.29372673, r1.targets(1)[3], 1e-8);
+    }
 }

@@ -39,6 +39,20 @@ final class Helpers {
             case "gaussian" ->
                 m.addStatement("return $L", numeric.math("exp", com.palantir.javapoet.CodeBlock.of("-(x * x)")))
                         .build();
+            case "tanh" ->
+                m.addJavadoc("Hyperbolic tangent of a float through the intrinsic {@code Math.exp} in double,\n")
+                        .addJavadoc(
+                                "{@code sign(x) (1 - e) / (1 + e)} with {@code e = exp(-2|x|)}, rounded once to float;\n")
+                        .addJavadoc(
+                                "below {@code |x| = 1e-4} tanh(x) is x in float, where 1 - e would cancel. {@code\n")
+                        .addJavadoc("Math.tanh} is not an intrinsic and costs several times as much.\n")
+                        .addStatement("double a = $T.abs((double) x)", JavaLang.MATH)
+                        .beginControlFlow("if (a < 1e-4)")
+                        .addStatement("return x")
+                        .endControlFlow()
+                        .addStatement("double e = $T.exp(-2 * a)", JavaLang.MATH)
+                        .addStatement("return (float) $T.copySign((1 - e) / (1 + e), x)", JavaLang.MATH)
+                        .build();
             case "square" -> m.addStatement("return x * x").build();
             case "cube" -> m.addStatement("return x * x * x").build();
             case "leakyRelu" ->

@@ -221,6 +221,13 @@ final class KernelEmitter {
                 if (graph.node(id).op() instanceof SpatialOp.ConvWeightGrad && sinkUses[id] == 1 && uses[id] == 1) {
                     inlined[id] = true;
                 }
+                // So is a product of per-sample matrices read only by its sink (a recurrent
+                // weight's Σ_t dq_t h_{t-1}^T), directly or through a transpose.
+                if (sinkUses[id] == 1 && uses[id] == 1) {
+                    RowOuterSum.of(graph, id)
+                            .filter(sum -> uses[sum.product()] == 1)
+                            .ifPresent(sum -> inlined[sum.product()] = true);
+                }
             }
         }
         pairSoftmaxWithCrossEntropy();
@@ -499,6 +506,20 @@ final class KernelEmitter {
         return stored.get(id);
     }
 
+    /**
+     * {@code tanh(x)}: {@code Math.tanh} in double; in float the class's helper through {@code
+     * Math.exp}, which HotSpot compiles to an intrinsic where {@code Math.tanh} stays a call.
+     */
+    CodeBlock tanh(CodeBlock x) {
+        return numeric.isFloat() ? CodeBlock.of("$N($L)", helper("tanh"), x) : numeric.math("tanh", x);
+    }
+
+    /** The name of the private static helper {@code name}, which the class then defines. */
+    String helper(String name) {
+        helpers.add(name);
+        return name;
+    }
+
     java.util.Set<String> helpers() {
         return helpers;
     }
@@ -588,10 +609,13 @@ final class KernelEmitter {
         return largest;
     }
 
-    /** Whether a live node runs {@link WindowLoops}, which index arrays and so cannot be unrolled. */
+    /**
+     * Whether a live node runs {@link WindowLoops} or {@link SequenceLoops}, which index arrays and
+     * so cannot be unrolled.
+     */
     private boolean hasWindowLoops() {
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (WindowLoops.computes(graph.node(id))) {
+            if (WindowLoops.computes(graph.node(id)) || SequenceLoops.computes(graph.node(id))) {
                 return true;
             }
         }
@@ -846,7 +870,7 @@ final class KernelEmitter {
             return CodeBlock.of("sigmoid($L)", a);
         }
         if (op instanceof UnaryOp.Tanh) {
-            return numeric.math("tanh", a);
+            return tanh(a);
         }
         if (op instanceof UnaryOp.Relu) {
             // Math.max keeps NaN (a ternary would turn it into 0 and hide it from the loss check).
@@ -1036,6 +1060,13 @@ final class KernelEmitter {
             WindowLoops loops = new WindowLoops(this, numeric);
             statement = loops.emit(node);
             // A copy of the weight in another layout serves every sample of the tile.
+            return CodeBlock.builder()
+                    .add(loops.prologue())
+                    .add(isBatched(node.id()) ? forEachSample(statement) : statement)
+                    .build();
+        } else if (SequenceLoops.computes(node)) {
+            SequenceLoops loops = new SequenceLoops(this, numeric);
+            statement = loops.emit(node);
             return CodeBlock.builder()
                     .add(loops.prologue())
                     .add(isBatched(node.id()) ? forEachSample(statement) : statement)

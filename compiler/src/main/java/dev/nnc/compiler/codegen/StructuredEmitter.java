@@ -509,16 +509,18 @@ final class StructuredEmitter {
             }
             return code.build();
         }
+        // Row r of the result as a sum of rows of b, a[r][k] b[k], in order of k (as the dot
+        // product would add them): the inner loop runs along rows, which C2 vectorises.
+        CodeBlock slot = kernel.slot(node.id(), CodeBlock.of("r * $L + c", cols));
         return code.beginControlFlow("for (int r = 0; r < $L; r++)", rows)
                 .beginControlFlow("for (int c = 0; c < $L; c++)", cols)
-                .addStatement("$L acc = $L", type, numeric.literal(0))
-                .beginControlFlow("for (int k = 0; k < $L; k++)", inner)
-                .addStatement(
-                        "acc += $L * $L",
-                        kernel.ref(node.arg(0), Index.matrixLoop("r", "k", inner)),
-                        kernel.ref(node.arg(1), Index.matrixLoop("k", "c", cols)))
+                .addStatement("$L = $L", slot, numeric.literal(0))
                 .endControlFlow()
-                .addStatement("$L = acc", kernel.slot(node.id(), CodeBlock.of("r * $L + c", cols)))
+                .beginControlFlow("for (int k = 0; k < $L; k++)", inner)
+                .addStatement("$L a = $L", type, kernel.ref(node.arg(0), Index.matrixLoop("r", "k", inner)))
+                .beginControlFlow("for (int c = 0; c < $L; c++)", cols)
+                .addStatement("$L += a * $L", slot, kernel.ref(node.arg(1), Index.matrixLoop("k", "c", cols)))
+                .endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
                 .build();
@@ -541,7 +543,21 @@ final class StructuredEmitter {
             }
             return code.build();
         }
-        Index element = rows ? Index.matrixLoop("o", "k", m.cols()) : Index.matrixLoop("k", "o", m.cols());
+        if (!rows) {
+            // Column sums row by row, each column's terms in the order of the dot product: the
+            // inner loop runs along a row, which C2 vectorises, where a column has a stride.
+            CodeBlock slot = kernel.slot(node.id(), CodeBlock.of("o"));
+            return code.beginControlFlow("for (int o = 0; o < $L; o++)", outer)
+                    .addStatement("$L = $L", slot, numeric.literal(0))
+                    .endControlFlow()
+                    .beginControlFlow("for (int k = 0; k < $L; k++)", inner)
+                    .beginControlFlow("for (int o = 0; o < $L; o++)", outer)
+                    .addStatement("$L += $L", slot, kernel.ref(node.arg(0), Index.matrixLoop("k", "o", m.cols())))
+                    .endControlFlow()
+                    .endControlFlow()
+                    .build();
+        }
+        Index element = Index.matrixLoop("o", "k", m.cols());
         return code.beginControlFlow("for (int o = 0; o < $L; o++)", outer)
                 .addStatement("$L acc = $L", type, numeric.literal(0))
                 .beginControlFlow("for (int k = 0; k < $L; k++)", inner)

@@ -115,6 +115,11 @@ final class TileGradientSinks {
         if (node.op() instanceof SpatialOp.ConvWeightGrad && kernel.isInlined(term)) {
             return convolutionWeightSum(p, node);
         }
+        java.util.Optional<RowOuterSum> rows = RowOuterSum.of(graph, term)
+                .filter(sum -> kernel.isInlined(sum.product()) && kernel.isBatched(sum.product()));
+        if (rows.isPresent()) {
+            return rowOuterSum(p, rows.get());
+        }
         if (!kernel.isBatched(term)) {
             // The same for every sample of the tile: added once, m times over.
             return kernel.forEach(
@@ -140,6 +145,72 @@ final class TileGradientSinks {
                 .add("// the patches times the output gradient, by rows of the weight, sample by sample\n")
                 .add(kernel.forEachSample(sample))
                 .build();
+    }
+
+    /**
+     * {@code grad[i][j] += Σ_k u[k][i] v[k][j]}, sample by sample and row by row of the gradient
+     * (along {@code i} for a gradient stored by columns, along {@code j} otherwise): a row of one
+     * sample's gradient is summed in a scratch row in L1, four terms {@code k} per pass in the
+     * form C2 vectorises, then added to the gradient. Each element is the sum over {@code k} in
+     * order from zero, then one addition to the gradient, exactly as the product stored per sample
+     * would be, so a tile gives the bits of the one-sample step (TrainOneTest) and nothing of the
+     * size of the weight is stored per sample.
+     */
+    private CodeBlock rowOuterSum(ParameterField p, RowOuterSum sum) {
+        Shape shape = p.param().shape();
+        boolean byColumns = p.byColumns();
+        String outer = byColumns ? "j" : "i";
+        String inner = byColumns ? "i" : "j";
+        int outerCount = byColumns ? shape.cols() : shape.rows();
+        int innerCount = byColumns ? shape.rows() : shape.cols();
+        // The scalar of term k is read along the outer index, the row along the inner one.
+        int scalars = byColumns ? sum.v() : sum.u();
+        int rows = byColumns ? sum.u() : sum.v();
+        java.util.function.IntFunction<CodeBlock> scalar = t -> element(scalars, CodeBlock.of("k + $L", t), outer);
+        java.util.function.IntFunction<CodeBlock> row = t -> element(rows, CodeBlock.of("k + $L", t), inner);
+        CodeBlock target = p.at(
+                p.gradient(),
+                new Index(CodeBlock.of("i * $L + j", shape.cols()), CodeBlock.of("i"), CodeBlock.of("j"), -1, -1, -1));
+        String type = numeric.type().toString();
+        String scratch = kernel.scratchRows(graph.node(sum.product()), "gradientRow", 1, innerCount);
+        CodeBlock.Builder sample = CodeBlock.builder()
+                .addStatement("$L[] s = $N[0]", type, scratch)
+                .beginControlFlow("for (int $N = 0; $N < $L; $N++)", outer, outer, outerCount, outer)
+                .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
+                .addStatement("int k = 0")
+                .beginControlFlow("for (; k + 4 <= $L; k += 4)", sum.terms());
+        // s + a0 r0 + ... + a3 r3 adds from the left: the order of four passes of one term each.
+        CodeBlock.Builder terms = CodeBlock.builder().add("s[$N]", inner);
+        for (int t = 0; t < 4; t++) {
+            sample.addStatement("$L a$L = $L", type, t, scalar.apply(t));
+            terms.add(" + a$L * $L", t, row.apply(t));
+        }
+        sample.beginControlFlow("for (int $N = 0; $N < $L; $N++)", inner, inner, innerCount, inner)
+                .addStatement("s[$N] = $L", inner, terms.build())
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("for (; k < $L; k++)", sum.terms())
+                .addStatement("$L a0 = $L", type, scalar.apply(0))
+                .beginControlFlow("for (int $N = 0; $N < $L; $N++)", inner, inner, innerCount, inner)
+                .addStatement("s[$N] += a0 * $L", inner, row.apply(0))
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("for (int $N = 0; $N < $L; $N++)", inner, inner, innerCount, inner)
+                .addStatement("$L += s[$N]", target, inner)
+                .endControlFlow()
+                .endControlFlow();
+        return CodeBlock.builder()
+                .add("// Σ_k u_k v_k^T, sample by sample, a row of the gradient at a time\n")
+                .add(kernel.forEachSample(sample.build()))
+                .build();
+    }
+
+    /** Element {@code [k][column]} of per-sample matrix {@code id}, {@code k} an expression. */
+    private CodeBlock element(int id, CodeBlock k, String column) {
+        int cols = graph.node(id).shape().cols();
+        return kernel.ref(
+                id,
+                new Index(CodeBlock.of("($L) * $L + $N", k, cols, column), k, CodeBlock.of("$N", column), -1, -1, -1));
     }
 
     // for (int c = 0; c < C; c++) {

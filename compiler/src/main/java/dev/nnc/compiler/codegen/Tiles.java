@@ -1,6 +1,7 @@
 package dev.nnc.compiler.codegen;
 
 import dev.nnc.compiler.graph.Graph;
+import dev.nnc.compiler.graph.SequenceOp;
 import dev.nnc.compiler.graph.SpatialOp;
 
 /**
@@ -11,7 +12,8 @@ import dev.nnc.compiler.graph.SpatialOp;
  * activations large (LeNet-5's first convolution alone writes 4,704 values per sample, and the
  * training kernel keeps several arrays of that size), so a tile of 64 streams every layer's
  * arrays through memory. Their tile is the largest power of two from 4 to 64 whose per-sample
- * values fit {@link #BUDGET_BYTES}, a share of a core's level-2 cache.
+ * values fit {@link #BUDGET_BYTES}, a share of a core's level-2 cache. Recurrent networks are sized
+ * the same way: their trace keeps every step's states and gates.
  */
 final class Tiles {
     /** The bytes a tile's per-sample values may take. */
@@ -22,7 +24,8 @@ final class Tiles {
     private Tiles() {}
 
     static int rows(Graph graph, Numeric numeric) {
-        if (graph.nodes().stream().noneMatch(node -> node.op() instanceof SpatialOp)) {
+        if (graph.nodes().stream()
+                .noneMatch(node -> node.op() instanceof SpatialOp || node.op() instanceof SequenceOp)) {
             return KernelEmitter.TILE;
         }
         long perSample = perSampleElements(graph) * numeric.bytes();

@@ -26,6 +26,8 @@ import java.util.Map;
  *       definition, a layer's activation), with {@code exp(-|z|)} as a node of its own; {@code
  *       softplus(x)} becomes {@link BinaryOp.SoftplusFromExp} of {@code x} and that node; {@code
  *       log(softmax(z))} becomes {@code log_softmax}.
+ *   <li>{@code rnn}/{@code gru}/{@code lstm} become the input projection of every step, a {@link
+ *       SequenceOp.Recurrence} and views of its states.
  *   <li>{@code conv1d}/{@code conv2d} become {@link SpatialOp.Conv} and the activation; pools
  *       {@link SpatialOp.MaxPool} or {@link SpatialOp.AvgPool}; {@code global_avg_pool} {@link
  *       SpatialOp.ChannelSum} scaled by {@code 1/plane}, {@code global_max_pool} a max pool over
@@ -163,6 +165,8 @@ public final class Lowering {
             return dropout(dropout);
         } else if (term instanceof Term.Conv conv) {
             return conv(conv);
+        } else if (term instanceof Term.Recurrent recurrent) {
+            return recurrent(recurrent);
         } else if (term instanceof Term.Pool pool) {
             return pool(pool);
         } else if (term instanceof Term.GlobalPool pool) {
@@ -271,6 +275,36 @@ public final class Lowering {
                         read(conv.bias().get()))
                 : builder.apply(new SpatialOp.Conv(window, builder.shapeOf(input), false), input, weight);
         return new BuiltinLowering(builder).activation(conv.activation(), conv.activationOption(), sum);
+    }
+
+    /**
+     * {@code rnn}/{@code gru}/{@code lstm}: the input projection of every step as one product
+     * ({@code x W_ih^T + b_ih}), the {@link SequenceOp.Recurrence} over it, and its states (block 0
+     * of the trace) as views: all of them, or the last one.
+     */
+    private int recurrent(Term.Recurrent recurrent) {
+        int input = of(recurrent.input());
+        int steps = builder.shapeOf(input).rows();
+        int units = recurrent.units();
+        int projection = builder.add(
+                builder.apply(
+                        new TensorOp.MatMul(),
+                        input,
+                        builder.apply(new TensorOp.Transpose(), read(recurrent.weightIh()))),
+                builder.apply(new TensorOp.Tile(steps), read(recurrent.biasIh())));
+        int trace = builder.apply(
+                new SequenceOp.Recurrence(recurrent.cell(), steps, units),
+                projection,
+                read(recurrent.weightHh()),
+                read(recurrent.biasHh()));
+        Shape sequence = Shape.matrix(steps, units);
+        int states = builder.apply(new SpatialOp.Reshape(sequence), builder.apply(new SpatialOp.Slice(0, 1), trace));
+        if (recurrent.sequences()) {
+            return states;
+        }
+        return builder.apply(
+                new SpatialOp.Reshape(Shape.vector(units)),
+                builder.apply(new SpatialOp.Slice(steps - 1, steps), states));
     }
 
     private int pool(Term.Pool pool) {

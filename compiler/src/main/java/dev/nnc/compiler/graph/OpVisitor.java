@@ -143,4 +143,8 @@ public interface OpVisitor<R> {
     R visitUnslice(SpatialOp.Unslice op);
 
     R visitConcat(SpatialOp.Concat op);
+
+    R visitRecurrence(SequenceOp.Recurrence op);
+
+    R visitRecurrenceGrad(SequenceOp.RecurrenceGrad op);
 }

@@ -9,7 +9,10 @@ enum Layer {
     RBF(Signature.of("rbf", 2, "x", "units")),
     DROPOUT(Signature.of("dropout", 2, "x", "rate")),
     CONV1D(convolution("conv1d")),
-    CONV2D(convolution("conv2d"));
+    CONV2D(convolution("conv2d")),
+    RNN(Signature.of("rnn", 2, "x", "units", "activation", "sequences")),
+    GRU(Signature.of("gru", 2, "x", "units", "sequences")),
+    LSTM(Signature.of("lstm", 2, "x", "units", "sequences"));
 
     private final Signature signature;
 

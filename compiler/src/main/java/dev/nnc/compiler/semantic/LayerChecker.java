@@ -9,7 +9,8 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
- * {@code dense}, {@code rbf}, {@code dropout}, {@code conv1d} and {@code conv2d}. A layer may only appear in a network
+ * {@code dense}, {@code rbf}, {@code dropout}, {@code conv1d}, {@code conv2d}, {@code rnn}, {@code gru} and
+ * {@code lstm}. A layer may only appear in a network
  * definition, at most once per definition, because its parameters are named after the
  * definition ({@code hidden.weight}).
  */
@@ -66,6 +67,7 @@ final class LayerChecker {
             case RBF -> rbf(site.get().definition, input, args, call);
             case DROPOUT -> dropout(input, args, call);
             case CONV1D, CONV2D -> conv(layer, site.get().definition, input, args, call);
+            case RNN, GRU, LSTM -> recurrent(layer, site.get().definition, input, args, call);
         };
     }
 
@@ -137,6 +139,128 @@ final class LayerChecker {
                 activation.get().optionDefault(),
                 shape.get(),
                 call.span()));
+    }
+
+    /**
+     * {@code rnn}/{@code gru}/{@code lstm} over {@code x [T, F]}: {@code weight_ih [G units, F]},
+     * {@code weight_hh [G units, units]}, {@code bias_ih}, {@code bias_hh [G units]}, declared in
+     * that order (PyTorch's), all {@code uniform(-1/sqrt(units), 1/sqrt(units))} as in PyTorch.
+     */
+    private Optional<Term> recurrent(
+            Layer layer, String owner, Optional<Term> input, Map<String, Expr.Argument> args, Expr.Call call) {
+        String name = layer.spelling();
+        OptionalInt units = exprs.size(args.get("units").value(), "the number of units of '" + name + "'");
+        Optional<Term.Recurrent.Cell> cell = cell(layer, args);
+        Optional<Boolean> sequences = args.containsKey("sequences")
+                ? flag(args.get("sequences").value(), "'sequences' of '" + name + "'")
+                : Optional.of(false);
+        Optional<Shape> inputShape =
+                input.flatMap(term -> sequenceInput(term, name, args.get("x").value()));
+        if (units.isEmpty() || cell.isEmpty() || sequences.isEmpty() || inputShape.isEmpty()) {
+            return Optional.empty();
+        }
+        int h = units.getAsInt();
+        int steps = inputShape.get().rows();
+        int rows = cell.get().gates() * h;
+        double bound = 1 / Math.sqrt(h);
+        Initializer init = new Initializer(Initializer.Kind.UNIFORM, -bound, bound);
+        Optional<Shape> ih = exprs.matrix(rows, inputShape.get().cols(), "'" + owner + ".weight_ih'", call.span());
+        Optional<Shape> hh = exprs.matrix(rows, h, "'" + owner + ".weight_hh'", call.span());
+        Optional<Shape> shape = sequences.get()
+                ? exprs.matrix(steps, h, "the states of '" + owner + "'", call.span())
+                : Optional.of(Shape.vector(h));
+        if (ih.isEmpty() || hh.isEmpty() || shape.isEmpty()) {
+            return Optional.empty();
+        }
+        Symbol.Param weightIh = recurrentParam(owner + ".weight_ih", ih.get(), init, true, call);
+        Symbol.Param weightHh = recurrentParam(owner + ".weight_hh", hh.get(), init, true, call);
+        Symbol.Param biasIh = recurrentParam(owner + ".bias_ih", Shape.vector(rows), init, false, call);
+        Symbol.Param biasHh = recurrentParam(owner + ".bias_hh", Shape.vector(rows), init, false, call);
+        return Optional.of(new Term.Recurrent(
+                cell.get(),
+                input.get(),
+                weightIh,
+                weightHh,
+                biasIh,
+                biasHh,
+                h,
+                sequences.get(),
+                shape.get(),
+                call.span()));
+    }
+
+    /** The cell of a recurrent layer: {@code rnn}'s activation is {@code tanh} or {@code relu}. */
+    private Optional<Term.Recurrent.Cell> cell(Layer layer, Map<String, Expr.Argument> args) {
+        if (layer == Layer.GRU) {
+            return Optional.of(Term.Recurrent.Cell.GRU);
+        }
+        if (layer == Layer.LSTM) {
+            return Optional.of(Term.Recurrent.Cell.LSTM);
+        }
+        if (!args.containsKey("activation")) {
+            return Optional.of(Term.Recurrent.Cell.RNN_TANH);
+        }
+        Expr expr = args.get("activation").value();
+        Optional<Builtin> activation = activation(expr);
+        if (activation.isEmpty()) {
+            return Optional.empty();
+        }
+        if (activation.get() == Builtin.TANH) {
+            return Optional.of(Term.Recurrent.Cell.RNN_TANH);
+        }
+        if (activation.get() == Builtin.RELU) {
+            return Optional.of(Term.Recurrent.Cell.RNN_RELU);
+        }
+        context.diagnostics.reportWithHelp(
+                DiagnosticCode.ARGUMENT_KIND,
+                expr.span(),
+                "PyTorch's RNN offers these two; 'gru' and 'lstm' have their own gates",
+                "'activation' of 'rnn'",
+                "tanh or relu",
+                context.text(expr.span()));
+        return Optional.empty();
+    }
+
+    /**
+     * A sequence {@code [T, F]}: a vector is one feature per step or one step of features, which
+     * the error spells out as the reshape to write.
+     */
+    private Optional<Shape> sequenceInput(Term input, String layer, Expr at) {
+        Shape shape = input.shape();
+        if (shape.rank() == 2) {
+            return Optional.of(shape);
+        }
+        String help = null;
+        if (shape.isVector()) {
+            help = String.format(
+                    Locale.ROOT,
+                    "a sequence of %d steps of one feature is reshape(%s, [%d, 1])",
+                    shape.size(),
+                    context.text(at.span()),
+                    shape.size());
+        } else if (shape.rank() > 2) {
+            help = String.format(
+                    Locale.ROOT,
+                    "reshape gives it that form, e.g. reshape(%s, [%d, %d]) for %d steps",
+                    context.text(at.span()),
+                    shape.dim(0),
+                    shape.size() / shape.dim(0),
+                    shape.dim(0));
+        }
+        context.diagnostics.reportWithHelp(
+                DiagnosticCode.SHAPE_EXPECTED,
+                at.span(),
+                help,
+                "the input of '" + layer + "'",
+                "[steps, features]",
+                shape);
+        return Optional.empty();
+    }
+
+    private Symbol.Param recurrentParam(String name, Shape shape, Initializer init, boolean weight, Expr.Call call) {
+        Symbol.Param param = new Symbol.Param(name, shape, init, weight, call.span());
+        context.addParameter(param);
+        return param;
     }
 
     /** {@code <owner>.weight} of {@code shape} with the {@code init} argument or glorot_uniform. */
@@ -229,11 +353,19 @@ final class LayerChecker {
         }
         String help = input.shape().isScalar()
                 ? "declare a one-element vector, e.g. 'input x[1];'"
-                : String.format(
-                        Locale.ROOT,
-                        "write flatten(%s) to use its %d elements as a vector",
-                        context.text(call.arguments().get(0).value().span()),
-                        input.shape().size());
+                : isStateSequence(input)
+                        ? String.format(
+                                Locale.ROOT,
+                                "'%s' holds every state of a sequence; its last state is the layer with 'sequences = false',"
+                                        + " or write flatten(%s) to use all %d values",
+                                context.text(call.arguments().get(0).value().span()),
+                                context.text(call.arguments().get(0).value().span()),
+                                input.shape().size())
+                        : String.format(
+                                Locale.ROOT,
+                                "write flatten(%s) to use its %d elements as a vector",
+                                context.text(call.arguments().get(0).value().span()),
+                                input.shape().size());
         context.diagnostics.reportWithHelp(
                 DiagnosticCode.SHAPE_EXPECTED,
                 call.arguments().get(0).span(),
@@ -242,6 +374,15 @@ final class LayerChecker {
                 "a vector",
                 input.shape());
         return Optional.empty();
+    }
+
+    /** Whether {@code input} is (a definition holding) the states of a recurrent layer. */
+    private static boolean isStateSequence(Term input) {
+        Term term = input;
+        while (term instanceof Term.Read read && read.symbol() instanceof Symbol.Definition definition) {
+            term = definition.value();
+        }
+        return term instanceof Term.Recurrent recurrent && recurrent.sequences();
     }
 
     private Optional<Builtin> activation(Expr expr) {

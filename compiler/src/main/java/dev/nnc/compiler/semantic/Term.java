@@ -223,6 +223,48 @@ public sealed interface Term {
     }
 
     /**
+     * {@code rnn}, {@code gru} or {@code lstm} over {@code input [T, F]}: PyTorch's {@code
+     * torch.nn.RNN}/{@code GRU}/{@code LSTM} (one layer, {@code batch_first}) from a zero state;
+     * the last state {@code [units]} or, with {@code sequences}, every state {@code [T, units]}.
+     * {@code weightIh [G units, F]}, {@code weightHh [G units, units]}, {@code biasIh} and {@code
+     * biasHh [G units]}, with the gates in PyTorch's order.
+     */
+    record Recurrent(
+            Cell cell,
+            Term input,
+            Symbol.Param weightIh,
+            Symbol.Param weightHh,
+            Symbol.Param biasIh,
+            Symbol.Param biasHh,
+            int units,
+            boolean sequences,
+            Shape shape,
+            SourceSpan span)
+            implements Term {
+        @Override
+        public List<Term> operands() {
+            return List.of(input);
+        }
+
+        /** The recurrent cells; {@code rnn} with its activation. */
+        public enum Cell {
+            RNN_TANH,
+            RNN_RELU,
+            GRU,
+            LSTM;
+
+            /** The blocks of {@code units} rows of the weights: 1, 3 or 4. */
+            public int gates() {
+                return switch (this) {
+                    case RNN_TANH, RNN_RELU -> 1;
+                    case GRU -> 3;
+                    case LSTM -> 4;
+                };
+            }
+        }
+    }
+
+    /**
      * {@code max_pool1d/2d} or {@code avg_pool1d/2d}: each channel of {@code input [C, *in]}
      * pooled over the window. Average pooling divides by the whole window, padding included.
      */

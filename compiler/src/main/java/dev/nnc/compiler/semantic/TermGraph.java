@@ -38,6 +38,8 @@ final class TermGraph {
             params.add(conv.weight());
             conv.bias().ifPresent(params::add);
             return params;
+        } else if (term instanceof Term.Recurrent recurrent) {
+            return List.of(recurrent.weightIh(), recurrent.weightHh(), recurrent.biasIh(), recurrent.biasHh());
         }
         return List.of();
     }

@@ -12,6 +12,7 @@ import dev.nnc.compiler.graph.LeafOp;
 import dev.nnc.compiler.graph.LossOp;
 import dev.nnc.compiler.graph.Op;
 import dev.nnc.compiler.graph.Output;
+import dev.nnc.compiler.graph.SequenceOp;
 import dev.nnc.compiler.graph.SpatialOp;
 import dev.nnc.compiler.graph.TensorOp;
 import dev.nnc.compiler.graph.UnaryOp;
@@ -19,6 +20,7 @@ import dev.nnc.compiler.graph.VectorOp;
 import dev.nnc.compiler.graph.Window;
 import dev.nnc.compiler.pass.Passes;
 import dev.nnc.compiler.semantic.Shape;
+import dev.nnc.compiler.semantic.Term.Recurrent.Cell;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -163,6 +165,7 @@ class OpGradientTest {
                 SMOOTH,
                 (b, leaves) -> LossOp.SigmoidBinaryCrossEntropy.of(b, leaves.get(0), leaves.get(1))));
         spatial(cases);
+        recurrent(cases);
         return cases.stream();
     }
 
@@ -238,6 +241,63 @@ class OpGradientTest {
                 Domain.ANY,
                 SMOOTH));
         cases.add(new Case("concat", new SpatialOp.Concat(2), List.of(Shape.of(1, 5, 6), image), Domain.ANY, SMOOTH));
+    }
+
+    /**
+     * The recurrence of each cell over three steps of two units, differentiated through the
+     * whole trace (every gate and cell state weighted, not only the states), which checks the
+     * backward pass through time in {@link SequenceOp.RecurrenceGrad} too.
+     */
+    private static void recurrent(List<Case> cases) {
+        int steps = 3;
+        int units = 2;
+        for (Cell cell : Cell.values()) {
+            int rows = cell.gates() * units;
+            SequenceOp.Recurrence op = new SequenceOp.Recurrence(cell, steps, units);
+            List<Shape> shapes = List.of(Shape.matrix(steps, rows), Shape.matrix(rows, units), Shape.vector(rows));
+            String name = "recurrence_" + cell.name().toLowerCase(java.util.Locale.ROOT);
+            if (cell != Cell.RNN_RELU) {
+                cases.add(new Case(name, op, shapes, Domain.ANY, SMOOTH));
+                continue;
+            }
+            // The grid's opposite values would meet at relu's kink on the first step (p = -50,
+            // b = 50): the bias is shifted off it, and samples that still come near it skipped.
+            cases.add(new Case(
+                    name,
+                    op,
+                    shapes,
+                    Domain.ANY,
+                    (args, i) -> reluRecurrenceNearKink(args, steps, units),
+                    (b, leaves) -> b.apply(
+                            op,
+                            leaves.get(0),
+                            leaves.get(1),
+                            b.add(
+                                    leaves.get(2),
+                                    b.broadcast(b.constant(RELU_BIAS_SHIFT, Shape.scalar()), shapes.get(2))))));
+        }
+    }
+
+    private static final double RELU_BIAS_SHIFT = 0.37;
+
+    /** Whether a pre-activation of the shifted relu recurrence lies within 1e-4 of zero. */
+    private static boolean reluRecurrenceNearKink(double[][] args, int steps, int units) {
+        double[] h = new double[units];
+        for (int t = 0; t < steps; t++) {
+            double[] next = new double[units];
+            for (int u = 0; u < units; u++) {
+                double pre = args[0][t * units + u] + args[2][u] + RELU_BIAS_SHIFT;
+                for (int j = 0; j < units; j++) {
+                    pre += args[1][u * units + j] * h[j];
+                }
+                if (Math.abs(pre) < 1e-4) {
+                    return true;
+                }
+                next[u] = Math.max(pre, 0);
+            }
+            h = next;
+        }
+        return false;
     }
 
     /**

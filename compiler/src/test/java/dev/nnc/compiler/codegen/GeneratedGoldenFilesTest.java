@@ -40,7 +40,9 @@ class GeneratedGoldenFilesTest {
                 // A tiled class: weights by columns, shards and parts for setThreads.
                 Arguments.of("digits.nn", "Digits"),
                 // Convolutions, pools and a flatten into a dense layer: patches, window loops, views.
-                Arguments.of("cnn.nn", "DigitsCnn"));
+                Arguments.of("cnn.nn", "DigitsCnn"),
+                // A GRU: the input projection of every step, the loop over time and its way back.
+                Arguments.of("sequences.nn", "Forecast"));
     }
 
     private static List<GeneratedFile> generate(String file) {
@@ -79,7 +81,8 @@ class GeneratedGoldenFilesTest {
     @Test
     void goldenFilesCompileWithoutWarnings() {
         // The goldens are exactly the generated text, which GeneratedClasses compiles with -Werror.
-        for (String file : List.of("xor.nn", "functions.nn", "iris.nn", "perceptron.nn", "digits.nn", "cnn.nn")) {
+        for (String file :
+                List.of("xor.nn", "functions.nn", "iris.nn", "perceptron.nn", "digits.nn", "cnn.nn", "sequences.nn")) {
             GeneratedClasses compiled = Examples.compiled(file);
             assertTrue(!compiled.files().isEmpty(), file);
         }

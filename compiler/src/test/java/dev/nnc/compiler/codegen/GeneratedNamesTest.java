@@ -189,7 +189,7 @@ class GeneratedNamesTest {
             for (int r = 0; r < ROLES; r++) {
                 slot.add(rotated.get((start + r) % rotated.size()));
             }
-            String className = isClassName(slot.get(0)) ? slot.get(0) : "Net" + n;
+            String className = isClassName(slot.get(0)) && !collides(slot.get(0), classes) ? slot.get(0) : "Net" + n;
             classes.add(className);
             named.append(network(className, slot, precision, inputs, trainable));
             neutral.append(network(
@@ -210,7 +210,8 @@ class GeneratedNamesTest {
         StringBuilder named = new StringBuilder();
         List<String> classes = new ArrayList<>();
         for (int start = 0, n = 0; start < names.size(); start += 4, n++) {
-            String className = isClassName(names.get(start)) ? names.get(start) : "Fn" + n;
+            String className =
+                    isClassName(names.get(start)) && !collides(names.get(start), classes) ? names.get(start) : "Fn" + n;
             classes.add(className);
             named.append(function(
                     className,
@@ -381,6 +382,15 @@ class GeneratedNamesTest {
     private static boolean isAcceptedName(String word) {
         String spec = "network Accepts { input " + word + "[2]; param p[2]; o = " + word + " * p; output o; }";
         return !Compiler.check(List.of(source(spec))).hasErrors();
+    }
+
+    /**
+     * Whether {@code word} names the same class file as one of {@code classes} on a file system
+     * that ignores case ({@code Parts} and {@code parts}), which nnc rightly rejects: the test
+     * gives such a declaration a neutral class name instead.
+     */
+    private static boolean collides(String word, List<String> classes) {
+        return classes.stream().anyMatch(c -> c.equalsIgnoreCase(word));
     }
 
     private static boolean isClassName(String word) {

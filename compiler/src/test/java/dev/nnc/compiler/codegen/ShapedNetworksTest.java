@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Networks and functions over shaped tensors, with every option of every window op away from
- * its default, held to the whole accepted-specs rule ({@link AcceptedRule}): javac with
+ * its default, and recurrent networks, held to the whole accepted-specs rule ({@link AcceptedRule}): javac with
  * {@code -Werror}, predictions and losses against the reference interpreter, gradients against
  * the reference and central differences in double, float classes against their double twins,
  * parameters round-tripped, a training step and a batch split across two threads.
@@ -101,12 +101,83 @@ class ShapedNetworksTest {
                     o = dense(concat(flatten(h), global_max_pool(h)), 2);
                     """, "o", 2));
 
+    /**
+     * Recurrent layers ({@code rnn} with both activations, {@code gru}, {@code lstm}; the last
+     * state and every state; stacked, sliced, flattened, concatenated, after a convolution).
+     */
+    private static final List<Case> RECURRENT = List.of(
+            new Case("RnnTanh", """
+                    input x[5, 3];
+                    h = rnn(x, 4);
+                    o = dense(h, 3);
+                    """, "o", 3),
+            new Case("RnnReluSequences", """
+                    input x[4, 2];
+                    s = rnn(x, 3, activation = relu, sequences = true);
+                    o = dense(flatten(s), 2);
+                    """, "o", 2),
+            new Case("GruLastState", """
+                    input x[6, 3];
+                    h = gru(x, 5);
+                    o = dense(h, 3);
+                    """, "o", 3),
+            new Case("LstmLastState", """
+                    input x[6, 2];
+                    h = lstm(x, 4);
+                    o = dense(h, 3);
+                    """, "o", 3),
+            new Case("StackedSequences", """
+                    input x[5, 2];
+                    s = lstm(x, 4, sequences = true);
+                    r = rnn(s, 3, activation = relu, sequences = true);
+                    g = gru(r, 4);
+                    o = dense(concat(g, flatten(s[3:5])), 3);
+                    """, "o", 3),
+            new Case("OneStep", """
+                    input x[1, 3];
+                    g = gru(x, 2, sequences = true);
+                    l = lstm(x, 2);
+                    o = dense(concat(flatten(g), l), 2);
+                    """, "o", 2),
+            new Case("StatesUsedTwice", """
+                    input x[4, 3];
+                    s = gru(x, 3, sequences = true);
+                    h = lstm(s, 3);
+                    o = dense(concat(h, s[3], s[0]), 2);
+                    """, "o", 2),
+            // A layer's state straight into the loss: its forward and backward loops share the
+            // one-sample kernel.
+            new Case("StatesIntoTheLoss", """
+                    input x[4, 3];
+                    h = lstm(x, 3);
+                    """, "h", 3),
+            new Case("RowOfStatesIntoTheLoss", """
+                    input x[5, 2];
+                    s = rnn(x, 2, sequences = true);
+                    g = gru(x, 2, sequences = true);
+                    """, "s[3] + g[4]", 2),
+            new Case("ConvThenGru", """
+                    input x[2, 12];
+                    c = conv1d(x, 4, 3, stride = 2, activation = relu);
+                    h = gru(reshape(c, [5, 4]), 3);
+                    o = dense(h, 2);
+                    """, "o", 2));
+
     @Test
     void everyShapedNetworkKeepsTheAcceptedSpecsRule() {
+        assertAccepted(CASES, "shaped");
+    }
+
+    @Test
+    void everyRecurrentNetworkKeepsTheAcceptedSpecsRule() {
+        assertAccepted(RECURRENT, "recurrent");
+    }
+
+    private static void assertAccepted(List<Case> cases, String prefix) {
         List<AcceptedSpecs.Candidate> candidates = new ArrayList<>();
-        for (Case c : CASES) {
+        for (Case c : cases) {
             for (String precision : List.of("", "precision float;\n")) {
-                String unique = "shaped" + candidates.size();
+                String unique = prefix + candidates.size();
                 candidates.add(new AcceptedSpecs.Candidate(
                         -1, unique, new RandomSpecs.Spec(RandomSpecs.Kind.MIXED, c.name() + ".nn", c.spec(precision))));
             }

@@ -70,7 +70,8 @@ public final class RandomSpecs {
         /** An example file of {@code examples/} with edits that keep it valid. */
         MUTATION,
         /**
-         * Convolutional networks over signals and images: convolutions, pools, slices, concat and
+         * Convolutional networks over signals and images (some ending in recurrent layers that read
+         * a signal as a sequence): convolutions, pools, slices, concat and
          * reshape with random geometry, then a dense layer and a loss.
          */
         SHAPED
@@ -1217,6 +1218,9 @@ public final class RandomSpecs {
             "reshape",
             "flatten",
             "concat",
+            "rnn",
+            "gru",
+            "lstm",
             "same",
             "kernel",
             "stride",
@@ -1416,6 +1420,9 @@ public final class RandomSpecs {
 
         /** The vector the dense layer reads. */
         String features(Tensor x) {
+            if (x.dims().length == 2 && chance(0.3)) {
+                return recurrent(x);
+            }
             return switch (random.nextInt(5)) {
                 case 0 -> "global_avg_pool(" + x.text() + ")";
                 case 1 -> "global_max_pool(" + x.text() + ")";
@@ -1423,6 +1430,41 @@ public final class RandomSpecs {
                 case 3 -> "flatten(" + x.text() + "[" + random.nextInt(x.channels()) + "])";
                 default -> "flatten(" + x.text() + ")";
             };
+        }
+
+        /**
+         * A recurrent layer over a 2-D value read as a sequence ({@code [C, L]}: {@code C} steps
+         * of {@code L} features): its last state, or every state then flattened or read by a
+         * second recurrent layer.
+         */
+        String recurrent(Tensor x) {
+            int steps = x.dims()[0];
+            int units = 1 + random.nextInt(4);
+            if (!chance(0.4)) {
+                return define(recurrentCall(x.text(), units, false), new int[] {units})
+                        .text();
+            }
+            Tensor states = define(recurrentCall(x.text(), units, true), new int[] {steps, units});
+            if (chance(0.5)) {
+                return "flatten(" + states.text() + ")";
+            }
+            int next = 1 + random.nextInt(3);
+            return define(recurrentCall(states.text(), next, false), new int[] {next})
+                    .text();
+        }
+
+        String recurrentCall(String x, int units, boolean sequences) {
+            String layer = pick(List.of("rnn", "gru", "lstm"));
+            List<String> arguments = new ArrayList<>(List.of(x, Integer.toString(units)));
+            if (layer.equals("rnn") && chance(0.5)) {
+                arguments.add("activation = " + pick(List.of("tanh", "relu")));
+            }
+            if (sequences) {
+                arguments.add("sequences = true");
+            } else if (chance(0.2)) {
+                arguments.add("sequences = false");
+            }
+            return layer + "(" + String.join(", ", arguments) + ")";
         }
 
         /**

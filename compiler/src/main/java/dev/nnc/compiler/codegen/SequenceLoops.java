@@ -1,0 +1,377 @@
+package dev.nnc.compiler.codegen;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.nnc.compiler.diagnostic.InternalCompilerError;
+import dev.nnc.compiler.graph.LeafOp;
+import dev.nnc.compiler.graph.Node;
+import dev.nnc.compiler.graph.SequenceOp;
+import dev.nnc.compiler.graph.SpatialOp;
+import dev.nnc.compiler.semantic.Term.Recurrent.Cell;
+
+/**
+ * The Java loops of {@link SequenceOp} for one sample: a loop over the time steps, never
+ * unrolled, whose body is one product with the hidden weights for all gates of the step ({@code
+ * q = W_hh h + b_hh}, {@code G H} rows at once, as cuDNN and PyTorch fuse them) and the cell's
+ * elementwise update. The input projection of every step is an ordinary product made before the
+ * loop, and the gradients of the weights are products made after the backward loop, so only the
+ * sequential part is here.
+ *
+ * <p>Both directions read the hidden weight in the layout their sums run along ({@link
+ * RowProducts}): by columns forward ({@code q += h_j W_hh[:, j]}), by rows backward ({@code dh +=
+ * dq_g W_hh[g, :]}), the parameter's own field or the copy the class keeps current. Float classes
+ * run with the Vector API call the runtime's register-blocked {@code multiplyOne} for these
+ * products instead ({@link VectorKernels}). Reads and writes go through {@link
+ * KernelEmitter#ref} and {@link KernelEmitter#slot}, so the same loops serve per-sample arrays
+ * and the rows of a tile.
+ */
+final class SequenceLoops {
+    private final KernelEmitter kernel;
+    private final Numeric numeric;
+    private final String type;
+    private CodeBlock prologue = CodeBlock.of("");
+
+    SequenceLoops(KernelEmitter kernel, Numeric numeric) {
+        this.kernel = kernel;
+        this.numeric = numeric;
+        this.type = numeric.type().toString();
+    }
+
+    /** Whether {@code node}'s op is one these loops compute. */
+    static boolean computes(Node node) {
+        return node.op() instanceof SequenceOp;
+    }
+
+    /** The statements that run once per tile before {@link #emit}'s; call after {@code emit}. */
+    CodeBlock prologue() {
+        return prologue;
+    }
+
+    /**
+     * The statements that compute {@code node} for the current sample, in a block of their own:
+     * a kernel of one sample holds a layer's forward and backward loops side by side.
+     */
+    CodeBlock emit(Node node) {
+        CodeBlock loops;
+        if (node.op() instanceof SequenceOp.Recurrence recurrence) {
+            loops = forward(node, new Extent(recurrence.cell(), recurrence.steps(), recurrence.units()));
+        } else if (node.op() instanceof SequenceOp.RecurrenceGrad grad) {
+            loops = backward(node, new Extent(grad.cell(), grad.steps(), grad.units()));
+        } else {
+            throw new InternalCompilerError("no loops for " + node.op().mnemonic());
+        }
+        return CodeBlock.builder().add("{\n$>").add(loops).add("$<}\n").build();
+    }
+
+    // for t: q = b_hh + W_hh h (all gates); h, the gates and the rest of the trace from p_t and q
+    private CodeBlock forward(Node node, Extent e) {
+        String columns = hiddenColumns(node, e);
+        String sums = kernel.scratchRows(node, "gateSums", 1, e.rows);
+        String state = kernel.scratchRows(node, "state", e.cell == Cell.LSTM ? 2 : 1, e.units);
+        CodeBlock.Builder code = CodeBlock.builder()
+                .addStatement("$L[] s = $N[0]", type, sums)
+                .addStatement("$L[] h = $N[0]", type, state)
+                .addStatement("$T.fill(h, $L)", java.util.Arrays.class, numeric.literal(0));
+        if (e.cell == Cell.LSTM) {
+            code.addStatement("$L[] c = $N[1]", type, state)
+                    .addStatement("$T.fill(c, $L)", java.util.Arrays.class, numeric.literal(0));
+        }
+        CodeBlock plain = CodeBlock.builder()
+                .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
+                .addStatement("s[g] = $L", read(node.arg(2), CodeBlock.of("g")))
+                .endControlFlow()
+                .add(RowProducts.emit(
+                        type,
+                        "j",
+                        e.units,
+                        j -> CodeBlock.of("h[j + $L]", j),
+                        j -> CodeBlock.of("$N[j + $L]", columns, j),
+                        e.rows))
+                .build();
+        java.util.Optional<CodeBlock> bias = kernel.wholeVector(node.arg(2));
+        code.beginControlFlow("for (int t = 0; t < $L; t++)", e.steps)
+                .add(
+                        bias.isEmpty()
+                                ? plain
+                                : VectorKernels.callOrPlain(
+                                        numeric,
+                                        CodeBlock.of(
+                                                "$T.multiplyOne(h, 0, $N, $L, s, $L, $L)",
+                                                VectorKernels.PRODUCTS,
+                                                columns,
+                                                bias.get(),
+                                                e.units,
+                                                e.rows),
+                                        plain))
+                .beginControlFlow("for (int u = 0; u < $L; u++)", e.units)
+                .add(forwardCell(node, e))
+                .endControlFlow()
+                .endControlFlow();
+        return code.build();
+    }
+
+    /**
+     * {@code W_hh} by columns, {@code [H][G H]}: the parameter's own field when the class keeps
+     * it that way or a copy it keeps current, and otherwise (a hidden weight that is not a
+     * parameter) a copy made once per tile.
+     */
+    private String hiddenColumns(Node node, Extent e) {
+        Node weight = kernel.graph().node(node.arg(1));
+        if (weight.op() instanceof LeafOp.Param param) {
+            return kernel.columnsName(param);
+        }
+        String columns = kernel.scratchRows(node, "hiddenColumns", e.units, e.rows);
+        prologue = CodeBlock.builder()
+                .beginControlFlow("for (int j = 0; j < $L; j++)", e.units)
+                .addStatement("$L[] r = $N[j]", type, columns)
+                .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
+                .addStatement("r[g] = $L", read(node.arg(1), CodeBlock.of("g * $L + j", e.units)))
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+        return columns;
+    }
+
+    /** {@code W_hh} by rows, {@code [G H][H]}, as {@link #hiddenColumns} finds or makes it. */
+    private String hiddenRows(Node node, Extent e) {
+        Node weight = kernel.graph().node(node.arg(2));
+        if (weight.op() instanceof LeafOp.Param param) {
+            return kernel.rowsName(param);
+        }
+        String rows = kernel.scratchRows(node, "hiddenRows", e.rows, e.units);
+        prologue = CodeBlock.builder()
+                .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
+                .addStatement("$L[] r = $N[g]", type, rows)
+                .beginControlFlow("for (int j = 0; j < $L; j++)", e.units)
+                .addStatement("r[j] = $L", read(node.arg(2), CodeBlock.of("g * $L + j", e.units)))
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+        return rows;
+    }
+
+    /** One unit {@code u} of step {@code t}: the new state in {@code h[u]} and the trace. */
+    private CodeBlock forwardCell(Node node, Extent e) {
+        CodeBlock.Builder code = CodeBlock.builder();
+        switch (e.cell) {
+            case RNN_TANH -> code.addStatement("h[u] = $L", kernel.tanh(sum(node, e, 0)));
+            case RNN_RELU -> code.addStatement("h[u] = $T.max($L, $L)", JavaLang.MATH, sum(node, e, 0), zero());
+            case GRU -> {
+                code.addStatement("$L r = $L", type, sigmoid(sum(node, e, 0)))
+                        .addStatement("$L z = $L", type, sigmoid(sum(node, e, 1)))
+                        .addStatement("$L qn = s[$L + u]", type, 2 * e.units)
+                        .addStatement("$L n = $L", type, kernel.tanh(CodeBlock.of("$L + r * qn", p(node, e, 2))))
+                        .addStatement("h[u] = ($L - z) * n + z * h[u]", one())
+                        .addStatement("$L = r", trace(node, e, 1))
+                        .addStatement("$L = z", trace(node, e, 2))
+                        .addStatement("$L = n", trace(node, e, 3))
+                        .addStatement("$L = qn", trace(node, e, 4));
+            }
+            case LSTM -> {
+                code.addStatement("$L i = $L", type, sigmoid(sum(node, e, 0)))
+                        .addStatement("$L f = $L", type, sigmoid(sum(node, e, 1)))
+                        .addStatement("$L g = $L", type, kernel.tanh(sum(node, e, 2)))
+                        .addStatement("$L o = $L", type, sigmoid(sum(node, e, 3)))
+                        .addStatement("c[u] = f * c[u] + i * g")
+                        .addStatement("$L tc = $L", type, kernel.tanh(CodeBlock.of("c[u]")))
+                        .addStatement("h[u] = o * tc")
+                        .addStatement("$L = c[u]", trace(node, e, 1))
+                        .addStatement("$L = i", trace(node, e, 2))
+                        .addStatement("$L = f", trace(node, e, 3))
+                        .addStatement("$L = g", trace(node, e, 4))
+                        .addStatement("$L = o", trace(node, e, 5))
+                        .addStatement("$L = tc", trace(node, e, 6));
+            }
+        }
+        return code.addStatement("$L = h[u]", trace(node, e, 0)).build();
+    }
+
+    // for t backwards: d = dh_t + carried; dp_t, dq_t from the trace; carried = W_hh^T dq_t (+ z d)
+    private CodeBlock backward(Node node, Extent e) {
+        String rows = hiddenRows(node, e);
+        String gates = kernel.scratchRows(node, "gateGrads", 1, e.rows);
+        String carried = kernel.scratchRows(node, "carried", e.cell == Cell.LSTM ? 3 : 2, e.units);
+        // carry: what the state of step t receives from later steps; s: the same for step t - 1,
+        // made from what step t's state passes on directly and the hidden product of dq.
+        CodeBlock.Builder code = CodeBlock.builder()
+                .addStatement("$L[] dq = $N[0]", type, gates)
+                .addStatement("$L[] carry = $N[0]", type, carried)
+                .addStatement("$L[] s = $N[1]", type, carried)
+                .addStatement("$T.fill(carry, $L)", java.util.Arrays.class, zero());
+        if (e.cell == Cell.LSTM) {
+            code.addStatement("$L[] dc = $N[2]", type, carried)
+                    .addStatement("$T.fill(dc, $L)", java.util.Arrays.class, zero());
+        }
+        CodeBlock plain = CodeBlock.builder()
+                .add(RowProducts.emit(
+                        type,
+                        "g",
+                        e.rows,
+                        j -> CodeBlock.of("dq[g + $L]", j),
+                        j -> CodeBlock.of("$N[g + $L]", rows, j),
+                        e.units))
+                .addStatement("$L[] swap = carry", type)
+                .addStatement("carry = s")
+                .addStatement("s = swap")
+                .build();
+        code.beginControlFlow("for (int t = $L; t >= 0; t--)", e.steps - 1)
+                .beginControlFlow("for (int u = 0; u < $L; u++)", e.units)
+                .addStatement("$L d = $L + carry[u]", type, read(node.arg(0), CodeBlock.of("t * $L + u", e.units)))
+                .add(backwardCell(node, e))
+                .endControlFlow()
+                .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
+                .addStatement("$L = dq[g]", out(node, CodeBlock.of("($L + t) * $L + g", e.steps, e.rows)))
+                .endControlFlow()
+                .add(VectorKernels.callOrPlain(
+                        numeric,
+                        CodeBlock.of(
+                                "$T.multiplyOne(dq, 0, $N, s, carry, $L, $L)",
+                                VectorKernels.PRODUCTS,
+                                rows,
+                                e.rows,
+                                e.units),
+                        plain))
+                .endControlFlow();
+        return code.build();
+    }
+
+    /**
+     * One unit {@code u} of step {@code t} backward, from {@code d}, the adjoint of its state:
+     * {@code dp} into the result, {@code dq} into the scratch row, and {@code s[u]} set to what
+     * the earlier state receives directly (a GRU's {@code z d}) before the hidden product adds.
+     * The adjoints of the trace's other blocks ({@link #traceAdjoint}) are added where their
+     * values were made; in a network they are zero and add nothing.
+     */
+    private CodeBlock backwardCell(Node node, Extent e) {
+        CodeBlock.Builder code = CodeBlock.builder();
+        switch (e.cell) {
+            case RNN_TANH ->
+                code.addStatement("$L h = $L", type, traced(node, e, 0, "t"))
+                        .addStatement("$L a = d * ($L - h * h)", type, one())
+                        .addStatement("$L = a", dp(node, e, 0))
+                        .addStatement("dq[u] = a")
+                        .addStatement("s[u] = $L", zero());
+            case RNN_RELU ->
+                code.addStatement("$L a = $L > $L ? d : $L", type, traced(node, e, 0, "t"), zero(), zero())
+                        .addStatement("$L = a", dp(node, e, 0))
+                        .addStatement("dq[u] = a")
+                        .addStatement("s[u] = $L", zero());
+            case GRU ->
+                code.addStatement("$L r = $L", type, traced(node, e, 1, "t"))
+                        .addStatement("$L z = $L", type, traced(node, e, 2, "t"))
+                        .addStatement("$L n = $L", type, traced(node, e, 3, "t"))
+                        .addStatement("$L before = t > 0 ? $L : $L", type, traced(node, e, 0, "t - 1"), zero())
+                        .addStatement(
+                                "$L dn = (d * ($L - z)$L) * ($L - n * n)", type, one(), traceAdjoint(node, e, 3), one())
+                        .addStatement(
+                                "$L dr = (dn * $L$L) * r * ($L - r)",
+                                type,
+                                traced(node, e, 4, "t"),
+                                traceAdjoint(node, e, 1),
+                                one())
+                        .addStatement(
+                                "$L dz = (d * (before - n)$L) * z * ($L - z)", type, traceAdjoint(node, e, 2), one())
+                        .addStatement("$L = dr", dp(node, e, 0))
+                        .addStatement("$L = dz", dp(node, e, 1))
+                        .addStatement("$L = dn", dp(node, e, 2))
+                        .addStatement("dq[u] = dr")
+                        .addStatement("dq[$L + u] = dz", e.units)
+                        .addStatement("dq[$L + u] = dn * r$L", 2 * e.units, traceAdjoint(node, e, 4))
+                        .addStatement("s[u] = d * z");
+            case LSTM ->
+                code.addStatement("$L i = $L", type, traced(node, e, 2, "t"))
+                        .addStatement("$L f = $L", type, traced(node, e, 3, "t"))
+                        .addStatement("$L g = $L", type, traced(node, e, 4, "t"))
+                        .addStatement("$L o = $L", type, traced(node, e, 5, "t"))
+                        .addStatement("$L tc = $L", type, traced(node, e, 6, "t"))
+                        .addStatement("$L before = t > 0 ? $L : $L", type, traced(node, e, 1, "t - 1"), zero())
+                        .addStatement(
+                                "$L dcu = dc[u]$L + (d * o$L) * ($L - tc * tc)",
+                                type,
+                                traceAdjoint(node, e, 1),
+                                traceAdjoint(node, e, 6),
+                                one())
+                        .addStatement("$L di = (dcu * g$L) * i * ($L - i)", type, traceAdjoint(node, e, 2), one())
+                        .addStatement("$L df = (dcu * before$L) * f * ($L - f)", type, traceAdjoint(node, e, 3), one())
+                        .addStatement("$L dg = (dcu * i$L) * ($L - g * g)", type, traceAdjoint(node, e, 4), one())
+                        .addStatement("$L dout = (d * tc$L) * o * ($L - o)", type, traceAdjoint(node, e, 5), one())
+                        .addStatement("dc[u] = dcu * f")
+                        .addStatement("$L = di", dp(node, e, 0))
+                        .addStatement("$L = df", dp(node, e, 1))
+                        .addStatement("$L = dg", dp(node, e, 2))
+                        .addStatement("$L = dout", dp(node, e, 3))
+                        .addStatement("dq[u] = di")
+                        .addStatement("dq[$L + u] = df", e.units)
+                        .addStatement("dq[$L + u] = dg", 2 * e.units)
+                        .addStatement("dq[$L + u] = dout", 3 * e.units)
+                        .addStatement("s[u] = $L", zero());
+        }
+        return code.build();
+    }
+
+    /**
+     * {@code " + adjoint"} of trace block {@code block} at step {@code t}, unit {@code u}, or
+     * nothing when that block of the adjoint is zero by construction: an unslice of rows that
+     * leave the block out, which is what reverse mode makes of a network's reads of the states.
+     */
+    private CodeBlock traceAdjoint(Node node, Extent e, int block) {
+        Node adjoint = kernel.graph().node(node.arg(0));
+        if (adjoint.op() instanceof SpatialOp.Unslice unslice) {
+            int rows = kernel.graph().node(adjoint.arg(0)).shape().dim(0);
+            if (block < unslice.from() || block >= unslice.from() + rows) {
+                return CodeBlock.of("");
+            }
+        }
+        return CodeBlock.of(" + $L", read(node.arg(0), CodeBlock.of("($L + t) * $L + u", block * e.steps, e.units)));
+    }
+
+    /** {@code p[t][gate H + u] + s[gate H + u]}: a gate's whole pre-activation. */
+    private CodeBlock sum(Node node, Extent e, int gate) {
+        return CodeBlock.of("$L + s[$L + u]", p(node, e, gate), gate * e.units);
+    }
+
+    private CodeBlock p(Node node, Extent e, int gate) {
+        return read(node.arg(0), CodeBlock.of("t * $L + $L + u", e.rows, gate * e.units));
+    }
+
+    /** Block {@code block} of the forward trace at step {@code t}, unit {@code u}, as a slot. */
+    private CodeBlock trace(Node node, Extent e, int block) {
+        return out(node, CodeBlock.of("($L + t) * $L + u", block * e.steps, e.units));
+    }
+
+    /** Block {@code block} of the trace operand of a backward node at step {@code step}. */
+    private CodeBlock traced(Node node, Extent e, int block, String step) {
+        return read(node.arg(1), CodeBlock.of("($L + $L) * $L + u", block * e.steps, step, e.units));
+    }
+
+    /** The adjoint of gate {@code gate}'s {@code p} at step {@code t}, unit {@code u}. */
+    private CodeBlock dp(Node node, Extent e, int gate) {
+        return out(node, CodeBlock.of("t * $L + $L + u", e.rows, gate * e.units));
+    }
+
+    private CodeBlock sigmoid(CodeBlock x) {
+        return CodeBlock.of("$N($L)", kernel.helper("sigmoid"), x);
+    }
+
+    private String zero() {
+        return numeric.literal(0);
+    }
+
+    private String one() {
+        return numeric.literal(1);
+    }
+
+    private CodeBlock out(Node node, CodeBlock flat) {
+        return kernel.slot(node.id(), flat);
+    }
+
+    private CodeBlock read(int id, CodeBlock flat) {
+        return kernel.ref(id, Index.of(flat, kernel.graph().node(id).shape()));
+    }
+
+    /** A recurrence's extents: its cell, steps, units and the {@code G H} rows of its weights. */
+    private record Extent(Cell cell, int steps, int units, int rows) {
+        Extent(Cell cell, int steps, int units) {
+            this(cell, steps, units, cell.gates() * units);
+        }
+    }
+}
