@@ -164,9 +164,9 @@ public final class Forecast implements TrainableNetwork {
 
     private final double[][] t9 = new double[4][1280];
 
-    private final double[][] gateSums = new double[1][48];
+    private final double[][] gateSums = new double[4][48];
 
-    private final double[][] state = new double[1][16];
+    private final double[][] states = new double[4][16];
 
     private final double[][] out_ = new double[4][1];
 
@@ -180,9 +180,11 @@ public final class Forecast implements TrainableNetwork {
 
     private final double[][] t33 = new double[4][1536];
 
-    private final double[][] gateGrads = new double[1][48];
+    private final double[][] gateGrads = new double[4][48];
 
-    private final double[][] carried = new double[2][16];
+    private final double[][] carries = new double[4][16];
+
+    private final double[][] passedOn = new double[4][16];
 
     private final double[][] d_h_bias_hh_ = new double[4][48];
 
@@ -859,36 +861,84 @@ public final class Forecast implements TrainableNetwork {
                 }
             }
         }
-        for (int b = 0; b < m; b++) {
-            {
-                double[] s = gateSums[0];
-                double[] h = state[0];
-                Arrays.fill(h, 0.0);
-                for (int t = 0; t < 16; t++) {
-                    for (int g = 0; g < 48; g++) {
-                        s[g] = h_bias_hh[g];
-                    }
-                    int j = 0;
-                    for (; j + 4 <= 16; j += 4) {
-                        double a0 = h[j + 0];
-                        double[] r0 = h_weight_hh[j + 0];
-                        double a1 = h[j + 1];
-                        double[] r1 = h_weight_hh[j + 1];
-                        double a2 = h[j + 2];
-                        double[] r2 = h_weight_hh[j + 2];
-                        double a3 = h[j + 3];
-                        double[] r3 = h_weight_hh[j + 3];
-                        for (int i = 0; i < 48; i++) {
-                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+        {
+            for (int b = 0; b < m; b++) {
+                Arrays.fill(states[b], 0.0);
+            }
+            for (int t = 0; t < 16; t++) {
+                {
+                    int b = 0;
+                    for (; b + 2 <= m; b += 2) {
+                        double[] x0 = states[b];
+                        double[] x1 = states[b + 1];
+                        double[] s0 = gateSums[b];
+                        double[] s1 = gateSums[b + 1];
+                        for (int g = 0; g < 48; g++) {
+                            s0[g] = h_bias_hh[g];
+                            s1[g] = h_bias_hh[g];
+                        }
+                        int k = 0;
+                        for (; k + 4 <= 16; k += 4) {
+                            double[] r0 = h_weight_hh[k + 0];
+                            double a0 = x0[k + 0];
+                            double c0 = x1[k + 0];
+                            double[] r1 = h_weight_hh[k + 1];
+                            double a1 = x0[k + 1];
+                            double c1 = x1[k + 1];
+                            double[] r2 = h_weight_hh[k + 2];
+                            double a2 = x0[k + 2];
+                            double c2 = x1[k + 2];
+                            double[] r3 = h_weight_hh[k + 3];
+                            double a3 = x0[k + 3];
+                            double c3 = x1[k + 3];
+                            for (int i = 0; i < 48; i++) {
+                                s0[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                                s1[i] += c0 * r0[i] + c1 * r1[i] + c2 * r2[i] + c3 * r3[i];
+                            }
+                        }
+                        for (; k < 16; k++) {
+                            double[] r0 = h_weight_hh[k];
+                            double a0 = x0[k];
+                            double c0 = x1[k];
+                            for (int i = 0; i < 48; i++) {
+                                s0[i] += a0 * r0[i];
+                                s1[i] += c0 * r0[i];
+                            }
                         }
                     }
-                    for (; j < 16; j++) {
-                        double a0 = h[j + 0];
-                        double[] r0 = h_weight_hh[j + 0];
-                        for (int i = 0; i < 48; i++) {
-                            s[i] += a0 * r0[i];
+                    for (; b < m; b++) {
+                        double[] x0 = states[b];
+                        double[] s0 = gateSums[b];
+                        for (int g = 0; g < 48; g++) {
+                            s0[g] = h_bias_hh[g];
+                        }
+                        double[] s = s0;
+                        int k = 0;
+                        for (; k + 4 <= 16; k += 4) {
+                            double a0 = x0[k + 0];
+                            double[] r0 = h_weight_hh[k + 0];
+                            double a1 = x0[k + 1];
+                            double[] r1 = h_weight_hh[k + 1];
+                            double a2 = x0[k + 2];
+                            double[] r2 = h_weight_hh[k + 2];
+                            double a3 = x0[k + 3];
+                            double[] r3 = h_weight_hh[k + 3];
+                            for (int i = 0; i < 48; i++) {
+                                s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                            }
+                        }
+                        for (; k < 16; k++) {
+                            double a0 = x0[k + 0];
+                            double[] r0 = h_weight_hh[k + 0];
+                            for (int i = 0; i < 48; i++) {
+                                s[i] += a0 * r0[i];
+                            }
                         }
                     }
+                }
+                for (int b = 0; b < m; b++) {
+                    double[] s = gateSums[b];
+                    double[] h = states[b];
                     for (int u = 0; u < 16; u++) {
                         double r = sigmoid(t6[b][t * 48 + 0 + u] + s[0 + u]);
                         double z = sigmoid(t6[b][t * 48 + 16 + u] + s[16 + u]);
@@ -972,36 +1022,84 @@ public final class Forecast implements TrainableNetwork {
                 }
             }
         }
-        for (int b = 0; b < m; b++) {
-            {
-                double[] s = gateSums[0];
-                double[] h = state[0];
-                Arrays.fill(h, 0.0);
-                for (int t = 0; t < 16; t++) {
-                    for (int g = 0; g < 48; g++) {
-                        s[g] = h_bias_hh[g];
-                    }
-                    int j = 0;
-                    for (; j + 4 <= 16; j += 4) {
-                        double a0 = h[j + 0];
-                        double[] r0 = h_weight_hh[j + 0];
-                        double a1 = h[j + 1];
-                        double[] r1 = h_weight_hh[j + 1];
-                        double a2 = h[j + 2];
-                        double[] r2 = h_weight_hh[j + 2];
-                        double a3 = h[j + 3];
-                        double[] r3 = h_weight_hh[j + 3];
-                        for (int i = 0; i < 48; i++) {
-                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+        {
+            for (int b = 0; b < m; b++) {
+                Arrays.fill(states[b], 0.0);
+            }
+            for (int t = 0; t < 16; t++) {
+                {
+                    int b = 0;
+                    for (; b + 2 <= m; b += 2) {
+                        double[] x0 = states[b];
+                        double[] x1 = states[b + 1];
+                        double[] s0 = gateSums[b];
+                        double[] s1 = gateSums[b + 1];
+                        for (int g = 0; g < 48; g++) {
+                            s0[g] = h_bias_hh[g];
+                            s1[g] = h_bias_hh[g];
+                        }
+                        int k = 0;
+                        for (; k + 4 <= 16; k += 4) {
+                            double[] r0 = h_weight_hh[k + 0];
+                            double a0 = x0[k + 0];
+                            double c0 = x1[k + 0];
+                            double[] r1 = h_weight_hh[k + 1];
+                            double a1 = x0[k + 1];
+                            double c1 = x1[k + 1];
+                            double[] r2 = h_weight_hh[k + 2];
+                            double a2 = x0[k + 2];
+                            double c2 = x1[k + 2];
+                            double[] r3 = h_weight_hh[k + 3];
+                            double a3 = x0[k + 3];
+                            double c3 = x1[k + 3];
+                            for (int i = 0; i < 48; i++) {
+                                s0[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                                s1[i] += c0 * r0[i] + c1 * r1[i] + c2 * r2[i] + c3 * r3[i];
+                            }
+                        }
+                        for (; k < 16; k++) {
+                            double[] r0 = h_weight_hh[k];
+                            double a0 = x0[k];
+                            double c0 = x1[k];
+                            for (int i = 0; i < 48; i++) {
+                                s0[i] += a0 * r0[i];
+                                s1[i] += c0 * r0[i];
+                            }
                         }
                     }
-                    for (; j < 16; j++) {
-                        double a0 = h[j + 0];
-                        double[] r0 = h_weight_hh[j + 0];
-                        for (int i = 0; i < 48; i++) {
-                            s[i] += a0 * r0[i];
+                    for (; b < m; b++) {
+                        double[] x0 = states[b];
+                        double[] s0 = gateSums[b];
+                        for (int g = 0; g < 48; g++) {
+                            s0[g] = h_bias_hh[g];
+                        }
+                        double[] s = s0;
+                        int k = 0;
+                        for (; k + 4 <= 16; k += 4) {
+                            double a0 = x0[k + 0];
+                            double[] r0 = h_weight_hh[k + 0];
+                            double a1 = x0[k + 1];
+                            double[] r1 = h_weight_hh[k + 1];
+                            double a2 = x0[k + 2];
+                            double[] r2 = h_weight_hh[k + 2];
+                            double a3 = x0[k + 3];
+                            double[] r3 = h_weight_hh[k + 3];
+                            for (int i = 0; i < 48; i++) {
+                                s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                            }
+                        }
+                        for (; k < 16; k++) {
+                            double a0 = x0[k + 0];
+                            double[] r0 = h_weight_hh[k + 0];
+                            for (int i = 0; i < 48; i++) {
+                                s[i] += a0 * r0[i];
+                            }
                         }
                     }
+                }
+                for (int b = 0; b < m; b++) {
+                    double[] s = gateSums[b];
+                    double[] h = states[b];
                     for (int u = 0; u < 16; u++) {
                         double r = sigmoid(t6[b][t * 48 + 0 + u] + s[0 + u]);
                         double z = sigmoid(t6[b][t * 48 + 16 + u] + s[16 + u]);
@@ -1078,6 +1176,7 @@ public final class Forecast implements TrainableNetwork {
         }
         trainTile0(xs, xo, ys, yo, m, weight);
         trainTile1(xs, xo, ys, yo, m, weight);
+        trainTile2(xs, xo, ys, yo, m, weight);
         double lossSum = 0.0;
         for (int b = 0; b < m; b++) {
             lossSum += t20[b];
@@ -1113,36 +1212,84 @@ public final class Forecast implements TrainableNetwork {
                 }
             }
         }
-        for (int b = 0; b < m; b++) {
-            {
-                double[] s = gateSums[0];
-                double[] h = state[0];
-                Arrays.fill(h, 0.0);
-                for (int t = 0; t < 16; t++) {
-                    for (int g = 0; g < 48; g++) {
-                        s[g] = h_bias_hh[g];
-                    }
-                    int j = 0;
-                    for (; j + 4 <= 16; j += 4) {
-                        double a0 = h[j + 0];
-                        double[] r0 = h_weight_hh[j + 0];
-                        double a1 = h[j + 1];
-                        double[] r1 = h_weight_hh[j + 1];
-                        double a2 = h[j + 2];
-                        double[] r2 = h_weight_hh[j + 2];
-                        double a3 = h[j + 3];
-                        double[] r3 = h_weight_hh[j + 3];
-                        for (int i = 0; i < 48; i++) {
-                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+        {
+            for (int b = 0; b < m; b++) {
+                Arrays.fill(states[b], 0.0);
+            }
+            for (int t = 0; t < 16; t++) {
+                {
+                    int b = 0;
+                    for (; b + 2 <= m; b += 2) {
+                        double[] x0 = states[b];
+                        double[] x1 = states[b + 1];
+                        double[] s0 = gateSums[b];
+                        double[] s1 = gateSums[b + 1];
+                        for (int g = 0; g < 48; g++) {
+                            s0[g] = h_bias_hh[g];
+                            s1[g] = h_bias_hh[g];
+                        }
+                        int k = 0;
+                        for (; k + 4 <= 16; k += 4) {
+                            double[] r0 = h_weight_hh[k + 0];
+                            double a0 = x0[k + 0];
+                            double c0 = x1[k + 0];
+                            double[] r1 = h_weight_hh[k + 1];
+                            double a1 = x0[k + 1];
+                            double c1 = x1[k + 1];
+                            double[] r2 = h_weight_hh[k + 2];
+                            double a2 = x0[k + 2];
+                            double c2 = x1[k + 2];
+                            double[] r3 = h_weight_hh[k + 3];
+                            double a3 = x0[k + 3];
+                            double c3 = x1[k + 3];
+                            for (int i = 0; i < 48; i++) {
+                                s0[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                                s1[i] += c0 * r0[i] + c1 * r1[i] + c2 * r2[i] + c3 * r3[i];
+                            }
+                        }
+                        for (; k < 16; k++) {
+                            double[] r0 = h_weight_hh[k];
+                            double a0 = x0[k];
+                            double c0 = x1[k];
+                            for (int i = 0; i < 48; i++) {
+                                s0[i] += a0 * r0[i];
+                                s1[i] += c0 * r0[i];
+                            }
                         }
                     }
-                    for (; j < 16; j++) {
-                        double a0 = h[j + 0];
-                        double[] r0 = h_weight_hh[j + 0];
-                        for (int i = 0; i < 48; i++) {
-                            s[i] += a0 * r0[i];
+                    for (; b < m; b++) {
+                        double[] x0 = states[b];
+                        double[] s0 = gateSums[b];
+                        for (int g = 0; g < 48; g++) {
+                            s0[g] = h_bias_hh[g];
+                        }
+                        double[] s = s0;
+                        int k = 0;
+                        for (; k + 4 <= 16; k += 4) {
+                            double a0 = x0[k + 0];
+                            double[] r0 = h_weight_hh[k + 0];
+                            double a1 = x0[k + 1];
+                            double[] r1 = h_weight_hh[k + 1];
+                            double a2 = x0[k + 2];
+                            double[] r2 = h_weight_hh[k + 2];
+                            double a3 = x0[k + 3];
+                            double[] r3 = h_weight_hh[k + 3];
+                            for (int i = 0; i < 48; i++) {
+                                s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                            }
+                        }
+                        for (; k < 16; k++) {
+                            double a0 = x0[k + 0];
+                            double[] r0 = h_weight_hh[k + 0];
+                            for (int i = 0; i < 48; i++) {
+                                s[i] += a0 * r0[i];
+                            }
                         }
                     }
+                }
+                for (int b = 0; b < m; b++) {
+                    double[] s = gateSums[b];
+                    double[] h = states[b];
                     for (int u = 0; u < 16; u++) {
                         double r = sigmoid(t6[b][t * 48 + 0 + u] + s[0 + u]);
                         double z = sigmoid(t6[b][t * 48 + 16 + u] + s[16 + u]);
@@ -1231,13 +1378,21 @@ public final class Forecast implements TrainableNetwork {
                 }
             }
         }
-        for (int b = 0; b < m; b++) {
-            {
-                double[] dq = gateGrads[0];
-                double[] carry = carried[0];
-                double[] s = carried[1];
-                Arrays.fill(carry, 0.0);
-                for (int t = 15; t >= 0; t--) {
+    }
+
+    /**
+     * Part 1 of {@link #trainTile}.
+     */
+    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
+        {
+            for (int b = 0; b < m; b++) {
+                Arrays.fill(carries[b], 0.0);
+            }
+            for (int t = 15; t >= 0; t--) {
+                for (int b = 0; b < m; b++) {
+                    double[] dq = gateGrads[b];
+                    double[] carry = carries[b];
+                    double[] s = passedOn[b];
                     for (int u = 0; u < 16; u++) {
                         double d = (t * 16 + u >= 0 && t * 16 + u < 256 ? (t * 16 + u >= 240 && t * 16 + u < 256 ? d_h[b][t * 16 + u - 240] : 0.0) : 0.0) + carry[u];
                         double r = t9[b][(16 + t) * 16 + u];
@@ -1258,39 +1413,77 @@ public final class Forecast implements TrainableNetwork {
                     for (int g = 0; g < 48; g++) {
                         t33[b][(16 + t) * 48 + g] = dq[g];
                     }
-                    int g = 0;
-                    for (; g + 4 <= 48; g += 4) {
-                        double a0 = dq[g + 0];
-                        double[] r0 = h_weight_hh_rows[g + 0];
-                        double a1 = dq[g + 1];
-                        double[] r1 = h_weight_hh_rows[g + 1];
-                        double a2 = dq[g + 2];
-                        double[] r2 = h_weight_hh_rows[g + 2];
-                        double a3 = dq[g + 3];
-                        double[] r3 = h_weight_hh_rows[g + 3];
-                        for (int i = 0; i < 16; i++) {
-                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                }
+                {
+                    int b = 0;
+                    for (; b + 2 <= m; b += 2) {
+                        double[] x0 = gateGrads[b];
+                        double[] x1 = gateGrads[b + 1];
+                        double[] s0 = passedOn[b];
+                        double[] s1 = passedOn[b + 1];
+                        int k = 0;
+                        for (; k + 4 <= 48; k += 4) {
+                            double[] r0 = h_weight_hh_rows[k + 0];
+                            double a0 = x0[k + 0];
+                            double c0 = x1[k + 0];
+                            double[] r1 = h_weight_hh_rows[k + 1];
+                            double a1 = x0[k + 1];
+                            double c1 = x1[k + 1];
+                            double[] r2 = h_weight_hh_rows[k + 2];
+                            double a2 = x0[k + 2];
+                            double c2 = x1[k + 2];
+                            double[] r3 = h_weight_hh_rows[k + 3];
+                            double a3 = x0[k + 3];
+                            double c3 = x1[k + 3];
+                            for (int i = 0; i < 16; i++) {
+                                s0[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                                s1[i] += c0 * r0[i] + c1 * r1[i] + c2 * r2[i] + c3 * r3[i];
+                            }
+                        }
+                        for (; k < 48; k++) {
+                            double[] r0 = h_weight_hh_rows[k];
+                            double a0 = x0[k];
+                            double c0 = x1[k];
+                            for (int i = 0; i < 16; i++) {
+                                s0[i] += a0 * r0[i];
+                                s1[i] += c0 * r0[i];
+                            }
                         }
                     }
-                    for (; g < 48; g++) {
-                        double a0 = dq[g + 0];
-                        double[] r0 = h_weight_hh_rows[g + 0];
-                        for (int i = 0; i < 16; i++) {
-                            s[i] += a0 * r0[i];
+                    for (; b < m; b++) {
+                        double[] x0 = gateGrads[b];
+                        double[] s0 = passedOn[b];
+                        double[] s = s0;
+                        int k = 0;
+                        for (; k + 4 <= 48; k += 4) {
+                            double a0 = x0[k + 0];
+                            double[] r0 = h_weight_hh_rows[k + 0];
+                            double a1 = x0[k + 1];
+                            double[] r1 = h_weight_hh_rows[k + 1];
+                            double a2 = x0[k + 2];
+                            double[] r2 = h_weight_hh_rows[k + 2];
+                            double a3 = x0[k + 3];
+                            double[] r3 = h_weight_hh_rows[k + 3];
+                            for (int i = 0; i < 16; i++) {
+                                s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                            }
+                        }
+                        for (; k < 48; k++) {
+                            double a0 = x0[k + 0];
+                            double[] r0 = h_weight_hh_rows[k + 0];
+                            for (int i = 0; i < 16; i++) {
+                                s[i] += a0 * r0[i];
+                            }
                         }
                     }
-                    double[] swap = carry;
-                    carry = s;
-                    s = swap;
+                }
+                for (int b = 0; b < m; b++) {
+                    double[] swap = carries[b];
+                    carries[b] = passedOn[b];
+                    passedOn[b] = swap;
                 }
             }
         }
-    }
-
-    /**
-     * Part 1 of {@link #trainTile}.
-     */
-    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of sequences.nn:6  h.bias_hh
         for (int b = 0; b < m; b++) {
             for (int o = 0; o < 48; o++) {
@@ -1350,6 +1543,12 @@ public final class Forecast implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 2 of {@link #trainTile}.
+     */
+    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d h.weight_hh
         // Σ_k u_k v_k^T, sample by sample, a row of the gradient at a time
         for (int b = 0; b < m; b++) {

@@ -1070,12 +1070,10 @@ final class KernelEmitter {
                     .add(isBatched(node.id()) ? forEachSample(statement) : statement)
                     .build();
         } else if (SequenceLoops.computes(node)) {
+            // A tile runs time outside and its samples inside, a sample alone the loop over time.
             SequenceLoops loops = new SequenceLoops(this, numeric);
-            statement = loops.emit(node);
-            return CodeBlock.builder()
-                    .add(loops.prologue())
-                    .add(isBatched(node.id()) ? forEachSample(statement) : statement)
-                    .build();
+            statement = isBatched(node.id()) ? loops.emitTile(node) : loops.emit(node);
+            return CodeBlock.builder().add(loops.prologue()).add(statement).build();
         } else {
             statement = structured.emit(node, name, type, unrolled);
         }
@@ -1194,6 +1192,11 @@ final class KernelEmitter {
      * A scratch array of {@code rows} rows of {@code cols} elements, each starting at index 0, for
      * the loops of node {@code node} (a convolution's patches); allocated once, with the class.
      */
+    /** Samples per tile: the rows of per-sample scratch arrays. */
+    int tileRows() {
+        return context.tileRows();
+    }
+
     /** Whether {@link #scratchRows} is available (network classes). */
     boolean hasScratchRows() {
         return context.hasScratchRows();

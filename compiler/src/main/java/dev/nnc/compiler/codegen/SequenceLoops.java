@@ -62,6 +62,225 @@ final class SequenceLoops {
         return CodeBlock.builder().add("{\n$>").add(loops).add("$<}\n").build();
     }
 
+    /**
+     * The statements that compute {@code node} for every sample of a tile ({@code b < m}), time
+     * outside and samples inside, in a block of their own. At each step the hidden products of
+     * the tile's samples are one matrix product: two samples per pass over the hidden weight in
+     * the plain loops (each weight row, read from level 2 once, serves both), the runtime's
+     * register-blocked {@code multiply} with the Vector API. Each sample's sums are those of
+     * {@link #emit}, term for term, so a tile computes the bits of the one-sample kernel.
+     */
+    CodeBlock emitTile(Node node) {
+        CodeBlock loops;
+        if (node.op() instanceof SequenceOp.Recurrence recurrence) {
+            loops = forwardTile(node, new Extent(recurrence.cell(), recurrence.steps(), recurrence.units()));
+        } else if (node.op() instanceof SequenceOp.RecurrenceGrad grad) {
+            loops = backwardTile(node, new Extent(grad.cell(), grad.steps(), grad.units()));
+        } else {
+            throw new InternalCompilerError("no loops for " + node.op().mnemonic());
+        }
+        return CodeBlock.builder().add("{\n$>").add(loops).add("$<}\n").build();
+    }
+
+    private CodeBlock forwardTile(Node node, Extent e) {
+        String columns = hiddenColumns(node, e);
+        int tile = kernel.tileRows();
+        String sums = kernel.scratchRows(node, "gateSums", tile, e.rows);
+        String states = kernel.scratchRows(node, "states", tile, e.units);
+        String cells = e.cell == Cell.LSTM ? kernel.scratchRows(node, "cells", tile, e.units) : null;
+        CodeBlock.Builder code = CodeBlock.builder()
+                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .addStatement("$T.fill($N[b], $L)", java.util.Arrays.class, states, zero());
+        if (cells != null) {
+            code.addStatement("$T.fill($N[b], $L)", java.util.Arrays.class, cells, zero());
+        }
+        code.endControlFlow();
+        CodeBlock biasRead = read(node.arg(2), CodeBlock.of("g"));
+        CodeBlock plain = blockedProducts(
+                states,
+                columns,
+                sums,
+                e.units,
+                e.rows,
+                CodeBlock.builder()
+                        .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
+                        .addStatement("s0[g] = $L", biasRead)
+                        .addStatement("s1[g] = $L", biasRead)
+                        .endControlFlow()
+                        .build(),
+                CodeBlock.builder()
+                        .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
+                        .addStatement("s0[g] = $L", biasRead)
+                        .endControlFlow()
+                        .build());
+        CodeBlock vector = CodeBlock.builder()
+                .addStatement(
+                        "$T.multiply($N, 0, $N, $N, m, $L, $L)",
+                        VectorKernels.PRODUCTS,
+                        states,
+                        columns,
+                        sums,
+                        e.units,
+                        e.rows)
+                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .addStatement("$L[] s = $N[b]", type, sums)
+                .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
+                .addStatement("s[g] += $L", biasRead)
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+        code.beginControlFlow("for (int t = 0; t < $L; t++)", e.steps)
+                .add(chooseProducts(vector, plain))
+                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .addStatement("$L[] s = $N[b]", type, sums)
+                .addStatement("$L[] h = $N[b]", type, states);
+        if (cells != null) {
+            code.addStatement("$L[] c = $N[b]", type, cells);
+        }
+        return code.beginControlFlow("for (int u = 0; u < $L; u++)", e.units)
+                .add(forwardCell(node, e))
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+
+    private CodeBlock backwardTile(Node node, Extent e) {
+        String rows = hiddenRows(node, e);
+        int tile = kernel.tileRows();
+        String gates = kernel.scratchRows(node, "gateGrads", tile, e.rows);
+        String carries = kernel.scratchRows(node, "carries", tile, e.units);
+        String direct = kernel.scratchRows(node, "passedOn", tile, e.units);
+        String cellGrads = e.cell == Cell.LSTM ? kernel.scratchRows(node, "cellGrads", tile, e.units) : null;
+        CodeBlock.Builder code = CodeBlock.builder()
+                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .addStatement("$T.fill($N[b], $L)", java.util.Arrays.class, carries, zero());
+        if (cellGrads != null) {
+            code.addStatement("$T.fill($N[b], $L)", java.util.Arrays.class, cellGrads, zero());
+        }
+        code.endControlFlow();
+        // The plain loops add the hidden product to what each state passes on directly, then
+        // that becomes the carry of the step before: the two rows of a sample trade places.
+        CodeBlock plain = CodeBlock.builder()
+                .add(blockedProducts(gates, rows, direct, e.rows, e.units, CodeBlock.of(""), CodeBlock.of("")))
+                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .addStatement("$L[] swap = $N[b]", type, carries)
+                .addStatement("$N[b] = $N[b]", carries, direct)
+                .addStatement("$N[b] = swap", direct)
+                .endControlFlow()
+                .build();
+        CodeBlock vector = CodeBlock.builder()
+                .addStatement(
+                        "$T.multiply($N, 0, $N, $N, m, $L, $L)",
+                        VectorKernels.PRODUCTS,
+                        gates,
+                        rows,
+                        carries,
+                        e.rows,
+                        e.units)
+                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .addStatement("$L[] carry = $N[b]", type, carries)
+                .addStatement("$L[] s = $N[b]", type, direct)
+                .beginControlFlow("for (int i = 0; i < $L; i++)", e.units)
+                .addStatement("carry[i] += s[i]")
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+        code.beginControlFlow("for (int t = $L; t >= 0; t--)", e.steps - 1)
+                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .addStatement("$L[] dq = $N[b]", type, gates)
+                .addStatement("$L[] carry = $N[b]", type, carries)
+                .addStatement("$L[] s = $N[b]", type, direct);
+        if (cellGrads != null) {
+            code.addStatement("$L[] dc = $N[b]", type, cellGrads);
+        }
+        return code.beginControlFlow("for (int u = 0; u < $L; u++)", e.units)
+                .addStatement("$L d = $L + carry[u]", type, read(node.arg(0), CodeBlock.of("t * $L + u", e.units)))
+                .add(backwardCell(node, e))
+                .endControlFlow()
+                .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
+                .addStatement("$L = dq[g]", out(node, CodeBlock.of("($L + t) * $L + g", e.steps, e.rows)))
+                .endControlFlow()
+                .endControlFlow()
+                .add(chooseProducts(vector, plain))
+                .endControlFlow()
+                .build();
+    }
+
+    /** The Vector API call in float classes that have it, else the plain loops. */
+    private CodeBlock chooseProducts(CodeBlock vector, CodeBlock plain) {
+        if (!VectorKernels.covers(numeric)) {
+            return plain;
+        }
+        return CodeBlock.builder()
+                .beginControlFlow("if ($T.ENABLED)", VectorKernels.VECTORIZATION)
+                .add(vector)
+                .nextControlFlow("else")
+                .add(plain)
+                .endControlFlow()
+                .build();
+    }
+
+    /**
+     * {@code y[b] += Σ_k x[b][k] w[k]} for the tile's samples, {@code w[k]} rows of {@code width}:
+     * two samples per pass over the rows (after {@code start2} sets up their sums {@code s0},
+     * {@code s1}), then a last sample alone (after {@code start1}). Each sample's sum adds four
+     * terms per statement in the order of {@link RowProducts}.
+     */
+    private CodeBlock blockedProducts(
+            String x, String w, String y, int inner, int width, CodeBlock start2, CodeBlock start1) {
+        CodeBlock.Builder code = CodeBlock.builder()
+                .add("{\n$>")
+                .addStatement("int b = 0")
+                .beginControlFlow("for (; b + 2 <= m; b += 2)")
+                .addStatement("$L[] x0 = $N[b]", type, x)
+                .addStatement("$L[] x1 = $N[b + 1]", type, x)
+                .addStatement("$L[] s0 = $N[b]", type, y)
+                .addStatement("$L[] s1 = $N[b + 1]", type, y)
+                .add(start2)
+                .addStatement("int k = 0")
+                .beginControlFlow("for (; k + 4 <= $L; k += 4)", inner);
+        CodeBlock.Builder first = CodeBlock.builder();
+        CodeBlock.Builder second = CodeBlock.builder();
+        for (int j = 0; j < 4; j++) {
+            code.addStatement("$L[] r$L = $N[k + $L]", type, j, w, j)
+                    .addStatement("$L a$L = x0[k + $L]", type, j, j)
+                    .addStatement("$L c$L = x1[k + $L]", type, j, j);
+            first.add(j == 0 ? "a$L * r$L[i]" : " + a$L * r$L[i]", j, j);
+            second.add(j == 0 ? "c$L * r$L[i]" : " + c$L * r$L[i]", j, j);
+        }
+        code.beginControlFlow("for (int i = 0; i < $L; i++)", width)
+                .addStatement("s0[i] += $L", first.build())
+                .addStatement("s1[i] += $L", second.build())
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("for (; k < $L; k++)", inner)
+                .addStatement("$L[] r0 = $N[k]", type, w)
+                .addStatement("$L a0 = x0[k]", type)
+                .addStatement("$L c0 = x1[k]", type)
+                .beginControlFlow("for (int i = 0; i < $L; i++)", width)
+                .addStatement("s0[i] += a0 * r0[i]")
+                .addStatement("s1[i] += c0 * r0[i]")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("for (; b < m; b++)")
+                .addStatement("$L[] x0 = $N[b]", type, x)
+                .addStatement("$L[] s0 = $N[b]", type, y)
+                .add(start1)
+                .addStatement("$L[] s = s0", type)
+                .add(RowProducts.emit(
+                        type,
+                        "k",
+                        inner,
+                        j -> CodeBlock.of("x0[k + $L]", j),
+                        j -> CodeBlock.of("$N[k + $L]", w, j),
+                        width))
+                .endControlFlow()
+                .add("$<}\n");
+        return code.build();
+    }
+
     // for t: q = b_hh + W_hh h (all gates); h, the gates and the rest of the trace from p_t and q
     private CodeBlock forward(Node node, Extent e) {
         String columns = hiddenColumns(node, e);

@@ -11,7 +11,7 @@ import com.palantir.javapoet.CodeBlock;
  * branches; without the module the kernel class is never loaded.
  */
 final class VectorKernels {
-    private static final ClassName VECTORIZATION = ClassName.get("dev.nnc.runtime", "Vectorization");
+    static final ClassName VECTORIZATION = ClassName.get("dev.nnc.runtime", "Vectorization");
     static final ClassName PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "VectorProducts");
 
     private VectorKernels() {}
