@@ -945,10 +945,6 @@ public final class Forecast implements TrainableNetwork {
                         double qn = s[32 + u];
                         double n = Math.tanh(t6[b][t * 48 + 32 + u] + r * qn);
                         h[u] = (1.0 - z) * n + z * h[u];
-                        t9[b][(16 + t) * 16 + u] = r;
-                        t9[b][(32 + t) * 16 + u] = z;
-                        t9[b][(48 + t) * 16 + u] = n;
-                        t9[b][(64 + t) * 16 + u] = qn;
                         t9[b][(0 + t) * 16 + u] = h[u];
                     }
                 }
@@ -1106,10 +1102,6 @@ public final class Forecast implements TrainableNetwork {
                         double qn = s[32 + u];
                         double n = Math.tanh(t6[b][t * 48 + 32 + u] + r * qn);
                         h[u] = (1.0 - z) * n + z * h[u];
-                        t9[b][(16 + t) * 16 + u] = r;
-                        t9[b][(32 + t) * 16 + u] = z;
-                        t9[b][(48 + t) * 16 + u] = n;
-                        t9[b][(64 + t) * 16 + u] = qn;
                         t9[b][(0 + t) * 16 + u] = h[u];
                     }
                 }

@@ -1192,6 +1192,17 @@ final class KernelEmitter {
      * A scratch array of {@code rows} rows of {@code cols} elements, each starting at index 0, for
      * the loops of node {@code node} (a convolution's patches); allocated once, with the class.
      */
+    /** The live nodes of this kernel that read node {@code id}. */
+    List<Node> readersOf(int id) {
+        List<Node> readers = new java.util.ArrayList<>();
+        for (int r = live.nextSetBit(0); r >= 0; r = live.nextSetBit(r + 1)) {
+            if (graph.node(r).args().contains(id)) {
+                readers.add(graph.node(r));
+            }
+        }
+        return readers;
+    }
+
     /** Samples per tile: the rows of per-sample scratch arrays. */
     int tileRows() {
         return context.tileRows();

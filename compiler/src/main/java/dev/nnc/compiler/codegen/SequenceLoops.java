@@ -380,10 +380,10 @@ final class SequenceLoops {
                         .addStatement("$L qn = s[$L + u]", type, 2 * e.units)
                         .addStatement("$L n = $L", type, kernel.tanh(CodeBlock.of("$L + r * qn", p(node, e, 2))))
                         .addStatement("h[u] = ($L - z) * n + z * h[u]", one())
-                        .addStatement("$L = r", trace(node, e, 1))
-                        .addStatement("$L = z", trace(node, e, 2))
-                        .addStatement("$L = n", trace(node, e, 3))
-                        .addStatement("$L = qn", trace(node, e, 4));
+                        .add(kept(node, e, 1, "r"))
+                        .add(kept(node, e, 2, "z"))
+                        .add(kept(node, e, 3, "n"))
+                        .add(kept(node, e, 4, "qn"));
             }
             case LSTM -> {
                 code.addStatement("$L i = $L", type, sigmoid(sum(node, e, 0)))
@@ -393,12 +393,12 @@ final class SequenceLoops {
                         .addStatement("c[u] = f * c[u] + i * g")
                         .addStatement("$L tc = $L", type, kernel.tanh(CodeBlock.of("c[u]")))
                         .addStatement("h[u] = o * tc")
-                        .addStatement("$L = c[u]", trace(node, e, 1))
-                        .addStatement("$L = i", trace(node, e, 2))
-                        .addStatement("$L = f", trace(node, e, 3))
-                        .addStatement("$L = g", trace(node, e, 4))
-                        .addStatement("$L = o", trace(node, e, 5))
-                        .addStatement("$L = tc", trace(node, e, 6));
+                        .add(kept(node, e, 1, "c[u]"))
+                        .add(kept(node, e, 2, "i"))
+                        .add(kept(node, e, 3, "f"))
+                        .add(kept(node, e, 4, "g"))
+                        .add(kept(node, e, 5, "o"))
+                        .add(kept(node, e, 6, "tc"));
             }
         }
         return code.addStatement("$L = h[u]", trace(node, e, 0)).build();
@@ -550,6 +550,19 @@ final class SequenceLoops {
 
     private CodeBlock p(Node node, Extent e, int gate) {
         return read(node.arg(0), CodeBlock.of("t * $L + $L + u", e.rows, gate * e.units));
+    }
+
+    /**
+     * {@code trace[block][t][u] = value;}, or nothing when no node of the kernel reads that
+     * block: a prediction reads only the states, so it keeps no gates.
+     */
+    private CodeBlock kept(Node node, Extent e, int block, String value) {
+        for (Node reader : kernel.readersOf(node.id())) {
+            if (!(reader.op() instanceof SpatialOp.Slice slice) || slice.from() <= block && block < slice.to()) {
+                return CodeBlock.of("$L = $L;\n", trace(node, e, block), value);
+            }
+        }
+        return CodeBlock.of("");
     }
 
     /** Block {@code block} of the forward trace at step {@code t}, unit {@code u}, as a slot. */
