@@ -1072,8 +1072,7 @@ final class KernelEmitter {
         } else if (SequenceLoops.computes(node)) {
             // A tile runs time outside and its samples inside, a sample alone the loop over time.
             SequenceLoops loops = new SequenceLoops(this, numeric);
-            statement = isBatched(node.id()) ? loops.emitTile(node) : loops.emit(node);
-            return CodeBlock.builder().add(loops.prologue()).add(statement).build();
+            return loops.emit(node, isBatched(node.id()));
         } else {
             statement = structured.emit(node, name, type, unrolled);
         }

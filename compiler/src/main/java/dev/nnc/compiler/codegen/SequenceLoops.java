@@ -28,7 +28,6 @@ final class SequenceLoops {
     private final KernelEmitter kernel;
     private final Numeric numeric;
     private final String type;
-    private CodeBlock prologue = CodeBlock.of("");
 
     SequenceLoops(KernelEmitter kernel, Numeric numeric) {
         this.kernel = kernel;
@@ -41,41 +40,23 @@ final class SequenceLoops {
         return node.op() instanceof SequenceOp;
     }
 
-    /** The statements that run once per tile before {@link #emit}'s; call after {@code emit}. */
-    CodeBlock prologue() {
-        return prologue;
-    }
-
     /**
-     * The statements that compute {@code node} for the current sample, in a block of their own:
-     * a kernel of one sample holds a layer's forward and backward loops side by side.
+     * The statements that compute {@code node}, in a block of their own (a kernel holds a layer's
+     * forward and backward loops side by side): for the current sample, or with {@code tile} for
+     * every sample of a tile ({@code b < m}), time outside and samples inside. At each step the
+     * hidden products of a tile's samples are then one matrix product: two samples per pass over
+     * the hidden weight in the plain loops (each weight row, read from level 2 once, serves
+     * both), the runtime's register-blocked {@code multiply} with the Vector API. Each sample's
+     * sums are those of the one-sample loops, term for term, so a tile computes their bits.
      */
-    CodeBlock emit(Node node) {
+    CodeBlock emit(Node node, boolean tile) {
         CodeBlock loops;
-        if (node.op() instanceof SequenceOp.Recurrence recurrence) {
-            loops = forward(node, new Extent(recurrence.cell(), recurrence.steps(), recurrence.units()));
-        } else if (node.op() instanceof SequenceOp.RecurrenceGrad grad) {
-            loops = backward(node, new Extent(grad.cell(), grad.steps(), grad.units()));
-        } else {
-            throw new InternalCompilerError("no loops for " + node.op().mnemonic());
-        }
-        return CodeBlock.builder().add("{\n$>").add(loops).add("$<}\n").build();
-    }
-
-    /**
-     * The statements that compute {@code node} for every sample of a tile ({@code b < m}), time
-     * outside and samples inside, in a block of their own. At each step the hidden products of
-     * the tile's samples are one matrix product: two samples per pass over the hidden weight in
-     * the plain loops (each weight row, read from level 2 once, serves both), the runtime's
-     * register-blocked {@code multiply} with the Vector API. Each sample's sums are those of
-     * {@link #emit}, term for term, so a tile computes the bits of the one-sample kernel.
-     */
-    CodeBlock emitTile(Node node) {
-        CodeBlock loops;
-        if (node.op() instanceof SequenceOp.Recurrence recurrence) {
-            loops = forwardTile(node, new Extent(recurrence.cell(), recurrence.steps(), recurrence.units()));
-        } else if (node.op() instanceof SequenceOp.RecurrenceGrad grad) {
-            loops = backwardTile(node, new Extent(grad.cell(), grad.steps(), grad.units()));
+        if (node.op() instanceof SequenceOp.Recurrence op) {
+            Extent e = new Extent(op.cell(), op.steps(), op.units());
+            loops = tile ? forwardTile(node, e) : forward(node, e);
+        } else if (node.op() instanceof SequenceOp.RecurrenceGrad op) {
+            Extent e = new Extent(op.cell(), op.steps(), op.units());
+            loops = tile ? backwardTile(node, e) : backward(node, e);
         } else {
             throw new InternalCompilerError("no loops for " + node.op().mnemonic());
         }
@@ -83,7 +64,7 @@ final class SequenceLoops {
     }
 
     private CodeBlock forwardTile(Node node, Extent e) {
-        String columns = hiddenColumns(node, e);
+        String columns = hiddenColumns(node);
         int tile = kernel.tileRows();
         String sums = kernel.scratchRows(node, "gateSums", tile, e.rows);
         String states = kernel.scratchRows(node, "states", tile, e.units);
@@ -146,7 +127,7 @@ final class SequenceLoops {
     }
 
     private CodeBlock backwardTile(Node node, Extent e) {
-        String rows = hiddenRows(node, e);
+        String rows = hiddenRows(node);
         int tile = kernel.tileRows();
         String gates = kernel.scratchRows(node, "gateGrads", tile, e.rows);
         String carries = kernel.scratchRows(node, "carries", tile, e.units);
@@ -283,7 +264,7 @@ final class SequenceLoops {
 
     // for t: q = b_hh + W_hh h (all gates); h, the gates and the rest of the trace from p_t and q
     private CodeBlock forward(Node node, Extent e) {
-        String columns = hiddenColumns(node, e);
+        String columns = hiddenColumns(node);
         String sums = kernel.scratchRows(node, "gateSums", 1, e.rows);
         String state = kernel.scratchRows(node, "state", e.cell == Cell.LSTM ? 2 : 1, e.units);
         CodeBlock.Builder code = CodeBlock.builder()
@@ -330,42 +311,23 @@ final class SequenceLoops {
 
     /**
      * {@code W_hh} by columns, {@code [H][G H]}: the parameter's own field when the class keeps
-     * it that way or a copy it keeps current, and otherwise (a hidden weight that is not a
-     * parameter) a copy made once per tile.
+     * it that way, or the copy it keeps current after each update.
      */
-    private String hiddenColumns(Node node, Extent e) {
-        Node weight = kernel.graph().node(node.arg(1));
-        if (weight.op() instanceof LeafOp.Param param) {
-            return kernel.columnsName(param);
-        }
-        String columns = kernel.scratchRows(node, "hiddenColumns", e.units, e.rows);
-        prologue = CodeBlock.builder()
-                .beginControlFlow("for (int j = 0; j < $L; j++)", e.units)
-                .addStatement("$L[] r = $N[j]", type, columns)
-                .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
-                .addStatement("r[g] = $L", read(node.arg(1), CodeBlock.of("g * $L + j", e.units)))
-                .endControlFlow()
-                .endControlFlow()
-                .build();
-        return columns;
+    private String hiddenColumns(Node node) {
+        return kernel.columnsName(hiddenWeight(node, 1));
     }
 
-    /** {@code W_hh} by rows, {@code [G H][H]}, as {@link #hiddenColumns} finds or makes it. */
-    private String hiddenRows(Node node, Extent e) {
-        Node weight = kernel.graph().node(node.arg(2));
-        if (weight.op() instanceof LeafOp.Param param) {
-            return kernel.rowsName(param);
+    /** {@code W_hh} by rows, {@code [G H][H]}: the copy the class keeps current. */
+    private String hiddenRows(Node node) {
+        return kernel.rowsName(hiddenWeight(node, 2));
+    }
+
+    /** Operand {@code arg} of a sequence op, the hidden weight: a layer's parameter. */
+    private LeafOp.Param hiddenWeight(Node node, int arg) {
+        if (kernel.graph().node(node.arg(arg)).op() instanceof LeafOp.Param param) {
+            return param;
         }
-        String rows = kernel.scratchRows(node, "hiddenRows", e.rows, e.units);
-        prologue = CodeBlock.builder()
-                .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
-                .addStatement("$L[] r = $N[g]", type, rows)
-                .beginControlFlow("for (int j = 0; j < $L; j++)", e.units)
-                .addStatement("r[j] = $L", read(node.arg(2), CodeBlock.of("g * $L + j", e.units)))
-                .endControlFlow()
-                .endControlFlow()
-                .build();
-        return rows;
+        throw new InternalCompilerError("the hidden weight of " + node.op().mnemonic() + " is not a parameter");
     }
 
     /** One unit {@code u} of step {@code t}: the new state in {@code h[u]} and the trace. */
@@ -406,7 +368,7 @@ final class SequenceLoops {
 
     // for t backwards: d = dh_t + carried; dp_t, dq_t from the trace; carried = W_hh^T dq_t (+ z d)
     private CodeBlock backward(Node node, Extent e) {
-        String rows = hiddenRows(node, e);
+        String rows = hiddenRows(node);
         String gates = kernel.scratchRows(node, "gateGrads", 1, e.rows);
         String carried = kernel.scratchRows(node, "carried", e.cell == Cell.LSTM ? 3 : 2, e.units);
         // carry: what the state of step t receives from later steps; s: the same for step t - 1,

@@ -1,11 +1,7 @@
 package dev.nnc.compiler.codegen;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -95,29 +91,12 @@ class ConvParityTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"conv1d_exclude_pad", "conv2d_flipped_kernel"})
     void toleranceSeparatesPlausibleMistakes(String name, TestReporter reporter) {
-        ParityFixture mistake = ParityFixture.read(DIRECTORY, name);
-        ParityFixture.Deviations deviations = mistake.deviationsFrom(ParityFixture.read(DIRECTORY, MISTAKES.get(name)));
-        reporter.publishEntry(Map.of(
-                "predictions", String.valueOf(deviations.predictions()),
-                "gradient", String.valueOf(deviations.gradient()),
-                "final parameters", String.valueOf(deviations.finalParameters())));
-        assertTrue(deviations.predictions() > MISTAKE_DISTANCE, "prediction deviation " + deviations.predictions());
-        assertTrue(deviations.gradient() > MISTAKE_DISTANCE, "gradient deviation " + deviations.gradient());
-        assertTrue(
-                deviations.finalParameters() > MISTAKE_DISTANCE, "parameter deviation " + deviations.finalParameters());
+        ParityFixture.assertMistakeSeparated(DIRECTORY, name, MISTAKES.get(name), MISTAKE_DISTANCE, reporter);
     }
 
     /** No stale or unlisted fixture: every file is a parity case or a mistake. */
     @Test
     void everyFixtureIsUsed() {
-        Set<String> expected = new TreeSet<>(PARITY);
-        expected.addAll(MISTAKES.keySet());
-        assertEquals(
-                expected,
-                ParityFixture.names(DIRECTORY),
-                "fixtures in conv-parity; run src/test/python/conv_parity.py");
-        for (String name : PARITY) {
-            assertTrue(ParityFixture.read(DIRECTORY, name).mistake().isEmpty(), name + " is marked as a mistake");
-        }
+        ParityFixture.assertFixturesAre(DIRECTORY, PARITY, MISTAKES.keySet(), "src/test/python/conv_parity.py");
     }
 }

@@ -289,4 +289,39 @@ record ParityFixture(
                 .mapToDouble(Double::parseDouble)
                 .toArray();
     }
+
+    /**
+     * Asserts that the deliberately wrong fixture {@code mistake} is more than {@code distance}
+     * from its correct twin {@code correct} (which nnc matches) in the predictions, the gradient
+     * and the parameters after five steps, and reports the three deviations.
+     */
+    static void assertMistakeSeparated(
+            String directory,
+            String mistake,
+            String correct,
+            double distance,
+            org.junit.jupiter.api.TestReporter reporter) {
+        Deviations deviations = read(directory, mistake).deviationsFrom(read(directory, correct));
+        reporter.publishEntry(Map.of(
+                "predictions", String.valueOf(deviations.predictions()),
+                "gradient", String.valueOf(deviations.gradient()),
+                "final parameters", String.valueOf(deviations.finalParameters())));
+        assertTrue(deviations.predictions() > distance, "prediction deviation " + deviations.predictions());
+        assertTrue(deviations.gradient() > distance, "gradient deviation " + deviations.gradient());
+        assertTrue(deviations.finalParameters() > distance, "parameter deviation " + deviations.finalParameters());
+    }
+
+    /**
+     * Asserts that {@code directory} holds exactly the parity fixtures {@code parity} and the
+     * mistakes {@code mistakes}, none of the former marked as a mistake: no stale or unlisted
+     * file. {@code script} is what writes them.
+     */
+    static void assertFixturesAre(String directory, Set<String> parity, Set<String> mistakes, String script) {
+        Set<String> expected = new TreeSet<>(parity);
+        expected.addAll(mistakes);
+        assertEquals(expected, names(directory), "fixtures in " + directory + "; run " + script);
+        for (String name : parity) {
+            assertTrue(read(directory, name).mistake().isEmpty(), name + " is marked as a mistake");
+        }
+    }
 }
