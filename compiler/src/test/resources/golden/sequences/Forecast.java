@@ -160,9 +160,9 @@ public final class Forecast implements TrainableNetwork {
 
     private final double[][] productRow = new double[1][48];
 
-    private final double[][] t6 = new double[4][768];
+    private final double[][] input_projection = new double[4][768];
 
-    private final double[][] t9 = new double[4][1280];
+    private final double[][] trace = new double[4][1280];
 
     private final double[][] gateSums = new double[4][48];
 
@@ -854,13 +854,15 @@ public final class Forecast implements TrainableNetwork {
                 }
             }
         }
+        // sequences.nn:6  input_projection
         for (int b = 0; b < m; b++) {
             for (int r = 0; r < 16; r++) {
                 for (int c = 0; c < 48; c++) {
-                    t6[b][r * 48 + c] = t3[b][r * 48 + c] + h_bias_ih[c];
+                    input_projection[b][r * 48 + c] = t3[b][r * 48 + c] + h_bias_ih[c];
                 }
             }
         }
+        // sequences.nn:6  trace
         {
             for (int b = 0; b < m; b++) {
                 Arrays.fill(states[b], 0.0);
@@ -940,12 +942,12 @@ public final class Forecast implements TrainableNetwork {
                     double[] s = gateSums[b];
                     double[] h = states[b];
                     for (int u = 0; u < 16; u++) {
-                        double r = sigmoid(t6[b][t * 48 + 0 + u] + s[0 + u]);
-                        double z = sigmoid(t6[b][t * 48 + 16 + u] + s[16 + u]);
+                        double r = sigmoid(input_projection[b][t * 48 + 0 + u] + s[0 + u]);
+                        double z = sigmoid(input_projection[b][t * 48 + 16 + u] + s[16 + u]);
                         double qn = s[32 + u];
-                        double n = Math.tanh(t6[b][t * 48 + 32 + u] + r * qn);
+                        double n = Math.tanh(input_projection[b][t * 48 + 32 + u] + r * qn);
                         h[u] = (1.0 - z) * n + z * h[u];
-                        t9[b][(0 + t) * 16 + u] = h[u];
+                        trace[b][(0 + t) * 16 + u] = h[u];
                     }
                 }
             }
@@ -959,20 +961,20 @@ public final class Forecast implements TrainableNetwork {
             }
             int k = 0;
             for (; k + 4 <= 16; k += 4) {
-                double x0 = t9[b][k + 240];
+                double x0 = trace[b][k + 240];
                 double[] w0 = out_weight[k];
-                double x1 = t9[b][k + 1 + 240];
+                double x1 = trace[b][k + 1 + 240];
                 double[] w1 = out_weight[k + 1];
-                double x2 = t9[b][k + 2 + 240];
+                double x2 = trace[b][k + 2 + 240];
                 double[] w2 = out_weight[k + 2];
-                double x3 = t9[b][k + 3 + 240];
+                double x3 = trace[b][k + 3 + 240];
                 double[] w3 = out_weight[k + 3];
                 for (int j = 0; j < 1; j++) {
                     y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
                 }
             }
             for (; k < 16; k++) {
-                double x0 = t9[b][k + 240];
+                double x0 = trace[b][k + 240];
                 double[] w0 = out_weight[k];
                 for (int j = 0; j < 1; j++) {
                     y[j] += x0 * w0[j];
@@ -1011,13 +1013,15 @@ public final class Forecast implements TrainableNetwork {
                 }
             }
         }
+        // sequences.nn:6  input_projection
         for (int b = 0; b < m; b++) {
             for (int r = 0; r < 16; r++) {
                 for (int c = 0; c < 48; c++) {
-                    t6[b][r * 48 + c] = t3[b][r * 48 + c] + h_bias_ih[c];
+                    input_projection[b][r * 48 + c] = t3[b][r * 48 + c] + h_bias_ih[c];
                 }
             }
         }
+        // sequences.nn:6  trace
         {
             for (int b = 0; b < m; b++) {
                 Arrays.fill(states[b], 0.0);
@@ -1097,12 +1101,12 @@ public final class Forecast implements TrainableNetwork {
                     double[] s = gateSums[b];
                     double[] h = states[b];
                     for (int u = 0; u < 16; u++) {
-                        double r = sigmoid(t6[b][t * 48 + 0 + u] + s[0 + u]);
-                        double z = sigmoid(t6[b][t * 48 + 16 + u] + s[16 + u]);
+                        double r = sigmoid(input_projection[b][t * 48 + 0 + u] + s[0 + u]);
+                        double z = sigmoid(input_projection[b][t * 48 + 16 + u] + s[16 + u]);
                         double qn = s[32 + u];
-                        double n = Math.tanh(t6[b][t * 48 + 32 + u] + r * qn);
+                        double n = Math.tanh(input_projection[b][t * 48 + 32 + u] + r * qn);
                         h[u] = (1.0 - z) * n + z * h[u];
-                        t9[b][(0 + t) * 16 + u] = h[u];
+                        trace[b][(0 + t) * 16 + u] = h[u];
                     }
                 }
             }
@@ -1116,20 +1120,20 @@ public final class Forecast implements TrainableNetwork {
             }
             int k = 0;
             for (; k + 4 <= 16; k += 4) {
-                double x0 = t9[b][k + 240];
+                double x0 = trace[b][k + 240];
                 double[] w0 = out_weight[k];
-                double x1 = t9[b][k + 1 + 240];
+                double x1 = trace[b][k + 1 + 240];
                 double[] w1 = out_weight[k + 1];
-                double x2 = t9[b][k + 2 + 240];
+                double x2 = trace[b][k + 2 + 240];
                 double[] w2 = out_weight[k + 2];
-                double x3 = t9[b][k + 3 + 240];
+                double x3 = trace[b][k + 3 + 240];
                 double[] w3 = out_weight[k + 3];
                 for (int j = 0; j < 1; j++) {
                     y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
                 }
             }
             for (; k < 16; k++) {
-                double x0 = t9[b][k + 240];
+                double x0 = trace[b][k + 240];
                 double[] w0 = out_weight[k];
                 for (int j = 0; j < 1; j++) {
                     y[j] += x0 * w0[j];
@@ -1197,13 +1201,15 @@ public final class Forecast implements TrainableNetwork {
                 }
             }
         }
+        // sequences.nn:6  input_projection
         for (int b = 0; b < m; b++) {
             for (int r = 0; r < 16; r++) {
                 for (int c = 0; c < 48; c++) {
-                    t6[b][r * 48 + c] = t3[b][r * 48 + c] + h_bias_ih[c];
+                    input_projection[b][r * 48 + c] = t3[b][r * 48 + c] + h_bias_ih[c];
                 }
             }
         }
+        // sequences.nn:6  trace
         {
             for (int b = 0; b < m; b++) {
                 Arrays.fill(states[b], 0.0);
@@ -1283,16 +1289,16 @@ public final class Forecast implements TrainableNetwork {
                     double[] s = gateSums[b];
                     double[] h = states[b];
                     for (int u = 0; u < 16; u++) {
-                        double r = sigmoid(t6[b][t * 48 + 0 + u] + s[0 + u]);
-                        double z = sigmoid(t6[b][t * 48 + 16 + u] + s[16 + u]);
+                        double r = sigmoid(input_projection[b][t * 48 + 0 + u] + s[0 + u]);
+                        double z = sigmoid(input_projection[b][t * 48 + 16 + u] + s[16 + u]);
                         double qn = s[32 + u];
-                        double n = Math.tanh(t6[b][t * 48 + 32 + u] + r * qn);
+                        double n = Math.tanh(input_projection[b][t * 48 + 32 + u] + r * qn);
                         h[u] = (1.0 - z) * n + z * h[u];
-                        t9[b][(16 + t) * 16 + u] = r;
-                        t9[b][(32 + t) * 16 + u] = z;
-                        t9[b][(48 + t) * 16 + u] = n;
-                        t9[b][(64 + t) * 16 + u] = qn;
-                        t9[b][(0 + t) * 16 + u] = h[u];
+                        trace[b][(16 + t) * 16 + u] = r;
+                        trace[b][(32 + t) * 16 + u] = z;
+                        trace[b][(48 + t) * 16 + u] = n;
+                        trace[b][(64 + t) * 16 + u] = qn;
+                        trace[b][(0 + t) * 16 + u] = h[u];
                     }
                 }
             }
@@ -1306,20 +1312,20 @@ public final class Forecast implements TrainableNetwork {
             }
             int k = 0;
             for (; k + 4 <= 16; k += 4) {
-                double x0 = t9[b][k + 240];
+                double x0 = trace[b][k + 240];
                 double[] w0 = out_weight[k];
-                double x1 = t9[b][k + 1 + 240];
+                double x1 = trace[b][k + 1 + 240];
                 double[] w1 = out_weight[k + 1];
-                double x2 = t9[b][k + 2 + 240];
+                double x2 = trace[b][k + 2 + 240];
                 double[] w2 = out_weight[k + 2];
-                double x3 = t9[b][k + 3 + 240];
+                double x3 = trace[b][k + 3 + 240];
                 double[] w3 = out_weight[k + 3];
                 for (int j = 0; j < 1; j++) {
                     y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
                 }
             }
             for (; k < 16; k++) {
-                double x0 = t9[b][k + 240];
+                double x0 = trace[b][k + 240];
                 double[] w0 = out_weight[k];
                 for (int j = 0; j < 1; j++) {
                     y[j] += x0 * w0[j];
@@ -1387,12 +1393,12 @@ public final class Forecast implements TrainableNetwork {
                     double[] s = passedOn[b];
                     for (int u = 0; u < 16; u++) {
                         double d = (t * 16 + u >= 0 && t * 16 + u < 256 ? (t * 16 + u >= 240 && t * 16 + u < 256 ? d_h[b][t * 16 + u - 240] : 0.0) : 0.0) + carry[u];
-                        double r = t9[b][(16 + t) * 16 + u];
-                        double z = t9[b][(32 + t) * 16 + u];
-                        double n = t9[b][(48 + t) * 16 + u];
-                        double before = t > 0 ? t9[b][(0 + t - 1) * 16 + u] : 0.0;
+                        double r = trace[b][(16 + t) * 16 + u];
+                        double z = trace[b][(32 + t) * 16 + u];
+                        double n = trace[b][(48 + t) * 16 + u];
+                        double before = t > 0 ? trace[b][(0 + t - 1) * 16 + u] : 0.0;
                         double dn = (d * (1.0 - z)) * (1.0 - n * n);
-                        double dr = (dn * t9[b][(64 + t) * 16 + u]) * r * (1.0 - r);
+                        double dr = (dn * trace[b][(64 + t) * 16 + u]) * r * (1.0 - r);
                         double dz = (d * (before - n)) * z * (1.0 - z);
                         t33[b][t * 48 + 0 + u] = dr;
                         t33[b][t * 48 + 16 + u] = dz;
@@ -1555,20 +1561,20 @@ public final class Forecast implements TrainableNetwork {
                 Arrays.fill(s, 0.0);
                 int k = 0;
                 for (; k + 4 <= 15; k += 4) {
-                    double a0 = t9[b][(k + 0) * 16 + j];
+                    double a0 = trace[b][(k + 0) * 16 + j];
                     double[] r0 = termRows_[k + 0];
-                    double a1 = t9[b][(k + 1) * 16 + j];
+                    double a1 = trace[b][(k + 1) * 16 + j];
                     double[] r1 = termRows_[k + 1];
-                    double a2 = t9[b][(k + 2) * 16 + j];
+                    double a2 = trace[b][(k + 2) * 16 + j];
                     double[] r2 = termRows_[k + 2];
-                    double a3 = t9[b][(k + 3) * 16 + j];
+                    double a3 = trace[b][(k + 3) * 16 + j];
                     double[] r3 = termRows_[k + 3];
                     for (int i = 0; i < 48; i++) {
                         s[i] = s[i] + a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
                     }
                 }
                 for (; k < 15; k++) {
-                    double a0 = t9[b][(k + 0) * 16 + j];
+                    double a0 = trace[b][(k + 0) * 16 + j];
                     for (int i = 0; i < 48; i++) {
                         s[i] += a0 * termRows_[k + 0][i];
                     }
@@ -1599,16 +1605,16 @@ public final class Forecast implements TrainableNetwork {
             }
             int b = 0;
             for (; b + 4 <= m; b += 4) {
-                double x0 = t9[b][c + 240];
-                double x1 = t9[b + 1][c + 240];
-                double x2 = t9[b + 2][c + 240];
-                double x3 = t9[b + 3][c + 240];
+                double x0 = trace[b][c + 240];
+                double x1 = trace[b + 1][c + 240];
+                double x2 = trace[b + 2][c + 240];
+                double x3 = trace[b + 3][c + 240];
                 for (int r = 0; r < 1; r++) {
                     g[r] += x0 * d_out[b][r] + x1 * d_out[b + 1][r] + x2 * d_out[b + 2][r] + x3 * d_out[b + 3][r];
                 }
             }
             for (; b < m; b++) {
-                double x = t9[b][c + 240];
+                double x = trace[b][c + 240];
                 for (int r = 0; r < 1; r++) {
                     g[r] += x * d_out[b][r];
                 }

@@ -297,6 +297,9 @@ public final class Lowering {
                 projection,
                 read(recurrent.weightHh()),
                 read(recurrent.biasHh()));
+        // The layer's result is a view of the trace: the stored values carry the call's line.
+        builder.name(projection, Origin.of("input_projection", recurrent.span()));
+        builder.name(trace, Origin.of("trace", recurrent.span()));
         Shape sequence = Shape.matrix(steps, units);
         int states = builder.apply(new SpatialOp.Reshape(sequence), builder.apply(new SpatialOp.Slice(0, 1), trace));
         if (recurrent.sequences()) {
