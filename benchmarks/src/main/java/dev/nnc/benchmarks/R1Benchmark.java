@@ -33,6 +33,7 @@ public class R1Benchmark extends SuiteBenchmark {
 
     private final SuiteData data = SuiteData.of(Problem.R1);
     private R1 nnc;
+    private R1 nncTwoThreads;
     private FloatGru handwritten;
     private int cursor;
 
@@ -40,6 +41,9 @@ public class R1Benchmark extends SuiteBenchmark {
     public void setUp() {
         nnc = new R1();
         nnc.setParameters(initialParameters());
+        nncTwoThreads = new R1();
+        nncTwoThreads.setParameters(initialParameters());
+        nncTwoThreads.setThreads(2);
         handwritten = Baselines.handwrittenR1(BATCH);
         handwritten.setParameters(SuiteData.toFloats(initialParameters()));
     }
@@ -61,6 +65,13 @@ public class R1Benchmark extends SuiteBenchmark {
     public double nnc() {
         int i = cursor++;
         return nnc.trainStep(data.floatInputs(i), data.floatTargets(i), BATCH);
+    }
+
+    /** The same steps with each batch split in two halves that run on both cores. */
+    @Benchmark
+    public double nncTwoThreads() {
+        int i = cursor++;
+        return nncTwoThreads.trainStep(data.floatInputs(i), data.floatTargets(i), BATCH);
     }
 
     @Benchmark
