@@ -50,27 +50,30 @@ final class SequenceLoops {
      * sums are those of the one-sample loops, term for term, so a tile computes their bits.
      */
     CodeBlock emit(Node node, boolean tile) {
+        // A kernel of one sample runs the same loops over a tile of one.
+        Samples samples = tile ? new Samples("m", kernel.tileRows()) : new Samples("1", 1);
         CodeBlock loops;
         if (node.op() instanceof SequenceOp.Recurrence op) {
-            Extent e = new Extent(op.cell(), op.steps(), op.units());
-            loops = tile ? forwardTile(node, e) : forward(node, e);
+            loops = forward(node, new Extent(op.cell(), op.steps(), op.units()), samples);
         } else if (node.op() instanceof SequenceOp.RecurrenceGrad op) {
-            Extent e = new Extent(op.cell(), op.steps(), op.units());
-            loops = tile ? backwardTile(node, e) : backward(node, e);
+            loops = backward(node, new Extent(op.cell(), op.steps(), op.units()), samples);
         } else {
             throw new InternalCompilerError("no loops for " + node.op().mnemonic());
         }
         return CodeBlock.builder().add("{\n$>").add(loops).add("$<}\n").build();
     }
 
-    private CodeBlock forwardTile(Node node, Extent e) {
+    /** How many samples the loops run over: {@code count} (a variable or 1), at most {@code rows}. */
+    private record Samples(String count, int rows) {}
+
+    private CodeBlock forward(Node node, Extent e, Samples samples) {
         String columns = hiddenColumns(node);
-        int tile = kernel.tileRows();
+        int tile = samples.rows();
         String sums = kernel.scratchRows(node, "gateSums", tile, e.rows);
         String states = kernel.scratchRows(node, "states", tile, e.units);
         String cells = e.cell == Cell.LSTM ? kernel.scratchRows(node, "cells", tile, e.units) : null;
         CodeBlock.Builder code = CodeBlock.builder()
-                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .beginControlFlow("for (int b = 0; b < $L; b++)", samples.count())
                 .addStatement("$T.fill($N[b], $L)", java.util.Arrays.class, states, zero());
         if (cells != null) {
             code.addStatement("$T.fill($N[b], $L)", java.util.Arrays.class, cells, zero());
@@ -83,6 +86,7 @@ final class SequenceLoops {
                 sums,
                 e.units,
                 e.rows,
+                samples,
                 CodeBlock.builder()
                         .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
                         .addStatement("s0[g] = $L", biasRead)
@@ -96,14 +100,15 @@ final class SequenceLoops {
                         .build());
         CodeBlock vector = CodeBlock.builder()
                 .addStatement(
-                        "$T.multiply($N, 0, $N, $N, m, $L, $L)",
+                        "$T.multiply($N, 0, $N, $N, $L, $L, $L)",
                         VectorKernels.PRODUCTS,
                         states,
                         columns,
                         sums,
+                        samples.count(),
                         e.units,
                         e.rows)
-                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .beginControlFlow("for (int b = 0; b < $L; b++)", samples.count())
                 .addStatement("$L[] s = $N[b]", type, sums)
                 .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
                 .addStatement("s[g] += $L", biasRead)
@@ -112,7 +117,7 @@ final class SequenceLoops {
                 .build();
         code.beginControlFlow("for (int t = 0; t < $L; t++)", e.steps)
                 .add(chooseProducts(vector, plain))
-                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .beginControlFlow("for (int b = 0; b < $L; b++)", samples.count())
                 .addStatement("$L[] s = $N[b]", type, sums)
                 .addStatement("$L[] h = $N[b]", type, states);
         if (cells != null) {
@@ -126,15 +131,15 @@ final class SequenceLoops {
                 .build();
     }
 
-    private CodeBlock backwardTile(Node node, Extent e) {
+    private CodeBlock backward(Node node, Extent e, Samples samples) {
         String rows = hiddenRows(node);
-        int tile = kernel.tileRows();
+        int tile = samples.rows();
         String gates = kernel.scratchRows(node, "gateGrads", tile, e.rows);
         String carries = kernel.scratchRows(node, "carries", tile, e.units);
         String direct = kernel.scratchRows(node, "passedOn", tile, e.units);
         String cellGrads = e.cell == Cell.LSTM ? kernel.scratchRows(node, "cellGrads", tile, e.units) : null;
         CodeBlock.Builder code = CodeBlock.builder()
-                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .beginControlFlow("for (int b = 0; b < $L; b++)", samples.count())
                 .addStatement("$T.fill($N[b], $L)", java.util.Arrays.class, carries, zero());
         if (cellGrads != null) {
             code.addStatement("$T.fill($N[b], $L)", java.util.Arrays.class, cellGrads, zero());
@@ -143,8 +148,8 @@ final class SequenceLoops {
         // The plain loops add the hidden product to what each state passes on directly, then
         // that becomes the carry of the step before: the two rows of a sample trade places.
         CodeBlock plain = CodeBlock.builder()
-                .add(blockedProducts(gates, rows, direct, e.rows, e.units, CodeBlock.of(""), CodeBlock.of("")))
-                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .add(blockedProducts(gates, rows, direct, e.rows, e.units, samples, CodeBlock.of(""), CodeBlock.of("")))
+                .beginControlFlow("for (int b = 0; b < $L; b++)", samples.count())
                 .addStatement("$L[] swap = $N[b]", type, carries)
                 .addStatement("$N[b] = $N[b]", carries, direct)
                 .addStatement("$N[b] = swap", direct)
@@ -152,14 +157,15 @@ final class SequenceLoops {
                 .build();
         CodeBlock vector = CodeBlock.builder()
                 .addStatement(
-                        "$T.multiply($N, 0, $N, $N, m, $L, $L)",
+                        "$T.multiply($N, 0, $N, $N, $L, $L, $L)",
                         VectorKernels.PRODUCTS,
                         gates,
                         rows,
                         carries,
+                        samples.count(),
                         e.rows,
                         e.units)
-                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .beginControlFlow("for (int b = 0; b < $L; b++)", samples.count())
                 .addStatement("$L[] carry = $N[b]", type, carries)
                 .addStatement("$L[] s = $N[b]", type, direct)
                 .beginControlFlow("for (int i = 0; i < $L; i++)", e.units)
@@ -168,7 +174,7 @@ final class SequenceLoops {
                 .endControlFlow()
                 .build();
         code.beginControlFlow("for (int t = $L; t >= 0; t--)", e.steps - 1)
-                .beginControlFlow("for (int b = 0; b < m; b++)")
+                .beginControlFlow("for (int b = 0; b < $L; b++)", samples.count())
                 .addStatement("$L[] dq = $N[b]", type, gates)
                 .addStatement("$L[] carry = $N[b]", type, carries)
                 .addStatement("$L[] s = $N[b]", type, direct);
@@ -209,11 +215,11 @@ final class SequenceLoops {
      * terms per statement in the order of {@link RowProducts}.
      */
     private CodeBlock blockedProducts(
-            String x, String w, String y, int inner, int width, CodeBlock start2, CodeBlock start1) {
+            String x, String w, String y, int inner, int width, Samples samples, CodeBlock start2, CodeBlock start1) {
         CodeBlock.Builder code = CodeBlock.builder()
                 .add("{\n$>")
                 .addStatement("int b = 0")
-                .beginControlFlow("for (; b + 2 <= m; b += 2)")
+                .beginControlFlow("for (; b + 2 <= $L; b += 2)", samples.count())
                 .addStatement("$L[] x0 = $N[b]", type, x)
                 .addStatement("$L[] x1 = $N[b + 1]", type, x)
                 .addStatement("$L[] s0 = $N[b]", type, y)
@@ -245,7 +251,7 @@ final class SequenceLoops {
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
-                .beginControlFlow("for (; b < m; b++)")
+                .beginControlFlow("for (; b < $L; b++)", samples.count())
                 .addStatement("$L[] x0 = $N[b]", type, x)
                 .addStatement("$L[] s0 = $N[b]", type, y)
                 .add(start1)
@@ -259,53 +265,6 @@ final class SequenceLoops {
                         width))
                 .endControlFlow()
                 .add("$<}\n");
-        return code.build();
-    }
-
-    // for t: q = b_hh + W_hh h (all gates); h, the gates and the rest of the trace from p_t and q
-    private CodeBlock forward(Node node, Extent e) {
-        String columns = hiddenColumns(node);
-        String sums = kernel.scratchRows(node, "gateSums", 1, e.rows);
-        String state = kernel.scratchRows(node, "state", e.cell == Cell.LSTM ? 2 : 1, e.units);
-        CodeBlock.Builder code = CodeBlock.builder()
-                .addStatement("$L[] s = $N[0]", type, sums)
-                .addStatement("$L[] h = $N[0]", type, state)
-                .addStatement("$T.fill(h, $L)", java.util.Arrays.class, numeric.literal(0));
-        if (e.cell == Cell.LSTM) {
-            code.addStatement("$L[] c = $N[1]", type, state)
-                    .addStatement("$T.fill(c, $L)", java.util.Arrays.class, numeric.literal(0));
-        }
-        CodeBlock plain = CodeBlock.builder()
-                .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
-                .addStatement("s[g] = $L", read(node.arg(2), CodeBlock.of("g")))
-                .endControlFlow()
-                .add(RowProducts.emit(
-                        type,
-                        "j",
-                        e.units,
-                        j -> CodeBlock.of("h[j + $L]", j),
-                        j -> CodeBlock.of("$N[j + $L]", columns, j),
-                        e.rows))
-                .build();
-        java.util.Optional<CodeBlock> bias = kernel.wholeVector(node.arg(2));
-        code.beginControlFlow("for (int t = 0; t < $L; t++)", e.steps)
-                .add(
-                        bias.isEmpty()
-                                ? plain
-                                : VectorKernels.callOrPlain(
-                                        numeric,
-                                        CodeBlock.of(
-                                                "$T.multiplyOne(h, 0, $N, $L, s, $L, $L)",
-                                                VectorKernels.PRODUCTS,
-                                                columns,
-                                                bias.get(),
-                                                e.units,
-                                                e.rows),
-                                        plain))
-                .beginControlFlow("for (int u = 0; u < $L; u++)", e.units)
-                .add(forwardCell(node, e))
-                .endControlFlow()
-                .endControlFlow();
         return code.build();
     }
 
@@ -364,55 +323,6 @@ final class SequenceLoops {
             }
         }
         return code.addStatement("$L = h[u]", trace(node, e, 0)).build();
-    }
-
-    // for t backwards: d = dh_t + carried; dp_t, dq_t from the trace; carried = W_hh^T dq_t (+ z d)
-    private CodeBlock backward(Node node, Extent e) {
-        String rows = hiddenRows(node);
-        String gates = kernel.scratchRows(node, "gateGrads", 1, e.rows);
-        String carried = kernel.scratchRows(node, "carried", e.cell == Cell.LSTM ? 3 : 2, e.units);
-        // carry: what the state of step t receives from later steps; s: the same for step t - 1,
-        // made from what step t's state passes on directly and the hidden product of dq.
-        CodeBlock.Builder code = CodeBlock.builder()
-                .addStatement("$L[] dq = $N[0]", type, gates)
-                .addStatement("$L[] carry = $N[0]", type, carried)
-                .addStatement("$L[] s = $N[1]", type, carried)
-                .addStatement("$T.fill(carry, $L)", java.util.Arrays.class, zero());
-        if (e.cell == Cell.LSTM) {
-            code.addStatement("$L[] dc = $N[2]", type, carried)
-                    .addStatement("$T.fill(dc, $L)", java.util.Arrays.class, zero());
-        }
-        CodeBlock plain = CodeBlock.builder()
-                .add(RowProducts.emit(
-                        type,
-                        "g",
-                        e.rows,
-                        j -> CodeBlock.of("dq[g + $L]", j),
-                        j -> CodeBlock.of("$N[g + $L]", rows, j),
-                        e.units))
-                .addStatement("$L[] swap = carry", type)
-                .addStatement("carry = s")
-                .addStatement("s = swap")
-                .build();
-        code.beginControlFlow("for (int t = $L; t >= 0; t--)", e.steps - 1)
-                .beginControlFlow("for (int u = 0; u < $L; u++)", e.units)
-                .addStatement("$L d = $L + carry[u]", type, read(node.arg(0), CodeBlock.of("t * $L + u", e.units)))
-                .add(backwardCell(node, e))
-                .endControlFlow()
-                .beginControlFlow("for (int g = 0; g < $L; g++)", e.rows)
-                .addStatement("$L = dq[g]", out(node, CodeBlock.of("($L + t) * $L + g", e.steps, e.rows)))
-                .endControlFlow()
-                .add(VectorKernels.callOrPlain(
-                        numeric,
-                        CodeBlock.of(
-                                "$T.multiplyOne(dq, 0, $N, s, carry, $L, $L)",
-                                VectorKernels.PRODUCTS,
-                                rows,
-                                e.rows,
-                                e.units),
-                        plain))
-                .endControlFlow();
-        return code.build();
     }
 
     /**
