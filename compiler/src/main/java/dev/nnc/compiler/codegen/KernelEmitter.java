@@ -2,6 +2,7 @@ package dev.nnc.compiler.codegen;
 
 import com.palantir.javapoet.CodeBlock;
 import dev.nnc.compiler.diagnostic.InternalCompilerError;
+import dev.nnc.compiler.graph.BatchOp;
 import dev.nnc.compiler.graph.BinaryOp;
 import dev.nnc.compiler.graph.Graph;
 import dev.nnc.compiler.graph.LeafOp;
@@ -207,7 +208,13 @@ final class KernelEmitter {
             }
         }
         this.split = split;
-        this.unrolled = !split && !hasWindowLoops() && Unrolling.choose(storedScalars(), largestTensor());
+        // Batch statistics need every sample of the batch at once: only a tile holds them.
+        boolean batchStatistics = readsBatchStatistics(graph, live);
+        if (batchStatistics && !tileable) {
+            throw new InternalCompilerError("a kernel that cannot tile reads the statistics of a batch");
+        }
+        this.unrolled =
+                !split && !batchStatistics && !hasWindowLoops() && Unrolling.choose(storedScalars(), largestTensor());
         this.batched = new boolean[graph.size()];
         boolean weightProducts = false;
         BitSet perSample = graph.sampleDependent();
@@ -218,7 +225,7 @@ final class KernelEmitter {
         }
         // Tiles pay off where a weight matrix can serve several samples per pass over it; a
         // kernel without such a product (a chain of scalars, say) stays per sample.
-        this.tiled = tileable && !unrolled && weightProducts;
+        this.tiled = tileable && !unrolled && (weightProducts || batchStatistics);
         if (tiled) {
             // A convolution weight's gradient read only by its sink is summed over the tile there
             // (TileGradientSinks), never stored sample by sample.
@@ -240,6 +247,19 @@ final class KernelEmitter {
         if (splitsBatches) {
             findInputSplit(outputs);
         }
+    }
+
+    /**
+     * Whether a live node of {@code graph} is a {@link BatchOp}: the kernel then needs the whole
+     * batch in one tile, and the class runs its training on one thread.
+     */
+    static boolean readsBatchStatistics(Graph graph, BitSet live) {
+        for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
+            if (graph.node(id).op() instanceof BatchOp) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -1061,6 +1081,8 @@ final class KernelEmitter {
             statement = elementwise(node, name, type);
         } else if (op instanceof LeafOp.DropoutMask mask) {
             statement = dropoutMask(node, name, type, mask);
+        } else if (op instanceof BatchOp.Mean) {
+            statement = batchMean(node);
         } else if (WindowLoops.computes(node)) {
             WindowLoops loops = new WindowLoops(this, numeric);
             statement = loops.emit(node);
@@ -1143,6 +1165,29 @@ final class KernelEmitter {
             return code.build();
         }
         return forEach(shape, index -> CodeBlock.of("$L = $L;\n", slot(node.id(), index.flat()), element(node, index)));
+    }
+
+    // Arrays.fill(mean, 0.0); for (b < m) for (i) mean[i] += x[b][i]; for (i) mean[i] /= m;
+    /**
+     * The mean over the tile's {@code m} samples, which is the whole batch (a class whose training
+     * reads batch statistics trains a batch as one tile): summed sample after sample along the
+     * rows, in the order of the samples, then divided by {@code m}.
+     */
+    private CodeBlock batchMean(Node node) {
+        Shape shape = node.shape();
+        int operand = node.arg(0);
+        if (!isBatched(operand)) {
+            // The same value for every sample: its mean is itself.
+            return forEach(
+                    shape, index -> CodeBlock.of("$L = $L;\n", slot(node.id(), index.flat()), ref(operand, index)));
+        }
+        CodeBlock.Builder code = CodeBlock.builder();
+        code.add(forEach(
+                shape, index -> CodeBlock.of("$L = $L;\n", slot(node.id(), index.flat()), numeric.literal(0))));
+        code.add(forEachSample(forEach(
+                shape, index -> CodeBlock.of("$L += $L;\n", slot(node.id(), index.flat()), ref(operand, index)))));
+        code.add(forEach(shape, index -> CodeBlock.of("$L /= m;\n", slot(node.id(), index.flat()))));
+        return code.build();
     }
 
     // double mask0 = random.nextDouble() < 0.1 ? 0.0 : 1.1111111111111112;

@@ -16,7 +16,8 @@ import java.util.List;
  * first tile; {@code hasFreshFlag}: whether any kernel clears a gradient on the first tile, and so
  * reads the flag that marks it ({@link TileGradientSinks#FRESH}).
  * {@code inputLayerSplit}: the training kernel's input layer, when split batches can split it by
- * inputs.
+ * inputs. {@code batchStatistics}: whether training reads the statistics of its batch and so runs
+ * a batch as one tile ({@code holdBatch}); {@code buffers}: the buffers' fields.
  */
 record Kernels(
         List<FieldSpec> fields,
@@ -28,13 +29,16 @@ record Kernels(
         java.util.Set<String> selfClearedGradients,
         boolean hasFreshFlag,
         java.util.Optional<InputLayerSplit> inputLayerSplit,
-        int tile) {
+        int tile,
+        boolean batchStatistics,
+        List<BufferField> buffers) {
     Kernels {
         fields = List.copyOf(fields);
         methods = List.copyOf(methods);
         weightRows = List.copyOf(weightRows);
+        buffers = List.copyOf(buffers);
         selfClearedGradients = java.util.Set.copyOf(selfClearedGradients);
-        if (inputLayerSplit.isPresent() && !(tiled && !usesRandom)) {
+        if (inputLayerSplit.isPresent() && !(tiled && !usesRandom && !batchStatistics)) {
             throw new dev.nnc.compiler.diagnostic.InternalCompilerError(
                     "an input layer split in a class that does not split batches");
         }
@@ -42,11 +46,12 @@ record Kernels(
 
     /**
      * Whether a batch can be split into parts that run on several threads: the kernels work on
-     * tiles (so a part is worth a hand-off) and draw no random numbers (so a part's result does
-     * not depend on the parts before it).
+     * tiles (so a part is worth a hand-off), draw no random numbers (so a part's result does
+     * not depend on the parts before it) and read no batch statistics (which a part of a batch
+     * would compute over its part only).
      */
     boolean splitsBatches() {
-        return tiled && !usesRandom;
+        return tiled && !usesRandom && !batchStatistics;
     }
 
     /** Whether kernels read row copies of weights, which the class then keeps up to date. */

@@ -8,6 +8,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.TypeName;
 import dev.nnc.compiler.semantic.Declaration;
+import dev.nnc.compiler.semantic.Term;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -93,6 +94,9 @@ final class NetworkApiEmitter {
         }
         methods.add(requireLength());
         methods.add(requireRows());
+        if (batchStatistics) {
+            normOfVector().ifPresent(norm -> methods.add(requireBatchStatistics(norm)));
+        }
         if (parameters.stream().anyMatch(ParameterField::byColumns)) {
             methods.add(fromColumns());
             methods.add(toColumns());
@@ -174,10 +178,11 @@ final class NetworkApiEmitter {
                 .addParameter(array, "grad")
                 .addJavadoc("The mean loss over {@code n} samples; fills {@code grad} with its gradient with\n")
                 .addJavadoc("respect to the parameters, flat in {@code PARAMETER_NAMES} order. No update; like\n")
-                .addJavadoc("{@link #loss}, without dropout, so it is the exact gradient of {@code loss}.\n")
+                .addJavadoc("{@link #loss}, in prediction mode (no dropout, running statistics), so it is the\n")
+                .addJavadoc("exact gradient of {@code loss}.\n")
                 .addStatement("requireLength($S, grad.length, PARAMETER_COUNT)", "grad")
                 .addStatement(
-                        dropout
+                        differs()
                                 ? "double loss = accumulateGradient(xs, ys, n, false)"
                                 : "double loss = accumulateGradient(xs, ys, n)");
         List<CodeBlock> segments = new ArrayList<>();
@@ -203,18 +208,23 @@ final class NetworkApiEmitter {
                     .addStatement("return trainOne(xs, ys)")
                     .endControlFlow();
         }
-        return method.addStatement(
-                        dropout
+        if (batchStatistics && normOfVector().isPresent()) {
+            method.addStatement("requireBatchStatistics(n)");
+        }
+        method.addStatement(
+                        differs()
                                 ? "double loss = accumulateGradient(xs, ys, n, true)"
                                 : "double loss = accumulateGradient(xs, ys, n)")
                 .addStatement("long next = step + 1")
                 .beginControlFlow("if (!$T.isFinite(loss))", JavaLang.DOUBLE)
                 .addStatement("throw new $T(next, $T.Quantity.LOSS, loss)", nonFinite, nonFinite)
                 .endControlFlow()
-                .addStatement("applyUpdate(next)")
-                .addStatement("step = next")
-                .addStatement("return loss")
-                .build();
+                .addStatement("applyUpdate(next)");
+        if (buffers) {
+            // Only a step that updated the parameters moves the running statistics.
+            method.addStatement("commitBuffers()");
+        }
+        return method.addStatement("step = next").addStatement("return loss").build();
     }
 
     /** A public method over a batch, starting with the checks of {@code xs}, {@code ys}, {@code n}. */
@@ -240,9 +250,10 @@ final class NetworkApiEmitter {
                 .addParameter(array, "ys")
                 .addParameter(TypeName.INT, "n")
                 .addJavadoc("Sets the gradient fields to the gradient of the mean loss; returns the mean loss.\n");
-        if (dropout) {
-            method.addParameter(TypeName.BOOLEAN, "dropout")
-                    .addJavadoc("With {@code dropout}, as in training; without, the gradient of {@link #loss}.\n");
+        if (differs()) {
+            method.addParameter(TypeName.BOOLEAN, "training")
+                    .addJavadoc("With {@code training}, as {@code trainStep} trains; without, the gradient of\n")
+                    .addJavadoc("{@link #loss}.\n");
         }
         clearGradients(method);
         // Each sample's adjoint is seeded with 1/n: the gradient of the mean is the mean of the
@@ -250,13 +261,24 @@ final class NetworkApiEmitter {
         method.addStatement("$T weight = $L", numeric.type(), numeric.isFloat() ? "1.0f / n" : "1.0 / n")
                 .addStatement("double sum = 0.0");
         raiseFresh(method);
+        if (batchStatistics) {
+            // Training normalises with the statistics of the whole batch: one tile holds it.
+            method.beginControlFlow("if (training)")
+                    .addStatement("holdBatch(n)")
+                    .addStatement("sum = trainTile(xs, 0, ys, 0, n, weight)");
+            lowerFresh(method);
+            method.addStatement("return sum / n").endControlFlow();
+        }
         method.beginControlFlow("for (int row = 0; row < n; row += TILE)")
                 .addStatement("int m = $T.min(TILE, n - row)", JavaLang.MATH)
                 .addStatement(
-                        dropout
-                                ? "sum += dropout ? trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight)"
-                                        + " : gradientTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight)"
-                                : "sum += trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight)");
+                        batchStatistics
+                                ? "sum += gradientTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight)"
+                                : dropout
+                                        ? "sum += training ? trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m,"
+                                                + " weight) : gradientTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE,"
+                                                + " m, weight)"
+                                        : "sum += trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight)");
         lowerFresh(method);
         return method.endControlFlow().addStatement("return sum / n").build();
     }
@@ -422,6 +444,28 @@ final class NetworkApiEmitter {
 
     private boolean transposes;
     private boolean splits;
+    /** Whether training reads batch statistics: one tile per batch, at least two values per channel. */
+    private boolean batchStatistics;
+    /** Whether the class has buffers, which parameter files carry after the parameters. */
+    private boolean buffers;
+
+    /**
+     * Tells the emitter that training reads the statistics of its batch ({@code batchStatistics})
+     * and that the class has buffers.
+     */
+    NetworkApiEmitter withBatchStatistics(boolean batchStatistics, boolean buffers) {
+        this.batchStatistics = batchStatistics;
+        this.buffers = buffers;
+        return this;
+    }
+
+    /**
+     * Whether training differs from prediction (dropout, batch statistics): {@code gradient} then
+     * runs a deterministic kernel of its own.
+     */
+    private boolean differs() {
+        return dropout || batchStatistics;
+    }
 
     private boolean trainOne;
 
@@ -501,6 +545,18 @@ final class NetworkApiEmitter {
         } else {
             method.addStatement("getParameters(values)");
         }
+        if (buffers) {
+            // The buffers follow the parameters, under their own names.
+            method.addStatement("double[] saved = $T.copyOf(values, PARAMETER_COUNT + BUFFER_COUNT)", Arrays.class)
+                    .addStatement("double[] state = new double[BUFFER_COUNT]")
+                    .addStatement("getBuffers(state)")
+                    .addStatement("$T.arraycopy(state, 0, saved, PARAMETER_COUNT, BUFFER_COUNT)", System.class)
+                    .addStatement(
+                            "$T.write(out, $S, SAVED_NAMES, SAVED_SHAPES, saved)",
+                            NetworkClassGenerator.parameterFile(),
+                            network.name());
+            return method.build();
+        }
         return method.addStatement(
                         "$T.write(out, $S, PARAMETER_NAMES, PARAMETER_SHAPES, values)",
                         NetworkClassGenerator.parameterFile(),
@@ -517,10 +573,17 @@ final class NetworkApiEmitter {
                 .addJavadoc("Reads a network saved by {@link #save}; rejects another network's file, another\n")
                 .addJavadoc("parameter layout and a corrupted file with a {@code ParameterFileException}.\n")
                 .addStatement(
-                        "double[] values = $T.read(in, $S, PARAMETER_NAMES, PARAMETER_SHAPES)",
+                        buffers
+                                ? "double[] saved = $T.read(in, $S, SAVED_NAMES, SAVED_SHAPES)"
+                                : "double[] values = $T.read(in, $S, PARAMETER_NAMES, PARAMETER_SHAPES)",
                         NetworkClassGenerator.parameterFile(),
                         network.name())
                 .addStatement("$T network = new $T()", self, self);
+        if (buffers) {
+            method.addStatement("double[] values = $T.copyOf(saved, PARAMETER_COUNT)", Arrays.class)
+                    .addStatement(
+                            "network.setBuffers($T.copyOfRange(saved, PARAMETER_COUNT, saved.length))", Arrays.class);
+        }
         if (numeric.isFloat()) {
             method.addStatement("float[] floats = new float[values.length]")
                     .beginControlFlow("for (int i = 0; i < values.length; i++)")
@@ -544,6 +607,33 @@ final class NetworkApiEmitter {
                 .addStatement(
                         "throw new $T(name + \" must have \" + expected + \" elements, found \" + actual)",
                         IllegalArgumentException.class)
+                .endControlFlow()
+                .build();
+    }
+
+    /**
+     * The {@code batch_norm} over a vector, if there is one: a training batch of one sample leaves
+     * each of its features a single value, whose variance is 0 and whose unbiased variance is not
+     * a number, which PyTorch rejects too. Over a feature map every sample gives several values.
+     */
+    private java.util.Optional<Term.BatchNorm> normOfVector() {
+        return network.batchNorms().stream()
+                .filter(norm -> norm.shape().size() == norm.channels())
+                .findFirst();
+    }
+
+    // if (n < 2) throw new IllegalArgumentException("batch_norm 'bn' needs ...");
+    private MethodSpec requireBatchStatistics(Term.BatchNorm norm) {
+        String layer = norm.weight().name().substring(0, norm.weight().name().lastIndexOf('.'));
+        return MethodSpec.methodBuilder("requireBatchStatistics")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(TypeName.INT, "n")
+                .beginControlFlow("if (n < 2)")
+                .addStatement(
+                        "throw new $T($S)",
+                        IllegalArgumentException.class,
+                        "batch_norm '" + layer + "' needs more than one value per feature in a training batch,"
+                                + " and a batch of 1 sample gives one: train with at least 2 samples per batch")
                 .endControlFlow()
                 .build();
     }

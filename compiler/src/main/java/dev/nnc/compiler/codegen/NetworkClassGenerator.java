@@ -71,7 +71,11 @@ final class NetworkClassGenerator {
         this.kernels = kernels;
         this.optimizer = optimizer;
         this.splits = kernels.splitsBatches();
+        this.buffers = new BufferEmitter(kernels.buffers(), numeric);
     }
+
+    /** The buffers' constants, fields and methods ({@code batch_norm}'s running statistics). */
+    private final BufferEmitter buffers;
 
     /**
      * A field that holds persistent state: allocated where it is declared, or, in classes whose
@@ -106,6 +110,7 @@ final class NetworkClassGenerator {
                 .addJavadoc(classJavadoc());
         List<FieldSpec> fields = new ArrayList<>(constants());
         fields.addAll(parameterArrays());
+        fields.addAll(buffers.fields(network.isTrainable()));
         if (optimizer != null) {
             fields.addAll(optimizer.stateFields(!splits));
             if (splits) {
@@ -122,6 +127,7 @@ final class NetworkClassGenerator {
                     .build());
         }
         NetworkApiEmitter api = new NetworkApiEmitter(network, numeric, self, parameters, kernels.usesRandom())
+                .withBatchStatistics(kernels.batchStatistics(), !buffers.isEmpty())
                 .withTransposes(kernels.hasTransposes())
                 .withParts(splits)
                 .withTrainOne(kernels.hasTrainOne())
@@ -147,6 +153,9 @@ final class NetworkClassGenerator {
                             : CodeBlock.of("return 0.0;\n")));
         }
         type.addMethods(copyAndMetadata());
+        if (!buffers.isEmpty()) {
+            type.addMethods(buffers.methods(network.isTrainable()));
+        }
         type.addMethods(kernels.methods());
         boolean rowsInParts = optimizer != null && kernels.refreshesRowsInParts();
         if (kernels.hasTransposes()) {
@@ -317,6 +326,20 @@ final class NetworkClassGenerator {
         fields.add(FieldSpec.builder(SHAPE_LIST, "PARAMETER_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer(shapes)
                 .build());
+        if (!buffers.isEmpty()) {
+            fields.addAll(buffers.constants());
+            // A parameter file holds the buffers after the parameters.
+            fields.add(FieldSpec.builder(STRING_LIST, "SAVED_NAMES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .initializer(
+                            "$T.concat(PARAMETER_NAMES.stream(), BUFFER_NAMES.stream()).toList()",
+                            java.util.stream.Stream.class)
+                    .build());
+            fields.add(FieldSpec.builder(SHAPE_LIST, "SAVED_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .initializer(
+                            "$T.concat(PARAMETER_SHAPES.stream(), BUFFER_SHAPES.stream()).toList()",
+                            java.util.stream.Stream.class)
+                    .build());
+        }
         fields.add(FieldSpec.builder(TypeName.INT, "TILE", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("Samples the kernels handle per call.\n")
                 .initializer("$L", kernels.tile())
@@ -432,6 +455,7 @@ final class NetworkClassGenerator {
             seeded.addCode(
                     MethodParts.inlineOrSplit("initializePart", initArguments, initializers, self.simpleName(), parts));
         }
+        seeded.addCode(buffers.initialize());
         if (kernels.usesRandom()) {
             // A stream of its own, so that adding dropout does not change the initial parameters.
             seeded.addStatement("this.random = new $T(seed ^ 0x5DEECE66DL)", SEEDED_RANDOM);
@@ -469,6 +493,7 @@ final class NetworkClassGenerator {
         }
         copying.addCode(MethodParts.inlineOrSplit(
                 "copyPart", List.of(ParameterSpec.builder(self, "other").build()), copies, "copy", parts));
+        copying.addCode(buffers.copyFrom("other"));
         if (optimizer != null) {
             copying.addStatement("this.step = other.step");
         }

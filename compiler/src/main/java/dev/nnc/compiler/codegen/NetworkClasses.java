@@ -7,6 +7,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.nnc.compiler.autodiff.ReverseMode;
+import dev.nnc.compiler.graph.BatchOp;
 import dev.nnc.compiler.graph.Graph;
 import dev.nnc.compiler.graph.LeafOp;
 import dev.nnc.compiler.graph.Lowering;
@@ -40,6 +41,15 @@ final class NetworkClasses {
     private final List<FieldSpec> scratch = new ArrayList<>();
     private final Set<String> helpers = new TreeSet<>();
     private boolean usesRandom;
+    /**
+     * Whether training reads the statistics of its batch ({@code batch_norm}): it then trains a
+     * batch as one tile, on one thread, and the tile's arrays grow to the largest batch.
+     */
+    private boolean batchStatistics;
+    /** The buffers' fields, in {@code BUFFER_NAMES} order. */
+    private List<BufferField> buffers = List.of();
+    /** Per-sample scratch fields of {@code tile} rows, which a batch-statistics class grows: name to row length (-1: one value per sample). */
+    private final Map<String, Integer> tileFields = new java.util.LinkedHashMap<>();
 
     /** Samples per tile of this class's kernels ({@link Tiles}). */
     private int tile = KernelEmitter.TILE;
@@ -86,12 +96,15 @@ final class NetworkClasses {
                     ? Passes.optimize(ReverseMode.differentiateWeightedLoss(
                             Lowering.lower(network, Lowering.Mode.TRAINING), network))
                     : null;
-            boolean dropout = training != null
-                    && training.nodes().stream().anyMatch(node -> node.op() instanceof LeafOp.DropoutMask);
+            // Dropout and batch statistics make training differ from prediction; gradient() is then
+            // the gradient of the prediction graph's loss, a kernel of its own.
+            boolean differs = training != null
+                    && training.nodes().stream()
+                            .anyMatch(node -> node.op() instanceof LeafOp.DropoutMask || node.op() instanceof BatchOp);
             return new Graphs(
                     Passes.optimize(Lowering.lower(network, Lowering.Mode.PREDICTION)),
                     training,
-                    dropout
+                    differs
                             ? Passes.optimize(ReverseMode.differentiateWeightedLoss(
                                     Lowering.lower(network, Lowering.Mode.PREDICTION), network))
                             : null);
@@ -109,6 +122,13 @@ final class NetworkClasses {
         // a batch across threads; every kernel must know that before it is emitted.
         usesRandom =
                 training != null && training.nodes().stream().anyMatch(node -> node.op() instanceof LeafOp.DropoutMask);
+        batchStatistics = training != null && training.nodes().stream().anyMatch(node -> node.op() instanceof BatchOp);
+        buffers = network.buffers().stream()
+                .map(buffer -> new BufferField(
+                        buffer,
+                        names.of(buffer, buffer.name()),
+                        names.of("next:" + buffer.name(), "next_" + buffer.name())))
+                .toList();
         tile = Tiles.rows(training != null ? training : prediction, numeric);
         boolean tiled = kernel(prediction, Kind.FORWARD.outputs(), false, true).isTiled()
                 || (training != null
@@ -120,9 +140,9 @@ final class NetworkClasses {
         if (network.isTrainable()) {
             methods.addAll(kernelMethods(Kind.LOSS, prediction));
             methods.addAll(kernelMethods(Kind.TRAIN, training));
-            if (usesRandom) {
-                // gradient() is the gradient of loss(): deterministic, without dropout, and it
-                // leaves the dropout generator alone.
+            if (graphs.deterministic() != null) {
+                // gradient() is the gradient of loss(): deterministic, without dropout (it leaves
+                // the dropout generator alone) and with the running statistics.
                 methods.addAll(kernelMethods(Kind.GRADIENT, graphs.deterministic()));
             }
         }
@@ -144,10 +164,17 @@ final class NetworkClasses {
                 scratch.add(rowsField("targetRows", tile, network.targetSize()));
             }
         }
+        if (batchStatistics) {
+            methods.add(holdBatch(methods));
+            scratch.add(FieldSpec.builder(TypeName.INT, "tileCapacity", Modifier.PRIVATE)
+                    .addJavadoc("Samples the per-sample scratch arrays hold; training grows them to its batch.\n")
+                    .initializer("TILE")
+                    .build());
+        }
         // A gradient may go uncleared by the API only if every kernel that accumulates into it
         // clears it on the first tile.
         Set<String> selfCleared = new java.util.LinkedHashSet<>(clearedByKernel.getOrDefault(Kind.TRAIN, Set.of()));
-        if (usesRandom) {
+        if (graphs.deterministic() != null) {
             selfCleared.retainAll(clearedByKernel.getOrDefault(Kind.GRADIENT, Set.of()));
         }
         // The flag exists wherever a kernel reads it, also when another kernel accumulates the same
@@ -168,7 +195,9 @@ final class NetworkClasses {
                 Set.copyOf(selfCleared),
                 freshFlag,
                 inputLayerSplit,
-                tile);
+                tile,
+                batchStatistics,
+                buffers);
         return new NetworkClassGenerator(
                         network, unit.source(), unit.packageName(), names, parameters, kernels, optimizer)
                 .generate();
@@ -431,6 +460,7 @@ final class NetworkClasses {
             TileGradientSinks gradientSinks = new TileGradientSinks(kernel, graph, numeric, byName);
             sinks.addAll(gradientSinks.sinks());
             clearedByKernel.put(kind, gradientSinks.clearedHere());
+            sinks.addAll(bufferSinks(kernel, graph));
         }
         int loss = graph.output(Output.Kind.LOSS).orElseThrow().node();
         CodeBlock value = kernel.ref(loss, Index.literal(0, Shape.scalar()));
@@ -444,6 +474,69 @@ final class NetworkClasses {
                                 .addStatement("double lossSum = m * $L", value)
                                 .build());
         return sinks;
+    }
+
+    /**
+     * The next values of the buffers, from the training graph's {@link Output.Kind#BUFFER}
+     * outputs: the same for every sample, so written once per tile (the batch) into the
+     * buffers' {@code next} fields, which the API commits.
+     */
+    private List<CodeBlock> bufferSinks(KernelEmitter kernel, Graph graph) {
+        List<CodeBlock> sinks = new ArrayList<>();
+        for (Output output : graph.outputs()) {
+            if (output.kind() != Output.Kind.BUFFER) {
+                continue;
+            }
+            BufferField buffer = buffers.stream()
+                    .filter(b -> b.buffer().name().equals(output.name()))
+                    .findFirst()
+                    .orElseThrow(() -> new dev.nnc.compiler.diagnostic.InternalCompilerError(
+                            "no field for buffer " + output.name()));
+            if (kernel.isBatched(output.node())) {
+                throw new dev.nnc.compiler.diagnostic.InternalCompilerError(
+                        "the next value of buffer " + output.name() + " depends on the sample");
+            }
+            sinks.add(CodeBlock.builder()
+                    .add("// the next $L\n", output.name())
+                    .add(writeElements(
+                            kernel,
+                            output.node(),
+                            buffer.buffer().shape(),
+                            (index, value) -> CodeBlock.of("$N[$L] = $L;\n", buffer.next(), index.flat(), value)))
+                    .build());
+        }
+        return sinks;
+    }
+
+    /**
+     * {@code holdBatch(n)}: the per-sample scratch arrays made to hold {@code n} samples, for
+     * training that reads batch statistics and so runs a batch as one tile. They only grow, so a
+     * training loop allocates at its first batch and never again.
+     */
+    private MethodSpec holdBatch(List<MethodSpec> parts) {
+        List<CodeBlock> segments = new ArrayList<>();
+        tileFields.forEach((field, cols) -> segments.add(
+                cols < 0
+                        ? CodeBlock.of("$N = new $T[n];\n", field, numeric.type())
+                        : CodeBlock.of("$N = new $T[n][$L];\n", field, numeric.type(), Math.max(1, cols))));
+        CodeBlock body = MethodParts.inlineOrSplit(
+                "holdBatchPart",
+                List.of(com.palantir.javapoet.ParameterSpec.builder(TypeName.INT, "n")
+                        .build()),
+                segments,
+                "holdBatch",
+                parts);
+        return MethodSpec.methodBuilder("holdBatch")
+                .addModifiers(Modifier.PRIVATE)
+                .addParameter(TypeName.INT, "n")
+                .addJavadoc("Makes the per-sample scratch arrays hold {@code n} samples: training reads the\n")
+                .addJavadoc("statistics of its batch, so a batch is one tile. They only grow.\n")
+                .beginControlFlow("if (n <= tileCapacity)")
+                .addStatement("return")
+                .endControlFlow()
+                .addCode(body)
+                .addStatement("tileCapacity = n")
+                .build();
     }
 
     private List<CodeBlock> gradientSinks(KernelEmitter kernel, Graph graph) {
@@ -546,13 +639,14 @@ final class NetworkClasses {
     }
 
     private FieldSpec rowsField(String name, int rows, int cols) {
-        return FieldSpec.builder(
-                        com.palantir.javapoet.ArrayTypeName.of(numeric.arrayType()),
-                        name,
-                        Modifier.PRIVATE,
-                        Modifier.FINAL)
-                .initializer("new $T[$L][$L]", numeric.type(), rows, Math.max(1, cols))
-                .build();
+        FieldSpec.Builder field = FieldSpec.builder(
+                        com.palantir.javapoet.ArrayTypeName.of(numeric.arrayType()), name, Modifier.PRIVATE)
+                .initializer("new $T[$L][$L]", numeric.type(), rows, Math.max(1, cols));
+        if (batchStatistics && rows == tile) {
+            tileFields.put(name, cols);
+            return field.build();
+        }
+        return field.addModifiers(Modifier.FINAL).build();
     }
 
     /**
@@ -643,7 +737,14 @@ final class NetworkClasses {
 
     private KernelEmitter kernel(Graph graph, Predicate<Output> outputs, boolean split, boolean tileable) {
         return new KernelEmitter(
-                graph, outputs, numeric, names.forMethod(), new Context(), split, tileable, !usesRandom);
+                graph,
+                outputs,
+                numeric,
+                names.forMethod(),
+                new Context(),
+                split,
+                tileable,
+                !usesRandom && !batchStatistics);
     }
 
     /**
@@ -679,7 +780,22 @@ final class NetworkClasses {
             if (op instanceof LeafOp.SampleWeight) {
                 return CodeBlock.of("weight");
             }
+            if (op instanceof LeafOp.Buffer buffer) {
+                return CodeBlock.of("$N[$L]", bufferField(buffer).field(), index.flat());
+            }
+            if (op instanceof LeafOp.BatchSize) {
+                // The tile is the batch in a kernel that reads batch statistics.
+                return CodeBlock.of("m");
+            }
             throw new dev.nnc.compiler.diagnostic.InternalCompilerError("a network cannot read " + op.mnemonic());
+        }
+
+        private BufferField bufferField(LeafOp.Buffer op) {
+            return buffers.stream()
+                    .filter(b -> b.buffer().name().equals(op.name()))
+                    .findFirst()
+                    .orElseThrow(() ->
+                            new dev.nnc.compiler.diagnostic.InternalCompilerError("no field for buffer " + op.name()));
         }
 
         @Override
@@ -701,12 +817,16 @@ final class NetworkClasses {
 
         @Override
         public String array(Node node, String suggestedName, int size, CodeBlock.Builder declarations) {
-            return pooled(
-                    suggestedName,
-                    suggestedName + ":" + size,
-                    field -> FieldSpec.builder(numeric.arrayType(), field, Modifier.PRIVATE, Modifier.FINAL)
-                            .initializer("new $T[$L]", numeric.type(), size)
-                            .build());
+            return pooled(suggestedName, suggestedName + ":" + size, field -> {
+                FieldSpec.Builder declaration = FieldSpec.builder(numeric.arrayType(), field, Modifier.PRIVATE)
+                        .initializer("new $T[$L]", numeric.type(), size);
+                // A per-sample scalar of a tile (or an array that happens to be as long): grown with the tile.
+                if (batchStatistics && size == tile) {
+                    tileFields.put(field, -1);
+                    return declaration.build();
+                }
+                return declaration.addModifiers(Modifier.FINAL).build();
+            });
         }
 
         /**

@@ -111,7 +111,8 @@ public record Graph(List<Node> nodes, List<Output> outputs) {
 
     /**
      * The nodes whose value depends on the sample: inputs, targets, dropout masks and everything
-     * computed from them. The others depend on the parameters alone.
+     * computed from them. The others are the same for every sample of a batch: values of the
+     * parameters alone, and {@link BatchOp} means over the batch and what is computed from them.
      */
     public BitSet sampleDependent() {
         BitSet dependent = new BitSet(nodes.size());
@@ -119,8 +120,11 @@ public record Graph(List<Node> nodes, List<Output> outputs) {
             boolean depends = node.op() instanceof LeafOp.Input
                     || node.op() instanceof LeafOp.Target
                     || node.op() instanceof LeafOp.DropoutMask;
-            for (int arg : node.args()) {
-                depends |= dependent.get(arg);
+            // A batch mean is the same for every sample of the batch, like a parameter.
+            if (!(node.op() instanceof BatchOp)) {
+                for (int arg : node.args()) {
+                    depends |= dependent.get(arg);
+                }
             }
             dependent.set(node.id(), depends);
         }

@@ -97,6 +97,57 @@ public sealed interface LeafOp extends Op {
     }
 
     /**
+     * A buffer of the network ({@code bn.running_mean}): state that training updates through a
+     * {@link Output.Kind#BUFFER} output but never differentiates.
+     */
+    record Buffer(String name, Shape valueShape) implements Read {
+        @Override
+        public String mnemonic() {
+            return "buffer " + name;
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitBuffer(this);
+        }
+    }
+
+    /**
+     * The number of samples in the batch, a scalar: what turns a batch's biased variance into the
+     * unbiased one of a running statistic. Unbound, the reference evaluator takes it as 1 (a batch
+     * of one); {@link Evaluator#evaluateBatch} binds it.
+     */
+    record BatchSize() implements Read {
+        /** The binding that holds the batch size. */
+        public static final String NAME = "batch_size";
+
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public Shape valueShape() {
+            return Shape.scalar();
+        }
+
+        @Override
+        public double[] evaluate(List<double[]> args, Shape out, Bindings bindings) {
+            return bindings.has(NAME) ? bindings.valueOf(NAME, 1) : new double[] {1};
+        }
+
+        @Override
+        public String mnemonic() {
+            return "batch_size";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitBatchSize(this);
+        }
+    }
+
+    /**
      * The inverted-dropout mask of the dropout named {@code name}, in training graphs only: each
      * element is 0 (dropped, with probability {@code rate}) or {@code 1 / (1 - rate)} (kept), drawn
      * afresh for every sample by the generated code. Unbound, the reference evaluator keeps all.

@@ -28,6 +28,9 @@ import java.util.Map;
  *       log(softmax(z))} becomes {@code log_softmax}.
  *   <li>{@code rnn}/{@code gru}/{@code lstm} become the input projection of every step, a {@link
  *       SequenceOp.Recurrence} and views of its states.
+ *   <li>{@code batch_norm} becomes elementwise ops per channel over the batch's statistics
+ *       ({@link BatchOp.Mean}) in the training graph, over the running statistics ({@link
+ *       LeafOp.Buffer}) in the prediction graph.
  *   <li>{@code conv1d}/{@code conv2d} become {@link SpatialOp.Conv} and the activation; pools
  *       {@link SpatialOp.MaxPool} or {@link SpatialOp.AvgPool}; {@code global_avg_pool} {@link
  *       SpatialOp.ChannelSum} scaled by {@code 1/plane}, {@code global_max_pool} a max pool over
@@ -61,6 +64,9 @@ public final class Lowering {
     private final GraphBuilder builder = GraphBuilder.create();
     private final Map<Term, Integer> lowered = new IdentityHashMap<>();
     private final Map<Term, String> dropoutNames = new IdentityHashMap<>();
+    /** The next values of the buffers, in training graphs: outputs after the loss. */
+    private final List<Output> bufferUpdates = new ArrayList<>();
+
     private final Mode mode;
 
     private Lowering(Mode mode) {
@@ -80,6 +86,7 @@ public final class Lowering {
             Term loss = network.loss()
                     .orElseThrow(() -> new InternalCompilerError(network.name() + " has no loss to train"));
             outputs.add(new Output(Output.Kind.LOSS, "loss", lowering.lower(loss)));
+            outputs.addAll(lowering.bufferUpdates);
         } else {
             outputs.add(
                     new Output(Output.Kind.PREDICTION, outputName(network.output()), lowering.lower(network.output())));
@@ -167,6 +174,8 @@ public final class Lowering {
             return conv(conv);
         } else if (term instanceof Term.Recurrent recurrent) {
             return recurrent(recurrent);
+        } else if (term instanceof Term.BatchNorm norm) {
+            return batchNorm(norm);
         } else if (term instanceof Term.Pool pool) {
             return pool(pool);
         } else if (term instanceof Term.GlobalPool pool) {
@@ -308,6 +317,84 @@ public final class Lowering {
         return builder.apply(
                 new SpatialOp.Reshape(Shape.vector(units)),
                 builder.apply(new SpatialOp.Slice(steps - 1, steps), states));
+    }
+
+    /**
+     * {@code batch_norm}, PyTorch's formulas. Training: the batch's mean and biased variance per
+     * channel as {@link BatchOp.Mean}s (over the samples of each sample's channel means), {@code y
+     * = (x - mean) (weight / sqrt(var + eps)) + bias}, and the running statistics' next values as
+     * {@link Output.Kind#BUFFER} outputs, the variance made unbiased over the {@code n P} values of
+     * a channel ({@code P} per sample). Reverse mode differentiates through the means, which gives
+     * the full training-mode gradient. Prediction: the same with the running statistics, which
+     * are leaves without a gradient.
+     */
+    private int batchNorm(Term.BatchNorm norm) {
+        int input = of(norm.input());
+        Shape shape = builder.shapeOf(input);
+        Shape channels = Shape.vector(norm.channels());
+        int plane = shape.size() / norm.channels();
+        String owner = norm.weight().name().substring(0, norm.weight().name().lastIndexOf('.'));
+        int runningMean = buffer(norm.runningMean(), norm);
+        int runningVar = buffer(norm.runningVar(), norm);
+        int mean;
+        int variance;
+        if (mode == Mode.PREDICTION) {
+            mean = runningMean;
+            variance = runningVar;
+        } else {
+            mean = builder.apply(new BatchOp.Mean(), channelMean(input, plane));
+            int centered = builder.subtract(input, perChannel(mean, shape));
+            variance = builder.apply(new BatchOp.Mean(), channelMean(builder.multiply(centered, centered), plane));
+            builder.name(mean, Origin.of(owner + ".batch_mean", norm.span()));
+            builder.name(variance, Origin.of(owner + ".batch_var", norm.span()));
+            int values =
+                    builder.multiply(builder.apply(new LeafOp.BatchSize()), builder.constant(plane, Shape.scalar()));
+            int unbiased = builder.multiply(
+                    variance,
+                    builder.broadcast(
+                            builder.divide(values, builder.subtract(values, builder.constant(1, Shape.scalar()))),
+                            channels));
+            bufferUpdates.add(new Output(
+                    Output.Kind.BUFFER, norm.runningMean().name(), runningAverage(runningMean, mean, norm.momentum())));
+            bufferUpdates.add(new Output(
+                    Output.Kind.BUFFER,
+                    norm.runningVar().name(),
+                    runningAverage(runningVar, unbiased, norm.momentum())));
+        }
+        int epsilon = builder.broadcast(builder.constant(norm.eps(), Shape.scalar()), channels);
+        int scale =
+                builder.divide(read(norm.weight()), builder.apply(new UnaryOp.Sqrt(), builder.add(variance, epsilon)));
+        int centered = builder.subtract(input, perChannel(mean, shape));
+        return builder.add(builder.multiply(centered, perChannel(scale, shape)), perChannel(read(norm.bias()), shape));
+    }
+
+    private int buffer(dev.nnc.compiler.semantic.Buffer buffer, Term.BatchNorm norm) {
+        int id = builder.apply(new LeafOp.Buffer(buffer.name(), buffer.shape()));
+        builder.name(id, Origin.of(buffer.name(), norm.span()));
+        return id;
+    }
+
+    /** {@code (1 - momentum) running + momentum batch}, PyTorch's update of a running statistic. */
+    private int runningAverage(int running, int batch, double momentum) {
+        Shape shape = builder.shapeOf(running);
+        return builder.add(
+                builder.multiply(builder.broadcast(builder.constant(1 - momentum, Shape.scalar()), shape), running),
+                builder.multiply(builder.broadcast(builder.constant(momentum, Shape.scalar()), shape), batch));
+    }
+
+    /** The mean of each channel of one sample: the vector itself for {@code [C]}. */
+    private int channelMean(int node, int plane) {
+        if (plane == 1 && builder.shapeOf(node).isVector()) {
+            return node;
+        }
+        int sum = builder.apply(new SpatialOp.ChannelSum(), node);
+        return builder.multiply(
+                builder.broadcast(builder.constant(1.0 / plane, Shape.scalar()), builder.shapeOf(sum)), sum);
+    }
+
+    /** A per-channel vector spread over {@code shape}: itself for a vector. */
+    private int perChannel(int channels, Shape shape) {
+        return shape.isVector() ? channels : builder.apply(new SpatialOp.ChannelSpread(shape), channels);
     }
 
     private int pool(Term.Pool pool) {

@@ -20,7 +20,8 @@ import java.util.List;
  *
  * Ops are values: records with equal attributes are equal, which is what hash-consing relies on.
  */
-public sealed interface Op permits LeafOp, UnaryOp, BinaryOp, TensorOp, VectorOp, LossOp, SpatialOp, SequenceOp {
+public sealed interface Op
+        permits LeafOp, UnaryOp, BinaryOp, TensorOp, VectorOp, LossOp, SpatialOp, SequenceOp, BatchOp {
     /** Number of operands. */
     int arity();
 

@@ -22,6 +22,12 @@ public interface OpVisitor<R> {
 
     R visitSampleWeight(LeafOp.SampleWeight op);
 
+    R visitBuffer(LeafOp.Buffer op);
+
+    R visitBatchSize(LeafOp.BatchSize op);
+
+    R visitBatchMean(BatchOp.Mean op);
+
     R visitNegate(UnaryOp.Negate op);
 
     R visitSigmoid(UnaryOp.Sigmoid op);

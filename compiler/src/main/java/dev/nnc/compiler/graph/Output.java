@@ -13,6 +13,11 @@ public record Output(Kind kind, String name, int node) {
         LOSS,
         /** The value of a function. */
         VALUE,
+        /**
+         * The next value of the buffer {@code name} after a training batch (a running
+         * statistic); computed by the forward pass, written once training has used the batch.
+         */
+        BUFFER,
         /** d(the differentiated output)/d(a parameter or argument). */
         GRADIENT;
 

@@ -57,6 +57,38 @@ public sealed interface Declaration {
             return output.shape().size();
         }
 
+        /**
+         * The buffers of the network's layers, in definition order: each {@code batch_norm}'s
+         * {@code running_mean} and {@code running_var}.
+         */
+        public List<Buffer> buffers() {
+            List<Buffer> buffers = new java.util.ArrayList<>();
+            for (Term.BatchNorm norm : batchNorms()) {
+                buffers.add(norm.runningMean());
+                buffers.add(norm.runningVar());
+            }
+            return List.copyOf(buffers);
+        }
+
+        /** The {@code batch_norm} layers, in definition order (a definition holds at most one layer). */
+        public List<Term.BatchNorm> batchNorms() {
+            List<Term.BatchNorm> norms = new java.util.ArrayList<>();
+            for (Symbol.Definition definition : definitions) {
+                java.util.ArrayDeque<Term> pending = new java.util.ArrayDeque<>(List.of(definition.value()));
+                while (!pending.isEmpty()) {
+                    Term term = pending.pop();
+                    if (term instanceof Term.BatchNorm norm) {
+                        norms.add(norm);
+                    }
+                    // A read of another definition is that definition's business.
+                    if (!(term instanceof Term.Read)) {
+                        pending.addAll(term.operands());
+                    }
+                }
+            }
+            return List.copyOf(norms);
+        }
+
         /** Total number of trainable scalars. */
         public int parameterCount() {
             return parameters.stream().mapToInt(p -> p.shape().size()).sum();

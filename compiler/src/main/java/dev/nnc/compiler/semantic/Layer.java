@@ -12,7 +12,8 @@ enum Layer {
     CONV2D(convolution("conv2d")),
     RNN(Signature.of("rnn", 2, "x", "units", "activation", "sequences")),
     GRU(Signature.of("gru", 2, "x", "units", "sequences")),
-    LSTM(Signature.of("lstm", 2, "x", "units", "sequences"));
+    LSTM(Signature.of("lstm", 2, "x", "units", "sequences")),
+    BATCH_NORM(Signature.of("batch_norm", 1, "x", "momentum", "eps"));
 
     private final Signature signature;
 

@@ -9,8 +9,8 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
- * {@code dense}, {@code rbf}, {@code dropout}, {@code conv1d}, {@code conv2d}, {@code rnn}, {@code gru} and
- * {@code lstm}. A layer may only appear in a network
+ * {@code dense}, {@code rbf}, {@code dropout}, {@code conv1d}, {@code conv2d}, {@code rnn}, {@code gru},
+ * {@code lstm} and {@code batch_norm}. A layer may only appear in a network
  * definition, at most once per definition, because its parameters are named after the
  * definition ({@code hidden.weight}).
  */
@@ -68,6 +68,7 @@ final class LayerChecker {
             case DROPOUT -> dropout(input, args, call);
             case CONV1D, CONV2D -> conv(layer, site.get().definition, input, args, call);
             case RNN, GRU, LSTM -> recurrent(layer, site.get().definition, input, args, call);
+            case BATCH_NORM -> batchNorm(site.get().definition, input, args, call);
         };
     }
 
@@ -187,6 +188,77 @@ final class LayerChecker {
                 sequences.get(),
                 shape.get(),
                 call.span()));
+    }
+
+    /**
+     * {@code batch_norm(x, momentum = 0.1, eps = 1e-5)} over the first dimension of {@code x}:
+     * {@code weight [C]} (ones), {@code bias [C]} (zeros), buffers {@code running_mean [C]}
+     * (zeros) and {@code running_var [C]} (ones), PyTorch's names and starting values.
+     */
+    private Optional<Term> batchNorm(
+            String owner, Optional<Term> input, Map<String, Expr.Argument> args, Expr.Call call) {
+        OptionalDouble momentum = args.containsKey("momentum")
+                ? rangeArgument(
+                        args.get("momentum").value(),
+                        "'momentum' of 'batch_norm'",
+                        value -> value >= 0 && value <= 1,
+                        "from 0 to 1",
+                        "the share of each batch's statistics in the running ones, as in PyTorch")
+                : OptionalDouble.of(0.1);
+        OptionalDouble eps = args.containsKey("eps")
+                ? rangeArgument(
+                        args.get("eps").value(),
+                        "'eps' of 'batch_norm'",
+                        value -> value > 0 && Double.isFinite(value),
+                        "a positive number",
+                        "it keeps the division by the standard deviation finite")
+                : OptionalDouble.of(1e-5);
+        if (input.isPresent() && input.get().shape().isScalar()) {
+            context.diagnostics.reportWithHelp(
+                    DiagnosticCode.SHAPE_EXPECTED,
+                    args.get("x").value().span(),
+                    "a batch norm normalises each feature of a vector or each channel of a tensor over the batch",
+                    "the input of 'batch_norm'",
+                    "a vector or a tensor",
+                    input.get().shape());
+            return Optional.empty();
+        }
+        if (input.isEmpty() || momentum.isEmpty() || eps.isEmpty()) {
+            return Optional.empty();
+        }
+        Shape channels = Shape.vector(input.get().shape().dim(0));
+        Symbol.Param weight = new Symbol.Param(
+                owner + ".weight", channels, Initializer.of(Initializer.Kind.ONES), false, call.span());
+        Symbol.Param bias =
+                new Symbol.Param(owner + ".bias", channels, Initializer.of(Initializer.Kind.ZEROS), false, call.span());
+        context.addParameter(weight);
+        context.addParameter(bias);
+        return Optional.of(new Term.BatchNorm(
+                input.get(),
+                weight,
+                bias,
+                new Buffer(owner + ".running_mean", channels, 0),
+                new Buffer(owner + ".running_var", channels, 1),
+                momentum.getAsDouble(),
+                eps.getAsDouble(),
+                call.span()));
+    }
+
+    /** A constant argument in a range, or a positioned error that says which range and why. */
+    private OptionalDouble rangeArgument(
+            Expr expr, String what, java.util.function.DoublePredicate valid, String range, String why) {
+        OptionalDouble value = exprs.constant(expr, what);
+        if (value.isPresent() && !valid.test(value.getAsDouble())) {
+            context.diagnostics.reportWithHelp(
+                    DiagnosticCode.ARGUMENT_RANGE,
+                    expr.span(),
+                    why,
+                    what,
+                    range,
+                    context.found(expr, value.getAsDouble()));
+            return OptionalDouble.empty();
+        }
+        return value;
     }
 
     /** The cell of a recurrent layer: {@code rnn}'s activation is {@code tanh} or {@code relu}. */

@@ -265,6 +265,39 @@ public sealed interface Term {
     }
 
     /**
+     * {@code batch_norm(input, momentum, eps)}: PyTorch's {@code BatchNorm1d}/{@code BatchNorm2d}
+     * over the features of a vector or the channels (first dimension) of a tensor. Training
+     * normalises with the batch's mean and biased variance and moves the running statistics
+     * towards the batch's (the variance unbiased); prediction normalises with the running
+     * statistics. {@code weight} and {@code bias} are {@code [C]}, and so are the two buffers.
+     */
+    record BatchNorm(
+            Term input,
+            Symbol.Param weight,
+            Symbol.Param bias,
+            Buffer runningMean,
+            Buffer runningVar,
+            double momentum,
+            double eps,
+            SourceSpan span)
+            implements Term {
+        @Override
+        public Shape shape() {
+            return input.shape();
+        }
+
+        @Override
+        public List<Term> operands() {
+            return List.of(input);
+        }
+
+        /** The normalised groups: features of a vector, channels of a tensor. */
+        public int channels() {
+            return input.shape().dim(0);
+        }
+    }
+
+    /**
      * {@code max_pool1d/2d} or {@code avg_pool1d/2d}: each channel of {@code input [C, *in]}
      * pooled over the window. Average pooling divides by the whole window, padding included.
      */

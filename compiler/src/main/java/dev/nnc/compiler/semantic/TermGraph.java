@@ -40,6 +40,8 @@ final class TermGraph {
             return params;
         } else if (term instanceof Term.Recurrent recurrent) {
             return List.of(recurrent.weightIh(), recurrent.weightHh(), recurrent.biasIh(), recurrent.biasHh());
+        } else if (term instanceof Term.BatchNorm norm) {
+            return List.of(norm.weight(), norm.bias());
         }
         return List.of();
     }
