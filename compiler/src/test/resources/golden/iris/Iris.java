@@ -303,9 +303,10 @@ public final class Iris implements TrainableNetwork {
 
     /**
      * Sets the gradient fields to the gradient of the mean loss; returns the mean loss.
-     * With {@code dropout}, as in training; without, the gradient of {@link #loss}.
+     * With {@code training}, as {@code trainStep} trains; without, the gradient of
+     * {@link #loss}.
      */
-    private double accumulateGradient(double[] xs, double[] ys, int n, boolean dropout) {
+    private double accumulateGradient(double[] xs, double[] ys, int n, boolean training) {
         Arrays.fill(d_h1_weight, 0.0);
         Arrays.fill(d_h1_bias, 0.0);
         Arrays.fill(d_logits_weight, 0.0);
@@ -314,7 +315,7 @@ public final class Iris implements TrainableNetwork {
         double sum = 0.0;
         for (int row = 0; row < n; row += TILE) {
             int m = Math.min(TILE, n - row);
-            sum += dropout ? trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight) : gradientTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight);
+            sum += training ? trainTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight) : gradientTile(xs, row * INPUT_SIZE, ys, row * TARGET_SIZE, m, weight);
         }
         return sum / n;
     }

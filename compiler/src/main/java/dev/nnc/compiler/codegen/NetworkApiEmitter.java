@@ -178,8 +178,11 @@ final class NetworkApiEmitter {
                 .addParameter(array, "grad")
                 .addJavadoc("The mean loss over {@code n} samples; fills {@code grad} with its gradient with\n")
                 .addJavadoc("respect to the parameters, flat in {@code PARAMETER_NAMES} order. No update; like\n")
-                .addJavadoc("{@link #loss}, in prediction mode (no dropout, running statistics), so it is the\n")
-                .addJavadoc("exact gradient of {@code loss}.\n")
+                .addJavadoc(
+                        batchStatistics
+                                ? "{@link #loss}, in prediction mode (no dropout, running statistics), so it is the\n"
+                                        + "exact gradient of {@code loss}.\n"
+                                : "{@link #loss}, without dropout, so it is the exact gradient of {@code loss}.\n")
                 .addStatement("requireLength($S, grad.length, PARAMETER_COUNT)", "grad")
                 .addStatement(
                         differs()

@@ -18,7 +18,14 @@ class AllocationTest {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     @ParameterizedTest
-    @CsvSource({"xor.nn, Xor", "digits.nn, Digits", "iris.nn, Iris", "explicit.nn, Explicit", "rbf.nn, Rbf"})
+    @CsvSource({
+        "xor.nn, Xor",
+        "digits.nn, Digits",
+        "iris.nn, Iris",
+        "explicit.nn, Explicit",
+        "rbf.nn, Rbf",
+        "normalized.nn, Normalized"
+    })
     void trainingAndPredictionAllocateNothing(String example, String network) {
         TrainableNetwork net = GeneratedClasses.compileExample(example).newInstance(network);
         int n = 4;

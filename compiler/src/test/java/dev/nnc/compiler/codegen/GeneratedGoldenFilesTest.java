@@ -42,7 +42,8 @@ class GeneratedGoldenFilesTest {
                 // Convolutions, pools and a flatten into a dense layer: patches, window loops, views.
                 Arguments.of("cnn.nn", "DigitsCnn"),
                 // A GRU: the input projection of every step, the loop over time and its way back.
-                Arguments.of("sequences.nn", "Forecast"));
+                Arguments.of("sequences.nn", "Forecast"),
+                Arguments.of("normalized.nn", "Normalized"));
     }
 
     private static List<GeneratedFile> generate(String file) {
@@ -81,8 +82,15 @@ class GeneratedGoldenFilesTest {
     @Test
     void goldenFilesCompileWithoutWarnings() {
         // The goldens are exactly the generated text, which GeneratedClasses compiles with -Werror.
-        for (String file :
-                List.of("xor.nn", "functions.nn", "iris.nn", "perceptron.nn", "digits.nn", "cnn.nn", "sequences.nn")) {
+        for (String file : List.of(
+                "xor.nn",
+                "functions.nn",
+                "iris.nn",
+                "perceptron.nn",
+                "digits.nn",
+                "cnn.nn",
+                "sequences.nn",
+                "normalized.nn")) {
             GeneratedClasses compiled = Examples.compiled(file);
             assertTrue(!compiled.files().isEmpty(), file);
         }

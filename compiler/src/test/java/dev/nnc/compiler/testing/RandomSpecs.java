@@ -1221,6 +1221,9 @@ public final class RandomSpecs {
             "rnn",
             "gru",
             "lstm",
+            "batch_norm",
+            "momentum",
+            "eps",
             "same",
             "kernel",
             "stride",
@@ -1288,8 +1291,17 @@ public final class RandomSpecs {
                 if (chance(0.15) && x.channels() >= 2) {
                     x = sliced(x);
                 }
+                if (chance(0.2)) {
+                    x = define(normalized(x.text()), x.dims());
+                }
             }
             String features = features(x);
+            if (chance(0.15)) {
+                // The features (a vector), normalised per feature.
+                String normalized = name();
+                statements.add(normalized + " = " + normalized(features) + ";");
+                features = normalized;
+            }
             int units = 2 + random.nextInt(3);
             String outputName = name();
             String dense = body.dense(features, units);
@@ -1343,6 +1355,19 @@ public final class RandomSpecs {
                 }
                 default -> x;
             };
+        }
+
+        /** {@code batch_norm} of {@code x}, with or without its options, maybe through an activation. */
+        String normalized(String x) {
+            List<String> arguments = new ArrayList<>(List.of(x));
+            if (chance(0.3)) {
+                arguments.add("momentum = " + pick(List.of("0", "0.5", "1")));
+            }
+            if (chance(0.3)) {
+                arguments.add("eps = " + pick(List.of("0.001", "0.1")));
+            }
+            String call = "batch_norm(" + String.join(", ", arguments) + ")";
+            return chance(0.5) ? pick(TOTAL_ACTIVATIONS) + "(" + call + ")" : call;
         }
 
         /** From here on the network is 1-D. */
