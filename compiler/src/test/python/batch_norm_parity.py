@@ -307,7 +307,7 @@ def line(key, values):
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    default = os.path.join(here, "..", "resources", "normalization-parity")
+    default = os.path.join(here, "..", "resources", "batch-norm-parity")
     directory = sys.argv[1] if len(sys.argv) > 1 else default
     os.makedirs(directory, exist_ok=True)
     for case in CASES:

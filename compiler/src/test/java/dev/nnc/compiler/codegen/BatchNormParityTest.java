@@ -34,7 +34,7 @@ class BatchNormParityTest {
         Map<String, String> lines = new HashMap<>();
         try {
             Path file = Path.of(BatchNormParityTest.class
-                    .getResource("/normalization-parity/" + name + ".txt")
+                    .getResource("/batch-norm-parity/" + name + ".txt")
                     .toURI());
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 if (!line.isBlank() && !line.startsWith("#")) {
