@@ -73,7 +73,9 @@ final class NetworkApiEmitter {
         if (network.isTrainable()) {
             methods.add(loss());
             methods.add(gradient());
+            methods.add(trainingGradient());
             methods.add(trainStep());
+            methods.add(applyGradient());
         }
         methods.add(getParameters());
         methods.add(setParameters());
@@ -82,6 +84,8 @@ final class NetworkApiEmitter {
         }
         methods.add(save());
         methods.add(load());
+        methods.add(savedValues());
+        methods.add(restoreSaved());
         if (network.isTrainable()) {
             methods.add(splits ? accumulateGradientInRanges() : accumulateGradient());
             if (splits) {
@@ -170,24 +174,81 @@ final class NetworkApiEmitter {
     }
 
     private MethodSpec gradient() {
-        MethodSpec.Builder method = batchMethod("gradient")
-                .addParameter(array, "grad")
+        return gradientMethod("gradient", false)
                 .addJavadoc("The mean loss over {@code n} samples; fills {@code grad} with its gradient with\n")
                 .addJavadoc("respect to the parameters, flat in {@code PARAMETER_NAMES} order. No update; like\n")
                 .addJavadoc("{@link #loss}, without dropout, so it is the exact gradient of {@code loss}.\n")
+                .build();
+    }
+
+    private MethodSpec trainingGradient() {
+        MethodSpec.Builder method = gradientMethod("trainingGradient", true)
+                .addJavadoc("The mean loss over {@code n} samples and its gradient as {@link #trainStep} computes\n")
+                .addJavadoc("it, flat in {@code PARAMETER_NAMES} order");
+        if (dropout) {
+            method.addJavadoc(": dropout masks drawn as {@code trainStep} draws them,\nwhich advances the generator");
+        }
+        return method.addJavadoc(". No update; {@code trainStep} is this followed by\n")
+                .addJavadoc("{@link #applyGradient}. Allocates nothing.\n")
+                .build();
+    }
+
+    /**
+     * {@code gradient} or {@code trainingGradient}: the gradient fields of the mean loss, with
+     * dropout when {@code training}, copied out to {@code grad}; the copy's parts are shared.
+     */
+    private MethodSpec.Builder gradientMethod(String name, boolean training) {
+        MethodSpec.Builder method = batchMethod(name)
+                .addParameter(array, "grad")
                 .addStatement("requireLength($S, grad.length, PARAMETER_COUNT)", "grad")
                 .addStatement(
                         dropout
-                                ? "double loss = accumulateGradient(xs, ys, n, false)"
+                                ? "double loss = accumulateGradient(xs, ys, n, " + training + ")"
                                 : "double loss = accumulateGradient(xs, ys, n)");
+        if (gradientCopy == null) {
+            List<CodeBlock> segments = new ArrayList<>();
+            int offset = 0;
+            for (ParameterField p : parameters) {
+                segments.add(CodeBlock.of("$L;\n", copyOut(p, p.gradient(), "grad", offset)));
+                offset += p.size();
+            }
+            gradientCopy = inlineOrSplit("gradientPart", List.of(arrayParameter("grad")), segments, name);
+        }
+        return method.addCode(gradientCopy).addStatement("return loss");
+    }
+
+    /** The statements that copy the gradient fields out to {@code grad}, made once. */
+    private CodeBlock gradientCopy;
+
+    private MethodSpec applyGradient() {
+        ClassName nonFinite = NetworkClassGenerator.nonFiniteException();
+        MethodSpec.Builder method = MethodSpec.methodBuilder("applyGradient")
+                .addModifiers(Modifier.PUBLIC)
+                .addAnnotations(overrideIfDouble())
+                .addParameter(array, "grad")
+                .addJavadoc("One optimizer update from {@code grad}, a gradient of the mean loss flat in\n")
+                .addJavadoc(
+                        "{@code PARAMETER_NAMES} order: the clipping, checks and step count of {@link #trainStep}.\n")
+                .addJavadoc("Throws {@link $T}, leaving the network unchanged, when {@code grad} is\n", nonFinite)
+                .addJavadoc("not finite. Allocates nothing.\n")
+                .addStatement("requireLength($S, grad.length, PARAMETER_COUNT)", "grad");
         List<CodeBlock> segments = new ArrayList<>();
         int offset = 0;
         for (ParameterField p : parameters) {
-            segments.add(CodeBlock.of("$L;\n", copyOut(p, p.gradient(), "grad", offset)));
+            segments.add(copyIn(p, p.gradient(), "grad", offset));
             offset += p.size();
         }
-        return method.addCode(inlineOrSplit("gradientPart", List.of(arrayParameter("grad")), segments, "gradient"))
-                .addStatement("return loss")
+        method.addCode(inlineOrSplit("applyGradientPart", List.of(arrayParameter("grad")), segments, "applyGradient"));
+        if (splits) {
+            // The gradient was not summed in parts here: the update runs on its own.
+            method.addJavadoc("<p>A {@code trainStep} whose batch is split across threads sums the norm that\n")
+                    .addJavadoc("{@code clip_norm} divides by part by part, and this method in one pass: with\n")
+                    .addJavadoc("clipping by norm, the two then differ in the last bits.\n")
+                    .addStatement("splitGradient = false");
+        }
+        return method.addStatement("long next = step + 1")
+                .addStatement("applyUpdate(next)")
+                .addStatement("step = next")
                 .build();
     }
 
@@ -378,10 +439,17 @@ final class NetworkApiEmitter {
     }
 
     /** Copies parameter {@code p}'s {@code array} into the flat row-major {@code dst} at {@code offset}. */
-    private static CodeBlock copyOut(ParameterField p, String array, String dst, int offset) {
+    static CodeBlock copyOut(ParameterField p, String array, String dst, int offset) {
         return p.byColumns()
                 ? CodeBlock.of("fromColumns($N, $N, $L)", array, dst, offset)
                 : CodeBlock.of("$T.arraycopy($N, 0, $N, $L, $L)", System.class, array, dst, offset, p.size());
+    }
+
+    /** Copies the flat row-major {@code src} at {@code offset} into parameter {@code p}'s {@code array}. */
+    static CodeBlock copyIn(ParameterField p, String array, String src, int offset) {
+        return p.byColumns()
+                ? CodeBlock.of("toColumns($N, $L, $N);\n", src, offset, array)
+                : CodeBlock.of("$T.arraycopy($N, $L, $N, 0, $L);\n", System.class, src, offset, array, p.size());
     }
 
     // for (int c = 0; c < columns.length; c++) for (int r = 0; r < rows; r++) dst[offset + r * cols + c] =
@@ -470,11 +538,7 @@ final class NetworkApiEmitter {
         List<CodeBlock> segments = new ArrayList<>();
         int offset = 0;
         for (ParameterField p : parameters) {
-            segments.add(
-                    p.byColumns()
-                            ? CodeBlock.of("toColumns(src, $L, $N);\n", offset, p.field())
-                            : CodeBlock.of(
-                                    "$T.arraycopy(src, $L, $N, 0, $L);\n", System.class, offset, p.field(), p.size()));
+            segments.add(copyIn(p, p.field(), "src", offset));
             offset += p.size();
         }
         method.addCode(inlineOrSplit("setParametersPart", List.of(arrayParameter("src")), segments, "setParameters"));
@@ -485,23 +549,15 @@ final class NetworkApiEmitter {
     }
 
     private MethodSpec save() {
-        MethodSpec.Builder method = MethodSpec.methodBuilder("save")
+        return MethodSpec.methodBuilder("save")
                 .addAnnotation(Override.class)
                 .addModifiers(Modifier.PUBLIC)
                 .addParameter(OutputStream.class, "out")
                 .addException(IOException.class)
                 .addJavadoc("Writes the parameters as an nnc parameter file (name, shapes, values, checksum).\n")
-                .addStatement("double[] values = new double[PARAMETER_COUNT]");
-        if (numeric.isFloat()) {
-            method.addStatement("float[] floats = new float[PARAMETER_COUNT]")
-                    .addStatement("getParameters(floats)")
-                    .beginControlFlow("for (int i = 0; i < values.length; i++)")
-                    .addStatement("values[i] = floats[i]")
-                    .endControlFlow();
-        } else {
-            method.addStatement("getParameters(values)");
-        }
-        return method.addStatement(
+                .addStatement("double[] values = new double[PARAMETER_COUNT]")
+                .addStatement("savedValues(values)")
+                .addStatement(
                         "$T.write(out, $S, PARAMETER_NAMES, PARAMETER_SHAPES, values)",
                         NetworkClassGenerator.parameterFile(),
                         network.name())
@@ -509,7 +565,7 @@ final class NetworkApiEmitter {
     }
 
     private MethodSpec load() {
-        MethodSpec.Builder method = MethodSpec.methodBuilder("load")
+        return MethodSpec.methodBuilder("load")
                 .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
                 .returns(self)
                 .addParameter(InputStream.class, "in")
@@ -520,17 +576,40 @@ final class NetworkApiEmitter {
                         "double[] values = $T.read(in, $S, PARAMETER_NAMES, PARAMETER_SHAPES)",
                         NetworkClassGenerator.parameterFile(),
                         network.name())
-                .addStatement("$T network = new $T()", self, self);
-        if (numeric.isFloat()) {
-            method.addStatement("float[] floats = new float[values.length]")
-                    .beginControlFlow("for (int i = 0; i < values.length; i++)")
-                    .addStatement("floats[i] = (float) values[i]")
-                    .endControlFlow()
-                    .addStatement("network.setParameters(floats)");
-        } else {
-            method.addStatement("network.setParameters(values)");
-        }
-        return method.addStatement("return network").build();
+                .addStatement("$T network = new $T()", self, self)
+                .addStatement("network.restoreSaved(values)")
+                .addStatement("return network")
+                .build();
+    }
+
+    // float[] own = new float[PARAMETER_COUNT]; getParameters(own); for (...) dst[i] = own[i];
+    private MethodSpec savedValues() {
+        return MethodSpec.methodBuilder("savedValues")
+                .addModifiers(Modifier.PRIVATE)
+                .addParameter(double[].class, "dst")
+                .addJavadoc(
+                        "Writes what {@link #save} writes, in its order, to the start of {@code dst}; checkpoints\n")
+                .addJavadoc("begin with it too.\n")
+                .addStatement("$T own = new $T[PARAMETER_COUNT]", array, numeric.type())
+                .addStatement("getParameters(own)")
+                .beginControlFlow("for (int i = 0; i < own.length; i++)")
+                .addStatement("dst[i] = own[i]")
+                .endControlFlow()
+                .build();
+    }
+
+    private MethodSpec restoreSaved() {
+        return MethodSpec.methodBuilder("restoreSaved")
+                .addModifiers(Modifier.PRIVATE)
+                .addParameter(double[].class, "src")
+                .addJavadoc("Replaces what {@link #save} writes from the start of {@code src}, the inverse of\n")
+                .addJavadoc("{@link #savedValues}.\n")
+                .addStatement("$T own = new $T[PARAMETER_COUNT]", array, numeric.type())
+                .beginControlFlow("for (int i = 0; i < own.length; i++)")
+                .addStatement(numeric.isFloat() ? "own[i] = (float) src[i]" : "own[i] = src[i]")
+                .endControlFlow()
+                .addStatement("setParameters(own)")
+                .build();
     }
 
     /** {@code requireLength(name, actual, expected)}: the length check every generated class has. */

@@ -140,6 +140,9 @@ final class NetworkClassGenerator {
             type.addMethod(partsEmitter.shardConstructor(List.copyOf(shared.keySet()), allocation, this::sharing));
         }
         type.addMethods(api.methods());
+        if (optimizer != null) {
+            type.addMethods(checkpoints().methods());
+        }
         if (splits) {
             type.addMethods(partsEmitter.methods(
                     optimizer != null
@@ -291,17 +294,15 @@ final class NetworkClassGenerator {
                         LIST,
                         network.parameters().stream()
                                 .map(p -> CodeBlock.of(
-                                        "new int[] {$L}",
-                                        java.util.Arrays.stream(p.shape().dims())
-                                                .mapToObj(Integer::toString)
-                                                .collect(Collectors.joining(", "))))
+                                        "new int[] {$L}", dims(p.shape().dims())))
                                 .collect(CodeBlock.joining(", ")));
         List<CodeBlock> nameSegments = new ArrayList<>();
         List<CodeBlock> shapeSegments = new ArrayList<>();
         for (int i = 0; i < network.parameters().size(); i++) {
             Symbol.Param p = network.parameters().get(i);
             nameSegments.add(CodeBlock.of("names[$L] = $S;\n", i, p.name()));
-            shapeSegments.add(CodeBlock.of("shapes[$L] = new int[] {$L};\n", i, dims(p)));
+            shapeSegments.add(CodeBlock.of(
+                    "shapes[$L] = new int[] {$L};\n", i, dims(p.shape().dims())));
         }
         if (MethodParts.length(nameSegments) + MethodParts.length(shapeSegments) > NetworkClasses.SPLIT_THRESHOLD) {
             // javac puts every static initializer in one method; this many would pass the limit.
@@ -317,6 +318,10 @@ final class NetworkClassGenerator {
         fields.add(FieldSpec.builder(SHAPE_LIST, "PARAMETER_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer(shapes)
                 .build());
+        fields.addAll(bufferConstants());
+        if (optimizer != null) {
+            fields.add(checkpoints().layout());
+        }
         fields.add(FieldSpec.builder(TypeName.INT, "TILE", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("Samples the kernels handle per call.\n")
                 .initializer("$L", kernels.tile())
@@ -327,10 +332,59 @@ final class NetworkClassGenerator {
         return fields;
     }
 
-    private static String dims(Symbol.Param p) {
-        return java.util.Arrays.stream(p.shape().dims())
-                .mapToObj(Integer::toString)
-                .collect(Collectors.joining(", "));
+    /**
+     * A tensor that is not trained but that {@code save}, {@code load}, {@code copy} and
+     * checkpoints carry with the parameters, such as running statistics.
+     */
+    record Buffer(String name, int[] shape) {}
+
+    /**
+     * The network's buffers, the one list that {@code BUFFER_NAMES}, {@code BUFFER_SHAPES} and
+     * the checkpoint layout are made from. No layer of the language keeps a buffer yet, so it
+     * is empty.
+     */
+    private List<Buffer> buffers() {
+        return List.of();
+    }
+
+    /** {@code BUFFER_NAMES} (public, as {@code bufferNames()} returns it) and {@code BUFFER_SHAPES}. */
+    private List<FieldSpec> bufferConstants() {
+        List<Buffer> buffers = buffers();
+        CodeBlock names = CodeBlock.of(
+                "$T.of($L)",
+                LIST,
+                buffers.stream().map(b -> CodeBlock.of("$S", b.name())).collect(CodeBlock.joining(", ")));
+        CodeBlock shapes = CodeBlock.of(
+                "$T.of($L)",
+                LIST,
+                buffers.stream()
+                        .map(b -> CodeBlock.of("new int[] {$L}", dims(b.shape())))
+                        .collect(CodeBlock.joining(", ")));
+        return List.of(
+                FieldSpec.builder(STRING_LIST, "BUFFER_NAMES", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                        .addJavadoc(
+                                "Buffers (state that is not trained) that {@code save} writes after the parameters.\n")
+                        .initializer(names)
+                        .build(),
+                FieldSpec.builder(SHAPE_LIST, "BUFFER_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                        .initializer(shapes)
+                        .build());
+    }
+
+    /** The checkpoint emitter, made once: its layout field and its methods share parts. */
+    private CheckpointEmitter checkpoints() {
+        if (checkpoints == null) {
+            checkpoints =
+                    new CheckpointEmitter(network.name(), numeric, self, parameters, optimizer, kernels.usesRandom());
+        }
+        return checkpoints;
+    }
+
+    private CheckpointEmitter checkpoints;
+
+    /** {@code 2, 3}: the dimensions of a shape, for {@code new int[] {...}}. */
+    private static String dims(int[] dims) {
+        return java.util.Arrays.stream(dims).mapToObj(Integer::toString).collect(Collectors.joining(", "));
     }
 
     /**
@@ -573,6 +627,7 @@ final class NetworkClassGenerator {
         methods.add(metadata("targetSize", TypeName.INT, CodeBlock.of("TARGET_SIZE")));
         methods.add(metadata("parameterCount", TypeName.INT, CodeBlock.of("PARAMETER_COUNT")));
         methods.add(metadata("parameterNames", STRING_LIST, CodeBlock.of("PARAMETER_NAMES")));
+        methods.add(metadata("bufferNames", STRING_LIST, CodeBlock.of("BUFFER_NAMES")));
         methods.add(MethodSpec.methodBuilder("parameterShapes")
                 .addAnnotation(Override.class)
                 .addModifiers(Modifier.PUBLIC)
