@@ -8,15 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nnc.runtime.Dataset;
 import dev.nnc.runtime.NonFiniteTrainingException;
 import dev.nnc.runtime.ParameterFileException;
 import dev.nnc.runtime.TrainableNetwork;
+import dev.nnc.runtime.Trainer;
+import dev.nnc.runtime.TrainingHistory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -271,6 +276,31 @@ class GeneratedTrainingApiTest {
         assertEquals(
                 "checkpoint was written by a 'Xor' trained with adam, but this one trains with sgd", e.getMessage());
         assertEquals(List.of(), xor.bufferNames());
+    }
+
+    /** Iris has dropout: its generator goes through the trainer's file with the rest. */
+    @Test
+    void aTrainerRunResumedFromItsCheckpointIsBitForBitTheUninterruptedRun(@TempDir Path directory) {
+        int n = 90;
+        Dataset data = new Dataset(gaussian(1, n * 4), Numerics.oneHot(n, 3, 2), n, 4, 3);
+        Trainer.Builder settings = Trainer.builder().batchSize(8).seed(3).validationSplit(0.2);
+        TrainableNetwork whole = Examples.compiled("iris.nn").newInstance("Iris");
+        TrainingHistory expected = settings.epochs(6).build().fit(whole, data);
+        TrainableNetwork interrupted = Examples.compiled("iris.nn").newInstance("Iris");
+        settings.epochs(4).checkpointEvery(2, directory).build().fit(interrupted, data);
+        TrainableNetwork resumed = Examples.compiled("iris.nn").newInstance("Iris");
+        TrainingHistory actual = Trainer.builder()
+                .batchSize(8)
+                .seed(3)
+                .validationSplit(0.2)
+                .epochs(6)
+                .resumeFrom(Trainer.checkpointFile(directory, 4))
+                .build()
+                .fit(resumed, data);
+        assertArrayEquals(parameters(whole), parameters(resumed));
+        assertArrayEquals(checkpoint(whole), checkpoint(resumed), "the whole state, dropout generator included");
+        assertArrayEquals(expected.losses(), actual.losses());
+        assertArrayEquals(expected.validationLosses(), actual.validationLosses());
     }
 
     private static TrainableNetwork loadCheckpoint(Case c, InputStream in) {
