@@ -51,6 +51,13 @@ public final class IrisScorer implements Network {
     private static final List<int[]> PARAMETER_SHAPES = List.of(new int[] {16, 4}, new int[] {16}, new int[] {3, 16}, new int[] {3});
 
     /**
+     * Buffers (state that is not trained) that {@code save} writes after the parameters.
+     */
+    public static final List<String> BUFFER_NAMES = List.of();
+
+    private static final List<int[]> BUFFER_SHAPES = List.of();
+
+    /**
      * Samples the kernels handle per call.
      */
     private static final int TILE = 64;
@@ -155,7 +162,7 @@ public final class IrisScorer implements Network {
     @Override
     public void save(OutputStream out) throws IOException {
         double[] values = new double[PARAMETER_COUNT];
-        getParameters(values);
+        savedValues(values);
         ParameterFile.write(out, "IrisScorer", PARAMETER_NAMES, PARAMETER_SHAPES, values);
     }
 
@@ -166,8 +173,32 @@ public final class IrisScorer implements Network {
     public static IrisScorer load(InputStream in) throws IOException {
         double[] values = ParameterFile.read(in, "IrisScorer", PARAMETER_NAMES, PARAMETER_SHAPES);
         IrisScorer network = new IrisScorer();
-        network.setParameters(values);
+        network.restoreSaved(values);
         return network;
+    }
+
+    /**
+     * Writes what {@link #save} writes, in its order, to the start of {@code dst}; checkpoints
+     * begin with it too.
+     */
+    private void savedValues(double[] dst) {
+        double[] own = new double[PARAMETER_COUNT];
+        getParameters(own);
+        for (int i = 0; i < own.length; i++) {
+            dst[i] = own[i];
+        }
+    }
+
+    /**
+     * Replaces what {@link #save} writes from the start of {@code src}, the inverse of
+     * {@link #savedValues}.
+     */
+    private void restoreSaved(double[] src) {
+        double[] own = new double[PARAMETER_COUNT];
+        for (int i = 0; i < own.length; i++) {
+            own[i] = src[i];
+        }
+        setParameters(own);
     }
 
     private static void requireLength(String name, int actual, int expected) {
@@ -222,6 +253,11 @@ public final class IrisScorer implements Network {
     @Override
     public List<String> parameterNames() {
         return PARAMETER_NAMES;
+    }
+
+    @Override
+    public List<String> bufferNames() {
+        return BUFFER_NAMES;
     }
 
     @Override

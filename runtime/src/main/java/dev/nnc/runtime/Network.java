@@ -58,6 +58,13 @@ public interface Network {
     List<int[]> parameterShapes();
 
     /**
+     * The names of the buffers: state that is not trained but that {@link #save} writes with the
+     * parameters, such as batch normalisation's running statistics. Empty for networks without
+     * any. The list is unmodifiable.
+     */
+    List<String> bufferNames();
+
+    /**
      * Computes the output for one sample. Allocates nothing.
      *
      * @param x the input, of length exactly {@link #inputSize()}

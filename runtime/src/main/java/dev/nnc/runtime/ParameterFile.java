@@ -41,6 +41,7 @@ public final class ParameterFile {
 
     private static final byte[] MAGIC = "NNCP".getBytes(StandardCharsets.US_ASCII);
     private static final int CHECKSUM_BYTES = Integer.BYTES;
+    private static final String KIND = "parameter file";
 
     private ParameterFile() {}
 
@@ -71,6 +72,18 @@ public final class ParameterFile {
         data.write(MAGIC);
         data.writeInt(VERSION);
         data.writeUTF(networkName);
+        writeTensors(data, names, shapes, flatValues);
+        data.flush();
+        new DataOutputStream(out).writeInt((int) crc.getValue());
+        out.flush();
+    }
+
+    /**
+     * The tensor section shared with {@link CheckpointFile}: the tensor count, then per tensor its
+     * name, rank, dimensions and row-major values. The caller has checked the layout.
+     */
+    static void writeTensors(DataOutputStream data, List<String> names, List<int[]> shapes, double[] flatValues)
+            throws IOException {
         data.writeInt(names.size());
         int position = 0;
         for (int t = 0; t < names.size(); t++) {
@@ -86,9 +99,6 @@ public final class ParameterFile {
             }
             position += size;
         }
-        data.flush();
-        new DataOutputStream(out).writeInt((int) crc.getValue());
-        out.flush();
     }
 
     /**
@@ -111,7 +121,10 @@ public final class ParameterFile {
         checkLayout(expectedNames, expectedShapes);
         byte[] magic = in.readNBytes(MAGIC.length);
         if (!Arrays.equals(magic, MAGIC)) {
-            throw new ParameterFileException("not an nnc parameter file: it does not start with \"NNCP\"");
+            throw new ParameterFileException("not an nnc parameter file: it does not start with \"NNCP\""
+                    + (Arrays.equals(magic, CheckpointFile.MAGIC)
+                            ? " but with \"NNCK\", an nnc checkpoint (read it with loadCheckpoint)"
+                            : ""));
         }
         byte[] rest = in.readAllBytes();
         byte[] bytes = new byte[MAGIC.length + rest.length];
@@ -129,13 +142,23 @@ public final class ParameterFile {
             throw new ParameterFileException(
                     "corrupted nnc parameter file: the CRC32 checksum does not match its contents");
         }
-        checkMatches(contents, expectedNetworkName, expectedNames, expectedShapes);
-        return contents.values;
+        checkMatches(
+                "parameter file",
+                contents.networkName,
+                contents.tensors,
+                expectedNetworkName,
+                expectedNames,
+                expectedShapes,
+                "parameter");
+        return contents.tensors.values();
     }
 
-    private record Tensor(String name, int[] shape) {}
+    record Tensor(String name, int[] shape) {}
 
-    private record Contents(String networkName, List<Tensor> tensors, double[] values, int checksumOffset) {}
+    /** A tensor section as read: the names and shapes, and every value, tensor after tensor. */
+    record Tensors(List<Tensor> tensors, double[] values) {}
+
+    private record Contents(String networkName, Tensors tensors, int checksumOffset) {}
 
     /** Parses the structure, failing on truncation before anything else is trusted. */
     private static Contents parse(byte[] bytes) throws ParameterFileException {
@@ -148,112 +171,131 @@ public final class ParameterFile {
                         + "; this runtime reads version " + VERSION);
             }
             String networkName = data.readUTF();
-            int count = data.readInt();
-            if (count < 0) {
-                throw corrupted("negative tensor count " + count);
-            }
-            List<Tensor> tensors = new ArrayList<>();
-            List<double[]> tensorValues = new ArrayList<>();
-            long total = 0;
-            for (int t = 0; t < count; t++) {
-                String name = data.readUTF();
-                int rank = data.readInt();
-                if (rank < 0 || rank > 8) {
-                    throw corrupted("tensor '" + name + "' has rank " + rank);
-                }
-                int[] shape = new int[rank];
-                long size = 1;
-                for (int d = 0; d < rank; d++) {
-                    shape[d] = data.readInt();
-                    if (shape[d] < 1) {
-                        throw corrupted("tensor '" + name + "' has dimension " + shape[d]);
-                    }
-                    size *= shape[d];
-                    if (size > Integer.MAX_VALUE) {
-                        throw corrupted("tensor '" + name + "' is too large");
-                    }
-                }
-                long needed = size * Double.BYTES;
-                if (needed > data.available()) {
-                    throw truncated(bytes.length);
-                }
-                total += size;
-                if (total > Integer.MAX_VALUE) {
-                    throw corrupted("more values than fit in an array");
-                }
-                double[] tensor = new double[(int) size];
-                for (int i = 0; i < tensor.length; i++) {
-                    tensor[i] = data.readDouble();
-                }
-                tensors.add(new Tensor(name, shape));
-                tensorValues.add(tensor);
-            }
+            Tensors tensors = readTensors(data, bytes.length, KIND);
             int checksumOffset = bytes.length - data.available();
             if (data.available() < CHECKSUM_BYTES) {
-                throw truncated(bytes.length);
+                throw truncated(bytes.length, KIND);
             }
             if (data.available() > CHECKSUM_BYTES) {
-                throw corrupted((data.available() - CHECKSUM_BYTES) + " unexpected bytes after the last tensor");
+                throw corrupted((data.available() - CHECKSUM_BYTES) + " unexpected bytes after the last tensor", KIND);
             }
-            double[] values = new double[(int) total];
-            int position = 0;
-            for (double[] tensor : tensorValues) {
-                System.arraycopy(tensor, 0, values, position, tensor.length);
-                position += tensor.length;
-            }
-            return new Contents(networkName, List.copyOf(tensors), values, checksumOffset);
+            return new Contents(networkName, tensors, checksumOffset);
         } catch (ParameterFileException e) {
             throw e;
         } catch (EOFException e) {
-            throw truncated(bytes.length);
+            throw truncated(bytes.length, KIND);
         } catch (IOException e) {
             // readUTF rejects malformed modified UTF-8; nothing else can fail on a byte array.
-            throw corrupted(e.getMessage());
+            throw corrupted(e.getMessage(), KIND);
         }
     }
 
-    private static void checkMatches(
-            Contents contents, String expectedNetworkName, List<String> expectedNames, List<int[]> expectedShapes)
-            throws ParameterFileException {
-        if (!contents.networkName.equals(expectedNetworkName)) {
-            throw new ParameterFileException("parameter file belongs to network '" + contents.networkName
-                    + "', not to '" + expectedNetworkName + "'");
+    /**
+     * Reads the tensor section that {@link #writeTensors} wrote from {@code data}, which reads a
+     * byte array of {@code length} bytes; {@code kind} names the format in error messages.
+     */
+    static Tensors readTensors(DataInputStream data, int length, String kind) throws IOException {
+        int count = data.readInt();
+        if (count < 0) {
+            throw corrupted("negative tensor count " + count, kind);
         }
-        List<Tensor> tensors = contents.tensors;
-        int common = Math.min(tensors.size(), expectedNames.size());
+        List<Tensor> tensors = new ArrayList<>();
+        List<double[]> tensorValues = new ArrayList<>();
+        long total = 0;
+        for (int t = 0; t < count; t++) {
+            String name = data.readUTF();
+            int rank = data.readInt();
+            if (rank < 0 || rank > 8) {
+                throw corrupted("tensor '" + name + "' has rank " + rank, kind);
+            }
+            int[] shape = new int[rank];
+            long size = 1;
+            for (int d = 0; d < rank; d++) {
+                shape[d] = data.readInt();
+                if (shape[d] < 1) {
+                    throw corrupted("tensor '" + name + "' has dimension " + shape[d], kind);
+                }
+                size *= shape[d];
+                if (size > Integer.MAX_VALUE) {
+                    throw corrupted("tensor '" + name + "' is too large", kind);
+                }
+            }
+            long needed = size * Double.BYTES;
+            if (needed > data.available()) {
+                throw truncated(length, kind);
+            }
+            total += size;
+            if (total > Integer.MAX_VALUE) {
+                throw corrupted("more values than fit in an array", kind);
+            }
+            double[] tensor = new double[(int) size];
+            for (int i = 0; i < tensor.length; i++) {
+                tensor[i] = data.readDouble();
+            }
+            tensors.add(new Tensor(name, shape));
+            tensorValues.add(tensor);
+        }
+        double[] values = new double[(int) total];
+        int position = 0;
+        for (double[] tensor : tensorValues) {
+            System.arraycopy(tensor, 0, values, position, tensor.length);
+            position += tensor.length;
+        }
+        return new Tensors(List.copyOf(tensors), values);
+    }
+
+    /**
+     * Checks that a {@code kind} file of network {@code networkName} with {@code tensors} is one
+     * that {@code expectedNetworkName} with the expected tensors can load.
+     */
+    static void checkMatches(
+            String kind,
+            String networkName,
+            Tensors tensors,
+            String expectedNetworkName,
+            List<String> expectedNames,
+            List<int[]> expectedShapes,
+            String tensorNoun)
+            throws ParameterFileException {
+        if (!networkName.equals(expectedNetworkName)) {
+            throw new ParameterFileException(
+                    kind + " belongs to network '" + networkName + "', not to '" + expectedNetworkName + "'");
+        }
+        List<Tensor> found = tensors.tensors();
+        int common = Math.min(found.size(), expectedNames.size());
         for (int t = 0; t < common; t++) {
-            Tensor tensor = tensors.get(t);
+            Tensor tensor = found.get(t);
             String expectedName = expectedNames.get(t);
             if (!tensor.name.equals(expectedName)) {
-                throw new ParameterFileException("parameter " + (t + 1) + " of '" + expectedNetworkName + "' is '"
+                throw new ParameterFileException(tensorNoun + " " + (t + 1) + " of '" + expectedNetworkName + "' is '"
                         + expectedName + "', but the file has '" + tensor.name + "'");
             }
             if (!Arrays.equals(tensor.shape, expectedShapes.get(t))) {
-                throw new ParameterFileException("parameter '" + expectedName + "' has shape "
+                throw new ParameterFileException(tensorNoun + " '" + expectedName + "' has shape "
                         + Arrays.toString(expectedShapes.get(t)) + ", but the file has shape "
                         + Arrays.toString(tensor.shape));
             }
         }
-        if (tensors.size() > common) {
-            throw new ParameterFileException("the file has an extra parameter '" + tensors.get(common).name + "' that '"
-                    + expectedNetworkName + "' does not have");
+        if (found.size() > common) {
+            throw new ParameterFileException("the file has an extra " + tensorNoun + " '" + found.get(common).name
+                    + "' that '" + expectedNetworkName + "' does not have");
         }
         if (expectedNames.size() > common) {
-            throw new ParameterFileException(
-                    "the file lacks parameter '" + expectedNames.get(common) + "' of '" + expectedNetworkName + "'");
+            throw new ParameterFileException("the file lacks " + tensorNoun + " '" + expectedNames.get(common)
+                    + "' of '" + expectedNetworkName + "'");
         }
     }
 
-    private static ParameterFileException truncated(int length) {
+    static ParameterFileException truncated(int length, String kind) {
         return new ParameterFileException(
-                "truncated nnc parameter file: it ends after " + length + " bytes, before its contents are complete");
+                "truncated nnc " + kind + ": it ends after " + length + " bytes, before its contents are complete");
     }
 
-    private static ParameterFileException corrupted(String detail) {
-        return new ParameterFileException("corrupted nnc parameter file: " + detail);
+    static ParameterFileException corrupted(String detail, String kind) {
+        return new ParameterFileException("corrupted nnc " + kind + ": " + detail);
     }
 
-    private static long checkLayout(List<String> names, List<int[]> shapes) {
+    static long checkLayout(List<String> names, List<int[]> shapes) {
         if (names.size() != shapes.size()) {
             throw new IllegalArgumentException(
                     "expected one shape per name: " + names.size() + " names, " + shapes.size() + " shapes");
@@ -271,7 +313,7 @@ public final class ParameterFile {
         return total;
     }
 
-    private static int size(int[] shape) {
+    static int size(int[] shape) {
         int size = 1;
         for (int dim : shape) {
             size = Math.multiplyExact(size, dim);
@@ -280,7 +322,7 @@ public final class ParameterFile {
     }
 
     /** Passes bytes through to the caller's stream while feeding them to a checksum. */
-    private static final class ChecksummedOutput extends OutputStream {
+    static final class ChecksummedOutput extends OutputStream {
         private final OutputStream out;
         private final CRC32 crc;
 

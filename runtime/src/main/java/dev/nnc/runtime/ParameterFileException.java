@@ -3,9 +3,10 @@ package dev.nnc.runtime;
 import java.io.IOException;
 
 /**
- * Thrown by {@link ParameterFile#read} when a stream is not a valid parameter file for the
- * expected network: wrong format, unsupported version, another network's file, a different
- * parameter list, truncation or corruption. The message says which and names the difference.
+ * Thrown by {@link ParameterFile#read} and {@link CheckpointFile#read} when a stream is not a
+ * valid parameter file or checkpoint for the expected network: wrong format, unsupported
+ * version, another network's file (or another optimizer's checkpoint), a different parameter
+ * list, truncation or corruption. The message says which and names the difference.
  */
 public final class ParameterFileException extends IOException {
 

@@ -44,13 +44,51 @@ public final class SeededRandom {
      */
     public SeededRandom copy() {
         SeededRandom copy = new SeededRandom(0);
-        copy.s0 = s0;
-        copy.s1 = s1;
-        copy.s2 = s2;
-        copy.s3 = s3;
-        copy.spareGaussian = spareGaussian;
-        copy.hasSpareGaussian = hasSpareGaussian;
+        copy.setState(this);
         return copy;
+    }
+
+    /**
+     * Writes the complete state (the four state words and the spare Gaussian), so that {@link
+     * #readState} gives a generator that continues this one's sequence: checkpoints carry it.
+     */
+    void writeState(java.io.DataOutput out) throws java.io.IOException {
+        out.writeLong(s0);
+        out.writeLong(s1);
+        out.writeLong(s2);
+        out.writeLong(s3);
+        out.writeDouble(spareGaussian);
+        out.writeBoolean(hasSpareGaussian);
+    }
+
+    /**
+     * A generator in the state that {@link #writeState} wrote.
+     *
+     * @throws java.io.IOException if reading fails, or the state is all zero, the one state
+     *     xoshiro256** never leaves and never reaches
+     */
+    static SeededRandom readState(java.io.DataInput in) throws java.io.IOException {
+        SeededRandom random = new SeededRandom(0);
+        random.s0 = in.readLong();
+        random.s1 = in.readLong();
+        random.s2 = in.readLong();
+        random.s3 = in.readLong();
+        random.spareGaussian = in.readDouble();
+        random.hasSpareGaussian = in.readBoolean();
+        if ((random.s0 | random.s1 | random.s2 | random.s3) == 0) {
+            throw new java.io.IOException("the generator state is all zero");
+        }
+        return random;
+    }
+
+    /** Puts this generator into {@code source}'s state. */
+    void setState(SeededRandom source) {
+        s0 = source.s0;
+        s1 = source.s1;
+        s2 = source.s2;
+        s3 = source.s3;
+        spareGaussian = source.spareGaussian;
+        hasSpareGaussian = source.hasSpareGaussian;
     }
 
     /** The SplitMix64 output function applied to an already advanced counter value. */

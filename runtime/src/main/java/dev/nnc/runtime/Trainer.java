@@ -1,9 +1,20 @@
 package dev.nnc.runtime;
 
 import dev.nnc.runtime.NonFiniteTrainingException.Quantity;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -28,6 +39,10 @@ import java.util.Objects;
  * best by more than {@code minDelta}, training stops and (by default) the best epoch's parameters
  * are restored.
  *
+ * <p>With {@link Builder#checkpointEvery}, the run's complete state goes to a file every few
+ * epochs, and {@link Builder#resumeFrom} continues an interrupted run from one: the resumed fit
+ * gives bit for bit the parameters and history of the uninterrupted one, early stopping included.
+ *
  * <p>A NaN or infinite loss stops training with a {@link NonFiniteTrainingException} that names
  * the epoch and batch. The training loop allocates nothing per batch: rows are gathered into
  * buffers allocated once per {@link #fit} call. A trainer is immutable and may be reused.
@@ -45,6 +60,9 @@ public final class Trainer {
     private final boolean restoreBestParameters;
     private final PrintStream progress;
     private final List<TrainingListener> listeners;
+    private final int checkpointInterval;
+    private final Path checkpointDirectory;
+    private final Path resumeFrom;
 
     private Trainer(Builder b) {
         this.epochs = b.epochs;
@@ -58,6 +76,17 @@ public final class Trainer {
         this.restoreBestParameters = b.restoreBestParameters;
         this.progress = b.progress;
         this.listeners = List.copyOf(b.listeners);
+        this.checkpointInterval = b.checkpointInterval;
+        this.checkpointDirectory = b.checkpointDirectory;
+        this.resumeFrom = b.resumeFrom;
+    }
+
+    /**
+     * The file in which {@link Builder#checkpointEvery} keeps the state after {@code epoch}:
+     * {@code directory/epoch-000012.nnct}, so that names sort by epoch.
+     */
+    public static Path checkpointFile(Path directory, int epoch) {
+        return directory.resolve(String.format(Locale.ROOT, "epoch-%06d.nnct", epoch));
     }
 
     /** Returns a builder with 10 epochs, batch size 32, seed 0, shuffling on, no validation. */
@@ -72,6 +101,9 @@ public final class Trainer {
      * @throws IllegalArgumentException if the data does not fit the network (the message gives
      *     both sizes), or early stopping is configured without validation data
      * @throws NonFiniteTrainingException if a loss becomes NaN or infinite
+     * @throws UncheckedIOException if a checkpoint cannot be written, or the one to resume from
+     *     cannot be read or belongs to another network or run (its cause, a {@link
+     *     ParameterFileException}, says which); a rejected checkpoint changes nothing
      */
     public TrainingHistory fit(TrainableNetwork network, Dataset data) {
         checkFits(network, data, "training data");
@@ -123,6 +155,7 @@ public final class Trainer {
         private final double[] validationOut;
         private final double[] bestParameters;
         private final SeededRandom random;
+        private final TrainerCheckpoint.Settings settings;
         private long step;
 
         Run(TrainableNetwork network, Dataset training, Dataset validation) {
@@ -154,6 +187,8 @@ public final class Trainer {
             this.bestParameters = restoreBestParameters && patience > 0 ? new double[network.parameterCount()] : null;
             // Derived from the seed but distinct from the validation split's stream.
             this.random = new SeededRandom(SeededRandom.splitMix64(seed));
+            this.settings = new TrainerCheckpoint.Settings(
+                    n, batchSize, seed, shuffle, validation == null ? 0 : validation.size(), bestParameters != null);
         }
 
         TrainingHistory execute() {
@@ -162,7 +197,24 @@ public final class Trainer {
             int bestEpoch = 0;
             int sinceBest = 0;
             boolean stoppedEarly = false;
-            for (int epoch = 1; epoch <= epochs; epoch++) {
+            int first = 1;
+            if (resumeFrom != null) {
+                TrainerCheckpoint.State state = resume();
+                for (TrainerCheckpoint.Report r : state.reports()) {
+                    reports.add(new EpochReport(
+                            reports.size() + 1,
+                            epochs,
+                            r.loss(),
+                            r.validationLoss(),
+                            r.validationAccuracy(),
+                            r.millis()));
+                }
+                bestMonitored = state.bestMonitored();
+                bestEpoch = state.bestEpoch();
+                sinceBest = state.sinceBest();
+                first = state.epoch() + 1;
+            }
+            for (int epoch = first; epoch <= epochs; epoch++) {
                 long start = System.nanoTime();
                 double loss = trainEpoch(epoch);
                 double validationLoss = Double.NaN;
@@ -197,8 +249,12 @@ public final class Trainer {
                         network.getParameters(bestParameters);
                     }
                 } else if (patience > 0 && ++sinceBest >= patience) {
+                    // No checkpoint: the run ends here, and a resumed one would train on.
                     stoppedEarly = epoch < epochs;
                     break;
+                }
+                if (checkpointInterval > 0 && epoch % checkpointInterval == 0) {
+                    checkpoint(epoch, reports, bestMonitored, bestEpoch, sinceBest);
                 }
             }
             boolean restore = bestParameters != null && bestEpoch != reports.size();
@@ -206,6 +262,53 @@ public final class Trainer {
                 network.setParameters(bestParameters);
             }
             return new TrainingHistory(reports, bestEpoch, stoppedEarly, restore);
+        }
+
+        /** Restores the network and this run from {@link #resumeFrom}; returns the rest of the state. */
+        private TrainerCheckpoint.State resume() {
+            TrainerCheckpoint.State state;
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(resumeFrom))) {
+                state = TrainerCheckpoint.read(in, settings, network);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot resume from " + resumeFrom + ": " + e.getMessage(), e);
+            }
+            random.setState(state.random());
+            System.arraycopy(state.order(), 0, order, 0, n);
+            step = state.step();
+            if (bestParameters != null) {
+                System.arraycopy(state.bestParameters(), 0, bestParameters, 0, bestParameters.length);
+            }
+            return state;
+        }
+
+        /**
+         * Writes the state after {@code epoch} to a temporary file beside its final name and moves
+         * it there, so that the final name never holds half a checkpoint.
+         */
+        private void checkpoint(
+                int epoch, List<EpochReport> reports, double bestMonitored, int bestEpoch, int sinceBest) {
+            List<TrainerCheckpoint.Report> figures = new ArrayList<>();
+            for (EpochReport r : reports) {
+                figures.add(
+                        new TrainerCheckpoint.Report(r.loss(), r.validationLoss(), r.validationAccuracy(), r.millis()));
+            }
+            TrainerCheckpoint.State state = new TrainerCheckpoint.State(
+                    settings, epoch, step, random, order, bestMonitored, bestEpoch, sinceBest, bestParameters, figures);
+            Path target = checkpointFile(checkpointDirectory, epoch);
+            try {
+                Files.createDirectories(checkpointDirectory);
+                Path temporary = Files.createTempFile(checkpointDirectory, target.getFileName() + ".", ".tmp");
+                try {
+                    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary))) {
+                        TrainerCheckpoint.write(out, state, network);
+                    }
+                    moveReplacing(temporary, target);
+                } finally {
+                    Files.deleteIfExists(temporary);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
+            }
         }
 
         private double trainEpoch(int epoch) {
@@ -240,6 +343,15 @@ public final class Trainer {
 
         private String location(int epoch, int b) {
             return "epoch " + epoch + "/" + epochs + ", batch " + (b + 1) + "/" + batches;
+        }
+    }
+
+    /** Moves atomically where the file system can, and otherwise replaces the target in one move. */
+    private static void moveReplacing(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
@@ -278,6 +390,9 @@ public final class Trainer {
         private boolean restoreBestParameters = true;
         private PrintStream progress;
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private int checkpointInterval;
+        private Path checkpointDirectory;
+        private Path resumeFrom;
 
         private Builder() {}
 
@@ -362,6 +477,35 @@ public final class Trainer {
         /** Adds a listener called after every epoch. */
         public Builder listener(TrainingListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * After every {@code epochs}-th epoch, writes the state of the run to {@link
+         * #checkpointFile checkpointFile(directory, epoch)} (created with its directory if
+         * needed, replaced if present): the network's checkpoint (parameters, buffers, optimizer
+         * state, dropout generator) and the trainer's (epoch, shuffling generator and order,
+         * early-stopping state with the best parameters, the reports so far). Each file is
+         * written beside its name and moved there, so an interruption never leaves half of one
+         * under the name. The epoch at which early stopping ends the run writes none.
+         */
+        public Builder checkpointEvery(int epochs, Path directory) {
+            this.checkpointInterval = positive("checkpoint interval", epochs);
+            this.checkpointDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * Starts {@code fit} from a file that {@link #checkpointEvery} wrote: the network's state
+         * is replaced by the file's (its {@code restoreCheckpoint}), and training continues with
+         * the next epoch, so that the result is bit for bit that of the run that wrote the file
+         * had it not stopped. The history covers every epoch, the earlier ones included. The
+         * fit must have the same data, batch size, seed, shuffling and validation rows, and keep
+         * best parameters the same way (otherwise it would not continue the same run, and the
+         * file is rejected before anything changes); {@link #epochs} may be larger, to train on.
+         */
+        public Builder resumeFrom(Path checkpoint) {
+            this.resumeFrom = Objects.requireNonNull(checkpoint, "checkpoint");
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.nnc.runtime;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
 
@@ -24,6 +25,7 @@ class LinearTestNetwork implements TrainableNetwork {
     private final double[] parameters;
     private final double[] grad;
     private final double[] scratch;
+    private long step;
 
     LinearTestNetwork(int in, int out, Loss loss, double learningRate, long seed) {
         this(in, out, loss, learningRate, false, seed);
@@ -133,10 +135,49 @@ class LinearTestNetwork implements TrainableNetwork {
     @Override
     public double trainStep(double[] xs, double[] ys, int n) {
         double loss = gradient(xs, ys, n, grad);
-        for (int p = 0; p < parameters.length; p++) {
-            parameters[p] -= learningRate * grad[p];
-        }
+        applyGradient(grad);
         return loss;
+    }
+
+    @Override
+    public double trainingGradient(double[] xs, double[] ys, int n, double[] g) {
+        return gradient(xs, ys, n, g);
+    }
+
+    @Override
+    public void applyGradient(double[] g) {
+        checkLength("grad", g.length, parameters.length);
+        for (int p = 0; p < parameters.length; p++) {
+            parameters[p] -= learningRate * g[p];
+        }
+        step++;
+    }
+
+    /** The number of updates applied. */
+    long step() {
+        return step;
+    }
+
+    private CheckpointFile.Layout layout() {
+        return CheckpointFile.Layout.of(
+                name(), "sgd", parameterNames(), parameterShapes(), List.of(), List.of(), List.of(), false);
+    }
+
+    @Override
+    public void saveCheckpoint(OutputStream stream) throws IOException {
+        CheckpointFile.write(stream, layout(), parameters, step, null);
+    }
+
+    @Override
+    public void restoreCheckpoint(InputStream stream) throws IOException {
+        CheckpointFile.Contents contents = CheckpointFile.read(stream, layout());
+        setParameters(contents.values());
+        step = contents.step();
+    }
+
+    @Override
+    public List<String> bufferNames() {
+        return List.of();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.nnc.runtime;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,13 +11,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nnc.runtime.LinearTestNetwork.Loss;
 import dev.nnc.runtime.NonFiniteTrainingException.Quantity;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TrainerTest {
 
@@ -225,6 +231,92 @@ class TrainerTest {
         // 10 more epochs are 10,000 more batches (batch size 1); even 8 bytes per batch would add 80 KB.
         long perEpoch = (longRun - shortRun) / 10;
         assertTrue(perEpoch < 2_000, "allocated " + perEpoch + " bytes per epoch of 1,000 batches");
+    }
+
+    private static Trainer.Builder resumable(int epochs) {
+        return Trainer.builder()
+                .epochs(epochs)
+                .batchSize(7)
+                .seed(5)
+                .validationSplit(0.25)
+                .earlyStopping(2)
+                .minDelta(0.02);
+    }
+
+    private static double[] parametersOf(TrainableNetwork network) {
+        double[] values = new double[network.parameterCount()];
+        network.getParameters(values);
+        return values;
+    }
+
+    @Test
+    void aResumedFitGivesBitForBitTheUninterruptedFit(@TempDir Path directory) throws IOException {
+        Dataset data = blobs(30, 3);
+        LinearTestNetwork whole = new LinearTestNetwork(2, 3, Loss.SOFTMAX_CROSS_ENTROPY, 0.05, 1);
+        TrainingHistory expected = resumable(40).build().fit(whole, data);
+        assertTrue(expected.stoppedEarly() && expected.restoredBestParameters(), "early stopping takes part");
+        assertTrue(expected.epochs().size() > 4, "the run goes past the checkpoint");
+
+        LinearTestNetwork interrupted = new LinearTestNetwork(2, 3, Loss.SOFTMAX_CROSS_ENTROPY, 0.05, 1);
+        resumable(4).checkpointEvery(2, directory).build().fit(interrupted, data);
+        try (Stream<Path> files = Files.list(directory)) {
+            assertEquals(
+                    List.of("epoch-000002.nnct", "epoch-000004.nnct"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList(),
+                    "one file per checkpoint and no temporary file left");
+        }
+
+        LinearTestNetwork resumed = new LinearTestNetwork(2, 3, Loss.SOFTMAX_CROSS_ENTROPY, 0.05, 77);
+        TrainingHistory actual = resumable(40)
+                .resumeFrom(Trainer.checkpointFile(directory, 4))
+                .build()
+                .fit(resumed, data);
+        assertArrayEquals(parametersOf(whole), parametersOf(resumed));
+        assertEquals(whole.step(), resumed.step());
+        assertArrayEquals(expected.losses(), actual.losses());
+        assertArrayEquals(expected.validationLosses(), actual.validationLosses());
+        assertEquals(expected.bestEpoch(), actual.bestEpoch());
+        assertEquals(expected.stoppedEarly(), actual.stoppedEarly());
+        assertEquals(expected.restoredBestParameters(), actual.restoredBestParameters());
+    }
+
+    @Test
+    void resumingAnotherRunIsRejectedBeforeAnythingChanges(@TempDir Path directory) {
+        Dataset data = blobs(30, 3);
+        resumable(2)
+                .checkpointEvery(2, directory)
+                .build()
+                .fit(new LinearTestNetwork(2, 3, Loss.SOFTMAX_CROSS_ENTROPY, 0.05, 1), data);
+        LinearTestNetwork network = new LinearTestNetwork(2, 3, Loss.SOFTMAX_CROSS_ENTROPY, 0.05, 8);
+        double[] before = parametersOf(network);
+        Trainer otherBatch = resumable(4)
+                .batchSize(8)
+                .resumeFrom(Trainer.checkpointFile(directory, 2))
+                .build();
+        java.io.UncheckedIOException e =
+                assertThrows(java.io.UncheckedIOException.class, () -> otherBatch.fit(network, data));
+        assertInstanceOf(ParameterFileException.class, e.getCause());
+        assertTrue(e.getMessage().contains("batch size 7") && e.getMessage().contains("batch size 8"), e.getMessage());
+        assertArrayEquals(before, parametersOf(network));
+        assertEquals(0, network.step());
+    }
+
+    @Test
+    void aCorruptedCheckpointIsRejected(@TempDir Path directory) throws IOException {
+        Dataset data = blobs(30, 3);
+        resumable(2)
+                .checkpointEvery(1, directory)
+                .build()
+                .fit(new LinearTestNetwork(2, 3, Loss.SOFTMAX_CROSS_ENTROPY, 0.05, 1), data);
+        Path file = Trainer.checkpointFile(directory, 2);
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(file, bytes);
+        Trainer trainer = resumable(4).resumeFrom(file).build();
+        LinearTestNetwork network = new LinearTestNetwork(2, 3, Loss.SOFTMAX_CROSS_ENTROPY, 0.05, 1);
+        java.io.UncheckedIOException e =
+                assertThrows(java.io.UncheckedIOException.class, () -> trainer.fit(network, data));
+        assertTrue(e.getMessage().contains("corrupted nnc trainer checkpoint"), e.getMessage());
     }
 
     private static long allocatedByFit(com.sun.management.ThreadMXBean threads, Dataset data, int epochs) {

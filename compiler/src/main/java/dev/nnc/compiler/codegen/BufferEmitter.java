@@ -38,20 +38,25 @@ final class BufferEmitter {
         return buffers.stream().mapToInt(BufferField::size).sum();
     }
 
-    /** {@code BUFFER_COUNT}, {@code BUFFER_NAMES}, and the names and shapes a parameter file holds. */
+    /**
+     * {@code BUFFER_NAMES} (which {@code bufferNames()} returns) and {@code BUFFER_SHAPES}, empty in
+     * a network without buffers, and {@code BUFFER_COUNT} in one with.
+     */
     List<FieldSpec> constants() {
         List<FieldSpec> fields = new ArrayList<>();
-        fields.add(FieldSpec.builder(TypeName.INT, "BUFFER_COUNT", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("Number of buffer scalars (running statistics), which are not trained.\n")
-                .initializer("$L", count())
-                .build());
+        if (!buffers.isEmpty()) {
+            fields.add(FieldSpec.builder(TypeName.INT, "BUFFER_COUNT", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                    .addJavadoc("Number of buffer scalars (running statistics), which are not trained.\n")
+                    .initializer("$L", count())
+                    .build());
+        }
         fields.add(FieldSpec.builder(
                         ParameterizedTypeName.get(LIST, ClassName.get(String.class)),
                         "BUFFER_NAMES",
                         Modifier.PUBLIC,
                         Modifier.STATIC,
                         Modifier.FINAL)
-                .addJavadoc("Buffer tensors in the order of the flat buffer arrays.\n")
+                .addJavadoc("Buffers (state that is not trained) that {@code save} writes after the parameters.\n")
                 .initializer(
                         "$T.of($L)",
                         LIST,
@@ -117,6 +122,38 @@ final class BufferEmitter {
                         b.field(),
                         numeric.literal(b.buffer().initial()));
             }
+        }
+        return code.build();
+    }
+
+    /** {@code array[offset + i] = buffer[i]} for every buffer, one after another. */
+    CodeBlock copyOut(String array, String offset) {
+        CodeBlock.Builder code = CodeBlock.builder();
+        int start = 0;
+        for (BufferField b : buffers) {
+            code.beginControlFlow("for (int i = 0; i < $L; i++)", b.size())
+                    .addStatement("$N[$L + $L + i] = $N[i]", array, offset, start, b.field())
+                    .endControlFlow();
+            start += b.size();
+        }
+        return code.build();
+    }
+
+    /** The inverse of {@link #copyOut}, rounding to float in a float class. */
+    CodeBlock copyIn(String array, String offset) {
+        CodeBlock.Builder code = CodeBlock.builder();
+        int start = 0;
+        for (BufferField b : buffers) {
+            code.beginControlFlow("for (int i = 0; i < $L; i++)", b.size())
+                    .addStatement(
+                            "$N[i] = $L$N[$L + $L + i]",
+                            b.field(),
+                            numeric.isFloat() ? "(float) " : "",
+                            array,
+                            offset,
+                            start)
+                    .endControlFlow();
+            start += b.size();
         }
         return code.build();
     }

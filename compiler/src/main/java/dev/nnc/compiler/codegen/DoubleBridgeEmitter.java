@@ -50,15 +50,15 @@ final class DoubleBridgeEmitter {
             methods.add(batch("loss")
                     .addStatement("return loss(bridgeIn, bridgeTarget, n)")
                     .build());
-            methods.add(batch("gradient")
-                    .addParameter(DOUBLES, "grad")
-                    .addStatement("requireLength($S, grad.length, PARAMETER_COUNT)", "grad")
-                    .addStatement("double loss = gradient(bridgeIn, bridgeTarget, n, bridgeParameters)")
-                    .addStatement("toDoubles(bridgeParameters, grad, PARAMETER_COUNT)")
-                    .addStatement("return loss")
-                    .build());
+            methods.add(gradient("gradient"));
+            methods.add(gradient("trainingGradient"));
             methods.add(batch("trainStep")
                     .addStatement("return trainStep(bridgeIn, bridgeTarget, n)")
+                    .build());
+            methods.add(bridge("applyGradient")
+                    .addParameter(DOUBLES, "grad")
+                    .addStatement("requireLength($S, grad.length, PARAMETER_COUNT)", "grad")
+                    .addStatement("applyGradient(toFloats(grad, PARAMETER_COUNT, bridgeParameters))")
                     .build());
         }
         methods.add(bridge("getParameters")
@@ -76,6 +76,17 @@ final class DoubleBridgeEmitter {
         methods.add(toDoubles());
         methods.add(grow());
         return methods;
+    }
+
+    /** {@code gradient} or {@code trainingGradient}: the float method's gradient, widened into {@code grad}. */
+    private static MethodSpec gradient(String name) {
+        return batch(name)
+                .addParameter(DOUBLES, "grad")
+                .addStatement("requireLength($S, grad.length, PARAMETER_COUNT)", "grad")
+                .addStatement("double loss = $N(bridgeIn, bridgeTarget, n, bridgeParameters)", name)
+                .addStatement("toDoubles(bridgeParameters, grad, PARAMETER_COUNT)")
+                .addStatement("return loss")
+                .build();
     }
 
     private static MethodSpec.Builder bridge(String name) {

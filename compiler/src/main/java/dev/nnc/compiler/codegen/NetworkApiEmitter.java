@@ -74,7 +74,9 @@ final class NetworkApiEmitter {
         if (network.isTrainable()) {
             methods.add(loss());
             methods.add(gradient());
+            methods.add(trainingGradient());
             methods.add(trainStep());
+            methods.add(applyGradient());
         }
         methods.add(getParameters());
         methods.add(setParameters());
@@ -83,6 +85,8 @@ final class NetworkApiEmitter {
         }
         methods.add(save());
         methods.add(load());
+        methods.add(savedValues());
+        methods.add(restoreSaved());
         if (network.isTrainable()) {
             methods.add(splits ? accumulateGradientInRanges() : accumulateGradient());
             if (splits) {
@@ -174,8 +178,7 @@ final class NetworkApiEmitter {
     }
 
     private MethodSpec gradient() {
-        MethodSpec.Builder method = batchMethod("gradient")
-                .addParameter(array, "grad")
+        return gradientMethod("gradient", false)
                 .addJavadoc("The mean loss over {@code n} samples; fills {@code grad} with its gradient with\n")
                 .addJavadoc("respect to the parameters, flat in {@code PARAMETER_NAMES} order. No update; like\n")
                 .addJavadoc(
@@ -183,19 +186,90 @@ final class NetworkApiEmitter {
                                 ? "{@link #loss}, in prediction mode (no dropout, running statistics), so it is the\n"
                                         + "exact gradient of {@code loss}.\n"
                                 : "{@link #loss}, without dropout, so it is the exact gradient of {@code loss}.\n")
-                .addStatement("requireLength($S, grad.length, PARAMETER_COUNT)", "grad")
-                .addStatement(
-                        differs()
-                                ? "double loss = accumulateGradient(xs, ys, n, false)"
-                                : "double loss = accumulateGradient(xs, ys, n)");
+                .build();
+    }
+
+    private MethodSpec trainingGradient() {
+        MethodSpec.Builder method = gradientMethod("trainingGradient", true)
+                .addJavadoc("The mean loss over {@code n} samples and its gradient as {@link #trainStep} computes\n")
+                .addJavadoc("it, flat in {@code PARAMETER_NAMES} order");
+        if (dropout) {
+            method.addJavadoc(": dropout masks drawn as {@code trainStep} draws them,\nwhich advances the generator");
+        }
+        if (batchStatistics) {
+            method.addJavadoc(
+                    "$L the statistics of the batch, and the running statistics\nmoved as a step moves them",
+                    dropout ? ";" : ":");
+        }
+        return method.addJavadoc(". No update; {@code trainStep} is this followed by\n")
+                .addJavadoc("{@link #applyGradient}. Allocates nothing.\n")
+                .build();
+    }
+
+    /**
+     * {@code gradient} or {@code trainingGradient}: the gradient fields of the mean loss, as
+     * training computes it when {@code training}, copied out to {@code grad}; the copy's parts
+     * are shared.
+     */
+    private MethodSpec.Builder gradientMethod(String name, boolean training) {
+        MethodSpec.Builder method = batchMethod(name)
+                .addParameter(array, "grad")
+                .addStatement("requireLength($S, grad.length, PARAMETER_COUNT)", "grad");
+        if (training && batchStatistics && normOfVector().isPresent()) {
+            method.addStatement("requireBatchStatistics(n)");
+        }
+        method.addStatement(
+                differs()
+                        ? "double loss = accumulateGradient(xs, ys, n, " + training + ")"
+                        : "double loss = accumulateGradient(xs, ys, n)");
+        if (training && buffers) {
+            // As in PyTorch's training mode, the forward pass moves the running statistics.
+            method.addStatement("commitBuffers()");
+        }
+        if (gradientCopy == null) {
+            List<CodeBlock> segments = new ArrayList<>();
+            int offset = 0;
+            for (ParameterField p : parameters) {
+                segments.add(CodeBlock.of("$L;\n", copyOut(p, p.gradient(), "grad", offset)));
+                offset += p.size();
+            }
+            gradientCopy = inlineOrSplit("gradientPart", List.of(arrayParameter("grad")), segments, name);
+        }
+        return method.addCode(gradientCopy).addStatement("return loss");
+    }
+
+    /** The statements that copy the gradient fields out to {@code grad}, made once. */
+    private CodeBlock gradientCopy;
+
+    private MethodSpec applyGradient() {
+        ClassName nonFinite = NetworkClassGenerator.nonFiniteException();
+        MethodSpec.Builder method = MethodSpec.methodBuilder("applyGradient")
+                .addModifiers(Modifier.PUBLIC)
+                .addAnnotations(overrideIfDouble())
+                .addParameter(array, "grad")
+                .addJavadoc("One optimizer update from {@code grad}, a gradient of the mean loss flat in\n")
+                .addJavadoc(
+                        "{@code PARAMETER_NAMES} order: the clipping, checks and step count of {@link #trainStep}.\n")
+                .addJavadoc("Throws {@link $T}, leaving the network unchanged, when {@code grad} is\n", nonFinite)
+                .addJavadoc("not finite. Allocates nothing.\n")
+                .addStatement("requireLength($S, grad.length, PARAMETER_COUNT)", "grad");
         List<CodeBlock> segments = new ArrayList<>();
         int offset = 0;
         for (ParameterField p : parameters) {
-            segments.add(CodeBlock.of("$L;\n", copyOut(p, p.gradient(), "grad", offset)));
+            segments.add(copyIn(p, p.gradient(), "grad", offset));
             offset += p.size();
         }
-        return method.addCode(inlineOrSplit("gradientPart", List.of(arrayParameter("grad")), segments, "gradient"))
-                .addStatement("return loss")
+        method.addCode(inlineOrSplit("applyGradientPart", List.of(arrayParameter("grad")), segments, "applyGradient"));
+        if (splits) {
+            // The gradient was not summed in parts here: the update runs on its own.
+            method.addJavadoc("<p>A {@code trainStep} whose batch is split across threads sums the norm that\n")
+                    .addJavadoc("{@code clip_norm} divides by part by part, and this method in one pass: with\n")
+                    .addJavadoc("clipping by norm, the two then differ in the last bits.\n")
+                    .addStatement("splitGradient = false");
+        }
+        return method.addStatement("long next = step + 1")
+                .addStatement("applyUpdate(next)")
+                .addStatement("step = next")
                 .build();
     }
 
@@ -403,10 +477,17 @@ final class NetworkApiEmitter {
     }
 
     /** Copies parameter {@code p}'s {@code array} into the flat row-major {@code dst} at {@code offset}. */
-    private static CodeBlock copyOut(ParameterField p, String array, String dst, int offset) {
+    static CodeBlock copyOut(ParameterField p, String array, String dst, int offset) {
         return p.byColumns()
                 ? CodeBlock.of("fromColumns($N, $N, $L)", array, dst, offset)
                 : CodeBlock.of("$T.arraycopy($N, 0, $N, $L, $L)", System.class, array, dst, offset, p.size());
+    }
+
+    /** Copies the flat row-major {@code src} at {@code offset} into parameter {@code p}'s {@code array}. */
+    static CodeBlock copyIn(ParameterField p, String array, String src, int offset) {
+        return p.byColumns()
+                ? CodeBlock.of("toColumns($N, $L, $N);\n", src, offset, array)
+                : CodeBlock.of("$T.arraycopy($N, $L, $N, 0, $L);\n", System.class, src, offset, array, p.size());
     }
 
     // for (int c = 0; c < columns.length; c++) for (int r = 0; r < rows; r++) dst[offset + r * cols + c] =
@@ -456,11 +537,19 @@ final class NetworkApiEmitter {
      * Tells the emitter that training reads the statistics of its batch ({@code batchStatistics})
      * and that the class has buffers.
      */
-    NetworkApiEmitter withBatchStatistics(boolean batchStatistics, boolean buffers) {
+    NetworkApiEmitter withBatchStatistics(boolean batchStatistics, BufferEmitter buffers) {
         this.batchStatistics = batchStatistics;
-        this.buffers = buffers;
+        this.buffers = !buffers.isEmpty();
+        this.bufferValues = array -> buffers.copyOut(array, "PARAMETER_COUNT");
+        this.restoredBuffers = array -> buffers.copyIn(array, "PARAMETER_COUNT");
         return this;
     }
+
+    /** The buffers written to a {@code double[]} from an offset, after the parameters. */
+    private java.util.function.Function<String, CodeBlock> bufferValues = array -> CodeBlock.of("");
+
+    /** The buffers read back from a {@code double[]}. */
+    private java.util.function.Function<String, CodeBlock> restoredBuffers = array -> CodeBlock.of("");
 
     /**
      * Whether training differs from prediction (dropout, batch statistics): {@code gradient} then
@@ -517,11 +606,7 @@ final class NetworkApiEmitter {
         List<CodeBlock> segments = new ArrayList<>();
         int offset = 0;
         for (ParameterField p : parameters) {
-            segments.add(
-                    p.byColumns()
-                            ? CodeBlock.of("toColumns(src, $L, $N);\n", offset, p.field())
-                            : CodeBlock.of(
-                                    "$T.arraycopy(src, $L, $N, 0, $L);\n", System.class, offset, p.field(), p.size()));
+            segments.add(copyIn(p, p.field(), "src", offset));
             offset += p.size();
         }
         method.addCode(inlineOrSplit("setParametersPart", List.of(arrayParameter("src")), segments, "setParameters"));
@@ -532,43 +617,27 @@ final class NetworkApiEmitter {
     }
 
     private MethodSpec save() {
-        MethodSpec.Builder method = MethodSpec.methodBuilder("save")
+        return MethodSpec.methodBuilder("save")
                 .addAnnotation(Override.class)
                 .addModifiers(Modifier.PUBLIC)
                 .addParameter(OutputStream.class, "out")
                 .addException(IOException.class)
                 .addJavadoc("Writes the parameters as an nnc parameter file (name, shapes, values, checksum).\n")
-                .addStatement("double[] values = new double[PARAMETER_COUNT]");
-        if (numeric.isFloat()) {
-            method.addStatement("float[] floats = new float[PARAMETER_COUNT]")
-                    .addStatement("getParameters(floats)")
-                    .beginControlFlow("for (int i = 0; i < values.length; i++)")
-                    .addStatement("values[i] = floats[i]")
-                    .endControlFlow();
-        } else {
-            method.addStatement("getParameters(values)");
-        }
-        if (buffers) {
-            // The buffers follow the parameters, under their own names.
-            method.addStatement("double[] saved = $T.copyOf(values, PARAMETER_COUNT + BUFFER_COUNT)", Arrays.class)
-                    .addStatement("double[] state = new double[BUFFER_COUNT]")
-                    .addStatement("getBuffers(state)")
-                    .addStatement("$T.arraycopy(state, 0, saved, PARAMETER_COUNT, BUFFER_COUNT)", System.class)
-                    .addStatement(
-                            "$T.write(out, $S, SAVED_NAMES, SAVED_SHAPES, saved)",
-                            NetworkClassGenerator.parameterFile(),
-                            network.name());
-            return method.build();
-        }
-        return method.addStatement(
-                        "$T.write(out, $S, PARAMETER_NAMES, PARAMETER_SHAPES, values)",
+                .addStatement(
+                        "double[] values = new double[$L]",
+                        buffers ? "PARAMETER_COUNT + BUFFER_COUNT" : "PARAMETER_COUNT")
+                .addStatement("savedValues(values)")
+                .addStatement(
+                        buffers
+                                ? "$T.write(out, $S, SAVED_NAMES, SAVED_SHAPES, values)"
+                                : "$T.write(out, $S, PARAMETER_NAMES, PARAMETER_SHAPES, values)",
                         NetworkClassGenerator.parameterFile(),
                         network.name())
                 .build();
     }
 
     private MethodSpec load() {
-        MethodSpec.Builder method = MethodSpec.methodBuilder("load")
+        return MethodSpec.methodBuilder("load")
                 .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
                 .returns(self)
                 .addParameter(InputStream.class, "in")
@@ -577,26 +646,46 @@ final class NetworkApiEmitter {
                 .addJavadoc("parameter layout and a corrupted file with a {@code ParameterFileException}.\n")
                 .addStatement(
                         buffers
-                                ? "double[] saved = $T.read(in, $S, SAVED_NAMES, SAVED_SHAPES)"
+                                ? "double[] values = $T.read(in, $S, SAVED_NAMES, SAVED_SHAPES)"
                                 : "double[] values = $T.read(in, $S, PARAMETER_NAMES, PARAMETER_SHAPES)",
                         NetworkClassGenerator.parameterFile(),
                         network.name())
-                .addStatement("$T network = new $T()", self, self);
-        if (buffers) {
-            method.addStatement("double[] values = $T.copyOf(saved, PARAMETER_COUNT)", Arrays.class)
-                    .addStatement(
-                            "network.setBuffers($T.copyOfRange(saved, PARAMETER_COUNT, saved.length))", Arrays.class);
-        }
-        if (numeric.isFloat()) {
-            method.addStatement("float[] floats = new float[values.length]")
-                    .beginControlFlow("for (int i = 0; i < values.length; i++)")
-                    .addStatement("floats[i] = (float) values[i]")
-                    .endControlFlow()
-                    .addStatement("network.setParameters(floats)");
-        } else {
-            method.addStatement("network.setParameters(values)");
-        }
-        return method.addStatement("return network").build();
+                .addStatement("$T network = new $T()", self, self)
+                .addStatement("network.restoreSaved(values)")
+                .addStatement("return network")
+                .build();
+    }
+
+    // float[] own = new float[PARAMETER_COUNT]; getParameters(own); for (...) dst[i] = own[i];
+    private MethodSpec savedValues() {
+        return MethodSpec.methodBuilder("savedValues")
+                .addModifiers(Modifier.PRIVATE)
+                .addParameter(double[].class, "dst")
+                .addJavadoc(
+                        "Writes what {@link #save} writes, in its order, to the start of {@code dst}; checkpoints\n")
+                .addJavadoc("begin with it too.\n")
+                .addStatement("$T own = new $T[PARAMETER_COUNT]", array, numeric.type())
+                .addStatement("getParameters(own)")
+                .beginControlFlow("for (int i = 0; i < own.length; i++)")
+                .addStatement("dst[i] = own[i]")
+                .endControlFlow()
+                .addCode(bufferValues.apply("dst"))
+                .build();
+    }
+
+    private MethodSpec restoreSaved() {
+        return MethodSpec.methodBuilder("restoreSaved")
+                .addModifiers(Modifier.PRIVATE)
+                .addParameter(double[].class, "src")
+                .addJavadoc("Replaces what {@link #save} writes from the start of {@code src}, the inverse of\n")
+                .addJavadoc("{@link #savedValues}.\n")
+                .addStatement("$T own = new $T[PARAMETER_COUNT]", array, numeric.type())
+                .beginControlFlow("for (int i = 0; i < own.length; i++)")
+                .addStatement(numeric.isFloat() ? "own[i] = (float) src[i]" : "own[i] = src[i]")
+                .endControlFlow()
+                .addStatement("setParameters(own)")
+                .addCode(restoredBuffers.apply("src"))
+                .build();
     }
 
     /** {@code requireLength(name, actual, expected)}: the length check every generated class has. */

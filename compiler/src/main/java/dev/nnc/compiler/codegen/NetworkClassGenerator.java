@@ -127,7 +127,7 @@ final class NetworkClassGenerator {
                     .build());
         }
         NetworkApiEmitter api = new NetworkApiEmitter(network, numeric, self, parameters, kernels.usesRandom())
-                .withBatchStatistics(kernels.batchStatistics(), !buffers.isEmpty())
+                .withBatchStatistics(kernels.batchStatistics(), buffers)
                 .withTransposes(kernels.hasTransposes())
                 .withParts(splits)
                 .withTrainOne(kernels.hasTrainOne())
@@ -146,6 +146,9 @@ final class NetworkClassGenerator {
             type.addMethod(partsEmitter.shardConstructor(List.copyOf(shared.keySet()), allocation, this::sharing));
         }
         type.addMethods(api.methods());
+        if (optimizer != null) {
+            type.addMethods(checkpoints().methods());
+        }
         if (splits) {
             type.addMethods(partsEmitter.methods(
                     optimizer != null
@@ -300,17 +303,15 @@ final class NetworkClassGenerator {
                         LIST,
                         network.parameters().stream()
                                 .map(p -> CodeBlock.of(
-                                        "new int[] {$L}",
-                                        java.util.Arrays.stream(p.shape().dims())
-                                                .mapToObj(Integer::toString)
-                                                .collect(Collectors.joining(", "))))
+                                        "new int[] {$L}", dims(p.shape().dims())))
                                 .collect(CodeBlock.joining(", ")));
         List<CodeBlock> nameSegments = new ArrayList<>();
         List<CodeBlock> shapeSegments = new ArrayList<>();
         for (int i = 0; i < network.parameters().size(); i++) {
             Symbol.Param p = network.parameters().get(i);
             nameSegments.add(CodeBlock.of("names[$L] = $S;\n", i, p.name()));
-            shapeSegments.add(CodeBlock.of("shapes[$L] = new int[] {$L};\n", i, dims(p)));
+            shapeSegments.add(CodeBlock.of(
+                    "shapes[$L] = new int[] {$L};\n", i, dims(p.shape().dims())));
         }
         if (MethodParts.length(nameSegments) + MethodParts.length(shapeSegments) > NetworkClasses.SPLIT_THRESHOLD) {
             // javac puts every static initializer in one method; this many would pass the limit.
@@ -326,8 +327,8 @@ final class NetworkClassGenerator {
         fields.add(FieldSpec.builder(SHAPE_LIST, "PARAMETER_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer(shapes)
                 .build());
+        fields.addAll(buffers.constants());
         if (!buffers.isEmpty()) {
-            fields.addAll(buffers.constants());
             // A parameter file holds the buffers after the parameters.
             fields.add(FieldSpec.builder(STRING_LIST, "SAVED_NAMES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                     .initializer(
@@ -340,6 +341,9 @@ final class NetworkClassGenerator {
                             java.util.stream.Stream.class)
                     .build());
         }
+        if (optimizer != null) {
+            fields.add(checkpoints().layout());
+        }
         fields.add(FieldSpec.builder(TypeName.INT, "TILE", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("Samples the kernels handle per call.\n")
                 .initializer("$L", kernels.tile())
@@ -350,10 +354,20 @@ final class NetworkClassGenerator {
         return fields;
     }
 
-    private static String dims(Symbol.Param p) {
-        return java.util.Arrays.stream(p.shape().dims())
-                .mapToObj(Integer::toString)
-                .collect(Collectors.joining(", "));
+    /** The checkpoint emitter, made once: its layout field and its methods share parts. */
+    private CheckpointEmitter checkpoints() {
+        if (checkpoints == null) {
+            checkpoints =
+                    new CheckpointEmitter(network.name(), numeric, self, parameters, optimizer, kernels.usesRandom());
+        }
+        return checkpoints;
+    }
+
+    private CheckpointEmitter checkpoints;
+
+    /** {@code 2, 3}: the dimensions of a shape, for {@code new int[] {...}}. */
+    private static String dims(int[] dims) {
+        return java.util.Arrays.stream(dims).mapToObj(Integer::toString).collect(Collectors.joining(", "));
     }
 
     /**
@@ -598,6 +612,7 @@ final class NetworkClassGenerator {
         methods.add(metadata("targetSize", TypeName.INT, CodeBlock.of("TARGET_SIZE")));
         methods.add(metadata("parameterCount", TypeName.INT, CodeBlock.of("PARAMETER_COUNT")));
         methods.add(metadata("parameterNames", STRING_LIST, CodeBlock.of("PARAMETER_NAMES")));
+        methods.add(metadata("bufferNames", STRING_LIST, CodeBlock.of("BUFFER_NAMES")));
         methods.add(MethodSpec.methodBuilder("parameterShapes")
                 .addAnnotation(Override.class)
                 .addModifiers(Modifier.PUBLIC)

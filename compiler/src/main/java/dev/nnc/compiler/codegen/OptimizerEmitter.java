@@ -50,8 +50,13 @@ final class OptimizerEmitter {
         }
     }
 
+    /** The optimizer's spelling in the language, e.g. {@code "adam"}. */
+    String spelling() {
+        return spec.kind().spelling();
+    }
+
     /** PyTorch's names for the per-parameter state of each optimizer. */
-    private List<String> stateKinds() {
+    List<String> stateKinds() {
         return switch (spec.kind()) {
             case SGD -> spec.momentum() != 0 ? List.of("momentum_buffer") : List.of();
             case ADAGRAD -> List.of("sum");
@@ -173,7 +178,7 @@ final class OptimizerEmitter {
         return fields;
     }
 
-    /** The state arrays of parameter {@code p}, for {@code copy()}. */
+    /** The state arrays of parameter {@code p}, in {@link #stateKinds} order, for {@code copy()} and checkpoints. */
     List<String> stateArrays(ParameterField p) {
         return List.copyOf(state.get(p).values());
     }

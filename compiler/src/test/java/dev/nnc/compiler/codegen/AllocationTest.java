@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Once constructed, a generated network allocates nothing in {@code predict(x, out)},
- * {@code gradient} and {@code trainStep}: measured with the thread's allocation counter over
+ * {@code gradient}, {@code trainStep}, {@code trainingGradient} and {@code applyGradient}: measured with the thread's allocation counter over
  * many calls, after a warm-up that lets the JIT compile the code.
  */
 class AllocationTest {
@@ -38,6 +38,8 @@ class AllocationTest {
             net.predict(x, out);
             net.gradient(xs, ys, n, grad);
             net.trainStep(xs, ys, n);
+            net.trainingGradient(xs, ys, n, grad);
+            net.applyGradient(grad);
         };
         long quietest = quietestWindow(calls, 20_000, 1_000);
         assertEquals(0, quietest, network + " allocated " + quietest + " bytes in each window of 1,000 rounds");
@@ -78,6 +80,8 @@ class AllocationTest {
             net.predict(xs, n, outs);
             net.gradient(xs, ys, n, grad);
             net.trainStep(xs, ys, n);
+            net.trainingGradient(xs, ys, n, grad);
+            net.applyGradient(grad);
         };
         long quietest = quietestWindow(calls, 3_000, 200);
         assertEquals(0, quietest, "MnistMlp with two threads allocated " + quietest + " bytes in each window");

@@ -178,6 +178,30 @@ class BatchNormTest {
 
     @ParameterizedTest
     @MethodSource("cases")
+    void trainingGradientMovesTheStatisticsAndCheckpointsCarryThem(Case c) throws Exception {
+        Declaration.Network declaration = declaration(c);
+        TrainableNetwork network = compiled(c);
+        double[] xs = gaussian(18, BATCH * network.inputSize());
+        double[] ys = uniform(19, BATCH * network.targetSize());
+        NetworkReference.TrainingBatch expected =
+                new NetworkReference(declaration).trainingBatch(Networks.parameters(network), xs, ys, BATCH);
+        double[] grad = new double[network.parameterCount()];
+        assertClose(expected.loss(), network.trainingGradient(xs, ys, BATCH, grad), 1e-12, 1e-14, c + " loss");
+        assertAllClose(expected.gradient(), grad, 1e-10, 1e-13, c + " trainingGradient");
+        assertAllClose(expected.buffers(), buffers(network), 1e-12, 1e-14, c + " statistics after trainingGradient");
+
+        ByteArrayOutputStream checkpoint = new ByteArrayOutputStream();
+        network.saveCheckpoint(checkpoint);
+        Method load = network.getClass().getMethod("loadCheckpoint", java.io.InputStream.class);
+        Object loaded = load.invoke(null, new ByteArrayInputStream(checkpoint.toByteArray()));
+        assertArrayEquals(buffers(network), buffers(loaded), c + " buffers through a checkpoint");
+        TrainableNetwork restored = compiled(c);
+        restored.restoreCheckpoint(new ByteArrayInputStream(checkpoint.toByteArray()));
+        assertArrayEquals(buffers(network), buffers(restored), c + " buffers restored from a checkpoint");
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
     void predictionAndGradientUseTheRunningStatistics(Case c) {
         Declaration.Network declaration = declaration(c);
         TrainableNetwork network = compiled(c);
