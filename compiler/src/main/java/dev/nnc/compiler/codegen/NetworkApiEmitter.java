@@ -93,6 +93,9 @@ final class NetworkApiEmitter {
         }
         methods.add(requireLength());
         methods.add(requireRows());
+        if (!network.embeddings().isEmpty()) {
+            methods.addAll(EmbeddingIdChecks.methods(network, numeric));
+        }
         if (parameters.stream().anyMatch(ParameterField::byColumns)) {
             methods.add(fromColumns());
             methods.add(toColumns());
@@ -110,6 +113,7 @@ final class NetworkApiEmitter {
                 .addJavadoc("{@code OUTPUT_SIZE} values of {@code out}. Allocates nothing.\n")
                 .addStatement("requireLength($S, x.length, INPUT_SIZE)", "x")
                 .addStatement("requireLength($S, out.length, OUTPUT_SIZE)", "out")
+                .addCode(checkIds("x", "1"))
                 .addStatement("forwardTile(x, 0, out, 0, 1)")
                 .build();
     }
@@ -123,7 +127,8 @@ final class NetworkApiEmitter {
                 .addParameter(array, "outs")
                 .addJavadoc("Predicts {@code n} samples, rows of {@code xs} to rows of {@code outs}.\n")
                 .addStatement("requireRows($S, xs.length, n, INPUT_SIZE)", "xs")
-                .addStatement("requireRows($S, outs.length, n, OUTPUT_SIZE)", "outs");
+                .addStatement("requireRows($S, outs.length, n, OUTPUT_SIZE)", "outs")
+                .addCode(checkIds("xs", "n"));
         if (splits) {
             return method.beginControlFlow("if ($L)", PartsEmitter.splits())
                     .addStatement("predictInParts(xs, n, outs)")
@@ -227,7 +232,15 @@ final class NetworkApiEmitter {
                 .addParameter(array, "ys")
                 .addParameter(TypeName.INT, "n")
                 .addStatement("requireRows($S, xs.length, n, INPUT_SIZE)", "xs")
-                .addStatement("requireRows($S, ys.length, n, TARGET_SIZE)", "ys");
+                .addStatement("requireRows($S, ys.length, n, TARGET_SIZE)", "ys")
+                .addCode(checkIds("xs", "n"));
+    }
+
+    /** {@code checkIds(xs, n);} in a network with embeddings: every id checked before anything runs. */
+    private CodeBlock checkIds(String xs, String n) {
+        return network.embeddings().isEmpty()
+                ? CodeBlock.of("")
+                : CodeBlock.of("$N($N, $L);\n", EmbeddingIdChecks.CHECK_IDS, xs, n);
     }
 
     // Arrays.fill(d_hidden_weight, 0.0); ...

@@ -28,6 +28,8 @@ import java.util.Map;
  *       log(softmax(z))} becomes {@code log_softmax}.
  *   <li>{@code rnn}/{@code gru}/{@code lstm} become the input projection of every step, a {@link
  *       SequenceOp.Recurrence} and views of its states.
+ *   <li>{@code layer_norm} becomes sums, broadcasts and elementwise ops (see {@link #layerNorm});
+ *       {@code embedding} a {@link TensorOp.Embedding} of the ids and the weight.
  *   <li>{@code conv1d}/{@code conv2d} become {@link SpatialOp.Conv} and the activation; pools
  *       {@link SpatialOp.MaxPool} or {@link SpatialOp.AvgPool}; {@code global_avg_pool} {@link
  *       SpatialOp.ChannelSum} scaled by {@code 1/plane}, {@code global_max_pool} a max pool over
@@ -167,6 +169,10 @@ public final class Lowering {
             return conv(conv);
         } else if (term instanceof Term.Recurrent recurrent) {
             return recurrent(recurrent);
+        } else if (term instanceof Term.LayerNorm norm) {
+            return layerNorm(norm);
+        } else if (term instanceof Term.Embedding embedding) {
+            return builder.apply(new TensorOp.Embedding(), of(embedding.ids()), read(embedding.weight()));
         } else if (term instanceof Term.Pool pool) {
             return pool(pool);
         } else if (term instanceof Term.GlobalPool pool) {
@@ -308,6 +314,27 @@ public final class Lowering {
         return builder.apply(
                 new SpatialOp.Reshape(Shape.vector(units)),
                 builder.apply(new SpatialOp.Slice(steps - 1, steps), states));
+    }
+
+    /**
+     * {@code layer_norm}: the mean, the deviations {@code d = x - mean}, the biased variance as the
+     * mean of {@code d * d} (two passes: no cancellation of {@code E[x^2] - mean^2} when the mean
+     * is large against the spread), then {@code d / sqrt(var + eps) * weight + bias}, all of it
+     * ordinary sums, broadcasts and elementwise ops, which reverse mode differentiates.
+     */
+    private int layerNorm(Term.LayerNorm norm) {
+        int input = of(norm.input());
+        Shape shape = builder.shapeOf(input);
+        int perElement = builder.constant(1.0 / shape.size(), Shape.scalar());
+        int mean = builder.multiply(builder.apply(new TensorOp.Sum(), input), perElement);
+        int deviation = builder.subtract(input, builder.broadcast(mean, shape));
+        int variance =
+                builder.multiply(builder.apply(new TensorOp.Sum(), builder.multiply(deviation, deviation)), perElement);
+        int spread =
+                builder.apply(new UnaryOp.Sqrt(), builder.add(variance, builder.constant(norm.eps(), Shape.scalar())));
+        int inverse = builder.divide(builder.constant(1, Shape.scalar()), spread);
+        int normalised = builder.multiply(deviation, builder.broadcast(inverse, shape));
+        return builder.add(builder.multiply(normalised, read(norm.weight())), read(norm.bias()));
     }
 
     private int pool(Term.Pool pool) {

@@ -12,7 +12,9 @@ enum Layer {
     CONV2D(convolution("conv2d")),
     RNN(Signature.of("rnn", 2, "x", "units", "activation", "sequences")),
     GRU(Signature.of("gru", 2, "x", "units", "sequences")),
-    LSTM(Signature.of("lstm", 2, "x", "units", "sequences"));
+    LSTM(Signature.of("lstm", 2, "x", "units", "sequences")),
+    LAYER_NORM(Signature.of("layer_norm", 1, "x", "eps")),
+    EMBEDDING(Signature.of("embedding", 3, "ids", "count", "dim"));
 
     private final Signature signature;
 
@@ -27,6 +29,11 @@ enum Layer {
 
     Signature signature() {
         return signature;
+    }
+
+    /** The name of the first argument, the layer's input ({@code x}, or {@code ids} of an embedding). */
+    String input() {
+        return signature.parameters().get(0);
     }
 
     String spelling() {
