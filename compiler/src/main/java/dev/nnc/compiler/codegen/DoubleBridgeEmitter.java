@@ -1,6 +1,7 @@
 package dev.nnc.compiler.codegen;
 
 import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import dev.nnc.compiler.semantic.Declaration;
@@ -30,6 +31,7 @@ final class DoubleBridgeEmitter {
                 .addParameter(DOUBLES, "out")
                 .addStatement("requireLength($S, x.length, INPUT_SIZE)", "x")
                 .addStatement("requireLength($S, out.length, OUTPUT_SIZE)", "out")
+                .addCode(checkIds("x", "1"))
                 .addStatement("bridgeIn = toFloats(x, INPUT_SIZE, bridgeIn)")
                 .addStatement("bridgeOut = grow(bridgeOut, OUTPUT_SIZE)")
                 .addStatement("forwardTile(bridgeIn, 0, bridgeOut, 0, 1)")
@@ -41,6 +43,7 @@ final class DoubleBridgeEmitter {
                 .addParameter(DOUBLES, "outs")
                 .addStatement("requireRows($S, xs.length, n, INPUT_SIZE)", "xs")
                 .addStatement("requireRows($S, outs.length, n, OUTPUT_SIZE)", "outs")
+                .addCode(checkIds("xs", "n"))
                 .addStatement("bridgeIn = toFloats(xs, n * INPUT_SIZE, bridgeIn)")
                 .addStatement("bridgeOut = grow(bridgeOut, n * OUTPUT_SIZE)")
                 .addStatement("predict(bridgeIn, n, bridgeOut)")
@@ -85,7 +88,17 @@ final class DoubleBridgeEmitter {
                 .addJavadoc("The double form of {@link #$L}, converting through float buffers.\n", name);
     }
 
-    private static MethodSpec.Builder batch(String name) {
+    /**
+     * The ids checked as the caller gave them, in double: an id such as 2.0000000001 is a float
+     * integer once converted, and must be rejected before that.
+     */
+    private CodeBlock checkIds(String xs, String n) {
+        return network.embeddings().isEmpty()
+                ? CodeBlock.of("")
+                : CodeBlock.of("$N($N, $L);\n", EmbeddingIdChecks.CHECK_IDS, xs, n);
+    }
+
+    private MethodSpec.Builder batch(String name) {
         return bridge(name)
                 .returns(TypeName.DOUBLE)
                 .addParameter(DOUBLES, "xs")
@@ -93,6 +106,7 @@ final class DoubleBridgeEmitter {
                 .addParameter(TypeName.INT, "n")
                 .addStatement("requireRows($S, xs.length, n, INPUT_SIZE)", "xs")
                 .addStatement("requireRows($S, ys.length, n, TARGET_SIZE)", "ys")
+                .addCode(checkIds("xs", "n"))
                 .addStatement("bridgeIn = toFloats(xs, n * INPUT_SIZE, bridgeIn)")
                 .addStatement("bridgeTarget = toFloats(ys, n * TARGET_SIZE, bridgeTarget)");
     }

@@ -4,6 +4,7 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import dev.nnc.compiler.semantic.Declaration;
+import dev.nnc.compiler.semantic.Precision;
 import dev.nnc.compiler.semantic.Term;
 import java.util.List;
 import javax.lang.model.element.Modifier;
@@ -20,8 +21,16 @@ final class EmbeddingIdChecks {
 
     private EmbeddingIdChecks() {}
 
+    /** The checks over the class's arrays and, in a float class, over the double bridge's too. */
     static List<MethodSpec> methods(Declaration.Network network, Numeric numeric) {
-        return List.of(checkIds(network, numeric), checkId(numeric));
+        if (!numeric.isFloat()) {
+            return List.of(checkIds(network, numeric), checkId(numeric));
+        }
+        return List.of(
+                checkIds(network, numeric),
+                checkId(numeric),
+                checkIds(network, new Numeric(Precision.DOUBLE)),
+                checkId(new Numeric(Precision.DOUBLE)));
     }
 
     // for (int s = 0; s < n; s++) {
