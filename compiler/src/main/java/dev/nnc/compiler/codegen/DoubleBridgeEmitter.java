@@ -1,7 +1,6 @@
 package dev.nnc.compiler.codegen;
 
 import com.palantir.javapoet.ArrayTypeName;
-import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import dev.nnc.compiler.semantic.Declaration;
@@ -24,6 +23,10 @@ final class DoubleBridgeEmitter {
         this.network = network;
     }
 
+    /**
+     * The methods. Embedding ids are checked here as the caller gave them, in double, before the
+     * conversion: an id such as 2.0000000001 becomes a float integer and must be rejected first.
+     */
     List<MethodSpec> methods() {
         List<MethodSpec> methods = new ArrayList<>();
         methods.add(bridge("predict")
@@ -31,7 +34,7 @@ final class DoubleBridgeEmitter {
                 .addParameter(DOUBLES, "out")
                 .addStatement("requireLength($S, x.length, INPUT_SIZE)", "x")
                 .addStatement("requireLength($S, out.length, OUTPUT_SIZE)", "out")
-                .addCode(checkIds("x", "1"))
+                .addCode(EmbeddingIdChecks.call(network, "x", "1"))
                 .addStatement("bridgeIn = toFloats(x, INPUT_SIZE, bridgeIn)")
                 .addStatement("bridgeOut = grow(bridgeOut, OUTPUT_SIZE)")
                 .addStatement("forwardTile(bridgeIn, 0, bridgeOut, 0, 1)")
@@ -43,7 +46,7 @@ final class DoubleBridgeEmitter {
                 .addParameter(DOUBLES, "outs")
                 .addStatement("requireRows($S, xs.length, n, INPUT_SIZE)", "xs")
                 .addStatement("requireRows($S, outs.length, n, OUTPUT_SIZE)", "outs")
-                .addCode(checkIds("xs", "n"))
+                .addCode(EmbeddingIdChecks.call(network, "xs", "n"))
                 .addStatement("bridgeIn = toFloats(xs, n * INPUT_SIZE, bridgeIn)")
                 .addStatement("bridgeOut = grow(bridgeOut, n * OUTPUT_SIZE)")
                 .addStatement("predict(bridgeIn, n, bridgeOut)")
@@ -88,16 +91,6 @@ final class DoubleBridgeEmitter {
                 .addJavadoc("The double form of {@link #$L}, converting through float buffers.\n", name);
     }
 
-    /**
-     * The ids checked as the caller gave them, in double: an id such as 2.0000000001 is a float
-     * integer once converted, and must be rejected before that.
-     */
-    private CodeBlock checkIds(String xs, String n) {
-        return network.embeddings().isEmpty()
-                ? CodeBlock.of("")
-                : CodeBlock.of("$N($N, $L);\n", EmbeddingIdChecks.CHECK_IDS, xs, n);
-    }
-
     private MethodSpec.Builder batch(String name) {
         return bridge(name)
                 .returns(TypeName.DOUBLE)
@@ -106,7 +99,7 @@ final class DoubleBridgeEmitter {
                 .addParameter(TypeName.INT, "n")
                 .addStatement("requireRows($S, xs.length, n, INPUT_SIZE)", "xs")
                 .addStatement("requireRows($S, ys.length, n, TARGET_SIZE)", "ys")
-                .addCode(checkIds("xs", "n"))
+                .addCode(EmbeddingIdChecks.call(network, "xs", "n"))
                 .addStatement("bridgeIn = toFloats(xs, n * INPUT_SIZE, bridgeIn)")
                 .addStatement("bridgeTarget = toFloats(ys, n * TARGET_SIZE, bridgeTarget)");
     }

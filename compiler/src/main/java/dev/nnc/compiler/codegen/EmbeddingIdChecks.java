@@ -21,6 +21,14 @@ final class EmbeddingIdChecks {
 
     private EmbeddingIdChecks() {}
 
+    /**
+     * {@code checkIds(xs, n);} where a network has embeddings, nothing otherwise: the first
+     * statement after the argument checks of every entry point that reads inputs.
+     */
+    static CodeBlock call(Declaration.Network network, String xs, String n) {
+        return network.embeddings().isEmpty() ? CodeBlock.of("") : CodeBlock.of("$N($N, $L);\n", CHECK_IDS, xs, n);
+    }
+
     /** The checks over the class's arrays and, in a float class, over the double bridge's too. */
     static List<MethodSpec> methods(Declaration.Network network, Numeric numeric) {
         if (!numeric.isFloat()) {

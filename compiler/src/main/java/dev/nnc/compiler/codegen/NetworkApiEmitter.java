@@ -113,7 +113,7 @@ final class NetworkApiEmitter {
                 .addJavadoc("{@code OUTPUT_SIZE} values of {@code out}. Allocates nothing.\n")
                 .addStatement("requireLength($S, x.length, INPUT_SIZE)", "x")
                 .addStatement("requireLength($S, out.length, OUTPUT_SIZE)", "out")
-                .addCode(checkIds("x", "1"))
+                .addCode(EmbeddingIdChecks.call(network, "x", "1"))
                 .addStatement("forwardTile(x, 0, out, 0, 1)")
                 .build();
     }
@@ -128,7 +128,7 @@ final class NetworkApiEmitter {
                 .addJavadoc("Predicts {@code n} samples, rows of {@code xs} to rows of {@code outs}.\n")
                 .addStatement("requireRows($S, xs.length, n, INPUT_SIZE)", "xs")
                 .addStatement("requireRows($S, outs.length, n, OUTPUT_SIZE)", "outs")
-                .addCode(checkIds("xs", "n"));
+                .addCode(EmbeddingIdChecks.call(network, "xs", "n"));
         if (splits) {
             return method.beginControlFlow("if ($L)", PartsEmitter.splits())
                     .addStatement("predictInParts(xs, n, outs)")
@@ -233,14 +233,7 @@ final class NetworkApiEmitter {
                 .addParameter(TypeName.INT, "n")
                 .addStatement("requireRows($S, xs.length, n, INPUT_SIZE)", "xs")
                 .addStatement("requireRows($S, ys.length, n, TARGET_SIZE)", "ys")
-                .addCode(checkIds("xs", "n"));
-    }
-
-    /** {@code checkIds(xs, n);} in a network with embeddings: every id checked before anything runs. */
-    private CodeBlock checkIds(String xs, String n) {
-        return network.embeddings().isEmpty()
-                ? CodeBlock.of("")
-                : CodeBlock.of("$N($N, $L);\n", EmbeddingIdChecks.CHECK_IDS, xs, n);
+                .addCode(EmbeddingIdChecks.call(network, "xs", "n"));
     }
 
     // Arrays.fill(d_hidden_weight, 0.0); ...
