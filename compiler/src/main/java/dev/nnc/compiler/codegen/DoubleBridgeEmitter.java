@@ -23,6 +23,10 @@ final class DoubleBridgeEmitter {
         this.network = network;
     }
 
+    /**
+     * The methods. Embedding ids are checked here as the caller gave them, in double, before the
+     * conversion: an id such as 2.0000000001 becomes a float integer and must be rejected first.
+     */
     List<MethodSpec> methods() {
         List<MethodSpec> methods = new ArrayList<>();
         methods.add(bridge("predict")
@@ -30,6 +34,7 @@ final class DoubleBridgeEmitter {
                 .addParameter(DOUBLES, "out")
                 .addStatement("requireLength($S, x.length, INPUT_SIZE)", "x")
                 .addStatement("requireLength($S, out.length, OUTPUT_SIZE)", "out")
+                .addCode(EmbeddingIdChecks.call(network, "x", "1"))
                 .addStatement("bridgeIn = toFloats(x, INPUT_SIZE, bridgeIn)")
                 .addStatement("bridgeOut = grow(bridgeOut, OUTPUT_SIZE)")
                 .addStatement("forwardTile(bridgeIn, 0, bridgeOut, 0, 1)")
@@ -41,6 +46,7 @@ final class DoubleBridgeEmitter {
                 .addParameter(DOUBLES, "outs")
                 .addStatement("requireRows($S, xs.length, n, INPUT_SIZE)", "xs")
                 .addStatement("requireRows($S, outs.length, n, OUTPUT_SIZE)", "outs")
+                .addCode(EmbeddingIdChecks.call(network, "xs", "n"))
                 .addStatement("bridgeIn = toFloats(xs, n * INPUT_SIZE, bridgeIn)")
                 .addStatement("bridgeOut = grow(bridgeOut, n * OUTPUT_SIZE)")
                 .addStatement("predict(bridgeIn, n, bridgeOut)")
@@ -79,7 +85,7 @@ final class DoubleBridgeEmitter {
     }
 
     /** {@code gradient} or {@code trainingGradient}: the float method's gradient, widened into {@code grad}. */
-    private static MethodSpec gradient(String name) {
+    private MethodSpec gradient(String name) {
         return batch(name)
                 .addParameter(DOUBLES, "grad")
                 .addStatement("requireLength($S, grad.length, PARAMETER_COUNT)", "grad")
@@ -96,7 +102,7 @@ final class DoubleBridgeEmitter {
                 .addJavadoc("The double form of {@link #$L}, converting through float buffers.\n", name);
     }
 
-    private static MethodSpec.Builder batch(String name) {
+    private MethodSpec.Builder batch(String name) {
         return bridge(name)
                 .returns(TypeName.DOUBLE)
                 .addParameter(DOUBLES, "xs")
@@ -104,6 +110,7 @@ final class DoubleBridgeEmitter {
                 .addParameter(TypeName.INT, "n")
                 .addStatement("requireRows($S, xs.length, n, INPUT_SIZE)", "xs")
                 .addStatement("requireRows($S, ys.length, n, TARGET_SIZE)", "ys")
+                .addCode(EmbeddingIdChecks.call(network, "xs", "n"))
                 .addStatement("bridgeIn = toFloats(xs, n * INPUT_SIZE, bridgeIn)")
                 .addStatement("bridgeTarget = toFloats(ys, n * TARGET_SIZE, bridgeTarget)");
     }

@@ -30,8 +30,8 @@ import java.util.function.Predicate;
  * primitive arrays in forms C2 vectorises. In both, an elementwise node with a single use is
  * not stored but <em>fused</em> into its user's expression, so an elementwise chain
  * ({@code tanh(W @ x + b)}, or an outer product accumulated into a gradient) is one pass with
- * no intermediate array. Views (broadcast, transpose, tile, element, scatter) are free: they
- * only change which element an expression reads.
+ * no intermediate array. Views (broadcast, transpose, tile, element, scatter, an embedding's
+ * lookup) are free: they only change which element an expression reads.
  */
 final class KernelEmitter {
     /** Samples a tiled kernel handles per call; its scratch arrays hold this many rows. */
@@ -610,7 +610,9 @@ final class KernelEmitter {
                 || op instanceof SpatialOp.Slice
                 || op instanceof SpatialOp.Unslice
                 || op instanceof SpatialOp.ChannelSpread
-                || op instanceof SpatialOp.Concat;
+                || op instanceof SpatialOp.Concat
+                || op instanceof TensorOp.Embedding
+                || op instanceof TensorOp.EmbeddingGrad;
     }
 
     private boolean isStored(int id) {
@@ -744,6 +746,12 @@ final class KernelEmitter {
         }
         if (op instanceof SpatialOp spatial) {
             return spatialView(node, spatial, index);
+        }
+        if (op instanceof TensorOp.Embedding) {
+            return EmbeddingRows.lookup(this, node, index);
+        }
+        if (op instanceof TensorOp.EmbeddingGrad) {
+            return EmbeddingRows.gradientElement(this, node, index, numeric.literal(0));
         }
         throw new InternalCompilerError("node %" + id + " (" + op.mnemonic() + ") is neither stored nor a view");
     }

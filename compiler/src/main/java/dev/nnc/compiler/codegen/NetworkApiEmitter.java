@@ -101,6 +101,9 @@ final class NetworkApiEmitter {
         if (batchStatistics) {
             normOfVector().ifPresent(norm -> methods.add(requireBatchStatistics(norm)));
         }
+        if (!network.embeddings().isEmpty()) {
+            methods.addAll(EmbeddingIdChecks.methods(network, numeric));
+        }
         if (parameters.stream().anyMatch(ParameterField::byColumns)) {
             methods.add(fromColumns());
             methods.add(toColumns());
@@ -118,6 +121,7 @@ final class NetworkApiEmitter {
                 .addJavadoc("{@code OUTPUT_SIZE} values of {@code out}. Allocates nothing.\n")
                 .addStatement("requireLength($S, x.length, INPUT_SIZE)", "x")
                 .addStatement("requireLength($S, out.length, OUTPUT_SIZE)", "out")
+                .addCode(EmbeddingIdChecks.call(network, "x", "1"))
                 .addStatement("forwardTile(x, 0, out, 0, 1)")
                 .build();
     }
@@ -131,7 +135,8 @@ final class NetworkApiEmitter {
                 .addParameter(array, "outs")
                 .addJavadoc("Predicts {@code n} samples, rows of {@code xs} to rows of {@code outs}.\n")
                 .addStatement("requireRows($S, xs.length, n, INPUT_SIZE)", "xs")
-                .addStatement("requireRows($S, outs.length, n, OUTPUT_SIZE)", "outs");
+                .addStatement("requireRows($S, outs.length, n, OUTPUT_SIZE)", "outs")
+                .addCode(EmbeddingIdChecks.call(network, "xs", "n"));
         if (splits) {
             return method.beginControlFlow("if ($L)", PartsEmitter.splits())
                     .addStatement("predictInParts(xs, n, outs)")
@@ -314,7 +319,8 @@ final class NetworkApiEmitter {
                 .addParameter(array, "ys")
                 .addParameter(TypeName.INT, "n")
                 .addStatement("requireRows($S, xs.length, n, INPUT_SIZE)", "xs")
-                .addStatement("requireRows($S, ys.length, n, TARGET_SIZE)", "ys");
+                .addStatement("requireRows($S, ys.length, n, TARGET_SIZE)", "ys")
+                .addCode(EmbeddingIdChecks.call(network, "xs", "n"));
     }
 
     // Arrays.fill(d_hidden_weight, 0.0); ...

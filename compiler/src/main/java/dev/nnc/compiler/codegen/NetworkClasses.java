@@ -13,6 +13,7 @@ import dev.nnc.compiler.graph.LeafOp;
 import dev.nnc.compiler.graph.Lowering;
 import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.Output;
+import dev.nnc.compiler.graph.TensorOp;
 import dev.nnc.compiler.pass.Passes;
 import dev.nnc.compiler.semantic.CheckedUnit;
 import dev.nnc.compiler.semantic.Declaration;
@@ -546,6 +547,14 @@ final class NetworkClasses {
                 continue;
             }
             ParameterField p = byName.get(gradient.name());
+            Node node = graph.node(gradient.node());
+            if (node.op() instanceof TensorOp.EmbeddingGrad) {
+                sinks.add(CodeBlock.builder()
+                        .add("// accumulate d loss / d $L\n", p.param().name())
+                        .add(EmbeddingRows.addRows(kernel, node, p))
+                        .build());
+                continue;
+            }
             sinks.add(CodeBlock.builder()
                     .add("// accumulate d loss / d $L\n", p.param().name())
                     .add(writeElements(

@@ -18,7 +18,8 @@ import java.util.Map;
  * outer product of two per-sample vectors (the gradient of every weight matrix) becomes a
  * sum over the tile along contiguous rows of the gradient, which stays in L1 while all samples
  * add to it; a term that does not depend on the sample (a regulariser's) is added once, times
- * {@code m}; any other term sample by sample.
+ * {@code m}; an embedding's gradient row by row at the sample's ids; any other term sample by
+ * sample.
  */
 final class TileGradientSinks {
     private final KernelEmitter kernel;
@@ -111,6 +112,9 @@ final class TileGradientSinks {
                 return InputLayerSplit.gather(kernel.sampleRows(node.arg(0)).orElseThrow(), p.rows(), sum);
             }
             return sum;
+        }
+        if (node.op() instanceof TensorOp.EmbeddingGrad) {
+            return kernel.forEachSample(EmbeddingRows.addRows(kernel, node, p));
         }
         if (node.op() instanceof SpatialOp.ConvWeightGrad && kernel.isInlined(term)) {
             return convolutionWeightSum(p, node);

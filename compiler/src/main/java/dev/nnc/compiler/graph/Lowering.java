@@ -31,6 +31,8 @@ import java.util.Map;
  *   <li>{@code batch_norm} becomes elementwise ops per channel over the batch's statistics
  *       ({@link BatchOp.Mean}) in the training graph, over the running statistics ({@link
  *       LeafOp.Buffer}) in the prediction graph.
+ *   <li>{@code layer_norm} becomes sums, broadcasts and elementwise ops (see {@link #layerNorm});
+ *       {@code embedding} a {@link TensorOp.Embedding} of the ids and the weight.
  *   <li>{@code conv1d}/{@code conv2d} become {@link SpatialOp.Conv} and the activation; pools
  *       {@link SpatialOp.MaxPool} or {@link SpatialOp.AvgPool}; {@code global_avg_pool} {@link
  *       SpatialOp.ChannelSum} scaled by {@code 1/plane}, {@code global_max_pool} a max pool over
@@ -176,6 +178,10 @@ public final class Lowering {
             return recurrent(recurrent);
         } else if (term instanceof Term.BatchNorm norm) {
             return batchNorm(norm);
+        } else if (term instanceof Term.LayerNorm norm) {
+            return layerNorm(norm);
+        } else if (term instanceof Term.Embedding embedding) {
+            return builder.apply(new TensorOp.Embedding(), of(embedding.ids()), read(embedding.weight()));
         } else if (term instanceof Term.Pool pool) {
             return pool(pool);
         } else if (term instanceof Term.GlobalPool pool) {
@@ -395,6 +401,27 @@ public final class Lowering {
     /** A per-channel vector spread over {@code shape}: itself for a vector. */
     private int perChannel(int channels, Shape shape) {
         return shape.isVector() ? channels : builder.apply(new SpatialOp.ChannelSpread(shape), channels);
+    }
+
+    /**
+     * {@code layer_norm}: the mean, the deviations {@code d = x - mean}, the biased variance as the
+     * mean of {@code d * d} (two passes: no cancellation of {@code E[x^2] - mean^2} when the mean
+     * is large against the spread), then {@code d / sqrt(var + eps) * weight + bias}, all of it
+     * ordinary sums, broadcasts and elementwise ops, which reverse mode differentiates.
+     */
+    private int layerNorm(Term.LayerNorm norm) {
+        int input = of(norm.input());
+        Shape shape = builder.shapeOf(input);
+        int perElement = builder.constant(1.0 / shape.size(), Shape.scalar());
+        int mean = builder.multiply(builder.apply(new TensorOp.Sum(), input), perElement);
+        int deviation = builder.subtract(input, builder.broadcast(mean, shape));
+        int variance =
+                builder.multiply(builder.apply(new TensorOp.Sum(), builder.multiply(deviation, deviation)), perElement);
+        int spread =
+                builder.apply(new UnaryOp.Sqrt(), builder.add(variance, builder.constant(norm.eps(), Shape.scalar())));
+        int inverse = builder.divide(builder.constant(1, Shape.scalar()), spread);
+        int normalised = builder.multiply(deviation, builder.broadcast(inverse, shape));
+        return builder.add(builder.multiply(normalised, read(norm.weight())), read(norm.bias()));
     }
 
     private int pool(Term.Pool pool) {

@@ -112,6 +112,10 @@ public interface OpVisitor<R> {
 
     R visitRowSum(TensorOp.RowSum op);
 
+    R visitEmbedding(TensorOp.Embedding op);
+
+    R visitEmbeddingGrad(TensorOp.EmbeddingGrad op);
+
     R visitSoftmax(VectorOp.Softmax op);
 
     R visitLogSoftmax(VectorOp.LogSoftmax op);

@@ -617,4 +617,127 @@ public sealed interface TensorOp extends Op {
             return visitor.visitRowSum(this);
         }
     }
+
+    /**
+     * {@code embedding}: row {@code ids[i]} of {@code weight [count, dim]} for each id, {@code
+     * [k] -> [k, dim]} or a scalar id to {@code [dim]}. A copy, no arithmetic. The ids are
+     * integer-valued numbers in {@code [0, count)}, which the generated code checks on entry; no
+     * gradient flows into them, the weight's is {@link EmbeddingGrad}.
+     */
+    record Embedding() implements TensorOp {
+        @Override
+        public int arity() {
+            return 2;
+        }
+
+        @Override
+        public Shape shape(List<Shape> args) {
+            Shapes.requireArity(this, args);
+            Shape ids = args.get(0);
+            Shapes.require(ids.rank() <= 1 && args.get(1).isMatrix(), this, args);
+            int dim = args.get(1).cols();
+            return ids.isScalar() ? Shape.vector(dim) : Shape.matrix(ids.size(), dim);
+        }
+
+        @Override
+        public long cost(List<Shape> args, Shape out) {
+            return 0;
+        }
+
+        @Override
+        public double[] evaluate(List<double[]> args, Shape out, Bindings bindings) {
+            double[] ids = args.get(0);
+            double[] weight = args.get(1);
+            int dim = out.size() / ids.length;
+            double[] y = new double[out.size()];
+            for (int i = 0; i < ids.length; i++) {
+                System.arraycopy(weight, row(ids[i], weight.length / dim) * dim, y, i * dim, dim);
+            }
+            return y;
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            int count = b.shapeOf(node.arg(1)).rows();
+            out.add(1, b.apply(new EmbeddingGrad(count), node.arg(0), adjoint));
+        }
+
+        @Override
+        public String mnemonic() {
+            return "embedding";
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitEmbedding(this);
+        }
+
+        /** The row that id {@code id} selects of a table of {@code count} rows; rejects any other value. */
+        static int row(double id, int count) {
+            if (!(id >= 0 && id < count && id == Math.rint(id))) {
+                throw new IllegalArgumentException(
+                        "an embedding id must be an integer in [0, " + count + "), found " + id);
+            }
+            return (int) id;
+        }
+    }
+
+    /**
+     * The gradient of an embedding's weight: {@code [count, dim]} zeros with row {@code dy[i]}
+     * added at row {@code ids[i]} for each id ({@code ids}, {@code dy} as the embedding's ids and
+     * output adjoint). Back ends add the rows straight into the gradient, never storing the table.
+     */
+    record EmbeddingGrad(int count) implements TensorOp {
+        @Override
+        public int arity() {
+            return 2;
+        }
+
+        @Override
+        public Shape shape(List<Shape> args) {
+            Shapes.requireArity(this, args);
+            Shape ids = args.get(0);
+            Shape dy = args.get(1);
+            boolean matches =
+                    ids.isScalar() ? dy.isVector() : ids.isVector() && dy.isMatrix() && dy.rows() == ids.size();
+            Shapes.require(matches && count > 0, this, args);
+            return Shape.matrix(count, dy.isVector() ? dy.size() : dy.cols());
+        }
+
+        @Override
+        public long cost(List<Shape> args, Shape out) {
+            return args.get(1).size();
+        }
+
+        @Override
+        public double[] evaluate(List<double[]> args, Shape out, Bindings bindings) {
+            double[] ids = args.get(0);
+            double[] dy = args.get(1);
+            int dim = out.cols();
+            double[] g = new double[out.size()];
+            for (int i = 0; i < ids.length; i++) {
+                int row = Embedding.row(ids[i], count) * dim;
+                for (int j = 0; j < dim; j++) {
+                    g[row + j] += dy[i * dim + j];
+                }
+            }
+            return g;
+        }
+
+        @Override
+        public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
+            // Linear in dy: the adjoint's rows at the same ids.
+            out.add(1, b.apply(new Embedding(), node.arg(0), adjoint));
+        }
+
+        @Override
+        public String mnemonic() {
+            return "embedding_grad " + count;
+        }
+
+        @Override
+        public <R> R accept(OpVisitor<R> visitor) {
+            return visitor.visitEmbeddingGrad(this);
+        }
+    }
 }

@@ -89,6 +89,22 @@ public sealed interface Declaration {
             return List.copyOf(norms);
         }
 
+        /**
+         * The embeddings the network computes, each once, in source order: their ids are the
+         * input elements that every generated entry point checks before it reads a sample.
+         */
+        public List<Term.Embedding> embeddings() {
+            List<Term.Embedding> embeddings = new java.util.ArrayList<>();
+            for (Symbol.Definition definition : definitions) {
+                for (Term term : TermGraph.postOrder(definition.value())) {
+                    if (term instanceof Term.Embedding embedding && !embeddings.contains(embedding)) {
+                        embeddings.add(embedding);
+                    }
+                }
+            }
+            return embeddings;
+        }
+
         /** Total number of trainable scalars. */
         public int parameterCount() {
             return parameters.stream().mapToInt(p -> p.shape().size()).sum();

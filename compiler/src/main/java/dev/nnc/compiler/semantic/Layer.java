@@ -13,7 +13,9 @@ enum Layer {
     RNN(Signature.of("rnn", 2, "x", "units", "activation", "sequences")),
     GRU(Signature.of("gru", 2, "x", "units", "sequences")),
     LSTM(Signature.of("lstm", 2, "x", "units", "sequences")),
-    BATCH_NORM(Signature.of("batch_norm", 1, "x", "momentum", "eps"));
+    BATCH_NORM(Signature.of("batch_norm", 1, "x", "momentum", "eps")),
+    LAYER_NORM(Signature.of("layer_norm", 1, "x", "eps")),
+    EMBEDDING(Signature.of("embedding", 3, "ids", "count", "dim"));
 
     private final Signature signature;
 
@@ -28,6 +30,11 @@ enum Layer {
 
     Signature signature() {
         return signature;
+    }
+
+    /** The name of the first argument, the layer's input ({@code x}, or {@code ids} of an embedding). */
+    String input() {
+        return signature.parameters().get(0);
     }
 
     String spelling() {

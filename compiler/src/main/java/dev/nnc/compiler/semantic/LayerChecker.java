@@ -10,7 +10,7 @@ import java.util.OptionalInt;
 
 /**
  * {@code dense}, {@code rbf}, {@code dropout}, {@code conv1d}, {@code conv2d}, {@code rnn}, {@code gru},
- * {@code lstm} and {@code batch_norm}. A layer may only appear in a network
+ * {@code lstm}, {@code batch_norm}, {@code layer_norm} and {@code embedding}. A layer may only appear in a network
  * definition, at most once per definition, because its parameters are named after the
  * definition ({@code hidden.weight}).
  */
@@ -19,12 +19,14 @@ final class LayerChecker {
     private final ExprChecker exprs;
     private final InitializerChecker initializers;
     private final WindowChecker windows;
+    private final EmbeddingChecker embeddings;
 
     LayerChecker(Context context, ExprChecker exprs) {
         this.context = context;
         this.exprs = exprs;
         this.initializers = new InitializerChecker(context, exprs);
         this.windows = new WindowChecker(context, exprs);
+        this.embeddings = new EmbeddingChecker(context, exprs);
     }
 
     Optional<Term> check(Layer layer, Expr.Call call) {
@@ -61,7 +63,7 @@ final class LayerChecker {
             return Optional.empty();
         }
         Map<String, Expr.Argument> args = bound.get();
-        Optional<Term> input = exprs.check(args.get("x").value());
+        Optional<Term> input = exprs.check(args.get(layer.input()).value());
         return switch (layer) {
             case DENSE -> dense(site.get().definition, input, args, call);
             case RBF -> rbf(site.get().definition, input, args, call);
@@ -69,6 +71,8 @@ final class LayerChecker {
             case CONV1D, CONV2D -> conv(layer, site.get().definition, input, args, call);
             case RNN, GRU, LSTM -> recurrent(layer, site.get().definition, input, args, call);
             case BATCH_NORM -> batchNorm(site.get().definition, input, args, call);
+            case LAYER_NORM -> layerNorm(site.get().definition, input, args, call);
+            case EMBEDDING -> embeddings.check(site.get().definition, input, args, call);
         };
     }
 
@@ -255,6 +259,56 @@ final class LayerChecker {
                     why,
                     what,
                     range,
+                    context.found(expr, value.getAsDouble()));
+            return OptionalDouble.empty();
+        }
+        return value;
+    }
+
+    /**
+     * {@code layer_norm(x, eps)} over all elements of a sample: {@code weight} (ones) and {@code
+     * bias} (zeros) of {@code x}'s shape, PyTorch's {@code LayerNorm(x.shape)}. One element would
+     * normalise to zero whatever its value, so {@code x} must have at least two.
+     */
+    private Optional<Term> layerNorm(
+            String owner, Optional<Term> input, Map<String, Expr.Argument> args, Expr.Call call) {
+        OptionalDouble eps =
+                args.containsKey("eps") ? positive(args.get("eps").value(), "layer_norm") : OptionalDouble.of(1e-5);
+        if (input.isPresent() && input.get().shape().size() < 2) {
+            Expr x = args.get("x").value();
+            context.diagnostics.reportWithHelp(
+                    DiagnosticCode.SHAPE_EXPECTED,
+                    x.span(),
+                    "one value minus its own mean is always 0: normalise a vector or a larger tensor",
+                    "the input of 'layer_norm'",
+                    "a tensor of at least two elements",
+                    input.get().shape());
+            return Optional.empty();
+        }
+        if (input.isEmpty() || eps.isEmpty()) {
+            return Optional.empty();
+        }
+        Shape shape = input.get().shape();
+        Symbol.Param weight =
+                new Symbol.Param(owner + ".weight", shape, Initializer.of(Initializer.Kind.ONES), false, call.span());
+        Symbol.Param bias =
+                new Symbol.Param(owner + ".bias", shape, Initializer.of(Initializer.Kind.ZEROS), false, call.span());
+        context.addParameter(weight);
+        context.addParameter(bias);
+        return Optional.of(new Term.LayerNorm(input.get(), weight, bias, eps.getAsDouble(), call.span()));
+    }
+
+    /** A constant above zero (the {@code eps} of a normalisation, added to a variance). */
+    private OptionalDouble positive(Expr expr, String layer) {
+        String what = "'eps' of '" + layer + "'";
+        OptionalDouble value = exprs.constant(expr, what);
+        if (value.isPresent() && !(value.getAsDouble() > 0)) {
+            context.diagnostics.reportWithHelp(
+                    DiagnosticCode.ARGUMENT_RANGE,
+                    expr.span(),
+                    "eps keeps the division finite when a sample's values are all equal; PyTorch's default is 1e-5",
+                    what,
+                    "greater than 0",
                     context.found(expr, value.getAsDouble()));
             return OptionalDouble.empty();
         }

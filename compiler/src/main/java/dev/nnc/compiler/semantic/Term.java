@@ -298,6 +298,52 @@ public sealed interface Term {
     }
 
     /**
+     * {@code layer_norm(input, eps)}: {@code (input - mean) / sqrt(var + eps) * weight + bias}
+     * over all elements of one sample, with the biased variance; PyTorch's {@code
+     * torch.nn.LayerNorm(input.shape)}. {@code weight} and {@code bias} have the input's shape.
+     */
+    record LayerNorm(Term input, Symbol.Param weight, Symbol.Param bias, double eps, SourceSpan span) implements Term {
+        @Override
+        public Shape shape() {
+            return input.shape();
+        }
+
+        @Override
+        public List<Term> operands() {
+            return List.of(input);
+        }
+    }
+
+    /**
+     * {@code embedding(ids, count, dim)}: row {@code ids[i]} of {@code weight [count, dim]} for
+     * each id, {@code [k] -> [k, dim]} or a scalar to {@code [dim]}; PyTorch's {@code
+     * torch.nn.Embedding}. The ids are elements of the input row, at {@code positions} (one per
+     * id, in row-major order), so that the generated code can check them before it reads any.
+     */
+    record Embedding(Term ids, Symbol.Param weight, List<IdPosition> positions, Shape shape, SourceSpan span)
+            implements Term {
+        public Embedding {
+            positions = List.copyOf(positions);
+        }
+
+        /** The rows of the table: ids lie in {@code [0, count)}. */
+        public int count() {
+            return weight.shape().rows();
+        }
+
+        @Override
+        public List<Term> operands() {
+            return List.of(ids);
+        }
+
+        /**
+         * Where one id lies: element {@code index} (row-major; -1 for a scalar input) of input
+         * {@code input}, at {@code offset} in the flat input row.
+         */
+        public record IdPosition(String input, int index, int offset) {}
+    }
+
+    /**
      * {@code max_pool1d/2d} or {@code avg_pool1d/2d}: each channel of {@code input [C, *in]}
      * pooled over the window. Average pooling divides by the whole window, padding included.
      */

@@ -42,6 +42,10 @@ final class TermGraph {
             return List.of(recurrent.weightIh(), recurrent.weightHh(), recurrent.biasIh(), recurrent.biasHh());
         } else if (term instanceof Term.BatchNorm norm) {
             return List.of(norm.weight(), norm.bias());
+        } else if (term instanceof Term.LayerNorm norm) {
+            return List.of(norm.weight(), norm.bias());
+        } else if (term instanceof Term.Embedding embedding) {
+            return List.of(embedding.weight());
         }
         return List.of();
     }

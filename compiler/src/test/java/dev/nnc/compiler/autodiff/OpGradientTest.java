@@ -166,6 +166,7 @@ class OpGradientTest {
                 (b, leaves) -> LossOp.SigmoidBinaryCrossEntropy.of(b, leaves.get(0), leaves.get(1))));
         spatial(cases);
         recurrent(cases);
+        embedding(cases);
         return cases.stream();
     }
 
@@ -276,6 +277,46 @@ class OpGradientTest {
                                     leaves.get(2),
                                     b.broadcast(b.constant(RELU_BIAS_SHIFT, Shape.scalar()), shapes.get(2))))));
         }
+    }
+
+    /**
+     * An embedding's lookup differentiated in its weight (ids repeated in a sample, and a scalar
+     * id), and the weight gradient in its output adjoint. Ids are constants: they are integers,
+     * have no derivative, and a finite difference of them would leave the table.
+     */
+    private static void embedding(List<Case> cases) {
+        double[] ids = {2, 0, 2};
+        cases.add(new Case(
+                "embedding",
+                new TensorOp.Embedding(),
+                List.of(Shape.matrix(4, 3)),
+                Domain.ANY,
+                SMOOTH,
+                (b, leaves) -> b.apply(new TensorOp.Embedding(), constantIds(b, ids), leaves.get(0))));
+        cases.add(new Case(
+                "embedding_scalar_id",
+                new TensorOp.Embedding(),
+                List.of(Shape.matrix(3, 2)),
+                Domain.ANY,
+                SMOOTH,
+                (b, leaves) -> b.apply(new TensorOp.Embedding(), b.constant(1, Shape.scalar()), leaves.get(0))));
+        cases.add(new Case(
+                "embedding_grad",
+                new TensorOp.EmbeddingGrad(4),
+                List.of(Shape.matrix(3, 3)),
+                Domain.ANY,
+                SMOOTH,
+                (b, leaves) -> b.apply(new TensorOp.EmbeddingGrad(4), constantIds(b, ids), leaves.get(0))));
+    }
+
+    /** The vector {@code ids} as a sum of scattered constants. */
+    private static int constantIds(GraphBuilder b, double[] ids) {
+        int vector = -1;
+        for (int i = 0; i < ids.length; i++) {
+            int element = b.apply(new TensorOp.Scatter(i, ids.length), b.constant(ids[i], Shape.scalar()));
+            vector = vector < 0 ? element : b.add(vector, element);
+        }
+        return vector;
     }
 
     private static final double RELU_BIAS_SHIFT = 0.37;

@@ -184,7 +184,8 @@ final class AcceptedRule {
         copy.getParameters(copied);
         requireEqual(expected, copied, "getParameters of a copy", network.parameterNames(), network.parameterShapes());
 
-        double[] xs = Numerics.gaussian(seed ^ 0x5eed, BATCH * network.inputSize());
+        double[] xs =
+                withEmbeddingIds(declaration, Numerics.gaussian(seed ^ 0x5eed, BATCH * network.inputSize()), seed);
         if (single) {
             xs = Numerics.floatExact(xs);
         }
@@ -239,6 +240,24 @@ final class AcceptedRule {
                     "a trainable spec gave a class without TrainableNetwork",
                     type.getName());
         }
+    }
+
+    /**
+     * {@code xs} with every embedding id replaced by an integer in {@code [0, count)}; ids are
+     * drawn from the first three rows at most, so that a sample repeats ids and the gradient of a
+     * row sums several lookups.
+     */
+    static double[] withEmbeddingIds(Declaration.Network declaration, double[] xs, long seed) {
+        Random random = new Random(seed ^ 0x1d5);
+        int width = declaration.inputSize();
+        for (var embedding : declaration.embeddings()) {
+            for (int row = 0; row < xs.length / width; row++) {
+                for (var position : embedding.positions()) {
+                    xs[row * width + position.offset()] = random.nextInt(Math.min(3, embedding.count()));
+                }
+            }
+        }
+        return xs;
     }
 
     private static void checkTraining(

@@ -163,6 +163,64 @@ class ShapedNetworksTest {
                     o = dense(h, 2);
                     """, "o", 2));
 
+    /**
+     * {@code layer_norm} over vectors, matrices and images, with {@code eps} given; {@code
+     * embedding} of a scalar input, an input vector, a slice, an element and a reshape, small
+     * enough to unroll and large enough to tile, one table looked up twice in a sample.
+     */
+    private static final List<Case> NORMALISED_AND_EMBEDDED = List.of(
+            new Case("LayerNormVector", """
+                    input x[5];
+                    n = layer_norm(x);
+                    o = dense(n, 3);
+                    """, "o", 3),
+            new Case("LayerNormHidden", """
+                    input x[30];
+                    h = dense(x, 24, activation = tanh);
+                    n = layer_norm(h, eps = 0.01);
+                    o = dense(n, 4);
+                    """, "o", 4),
+            new Case("LayerNormImage", """
+                    input x[2, 5, 5];
+                    c = conv2d(x, 3, 3, padding = 1);
+                    n = layer_norm(c);
+                    o = dense(flatten(n), 3);
+                    """, "o", 3),
+            new Case("EmbeddingScalar", """
+                    input week;
+                    input x[2];
+                    e = embedding(week, 5, 3);
+                    o = dense(concat(e, x), 2);
+                    """, "o", 2),
+            new Case("EmbeddingTokens", """
+                    input tokens[6];
+                    e = embedding(tokens, 7, 4);
+                    n = layer_norm(e);
+                    o = dense(flatten(n), 3);
+                    """, "o", 3),
+            new Case("EmbeddingViews", """
+                    input x[3];
+                    input grid[2, 3];
+                    a = embedding(x[1:3], 4, 5);
+                    b = embedding(x[0], 4, 2);
+                    c = embedding(reshape(grid, [6]), 9, 2);
+                    h = dense(concat(flatten(a), b, flatten(c)), 20, activation = relu);
+                    o = dense(h, 3);
+                    """, "o", 3),
+            new Case("EmbeddingTiled", """
+                    input ids[4];
+                    input x[40];
+                    e = embedding(ids, 50, 8);
+                    h = dense(concat(flatten(e), x), 32, activation = tanh);
+                    n = layer_norm(h);
+                    o = dense(n, 5);
+                    """, "o", 5));
+
+    @Test
+    void everyNormalisedOrEmbeddedNetworkKeepsTheAcceptedSpecsRule() {
+        assertAccepted(NORMALISED_AND_EMBEDDED, "normalised");
+    }
+
     @Test
     void everyShapedNetworkKeepsTheAcceptedSpecsRule() {
         assertAccepted(CASES, "shaped");

@@ -71,8 +71,9 @@ public final class RandomSpecs {
         MUTATION,
         /**
          * Convolutional networks over signals and images (some ending in recurrent layers that read
-         * a signal as a sequence): convolutions, pools, slices, concat and
-         * reshape with random geometry, then a dense layer and a loss.
+         * a signal as a sequence): convolutions, pools, slices, concat, layer norms and
+         * reshape with random geometry, then a dense layer (of the features, sometimes joined with
+         * an embedding of ids from an input) and a loss.
          */
         SHAPED
     }
@@ -1223,6 +1224,8 @@ public final class RandomSpecs {
             "lstm",
             "batch_norm",
             "momentum",
+            "layer_norm",
+            "embedding",
             "eps",
             "same",
             "kernel",
@@ -1291,11 +1294,14 @@ public final class RandomSpecs {
                 if (chance(0.15) && x.channels() >= 2) {
                     x = sliced(x);
                 }
+                if (chance(0.15) && x.size() >= 2) {
+                    x = define("layer_norm(" + x.text() + (chance(0.3) ? ", eps = 0.001" : "") + ")", x.dims());
+                }
                 if (chance(0.2)) {
                     x = define(normalized(x.text()), x.dims());
                 }
             }
-            String features = features(x);
+            String features = chance(0.3) ? withEmbedding(features(x)) : features(x);
             if (chance(0.15)) {
                 // The features (a vector), normalised per feature.
                 String normalized = name();
@@ -1455,6 +1461,32 @@ public final class RandomSpecs {
                 case 3 -> "flatten(" + x.text() + "[" + random.nextInt(x.channels()) + "])";
                 default -> "flatten(" + x.text() + ")";
             };
+        }
+
+        /**
+         * {@code features} joined with an embedding of ids from an input of their own: a scalar,
+         * a vector, a slice of one or a flattened matrix (AcceptedRule fills the ids in).
+         */
+        String withEmbedding(String features) {
+            String ids = name();
+            String lookup = ids;
+            switch (random.nextInt(4)) {
+                case 0 -> statements.add("input " + ids + ";");
+                case 1 -> statements.add("input " + ids + "[" + (1 + random.nextInt(4)) + "];");
+                case 2 -> {
+                    int k = 2 + random.nextInt(3);
+                    statements.add("input " + ids + "[" + k + "];");
+                    lookup = ids + "[1:" + k + "]";
+                }
+                default -> {
+                    statements.add("input " + ids + "[2, 2];");
+                    lookup = "flatten(" + ids + ")";
+                }
+            }
+            int count = 1 + random.nextInt(6);
+            int dim = 1 + random.nextInt(3);
+            Tensor e = define("embedding(" + lookup + ", " + count + ", " + dim + ")", new int[] {dim});
+            return "concat(" + features + ", flatten(" + e.text() + "))";
         }
 
         /**

@@ -34,17 +34,17 @@ final class Co2Data {
     /** The share of the weeks, from the start, that training may see. */
     static final double TRAINING_FRACTION = 0.8;
 
-    /** Per week: the standardised weekly change and the sine and cosine of the week of the year. */
-    static final int FEATURES = 3;
+    /** The input row: the 52 standardised weekly changes, then the week of the year of the target week. */
+    static final int FEATURES = WINDOW + 1;
+
+    /** The weeks of the year, 0 to 52: the rows of the network's embedding. */
+    static final int WEEKS_OF_YEAR = 53;
 
     /**
      * The first week that has a full window of weekly changes: the change of week {@code i} needs
      * week {@code i - 1}, so the 52 changes before week 53 reach back to week 0.
      */
     static final int FIRST_TARGET = WINDOW + 1;
-
-    /** The mean length of a year in weeks, about 52.18: the period of the seasonal features. */
-    static final double WEEKS_PER_YEAR = 365.25 / 7;
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.BASIC_ISO_DATE;
 
@@ -231,11 +231,10 @@ final class Co2Data {
     }
 
     /**
-     * One row per target week {@code i} in {@code [fromTarget, toTarget)}: the input is the
-     * {@code [52, 3]} window of the weeks {@code i - 52} to {@code i - 1}, row by row (time-major,
-     * as {@code gru} reads it), each row {@code [values[w], sin(2π week/52.18), cos(2π
-     * week/52.18)]} with {@code week} the week of the year of week {@code w}; the target is {@code
-     * values[i]}.
+     * One row per target week {@code i} in {@code [fromTarget, toTarget)}: the input is the 52
+     * values of the weeks {@code i - 52} to {@code i - 1}, oldest first (the {@code [52, 1]}
+     * sequence {@code gru} reads), then the week of the year of week {@code i} (0 to 52, the id
+     * the network's embedding looks up); the target is {@code values[i]}.
      *
      * @throws IllegalArgumentException if a window would start before the first week or a target
      *     lie after the last one
@@ -246,21 +245,15 @@ final class Co2Data {
                     + ", found " + fromTarget + " and " + toTarget);
         }
         int rows = toTarget - fromTarget;
-        double[] x = new double[rows * WINDOW * FEATURES];
+        double[] x = new double[rows * FEATURES];
         double[] y = new double[rows];
         for (int r = 0; r < rows; r++) {
             int target = fromTarget + r;
-            for (int t = 0; t < WINDOW; t++) {
-                int week = target - WINDOW + t;
-                double angle = 2 * Math.PI * weekOfYear(weeks[week]) / WEEKS_PER_YEAR;
-                int at = (r * WINDOW + t) * FEATURES;
-                x[at] = values[week];
-                x[at + 1] = Math.sin(angle);
-                x[at + 2] = Math.cos(angle);
-            }
+            System.arraycopy(values, target - WINDOW, x, r * FEATURES, WINDOW);
+            x[r * FEATURES + WINDOW] = weekOfYear(weeks[target]);
             y[r] = values[target];
         }
-        return new Dataset(x, y, rows, WINDOW * FEATURES, 1);
+        return new Dataset(x, y, rows, FEATURES, 1);
     }
 
     /**

@@ -9,8 +9,8 @@ import java.time.LocalDate;
 import java.util.Locale;
 
 /**
- * Forecasts the weekly Mauna Loa CO2 concentration one week ahead with the generated GRU network
- * {@link Co2Forecast}: trained on the first 80% of the weeks, measured on the last 20% beside the
+ * Forecasts the weekly Mauna Loa CO2 concentration one week ahead with the generated network
+ * {@link Co2Forecast} (a GRU over the weekly changes and an embedding of the week of the year): trained on the first 80% of the weeks, measured on the last 20% beside the
  * last-value and seasonal-naive forecasts.
  */
 public final class Co2Sample {
@@ -140,13 +140,13 @@ public final class Co2Sample {
         out.printf(
                 Locale.ROOT,
                 "input: the 52 weekly changes before the forecast week, standardised with the training"
-                        + " weeks' mean %.4f and deviation %.4f ppm, with sin and cos of the week of the year%n",
+                        + " weeks' mean %.4f and deviation %.4f ppm, and the forecast week's week of the year%n",
                 data.changes().mean()[0],
                 data.changes().std()[0]);
         out.printf(
                 Locale.ROOT,
-                "Co2Forecast: [52, 3] -> gru 16 -> dense 1, %d parameters; loss: MSE of the standardised"
-                        + " changes; Adam; %d epochs of batch %d%n%n",
+                "Co2Forecast: concat(gru 16 of [52, 1], embedding 53 x 4 of the week of the year) -> dense 1,"
+                        + " %d parameters; loss: MSE of the standardised changes; Adam; %d epochs of batch %d%n%n",
                 Co2Forecast.PARAMETER_COUNT,
                 EPOCHS,
                 BATCH_SIZE);
@@ -155,7 +155,7 @@ public final class Co2Sample {
         double seconds = (System.nanoTime() - start) / 1e9;
         out.printf(Locale.ROOT, "%ntrained in %.1f s%n", seconds);
         out.printf(Locale.ROOT, "%nnext-week forecasts of the %d test weeks, RMSE in ppm:%n", result.testWeeks());
-        out.printf(Locale.ROOT, "  Co2Forecast (GRU)                            %.3f%n", result.networkRmse());
+        out.printf(Locale.ROOT, "  Co2Forecast (GRU and week embedding)         %.3f%n", result.networkRmse());
         out.printf(Locale.ROOT, "  last value (the week before)                 %.3f%n", result.lastValueRmse());
         out.printf(
                 Locale.ROOT,

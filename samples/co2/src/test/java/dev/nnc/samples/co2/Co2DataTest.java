@@ -154,7 +154,7 @@ class Co2DataTest {
     }
 
     @Test
-    void buildsTimeMajorWindowsOfTheFiftyTwoPreviousWeeks() {
+    void buildsWindowsOfTheFiftyTwoPreviousWeeksFollowedByTheTargetWeekOfTheYear() {
         int n = 60;
         LocalDate[] weeks = new LocalDate[n];
         double[] values = new double[n];
@@ -164,20 +164,20 @@ class Co2DataTest {
         }
         Dataset windows = Co2Data.windows(values, weeks, 52, 55);
         assertEquals(3, windows.size());
-        assertEquals(52 * 3, windows.featureCount());
+        assertEquals(52 + 1, windows.featureCount());
         assertEquals(1, windows.targetCount());
         for (int r = 0; r < 3; r++) {
             assertEquals(values[52 + r], windows.target(r, 0));
             for (int t = 0; t < 52; t++) {
-                int week = r + t;
-                double angle = 2 * Math.PI * Co2Data.weekOfYear(weeks[week]) / (365.25 / 7);
-                assertEquals(values[week], windows.feature(r, 3 * t), "row " + r + ", step " + t);
-                assertEquals(Math.sin(angle), windows.feature(r, 3 * t + 1), 1e-15);
-                assertEquals(Math.cos(angle), windows.feature(r, 3 * t + 2), 1e-15);
+                assertEquals(values[r + t], windows.feature(r, t), "row " + r + ", step " + t);
             }
+            assertEquals(Co2Data.weekOfYear(weeks[52 + r]), windows.feature(r, 52), "row " + r);
         }
-        // The last step of a window is the week just before its target.
-        assertEquals(values[51], windows.feature(0, 3 * 51));
+        // The last step of a window is the week just before its target; 2000-12-30 + 1 week is
+        // in week 0 of 2001.
+        assertEquals(values[51], windows.feature(0, 51));
+        assertEquals(52, Co2Data.weekOfYear(weeks[52]));
+        assertEquals(0, windows.feature(1, 52));
     }
 
     @Test
@@ -208,21 +208,18 @@ class Co2DataTest {
     }
 
     @Test
-    void theSeasonalFeaturesGoOnceAroundTheCircleInAYear() {
-        LocalDate[] weeks = new LocalDate[53];
-        double[] values = new double[53];
-        for (int i = 0; i < 53; i++) {
-            weeks[i] = LocalDate.of(2001, 1, 1).plusWeeks(i);
+    void everyWeekOfTheYearIsAnIdOfTheEmbedding() {
+        Co2Data.Series series = Co2Data.load();
+        double[] values = new double[series.size()];
+        Dataset all = Co2Data.windows(values, series.weeks(), Co2Data.FIRST_TARGET, series.size());
+        boolean[] seen = new boolean[Co2Data.WEEKS_OF_YEAR];
+        for (int r = 0; r < all.size(); r++) {
+            double id = all.feature(r, Co2Data.WINDOW);
+            assertEquals(Math.rint(id), id);
+            seen[(int) id] = true;
         }
-        Dataset window = Co2Data.windows(values, weeks, 52, 53);
-        assertEquals(0, window.feature(0, 1), 1e-15);
-        assertEquals(1, window.feature(0, 2), 1e-15);
-        // Week 26 of the year is half way round.
-        assertEquals(-1, window.feature(0, 3 * 26 + 2), 1e-3);
-        for (int t = 0; t < 52; t++) {
-            double sin = window.feature(0, 3 * t + 1);
-            double cos = window.feature(0, 3 * t + 2);
-            assertEquals(1, sin * sin + cos * cos, 1e-12);
+        for (int week = 0; week < seen.length; week++) {
+            assertTrue(seen[week], "week " + week + " of the year never occurs");
         }
     }
 

@@ -16,7 +16,7 @@ class Co2SampleTest {
         assertEquals(2284 - 1827, data.test().size());
         assertEquals(data.test().size(), data.testWeeks());
         assertEquals(Co2Forecast.INPUT_SIZE, data.training().featureCount());
-        assertEquals(52 * 3, Co2Forecast.INPUT_SIZE);
+        assertEquals(52 + 1, Co2Forecast.INPUT_SIZE);
         assertEquals(Co2Forecast.OUTPUT_SIZE, data.training().targetCount());
     }
 
