@@ -76,6 +76,9 @@ class TrainOneTest {
     @ParameterizedTest
     @MethodSource("examples")
     void examplesTrainOneSampleAsTheGeneralPathDoes(NetworkCase c) {
+        // batch_norm over a vector has no statistics in a batch of one sample, and refuses it.
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                c.declaration().batchNorms().isEmpty(), "a batch of one sample cannot train batch_norm");
         assertSameTrajectory(
                 c.classes().newInstance(c.className()), c.classes().newInstance(c.className()), c.toString());
     }
