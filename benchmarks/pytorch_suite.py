@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The nnc benchmark suite (N1-N5, C1-C2, R1, I1-I4; see ARCHITECTURE.md) in PyTorch, printed as JSON.
+"""The nnc benchmark suite (N1-N6, C1-C2, R1, I1-I4; see ARCHITECTURE.md) in PyTorch, printed as JSON.
 
 Same data as the JMH run (SuiteData.java: counter-based SplitMix64, a pool of 16 batches per
 problem cycled in order), same shapes, losses, optimizers and hyper-parameters. Initial
@@ -7,8 +7,10 @@ parameters are PyTorch's own (they do not change the amount of work). Every comb
 precision (float32, float64), intra-op threads (1, 2) and variant (eager; TorchScript, i.e. the
 model compiled with torch.jit.script for training and traced and frozen for prediction) is
 measured in ROUNDS rounds of ROUND_SECONDS each after a warm-up; the figure is the median round.
-C2 and I3 (LeNet-5) are measured in float only, the suite's precision for them. The inputs of C1
-and C2 are SuiteData's flattened images, reshaped once to [batch, 1, 8, 8] and [batch, 1, 28, 28].
+C2 and I3 (LeNet-5) are measured in float only, the suite's precision for them; so is N6 (N5 with
+nn.BatchNorm1d after each hidden nn.Linear, trained in training mode: batch statistics, running
+statistics updated). The inputs of C1 and C2 are SuiteData's flattened images, reshaped once to
+[batch, 1, 8, 8] and [batch, 1, 28, 28].
 R1 (a GRU regressor, nn.GRU with batch_first=True and a nn.Linear on its last state) and I4 (its
 one-sample prediction) are float only too; their inputs are SuiteData's flat rows of 32 steps x 8
 features, reshaped once to [batch, 32, 8].
@@ -48,7 +50,11 @@ PROBLEMS = {
     "N3": ([2, 3, 1], nn.Sigmoid, "linear", "mse", "sgd", 0.05, 1, "signed", 103),
     "N4": ([64, 32, 10], nn.ReLU, "logits", "cross_entropy", "adam", 1e-3, 32, "classes", 104),
     "N5": ([784, 256, 128, 10], nn.ReLU, "logits", "cross_entropy", "momentum", 0.01, 64, "classes", 105),
+    # N5 with nn.BatchNorm1d between each hidden nn.Linear and its ReLU, on N5's data (its seed).
+    "N6": ([784, 256, 128, 10], nn.ReLU, "logits", "cross_entropy", "momentum", 0.01, 64, "classes", 105),
 }
+# The problems whose hidden layers are nn.Linear -> nn.BatchNorm1d -> activation.
+BATCH_NORM = {"N6"}
 # Convolutional problems, id: (input shape, layers, optimizer, lr, batch, seed). A layer is
 # ("conv", filters, kernel, padding) followed by ReLU and 2x2 max pooling, or ("dense", units);
 # dense layers but the last have ReLU, and the first one follows the flattened features.
@@ -65,7 +71,7 @@ RECURRENT_PROBLEMS = {
 }
 PREDICTIONS = {"I1": "N4", "I2": "N5", "I3": "C2", "I4": "R1"}
 # The precisions measured where not both.
-PRECISIONS = {"C2": ("float",), "I3": ("float",), "R1": ("float",), "I4": ("float",)}
+PRECISIONS = {"C2": ("float",), "I3": ("float",), "R1": ("float",), "I4": ("float",), "N6": ("float",)}
 
 
 def uniform(seed, count):
@@ -172,6 +178,8 @@ def model_of(problem):
     for i in range(len(sizes) - 1):
         layers.append(nn.Linear(sizes[i], sizes[i + 1]))
         if i < len(sizes) - 2:
+            if problem in BATCH_NORM:
+                layers.append(nn.BatchNorm1d(sizes[i + 1]))
             layers.append(hidden())
     if output == "sigmoid":
         layers.append(nn.Sigmoid())
@@ -364,7 +372,7 @@ def main():
                         help="write them with the parameters as graph inputs and exit")
     parser.add_argument("--round-seconds", type=float, default=0.7)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--benchmarks", default="N1,N2,N3,N4,N5,C1,C2,R1,I1,I2,I3,I4")
+    parser.add_argument("--benchmarks", default="N1,N2,N3,N4,N5,N6,C1,C2,R1,I1,I2,I3,I4")
     parser.add_argument("--r1-fixture", action="store_true",
                         help="print the R1 reference numbers that GruTest pins, in double, and exit")
     args = parser.parse_args()
@@ -385,8 +393,9 @@ def main():
             for threads in (1, 2):
                 torch.set_num_threads(threads)
                 # N5's momentum buffers decay into the subnormal range on its data (BENCHMARKS.md);
-                # "eager-ftz" measures PyTorch with subnormals flushed to zero, as a bound.
-                variants = ("eager", "torchscript") + (("eager-ftz",) if bench == "N5" else ())
+                # "eager-ftz" measures PyTorch with subnormals flushed to zero, as a bound (N6 too,
+                # the same network and optimizer with batch normalisation).
+                variants = ("eager", "torchscript") + (("eager-ftz",) if bench in ("N5", "N6") else ())
                 for variant in variants:
                     torch.set_flush_denormal(variant == "eager-ftz")
                     if bench in PREDICTIONS:
