@@ -26,6 +26,8 @@ then bias; nn.Conv2d: weight [filters, C, kh, kw], then bias; layer by layer). T
 the softmax that nnc's predict applies, take flat rows (I3: [n, 784], reshaped inside to
 [n, 1, 28, 28], as nnc's predict takes them), and their batch dimension is dynamic. I3's are
 float only: ONNX Runtime's CPU provider has no double Conv.
+--pairs A,B alternates the training of two problems (float32, one thread, eager and TorchScript) in
+rounds and prints each round's ratio of B to A and the medians (benchmarks/n6-pairs.sh: N5,N6).
 --export-onnx-inputs DIR writes the same networks with the parameters as graph inputs instead
 (the small models of benchmarks/src/test/resources/onnx, which the unit test OrtParityTest feeds
 with nnc's parameters, so that the Maven build needs no Python).
@@ -224,7 +226,8 @@ def measure(step, round_seconds, rounds):
     return statistics.median(results), results
 
 
-def training(problem, dtype, variant, round_seconds, rounds):
+def training_step(problem, dtype, variant):
+    """(one training step on the next batch of the pool, the batch) of `problem`'s network."""
     if problem in CONV_PROBLEMS:
         _, _, opt_kind, lr, batch, _ = CONV_PROBLEMS[problem]
         loss_kind = "cross_entropy"
@@ -252,8 +255,40 @@ def training(problem, dtype, variant, round_seconds, rounds):
         loss.backward()
         optimizer.step()
 
+    return step, batch
+
+
+def training(problem, dtype, variant, round_seconds, rounds):
+    step, batch = training_step(problem, dtype, variant)
     steps, results = measure(step, round_seconds, rounds)
     return steps * batch, [r * batch for r in results]
+
+
+def pairs(first, second, round_seconds, rounds):
+    """Training of two problems in float32 on one thread, eager and TorchScript, alternating.
+
+    Each round measures the four steps one after the other for `round_seconds` each, so that a
+    round's ratio of second to first (each the better of eager and TorchScript) compares figures
+    measured seconds apart on a machine whose load changes. Prints every round and the medians.
+    """
+    torch.set_num_threads(1)
+    steps = {(p, v): training_step(p, torch.float32, v) for p in (first, second) for v in ("eager", "torchscript")}
+    for step, _ in steps.values():
+        measure(step, round_seconds, 1)
+    figures = {key: [] for key in steps}
+    ratios = []
+    for i in range(rounds):
+        for key, (step, batch) in steps.items():
+            figures[key].append(measure(step, round_seconds, 1)[0] * batch)
+        best = {p: max(figures[(p, v)][-1] for v in ("eager", "torchscript")) for p in (first, second)}
+        ratios.append(best[second] / best[first])
+        print(f"round {i + 1:2d}  " + "  ".join(f"{p} {v} {figures[(p, v)][-1]:6.0f}" for p, v in steps)
+              + f"  {second}/{first} {ratios[-1]:.3f}")
+    quartiles = statistics.quantiles(ratios, n=4)
+    print(f"median of {rounds} rounds: " + ", ".join(f"{p} {v} {statistics.median(figures[(p, v)]):.0f}"
+                                                  for p, v in steps)
+          + f" samples/s; {second}/{first} (best of eager and TorchScript per round) {statistics.median(ratios):.3f}"
+          + f" (quartiles {quartiles[0]:.3f}-{quartiles[2]:.3f})")
 
 
 def prediction(problem, dtype, variant, round_seconds, rounds):
@@ -371,11 +406,19 @@ def main():
     parser.add_argument("--export-onnx-inputs", metavar="DIR",
                         help="write them with the parameters as graph inputs and exit")
     parser.add_argument("--round-seconds", type=float, default=0.7)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int)
     parser.add_argument("--benchmarks", default="N1,N2,N3,N4,N5,N6,C1,C2,R1,I1,I2,I3,I4")
+    parser.add_argument("--pairs", metavar="A,B",
+                        help="alternate training of two problems (float, one thread) and print B/A per round; "
+                             "--rounds then counts the rounds (15 if not given)")
     parser.add_argument("--r1-fixture", action="store_true",
                         help="print the R1 reference numbers that GruTest pins, in double, and exit")
     args = parser.parse_args()
+    if args.pairs:
+        first, second = args.pairs.split(",")
+        pairs(first, second, args.round_seconds, args.rounds or 15)
+        return
+    rounds = args.rounds or 3
     if args.r1_fixture:
         print(json.dumps(r1_fixture(), indent=1))
         return
@@ -399,13 +442,13 @@ def main():
                 for variant in variants:
                     torch.set_flush_denormal(variant == "eager-ftz")
                     if bench in PREDICTIONS:
-                        median, rounds = prediction(PREDICTIONS[bench], dtype, variant, args.round_seconds, args.rounds)
+                        median, per_round = prediction(PREDICTIONS[bench], dtype, variant, args.round_seconds, rounds)
                     else:
-                        median, rounds = training(bench, dtype, variant.replace("-ftz", ""), args.round_seconds,
-                                                  args.rounds)
+                        median, per_round = training(bench, dtype, variant.replace("-ftz", ""), args.round_seconds,
+                                                     rounds)
                     torch.set_flush_denormal(False)
                     results.append({"bench": bench, "precision": precision, "threads": threads, "variant": variant,
-                                    "per_second": median, "rounds": rounds})
+                                    "per_second": median, "rounds": per_round})
     print(json.dumps({"torch": torch.__version__, "blas": blas_info(), "results": results}, indent=1))
 
 
