@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The nnc benchmark suite (N1-N5, C1-C2, R1, I1-I4; see ARCHITECTURE.md) in PyTorch, printed as JSON.
+"""The nnc benchmark suite (N1-N6, C1-C2, R1, I1-I4; see ARCHITECTURE.md) in PyTorch, printed as JSON.
 
 Same data as the JMH run (SuiteData.java: counter-based SplitMix64, a pool of 16 batches per
 problem cycled in order), same shapes, losses, optimizers and hyper-parameters. Initial
@@ -7,8 +7,10 @@ parameters are PyTorch's own (they do not change the amount of work). Every comb
 precision (float32, float64), intra-op threads (1, 2) and variant (eager; TorchScript, i.e. the
 model compiled with torch.jit.script for training and traced and frozen for prediction) is
 measured in ROUNDS rounds of ROUND_SECONDS each after a warm-up; the figure is the median round.
-C2 and I3 (LeNet-5) are measured in float only, the suite's precision for them. The inputs of C1
-and C2 are SuiteData's flattened images, reshaped once to [batch, 1, 8, 8] and [batch, 1, 28, 28].
+C2 and I3 (LeNet-5) are measured in float only, the suite's precision for them; so is N6 (N5 with
+nn.BatchNorm1d after each hidden nn.Linear, trained in training mode: batch statistics, running
+statistics updated). The inputs of C1 and C2 are SuiteData's flattened images, reshaped once to
+[batch, 1, 8, 8] and [batch, 1, 28, 28].
 R1 (a GRU regressor, nn.GRU with batch_first=True and a nn.Linear on its last state) and I4 (its
 one-sample prediction) are float only too; their inputs are SuiteData's flat rows of 32 steps x 8
 features, reshaped once to [batch, 32, 8].
@@ -24,6 +26,8 @@ then bias; nn.Conv2d: weight [filters, C, kh, kw], then bias; layer by layer). T
 the softmax that nnc's predict applies, take flat rows (I3: [n, 784], reshaped inside to
 [n, 1, 28, 28], as nnc's predict takes them), and their batch dimension is dynamic. I3's are
 float only: ONNX Runtime's CPU provider has no double Conv.
+--pairs A,B alternates the training of two problems (float32, one thread, eager and TorchScript) in
+rounds and prints each round's ratio of B to A and the medians (benchmarks/n6-pairs.sh: N5,N6).
 --export-onnx-inputs DIR writes the same networks with the parameters as graph inputs instead
 (the small models of benchmarks/src/test/resources/onnx, which the unit test OrtParityTest feeds
 with nnc's parameters, so that the Maven build needs no Python).
@@ -48,7 +52,11 @@ PROBLEMS = {
     "N3": ([2, 3, 1], nn.Sigmoid, "linear", "mse", "sgd", 0.05, 1, "signed", 103),
     "N4": ([64, 32, 10], nn.ReLU, "logits", "cross_entropy", "adam", 1e-3, 32, "classes", 104),
     "N5": ([784, 256, 128, 10], nn.ReLU, "logits", "cross_entropy", "momentum", 0.01, 64, "classes", 105),
+    # N5 with nn.BatchNorm1d between each hidden nn.Linear and its ReLU, on N5's data (its seed).
+    "N6": ([784, 256, 128, 10], nn.ReLU, "logits", "cross_entropy", "momentum", 0.01, 64, "classes", 105),
 }
+# The problems whose hidden layers are nn.Linear -> nn.BatchNorm1d -> activation.
+BATCH_NORM = {"N6"}
 # Convolutional problems, id: (input shape, layers, optimizer, lr, batch, seed). A layer is
 # ("conv", filters, kernel, padding) followed by ReLU and 2x2 max pooling, or ("dense", units);
 # dense layers but the last have ReLU, and the first one follows the flattened features.
@@ -65,7 +73,7 @@ RECURRENT_PROBLEMS = {
 }
 PREDICTIONS = {"I1": "N4", "I2": "N5", "I3": "C2", "I4": "R1"}
 # The precisions measured where not both.
-PRECISIONS = {"C2": ("float",), "I3": ("float",), "R1": ("float",), "I4": ("float",)}
+PRECISIONS = {"C2": ("float",), "I3": ("float",), "R1": ("float",), "I4": ("float",), "N6": ("float",)}
 
 
 def uniform(seed, count):
@@ -172,6 +180,8 @@ def model_of(problem):
     for i in range(len(sizes) - 1):
         layers.append(nn.Linear(sizes[i], sizes[i + 1]))
         if i < len(sizes) - 2:
+            if problem in BATCH_NORM:
+                layers.append(nn.BatchNorm1d(sizes[i + 1]))
             layers.append(hidden())
     if output == "sigmoid":
         layers.append(nn.Sigmoid())
@@ -216,7 +226,8 @@ def measure(step, round_seconds, rounds):
     return statistics.median(results), results
 
 
-def training(problem, dtype, variant, round_seconds, rounds):
+def training_step(problem, dtype, variant):
+    """(one training step on the next batch of the pool, the batch) of `problem`'s network."""
     if problem in CONV_PROBLEMS:
         _, _, opt_kind, lr, batch, _ = CONV_PROBLEMS[problem]
         loss_kind = "cross_entropy"
@@ -244,8 +255,40 @@ def training(problem, dtype, variant, round_seconds, rounds):
         loss.backward()
         optimizer.step()
 
+    return step, batch
+
+
+def training(problem, dtype, variant, round_seconds, rounds):
+    step, batch = training_step(problem, dtype, variant)
     steps, results = measure(step, round_seconds, rounds)
     return steps * batch, [r * batch for r in results]
+
+
+def pairs(first, second, round_seconds, rounds):
+    """Training of two problems in float32 on one thread, eager and TorchScript, alternating.
+
+    Each round measures the four steps one after the other for `round_seconds` each, so that a
+    round's ratio of second to first (each the better of eager and TorchScript) compares figures
+    measured seconds apart on a machine whose load changes. Prints every round and the medians.
+    """
+    torch.set_num_threads(1)
+    steps = {(p, v): training_step(p, torch.float32, v) for p in (first, second) for v in ("eager", "torchscript")}
+    for step, _ in steps.values():
+        measure(step, round_seconds, 1)
+    figures = {key: [] for key in steps}
+    ratios = []
+    for i in range(rounds):
+        for key, (step, batch) in steps.items():
+            figures[key].append(measure(step, round_seconds, 1)[0] * batch)
+        best = {p: max(figures[(p, v)][-1] for v in ("eager", "torchscript")) for p in (first, second)}
+        ratios.append(best[second] / best[first])
+        print(f"round {i + 1:2d}  " + "  ".join(f"{p} {v} {figures[(p, v)][-1]:6.0f}" for p, v in steps)
+              + f"  {second}/{first} {ratios[-1]:.3f}")
+    quartiles = statistics.quantiles(ratios, n=4)
+    print(f"median of {rounds} rounds: " + ", ".join(f"{p} {v} {statistics.median(figures[(p, v)]):.0f}"
+                                                  for p, v in steps)
+          + f" samples/s; {second}/{first} (best of eager and TorchScript per round) {statistics.median(ratios):.3f}"
+          + f" (quartiles {quartiles[0]:.3f}-{quartiles[2]:.3f})")
 
 
 def prediction(problem, dtype, variant, round_seconds, rounds):
@@ -363,11 +406,19 @@ def main():
     parser.add_argument("--export-onnx-inputs", metavar="DIR",
                         help="write them with the parameters as graph inputs and exit")
     parser.add_argument("--round-seconds", type=float, default=0.7)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--benchmarks", default="N1,N2,N3,N4,N5,C1,C2,R1,I1,I2,I3,I4")
+    parser.add_argument("--rounds", type=int)
+    parser.add_argument("--benchmarks", default="N1,N2,N3,N4,N5,N6,C1,C2,R1,I1,I2,I3,I4")
+    parser.add_argument("--pairs", metavar="A,B",
+                        help="alternate training of two problems (float, one thread) and print B/A per round; "
+                             "--rounds then counts the rounds (15 if not given)")
     parser.add_argument("--r1-fixture", action="store_true",
                         help="print the R1 reference numbers that GruTest pins, in double, and exit")
     args = parser.parse_args()
+    if args.pairs:
+        first, second = args.pairs.split(",")
+        pairs(first, second, args.round_seconds, args.rounds or 15)
+        return
+    rounds = args.rounds or 3
     if args.r1_fixture:
         print(json.dumps(r1_fixture(), indent=1))
         return
@@ -385,18 +436,19 @@ def main():
             for threads in (1, 2):
                 torch.set_num_threads(threads)
                 # N5's momentum buffers decay into the subnormal range on its data (BENCHMARKS.md);
-                # "eager-ftz" measures PyTorch with subnormals flushed to zero, as a bound.
-                variants = ("eager", "torchscript") + (("eager-ftz",) if bench == "N5" else ())
+                # "eager-ftz" measures PyTorch with subnormals flushed to zero, as a bound (N6 too,
+                # the same network and optimizer with batch normalisation).
+                variants = ("eager", "torchscript") + (("eager-ftz",) if bench in ("N5", "N6") else ())
                 for variant in variants:
                     torch.set_flush_denormal(variant == "eager-ftz")
                     if bench in PREDICTIONS:
-                        median, rounds = prediction(PREDICTIONS[bench], dtype, variant, args.round_seconds, args.rounds)
+                        median, per_round = prediction(PREDICTIONS[bench], dtype, variant, args.round_seconds, rounds)
                     else:
-                        median, rounds = training(bench, dtype, variant.replace("-ftz", ""), args.round_seconds,
-                                                  args.rounds)
+                        median, per_round = training(bench, dtype, variant.replace("-ftz", ""), args.round_seconds,
+                                                     rounds)
                     torch.set_flush_denormal(False)
                     results.append({"bench": bench, "precision": precision, "threads": threads, "variant": variant,
-                                    "per_second": median, "rounds": rounds})
+                                    "per_second": median, "rounds": per_round})
     print(json.dumps({"torch": torch.__version__, "blas": blas_info(), "results": results}, indent=1))
 
 

@@ -14,14 +14,14 @@ import json
 import statistics
 import sys
 
-BATCH = {"N1": 1, "N2": 4, "N3": 1, "N4": 32, "N5": 64, "I1": 1, "I2": 1,
+BATCH = {"N1": 1, "N2": 4, "N3": 1, "N4": 32, "N5": 64, "N6": 64, "I1": 1, "I2": 1,
          "I1b8": 8, "I1b64": 64, "I2b8": 8, "I2b64": 64, "C1": 32, "C2": 64, "I3": 1, "R1": 32, "I4": 1}
 # The convolutional entries, tabled on their own against PyTorch (with the hand-written Java CNN).
 CONV = ("C1", "C2", "I3")
 # The recurrent entries, likewise (with the hand-written Java GRU).
 RECURRENT = ("R1", "I4")
 # The precision a benchmark method measures unless its name ends in Float or Double.
-DEFAULT_PRECISION = {"N1": "double", "N2": "double", "N3": "double", "N4": "double", "N5": "float",
+DEFAULT_PRECISION = {"N1": "double", "N2": "double", "N3": "double", "N4": "double", "N5": "float", "N6": "float",
                      "I1": "double", "I2": "float", "I1b8": "double", "I1b64": "double", "I2b8": "float",
                      "I2b64": "float", "C1": "double", "C2": "float", "I3": "float", "R1": "float",
                      "I4": "float"}
@@ -49,6 +49,7 @@ TITLES = {
     "N3": "N3 2-3-1, SGD, batch 1",
     "N4": "N4 64-32-10, Adam, batch 32",
     "N5": "N5 784-256-128-10, momentum, batch 64",
+    "N6": "N6 784-256-128-10 batch_norm, momentum, batch 64",
     "I1": "I1 N4 predict, batch 1",
     "I2": "I2 N5 predict, batch 1",
     "I1b8": "I1 N4 predict, batch 8",

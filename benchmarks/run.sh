@@ -3,7 +3,7 @@
 #   1. builds the project (nnc generates the benchmark networks during the build),
 #   1b. exports the ONNX models of I1, I2 and I3 from the suite's parameters (OnnxModels, then
 #      pytorch_suite.py --export-onnx) for ONNX Runtime,
-#   2. JMH: every N1-N5, C1-C2, R1, I1-I4 benchmark, nnc, the Java baselines and ONNX Runtime, one thread,
+#   2. JMH: every N1-N6, C1-C2, R1, I1-I4 benchmark, nnc, the Java baselines and ONNX Runtime, one thread,
 #      3 forks x (4 warm-up + 3 measured iterations of 1 s): about 15 minutes,
 #   2b. JMH again for nnc's float benchmarks with --add-modules jdk.incubator.vector, and ONNX
 #      Runtime's float predictions beside them: about 4 minutes,
@@ -34,7 +34,7 @@ java -jar benchmarks/target/benchmarks.jar -e 'ProductShape|ConvShape' -f 3 -wi 
 
 # The float networks again with the Vector API opt-in (--add-modules jdk.incubator.vector).
 java -jar benchmarks/target/benchmarks.jar \
-    'N5Benchmark.nnc$|N5Benchmark.nncTwoThreads$|I2Benchmark.(nnc|ort)$|I2BatchBenchmark.(nnc|ort)$|N4Benchmark.nncFloat$|I1Benchmark.(nncFloat|ortFloat)$|R1Benchmark.nnc$|I4Benchmark.nnc$' \
+    'N5Benchmark.nnc$|N5Benchmark.nncTwoThreads$|N6Benchmark.nnc$|I2Benchmark.(nnc|ort)$|I2BatchBenchmark.(nnc|ort)$|N4Benchmark.nncFloat$|I1Benchmark.(nncFloat|ortFloat)$|R1Benchmark.nnc$|I4Benchmark.nnc$' \
     -f 3 -wi 4 -w 1s -i 3 -r 1s -t 1 -jvmArgsAppend --add-modules=jdk.incubator.vector \
     -rf json -rff "$out/jmh-vector.json" | tee "$out/jmh-vector.txt"
 

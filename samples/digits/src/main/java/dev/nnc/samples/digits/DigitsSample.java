@@ -48,14 +48,19 @@ public final class DigitsSample {
         }
     }
 
+    /** The 75/25 split, standardised with the statistics of the training part only. */
+    static Datasets.Standardized standardizedSplit() {
+        Datasets.Split split = Datasets.split(load(), TRAINING_FRACTION, SPLIT_SEED);
+        return Datasets.standardize(split.first(), split.second());
+    }
+
     /**
      * Splits, standardises (with the statistics of the training part only), trains and evaluates.
      *
      * @param progress where the trainer prints one line per epoch, or {@code null} for silence
      */
     static Result run(PrintStream progress) {
-        Datasets.Split split = Datasets.split(load(), TRAINING_FRACTION, SPLIT_SEED);
-        Datasets.Standardized data = Datasets.standardize(split.first(), split.second());
+        Datasets.Standardized data = standardizedSplit();
         Dataset training = data.training();
         Dataset test = data.other();
 
@@ -77,7 +82,11 @@ public final class DigitsSample {
                 Metrics.confusionMatrix(predictions, targets, test.size(), CLASSES));
     }
 
-    /** Prints a progress line per epoch, the test accuracy and the confusion matrix. */
+    /**
+     * Prints a progress line per epoch, the test accuracy and the confusion matrix, then the
+     * deeper network's comparison without and with batch normalisation ({@link
+     * BatchNormComparison}).
+     */
     public static void main(String[] args) {
         System.out.printf(
                 Locale.ROOT,
@@ -95,5 +104,7 @@ public final class DigitsSample {
                 Math.round(result.accuracy() * result.testRows()),
                 result.testRows());
         System.out.print(result.confusion());
+        System.out.println();
+        BatchNormComparison.print(BatchNormComparison.run(), System.out);
     }
 }
