@@ -117,7 +117,7 @@ final class EmbeddingIdChecks {
                 .addJavadoc("scalar input.\n")
                 // The negated test is also true for NaN.
                 .beginControlFlow("if (!(id >= 0 && id < count && id == $T.rint(id)))", JavaLang.MATH)
-                .addStatement("String position = index < 0 ? input : input + \"[\" + index + \"]\"")
+                .addStatement("$T position = index < 0 ? input : input + \"[\" + index + \"]\"", String.class)
                 .addStatement(
                         "throw new $T(\"sample \" + sample + \": \" + position + \" = \" + id + \" is not an id of"
                                 + " embedding '\" + layer + \"', an integer in [0, \" + count + \")\")",

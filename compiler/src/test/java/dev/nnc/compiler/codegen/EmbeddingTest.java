@@ -159,6 +159,37 @@ class EmbeddingTest {
         }
     }
 
+    /**
+     * A class named after a type of {@code java.lang} hides it inside the class: the id checks,
+     * the buffers and the checkpoints must name such types in full (a campaign found {@code
+     * String position = ...} in a network named {@code String}).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"String", "Math", "System", "Arrays", "Double"})
+    void classesNamedAfterJavaLangTypesCompile(String name) {
+        String spec = """
+                network %s {
+                    input x[4];
+                    input id;
+                    target y[2];
+                    e = embedding(id, 3, 2);
+                    z = dense(concat(x, e), 5);
+                    m = layer_norm(z);
+                    n = relu(batch_norm(m));
+                    o = dense(n, 2);
+                    output o;
+                    loss mse(o, y);
+                    optimizer adam(lr = 0.01);
+                }
+                """.formatted(name);
+        TrainableNetwork network = GeneratedClasses.compile(name + ".nn", spec).newInstance(name);
+        double[] xs = {0.1, 0.2, 0.3, 0.4, 2, -0.1, 0.5, 0.2, 0.3, 1};
+        double[] ys = {0.5, -0.5, 0.25, 0.75};
+        assertTrue(Double.isFinite(network.trainStep(xs, ys, 2)), name);
+        xs[4] = 3;
+        assertThrows(IllegalArgumentException.class, () -> network.trainStep(xs, ys, 2), name);
+    }
+
     @Test
     void networksWithEmbeddingsAndLayerNormAllocateNothingAndStayUnderTheMethodLimit() throws IOException {
         for (String precision : List.of("", "precision float;")) {
