@@ -1,6 +1,9 @@
 package dev.nnc.spark;
 
 import dev.nnc.runtime.SeededRandom;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +29,7 @@ public final class StepOverhead {
 
     private StepOverhead() {}
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         String master = args.length > 0 ? args[0] : "local[2]";
         SparkSession spark = TestData.session(master);
         spark.sparkContext().setLogLevel("ERROR");
@@ -43,12 +46,16 @@ public final class StepOverhead {
                 rows.add(RowFactory.create(r, xs[r], ys[r]));
             }
             int partitions = spark.sparkContext().defaultParallelism();
-            Dataset<Row> frame = spark.createDataFrame(
+            // Read back from files, as real data would be: a DataFrame made with parallelize
+            // carries its rows in its partition objects, which Spark serializes into every task.
+            Path file = Files.createTempDirectory("spark-n5-").resolve("rows.parquet");
+            spark.createDataFrame(
                             JavaSparkContext.fromSparkContext(spark.sparkContext())
                                     .parallelize(rows, partitions),
                             TestData.SCHEMA)
-                    .cache();
-            frame.count();
+                    .write()
+                    .parquet(file.toString());
+            Dataset<Row> frame = spark.read().parquet(file.toString());
             for (int batch : new int[] {512, 4096}) {
                 int steps = GlobalBatches.steps(ROWS, batch);
                 int epochs = batch == 512 ? 3 : 6;
