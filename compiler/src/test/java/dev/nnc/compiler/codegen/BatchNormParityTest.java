@@ -58,17 +58,6 @@ class BatchNormParityTest {
                 .toArray();
     }
 
-    private static double[] buffers(Object network) {
-        try {
-            int count = network.getClass().getField("BUFFER_COUNT").getInt(null);
-            double[] values = new double[count];
-            network.getClass().getMethod("getBuffers", double[].class).invoke(network, (Object) values);
-            return values;
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     private static TrainableNetwork network(String name, String spec) {
         return GeneratedClasses.compile(name + ".nn", spec).newInstance(name);
     }
@@ -120,7 +109,7 @@ class BatchNormParityTest {
         assertAllClose(numbers(fixture, "final"), Networks.parameters(network), TOLERANCE, TOLERANCE, name + " final");
         assertAllClose(
                 numbers(fixture, "final_buffers"),
-                buffers(network),
+                Networks.buffers(network),
                 TOLERANCE,
                 TOLERANCE,
                 name + " running statistics");

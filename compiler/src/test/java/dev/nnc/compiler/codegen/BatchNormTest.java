@@ -107,25 +107,6 @@ class BatchNormTest {
         return gradient;
     }
 
-    private static double[] buffers(Object network) {
-        try {
-            int count = network.getClass().getField("BUFFER_COUNT").getInt(null);
-            double[] values = new double[count];
-            network.getClass().getMethod("getBuffers", double[].class).invoke(network, (Object) values);
-            return values;
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static void setBuffers(Object network, double[] values) {
-        try {
-            network.getClass().getMethod("setBuffers", double[].class).invoke(network, (Object) values);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     /** Running means N(0, 0.5²), running variances in [0.5, 2): a state training could have left. */
     private static double[] plausibleBuffers(Declaration.Network declaration, long seed) {
         double[] noise = gaussian(seed, 2 * declaration.parameterCount() + 64);
@@ -157,7 +138,8 @@ class BatchNormTest {
         assertClose(expected.loss(), loss, 1e-12, 1e-14, c + " training loss");
         double[] gradient = stepGradient(copy, xs, ys, BATCH);
         assertAllClose(expected.gradient(), gradient, 1e-9, 1e-12, c + " training gradient");
-        assertAllClose(expected.buffers(), buffers(copy), 1e-12, 1e-14, c + " running statistics after a step");
+        assertAllClose(
+                expected.buffers(), Networks.buffers(copy), 1e-12, 1e-14, c + " running statistics after a step");
 
         // The reference's gradient against central differences of the training loss, which a
         // trainStep of a copy returns (before its update).
@@ -188,16 +170,18 @@ class BatchNormTest {
         double[] grad = new double[network.parameterCount()];
         assertClose(expected.loss(), network.trainingGradient(xs, ys, BATCH, grad), 1e-12, 1e-14, c + " loss");
         assertAllClose(expected.gradient(), grad, 1e-10, 1e-13, c + " trainingGradient");
-        assertAllClose(expected.buffers(), buffers(network), 1e-12, 1e-14, c + " statistics after trainingGradient");
+        assertAllClose(
+                expected.buffers(), Networks.buffers(network), 1e-12, 1e-14, c + " statistics after trainingGradient");
 
         ByteArrayOutputStream checkpoint = new ByteArrayOutputStream();
         network.saveCheckpoint(checkpoint);
         Method load = network.getClass().getMethod("loadCheckpoint", java.io.InputStream.class);
         Object loaded = load.invoke(null, new ByteArrayInputStream(checkpoint.toByteArray()));
-        assertArrayEquals(buffers(network), buffers(loaded), c + " buffers through a checkpoint");
+        assertArrayEquals(Networks.buffers(network), Networks.buffers(loaded), c + " buffers through a checkpoint");
         TrainableNetwork restored = compiled(c);
         restored.restoreCheckpoint(new ByteArrayInputStream(checkpoint.toByteArray()));
-        assertArrayEquals(buffers(network), buffers(restored), c + " buffers restored from a checkpoint");
+        assertArrayEquals(
+                Networks.buffers(network), Networks.buffers(restored), c + " buffers restored from a checkpoint");
     }
 
     @ParameterizedTest
@@ -206,7 +190,7 @@ class BatchNormTest {
         Declaration.Network declaration = declaration(c);
         TrainableNetwork network = compiled(c);
         double[] running = plausibleBuffers(declaration, 8);
-        setBuffers(network, running);
+        Networks.setBuffers(network, running);
         NetworkReference reference = new NetworkReference(declaration).withBuffers(running);
         double[] parameters = Networks.parameters(network);
         double[] xs = gaussian(5, BATCH * network.inputSize());
@@ -227,7 +211,8 @@ class BatchNormTest {
         assertClose(reference.meanLoss(parameters, xs, ys, BATCH), loss, 1e-12, 1e-14, c + " loss");
         assertAllClose(reference.meanGradient(parameters, xs, ys, BATCH), grad, 1e-10, 1e-13, c + " gradient");
         assertClose(loss, network.loss(xs, ys, BATCH), 1e-14, 0, c + " loss() and gradient()");
-        assertArrayEquals(running, buffers(network), c + ": predict, loss and gradient leave the buffers alone");
+        assertArrayEquals(
+                running, Networks.buffers(network), c + ": predict, loss and gradient leave the buffers alone");
     }
 
     @ParameterizedTest
@@ -236,7 +221,7 @@ class BatchNormTest {
         Declaration.Network declaration = declaration(c);
         TrainableNetwork network = compiled(c);
         double[] running = plausibleBuffers(declaration, 9);
-        setBuffers(network, running);
+        Networks.setBuffers(network, running);
         assertEquals(
                 declaration.buffers().stream().map(b -> b.name()).toList(),
                 network.getClass().getField("BUFFER_NAMES").get(null));
@@ -244,12 +229,12 @@ class BatchNormTest {
         network.save(saved);
         Method load = network.getClass().getMethod("load", java.io.InputStream.class);
         Object loaded = load.invoke(null, new ByteArrayInputStream(saved.toByteArray()));
-        assertArrayEquals(running, buffers(loaded), c + " buffers after save and load");
+        assertArrayEquals(running, Networks.buffers(loaded), c + " buffers after save and load");
         TrainableNetwork copy = network.copy();
-        assertArrayEquals(running, buffers(copy), c + " buffers of a copy");
+        assertArrayEquals(running, Networks.buffers(copy), c + " buffers of a copy");
         double[] xs = gaussian(7, BATCH * network.inputSize());
         copy.trainStep(xs, uniform(8, BATCH * network.targetSize()), BATCH);
-        assertArrayEquals(running, buffers(network), c + ": training a copy leaves the original's buffers");
+        assertArrayEquals(running, Networks.buffers(network), c + ": training a copy leaves the original's buffers");
     }
 
     @ParameterizedTest
@@ -295,11 +280,11 @@ class BatchNormTest {
         TrainableNetwork network = compiled(c);
         double[] xs = gaussian(14, BATCH * network.inputSize());
         xs[1] = Double.NaN;
-        double[] before = buffers(network);
+        double[] before = Networks.buffers(network);
         assertThrows(
                 NonFiniteTrainingException.class,
                 () -> network.trainStep(xs, uniform(15, BATCH * network.targetSize()), BATCH));
-        assertArrayEquals(before, buffers(network), c + " buffers after a refused step");
+        assertArrayEquals(before, Networks.buffers(network), c + " buffers after a refused step");
     }
 
     @ParameterizedTest
@@ -313,6 +298,6 @@ class BatchNormTest {
         single.setParameters(Networks.parameters(twin));
         assertAllClose(
                 stepGradient(twin, xs, ys, BATCH), stepGradient(single, xs, ys, BATCH), 1e-3, 1e-4, c + " float");
-        assertAllClose(buffers(twin), buffers(single), 1e-4, 1e-5, c + " float running statistics");
+        assertAllClose(Networks.buffers(twin), Networks.buffers(single), 1e-4, 1e-5, c + " float running statistics");
     }
 }

@@ -30,4 +30,25 @@ final class Networks {
             throw new AssertionError(e);
         }
     }
+
+    /** The buffers in {@code BUFFER_NAMES} order, through {@code getBuffers} (classes with batch_norm). */
+    static double[] buffers(Object network) {
+        try {
+            int count = network.getClass().getField("BUFFER_COUNT").getInt(null);
+            double[] values = new double[count];
+            network.getClass().getMethod("getBuffers", double[].class).invoke(network, (Object) values);
+            return values;
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@code setBuffers(values)}, flat in {@code BUFFER_NAMES} order. */
+    static void setBuffers(Object network, double[] values) {
+        try {
+            network.getClass().getMethod("setBuffers", double[].class).invoke(network, (Object) values);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
 }
