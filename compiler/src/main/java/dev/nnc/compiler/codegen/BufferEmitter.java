@@ -126,32 +126,29 @@ final class BufferEmitter {
         return code.build();
     }
 
-    /** {@code array[offset + i] = buffer[i]} for every buffer, one after another. */
-    CodeBlock copyOut(String array, String offset) {
+    /**
+     * {@code array[from + i] = buffer[i]} for every buffer, one after another; {@code from} is
+     * {@code ""} or a prefix such as {@code "PARAMETER_COUNT + "}.
+     */
+    CodeBlock copyOut(String array, String from) {
         CodeBlock.Builder code = CodeBlock.builder();
         int start = 0;
         for (BufferField b : buffers) {
             code.beginControlFlow("for (int i = 0; i < $L; i++)", b.size())
-                    .addStatement("$N[$L + $L + i] = $N[i]", array, offset, start, b.field())
+                    .addStatement("$N[$L$L + i] = $N[i]", array, from, start, b.field())
                     .endControlFlow();
             start += b.size();
         }
         return code.build();
     }
 
-    /** The inverse of {@link #copyOut}, rounding to float in a float class. */
-    CodeBlock copyIn(String array, String offset) {
+    /** The inverse of {@link #copyOut}; {@code narrows}: rounds a {@code double[]} into a float class. */
+    CodeBlock copyIn(String array, String from, boolean narrows) {
         CodeBlock.Builder code = CodeBlock.builder();
         int start = 0;
         for (BufferField b : buffers) {
             code.beginControlFlow("for (int i = 0; i < $L; i++)", b.size())
-                    .addStatement(
-                            "$N[i] = $L$N[$L + $L + i]",
-                            b.field(),
-                            numeric.isFloat() ? "(float) " : "",
-                            array,
-                            offset,
-                            start)
+                    .addStatement("$N[i] = $L$N[$L$L + i]", b.field(), narrows ? "(float) " : "", array, from, start)
                     .endControlFlow();
             start += b.size();
         }
@@ -193,35 +190,22 @@ final class BufferEmitter {
     }
 
     private MethodSpec getBuffers(TypeName array) {
-        MethodSpec.Builder method = MethodSpec.methodBuilder("getBuffers")
+        return MethodSpec.methodBuilder("getBuffers")
                 .addModifiers(Modifier.PUBLIC)
                 .addParameter(array, "dst")
                 .addJavadoc("Copies the buffers into {@code dst}, flat in {@code BUFFER_NAMES} order.\n")
-                .addStatement("requireLength($S, dst.length, BUFFER_COUNT)", "dst");
-        int offset = 0;
-        for (BufferField b : buffers) {
-            method.beginControlFlow("for (int i = 0; i < $L; i++)", b.size())
-                    .addStatement("dst[$L + i] = $N[i]", offset, b.field())
-                    .endControlFlow();
-            offset += b.size();
-        }
-        return method.build();
+                .addStatement("requireLength($S, dst.length, BUFFER_COUNT)", "dst")
+                .addCode(copyOut("dst", ""))
+                .build();
     }
 
     private MethodSpec setBuffers(TypeName array) {
-        boolean narrows = numeric.isFloat() && array.equals(TypeName.get(double[].class));
-        MethodSpec.Builder method = MethodSpec.methodBuilder("setBuffers")
+        return MethodSpec.methodBuilder("setBuffers")
                 .addModifiers(Modifier.PUBLIC)
                 .addParameter(array, "src")
                 .addJavadoc("Replaces the buffers from {@code src}, flat in {@code BUFFER_NAMES} order.\n")
-                .addStatement("requireLength($S, src.length, BUFFER_COUNT)", "src");
-        int offset = 0;
-        for (BufferField b : buffers) {
-            method.beginControlFlow("for (int i = 0; i < $L; i++)", b.size())
-                    .addStatement("$N[i] = $Lsrc[$L + i]", b.field(), narrows ? "(float) " : "", offset)
-                    .endControlFlow();
-            offset += b.size();
-        }
-        return method.build();
+                .addStatement("requireLength($S, src.length, BUFFER_COUNT)", "src")
+                .addCode(copyIn("src", "", numeric.isFloat() && array.equals(TypeName.get(double[].class))))
+                .build();
     }
 }

@@ -51,10 +51,7 @@ final class EmbeddingIdChecks {
                 .beginControlFlow("for (int s = 0; s < n; s++)")
                 .addStatement("int row = s * INPUT_SIZE");
         for (Term.Embedding embedding : network.embeddings()) {
-            String layer = embedding
-                    .weight()
-                    .name()
-                    .substring(0, embedding.weight().name().lastIndexOf('.'));
+            String layer = embedding.weight().owner();
             List<Term.Embedding.IdPosition> positions = embedding.positions();
             int start = 0;
             while (start < positions.size()) {

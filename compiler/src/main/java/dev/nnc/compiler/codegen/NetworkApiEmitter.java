@@ -546,8 +546,8 @@ final class NetworkApiEmitter {
     NetworkApiEmitter withBatchStatistics(boolean batchStatistics, BufferEmitter buffers) {
         this.batchStatistics = batchStatistics;
         this.buffers = !buffers.isEmpty();
-        this.bufferValues = array -> buffers.copyOut(array, "PARAMETER_COUNT");
-        this.restoredBuffers = array -> buffers.copyIn(array, "PARAMETER_COUNT");
+        this.bufferValues = array -> buffers.copyOut(array, "PARAMETER_COUNT + ");
+        this.restoredBuffers = array -> buffers.copyIn(array, "PARAMETER_COUNT + ", numeric.isFloat());
         return this;
     }
 
@@ -722,7 +722,7 @@ final class NetworkApiEmitter {
 
     // if (n < 2) throw new IllegalArgumentException("batch_norm 'bn' needs ...");
     private MethodSpec requireBatchStatistics(Term.BatchNorm norm) {
-        String layer = norm.weight().name().substring(0, norm.weight().name().lastIndexOf('.'));
+        String layer = norm.weight().owner();
         return MethodSpec.methodBuilder("requireBatchStatistics")
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(TypeName.INT, "n")

@@ -488,11 +488,7 @@ final class NetworkClasses {
             if (output.kind() != Output.Kind.BUFFER) {
                 continue;
             }
-            BufferField buffer = buffers.stream()
-                    .filter(b -> b.buffer().name().equals(output.name()))
-                    .findFirst()
-                    .orElseThrow(() -> new dev.nnc.compiler.diagnostic.InternalCompilerError(
-                            "no field for buffer " + output.name()));
+            BufferField buffer = bufferField(output.name());
             if (kernel.isBatched(output.node())) {
                 throw new dev.nnc.compiler.diagnostic.InternalCompilerError(
                         "the next value of buffer " + output.name() + " depends on the sample");
@@ -507,6 +503,15 @@ final class NetworkClasses {
                     .build());
         }
         return sinks;
+    }
+
+    /** The field of the buffer named {@code name}. */
+    private BufferField bufferField(String name) {
+        return buffers.stream()
+                .filter(b -> b.buffer().name().equals(name))
+                .findFirst()
+                .orElseThrow(
+                        () -> new dev.nnc.compiler.diagnostic.InternalCompilerError("no field for buffer " + name));
     }
 
     /**
@@ -790,21 +795,13 @@ final class NetworkClasses {
                 return CodeBlock.of("weight");
             }
             if (op instanceof LeafOp.Buffer buffer) {
-                return CodeBlock.of("$N[$L]", bufferField(buffer).field(), index.flat());
+                return CodeBlock.of("$N[$L]", bufferField(buffer.name()).field(), index.flat());
             }
             if (op instanceof LeafOp.BatchSize) {
                 // The tile is the batch in a kernel that reads batch statistics.
                 return CodeBlock.of("m");
             }
             throw new dev.nnc.compiler.diagnostic.InternalCompilerError("a network cannot read " + op.mnemonic());
-        }
-
-        private BufferField bufferField(LeafOp.Buffer op) {
-            return buffers.stream()
-                    .filter(b -> b.buffer().name().equals(op.name()))
-                    .findFirst()
-                    .orElseThrow(() ->
-                            new dev.nnc.compiler.diagnostic.InternalCompilerError("no field for buffer " + op.name()));
         }
 
         @Override

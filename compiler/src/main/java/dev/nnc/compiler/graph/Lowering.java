@@ -339,7 +339,7 @@ public final class Lowering {
         Shape shape = builder.shapeOf(input);
         Shape channels = Shape.vector(norm.channels());
         int plane = shape.size() / norm.channels();
-        String owner = norm.weight().name().substring(0, norm.weight().name().lastIndexOf('.'));
+        String owner = norm.weight().owner();
         int runningMean = buffer(norm.runningMean(), norm);
         int runningVar = buffer(norm.runningVar(), norm);
         int mean;

@@ -74,15 +74,9 @@ public sealed interface Declaration {
         public List<Term.BatchNorm> batchNorms() {
             List<Term.BatchNorm> norms = new java.util.ArrayList<>();
             for (Symbol.Definition definition : definitions) {
-                java.util.ArrayDeque<Term> pending = new java.util.ArrayDeque<>(List.of(definition.value()));
-                while (!pending.isEmpty()) {
-                    Term term = pending.pop();
-                    if (term instanceof Term.BatchNorm norm) {
+                for (Term term : TermGraph.postOrder(definition.value())) {
+                    if (term instanceof Term.BatchNorm norm && !norms.contains(norm)) {
                         norms.add(norm);
-                    }
-                    // A read of another definition is that definition's business.
-                    if (!(term instanceof Term.Read)) {
-                        pending.addAll(term.operands());
                     }
                 }
             }

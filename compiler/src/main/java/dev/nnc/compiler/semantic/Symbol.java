@@ -26,7 +26,16 @@ public sealed interface Symbol {
      * the tensors that {@code weights} names: every layer weight and every matrix param.
      */
     record Param(String name, Shape shape, Initializer initializer, boolean isWeight, SourceSpan span)
-            implements Symbol {}
+            implements Symbol {
+        /**
+         * The definition whose layer declares this parameter ({@code hidden} for {@code
+         * hidden.weight}); a parameter declared by hand is its own.
+         */
+        public String owner() {
+            int dot = name.lastIndexOf('.');
+            return dot < 0 ? name : name.substring(0, dot);
+        }
+    }
 
     /**
      * A definition {@code name = value;} (in a network, or a local of a block function). The
