@@ -43,7 +43,7 @@ public record EpochReport(
         return sb.toString();
     }
 
-    private static String formatLoss(double value) {
+    static String formatLoss(double value) {
         // Four decimals read well for typical losses; tiny ones would all print as 0.0000.
         boolean tiny = value != 0 && Math.abs(value) < 1e-3;
         return String.format(Locale.ROOT, tiny ? "%.3e" : "%.4f", value);

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Trains any {@link TrainableNetwork} on a {@link Dataset} with mini-batches, reproducibly.
@@ -27,7 +29,8 @@ import java.util.Objects;
  *         .seed(42)
  *         .validationSplit(0.2)
  *         .earlyStopping(5)
- *         .progress(System.out)
+ *         .progressBar()
+ *         .chart(Path.of("target/training.svg"))
  *         .build()
  *         .fit(network, training);
  * }</pre>
@@ -42,6 +45,10 @@ import java.util.Objects;
  * <p>With {@link Builder#checkpointEvery}, the run's complete state goes to a file every few
  * epochs, and {@link Builder#resumeFrom} continues an interrupted run from one: the resumed fit
  * gives bit for bit the parameters and history of the uninterrupted one, early stopping included.
+ *
+ * <p>{@link Builder#progressBar()} shows a progress bar with the time left on an interactive
+ * terminal and plain lines elsewhere; {@link Builder#chart} draws the loss and accuracy curves
+ * into an SVG file ({@link TrainingChart}).
  *
  * <p>A NaN or infinite loss stops training with a {@link NonFiniteTrainingException} that names
  * the epoch and batch. The training loop allocates nothing per batch: rows are gathered into
@@ -59,6 +66,9 @@ public final class Trainer {
     private final double minDelta;
     private final boolean restoreBestParameters;
     private final PrintStream progress;
+    private final BooleanSupplier progressBar;
+    private final LongSupplier clock;
+    private final Path chart;
     private final List<TrainingListener> listeners;
     private final int checkpointInterval;
     private final Path checkpointDirectory;
@@ -75,6 +85,9 @@ public final class Trainer {
         this.minDelta = b.minDelta;
         this.restoreBestParameters = b.restoreBestParameters;
         this.progress = b.progress;
+        this.progressBar = b.progressBar;
+        this.clock = b.clock;
+        this.chart = b.chart;
         this.listeners = List.copyOf(b.listeners);
         this.checkpointInterval = b.checkpointInterval;
         this.checkpointDirectory = b.checkpointDirectory;
@@ -101,7 +114,8 @@ public final class Trainer {
      * @throws IllegalArgumentException if the data does not fit the network (the message gives
      *     both sizes), or early stopping is configured without validation data
      * @throws NonFiniteTrainingException if a loss becomes NaN or infinite
-     * @throws UncheckedIOException if a checkpoint cannot be written, or the one to resume from
+     * @throws UncheckedIOException if a checkpoint or the {@link Builder#chart chart} cannot be
+     *     written, or the checkpoint to resume from
      *     cannot be read or belongs to another network or run (its cause, a {@link
      *     ParameterFileException}, says which); a rejected checkpoint changes nothing
      */
@@ -157,6 +171,10 @@ public final class Trainer {
         private final SeededRandom random;
         private final TrainerCheckpoint.Settings settings;
         private long step;
+        /** The bar on an interactive terminal, or null; set when the first epoch is known. */
+        private ProgressBar bar;
+
+        private long nextChart;
 
         Run(TrainableNetwork network, Dataset training, Dataset validation) {
             this.network = network;
@@ -214,8 +232,15 @@ public final class Trainer {
                 sinceBest = state.sinceBest();
                 first = state.epoch() + 1;
             }
+            if (progress != null && progressBar != null && progressBar.getAsBoolean()) {
+                bar = new ProgressBar(progress, clock, first, epochs, batches);
+            }
+            nextChart = clock.getAsLong();
             for (int epoch = first; epoch <= epochs; epoch++) {
                 long start = System.nanoTime();
+                if (bar != null) {
+                    bar.startEpoch(epoch);
+                }
                 double loss = trainEpoch(epoch);
                 double validationLoss = Double.NaN;
                 double validationAccuracy = Double.NaN;
@@ -233,7 +258,9 @@ public final class Trainer {
                 long millis = (System.nanoTime() - start) / 1_000_000;
                 EpochReport report = new EpochReport(epoch, epochs, loss, validationLoss, validationAccuracy, millis);
                 reports.add(report);
-                if (progress != null) {
+                if (bar != null) {
+                    bar.endEpoch(report);
+                } else if (progress != null) {
                     progress.println(report);
                 }
                 for (TrainingListener listener : listeners) {
@@ -256,12 +283,28 @@ public final class Trainer {
                 if (checkpointInterval > 0 && epoch % checkpointInterval == 0) {
                     checkpoint(epoch, reports, bestMonitored, bestEpoch, sinceBest);
                 }
+                if (chart != null && epoch < epochs && clock.getAsLong() - nextChart >= 0) {
+                    writeChart(new TrainingHistory(reports, bestEpoch, false, false));
+                }
             }
             boolean restore = bestParameters != null && bestEpoch != reports.size();
             if (restore) {
                 network.setParameters(bestParameters);
             }
-            return new TrainingHistory(reports, bestEpoch, stoppedEarly, restore);
+            TrainingHistory history = new TrainingHistory(reports, bestEpoch, stoppedEarly, restore);
+            if (chart != null) {
+                writeChart(history);
+            }
+            return history;
+        }
+
+        private void writeChart(TrainingHistory history) {
+            try {
+                TrainingChart.write(history, network.name(), chart);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write training chart " + chart + ": " + e.getMessage(), e);
+            }
+            nextChart = clock.getAsLong() + CHART_INTERVAL_NANOS;
         }
 
         /** Restores the network and this run from {@link #resumeFrom}; returns the rest of the state. */
@@ -337,6 +380,9 @@ public final class Trainer {
                     throw NonFiniteTrainingException.at(step, Quantity.LOSS, loss, location(epoch, b));
                 }
                 sum += loss * m;
+                if (bar != null) {
+                    bar.batchDone(b + 1, sum, from + m);
+                }
             }
             return sum / n;
         }
@@ -346,8 +392,11 @@ public final class Trainer {
         }
     }
 
+    /** The shortest time between two writes of the chart during a fit: a second. */
+    static final long CHART_INTERVAL_NANOS = 1_000_000_000L;
+
     /** Moves atomically where the file system can, and otherwise replaces the target in one move. */
-    private static void moveReplacing(Path from, Path to) throws IOException {
+    static void moveReplacing(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -389,6 +438,9 @@ public final class Trainer {
         private double minDelta;
         private boolean restoreBestParameters = true;
         private PrintStream progress;
+        private BooleanSupplier progressBar;
+        private LongSupplier clock = System::nanoTime;
+        private Path chart;
         private final List<TrainingListener> listeners = new ArrayList<>();
         private int checkpointInterval;
         private Path checkpointDirectory;
@@ -468,9 +520,48 @@ public final class Trainer {
             return this;
         }
 
-        /** Prints one progress line per epoch (see {@link EpochReport#toString()}) to {@code out}. */
+        /**
+         * Prints one progress line per epoch (see {@link EpochReport#toString()}) to {@code out},
+         * and nothing else: the plain output for logs. Replaces {@link #progressBar()}.
+         */
         public Builder progress(PrintStream out) {
             this.progress = Objects.requireNonNull(out, "out");
+            this.progressBar = null;
+            return this;
+        }
+
+        /**
+         * Shows progress on {@code System.out}: on an interactive terminal, a line that is
+         * rewritten a few times a second while an epoch runs, with a bar, the batches done, the
+         * epoch's mean loss so far and the time left for the fit, and that becomes the epoch's
+         * {@link EpochReport} line when the epoch ends; elsewhere (output redirected, a CI log, an
+         * IDE console without a terminal, {@code TERM=dumb}), the same lines as {@link
+         * #progress(PrintStream) progress(System.out)}. The system property {@code nnc.progress}
+         * overrides the detection: {@code -Dnnc.progress=plain} forces the plain lines, {@code
+         * bar} the bar, {@code auto} is the default. The decision is made when {@code fit}
+         * starts. Between redraws a batch costs a clock read. Replaces {@link #progress}.
+         */
+        public Builder progressBar() {
+            return progressBar(System.out, ProgressBar::detect, System::nanoTime);
+        }
+
+        /** {@link #progressBar()} on {@code out}, with the terminal test and the clock given. */
+        Builder progressBar(PrintStream out, BooleanSupplier interactive, LongSupplier clock) {
+            this.progress = Objects.requireNonNull(out, "out");
+            this.progressBar = Objects.requireNonNull(interactive, "interactive");
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Writes the {@link TrainingChart} of the run, titled with the network's name, to {@code
+         * file} (creating its directory): during the fit after an epoch when a second has passed
+         * since the last write, so a browser can follow the training, and after the last epoch
+         * with the whole history. A file that cannot be written ends the fit with an {@link
+         * UncheckedIOException}.
+         */
+        public Builder chart(Path file) {
+            this.chart = Objects.requireNonNull(file, "file");
             return this;
         }
 

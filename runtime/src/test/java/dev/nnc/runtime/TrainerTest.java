@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -105,6 +106,92 @@ class TrainerTest {
                             + "  val_acc \\d+\\.\\d%  \\d+ ms"),
                     lines[i]);
             assertEquals(heard.get(i).toString(), lines[i]);
+        }
+    }
+
+    @Test
+    void theProgressBarOffATerminalPrintsThePlainLines() {
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        List<EpochReport> heard = new ArrayList<>();
+        Trainer.builder()
+                .epochs(3)
+                .validationSplit(0.2)
+                .progressBar(new PrintStream(plain, true, StandardCharsets.UTF_8), () -> false, System::nanoTime)
+                .listener(heard::add)
+                .build()
+                .fit(new LinearTestNetwork(2, 3, Loss.SOFTMAX_CROSS_ENTROPY, 0.1, 1), blobs(10, 2));
+
+        String expected = heard.stream().map(r -> r + System.lineSeparator()).reduce("", String::concat);
+        assertEquals(expected, plain.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theProgressBarOnATerminalRedrawsDuringAnEpochAndLeavesTheEpochsLine() {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        List<EpochReport> heard = new ArrayList<>();
+        long[] now = {0};
+        // Every clock read is 0.3 s later, so every batch redraws.
+        LongSupplier clock = () -> now[0] += 300_000_000L;
+        Trainer.builder()
+                .epochs(2)
+                .batchSize(10)
+                .progressBar(new PrintStream(buffer, true, StandardCharsets.UTF_8), () -> true, clock)
+                .listener(heard::add)
+                .build()
+                .fit(new LinearTestNetwork(2, 3, Loss.SOFTMAX_CROSS_ENTROPY, 0.1, 1), blobs(10, 2));
+
+        String[] lines = buffer.toString(StandardCharsets.UTF_8).split(System.lineSeparator());
+        assertEquals(2, lines.length);
+        for (int i = 0; i < 2; i++) {
+            String[] draws = lines[i].split("\r", -1);
+            // Nothing before the first carriage return, three batches of 10 rows, then the report.
+            assertEquals(1 + 3 + 1, draws.length, lines[i]);
+            for (int b = 1; b <= 3; b++) {
+                assertTrue(draws[b].startsWith("epoch " + (i + 1) + "/2 ["), draws[b]);
+                assertTrue(draws[b].contains("] " + b + "/3  loss "), draws[b]);
+            }
+            assertEquals(heard.get(i).toString(), draws[4].stripTrailing());
+        }
+    }
+
+    @Test
+    void writesTheTrainingChartOfTheWholeRun(@TempDir Path directory) throws IOException {
+        Path chart = directory.resolve("out/chart.svg");
+        long[] now = {0};
+        LinearTestNetwork network = new LinearTestNetwork(2, 3, Loss.SOFTMAX_CROSS_ENTROPY, 0.1, 1);
+        TrainingHistory history = Trainer.builder()
+                .epochs(4)
+                .validationSplit(0.2)
+                .progressBar(
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                        () -> false,
+                        () -> now[0])
+                .chart(chart)
+                .listener(report -> {
+                    // The chart of epoch 1 is written at once, that of epoch 2 a second later.
+                    if (report.epoch() == 2) {
+                        assertEquals(1, epochsDrawn(chart));
+                        now[0] += Trainer.CHART_INTERVAL_NANOS;
+                    } else if (report.epoch() == 3) {
+                        assertEquals(2, epochsDrawn(chart));
+                    } else if (report.epoch() == 4) {
+                        assertEquals(2, epochsDrawn(chart), "no second write within a second");
+                    }
+                })
+                .build()
+                .fit(network, blobs(10, 2));
+        assertEquals(TrainingChart.svg(history, "Linear"), Files.readString(chart, StandardCharsets.UTF_8));
+    }
+
+    /** The dots of the training loss in the chart file: one per epoch for short runs. */
+    private static int epochsDrawn(Path chart) {
+        try {
+            String svg = Files.readString(chart, StandardCharsets.UTF_8);
+            int from = svg.indexOf("id=\"training-loss\"");
+            String series = svg.substring(from, svg.indexOf("</g>", from));
+            return series.split("<circle", -1).length - 1;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
