@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * One axis of a {@link TrainingChart}: the range it spans, whether it is logarithmic, and its
- * ticks. The range always starts and ends on a labelled tick, so the data lie between two round
- * numbers. All arithmetic goes through {@link StrictMath} and {@link BigDecimal}, so an axis is
+ * ticks. The range always starts and ends on a round number (a labelled tick on a linear
+ * axis), so the data lie between two round numbers. All arithmetic goes through {@link StrictMath} and {@link BigDecimal}, so an axis is
  * the same on every JVM.
  *
  * @param min the value at the start of the axis (bottom or left)
@@ -75,39 +75,77 @@ record ChartAxis(double min, double max, boolean logarithmic, List<Tick> ticks) 
     }
 
     /**
-     * A logarithmic axis from the power of ten at or below {@code lo} to the one at or above
-     * {@code hi}, both labelled with every power of ten between; when it spans at most six
-     * decades, unlabelled minor ticks at 2 to 9 times each power of ten.
+     * A logarithmic axis from the largest of 1, 2 or 5 times a power of ten at or below {@code
+     * lo} to the smallest at or above {@code hi}. Over at most {@value #LABEL_ALL_DECADES} decades,
+     * every such value on it is labelled; over more, only the powers of ten. The other whole
+     * multiples of the powers of ten (0.03, 0.04, ...) get unlabelled minor ticks when the axis
+     * spans at most six decades.
      */
     static ChartAxis logarithmic(double lo, double hi) {
         if (!(lo > 0 && lo <= hi) || Double.isInfinite(hi)) {
             throw new IllegalArgumentException("bad data range for a log axis [" + lo + ", " + hi + "]");
         }
-        int first = (int) StrictMath.floor(StrictMath.log10(lo));
-        int last = (int) StrictMath.ceil(StrictMath.log10(hi));
-        // log10 may round across a power of ten; the range must still contain the data.
-        if (power(first) > lo) {
-            first--;
+        BigDecimal min = stopAtOrBelow(lo);
+        BigDecimal max = stopAtOrAbove(hi);
+        if (max.compareTo(min) == 0) {
+            max = stopAtOrAbove(StrictMath.nextUp(hi));
         }
-        if (power(last) < hi) {
-            last++;
-        }
-        if (last == first) {
-            last++;
-        }
-        List<Tick> ticks = new ArrayList<>();
+        double decades = StrictMath.log10(max.doubleValue() / min.doubleValue());
+        int first = exponent(min);
+        int last = exponent(max);
+        List<Tick> major = new ArrayList<>();
+        List<Tick> minor = new ArrayList<>();
         for (int e = first; e <= last; e++) {
-            ticks.add(new Tick(power(e), powerLabel(e)));
-        }
-        if (last - first <= 6) {
-            for (int e = first; e < last; e++) {
-                for (int m = 2; m <= 9; m++) {
-                    ticks.add(
-                            new Tick(BigDecimal.valueOf(m).scaleByPowerOfTen(e).doubleValue(), ""));
+            for (int m = 1; m <= 9; m++) {
+                BigDecimal value = BigDecimal.valueOf(m).scaleByPowerOfTen(e);
+                if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+                    continue;
+                }
+                boolean labelled = m == 1 || decades <= LABEL_ALL_DECADES && (m == 2 || m == 5);
+                if (labelled) {
+                    major.add(new Tick(value.doubleValue(), logLabel(value)));
+                } else if (decades <= 6) {
+                    minor.add(new Tick(value.doubleValue(), ""));
                 }
             }
         }
-        return new ChartAxis(power(first), power(last), true, ticks);
+        major.addAll(minor);
+        return new ChartAxis(min.doubleValue(), max.doubleValue(), true, major);
+    }
+
+    /** Up to this many decades, a logarithmic axis labels 2 and 5 times the powers of ten too. */
+    static final double LABEL_ALL_DECADES = 2.5;
+
+    /** The largest of 1, 2 or 5 times a power of ten that is at most {@code value}. */
+    private static BigDecimal stopAtOrBelow(double value) {
+        // One decade above the estimate, so a log10 rounded down still finds the right stop.
+        for (int e = (int) StrictMath.floor(StrictMath.log10(value)) + 1; ; e--) {
+            for (int m : new int[] {5, 2, 1}) {
+                BigDecimal stop = BigDecimal.valueOf(m).scaleByPowerOfTen(e);
+                // Compared as doubles: 2e-7 is a little below 2 * 10^-7 but is that stop.
+                if (stop.doubleValue() <= value) {
+                    return stop;
+                }
+            }
+        }
+    }
+
+    /** The smallest of 1, 2 or 5 times a power of ten that is at least {@code value}. */
+    private static BigDecimal stopAtOrAbove(double value) {
+        for (int e = (int) StrictMath.floor(StrictMath.log10(value)) - 1; ; e++) {
+            for (int m : new int[] {1, 2, 5}) {
+                BigDecimal stop = BigDecimal.valueOf(m).scaleByPowerOfTen(e);
+                if (stop.doubleValue() >= value) {
+                    return stop;
+                }
+            }
+        }
+    }
+
+    /** The power of ten of a value's leading digit: 2 for 500, -3 for 0.002. */
+    private static int exponent(BigDecimal value) {
+        BigDecimal stripped = value.stripTrailingZeros();
+        return stripped.precision() - stripped.scale() - 1;
     }
 
     /**
@@ -147,9 +185,12 @@ record ChartAxis(double min, double max, boolean logarithmic, List<Tick> ticks) 
         return BigDecimal.ONE.scaleByPowerOfTen(exponent).doubleValue();
     }
 
-    /** {@code 0.001}, {@code 1}, {@code 1000}; beyond four zeros, {@code 1e-5} and {@code 1e5}. */
-    private static String powerLabel(int exponent) {
-        return StrictMath.abs(exponent) <= 4 ? plain(BigDecimal.ONE.scaleByPowerOfTen(exponent)) : "1e" + exponent;
+    /** {@code 0.002}, {@code 1}, {@code 5000}; beyond four zeros, {@code 2e-5} and {@code 1e5}. */
+    private static String logLabel(BigDecimal value) {
+        int e = exponent(value);
+        return StrictMath.abs(e) <= 4
+                ? plain(value)
+                : value.stripTrailingZeros().unscaledValue() + "e" + e;
     }
 
     private static String plain(BigDecimal value) {

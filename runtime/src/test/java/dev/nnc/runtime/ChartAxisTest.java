@@ -70,7 +70,7 @@ class ChartAxisTest {
         // A vertical axis runs from the bottom (larger pixel) to the top.
         assertEquals(275, linear.position(1, 300, 50), 1e-12);
 
-        ChartAxis log = ChartAxis.logarithmic(0.01, 1);
+        ChartAxis log = ChartAxis.logarithmic(0.01, 0.9);
         assertEquals(0.01, log.min());
         assertEquals(1, log.max());
         assertEquals(50, log.position(0.1, 0, 100), 1e-12);
@@ -78,21 +78,46 @@ class ChartAxisTest {
     }
 
     @Test
-    void aLogarithmicAxisLabelsThePowersOfTenAndHasMinorTicksBetween() {
-        ChartAxis axis = ChartAxis.logarithmic(0.0031, 2.4);
+    void aLogarithmicAxisRunsBetweenOneTwoOrFiveTimesPowersOfTen() {
+        ChartAxis axis = ChartAxis.logarithmic(0.045, 0.7);
         assertTrue(axis.logarithmic());
-        assertEquals(List.of("0.001", "0.01", "0.1", "1", "10"), labels(axis));
-        assertEquals(4 + 1 + 4 * 8, axis.ticks().size());
-        assertTrue(axis.ticks().stream().anyMatch(t -> !t.major() && t.value() == 0.02));
+        assertEquals(0.02, axis.min());
+        assertEquals(1, axis.max());
+        assertEquals(List.of("0.02", "0.05", "0.1", "0.2", "0.5", "1"), labels(axis));
+        assertTrue(axis.ticks().stream().anyMatch(t -> !t.major() && t.value() == 0.03));
+        assertEquals(6 + 12, axis.ticks().size(), "minor ticks 0.03, 0.04, 0.06-0.09, 0.3, 0.4, 0.6-0.9");
+
+        assertEquals(List.of("0.1", "0.2", "0.5", "1", "2", "5", "10"), labels(ChartAxis.logarithmic(0.1, 10)));
+        assertEquals(List.of("2", "5", "10", "20"), labels(ChartAxis.logarithmic(2, 20)));
+    }
+
+    @Test
+    void aLogarithmicAxisCoversTheDataTightly() {
+        SeededRandom random = new SeededRandom(5);
+        for (int trial = 0; trial < 2000; trial++) {
+            double lo = StrictMath.pow(10, 16 * random.nextDouble() - 8);
+            double hi = lo * StrictMath.pow(10, 5 * random.nextDouble());
+            ChartAxis axis = ChartAxis.logarithmic(lo, hi);
+            String where = "[" + lo + ", " + hi + "] -> " + labels(axis);
+            assertTrue(axis.min() <= lo && axis.min() > lo / 2.5 - 1e-300, where);
+            assertTrue(axis.max() >= hi && axis.max() < hi * 2.5, where);
+            assertTrue(labels(axis).size() >= 1, where);
+        }
+    }
+
+    @Test
+    void overManyDecadesOnlyThePowersOfTenAreLabelled() {
+        ChartAxis axis = ChartAxis.logarithmic(0.0031, 2.4);
+        assertEquals(0.002, axis.min());
+        assertEquals(5, axis.max());
+        assertEquals(List.of("0.01", "0.1", "1"), labels(axis));
 
         ChartAxis wide = ChartAxis.logarithmic(1e-9, 10);
         assertEquals("1e-9", labels(wide).get(0));
         assertEquals("1e-5", labels(wide).get(4));
         assertEquals("0.0001", labels(wide).get(5));
         assertTrue(wide.ticks().stream().allMatch(ChartAxis.Tick::major), "no minor ticks over ten decades");
-
-        ChartAxis exact = ChartAxis.logarithmic(0.1, 10);
-        assertEquals(List.of("0.1", "1", "10"), labels(exact));
+        assertEquals("2e-7", labels(ChartAxis.logarithmic(2e-7, 1e-6)).get(0));
     }
 
     @Test

@@ -168,11 +168,13 @@ class TrainingChartTest {
 
         String log = TrainingChart.svg(trainingOnly(2.0, 0.2, 0.05), "Log");
         assertTrue(log.contains(">loss (log scale)</text>"));
-        // 2 -> 10 decades from 0.01 to 10: log10(2 / 0.01) / 3 of the height above the bottom.
+        // The axis runs from 0.05 to 2; 0.2 lies log10(0.2 / 0.05) / log10(2 / 0.05) of the way up.
         int bottom = TrainingChart.LOSS_TOP + TrainingChart.LOSS_HEIGHT;
-        double y = bottom - StrictMath.log10(200) / 3 * TrainingChart.LOSS_HEIGHT;
-        String first = polylinePoints(group(parse(log), "training-loss")).get(0);
-        assertEquals(TrainingChart.LEFT + "," + TrainingChart.number(y), first);
+        double y = bottom - StrictMath.log10(4) / StrictMath.log10(40) * TrainingChart.LOSS_HEIGHT;
+        List<String> points = polylinePoints(group(parse(log), "training-loss"));
+        assertEquals(TrainingChart.LEFT + "," + TrainingChart.LOSS_TOP, points.get(0));
+        assertEquals(TrainingChart.number(y), points.get(1).split(",")[1]);
+        assertEquals(String.valueOf(bottom), points.get(2).split(",")[1]);
 
         String linear = TrainingChart.svg(trainingOnly(2.0, 0.5, 0.3), "Linear");
         assertTrue(linear.contains(">loss</text>"));

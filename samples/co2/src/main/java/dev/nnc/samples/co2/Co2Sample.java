@@ -5,6 +5,8 @@ import dev.nnc.runtime.Standardizer;
 import dev.nnc.runtime.Trainer;
 import dev.nnc.runtime.TrainingHistory;
 import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Locale;
 
@@ -85,16 +87,23 @@ public final class Co2Sample {
     }
 
     /**
-     * Trains a fresh network and measures it and the baselines on the test weeks.
+     * Trains a fresh network, writes the training chart to {@link #chartFile()}, and measures the
+     * network and the baselines on the test weeks. The test windows are the trainer's validation
+     * data only so that the chart shows their loss per epoch: nothing is decided with them (no
+     * early stopping).
      *
-     * @param progress where the trainer prints one line per epoch, or {@code null} for silence
+     * @param progress whether to show a progress bar on a terminal (plain lines elsewhere)
      */
-    static Result run(Prepared data, PrintStream progress) {
+    static Result run(Prepared data, boolean progress) {
         Co2Forecast network = new Co2Forecast();
-        Trainer.Builder trainer =
-                Trainer.builder().epochs(EPOCHS).batchSize(BATCH_SIZE).seed(SHUFFLE_SEED);
-        if (progress != null) {
-            trainer.progress(progress);
+        Trainer.Builder trainer = Trainer.builder()
+                .epochs(EPOCHS)
+                .batchSize(BATCH_SIZE)
+                .seed(SHUFFLE_SEED)
+                .validationData(data.test())
+                .chart(chartFile());
+        if (progress) {
+            trainer.progressBar();
         }
         TrainingHistory history = trainer.build().fit(network, data.training());
 
@@ -114,7 +123,24 @@ public final class Co2Sample {
                 increase);
     }
 
-    /** Prints what the data became, a progress line per epoch, and the test RMSEs. */
+    /**
+     * Where {@link #run} writes the training chart: {@code target/co2-training.svg}, beside the compiled
+     * classes, wherever the JVM was started.
+     */
+    static Path chartFile() {
+        try {
+            Path classes = Path.of(Co2Sample.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            return classes.getParent().resolve("co2-training.svg");
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Prints what the data became, the training's progress, the chart's path and the test RMSEs. */
     public static void main(String[] args) {
         Prepared data = prepare();
         LocalDate[] weeks = data.weeks();
@@ -151,9 +177,9 @@ public final class Co2Sample {
                 EPOCHS,
                 BATCH_SIZE);
         long start = System.nanoTime();
-        Result result = run(data, out);
+        Result result = run(data, true);
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.printf(Locale.ROOT, "%ntrained in %.1f s%n", seconds);
+        out.printf(Locale.ROOT, "%ntrained in %.1f s; training chart: %s%n", seconds, chartFile());
         out.printf(Locale.ROOT, "%nnext-week forecasts of the %d test weeks, RMSE in ppm:%n", result.testWeeks());
         out.printf(Locale.ROOT, "  Co2Forecast (GRU and week embedding)         %.3f%n", result.networkRmse());
         out.printf(Locale.ROOT, "  last value (the week before)                 %.3f%n", result.lastValueRmse());

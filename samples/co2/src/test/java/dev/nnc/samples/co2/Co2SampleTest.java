@@ -3,7 +3,11 @@ package dev.nnc.samples.co2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
+import org.w3c.dom.Element;
 
 class Co2SampleTest {
 
@@ -21,15 +25,29 @@ class Co2SampleTest {
     }
 
     @Test
-    void theNetworkBeatsBothBaselinesOnTheTestWeeks() {
-        Co2Sample.Result result = Co2Sample.run(Co2Sample.prepare(), null);
+    void theNetworkBeatsBothBaselinesOnTheTestWeeksAndTheTrainingChartIsWritten() throws Exception {
+        Co2Sample.Result result = Co2Sample.run(Co2Sample.prepare(), false);
         assertEquals(457, result.testWeeks());
         assertEquals(Co2Sample.EPOCHS, result.history().epochs().size());
+        assertIsTrainingChart(Co2Sample.chartFile());
         assertTrue(
                 result.networkRmse() < result.lastValueRmse(),
                 "network " + result.networkRmse() + " ppm, last value " + result.lastValueRmse() + " ppm");
         assertTrue(
                 result.networkRmse() < result.seasonalNaiveRmse(),
                 "network " + result.networkRmse() + " ppm, seasonal naive " + result.seasonalNaiveRmse() + " ppm");
+    }
+
+    /** The chart is a file that parses as SVG, titled with the network's name. */
+    private static void assertIsTrainingChart(Path file) throws Exception {
+        assertTrue(Files.isRegularFile(file), file + " is missing");
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setNamespaceAware(true);
+        Element root = factory.newDocumentBuilder().parse(file.toFile()).getDocumentElement();
+        assertEquals("svg", root.getLocalName());
+        assertEquals("http://www.w3.org/2000/svg", root.getNamespaceURI());
+        assertEquals(
+                "Co2Forecast: training",
+                root.getElementsByTagName("title").item(0).getTextContent());
     }
 }

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nnc.runtime.Dataset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
+import org.w3c.dom.Element;
 
 class DigitsCnnSampleTest {
 
@@ -31,12 +35,26 @@ class DigitsCnnSampleTest {
     }
 
     @Test
-    void reachesAtLeast98PercentTestAccuracy() {
-        DigitsCnnSample.Result result = DigitsCnnSample.run(null);
+    void reachesAtLeast98PercentTestAccuracyAndWritesTheTrainingChart() throws Exception {
+        DigitsCnnSample.Result result = DigitsCnnSample.run(false);
         assertEquals(Math.round(0.25 * 1797), result.testRows());
         assertEquals(result.testRows(), result.confusion().total());
         assertEquals(result.accuracy(), result.confusion().accuracy(), 1e-12);
         assertTrue(result.accuracy() >= 0.98, "test accuracy " + result.accuracy() + " is below 0.98");
         assertEquals(DigitsCnnSample.EPOCHS, result.history().epochs().size());
+        assertIsTrainingChart(DigitsCnnSample.chartFile());
+    }
+
+    /** The chart is a file that parses as SVG, titled with the network's name. */
+    private static void assertIsTrainingChart(Path file) throws Exception {
+        assertTrue(Files.isRegularFile(file), file + " is missing");
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setNamespaceAware(true);
+        Element root = factory.newDocumentBuilder().parse(file.toFile()).getDocumentElement();
+        assertEquals("svg", root.getLocalName());
+        assertEquals("http://www.w3.org/2000/svg", root.getNamespaceURI());
+        assertEquals(
+                "DigitsCnn: training",
+                root.getElementsByTagName("title").item(0).getTextContent());
     }
 }

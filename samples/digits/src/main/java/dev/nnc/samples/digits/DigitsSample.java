@@ -10,10 +10,11 @@ import dev.nnc.runtime.TrainingHistory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 
@@ -55,20 +56,27 @@ public final class DigitsSample {
     }
 
     /**
-     * Splits, standardises (with the statistics of the training part only), trains and evaluates.
+     * Splits, standardises (with the statistics of the training part only), trains, evaluates,
+     * and writes the training chart to {@link #chartFile()}. The held-out images are the
+     * trainer's validation data only so that the chart shows their loss and accuracy per epoch:
+     * nothing is decided with them (no early stopping).
      *
-     * @param progress where the trainer prints one line per epoch, or {@code null} for silence
+     * @param progress whether to show a progress bar on a terminal (plain lines elsewhere)
      */
-    static Result run(PrintStream progress) {
+    static Result run(boolean progress) {
         Datasets.Standardized data = standardizedSplit();
         Dataset training = data.training();
         Dataset test = data.other();
 
         Digits network = new Digits();
-        Trainer.Builder trainer =
-                Trainer.builder().epochs(EPOCHS).batchSize(BATCH_SIZE).seed(1);
-        if (progress != null) {
-            trainer.progress(progress);
+        Trainer.Builder trainer = Trainer.builder()
+                .epochs(EPOCHS)
+                .batchSize(BATCH_SIZE)
+                .seed(1)
+                .validationData(test)
+                .chart(chartFile());
+        if (progress) {
+            trainer.progressBar();
         }
         TrainingHistory history = trainer.build().fit(network, training);
 
@@ -83,7 +91,25 @@ public final class DigitsSample {
     }
 
     /**
-     * Prints a progress line per epoch, the test accuracy and the confusion matrix, then the
+     * Where {@link #run} writes the training chart: {@code target/digits-training.svg}, beside the compiled
+     * classes, wherever the JVM was started.
+     */
+    static Path chartFile() {
+        try {
+            Path classes = Path.of(DigitsSample.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            return classes.getParent().resolve("digits-training.svg");
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Prints a progress line per epoch, the path of the training chart, the test accuracy and the
+     * confusion matrix, then the
      * deeper network's comparison without and with batch normalisation ({@link
      * BatchNormComparison}).
      */
@@ -96,7 +122,8 @@ public final class DigitsSample {
                 Digits.PARAMETER_COUNT,
                 EPOCHS,
                 BATCH_SIZE);
-        Result result = run(System.out);
+        Result result = run(true);
+        System.out.printf("%ntraining chart: %s%n", chartFile());
         System.out.printf(
                 Locale.ROOT,
                 "%ntest accuracy: %.2f%% (%d of %d images)%n%n",

@@ -14,7 +14,9 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -52,7 +54,10 @@ public final class IrisSample {
         }
     }
 
-    /** Splits 75/25, standardises with the training statistics, trains, evaluates, and checks the scorer. */
+    /**
+     * Splits 75/25, standardises with the training statistics, trains (writing the training chart
+     * to {@link #chartFile()}), evaluates, and checks the scorer.
+     */
     static Result run(boolean printProgress) {
         Datasets.Split split = Datasets.split(load(), TRAINING_FRACTION, SPLIT_SEED);
         Datasets.Standardized data = Datasets.standardize(split.first(), split.second());
@@ -60,7 +65,7 @@ public final class IrisSample {
 
         Iris network = new Iris();
         Trainer.Builder trainer =
-                Trainer.builder().epochs(EPOCHS).batchSize(BATCH_SIZE).seed(3);
+                Trainer.builder().epochs(EPOCHS).batchSize(BATCH_SIZE).seed(3).chart(chartFile());
         if (printProgress) {
             // One line every 10 epochs is enough to watch the loss fall.
             trainer.listener(report -> {
@@ -109,9 +114,27 @@ public final class IrisSample {
         }
     }
 
-    /** Prints progress, the test accuracy, the confusion matrix and a few predictions. */
+    /**
+     * Where {@link #run} writes the training chart: {@code target/iris-training.svg}, beside the compiled
+     * classes, wherever the JVM was started.
+     */
+    static Path chartFile() {
+        try {
+            Path classes = Path.of(IrisSample.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            return classes.getParent().resolve("iris-training.svg");
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Prints progress, the chart's path, the test accuracy, the confusion matrix and a few predictions. */
     public static void main(String[] args) {
         Result result = run(true);
+        System.out.printf("%ntraining chart: %s%n", chartFile());
         int n = result.test().size();
         System.out.printf(
                 Locale.ROOT,
