@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * One axis of a {@link TrainingChart}: the range it spans, whether it is logarithmic, and its
  * ticks. The range always starts and ends on a round number (a labelled tick on a linear
- * axis), so the data lie between two round numbers. All arithmetic goes through {@link StrictMath} and {@link BigDecimal}, so an axis is
- * the same on every JVM.
+ * axis), so the data lie between two round numbers. All arithmetic goes through {@link
+ * StrictMath} and {@link BigDecimal}, so an axis is the same on every JVM.
  *
  * @param min the value at the start of the axis (bottom or left)
  * @param max the value at the end of the axis, greater than {@code min}
@@ -17,6 +17,9 @@ import java.util.List;
  *     then the unlabelled minor ticks of a logarithmic axis
  */
 record ChartAxis(double min, double max, boolean logarithmic, List<Tick> ticks) {
+
+    /** Up to this many decades, a logarithmic axis labels 2 and 5 times the powers of ten too. */
+    static final double LABEL_ALL_DECADES = 2.5;
 
     /**
      * A tick mark.
@@ -112,9 +115,6 @@ record ChartAxis(double min, double max, boolean logarithmic, List<Tick> ticks) 
         major.addAll(minor);
         return new ChartAxis(min.doubleValue(), max.doubleValue(), true, major);
     }
-
-    /** Up to this many decades, a logarithmic axis labels 2 and 5 times the powers of ten too. */
-    static final double LABEL_ALL_DECADES = 2.5;
 
     /** The largest of 1, 2 or 5 times a power of ten that is at most {@code value}. */
     private static BigDecimal stopAtOrBelow(double value) {

@@ -99,6 +99,18 @@ final class ProgressBar {
         nextUpdate = clock.getAsLong();
     }
 
+    /**
+     * Ends a bar left on the line, so that what follows (a {@link NonFiniteTrainingException}'s
+     * stack trace) starts on a line of its own; after {@link #endEpoch} it prints nothing.
+     */
+    void finish() {
+        if (shown > 0) {
+            out.println();
+            out.flush();
+            shown = 0;
+        }
+    }
+
     private void show(String text) {
         out.print('\r');
         out.print(text);

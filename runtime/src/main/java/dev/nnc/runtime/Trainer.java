@@ -214,7 +214,6 @@ public final class Trainer {
             double bestMonitored = Double.POSITIVE_INFINITY;
             int bestEpoch = 0;
             int sinceBest = 0;
-            boolean stoppedEarly = false;
             int first = 1;
             if (resumeFrom != null) {
                 TrainerCheckpoint.State state = resume();
@@ -236,6 +235,19 @@ public final class Trainer {
                 bar = new ProgressBar(progress, clock, first, epochs, batches);
             }
             nextChart = clock.getAsLong();
+            try {
+                return train(reports, bestMonitored, bestEpoch, sinceBest, first);
+            } finally {
+                if (bar != null) {
+                    bar.finish();
+                }
+            }
+        }
+
+        /** Trains from epoch {@code first} on, with the reports and early-stopping state so far. */
+        private TrainingHistory train(
+                List<EpochReport> reports, double bestMonitored, int bestEpoch, int sinceBest, int first) {
+            boolean stoppedEarly = false;
             for (int epoch = first; epoch <= epochs; epoch++) {
                 long start = System.nanoTime();
                 if (bar != null) {

@@ -3,7 +3,7 @@ package dev.nnc.runtime;
 import java.util.List;
 
 /**
- * The outcome of {@link Trainer#fit}.
+ * The outcome of {@link Trainer#fit}; {@link TrainingChart} draws it.
  *
  * @param epochs one report per epoch that ran, in order
  * @param bestEpoch the 1-based epoch with the lowest validation loss (training loss without

@@ -121,11 +121,25 @@ class ProgressBarTest {
         assertEquals(barLine.length() + System.lineSeparator().length(), ended.length(), "padded over the bar");
         assertTrue(text.endsWith(System.lineSeparator()));
 
+        bar.finish();
+        assertEquals(text, buffer.toString(StandardCharsets.UTF_8), "nothing to end after an epoch's line");
+
         // The next epoch's first batch shows at once.
         bar.startEpoch(2);
         bar.batchDone(1, 0.6 * 10, 10);
         out.flush();
         assertTrue(buffer.toString(StandardCharsets.UTF_8).endsWith("0:01 left"));
         assertTrue(buffer.toString(StandardCharsets.UTF_8).contains("epoch 2/2 ["));
+    }
+
+    @Test
+    void finishEndsABarLeftOnTheLine() {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buffer, false, StandardCharsets.UTF_8);
+        ProgressBar bar = new ProgressBar(out, new FakeClock()::read, 1, 1, 10);
+        bar.batchDone(1, 0.5, 1);
+        bar.finish();
+        String text = buffer.toString(StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("\repoch 1/1 [") && text.endsWith(" left" + System.lineSeparator()), text);
     }
 }

@@ -155,6 +155,34 @@ class TrainerTest {
     }
 
     @Test
+    void aNonFiniteLossEndsTheProgressBarsLineBeforeTheExceptionIsThrown() {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        LinearTestNetwork network = new LinearTestNetwork(1, 1, Loss.HALF_SQUARED_ERROR, 0.1, 1) {
+            private int calls;
+
+            @Override
+            public double trainStep(double[] xs, double[] ys, int n) {
+                // The second batch of the second epoch, after the bar showed the first.
+                return ++calls == 4 ? Double.NaN : super.trainStep(xs, ys, n);
+            }
+        };
+        long[] now = {0};
+        Trainer trainer = Trainer.builder()
+                .epochs(5)
+                .batchSize(5)
+                .progressBar(
+                        new PrintStream(buffer, true, StandardCharsets.UTF_8), () -> true, () -> now[0] += 300_000_000L)
+                .build();
+
+        NonFiniteTrainingException e =
+                assertThrows(NonFiniteTrainingException.class, () -> trainer.fit(network, line(10)));
+        assertEquals("epoch 2/5, batch 2/2", e.location().orElseThrow());
+        String text = buffer.toString(StandardCharsets.UTF_8);
+        assertTrue(text.endsWith("] 1/2  loss " + text.substring(text.lastIndexOf("loss ") + 5)), text);
+        assertTrue(text.endsWith(" left" + System.lineSeparator()), text);
+    }
+
+    @Test
     void writesTheTrainingChartOfTheWholeRun(@TempDir Path directory) throws IOException {
         Path chart = directory.resolve("out/chart.svg");
         long[] now = {0};
