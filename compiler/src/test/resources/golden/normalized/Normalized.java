@@ -988,9 +988,15 @@ public final class Normalized implements TrainableNetwork {
         return PARAMETER_SHAPES.stream().map(shape -> shape.clone()).collect(Collectors.toUnmodifiableList());
     }
 
+    @Override
+    public List<int[]> bufferShapes() {
+        return BUFFER_SHAPES.stream().map(shape -> shape.clone()).collect(Collectors.toUnmodifiableList());
+    }
+
     /**
      * Copies the buffers into {@code dst}, flat in {@code BUFFER_NAMES} order.
      */
+    @Override
     public void getBuffers(double[] dst) {
         requireLength("dst", dst.length, BUFFER_COUNT);
         for (int i = 0; i < 8; i++) {
@@ -1010,6 +1016,7 @@ public final class Normalized implements TrainableNetwork {
     /**
      * Replaces the buffers from {@code src}, flat in {@code BUFFER_NAMES} order.
      */
+    @Override
     public void setBuffers(double[] src) {
         requireLength("src", src.length, BUFFER_COUNT);
         for (int i = 0; i < 8; i++) {

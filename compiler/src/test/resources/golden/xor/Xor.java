@@ -502,6 +502,11 @@ public final class Xor implements TrainableNetwork {
         return PARAMETER_SHAPES.stream().map(shape -> shape.clone()).collect(Collectors.toUnmodifiableList());
     }
 
+    @Override
+    public List<int[]> bufferShapes() {
+        return BUFFER_SHAPES.stream().map(shape -> shape.clone()).collect(Collectors.toUnmodifiableList());
+    }
+
     /**
      * Prediction for the {@code m} samples from {@code xs[xo]} on (written to {@code outs}).
      */

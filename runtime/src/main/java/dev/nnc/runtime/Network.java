@@ -65,6 +65,53 @@ public interface Network {
     List<String> bufferNames();
 
     /**
+     * The shapes of the buffers, parallel to {@link #bufferNames()}, like {@link
+     * #parameterShapes()}. The default, for networks without buffers, is the empty list; a network
+     * with buffers must override it (and {@link #getBuffers}, {@link #setBuffers}).
+     *
+     * @throws UnsupportedOperationException from the default if the network has buffers
+     */
+    default List<int[]> bufferShapes() {
+        requireNoBuffers("bufferShapes");
+        return List.of();
+    }
+
+    /**
+     * Copies all buffers into {@code dst}, flattened in {@link #bufferNames()} order, each tensor
+     * row-major. The default serves networks without buffers.
+     *
+     * @param dst receives the buffers, of length exactly the total size of {@link #bufferShapes()}
+     * @throws IllegalArgumentException if {@code dst} has the wrong length
+     */
+    default void getBuffers(double[] dst) {
+        requireNoBuffers("getBuffers");
+        if (dst.length != 0) {
+            throw new IllegalArgumentException("dst has length " + dst.length + ", but " + name() + " has no buffers");
+        }
+    }
+
+    /**
+     * Replaces all buffers with the values of {@code src}, flattened in {@link #bufferNames()}
+     * order. The default serves networks without buffers.
+     *
+     * @param src the new buffers, of length exactly the total size of {@link #bufferShapes()}
+     * @throws IllegalArgumentException if {@code src} has the wrong length
+     */
+    default void setBuffers(double[] src) {
+        requireNoBuffers("setBuffers");
+        if (src.length != 0) {
+            throw new IllegalArgumentException("src has length " + src.length + ", but " + name() + " has no buffers");
+        }
+    }
+
+    private void requireNoBuffers(String method) {
+        if (!bufferNames().isEmpty()) {
+            throw new UnsupportedOperationException(
+                    name() + " has buffers " + bufferNames() + " but does not implement " + method + "()");
+        }
+    }
+
+    /**
      * Computes the output for one sample. Allocates nothing.
      *
      * @param x the input, of length exactly {@link #inputSize()}

@@ -9,6 +9,7 @@
  *   <li>Support for generated code: {@link dev.nnc.runtime.SeededRandom} and {@link
  *       dev.nnc.runtime.Initializers} for reproducible initial parameters, {@link
  *       dev.nnc.runtime.ParameterFile} for saving and loading, {@link
+ *       dev.nnc.runtime.SafeTensors} for weights in PyTorch's safetensors format, {@link
  *       dev.nnc.runtime.NonFiniteTrainingException} for diverging training, {@link
  *       dev.nnc.runtime.PartRunner} for running the parts of a training step on several cores.
  *   <li>For users: {@link dev.nnc.runtime.Datasets} (CSV, one-hot, split, standardisation),

@@ -21,6 +21,7 @@ import javax.lang.model.element.Modifier;
  */
 final class BufferEmitter {
     private static final ClassName LIST = ClassName.get(List.class);
+    private static final TypeName DOUBLES = TypeName.get(double[].class);
 
     private final List<BufferField> buffers;
     private final Numeric numeric;
@@ -174,8 +175,8 @@ final class BufferEmitter {
         methods.add(getBuffers(numeric.arrayType()));
         methods.add(setBuffers(numeric.arrayType()));
         if (numeric.isFloat()) {
-            methods.add(getBuffers(TypeName.get(double[].class)));
-            methods.add(setBuffers(TypeName.get(double[].class)));
+            methods.add(getBuffers(DOUBLES));
+            methods.add(setBuffers(DOUBLES));
         }
         if (trainable) {
             MethodSpec.Builder commit = MethodSpec.methodBuilder("commitBuffers")
@@ -190,8 +191,11 @@ final class BufferEmitter {
     }
 
     private MethodSpec getBuffers(TypeName array) {
-        return MethodSpec.methodBuilder("getBuffers")
-                .addModifiers(Modifier.PUBLIC)
+        MethodSpec.Builder method = MethodSpec.methodBuilder("getBuffers");
+        if (array.equals(DOUBLES)) {
+            method.addAnnotation(Override.class);
+        }
+        return method.addModifiers(Modifier.PUBLIC)
                 .addParameter(array, "dst")
                 .addJavadoc("Copies the buffers into {@code dst}, flat in {@code BUFFER_NAMES} order.\n")
                 .addStatement("requireLength($S, dst.length, BUFFER_COUNT)", "dst")
@@ -200,12 +204,15 @@ final class BufferEmitter {
     }
 
     private MethodSpec setBuffers(TypeName array) {
-        return MethodSpec.methodBuilder("setBuffers")
-                .addModifiers(Modifier.PUBLIC)
+        MethodSpec.Builder method = MethodSpec.methodBuilder("setBuffers");
+        if (array.equals(DOUBLES)) {
+            method.addAnnotation(Override.class);
+        }
+        return method.addModifiers(Modifier.PUBLIC)
                 .addParameter(array, "src")
                 .addJavadoc("Replaces the buffers from {@code src}, flat in {@code BUFFER_NAMES} order.\n")
                 .addStatement("requireLength($S, src.length, BUFFER_COUNT)", "src")
-                .addCode(copyIn("src", "", numeric.isFloat() && array.equals(TypeName.get(double[].class))))
+                .addCode(copyIn("src", "", numeric.isFloat() && array.equals(DOUBLES)))
                 .build();
     }
 }

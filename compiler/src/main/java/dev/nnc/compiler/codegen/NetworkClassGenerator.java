@@ -621,6 +621,14 @@ final class NetworkClassGenerator {
                         "return PARAMETER_SHAPES.stream().map(shape -> shape.clone()).collect($T.toUnmodifiableList())",
                         Collectors.class)
                 .build());
+        methods.add(MethodSpec.methodBuilder("bufferShapes")
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .returns(SHAPE_LIST)
+                .addStatement(
+                        "return BUFFER_SHAPES.stream().map(shape -> shape.clone()).collect($T.toUnmodifiableList())",
+                        Collectors.class)
+                .build());
         return methods;
     }
 
