@@ -77,6 +77,23 @@ public interface Network {
     }
 
     /**
+     * The total number of buffer values, the sum of the sizes of {@link #bufferShapes()}: the
+     * length of the arrays that {@link #getBuffers} and {@link #setBuffers} take. 0 for networks
+     * without buffers.
+     */
+    default int bufferCount() {
+        int count = 0;
+        for (int[] shape : bufferShapes()) {
+            int size = 1;
+            for (int dimension : shape) {
+                size *= dimension;
+            }
+            count += size;
+        }
+        return count;
+    }
+
+    /**
      * Copies all buffers into {@code dst}, flattened in {@link #bufferNames()} order, each tensor
      * row-major. The default serves networks without buffers.
      *

@@ -69,10 +69,9 @@ public final class SparkScoring {
         }
         double[] parameters = new double[trained.parameterCount()];
         trained.getParameters(parameters);
-        BufferAccess access = BufferAccess.of(trained);
-        double[] buffers = access == null ? null : new double[access.count()];
-        if (access != null) {
-            access.get(trained, buffers);
+        double[] buffers = trained.bufferCount() == 0 ? null : new double[trained.bufferCount()];
+        if (buffers != null) {
+            trained.getBuffers(buffers);
         }
         JavaSparkContext context =
                 JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
@@ -109,7 +108,7 @@ public final class SparkScoring {
             this.network = network;
             network.setParameters(parameters);
             if (buffers != null) {
-                BufferAccess.of(network).set(network, buffers.value());
+                network.setBuffers(buffers.value());
             }
             this.rows = rows;
             this.field = field;

@@ -165,7 +165,6 @@ public final class SparkTrainer {
         private final String runId;
         private final int rows;
         private final int steps;
-        private final BufferAccess buffers;
         private final double[] parameters;
         private final double[] bufferValues;
         private final double[] gradient;
@@ -184,9 +183,8 @@ public final class SparkTrainer {
             this.runId = runId;
             this.rows = rows;
             this.steps = GlobalBatches.steps(rows, batchSize);
-            this.buffers = BufferAccess.of(network);
             this.parameters = new double[network.parameterCount()];
-            this.bufferValues = buffers == null ? null : new double[buffers.count()];
+            this.bufferValues = network.bufferCount() == 0 ? null : new double[network.bufferCount()];
             this.gradient = new double[network.parameterCount()];
         }
 
@@ -215,8 +213,8 @@ public final class SparkTrainer {
             network.getParameters(parameters);
             Broadcast<double[]> sharedParameters = context.broadcast(parameters);
             Broadcast<double[]> sharedBuffers = null;
-            if (buffers != null) {
-                buffers.get(network, bufferValues);
+            if (bufferValues != null) {
+                network.getBuffers(bufferValues);
                 sharedBuffers = context.broadcast(bufferValues);
             }
             TrainingStep step =
@@ -247,11 +245,11 @@ public final class SparkTrainer {
                 throw nonFinite(location, NonFiniteTrainingException.Quantity.LOSS, loss, -1);
             }
             network.applyGradient(gradient);
-            if (buffers != null) {
+            if (bufferValues != null) {
                 for (int i = 0; i < bufferValues.length; i++) {
                     bufferValues[i] = sum.buffers[i] / count;
                 }
-                buffers.set(network, bufferValues);
+                network.setBuffers(bufferValues);
             }
         }
 

@@ -9,7 +9,6 @@ import dev.nnc.runtime.TrainableNetwork;
 final class Worker {
 
     private final TrainableNetwork network;
-    private final BufferAccess buffers;
     private final DropoutReseeder reseeder;
     private final double[] gradient;
     private final double[] bufferValues;
@@ -18,10 +17,9 @@ final class Worker {
 
     Worker(TrainableNetwork network) {
         this.network = network;
-        this.buffers = BufferAccess.of(network);
         this.reseeder = DropoutReseeder.of(network);
         this.gradient = new double[network.parameterCount()];
-        this.bufferValues = buffers == null ? null : new double[buffers.count()];
+        this.bufferValues = network.bufferCount() == 0 ? null : new double[network.bufferCount()];
     }
 
     /**
@@ -43,8 +41,8 @@ final class Worker {
             reseeder.reseed(network, seed, step, block.partition());
         }
         network.setParameters(parameters);
-        if (buffers != null) {
-            buffers.set(network, bufferState);
+        if (bufferValues != null) {
+            network.setBuffers(bufferState);
         }
         int rows = to - from;
         int inputs = network.inputSize();
@@ -61,8 +59,8 @@ final class Worker {
         double loss = network.trainingGradient(xs, ys, rows, gradient);
         GradientSum sum = new GradientSum();
         sum.gradient = scaled(gradient, rows);
-        if (buffers != null) {
-            buffers.get(network, bufferValues);
+        if (bufferValues != null) {
+            network.getBuffers(bufferValues);
             sum.buffers = scaled(bufferValues, rows);
         }
         sum.loss = loss * rows;

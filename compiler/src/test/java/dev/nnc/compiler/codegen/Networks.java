@@ -31,24 +31,16 @@ final class Networks {
         }
     }
 
-    /** The buffers in {@code BUFFER_NAMES} order, through {@code getBuffers} (classes with batch_norm). */
+    /** The buffers in {@code bufferNames()} order, through {@link Network#getBuffers}. */
     static double[] buffers(Object network) {
-        try {
-            int count = network.getClass().getField("BUFFER_COUNT").getInt(null);
-            double[] values = new double[count];
-            network.getClass().getMethod("getBuffers", double[].class).invoke(network, (Object) values);
-            return values;
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
+        Network typed = (Network) network;
+        double[] values = new double[typed.bufferCount()];
+        typed.getBuffers(values);
+        return values;
     }
 
-    /** {@code setBuffers(values)}, flat in {@code BUFFER_NAMES} order. */
+    /** {@link Network#setBuffers}, flat in {@code bufferNames()} order. */
     static void setBuffers(Object network, double[] values) {
-        try {
-            network.getClass().getMethod("setBuffers", double[].class).invoke(network, (Object) values);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
+        ((Network) network).setBuffers(values);
     }
 }
