@@ -1,9 +1,15 @@
 package dev.nnc.compiler.codegen;
 
 import dev.nnc.compiler.semantic.Declaration;
+import dev.nnc.compiler.testing.RandomSpecs;
 import dev.nnc.runtime.Network;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -40,5 +46,59 @@ class OnnxExportParityTest {
                 .newInstance(example.declaration().name());
         OrtModels.randomizeBuffers(example.declaration(), network, 7);
         OrtModels.assertSamePredictions(example.declaration(), network, example.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("zoo")
+    void everyMappedConstructPredictsTheSameInOnnxRuntime(Declaration.Network network) {
+        GeneratedClasses classes = Examples.compiled(ZOO, zooText());
+        Network instance = classes.newInstance(network.name());
+        OrtModels.randomizeBuffers(network, instance, 5);
+        OrtModels.assertSamePredictions(network, instance, ZOO + ":" + network.name());
+    }
+
+    private static final String ZOO = "onnx-zoo.nn";
+
+    static Stream<Declaration.Network> zoo() {
+        return Examples.check(ZOO, zooText()).declarations().stream().map(Declaration.Network.class::cast);
+    }
+
+    private static String zooText() {
+        try {
+            return Files.readString(Path.of("src", "test", "resources", "onnx", "zoo.nn"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Seeded random specs: shaped (convolutions, pools, recurrent layers, norms, embeddings) and mixed. */
+    static Stream<RandomSpecs.Spec> randomSpecs() {
+        List<RandomSpecs.Spec> specs = new ArrayList<>();
+        RandomSpecs.Kind[] kinds = {
+            RandomSpecs.Kind.SHAPED, RandomSpecs.Kind.MIXED, RandomSpecs.Kind.PARAM_LAYER_INPUT, RandomSpecs.Kind.FLOAT
+        };
+        for (RandomSpecs.Kind kind : kinds) {
+            int count = kind == RandomSpecs.Kind.SHAPED ? 8 : 3;
+            for (int i = 0; i < count; i++) {
+                String unique = "onnx" + kind.ordinal() + "x" + i;
+                specs.add(RandomSpecs.of(
+                        kind, new SplittableRandom(1900 + 31L * i + kind.ordinal()), unique, RandomSpecs.Scale.CI));
+            }
+        }
+        return specs.stream();
+    }
+
+    @ParameterizedTest(name = "{index}")
+    @MethodSource("randomSpecs")
+    void randomSpecsPredictTheSameInOnnxRuntime(RandomSpecs.Spec spec) {
+        GeneratedClasses classes = GeneratedClasses.compile(spec.fileName(), spec.text());
+        for (Declaration declaration :
+                Examples.check(spec.fileName(), spec.text()).declarations()) {
+            if (declaration instanceof Declaration.Network network) {
+                Network instance = classes.newInstance(network.name());
+                OrtModels.randomizeBuffers(network, instance, 11);
+                OrtModels.assertSamePredictions(network, instance, spec.toString());
+            }
+        }
     }
 }
