@@ -334,11 +334,7 @@ final class GraphExport {
                         Attribute.of("axis", -1L));
             case REDUCTION -> reduction(apply, args);
             case REGULARIZER -> regularizer(apply, args);
-            case LOSS ->
-                throw new Unsupported(
-                        apply.span(),
-                        "'" + function.spelling() + "'",
-                        "a loss compares with targets, which the prediction graph does not have");
+            case LOSS -> loss(apply, args.get(0), args.get(1));
         };
     }
 
@@ -416,6 +412,75 @@ final class GraphExport {
             default ->
                 throw new Unsupported(apply.span(), "'" + apply.function().spelling() + "'", "not a reduction");
         };
+    }
+
+    /**
+     * A loss of a prediction {@code p} and a value {@code t} that is not a target (a target has no
+     * place in the prediction graph), in the forms the generated code computes: cross-entropy of
+     * a softmax from its logits, binary cross-entropy of a sigmoid as {@code softplus(z) - t z}.
+     */
+    private Value loss(Term.Apply apply, Value p, Value t) {
+        String scope = scope(apply);
+        String name = resultName(apply, apply.function().spelling());
+        Shape shape = p.shape().isScalar() ? t.shape() : p.shape();
+        Term predicted = definitionValue(apply.arguments().get(0));
+        return switch (apply.function()) {
+            case MSE, SSE -> {
+                Value d = binaryNamed(scope, "Sub", p, t, shape);
+                Value total = sum(apply, binaryNamed(scope, "Mul", d, d, shape), scope + "/sum");
+                double factor = apply.function() == Builtin.MSE ? 1.0 / shape.size() : 0.5;
+                yield scaled(apply, total, factor, name);
+            }
+            case CROSS_ENTROPY -> {
+                Value logs = predicted instanceof Term.Apply inner && inner.function() == Builtin.SOFTMAX
+                        ? logSoftmax(scope, of(inner.arguments().get(0)))
+                        : elementwise(scope, "Log", p, "log");
+                Value total = sum(apply, binaryNamed(scope, "Mul", t, logs, shape), scope + "/sum");
+                yield scaled(apply, total, -1, name);
+            }
+            case BINARY_CROSS_ENTROPY -> {
+                if (predicted instanceof Term.Apply inner && inner.function() == Builtin.SIGMOID) {
+                    Value z = of(inner.arguments().get(0));
+                    Value tz = binaryNamed(scope, "Mul", t, z, shape);
+                    yield sum(
+                            apply,
+                            binaryNamed(scope, "Sub", elementwise(scope, "Softplus", z, "softplus"), tz, shape),
+                            name);
+                }
+                Value one = new Value(nodes.floats(scope + "/one", List.of(), 1), Shape.scalar(), false);
+                Value logP = elementwise(scope, "Log", p, "log_p");
+                Value logQ = elementwise(scope, "Log", binaryNamed(scope, "Sub", one, p, p.shape()), "log_q");
+                Value positive = binaryNamed(scope, "Mul", t, logP, shape);
+                Value negative = binaryNamed(scope, "Mul", binaryNamed(scope, "Sub", one, t, t.shape()), logQ, shape);
+                Value total = sum(apply, binaryNamed(scope, "Add", positive, negative, shape), scope + "/sum");
+                yield scaled(apply, total, -1, name);
+            }
+            default ->
+                throw new Unsupported(apply.span(), "'" + apply.function().spelling() + "'", "not a loss");
+        };
+    }
+
+    private Value elementwise(String scope, String op, Value x, String name) {
+        return new Value(
+                nodes.add(op, scope + "/" + op, scope + "/" + name, List.of(x.name())), x.shape(), x.batched());
+    }
+
+    private Value logSoftmax(String scope, Value z) {
+        return new Value(
+                nodes.add(
+                        "LogSoftmax",
+                        scope + "/LogSoftmax",
+                        scope + "/log_softmax",
+                        List.of(z.name()),
+                        Attribute.of("axis", -1L)),
+                z.shape(),
+                z.batched());
+    }
+
+    private Value scaled(Term term, Value x, double factor, String name) {
+        String scope = scope(term);
+        String scale = nodes.floats(scope + "/scale", List.of(), factor);
+        return new Value(nodes.add("Mul", scope + "/Mul", name, List.of(x.name(), scale)), x.shape(), x.batched());
     }
 
     /** {@code l1}/{@code l2} of parameters: sums of |w| or of w^2, constants of the graph. */
