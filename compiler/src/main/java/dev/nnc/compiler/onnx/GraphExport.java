@@ -692,12 +692,6 @@ final class GraphExport {
     private Value recurrent(Term.Recurrent recurrent) {
         String layer = recurrent.weightIh().owner();
         Value input = of(recurrent.input());
-        if (!input.batched()) {
-            throw new Unsupported(
-                    recurrent.span(),
-                    "a recurrent layer over parameters",
-                    "ONNX recurrences run over a batch of inputs");
-        }
         int units = recurrent.units();
         String w = direction(gates(recurrent, recurrent.weightIh().name(), layer + "/W"), layer + "/W");
         String r = direction(gates(recurrent, recurrent.weightHh().name(), layer + "/R"), layer + "/R");
@@ -714,7 +708,7 @@ final class GraphExport {
                 "Transpose",
                 layer + "/Transpose",
                 layer + "/time_first",
-                List.of(input.name()),
+                List.of(withBatch(input, layer)),
                 Attribute.ints("perm", List.of(1, 0, 2)));
         List<Attribute> attributes = new ArrayList<>(List.of(Attribute.of("hidden_size", (long) units)));
         String op;
@@ -734,7 +728,8 @@ final class GraphExport {
         String last = nodes.fresh(layer + "/Y_h");
         nodes.addNode(
                 op, layer, List.of(timeFirst, w, r, b), List.of(states, last), attributes.toArray(Attribute[]::new));
-        String name = resultName(recurrent, op);
+        String name = input.batched() ? resultName(recurrent, op) : layer + "/states";
+        String out;
         if (recurrent.sequences()) {
             // Y [T, 1, N, H] -> [N, T, H]
             String squeezed = nodes.add(
@@ -742,16 +737,16 @@ final class GraphExport {
                     layer + "/Squeeze",
                     layer + "/sequence",
                     List.of(states, nodes.int64s(layer + "/axes", 1)));
-            String out = nodes.add(
+            out = nodes.add(
                     "Transpose",
                     layer + "/Transpose",
                     name,
                     List.of(squeezed),
                     Attribute.ints("perm", List.of(1, 0, 2)));
-            return new Value(out, recurrent.shape(), true);
+        } else {
+            out = nodes.add("Squeeze", layer + "/Squeeze", name, List.of(last, nodes.int64s(layer + "/axes", 0)));
         }
-        String out = nodes.add("Squeeze", layer + "/Squeeze", name, List.of(last, nodes.int64s(layer + "/axes", 0)));
-        return new Value(out, recurrent.shape(), true);
+        return withoutBatch(out, recurrent.shape(), input.batched(), layer, resultName(recurrent, op));
     }
 
     /** {@code tensor}'s blocks of rows (PyTorch's gate order) in ONNX's gate order. */
