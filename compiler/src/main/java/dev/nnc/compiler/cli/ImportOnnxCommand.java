@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -75,7 +76,7 @@ final class ImportOnnxCommand implements Command {
                                     .toArray())
                             .toList(),
                     tensors.stream()
-                            .flatMapToDouble(t -> java.util.Arrays.stream(t.values()))
+                            .flatMapToDouble(t -> Arrays.stream(t.values()))
                             .toArray());
             OutputFiles.writeAtomically(options.output(), file.toByteArray());
             out.printf(

@@ -9,13 +9,16 @@ import dev.nnc.compiler.semantic.Symbol;
 import dev.nnc.compiler.semantic.Term;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 /**
  * Translates the prediction of a checked network, term by term, into ONNX nodes over a batch.
@@ -260,7 +263,7 @@ final class GraphExport {
             return v.name();
         }
         long[] dims = new long[shape.rank() + 1];
-        java.util.Arrays.fill(dims, 1);
+        Arrays.fill(dims, 1);
         dims[0] = 0;
         return nodes.add(
                 "Reshape",
@@ -517,7 +520,7 @@ final class GraphExport {
         String out = nodes.add(
                 op,
                 scope + "/" + op,
-                scope + "/" + op.toLowerCase(java.util.Locale.ROOT),
+                scope + "/" + op.toLowerCase(Locale.ROOT),
                 List.of(align(a, shape, scope), align(b, shape, scope)));
         return new Value(out, shape, a.batched() || b.batched());
     }
@@ -848,9 +851,7 @@ final class GraphExport {
             return new Value(out, shape, true);
         }
         long[] dims = input.batched()
-                ? java.util.stream.LongStream.concat(
-                                java.util.stream.LongStream.of(0),
-                                IntStream.of(shape.dims()).asLongStream())
+                ? LongStream.concat(LongStream.of(0), IntStream.of(shape.dims()).asLongStream())
                         .toArray()
                 : IntStream.of(shape.dims()).asLongStream().toArray();
         return new Value(reshape(input.name(), dims, scope, resultName(reshape, "Reshape")), shape, input.batched());

@@ -4,6 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import dev.nnc.runtime.Network;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -108,7 +109,7 @@ public final class OnnxWeights {
         network.save(saved);
         // The parameter file's layout (ParameterFile): "NNCP", version, network name, tensor count,
         // then per tensor its name, rank, dimensions and values.
-        DataInputStream data = new DataInputStream(new java.io.ByteArrayInputStream(saved.toByteArray()));
+        DataInputStream data = new DataInputStream(new ByteArrayInputStream(saved.toByteArray()));
         data.skipNBytes(4 + Integer.BYTES);
         data.readUTF();
         int count = data.readInt();
