@@ -2,13 +2,18 @@ package dev.nnc.compiler;
 
 import dev.nnc.compiler.codegen.CodeGenerator;
 import dev.nnc.compiler.codegen.DeclarationReport;
+import dev.nnc.compiler.codegen.Version;
 import dev.nnc.compiler.diagnostic.DiagnosticRenderer;
 import dev.nnc.compiler.diagnostic.Diagnostics;
 import dev.nnc.compiler.diagnostic.InternalCompilerError;
 import dev.nnc.compiler.diagnostic.SourceFile;
 import dev.nnc.compiler.frontend.FrontEnd;
+import dev.nnc.compiler.onnx.OnnxExport;
+import dev.nnc.compiler.onnx.Weights;
 import dev.nnc.compiler.semantic.CheckedUnit;
+import dev.nnc.compiler.semantic.Declaration;
 import dev.nnc.compiler.semantic.SemanticChecker;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,6 +77,99 @@ public final class Compiler {
             return new Report(reports, session.result(List.of()));
         });
     }
+
+    /**
+     * The ONNX model of the prediction of network {@code network} declared in {@code sources} (or
+     * of their only network, when empty),
+     * with the weights that {@code weights} reads for the network's tensors ({@link
+     * dev.nnc.compiler.onnx.OnnxExport#slots}). No model when the sources have errors, when no
+     * network has that name, when the weights do not fit, or when the network holds a construct
+     * that ONNX cannot express (a diagnostic at the construct).
+     */
+    public static OnnxResult exportOnnx(List<SourceInput> sources, Optional<String> network, WeightSource weights) {
+        return onCompilerThread(() -> {
+            Session session = new Session();
+            List<CheckedUnit> units = session.check(sources);
+            if (session.diagnostics.hasErrors()) {
+                return new OnnxResult(Optional.empty(), Optional.empty(), session.result(List.of()));
+            }
+            Optional<Declaration.Network> found = network(units, network);
+            if (found.isEmpty()) {
+                return new OnnxResult(
+                        Optional.empty(), Optional.of(noSuchNetwork(units, network)), session.result(List.of()));
+            }
+            try {
+                Weights read = weights.read(found.get().name(), OnnxExport.slots(found.get()));
+                Optional<byte[]> model = OnnxExport.export(found.get(), read, Version.current(), session.diagnostics);
+                return new OnnxResult(model, Optional.empty(), session.result(List.of()));
+            } catch (IOException e) {
+                return new OnnxResult(Optional.empty(), Optional.of(e.getMessage()), session.result(List.of()));
+            }
+        });
+    }
+
+    /**
+     * The checked network {@code network} of {@code sources} (their only network, when empty), or the
+     * diagnostics and the problem that stand in its way.
+     */
+    public static NetworkResult checkNetwork(List<SourceInput> sources, Optional<String> network) {
+        return onCompilerThread(() -> {
+            Session session = new Session();
+            List<CheckedUnit> units = session.check(sources);
+            if (session.diagnostics.hasErrors()) {
+                return new NetworkResult(Optional.empty(), Optional.empty(), session.result(List.of()));
+            }
+            Optional<Declaration.Network> found = network(units, network);
+            return new NetworkResult(
+                    found,
+                    found.isPresent() ? Optional.empty() : Optional.of(noSuchNetwork(units, network)),
+                    session.result(List.of()));
+        });
+    }
+
+    private static Optional<Declaration.Network> network(List<CheckedUnit> units, Optional<String> name) {
+        List<Declaration.Network> networks = networks(units);
+        if (name.isEmpty()) {
+            return networks.size() == 1 ? Optional.of(networks.get(0)) : Optional.empty();
+        }
+        return networks.stream().filter(n -> n.name().equals(name.get())).findFirst();
+    }
+
+    private static List<Declaration.Network> networks(List<CheckedUnit> units) {
+        return units.stream()
+                .flatMap(u -> u.declarations().stream())
+                .filter(d -> d instanceof Declaration.Network)
+                .map(Declaration.Network.class::cast)
+                .toList();
+    }
+
+    private static String noSuchNetwork(List<CheckedUnit> units, Optional<String> name) {
+        List<String> networks = networks(units).stream().map(Declaration::name).toList();
+        if (networks.isEmpty()) {
+            return "the sources declare no network";
+        }
+        String declared = "they declare " + String.join(", ", networks);
+        return name.isPresent()
+                ? "no network '" + name.get() + "' in the sources; " + declared
+                : "the sources declare " + networks.size() + " networks (" + String.join(", ", networks)
+                        + "); choose one with --network";
+    }
+
+    /** Reads the weights of a network, given its name and the tensors it expects. */
+    @FunctionalInterface
+    public interface WeightSource {
+        Weights read(String network, List<Weights.Slot> slots) throws IOException;
+    }
+
+    /**
+     * An export: the model's bytes, or a problem that is not in the sources (no such network,
+     * weights that do not fit) and the diagnostics of the sources.
+     */
+    public record OnnxResult(Optional<byte[]> model, Optional<String> problem, CompilationResult diagnostics) {}
+
+    /** A network looked up by name, or the problem and the diagnostics of the sources. */
+    public record NetworkResult(
+            Optional<Declaration.Network> network, Optional<String> problem, CompilationResult diagnostics) {}
 
     /** Reports and the diagnostics of the compilation that made them. */
     public record Report(List<DeclarationReport> declarations, CompilationResult diagnostics) {}

@@ -87,24 +87,52 @@ public final class SafeTensors {
      */
     public static void read(InputStream in, Network into) throws IOException {
         List<String> parameterNames = into.parameterNames();
-        List<int[]> parameterShapes = into.parameterShapes();
-        List<String> bufferNames = into.bufferNames();
-        List<int[]> bufferShapes = into.bufferShapes();
+        double[] values =
+                read(in, into.name(), parameterNames, into.parameterShapes(), into.bufferNames(), into.bufferShapes());
+        int parameterCount = into.parameterCount();
+        into.setParameters(Arrays.copyOf(values, parameterCount));
+        if (values.length > parameterCount) {
+            into.setBuffers(Arrays.copyOfRange(values, parameterCount, values.length));
+        }
+    }
+
+    /**
+     * Reads the parameters and buffers of a network known by its layout rather than by an
+     * instance (the CLI's ONNX export, say), checked as {@link #read(InputStream, Network)} checks
+     * them. Reads {@code in} to its end; does not close it.
+     *
+     * @param network the network's name, for messages
+     * @param parameterNames its parameter tensors, in flattening order
+     * @param parameterShapes their shapes
+     * @param bufferNames its buffer tensors, in flattening order
+     * @param bufferShapes their shapes
+     * @return the parameters, then the buffers, tensor after tensor, each row-major
+     * @throws ParameterFileException as {@link #read(InputStream, Network)} does
+     * @throws IOException if reading fails
+     */
+    public static double[] read(
+            InputStream in,
+            String network,
+            List<String> parameterNames,
+            List<int[]> parameterShapes,
+            List<String> bufferNames,
+            List<int[]> bufferShapes)
+            throws IOException {
         int parameterCount = (int) ParameterFile.checkLayout(parameterNames, parameterShapes);
         int bufferCount = (int) ParameterFile.checkLayout(bufferNames, bufferShapes);
 
         Contents header = SafeTensorsHeader.read(in);
         Map<String, Entry> file = header.byName();
         Set<String> matched = new HashSet<>();
-        List<Entry> parameters = match(file, parameterNames, parameterShapes, "parameter", into.name(), matched);
-        List<Entry> buffers = match(file, bufferNames, bufferShapes, "buffer", into.name(), matched);
+        List<Entry> parameters = match(file, parameterNames, parameterShapes, "parameter", network, matched);
+        List<Entry> buffers = match(file, bufferNames, bufferShapes, "buffer", network, matched);
         for (Entry entry : header.entries()) {
             if (matched.contains(entry.name())) {
                 continue;
             }
             if (!isBatchCounter(entry.name(), bufferNames)) {
                 throw new ParameterFileException("the safetensors file has a tensor '" + entry.name()
-                        + "' that network '" + into.name() + "' does not have");
+                        + "' that network '" + network + "' does not have");
             }
             if (entry.dtype() != Dtype.I64 || entry.shape().length != 0) {
                 throw new ParameterFileException("tensor '" + entry.name() + "' has dtype " + entry.dtype()
@@ -114,14 +142,10 @@ public final class SafeTensors {
         }
 
         byte[] data = header.readData(in);
-        double[] parameterValues = new double[parameterCount];
-        double[] bufferValues = new double[bufferCount];
-        decodeAll(parameters, data, parameterValues);
-        decodeAll(buffers, data, bufferValues);
-        into.setParameters(parameterValues);
-        if (bufferCount > 0) {
-            into.setBuffers(bufferValues);
-        }
+        double[] values = new double[parameterCount + bufferCount];
+        decodeAll(parameters, data, values, 0);
+        decodeAll(buffers, data, values, parameterCount);
+        return values;
     }
 
     /**
@@ -240,8 +264,10 @@ public final class SafeTensors {
                 && bufferNames.contains(name.substring(0, name.length() - BATCH_COUNTER.length()) + RUNNING_MEAN);
     }
 
-    private static void decodeAll(List<Entry> entries, byte[] data, double[] values) throws ParameterFileException {
-        int position = 0;
+    /** Decodes {@code entries} one after another into {@code values}, from index {@code start}. */
+    private static void decodeAll(List<Entry> entries, byte[] data, double[] values, int start)
+            throws ParameterFileException {
+        int position = start;
         for (Entry entry : entries) {
             decode(entry, data, values, position);
             position += (int) entry.elements();

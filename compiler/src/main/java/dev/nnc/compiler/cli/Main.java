@@ -21,8 +21,12 @@ public final class Main {
     static final int EXIT_INTERNAL = 3;
 
     /** The commands that exist, in the order {@code --help} lists them. */
-    private static final List<Command> COMMANDS =
-            List.of(new CheckCommand(), new GenerateCommand(), new ReportCommand());
+    private static final List<Command> COMMANDS = List.of(
+            new CheckCommand(),
+            new GenerateCommand(),
+            new ReportCommand(),
+            new ExportOnnxCommand(),
+            new ImportOnnxCommand());
 
     private Main() {}
 

@@ -6,12 +6,12 @@ import java.io.UncheckedIOException;
 import java.util.Properties;
 
 /** The compiler's version, from the build (filtered {@code version.properties}). */
-final class Version {
+public final class Version {
     private static final String CURRENT = load();
 
     private Version() {}
 
-    static String current() {
+    public static String current() {
         return CURRENT;
     }
 

@@ -7,7 +7,7 @@ import java.util.Locale;
  * ({@link String#format} arguments). Grouped by prefix: {@code SYNTAX_} (lexing and parsing),
  * {@code NAME_} (resolution), {@code SHAPE_} (shape inference), {@code ARGUMENT_} (calls and
  * their arguments), {@code NETWORK_} and {@code FUNCTION_} (declaration structure),
- * {@code OPTIMIZER_}. The numbers are listed in docs/diagnostics.md and never reused.
+ * {@code OPTIMIZER_}, {@code EXPORT_} (what an export to ONNX cannot express). The numbers are listed in docs/diagnostics.md and never reused.
  */
 public enum DiagnosticCode {
     // Input decoding and lexing.
@@ -82,6 +82,8 @@ public enum DiagnosticCode {
             510,
             "function '%s' takes %d scalar and %d vector arguments, %d parameter slots of a Java method;"
                     + " the limit is %d"),
+    // Export to other formats.
+    EXPORT_UNSUPPORTED(701, "cannot export %s to ONNX: %s"),
     // Warnings.
     WARN_GRADIENT_THROUGH_STEP(601, "the gradient through 'step' is zero: parameters before it will not learn"),
     WARN_PARAMETER_UNUSED(602, "parameter '%s' does not affect the loss; its gradient is always zero"),

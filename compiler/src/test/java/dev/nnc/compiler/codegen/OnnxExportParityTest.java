@@ -1,0 +1,104 @@
+package dev.nnc.compiler.codegen;
+
+import dev.nnc.compiler.semantic.Declaration;
+import dev.nnc.compiler.testing.RandomSpecs;
+import dev.nnc.runtime.Network;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every network of {@code examples/} exported to ONNX and run in ONNX Runtime predicts what the
+ * generated class predicts, to 1e-5 in float; float networks are exported as they are (not their
+ * double twins), batch_norm's running statistics moved away from their starting values.
+ */
+class OnnxExportParityTest {
+    record Case(String file, Declaration.Network declaration) {
+        @Override
+        public String toString() {
+            return file + ":" + declaration.name();
+        }
+    }
+
+    static Stream<Case> examples() {
+        List<Case> cases = new ArrayList<>();
+        for (String file : Examples.files()) {
+            for (Declaration declaration : Examples.checked(file).declarations()) {
+                if (declaration instanceof Declaration.Network network) {
+                    cases.add(new Case(file, network));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("examples")
+    void onnxRuntimePredictsWhatTheGeneratedClassPredicts(Case example) {
+        Network network = Examples.compiled(example.file())
+                .newInstance(example.declaration().name());
+        OrtModels.randomizeBuffers(example.declaration(), network, 7);
+        OrtModels.assertSamePredictions(example.declaration(), network, example.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("zoo")
+    void everyMappedConstructPredictsTheSameInOnnxRuntime(Declaration.Network network) {
+        GeneratedClasses classes = Examples.compiled(ZOO, zooText());
+        Network instance = classes.newInstance(network.name());
+        OrtModels.randomizeBuffers(network, instance, 5);
+        OrtModels.assertSamePredictions(network, instance, ZOO + ":" + network.name());
+    }
+
+    private static final String ZOO = "onnx-zoo.nn";
+
+    static Stream<Declaration.Network> zoo() {
+        return Examples.check(ZOO, zooText()).declarations().stream().map(Declaration.Network.class::cast);
+    }
+
+    private static String zooText() {
+        try {
+            return Files.readString(Path.of("src", "test", "resources", "onnx", "zoo.nn"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Seeded random specs: shaped (convolutions, pools, recurrent layers, norms, embeddings) and mixed. */
+    static Stream<RandomSpecs.Spec> randomSpecs() {
+        List<RandomSpecs.Spec> specs = new ArrayList<>();
+        RandomSpecs.Kind[] kinds = {
+            RandomSpecs.Kind.SHAPED, RandomSpecs.Kind.MIXED, RandomSpecs.Kind.PARAM_LAYER_INPUT, RandomSpecs.Kind.FLOAT
+        };
+        for (RandomSpecs.Kind kind : kinds) {
+            int count = kind == RandomSpecs.Kind.SHAPED ? 8 : 3;
+            for (int i = 0; i < count; i++) {
+                String unique = "onnx" + kind.ordinal() + "x" + i;
+                specs.add(RandomSpecs.of(
+                        kind, new SplittableRandom(1900 + 31L * i + kind.ordinal()), unique, RandomSpecs.Scale.CI));
+            }
+        }
+        return specs.stream();
+    }
+
+    @ParameterizedTest(name = "{index}")
+    @MethodSource("randomSpecs")
+    void randomSpecsPredictTheSameInOnnxRuntime(RandomSpecs.Spec spec) {
+        GeneratedClasses classes = GeneratedClasses.compile(spec.fileName(), spec.text());
+        for (Declaration declaration :
+                Examples.check(spec.fileName(), spec.text()).declarations()) {
+            if (declaration instanceof Declaration.Network network) {
+                Network instance = classes.newInstance(network.name());
+                OrtModels.randomizeBuffers(network, instance, 11);
+                OrtModels.assertSamePredictions(network, instance, spec.toString());
+            }
+        }
+    }
+}
