@@ -5,15 +5,19 @@ import dev.nnc.runtime.CsvOptions;
 import dev.nnc.runtime.Dataset;
 import dev.nnc.runtime.Datasets;
 import dev.nnc.runtime.Metrics;
+import dev.nnc.runtime.SafeTensors;
 import dev.nnc.runtime.Trainer;
 import dev.nnc.runtime.TrainingHistory;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
@@ -36,7 +40,8 @@ public final class DigitsCnnSample {
     private DigitsCnnSample() {}
 
     /** What a run produced. */
-    record Result(TrainingHistory history, int testRows, double accuracy, ConfusionMatrix confusion) {}
+    record Result(
+            TrainingHistory history, int testRows, double accuracy, ConfusionMatrix confusion, DigitsCnn network) {}
 
     /**
      * Reads {@code digits.csv.gz} from the class path: 64 pixel values 0..16 and the label 0..9
@@ -72,7 +77,8 @@ public final class DigitsCnnSample {
     }
 
     /**
-     * Splits, scales, trains, evaluates, and writes the training chart to {@link #chartFile()}.
+     * Splits, scales, trains, evaluates, writes the training chart to {@link #chartFile()} and the
+     * trained weights to {@link #weightsFile()}.
      * The held-out images are the trainer's validation data only so that the chart shows their
      * loss and accuracy per epoch: nothing is decided with them (no early stopping).
      *
@@ -94,6 +100,7 @@ public final class DigitsCnnSample {
             trainer.progressBar();
         }
         TrainingHistory history = trainer.build().fit(network, training);
+        writeWeights(network);
 
         double[] predictions = new double[test.size() * CLASSES];
         network.predict(test.features(), test.size(), predictions);
@@ -102,7 +109,26 @@ public final class DigitsCnnSample {
                 history,
                 test.size(),
                 Metrics.accuracy(predictions, targets, test.size(), CLASSES),
-                Metrics.confusionMatrix(predictions, targets, test.size(), CLASSES));
+                Metrics.confusionMatrix(predictions, targets, test.size(), CLASSES),
+                network);
+    }
+
+    /**
+     * Writes the trained weights as a safetensors file, which PyTorch loads into the same layers
+     * ({@code load_state_dict(safetensors.torch.load_file(...))}) and from which {@code nnc
+     * export-onnx} makes an ONNX model.
+     */
+    private static void writeWeights(DigitsCnn network) {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(weightsFile()))) {
+            SafeTensors.write(network, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + weightsFile(), e);
+        }
+    }
+
+    /** Where {@link #run} writes the trained weights: {@code target/digits-cnn.safetensors}. */
+    static Path weightsFile() {
+        return targetDirectory().resolve("digits-cnn.safetensors");
     }
 
     /**
@@ -110,13 +136,18 @@ public final class DigitsCnnSample {
      * classes, wherever the JVM was started.
      */
     static Path chartFile() {
+        return targetDirectory().resolve("digits-cnn-training.svg");
+    }
+
+    /** The build directory: the parent of the compiled classes, wherever the JVM was started. */
+    private static Path targetDirectory() {
         try {
             Path classes = Path.of(DigitsCnnSample.class
                     .getProtectionDomain()
                     .getCodeSource()
                     .getLocation()
                     .toURI());
-            return classes.getParent().resolve("digits-cnn-training.svg");
+            return classes.getParent();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -136,6 +167,8 @@ public final class DigitsCnnSample {
                 BATCH_SIZE);
         Result result = run(true);
         System.out.printf("%ntraining chart: %s%n", chartFile());
+        System.out.printf(
+                "trained weights: %s (safetensors: PyTorch loads them, nnc export-onnx exports them)%n", weightsFile());
         System.out.printf(
                 Locale.ROOT,
                 "%ntest accuracy: %.2f%% (%d of %d images)%n%n",

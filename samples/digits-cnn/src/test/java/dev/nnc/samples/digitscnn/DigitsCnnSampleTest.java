@@ -1,9 +1,12 @@
 package dev.nnc.samples.digitscnn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nnc.runtime.Dataset;
+import dev.nnc.runtime.SafeTensors;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -35,7 +38,7 @@ class DigitsCnnSampleTest {
     }
 
     @Test
-    void reachesAtLeast98PercentTestAccuracyAndWritesTheTrainingChart() throws Exception {
+    void reachesAtLeast98PercentTestAccuracyAndWritesTheTrainingChartAndTheWeights() throws Exception {
         DigitsCnnSample.Result result = DigitsCnnSample.run(false);
         assertEquals(Math.round(0.25 * 1797), result.testRows());
         assertEquals(result.testRows(), result.confusion().total());
@@ -43,6 +46,21 @@ class DigitsCnnSampleTest {
         assertTrue(result.accuracy() >= 0.98, "test accuracy " + result.accuracy() + " is below 0.98");
         assertEquals(DigitsCnnSample.EPOCHS, result.history().epochs().size());
         assertIsTrainingChart(DigitsCnnSample.chartFile());
+        assertHoldsTheTrainedWeights(DigitsCnnSample.weightsFile(), result.network());
+    }
+
+    /** The safetensors file gives a fresh network the trained one's predictions, bit for bit. */
+    private static void assertHoldsTheTrainedWeights(Path file, DigitsCnn trained) throws Exception {
+        DigitsCnn loaded = new DigitsCnn(7);
+        try (InputStream in = Files.newInputStream(file)) {
+            SafeTensors.read(in, loaded);
+        }
+        Dataset data = DigitsCnnSample.scale(DigitsCnnSample.load());
+        double[] expected = new double[data.size() * DigitsCnn.OUTPUT_SIZE];
+        double[] actual = new double[expected.length];
+        trained.predict(data.features(), data.size(), expected);
+        loaded.predict(data.features(), data.size(), actual);
+        assertArrayEquals(expected, actual);
     }
 
     /** The chart is a file that parses as SVG, titled with the network's name. */
