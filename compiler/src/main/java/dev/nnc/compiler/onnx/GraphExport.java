@@ -7,16 +7,15 @@ import dev.nnc.compiler.semantic.Declaration;
 import dev.nnc.compiler.semantic.Shape;
 import dev.nnc.compiler.semantic.Symbol;
 import dev.nnc.compiler.semantic.Term;
+import dev.nnc.compiler.semantic.TermGraph;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 
@@ -87,7 +86,7 @@ final class GraphExport {
      */
     static String export(Nodes nodes, Map<String, Value> inputs, Declaration.Network network, String outputName) {
         GraphExport export = new GraphExport(nodes, inputs, network);
-        for (Term term : postOrder(network.output())) {
+        for (Term term : TermGraph.postOrder(network.output())) {
             export.values.put(term, export.lower(term));
         }
         Value value = export.values.get(network.output());
@@ -100,32 +99,6 @@ final class GraphExport {
 
     // ------------------------------------------------------------------------------------------
     // Traversal and names
-
-    /** Every term reachable from {@code root}, each once, operands first; no recursion. */
-    private static List<Term> postOrder(Term root) {
-        Set<Term> entered = Collections.newSetFromMap(new IdentityHashMap<>());
-        Set<Term> done = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Term> order = new ArrayList<>();
-        Deque<Term> work = new ArrayDeque<>();
-        work.push(root);
-        while (!work.isEmpty()) {
-            Term term = work.peek();
-            if (done.contains(term)) {
-                work.pop();
-            } else if (entered.add(term)) {
-                for (Term child : term.operands()) {
-                    if (!done.contains(child)) {
-                        work.push(child);
-                    }
-                }
-            } else {
-                work.pop();
-                done.add(term);
-                order.add(term);
-            }
-        }
-        return order;
-    }
 
     /** Gives the terms of {@code root} that no earlier definition owns the scope {@code scope}. */
     private void assignScope(Term root, String scope) {

@@ -14,7 +14,7 @@ import java.util.Set;
  * Walks checked terms as the DAG they are (a {@link Term.Read} of a definition continues into
  * the definition's value). Iterative, because a chain of definitions can be arbitrarily long.
  */
-final class TermGraph {
+public final class TermGraph {
     private TermGraph() {}
 
     /** The operands of {@code term}, with a definition's value standing behind a read of it. */
@@ -51,7 +51,7 @@ final class TermGraph {
     }
 
     /** Every term reachable from {@code root}, each once, operands before the terms using them. */
-    static List<Term> postOrder(Term root) {
+    public static List<Term> postOrder(Term root) {
         Set<Term> entered = Collections.newSetFromMap(new IdentityHashMap<>());
         Set<Term> done = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Term> order = new ArrayList<>();
