@@ -15,6 +15,7 @@ import dev.nnc.compiler.semantic.Declaration;
 import dev.nnc.compiler.semantic.SemanticChecker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,11 +81,19 @@ public final class Compiler {
 
     /**
      * The ONNX model of the prediction of network {@code network} declared in {@code sources} (or
-     * of their only network, when empty),
-     * with the weights that {@code weights} reads for the network's tensors ({@link
-     * dev.nnc.compiler.onnx.OnnxExport#slots}). No model when the sources have errors, when no
-     * network has that name, when the weights do not fit, or when the network holds a construct
-     * that ONNX cannot express (a diagnostic at the construct).
+     * of their only network, when empty), with the weights of {@code weightsFile}: a parameter
+     * file, or a safetensors file when its name ends in {@code .safetensors} ({@link
+     * Weights#readFile}). No model when the sources have errors, when no network has that name,
+     * when the weights do not fit, or when the network holds a construct that ONNX cannot express
+     * (a diagnostic at the construct).
+     */
+    public static OnnxResult exportOnnx(List<SourceInput> sources, Optional<String> network, Path weightsFile) {
+        return exportOnnx(sources, network, (name, slots) -> Weights.readFile(weightsFile, name, slots));
+    }
+
+    /**
+     * The ONNX model of {@link #exportOnnx(List, Optional, Path)}, with the weights that {@code
+     * weights} reads for the network's tensors ({@link dev.nnc.compiler.onnx.OnnxExport#slots}).
      */
     public static OnnxResult exportOnnx(List<SourceInput> sources, Optional<String> network, WeightSource weights) {
         return onCompilerThread(() -> {

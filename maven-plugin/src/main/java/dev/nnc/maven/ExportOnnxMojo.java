@@ -4,7 +4,6 @@ import dev.nnc.compiler.Compiler;
 import dev.nnc.compiler.OutputFiles;
 import dev.nnc.compiler.SourceInput;
 import dev.nnc.compiler.onnx.OnnxExport;
-import dev.nnc.compiler.onnx.Weights;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,7 +59,7 @@ public final class ExportOnnxMojo extends AbstractMojo {
         Compiler.OnnxResult result = Compiler.exportOnnx(
                 List.of(new SourceInput(spec.getPath(), text, Optional.empty())),
                 Optional.ofNullable(network),
-                (name, slots) -> Weights.readFile(parameters.toPath(), name, slots));
+                parameters.toPath());
         String rendered = result.diagnostics().rendered().stripTrailing();
         if (!rendered.isEmpty()) {
             if (result.diagnostics().hasErrors()) {

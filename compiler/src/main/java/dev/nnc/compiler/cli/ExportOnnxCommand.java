@@ -3,7 +3,6 @@ package dev.nnc.compiler.cli;
 import dev.nnc.compiler.Compiler;
 import dev.nnc.compiler.OutputFiles;
 import dev.nnc.compiler.onnx.OnnxExport;
-import dev.nnc.compiler.onnx.Weights;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
@@ -37,9 +36,7 @@ final class ExportOnnxCommand implements Command {
         try {
             NetworkOptions options = NetworkOptions.parse(name(), arguments, "--parameters");
             Compiler.OnnxResult result = Compiler.exportOnnx(
-                    SourceFiles.read(options.files(), Optional.empty()),
-                    options.network(),
-                    (network, slots) -> Weights.readFile(options.weights(), network, slots));
+                    SourceFiles.read(options.files(), Optional.empty()), options.network(), options.weights());
             err.print(result.diagnostics().rendered());
             if (result.problem().isPresent()) {
                 err.println("nnc export-onnx: " + result.problem().get());
