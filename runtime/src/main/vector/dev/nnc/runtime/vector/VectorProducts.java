@@ -50,6 +50,21 @@ public final class VectorProducts {
      * one chain of multiply-adds in the order of k, so the result is that of an unblocked sum.
      */
     private static final int K_BLOCK = 64;
+    /**
+     * From this many rows (in blocks of four) on, the columns left after the full vectors, if
+     * there are at least four, run as one vector over a zero-padded copy of those columns instead
+     * of in scalar blocks: a batch's ten classes, say. The copy costs about as much as the scalar
+     * sums of a few blocks of rows, so it pays only for a batch.
+     */
+    private static final int PADDED_ROWS = 16;
+
+    /**
+     * Each thread's buffer for {@link #padColumns}: {@code inner} padded weight rows of a vector
+     * each, then one vector through which the sums pass on their way to the narrow output rows.
+     * Reused, so a batched prediction allocates nothing after its first call on a thread.
+     */
+    private static final ThreadLocal<float[]> PADDED = ThreadLocal.withInitial(() -> new float[0]);
+
     /** Doubles of the same vector size: a float vector widens into two of them. */
     private static final VectorSpecies<Double> WIDE = DoubleVector.SPECIES_PREFERRED;
 
@@ -88,6 +103,8 @@ public final class VectorProducts {
                 }
             }
         }
+        int rest = width % LANES;
+        float[] padded = rest >= 4 && blockedRows >= PADDED_ROWS ? padColumns(b, inner, width - rest, rest) : null;
         int i = 0;
         for (; i + 4 <= m; i += 4) {
             int j = blockedWidth;
@@ -96,6 +113,10 @@ public final class VectorProducts {
             }
             for (; j + LANES <= width; j += LANES) {
                 product4x1(a, i, ao, b, c, inner, j);
+            }
+            if (padded != null) {
+                product4x1Padded(a, i, ao, padded, c, inner, j, rest);
+                continue;
             }
             for (; j + 4 <= width; j += 4) {
                 productScalar4x4(a, i, ao, b, c, inner, j);
@@ -503,6 +524,56 @@ public final class VectorProducts {
         s20.intoArray(c2, j);
         float[] c3 = c[i + 3];
         s30.intoArray(c3, j);
+    }
+
+    /**
+     * Columns {@code j} to {@code j + rest - 1} (fewer than a vector) of every weight row, copied
+     * into vectors whose other lanes are zero: this thread's {@link #PADDED} buffer, grown if it
+     * is too short.
+     */
+    private static float[] padColumns(float[][] b, int inner, int j, int rest) {
+        float[] padded = PADDED.get();
+        if (padded.length < (inner + 1) * LANES) {
+            padded = new float[(inner + 1) * LANES];
+            PADDED.set(padded);
+        }
+        for (int k = 0; k < inner; k++) {
+            int at = k * LANES;
+            System.arraycopy(b[k], j, padded, at, rest);
+            java.util.Arrays.fill(padded, at + rest, at + LANES, 0.0f);
+        }
+        return padded;
+    }
+
+    /**
+     * Rows {@code i} to {@code i + 3} of the product, the {@code rest} columns from {@code j} that
+     * {@link #padColumns} copied into {@code padded}: one vector per row, each lane one chain of
+     * multiply-adds in the order of k as in the scalar blocks; the lanes past {@code rest} sum
+     * zeros and are dropped.
+     */
+    private static void product4x1Padded(
+            float[][] a, int i, int ao, float[] padded, float[][] c, int inner, int j, int rest) {
+        float[] a0 = a[i];
+        float[] a1 = a[i + 1];
+        float[] a2 = a[i + 2];
+        float[] a3 = a[i + 3];
+        FloatVector s00 = FloatVector.zero(SPECIES), s10 = s00, s20 = s00, s30 = s00;
+        for (int k = 0; k < inner; k++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, padded, k * LANES);
+            s00 = b0.fma(FloatVector.broadcast(SPECIES, a0[ao + k]), s00);
+            s10 = b0.fma(FloatVector.broadcast(SPECIES, a1[ao + k]), s10);
+            s20 = b0.fma(FloatVector.broadcast(SPECIES, a2[ao + k]), s20);
+            s30 = b0.fma(FloatVector.broadcast(SPECIES, a3[ao + k]), s30);
+        }
+        int out = inner * LANES;
+        s00.intoArray(padded, out);
+        System.arraycopy(padded, out, c[i], j, rest);
+        s10.intoArray(padded, out);
+        System.arraycopy(padded, out, c[i + 1], j, rest);
+        s20.intoArray(padded, out);
+        System.arraycopy(padded, out, c[i + 2], j, rest);
+        s30.intoArray(padded, out);
+        System.arraycopy(padded, out, c[i + 3], j, rest);
     }
 
     /** Row {@code i} of the product, 4 vectors from column {@code j}. */

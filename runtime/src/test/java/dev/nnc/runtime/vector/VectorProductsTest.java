@@ -94,14 +94,18 @@ class VectorProductsTest {
     /**
      * The columns that blocks of four rows leave after their full vectors (a prediction's ten
      * classes, or the last few columns of a wide layer) run in scalar blocks of four rows by four,
-     * then two, then one column; each element is still one chain of fused multiply-adds in the
-     * order of k, bit for bit, for every leftover count from 1 to 7 and for rows that are not a
-     * multiple of four.
+     * then two, then one column, or, from 16 rows on and for four leftover columns or more, as one
+     * vector over a zero-padded copy of them; each element is still one chain of fused
+     * multiply-adds in the order of k, bit for bit, for every leftover count from 1 to 7 and up
+     * to a vector less one, for rows that are not a multiple of four, and for a second product
+     * with fewer columns after a wider one (the padded copy is reused).
      */
     @Test
     void leftoverColumnsOfFourRowsAreOneChainPerElement() {
-        for (int m : new int[] {4, 8, 13, 64}) {
-            for (int width : new int[] {5, 6, 7, 10, LANES + 1, LANES + 2, LANES + 6, 2 * LANES + 7, 4 * LANES + 10}) {
+        for (int m : new int[] {4, 8, 13, 16, 19, 64}) {
+            for (int width : new int[] {
+                5, 6, 7, 10, LANES - 1, LANES + 1, LANES + 2, LANES + 6, 2 * LANES + 7, 4 * LANES + 10, 3, 4
+            }) {
                 int inner = 37;
                 float[][] a = randomRows(m, inner + 2);
                 float[][] b = randomRows(inner, width);
