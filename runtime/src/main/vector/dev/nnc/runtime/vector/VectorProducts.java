@@ -1,5 +1,6 @@
 package dev.nnc.runtime.vector;
 
+import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -281,7 +282,7 @@ public final class VectorProducts {
     /** {@link #multiplyOne} narrower than a vector: the plain loops of {@link #multiplyNarrow}, then the bias. */
     private static void multiplyOneNarrow(
             float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int width) {
-        java.util.Arrays.fill(y, 0, width, 0.0f);
+        Arrays.fill(y, 0, width, 0.0f);
         int k = 0;
         for (; k + 4 <= inner; k += 4) {
             float x0 = x[xo + k], x1 = x[xo + k + 1], x2 = x[xo + k + 2], x3 = x[xo + k + 3];
@@ -540,7 +541,7 @@ public final class VectorProducts {
         for (int k = 0; k < inner; k++) {
             int at = k * LANES;
             System.arraycopy(b[k], j, padded, at, rest);
-            java.util.Arrays.fill(padded, at + rest, at + LANES, 0.0f);
+            Arrays.fill(padded, at + rest, at + LANES, 0.0f);
         }
         return padded;
     }
@@ -1223,7 +1224,7 @@ public final class VectorProducts {
         for (int i = 0; i < m; i++) {
             float[] ai = a[i];
             float[] y = c[i];
-            java.util.Arrays.fill(y, 0, width, 0.0f);
+            Arrays.fill(y, 0, width, 0.0f);
             int k = 0;
             for (; k + 4 <= inner; k += 4) {
                 float x0 = ai[ao + k], x1 = ai[ao + k + 1], x2 = ai[ao + k + 2], x3 = ai[ao + k + 3];
