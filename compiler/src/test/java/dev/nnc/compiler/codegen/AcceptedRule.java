@@ -300,9 +300,28 @@ final class AcceptedRule {
                 // may go negative, which the loss with gradient's masks did not show.
                 throw new Skip("trainStep not finite under its own dropout masks");
             }
+            if (!declaration.buffers().isEmpty() && !trainingLossIsFinite(network, declaration, parameters, xs, ys)) {
+                // Training normalises with the batch's statistics, not the running ones that
+                // loss() uses: a unit feeding log or sqrt may go negative only in training.
+                throw new Skip("trainStep not finite, nor is the reference's training-mode loss");
+            }
             throw e;
         }
         require(Double.isFinite(step), "trainStep returns a non-finite loss", Double.toString(step));
+    }
+
+    /**
+     * Whether the reference evaluator's training-mode loss (batch statistics) of the batch is
+     * finite, with the network's current buffers.
+     */
+    private static boolean trainingLossIsFinite(
+            TrainableNetwork network, Declaration.Network declaration, double[] parameters, double[] xs, double[] ys) {
+        double[] buffers = new double[network.bufferCount()];
+        network.getBuffers(buffers);
+        return Double.isFinite(new NetworkReference(declaration)
+                .withBuffers(buffers)
+                .trainingBatch(parameters, xs, ys, BATCH)
+                .loss());
     }
 
     /** G1 on every parameter, or on a seeded subset that includes some of every tensor. */
