@@ -283,8 +283,8 @@ public final class SafeTensors {
             values[at + i] = switch (entry.dtype()) {
                 case F64 -> bytes.getDouble();
                 case F32 -> bytes.getFloat();
-                case F16 -> halfToDouble(bytes.getShort());
-                case BF16 -> bfloat16ToDouble(bytes.getShort());
+                case F16 -> HalfFloats.halfToDouble(bytes.getShort());
+                case BF16 -> HalfFloats.bfloat16ToDouble(bytes.getShort());
                 case I64 -> exactInteger(entry, bytes.getLong());
             };
         }
@@ -296,30 +296,6 @@ public final class SafeTensors {
                     "tensor '" + entry.name() + "' holds the I64 value " + value + ", which is not exactly a double");
         }
         return value;
-    }
-
-    /**
-     * The IEEE 754 half-precision number with the bits {@code bits}, exactly: normal and
-     * subnormal numbers, signed zeros, infinities and NaN.
-     */
-    static double halfToDouble(short bits) {
-        int exponent = (bits >>> 10) & 0x1F;
-        int mantissa = bits & 0x3FF;
-        double magnitude;
-        if (exponent == 0x1F) {
-            magnitude = mantissa == 0 ? Double.POSITIVE_INFINITY : Double.NaN;
-        } else if (exponent == 0) {
-            magnitude = mantissa * 0x1p-24;
-        } else {
-            // (1 + mantissa / 2^10) * 2^(exponent - 15)
-            magnitude = Math.scalb((double) (0x400 | mantissa), exponent - 25);
-        }
-        return bits < 0 ? -magnitude : magnitude;
-    }
-
-    /** The bfloat16 number with the bits {@code bits}: the upper half of a float's bits. */
-    static double bfloat16ToDouble(short bits) {
-        return Float.intBitsToFloat((bits & 0xFFFF) << 16);
     }
 
     /** A network's tensors as they are written: names, dtypes, shapes and where their values are. */

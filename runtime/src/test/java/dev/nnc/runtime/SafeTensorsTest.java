@@ -127,28 +127,28 @@ class SafeTensorsTest {
 
     @Test
     void convertsHalfEdgeValues() {
-        assertBits(0.0, SafeTensors.halfToDouble((short) 0x0000));
-        assertBits(-0.0, SafeTensors.halfToDouble((short) 0x8000));
-        assertBits(0x1p-24, SafeTensors.halfToDouble((short) 0x0001)); // smallest subnormal
-        assertBits(-0x1p-24, SafeTensors.halfToDouble((short) 0x8001));
-        assertBits(0x3FFp-24, SafeTensors.halfToDouble((short) 0x03FF)); // largest subnormal
-        assertBits(0x1p-14, SafeTensors.halfToDouble((short) 0x0400)); // smallest normal
-        assertBits(1.0, SafeTensors.halfToDouble((short) 0x3C00));
-        assertBits(1 + 0x1p-10, SafeTensors.halfToDouble((short) 0x3C01));
-        assertBits(-2.0, SafeTensors.halfToDouble((short) 0xC000));
-        assertBits(65504.0, SafeTensors.halfToDouble((short) 0x7BFF)); // largest finite
-        assertBits(Double.POSITIVE_INFINITY, SafeTensors.halfToDouble((short) 0x7C00));
-        assertBits(Double.NEGATIVE_INFINITY, SafeTensors.halfToDouble((short) 0xFC00));
-        assertTrue(Double.isNaN(SafeTensors.halfToDouble((short) 0x7E00)));
-        assertTrue(Double.isNaN(SafeTensors.halfToDouble((short) 0x7C01)));
-        assertTrue(Double.isNaN(SafeTensors.halfToDouble((short) 0xFFFF)));
+        assertBits(0.0, HalfFloats.halfToDouble((short) 0x0000));
+        assertBits(-0.0, HalfFloats.halfToDouble((short) 0x8000));
+        assertBits(0x1p-24, HalfFloats.halfToDouble((short) 0x0001)); // smallest subnormal
+        assertBits(-0x1p-24, HalfFloats.halfToDouble((short) 0x8001));
+        assertBits(0x3FFp-24, HalfFloats.halfToDouble((short) 0x03FF)); // largest subnormal
+        assertBits(0x1p-14, HalfFloats.halfToDouble((short) 0x0400)); // smallest normal
+        assertBits(1.0, HalfFloats.halfToDouble((short) 0x3C00));
+        assertBits(1 + 0x1p-10, HalfFloats.halfToDouble((short) 0x3C01));
+        assertBits(-2.0, HalfFloats.halfToDouble((short) 0xC000));
+        assertBits(65504.0, HalfFloats.halfToDouble((short) 0x7BFF)); // largest finite
+        assertBits(Double.POSITIVE_INFINITY, HalfFloats.halfToDouble((short) 0x7C00));
+        assertBits(Double.NEGATIVE_INFINITY, HalfFloats.halfToDouble((short) 0xFC00));
+        assertTrue(Double.isNaN(HalfFloats.halfToDouble((short) 0x7E00)));
+        assertTrue(Double.isNaN(HalfFloats.halfToDouble((short) 0x7C01)));
+        assertTrue(Double.isNaN(HalfFloats.halfToDouble((short) 0xFFFF)));
     }
 
     @Test
     void convertsEveryHalfLikeItsBitFields() {
         double previous = Double.NEGATIVE_INFINITY;
         for (int bits = 0; bits < 0x7C00; bits++) {
-            double value = SafeTensors.halfToDouble((short) bits);
+            double value = HalfFloats.halfToDouble((short) bits);
             int exponent = bits >>> 10;
             int mantissa = bits & 0x3FF;
             // Independently of the conversion: a subnormal is mantissa / 2^24; a normal number
@@ -157,7 +157,7 @@ class SafeTensorsTest {
                     ? mantissa / 16777216.0
                     : Float.intBitsToFloat(((exponent - 15 + 127) << 23) | (mantissa << 13));
             assertBits(expected, value);
-            assertBits(-expected, SafeTensors.halfToDouble((short) (bits | 0x8000)));
+            assertBits(-expected, HalfFloats.halfToDouble((short) (bits | 0x8000)));
             assertTrue(value > previous || bits == 0, "increasing at " + bits);
             previous = value;
         }
@@ -165,17 +165,17 @@ class SafeTensorsTest {
 
     @Test
     void convertsBfloat16EdgeValues() {
-        assertBits(0.0, SafeTensors.bfloat16ToDouble((short) 0x0000));
-        assertBits(-0.0, SafeTensors.bfloat16ToDouble((short) 0x8000));
-        assertBits(1.0, SafeTensors.bfloat16ToDouble((short) 0x3F80));
-        assertBits(-2.0, SafeTensors.bfloat16ToDouble((short) 0xC000));
-        assertBits(0x1p-133, SafeTensors.bfloat16ToDouble((short) 0x0001)); // smallest subnormal
-        assertBits(0x1p-126, SafeTensors.bfloat16ToDouble((short) 0x0080)); // smallest normal
-        assertBits(0x1.FEp127, SafeTensors.bfloat16ToDouble((short) 0x7F7F)); // largest finite
-        assertBits(Double.POSITIVE_INFINITY, SafeTensors.bfloat16ToDouble((short) 0x7F80));
-        assertBits(Double.NEGATIVE_INFINITY, SafeTensors.bfloat16ToDouble((short) 0xFF80));
-        assertTrue(Double.isNaN(SafeTensors.bfloat16ToDouble((short) 0x7FC0)));
-        assertTrue(Double.isNaN(SafeTensors.bfloat16ToDouble((short) 0xFF81)));
+        assertBits(0.0, HalfFloats.bfloat16ToDouble((short) 0x0000));
+        assertBits(-0.0, HalfFloats.bfloat16ToDouble((short) 0x8000));
+        assertBits(1.0, HalfFloats.bfloat16ToDouble((short) 0x3F80));
+        assertBits(-2.0, HalfFloats.bfloat16ToDouble((short) 0xC000));
+        assertBits(0x1p-133, HalfFloats.bfloat16ToDouble((short) 0x0001)); // smallest subnormal
+        assertBits(0x1p-126, HalfFloats.bfloat16ToDouble((short) 0x0080)); // smallest normal
+        assertBits(0x1.FEp127, HalfFloats.bfloat16ToDouble((short) 0x7F7F)); // largest finite
+        assertBits(Double.POSITIVE_INFINITY, HalfFloats.bfloat16ToDouble((short) 0x7F80));
+        assertBits(Double.NEGATIVE_INFINITY, HalfFloats.bfloat16ToDouble((short) 0xFF80));
+        assertTrue(Double.isNaN(HalfFloats.bfloat16ToDouble((short) 0x7FC0)));
+        assertTrue(Double.isNaN(HalfFloats.bfloat16ToDouble((short) 0xFF81)));
     }
 
     // ---- writing ----

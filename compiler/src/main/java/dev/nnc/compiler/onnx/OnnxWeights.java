@@ -3,6 +3,7 @@ package dev.nnc.compiler.onnx;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
+import dev.nnc.runtime.HalfFloats;
 import dev.nnc.runtime.Network;
 import java.io.IOException;
 import java.io.InputStream;
@@ -295,8 +296,8 @@ public final class OnnxWeights {
                 values[i] = switch (dataType) {
                     case OnnxProto.FLOAT -> data.getFloat();
                     case OnnxProto.DOUBLE -> data.getDouble();
-                    case OnnxProto.FLOAT16 -> halfToFloat(data.getShort() & 0xFFFF);
-                    default -> Float.intBitsToFloat((data.getShort() & 0xFFFF) << 16);
+                    case OnnxProto.FLOAT16 -> HalfFloats.halfToDouble(data.getShort());
+                    default -> HalfFloats.bfloat16ToDouble(data.getShort());
                 };
             }
             return values;
@@ -314,26 +315,11 @@ public final class OnnxWeights {
             values[i] = switch (dataType) {
                 case OnnxProto.FLOAT -> floats.get(i);
                 case OnnxProto.DOUBLE -> doubles.get(i);
-                case OnnxProto.FLOAT16 -> halfToFloat(int32s.get(i) & 0xFFFF);
-                default -> Float.intBitsToFloat((int32s.get(i) & 0xFFFF) << 16);
+                case OnnxProto.FLOAT16 -> HalfFloats.halfToDouble((short) (int) int32s.get(i));
+                default -> HalfFloats.bfloat16ToDouble((short) (int) int32s.get(i));
             };
         }
         return values;
-    }
-
-    /** IEEE 754 binary16 to float, subnormals, infinities and NaN included. */
-    static float halfToFloat(int bits) {
-        int sign = (bits & 0x8000) << 16;
-        int exponent = (bits >>> 10) & 0x1F;
-        int mantissa = bits & 0x3FF;
-        if (exponent == 0x1F) {
-            return Float.intBitsToFloat(sign | 0x7F800000 | (mantissa << 13));
-        }
-        if (exponent == 0) {
-            float magnitude = mantissa * 0x1p-24f;
-            return sign == 0 ? magnitude : -magnitude;
-        }
-        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 
     // ------------------------------------------------------------------------------------------

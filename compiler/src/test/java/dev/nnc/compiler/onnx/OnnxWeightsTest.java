@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.CodedOutputStream;
+import dev.nnc.runtime.HalfFloats;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -131,15 +132,15 @@ class OnnxWeightsTest {
 
     @Test
     void convertsHalfPrecisionExactly() {
-        assertEquals(1f, OnnxWeights.halfToFloat(0x3C00));
-        assertEquals(-2f, OnnxWeights.halfToFloat(0xC000));
-        assertEquals(65504f, OnnxWeights.halfToFloat(0x7BFF));
-        assertEquals(0x1p-14f, OnnxWeights.halfToFloat(0x0400));
-        assertEquals(0x1p-24f, OnnxWeights.halfToFloat(0x0001));
-        assertEquals(-0f, OnnxWeights.halfToFloat(0x8000));
-        assertEquals(Float.POSITIVE_INFINITY, OnnxWeights.halfToFloat(0x7C00));
-        assertTrue(Float.isNaN(OnnxWeights.halfToFloat(0x7E00)));
-        assertEquals(0.333251953125f, OnnxWeights.halfToFloat(0x3555));
+        assertEquals(1f, (float) HalfFloats.halfToDouble((short) 0x3C00));
+        assertEquals(-2f, (float) HalfFloats.halfToDouble((short) 0xC000));
+        assertEquals(65504f, (float) HalfFloats.halfToDouble((short) 0x7BFF));
+        assertEquals(0x1p-14f, (float) HalfFloats.halfToDouble((short) 0x0400));
+        assertEquals(0x1p-24f, (float) HalfFloats.halfToDouble((short) 0x0001));
+        assertEquals(-0f, (float) HalfFloats.halfToDouble((short) 0x8000));
+        assertEquals(Float.POSITIVE_INFINITY, (float) HalfFloats.halfToDouble((short) 0x7C00));
+        assertTrue(Float.isNaN((float) HalfFloats.halfToDouble((short) 0x7E00)));
+        assertEquals(0.333251953125f, (float) HalfFloats.halfToDouble((short) 0x3555));
     }
 
     @Test
