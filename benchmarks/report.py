@@ -43,6 +43,7 @@ C2_TRAIN_FLOP = 2 * (C2_FORWARD + C2_FORWARD + (C2_FORWARD - C2_CONV1))
 R1_FORWARD = 32 * (192 * 8 + 192 * 64) + 64
 R1_TRAIN_FLOP = 2 * (R1_FORWARD + R1_FORWARD + 32 * 192 * 64 + 64)
 FLOP["I4"] = 2 * R1_FORWARD
+PARAMETERS["I4"] = 192 * 8 + 192 * 64 + 2 * 192 + 64 + 1
 TITLES = {
     "N1": "N1 2-2-1 sigmoid, SGD, batch 1",
     "N2": "N2 XOR 2-4-1, SGD, batch 4",
@@ -280,7 +281,8 @@ def main(argv):
     against_ort = ort_table(figures)
     if against_ort:
         print("\nAgainst ONNX Runtime (Java API, one intra-op and one inter-op thread) on the models "
-              "`pytorch_suite.py --export-onnx` writes from nnc's own parameters, same run; beside each "
+              "`pytorch_suite.py --export-onnx` writes from nnc's own parameters (I4's: `nnc export-onnx`), same run; "
+              "beside each "
               "figure the parameters streamed (once per call, whatever the batch) and the GFLOP/s.\n")
         print(against_ort)
     torch_results = json.load(open(argv[2])) if len(argv) > 2 else None

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite and writes its results into BENCHMARKS.md:
 #   1. builds the project (nnc generates the benchmark networks during the build),
-#   1b. exports the ONNX models of I1, I2 and I3 from the suite's parameters (OnnxModels, then
-#      pytorch_suite.py --export-onnx) for ONNX Runtime,
+#   1b. exports the ONNX models of I1-I4 from the suite's parameters (OnnxModels, then
+#      pytorch_suite.py --export-onnx for I1-I3 and nnc export-onnx for I4) for ONNX Runtime,
 #   2. JMH: every N1-N6, C1-C2, R1, I1-I4 benchmark, nnc, the Java baselines and ONNX Runtime, one thread,
 #      3 forks x (4 warm-up + 3 measured iterations of 1 s): about 15 minutes,
 #   2b. JMH again for nnc's float benchmarks with --add-modules jdk.incubator.vector, and ONNX
@@ -28,13 +28,16 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 onnx=benchmarks/target/onnx
 java -cp benchmarks/target/benchmarks.jar dev.nnc.benchmarks.OnnxModels "$onnx"
 "$python" benchmarks/pytorch_suite.py --export-onnx "$onnx" 2> "$out/onnx-export.log"
+# I4's GRU through nnc's own exporter, from the same parameters.
+java -jar compiler/target/nnc.jar export-onnx benchmarks/src/main/nn/r1.nn \
+    --parameters "$onnx/r1.safetensors" -o "$onnx/i4_float.onnx"
 
 java -jar benchmarks/target/benchmarks.jar -e 'ProductShape|ConvShape' -f 3 -wi 4 -w 1s -i 3 -r 1s -t 1 \
     -rf json -rff "$out/jmh.json" | tee "$out/jmh.txt"
 
 # The float networks again with the Vector API opt-in (--add-modules jdk.incubator.vector).
 java -jar benchmarks/target/benchmarks.jar \
-    'N5Benchmark.nnc$|N5Benchmark.nncTwoThreads$|N6Benchmark.nnc$|I2Benchmark.(nnc|ort)$|I2BatchBenchmark.(nnc|ort)$|N4Benchmark.nncFloat$|I1Benchmark.(nncFloat|ortFloat)$|R1Benchmark.nnc$|I4Benchmark.nnc$' \
+    'N5Benchmark.nnc$|N5Benchmark.nncTwoThreads$|N6Benchmark.nnc$|I2Benchmark.(nnc|ort)$|I2BatchBenchmark.(nnc|ort)$|N4Benchmark.nncFloat$|I1Benchmark.(nncFloat|ortFloat)$|R1Benchmark.nnc$|I4Benchmark.(nnc|ort)$' \
     -f 3 -wi 4 -w 1s -i 3 -r 1s -t 1 -jvmArgsAppend --add-modules=jdk.incubator.vector \
     -rf json -rff "$out/jmh-vector.json" | tee "$out/jmh-vector.txt"
 

@@ -1,11 +1,13 @@
 package dev.nnc.benchmarks;
 
+import ai.onnxruntime.OrtException;
 import dev.nnc.benchmarks.generated.R1;
 import dev.nnc.benchmarks.handwritten.FloatGru;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * I4: one-sample predictions of R1 (the GRU regressor) in float; ops/s = predictions/s. The
@@ -39,8 +41,42 @@ public class I4Benchmark extends SuiteBenchmark {
     }
 
     @Benchmark
+    public double ort(Ort ort) throws OrtException {
+        return ort.model.run(ort.cursor++ & (SAMPLES - 1));
+    }
+
+    @Benchmark
     public float handwritten() {
         handwritten.predict(floatSamples[cursor++ & (SAMPLES - 1)], floatOut);
         return floatOut[0];
+    }
+
+    /** ONNX Runtime, one thread, on I4's model: R1's spec exported by {@code nnc export-onnx}, an ONNX {@code GRU}. */
+    @State(Scope.Thread)
+    public static class Ort {
+        private OrtPredictor model;
+        private int cursor;
+
+        @Setup
+        public void setUp() throws OrtException {
+            SuiteData data = SuiteData.of(Problem.R1);
+            double[][] samples = new double[SAMPLES][];
+            double[][] expected = new double[SAMPLES][1];
+            R1 reference = new R1();
+            reference.setParameters(OnnxModels.i4Parameters());
+            float[] out = new float[1];
+            for (int i = 0; i < SAMPLES; i++) {
+                samples[i] = data.sample(i);
+                reference.predict(SuiteData.toFloats(samples[i]), out);
+                expected[i][0] = out[0];
+            }
+            model = new OrtPredictor(OnnxModels.model("i4_float"), samples, 1, new long[] {32, 8}, 1, false);
+            model.requireOutputs(expected, 1e-4);
+        }
+
+        @TearDown
+        public void tearDown() throws OrtException {
+            model.close();
+        }
     }
 }

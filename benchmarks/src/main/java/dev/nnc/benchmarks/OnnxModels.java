@@ -2,15 +2,18 @@ package dev.nnc.benchmarks;
 
 import dev.nnc.benchmarks.generated.N4;
 import dev.nnc.benchmarks.generated.N5Double;
+import dev.nnc.benchmarks.generated.R1;
+import dev.nnc.runtime.SafeTensors;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The ONNX models of I1, I2 and I3 that ONNX Runtime runs in the JMH suite, and the parameters
- * they are built from.
+ * The ONNX models of I1-I4 that ONNX Runtime runs in the JMH suite, and the parameters they are
+ * built from.
  *
  * <p>The comparison must be of the same network, so the models carry nnc's parameters: {@link
  * #main} writes the initial parameters of N4 and N5 (the specs' seeds, exactly what the I1 and I2
@@ -21,7 +24,12 @@ import java.nio.file.Path;
  * into its {@code nn.Sequential} models, appends the softmax that nnc's {@code predict} applies,
  * and exports {@code i1_double.onnx}, {@code i1_float.onnx}, {@code i2_float.onnx}, {@code
  * i2_double.onnx} and {@code i3_float.onnx} (batch dimension dynamic; ONNX Runtime's CPU provider
- * has no double convolution). {@code benchmarks/run.sh} does both before JMH.
+ * has no double convolution). I4's model comes from nnc's own exporter instead: {@link #main}
+ * writes R1's parameters ({@link R1Benchmark#initialParameters}) as {@code r1.safetensors}, and
+ * {@code nnc export-onnx benchmarks/src/main/nn/r1.nn --parameters r1.safetensors -o
+ * i4_float.onnx} turns the spec into a model with an ONNX {@code GRU} node (PyTorch's export of
+ * {@code nn.GRU} would measure the same operator). {@code benchmarks/run.sh} does all of this
+ * before JMH.
  */
 public final class OnnxModels {
     /** The directory of the exported models, {@code benchmarks/target/onnx} unless the property says otherwise. */
@@ -29,7 +37,10 @@ public final class OnnxModels {
 
     private OnnxModels() {}
 
-    /** Writes {@code n4.f64}, {@code n5.f64} and {@code c2.f64} into the directory given as the only argument. */
+    /**
+     * Writes {@code n4.f64}, {@code n5.f64}, {@code c2.f64} and {@code r1.safetensors} into the
+     * directory given as the only argument.
+     */
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
             throw new IllegalArgumentException("usage: OnnxModels DIRECTORY");
@@ -39,6 +50,11 @@ public final class OnnxModels {
         write(directory.resolve("n4.f64"), i1Parameters());
         write(directory.resolve("n5.f64"), i2Parameters());
         write(directory.resolve("c2.f64"), i3Parameters());
+        R1 r1 = new R1();
+        r1.setParameters(i4Parameters());
+        try (OutputStream out = Files.newOutputStream(directory.resolve("r1.safetensors"))) {
+            SafeTensors.write(r1, out);
+        }
     }
 
     /** N4's initial parameters, the network I1 predicts with. */
@@ -60,6 +76,11 @@ public final class OnnxModels {
         return C2Benchmark.initialParameters();
     }
 
+    /** R1's initial parameters, the network I4 predicts with. */
+    public static double[] i4Parameters() {
+        return R1Benchmark.initialParameters();
+    }
+
     /**
      * The exported model {@code name} ({@code i2_float}, ...), or an exception that names the
      * command that exports it: the ONNX Runtime benchmarks need Python and PyTorch, which the
@@ -70,7 +91,9 @@ public final class OnnxModels {
         if (!Files.isRegularFile(file)) {
             throw new IllegalStateException(file.toAbsolutePath() + " does not exist: benchmarks/run.sh exports it"
                     + " (java -cp benchmarks/target/benchmarks.jar dev.nnc.benchmarks.OnnxModels benchmarks/target/onnx,"
-                    + " then /usr/bin/python3 benchmarks/pytorch_suite.py --export-onnx benchmarks/target/onnx)");
+                    + " then /usr/bin/python3 benchmarks/pytorch_suite.py --export-onnx benchmarks/target/onnx"
+                    + " and, for i4_float, java -jar compiler/target/nnc.jar export-onnx benchmarks/src/main/nn/r1.nn"
+                    + " --parameters benchmarks/target/onnx/r1.safetensors -o benchmarks/target/onnx/i4_float.onnx)");
         }
         return file;
     }

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -39,6 +40,20 @@ public final class OrtPredictor implements AutoCloseable {
     public OrtPredictor(
             Path model, double[][] batches, int batch, int inputSize, int outputSize, boolean doublePrecision)
             throws OrtException {
+        this(model, batches, batch, new long[] {inputSize}, outputSize, doublePrecision);
+    }
+
+    /**
+     * As above, for a model whose input has per-sample dimensions {@code sampleShape} (a sequence
+     * {@code [T, F]} for I4); the values of a batch are its samples' flat rows, one after another.
+     */
+    public OrtPredictor(
+            Path model, double[][] batches, int batch, long[] sampleShape, int outputSize, boolean doublePrecision)
+            throws OrtException {
+        int inputSize = Math.toIntExact(Arrays.stream(sampleShape).reduce(1, Math::multiplyExact));
+        long[] inputShape = new long[sampleShape.length + 1];
+        inputShape[0] = batch;
+        System.arraycopy(sampleShape, 0, inputShape, 1, sampleShape.length);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         this.doublePrecision = doublePrecision;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -59,7 +74,7 @@ public final class OrtPredictor implements AutoCloseable {
                     bytes.putFloat(k * Float.BYTES, (float) batches[i][k]);
                 }
             }
-            inputs[i] = OnnxTensor.createTensor(env, bytes, new long[] {batch, inputSize}, type);
+            inputs[i] = OnnxTensor.createTensor(env, bytes, inputShape, type);
             feeds.add(Map.of(inputName, inputs[i]));
         }
         outputValues = batch * outputSize;
