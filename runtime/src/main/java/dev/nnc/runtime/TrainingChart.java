@@ -192,7 +192,9 @@ public final class TrainingChart {
             this.history = history;
             this.title = title;
             this.epochs = history.epochs().size();
-            this.epochAxis = ChartAxis.epochs(epochs);
+            // Points sit at their epochs' numbers: a fit resumed from a checkpoint may report only
+            // the epochs after it.
+            this.epochAxis = ChartAxis.epochs(history.last().epoch());
             this.training = new Series("training-loss", "training", TRAINING_COLOUR, false, history.losses());
             this.validation =
                     new Series("validation-loss", "validation", VALIDATION_COLOUR, true, history.validationLosses());
@@ -348,7 +350,7 @@ public final class TrainingChart {
                 return;
             }
             int best = history.bestEpoch();
-            double x = p.px(best);
+            double x = p.px(history.best().epoch());
             svg.append("<g class=\"best-epoch\">\n");
             svg.append("<line x1=\"")
                     .append(number(x))
@@ -406,7 +408,7 @@ public final class TrainingChart {
             int start = 0;
             while (start < v.length) {
                 if (!Double.isFinite(v[start])) {
-                    cross(p, start + 1, s.label(), v[start]);
+                    cross(p, epochNumber(start), s.label(), v[start]);
                     start++;
                     continue;
                 }
@@ -424,14 +426,14 @@ public final class TrainingChart {
                         if (i > start) {
                             svg.append(' ');
                         }
-                        svg.append(number(p.px(i + 1))).append(',').append(number(p.py(v[i])));
+                        svg.append(number(p.px(epochNumber(i)))).append(',').append(number(p.py(v[i])));
                     }
                     svg.append("\"/>\n");
                 }
                 if (epochs <= MAX_DOTTED_EPOCHS || end - start == 1) {
                     for (int i = start; i < end; i++) {
                         svg.append("<circle cx=\"")
-                                .append(number(p.px(i + 1)))
+                                .append(number(p.px(epochNumber(i))))
                                 .append("\" cy=\"")
                                 .append(number(p.py(v[i])))
                                 .append("\" r=\"2.5\"/>\n");
@@ -440,6 +442,11 @@ public final class TrainingChart {
                 start = end;
             }
             svg.append("</g>\n");
+        }
+
+        /** The epoch number of report {@code i}. */
+        private int epochNumber(int i) {
+            return history.epochs().get(i).epoch();
         }
 
         private void cross(Panel p, int epoch, String label, double value) {

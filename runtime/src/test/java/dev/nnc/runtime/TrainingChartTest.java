@@ -157,6 +157,25 @@ class TrainingChartTest {
     }
 
     @Test
+    void pointsSitAtTheirEpochNumbersWhenAFitReportsOnlyTheEpochsAfterAResume() throws Exception {
+        // Epochs 3, 4 and 5 of a run resumed after epoch 2: the epoch axis still runs 1..5.
+        List<EpochReport> reports = List.of(
+                new EpochReport(3, 5, 1.0, Double.NaN, Double.NaN, 10),
+                new EpochReport(4, 5, 0.5, Double.NaN, Double.NaN, 10),
+                new EpochReport(5, 5, 0.0, Double.NaN, Double.NaN, 10));
+        Document document = parse(TrainingChart.svg(new TrainingHistory(reports, 3, false, false), "Resumed"));
+        int bottom = TrainingChart.LOSS_TOP + TrainingChart.LOSS_HEIGHT;
+        double width = TrainingChart.RIGHT - TrainingChart.LEFT;
+        assertEquals(
+                List.of(
+                        TrainingChart.number(TrainingChart.LEFT + width / 2) + "," + TrainingChart.LOSS_TOP,
+                        TrainingChart.number(TrainingChart.LEFT + width * 3 / 4) + ","
+                                + TrainingChart.number((TrainingChart.LOSS_TOP + bottom) / 2.0),
+                        TrainingChart.RIGHT + "," + bottom),
+                polylinePoints(group(document, "training-loss")));
+    }
+
+    @Test
     void theLossAxisIsLogarithmicWhenTheLossSpansMoreThanADecade() throws Exception {
         assertTrue(TrainingChart.logarithmicLoss(new double[] {2, 0.1}));
         assertFalse(TrainingChart.logarithmicLoss(new double[] {2, 0.25}));

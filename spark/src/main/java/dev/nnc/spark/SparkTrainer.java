@@ -1,7 +1,10 @@
 package dev.nnc.spark;
 
+import dev.nnc.runtime.EpochReport;
 import dev.nnc.runtime.NonFiniteTrainingException;
 import dev.nnc.runtime.TrainableNetwork;
+import dev.nnc.runtime.TrainingChart;
+import dev.nnc.runtime.TrainingHistory;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -65,6 +68,7 @@ public final class SparkTrainer {
     private final Path checkpointDirectory;
     private final Path resumeFrom;
     private final PrintStream progress;
+    private final Path chart;
 
     private SparkTrainer(Builder b) {
         this.featuresColumn = b.featuresColumn;
@@ -77,6 +81,7 @@ public final class SparkTrainer {
         this.checkpointDirectory = b.checkpointDirectory;
         this.resumeFrom = b.resumeFrom;
         this.progress = b.progress;
+        this.chart = b.chart;
     }
 
     /** A builder with the defaults: columns "features" and "targets", batch 32, 10 epochs, seed 1. */
@@ -128,6 +133,9 @@ public final class SparkTrainer {
                 if (progress != null) {
                     progress.println(report);
                 }
+                if (chart != null) {
+                    writeChart(network, reports);
+                }
                 if (checkpointEvery > 0 && (epoch + 1) % checkpointEvery == 0) {
                     writeCheckpoint(network, epoch + 1, rows);
                 }
@@ -135,6 +143,28 @@ public final class SparkTrainer {
             return reports;
         } finally {
             release(blocks, runId, cached);
+        }
+    }
+
+    /**
+     * Draws the epochs of this fit so far with {@link TrainingChart}: the training loss per epoch
+     * (there is no validation set on Spark), the lowest marked as the best. Written after every
+     * epoch, since a Spark epoch is long enough that the picture is worth watching.
+     */
+    private void writeChart(TrainableNetwork network, List<SparkEpochReport> reports) {
+        List<EpochReport> epochs = new ArrayList<>(reports.size());
+        int best = 0;
+        for (int i = 0; i < reports.size(); i++) {
+            SparkEpochReport r = reports.get(i);
+            epochs.add(new EpochReport(r.epoch(), r.epochs(), r.loss(), Double.NaN, Double.NaN, r.millis()));
+            if (r.loss() < reports.get(best).loss()) {
+                best = i;
+            }
+        }
+        try {
+            TrainingChart.write(new TrainingHistory(epochs, best + 1, false, false), network.name(), chart);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write training chart " + chart + ": " + e.getMessage(), e);
         }
     }
 
@@ -458,6 +488,7 @@ public final class SparkTrainer {
         private Path checkpointDirectory;
         private Path resumeFrom;
         private PrintStream progress;
+        private Path chart;
 
         private Builder() {}
 
@@ -533,6 +564,15 @@ public final class SparkTrainer {
         /** Prints a progress line per epoch (loss, samples/s) to {@code out}, on the driver. */
         public Builder progress(PrintStream out) {
             this.progress = out;
+            return this;
+        }
+
+        /**
+         * Draws the training loss per epoch as an SVG file ({@link TrainingChart}), rewritten on
+         * the driver after every epoch; its directory is created if needed.
+         */
+        public Builder chart(Path file) {
+            this.chart = Objects.requireNonNull(file, "file");
             return this;
         }
 

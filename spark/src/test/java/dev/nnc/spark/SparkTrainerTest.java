@@ -69,10 +69,12 @@ class SparkTrainerTest {
     }
 
     @Test
-    void printsAProgressLinePerEpochAndLowersTheLoss() {
+    void printsAProgressLinePerEpochDrawsTheChartAndLowersTheLoss(@TempDir Path directory) throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        Path chart = directory.resolve("charts/plain-training.svg");
         List<SparkEpochReport> reports = trainer(16, 4)
                 .progress(new PrintStream(printed, true, StandardCharsets.UTF_8))
+                .chart(chart)
                 .build()
                 .fit(new Plain(), NetworkFactory.of(Plain.class), DATA.frame(spark, 2));
         String[] lines = printed.toString(StandardCharsets.UTF_8).split("\n");
@@ -81,6 +83,11 @@ class SparkTrainerTest {
         assertTrue(lines[0].contains("203 samples in ") && lines[0].endsWith("samples/s)"), lines[0]);
         assertEquals(203, reports.get(3).samples());
         assertTrue(reports.get(3).loss() < reports.get(0).loss(), reports.toString());
+        String svg = Files.readString(chart);
+        assertTrue(svg.startsWith("<svg") || svg.startsWith("<?xml"), svg.substring(0, 40));
+        assertTrue(svg.contains("id=\"training-loss\""), "the training loss is drawn");
+        assertTrue(svg.contains("4 epochs"), "every epoch is in the chart");
+        assertFalse(svg.contains("validation-loss\""), "Spark training has no validation series");
     }
 
     @Test

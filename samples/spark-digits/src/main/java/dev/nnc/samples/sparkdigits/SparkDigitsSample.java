@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -105,8 +106,11 @@ public final class SparkDigitsSample {
         Dataset<Row> test = standardize(parts[1], parts[0]).cache();
 
         Digits network = new Digits();
-        SparkTrainer.Builder trainer =
-                SparkTrainer.builder().epochs(EPOCHS).batchSize(BATCH_SIZE).seed(1);
+        SparkTrainer.Builder trainer = SparkTrainer.builder()
+                .epochs(EPOCHS)
+                .batchSize(BATCH_SIZE)
+                .seed(1)
+                .chart(chartFile());
         if (progress != null) {
             trainer.progress(progress);
         }
@@ -119,6 +123,23 @@ public final class SparkDigitsSample {
                         avg(when(col("predicted").equalTo(col("label")), 1.0).otherwise(0.0)), functions.count(lit(1)))
                 .first();
         return new Result(history, accuracy.getLong(1), accuracy.getDouble(0), scored);
+    }
+
+    /**
+     * Where {@link #run} writes the training chart: {@code target/spark-digits-training.svg}, beside
+     * the compiled classes, wherever the JVM was started.
+     */
+    static Path chartFile() {
+        try {
+            Path classes = Path.of(SparkDigitsSample.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            return classes.getParent().resolve("spark-digits-training.svg");
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The digits CSV on the class path, copied to a file that Spark can read. */
@@ -136,7 +157,7 @@ public final class SparkDigitsSample {
         }
     }
 
-    /** Prints a progress line per epoch, the test accuracy and a few scored rows. */
+    /** Prints a progress line per epoch, the test accuracy, the path of the training chart and a few scored rows. */
     public static void main(String[] args) {
         SparkSession.Builder builder = SparkSession.builder().appName("nnc digits on Spark");
         if (!new SparkConf().contains("spark.master")) {
@@ -162,6 +183,7 @@ public final class SparkDigitsSample {
                     100 * result.accuracy(),
                     Math.round(result.accuracy() * result.testRows()),
                     result.testRows());
+            System.out.printf("training chart: %s%n%n", chartFile());
             result.scored().select("label", "predicted", "probabilities").show(5, 60);
         } finally {
             spark.stop();
