@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -84,9 +86,21 @@ public final class TrainingChart {
         Path temporary = Files.createTempFile(directory, file.getFileName() + ".", ".tmp");
         try {
             Files.write(temporary, bytes);
+            readableByAll(temporary);
             Trainer.moveReplacing(temporary, file);
         } finally {
             Files.deleteIfExists(temporary);
+        }
+    }
+
+    /**
+     * A temporary file is created readable by its owner only; a chart is a picture to be opened by
+     * a browser or served, so it gets the permissions of an ordinary file ({@code rw-r--r--})
+     * where the file system has POSIX permissions.
+     */
+    private static void readableByAll(Path file) throws IOException {
+        if (Files.getFileStore(file).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         }
     }
 

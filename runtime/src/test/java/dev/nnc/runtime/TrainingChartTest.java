@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -326,6 +328,10 @@ class TrainingChartTest {
         parse(Files.readString(file, StandardCharsets.UTF_8));
         try (Stream<Path> files = Files.list(file.getParent())) {
             assertEquals(List.of(file), files.toList());
+        }
+        if (Files.getFileStore(file).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            // Not the owner-only permissions of the temporary file it was written through.
+            assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         }
     }
 
