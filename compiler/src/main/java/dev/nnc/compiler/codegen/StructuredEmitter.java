@@ -217,7 +217,7 @@ final class StructuredEmitter {
                 : tileLoops(vector, weights, y, type, inner, outer, bias);
         java.util.Optional<KernelEmitter.SampleRows> rows = kernel.sampleRows(vector);
         if (VectorKernels.covers(numeric) && rows.isPresent()) {
-            // The kernel writes W x; the bias, if any, is added after it.
+            // Training kernels: the kernel writes W x and the bias, if any, is added after it.
             CodeBlock addBias = bias.map(b -> CodeBlock.builder()
                             .beginControlFlow("for (int b = 0; b < m; b++)")
                             .beginControlFlow("for (int j = 0; j < $L; j++)", inner)
@@ -227,6 +227,7 @@ final class StructuredEmitter {
                             .build())
                     .orElse(CodeBlock.of(""));
             java.util.Optional<CodeBlock> oneSample = java.util.Optional.empty();
+            java.util.Optional<CodeBlock> tileBias = java.util.Optional.empty();
             if (kernel.predictsOnly()) {
                 // A prediction of one sample: the one-sample kernel, with the bias added as it stores.
                 java.util.Optional<CodeBlock> biasArray = biased.flatMap(b -> kernel.wholeVector(b.bias()));
@@ -244,10 +245,21 @@ final class StructuredEmitter {
                         biasArray.isPresent() || biased.isEmpty()
                                 ? CodeBlock.of("$L;\n", call)
                                 : CodeBlock.of("$L;\n$L", call, addBias));
+                // A batch: the tile kernel adds the bias as its last slice stores the sums.
+                tileBias = biasArray;
             }
             return CodeBlock.builder()
                     .add(comment)
-                    .add(VectorKernels.multiply(rows.get(), weights, y, outer, inner, addBias, oneSample, loops))
+                    .add(VectorKernels.multiply(
+                            rows.get(),
+                            weights,
+                            tileBias,
+                            y,
+                            outer,
+                            inner,
+                            tileBias.isPresent() ? CodeBlock.of("") : addBias,
+                            oneSample,
+                            loops))
                     .build();
         }
         return CodeBlock.builder().add(comment).add(loops).build();

@@ -23,20 +23,40 @@ final class VectorKernels {
 
     /**
      * {@code c[b] = W x[b]} for the tile's samples, {@code W} given by its rows {@code weights[k]},
-     * then {@code then} (which adds a bias, say) in the same branch; with {@code oneSample}, the
-     * statements for a tile of one sample ({@code m == 1}) instead of those two.
+     * plus {@code bias} if given (which the kernel adds as it stores its sums), then {@code then}
+     * (which adds a bias the kernel did not take, say) in the same branch; with {@code oneSample},
+     * the statements for a tile of one sample ({@code m == 1}) instead of those two.
      */
     static CodeBlock multiply(
             KernelEmitter.SampleRows x,
             String weights,
+            java.util.Optional<CodeBlock> bias,
             String y,
             int inner,
             int width,
             CodeBlock then,
             java.util.Optional<CodeBlock> oneSample,
             CodeBlock plainLoops) {
-        CodeBlock tile = CodeBlock.of(
-                "$T.multiply($L, $L, $N, $N, m, $L, $L)", PRODUCTS, x.array(), x.offset(), weights, y, inner, width);
+        CodeBlock tile = bias.isPresent()
+                ? CodeBlock.of(
+                        "$T.multiply($L, $L, $N, $L, $N, m, $L, $L)",
+                        PRODUCTS,
+                        x.array(),
+                        x.offset(),
+                        weights,
+                        bias.get(),
+                        y,
+                        inner,
+                        width)
+                : CodeBlock.of(
+                        "$T.multiply($L, $L, $N, $N, m, $L, $L)",
+                        PRODUCTS,
+                        x.array(),
+                        x.offset(),
+                        weights,
+                        y,
+                        inner,
+                        width);
         if (oneSample.isEmpty()) {
             return choose(tile, then, plainLoops);
         }

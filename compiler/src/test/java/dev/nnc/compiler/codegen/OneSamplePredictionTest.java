@@ -53,6 +53,9 @@ class OneSamplePredictionTest {
         String name = "One" + in + "x" + h1 + "x" + h2 + "x" + out;
         GeneratedClasses floats = Examples.compiled(name + ".nn", spec(name, "float", in, h1, h2, out));
         assertTrue(floats.files().get(0).content().contains("VectorProducts.multiplyOne("), "float one-sample kernel");
+        assertTrue(
+                floats.files().get(0).content().contains("VectorProducts.multiply(h1_, 0, h2_weight, h2_bias, "),
+                "a batch's product takes the bias into the kernel");
         TrainableNetwork single = floats.newInstance(name);
         TrainableNetwork twin = Examples.compiled(name + "_double.nn", spec(name + "D", "double", in, h1, h2, out))
                 .newInstance(name + "D");

@@ -84,8 +84,22 @@ public final class VectorProducts {
      * within a slice before the next slice.
      */
     public static void multiply(float[][] a, int ao, float[][] b, float[][] c, int m, int inner, int width) {
+        multiply(a, ao, b, null, c, m, inner, width);
+    }
+
+    /**
+     * {@link #multiply(float[][], int, float[][], float[][], int, int, int)}, then {@code bias[j]}
+     * added to every {@code c[i][j]} unless {@code bias} is null: a batched prediction's {@code W x
+     * + bias}. The four-by-four blocks add the bias as the last slice stores its sums, so the
+     * bias costs no pass of its own over the output; only the columns and rows outside those
+     * blocks get it in a pass afterwards. Each element is the sum, then the bias, as in {@link
+     * #multiplyOne}, so a row of a batch stays equal to a one-sample prediction to the last bit.
+     */
+    public static void multiply(
+            float[][] a, int ao, float[][] b, float[] bias, float[][] c, int m, int inner, int width) {
         if (width < LANES && m < 4) {
             multiplyNarrow(a, ao, b, c, m, inner, width);
+            addBias(bias, c, 0, m, 0, width);
             return;
         }
         int blockedRows = m - m % 4;
@@ -93,21 +107,31 @@ public final class VectorProducts {
         if (blockedRows > 0 && blockedWidth > 0) {
             for (int k = 0; k < inner; k += K_BLOCK) {
                 int end = Math.min(inner, k + K_BLOCK);
+                float[] last = end == inner ? bias : null;
                 for (int j = 0; j < blockedWidth; j += 4 * LANES) {
                     for (int i = 0; i < blockedRows; i += 4) {
                         if (k == 0) {
-                            product4x4(a, i, ao, b, c, k, end, j);
+                            product4x4(a, i, ao, b, c, k, end, j, last);
                         } else {
-                            product4x4More(a, i, ao, b, c, k, end, j);
+                            product4x4More(a, i, ao, b, c, k, end, j, last);
                         }
                     }
                 }
             }
         }
         int rest = width % LANES;
-        float[] padded = rest >= 4 && blockedRows >= PADDED_ROWS ? padColumns(b, inner, width - rest, rest) : null;
-        int i = 0;
-        for (; i + 4 <= m; i += 4) {
+        int vectorWidth = width - rest;
+        if (rest >= 4 && blockedRows >= PADDED_ROWS) {
+            float[] padded = padColumns(b, inner, vectorWidth, rest);
+            int i = 0;
+            for (; i + 8 <= blockedRows; i += 8) {
+                product8x1Padded(a, i, ao, padded, c, inner, vectorWidth, rest);
+            }
+            for (; i < blockedRows; i += 4) {
+                product4x1Padded(a, i, ao, padded, c, inner, vectorWidth, rest);
+            }
+        }
+        for (int i = 0; i < blockedRows; i += 4) {
             int j = blockedWidth;
             for (; j + 2 * LANES <= width; j += 2 * LANES) {
                 product4x2(a, i, ao, b, c, inner, j);
@@ -115,8 +139,7 @@ public final class VectorProducts {
             for (; j + LANES <= width; j += LANES) {
                 product4x1(a, i, ao, b, c, inner, j);
             }
-            if (padded != null) {
-                product4x1Padded(a, i, ao, padded, c, inner, j, rest);
+            if (rest >= 4 && blockedRows >= PADDED_ROWS) {
                 continue;
             }
             for (; j + 4 <= width; j += 4) {
@@ -129,7 +152,7 @@ public final class VectorProducts {
                 productScalar4(a, i, ao, b, c, inner, j);
             }
         }
-        for (; i < m; i++) {
+        for (int i = blockedRows; i < m; i++) {
             int j = 0;
             for (; j + 4 * LANES <= width; j += 4 * LANES) {
                 product1x4(a, i, ao, b, c, inner, j);
@@ -145,6 +168,21 @@ public final class VectorProducts {
             }
             for (; j < width; j++) {
                 productScalar1(a, i, ao, b, c, inner, j);
+            }
+        }
+        addBias(bias, c, 0, blockedRows, blockedWidth, width);
+        addBias(bias, c, blockedRows, m, 0, width);
+    }
+
+    /** {@code c[i][j] += bias[j]} for rows {@code from} to {@code to - 1} and columns {@code j0} to {@code width - 1}; nothing if {@code bias} is null. */
+    private static void addBias(float[] bias, float[][] c, int from, int to, int j0, int width) {
+        if (bias == null) {
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            float[] ci = c[i];
+            for (int j = j0; j < width; j++) {
+                ci[j] += bias[j];
             }
         }
     }
@@ -307,9 +345,10 @@ public final class VectorProducts {
 
     /**
      * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
-     * {@code k} from {@code from} to {@code to - 1}, from zero.
+     * {@code k} from {@code from} to {@code to - 1}, from zero, then {@code bias} unless it is null.
      */
-    private static void product4x4(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
+    private static void product4x4(
+            float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j, float[] bias) {
         float[] a0 = a[i];
         float[] a1 = a[i + 1];
         float[] a2 = a[i + 2];
@@ -357,6 +396,28 @@ public final class VectorProducts {
             s32 = b2.fma(x, s32);
             s33 = b3.fma(x, s33);
         }
+        if (bias != null) {
+            FloatVector t0 = FloatVector.fromArray(SPECIES, bias, j);
+            FloatVector t1 = FloatVector.fromArray(SPECIES, bias, j + LANES);
+            FloatVector t2 = FloatVector.fromArray(SPECIES, bias, j + 2 * LANES);
+            FloatVector t3 = FloatVector.fromArray(SPECIES, bias, j + 3 * LANES);
+            s00 = s00.add(t0);
+            s01 = s01.add(t1);
+            s02 = s02.add(t2);
+            s03 = s03.add(t3);
+            s10 = s10.add(t0);
+            s11 = s11.add(t1);
+            s12 = s12.add(t2);
+            s13 = s13.add(t3);
+            s20 = s20.add(t0);
+            s21 = s21.add(t1);
+            s22 = s22.add(t2);
+            s23 = s23.add(t3);
+            s30 = s30.add(t0);
+            s31 = s31.add(t1);
+            s32 = s32.add(t2);
+            s33 = s33.add(t3);
+        }
         float[] c0 = c[i];
         s00.intoArray(c0, j);
         s01.intoArray(c0, j + LANES);
@@ -381,9 +442,11 @@ public final class VectorProducts {
 
     /**
      * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
-     * {@code k} from {@code from} to {@code to - 1} continue the sums that {@code c} holds.
+     * {@code k} from {@code from} to {@code to - 1} continue the sums that {@code c} holds, then
+     * {@code bias} is added unless it is null.
      */
-    private static void product4x4More(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
+    private static void product4x4More(
+            float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j, float[] bias) {
         float[] a0 = a[i];
         float[] a1 = a[i + 1];
         float[] a2 = a[i + 2];
@@ -434,6 +497,28 @@ public final class VectorProducts {
             s31 = b1.fma(x, s31);
             s32 = b2.fma(x, s32);
             s33 = b3.fma(x, s33);
+        }
+        if (bias != null) {
+            FloatVector t0 = FloatVector.fromArray(SPECIES, bias, j);
+            FloatVector t1 = FloatVector.fromArray(SPECIES, bias, j + LANES);
+            FloatVector t2 = FloatVector.fromArray(SPECIES, bias, j + 2 * LANES);
+            FloatVector t3 = FloatVector.fromArray(SPECIES, bias, j + 3 * LANES);
+            s00 = s00.add(t0);
+            s01 = s01.add(t1);
+            s02 = s02.add(t2);
+            s03 = s03.add(t3);
+            s10 = s10.add(t0);
+            s11 = s11.add(t1);
+            s12 = s12.add(t2);
+            s13 = s13.add(t3);
+            s20 = s20.add(t0);
+            s21 = s21.add(t1);
+            s22 = s22.add(t2);
+            s23 = s23.add(t3);
+            s30 = s30.add(t0);
+            s31 = s31.add(t1);
+            s32 = s32.add(t2);
+            s33 = s33.add(t3);
         }
         s00.intoArray(c0, j);
         s01.intoArray(c0, j + LANES);
@@ -575,6 +660,54 @@ public final class VectorProducts {
         System.arraycopy(padded, out, c[i + 2], j, rest);
         s30.intoArray(padded, out);
         System.arraycopy(padded, out, c[i + 3], j, rest);
+    }
+
+    /**
+     * {@link #product4x1Padded} for rows {@code i} to {@code i + 7}: eight independent chains of
+     * multiply-adds, which is what it takes to issue two every cycle while each waits four cycles
+     * for the one before it; four chains leave half the multiply-add units idle. A batch's ten
+     * classes run here. Each lane's sum is the same chain in the order of k, so the result is that
+     * of the four-row block.
+     */
+    private static void product8x1Padded(
+            float[][] a, int i, int ao, float[] padded, float[][] c, int inner, int j, int rest) {
+        float[] a0 = a[i];
+        float[] a1 = a[i + 1];
+        float[] a2 = a[i + 2];
+        float[] a3 = a[i + 3];
+        float[] a4 = a[i + 4];
+        float[] a5 = a[i + 5];
+        float[] a6 = a[i + 6];
+        float[] a7 = a[i + 7];
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        for (int k = 0; k < inner; k++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, padded, k * LANES);
+            s0 = b0.fma(FloatVector.broadcast(SPECIES, a0[ao + k]), s0);
+            s1 = b0.fma(FloatVector.broadcast(SPECIES, a1[ao + k]), s1);
+            s2 = b0.fma(FloatVector.broadcast(SPECIES, a2[ao + k]), s2);
+            s3 = b0.fma(FloatVector.broadcast(SPECIES, a3[ao + k]), s3);
+            s4 = b0.fma(FloatVector.broadcast(SPECIES, a4[ao + k]), s4);
+            s5 = b0.fma(FloatVector.broadcast(SPECIES, a5[ao + k]), s5);
+            s6 = b0.fma(FloatVector.broadcast(SPECIES, a6[ao + k]), s6);
+            s7 = b0.fma(FloatVector.broadcast(SPECIES, a7[ao + k]), s7);
+        }
+        int out = inner * LANES;
+        s0.intoArray(padded, out);
+        System.arraycopy(padded, out, c[i], j, rest);
+        s1.intoArray(padded, out);
+        System.arraycopy(padded, out, c[i + 1], j, rest);
+        s2.intoArray(padded, out);
+        System.arraycopy(padded, out, c[i + 2], j, rest);
+        s3.intoArray(padded, out);
+        System.arraycopy(padded, out, c[i + 3], j, rest);
+        s4.intoArray(padded, out);
+        System.arraycopy(padded, out, c[i + 4], j, rest);
+        s5.intoArray(padded, out);
+        System.arraycopy(padded, out, c[i + 5], j, rest);
+        s6.intoArray(padded, out);
+        System.arraycopy(padded, out, c[i + 6], j, rest);
+        s7.intoArray(padded, out);
+        System.arraycopy(padded, out, c[i + 7], j, rest);
     }
 
     /** Row {@code i} of the product, 4 vectors from column {@code j}. */

@@ -95,14 +95,15 @@ class VectorProductsTest {
      * The columns that blocks of four rows leave after their full vectors (a prediction's ten
      * classes, or the last few columns of a wide layer) run in scalar blocks of four rows by four,
      * then two, then one column, or, from 16 rows on and for four leftover columns or more, as one
-     * vector over a zero-padded copy of them; each element is still one chain of fused
+     * vector over a zero-padded copy of them, in blocks of eight rows and then of four; each
+     * element is still one chain of fused
      * multiply-adds in the order of k, bit for bit, for every leftover count from 1 to 7 and up
      * to a vector less one, for rows that are not a multiple of four, and for a second product
      * with fewer columns after a wider one (the padded copy is reused).
      */
     @Test
     void leftoverColumnsOfFourRowsAreOneChainPerElement() {
-        for (int m : new int[] {4, 8, 13, 16, 19, 64}) {
+        for (int m : new int[] {4, 8, 13, 16, 19, 20, 23, 64}) {
             for (int width : new int[] {
                 5, 6, 7, 10, LANES - 1, LANES + 1, LANES + 2, LANES + 6, 2 * LANES + 7, 4 * LANES + 10, 3, 4
             }) {
@@ -122,6 +123,41 @@ class VectorProductsTest {
                                 Float.floatToIntBits(c[i][j]),
                                 "multiply m=%d width=%d at [%d][%d]".formatted(m, width, i, j));
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code multiply} with a bias is {@code multiply} without one, then the bias added to each
+     * element, to the last bit: where the four-by-four blocks add it as their last slice stores
+     * (inner sizes within one slice, at its end and past it), in the narrower blocks, the padded
+     * columns and the scalar tails after them, for rows that are not a multiple of four, and for
+     * fewer than four rows narrower than a vector.
+     */
+    @Test
+    void multiplyWithABiasIsTheSumThenTheBias() {
+        for (int m : new int[] {1, 3, 4, 9, 16, 20, 64}) {
+            for (int inner : new int[] {1, 63, 64, 65, 130}) {
+                for (int width : new int[] {3, 10, LANES + 5, 4 * LANES, 8 * LANES + 10, 6 * LANES + 1}) {
+                    float[][] a = randomRows(m, inner + 1);
+                    float[][] b = randomRows(inner, width);
+                    float[] bias = randomRows(1, width + 1)[0];
+                    float[][] expected = new float[m][width];
+                    VectorProducts.multiply(a, 1, b, expected, m, inner, width);
+                    float[][] c = randomRows(m, width + 1);
+                    float pastTheEnd = c[m - 1][width];
+                    VectorProducts.multiply(a, 1, b, bias, c, m, inner, width);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < width; j++) {
+                            assertEquals(
+                                    Float.floatToIntBits(expected[i][j] + bias[j]),
+                                    Float.floatToIntBits(c[i][j]),
+                                    "multiply with bias m=%d inner=%d width=%d at [%d][%d]"
+                                            .formatted(m, inner, width, i, j));
+                        }
+                    }
+                    assertEquals(pastTheEnd, c[m - 1][width], "nothing written past the width");
                 }
             }
         }
