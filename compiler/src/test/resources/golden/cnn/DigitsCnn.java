@@ -1908,9 +1908,6 @@ public final class DigitsCnn implements TrainableNetwork {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
-            for (int f = 0; f < 8; f++) {
-                Arrays.fill(weightGrads[f], 0.0);
-            }
             for (int c = 0; c < 1; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
@@ -1928,6 +1925,7 @@ public final class DigitsCnn implements TrainableNetwork {
             }
             for (int f = 0; f < 8; f++) {
                 double[] s = weightGrads[f];
+                Arrays.fill(s, 0.0);
                 int o = 0;
                 for (; o + 4 <= 64; o += 4) {
                     double a0 = t38[b][f * 64 + o + 0];
@@ -1965,9 +1963,6 @@ public final class DigitsCnn implements TrainableNetwork {
         // accumulate d loss / d c2.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
-            for (int f = 0; f < 16; f++) {
-                Arrays.fill(weightGrads_[f], 0.0);
-            }
             for (int c = 0; c < 8; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
@@ -1985,6 +1980,7 @@ public final class DigitsCnn implements TrainableNetwork {
             }
             for (int f = 0; f < 16; f++) {
                 double[] s = weightGrads_[f];
+                Arrays.fill(s, 0.0);
                 int o = 0;
                 for (; o + 4 <= 16; o += 4) {
                     double a0 = t32[b][f * 16 + o + 0];

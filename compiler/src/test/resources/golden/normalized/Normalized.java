@@ -2011,9 +2011,6 @@ public final class Normalized implements TrainableNetwork {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
-            for (int f = 0; f < 8; f++) {
-                Arrays.fill(weightGrads[f], 0.0);
-            }
             for (int c = 0; c < 1; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
@@ -2031,6 +2028,7 @@ public final class Normalized implements TrainableNetwork {
             }
             for (int f = 0; f < 8; f++) {
                 double[] s = weightGrads[f];
+                Arrays.fill(s, 0.0);
                 int o = 0;
                 for (; o + 4 <= 64; o += 4) {
                     double a0 = d_c1_[b][f * 64 + o + 0];
@@ -2565,9 +2563,6 @@ public final class Normalized implements TrainableNetwork {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
-            for (int f = 0; f < 8; f++) {
-                Arrays.fill(weightGrads[f], 0.0);
-            }
             for (int c = 0; c < 1; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
@@ -2585,6 +2580,7 @@ public final class Normalized implements TrainableNetwork {
             }
             for (int f = 0; f < 8; f++) {
                 double[] s = weightGrads[f];
+                Arrays.fill(s, 0.0);
                 int o = 0;
                 for (; o + 4 <= 64; o += 4) {
                     double a0 = d_c1_[b][f * 64 + o + 0];
@@ -2625,18 +2621,18 @@ public final class Normalized implements TrainableNetwork {
                 d_n1_weight[i] += (t69[b][i] / t9[i]);
             }
         }
-    }
-
-    /**
-     * Part 2 of {@link #gradientTile}.
-     */
-    private void gradientTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d n1.bias
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 8; i++) {
                 d_n1_bias[i] += d_n1_bias_[b][i];
             }
         }
+    }
+
+    /**
+     * Part 2 of {@link #gradientTile}.
+     */
+    private void gradientTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d z2.weight
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 128; c++) {

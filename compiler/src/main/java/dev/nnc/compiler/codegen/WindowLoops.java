@@ -21,6 +21,12 @@ import java.util.function.BiFunction;
  * their taps; the weight gradient takes the patches by output position so that its sums run
  * along a weight's row. Pools keep a running maximum or sum per output and test the padding per
  * tap: their windows are small.
+ *
+ * <p>In float classes each of the three products also has the opt-in Vector API path: a call to
+ * the runtime's {@code PatchProducts.multiply}, which blocks four rows by up to four vectors in
+ * registers. Its left factor is a flat array (the weight, or the sample's row of the output
+ * gradient) read with two strides, so no layout needs a copy for it; the patch rows and the
+ * result rows are rounded up to whole vectors ({@link VectorKernels#patchRowLength}).
  */
 final class WindowLoops {
     private final KernelEmitter kernel;
@@ -114,10 +120,35 @@ final class WindowLoops {
     // patches[k][o] = x under tap k of output o; y[f][o] = bias[f] + Σ_k w[f][k] patches[k][o]
     private CodeBlock conv(Node node, SpatialOp.Conv conv) {
         Geometry g = new Geometry(conv.window(), conv.input(), node.shape().dim(0));
-        if (g.filters > g.outPlane) {
-            return convByPosition(node, conv, g);
+        boolean byPosition = g.filters > g.outPlane;
+        java.util.Optional<KernelEmitter.SampleRows> weight = vectorOperand(node.arg(1));
+        if (weight.isEmpty()) {
+            return byPosition ? convByPosition(node, conv, g) : convByTap(node, conv, g, patchScratch(node, g));
         }
-        String patches = kernel.scratchRows(node, "patches", g.depth(), g.outPlane);
+        // The Vector API kernel blocks filters and positions both, so one direction serves every layer.
+        String patches = patchScratch(node, g);
+        CodeBlock plain = byPosition ? convByPosition(node, conv, g) : convByTap(node, conv, g, patches);
+        String sums = kernel.scratchRows(node, "filterSums", g.filters, rowLength(g.outPlane));
+        CodeBlock.Builder vector = CodeBlock.builder()
+                .add(patchRows(node.arg(0), g, patches))
+                .add(VectorKernels.patchProduct(
+                        weight.get(), g.depth(), 1, patches, sums, g.filters, g.depth(), g.outPlane))
+                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
+                .addStatement("$L[] s = $N[f]", type, sums);
+        if (conv.bias()) {
+            vector.addStatement("$L bias = $L", type, read(node.arg(2), CodeBlock.of("f")))
+                    .beginControlFlow("for (int o = 0; o < $L; o++)", g.outPlane)
+                    .addStatement("$L = s[o] + bias", out(node, CodeBlock.of("f * $L + o", g.outPlane)));
+        } else {
+            vector.beginControlFlow("for (int o = 0; o < $L; o++)", g.outPlane)
+                    .addStatement("$L = s[o]", out(node, CodeBlock.of("f * $L + o", g.outPlane)));
+        }
+        vector.endControlFlow().endControlFlow();
+        return VectorKernels.vectorOrPlain(vector.build(), plain);
+    }
+
+    /** The plain loops of the convolution with its sums along each filter's plane. */
+    private CodeBlock convByTap(Node node, SpatialOp.Conv conv, Geometry g, String patches) {
         String sums = kernel.scratchRows(node, "sums", 1, g.outPlane);
         CodeBlock start = conv.bias() ? read(node.arg(2), CodeBlock.of("f")) : CodeBlock.of("$L", numeric.literal(0));
         return CodeBlock.builder()
@@ -145,7 +176,7 @@ final class WindowLoops {
      * over the weight's columns copied as rows that start at index 0, stored transposed.
      */
     private CodeBlock convByPosition(Node node, SpatialOp.Conv conv, Geometry g) {
-        String positions = kernel.scratchRows(node, "positions", g.outPlane, g.depth());
+        String positions = kernel.scratchRows(node, "positions", g.outPlane, rowLength(g.depth()));
         String columns = kernel.scratchRows(node, "weightColumns", g.depth(), g.filters);
         String sums = kernel.scratchRows(node, "sums", 1, g.filters);
         prologue = CodeBlock.builder()
@@ -185,10 +216,9 @@ final class WindowLoops {
         if (g.depth() > g.outPlane) {
             return convInputGradByPosition(node, g);
         }
-        String dyRows = kernel.scratchRows(node, "dyRows", g.filters, g.outPlane);
-        String grads = kernel.scratchRows(node, "patchGrads", g.depth(), g.outPlane);
-        return CodeBlock.builder()
-                .add(copyRows(node.arg(0), dyRows, g.filters, g.outPlane))
+        String dyRows = kernel.scratchRows(node, "dyRows", g.filters, rowLength(g.outPlane));
+        String grads = kernel.scratchRows(node, "patchGrads", g.depth(), rowLength(g.outPlane));
+        CodeBlock plain = CodeBlock.builder()
                 .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
                 .addStatement("$L[] s = $N[k]", type, grads)
                 .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
@@ -199,6 +229,16 @@ final class WindowLoops {
                         j -> CodeBlock.of("$N[f + $L]", dyRows, j),
                         g.outPlane))
                 .endControlFlow()
+                .build();
+        // grads[k][o] = Σ_f w[f C k + k] dyRows[f][o]: the weight read by columns
+        CodeBlock product = vectorOperand(node.arg(1))
+                .map(w -> VectorKernels.vectorOrPlain(
+                        VectorKernels.patchProduct(w, 1, g.depth(), dyRows, grads, g.depth(), g.filters, g.outPlane),
+                        plain))
+                .orElse(plain);
+        return CodeBlock.builder()
+                .add(copyRows(node.arg(0), dyRows, g.filters, g.outPlane))
+                .add(product)
                 .add(addUnderTaps(node, g, CodeBlock.of("$N[(c * $L + ky) * $L + kx][o]", grads, g.kh, g.kw)))
                 .build();
     }
@@ -210,8 +250,8 @@ final class WindowLoops {
      * the weight copied where they start at index 0, then added back under the taps.
      */
     private CodeBlock convInputGradByPosition(Node node, Geometry g) {
-        String weightRows = kernel.scratchRows(node, "weightRows", g.filters, g.depth());
-        String grads = kernel.scratchRows(node, "positionGrads", g.outPlane, g.depth());
+        String weightRows = kernel.scratchRows(node, "weightRows", g.filters, rowLength(g.depth()));
+        String grads = kernel.scratchRows(node, "positionGrads", g.outPlane, rowLength(g.depth()));
         prologue = CodeBlock.builder()
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
                 .addStatement("$L[] r = $N[f]", type, weightRows)
@@ -220,7 +260,7 @@ final class WindowLoops {
                 .endControlFlow()
                 .endControlFlow()
                 .build();
-        return CodeBlock.builder()
+        CodeBlock plain = CodeBlock.builder()
                 .beginControlFlow("for (int o = 0; o < $L; o++)", g.outPlane)
                 .addStatement("$L[] s = $N[o]", type, grads)
                 .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
@@ -231,6 +271,16 @@ final class WindowLoops {
                         j -> CodeBlock.of("$N[f + $L]", weightRows, j),
                         g.depth()))
                 .endControlFlow()
+                .build();
+        // grads[o][k] = Σ_f dy[f OP + o] weightRows[f][k]: the output gradient read by positions
+        CodeBlock product = vectorOperand(node.arg(0))
+                .map(dy -> VectorKernels.vectorOrPlain(
+                        VectorKernels.patchProduct(
+                                dy, 1, g.outPlane, weightRows, grads, g.outPlane, g.filters, g.depth()),
+                        plain))
+                .orElse(plain);
+        return CodeBlock.builder()
+                .add(product)
                 .add(addUnderTaps(node, g, CodeBlock.of("$N[o][(c * $L + ky) * $L + kx]", grads, g.kh, g.kw)))
                 .build();
     }
@@ -268,12 +318,9 @@ final class WindowLoops {
     CodeBlock sampleWeightGradient(Node node, BiFunction<CodeBlock, CodeBlock, CodeBlock> store) {
         SpatialOp.ConvWeightGrad grad = (SpatialOp.ConvWeightGrad) node.op();
         Geometry g = new Geometry(grad.window(), grad.input(), node.shape().dim(0));
-        String rows = kernel.scratchRows(node, "weightGrads", g.filters, g.depth());
+        String rows = kernel.scratchRows(node, "weightGrads", g.filters, rowLength(g.depth()));
         return CodeBlock.builder()
-                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
-                .addStatement("$T.fill($N[f], $L)", java.util.Arrays.class, rows, numeric.literal(0))
-                .endControlFlow()
-                .add(addWeightGradient(node, g, rows))
+                .add(weightGradientRows(node, g, rows))
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
                 .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
                 .add(store.apply(CodeBlock.of("f * $L + k", g.depth()), CodeBlock.of("$N[f][k]", rows)))
@@ -283,16 +330,16 @@ final class WindowLoops {
     }
 
     /**
-     * Adds one sample's weight gradient {@code dy[f][o] positions[o][k]} to {@code rows[f][k]}:
-     * the patches by output position, so that the sum runs along {@code k}, four positions per
-     * pass over a row of the gradient.
+     * One sample's weight gradient {@code Σ_o dy[f][o] positions[o][k]} into {@code rows[f][k]}:
+     * the patches by output position, so that the plain loops' sum runs along {@code k}, four
+     * positions per pass over a row of the gradient.
      */
-    private CodeBlock addWeightGradient(Node node, Geometry g, String rows) {
-        String positions = kernel.scratchRows(node, "positions", g.outPlane, g.depth());
-        return CodeBlock.builder()
-                .add(patches(node.arg(1), g, positions, true))
+    private CodeBlock weightGradientRows(Node node, Geometry g, String rows) {
+        String positions = kernel.scratchRows(node, "positions", g.outPlane, rowLength(g.depth()));
+        CodeBlock plain = CodeBlock.builder()
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
                 .addStatement("$L[] s = $N[f]", type, rows)
+                .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
                 .add(rowProducts(
                         "o",
                         g.outPlane,
@@ -301,6 +348,35 @@ final class WindowLoops {
                         g.depth()))
                 .endControlFlow()
                 .build();
+        // rows[f][k] = Σ_o dy[f OP + o] positions[o][k], from zero
+        CodeBlock product = vectorOperand(node.arg(0))
+                .map(dy -> VectorKernels.vectorOrPlain(
+                        VectorKernels.patchProduct(
+                                dy, g.outPlane, 1, positions, rows, g.filters, g.outPlane, g.depth()),
+                        plain))
+                .orElse(plain);
+        return CodeBlock.builder()
+                .add(patches(node.arg(1), g, positions, true))
+                .add(product)
+                .build();
+    }
+
+    /**
+     * Node {@code id} as the flat left factor of a Vector API patch product, where the class has
+     * that path and the node sits whole in one array (a weight, a per-sample row of the tile).
+     */
+    private java.util.Optional<KernelEmitter.SampleRows> vectorOperand(int id) {
+        return VectorKernels.covers(numeric) ? kernel.flatArray(id) : java.util.Optional.empty();
+    }
+
+    /** The scratch rows of a convolution's patches by tap, {@code [C k][positions]}. */
+    private String patchScratch(Node node, Geometry g) {
+        return kernel.scratchRows(node, "patches", g.depth(), rowLength(g.outPlane));
+    }
+
+    /** The length of the rows of a patch product {@code width} wide; see {@link VectorKernels#patchRowLength}. */
+    private int rowLength(int width) {
+        return VectorKernels.patchRowLength(numeric, width);
     }
 
     private CodeBlock rowProducts(
