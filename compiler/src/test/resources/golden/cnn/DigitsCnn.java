@@ -1067,18 +1067,13 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        int at = -1;
-                        double best = 0.0;
+                        double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
                             int iy = oy * 2 - 0 + ky * 1;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 - 0 + kx * 1;
                                 int i = c * 64 + iy * 8 + ix;
-                                double v = c1_[b][i];
-                                if (at < 0 || v > best) {
-                                    best = v;
-                                    at = i;
-                                }
+                                best = Math.max(best, c1_[b][i]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -1318,18 +1313,13 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        int at = -1;
-                        double best = 0.0;
+                        double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
                             int iy = oy * 2 - 0 + ky * 1;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 - 0 + kx * 1;
                                 int i = c * 64 + iy * 8 + ix;
-                                double v = c1_[b][i];
-                                if (at < 0 || v > best) {
-                                    best = v;
-                                    at = i;
-                                }
+                                best = Math.max(best, c1_[b][i]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -1569,18 +1559,13 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        int at = -1;
-                        double best = 0.0;
+                        double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
                             int iy = oy * 2 - 0 + ky * 1;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 - 0 + kx * 1;
                                 int i = c * 64 + iy * 8 + ix;
-                                double v = c1_[b][i];
-                                if (at < 0 || v > best) {
-                                    best = v;
-                                    at = i;
-                                }
+                                best = Math.max(best, c1_[b][i]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;

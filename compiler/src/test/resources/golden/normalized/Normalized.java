@@ -1122,18 +1122,13 @@ public final class Normalized implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        int at = -1;
-                        double best = 0.0;
+                        double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
                             int iy = oy * 2 - 0 + ky * 1;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 - 0 + kx * 1;
                                 int i = c * 64 + iy * 8 + ix;
-                                double v = n1_[b][i];
-                                if (at < 0 || v > best) {
-                                    best = v;
-                                    at = i;
-                                }
+                                best = Math.max(best, n1_[b][i]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -1316,18 +1311,13 @@ public final class Normalized implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        int at = -1;
-                        double best = 0.0;
+                        double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
                             int iy = oy * 2 - 0 + ky * 1;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 - 0 + kx * 1;
                                 int i = c * 64 + iy * 8 + ix;
-                                double v = n1_[b][i];
-                                if (at < 0 || v > best) {
-                                    best = v;
-                                    at = i;
-                                }
+                                best = Math.max(best, n1_[b][i]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -1596,18 +1586,13 @@ public final class Normalized implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        int at = -1;
-                        double best = 0.0;
+                        double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
                             int iy = oy * 2 - 0 + ky * 1;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 - 0 + kx * 1;
                                 int i = c * 64 + iy * 8 + ix;
-                                double v = n1_[b][i];
-                                if (at < 0 || v > best) {
-                                    best = v;
-                                    at = i;
-                                }
+                                best = Math.max(best, n1_[b][i]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -2282,18 +2267,13 @@ public final class Normalized implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        int at = -1;
-                        double best = 0.0;
+                        double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
                             int iy = oy * 2 - 0 + ky * 1;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 - 0 + kx * 1;
                                 int i = c * 64 + iy * 8 + ix;
-                                double v = n1_[b][i];
-                                if (at < 0 || v > best) {
-                                    best = v;
-                                    at = i;
-                                }
+                                best = Math.max(best, n1_[b][i]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -2405,18 +2385,18 @@ public final class Normalized implements TrainableNetwork {
                 t43[b] += targetRows[b][i] * (lse - logits[b][i]);
             }
         }
-    }
-
-    /**
-     * Part 1 of {@link #gradientTile}.
-     */
-    private void gradientTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         for (int b = 0; b < m; b++) {
             t46[b] = 0.0;
             for (int i = 0; i < 10; i++) {
                 t46[b] += targetRows[b][i];
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #gradientTile}.
+     */
+    private void gradientTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of normalized.nn:11  logits
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 10; i++) {

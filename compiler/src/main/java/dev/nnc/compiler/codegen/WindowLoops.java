@@ -79,8 +79,8 @@ final class WindowLoops {
             return convWeightGrad(node);
         }
         if (node.op() instanceof SpatialOp.MaxPool pool) {
-            Geometry g = new Geometry(pool.window(), pool.input(), pool.input().dim(0));
-            return maxima(node, g, node.arg(0), (at, best) -> CodeBlock.of("$L = $N;\n", out(node, g.output()), best));
+            return maximum(
+                    node, new Geometry(pool.window(), pool.input(), pool.input().dim(0)));
         }
         if (node.op() instanceof SpatialOp.MaxPoolPick pick) {
             Geometry g = new Geometry(pick.window(), pick.input(), pick.input().dim(0));
@@ -508,6 +508,23 @@ final class WindowLoops {
                 .endControlFlow();
         g.endTaps(code);
         return code.add(use.apply("at", "best")).add(g.endOutputs()).build();
+    }
+
+    /**
+     * {@code y[c][o]} = the largest of the window's taps inside the input, by {@code Math.max},
+     * which propagates a NaN and compiles without a branch: a max pool's comparisons go either way
+     * at random, and as branches they were the largest cost of a LeNet-5 prediction. Only the
+     * gradient needs the position of the maximum ({@link #maxima}).
+     */
+    private CodeBlock maximum(Node node, Geometry g) {
+        CodeBlock.Builder code = g.eachOutput();
+        code.addStatement("$L best = $L", type, numeric.literal(Double.NEGATIVE_INFINITY));
+        g.eachTap(code, "c * " + g.inPlane);
+        code.addStatement("best = $T.max(best, $L)", JavaLang.MATH, read(node.arg(0), CodeBlock.of("i")));
+        g.endTaps(code);
+        return code.addStatement("$L = best", out(node, g.output()))
+                .add(g.endOutputs())
+                .build();
     }
 
     // y[c][o] = (Σ over the window's taps inside the input) / taps
