@@ -868,7 +868,6 @@ final class KernelEmitter {
     /** Whether the Java form of {@code op} is a call with its operand as the only argument. */
     private static boolean isCall(UnaryOp op) {
         return !(op instanceof UnaryOp.Negate
-                || op instanceof UnaryOp.Step
                 || op instanceof UnaryOp.LeakySlope
                 || op instanceof UnaryOp.Power power && (power.exponent() == -1 || power.exponent() == 1));
     }
@@ -946,7 +945,8 @@ final class KernelEmitter {
             return CodeBlock.of("gaussian($L)", a);
         }
         if (op instanceof UnaryOp.Step) {
-            return CodeBlock.of("($L > $L ? $L : $L)", a, zero, one, zero);
+            helpers.add("step");
+            return CodeBlock.of("step($L)", a);
         }
         if (op instanceof UnaryOp.Sign) {
             return numeric.isFloat()

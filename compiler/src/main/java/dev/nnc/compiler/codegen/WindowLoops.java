@@ -130,7 +130,7 @@ final class WindowLoops {
         CodeBlock plain = byPosition ? convByPosition(node, conv, g) : convByTap(node, conv, g, patches);
         String sums = kernel.scratchRows(node, "filterSums", g.filters, rowLength(g.outPlane));
         CodeBlock.Builder vector = CodeBlock.builder()
-                .add(patchRows(node.arg(0), g, patches))
+                .add(patchRows(node.arg(0), g, patches, false))
                 .add(VectorKernels.patchProduct(
                         weight.get(), g.depth(), 1, patches, sums, g.filters, g.depth(), g.outPlane))
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
@@ -394,20 +394,18 @@ final class WindowLoops {
      * into the padding. Tap {@code k = (c kh + ky) kw + kx}, the layout of a weight's row.
      */
     private CodeBlock patches(int x, Geometry g, String name, boolean byPosition) {
-        if (!byPosition) {
-            return patchRows(x, g, name);
+        if (!byPosition || g.reachesPadding()) {
+            return patchRows(x, g, name, byPosition);
         }
+        // By output position without padding: every element is a copy.
         CodeBlock.Builder code = CodeBlock.builder().beginControlFlow("for (int c = 0; c < $L; c++)", g.channels);
         g.eachPatchElement(code);
-        CodeBlock value = read(x, CodeBlock.of("c * $L + iy * $L + ix", g.inPlane, g.inW));
-        CodeBlock slot = byPosition
-                ? CodeBlock.of("$N[o][(c * $L + ky) * $L + kx]", name, g.kh, g.kw)
-                : CodeBlock.of("$N[(c * $L + ky) * $L + kx][o]", name, g.kh, g.kw);
-        if (!g.reachesPadding()) {
-            code.addStatement("$L = $L", slot, value);
-        } else {
-            code.addStatement("$L = inside ? $L : $L", slot, value, numeric.literal(0));
-        }
+        code.addStatement(
+                "$N[o][(c * $L + ky) * $L + kx] = $L",
+                name,
+                g.kh,
+                g.kw,
+                read(x, CodeBlock.of("c * $L + iy * $L + ix", g.inPlane, g.inW)));
         g.endPatchElement(code);
         return code.endControlFlow().build();
     }
@@ -415,14 +413,23 @@ final class WindowLoops {
     /**
      * The patches by tap, one output row at a time: the outputs a tap reaches inside the input
      * are a counted run ({@code oxFrom} to {@code oxTo}, worked out once per tap) copied without
-     * a test per element, and the rows and ends of rows in the padding are zeros.
+     * a test per element, and the rows and ends of rows in the padding are zeros. By output
+     * position ({@code byPosition}, {@code [o][k]}) the same runs write down a column: a test
+     * per element was a branch that went either way along each row of a padded input.
      */
-    private CodeBlock patchRows(int x, Geometry g, String name) {
+    private CodeBlock patchRows(int x, Geometry g, String name, boolean byPosition) {
         CodeBlock.Builder code = CodeBlock.builder()
                 .beginControlFlow("for (int c = 0; c < $L; c++)", g.channels)
                 .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh)
-                .beginControlFlow("for (int kx = 0; kx < $L; kx++)", g.kw)
-                .addStatement("$L[] row = $N[(c * $L + ky) * $L + kx]", type, name, g.kh, g.kw);
+                .beginControlFlow("for (int kx = 0; kx < $L; kx++)", g.kw);
+        CodeBlock slot;
+        if (byPosition) {
+            code.addStatement("int k = (c * $L + ky) * $L + kx", g.kh, g.kw);
+            slot = CodeBlock.of("$N[o + ox][k]", name);
+        } else {
+            code.addStatement("$L[] row = $N[(c * $L + ky) * $L + kx]", type, name, g.kh, g.kw);
+            slot = CodeBlock.of("row[o + ox]");
+        }
         boolean cols = !g.colsInside();
         if (cols) {
             // Clamped so that 0 <= oxFrom <= oxTo <= outW: a tap may reach past both ends of
@@ -451,22 +458,27 @@ final class WindowLoops {
                 .addStatement("int iy = oy * $L - $L + ky * $L", g.sh, g.ph, g.dh)
                 .addStatement("int o = oy * $L", g.outW);
         if (!g.rowsInside()) {
-            code.beginControlFlow("if (iy < 0 || iy >= $L)", g.inH)
-                    .addStatement("$T.fill(row, o, o + $L, $L)", java.util.Arrays.class, g.outW, numeric.literal(0))
-                    .addStatement("continue")
-                    .endControlFlow();
+            code.beginControlFlow("if (iy < 0 || iy >= $L)", g.inH);
+            if (byPosition) {
+                code.beginControlFlow("for (int ox = 0; ox < $L; ox++)", g.outW)
+                        .addStatement("$L = $L", slot, numeric.literal(0))
+                        .endControlFlow();
+            } else {
+                code.addStatement("$T.fill(row, o, o + $L, $L)", java.util.Arrays.class, g.outW, numeric.literal(0));
+            }
+            code.addStatement("continue").endControlFlow();
         }
         code.addStatement("int at = c * $L + iy * $L + kx * $L - $L", g.inPlane, g.inW, g.dw, g.pw);
-        CodeBlock copy = CodeBlock.of("row[o + ox] = $L;\n", read(x, CodeBlock.of("at + ox * $L", g.sw)));
+        CodeBlock copy = CodeBlock.of("$L = $L;\n", slot, read(x, CodeBlock.of("at + ox * $L", g.sw)));
         if (cols) {
             code.beginControlFlow("for (int ox = 0; ox < oxFrom; ox++)")
-                    .addStatement("row[o + ox] = $L", numeric.literal(0))
+                    .addStatement("$L = $L", slot, numeric.literal(0))
                     .endControlFlow()
                     .beginControlFlow("for (int ox = oxFrom; ox < oxTo; ox++)")
                     .add(copy)
                     .endControlFlow()
                     .beginControlFlow("for (int ox = oxTo; ox < $L; ox++)", g.outW)
-                    .addStatement("row[o + ox] = $L", numeric.literal(0))
+                    .addStatement("$L = $L", slot, numeric.literal(0))
                     .endControlFlow();
         } else {
             code.beginControlFlow("for (int ox = 0; ox < $L; ox++)", g.outW)
