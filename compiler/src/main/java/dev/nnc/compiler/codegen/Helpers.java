@@ -84,11 +84,12 @@ final class Helpers {
                         "bit of {@code -bits & ~bits} says the bits are positive, that of {@code bits - (inf + 1)}\n")
                 .addJavadoc("that they are not a NaN's.\n");
         if (numeric.isFloat()) {
-            return m.addStatement("int bits = Float.floatToRawIntBits(x)")
+            // $T: a network may be named Float or Double, which would hide java.lang's.
+            return m.addStatement("int bits = $T.floatToRawIntBits(x)", Float.class)
                     .addStatement("return (-bits & ~bits & (bits - 0x7f800001)) >>> 31")
                     .build();
         }
-        return m.addStatement("long bits = Double.doubleToRawLongBits(x)")
+        return m.addStatement("long bits = $T.doubleToRawLongBits(x)", Double.class)
                 .addStatement("return (-bits & ~bits & (bits - 0x7ff0000000000001L)) >>> 63")
                 .build();
     }

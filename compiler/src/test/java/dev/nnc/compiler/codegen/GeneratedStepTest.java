@@ -6,13 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nnc.runtime.TrainableNetwork;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code step(x)}, the relu derivative's factor, is {@code x > 0 ? 1 : 0} with NaN giving 0 (the
  * graph's {@code UnaryOp.Step}); the generated helper computes it from the bits of {@code x}
  * without a branch, so these are the values where bit tests could go wrong: both zeros, the
- * smallest subnormals of either sign, the largest finite values, the infinities and NaN.
+ * smallest subnormals of either sign, the largest finite values, the infinities and NaN. The
+ * networks are named {@code Double} and {@code Float}, as a fuzzed spec was, so the helper must
+ * not name java.lang's classes by their simple names.
  */
 class GeneratedStepTest {
     private static final double[] X = {
@@ -35,7 +37,7 @@ class GeneratedStepTest {
     };
 
     private static final String NETWORK = """
-            network Steps {
+            network %s {
                 %s
                 input x[%d];
                 target y[%d];
@@ -47,13 +49,14 @@ class GeneratedStepTest {
             }
             """;
 
+    /** Named after the boxed type of its precision, which hides java.lang's inside the class. */
     @ParameterizedTest
-    @ValueSource(strings = {"", "precision float;"})
-    void stepIsOneAboveZeroAndZeroElsewhereAndForNan(String precision) {
+    @CsvSource({"Double, ''", "Float, precision float;"})
+    void stepIsOneAboveZeroAndZeroElsewhereAndForNan(String name, String precision) {
         int n = X.length;
-        GeneratedClasses classes = GeneratedClasses.compile("steps.nn", NETWORK.formatted(precision, n, n, n));
+        GeneratedClasses classes = GeneratedClasses.compile("steps.nn", NETWORK.formatted(name, precision, n, n, n));
         assertTrue(classes.files().get(0).content().contains("step("), "the branch-free helper");
-        TrainableNetwork network = classes.newInstance("Steps");
+        TrainableNetwork network = classes.newInstance(name);
         double[] ones = new double[n];
         Arrays.fill(ones, 1);
         network.setParameters(ones);
