@@ -1067,18 +1067,13 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        int at = -1;
-                        double best = 0.0;
+                        double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
                             int iy = oy * 2 - 0 + ky * 1;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 - 0 + kx * 1;
                                 int i = c * 64 + iy * 8 + ix;
-                                double v = c1_[b][i];
-                                if (at < 0 || v > best) {
-                                    best = v;
-                                    at = i;
-                                }
+                                best = Math.max(best, c1_[b][i]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -1318,18 +1313,13 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        int at = -1;
-                        double best = 0.0;
+                        double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
                             int iy = oy * 2 - 0 + ky * 1;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 - 0 + kx * 1;
                                 int i = c * 64 + iy * 8 + ix;
-                                double v = c1_[b][i];
-                                if (at < 0 || v > best) {
-                                    best = v;
-                                    at = i;
-                                }
+                                best = Math.max(best, c1_[b][i]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -1569,18 +1559,13 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        int at = -1;
-                        double best = 0.0;
+                        double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
                             int iy = oy * 2 - 0 + ky * 1;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 - 0 + kx * 1;
                                 int i = c * 64 + iy * 8 + ix;
-                                double v = c1_[b][i];
-                                if (at < 0 || v > best) {
-                                    best = v;
-                                    at = i;
-                                }
+                                best = Math.max(best, c1_[b][i]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -1790,7 +1775,7 @@ public final class DigitsCnn implements TrainableNetwork {
         }
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 256; i++) {
-                t32[b][i] = d_c2_[b][i] * (t8[b][i] > 0.0 ? 1.0 : 0.0);
+                t32[b][i] = d_c2_[b][i] * step(t8[b][i]);
             }
         }
         // grad of cnn.nn:7  p1
@@ -1886,7 +1871,7 @@ public final class DigitsCnn implements TrainableNetwork {
         }
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 512; i++) {
-                t38[b][i] = d_c1_[b][i] * (t3[b][i] > 0.0 ? 1.0 : 0.0);
+                t38[b][i] = d_c1_[b][i] * step(t3[b][i]);
             }
         }
         // grad of cnn.nn:6  c1.bias
@@ -1908,19 +1893,30 @@ public final class DigitsCnn implements TrainableNetwork {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
-            for (int f = 0; f < 8; f++) {
-                Arrays.fill(weightGrads[f], 0.0);
-            }
             for (int c = 0; c < 1; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
+                        int k = (c * 3 + ky) * 3 + kx;
+                        int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
+                        int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
                         for (int oy = 0; oy < 8; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
-                            for (int ox = 0; ox < 8; ox++) {
-                                int ix = ox * 1 - 1 + kx * 1;
-                                int o = oy * 8 + ox;
-                                boolean inside = iy >= 0 && iy < 8 && ix >= 0 && ix < 8;
-                                positions[o][(c * 3 + ky) * 3 + kx] = inside ? inputRows[b][c * 64 + iy * 8 + ix] : 0.0;
+                            int o = oy * 8;
+                            if (iy < 0 || iy >= 8) {
+                                for (int ox = 0; ox < 8; ox++) {
+                                    positions[o + ox][k] = 0.0;
+                                }
+                                continue;
+                            }
+                            int at = c * 64 + iy * 8 + kx * 1 - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                positions[o + ox][k] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                positions[o + ox][k] = inputRows[b][at + ox * 1];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                positions[o + ox][k] = 0.0;
                             }
                         }
                     }
@@ -1928,6 +1924,7 @@ public final class DigitsCnn implements TrainableNetwork {
             }
             for (int f = 0; f < 8; f++) {
                 double[] s = weightGrads[f];
+                Arrays.fill(s, 0.0);
                 int o = 0;
                 for (; o + 4 <= 64; o += 4) {
                     double a0 = t38[b][f * 64 + o + 0];
@@ -1965,19 +1962,30 @@ public final class DigitsCnn implements TrainableNetwork {
         // accumulate d loss / d c2.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
-            for (int f = 0; f < 16; f++) {
-                Arrays.fill(weightGrads_[f], 0.0);
-            }
             for (int c = 0; c < 8; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
+                        int k = (c * 3 + ky) * 3 + kx;
+                        int oxFrom = Math.min(4, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
+                        int oxTo = Math.max(oxFrom, Math.min(4, Math.floorDiv(4 - kx * 1, 1) + 1));
                         for (int oy = 0; oy < 4; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
-                            for (int ox = 0; ox < 4; ox++) {
-                                int ix = ox * 1 - 1 + kx * 1;
-                                int o = oy * 4 + ox;
-                                boolean inside = iy >= 0 && iy < 4 && ix >= 0 && ix < 4;
-                                positions_[o][(c * 3 + ky) * 3 + kx] = inside ? p1_[b][c * 16 + iy * 4 + ix] : 0.0;
+                            int o = oy * 4;
+                            if (iy < 0 || iy >= 4) {
+                                for (int ox = 0; ox < 4; ox++) {
+                                    positions_[o + ox][k] = 0.0;
+                                }
+                                continue;
+                            }
+                            int at = c * 16 + iy * 4 + kx * 1 - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                positions_[o + ox][k] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                positions_[o + ox][k] = p1_[b][at + ox * 1];
+                            }
+                            for (int ox = oxTo; ox < 4; ox++) {
+                                positions_[o + ox][k] = 0.0;
                             }
                         }
                     }
@@ -1985,6 +1993,7 @@ public final class DigitsCnn implements TrainableNetwork {
             }
             for (int f = 0; f < 16; f++) {
                 double[] s = weightGrads_[f];
+                Arrays.fill(s, 0.0);
                 int o = 0;
                 for (; o + 4 <= 16; o += 4) {
                     double a0 = t32[b][f * 16 + o + 0];
@@ -2049,6 +2058,16 @@ public final class DigitsCnn implements TrainableNetwork {
                 d_logits_bias[i] += d_logits[b][i];
             }
         }
+    }
+
+    /**
+     * {@code x > 0 ? 1 : 0}, NaN giving 0, from the bits of x and without a branch: the sign
+     * bit of {@code -bits & ~bits} says the bits are positive, that of {@code bits - (inf + 1)}
+     * that they are not a NaN's.
+     */
+    private static double step(double x) {
+        long bits = Double.doubleToRawLongBits(x);
+        return (-bits & ~bits & (bits - 0x7ff0000000000001L)) >>> 63;
     }
 
     private void refreshTransposes() {

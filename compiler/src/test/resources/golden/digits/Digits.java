@@ -1223,7 +1223,7 @@ public final class Digits implements TrainableNetwork {
         // grad of digits.nn:6  hidden.bias
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 32; i++) {
-                d_hidden_bias_[b][i] = d_hidden[b][i] * (t4[b][i] > 0.0 ? 1.0 : 0.0);
+                d_hidden_bias_[b][i] = d_hidden[b][i] * step(t4[b][i]);
             }
         }
         // accumulate d loss / d hidden.weight
@@ -1302,6 +1302,16 @@ public final class Digits implements TrainableNetwork {
                 d_logits_bias[i] += d_logits[b][i];
             }
         }
+    }
+
+    /**
+     * {@code x > 0 ? 1 : 0}, NaN giving 0, from the bits of x and without a branch: the sign
+     * bit of {@code -bits & ~bits} says the bits are positive, that of {@code bits - (inf + 1)}
+     * that they are not a NaN's.
+     */
+    private static double step(double x) {
+        long bits = Double.doubleToRawLongBits(x);
+        return (-bits & ~bits & (bits - 0x7ff0000000000001L)) >>> 63;
     }
 
     private void refreshTransposes() {

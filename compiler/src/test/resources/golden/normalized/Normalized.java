@@ -1122,18 +1122,13 @@ public final class Normalized implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        int at = -1;
-                        double best = 0.0;
+                        double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
                             int iy = oy * 2 - 0 + ky * 1;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 - 0 + kx * 1;
                                 int i = c * 64 + iy * 8 + ix;
-                                double v = n1_[b][i];
-                                if (at < 0 || v > best) {
-                                    best = v;
-                                    at = i;
-                                }
+                                best = Math.max(best, n1_[b][i]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -1316,18 +1311,13 @@ public final class Normalized implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        int at = -1;
-                        double best = 0.0;
+                        double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
                             int iy = oy * 2 - 0 + ky * 1;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 - 0 + kx * 1;
                                 int i = c * 64 + iy * 8 + ix;
-                                double v = n1_[b][i];
-                                if (at < 0 || v > best) {
-                                    best = v;
-                                    at = i;
-                                }
+                                best = Math.max(best, n1_[b][i]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -1596,18 +1586,13 @@ public final class Normalized implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        int at = -1;
-                        double best = 0.0;
+                        double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
                             int iy = oy * 2 - 0 + ky * 1;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 - 0 + kx * 1;
                                 int i = c * 64 + iy * 8 + ix;
-                                double v = n1_[b][i];
-                                if (at < 0 || v > best) {
-                                    best = v;
-                                    at = i;
-                                }
+                                best = Math.max(best, n1_[b][i]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -1797,7 +1782,7 @@ public final class Normalized implements TrainableNetwork {
         // grad of normalized.nn:10  h2.bias
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 32; i++) {
-                d_h2_bias_[b][i] = d_h2_[b][i] * (t76[b][i] > 0.0 ? 1.0 : 0.0);
+                d_h2_bias_[b][i] = d_h2_[b][i] * step(t76[b][i]);
             }
         }
         for (int b = 0; b < m; b++) {
@@ -1905,7 +1890,7 @@ public final class Normalized implements TrainableNetwork {
         }
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 512; i++) {
-                t119[b][i] = d_n1_[b][i] * (t42[b][i] > 0.0 ? 1.0 : 0.0);
+                t119[b][i] = d_n1_[b][i] * step(t42[b][i]);
             }
         }
     }
@@ -2011,19 +1996,30 @@ public final class Normalized implements TrainableNetwork {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
-            for (int f = 0; f < 8; f++) {
-                Arrays.fill(weightGrads[f], 0.0);
-            }
             for (int c = 0; c < 1; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
+                        int k = (c * 3 + ky) * 3 + kx;
+                        int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
+                        int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
                         for (int oy = 0; oy < 8; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
-                            for (int ox = 0; ox < 8; ox++) {
-                                int ix = ox * 1 - 1 + kx * 1;
-                                int o = oy * 8 + ox;
-                                boolean inside = iy >= 0 && iy < 8 && ix >= 0 && ix < 8;
-                                positions[o][(c * 3 + ky) * 3 + kx] = inside ? inputRows[b][c * 64 + iy * 8 + ix] : 0.0;
+                            int o = oy * 8;
+                            if (iy < 0 || iy >= 8) {
+                                for (int ox = 0; ox < 8; ox++) {
+                                    positions[o + ox][k] = 0.0;
+                                }
+                                continue;
+                            }
+                            int at = c * 64 + iy * 8 + kx * 1 - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                positions[o + ox][k] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                positions[o + ox][k] = inputRows[b][at + ox * 1];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                positions[o + ox][k] = 0.0;
                             }
                         }
                     }
@@ -2031,6 +2027,7 @@ public final class Normalized implements TrainableNetwork {
             }
             for (int f = 0; f < 8; f++) {
                 double[] s = weightGrads[f];
+                Arrays.fill(s, 0.0);
                 int o = 0;
                 for (; o + 4 <= 64; o += 4) {
                     double a0 = d_c1_[b][f * 64 + o + 0];
@@ -2119,6 +2116,12 @@ public final class Normalized implements TrainableNetwork {
                 d_h2_bias[i] += d_h2_bias_[b][i];
             }
         }
+    }
+
+    /**
+     * Part 3 of {@link #trainTile}.
+     */
+    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d logits.weight
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 32; c++) {
@@ -2143,12 +2146,6 @@ public final class Normalized implements TrainableNetwork {
                 }
             }
         }
-    }
-
-    /**
-     * Part 3 of {@link #trainTile}.
-     */
-    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d logits.bias
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 10; i++) {
@@ -2284,18 +2281,13 @@ public final class Normalized implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        int at = -1;
-                        double best = 0.0;
+                        double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
                             int iy = oy * 2 - 0 + ky * 1;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 - 0 + kx * 1;
                                 int i = c * 64 + iy * 8 + ix;
-                                double v = n1_[b][i];
-                                if (at < 0 || v > best) {
-                                    best = v;
-                                    at = i;
-                                }
+                                best = Math.max(best, n1_[b][i]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -2407,18 +2399,18 @@ public final class Normalized implements TrainableNetwork {
                 t43[b] += targetRows[b][i] * (lse - logits[b][i]);
             }
         }
-    }
-
-    /**
-     * Part 1 of {@link #gradientTile}.
-     */
-    private void gradientTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         for (int b = 0; b < m; b++) {
             t46[b] = 0.0;
             for (int i = 0; i < 10; i++) {
                 t46[b] += targetRows[b][i];
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #gradientTile}.
+     */
+    private void gradientTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of normalized.nn:11  logits
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 10; i++) {
@@ -2455,7 +2447,7 @@ public final class Normalized implements TrainableNetwork {
         // grad of normalized.nn:10  h2.bias
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 32; i++) {
-                d_h2_bias_[b][i] = d_h2_[b][i] * (t35[b][i] > 0.0 ? 1.0 : 0.0);
+                d_h2_bias_[b][i] = d_h2_[b][i] * step(t35[b][i]);
             }
         }
         // grad of normalized.nn:9  z2
@@ -2519,7 +2511,7 @@ public final class Normalized implements TrainableNetwork {
         }
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 512; i++) {
-                t65[b][i] = d_n1_[b][i] * (t17[b][i] > 0.0 ? 1.0 : 0.0);
+                t65[b][i] = d_n1_[b][i] * step(t17[b][i]);
             }
         }
         // grad of normalized.nn:7  n1.bias
@@ -2565,19 +2557,30 @@ public final class Normalized implements TrainableNetwork {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
-            for (int f = 0; f < 8; f++) {
-                Arrays.fill(weightGrads[f], 0.0);
-            }
             for (int c = 0; c < 1; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
+                        int k = (c * 3 + ky) * 3 + kx;
+                        int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
+                        int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
                         for (int oy = 0; oy < 8; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
-                            for (int ox = 0; ox < 8; ox++) {
-                                int ix = ox * 1 - 1 + kx * 1;
-                                int o = oy * 8 + ox;
-                                boolean inside = iy >= 0 && iy < 8 && ix >= 0 && ix < 8;
-                                positions[o][(c * 3 + ky) * 3 + kx] = inside ? inputRows[b][c * 64 + iy * 8 + ix] : 0.0;
+                            int o = oy * 8;
+                            if (iy < 0 || iy >= 8) {
+                                for (int ox = 0; ox < 8; ox++) {
+                                    positions[o + ox][k] = 0.0;
+                                }
+                                continue;
+                            }
+                            int at = c * 64 + iy * 8 + kx * 1 - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                positions[o + ox][k] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                positions[o + ox][k] = inputRows[b][at + ox * 1];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                positions[o + ox][k] = 0.0;
                             }
                         }
                     }
@@ -2585,6 +2588,7 @@ public final class Normalized implements TrainableNetwork {
             }
             for (int f = 0; f < 8; f++) {
                 double[] s = weightGrads[f];
+                Arrays.fill(s, 0.0);
                 int o = 0;
                 for (; o + 4 <= 64; o += 4) {
                     double a0 = d_c1_[b][f * 64 + o + 0];
@@ -2613,6 +2617,12 @@ public final class Normalized implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 2 of {@link #gradientTile}.
+     */
+    private void gradientTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d c1.bias
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 8; i++) {
@@ -2625,12 +2635,6 @@ public final class Normalized implements TrainableNetwork {
                 d_n1_weight[i] += (t69[b][i] / t9[i]);
             }
         }
-    }
-
-    /**
-     * Part 2 of {@link #gradientTile}.
-     */
-    private void gradientTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d n1.bias
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 8; i++) {
@@ -2709,6 +2713,16 @@ public final class Normalized implements TrainableNetwork {
                 d_logits_bias[i] += d_logits[b][i];
             }
         }
+    }
+
+    /**
+     * {@code x > 0 ? 1 : 0}, NaN giving 0, from the bits of x and without a branch: the sign
+     * bit of {@code -bits & ~bits} says the bits are positive, that of {@code bits - (inf + 1)}
+     * that they are not a NaN's.
+     */
+    private static double step(double x) {
+        long bits = Double.doubleToRawLongBits(x);
+        return (-bits & ~bits & (bits - 0x7ff0000000000001L)) >>> 63;
     }
 
     /**

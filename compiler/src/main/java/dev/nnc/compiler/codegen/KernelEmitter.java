@@ -521,6 +521,27 @@ final class KernelEmitter {
         return java.util.Optional.empty();
     }
 
+    /**
+     * The flat array that holds node {@code id} for the current sample, if there is one: its
+     * row of the tile ({@code rows[b]}, from the row's offset), or the field of a parameter kept
+     * whole in one array (a vector, or a convolution weight of rank 3 or 4).
+     */
+    java.util.Optional<SampleRows> flatArray(int id) {
+        java.util.Optional<SampleRows> rows = sampleRows(id);
+        if (rows.isPresent()) {
+            return java.util.Optional.of(new SampleRows(
+                    CodeBlock.of("$L[$L]", rows.get().array(), batch),
+                    rows.get().offset()));
+        }
+        Node node = graph.node(id);
+        if (!unrolled
+                && node.op() instanceof LeafOp.Param param
+                && (node.shape().isVector() || node.shape().rank() > 2)) {
+            return context.vectorField(param).map(field -> new SampleRows(field, 0));
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Whether the kernel computes predictions only, so a tile of one sample is worth a form of its own. */
     boolean predictsOnly() {
         return predictsOnly;
@@ -847,7 +868,6 @@ final class KernelEmitter {
     /** Whether the Java form of {@code op} is a call with its operand as the only argument. */
     private static boolean isCall(UnaryOp op) {
         return !(op instanceof UnaryOp.Negate
-                || op instanceof UnaryOp.Step
                 || op instanceof UnaryOp.LeakySlope
                 || op instanceof UnaryOp.Power power && (power.exponent() == -1 || power.exponent() == 1));
     }
@@ -925,7 +945,8 @@ final class KernelEmitter {
             return CodeBlock.of("gaussian($L)", a);
         }
         if (op instanceof UnaryOp.Step) {
-            return CodeBlock.of("($L > $L ? $L : $L)", a, zero, one, zero);
+            helpers.add("step");
+            return CodeBlock.of("step($L)", a);
         }
         if (op instanceof UnaryOp.Sign) {
             return numeric.isFloat()

@@ -13,6 +13,13 @@ import com.palantir.javapoet.CodeBlock;
 final class VectorKernels {
     static final ClassName VECTORIZATION = ClassName.get("dev.nnc.runtime", "Vectorization");
     static final ClassName PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "VectorProducts");
+    static final ClassName PATCH_PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "PatchProducts");
+    /**
+     * Floats per row of a patch product's operands and results in float classes: the width
+     * rounded up to a multiple of this, the widest float vector (AVX-512's 16 lanes, a multiple
+     * of every narrower one), so that the runtime's kernel runs whole vectors to the end of a row.
+     */
+    private static final int PATCH_ROW_MULTIPLE = 16;
 
     private VectorKernels() {}
 
@@ -108,6 +115,53 @@ final class VectorKernels {
                 CodeBlock.of("$N += $T.sumOfSquares($N, $L, $L)", sum, PRODUCTS, g, from, to),
                 CodeBlock.of(""),
                 plainLoops);
+    }
+
+    /**
+     * The length of the rows of a patch product's right factor and result for a product {@code
+     * width} wide: rounded up to whole vectors in classes the Vector API path covers, so that its
+     * kernel has no scalar tail; {@code width} otherwise.
+     */
+    static int patchRowLength(Numeric numeric, int width) {
+        return covers(numeric) ? (width + PATCH_ROW_MULTIPLE - 1) / PATCH_ROW_MULTIPLE * PATCH_ROW_MULTIPLE : width;
+    }
+
+    /**
+     * {@code c[i][j] = Σ_k a[i * rowStride + k * colStride] b[k][j]} for {@code i < rows}, {@code
+     * j < width}: a product over a convolution's patches, {@code a} a flat array from its offset.
+     */
+    static CodeBlock patchProduct(
+            KernelEmitter.SampleRows a,
+            int rowStride,
+            int colStride,
+            String b,
+            String c,
+            int rows,
+            int inner,
+            int width) {
+        return CodeBlock.of(
+                "$T.multiply($L, $L, $L, $L, $N, $N, $L, $L, $L);\n",
+                PATCH_PRODUCTS,
+                a.array(),
+                a.offset(),
+                rowStride,
+                colStride,
+                b,
+                c,
+                rows,
+                inner,
+                width);
+    }
+
+    /** {@code vector}, statements on the runtime's kernels, where the Vector API is enabled, and {@code plainLoops} otherwise. */
+    static CodeBlock vectorOrPlain(CodeBlock vector, CodeBlock plainLoops) {
+        return CodeBlock.builder()
+                .beginControlFlow("if ($T.ENABLED)", VECTORIZATION)
+                .add(vector)
+                .nextControlFlow("else")
+                .add(plainLoops)
+                .endControlFlow()
+                .build();
     }
 
     /**

@@ -21,6 +21,12 @@ import java.util.function.BiFunction;
  * their taps; the weight gradient takes the patches by output position so that its sums run
  * along a weight's row. Pools keep a running maximum or sum per output and test the padding per
  * tap: their windows are small.
+ *
+ * <p>In float classes each of the three products also has the opt-in Vector API path: a call to
+ * the runtime's {@code PatchProducts.multiply}, which blocks four rows by up to four vectors in
+ * registers. Its left factor is a flat array (the weight, or the sample's row of the output
+ * gradient) read with two strides, so no layout needs a copy for it; the patch rows and the
+ * result rows are rounded up to whole vectors ({@link VectorKernels#patchRowLength}).
  */
 final class WindowLoops {
     private final KernelEmitter kernel;
@@ -73,8 +79,8 @@ final class WindowLoops {
             return convWeightGrad(node);
         }
         if (node.op() instanceof SpatialOp.MaxPool pool) {
-            Geometry g = new Geometry(pool.window(), pool.input(), pool.input().dim(0));
-            return maxima(node, g, node.arg(0), (at, best) -> CodeBlock.of("$L = $N;\n", out(node, g.output()), best));
+            return maximum(
+                    node, new Geometry(pool.window(), pool.input(), pool.input().dim(0)));
         }
         if (node.op() instanceof SpatialOp.MaxPoolPick pick) {
             Geometry g = new Geometry(pick.window(), pick.input(), pick.input().dim(0));
@@ -114,10 +120,35 @@ final class WindowLoops {
     // patches[k][o] = x under tap k of output o; y[f][o] = bias[f] + Σ_k w[f][k] patches[k][o]
     private CodeBlock conv(Node node, SpatialOp.Conv conv) {
         Geometry g = new Geometry(conv.window(), conv.input(), node.shape().dim(0));
-        if (g.filters > g.outPlane) {
-            return convByPosition(node, conv, g);
+        boolean byPosition = g.filters > g.outPlane;
+        java.util.Optional<KernelEmitter.SampleRows> weight = vectorOperand(node.arg(1));
+        if (weight.isEmpty()) {
+            return byPosition ? convByPosition(node, conv, g) : convByTap(node, conv, g, patchScratch(node, g));
         }
-        String patches = kernel.scratchRows(node, "patches", g.depth(), g.outPlane);
+        // The Vector API kernel blocks filters and positions both, so one direction serves every layer.
+        String patches = patchScratch(node, g);
+        CodeBlock plain = byPosition ? convByPosition(node, conv, g) : convByTap(node, conv, g, patches);
+        String sums = kernel.scratchRows(node, "filterSums", g.filters, rowLength(g.outPlane));
+        CodeBlock.Builder vector = CodeBlock.builder()
+                .add(patchRows(node.arg(0), g, patches, false))
+                .add(VectorKernels.patchProduct(
+                        weight.get(), g.depth(), 1, patches, sums, g.filters, g.depth(), g.outPlane))
+                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
+                .addStatement("$L[] s = $N[f]", type, sums);
+        if (conv.bias()) {
+            vector.addStatement("$L bias = $L", type, read(node.arg(2), CodeBlock.of("f")))
+                    .beginControlFlow("for (int o = 0; o < $L; o++)", g.outPlane)
+                    .addStatement("$L = s[o] + bias", out(node, CodeBlock.of("f * $L + o", g.outPlane)));
+        } else {
+            vector.beginControlFlow("for (int o = 0; o < $L; o++)", g.outPlane)
+                    .addStatement("$L = s[o]", out(node, CodeBlock.of("f * $L + o", g.outPlane)));
+        }
+        vector.endControlFlow().endControlFlow();
+        return VectorKernels.vectorOrPlain(vector.build(), plain);
+    }
+
+    /** The plain loops of the convolution with its sums along each filter's plane. */
+    private CodeBlock convByTap(Node node, SpatialOp.Conv conv, Geometry g, String patches) {
         String sums = kernel.scratchRows(node, "sums", 1, g.outPlane);
         CodeBlock start = conv.bias() ? read(node.arg(2), CodeBlock.of("f")) : CodeBlock.of("$L", numeric.literal(0));
         return CodeBlock.builder()
@@ -145,7 +176,7 @@ final class WindowLoops {
      * over the weight's columns copied as rows that start at index 0, stored transposed.
      */
     private CodeBlock convByPosition(Node node, SpatialOp.Conv conv, Geometry g) {
-        String positions = kernel.scratchRows(node, "positions", g.outPlane, g.depth());
+        String positions = kernel.scratchRows(node, "positions", g.outPlane, rowLength(g.depth()));
         String columns = kernel.scratchRows(node, "weightColumns", g.depth(), g.filters);
         String sums = kernel.scratchRows(node, "sums", 1, g.filters);
         prologue = CodeBlock.builder()
@@ -185,10 +216,9 @@ final class WindowLoops {
         if (g.depth() > g.outPlane) {
             return convInputGradByPosition(node, g);
         }
-        String dyRows = kernel.scratchRows(node, "dyRows", g.filters, g.outPlane);
-        String grads = kernel.scratchRows(node, "patchGrads", g.depth(), g.outPlane);
-        return CodeBlock.builder()
-                .add(copyRows(node.arg(0), dyRows, g.filters, g.outPlane))
+        String dyRows = kernel.scratchRows(node, "dyRows", g.filters, rowLength(g.outPlane));
+        String grads = kernel.scratchRows(node, "patchGrads", g.depth(), rowLength(g.outPlane));
+        CodeBlock plain = CodeBlock.builder()
                 .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
                 .addStatement("$L[] s = $N[k]", type, grads)
                 .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
@@ -199,6 +229,16 @@ final class WindowLoops {
                         j -> CodeBlock.of("$N[f + $L]", dyRows, j),
                         g.outPlane))
                 .endControlFlow()
+                .build();
+        // grads[k][o] = Σ_f w[f C k + k] dyRows[f][o]: the weight read by columns
+        CodeBlock product = vectorOperand(node.arg(1))
+                .map(w -> VectorKernels.vectorOrPlain(
+                        VectorKernels.patchProduct(w, 1, g.depth(), dyRows, grads, g.depth(), g.filters, g.outPlane),
+                        plain))
+                .orElse(plain);
+        return CodeBlock.builder()
+                .add(copyRows(node.arg(0), dyRows, g.filters, g.outPlane))
+                .add(product)
                 .add(addUnderTaps(node, g, CodeBlock.of("$N[(c * $L + ky) * $L + kx][o]", grads, g.kh, g.kw)))
                 .build();
     }
@@ -210,8 +250,8 @@ final class WindowLoops {
      * the weight copied where they start at index 0, then added back under the taps.
      */
     private CodeBlock convInputGradByPosition(Node node, Geometry g) {
-        String weightRows = kernel.scratchRows(node, "weightRows", g.filters, g.depth());
-        String grads = kernel.scratchRows(node, "positionGrads", g.outPlane, g.depth());
+        String weightRows = kernel.scratchRows(node, "weightRows", g.filters, rowLength(g.depth()));
+        String grads = kernel.scratchRows(node, "positionGrads", g.outPlane, rowLength(g.depth()));
         prologue = CodeBlock.builder()
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
                 .addStatement("$L[] r = $N[f]", type, weightRows)
@@ -220,7 +260,7 @@ final class WindowLoops {
                 .endControlFlow()
                 .endControlFlow()
                 .build();
-        return CodeBlock.builder()
+        CodeBlock plain = CodeBlock.builder()
                 .beginControlFlow("for (int o = 0; o < $L; o++)", g.outPlane)
                 .addStatement("$L[] s = $N[o]", type, grads)
                 .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
@@ -231,6 +271,16 @@ final class WindowLoops {
                         j -> CodeBlock.of("$N[f + $L]", weightRows, j),
                         g.depth()))
                 .endControlFlow()
+                .build();
+        // grads[o][k] = Σ_f dy[f OP + o] weightRows[f][k]: the output gradient read by positions
+        CodeBlock product = vectorOperand(node.arg(0))
+                .map(dy -> VectorKernels.vectorOrPlain(
+                        VectorKernels.patchProduct(
+                                dy, 1, g.outPlane, weightRows, grads, g.outPlane, g.filters, g.depth()),
+                        plain))
+                .orElse(plain);
+        return CodeBlock.builder()
+                .add(product)
                 .add(addUnderTaps(node, g, CodeBlock.of("$N[o][(c * $L + ky) * $L + kx]", grads, g.kh, g.kw)))
                 .build();
     }
@@ -268,12 +318,9 @@ final class WindowLoops {
     CodeBlock sampleWeightGradient(Node node, BiFunction<CodeBlock, CodeBlock, CodeBlock> store) {
         SpatialOp.ConvWeightGrad grad = (SpatialOp.ConvWeightGrad) node.op();
         Geometry g = new Geometry(grad.window(), grad.input(), node.shape().dim(0));
-        String rows = kernel.scratchRows(node, "weightGrads", g.filters, g.depth());
+        String rows = kernel.scratchRows(node, "weightGrads", g.filters, rowLength(g.depth()));
         return CodeBlock.builder()
-                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
-                .addStatement("$T.fill($N[f], $L)", java.util.Arrays.class, rows, numeric.literal(0))
-                .endControlFlow()
-                .add(addWeightGradient(node, g, rows))
+                .add(weightGradientRows(node, g, rows))
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
                 .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
                 .add(store.apply(CodeBlock.of("f * $L + k", g.depth()), CodeBlock.of("$N[f][k]", rows)))
@@ -283,16 +330,16 @@ final class WindowLoops {
     }
 
     /**
-     * Adds one sample's weight gradient {@code dy[f][o] positions[o][k]} to {@code rows[f][k]}:
-     * the patches by output position, so that the sum runs along {@code k}, four positions per
-     * pass over a row of the gradient.
+     * One sample's weight gradient {@code Σ_o dy[f][o] positions[o][k]} into {@code rows[f][k]}:
+     * the patches by output position, so that the plain loops' sum runs along {@code k}, four
+     * positions per pass over a row of the gradient.
      */
-    private CodeBlock addWeightGradient(Node node, Geometry g, String rows) {
-        String positions = kernel.scratchRows(node, "positions", g.outPlane, g.depth());
-        return CodeBlock.builder()
-                .add(patches(node.arg(1), g, positions, true))
+    private CodeBlock weightGradientRows(Node node, Geometry g, String rows) {
+        String positions = kernel.scratchRows(node, "positions", g.outPlane, rowLength(g.depth()));
+        CodeBlock plain = CodeBlock.builder()
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
                 .addStatement("$L[] s = $N[f]", type, rows)
+                .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
                 .add(rowProducts(
                         "o",
                         g.outPlane,
@@ -301,6 +348,35 @@ final class WindowLoops {
                         g.depth()))
                 .endControlFlow()
                 .build();
+        // rows[f][k] = Σ_o dy[f OP + o] positions[o][k], from zero
+        CodeBlock product = vectorOperand(node.arg(0))
+                .map(dy -> VectorKernels.vectorOrPlain(
+                        VectorKernels.patchProduct(
+                                dy, g.outPlane, 1, positions, rows, g.filters, g.outPlane, g.depth()),
+                        plain))
+                .orElse(plain);
+        return CodeBlock.builder()
+                .add(patches(node.arg(1), g, positions, true))
+                .add(product)
+                .build();
+    }
+
+    /**
+     * Node {@code id} as the flat left factor of a Vector API patch product, where the class has
+     * that path and the node sits whole in one array (a weight, a per-sample row of the tile).
+     */
+    private java.util.Optional<KernelEmitter.SampleRows> vectorOperand(int id) {
+        return VectorKernels.covers(numeric) ? kernel.flatArray(id) : java.util.Optional.empty();
+    }
+
+    /** The scratch rows of a convolution's patches by tap, {@code [C k][positions]}. */
+    private String patchScratch(Node node, Geometry g) {
+        return kernel.scratchRows(node, "patches", g.depth(), rowLength(g.outPlane));
+    }
+
+    /** The length of the rows of a patch product {@code width} wide; see {@link VectorKernels#patchRowLength}. */
+    private int rowLength(int width) {
+        return VectorKernels.patchRowLength(numeric, width);
     }
 
     private CodeBlock rowProducts(
@@ -318,20 +394,18 @@ final class WindowLoops {
      * into the padding. Tap {@code k = (c kh + ky) kw + kx}, the layout of a weight's row.
      */
     private CodeBlock patches(int x, Geometry g, String name, boolean byPosition) {
-        if (!byPosition) {
-            return patchRows(x, g, name);
+        if (!byPosition || g.reachesPadding()) {
+            return patchRows(x, g, name, byPosition);
         }
+        // By output position without padding: every element is a copy.
         CodeBlock.Builder code = CodeBlock.builder().beginControlFlow("for (int c = 0; c < $L; c++)", g.channels);
         g.eachPatchElement(code);
-        CodeBlock value = read(x, CodeBlock.of("c * $L + iy * $L + ix", g.inPlane, g.inW));
-        CodeBlock slot = byPosition
-                ? CodeBlock.of("$N[o][(c * $L + ky) * $L + kx]", name, g.kh, g.kw)
-                : CodeBlock.of("$N[(c * $L + ky) * $L + kx][o]", name, g.kh, g.kw);
-        if (!g.reachesPadding()) {
-            code.addStatement("$L = $L", slot, value);
-        } else {
-            code.addStatement("$L = inside ? $L : $L", slot, value, numeric.literal(0));
-        }
+        code.addStatement(
+                "$N[o][(c * $L + ky) * $L + kx] = $L",
+                name,
+                g.kh,
+                g.kw,
+                read(x, CodeBlock.of("c * $L + iy * $L + ix", g.inPlane, g.inW)));
         g.endPatchElement(code);
         return code.endControlFlow().build();
     }
@@ -339,14 +413,23 @@ final class WindowLoops {
     /**
      * The patches by tap, one output row at a time: the outputs a tap reaches inside the input
      * are a counted run ({@code oxFrom} to {@code oxTo}, worked out once per tap) copied without
-     * a test per element, and the rows and ends of rows in the padding are zeros.
+     * a test per element, and the rows and ends of rows in the padding are zeros. By output
+     * position ({@code byPosition}, {@code [o][k]}) the same runs write down a column: a test
+     * per element was a branch that went either way along each row of a padded input.
      */
-    private CodeBlock patchRows(int x, Geometry g, String name) {
+    private CodeBlock patchRows(int x, Geometry g, String name, boolean byPosition) {
         CodeBlock.Builder code = CodeBlock.builder()
                 .beginControlFlow("for (int c = 0; c < $L; c++)", g.channels)
                 .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh)
-                .beginControlFlow("for (int kx = 0; kx < $L; kx++)", g.kw)
-                .addStatement("$L[] row = $N[(c * $L + ky) * $L + kx]", type, name, g.kh, g.kw);
+                .beginControlFlow("for (int kx = 0; kx < $L; kx++)", g.kw);
+        CodeBlock slot;
+        if (byPosition) {
+            code.addStatement("int k = (c * $L + ky) * $L + kx", g.kh, g.kw);
+            slot = CodeBlock.of("$N[o + ox][k]", name);
+        } else {
+            code.addStatement("$L[] row = $N[(c * $L + ky) * $L + kx]", type, name, g.kh, g.kw);
+            slot = CodeBlock.of("row[o + ox]");
+        }
         boolean cols = !g.colsInside();
         if (cols) {
             // Clamped so that 0 <= oxFrom <= oxTo <= outW: a tap may reach past both ends of
@@ -375,22 +458,27 @@ final class WindowLoops {
                 .addStatement("int iy = oy * $L - $L + ky * $L", g.sh, g.ph, g.dh)
                 .addStatement("int o = oy * $L", g.outW);
         if (!g.rowsInside()) {
-            code.beginControlFlow("if (iy < 0 || iy >= $L)", g.inH)
-                    .addStatement("$T.fill(row, o, o + $L, $L)", java.util.Arrays.class, g.outW, numeric.literal(0))
-                    .addStatement("continue")
-                    .endControlFlow();
+            code.beginControlFlow("if (iy < 0 || iy >= $L)", g.inH);
+            if (byPosition) {
+                code.beginControlFlow("for (int ox = 0; ox < $L; ox++)", g.outW)
+                        .addStatement("$L = $L", slot, numeric.literal(0))
+                        .endControlFlow();
+            } else {
+                code.addStatement("$T.fill(row, o, o + $L, $L)", java.util.Arrays.class, g.outW, numeric.literal(0));
+            }
+            code.addStatement("continue").endControlFlow();
         }
         code.addStatement("int at = c * $L + iy * $L + kx * $L - $L", g.inPlane, g.inW, g.dw, g.pw);
-        CodeBlock copy = CodeBlock.of("row[o + ox] = $L;\n", read(x, CodeBlock.of("at + ox * $L", g.sw)));
+        CodeBlock copy = CodeBlock.of("$L = $L;\n", slot, read(x, CodeBlock.of("at + ox * $L", g.sw)));
         if (cols) {
             code.beginControlFlow("for (int ox = 0; ox < oxFrom; ox++)")
-                    .addStatement("row[o + ox] = $L", numeric.literal(0))
+                    .addStatement("$L = $L", slot, numeric.literal(0))
                     .endControlFlow()
                     .beginControlFlow("for (int ox = oxFrom; ox < oxTo; ox++)")
                     .add(copy)
                     .endControlFlow()
                     .beginControlFlow("for (int ox = oxTo; ox < $L; ox++)", g.outW)
-                    .addStatement("row[o + ox] = $L", numeric.literal(0))
+                    .addStatement("$L = $L", slot, numeric.literal(0))
                     .endControlFlow();
         } else {
             code.beginControlFlow("for (int ox = 0; ox < $L; ox++)", g.outW)
@@ -432,6 +520,23 @@ final class WindowLoops {
                 .endControlFlow();
         g.endTaps(code);
         return code.add(use.apply("at", "best")).add(g.endOutputs()).build();
+    }
+
+    /**
+     * {@code y[c][o]} = the largest of the window's taps inside the input, by {@code Math.max},
+     * which propagates a NaN and compiles without a branch: a max pool's comparisons go either way
+     * at random, and as branches they were the largest cost of a LeNet-5 prediction. Only the
+     * gradient needs the position of the maximum ({@link #maxima}).
+     */
+    private CodeBlock maximum(Node node, Geometry g) {
+        CodeBlock.Builder code = g.eachOutput();
+        code.addStatement("$L best = $L", type, numeric.literal(Double.NEGATIVE_INFINITY));
+        g.eachTap(code, "c * " + g.inPlane);
+        code.addStatement("best = $T.max(best, $L)", JavaLang.MATH, read(node.arg(0), CodeBlock.of("i")));
+        g.endTaps(code);
+        return code.addStatement("$L = best", out(node, g.output()))
+                .add(g.endOutputs())
+                .build();
     }
 
     // y[c][o] = (Σ over the window's taps inside the input) / taps

@@ -88,6 +88,29 @@ final class Planes {
         return argmax;
     }
 
+    /**
+     * The largest element of each window of each channel, or NaN where the window holds a NaN
+     * (as {@code torch.nn.MaxPool2d} gives, and so that a loss check sees it); padding is never
+     * taken. Where no NaN is involved this is the element at {@link #argmax}.
+     */
+    static double[] maxima(Window window, Shape input, double[] x, Shape out) {
+        int channels = input.dim(0);
+        int inPlane = Window.plane(input);
+        int outPlane = Window.plane(out);
+        double[] y = new double[out.size()];
+        java.util.Arrays.fill(y, Double.NEGATIVE_INFINITY);
+        for (int c = 0; c < channels; c++) {
+            int xAt = c * inPlane;
+            int yAt = c * outPlane;
+            window.forEachTap(input, (o, k, i) -> {
+                if (i >= 0) {
+                    y[yAt + o] = Math.max(y[yAt + o], x[xAt + i]);
+                }
+            });
+        }
+        return y;
+    }
+
     /** {@code v} at each of the positions {@code at}. */
     static double[] pick(double[] v, int[] at) {
         double[] y = new double[at.length];

@@ -180,7 +180,10 @@ public sealed interface SpatialOp extends Op {
         }
     }
 
-    /** The largest element of each window of each channel; padding is never the maximum. */
+    /**
+     * The largest element of each window of each channel, NaN where the window holds a NaN;
+     * padding is never the maximum.
+     */
     record MaxPool(Window window, Shape input) implements SpatialOp {
         @Override
         public int arity() {
@@ -201,8 +204,7 @@ public sealed interface SpatialOp extends Op {
 
         @Override
         public double[] evaluate(List<double[]> args, Shape out, Bindings bindings) {
-            double[] x = args.get(0);
-            return Planes.pick(x, Planes.argmax(window, input, x));
+            return Planes.maxima(window, input, args.get(0), out);
         }
 
         @Override

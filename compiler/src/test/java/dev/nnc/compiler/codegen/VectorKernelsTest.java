@@ -76,4 +76,76 @@ class VectorKernelsTest {
         single.getParameters(actual);
         assertAllClose(expected, actual, RTOL, ATOL, "parameters after 3 steps with " + threads + " threads");
     }
+
+    /**
+     * A float CNN whose three products over patches reach every form of the Vector API path: a
+     * forward product with more filters than positions and one with fewer than four filters
+     * (single rows), an input gradient by tap ({@code c1}: 36 patch elements, 81 positions) and
+     * by position ({@code c2}, {@code c3}), padding, a stride and a convolution without bias.
+     */
+    private static final String CONV = """
+            network ConvVector {
+                precision float;
+                input image[2, 9, 9];
+                target label[5];
+                c0 = conv2d(image, 4, 1, activation = tanh);
+                c1 = conv2d(c0, 6, 3, padding = 1, activation = relu);
+                c2 = conv2d(c1, 20, 3, stride = 2, activation = tanh);
+                c3 = conv2d(c2, 3, 2, bias = false);
+                out = dense(flatten(c3), 5);
+                probs = softmax(out);
+                output probs;
+                loss cross_entropy(probs, label);
+                optimizer sgd(lr = 0.1, momentum = 0.9);
+                seed 3;
+            }
+            """;
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 9})
+    void convolutionsMatchTheDoubleTwin(int n) throws ReflectiveOperationException {
+        assertTrue(Vectorization.ENABLED, "this test runs with --add-modules " + Vectorization.MODULE);
+        GeneratedClasses classes = GeneratedClasses.compile("ConvVector", CONV);
+        String source = classes.files().get(0).content();
+        // c0 to c3 forward, input gradients of c1 to c3, weight gradients of c0 to c3
+        assertTrue(
+                source.split("PatchProducts\\.multiply\\(", -1).length - 1 >= 11,
+                "the three products over patches take the Vector API kernel");
+        TrainableNetwork single = classes.newInstance("ConvVector");
+        TrainableNetwork twin = GeneratedClasses.compile(
+                        "ConvVectorDouble",
+                        CONV.replace("precision float;", "").replace("ConvVector", "ConvVectorDouble"))
+                .newInstance("ConvVectorDouble");
+        double[] parameters = new double[single.parameterCount()];
+        single.getParameters(parameters);
+        twin.setParameters(parameters);
+        single.getClass().getMethod("setThreads", int.class).invoke(single, n == 9 ? 2 : 1);
+
+        double[] xs = floatExact(gaussian(110 + n, n * single.inputSize()));
+        double[] ys = Numerics.oneHot(n, single.targetSize(), 120 + n);
+        double[] expectedOutputs = new double[n * single.outputSize()];
+        double[] outputs = new double[expectedOutputs.length];
+        twin.predict(xs, n, expectedOutputs);
+        single.predict(xs, n, outputs);
+        assertAllClose(expectedOutputs, outputs, RTOL, ATOL, "outputs of " + n + " samples");
+
+        double[] expectedGradient = new double[single.parameterCount()];
+        double[] gradient = new double[expectedGradient.length];
+        assertClose(
+                twin.gradient(xs, ys, n, expectedGradient),
+                single.gradient(xs, ys, n, gradient),
+                RTOL,
+                ATOL,
+                "loss of " + n + " samples");
+        assertAllClose(expectedGradient, gradient, RTOL, ATOL, "gradient of " + n + " samples");
+
+        for (int step = 0; step < 3; step++) {
+            assertClose(twin.trainStep(xs, ys, n), single.trainStep(xs, ys, n), RTOL, ATOL, "loss of step " + step);
+        }
+        double[] expected = new double[single.parameterCount()];
+        double[] actual = new double[expected.length];
+        twin.getParameters(expected);
+        single.getParameters(actual);
+        assertAllClose(expected, actual, RTOL, ATOL, "parameters after 3 steps");
+    }
 }

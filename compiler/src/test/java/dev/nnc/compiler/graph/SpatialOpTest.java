@@ -48,6 +48,15 @@ class SpatialOpTest {
     }
 
     @Test
+    void aMaxPoolWindowWithANanGivesNanWhereverTheNanIs() {
+        Shape in = Shape.of(1, 2, 4);
+        Window window = Window.of(List.of(2, 2), List.of(2, 2));
+        double[] x = {3, 1, Double.NaN, 2, 5, Double.NaN, 0, 4};
+        double[] y = evaluate(new SpatialOp.MaxPool(window, in), Shape.of(1, 1, 2), x);
+        assertArrayEquals(new double[] {Double.NaN, Double.NaN}, y);
+    }
+
+    @Test
     void maxPoolNeverPicksPadding() {
         Shape in = Shape.of(1, 2);
         Window window = new Window(List.of(2), List.of(2), List.of(1), List.of(1), List.of(1));

@@ -1,0 +1,264 @@
+package dev.nnc.runtime.vector;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The products over patches of float convolutions (the forward product, the input gradient and
+ * the weight gradient), register-blocked with the Vector API like {@link VectorProducts}, which
+ * explains why such blocks beat the plain loops and why each block shape is a method of its own.
+ *
+ * <p>What differs from {@link VectorProducts#multiply}: the left factor is one flat array read
+ * with two strides, because each of the three products reads it differently (a weight {@code
+ * [F][C k]} by rows or by columns, an output gradient {@code [F][positions]} by filters or by
+ * positions), and the right factor's rows may be longer than the product's width. Generated code
+ * allocates the patch rows and the result rows rounded up to whole vectors, so that a plane of
+ * 100 outputs runs as seven vectors instead of six and a scalar tail; the columns past the width
+ * hold sums over whatever those rows hold there, which the caller never reads.
+ *
+ * <p>Each element is one chain of fused multiply-adds over {@code k} in order from zero, whichever
+ * block computes it, so blocks may overlap: the last four rows of a product with a number of rows
+ * that is not a multiple of four run as a block of four that repeats rows of the block before,
+ * writing the same bits again, instead of as single rows that would wait for each multiply-add's
+ * latency. The result depends only on the inputs and the vector length.
+ */
+public final class PatchProducts {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    /** Whether four rows by four vectors fit the registers (AVX-512; see {@link VectorProducts}). */
+    private static final boolean FOUR_BY_FOUR = LANES >= 16;
+
+    private PatchProducts() {}
+
+    /**
+     * {@code c[i][j] = sum over k < inner of a[ao + i * rowStride + k * colStride] * b[k][j]} for
+     * {@code i < rows} and {@code j < width}; where every row of {@code b} and {@code c} is long
+     * enough, the columns up to {@code width} rounded up to whole vectors are computed too.
+     */
+    public static void multiply(
+            float[] a, int ao, int rowStride, int colStride, float[][] b, float[][] c, int rows, int inner, int width) {
+        int vectorWidth = vectorWidth(b, c, rows, inner, width);
+        if (rows < 4) {
+            for (int i = 0; i < rows; i++) {
+                oneRow(a, ao + i * rowStride, colStride, b, c[i], inner, width, vectorWidth);
+            }
+            return;
+        }
+        for (int i = 0; i < rows; i += 4) {
+            int first = Math.min(i, rows - 4);
+            fourRows(a, ao + first * rowStride, rowStride, colStride, b, c, first, inner, width, vectorWidth);
+        }
+    }
+
+    /**
+     * The columns that run as whole vectors: {@code width} rounded up to whole vectors where the
+     * rows of {@code b} and {@code c} hold that many, rounded down otherwise.
+     */
+    private static int vectorWidth(float[][] b, float[][] c, int rows, int inner, int width) {
+        int padded = (width + LANES - 1) / LANES * LANES;
+        for (int k = 0; k < inner; k++) {
+            if (b[k].length < padded) {
+                return width - width % LANES;
+            }
+        }
+        for (int i = 0; i < rows; i++) {
+            if (c[i].length < padded) {
+                return width - width % LANES;
+            }
+        }
+        return padded;
+    }
+
+    private static void fourRows(
+            float[] a,
+            int p,
+            int rowStride,
+            int colStride,
+            float[][] b,
+            float[][] c,
+            int i,
+            int inner,
+            int width,
+            int vectorWidth) {
+        int j = 0;
+        if (FOUR_BY_FOUR) {
+            for (; j + 4 * LANES <= vectorWidth; j += 4 * LANES) {
+                block4x4(a, p, rowStride, colStride, b, c, i, inner, j);
+            }
+        }
+        for (; j + 2 * LANES <= vectorWidth; j += 2 * LANES) {
+            block4x2(a, p, rowStride, colStride, b, c, i, inner, j);
+        }
+        for (; j + LANES <= vectorWidth; j += LANES) {
+            block4x1(a, p, rowStride, colStride, b, c, i, inner, j);
+        }
+        for (int r = i; r < i + 4; r++) {
+            for (int col = j; col < width; col++) {
+                c[r][col] = scalar(a, p + (r - i) * rowStride, colStride, b, inner, col);
+            }
+        }
+    }
+
+    private static void oneRow(
+            float[] a, int p, int colStride, float[][] b, float[] c, int inner, int width, int vectorWidth) {
+        int j = 0;
+        for (; j + 2 * LANES <= vectorWidth; j += 2 * LANES) {
+            block1x2(a, p, colStride, b, c, inner, j);
+        }
+        for (; j + LANES <= vectorWidth; j += LANES) {
+            block1x1(a, p, colStride, b, c, inner, j);
+        }
+        for (; j < width; j++) {
+            c[j] = scalar(a, p, colStride, b, inner, j);
+        }
+    }
+
+    /** Rows {@code i} to {@code i + 3}, 4 vectors from column {@code j}; row {@code i}'s factors start at {@code a[p]}. */
+    private static void block4x4(float[] a, int p, int rs, int cs, float[][] b, float[][] c, int i, int inner, int j) {
+        FloatVector s00 = FloatVector.zero(SPECIES),
+                s01 = s00,
+                s02 = s00,
+                s03 = s00,
+                s10 = s00,
+                s11 = s00,
+                s12 = s00,
+                s13 = s00,
+                s20 = s00,
+                s21 = s00,
+                s22 = s00,
+                s23 = s00,
+                s30 = s00,
+                s31 = s00,
+                s32 = s00,
+                s33 = s00;
+        for (int k = 0; k < inner; k++, p += cs) {
+            float[] bk = b[k];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[p]);
+            s00 = b0.fma(x, s00);
+            s01 = b1.fma(x, s01);
+            s02 = b2.fma(x, s02);
+            s03 = b3.fma(x, s03);
+            x = FloatVector.broadcast(SPECIES, a[p + rs]);
+            s10 = b0.fma(x, s10);
+            s11 = b1.fma(x, s11);
+            s12 = b2.fma(x, s12);
+            s13 = b3.fma(x, s13);
+            x = FloatVector.broadcast(SPECIES, a[p + 2 * rs]);
+            s20 = b0.fma(x, s20);
+            s21 = b1.fma(x, s21);
+            s22 = b2.fma(x, s22);
+            s23 = b3.fma(x, s23);
+            x = FloatVector.broadcast(SPECIES, a[p + 3 * rs]);
+            s30 = b0.fma(x, s30);
+            s31 = b1.fma(x, s31);
+            s32 = b2.fma(x, s32);
+            s33 = b3.fma(x, s33);
+        }
+        float[] c0 = c[i];
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+        s02.intoArray(c0, j + 2 * LANES);
+        s03.intoArray(c0, j + 3 * LANES);
+        float[] c1 = c[i + 1];
+        s10.intoArray(c1, j);
+        s11.intoArray(c1, j + LANES);
+        s12.intoArray(c1, j + 2 * LANES);
+        s13.intoArray(c1, j + 3 * LANES);
+        float[] c2 = c[i + 2];
+        s20.intoArray(c2, j);
+        s21.intoArray(c2, j + LANES);
+        s22.intoArray(c2, j + 2 * LANES);
+        s23.intoArray(c2, j + 3 * LANES);
+        float[] c3 = c[i + 3];
+        s30.intoArray(c3, j);
+        s31.intoArray(c3, j + LANES);
+        s32.intoArray(c3, j + 2 * LANES);
+        s33.intoArray(c3, j + 3 * LANES);
+    }
+
+    /** Rows {@code i} to {@code i + 3}, 2 vectors from column {@code j}. */
+    private static void block4x2(float[] a, int p, int rs, int cs, float[][] b, float[][] c, int i, int inner, int j) {
+        FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s10 = s00, s11 = s00;
+        FloatVector s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+        for (int k = 0; k < inner; k++, p += cs) {
+            float[] bk = b[k];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[p]);
+            s00 = b0.fma(x, s00);
+            s01 = b1.fma(x, s01);
+            x = FloatVector.broadcast(SPECIES, a[p + rs]);
+            s10 = b0.fma(x, s10);
+            s11 = b1.fma(x, s11);
+            x = FloatVector.broadcast(SPECIES, a[p + 2 * rs]);
+            s20 = b0.fma(x, s20);
+            s21 = b1.fma(x, s21);
+            x = FloatVector.broadcast(SPECIES, a[p + 3 * rs]);
+            s30 = b0.fma(x, s30);
+            s31 = b1.fma(x, s31);
+        }
+        float[] c0 = c[i];
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+        float[] c1 = c[i + 1];
+        s10.intoArray(c1, j);
+        s11.intoArray(c1, j + LANES);
+        float[] c2 = c[i + 2];
+        s20.intoArray(c2, j);
+        s21.intoArray(c2, j + LANES);
+        float[] c3 = c[i + 3];
+        s30.intoArray(c3, j);
+        s31.intoArray(c3, j + LANES);
+    }
+
+    /** Rows {@code i} to {@code i + 3}, 1 vector from column {@code j}. */
+    private static void block4x1(float[] a, int p, int rs, int cs, float[][] b, float[][] c, int i, int inner, int j) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+        for (int k = 0; k < inner; k++, p += cs) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b[k], j);
+            s0 = b0.fma(FloatVector.broadcast(SPECIES, a[p]), s0);
+            s1 = b0.fma(FloatVector.broadcast(SPECIES, a[p + rs]), s1);
+            s2 = b0.fma(FloatVector.broadcast(SPECIES, a[p + 2 * rs]), s2);
+            s3 = b0.fma(FloatVector.broadcast(SPECIES, a[p + 3 * rs]), s3);
+        }
+        s0.intoArray(c[i], j);
+        s1.intoArray(c[i + 1], j);
+        s2.intoArray(c[i + 2], j);
+        s3.intoArray(c[i + 3], j);
+    }
+
+    /** One row ({@code c}), 2 vectors from column {@code j}. */
+    private static void block1x2(float[] a, int p, int cs, float[][] b, float[] c, int inner, int j) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;
+        for (int k = 0; k < inner; k++, p += cs) {
+            float[] bk = b[k];
+            FloatVector x = FloatVector.broadcast(SPECIES, a[p]);
+            s0 = FloatVector.fromArray(SPECIES, bk, j).fma(x, s0);
+            s1 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(x, s1);
+        }
+        s0.intoArray(c, j);
+        s1.intoArray(c, j + LANES);
+    }
+
+    /** One row ({@code c}), 1 vector from column {@code j}. */
+    private static void block1x1(float[] a, int p, int cs, float[][] b, float[] c, int inner, int j) {
+        FloatVector s0 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < inner; k++, p += cs) {
+            s0 = FloatVector.fromArray(SPECIES, b[k], j).fma(FloatVector.broadcast(SPECIES, a[p]), s0);
+        }
+        s0.intoArray(c, j);
+    }
+
+    /** One element, column {@code j} of the row whose factors start at {@code a[p]}: the chain of the vector lanes. */
+    private static float scalar(float[] a, int p, int cs, float[][] b, int inner, int j) {
+        float s = 0.0f;
+        for (int k = 0; k < inner; k++, p += cs) {
+            s = Math.fma(a[p], b[k][j], s);
+        }
+        return s;
+    }
+}

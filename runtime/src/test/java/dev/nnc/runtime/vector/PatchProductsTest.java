@@ -1,0 +1,94 @@
+package dev.nnc.runtime.vector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The products over patches against a chain of fused multiply-adds per element, in order of
+ * {@code k} from zero: bit for bit, which is what makes the overlapping blocks of the last rows
+ * harmless and a convolution's result independent of where its rows fall. Shapes reach blocks of
+ * four, two and one vectors, rows in fours, overlapping fours and single rows, both strides of
+ * the left factor, rows rounded up to whole vectors and rows that are not (a scalar tail). The
+ * build runs these tests at the machine's vector length and at 256 and 128 bits too.
+ */
+class PatchProductsTest {
+    private static final int LANES = VectorProducts.lanes();
+    private static final int[] WIDTHS = {
+        1, 3, LANES - 1, LANES, LANES + 3, 2 * LANES, 3 * LANES + 1, 4 * LANES, 7 * LANES + 4
+    };
+    private static final int[] ROWS = {1, 2, 3, 4, 5, 6, 8, 11};
+    private static final int[] INNER = {1, 5, 25};
+    private final Random random = new Random(15);
+
+    @Test
+    void eachElementIsTheChainOfMultiplyAddsWhateverItsBlock() {
+        for (int rows : ROWS) {
+            for (int inner : INNER) {
+                for (int width : WIDTHS) {
+                    for (boolean padded : new boolean[] {false, true}) {
+                        check(rows, inner, width, padded, false);
+                        check(rows, inner, width, padded, true);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void columnsPastTheWidthAreComputedOnlyIntoRowsLongEnough() {
+        int width = LANES + 3;
+        int padded = 2 * LANES;
+        float[][] b = rows(5, padded);
+        float[][] c = new float[4][];
+        for (int i = 0; i < 4; i++) {
+            c[i] = new float[i == 2 ? width : padded];
+            Arrays.fill(c[i], -7.0f);
+        }
+        PatchProducts.multiply(values(4 * 5), 0, 5, 1, b, c, 4, 5, width);
+        // One row too short: the columns past the width are left alone in every row.
+        assertEquals(-7.0f, c[0][width], "c[0][width]");
+        assertEquals(-7.0f, c[3][padded - 1], "c[3][padded - 1]");
+    }
+
+    /** {@code rows x inner} left factor read by rows ({@code transposed} false) or by columns. */
+    private void check(int rows, int inner, int width, boolean padded, boolean transposed) {
+        int length = padded ? (width + LANES - 1) / LANES * LANES : width;
+        int ao = 3;
+        float[] a = values(ao + rows * inner + 2);
+        int rowStride = transposed ? 1 : inner;
+        int colStride = transposed ? rows : 1;
+        float[][] b = rows(inner, length);
+        float[][] c = rows(rows, length);
+        PatchProducts.multiply(a, ao, rowStride, colStride, b, c, rows, inner, width);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < width; j++) {
+                float expected = 0.0f;
+                for (int k = 0; k < inner; k++) {
+                    expected = Math.fma(a[ao + i * rowStride + k * colStride], b[k][j], expected);
+                }
+                String where = "rows=%d inner=%d width=%d padded=%b transposed=%b at [%d][%d]"
+                        .formatted(rows, inner, width, padded, transposed, i, j);
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(c[i][j]), where);
+            }
+        }
+    }
+
+    private float[] values(int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return v;
+    }
+
+    private float[][] rows(int n, int length) {
+        float[][] r = new float[n][];
+        for (int i = 0; i < n; i++) {
+            r[i] = values(length);
+        }
+        return r;
+    }
+}
