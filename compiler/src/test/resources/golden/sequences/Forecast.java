@@ -181,6 +181,8 @@ public final class Forecast implements TrainableNetwork {
 
     private final double[][] states = new double[4][16];
 
+    private final double[][] candidates = new double[1][16];
+
     private final double[][] out_ = new double[4][1];
 
     private final double[][] t19 = new double[4][1];
@@ -1114,11 +1116,16 @@ public final class Forecast implements TrainableNetwork {
                 for (int b = 0; b < m; b++) {
                     double[] s = gateSums[b];
                     double[] h = states[b];
+                    double[] a = candidates[0];
+                    for (int g = 0; g < 32; g++) {
+                        s[g] = sigmoid(input_projection[b][t * 48 + g] + s[g]);
+                    }
                     for (int u = 0; u < 16; u++) {
-                        double r = sigmoid(input_projection[b][t * 48 + 0 + u] + s[0 + u]);
-                        double z = sigmoid(input_projection[b][t * 48 + 16 + u] + s[16 + u]);
-                        double qn = s[32 + u];
-                        double n = Math.tanh(input_projection[b][t * 48 + 32 + u] + r * qn);
+                        a[u] = Math.tanh(input_projection[b][t * 48 + 32 + u] + s[u] * s[32 + u]);
+                    }
+                    for (int u = 0; u < 16; u++) {
+                        double z = s[16 + u];
+                        double n = a[u];
                         h[u] = (1.0 - z) * n + z * h[u];
                         trace[b][(0 + t) * 16 + u] = h[u];
                     }
@@ -1273,11 +1280,16 @@ public final class Forecast implements TrainableNetwork {
                 for (int b = 0; b < m; b++) {
                     double[] s = gateSums[b];
                     double[] h = states[b];
+                    double[] a = candidates[0];
+                    for (int g = 0; g < 32; g++) {
+                        s[g] = sigmoid(input_projection[b][t * 48 + g] + s[g]);
+                    }
                     for (int u = 0; u < 16; u++) {
-                        double r = sigmoid(input_projection[b][t * 48 + 0 + u] + s[0 + u]);
-                        double z = sigmoid(input_projection[b][t * 48 + 16 + u] + s[16 + u]);
-                        double qn = s[32 + u];
-                        double n = Math.tanh(input_projection[b][t * 48 + 32 + u] + r * qn);
+                        a[u] = Math.tanh(input_projection[b][t * 48 + 32 + u] + s[u] * s[32 + u]);
+                    }
+                    for (int u = 0; u < 16; u++) {
+                        double z = s[16 + u];
+                        double n = a[u];
                         h[u] = (1.0 - z) * n + z * h[u];
                         trace[b][(0 + t) * 16 + u] = h[u];
                     }
@@ -1461,16 +1473,21 @@ public final class Forecast implements TrainableNetwork {
                 for (int b = 0; b < m; b++) {
                     double[] s = gateSums[b];
                     double[] h = states[b];
+                    double[] a = candidates[0];
+                    for (int g = 0; g < 32; g++) {
+                        s[g] = sigmoid(input_projection[b][t * 48 + g] + s[g]);
+                    }
                     for (int u = 0; u < 16; u++) {
-                        double r = sigmoid(input_projection[b][t * 48 + 0 + u] + s[0 + u]);
-                        double z = sigmoid(input_projection[b][t * 48 + 16 + u] + s[16 + u]);
-                        double qn = s[32 + u];
-                        double n = Math.tanh(input_projection[b][t * 48 + 32 + u] + r * qn);
+                        a[u] = Math.tanh(input_projection[b][t * 48 + 32 + u] + s[u] * s[32 + u]);
+                    }
+                    for (int u = 0; u < 16; u++) {
+                        double z = s[16 + u];
+                        double n = a[u];
                         h[u] = (1.0 - z) * n + z * h[u];
-                        trace[b][(16 + t) * 16 + u] = r;
+                        trace[b][(16 + t) * 16 + u] = s[u];
                         trace[b][(32 + t) * 16 + u] = z;
                         trace[b][(48 + t) * 16 + u] = n;
-                        trace[b][(64 + t) * 16 + u] = qn;
+                        trace[b][(64 + t) * 16 + u] = s[32 + u];
                         trace[b][(0 + t) * 16 + u] = h[u];
                     }
                 }

@@ -54,6 +54,18 @@ final class Helpers {
                         .addStatement("return (float) $T.copySign((1 - e) / (1 + e), x)", JavaLang.MATH)
                         .build();
             case "step" -> step(m, numeric);
+            case "gateTanh" -> gateTanh(m, numeric);
+            case "gateSigmoid" -> {
+                requireFloat(name, numeric);
+                yield m.addJavadoc(
+                                "The logistic function of a recurrent cell's gate in float, {@code (1 + tanh(x/2)) / 2}\n")
+                        .addJavadoc(
+                                "through {@link #gateTanh}: within 2e-7 of the exact value, strictly between 0 and 1.\n")
+                        .addJavadoc("A gate multiplies, so what counts is its absolute error; the relative accuracy\n")
+                        .addJavadoc("of {@link #sigmoid} far in the lower tail is not needed here.\n")
+                        .addStatement("return 0.5f + 0.5f * gateTanh(0.5f * x)")
+                        .build();
+            }
             case "square" -> m.addStatement("return x * x").build();
             case "cube" -> m.addStatement("return x * x * x").build();
             case "leakyRelu" ->
@@ -92,5 +104,61 @@ final class Helpers {
         return m.addStatement("long bits = $T.doubleToRawLongBits(x)", Double.class)
                 .addStatement("return (-bits & ~bits & (bits - 0x7ff0000000000001L)) >>> 63")
                 .build();
+    }
+
+    /**
+     * The largest |x| the rational tanh is evaluated at, where it is still below 1; beyond it the
+     * clamped value is returned, within 4 ulp of 1 (float tanh is 1 from 9.01 on).
+     */
+    static final String GATE_TANH_LIMIT = "7.905311107635498f";
+
+    /** Coefficients of P(t) and Q(t), lowest first: {@code compiler/src/test/python/gate_functions.py}. */
+    private static final String[] GATE_TANH_P = {
+        "1.0f", "0.13450303673744202f", "0.0035786097869277f", "2.201658753619995e-05f", "1.5417711551890534e-08f"
+    };
+
+    private static final String[] GATE_TANH_Q = {
+        "1.0f", "0.46783632040023804f", "0.026190800592303276f", "0.0003423011221457273f", "8.594822702434612e-07f"
+    };
+
+    /**
+     * tanh of a recurrent cell's gate in float. Multiplications, additions, one division and two
+     * comparisons: a form C2 vectorises across the loop over units, where {@code tanh}'s
+     * exponential in double costs most of a recurrent step.
+     */
+    private static MethodSpec gateTanh(MethodSpec.Builder m, Numeric numeric) {
+        requireFloat("gateTanh", numeric);
+        return m.addJavadoc(
+                        "tanh of a recurrent cell's gate in float: {@code x P(x^2) / Q(x^2)}, a rational function\n")
+                .addJavadoc(
+                        "fitted for the least relative error on [0, L] (compiler/src/test/python/gate_functions.py),\n")
+                .addJavadoc("with x clamped to [-L, L]. Within 6 ulp of tanh, odd, never above 1, NaN for NaN;\n")
+                .addJavadoc("no exponential and no branch, so the loop over a cell's units vectorises.\n")
+                .addStatement(
+                        "float c = $T.max(-$L, $T.min($L, x))",
+                        JavaLang.MATH,
+                        GATE_TANH_LIMIT,
+                        JavaLang.MATH,
+                        GATE_TANH_LIMIT)
+                .addStatement("float t = c * c")
+                .addStatement("float p = c * ($L)", horner(GATE_TANH_P))
+                .addStatement("float q = $L", horner(GATE_TANH_Q))
+                .addStatement("return p / q")
+                .build();
+    }
+
+    /** {@code c0 + t * (c1 + t * (...))}. */
+    private static String horner(String[] coefficients) {
+        StringBuilder text = new StringBuilder(coefficients[coefficients.length - 1]);
+        for (int i = coefficients.length - 2; i >= 0; i--) {
+            text.insert(0, coefficients[i] + " + t * (").append(')');
+        }
+        return text.toString();
+    }
+
+    private static void requireFloat(String name, Numeric numeric) {
+        if (!numeric.isFloat()) {
+            throw new InternalCompilerError(name + " is a float helper; double classes keep the exact forms");
+        }
     }
 }

@@ -7,6 +7,7 @@ import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.SequenceOp;
 import dev.nnc.compiler.graph.SpatialOp;
 import dev.nnc.compiler.semantic.Term.Recurrent.Cell;
+import java.util.List;
 
 /**
  * The Java loops of {@link SequenceOp} for one sample: a loop over the time steps, never
@@ -20,7 +21,8 @@ import dev.nnc.compiler.semantic.Term.Recurrent.Cell;
  * RowProducts}): by columns forward ({@code q += h_j W_hh[:, j]}), by rows backward ({@code dh +=
  * dq_g W_hh[g, :]}), the parameter's own field or the copy the class keeps current. Float classes
  * run with the Vector API call the runtime's register-blocked {@code multiplyOne} for these
- * products instead ({@link VectorKernels}). Reads and writes go through {@link
+ * products instead ({@link VectorKernels}), and the runtime's vector logistic and tanh functions
+ * for the gates ({@link #activations}). Reads and writes go through {@link
  * KernelEmitter#ref} and {@link KernelEmitter#slot}, so the same loops serve per-sample arrays
  * and the rows of a tile.
  */
@@ -123,7 +125,11 @@ final class SequenceLoops {
         if (cells != null) {
             code.addStatement("$L[] c = $N[b]", type, cells);
         }
-        return code.beginControlFlow("for (int u = 0; u < $L; u++)", e.units)
+        if (e.cell == Cell.GRU || e.cell == Cell.LSTM) {
+            code.addStatement("$L[] a = $N[0]", type, kernel.scratchRows(node, "candidates", 1, e.units));
+        }
+        return code.add(activations(node, e))
+                .beginControlFlow("for (int u = 0; u < $L; u++)", e.units)
                 .add(forwardCell(node, e))
                 .endControlFlow()
                 .endControlFlow()
@@ -289,36 +295,118 @@ final class SequenceLoops {
         throw new InternalCompilerError("the hidden weight of " + node.op().mnemonic() + " is not a parameter");
     }
 
-    /** One unit {@code u} of step {@code t}: the new state in {@code h[u]} and the trace. */
+    /**
+     * The gates' nonlinearities of step {@code t} for the current sample, each over a run of
+     * units, before the loop that combines them ({@link #forwardCell}): the logistic and tanh
+     * gates of {@code s} in place ({@code s[g] = f(p_t[g] + s[g])}), then {@code a[u] = tanh(...)},
+     * the tangent of a GRU's candidate or of an LSTM's new cell. In float classes run with the
+     * Vector API the pre-activations are summed first and each run is one call of the runtime's
+     * {@code VectorFunctions}, a vector of units at a time; the plain loops compute one unit at a
+     * time, one run after another, which runs faster than all gates of a unit in one loop
+     * (docs/codegen.md).
+     */
+    private CodeBlock activations(Node node, Extent e) {
+        int h = e.units;
+        List<Run> runs = switch (e.cell) {
+            case RNN_TANH -> List.of(new Run(0, h, false));
+            case RNN_RELU -> List.of();
+            case GRU -> List.of(new Run(0, 2 * h, true));
+            case LSTM -> List.of(new Run(0, 2 * h, true), new Run(2 * h, h, false), new Run(3 * h, h, true));
+        };
+        CodeBlock.Builder plain = CodeBlock.builder();
+        CodeBlock.Builder vector = CodeBlock.builder();
+        int summed = 0;
+        for (Run run : runs) {
+            CodeBlock value = CodeBlock.of("$L + s[g]", p(node, e, CodeBlock.of("g")));
+            plain.beginControlFlow("for (int g = $L; g < $L; g++)", run.from, run.from + run.count)
+                    .addStatement("s[g] = $L", run.sigmoid ? gateSigmoid(value) : gateTanh(value))
+                    .endControlFlow();
+            vector.addStatement(
+                    "$T.$L(s, $L, $L)", VectorKernels.FUNCTIONS, run.sigmoid ? "sigmoid" : "tanh", run.from, run.count);
+            summed = run.from + run.count;
+        }
+        CodeBlock sums = CodeBlock.builder()
+                .beginControlFlow("for (int g = 0; g < $L; g++)", summed)
+                .addStatement("s[g] += $L", p(node, e, CodeBlock.of("g")))
+                .endControlFlow()
+                .build();
+        CodeBlock candidate = candidate(node, e);
+        if (candidate != null) {
+            plain.beginControlFlow("for (int u = 0; u < $L; u++)", h)
+                    .add(candidateUpdate(e))
+                    .addStatement("a[u] = $L", gateTanh(candidate))
+                    .endControlFlow();
+            vector.beginControlFlow("for (int u = 0; u < $L; u++)", h)
+                    .add(candidateUpdate(e))
+                    .addStatement("a[u] = $L", candidate)
+                    .endControlFlow()
+                    .addStatement("$T.tanh(a, 0, $L)", VectorKernels.FUNCTIONS, h);
+        }
+        if (runs.isEmpty() || !VectorKernels.covers(numeric)) {
+            return plain.build();
+        }
+        return CodeBlock.builder()
+                .beginControlFlow("if ($T.ENABLED)", VectorKernels.VECTORIZATION)
+                .add(sums)
+                .add(vector.build())
+                .nextControlFlow("else")
+                .add(plain.build())
+                .endControlFlow()
+                .build();
+    }
+
+    /** A run of gates, {@code count} rows of {@code s} from {@code from}: logistic or tanh. */
+    private record Run(int from, int count, boolean sigmoid) {}
+
+    /**
+     * What the candidate row {@code a} holds the tangent of, once the gates are activated: a
+     * GRU's {@code p_n + r q_n}, an LSTM's new cell {@code c}; null for the cells without one.
+     */
+    private CodeBlock candidate(Node node, Extent e) {
+        return switch (e.cell) {
+            case GRU -> CodeBlock.of("$L + s[u] * s[$L + u]", p(node, e, 2), 2 * e.units);
+            case LSTM -> CodeBlock.of("c[u]");
+            case RNN_TANH, RNN_RELU -> null;
+        };
+    }
+
+    /** An LSTM's new cell, {@code c = f c + i g}, before its tangent; nothing for the others. */
+    private CodeBlock candidateUpdate(Extent e) {
+        if (e.cell != Cell.LSTM) {
+            return CodeBlock.of("");
+        }
+        int h = e.units;
+        return CodeBlock.of("c[u] = s[$L + u] * c[u] + s[u] * s[$L + u];\n", h, 2 * h);
+    }
+
+    /**
+     * One unit {@code u} of step {@code t}, from the activated gates in {@code s} and the
+     * candidate's tangent in {@code a} ({@link #activations}): the new state in {@code h[u]} and
+     * the trace.
+     */
     private CodeBlock forwardCell(Node node, Extent e) {
         CodeBlock.Builder code = CodeBlock.builder();
+        int h = e.units;
         switch (e.cell) {
-            case RNN_TANH -> code.addStatement("h[u] = $L", kernel.tanh(sum(node, e, 0)));
+            case RNN_TANH -> code.addStatement("h[u] = s[u]");
             case RNN_RELU -> code.addStatement("h[u] = $T.max($L, $L)", JavaLang.MATH, sum(node, e, 0), zero());
             case GRU -> {
-                code.addStatement("$L r = $L", type, sigmoid(sum(node, e, 0)))
-                        .addStatement("$L z = $L", type, sigmoid(sum(node, e, 1)))
-                        .addStatement("$L qn = s[$L + u]", type, 2 * e.units)
-                        .addStatement("$L n = $L", type, kernel.tanh(CodeBlock.of("$L + r * qn", p(node, e, 2))))
+                code.addStatement("$L z = s[$L + u]", type, h)
+                        .addStatement("$L n = a[u]", type)
                         .addStatement("h[u] = ($L - z) * n + z * h[u]", one())
-                        .add(kept(node, e, 1, "r"))
+                        .add(kept(node, e, 1, "s[u]"))
                         .add(kept(node, e, 2, "z"))
                         .add(kept(node, e, 3, "n"))
-                        .add(kept(node, e, 4, "qn"));
+                        .add(kept(node, e, 4, "s[" + 2 * h + " + u]"));
             }
             case LSTM -> {
-                code.addStatement("$L i = $L", type, sigmoid(sum(node, e, 0)))
-                        .addStatement("$L f = $L", type, sigmoid(sum(node, e, 1)))
-                        .addStatement("$L g = $L", type, kernel.tanh(sum(node, e, 2)))
-                        .addStatement("$L o = $L", type, sigmoid(sum(node, e, 3)))
-                        .addStatement("c[u] = f * c[u] + i * g")
-                        .addStatement("$L tc = $L", type, kernel.tanh(CodeBlock.of("c[u]")))
-                        .addStatement("h[u] = o * tc")
+                code.addStatement("$L tc = a[u]", type)
+                        .addStatement("h[u] = s[$L + u] * tc", 3 * h)
                         .add(kept(node, e, 1, "c[u]"))
-                        .add(kept(node, e, 2, "i"))
-                        .add(kept(node, e, 3, "f"))
-                        .add(kept(node, e, 4, "g"))
-                        .add(kept(node, e, 5, "o"))
+                        .add(kept(node, e, 2, "s[u]"))
+                        .add(kept(node, e, 3, "s[" + h + " + u]"))
+                        .add(kept(node, e, 4, "s[" + 2 * h + " + u]"))
+                        .add(kept(node, e, 5, "s[" + 3 * h + " + u]"))
                         .add(kept(node, e, 6, "tc"));
             }
         }
@@ -424,6 +512,11 @@ final class SequenceLoops {
         return read(node.arg(0), CodeBlock.of("t * $L + $L + u", e.rows, gate * e.units));
     }
 
+    /** {@code p[t][row]}, the input side of gate row {@code row} (an expression) at step {@code t}. */
+    private CodeBlock p(Node node, Extent e, CodeBlock row) {
+        return read(node.arg(0), CodeBlock.of("t * $L + $L", e.rows, row));
+    }
+
     /**
      * {@code trace[block][t][u] = value;}, or nothing when no node of the kernel reads that
      * block: a prediction reads only the states, so it keeps no gates.
@@ -452,8 +545,25 @@ final class SequenceLoops {
         return out(node, CodeBlock.of("t * $L + $L + u", e.rows, gate * e.units));
     }
 
-    private CodeBlock sigmoid(CodeBlock x) {
-        return CodeBlock.of("$N($L)", kernel.helper("sigmoid"), x);
+    /**
+     * The logistic function of a gate in the plain loops: in float the rational {@code
+     * gateSigmoid} ({@link Helpers}), which C2 vectorises across a run of units and which is
+     * within 2e-7 of the exact value; in double the exact {@code sigmoid}.
+     */
+    private CodeBlock gateSigmoid(CodeBlock x) {
+        if (!numeric.isFloat()) {
+            return CodeBlock.of("$N($L)", kernel.helper("sigmoid"), x);
+        }
+        kernel.helper("gateTanh"); // gateSigmoid calls it
+        return CodeBlock.of("$N($L)", kernel.helper("gateSigmoid"), x);
+    }
+
+    /** tanh of a gate in the plain loops: float's rational {@code gateTanh} (within 6 ulp), double's exact tanh. */
+    private CodeBlock gateTanh(CodeBlock x) {
+        if (!numeric.isFloat()) {
+            return kernel.tanh(x);
+        }
+        return CodeBlock.of("$N($L)", kernel.helper("gateTanh"), x);
     }
 
     private String zero() {

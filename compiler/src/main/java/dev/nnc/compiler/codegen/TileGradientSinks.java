@@ -159,6 +159,10 @@ final class TileGradientSinks {
      * order from zero, then one addition to the gradient, exactly as the product stored per sample
      * would be, so a tile gives the bits of the one-sample step (TrainOneTest) and nothing of the
      * size of the weight is stored per sample.
+     *
+     * <p>In float classes run with the Vector API, a sample's sum is one call of the runtime's
+     * register-blocked {@code multiply} instead ({@link #vectorRowOuterSum}); every kernel adds
+     * each sample's sum in the same way, so a tile still gives the bits of the one-sample step.
      */
     private CodeBlock rowOuterSum(ParameterField p, RowOuterSum sum) {
         Shape shape = p.param().shape();
@@ -182,13 +186,15 @@ final class TileGradientSinks {
         // C2 vectorises s[i] += a r[i] over such rows, not over rows at an offset in one array.
         String copies = kernel.scratchRows(product, "termRows", sum.terms(), innerCount);
         java.util.function.IntFunction<CodeBlock> copied = t -> CodeBlock.of("$N[k + $L][$N]", copies, t, inner);
-        CodeBlock.Builder sample = CodeBlock.builder()
+        CodeBlock copy = CodeBlock.builder()
                 .beginControlFlow("for (int k = 0; k < $L; k++)", sum.terms())
                 .addStatement("$L[] r = $N[k]", type, copies)
                 .beginControlFlow("for (int $N = 0; $N < $L; $N++)", inner, inner, innerCount, inner)
                 .addStatement("r[$N] = $L", inner, row.apply(0))
                 .endControlFlow()
                 .endControlFlow()
+                .build();
+        CodeBlock.Builder sample = CodeBlock.builder()
                 .addStatement("$L[] s = $N[0]", type, scratch)
                 .beginControlFlow("for (int $N = 0; $N < $L; $N++)", outer, outer, outerCount, outer)
                 .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
@@ -215,9 +221,63 @@ final class TileGradientSinks {
                 .addStatement("$L += s[$N]", target, inner)
                 .endControlFlow()
                 .endControlFlow();
+        CodeBlock.Builder perSample = CodeBlock.builder().add(copy);
+        if (VectorKernels.covers(numeric)) {
+            perSample
+                    .beginControlFlow("if ($T.ENABLED)", VectorKernels.VECTORIZATION)
+                    .add(vectorRowOuterSum(sum, copies, scalars, outer, inner, outerCount, innerCount, target))
+                    .nextControlFlow("else")
+                    .add(sample.build())
+                    .endControlFlow();
+        } else {
+            perSample.add(sample.build());
+        }
         return CodeBlock.builder()
                 .add("// Σ_k u_k v_k^T, sample by sample, a row of the gradient at a time\n")
-                .add(kernel.forEachSample(sample.build()))
+                .add(kernel.forEachSample(perSample.build()))
+                .build();
+    }
+
+    /**
+     * One sample's {@link #rowOuterSum} with the Vector API: the scalars of the terms transposed
+     * into rows ({@code a[outer][k]}), their product with the copied term rows by the runtime's
+     * register-blocked {@code multiply} into a scratch gradient of the sample, which is then added
+     * to the gradient. The plain loops add a product to memory at every term; here each block of
+     * sums stays in registers over all terms.
+     */
+    private CodeBlock vectorRowOuterSum(
+            RowOuterSum sum,
+            String copies,
+            int scalars,
+            String outer,
+            String inner,
+            int outerCount,
+            int innerCount,
+            CodeBlock target) {
+        Node product = graph.node(sum.product());
+        String transposed = kernel.scratchRows(product, "termScalars", outerCount, sum.terms());
+        String sampleSum = kernel.scratchRows(product, "sampleGradient", outerCount, innerCount);
+        return CodeBlock.builder()
+                .beginControlFlow("for (int k = 0; k < $L; k++)", sum.terms())
+                .beginControlFlow("for (int $N = 0; $N < $L; $N++)", outer, outer, outerCount, outer)
+                .addStatement("$N[$N][k] = $L", transposed, outer, element(scalars, CodeBlock.of("k"), outer))
+                .endControlFlow()
+                .endControlFlow()
+                .addStatement(
+                        "$T.multiply($N, 0, $N, $N, $L, $L, $L)",
+                        VectorKernels.PRODUCTS,
+                        transposed,
+                        copies,
+                        sampleSum,
+                        outerCount,
+                        sum.terms(),
+                        innerCount)
+                .beginControlFlow("for (int $N = 0; $N < $L; $N++)", outer, outer, outerCount, outer)
+                .addStatement("$L[] s = $N[$N]", numeric.type(), sampleSum, outer)
+                .beginControlFlow("for (int $N = 0; $N < $L; $N++)", inner, inner, innerCount, inner)
+                .addStatement("$L += s[$N]", target, inner)
+                .endControlFlow()
+                .endControlFlow()
                 .build();
     }
 

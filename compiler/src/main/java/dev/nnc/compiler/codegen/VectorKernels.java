@@ -4,8 +4,9 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 
 /**
- * The opt-in Vector API path of float classes, for tiled products and the gradient norm's sums of
- * squares: a call into the runtime's register-blocked kernels, taken when the JVM runs with
+ * The opt-in Vector API path of float classes, for tiled products, the gradient norm's sums of
+ * squares and the gates of recurrent layers: a call into the runtime's register-blocked kernels
+ * or its vector logistic and tanh functions, taken when the JVM runs with
  * {@code --add-modules jdk.incubator.vector}, in front of the plain loops that run otherwise.
  * The test is a {@code static final} constant of the runtime, so the JIT keeps one of the two
  * branches; without the module the kernel class is never loaded.
@@ -20,6 +21,8 @@ final class VectorKernels {
      * of every narrower one), so that the runtime's kernel runs whole vectors to the end of a row.
      */
     private static final int PATCH_ROW_MULTIPLE = 16;
+
+    static final ClassName FUNCTIONS = ClassName.get("dev.nnc.runtime.vector", "VectorFunctions");
 
     private VectorKernels() {}
 

@@ -52,6 +52,11 @@ final class GeneratedClasses {
     static GeneratedClasses compile(List<SourceInput> sources) {
         CompilationResult result = Compiler.generate(sources);
         assertFalse(result.hasErrors(), result.rendered());
+        return javac(result.files());
+    }
+
+    /** Compiles Java sources that a test assembled itself (from the code generator's parts). */
+    static GeneratedClasses javac(List<GeneratedFile> files) {
         try {
             Path root = Files.createTempDirectory("nnc-generated");
             deleteOnExit(root);
@@ -65,7 +70,7 @@ final class GeneratedClasses {
                     out.toString(),
                     "-Xlint:all",
                     "-Werror"));
-            for (GeneratedFile file : result.files()) {
+            for (GeneratedFile file : files) {
                 Path path = src.resolve(file.relativePath());
                 Files.createDirectories(path.getParent());
                 Files.writeString(path, file.content());
@@ -89,11 +94,10 @@ final class GeneratedClasses {
                     arguments.toArray(String[]::new));
             assertTrue(
                     status == 0,
-                    () -> "javac failed:\n" + errors + "\n"
-                            + result.files().get(0).content());
+                    () -> "javac failed:\n" + errors + "\n" + files.get(0).content());
             ClassLoader loader =
                     new URLClassLoader(new URL[] {out.toUri().toURL()}, GeneratedClasses.class.getClassLoader());
-            return new GeneratedClasses(loader, result.files(), out);
+            return new GeneratedClasses(loader, files, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -19,7 +19,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * register-blocked products, and is checked against its double twin, which runs the plain loops,
  * with the float precision rule of RELIABILITY 1.5 (rtol 1e-4, atol 1e-5). Batches of 1, 5, 64
  * and 100 samples reach the kernels' single rows, blocks of four rows, full tiles and a second
- * tile that adds to the gradient of the first.
+ * tile that adds to the gradient of the first. Recurrent float networks take the runtime's vector
+ * logistic and tanh functions for their gates and its products for their weights' sums over the
+ * steps, and are checked the same way.
  */
 class VectorKernelsTest {
     private static final double RTOL = 1e-4;
@@ -147,5 +149,55 @@ class VectorKernelsTest {
         twin.getParameters(expected);
         single.getParameters(actual);
         assertAllClose(expected, actual, RTOL, ATOL, "parameters after 3 steps");
+    }
+
+    /**
+     * A float recurrent network of each cell against its double twin, in the gradient of nine
+     * samples (two tiles and a rest) and after three Adam steps: 20 units make runs of gates that
+     * end in the scalar tails of the vector functions at every vector length.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"gru(x, 20)", "lstm(x, 20)", "rnn(x, 20)"})
+    void recurrentGatesAndWeightSumsMatchTheDoubleTwin(String layer) {
+        String spec = """
+                network Seq {
+                    %s
+                    input  x[6, 3];
+                    target y[1];
+                    h = %s;
+                    out = dense(h, 1);
+                    output out;
+                    loss mse(out, y);
+                    optimizer adam(lr = 1e-2);
+                    seed 5;
+                }
+                """;
+        String name = "vector_" + layer.substring(0, layer.indexOf('('));
+        GeneratedClasses floats = Examples.compiled(name + ".nn", spec.formatted("precision float;", layer));
+        String source = floats.files().get(0).content();
+        assertTrue(source.contains("VectorFunctions.sigmoid(") || layer.startsWith("rnn"), "vector logistic gates");
+        assertTrue(source.contains("VectorFunctions.tanh("), "vector tanh");
+        assertTrue(source.contains("VectorProducts.multiply(termScalars"), "the weight sums as products");
+        TrainableNetwork single = floats.newInstance("Seq");
+        TrainableNetwork twin = Examples.compiled(name + "_double.nn", spec.formatted("", layer))
+                .newInstance("Seq");
+        double[] parameters = new double[single.parameterCount()];
+        single.getParameters(parameters);
+        twin.setParameters(parameters);
+
+        int n = 9;
+        double[] xs = floatExact(gaussian(110, n * single.inputSize()));
+        double[] ys = floatExact(gaussian(111, n));
+        double[] expected = new double[parameters.length];
+        double[] gradient = new double[parameters.length];
+        assertClose(twin.gradient(xs, ys, n, expected), single.gradient(xs, ys, n, gradient), RTOL, ATOL, "loss");
+        assertAllFinite(gradient, "gradient");
+        assertAllClose(expected, gradient, RTOL, ATOL, "gradient of " + layer);
+        for (int step = 0; step < 3; step++) {
+            assertClose(twin.trainStep(xs, ys, n), single.trainStep(xs, ys, n), RTOL, ATOL, "loss of step " + step);
+        }
+        twin.getParameters(expected);
+        single.getParameters(parameters);
+        assertAllClose(expected, parameters, RTOL, ATOL, "parameters after 3 steps of " + layer);
     }
 }
