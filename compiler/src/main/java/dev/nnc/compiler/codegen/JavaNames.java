@@ -55,21 +55,26 @@ final class JavaNames {
     /** The next probe name's number; null outside the probe pass. */
     private final int[] probeCount;
 
-    private JavaNames(Set<String> taken, Map<Object, String> byTag, Set<String> allocated, int[] probeCount) {
+    /** The class's names for a method's scope; null for the class's own. */
+    private final JavaNames parent;
+
+    private JavaNames(
+            Set<String> taken, Map<Object, String> byTag, Set<String> allocated, int[] probeCount, JavaNames parent) {
         this.taken = taken;
         this.byTag = byTag;
         this.allocated = allocated;
         this.probeCount = probeCount;
+        this.parent = parent;
     }
 
     /** Names for the probe pass: every allocated name is {@code nncProbe<n>}, unique in the class. */
     static JavaNames probe() {
-        return new JavaNames(new HashSet<>(), new HashMap<>(), new LinkedHashSet<>(), new int[1]);
+        return new JavaNames(new HashSet<>(), new HashMap<>(), new LinkedHashSet<>(), new int[1], null);
     }
 
     /** Names that avoid {@code vocabulary}, the generator's own identifiers in this class. */
     static JavaNames avoiding(Set<String> vocabulary) {
-        return new JavaNames(new HashSet<>(vocabulary), new HashMap<>(), new LinkedHashSet<>(), null);
+        return new JavaNames(new HashSet<>(vocabulary), new HashMap<>(), new LinkedHashSet<>(), null, null);
     }
 
     /** The Java name for the spec name {@code specName} under {@code tag} (allocated once). */
@@ -84,10 +89,14 @@ final class JavaNames {
 
     /**
      * Names for the locals of one method: everything the class has allocated so far stays
-     * taken, and what the method allocates does not leak into other methods.
+     * taken, and what the method allocates does not leak into other methods. The class may
+     * allocate members while its methods are being written (a field for a value stored by a later
+     * kernel), so a method's name is also checked against the class's names as they are then,
+     * and a member's against every local of every method so far: a local never shadows a member
+     * the same method reads.
      */
     JavaNames forMethod() {
-        return new JavaNames(new HashSet<>(taken), new HashMap<>(byTag), allocated, probeCount);
+        return new JavaNames(new HashSet<>(taken), new HashMap<>(byTag), allocated, probeCount, this);
     }
 
     /**
@@ -115,15 +124,22 @@ final class JavaNames {
     }
 
     private boolean isFree(String name) {
-        if (taken.contains(name)) {
-            return false;
-        }
-        for (String suffix : DERIVED_SUFFIXES) {
-            if (taken.contains(name + suffix)) {
+        // A method's scope also avoids the class's members as they are now.
+        for (String candidate : withDerived(name)) {
+            if (taken.contains(candidate) || parent != null && parent.taken.contains(candidate)) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static List<String> withDerived(String name) {
+        List<String> names = new java.util.ArrayList<>(DERIVED_SUFFIXES.size() + 1);
+        names.add(name);
+        for (String suffix : DERIVED_SUFFIXES) {
+            names.add(name + suffix);
+        }
+        return names;
     }
 
     private void take(String name) {

@@ -143,6 +143,34 @@ class GeneratedNamesTest {
         assertArrayEquals(values, back);
     }
 
+    /**
+     * A value named like a local a kernel allocates ({@code total}, the sum of the log-sum-exp)
+     * whose field is allocated after that kernel's scope was opened: the local must not shadow the
+     * field the same kernel reads. Before the fix javac failed with "array required, but double
+     * found" at {@code Math.exp(total[i] - max)} (found by the accepted-specs fuzzing).
+     */
+    @Test
+    void aValueNamedLikeAKernelsLocalIsNotShadowedByIt() {
+        String spec = """
+                network Tot {
+                    input x[4];
+                    target y[3];
+                    h = dense(x, 5, activation = tanh);
+                    total = dense(h, 3);
+                    output total;
+                    loss cross_entropy(softmax(total), y) + 0.01 * l2(weights);
+                    optimizer adam;
+                }
+                """;
+        TrainableNetwork network = GeneratedClasses.compile("tot.nn", spec).newInstance("Tot");
+        double[] xs = {0.5, -1, 2, 0.25};
+        double[] ys = {0, 1, 0};
+        double[] gradient = new double[network.parameterCount()];
+        double loss = network.gradient(xs, ys, 1, gradient);
+        assertTrue(Double.isFinite(loss) && loss > 0, "loss " + loss);
+        assertTrue(Double.isFinite(network.trainStep(xs, ys, 1)));
+    }
+
     @Test
     void userTextInCommentsAndPathsNeverBecomesCodeNorFailsToCompile() {
         String spec = "/// ends */ static { System.exit(3); } /* early, see C:\\users\\me and \\u0041\n"
