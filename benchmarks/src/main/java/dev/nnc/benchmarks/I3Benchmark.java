@@ -59,21 +59,9 @@ public class I3Benchmark extends SuiteBenchmark {
 
         @Setup
         public void setUp() throws OrtException {
-            SuiteData data = SuiteData.of(Problem.C2);
-            double[][] samples = new double[SAMPLES][];
-            double[][] expected = new double[SAMPLES][10];
             C2 reference = new C2();
             reference.setParameters(OnnxModels.i3Parameters());
-            float[] out = new float[10];
-            for (int i = 0; i < SAMPLES; i++) {
-                samples[i] = data.sample(i);
-                reference.predict(SuiteData.toFloats(samples[i]), out);
-                for (int j = 0; j < 10; j++) {
-                    expected[i][j] = out[j];
-                }
-            }
-            model = new OrtPredictor(OnnxModels.model("i3_float"), samples, 1, 784, 10, false);
-            model.requireOutputs(expected, 1e-4);
+            model = OrtPredictor.oneSampleChecked("i3_float", Problem.C2, SAMPLES, new long[] {784}, reference);
         }
 
         @TearDown

@@ -59,19 +59,9 @@ public class I4Benchmark extends SuiteBenchmark {
 
         @Setup
         public void setUp() throws OrtException {
-            SuiteData data = SuiteData.of(Problem.R1);
-            double[][] samples = new double[SAMPLES][];
-            double[][] expected = new double[SAMPLES][1];
             R1 reference = new R1();
             reference.setParameters(OnnxModels.i4Parameters());
-            float[] out = new float[1];
-            for (int i = 0; i < SAMPLES; i++) {
-                samples[i] = data.sample(i);
-                reference.predict(SuiteData.toFloats(samples[i]), out);
-                expected[i][0] = out[0];
-            }
-            model = new OrtPredictor(OnnxModels.model("i4_float"), samples, 1, new long[] {32, 8}, 1, false);
-            model.requireOutputs(expected, 1e-4);
+            model = OrtPredictor.oneSampleChecked("i4_float", Problem.R1, SAMPLES, new long[] {32, 8}, reference);
         }
 
         @TearDown

@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.nnc.runtime.Network;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -81,6 +82,27 @@ public final class OrtPredictor implements AutoCloseable {
         outputBytes = direct(outputValues, doublePrecision);
         output = OnnxTensor.createTensor(env, outputBytes, new long[] {batch, outputSize}, type);
         pinned = Map.of(session.getOutputNames().iterator().next(), output);
+    }
+
+    /**
+     * A session of the exported one-sample model {@code model} over the first {@code samples}
+     * inputs of {@code problem}, each of per-sample shape {@code sampleShape}, in float; it
+     * throws unless ONNX Runtime predicts what {@code reference} (nnc's class with the
+     * benchmark's parameters) predicts, to 1e-4.
+     */
+    static OrtPredictor oneSampleChecked(
+            String model, Problem problem, int samples, long[] sampleShape, Network reference) throws OrtException {
+        SuiteData data = SuiteData.of(problem);
+        double[][] inputs = new double[samples][];
+        double[][] expected = new double[samples][reference.outputSize()];
+        for (int i = 0; i < samples; i++) {
+            inputs[i] = data.sample(i);
+            reference.predict(inputs[i], expected[i]);
+        }
+        OrtPredictor predictor =
+                new OrtPredictor(OnnxModels.model(model), inputs, 1, sampleShape, reference.outputSize(), false);
+        predictor.requireOutputs(expected, 1e-4);
+        return predictor;
     }
 
     /** Runs the model on input batch {@code index} and returns the first output value. */
