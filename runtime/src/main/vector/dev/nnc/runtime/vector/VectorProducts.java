@@ -35,12 +35,12 @@ import jdk.incubator.vector.VectorSpecies;
  * loops' in the last bits.
  *
  * <p>That order is the same in every block shape and tail of {@link #multiply} and {@link
- * #multiplyOne}: each output element is summed in slices of {@link #K_BLOCK} weight rows, each
+ * #multiplyOne}: each output element is summed in slices of {@link #SLICE} weight rows, each
  * slice a chain of multiply-adds from zero in the order of k, the slice sums added to the total
  * in the order of k, then the bias. So a one-sample prediction equals its row of a batch to the
  * last bit. Blocked so, the rounding error of a sum over tens of thousands of inputs (a dense
  * layer after a convolution) is several times smaller than that of one chain over all of them,
- * which drifted past the float contract's tolerance of 1e-4; a product over at most 64 inputs
+ * which drifted past the float contract's tolerance of 1e-4; a product over at most 256 inputs
  * is one chain, as it was before the blocking. The sums over samples of {@link
  * #addOuterProducts} run over one tile (64 samples at most) and stay single chains.
  */
@@ -59,10 +59,20 @@ public final class VectorProducts {
      * first slice's sum is the total, so a product whose inner size fits in one slice is one
      * chain). A single chain over all of k adds every term to a total as large as the whole sum,
      * so its rounding error grows with the number of terms; summed in slices, a term meets a
-     * total of at most 64 terms, and the slice totals are few. The four-by-four blocks also run
-     * every block of rows of the tile over a slice before the next slice: the block's slice of the
-     * weights (64 rows by four vectors, 16 KB with AVX-512) then stays in the level-1 cache for
-     * all of the tile's rows instead of coming from level 2 again for every four of them.
+     * total of at most 256 terms, and the slice totals are few. Slices of 64 rows would bound the
+     * error about as well at most sizes, but ending a slice costs each sum an add, a load and a
+     * store, and the end of its chain of multiply-adds: with 64 rows that made products of
+     * N5's first layer 6%-15% slower, with 256 the cost is within the noise.
+     */
+    private static final int SLICE = 256;
+    /**
+     * The four-by-four blocks run over this many weight rows at a time, every block of rows of
+     * the tile in turn, before the next rows: the block's part of the weights (64 rows by four
+     * vectors, 16 KB with AVX-512) then stays in the level-1 cache for all of the tile's rows
+     * instead of coming from level 2 again for every four of them. A divisor of {@link #SLICE}:
+     * within a slice the blocks continue their chains of multiply-adds from the sums they
+     * stored (in the output rows for the first slice, whose sum is the total, in {@link
+     * #PARTIALS} for later ones), and the first rows of each later slice start from zero.
      */
     private static final int K_BLOCK = 64;
     /**
@@ -79,6 +89,14 @@ public final class VectorProducts {
      * Reused, so a batched prediction allocates nothing after its first call on a thread.
      */
     private static final ThreadLocal<float[]> PADDED = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * Each thread's rows for the four-by-four blocks' sums of a {@link #SLICE} after the first,
+     * which run over several {@link #K_BLOCK}s of weight rows before they are added to the total
+     * in the output rows: as many rows and columns as the largest tile seen on the thread, so a
+     * batch allocates nothing after its first call on a thread.
+     */
+    private static final ThreadLocal<float[][]> PARTIALS = ThreadLocal.withInitial(() -> new float[0][]);
 
     /**
      * Each thread's buffer for the later slices of {@link #narrowRow}, a slice's sums before they
@@ -100,9 +118,9 @@ public final class VectorProducts {
      * {@code c[i][j] = sum over k < inner of a[i][ao + k] * b[k][j]} for {@code i < m} and
      * {@code j < width}: the product of a weight matrix, given by its rows {@code b[k]}, with
      * each of {@code m} per-sample vectors {@code a[i]} (starting at column {@code ao}). Each
-     * element is summed in slices of {@link #K_BLOCK} weight rows; the four-by-four blocks run
-     * every block of rows within a slice before the next slice, the other blocks all the slices
-     * of a block before the next block.
+     * element is summed in slices of {@link #SLICE} weight rows; the four-by-four blocks run
+     * every block of rows over {@link #K_BLOCK} weight rows before the next ones, the other
+     * blocks all the slices of a block before the next block.
      */
     public static void multiply(float[][] a, int ao, float[][] b, float[][] c, int m, int inner, int width) {
         multiply(a, ao, b, null, c, m, inner, width);
@@ -126,15 +144,27 @@ public final class VectorProducts {
         int blockedRows = m - m % 4;
         int blockedWidth = FOUR_BY_FOUR ? width - width % (4 * LANES) : 0;
         if (blockedRows > 0 && blockedWidth > 0) {
+            float[][] partial = inner > SLICE ? partialSums(blockedRows, blockedWidth) : null;
             for (int k = 0; k < inner; k += K_BLOCK) {
                 int end = Math.min(inner, k + K_BLOCK);
                 float[] last = end == inner ? bias : null;
+                boolean starts = k % SLICE == 0;
+                boolean ends = end % SLICE == 0 || end == inner;
                 for (int j = 0; j < blockedWidth; j += 4 * LANES) {
                     for (int i = 0; i < blockedRows; i += 4) {
                         if (k == 0) {
                             product4x4(a, i, ao, b, c, k, end, j, last);
-                        } else {
+                        } else if (k < SLICE) {
+                            // The first slice's sum is the total: it stays in c.
                             product4x4More(a, i, ao, b, c, k, end, j, last);
+                        } else if (starts && ends) {
+                            product4x4Add(a, i, ao, b, c, k, end, j, last);
+                        } else if (starts) {
+                            product4x4(a, i, ao, b, partial, k, end, j, null);
+                        } else if (!ends) {
+                            product4x4More(a, i, ao, b, partial, k, end, j, null);
+                        } else {
+                            product4x4MoreAdd(a, i, ao, b, partial, c, k, end, j, last);
                         }
                     }
                 }
@@ -195,6 +225,20 @@ public final class VectorProducts {
         addBias(bias, c, blockedRows, m, 0, width);
     }
 
+    /**
+     * This thread's {@link #PARTIALS} rows, at least {@code rows} of at least {@code width}
+     * floats, grown if they are smaller.
+     */
+    private static float[][] partialSums(int rows, int width) {
+        float[][] partial = PARTIALS.get();
+        if (partial.length < rows || partial[0].length < width) {
+            partial = new float[Math.max(rows, partial.length)]
+                    [Math.max(width, partial.length == 0 ? 0 : partial[0].length)];
+            PARTIALS.set(partial);
+        }
+        return partial;
+    }
+
     /** {@code c[i][j] += bias[j]} for rows {@code from} to {@code to - 1} and columns {@code j0} to {@code width - 1}; nothing if {@code bias} is null. */
     private static void addBias(float[] bias, float[][] c, int from, int to, int j0, int width) {
         if (bias == null) {
@@ -217,7 +261,7 @@ public final class VectorProducts {
      * weights, which is what it takes to issue two multiply-adds every cycle, and every weight
      * column is read in runs of eight vectors. The bias is added as the last slice's sums are
      * stored, instead of in a pass of its own. Each element is the same blocked sum (see {@link
-     * #K_BLOCK}) as in {@link #multiply}, then the bias, so the result is the same to the last bit.
+     * #SLICE}) as in {@link #multiply}, then the bias, so the result is the same to the last bit.
      */
     public static void multiplyOne(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int width) {
         if (width < LANES) {
@@ -242,9 +286,9 @@ public final class VectorProducts {
         }
     }
 
-    /** The end of the slice of weight rows that starts at {@code from}: {@link #K_BLOCK} rows, or fewer at the end. */
+    /** The end of the slice of weight rows that starts at {@code from}: {@link #SLICE} rows, or fewer at the end. */
     private static int sliceEnd(int from, int inner) {
-        return Math.min(inner, from + K_BLOCK);
+        return Math.min(inner, from + SLICE);
     }
 
     /** Eight vectors of {@link #multiplyOne} from column {@code j}. */
@@ -509,10 +553,237 @@ public final class VectorProducts {
 
     /**
      * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
-     * {@code k} from {@code from} to {@code to - 1}, from zero, added to the totals of the earlier
-     * slices that {@code c} holds, then {@code bias} unless it is null.
+     * {@code k} from {@code from} to {@code to - 1} continue the sums of the same {@link #SLICE}
+     * that {@code c} holds, then {@code bias} is added unless it is null.
      */
     private static void product4x4More(
+            float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j, float[] bias) {
+        float[] a0 = a[i];
+        float[] a1 = a[i + 1];
+        float[] a2 = a[i + 2];
+        float[] a3 = a[i + 3];
+        float[] c0 = c[i];
+        float[] c1 = c[i + 1];
+        float[] c2 = c[i + 2];
+        float[] c3 = c[i + 3];
+        FloatVector s00 = FloatVector.fromArray(SPECIES, c0, j);
+        FloatVector s01 = FloatVector.fromArray(SPECIES, c0, j + LANES);
+        FloatVector s02 = FloatVector.fromArray(SPECIES, c0, j + 2 * LANES);
+        FloatVector s03 = FloatVector.fromArray(SPECIES, c0, j + 3 * LANES);
+        FloatVector s10 = FloatVector.fromArray(SPECIES, c1, j);
+        FloatVector s11 = FloatVector.fromArray(SPECIES, c1, j + LANES);
+        FloatVector s12 = FloatVector.fromArray(SPECIES, c1, j + 2 * LANES);
+        FloatVector s13 = FloatVector.fromArray(SPECIES, c1, j + 3 * LANES);
+        FloatVector s20 = FloatVector.fromArray(SPECIES, c2, j);
+        FloatVector s21 = FloatVector.fromArray(SPECIES, c2, j + LANES);
+        FloatVector s22 = FloatVector.fromArray(SPECIES, c2, j + 2 * LANES);
+        FloatVector s23 = FloatVector.fromArray(SPECIES, c2, j + 3 * LANES);
+        FloatVector s30 = FloatVector.fromArray(SPECIES, c3, j);
+        FloatVector s31 = FloatVector.fromArray(SPECIES, c3, j + LANES);
+        FloatVector s32 = FloatVector.fromArray(SPECIES, c3, j + 2 * LANES);
+        FloatVector s33 = FloatVector.fromArray(SPECIES, c3, j + 3 * LANES);
+        for (int k = from; k < to; k++) {
+            float[] bk = b[k];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = b0.fma(x, s00);
+            s01 = b1.fma(x, s01);
+            s02 = b2.fma(x, s02);
+            s03 = b3.fma(x, s03);
+            x = FloatVector.broadcast(SPECIES, a1[ao + k]);
+            s10 = b0.fma(x, s10);
+            s11 = b1.fma(x, s11);
+            s12 = b2.fma(x, s12);
+            s13 = b3.fma(x, s13);
+            x = FloatVector.broadcast(SPECIES, a2[ao + k]);
+            s20 = b0.fma(x, s20);
+            s21 = b1.fma(x, s21);
+            s22 = b2.fma(x, s22);
+            s23 = b3.fma(x, s23);
+            x = FloatVector.broadcast(SPECIES, a3[ao + k]);
+            s30 = b0.fma(x, s30);
+            s31 = b1.fma(x, s31);
+            s32 = b2.fma(x, s32);
+            s33 = b3.fma(x, s33);
+        }
+        if (bias != null) {
+            FloatVector t0 = FloatVector.fromArray(SPECIES, bias, j);
+            FloatVector t1 = FloatVector.fromArray(SPECIES, bias, j + LANES);
+            FloatVector t2 = FloatVector.fromArray(SPECIES, bias, j + 2 * LANES);
+            FloatVector t3 = FloatVector.fromArray(SPECIES, bias, j + 3 * LANES);
+            s00 = s00.add(t0);
+            s01 = s01.add(t1);
+            s02 = s02.add(t2);
+            s03 = s03.add(t3);
+            s10 = s10.add(t0);
+            s11 = s11.add(t1);
+            s12 = s12.add(t2);
+            s13 = s13.add(t3);
+            s20 = s20.add(t0);
+            s21 = s21.add(t1);
+            s22 = s22.add(t2);
+            s23 = s23.add(t3);
+            s30 = s30.add(t0);
+            s31 = s31.add(t1);
+            s32 = s32.add(t2);
+            s33 = s33.add(t3);
+        }
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+        s02.intoArray(c0, j + 2 * LANES);
+        s03.intoArray(c0, j + 3 * LANES);
+        s10.intoArray(c1, j);
+        s11.intoArray(c1, j + LANES);
+        s12.intoArray(c1, j + 2 * LANES);
+        s13.intoArray(c1, j + 3 * LANES);
+        s20.intoArray(c2, j);
+        s21.intoArray(c2, j + LANES);
+        s22.intoArray(c2, j + 2 * LANES);
+        s23.intoArray(c2, j + 3 * LANES);
+        s30.intoArray(c3, j);
+        s31.intoArray(c3, j + LANES);
+        s32.intoArray(c3, j + 2 * LANES);
+        s33.intoArray(c3, j + 3 * LANES);
+    }
+
+    /**
+     * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
+     * {@code k} from {@code from} to {@code to - 1} continue the sums of the same {@link #SLICE}
+     * that {@code partial} holds; the slice's sums are then added to the totals that {@code c}
+     * holds, then {@code bias} unless it is null.
+     */
+    private static void product4x4MoreAdd(
+            float[][] a,
+            int i,
+            int ao,
+            float[][] b,
+            float[][] partial,
+            float[][] c,
+            int from,
+            int to,
+            int j,
+            float[] bias) {
+        float[] a0 = a[i];
+        float[] a1 = a[i + 1];
+        float[] a2 = a[i + 2];
+        float[] a3 = a[i + 3];
+        float[] p0 = partial[i];
+        float[] p1 = partial[i + 1];
+        float[] p2 = partial[i + 2];
+        float[] p3 = partial[i + 3];
+        FloatVector s00 = FloatVector.fromArray(SPECIES, p0, j);
+        FloatVector s01 = FloatVector.fromArray(SPECIES, p0, j + LANES);
+        FloatVector s02 = FloatVector.fromArray(SPECIES, p0, j + 2 * LANES);
+        FloatVector s03 = FloatVector.fromArray(SPECIES, p0, j + 3 * LANES);
+        FloatVector s10 = FloatVector.fromArray(SPECIES, p1, j);
+        FloatVector s11 = FloatVector.fromArray(SPECIES, p1, j + LANES);
+        FloatVector s12 = FloatVector.fromArray(SPECIES, p1, j + 2 * LANES);
+        FloatVector s13 = FloatVector.fromArray(SPECIES, p1, j + 3 * LANES);
+        FloatVector s20 = FloatVector.fromArray(SPECIES, p2, j);
+        FloatVector s21 = FloatVector.fromArray(SPECIES, p2, j + LANES);
+        FloatVector s22 = FloatVector.fromArray(SPECIES, p2, j + 2 * LANES);
+        FloatVector s23 = FloatVector.fromArray(SPECIES, p2, j + 3 * LANES);
+        FloatVector s30 = FloatVector.fromArray(SPECIES, p3, j);
+        FloatVector s31 = FloatVector.fromArray(SPECIES, p3, j + LANES);
+        FloatVector s32 = FloatVector.fromArray(SPECIES, p3, j + 2 * LANES);
+        FloatVector s33 = FloatVector.fromArray(SPECIES, p3, j + 3 * LANES);
+        for (int k = from; k < to; k++) {
+            float[] bk = b[k];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = b0.fma(x, s00);
+            s01 = b1.fma(x, s01);
+            s02 = b2.fma(x, s02);
+            s03 = b3.fma(x, s03);
+            x = FloatVector.broadcast(SPECIES, a1[ao + k]);
+            s10 = b0.fma(x, s10);
+            s11 = b1.fma(x, s11);
+            s12 = b2.fma(x, s12);
+            s13 = b3.fma(x, s13);
+            x = FloatVector.broadcast(SPECIES, a2[ao + k]);
+            s20 = b0.fma(x, s20);
+            s21 = b1.fma(x, s21);
+            s22 = b2.fma(x, s22);
+            s23 = b3.fma(x, s23);
+            x = FloatVector.broadcast(SPECIES, a3[ao + k]);
+            s30 = b0.fma(x, s30);
+            s31 = b1.fma(x, s31);
+            s32 = b2.fma(x, s32);
+            s33 = b3.fma(x, s33);
+        }
+        float[] c0 = c[i];
+        float[] c1 = c[i + 1];
+        float[] c2 = c[i + 2];
+        float[] c3 = c[i + 3];
+        s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
+        s01 = s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES));
+        s02 = s02.add(FloatVector.fromArray(SPECIES, c0, j + 2 * LANES));
+        s03 = s03.add(FloatVector.fromArray(SPECIES, c0, j + 3 * LANES));
+        s10 = s10.add(FloatVector.fromArray(SPECIES, c1, j));
+        s11 = s11.add(FloatVector.fromArray(SPECIES, c1, j + LANES));
+        s12 = s12.add(FloatVector.fromArray(SPECIES, c1, j + 2 * LANES));
+        s13 = s13.add(FloatVector.fromArray(SPECIES, c1, j + 3 * LANES));
+        s20 = s20.add(FloatVector.fromArray(SPECIES, c2, j));
+        s21 = s21.add(FloatVector.fromArray(SPECIES, c2, j + LANES));
+        s22 = s22.add(FloatVector.fromArray(SPECIES, c2, j + 2 * LANES));
+        s23 = s23.add(FloatVector.fromArray(SPECIES, c2, j + 3 * LANES));
+        s30 = s30.add(FloatVector.fromArray(SPECIES, c3, j));
+        s31 = s31.add(FloatVector.fromArray(SPECIES, c3, j + LANES));
+        s32 = s32.add(FloatVector.fromArray(SPECIES, c3, j + 2 * LANES));
+        s33 = s33.add(FloatVector.fromArray(SPECIES, c3, j + 3 * LANES));
+        if (bias != null) {
+            FloatVector t0 = FloatVector.fromArray(SPECIES, bias, j);
+            FloatVector t1 = FloatVector.fromArray(SPECIES, bias, j + LANES);
+            FloatVector t2 = FloatVector.fromArray(SPECIES, bias, j + 2 * LANES);
+            FloatVector t3 = FloatVector.fromArray(SPECIES, bias, j + 3 * LANES);
+            s00 = s00.add(t0);
+            s01 = s01.add(t1);
+            s02 = s02.add(t2);
+            s03 = s03.add(t3);
+            s10 = s10.add(t0);
+            s11 = s11.add(t1);
+            s12 = s12.add(t2);
+            s13 = s13.add(t3);
+            s20 = s20.add(t0);
+            s21 = s21.add(t1);
+            s22 = s22.add(t2);
+            s23 = s23.add(t3);
+            s30 = s30.add(t0);
+            s31 = s31.add(t1);
+            s32 = s32.add(t2);
+            s33 = s33.add(t3);
+        }
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+        s02.intoArray(c0, j + 2 * LANES);
+        s03.intoArray(c0, j + 3 * LANES);
+        s10.intoArray(c1, j);
+        s11.intoArray(c1, j + LANES);
+        s12.intoArray(c1, j + 2 * LANES);
+        s13.intoArray(c1, j + 3 * LANES);
+        s20.intoArray(c2, j);
+        s21.intoArray(c2, j + LANES);
+        s22.intoArray(c2, j + 2 * LANES);
+        s23.intoArray(c2, j + 3 * LANES);
+        s30.intoArray(c3, j);
+        s31.intoArray(c3, j + LANES);
+        s32.intoArray(c3, j + 2 * LANES);
+        s33.intoArray(c3, j + 3 * LANES);
+    }
+
+    /**
+     * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
+     * {@code k} from {@code from} to {@code to - 1}, from zero (the first rows of a {@link #SLICE}
+     * after the first), added to the totals of the earlier slices that {@code c} holds, then
+     * {@code bias} unless it is null.
+     */
+    private static void product4x4Add(
             float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j, float[] bias) {
         float[] a0 = a[i];
         float[] a1 = a[i + 1];
@@ -1550,7 +1821,7 @@ public final class VectorProducts {
     /**
      * {@code y[j] = sum over k < inner of x[xo + k] * b[k][j]} for {@code j < width}, narrower than
      * a vector: the generated code's plain form, four weight rows per pass over {@code y}, which C2
-     * vectorises as far as the width allows, in the slices of {@link #K_BLOCK} weight rows of the
+     * vectorises as far as the width allows, in the slices of {@link #SLICE} weight rows of the
      * blocked sum. The first slice sums into {@code y}; each later one sums from zero into this
      * thread's {@link #NARROW_SLICE} buffer, which is then added to {@code y}.
      */

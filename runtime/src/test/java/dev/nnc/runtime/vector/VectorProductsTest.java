@@ -19,6 +19,9 @@ class VectorProductsTest {
         1, 3, LANES - 1, LANES, LANES + 3, 2 * LANES, 3 * LANES + 1, 4 * LANES, 5 * LANES + 3, 7 * LANES, 9 * LANES + 7
     };
     private static final int[] INNER = {1, 2, 7, 33};
+    /** The weight rows per slice of the products' blocked sums. */
+    private static final int SLICE = 256;
+
     private final Random random = new Random(42);
 
     @Test
@@ -62,17 +65,18 @@ class VectorProductsTest {
 
     /**
      * Every element of {@code multiply} is the blocked sum of {@link #blockedSum}, bit for bit:
-     * one chain of fused multiply-adds from zero for inner sizes within one slice of 64 weight
+     * one chain of fused multiply-adds from zero for inner sizes within one slice of 256 weight
      * rows, and for longer ones a chain per slice, added to the total, across and beyond the
-     * slices, in the four-by-four blocks (which run every block of rows over a slice before the
-     * next one), in the narrower blocks, in the scalar tails and in the rows after the blocks of
+     * slices, in the four-by-four blocks (which run every block of rows over 64 weight rows
+     * before the next 64, continuing their chains within a slice and starting from zero at the
+     * next), in the narrower blocks, in the scalar tails and in the rows after the blocks of
      * four.
      */
     @Test
     void multiplyIsTheBlockedSumPerElement() {
         for (int m : new int[] {4, 6, 9}) {
-            for (int inner : new int[] {63, 64, 65, 128, 130, 200}) {
-                for (int width : new int[] {LANES + 7, 4 * LANES, 8 * LANES + 3, 6 * LANES + 1, 7 * LANES + 7}) {
+            for (int inner : new int[] {63, 65, 200, 255, 256, 257, 300, 600}) {
+                for (int width : new int[] {LANES + 7, 4 * LANES, 8 * LANES + 3, 7 * LANES + 7}) {
                     float[][] a = randomRows(m, inner + 1);
                     float[][] b = randomRows(inner, width);
                     float[][] c = randomRows(m, width);
@@ -92,13 +96,13 @@ class VectorProductsTest {
 
     /**
      * Fewer than four samples narrower than a vector take the plain loops, four weight rows per
-     * pass, in the same slices of 64 weight rows: each slice summed from zero, then added to the
+     * pass, in the same slices of 256 weight rows: each slice summed from zero, then added to the
      * total, bit for bit.
      */
     @Test
     void narrowProductsOfFewSamplesSumInSlices() {
         for (int m = 1; m <= 3; m++) {
-            for (int inner : new int[] {3, 64, 66, 131, 257}) {
+            for (int inner : new int[] {3, 66, 256, 258, 700}) {
                 for (int width : new int[] {1, 3, LANES - 1}) {
                     float[][] a = randomRows(m, inner + 2);
                     float[][] b = randomRows(inner, width);
@@ -122,9 +126,9 @@ class VectorProductsTest {
      * A dense layer over 34,848 inputs (a convolution's flattened output) with terms of random
      * sign, as in a float network whose single chain of multiply-adds over all inputs drifted
      * 2e-4 from the double network: the mean error against a double sum, in units of float's
-     * rounding unit times the terms' Euclidean norm, stays within half of the square root of 64
+     * rounding unit times the terms' Euclidean norm, stays within half of the square root of 256
      * plus the number of slices (a blocked sum's random walk of roundings, with room to spare),
-     * where one chain over all inputs would be about three times that bound, for every block
+     * where one chain over all inputs would be about four times that bound, for every block
      * shape of {@code multiply} and for {@code multiplyOne}.
      */
     @Test
@@ -168,22 +172,22 @@ class VectorProductsTest {
         blocked /= m * width;
         chain /= m * width;
         oneSample /= width;
-        double bound = 0.5 * Math.sqrt(64 + inner / 64.0);
+        double bound = 0.5 * Math.sqrt(SLICE + (double) inner / SLICE);
         assertTrue(chain > 2 * bound, "one chain's mean error " + chain + " is well past the bound " + bound);
         assertTrue(blocked <= bound, "multiply's mean error " + blocked + " within " + bound);
         assertTrue(oneSample <= bound, "multiplyOne's mean error " + oneSample + " within " + bound);
     }
 
     /**
-     * The blocked sum of {@code x[xo + k] * b[k][j]} over {@code k < inner}: in slices of 64 rows,
+     * The blocked sum of {@code x[xo + k] * b[k][j]} over {@code k < inner}: in slices of 256 rows,
      * each a chain of fused multiply-adds from zero, the first slice's sum the total and each
      * later one added to it.
      */
     private static float blockedSum(float[] x, int xo, float[][] b, int j, int inner) {
         float total = 0.0f;
-        for (int from = 0; from < inner; from += 64) {
+        for (int from = 0; from < inner; from += SLICE) {
             float sum = 0.0f;
-            for (int k = from; k < Math.min(inner, from + 64); k++) {
+            for (int k = from; k < Math.min(inner, from + SLICE); k++) {
                 sum = Math.fma(x[xo + k], b[k][j], sum);
             }
             total = from == 0 ? sum : total + sum;
@@ -191,11 +195,11 @@ class VectorProductsTest {
         return total;
     }
 
-    /** The plain form's blocked sums: per slice of 64 rows, four rows per pass from zero, added to the total. */
+    /** The plain form's blocked sums: per slice of 256 rows, four rows per pass from zero, added to the total. */
     private static float[] plainBlockedRow(float[] x, int xo, float[][] b, int inner, int width) {
         float[] total = new float[width];
-        for (int from = 0; from < inner; from += 64) {
-            int to = Math.min(inner, from + 64);
+        for (int from = 0; from < inner; from += SLICE) {
+            int to = Math.min(inner, from + SLICE);
             float[] part = new float[width];
             int k = from;
             for (; k + 4 <= to; k += 4) {
@@ -224,7 +228,7 @@ class VectorProductsTest {
      * then two, then one column, or, from 16 rows on and for four leftover columns or more, as one
      * vector over a zero-padded copy of them, in blocks of eight rows and then of four; each
      * element is still the blocked sum, bit for bit, within one slice of weight rows and over
-     * three, for every leftover count from 1 to 7 and up to a vector less one, for rows that are
+     * two, for every leftover count from 1 to 7 and up to a vector less one, for rows that are
      * not a multiple of four, and for a second product with fewer columns after a wider one (the
      * padded copy is reused).
      */
@@ -234,7 +238,7 @@ class VectorProductsTest {
             for (int width : new int[] {
                 5, 6, 7, 10, LANES - 1, LANES + 1, LANES + 2, LANES + 6, 2 * LANES + 7, 4 * LANES + 10, 3, 4
             }) {
-                for (int inner : new int[] {37, 150}) {
+                for (int inner : new int[] {37, 300}) {
                     float[][] a = randomRows(m, inner + 2);
                     float[][] b = randomRows(inner, width);
                     float[][] c = randomRows(m, width);
@@ -262,7 +266,7 @@ class VectorProductsTest {
     @Test
     void multiplyWithABiasIsTheSumThenTheBias() {
         for (int m : new int[] {1, 3, 4, 9, 16, 20, 64}) {
-            for (int inner : new int[] {1, 63, 64, 65, 130}) {
+            for (int inner : new int[] {1, 63, 64, 65, 130, 300, 400}) {
                 for (int width : new int[] {3, 10, LANES + 5, 4 * LANES, 8 * LANES + 10, 6 * LANES + 1}) {
                     float[][] a = randomRows(m, inner + 1);
                     float[][] b = randomRows(inner, width);
@@ -298,7 +302,7 @@ class VectorProductsTest {
     void multiplyOneIsMultiplyOfOneRowThenTheBias() {
         int[] widths = {1, 3, LANES - 1, LANES, 4 * LANES + 5, 8 * LANES, 8 * LANES + 3, 12 * LANES + 5, 17 * LANES + 1
         };
-        for (int inner : new int[] {1, 2, 7, 33, 64, 65, 200}) {
+        for (int inner : new int[] {1, 2, 7, 33, 256, 257, 600}) {
             for (int width : widths) {
                 for (boolean withBias : new boolean[] {true, false}) {
                     int xo = inner % 2 == 0 ? 0 : 3;
