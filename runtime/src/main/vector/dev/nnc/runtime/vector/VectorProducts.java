@@ -61,8 +61,8 @@ public final class VectorProducts {
      * so its rounding error grows with the number of terms; summed in slices, a term meets a
      * total of at most 256 terms, and the slice totals are few. Slices of 64 rows would bound the
      * error about as well at most sizes, but ending a slice costs each sum an add, a load and a
-     * store, and the end of its chain of multiply-adds: with 64 rows that made products of
-     * N5's first layer 6%-15% slower, with 256 the cost is within the noise.
+     * store, and the end of its chain of multiply-adds: with 64 rows the products of N5's first
+     * layer ran 6%-15% slower (docs/codegen.md, "The order of the sums").
      */
     private static final int SLICE = 256;
     /**
@@ -120,7 +120,8 @@ public final class VectorProducts {
      * each of {@code m} per-sample vectors {@code a[i]} (starting at column {@code ao}). Each
      * element is summed in slices of {@link #SLICE} weight rows; the four-by-four blocks run
      * every block of rows over {@link #K_BLOCK} weight rows before the next ones, the other
-     * blocks all the slices of a block before the next block.
+     * blocks every block over a slice before the next slice (a kernel that loops over the slices
+     * itself, a loop around the loop over k, ran 4%-30% slower).
      */
     public static void multiply(float[][] a, int ao, float[][] b, float[][] c, int m, int inner, int width) {
         multiply(a, ao, b, null, c, m, inner, width);
@@ -172,55 +173,55 @@ public final class VectorProducts {
         }
         int rest = width % LANES;
         int vectorWidth = width - rest;
-        if (rest >= 4 && blockedRows >= PADDED_ROWS) {
-            float[] padded = padColumns(b, inner, vectorWidth, rest);
-            int i = 0;
-            for (; i + 8 <= blockedRows; i += 8) {
-                product8x1Padded(a, i, ao, padded, c, inner, vectorWidth, rest);
-            }
-            for (; i < blockedRows; i += 4) {
-                product4x1Padded(a, i, ao, padded, c, inner, vectorWidth, rest);
-            }
+        boolean padded = rest >= 4 && blockedRows >= PADDED_ROWS;
+        if (padded) {
+            paddedProducts(a, ao, b, c, blockedRows, inner, vectorWidth, rest);
         }
-        for (int i = 0; i < blockedRows; i += 4) {
-            int j = blockedWidth;
-            for (; j + 2 * LANES <= width; j += 2 * LANES) {
-                product4x2(a, i, ao, b, c, inner, j);
+        // The columns and rows outside the four-by-four blocks, one slice of weight rows at a time.
+        int from = 0;
+        do {
+            int to = sliceEnd(from, inner);
+            for (int i = 0; i < blockedRows; i += 4) {
+                int j = blockedWidth;
+                for (; j + 2 * LANES <= width; j += 2 * LANES) {
+                    product4x2(a, i, ao, b, c, from, to, j);
+                }
+                for (; j + LANES <= width; j += LANES) {
+                    product4x1(a, i, ao, b, c, from, to, j);
+                }
+                if (padded) {
+                    continue;
+                }
+                for (; j + 4 <= width; j += 4) {
+                    productScalar4x4(a, i, ao, b, c, from, to, j);
+                }
+                for (; j + 2 <= width; j += 2) {
+                    productScalar4x2(a, i, ao, b, c, from, to, j);
+                }
+                for (; j < width; j++) {
+                    productScalar4(a, i, ao, b, c, from, to, j);
+                }
             }
-            for (; j + LANES <= width; j += LANES) {
-                product4x1(a, i, ao, b, c, inner, j);
+            for (int i = blockedRows; i < m; i++) {
+                int j = 0;
+                for (; j + 4 * LANES <= width; j += 4 * LANES) {
+                    product1x4(a, i, ao, b, c, from, to, j);
+                }
+                for (; j + 2 * LANES <= width; j += 2 * LANES) {
+                    product1x2(a, i, ao, b, c, from, to, j);
+                }
+                for (; j + LANES <= width; j += LANES) {
+                    product1x1(a, i, ao, b, c, from, to, j);
+                }
+                for (; j + 4 <= width; j += 4) {
+                    productScalar1x4(a, i, ao, b, c, from, to, j);
+                }
+                for (; j < width; j++) {
+                    productScalar1(a, i, ao, b, c, from, to, j);
+                }
             }
-            if (rest >= 4 && blockedRows >= PADDED_ROWS) {
-                continue;
-            }
-            for (; j + 4 <= width; j += 4) {
-                productScalar4x4(a, i, ao, b, c, inner, j);
-            }
-            for (; j + 2 <= width; j += 2) {
-                productScalar4x2(a, i, ao, b, c, inner, j);
-            }
-            for (; j < width; j++) {
-                productScalar4(a, i, ao, b, c, inner, j);
-            }
-        }
-        for (int i = blockedRows; i < m; i++) {
-            int j = 0;
-            for (; j + 4 * LANES <= width; j += 4 * LANES) {
-                product1x4(a, i, ao, b, c, inner, j);
-            }
-            for (; j + 2 * LANES <= width; j += 2 * LANES) {
-                product1x2(a, i, ao, b, c, inner, j);
-            }
-            for (; j + LANES <= width; j += LANES) {
-                product1x1(a, i, ao, b, c, inner, j);
-            }
-            for (; j + 4 <= width; j += 4) {
-                productScalar1x4(a, i, ao, b, c, inner, j);
-            }
-            for (; j < width; j++) {
-                productScalar1(a, i, ao, b, c, inner, j);
-            }
-        }
+            from = to;
+        } while (from < inner);
         addBias(bias, c, 0, blockedRows, blockedWidth, width);
         addBias(bias, c, blockedRows, m, 0, width);
     }
@@ -237,6 +238,24 @@ public final class VectorProducts {
             PARTIALS.set(partial);
         }
         return partial;
+    }
+
+    /**
+     * Rows {@code 0} to {@code rows - 1}, the {@code rest} columns from {@code j}, as vectors over
+     * a zero-padded copy of those columns, in blocks of eight rows, then of four. These kernels
+     * run over the slices of weight rows themselves: called once per slice, as the other blocks
+     * are, a logits product of a batch of 64 ran 2.2x slower, for reasons not found.
+     */
+    private static void paddedProducts(
+            float[][] a, int ao, float[][] b, float[][] c, int rows, int inner, int j, int rest) {
+        float[] padded = padColumns(b, inner, j, rest);
+        int i = 0;
+        for (; i + 8 <= rows; i += 8) {
+            product8x1Padded(a, i, ao, padded, c, inner, j, rest);
+        }
+        for (; i < rows; i += 4) {
+            product4x1Padded(a, i, ao, padded, c, inner, j, rest);
+        }
     }
 
     /** {@code c[i][j] += bias[j]} for rows {@code from} to {@code to - 1} and columns {@code j0} to {@code width - 1}; nothing if {@code bias} is null. */
@@ -268,22 +287,28 @@ public final class VectorProducts {
             multiplyOneNarrow(x, xo, b, bias, y, inner, width);
             return;
         }
-        int j = 0;
-        for (; j + 8 * LANES <= width; j += 8 * LANES) {
-            one8(x, xo, b, bias, y, inner, j);
-        }
-        for (; j + 4 * LANES <= width; j += 4 * LANES) {
-            one4(x, xo, b, bias, y, inner, j);
-        }
-        for (; j + LANES <= width; j += LANES) {
-            one1(x, xo, b, bias, y, inner, j);
-        }
-        for (; j + 4 <= width; j += 4) {
-            oneScalar4(x, xo, b, bias, y, inner, j);
-        }
-        for (; j < width; j++) {
-            oneScalar1(x, xo, b, bias, y, inner, j);
-        }
+        int from = 0;
+        do {
+            int to = sliceEnd(from, inner);
+            float[] last = to == inner ? bias : null;
+            int j = 0;
+            for (; j + 8 * LANES <= width; j += 8 * LANES) {
+                one8(x, xo, b, last, y, from, to, j);
+            }
+            for (; j + 4 * LANES <= width; j += 4 * LANES) {
+                one4(x, xo, b, last, y, from, to, j);
+            }
+            for (; j + LANES <= width; j += LANES) {
+                one1(x, xo, b, last, y, from, to, j);
+            }
+            for (; j + 4 <= width; j += 4) {
+                oneScalar4(x, xo, b, last, y, from, to, j);
+            }
+            for (; j < width; j++) {
+                oneScalar1(x, xo, b, last, y, from, to, j);
+            }
+            from = to;
+        } while (from < inner);
     }
 
     /** The end of the slice of weight rows that starts at {@code from}: {@link #SLICE} rows, or fewer at the end. */
@@ -292,144 +317,119 @@ public final class VectorProducts {
     }
 
     /** Eight vectors of {@link #multiplyOne} from column {@code j}. */
-    private static void one8(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
-        int from = 0;
-        do {
-            int to = sliceEnd(from, inner);
-            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-            for (int k = from; k < to; k++) {
-                float[] bk = b[k];
-                FloatVector xk = FloatVector.broadcast(SPECIES, x[xo + k]);
-                s0 = FloatVector.fromArray(SPECIES, bk, j).fma(xk, s0);
-                s1 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(xk, s1);
-                s2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES).fma(xk, s2);
-                s3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES).fma(xk, s3);
-                s4 = FloatVector.fromArray(SPECIES, bk, j + 4 * LANES).fma(xk, s4);
-                s5 = FloatVector.fromArray(SPECIES, bk, j + 5 * LANES).fma(xk, s5);
-                s6 = FloatVector.fromArray(SPECIES, bk, j + 6 * LANES).fma(xk, s6);
-                s7 = FloatVector.fromArray(SPECIES, bk, j + 7 * LANES).fma(xk, s7);
-            }
-            if (from > 0) {
-                s0 = s0.add(FloatVector.fromArray(SPECIES, y, j));
-                s1 = s1.add(FloatVector.fromArray(SPECIES, y, j + LANES));
-                s2 = s2.add(FloatVector.fromArray(SPECIES, y, j + 2 * LANES));
-                s3 = s3.add(FloatVector.fromArray(SPECIES, y, j + 3 * LANES));
-                s4 = s4.add(FloatVector.fromArray(SPECIES, y, j + 4 * LANES));
-                s5 = s5.add(FloatVector.fromArray(SPECIES, y, j + 5 * LANES));
-                s6 = s6.add(FloatVector.fromArray(SPECIES, y, j + 6 * LANES));
-                s7 = s7.add(FloatVector.fromArray(SPECIES, y, j + 7 * LANES));
-            }
-            if (bias != null && to == inner) {
-                s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
-                s1 = s1.add(FloatVector.fromArray(SPECIES, bias, j + LANES));
-                s2 = s2.add(FloatVector.fromArray(SPECIES, bias, j + 2 * LANES));
-                s3 = s3.add(FloatVector.fromArray(SPECIES, bias, j + 3 * LANES));
-                s4 = s4.add(FloatVector.fromArray(SPECIES, bias, j + 4 * LANES));
-                s5 = s5.add(FloatVector.fromArray(SPECIES, bias, j + 5 * LANES));
-                s6 = s6.add(FloatVector.fromArray(SPECIES, bias, j + 6 * LANES));
-                s7 = s7.add(FloatVector.fromArray(SPECIES, bias, j + 7 * LANES));
-            }
-            s0.intoArray(y, j);
-            s1.intoArray(y, j + LANES);
-            s2.intoArray(y, j + 2 * LANES);
-            s3.intoArray(y, j + 3 * LANES);
-            s4.intoArray(y, j + 4 * LANES);
-            s5.intoArray(y, j + 5 * LANES);
-            s6.intoArray(y, j + 6 * LANES);
-            s7.intoArray(y, j + 7 * LANES);
-            from = to;
-        } while (from < inner);
+    private static void one8(float[] x, int xo, float[][] b, float[] bias, float[] y, int from, int to, int j) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        for (int k = from; k < to; k++) {
+            float[] bk = b[k];
+            FloatVector xk = FloatVector.broadcast(SPECIES, x[xo + k]);
+            s0 = FloatVector.fromArray(SPECIES, bk, j).fma(xk, s0);
+            s1 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(xk, s1);
+            s2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES).fma(xk, s2);
+            s3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES).fma(xk, s3);
+            s4 = FloatVector.fromArray(SPECIES, bk, j + 4 * LANES).fma(xk, s4);
+            s5 = FloatVector.fromArray(SPECIES, bk, j + 5 * LANES).fma(xk, s5);
+            s6 = FloatVector.fromArray(SPECIES, bk, j + 6 * LANES).fma(xk, s6);
+            s7 = FloatVector.fromArray(SPECIES, bk, j + 7 * LANES).fma(xk, s7);
+        }
+        if (from > 0) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, y, j));
+            s1 = s1.add(FloatVector.fromArray(SPECIES, y, j + LANES));
+            s2 = s2.add(FloatVector.fromArray(SPECIES, y, j + 2 * LANES));
+            s3 = s3.add(FloatVector.fromArray(SPECIES, y, j + 3 * LANES));
+            s4 = s4.add(FloatVector.fromArray(SPECIES, y, j + 4 * LANES));
+            s5 = s5.add(FloatVector.fromArray(SPECIES, y, j + 5 * LANES));
+            s6 = s6.add(FloatVector.fromArray(SPECIES, y, j + 6 * LANES));
+            s7 = s7.add(FloatVector.fromArray(SPECIES, y, j + 7 * LANES));
+        }
+        if (bias != null) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
+            s1 = s1.add(FloatVector.fromArray(SPECIES, bias, j + LANES));
+            s2 = s2.add(FloatVector.fromArray(SPECIES, bias, j + 2 * LANES));
+            s3 = s3.add(FloatVector.fromArray(SPECIES, bias, j + 3 * LANES));
+            s4 = s4.add(FloatVector.fromArray(SPECIES, bias, j + 4 * LANES));
+            s5 = s5.add(FloatVector.fromArray(SPECIES, bias, j + 5 * LANES));
+            s6 = s6.add(FloatVector.fromArray(SPECIES, bias, j + 6 * LANES));
+            s7 = s7.add(FloatVector.fromArray(SPECIES, bias, j + 7 * LANES));
+        }
+        s0.intoArray(y, j);
+        s1.intoArray(y, j + LANES);
+        s2.intoArray(y, j + 2 * LANES);
+        s3.intoArray(y, j + 3 * LANES);
+        s4.intoArray(y, j + 4 * LANES);
+        s5.intoArray(y, j + 5 * LANES);
+        s6.intoArray(y, j + 6 * LANES);
+        s7.intoArray(y, j + 7 * LANES);
     }
 
     /** Four vectors of {@link #multiplyOne} from column {@code j}. */
-    private static void one4(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
-        int from = 0;
-        do {
-            int to = sliceEnd(from, inner);
-            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
-            for (int k = from; k < to; k++) {
-                float[] bk = b[k];
-                FloatVector xk = FloatVector.broadcast(SPECIES, x[xo + k]);
-                s0 = FloatVector.fromArray(SPECIES, bk, j).fma(xk, s0);
-                s1 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(xk, s1);
-                s2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES).fma(xk, s2);
-                s3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES).fma(xk, s3);
-            }
-            if (from > 0) {
-                s0 = s0.add(FloatVector.fromArray(SPECIES, y, j));
-                s1 = s1.add(FloatVector.fromArray(SPECIES, y, j + LANES));
-                s2 = s2.add(FloatVector.fromArray(SPECIES, y, j + 2 * LANES));
-                s3 = s3.add(FloatVector.fromArray(SPECIES, y, j + 3 * LANES));
-            }
-            if (bias != null && to == inner) {
-                s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
-                s1 = s1.add(FloatVector.fromArray(SPECIES, bias, j + LANES));
-                s2 = s2.add(FloatVector.fromArray(SPECIES, bias, j + 2 * LANES));
-                s3 = s3.add(FloatVector.fromArray(SPECIES, bias, j + 3 * LANES));
-            }
-            s0.intoArray(y, j);
-            s1.intoArray(y, j + LANES);
-            s2.intoArray(y, j + 2 * LANES);
-            s3.intoArray(y, j + 3 * LANES);
-            from = to;
-        } while (from < inner);
+    private static void one4(float[] x, int xo, float[][] b, float[] bias, float[] y, int from, int to, int j) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+        for (int k = from; k < to; k++) {
+            float[] bk = b[k];
+            FloatVector xk = FloatVector.broadcast(SPECIES, x[xo + k]);
+            s0 = FloatVector.fromArray(SPECIES, bk, j).fma(xk, s0);
+            s1 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(xk, s1);
+            s2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES).fma(xk, s2);
+            s3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES).fma(xk, s3);
+        }
+        if (from > 0) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, y, j));
+            s1 = s1.add(FloatVector.fromArray(SPECIES, y, j + LANES));
+            s2 = s2.add(FloatVector.fromArray(SPECIES, y, j + 2 * LANES));
+            s3 = s3.add(FloatVector.fromArray(SPECIES, y, j + 3 * LANES));
+        }
+        if (bias != null) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
+            s1 = s1.add(FloatVector.fromArray(SPECIES, bias, j + LANES));
+            s2 = s2.add(FloatVector.fromArray(SPECIES, bias, j + 2 * LANES));
+            s3 = s3.add(FloatVector.fromArray(SPECIES, bias, j + 3 * LANES));
+        }
+        s0.intoArray(y, j);
+        s1.intoArray(y, j + LANES);
+        s2.intoArray(y, j + 2 * LANES);
+        s3.intoArray(y, j + 3 * LANES);
     }
 
     /** One vector of {@link #multiplyOne} from column {@code j}. */
-    private static void one1(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
-        int from = 0;
-        do {
-            int to = sliceEnd(from, inner);
-            FloatVector s0 = FloatVector.zero(SPECIES);
-            for (int k = from; k < to; k++) {
-                s0 = FloatVector.fromArray(SPECIES, b[k], j).fma(FloatVector.broadcast(SPECIES, x[xo + k]), s0);
-            }
-            if (from > 0) {
-                s0 = s0.add(FloatVector.fromArray(SPECIES, y, j));
-            }
-            if (bias != null && to == inner) {
-                s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
-            }
-            s0.intoArray(y, j);
-            from = to;
-        } while (from < inner);
+    private static void one1(float[] x, int xo, float[][] b, float[] bias, float[] y, int from, int to, int j) {
+        FloatVector s0 = FloatVector.zero(SPECIES);
+        for (int k = from; k < to; k++) {
+            s0 = FloatVector.fromArray(SPECIES, b[k], j).fma(FloatVector.broadcast(SPECIES, x[xo + k]), s0);
+        }
+        if (from > 0) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, y, j));
+        }
+        if (bias != null) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
+        }
+        s0.intoArray(y, j);
     }
 
     /** Columns {@code j} to {@code j + 3} of {@link #multiplyOne}: a scalar tail, four sums at once. */
-    private static void oneScalar4(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
-        int from = 0;
-        do {
-            int to = sliceEnd(from, inner);
-            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-            for (int k = from; k < to; k++) {
-                float xk = x[xo + k];
-                float[] bk = b[k];
-                s0 = Math.fma(xk, bk[j], s0);
-                s1 = Math.fma(xk, bk[j + 1], s1);
-                s2 = Math.fma(xk, bk[j + 2], s2);
-                s3 = Math.fma(xk, bk[j + 3], s3);
-            }
-            float[] last = to == inner ? bias : null;
-            y[j] = slice(y[j], s0, from > 0, last, j);
-            y[j + 1] = slice(y[j + 1], s1, from > 0, last, j + 1);
-            y[j + 2] = slice(y[j + 2], s2, from > 0, last, j + 2);
-            y[j + 3] = slice(y[j + 3], s3, from > 0, last, j + 3);
-            from = to;
-        } while (from < inner);
+    private static void oneScalar4(float[] x, int xo, float[][] b, float[] bias, float[] y, int from, int to, int j) {
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+        for (int k = from; k < to; k++) {
+            float xk = x[xo + k];
+            float[] bk = b[k];
+            s0 = Math.fma(xk, bk[j], s0);
+            s1 = Math.fma(xk, bk[j + 1], s1);
+            s2 = Math.fma(xk, bk[j + 2], s2);
+            s3 = Math.fma(xk, bk[j + 3], s3);
+        }
+        float[] last = bias;
+        y[j] = slice(y[j], s0, from > 0, last, j);
+        y[j + 1] = slice(y[j + 1], s1, from > 0, last, j + 1);
+        y[j + 2] = slice(y[j + 2], s2, from > 0, last, j + 2);
+        y[j + 3] = slice(y[j + 3], s3, from > 0, last, j + 3);
     }
 
     /** Column {@code j} of {@link #multiplyOne}: a scalar tail. */
-    private static void oneScalar1(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
-        int from = 0;
-        do {
-            int to = sliceEnd(from, inner);
-            float sum = 0.0f;
-            for (int k = from; k < to; k++) {
-                sum = Math.fma(x[xo + k], b[k][j], sum);
-            }
-            y[j] = slice(y[j], sum, from > 0, to == inner ? bias : null, j);
-            from = to;
-        } while (from < inner);
+    private static void oneScalar1(float[] x, int xo, float[][] b, float[] bias, float[] y, int from, int to, int j) {
+        float sum = 0.0f;
+        for (int k = from; k < to; k++) {
+            sum = Math.fma(x[xo + k], b[k][j], sum);
+        }
+        y[j] = slice(y[j], sum, from > 0, bias, j);
     }
 
     /**
@@ -893,7 +893,7 @@ public final class VectorProducts {
     }
 
     /** Rows {@code i} to {@code i + 3} of the product, 2 vectors from column {@code j}. */
-    private static void product4x2(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void product4x2(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i];
         float[] a1 = a[i + 1];
         float[] a2 = a[i + 2];
@@ -902,58 +902,53 @@ public final class VectorProducts {
         float[] c1 = c[i + 1];
         float[] c2 = c[i + 2];
         float[] c3 = c[i + 3];
-        int from = 0;
-        do {
-            int to = sliceEnd(from, inner);
-            FloatVector s00 = FloatVector.zero(SPECIES),
-                    s01 = s00,
-                    s10 = s00,
-                    s11 = s00,
-                    s20 = s00,
-                    s21 = s00,
-                    s30 = s00,
-                    s31 = s00;
-            for (int k = from; k < to; k++) {
-                float[] bk = b[k];
-                FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
-                FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
-                FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
-                s00 = b0.fma(x, s00);
-                s01 = b1.fma(x, s01);
-                x = FloatVector.broadcast(SPECIES, a1[ao + k]);
-                s10 = b0.fma(x, s10);
-                s11 = b1.fma(x, s11);
-                x = FloatVector.broadcast(SPECIES, a2[ao + k]);
-                s20 = b0.fma(x, s20);
-                s21 = b1.fma(x, s21);
-                x = FloatVector.broadcast(SPECIES, a3[ao + k]);
-                s30 = b0.fma(x, s30);
-                s31 = b1.fma(x, s31);
-            }
-            if (from > 0) {
-                s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
-                s01 = s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES));
-                s10 = s10.add(FloatVector.fromArray(SPECIES, c1, j));
-                s11 = s11.add(FloatVector.fromArray(SPECIES, c1, j + LANES));
-                s20 = s20.add(FloatVector.fromArray(SPECIES, c2, j));
-                s21 = s21.add(FloatVector.fromArray(SPECIES, c2, j + LANES));
-                s30 = s30.add(FloatVector.fromArray(SPECIES, c3, j));
-                s31 = s31.add(FloatVector.fromArray(SPECIES, c3, j + LANES));
-            }
-            s00.intoArray(c0, j);
-            s01.intoArray(c0, j + LANES);
-            s10.intoArray(c1, j);
-            s11.intoArray(c1, j + LANES);
-            s20.intoArray(c2, j);
-            s21.intoArray(c2, j + LANES);
-            s30.intoArray(c3, j);
-            s31.intoArray(c3, j + LANES);
-            from = to;
-        } while (from < inner);
+        FloatVector s00 = FloatVector.zero(SPECIES),
+                s01 = s00,
+                s10 = s00,
+                s11 = s00,
+                s20 = s00,
+                s21 = s00,
+                s30 = s00,
+                s31 = s00;
+        for (int k = from; k < to; k++) {
+            float[] bk = b[k];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = b0.fma(x, s00);
+            s01 = b1.fma(x, s01);
+            x = FloatVector.broadcast(SPECIES, a1[ao + k]);
+            s10 = b0.fma(x, s10);
+            s11 = b1.fma(x, s11);
+            x = FloatVector.broadcast(SPECIES, a2[ao + k]);
+            s20 = b0.fma(x, s20);
+            s21 = b1.fma(x, s21);
+            x = FloatVector.broadcast(SPECIES, a3[ao + k]);
+            s30 = b0.fma(x, s30);
+            s31 = b1.fma(x, s31);
+        }
+        if (from > 0) {
+            s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
+            s01 = s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES));
+            s10 = s10.add(FloatVector.fromArray(SPECIES, c1, j));
+            s11 = s11.add(FloatVector.fromArray(SPECIES, c1, j + LANES));
+            s20 = s20.add(FloatVector.fromArray(SPECIES, c2, j));
+            s21 = s21.add(FloatVector.fromArray(SPECIES, c2, j + LANES));
+            s30 = s30.add(FloatVector.fromArray(SPECIES, c3, j));
+            s31 = s31.add(FloatVector.fromArray(SPECIES, c3, j + LANES));
+        }
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+        s10.intoArray(c1, j);
+        s11.intoArray(c1, j + LANES);
+        s20.intoArray(c2, j);
+        s21.intoArray(c2, j + LANES);
+        s30.intoArray(c3, j);
+        s31.intoArray(c3, j + LANES);
     }
 
     /** Rows {@code i} to {@code i + 3} of the product, 1 vector from column {@code j}. */
-    private static void product4x1(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void product4x1(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i];
         float[] a1 = a[i + 1];
         float[] a2 = a[i + 2];
@@ -962,34 +957,29 @@ public final class VectorProducts {
         float[] c1 = c[i + 1];
         float[] c2 = c[i + 2];
         float[] c3 = c[i + 3];
-        int from = 0;
-        do {
-            int to = sliceEnd(from, inner);
-            FloatVector s00 = FloatVector.zero(SPECIES), s10 = s00, s20 = s00, s30 = s00;
-            for (int k = from; k < to; k++) {
-                float[] bk = b[k];
-                FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
-                FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
-                s00 = b0.fma(x, s00);
-                x = FloatVector.broadcast(SPECIES, a1[ao + k]);
-                s10 = b0.fma(x, s10);
-                x = FloatVector.broadcast(SPECIES, a2[ao + k]);
-                s20 = b0.fma(x, s20);
-                x = FloatVector.broadcast(SPECIES, a3[ao + k]);
-                s30 = b0.fma(x, s30);
-            }
-            if (from > 0) {
-                s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
-                s10 = s10.add(FloatVector.fromArray(SPECIES, c1, j));
-                s20 = s20.add(FloatVector.fromArray(SPECIES, c2, j));
-                s30 = s30.add(FloatVector.fromArray(SPECIES, c3, j));
-            }
-            s00.intoArray(c0, j);
-            s10.intoArray(c1, j);
-            s20.intoArray(c2, j);
-            s30.intoArray(c3, j);
-            from = to;
-        } while (from < inner);
+        FloatVector s00 = FloatVector.zero(SPECIES), s10 = s00, s20 = s00, s30 = s00;
+        for (int k = from; k < to; k++) {
+            float[] bk = b[k];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
+            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = b0.fma(x, s00);
+            x = FloatVector.broadcast(SPECIES, a1[ao + k]);
+            s10 = b0.fma(x, s10);
+            x = FloatVector.broadcast(SPECIES, a2[ao + k]);
+            s20 = b0.fma(x, s20);
+            x = FloatVector.broadcast(SPECIES, a3[ao + k]);
+            s30 = b0.fma(x, s30);
+        }
+        if (from > 0) {
+            s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
+            s10 = s10.add(FloatVector.fromArray(SPECIES, c1, j));
+            s20 = s20.add(FloatVector.fromArray(SPECIES, c2, j));
+            s30 = s30.add(FloatVector.fromArray(SPECIES, c3, j));
+        }
+        s00.intoArray(c0, j);
+        s10.intoArray(c1, j);
+        s20.intoArray(c2, j);
+        s30.intoArray(c3, j);
     }
 
     /**
@@ -1117,81 +1107,66 @@ public final class VectorProducts {
     }
 
     /** Row {@code i} of the product, 4 vectors from column {@code j}. */
-    private static void product1x4(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void product1x4(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i];
         float[] c0 = c[i];
-        int from = 0;
-        do {
-            int to = sliceEnd(from, inner);
-            FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s02 = s00, s03 = s00;
-            for (int k = from; k < to; k++) {
-                float[] bk = b[k];
-                FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
-                FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
-                FloatVector b2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES);
-                FloatVector b3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES);
-                FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
-                s00 = b0.fma(x, s00);
-                s01 = b1.fma(x, s01);
-                s02 = b2.fma(x, s02);
-                s03 = b3.fma(x, s03);
-            }
-            if (from > 0) {
-                s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
-                s01 = s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES));
-                s02 = s02.add(FloatVector.fromArray(SPECIES, c0, j + 2 * LANES));
-                s03 = s03.add(FloatVector.fromArray(SPECIES, c0, j + 3 * LANES));
-            }
-            s00.intoArray(c0, j);
-            s01.intoArray(c0, j + LANES);
-            s02.intoArray(c0, j + 2 * LANES);
-            s03.intoArray(c0, j + 3 * LANES);
-            from = to;
-        } while (from < inner);
+        FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s02 = s00, s03 = s00;
+        for (int k = from; k < to; k++) {
+            float[] bk = b[k];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = b0.fma(x, s00);
+            s01 = b1.fma(x, s01);
+            s02 = b2.fma(x, s02);
+            s03 = b3.fma(x, s03);
+        }
+        if (from > 0) {
+            s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
+            s01 = s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES));
+            s02 = s02.add(FloatVector.fromArray(SPECIES, c0, j + 2 * LANES));
+            s03 = s03.add(FloatVector.fromArray(SPECIES, c0, j + 3 * LANES));
+        }
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+        s02.intoArray(c0, j + 2 * LANES);
+        s03.intoArray(c0, j + 3 * LANES);
     }
 
     /** Row {@code i} of the product, 2 vectors from column {@code j}. */
-    private static void product1x2(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void product1x2(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i];
         float[] c0 = c[i];
-        int from = 0;
-        do {
-            int to = sliceEnd(from, inner);
-            FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00;
-            for (int k = from; k < to; k++) {
-                float[] bk = b[k];
-                FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
-                s00 = FloatVector.fromArray(SPECIES, bk, j).fma(x, s00);
-                s01 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(x, s01);
-            }
-            if (from > 0) {
-                s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
-                s01 = s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES));
-            }
-            s00.intoArray(c0, j);
-            s01.intoArray(c0, j + LANES);
-            from = to;
-        } while (from < inner);
+        FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00;
+        for (int k = from; k < to; k++) {
+            float[] bk = b[k];
+            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = FloatVector.fromArray(SPECIES, bk, j).fma(x, s00);
+            s01 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(x, s01);
+        }
+        if (from > 0) {
+            s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
+            s01 = s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES));
+        }
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
     }
 
     /** Row {@code i} of the product, 1 vector from column {@code j}. */
-    private static void product1x1(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void product1x1(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i];
         float[] c0 = c[i];
-        int from = 0;
-        do {
-            int to = sliceEnd(from, inner);
-            FloatVector s00 = FloatVector.zero(SPECIES);
-            for (int k = from; k < to; k++) {
-                FloatVector b0 = FloatVector.fromArray(SPECIES, b[k], j);
-                s00 = b0.fma(FloatVector.broadcast(SPECIES, a0[ao + k]), s00);
-            }
-            if (from > 0) {
-                s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
-            }
-            s00.intoArray(c0, j);
-            from = to;
-        } while (from < inner);
+        FloatVector s00 = FloatVector.zero(SPECIES);
+        for (int k = from; k < to; k++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b[k], j);
+            s00 = b0.fma(FloatVector.broadcast(SPECIES, a0[ao + k]), s00);
+        }
+        if (from > 0) {
+            s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
+        }
+        s00.intoArray(c0, j);
     }
 
     /**
@@ -1202,44 +1177,40 @@ public final class VectorProducts {
      * the Vector API's shared call sites polymorphic, after which C2 stopped intrinsifying the
      * full-width blocks too and they allocated a box per operation.
      */
-    private static void productScalar4x4(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void productScalar4x4(
+            float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i], a1 = a[i + 1], a2 = a[i + 2], a3 = a[i + 3];
-        int from = 0;
-        do {
-            int to = sliceEnd(from, inner);
-            float s00 = 0.0f, s01 = 0.0f, s02 = 0.0f, s03 = 0.0f, s10 = 0.0f, s11 = 0.0f, s12 = 0.0f, s13 = 0.0f;
-            float s20 = 0.0f, s21 = 0.0f, s22 = 0.0f, s23 = 0.0f, s30 = 0.0f, s31 = 0.0f, s32 = 0.0f, s33 = 0.0f;
-            for (int k = from; k < to; k++) {
-                float[] bk = b[k];
-                float b0 = bk[j], b1 = bk[j + 1], b2 = bk[j + 2], b3 = bk[j + 3];
-                float x = a0[ao + k];
-                s00 = Math.fma(x, b0, s00);
-                s01 = Math.fma(x, b1, s01);
-                s02 = Math.fma(x, b2, s02);
-                s03 = Math.fma(x, b3, s03);
-                x = a1[ao + k];
-                s10 = Math.fma(x, b0, s10);
-                s11 = Math.fma(x, b1, s11);
-                s12 = Math.fma(x, b2, s12);
-                s13 = Math.fma(x, b3, s13);
-                x = a2[ao + k];
-                s20 = Math.fma(x, b0, s20);
-                s21 = Math.fma(x, b1, s21);
-                s22 = Math.fma(x, b2, s22);
-                s23 = Math.fma(x, b3, s23);
-                x = a3[ao + k];
-                s30 = Math.fma(x, b0, s30);
-                s31 = Math.fma(x, b1, s31);
-                s32 = Math.fma(x, b2, s32);
-                s33 = Math.fma(x, b3, s33);
-            }
-            boolean more = from > 0;
-            store4(c[i], j, more, s00, s01, s02, s03);
-            store4(c[i + 1], j, more, s10, s11, s12, s13);
-            store4(c[i + 2], j, more, s20, s21, s22, s23);
-            store4(c[i + 3], j, more, s30, s31, s32, s33);
-            from = to;
-        } while (from < inner);
+        float s00 = 0.0f, s01 = 0.0f, s02 = 0.0f, s03 = 0.0f, s10 = 0.0f, s11 = 0.0f, s12 = 0.0f, s13 = 0.0f;
+        float s20 = 0.0f, s21 = 0.0f, s22 = 0.0f, s23 = 0.0f, s30 = 0.0f, s31 = 0.0f, s32 = 0.0f, s33 = 0.0f;
+        for (int k = from; k < to; k++) {
+            float[] bk = b[k];
+            float b0 = bk[j], b1 = bk[j + 1], b2 = bk[j + 2], b3 = bk[j + 3];
+            float x = a0[ao + k];
+            s00 = Math.fma(x, b0, s00);
+            s01 = Math.fma(x, b1, s01);
+            s02 = Math.fma(x, b2, s02);
+            s03 = Math.fma(x, b3, s03);
+            x = a1[ao + k];
+            s10 = Math.fma(x, b0, s10);
+            s11 = Math.fma(x, b1, s11);
+            s12 = Math.fma(x, b2, s12);
+            s13 = Math.fma(x, b3, s13);
+            x = a2[ao + k];
+            s20 = Math.fma(x, b0, s20);
+            s21 = Math.fma(x, b1, s21);
+            s22 = Math.fma(x, b2, s22);
+            s23 = Math.fma(x, b3, s23);
+            x = a3[ao + k];
+            s30 = Math.fma(x, b0, s30);
+            s31 = Math.fma(x, b1, s31);
+            s32 = Math.fma(x, b2, s32);
+            s33 = Math.fma(x, b3, s33);
+        }
+        boolean more = from > 0;
+        store4(c[i], j, more, s00, s01, s02, s03);
+        store4(c[i + 1], j, more, s10, s11, s12, s13);
+        store4(c[i + 2], j, more, s20, s21, s22, s23);
+        store4(c[i + 3], j, more, s30, s31, s32, s33);
     }
 
     /** A slice's four sums into {@code row} from column {@code j}: stored, or added to the total if {@code more}. */
@@ -1251,100 +1222,82 @@ public final class VectorProducts {
     }
 
     /** Columns {@code j} and {@code j + 1} of rows {@code i} to {@code i + 3}: a scalar tail, eight sums at once. */
-    private static void productScalar4x2(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void productScalar4x2(
+            float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i], a1 = a[i + 1], a2 = a[i + 2], a3 = a[i + 3];
         float[] c0 = c[i], c1 = c[i + 1], c2 = c[i + 2], c3 = c[i + 3];
-        int from = 0;
-        do {
-            int to = sliceEnd(from, inner);
-            float s00 = 0.0f, s01 = 0.0f, s10 = 0.0f, s11 = 0.0f, s20 = 0.0f, s21 = 0.0f, s30 = 0.0f, s31 = 0.0f;
-            for (int k = from; k < to; k++) {
-                float[] bk = b[k];
-                float b0 = bk[j], b1 = bk[j + 1];
-                float x0 = a0[ao + k], x1 = a1[ao + k], x2 = a2[ao + k], x3 = a3[ao + k];
-                s00 = Math.fma(x0, b0, s00);
-                s01 = Math.fma(x0, b1, s01);
-                s10 = Math.fma(x1, b0, s10);
-                s11 = Math.fma(x1, b1, s11);
-                s20 = Math.fma(x2, b0, s20);
-                s21 = Math.fma(x2, b1, s21);
-                s30 = Math.fma(x3, b0, s30);
-                s31 = Math.fma(x3, b1, s31);
-            }
-            boolean more = from > 0;
-            c0[j] = slice(c0[j], s00, more, null, j);
-            c0[j + 1] = slice(c0[j + 1], s01, more, null, j + 1);
-            c1[j] = slice(c1[j], s10, more, null, j);
-            c1[j + 1] = slice(c1[j + 1], s11, more, null, j + 1);
-            c2[j] = slice(c2[j], s20, more, null, j);
-            c2[j + 1] = slice(c2[j + 1], s21, more, null, j + 1);
-            c3[j] = slice(c3[j], s30, more, null, j);
-            c3[j + 1] = slice(c3[j + 1], s31, more, null, j + 1);
-            from = to;
-        } while (from < inner);
+        float s00 = 0.0f, s01 = 0.0f, s10 = 0.0f, s11 = 0.0f, s20 = 0.0f, s21 = 0.0f, s30 = 0.0f, s31 = 0.0f;
+        for (int k = from; k < to; k++) {
+            float[] bk = b[k];
+            float b0 = bk[j], b1 = bk[j + 1];
+            float x0 = a0[ao + k], x1 = a1[ao + k], x2 = a2[ao + k], x3 = a3[ao + k];
+            s00 = Math.fma(x0, b0, s00);
+            s01 = Math.fma(x0, b1, s01);
+            s10 = Math.fma(x1, b0, s10);
+            s11 = Math.fma(x1, b1, s11);
+            s20 = Math.fma(x2, b0, s20);
+            s21 = Math.fma(x2, b1, s21);
+            s30 = Math.fma(x3, b0, s30);
+            s31 = Math.fma(x3, b1, s31);
+        }
+        boolean more = from > 0;
+        c0[j] = slice(c0[j], s00, more, null, j);
+        c0[j + 1] = slice(c0[j + 1], s01, more, null, j + 1);
+        c1[j] = slice(c1[j], s10, more, null, j);
+        c1[j + 1] = slice(c1[j + 1], s11, more, null, j + 1);
+        c2[j] = slice(c2[j], s20, more, null, j);
+        c2[j + 1] = slice(c2[j + 1], s21, more, null, j + 1);
+        c3[j] = slice(c3[j], s30, more, null, j);
+        c3[j + 1] = slice(c3[j + 1], s31, more, null, j + 1);
     }
 
     /**
      * Column {@code j} of rows {@code i} to {@code i + 3}: a scalar tail, in four independent
      * sums (one sum after another would wait for each multiply-add's latency).
      */
-    private static void productScalar4(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void productScalar4(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i], a1 = a[i + 1], a2 = a[i + 2], a3 = a[i + 3];
         float[] c0 = c[i], c1 = c[i + 1], c2 = c[i + 2], c3 = c[i + 3];
-        int from = 0;
-        do {
-            int to = sliceEnd(from, inner);
-            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-            for (int k = from; k < to; k++) {
-                float bkj = b[k][j];
-                s0 = Math.fma(a0[ao + k], bkj, s0);
-                s1 = Math.fma(a1[ao + k], bkj, s1);
-                s2 = Math.fma(a2[ao + k], bkj, s2);
-                s3 = Math.fma(a3[ao + k], bkj, s3);
-            }
-            boolean more = from > 0;
-            c0[j] = slice(c0[j], s0, more, null, j);
-            c1[j] = slice(c1[j], s1, more, null, j);
-            c2[j] = slice(c2[j], s2, more, null, j);
-            c3[j] = slice(c3[j], s3, more, null, j);
-            from = to;
-        } while (from < inner);
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+        for (int k = from; k < to; k++) {
+            float bkj = b[k][j];
+            s0 = Math.fma(a0[ao + k], bkj, s0);
+            s1 = Math.fma(a1[ao + k], bkj, s1);
+            s2 = Math.fma(a2[ao + k], bkj, s2);
+            s3 = Math.fma(a3[ao + k], bkj, s3);
+        }
+        boolean more = from > 0;
+        c0[j] = slice(c0[j], s0, more, null, j);
+        c1[j] = slice(c1[j], s1, more, null, j);
+        c2[j] = slice(c2[j], s2, more, null, j);
+        c3[j] = slice(c3[j], s3, more, null, j);
     }
 
     /** Columns {@code j} to {@code j + 3} of row {@code i}: a scalar tail, four sums at once. */
-    private static void productScalar1x4(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void productScalar1x4(
+            float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] ai = a[i];
-        int from = 0;
-        do {
-            int to = sliceEnd(from, inner);
-            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-            for (int k = from; k < to; k++) {
-                float x = ai[ao + k];
-                float[] bk = b[k];
-                s0 = Math.fma(x, bk[j], s0);
-                s1 = Math.fma(x, bk[j + 1], s1);
-                s2 = Math.fma(x, bk[j + 2], s2);
-                s3 = Math.fma(x, bk[j + 3], s3);
-            }
-            store4(c[i], j, from > 0, s0, s1, s2, s3);
-            from = to;
-        } while (from < inner);
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+        for (int k = from; k < to; k++) {
+            float x = ai[ao + k];
+            float[] bk = b[k];
+            s0 = Math.fma(x, bk[j], s0);
+            s1 = Math.fma(x, bk[j + 1], s1);
+            s2 = Math.fma(x, bk[j + 2], s2);
+            s3 = Math.fma(x, bk[j + 3], s3);
+        }
+        store4(c[i], j, from > 0, s0, s1, s2, s3);
     }
 
     /** Column {@code j} of row {@code i}: a scalar tail. */
-    private static void productScalar1(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void productScalar1(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] ai = a[i];
         float[] ci = c[i];
-        int from = 0;
-        do {
-            int to = sliceEnd(from, inner);
-            float sum = 0.0f;
-            for (int k = from; k < to; k++) {
-                sum = Math.fma(ai[ao + k], b[k][j], sum);
-            }
-            ci[j] = slice(ci[j], sum, from > 0, null, j);
-            from = to;
-        } while (from < inner);
+        float sum = 0.0f;
+        for (int k = from; k < to; k++) {
+            sum = Math.fma(ai[ao + k], b[k][j], sum);
+        }
+        ci[j] = slice(ci[j], sum, from > 0, null, j);
     }
 
     /**
