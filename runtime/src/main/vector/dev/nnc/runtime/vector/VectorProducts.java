@@ -33,6 +33,16 @@ import jdk.incubator.vector.VectorSpecies;
  * columns as arrays of rows). The sums use fused multiply-adds in a fixed order, so a result
  * depends only on the inputs and the vector length, never on timing; it differs from the plain
  * loops' in the last bits.
+ *
+ * <p>That order is the same in every block shape and tail of {@link #multiply} and {@link
+ * #multiplyOne}: each output element is summed in slices of {@link #SLICE} weight rows, each
+ * slice a chain of multiply-adds from zero in the order of k, the slice sums added to the total
+ * in the order of k, then the bias. So a one-sample prediction equals its row of a batch to the
+ * last bit. Blocked so, the rounding error of a sum over tens of thousands of inputs (a dense
+ * layer after a convolution) is several times smaller than that of one chain over all of them,
+ * which drifted past the float contract's tolerance of 1e-4; a product over at most 256 inputs
+ * is one chain, as it was before the blocking. The sums over samples of {@link
+ * #addOuterProducts} run over one tile (64 samples at most) and stay single chains.
  */
 public final class VectorProducts {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -44,11 +54,25 @@ public final class VectorProducts {
      */
     private static final boolean FOUR_BY_FOUR = LANES >= 16;
     /**
-     * The sums of the four-by-four blocks run over this many weight rows at a time, every block
-     * of rows of the tile in turn, before the next rows: the block's slice of the weights (64
-     * rows by four vectors, 16 KB with AVX-512) then stays in the level-1 cache for all of the
-     * tile's rows instead of coming from level 2 again for every four of them. Each sum is still
-     * one chain of multiply-adds in the order of k, so the result is that of an unblocked sum.
+     * Every sum runs in slices of this many weight rows: each slice's sum is a chain of fused
+     * multiply-adds from zero in the order of k, added to the total of the slices before it (the
+     * first slice's sum is the total, so a product whose inner size fits in one slice is one
+     * chain). A single chain over all of k adds every term to a total as large as the whole sum,
+     * so its rounding error grows with the number of terms; summed in slices, a term meets a
+     * total of at most 256 terms, and the slice totals are few. Slices of 64 rows would bound the
+     * error about as well at most sizes, but ending a slice costs each sum an add, a load and a
+     * store, and the end of its chain of multiply-adds: with 64 rows the products of N5's first
+     * layer ran 6%-15% slower (docs/codegen.md, "The order of the sums").
+     */
+    private static final int SLICE = 256;
+    /**
+     * The four-by-four blocks run over this many weight rows at a time, every block of rows of
+     * the tile in turn, before the next rows: the block's part of the weights (64 rows by four
+     * vectors, 16 KB with AVX-512) then stays in the level-1 cache for all of the tile's rows
+     * instead of coming from level 2 again for every four of them. A divisor of {@link #SLICE}:
+     * within a slice the blocks continue their chains of multiply-adds from the sums they
+     * stored (in the output rows for the first slice, whose sum is the total, in {@link
+     * #PARTIALS} for later ones), and the first rows of each later slice start from zero.
      */
     private static final int K_BLOCK = 64;
     /**
@@ -66,6 +90,20 @@ public final class VectorProducts {
      */
     private static final ThreadLocal<float[]> PADDED = ThreadLocal.withInitial(() -> new float[0]);
 
+    /**
+     * Each thread's rows for the four-by-four blocks' sums of a {@link #SLICE} after the first,
+     * which run over several {@link #K_BLOCK}s of weight rows before they are added to the total
+     * in the output rows: as many rows and columns as the largest tile seen on the thread, so a
+     * batch allocates nothing after its first call on a thread.
+     */
+    private static final ThreadLocal<float[][]> PARTIALS = ThreadLocal.withInitial(() -> new float[0][]);
+
+    /**
+     * Each thread's buffer for the later slices of {@link #narrowRow}, a slice's sums before they
+     * are added to the row's total: narrower than a vector, so one vector's length suffices.
+     */
+    private static final ThreadLocal<float[]> NARROW_SLICE = ThreadLocal.withInitial(() -> new float[LANES]);
+
     /** Doubles of the same vector size: a float vector widens into two of them. */
     private static final VectorSpecies<Double> WIDE = DoubleVector.SPECIES_PREFERRED;
 
@@ -79,9 +117,11 @@ public final class VectorProducts {
     /**
      * {@code c[i][j] = sum over k < inner of a[i][ao + k] * b[k][j]} for {@code i < m} and
      * {@code j < width}: the product of a weight matrix, given by its rows {@code b[k]}, with
-     * each of {@code m} per-sample vectors {@code a[i]} (starting at column {@code ao}). The
-     * four-by-four blocks run in slices of {@link #K_BLOCK} weight rows, every block of rows
-     * within a slice before the next slice.
+     * each of {@code m} per-sample vectors {@code a[i]} (starting at column {@code ao}). Each
+     * element is summed in slices of {@link #SLICE} weight rows; the four-by-four blocks run
+     * every block of rows over {@link #K_BLOCK} weight rows before the next ones, the other
+     * blocks every block over a slice before the next slice (a kernel that loops over the slices
+     * itself, a loop around the loop over k, ran 4%-30% slower).
      */
     public static void multiply(float[][] a, int ao, float[][] b, float[][] c, int m, int inner, int width) {
         multiply(a, ao, b, null, c, m, inner, width);
@@ -105,15 +145,27 @@ public final class VectorProducts {
         int blockedRows = m - m % 4;
         int blockedWidth = FOUR_BY_FOUR ? width - width % (4 * LANES) : 0;
         if (blockedRows > 0 && blockedWidth > 0) {
+            float[][] partial = inner > SLICE ? partialSums(blockedRows, blockedWidth) : null;
             for (int k = 0; k < inner; k += K_BLOCK) {
                 int end = Math.min(inner, k + K_BLOCK);
                 float[] last = end == inner ? bias : null;
+                boolean starts = k % SLICE == 0;
+                boolean ends = end % SLICE == 0 || end == inner;
                 for (int j = 0; j < blockedWidth; j += 4 * LANES) {
                     for (int i = 0; i < blockedRows; i += 4) {
                         if (k == 0) {
                             product4x4(a, i, ao, b, c, k, end, j, last);
-                        } else {
+                        } else if (k < SLICE) {
+                            // The first slice's sum is the total: it stays in c.
                             product4x4More(a, i, ao, b, c, k, end, j, last);
+                        } else if (starts && ends) {
+                            product4x4Add(a, i, ao, b, c, k, end, j, last);
+                        } else if (starts) {
+                            product4x4(a, i, ao, b, partial, k, end, j, null);
+                        } else if (!ends) {
+                            product4x4More(a, i, ao, b, partial, k, end, j, null);
+                        } else {
+                            product4x4MoreAdd(a, i, ao, b, partial, c, k, end, j, last);
                         }
                     }
                 }
@@ -121,57 +173,89 @@ public final class VectorProducts {
         }
         int rest = width % LANES;
         int vectorWidth = width - rest;
-        if (rest >= 4 && blockedRows >= PADDED_ROWS) {
-            float[] padded = padColumns(b, inner, vectorWidth, rest);
-            int i = 0;
-            for (; i + 8 <= blockedRows; i += 8) {
-                product8x1Padded(a, i, ao, padded, c, inner, vectorWidth, rest);
-            }
-            for (; i < blockedRows; i += 4) {
-                product4x1Padded(a, i, ao, padded, c, inner, vectorWidth, rest);
-            }
+        boolean padded = rest >= 4 && blockedRows >= PADDED_ROWS;
+        if (padded) {
+            paddedProducts(a, ao, b, c, blockedRows, inner, vectorWidth, rest);
         }
-        for (int i = 0; i < blockedRows; i += 4) {
-            int j = blockedWidth;
-            for (; j + 2 * LANES <= width; j += 2 * LANES) {
-                product4x2(a, i, ao, b, c, inner, j);
+        // The columns and rows outside the four-by-four blocks, one slice of weight rows at a time.
+        int from = 0;
+        do {
+            int to = sliceEnd(from, inner);
+            for (int i = 0; i < blockedRows; i += 4) {
+                int j = blockedWidth;
+                for (; j + 2 * LANES <= width; j += 2 * LANES) {
+                    product4x2(a, i, ao, b, c, from, to, j);
+                }
+                for (; j + LANES <= width; j += LANES) {
+                    product4x1(a, i, ao, b, c, from, to, j);
+                }
+                if (padded) {
+                    continue;
+                }
+                for (; j + 4 <= width; j += 4) {
+                    productScalar4x4(a, i, ao, b, c, from, to, j);
+                }
+                for (; j + 2 <= width; j += 2) {
+                    productScalar4x2(a, i, ao, b, c, from, to, j);
+                }
+                for (; j < width; j++) {
+                    productScalar4(a, i, ao, b, c, from, to, j);
+                }
             }
-            for (; j + LANES <= width; j += LANES) {
-                product4x1(a, i, ao, b, c, inner, j);
+            for (int i = blockedRows; i < m; i++) {
+                int j = 0;
+                for (; j + 4 * LANES <= width; j += 4 * LANES) {
+                    product1x4(a, i, ao, b, c, from, to, j);
+                }
+                for (; j + 2 * LANES <= width; j += 2 * LANES) {
+                    product1x2(a, i, ao, b, c, from, to, j);
+                }
+                for (; j + LANES <= width; j += LANES) {
+                    product1x1(a, i, ao, b, c, from, to, j);
+                }
+                for (; j + 4 <= width; j += 4) {
+                    productScalar1x4(a, i, ao, b, c, from, to, j);
+                }
+                for (; j < width; j++) {
+                    productScalar1(a, i, ao, b, c, from, to, j);
+                }
             }
-            if (rest >= 4 && blockedRows >= PADDED_ROWS) {
-                continue;
-            }
-            for (; j + 4 <= width; j += 4) {
-                productScalar4x4(a, i, ao, b, c, inner, j);
-            }
-            for (; j + 2 <= width; j += 2) {
-                productScalar4x2(a, i, ao, b, c, inner, j);
-            }
-            for (; j < width; j++) {
-                productScalar4(a, i, ao, b, c, inner, j);
-            }
-        }
-        for (int i = blockedRows; i < m; i++) {
-            int j = 0;
-            for (; j + 4 * LANES <= width; j += 4 * LANES) {
-                product1x4(a, i, ao, b, c, inner, j);
-            }
-            for (; j + 2 * LANES <= width; j += 2 * LANES) {
-                product1x2(a, i, ao, b, c, inner, j);
-            }
-            for (; j + LANES <= width; j += LANES) {
-                product1x1(a, i, ao, b, c, inner, j);
-            }
-            for (; j + 4 <= width; j += 4) {
-                productScalar1x4(a, i, ao, b, c, inner, j);
-            }
-            for (; j < width; j++) {
-                productScalar1(a, i, ao, b, c, inner, j);
-            }
-        }
+            from = to;
+        } while (from < inner);
         addBias(bias, c, 0, blockedRows, blockedWidth, width);
         addBias(bias, c, blockedRows, m, 0, width);
+    }
+
+    /**
+     * This thread's {@link #PARTIALS} rows, at least {@code rows} of at least {@code width}
+     * floats, grown if they are smaller.
+     */
+    private static float[][] partialSums(int rows, int width) {
+        float[][] partial = PARTIALS.get();
+        if (partial.length < rows || partial[0].length < width) {
+            partial = new float[Math.max(rows, partial.length)]
+                    [Math.max(width, partial.length == 0 ? 0 : partial[0].length)];
+            PARTIALS.set(partial);
+        }
+        return partial;
+    }
+
+    /**
+     * Rows {@code 0} to {@code rows - 1}, the {@code rest} columns from {@code j}, as vectors over
+     * a zero-padded copy of those columns, in blocks of eight rows, then of four. These kernels
+     * run over the slices of weight rows themselves: called once per slice, as the other blocks
+     * are, a logits product of a batch of 64 ran 2.2x slower, for reasons not found.
+     */
+    private static void paddedProducts(
+            float[][] a, int ao, float[][] b, float[][] c, int rows, int inner, int j, int rest) {
+        float[] padded = padColumns(b, inner, j, rest);
+        int i = 0;
+        for (; i + 8 <= rows; i += 8) {
+            product8x1Padded(a, i, ao, padded, c, inner, j, rest);
+        }
+        for (; i < rows; i += 4) {
+            product4x1Padded(a, i, ao, padded, c, inner, j, rest);
+        }
     }
 
     /** {@code c[i][j] += bias[j]} for rows {@code from} to {@code to - 1} and columns {@code j0} to {@code width - 1}; nothing if {@code bias} is null. */
@@ -194,37 +278,48 @@ public final class VectorProducts {
      * row keeps four vectors of sums, so each sum waits for the latency of the multiply-add before
      * it; here eight independent vectors of sums (128 floats with AVX-512) take each pass over the
      * weights, which is what it takes to issue two multiply-adds every cycle, and every weight
-     * column is read in runs of eight vectors. The bias is added as the sums are stored, instead
-     * of in a pass of its own. Each element is the same sum of multiply-adds in the same order as
-     * in {@link #multiply}, then the bias, so the result is the same to the last bit.
+     * column is read in runs of eight vectors. The bias is added as the last slice's sums are
+     * stored, instead of in a pass of its own. Each element is the same blocked sum (see {@link
+     * #SLICE}) as in {@link #multiply}, then the bias, so the result is the same to the last bit.
      */
     public static void multiplyOne(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int width) {
         if (width < LANES) {
             multiplyOneNarrow(x, xo, b, bias, y, inner, width);
             return;
         }
-        int j = 0;
-        for (; j + 8 * LANES <= width; j += 8 * LANES) {
-            one8(x, xo, b, bias, y, inner, j);
-        }
-        for (; j + 4 * LANES <= width; j += 4 * LANES) {
-            one4(x, xo, b, bias, y, inner, j);
-        }
-        for (; j + LANES <= width; j += LANES) {
-            one1(x, xo, b, bias, y, inner, j);
-        }
-        for (; j + 4 <= width; j += 4) {
-            oneScalar4(x, xo, b, bias, y, inner, j);
-        }
-        for (; j < width; j++) {
-            oneScalar1(x, xo, b, bias, y, inner, j);
-        }
+        int from = 0;
+        do {
+            int to = sliceEnd(from, inner);
+            float[] last = to == inner ? bias : null;
+            int j = 0;
+            for (; j + 8 * LANES <= width; j += 8 * LANES) {
+                one8(x, xo, b, last, y, from, to, j);
+            }
+            for (; j + 4 * LANES <= width; j += 4 * LANES) {
+                one4(x, xo, b, last, y, from, to, j);
+            }
+            for (; j + LANES <= width; j += LANES) {
+                one1(x, xo, b, last, y, from, to, j);
+            }
+            for (; j + 4 <= width; j += 4) {
+                oneScalar4(x, xo, b, last, y, from, to, j);
+            }
+            for (; j < width; j++) {
+                oneScalar1(x, xo, b, last, y, from, to, j);
+            }
+            from = to;
+        } while (from < inner);
+    }
+
+    /** The end of the slice of weight rows that starts at {@code from}: {@link #SLICE} rows, or fewer at the end. */
+    private static int sliceEnd(int from, int inner) {
+        return Math.min(inner, from + SLICE);
     }
 
     /** Eight vectors of {@link #multiplyOne} from column {@code j}. */
-    private static void one8(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
+    private static void one8(float[] x, int xo, float[][] b, float[] bias, float[] y, int from, int to, int j) {
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-        for (int k = 0; k < inner; k++) {
+        for (int k = from; k < to; k++) {
             float[] bk = b[k];
             FloatVector xk = FloatVector.broadcast(SPECIES, x[xo + k]);
             s0 = FloatVector.fromArray(SPECIES, bk, j).fma(xk, s0);
@@ -235,6 +330,16 @@ public final class VectorProducts {
             s5 = FloatVector.fromArray(SPECIES, bk, j + 5 * LANES).fma(xk, s5);
             s6 = FloatVector.fromArray(SPECIES, bk, j + 6 * LANES).fma(xk, s6);
             s7 = FloatVector.fromArray(SPECIES, bk, j + 7 * LANES).fma(xk, s7);
+        }
+        if (from > 0) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, y, j));
+            s1 = s1.add(FloatVector.fromArray(SPECIES, y, j + LANES));
+            s2 = s2.add(FloatVector.fromArray(SPECIES, y, j + 2 * LANES));
+            s3 = s3.add(FloatVector.fromArray(SPECIES, y, j + 3 * LANES));
+            s4 = s4.add(FloatVector.fromArray(SPECIES, y, j + 4 * LANES));
+            s5 = s5.add(FloatVector.fromArray(SPECIES, y, j + 5 * LANES));
+            s6 = s6.add(FloatVector.fromArray(SPECIES, y, j + 6 * LANES));
+            s7 = s7.add(FloatVector.fromArray(SPECIES, y, j + 7 * LANES));
         }
         if (bias != null) {
             s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
@@ -257,15 +362,21 @@ public final class VectorProducts {
     }
 
     /** Four vectors of {@link #multiplyOne} from column {@code j}. */
-    private static void one4(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
+    private static void one4(float[] x, int xo, float[][] b, float[] bias, float[] y, int from, int to, int j) {
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
-        for (int k = 0; k < inner; k++) {
+        for (int k = from; k < to; k++) {
             float[] bk = b[k];
             FloatVector xk = FloatVector.broadcast(SPECIES, x[xo + k]);
             s0 = FloatVector.fromArray(SPECIES, bk, j).fma(xk, s0);
             s1 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(xk, s1);
             s2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES).fma(xk, s2);
             s3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES).fma(xk, s3);
+        }
+        if (from > 0) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, y, j));
+            s1 = s1.add(FloatVector.fromArray(SPECIES, y, j + LANES));
+            s2 = s2.add(FloatVector.fromArray(SPECIES, y, j + 2 * LANES));
+            s3 = s3.add(FloatVector.fromArray(SPECIES, y, j + 3 * LANES));
         }
         if (bias != null) {
             s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
@@ -280,10 +391,13 @@ public final class VectorProducts {
     }
 
     /** One vector of {@link #multiplyOne} from column {@code j}. */
-    private static void one1(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
+    private static void one1(float[] x, int xo, float[][] b, float[] bias, float[] y, int from, int to, int j) {
         FloatVector s0 = FloatVector.zero(SPECIES);
-        for (int k = 0; k < inner; k++) {
+        for (int k = from; k < to; k++) {
             s0 = FloatVector.fromArray(SPECIES, b[k], j).fma(FloatVector.broadcast(SPECIES, x[xo + k]), s0);
+        }
+        if (from > 0) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, y, j));
         }
         if (bias != null) {
             s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
@@ -292,9 +406,9 @@ public final class VectorProducts {
     }
 
     /** Columns {@code j} to {@code j + 3} of {@link #multiplyOne}: a scalar tail, four sums at once. */
-    private static void oneScalar4(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
+    private static void oneScalar4(float[] x, int xo, float[][] b, float[] bias, float[] y, int from, int to, int j) {
         float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-        for (int k = 0; k < inner; k++) {
+        for (int k = from; k < to; k++) {
             float xk = x[xo + k];
             float[] bk = b[k];
             s0 = Math.fma(xk, bk[j], s0);
@@ -302,40 +416,36 @@ public final class VectorProducts {
             s2 = Math.fma(xk, bk[j + 2], s2);
             s3 = Math.fma(xk, bk[j + 3], s3);
         }
-        y[j] = bias == null ? s0 : s0 + bias[j];
-        y[j + 1] = bias == null ? s1 : s1 + bias[j + 1];
-        y[j + 2] = bias == null ? s2 : s2 + bias[j + 2];
-        y[j + 3] = bias == null ? s3 : s3 + bias[j + 3];
+        float[] last = bias;
+        y[j] = slice(y[j], s0, from > 0, last, j);
+        y[j + 1] = slice(y[j + 1], s1, from > 0, last, j + 1);
+        y[j + 2] = slice(y[j + 2], s2, from > 0, last, j + 2);
+        y[j + 3] = slice(y[j + 3], s3, from > 0, last, j + 3);
     }
 
     /** Column {@code j} of {@link #multiplyOne}: a scalar tail. */
-    private static void oneScalar1(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int j) {
+    private static void oneScalar1(float[] x, int xo, float[][] b, float[] bias, float[] y, int from, int to, int j) {
         float sum = 0.0f;
-        for (int k = 0; k < inner; k++) {
+        for (int k = from; k < to; k++) {
             sum = Math.fma(x[xo + k], b[k][j], sum);
         }
-        y[j] = bias == null ? sum : sum + bias[j];
+        y[j] = slice(y[j], sum, from > 0, bias, j);
     }
 
-    /** {@link #multiplyOne} narrower than a vector: the plain loops of {@link #multiplyNarrow}, then the bias. */
+    /**
+     * The total after a slice whose sum is {@code sum}: the total so far ({@code previous}) plus
+     * {@code sum} if {@code more}, else {@code sum} alone (the first slice), then {@code bias[j]}
+     * unless {@code bias} is null (the last slice).
+     */
+    private static float slice(float previous, float sum, boolean more, float[] bias, int j) {
+        float total = more ? previous + sum : sum;
+        return bias == null ? total : total + bias[j];
+    }
+
+    /** {@link #multiplyOne} narrower than a vector: {@link #narrowRow}, then the bias. */
     private static void multiplyOneNarrow(
             float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int width) {
-        Arrays.fill(y, 0, width, 0.0f);
-        int k = 0;
-        for (; k + 4 <= inner; k += 4) {
-            float x0 = x[xo + k], x1 = x[xo + k + 1], x2 = x[xo + k + 2], x3 = x[xo + k + 3];
-            float[] w0 = b[k], w1 = b[k + 1], w2 = b[k + 2], w3 = b[k + 3];
-            for (int j = 0; j < width; j++) {
-                y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
-            }
-        }
-        for (; k < inner; k++) {
-            float x0 = x[xo + k];
-            float[] w0 = b[k];
-            for (int j = 0; j < width; j++) {
-                y[j] += x0 * w0[j];
-            }
-        }
+        narrowRow(x, xo, b, y, inner, width);
         if (bias != null) {
             for (int j = 0; j < width; j++) {
                 y[j] += bias[j];
@@ -345,7 +455,8 @@ public final class VectorProducts {
 
     /**
      * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
-     * {@code k} from {@code from} to {@code to - 1}, from zero, then {@code bias} unless it is null.
+     * {@code k} from {@code from} to {@code to - 1}, from zero (the first slice), then {@code bias}
+     * unless it is null.
      */
     private static void product4x4(
             float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j, float[] bias) {
@@ -442,8 +553,8 @@ public final class VectorProducts {
 
     /**
      * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
-     * {@code k} from {@code from} to {@code to - 1} continue the sums that {@code c} holds, then
-     * {@code bias} is added unless it is null.
+     * {@code k} from {@code from} to {@code to - 1} continue the sums of the same {@link #SLICE}
+     * that {@code c} holds, then {@code bias} is added unless it is null.
      */
     private static void product4x4More(
             float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j, float[] bias) {
@@ -538,12 +649,259 @@ public final class VectorProducts {
         s33.intoArray(c3, j + 3 * LANES);
     }
 
-    /** Rows {@code i} to {@code i + 3} of the product, 2 vectors from column {@code j}. */
-    private static void product4x2(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    /**
+     * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
+     * {@code k} from {@code from} to {@code to - 1} continue the sums of the same {@link #SLICE}
+     * that {@code partial} holds; the slice's sums are then added to the totals that {@code c}
+     * holds, then {@code bias} unless it is null.
+     */
+    private static void product4x4MoreAdd(
+            float[][] a,
+            int i,
+            int ao,
+            float[][] b,
+            float[][] partial,
+            float[][] c,
+            int from,
+            int to,
+            int j,
+            float[] bias) {
         float[] a0 = a[i];
         float[] a1 = a[i + 1];
         float[] a2 = a[i + 2];
         float[] a3 = a[i + 3];
+        float[] p0 = partial[i];
+        float[] p1 = partial[i + 1];
+        float[] p2 = partial[i + 2];
+        float[] p3 = partial[i + 3];
+        FloatVector s00 = FloatVector.fromArray(SPECIES, p0, j);
+        FloatVector s01 = FloatVector.fromArray(SPECIES, p0, j + LANES);
+        FloatVector s02 = FloatVector.fromArray(SPECIES, p0, j + 2 * LANES);
+        FloatVector s03 = FloatVector.fromArray(SPECIES, p0, j + 3 * LANES);
+        FloatVector s10 = FloatVector.fromArray(SPECIES, p1, j);
+        FloatVector s11 = FloatVector.fromArray(SPECIES, p1, j + LANES);
+        FloatVector s12 = FloatVector.fromArray(SPECIES, p1, j + 2 * LANES);
+        FloatVector s13 = FloatVector.fromArray(SPECIES, p1, j + 3 * LANES);
+        FloatVector s20 = FloatVector.fromArray(SPECIES, p2, j);
+        FloatVector s21 = FloatVector.fromArray(SPECIES, p2, j + LANES);
+        FloatVector s22 = FloatVector.fromArray(SPECIES, p2, j + 2 * LANES);
+        FloatVector s23 = FloatVector.fromArray(SPECIES, p2, j + 3 * LANES);
+        FloatVector s30 = FloatVector.fromArray(SPECIES, p3, j);
+        FloatVector s31 = FloatVector.fromArray(SPECIES, p3, j + LANES);
+        FloatVector s32 = FloatVector.fromArray(SPECIES, p3, j + 2 * LANES);
+        FloatVector s33 = FloatVector.fromArray(SPECIES, p3, j + 3 * LANES);
+        for (int k = from; k < to; k++) {
+            float[] bk = b[k];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = b0.fma(x, s00);
+            s01 = b1.fma(x, s01);
+            s02 = b2.fma(x, s02);
+            s03 = b3.fma(x, s03);
+            x = FloatVector.broadcast(SPECIES, a1[ao + k]);
+            s10 = b0.fma(x, s10);
+            s11 = b1.fma(x, s11);
+            s12 = b2.fma(x, s12);
+            s13 = b3.fma(x, s13);
+            x = FloatVector.broadcast(SPECIES, a2[ao + k]);
+            s20 = b0.fma(x, s20);
+            s21 = b1.fma(x, s21);
+            s22 = b2.fma(x, s22);
+            s23 = b3.fma(x, s23);
+            x = FloatVector.broadcast(SPECIES, a3[ao + k]);
+            s30 = b0.fma(x, s30);
+            s31 = b1.fma(x, s31);
+            s32 = b2.fma(x, s32);
+            s33 = b3.fma(x, s33);
+        }
+        float[] c0 = c[i];
+        float[] c1 = c[i + 1];
+        float[] c2 = c[i + 2];
+        float[] c3 = c[i + 3];
+        s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
+        s01 = s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES));
+        s02 = s02.add(FloatVector.fromArray(SPECIES, c0, j + 2 * LANES));
+        s03 = s03.add(FloatVector.fromArray(SPECIES, c0, j + 3 * LANES));
+        s10 = s10.add(FloatVector.fromArray(SPECIES, c1, j));
+        s11 = s11.add(FloatVector.fromArray(SPECIES, c1, j + LANES));
+        s12 = s12.add(FloatVector.fromArray(SPECIES, c1, j + 2 * LANES));
+        s13 = s13.add(FloatVector.fromArray(SPECIES, c1, j + 3 * LANES));
+        s20 = s20.add(FloatVector.fromArray(SPECIES, c2, j));
+        s21 = s21.add(FloatVector.fromArray(SPECIES, c2, j + LANES));
+        s22 = s22.add(FloatVector.fromArray(SPECIES, c2, j + 2 * LANES));
+        s23 = s23.add(FloatVector.fromArray(SPECIES, c2, j + 3 * LANES));
+        s30 = s30.add(FloatVector.fromArray(SPECIES, c3, j));
+        s31 = s31.add(FloatVector.fromArray(SPECIES, c3, j + LANES));
+        s32 = s32.add(FloatVector.fromArray(SPECIES, c3, j + 2 * LANES));
+        s33 = s33.add(FloatVector.fromArray(SPECIES, c3, j + 3 * LANES));
+        if (bias != null) {
+            FloatVector t0 = FloatVector.fromArray(SPECIES, bias, j);
+            FloatVector t1 = FloatVector.fromArray(SPECIES, bias, j + LANES);
+            FloatVector t2 = FloatVector.fromArray(SPECIES, bias, j + 2 * LANES);
+            FloatVector t3 = FloatVector.fromArray(SPECIES, bias, j + 3 * LANES);
+            s00 = s00.add(t0);
+            s01 = s01.add(t1);
+            s02 = s02.add(t2);
+            s03 = s03.add(t3);
+            s10 = s10.add(t0);
+            s11 = s11.add(t1);
+            s12 = s12.add(t2);
+            s13 = s13.add(t3);
+            s20 = s20.add(t0);
+            s21 = s21.add(t1);
+            s22 = s22.add(t2);
+            s23 = s23.add(t3);
+            s30 = s30.add(t0);
+            s31 = s31.add(t1);
+            s32 = s32.add(t2);
+            s33 = s33.add(t3);
+        }
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+        s02.intoArray(c0, j + 2 * LANES);
+        s03.intoArray(c0, j + 3 * LANES);
+        s10.intoArray(c1, j);
+        s11.intoArray(c1, j + LANES);
+        s12.intoArray(c1, j + 2 * LANES);
+        s13.intoArray(c1, j + 3 * LANES);
+        s20.intoArray(c2, j);
+        s21.intoArray(c2, j + LANES);
+        s22.intoArray(c2, j + 2 * LANES);
+        s23.intoArray(c2, j + 3 * LANES);
+        s30.intoArray(c3, j);
+        s31.intoArray(c3, j + LANES);
+        s32.intoArray(c3, j + 2 * LANES);
+        s33.intoArray(c3, j + 3 * LANES);
+    }
+
+    /**
+     * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
+     * {@code k} from {@code from} to {@code to - 1}, from zero (the first rows of a {@link #SLICE}
+     * after the first), added to the totals of the earlier slices that {@code c} holds, then
+     * {@code bias} unless it is null.
+     */
+    private static void product4x4Add(
+            float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j, float[] bias) {
+        float[] a0 = a[i];
+        float[] a1 = a[i + 1];
+        float[] a2 = a[i + 2];
+        float[] a3 = a[i + 3];
+        float[] c0 = c[i];
+        float[] c1 = c[i + 1];
+        float[] c2 = c[i + 2];
+        float[] c3 = c[i + 3];
+        FloatVector s00 = FloatVector.zero(SPECIES),
+                s01 = s00,
+                s02 = s00,
+                s03 = s00,
+                s10 = s00,
+                s11 = s00,
+                s12 = s00,
+                s13 = s00,
+                s20 = s00,
+                s21 = s00,
+                s22 = s00,
+                s23 = s00,
+                s30 = s00,
+                s31 = s00,
+                s32 = s00,
+                s33 = s00;
+        for (int k = from; k < to; k++) {
+            float[] bk = b[k];
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = b0.fma(x, s00);
+            s01 = b1.fma(x, s01);
+            s02 = b2.fma(x, s02);
+            s03 = b3.fma(x, s03);
+            x = FloatVector.broadcast(SPECIES, a1[ao + k]);
+            s10 = b0.fma(x, s10);
+            s11 = b1.fma(x, s11);
+            s12 = b2.fma(x, s12);
+            s13 = b3.fma(x, s13);
+            x = FloatVector.broadcast(SPECIES, a2[ao + k]);
+            s20 = b0.fma(x, s20);
+            s21 = b1.fma(x, s21);
+            s22 = b2.fma(x, s22);
+            s23 = b3.fma(x, s23);
+            x = FloatVector.broadcast(SPECIES, a3[ao + k]);
+            s30 = b0.fma(x, s30);
+            s31 = b1.fma(x, s31);
+            s32 = b2.fma(x, s32);
+            s33 = b3.fma(x, s33);
+        }
+        s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
+        s01 = s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES));
+        s02 = s02.add(FloatVector.fromArray(SPECIES, c0, j + 2 * LANES));
+        s03 = s03.add(FloatVector.fromArray(SPECIES, c0, j + 3 * LANES));
+        s10 = s10.add(FloatVector.fromArray(SPECIES, c1, j));
+        s11 = s11.add(FloatVector.fromArray(SPECIES, c1, j + LANES));
+        s12 = s12.add(FloatVector.fromArray(SPECIES, c1, j + 2 * LANES));
+        s13 = s13.add(FloatVector.fromArray(SPECIES, c1, j + 3 * LANES));
+        s20 = s20.add(FloatVector.fromArray(SPECIES, c2, j));
+        s21 = s21.add(FloatVector.fromArray(SPECIES, c2, j + LANES));
+        s22 = s22.add(FloatVector.fromArray(SPECIES, c2, j + 2 * LANES));
+        s23 = s23.add(FloatVector.fromArray(SPECIES, c2, j + 3 * LANES));
+        s30 = s30.add(FloatVector.fromArray(SPECIES, c3, j));
+        s31 = s31.add(FloatVector.fromArray(SPECIES, c3, j + LANES));
+        s32 = s32.add(FloatVector.fromArray(SPECIES, c3, j + 2 * LANES));
+        s33 = s33.add(FloatVector.fromArray(SPECIES, c3, j + 3 * LANES));
+        if (bias != null) {
+            FloatVector t0 = FloatVector.fromArray(SPECIES, bias, j);
+            FloatVector t1 = FloatVector.fromArray(SPECIES, bias, j + LANES);
+            FloatVector t2 = FloatVector.fromArray(SPECIES, bias, j + 2 * LANES);
+            FloatVector t3 = FloatVector.fromArray(SPECIES, bias, j + 3 * LANES);
+            s00 = s00.add(t0);
+            s01 = s01.add(t1);
+            s02 = s02.add(t2);
+            s03 = s03.add(t3);
+            s10 = s10.add(t0);
+            s11 = s11.add(t1);
+            s12 = s12.add(t2);
+            s13 = s13.add(t3);
+            s20 = s20.add(t0);
+            s21 = s21.add(t1);
+            s22 = s22.add(t2);
+            s23 = s23.add(t3);
+            s30 = s30.add(t0);
+            s31 = s31.add(t1);
+            s32 = s32.add(t2);
+            s33 = s33.add(t3);
+        }
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+        s02.intoArray(c0, j + 2 * LANES);
+        s03.intoArray(c0, j + 3 * LANES);
+        s10.intoArray(c1, j);
+        s11.intoArray(c1, j + LANES);
+        s12.intoArray(c1, j + 2 * LANES);
+        s13.intoArray(c1, j + 3 * LANES);
+        s20.intoArray(c2, j);
+        s21.intoArray(c2, j + LANES);
+        s22.intoArray(c2, j + 2 * LANES);
+        s23.intoArray(c2, j + 3 * LANES);
+        s30.intoArray(c3, j);
+        s31.intoArray(c3, j + LANES);
+        s32.intoArray(c3, j + 2 * LANES);
+        s33.intoArray(c3, j + 3 * LANES);
+    }
+
+    /** Rows {@code i} to {@code i + 3} of the product, 2 vectors from column {@code j}. */
+    private static void product4x2(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
+        float[] a0 = a[i];
+        float[] a1 = a[i + 1];
+        float[] a2 = a[i + 2];
+        float[] a3 = a[i + 3];
+        float[] c0 = c[i];
+        float[] c1 = c[i + 1];
+        float[] c2 = c[i + 2];
+        float[] c3 = c[i + 3];
         FloatVector s00 = FloatVector.zero(SPECIES),
                 s01 = s00,
                 s10 = s00,
@@ -552,7 +910,7 @@ public final class VectorProducts {
                 s21 = s00,
                 s30 = s00,
                 s31 = s00;
-        for (int k = 0; k < inner; k++) {
+        for (int k = from; k < to; k++) {
             float[] bk = b[k];
             FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
@@ -569,28 +927,38 @@ public final class VectorProducts {
             s30 = b0.fma(x, s30);
             s31 = b1.fma(x, s31);
         }
-        float[] c0 = c[i];
+        if (from > 0) {
+            s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
+            s01 = s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES));
+            s10 = s10.add(FloatVector.fromArray(SPECIES, c1, j));
+            s11 = s11.add(FloatVector.fromArray(SPECIES, c1, j + LANES));
+            s20 = s20.add(FloatVector.fromArray(SPECIES, c2, j));
+            s21 = s21.add(FloatVector.fromArray(SPECIES, c2, j + LANES));
+            s30 = s30.add(FloatVector.fromArray(SPECIES, c3, j));
+            s31 = s31.add(FloatVector.fromArray(SPECIES, c3, j + LANES));
+        }
         s00.intoArray(c0, j);
         s01.intoArray(c0, j + LANES);
-        float[] c1 = c[i + 1];
         s10.intoArray(c1, j);
         s11.intoArray(c1, j + LANES);
-        float[] c2 = c[i + 2];
         s20.intoArray(c2, j);
         s21.intoArray(c2, j + LANES);
-        float[] c3 = c[i + 3];
         s30.intoArray(c3, j);
         s31.intoArray(c3, j + LANES);
     }
 
     /** Rows {@code i} to {@code i + 3} of the product, 1 vector from column {@code j}. */
-    private static void product4x1(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void product4x1(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i];
         float[] a1 = a[i + 1];
         float[] a2 = a[i + 2];
         float[] a3 = a[i + 3];
+        float[] c0 = c[i];
+        float[] c1 = c[i + 1];
+        float[] c2 = c[i + 2];
+        float[] c3 = c[i + 3];
         FloatVector s00 = FloatVector.zero(SPECIES), s10 = s00, s20 = s00, s30 = s00;
-        for (int k = 0; k < inner; k++) {
+        for (int k = from; k < to; k++) {
             float[] bk = b[k];
             FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
             FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
@@ -602,13 +970,15 @@ public final class VectorProducts {
             x = FloatVector.broadcast(SPECIES, a3[ao + k]);
             s30 = b0.fma(x, s30);
         }
-        float[] c0 = c[i];
+        if (from > 0) {
+            s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
+            s10 = s10.add(FloatVector.fromArray(SPECIES, c1, j));
+            s20 = s20.add(FloatVector.fromArray(SPECIES, c2, j));
+            s30 = s30.add(FloatVector.fromArray(SPECIES, c3, j));
+        }
         s00.intoArray(c0, j);
-        float[] c1 = c[i + 1];
         s10.intoArray(c1, j);
-        float[] c2 = c[i + 2];
         s20.intoArray(c2, j);
-        float[] c3 = c[i + 3];
         s30.intoArray(c3, j);
     }
 
@@ -633,9 +1003,8 @@ public final class VectorProducts {
 
     /**
      * Rows {@code i} to {@code i + 3} of the product, the {@code rest} columns from {@code j} that
-     * {@link #padColumns} copied into {@code padded}: one vector per row, each lane one chain of
-     * multiply-adds in the order of k as in the scalar blocks; the lanes past {@code rest} sum
-     * zeros and are dropped.
+     * {@link #padColumns} copied into {@code padded}: one vector per row, each lane the blocked
+     * sum of the scalar blocks; the lanes past {@code rest} sum zeros and are dropped.
      */
     private static void product4x1Padded(
             float[][] a, int i, int ao, float[] padded, float[][] c, int inner, int j, int rest) {
@@ -643,31 +1012,37 @@ public final class VectorProducts {
         float[] a1 = a[i + 1];
         float[] a2 = a[i + 2];
         float[] a3 = a[i + 3];
-        FloatVector s00 = FloatVector.zero(SPECIES), s10 = s00, s20 = s00, s30 = s00;
-        for (int k = 0; k < inner; k++) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, padded, k * LANES);
-            s00 = b0.fma(FloatVector.broadcast(SPECIES, a0[ao + k]), s00);
-            s10 = b0.fma(FloatVector.broadcast(SPECIES, a1[ao + k]), s10);
-            s20 = b0.fma(FloatVector.broadcast(SPECIES, a2[ao + k]), s20);
-            s30 = b0.fma(FloatVector.broadcast(SPECIES, a3[ao + k]), s30);
-        }
         int out = inner * LANES;
-        s00.intoArray(padded, out);
-        System.arraycopy(padded, out, c[i], j, rest);
-        s10.intoArray(padded, out);
-        System.arraycopy(padded, out, c[i + 1], j, rest);
-        s20.intoArray(padded, out);
-        System.arraycopy(padded, out, c[i + 2], j, rest);
-        s30.intoArray(padded, out);
-        System.arraycopy(padded, out, c[i + 3], j, rest);
+        int from = 0;
+        do {
+            int to = sliceEnd(from, inner);
+            FloatVector s00 = FloatVector.zero(SPECIES), s10 = s00, s20 = s00, s30 = s00;
+            for (int k = from; k < to; k++) {
+                FloatVector b0 = FloatVector.fromArray(SPECIES, padded, k * LANES);
+                s00 = b0.fma(FloatVector.broadcast(SPECIES, a0[ao + k]), s00);
+                s10 = b0.fma(FloatVector.broadcast(SPECIES, a1[ao + k]), s10);
+                s20 = b0.fma(FloatVector.broadcast(SPECIES, a2[ao + k]), s20);
+                s30 = b0.fma(FloatVector.broadcast(SPECIES, a3[ao + k]), s30);
+            }
+            boolean more = from > 0;
+            s00.intoArray(padded, out);
+            storeRest(padded, out, c[i], j, rest, more);
+            s10.intoArray(padded, out);
+            storeRest(padded, out, c[i + 1], j, rest, more);
+            s20.intoArray(padded, out);
+            storeRest(padded, out, c[i + 2], j, rest, more);
+            s30.intoArray(padded, out);
+            storeRest(padded, out, c[i + 3], j, rest, more);
+            from = to;
+        } while (from < inner);
     }
 
     /**
      * {@link #product4x1Padded} for rows {@code i} to {@code i + 7}: eight independent chains of
      * multiply-adds, which is what it takes to issue two every cycle while each waits four cycles
      * for the one before it; four chains leave half the multiply-add units idle. A batch's ten
-     * classes run here. Each lane's sum is the same chain in the order of k, so the result is that
-     * of the four-row block.
+     * classes run here. Each lane's sum is the same blocked sum, so the result is that of the
+     * four-row block.
      */
     private static void product8x1Padded(
             float[][] a, int i, int ao, float[] padded, float[][] c, int inner, int j, int rest) {
@@ -679,42 +1054,64 @@ public final class VectorProducts {
         float[] a5 = a[i + 5];
         float[] a6 = a[i + 6];
         float[] a7 = a[i + 7];
-        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-        for (int k = 0; k < inner; k++) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, padded, k * LANES);
-            s0 = b0.fma(FloatVector.broadcast(SPECIES, a0[ao + k]), s0);
-            s1 = b0.fma(FloatVector.broadcast(SPECIES, a1[ao + k]), s1);
-            s2 = b0.fma(FloatVector.broadcast(SPECIES, a2[ao + k]), s2);
-            s3 = b0.fma(FloatVector.broadcast(SPECIES, a3[ao + k]), s3);
-            s4 = b0.fma(FloatVector.broadcast(SPECIES, a4[ao + k]), s4);
-            s5 = b0.fma(FloatVector.broadcast(SPECIES, a5[ao + k]), s5);
-            s6 = b0.fma(FloatVector.broadcast(SPECIES, a6[ao + k]), s6);
-            s7 = b0.fma(FloatVector.broadcast(SPECIES, a7[ao + k]), s7);
-        }
         int out = inner * LANES;
-        s0.intoArray(padded, out);
-        System.arraycopy(padded, out, c[i], j, rest);
-        s1.intoArray(padded, out);
-        System.arraycopy(padded, out, c[i + 1], j, rest);
-        s2.intoArray(padded, out);
-        System.arraycopy(padded, out, c[i + 2], j, rest);
-        s3.intoArray(padded, out);
-        System.arraycopy(padded, out, c[i + 3], j, rest);
-        s4.intoArray(padded, out);
-        System.arraycopy(padded, out, c[i + 4], j, rest);
-        s5.intoArray(padded, out);
-        System.arraycopy(padded, out, c[i + 5], j, rest);
-        s6.intoArray(padded, out);
-        System.arraycopy(padded, out, c[i + 6], j, rest);
-        s7.intoArray(padded, out);
-        System.arraycopy(padded, out, c[i + 7], j, rest);
+        int from = 0;
+        do {
+            int to = sliceEnd(from, inner);
+            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            for (int k = from; k < to; k++) {
+                FloatVector b0 = FloatVector.fromArray(SPECIES, padded, k * LANES);
+                s0 = b0.fma(FloatVector.broadcast(SPECIES, a0[ao + k]), s0);
+                s1 = b0.fma(FloatVector.broadcast(SPECIES, a1[ao + k]), s1);
+                s2 = b0.fma(FloatVector.broadcast(SPECIES, a2[ao + k]), s2);
+                s3 = b0.fma(FloatVector.broadcast(SPECIES, a3[ao + k]), s3);
+                s4 = b0.fma(FloatVector.broadcast(SPECIES, a4[ao + k]), s4);
+                s5 = b0.fma(FloatVector.broadcast(SPECIES, a5[ao + k]), s5);
+                s6 = b0.fma(FloatVector.broadcast(SPECIES, a6[ao + k]), s6);
+                s7 = b0.fma(FloatVector.broadcast(SPECIES, a7[ao + k]), s7);
+            }
+            boolean more = from > 0;
+            s0.intoArray(padded, out);
+            storeRest(padded, out, c[i], j, rest, more);
+            s1.intoArray(padded, out);
+            storeRest(padded, out, c[i + 1], j, rest, more);
+            s2.intoArray(padded, out);
+            storeRest(padded, out, c[i + 2], j, rest, more);
+            s3.intoArray(padded, out);
+            storeRest(padded, out, c[i + 3], j, rest, more);
+            s4.intoArray(padded, out);
+            storeRest(padded, out, c[i + 4], j, rest, more);
+            s5.intoArray(padded, out);
+            storeRest(padded, out, c[i + 5], j, rest, more);
+            s6.intoArray(padded, out);
+            storeRest(padded, out, c[i + 6], j, rest, more);
+            s7.intoArray(padded, out);
+            storeRest(padded, out, c[i + 7], j, rest, more);
+            from = to;
+        } while (from < inner);
+    }
+
+    /**
+     * The {@code rest} sums of a padded block, stored in {@code sums} from {@code at}, into {@code
+     * row} from column {@code j}: copied for the first slice, added to the total the row holds
+     * for the later ones.
+     */
+    private static void storeRest(float[] sums, int at, float[] row, int j, int rest, boolean more) {
+        if (more) {
+            for (int l = 0; l < rest; l++) {
+                row[j + l] += sums[at + l];
+            }
+        } else {
+            System.arraycopy(sums, at, row, j, rest);
+        }
     }
 
     /** Row {@code i} of the product, 4 vectors from column {@code j}. */
-    private static void product1x4(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void product1x4(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i];
+        float[] c0 = c[i];
         FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s02 = s00, s03 = s00;
-        for (int k = 0; k < inner; k++) {
+        for (int k = from; k < to; k++) {
             float[] bk = b[k];
             FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bk, j + LANES);
@@ -726,7 +1123,12 @@ public final class VectorProducts {
             s02 = b2.fma(x, s02);
             s03 = b3.fma(x, s03);
         }
-        float[] c0 = c[i];
+        if (from > 0) {
+            s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
+            s01 = s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES));
+            s02 = s02.add(FloatVector.fromArray(SPECIES, c0, j + 2 * LANES));
+            s03 = s03.add(FloatVector.fromArray(SPECIES, c0, j + 3 * LANES));
+        }
         s00.intoArray(c0, j);
         s01.intoArray(c0, j + LANES);
         s02.intoArray(c0, j + 2 * LANES);
@@ -734,31 +1136,36 @@ public final class VectorProducts {
     }
 
     /** Row {@code i} of the product, 2 vectors from column {@code j}. */
-    private static void product1x2(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void product1x2(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i];
+        float[] c0 = c[i];
         FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00;
-        for (int k = 0; k < inner; k++) {
+        for (int k = from; k < to; k++) {
             float[] bk = b[k];
             FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
             s00 = FloatVector.fromArray(SPECIES, bk, j).fma(x, s00);
             s01 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(x, s01);
         }
-        float[] c0 = c[i];
+        if (from > 0) {
+            s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
+            s01 = s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES));
+        }
         s00.intoArray(c0, j);
         s01.intoArray(c0, j + LANES);
     }
 
     /** Row {@code i} of the product, 1 vector from column {@code j}. */
-    private static void product1x1(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void product1x1(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i];
-        FloatVector s00 = FloatVector.zero(SPECIES);
-        for (int k = 0; k < inner; k++) {
-            float[] bk = b[k];
-            FloatVector b0 = FloatVector.fromArray(SPECIES, bk, j);
-            FloatVector x = FloatVector.broadcast(SPECIES, a0[ao + k]);
-            s00 = b0.fma(x, s00);
-        }
         float[] c0 = c[i];
+        FloatVector s00 = FloatVector.zero(SPECIES);
+        for (int k = from; k < to; k++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b[k], j);
+            s00 = b0.fma(FloatVector.broadcast(SPECIES, a0[ao + k]), s00);
+        }
+        if (from > 0) {
+            s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
+        }
         s00.intoArray(c0, j);
     }
 
@@ -770,11 +1177,12 @@ public final class VectorProducts {
      * the Vector API's shared call sites polymorphic, after which C2 stopped intrinsifying the
      * full-width blocks too and they allocated a box per operation.
      */
-    private static void productScalar4x4(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void productScalar4x4(
+            float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i], a1 = a[i + 1], a2 = a[i + 2], a3 = a[i + 3];
         float s00 = 0.0f, s01 = 0.0f, s02 = 0.0f, s03 = 0.0f, s10 = 0.0f, s11 = 0.0f, s12 = 0.0f, s13 = 0.0f;
         float s20 = 0.0f, s21 = 0.0f, s22 = 0.0f, s23 = 0.0f, s30 = 0.0f, s31 = 0.0f, s32 = 0.0f, s33 = 0.0f;
-        for (int k = 0; k < inner; k++) {
+        for (int k = from; k < to; k++) {
             float[] bk = b[k];
             float b0 = bk[j], b1 = bk[j + 1], b2 = bk[j + 2], b3 = bk[j + 3];
             float x = a0[ao + k];
@@ -798,24 +1206,28 @@ public final class VectorProducts {
             s32 = Math.fma(x, b2, s32);
             s33 = Math.fma(x, b3, s33);
         }
-        store4(c[i], j, s00, s01, s02, s03);
-        store4(c[i + 1], j, s10, s11, s12, s13);
-        store4(c[i + 2], j, s20, s21, s22, s23);
-        store4(c[i + 3], j, s30, s31, s32, s33);
+        boolean more = from > 0;
+        store4(c[i], j, more, s00, s01, s02, s03);
+        store4(c[i + 1], j, more, s10, s11, s12, s13);
+        store4(c[i + 2], j, more, s20, s21, s22, s23);
+        store4(c[i + 3], j, more, s30, s31, s32, s33);
     }
 
-    private static void store4(float[] row, int j, float s0, float s1, float s2, float s3) {
-        row[j] = s0;
-        row[j + 1] = s1;
-        row[j + 2] = s2;
-        row[j + 3] = s3;
+    /** A slice's four sums into {@code row} from column {@code j}: stored, or added to the total if {@code more}. */
+    private static void store4(float[] row, int j, boolean more, float s0, float s1, float s2, float s3) {
+        row[j] = slice(row[j], s0, more, null, j);
+        row[j + 1] = slice(row[j + 1], s1, more, null, j + 1);
+        row[j + 2] = slice(row[j + 2], s2, more, null, j + 2);
+        row[j + 3] = slice(row[j + 3], s3, more, null, j + 3);
     }
 
     /** Columns {@code j} and {@code j + 1} of rows {@code i} to {@code i + 3}: a scalar tail, eight sums at once. */
-    private static void productScalar4x2(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void productScalar4x2(
+            float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i], a1 = a[i + 1], a2 = a[i + 2], a3 = a[i + 3];
+        float[] c0 = c[i], c1 = c[i + 1], c2 = c[i + 2], c3 = c[i + 3];
         float s00 = 0.0f, s01 = 0.0f, s10 = 0.0f, s11 = 0.0f, s20 = 0.0f, s21 = 0.0f, s30 = 0.0f, s31 = 0.0f;
-        for (int k = 0; k < inner; k++) {
+        for (int k = from; k < to; k++) {
             float[] bk = b[k];
             float b0 = bk[j], b1 = bk[j + 1];
             float x0 = a0[ao + k], x1 = a1[ao + k], x2 = a2[ao + k], x3 = a3[ao + k];
@@ -828,41 +1240,45 @@ public final class VectorProducts {
             s30 = Math.fma(x3, b0, s30);
             s31 = Math.fma(x3, b1, s31);
         }
-        c[i][j] = s00;
-        c[i][j + 1] = s01;
-        c[i + 1][j] = s10;
-        c[i + 1][j + 1] = s11;
-        c[i + 2][j] = s20;
-        c[i + 2][j + 1] = s21;
-        c[i + 3][j] = s30;
-        c[i + 3][j + 1] = s31;
+        boolean more = from > 0;
+        c0[j] = slice(c0[j], s00, more, null, j);
+        c0[j + 1] = slice(c0[j + 1], s01, more, null, j + 1);
+        c1[j] = slice(c1[j], s10, more, null, j);
+        c1[j + 1] = slice(c1[j + 1], s11, more, null, j + 1);
+        c2[j] = slice(c2[j], s20, more, null, j);
+        c2[j + 1] = slice(c2[j + 1], s21, more, null, j + 1);
+        c3[j] = slice(c3[j], s30, more, null, j);
+        c3[j + 1] = slice(c3[j + 1], s31, more, null, j + 1);
     }
 
     /**
      * Column {@code j} of rows {@code i} to {@code i + 3}: a scalar tail, in four independent
      * sums (one sum after another would wait for each multiply-add's latency).
      */
-    private static void productScalar4(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void productScalar4(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i], a1 = a[i + 1], a2 = a[i + 2], a3 = a[i + 3];
+        float[] c0 = c[i], c1 = c[i + 1], c2 = c[i + 2], c3 = c[i + 3];
         float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-        for (int k = 0; k < inner; k++) {
+        for (int k = from; k < to; k++) {
             float bkj = b[k][j];
             s0 = Math.fma(a0[ao + k], bkj, s0);
             s1 = Math.fma(a1[ao + k], bkj, s1);
             s2 = Math.fma(a2[ao + k], bkj, s2);
             s3 = Math.fma(a3[ao + k], bkj, s3);
         }
-        c[i][j] = s0;
-        c[i + 1][j] = s1;
-        c[i + 2][j] = s2;
-        c[i + 3][j] = s3;
+        boolean more = from > 0;
+        c0[j] = slice(c0[j], s0, more, null, j);
+        c1[j] = slice(c1[j], s1, more, null, j);
+        c2[j] = slice(c2[j], s2, more, null, j);
+        c3[j] = slice(c3[j], s3, more, null, j);
     }
 
     /** Columns {@code j} to {@code j + 3} of row {@code i}: a scalar tail, four sums at once. */
-    private static void productScalar1x4(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void productScalar1x4(
+            float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] ai = a[i];
         float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-        for (int k = 0; k < inner; k++) {
+        for (int k = from; k < to; k++) {
             float x = ai[ao + k];
             float[] bk = b[k];
             s0 = Math.fma(x, bk[j], s0);
@@ -870,21 +1286,18 @@ public final class VectorProducts {
             s2 = Math.fma(x, bk[j + 2], s2);
             s3 = Math.fma(x, bk[j + 3], s3);
         }
-        float[] ci = c[i];
-        ci[j] = s0;
-        ci[j + 1] = s1;
-        ci[j + 2] = s2;
-        ci[j + 3] = s3;
+        store4(c[i], j, from > 0, s0, s1, s2, s3);
     }
 
     /** Column {@code j} of row {@code i}: a scalar tail. */
-    private static void productScalar1(float[][] a, int i, int ao, float[][] b, float[][] c, int inner, int j) {
+    private static void productScalar1(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] ai = a[i];
+        float[] ci = c[i];
         float sum = 0.0f;
-        for (int k = 0; k < inner; k++) {
+        for (int k = from; k < to; k++) {
             sum = Math.fma(ai[ao + k], b[k][j], sum);
         }
-        c[i][j] = sum;
+        ci[j] = slice(ci[j], sum, from > 0, null, j);
     }
 
     /**
@@ -1348,30 +1761,54 @@ public final class VectorProducts {
 
     /**
      * {@link #multiply} for fewer than four samples and outputs narrower than a vector (the ten
-     * classes of a one-sample prediction, say): the generated code's plain form, four weight rows
-     * per pass over each output row, which C2 vectorises as far as the width allows. With one
+     * classes of a one-sample prediction, say): {@link #narrowRow} for each sample. With one
      * sample the scalar tail would be a single chain of multiply-adds, each waiting for the one
      * before; from four samples on, the tail has four independent chains and needs no extra pass.
      */
     private static void multiplyNarrow(float[][] a, int ao, float[][] b, float[][] c, int m, int inner, int width) {
         for (int i = 0; i < m; i++) {
-            float[] ai = a[i];
-            float[] y = c[i];
-            Arrays.fill(y, 0, width, 0.0f);
-            int k = 0;
-            for (; k + 4 <= inner; k += 4) {
-                float x0 = ai[ao + k], x1 = ai[ao + k + 1], x2 = ai[ao + k + 2], x3 = ai[ao + k + 3];
-                float[] w0 = b[k], w1 = b[k + 1], w2 = b[k + 2], w3 = b[k + 3];
+            narrowRow(a[i], ao, b, c[i], inner, width);
+        }
+    }
+
+    /**
+     * {@code y[j] = sum over k < inner of x[xo + k] * b[k][j]} for {@code j < width}, narrower than
+     * a vector: the generated code's plain form, four weight rows per pass over {@code y}, which C2
+     * vectorises as far as the width allows, in the slices of {@link #SLICE} weight rows of the
+     * blocked sum. The first slice sums into {@code y}; each later one sums from zero into this
+     * thread's {@link #NARROW_SLICE} buffer, which is then added to {@code y}.
+     */
+    private static void narrowRow(float[] x, int xo, float[][] b, float[] y, int inner, int width) {
+        int to = sliceEnd(0, inner);
+        narrowSlice(x, xo, b, y, 0, to, width);
+        if (to < inner) {
+            float[] part = NARROW_SLICE.get();
+            for (int from = to; from < inner; from = to) {
+                to = sliceEnd(from, inner);
+                narrowSlice(x, xo, b, part, from, to, width);
                 for (int j = 0; j < width; j++) {
-                    y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+                    y[j] += part[j];
                 }
             }
-            for (; k < inner; k++) {
-                float x0 = ai[ao + k];
-                float[] w0 = b[k];
-                for (int j = 0; j < width; j++) {
-                    y[j] += x0 * w0[j];
-                }
+        }
+    }
+
+    /** One slice of {@link #narrowRow}: weight rows {@code from} to {@code to - 1}, summed into {@code y} from zero. */
+    private static void narrowSlice(float[] x, int xo, float[][] b, float[] y, int from, int to, int width) {
+        Arrays.fill(y, 0, width, 0.0f);
+        int k = from;
+        for (; k + 4 <= to; k += 4) {
+            float x0 = x[xo + k], x1 = x[xo + k + 1], x2 = x[xo + k + 2], x3 = x[xo + k + 3];
+            float[] w0 = b[k], w1 = b[k + 1], w2 = b[k + 2], w3 = b[k + 3];
+            for (int j = 0; j < width; j++) {
+                y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+            }
+        }
+        for (; k < to; k++) {
+            float x0 = x[xo + k];
+            float[] w0 = b[k];
+            for (int j = 0; j < width; j++) {
+                y[j] += x0 * w0[j];
             }
         }
     }

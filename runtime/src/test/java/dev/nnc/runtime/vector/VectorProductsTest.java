@@ -19,6 +19,9 @@ class VectorProductsTest {
         1, 3, LANES - 1, LANES, LANES + 3, 2 * LANES, 3 * LANES + 1, 4 * LANES, 5 * LANES + 3, 7 * LANES, 9 * LANES + 7
     };
     private static final int[] INNER = {1, 2, 7, 33};
+    /** The weight rows per slice of the products' blocked sums. */
+    private static final int SLICE = 256;
+
     private final Random random = new Random(42);
 
     @Test
@@ -61,27 +64,27 @@ class VectorProductsTest {
     }
 
     /**
-     * Every element of {@code multiply} is one chain of fused multiply-adds in the order of k from
-     * zero, bit for bit, also where the four-by-four blocks run their sums in slices of 64 weight
-     * rows (inner sizes across and beyond the slice) and where the blocks end in narrower ones.
+     * Every element of {@code multiply} is the blocked sum of {@link #blockedSum}, bit for bit:
+     * one chain of fused multiply-adds from zero for inner sizes within one slice of 256 weight
+     * rows, and for longer ones a chain per slice, added to the total, across and beyond the
+     * slices, in the four-by-four blocks (which run every block of rows over 64 weight rows
+     * before the next 64, continuing their chains within a slice and starting from zero at the
+     * next), in the narrower blocks, in the scalar tails and in the rows after the blocks of
+     * four.
      */
     @Test
-    void multiplyIsOneChainOfMultiplyAddsPerElement() {
-        for (int m : new int[] {4, 9}) {
-            for (int inner : new int[] {63, 64, 65, 130, 200}) {
-                for (int width : new int[] {4 * LANES, 8 * LANES + 3, 6 * LANES + 1}) {
+    void multiplyIsTheBlockedSumPerElement() {
+        for (int m : new int[] {4, 6, 9}) {
+            for (int inner : new int[] {63, 65, 200, 255, 256, 257, 300, 600}) {
+                for (int width : new int[] {LANES + 7, 4 * LANES, 8 * LANES + 3, 7 * LANES + 7}) {
                     float[][] a = randomRows(m, inner + 1);
                     float[][] b = randomRows(inner, width);
                     float[][] c = randomRows(m, width);
                     VectorProducts.multiply(a, 1, b, c, m, inner, width);
                     for (int i = 0; i < m; i++) {
                         for (int j = 0; j < width; j++) {
-                            float sum = 0.0f;
-                            for (int k = 0; k < inner; k++) {
-                                sum = Math.fma(a[i][1 + k], b[k][j], sum);
-                            }
                             assertEquals(
-                                    Float.floatToIntBits(sum),
+                                    Float.floatToIntBits(blockedSum(a[i], 1, b, j, inner)),
                                     Float.floatToIntBits(c[i][j]),
                                     "multiply m=%d inner=%d width=%d at [%d][%d]".formatted(m, inner, width, i, j));
                         }
@@ -92,14 +95,142 @@ class VectorProductsTest {
     }
 
     /**
+     * Fewer than four samples narrower than a vector take the plain loops, four weight rows per
+     * pass, in the same slices of 256 weight rows: each slice summed from zero, then added to the
+     * total, bit for bit.
+     */
+    @Test
+    void narrowProductsOfFewSamplesSumInSlices() {
+        for (int m = 1; m <= 3; m++) {
+            for (int inner : new int[] {3, 66, 256, 258, 700}) {
+                for (int width : new int[] {1, 3, LANES - 1}) {
+                    float[][] a = randomRows(m, inner + 2);
+                    float[][] b = randomRows(inner, width);
+                    float[][] c = randomRows(m, width);
+                    VectorProducts.multiply(a, 2, b, c, m, inner, width);
+                    for (int i = 0; i < m; i++) {
+                        float[] expected = plainBlockedRow(a[i], 2, b, inner, width);
+                        for (int j = 0; j < width; j++) {
+                            assertEquals(
+                                    Float.floatToIntBits(expected[j]),
+                                    Float.floatToIntBits(c[i][j]),
+                                    "narrow m=%d inner=%d width=%d at [%d][%d]".formatted(m, inner, width, i, j));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A dense layer over 34,848 inputs (a convolution's flattened output) with terms of random
+     * sign, as in a float network whose single chain of multiply-adds over all inputs drifted
+     * 2e-4 from the double network: the mean error against a double sum, in units of float's
+     * rounding unit times the terms' Euclidean norm, stays within half of the square root of 256
+     * plus the number of slices (a blocked sum's random walk of roundings, with room to spare),
+     * where one chain over all inputs would be about four times that bound, for every block
+     * shape of {@code multiply} and for {@code multiplyOne}.
+     */
+    @Test
+    void longSumsStayWithinTheBlockedSumsErrorBound() {
+        int inner = 34_848;
+        int m = 5;
+        int width = 7 * LANES + 7;
+        float[][] a = randomRows(m, inner);
+        float[][] b = randomRows(inner, width);
+        for (float[] row : b) {
+            for (int j = 0; j < width; j++) {
+                row[j] *= 0.3f;
+            }
+        }
+        float[][] c = new float[m][width];
+        VectorProducts.multiply(a, 0, b, c, m, inner, width);
+        float[] one = new float[width];
+        VectorProducts.multiplyOne(a[m - 1], 0, b, null, one, inner, width);
+        double blocked = 0;
+        double oneSample = 0;
+        double chain = 0;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < width; j++) {
+                double exact = 0;
+                double squares = 0;
+                float single = 0.0f;
+                for (int k = 0; k < inner; k++) {
+                    double term = (double) a[i][k] * b[k][j];
+                    exact += term;
+                    squares += term * term;
+                    single = Math.fma(a[i][k], b[k][j], single);
+                }
+                double unit = Math.ulp(1.0f) / 2 * Math.sqrt(squares);
+                blocked += Math.abs(c[i][j] - exact) / unit;
+                chain += Math.abs(single - exact) / unit;
+                if (i == m - 1) {
+                    oneSample += Math.abs(one[j] - exact) / unit;
+                }
+            }
+        }
+        blocked /= m * width;
+        chain /= m * width;
+        oneSample /= width;
+        double bound = 0.5 * Math.sqrt(SLICE + (double) inner / SLICE);
+        assertTrue(chain > 2 * bound, "one chain's mean error " + chain + " is well past the bound " + bound);
+        assertTrue(blocked <= bound, "multiply's mean error " + blocked + " within " + bound);
+        assertTrue(oneSample <= bound, "multiplyOne's mean error " + oneSample + " within " + bound);
+    }
+
+    /**
+     * The blocked sum of {@code x[xo + k] * b[k][j]} over {@code k < inner}: in slices of 256 rows,
+     * each a chain of fused multiply-adds from zero, the first slice's sum the total and each
+     * later one added to it.
+     */
+    private static float blockedSum(float[] x, int xo, float[][] b, int j, int inner) {
+        float total = 0.0f;
+        for (int from = 0; from < inner; from += SLICE) {
+            float sum = 0.0f;
+            for (int k = from; k < Math.min(inner, from + SLICE); k++) {
+                sum = Math.fma(x[xo + k], b[k][j], sum);
+            }
+            total = from == 0 ? sum : total + sum;
+        }
+        return total;
+    }
+
+    /** The plain form's blocked sums: per slice of 256 rows, four rows per pass from zero, added to the total. */
+    private static float[] plainBlockedRow(float[] x, int xo, float[][] b, int inner, int width) {
+        float[] total = new float[width];
+        for (int from = 0; from < inner; from += SLICE) {
+            int to = Math.min(inner, from + SLICE);
+            float[] part = new float[width];
+            int k = from;
+            for (; k + 4 <= to; k += 4) {
+                for (int j = 0; j < width; j++) {
+                    part[j] += x[xo + k] * b[k][j]
+                            + x[xo + k + 1] * b[k + 1][j]
+                            + x[xo + k + 2] * b[k + 2][j]
+                            + x[xo + k + 3] * b[k + 3][j];
+                }
+            }
+            for (; k < to; k++) {
+                for (int j = 0; j < width; j++) {
+                    part[j] += x[xo + k] * b[k][j];
+                }
+            }
+            for (int j = 0; j < width; j++) {
+                total[j] = from == 0 ? part[j] : total[j] + part[j];
+            }
+        }
+        return total;
+    }
+
+    /**
      * The columns that blocks of four rows leave after their full vectors (a prediction's ten
      * classes, or the last few columns of a wide layer) run in scalar blocks of four rows by four,
      * then two, then one column, or, from 16 rows on and for four leftover columns or more, as one
      * vector over a zero-padded copy of them, in blocks of eight rows and then of four; each
-     * element is still one chain of fused
-     * multiply-adds in the order of k, bit for bit, for every leftover count from 1 to 7 and up
-     * to a vector less one, for rows that are not a multiple of four, and for a second product
-     * with fewer columns after a wider one (the padded copy is reused).
+     * element is still the blocked sum, bit for bit, within one slice of weight rows and over
+     * two, for every leftover count from 1 to 7 and up to a vector less one, for rows that are
+     * not a multiple of four, and for a second product with fewer columns after a wider one (the
+     * padded copy is reused).
      */
     @Test
     void leftoverColumnsOfFourRowsAreOneChainPerElement() {
@@ -107,21 +238,18 @@ class VectorProductsTest {
             for (int width : new int[] {
                 5, 6, 7, 10, LANES - 1, LANES + 1, LANES + 2, LANES + 6, 2 * LANES + 7, 4 * LANES + 10, 3, 4
             }) {
-                int inner = 37;
-                float[][] a = randomRows(m, inner + 2);
-                float[][] b = randomRows(inner, width);
-                float[][] c = randomRows(m, width);
-                VectorProducts.multiply(a, 2, b, c, m, inner, width);
-                for (int i = 0; i < m; i++) {
-                    for (int j = 0; j < width; j++) {
-                        float sum = 0.0f;
-                        for (int k = 0; k < inner; k++) {
-                            sum = Math.fma(a[i][2 + k], b[k][j], sum);
+                for (int inner : new int[] {37, 300}) {
+                    float[][] a = randomRows(m, inner + 2);
+                    float[][] b = randomRows(inner, width);
+                    float[][] c = randomRows(m, width);
+                    VectorProducts.multiply(a, 2, b, c, m, inner, width);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < width; j++) {
+                            assertEquals(
+                                    Float.floatToIntBits(blockedSum(a[i], 2, b, j, inner)),
+                                    Float.floatToIntBits(c[i][j]),
+                                    "multiply m=%d inner=%d width=%d at [%d][%d]".formatted(m, inner, width, i, j));
                         }
-                        assertEquals(
-                                Float.floatToIntBits(sum),
-                                Float.floatToIntBits(c[i][j]),
-                                "multiply m=%d width=%d at [%d][%d]".formatted(m, width, i, j));
                     }
                 }
             }
@@ -138,7 +266,7 @@ class VectorProductsTest {
     @Test
     void multiplyWithABiasIsTheSumThenTheBias() {
         for (int m : new int[] {1, 3, 4, 9, 16, 20, 64}) {
-            for (int inner : new int[] {1, 63, 64, 65, 130}) {
+            for (int inner : new int[] {1, 63, 64, 65, 130, 300, 400}) {
                 for (int width : new int[] {3, 10, LANES + 5, 4 * LANES, 8 * LANES + 10, 6 * LANES + 1}) {
                     float[][] a = randomRows(m, inner + 1);
                     float[][] b = randomRows(inner, width);
@@ -167,13 +295,14 @@ class VectorProductsTest {
      * The one-sample product is {@code multiply} of one row followed by the bias, to the last
      * bit (so a one-sample prediction equals the same sample's row of a small batch), over widths
      * that reach its blocks of eight, four and one vectors and both scalar tails, with and
-     * without a bias and with an offset into the sample.
+     * without a bias and with an offset into the sample, within one slice of weight rows and
+     * over several.
      */
     @Test
     void multiplyOneIsMultiplyOfOneRowThenTheBias() {
         int[] widths = {1, 3, LANES - 1, LANES, 4 * LANES + 5, 8 * LANES, 8 * LANES + 3, 12 * LANES + 5, 17 * LANES + 1
         };
-        for (int inner : INNER) {
+        for (int inner : new int[] {1, 2, 7, 33, 256, 257, 600}) {
             for (int width : widths) {
                 for (boolean withBias : new boolean[] {true, false}) {
                     int xo = inner % 2 == 0 ? 0 : 3;
