@@ -131,24 +131,7 @@ class VectorKernelsTest {
         single.predict(xs, n, outputs);
         assertAllClose(expectedOutputs, outputs, RTOL, ATOL, "outputs of " + n + " samples");
 
-        double[] expectedGradient = new double[single.parameterCount()];
-        double[] gradient = new double[expectedGradient.length];
-        assertClose(
-                twin.gradient(xs, ys, n, expectedGradient),
-                single.gradient(xs, ys, n, gradient),
-                RTOL,
-                ATOL,
-                "loss of " + n + " samples");
-        assertAllClose(expectedGradient, gradient, RTOL, ATOL, "gradient of " + n + " samples");
-
-        for (int step = 0; step < 3; step++) {
-            assertClose(twin.trainStep(xs, ys, n), single.trainStep(xs, ys, n), RTOL, ATOL, "loss of step " + step);
-        }
-        double[] expected = new double[single.parameterCount()];
-        double[] actual = new double[expected.length];
-        twin.getParameters(expected);
-        single.getParameters(actual);
-        assertAllClose(expected, actual, RTOL, ATOL, "parameters after 3 steps");
+        assertGradientAndStepsMatch(twin, single, xs, ys, n, n + " samples");
     }
 
     /**
@@ -188,16 +171,26 @@ class VectorKernelsTest {
         int n = 9;
         double[] xs = floatExact(gaussian(110, n * single.inputSize()));
         double[] ys = floatExact(gaussian(111, n));
-        double[] expected = new double[parameters.length];
-        double[] gradient = new double[parameters.length];
-        assertClose(twin.gradient(xs, ys, n, expected), single.gradient(xs, ys, n, gradient), RTOL, ATOL, "loss");
-        assertAllFinite(gradient, "gradient");
-        assertAllClose(expected, gradient, RTOL, ATOL, "gradient of " + layer);
+        assertGradientAndStepsMatch(twin, single, xs, ys, n, layer);
+    }
+
+    /**
+     * The float network {@code single} against its double {@code twin} on one batch: the loss and
+     * gradient, then three training steps and the parameters after them.
+     */
+    private static void assertGradientAndStepsMatch(
+            TrainableNetwork twin, TrainableNetwork single, double[] xs, double[] ys, int n, String what) {
+        double[] expected = new double[single.parameterCount()];
+        double[] actual = new double[expected.length];
+        assertClose(
+                twin.gradient(xs, ys, n, expected), single.gradient(xs, ys, n, actual), RTOL, ATOL, "loss of " + what);
+        assertAllFinite(actual, "gradient of " + what);
+        assertAllClose(expected, actual, RTOL, ATOL, "gradient of " + what);
         for (int step = 0; step < 3; step++) {
             assertClose(twin.trainStep(xs, ys, n), single.trainStep(xs, ys, n), RTOL, ATOL, "loss of step " + step);
         }
         twin.getParameters(expected);
-        single.getParameters(parameters);
-        assertAllClose(expected, parameters, RTOL, ATOL, "parameters after 3 steps of " + layer);
+        single.getParameters(actual);
+        assertAllClose(expected, actual, RTOL, ATOL, "parameters after 3 steps of " + what);
     }
 }
