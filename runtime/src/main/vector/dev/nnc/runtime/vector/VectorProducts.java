@@ -130,10 +130,10 @@ public final class VectorProducts {
     /**
      * {@link #multiply(float[][], int, float[][], float[][], int, int, int)}, then {@code bias[j]}
      * added to every {@code c[i][j]} unless {@code bias} is null: a batched prediction's {@code W x
-     * + bias}. The four-by-four blocks add the bias as the last slice stores its sums, so the
-     * bias costs no pass of its own over the output; only the columns and rows outside those
-     * blocks get it in a pass afterwards. Each element is the sum, then the bias, as in {@link
-     * #multiplyOne}, so a row of a batch stays equal to a one-sample prediction to the last bit.
+     * + bias}. The bias is added in a pass over the output after the products (see {@link
+     * #addBias} for why not as the kernels store their sums). Each element is the sum, then the
+     * bias, as in {@link #multiplyOne}, so a row of a batch stays equal to a one-sample prediction
+     * to the last bit.
      */
     public static void multiply(
             float[][] a, int ao, float[][] b, float[] bias, float[][] c, int m, int inner, int width) {
@@ -148,24 +148,23 @@ public final class VectorProducts {
             float[][] partial = inner > SLICE ? partialSums(blockedRows, blockedWidth) : null;
             for (int k = 0; k < inner; k += K_BLOCK) {
                 int end = Math.min(inner, k + K_BLOCK);
-                float[] last = end == inner ? bias : null;
                 boolean starts = k % SLICE == 0;
                 boolean ends = end % SLICE == 0 || end == inner;
                 for (int j = 0; j < blockedWidth; j += 4 * LANES) {
                     for (int i = 0; i < blockedRows; i += 4) {
                         if (k == 0) {
-                            product4x4(a, i, ao, b, c, k, end, j, last);
+                            product4x4(a, i, ao, b, c, k, end, j);
                         } else if (k < SLICE) {
                             // The first slice's sum is the total: it stays in c.
-                            product4x4More(a, i, ao, b, c, k, end, j, last);
+                            product4x4More(a, i, ao, b, c, k, end, j);
                         } else if (starts && ends) {
-                            product4x4Add(a, i, ao, b, c, k, end, j, last);
+                            product4x4Add(a, i, ao, b, c, k, end, j);
                         } else if (starts) {
-                            product4x4(a, i, ao, b, partial, k, end, j, null);
+                            product4x4(a, i, ao, b, partial, k, end, j);
                         } else if (!ends) {
-                            product4x4More(a, i, ao, b, partial, k, end, j, null);
+                            product4x4More(a, i, ao, b, partial, k, end, j);
                         } else {
-                            product4x4MoreAdd(a, i, ao, b, partial, c, k, end, j, last);
+                            product4x4MoreAdd(a, i, ao, b, partial, c, k, end, j);
                         }
                     }
                 }
@@ -222,8 +221,7 @@ public final class VectorProducts {
             }
             from = to;
         } while (from < inner);
-        addBias(bias, c, 0, blockedRows, blockedWidth, width);
-        addBias(bias, c, blockedRows, m, 0, width);
+        addBias(bias, c, 0, m, 0, width);
     }
 
     /**
@@ -258,16 +256,39 @@ public final class VectorProducts {
         }
     }
 
-    /** {@code c[i][j] += bias[j]} for rows {@code from} to {@code to - 1} and columns {@code j0} to {@code width - 1}; nothing if {@code bias} is null. */
+    /**
+     * {@code c[i][j] += bias[j]} for rows {@code from} to {@code to - 1} and columns {@code j0} to
+     * {@code width - 1}; nothing if {@code bias} is null.
+     *
+     * <p>A pass of its own, not an add as the kernels store their sums, because no vector may
+     * pass through a merge of control flow such as {@code if (bias != null) s = s.add(t);}: the
+     * merged vector's class is no longer exact, so C2 intrinsifies the operations on it only
+     * behind a type guard, and where it compiles that guard without an uncommon trap (after
+     * other code has used up the traps of the Vector API's shared methods, or with {@code
+     * -XX:InlineSmallCode=200}) the stores were not intrinsified and every vector of the kernel
+     * was boxed: a prediction and a training step of a batch of 64 allocated from 300 KB to 70
+     * MB. The first slice's sums and the later ones' are stored in two branches for the same
+     * reason. The sums carried round a loop need such guards too, which JDK 17's Vector API
+     * offers no way around: in a JVM whose earlier work left the shared methods without traps,
+     * the kernels still allocate (340 KB for the same step), so the allocation tests run in JVMs
+     * of their own.
+     */
     private static void addBias(float[] bias, float[][] c, int from, int to, int j0, int width) {
         if (bias == null) {
             return;
         }
         for (int i = from; i < to; i++) {
-            float[] ci = c[i];
-            for (int j = j0; j < width; j++) {
-                ci[j] += bias[j];
-            }
+            addBias(bias, c[i], j0, width);
+        }
+    }
+
+    /** {@code row[j] += bias[j]} for columns {@code j0} to {@code width - 1}; nothing if {@code bias} is null. */
+    private static void addBias(float[] bias, float[] row, int j0, int width) {
+        if (bias == null) {
+            return;
+        }
+        for (int j = j0; j < width; j++) {
+            row[j] += bias[j];
         }
     }
 
@@ -278,37 +299,36 @@ public final class VectorProducts {
      * row keeps four vectors of sums, so each sum waits for the latency of the multiply-add before
      * it; here eight independent vectors of sums (128 floats with AVX-512) take each pass over the
      * weights, which is what it takes to issue two multiply-adds every cycle, and every weight
-     * column is read in runs of eight vectors. The bias is added as the last slice's sums are
-     * stored, instead of in a pass of its own. Each element is the same blocked sum (see {@link
+     * column is read in runs of eight vectors. Each element is the same blocked sum (see {@link
      * #SLICE}) as in {@link #multiply}, then the bias, so the result is the same to the last bit.
      */
     public static void multiplyOne(float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int width) {
         if (width < LANES) {
-            multiplyOneNarrow(x, xo, b, bias, y, inner, width);
-            return;
+            narrowRow(x, xo, b, y, inner, width);
+        } else {
+            int from = 0;
+            do {
+                int to = sliceEnd(from, inner);
+                int j = 0;
+                for (; j + 8 * LANES <= width; j += 8 * LANES) {
+                    one8(x, xo, b, y, from, to, j);
+                }
+                for (; j + 4 * LANES <= width; j += 4 * LANES) {
+                    one4(x, xo, b, y, from, to, j);
+                }
+                for (; j + LANES <= width; j += LANES) {
+                    one1(x, xo, b, y, from, to, j);
+                }
+                for (; j + 4 <= width; j += 4) {
+                    oneScalar4(x, xo, b, y, from, to, j);
+                }
+                for (; j < width; j++) {
+                    oneScalar1(x, xo, b, y, from, to, j);
+                }
+                from = to;
+            } while (from < inner);
         }
-        int from = 0;
-        do {
-            int to = sliceEnd(from, inner);
-            float[] last = to == inner ? bias : null;
-            int j = 0;
-            for (; j + 8 * LANES <= width; j += 8 * LANES) {
-                one8(x, xo, b, last, y, from, to, j);
-            }
-            for (; j + 4 * LANES <= width; j += 4 * LANES) {
-                one4(x, xo, b, last, y, from, to, j);
-            }
-            for (; j + LANES <= width; j += LANES) {
-                one1(x, xo, b, last, y, from, to, j);
-            }
-            for (; j + 4 <= width; j += 4) {
-                oneScalar4(x, xo, b, last, y, from, to, j);
-            }
-            for (; j < width; j++) {
-                oneScalar1(x, xo, b, last, y, from, to, j);
-            }
-            from = to;
-        } while (from < inner);
+        addBias(bias, y, 0, width);
     }
 
     /** The end of the slice of weight rows that starts at {@code from}: {@link #SLICE} rows, or fewer at the end. */
@@ -317,7 +337,7 @@ public final class VectorProducts {
     }
 
     /** Eight vectors of {@link #multiplyOne} from column {@code j}. */
-    private static void one8(float[] x, int xo, float[][] b, float[] bias, float[] y, int from, int to, int j) {
+    private static void one8(float[] x, int xo, float[][] b, float[] y, int from, int to, int j) {
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
         for (int k = from; k < to; k++) {
             float[] bk = b[k];
@@ -332,37 +352,28 @@ public final class VectorProducts {
             s7 = FloatVector.fromArray(SPECIES, bk, j + 7 * LANES).fma(xk, s7);
         }
         if (from > 0) {
-            s0 = s0.add(FloatVector.fromArray(SPECIES, y, j));
-            s1 = s1.add(FloatVector.fromArray(SPECIES, y, j + LANES));
-            s2 = s2.add(FloatVector.fromArray(SPECIES, y, j + 2 * LANES));
-            s3 = s3.add(FloatVector.fromArray(SPECIES, y, j + 3 * LANES));
-            s4 = s4.add(FloatVector.fromArray(SPECIES, y, j + 4 * LANES));
-            s5 = s5.add(FloatVector.fromArray(SPECIES, y, j + 5 * LANES));
-            s6 = s6.add(FloatVector.fromArray(SPECIES, y, j + 6 * LANES));
-            s7 = s7.add(FloatVector.fromArray(SPECIES, y, j + 7 * LANES));
+            s0.add(FloatVector.fromArray(SPECIES, y, j)).intoArray(y, j);
+            s1.add(FloatVector.fromArray(SPECIES, y, j + LANES)).intoArray(y, j + LANES);
+            s2.add(FloatVector.fromArray(SPECIES, y, j + 2 * LANES)).intoArray(y, j + 2 * LANES);
+            s3.add(FloatVector.fromArray(SPECIES, y, j + 3 * LANES)).intoArray(y, j + 3 * LANES);
+            s4.add(FloatVector.fromArray(SPECIES, y, j + 4 * LANES)).intoArray(y, j + 4 * LANES);
+            s5.add(FloatVector.fromArray(SPECIES, y, j + 5 * LANES)).intoArray(y, j + 5 * LANES);
+            s6.add(FloatVector.fromArray(SPECIES, y, j + 6 * LANES)).intoArray(y, j + 6 * LANES);
+            s7.add(FloatVector.fromArray(SPECIES, y, j + 7 * LANES)).intoArray(y, j + 7 * LANES);
+        } else {
+            s0.intoArray(y, j);
+            s1.intoArray(y, j + LANES);
+            s2.intoArray(y, j + 2 * LANES);
+            s3.intoArray(y, j + 3 * LANES);
+            s4.intoArray(y, j + 4 * LANES);
+            s5.intoArray(y, j + 5 * LANES);
+            s6.intoArray(y, j + 6 * LANES);
+            s7.intoArray(y, j + 7 * LANES);
         }
-        if (bias != null) {
-            s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
-            s1 = s1.add(FloatVector.fromArray(SPECIES, bias, j + LANES));
-            s2 = s2.add(FloatVector.fromArray(SPECIES, bias, j + 2 * LANES));
-            s3 = s3.add(FloatVector.fromArray(SPECIES, bias, j + 3 * LANES));
-            s4 = s4.add(FloatVector.fromArray(SPECIES, bias, j + 4 * LANES));
-            s5 = s5.add(FloatVector.fromArray(SPECIES, bias, j + 5 * LANES));
-            s6 = s6.add(FloatVector.fromArray(SPECIES, bias, j + 6 * LANES));
-            s7 = s7.add(FloatVector.fromArray(SPECIES, bias, j + 7 * LANES));
-        }
-        s0.intoArray(y, j);
-        s1.intoArray(y, j + LANES);
-        s2.intoArray(y, j + 2 * LANES);
-        s3.intoArray(y, j + 3 * LANES);
-        s4.intoArray(y, j + 4 * LANES);
-        s5.intoArray(y, j + 5 * LANES);
-        s6.intoArray(y, j + 6 * LANES);
-        s7.intoArray(y, j + 7 * LANES);
     }
 
     /** Four vectors of {@link #multiplyOne} from column {@code j}. */
-    private static void one4(float[] x, int xo, float[][] b, float[] bias, float[] y, int from, int to, int j) {
+    private static void one4(float[] x, int xo, float[][] b, float[] y, int from, int to, int j) {
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
         for (int k = from; k < to; k++) {
             float[] bk = b[k];
@@ -373,40 +384,33 @@ public final class VectorProducts {
             s3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES).fma(xk, s3);
         }
         if (from > 0) {
-            s0 = s0.add(FloatVector.fromArray(SPECIES, y, j));
-            s1 = s1.add(FloatVector.fromArray(SPECIES, y, j + LANES));
-            s2 = s2.add(FloatVector.fromArray(SPECIES, y, j + 2 * LANES));
-            s3 = s3.add(FloatVector.fromArray(SPECIES, y, j + 3 * LANES));
+            s0.add(FloatVector.fromArray(SPECIES, y, j)).intoArray(y, j);
+            s1.add(FloatVector.fromArray(SPECIES, y, j + LANES)).intoArray(y, j + LANES);
+            s2.add(FloatVector.fromArray(SPECIES, y, j + 2 * LANES)).intoArray(y, j + 2 * LANES);
+            s3.add(FloatVector.fromArray(SPECIES, y, j + 3 * LANES)).intoArray(y, j + 3 * LANES);
+        } else {
+            s0.intoArray(y, j);
+            s1.intoArray(y, j + LANES);
+            s2.intoArray(y, j + 2 * LANES);
+            s3.intoArray(y, j + 3 * LANES);
         }
-        if (bias != null) {
-            s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
-            s1 = s1.add(FloatVector.fromArray(SPECIES, bias, j + LANES));
-            s2 = s2.add(FloatVector.fromArray(SPECIES, bias, j + 2 * LANES));
-            s3 = s3.add(FloatVector.fromArray(SPECIES, bias, j + 3 * LANES));
-        }
-        s0.intoArray(y, j);
-        s1.intoArray(y, j + LANES);
-        s2.intoArray(y, j + 2 * LANES);
-        s3.intoArray(y, j + 3 * LANES);
     }
 
     /** One vector of {@link #multiplyOne} from column {@code j}. */
-    private static void one1(float[] x, int xo, float[][] b, float[] bias, float[] y, int from, int to, int j) {
+    private static void one1(float[] x, int xo, float[][] b, float[] y, int from, int to, int j) {
         FloatVector s0 = FloatVector.zero(SPECIES);
         for (int k = from; k < to; k++) {
             s0 = FloatVector.fromArray(SPECIES, b[k], j).fma(FloatVector.broadcast(SPECIES, x[xo + k]), s0);
         }
         if (from > 0) {
-            s0 = s0.add(FloatVector.fromArray(SPECIES, y, j));
+            s0.add(FloatVector.fromArray(SPECIES, y, j)).intoArray(y, j);
+        } else {
+            s0.intoArray(y, j);
         }
-        if (bias != null) {
-            s0 = s0.add(FloatVector.fromArray(SPECIES, bias, j));
-        }
-        s0.intoArray(y, j);
     }
 
     /** Columns {@code j} to {@code j + 3} of {@link #multiplyOne}: a scalar tail, four sums at once. */
-    private static void oneScalar4(float[] x, int xo, float[][] b, float[] bias, float[] y, int from, int to, int j) {
+    private static void oneScalar4(float[] x, int xo, float[][] b, float[] y, int from, int to, int j) {
         float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
         for (int k = from; k < to; k++) {
             float xk = x[xo + k];
@@ -416,50 +420,34 @@ public final class VectorProducts {
             s2 = Math.fma(xk, bk[j + 2], s2);
             s3 = Math.fma(xk, bk[j + 3], s3);
         }
-        float[] last = bias;
-        y[j] = slice(y[j], s0, from > 0, last, j);
-        y[j + 1] = slice(y[j + 1], s1, from > 0, last, j + 1);
-        y[j + 2] = slice(y[j + 2], s2, from > 0, last, j + 2);
-        y[j + 3] = slice(y[j + 3], s3, from > 0, last, j + 3);
+        y[j] = slice(y[j], s0, from > 0);
+        y[j + 1] = slice(y[j + 1], s1, from > 0);
+        y[j + 2] = slice(y[j + 2], s2, from > 0);
+        y[j + 3] = slice(y[j + 3], s3, from > 0);
     }
 
     /** Column {@code j} of {@link #multiplyOne}: a scalar tail. */
-    private static void oneScalar1(float[] x, int xo, float[][] b, float[] bias, float[] y, int from, int to, int j) {
+    private static void oneScalar1(float[] x, int xo, float[][] b, float[] y, int from, int to, int j) {
         float sum = 0.0f;
         for (int k = from; k < to; k++) {
             sum = Math.fma(x[xo + k], b[k][j], sum);
         }
-        y[j] = slice(y[j], sum, from > 0, bias, j);
+        y[j] = slice(y[j], sum, from > 0);
     }
 
     /**
      * The total after a slice whose sum is {@code sum}: the total so far ({@code previous}) plus
-     * {@code sum} if {@code more}, else {@code sum} alone (the first slice), then {@code bias[j]}
-     * unless {@code bias} is null (the last slice).
+     * {@code sum} if {@code more}, else {@code sum} alone (the first slice).
      */
-    private static float slice(float previous, float sum, boolean more, float[] bias, int j) {
-        float total = more ? previous + sum : sum;
-        return bias == null ? total : total + bias[j];
-    }
-
-    /** {@link #multiplyOne} narrower than a vector: {@link #narrowRow}, then the bias. */
-    private static void multiplyOneNarrow(
-            float[] x, int xo, float[][] b, float[] bias, float[] y, int inner, int width) {
-        narrowRow(x, xo, b, y, inner, width);
-        if (bias != null) {
-            for (int j = 0; j < width; j++) {
-                y[j] += bias[j];
-            }
-        }
+    private static float slice(float previous, float sum, boolean more) {
+        return more ? previous + sum : sum;
     }
 
     /**
      * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
-     * {@code k} from {@code from} to {@code to - 1}, from zero (the first slice), then {@code bias}
-     * unless it is null.
+     * {@code k} from {@code from} to {@code to - 1}, from zero (the first slice).
      */
-    private static void product4x4(
-            float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j, float[] bias) {
+    private static void product4x4(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i];
         float[] a1 = a[i + 1];
         float[] a2 = a[i + 2];
@@ -507,28 +495,6 @@ public final class VectorProducts {
             s32 = b2.fma(x, s32);
             s33 = b3.fma(x, s33);
         }
-        if (bias != null) {
-            FloatVector t0 = FloatVector.fromArray(SPECIES, bias, j);
-            FloatVector t1 = FloatVector.fromArray(SPECIES, bias, j + LANES);
-            FloatVector t2 = FloatVector.fromArray(SPECIES, bias, j + 2 * LANES);
-            FloatVector t3 = FloatVector.fromArray(SPECIES, bias, j + 3 * LANES);
-            s00 = s00.add(t0);
-            s01 = s01.add(t1);
-            s02 = s02.add(t2);
-            s03 = s03.add(t3);
-            s10 = s10.add(t0);
-            s11 = s11.add(t1);
-            s12 = s12.add(t2);
-            s13 = s13.add(t3);
-            s20 = s20.add(t0);
-            s21 = s21.add(t1);
-            s22 = s22.add(t2);
-            s23 = s23.add(t3);
-            s30 = s30.add(t0);
-            s31 = s31.add(t1);
-            s32 = s32.add(t2);
-            s33 = s33.add(t3);
-        }
         float[] c0 = c[i];
         s00.intoArray(c0, j);
         s01.intoArray(c0, j + LANES);
@@ -554,10 +520,9 @@ public final class VectorProducts {
     /**
      * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
      * {@code k} from {@code from} to {@code to - 1} continue the sums of the same {@link #SLICE}
-     * that {@code c} holds, then {@code bias} is added unless it is null.
+     * that {@code c} holds.
      */
-    private static void product4x4More(
-            float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j, float[] bias) {
+    private static void product4x4More(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i];
         float[] a1 = a[i + 1];
         float[] a2 = a[i + 2];
@@ -609,28 +574,6 @@ public final class VectorProducts {
             s32 = b2.fma(x, s32);
             s33 = b3.fma(x, s33);
         }
-        if (bias != null) {
-            FloatVector t0 = FloatVector.fromArray(SPECIES, bias, j);
-            FloatVector t1 = FloatVector.fromArray(SPECIES, bias, j + LANES);
-            FloatVector t2 = FloatVector.fromArray(SPECIES, bias, j + 2 * LANES);
-            FloatVector t3 = FloatVector.fromArray(SPECIES, bias, j + 3 * LANES);
-            s00 = s00.add(t0);
-            s01 = s01.add(t1);
-            s02 = s02.add(t2);
-            s03 = s03.add(t3);
-            s10 = s10.add(t0);
-            s11 = s11.add(t1);
-            s12 = s12.add(t2);
-            s13 = s13.add(t3);
-            s20 = s20.add(t0);
-            s21 = s21.add(t1);
-            s22 = s22.add(t2);
-            s23 = s23.add(t3);
-            s30 = s30.add(t0);
-            s31 = s31.add(t1);
-            s32 = s32.add(t2);
-            s33 = s33.add(t3);
-        }
         s00.intoArray(c0, j);
         s01.intoArray(c0, j + LANES);
         s02.intoArray(c0, j + 2 * LANES);
@@ -653,19 +596,10 @@ public final class VectorProducts {
      * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
      * {@code k} from {@code from} to {@code to - 1} continue the sums of the same {@link #SLICE}
      * that {@code partial} holds; the slice's sums are then added to the totals that {@code c}
-     * holds, then {@code bias} unless it is null.
+     * holds.
      */
     private static void product4x4MoreAdd(
-            float[][] a,
-            int i,
-            int ao,
-            float[][] b,
-            float[][] partial,
-            float[][] c,
-            int from,
-            int to,
-            int j,
-            float[] bias) {
+            float[][] a, int i, int ao, float[][] b, float[][] partial, float[][] c, int from, int to, int j) {
         float[] a0 = a[i];
         float[] a1 = a[i + 1];
         float[] a2 = a[i + 2];
@@ -737,28 +671,6 @@ public final class VectorProducts {
         s31 = s31.add(FloatVector.fromArray(SPECIES, c3, j + LANES));
         s32 = s32.add(FloatVector.fromArray(SPECIES, c3, j + 2 * LANES));
         s33 = s33.add(FloatVector.fromArray(SPECIES, c3, j + 3 * LANES));
-        if (bias != null) {
-            FloatVector t0 = FloatVector.fromArray(SPECIES, bias, j);
-            FloatVector t1 = FloatVector.fromArray(SPECIES, bias, j + LANES);
-            FloatVector t2 = FloatVector.fromArray(SPECIES, bias, j + 2 * LANES);
-            FloatVector t3 = FloatVector.fromArray(SPECIES, bias, j + 3 * LANES);
-            s00 = s00.add(t0);
-            s01 = s01.add(t1);
-            s02 = s02.add(t2);
-            s03 = s03.add(t3);
-            s10 = s10.add(t0);
-            s11 = s11.add(t1);
-            s12 = s12.add(t2);
-            s13 = s13.add(t3);
-            s20 = s20.add(t0);
-            s21 = s21.add(t1);
-            s22 = s22.add(t2);
-            s23 = s23.add(t3);
-            s30 = s30.add(t0);
-            s31 = s31.add(t1);
-            s32 = s32.add(t2);
-            s33 = s33.add(t3);
-        }
         s00.intoArray(c0, j);
         s01.intoArray(c0, j + LANES);
         s02.intoArray(c0, j + 2 * LANES);
@@ -780,11 +692,9 @@ public final class VectorProducts {
     /**
      * Rows {@code i} to {@code i + 3} of the product, 4 vectors from column {@code j}: the sums over
      * {@code k} from {@code from} to {@code to - 1}, from zero (the first rows of a {@link #SLICE}
-     * after the first), added to the totals of the earlier slices that {@code c} holds, then
-     * {@code bias} unless it is null.
+     * after the first), added to the totals of the earlier slices that {@code c} holds.
      */
-    private static void product4x4Add(
-            float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j, float[] bias) {
+    private static void product4x4Add(float[][] a, int i, int ao, float[][] b, float[][] c, int from, int to, int j) {
         float[] a0 = a[i];
         float[] a1 = a[i + 1];
         float[] a2 = a[i + 2];
@@ -852,28 +762,6 @@ public final class VectorProducts {
         s31 = s31.add(FloatVector.fromArray(SPECIES, c3, j + LANES));
         s32 = s32.add(FloatVector.fromArray(SPECIES, c3, j + 2 * LANES));
         s33 = s33.add(FloatVector.fromArray(SPECIES, c3, j + 3 * LANES));
-        if (bias != null) {
-            FloatVector t0 = FloatVector.fromArray(SPECIES, bias, j);
-            FloatVector t1 = FloatVector.fromArray(SPECIES, bias, j + LANES);
-            FloatVector t2 = FloatVector.fromArray(SPECIES, bias, j + 2 * LANES);
-            FloatVector t3 = FloatVector.fromArray(SPECIES, bias, j + 3 * LANES);
-            s00 = s00.add(t0);
-            s01 = s01.add(t1);
-            s02 = s02.add(t2);
-            s03 = s03.add(t3);
-            s10 = s10.add(t0);
-            s11 = s11.add(t1);
-            s12 = s12.add(t2);
-            s13 = s13.add(t3);
-            s20 = s20.add(t0);
-            s21 = s21.add(t1);
-            s22 = s22.add(t2);
-            s23 = s23.add(t3);
-            s30 = s30.add(t0);
-            s31 = s31.add(t1);
-            s32 = s32.add(t2);
-            s33 = s33.add(t3);
-        }
         s00.intoArray(c0, j);
         s01.intoArray(c0, j + LANES);
         s02.intoArray(c0, j + 2 * LANES);
@@ -928,23 +816,24 @@ public final class VectorProducts {
             s31 = b1.fma(x, s31);
         }
         if (from > 0) {
-            s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
-            s01 = s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES));
-            s10 = s10.add(FloatVector.fromArray(SPECIES, c1, j));
-            s11 = s11.add(FloatVector.fromArray(SPECIES, c1, j + LANES));
-            s20 = s20.add(FloatVector.fromArray(SPECIES, c2, j));
-            s21 = s21.add(FloatVector.fromArray(SPECIES, c2, j + LANES));
-            s30 = s30.add(FloatVector.fromArray(SPECIES, c3, j));
-            s31 = s31.add(FloatVector.fromArray(SPECIES, c3, j + LANES));
+            s00.add(FloatVector.fromArray(SPECIES, c0, j)).intoArray(c0, j);
+            s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES)).intoArray(c0, j + LANES);
+            s10.add(FloatVector.fromArray(SPECIES, c1, j)).intoArray(c1, j);
+            s11.add(FloatVector.fromArray(SPECIES, c1, j + LANES)).intoArray(c1, j + LANES);
+            s20.add(FloatVector.fromArray(SPECIES, c2, j)).intoArray(c2, j);
+            s21.add(FloatVector.fromArray(SPECIES, c2, j + LANES)).intoArray(c2, j + LANES);
+            s30.add(FloatVector.fromArray(SPECIES, c3, j)).intoArray(c3, j);
+            s31.add(FloatVector.fromArray(SPECIES, c3, j + LANES)).intoArray(c3, j + LANES);
+        } else {
+            s00.intoArray(c0, j);
+            s01.intoArray(c0, j + LANES);
+            s10.intoArray(c1, j);
+            s11.intoArray(c1, j + LANES);
+            s20.intoArray(c2, j);
+            s21.intoArray(c2, j + LANES);
+            s30.intoArray(c3, j);
+            s31.intoArray(c3, j + LANES);
         }
-        s00.intoArray(c0, j);
-        s01.intoArray(c0, j + LANES);
-        s10.intoArray(c1, j);
-        s11.intoArray(c1, j + LANES);
-        s20.intoArray(c2, j);
-        s21.intoArray(c2, j + LANES);
-        s30.intoArray(c3, j);
-        s31.intoArray(c3, j + LANES);
     }
 
     /** Rows {@code i} to {@code i + 3} of the product, 1 vector from column {@code j}. */
@@ -971,15 +860,16 @@ public final class VectorProducts {
             s30 = b0.fma(x, s30);
         }
         if (from > 0) {
-            s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
-            s10 = s10.add(FloatVector.fromArray(SPECIES, c1, j));
-            s20 = s20.add(FloatVector.fromArray(SPECIES, c2, j));
-            s30 = s30.add(FloatVector.fromArray(SPECIES, c3, j));
+            s00.add(FloatVector.fromArray(SPECIES, c0, j)).intoArray(c0, j);
+            s10.add(FloatVector.fromArray(SPECIES, c1, j)).intoArray(c1, j);
+            s20.add(FloatVector.fromArray(SPECIES, c2, j)).intoArray(c2, j);
+            s30.add(FloatVector.fromArray(SPECIES, c3, j)).intoArray(c3, j);
+        } else {
+            s00.intoArray(c0, j);
+            s10.intoArray(c1, j);
+            s20.intoArray(c2, j);
+            s30.intoArray(c3, j);
         }
-        s00.intoArray(c0, j);
-        s10.intoArray(c1, j);
-        s20.intoArray(c2, j);
-        s30.intoArray(c3, j);
     }
 
     /**
@@ -1124,15 +1014,16 @@ public final class VectorProducts {
             s03 = b3.fma(x, s03);
         }
         if (from > 0) {
-            s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
-            s01 = s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES));
-            s02 = s02.add(FloatVector.fromArray(SPECIES, c0, j + 2 * LANES));
-            s03 = s03.add(FloatVector.fromArray(SPECIES, c0, j + 3 * LANES));
+            s00.add(FloatVector.fromArray(SPECIES, c0, j)).intoArray(c0, j);
+            s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES)).intoArray(c0, j + LANES);
+            s02.add(FloatVector.fromArray(SPECIES, c0, j + 2 * LANES)).intoArray(c0, j + 2 * LANES);
+            s03.add(FloatVector.fromArray(SPECIES, c0, j + 3 * LANES)).intoArray(c0, j + 3 * LANES);
+        } else {
+            s00.intoArray(c0, j);
+            s01.intoArray(c0, j + LANES);
+            s02.intoArray(c0, j + 2 * LANES);
+            s03.intoArray(c0, j + 3 * LANES);
         }
-        s00.intoArray(c0, j);
-        s01.intoArray(c0, j + LANES);
-        s02.intoArray(c0, j + 2 * LANES);
-        s03.intoArray(c0, j + 3 * LANES);
     }
 
     /** Row {@code i} of the product, 2 vectors from column {@code j}. */
@@ -1147,11 +1038,12 @@ public final class VectorProducts {
             s01 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(x, s01);
         }
         if (from > 0) {
-            s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
-            s01 = s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES));
+            s00.add(FloatVector.fromArray(SPECIES, c0, j)).intoArray(c0, j);
+            s01.add(FloatVector.fromArray(SPECIES, c0, j + LANES)).intoArray(c0, j + LANES);
+        } else {
+            s00.intoArray(c0, j);
+            s01.intoArray(c0, j + LANES);
         }
-        s00.intoArray(c0, j);
-        s01.intoArray(c0, j + LANES);
     }
 
     /** Row {@code i} of the product, 1 vector from column {@code j}. */
@@ -1164,9 +1056,10 @@ public final class VectorProducts {
             s00 = b0.fma(FloatVector.broadcast(SPECIES, a0[ao + k]), s00);
         }
         if (from > 0) {
-            s00 = s00.add(FloatVector.fromArray(SPECIES, c0, j));
+            s00.add(FloatVector.fromArray(SPECIES, c0, j)).intoArray(c0, j);
+        } else {
+            s00.intoArray(c0, j);
         }
-        s00.intoArray(c0, j);
     }
 
     /**
@@ -1215,10 +1108,10 @@ public final class VectorProducts {
 
     /** A slice's four sums into {@code row} from column {@code j}: stored, or added to the total if {@code more}. */
     private static void store4(float[] row, int j, boolean more, float s0, float s1, float s2, float s3) {
-        row[j] = slice(row[j], s0, more, null, j);
-        row[j + 1] = slice(row[j + 1], s1, more, null, j + 1);
-        row[j + 2] = slice(row[j + 2], s2, more, null, j + 2);
-        row[j + 3] = slice(row[j + 3], s3, more, null, j + 3);
+        row[j] = slice(row[j], s0, more);
+        row[j + 1] = slice(row[j + 1], s1, more);
+        row[j + 2] = slice(row[j + 2], s2, more);
+        row[j + 3] = slice(row[j + 3], s3, more);
     }
 
     /** Columns {@code j} and {@code j + 1} of rows {@code i} to {@code i + 3}: a scalar tail, eight sums at once. */
@@ -1241,14 +1134,14 @@ public final class VectorProducts {
             s31 = Math.fma(x3, b1, s31);
         }
         boolean more = from > 0;
-        c0[j] = slice(c0[j], s00, more, null, j);
-        c0[j + 1] = slice(c0[j + 1], s01, more, null, j + 1);
-        c1[j] = slice(c1[j], s10, more, null, j);
-        c1[j + 1] = slice(c1[j + 1], s11, more, null, j + 1);
-        c2[j] = slice(c2[j], s20, more, null, j);
-        c2[j + 1] = slice(c2[j + 1], s21, more, null, j + 1);
-        c3[j] = slice(c3[j], s30, more, null, j);
-        c3[j + 1] = slice(c3[j + 1], s31, more, null, j + 1);
+        c0[j] = slice(c0[j], s00, more);
+        c0[j + 1] = slice(c0[j + 1], s01, more);
+        c1[j] = slice(c1[j], s10, more);
+        c1[j + 1] = slice(c1[j + 1], s11, more);
+        c2[j] = slice(c2[j], s20, more);
+        c2[j + 1] = slice(c2[j + 1], s21, more);
+        c3[j] = slice(c3[j], s30, more);
+        c3[j + 1] = slice(c3[j + 1], s31, more);
     }
 
     /**
@@ -1267,10 +1160,10 @@ public final class VectorProducts {
             s3 = Math.fma(a3[ao + k], bkj, s3);
         }
         boolean more = from > 0;
-        c0[j] = slice(c0[j], s0, more, null, j);
-        c1[j] = slice(c1[j], s1, more, null, j);
-        c2[j] = slice(c2[j], s2, more, null, j);
-        c3[j] = slice(c3[j], s3, more, null, j);
+        c0[j] = slice(c0[j], s0, more);
+        c1[j] = slice(c1[j], s1, more);
+        c2[j] = slice(c2[j], s2, more);
+        c3[j] = slice(c3[j], s3, more);
     }
 
     /** Columns {@code j} to {@code j + 3} of row {@code i}: a scalar tail, four sums at once. */
@@ -1297,7 +1190,7 @@ public final class VectorProducts {
         for (int k = from; k < to; k++) {
             sum = Math.fma(ai[ao + k], b[k][j], sum);
         }
-        ci[j] = slice(ci[j], sum, from > 0, null, j);
+        ci[j] = slice(ci[j], sum, from > 0);
     }
 
     /**
