@@ -16,6 +16,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class AllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    /** The most windows measured before a test fails. */
+    private static final int WINDOWS = 20;
 
     @ParameterizedTest
     @CsvSource({
@@ -46,17 +48,18 @@ class AllocationTest {
     }
 
     /**
-     * Bytes the calling thread allocated in the quietest of five windows of {@code rounds} calls,
-     * after {@code warmUp} calls that let the JIT compile the code. An allocation per call shows
-     * in every window; a window may also see a one-off allocation of the JVM's own (a
-     * deoptimisation, say), so the quietest window counts.
+     * Bytes the calling thread allocated in the quietest window of {@code rounds} calls, after
+     * {@code warmUp} calls that let the JIT compile the code, measuring up to {@link #WINDOWS}
+     * windows and stopping at the first that allocated nothing. An allocation per call shows in
+     * every window; a method that the JIT has not compiled yet (its queue is long on a slow
+     * machine) or a one-off allocation of the JVM's own (a deoptimisation, say) only in some.
      */
     private static long quietestWindow(Runnable calls, int warmUp, int rounds) {
         for (int i = 0; i < warmUp; i++) {
             calls.run();
         }
         long quietest = Long.MAX_VALUE;
-        for (int window = 0; window < 5; window++) {
+        for (int window = 0; window < WINDOWS && quietest > 0; window++) {
             long before = THREADS.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < rounds; i++) {
                 calls.run();
