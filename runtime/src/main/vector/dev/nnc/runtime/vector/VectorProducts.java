@@ -263,15 +263,15 @@ public final class VectorProducts {
      * <p>A pass of its own, not an add as the kernels store their sums, because no vector may
      * pass through a merge of control flow such as {@code if (bias != null) s = s.add(t);}: the
      * merged vector's class is no longer exact, so C2 intrinsifies the operations on it only
-     * behind a type guard, and where it compiles that guard without an uncommon trap (after
+     * behind a type guard, and where (as we read it) C2 compiles that guard without a trap (after
      * other code has used up the traps of the Vector API's shared methods, or with {@code
      * -XX:InlineSmallCode=200}) the stores were not intrinsified and every vector of the kernel
      * was boxed: a prediction and a training step of a batch of 64 allocated from 300 KB to 70
      * MB. The first slice's sums and the later ones' are stored in two branches for the same
      * reason. The sums carried round a loop need such guards too, which JDK 17's Vector API
      * offers no way around: in a JVM whose earlier work left the shared methods without traps,
-     * the kernels still allocate (340 KB for the same step), so the allocation tests run in JVMs
-     * of their own.
+     * the kernels still allocate (340 KB for the same step), so the compiler's allocation test runs
+     * in a JVM of its own.
      */
     private static void addBias(float[] bias, float[][] c, int from, int to, int j0, int width) {
         if (bias == null) {
