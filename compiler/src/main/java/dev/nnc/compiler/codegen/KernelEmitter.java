@@ -542,6 +542,32 @@ final class KernelEmitter {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Node {@code id} of the current sample as a row-major run of a flat array from an offset, if
+     * it lies so: what {@link #flatArray} finds, or a reshape or a slice of rows of such a run
+     * (the rows of one block of a recurrent layer's trace, say); empty for a fused expression and
+     * for the other views.
+     */
+    java.util.Optional<SampleRows> flatRun(int id) {
+        Node node = graph.node(id);
+        if (unrolled || inlined[id]) {
+            return java.util.Optional.empty();
+        }
+        if (stored.containsKey(id)) {
+            return isBatched(id) || node.shape().isScalar()
+                    ? flatArray(id)
+                    : java.util.Optional.of(new SampleRows(CodeBlock.of("$N", stored.get(id)), 0));
+        }
+        if (node.op() instanceof SpatialOp.Reshape) {
+            return flatRun(node.arg(0));
+        }
+        if (node.op() instanceof SpatialOp.Slice slice) {
+            int offset = slice.from() * node.shape().cols();
+            return flatRun(node.arg(0)).map(run -> new SampleRows(run.array(), run.offset() + offset));
+        }
+        return flatArray(id);
+    }
+
     /** Whether the kernel computes predictions only, so a tile of one sample is worth a form of its own. */
     boolean predictsOnly() {
         return predictsOnly;

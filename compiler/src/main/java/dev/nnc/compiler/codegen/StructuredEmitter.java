@@ -541,7 +541,7 @@ final class StructuredEmitter {
         // along rows, which C2 vectorises (not along a row at an offset in a larger array).
         String row = kernel.scratchRows(node, "productRow", 1, cols);
         // In a block of its own: other loops of the kernel name their scratch row s too.
-        return code.add("{\n$>")
+        CodeBlock loops = code.add("{\n$>")
                 .addStatement("$L[] s = $N[0]", type, row)
                 .beginControlFlow("for (int r = 0; r < $L; r++)", rows)
                 .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
@@ -557,6 +557,32 @@ final class StructuredEmitter {
                 .endControlFlow()
                 .add("$<}\n")
                 .build();
+        java.util.Optional<KernelEmitter.SampleRows> left = kernel.flatRun(node.arg(0));
+        java.util.Optional<KernelEmitter.SampleRows> product = kernel.flatRun(node.id());
+        java.util.Optional<String> weights = weightRows(node.arg(1));
+        if (VectorKernels.covers(numeric) && left.isPresent() && product.isPresent() && weights.isPresent()) {
+            return VectorKernels.multiplyFlat(left.get(), weights.get(), product.get(), rows, inner, cols, loops);
+        }
+        return loops;
+    }
+
+    /**
+     * The field whose rows are the rows of matrix {@code id}, if it is a weight: the rows of a
+     * parameter, or its columns for its transpose.
+     */
+    private java.util.Optional<String> weightRows(int id) {
+        Node matrix = kernel.graph().node(id);
+        if (kernel.isBatched(id)) {
+            return java.util.Optional.empty();
+        }
+        if (matrix.op() instanceof LeafOp.Param param) {
+            return java.util.Optional.of(kernel.rowsName(param));
+        }
+        if (matrix.op() instanceof TensorOp.Transpose
+                && kernel.graph().node(matrix.arg(0)).op() instanceof LeafOp.Param param) {
+            return java.util.Optional.of(kernel.columnsName(param));
+        }
+        return java.util.Optional.empty();
     }
 
     /** Row sums ([r, c] to [r]) or column sums ([r, c] to [c]). */
@@ -580,7 +606,7 @@ final class StructuredEmitter {
             // Column sums row by row, each column's terms in the order of the dot product: the
             // inner loop runs along a row, which C2 vectorises, where a column has a stride.
             CodeBlock slot = kernel.slot(node.id(), CodeBlock.of("o"));
-            return code.beginControlFlow("for (int o = 0; o < $L; o++)", outer)
+            CodeBlock loops = code.beginControlFlow("for (int o = 0; o < $L; o++)", outer)
                     .addStatement("$L = $L", slot, numeric.literal(0))
                     .endControlFlow()
                     .beginControlFlow("for (int k = 0; k < $L; k++)", inner)
@@ -589,6 +615,14 @@ final class StructuredEmitter {
                     .endControlFlow()
                     .endControlFlow()
                     .build();
+            // C2 leaves that loop scalar where the rows start at an offset (a block of a
+            // recurrent layer's trace, say); the runtime's vector sums read them in place.
+            java.util.Optional<KernelEmitter.SampleRows> terms = kernel.flatRun(node.arg(0));
+            java.util.Optional<KernelEmitter.SampleRows> sums = kernel.flatRun(node.id());
+            if (VectorKernels.covers(numeric) && terms.isPresent() && sums.isPresent()) {
+                return VectorKernels.columnSums(terms.get(), inner, outer, sums.get(), loops);
+            }
+            return loops;
         }
         Index element = Index.matrixLoop("o", "k", m.cols());
         return code.beginControlFlow("for (int o = 0; o < $L; o++)", outer)

@@ -23,6 +23,7 @@ final class VectorKernels {
     private static final int PATCH_ROW_MULTIPLE = 16;
 
     static final ClassName FUNCTIONS = ClassName.get("dev.nnc.runtime.vector", "VectorFunctions");
+    static final ClassName SUMS = ClassName.get("dev.nnc.runtime.vector", "VectorSums");
 
     private VectorKernels() {}
 
@@ -116,6 +117,57 @@ final class VectorKernels {
     static CodeBlock sumOfSquares(String sum, String g, CodeBlock from, CodeBlock to, CodeBlock plainLoops) {
         return choose(
                 CodeBlock.of("$N += $T.sumOfSquares($N, $L, $L)", sum, PRODUCTS, g, from, to),
+                CodeBlock.of(""),
+                plainLoops);
+    }
+
+    /**
+     * {@code y = a W} for a sample's {@code [rows, inner]} matrix {@code a} and the weight rows
+     * {@code weights[k]}, both {@code a} and {@code y} lying in flat arrays from their offsets;
+     * {@code plainLoops} where the Vector API is not enabled.
+     */
+    static CodeBlock multiplyFlat(
+            KernelEmitter.SampleRows a,
+            String weights,
+            KernelEmitter.SampleRows y,
+            int rows,
+            int inner,
+            int width,
+            CodeBlock plainLoops) {
+        return choose(
+                CodeBlock.of(
+                        "$T.multiplyFlat($L, $L, $N, $L, $L, $L, $L, $L)",
+                        PRODUCTS,
+                        a.array(),
+                        a.offset(),
+                        weights,
+                        y.array(),
+                        y.offset(),
+                        rows,
+                        inner,
+                        width),
+                CodeBlock.of(""),
+                plainLoops);
+    }
+
+    /**
+     * {@code y[j] = sum over k of a[k][j]}, the column sums of a {@code [rows, width]} matrix
+     * whose rows lie {@code width} apart in a flat array from {@code a}'s offset, into {@code y}
+     * from its offset; {@code plainLoops} where the Vector API is not enabled.
+     */
+    static CodeBlock columnSums(
+            KernelEmitter.SampleRows a, int rows, int width, KernelEmitter.SampleRows y, CodeBlock plainLoops) {
+        return choose(
+                CodeBlock.of(
+                        "$T.columnSums($L, $L, $L, $L, $L, $L, $L)",
+                        SUMS,
+                        a.array(),
+                        a.offset(),
+                        width,
+                        rows,
+                        y.array(),
+                        y.offset(),
+                        width),
                 CodeBlock.of(""),
                 plainLoops);
     }

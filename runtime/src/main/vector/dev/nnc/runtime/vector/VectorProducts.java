@@ -1707,6 +1707,63 @@ public final class VectorProducts {
     }
 
     /**
+     * {@code y[yo + i * width + j] = sum over k < inner of a[ao + i * inner + k] * b[k][j]} for
+     * {@code i < rows} and {@code j < width}: a sample's {@code [rows, inner]} matrix, lying in
+     * a flat array from {@code ao}, times the weight rows {@code b[k]}, into a flat array from
+     * {@code yo}. A recurrent layer's input projection (every step's features times the input
+     * weight) has this form. Its plain loops sum each row in a scratch row and copy it to its
+     * place, because C2 does not vectorise a loop over a row at an offset; here the rows are read
+     * and written in place. Each element is a chain of fused multiply-adds from zero in the order
+     * of k, so a tile and a tile of one give the same bits.
+     */
+    public static void multiplyFlat(float[] a, int ao, float[][] b, float[] y, int yo, int rows, int inner, int width) {
+        for (int i = 0; i < rows; i++) {
+            int ai = ao + i * inner;
+            int yi = yo + i * width;
+            int j = 0;
+            for (; j + 4 * LANES <= width; j += 4 * LANES) {
+                flat4(a, ai, b, y, yi + j, inner, j);
+            }
+            for (; j + LANES <= width; j += LANES) {
+                flat1(a, ai, b, y, yi + j, inner, j);
+            }
+            for (; j < width; j++) {
+                float sum = 0.0f;
+                for (int k = 0; k < inner; k++) {
+                    sum = Math.fma(a[ai + k], b[k][j], sum);
+                }
+                y[yi + j] = sum;
+            }
+        }
+    }
+
+    /** Four vectors of a row of {@link #multiplyFlat}, from column {@code j}, stored from {@code y[at]}. */
+    private static void flat4(float[] a, int ai, float[][] b, float[] y, int at, int inner, int j) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+        for (int k = 0; k < inner; k++) {
+            float[] bk = b[k];
+            FloatVector x = FloatVector.broadcast(SPECIES, a[ai + k]);
+            s0 = FloatVector.fromArray(SPECIES, bk, j).fma(x, s0);
+            s1 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(x, s1);
+            s2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES).fma(x, s2);
+            s3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES).fma(x, s3);
+        }
+        s0.intoArray(y, at);
+        s1.intoArray(y, at + LANES);
+        s2.intoArray(y, at + 2 * LANES);
+        s3.intoArray(y, at + 3 * LANES);
+    }
+
+    /** One vector of a row of {@link #multiplyFlat}, from column {@code j}, stored at {@code y[at]}. */
+    private static void flat1(float[] a, int ai, float[][] b, float[] y, int at, int inner, int j) {
+        FloatVector s = FloatVector.zero(SPECIES);
+        for (int k = 0; k < inner; k++) {
+            s = FloatVector.fromArray(SPECIES, b[k], j).fma(FloatVector.broadcast(SPECIES, a[ai + k]), s);
+        }
+        s.intoArray(y, at);
+    }
+
+    /**
      * The sum of the squares of {@code a[from]} to {@code a[to - 1]}, in double (a float sum of
      * squares overflows near 1.8e19): the gradient norm's share of one run of a parameter. C2
      * does not vectorise the plain loop, whose float-to-double conversion sits in a reduction.

@@ -393,6 +393,37 @@ class VectorProductsTest {
                 () -> where + ": expected " + expected + ", found " + actual + " (tolerance " + tolerance + ")");
     }
 
+    @Test
+    void multiplyFlatIsAChainOfFusedMultiplyAddsPerElementInPlace() {
+        for (int width : WIDTHS) {
+            for (int inner : INNER) {
+                int rows = 5;
+                int ao = 3;
+                int yo = 7;
+                float[] a = randomRows(1, ao + rows * inner + 2)[0];
+                float[][] b = randomRows(inner, width);
+                float[] y = randomRows(1, yo + rows * width + 3)[0];
+                float[] expected = y.clone();
+                for (int i = 0; i < rows; i++) {
+                    for (int j = 0; j < width; j++) {
+                        float sum = 0.0f;
+                        for (int k = 0; k < inner; k++) {
+                            sum = Math.fma(a[ao + i * inner + k], b[k][j], sum);
+                        }
+                        expected[yo + i * width + j] = sum;
+                    }
+                }
+                VectorProducts.multiplyFlat(a, ao, b, y, yo, rows, inner, width);
+                for (int e = 0; e < y.length; e++) {
+                    assertEquals(
+                            Float.floatToRawIntBits(expected[e]),
+                            Float.floatToRawIntBits(y[e]),
+                            "multiplyFlat inner=%d width=%d at %d".formatted(inner, width, e));
+                }
+            }
+        }
+    }
+
     private float[][] randomRows(int rows, int width) {
         float[][] result = new float[rows][width];
         for (float[] row : result) {
