@@ -504,13 +504,7 @@ final class WindowLoops {
                         source,
                         g.outW);
             }
-            return code.endControlFlow()
-                    .endControlFlow()
-                    .endControlFlow()
-                    .endControlFlow()
-                    .build();
-        }
-        if (cols) {
+        } else if (cols) {
             code.beginControlFlow("for (int ox = 0; ox < oxFrom; ox++)")
                     .addStatement("$L = $L", slot, numeric.literal(0))
                     .endControlFlow()
