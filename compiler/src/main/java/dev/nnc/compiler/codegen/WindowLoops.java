@@ -29,6 +29,12 @@ import java.util.function.BiFunction;
  * result rows are rounded up to whole vectors ({@link VectorKernels#patchRowLength}).
  */
 final class WindowLoops {
+    /**
+     * The shortest row of patches whose runs of inputs are copied with {@code System.arraycopy}:
+     * for shorter ones the call costs more than the loop it replaces.
+     */
+    private static final int ARRAYCOPY_RUN = 16;
+
     private final KernelEmitter kernel;
     private final Numeric numeric;
     private final String type;
@@ -470,7 +476,35 @@ final class WindowLoops {
         }
         code.addStatement("int at = c * $L + iy * $L + kx * $L - $L", g.inPlane, g.inW, g.dw, g.pw);
         CodeBlock copy = CodeBlock.of("$L = $L;\n", slot, read(x, CodeBlock.of("at + ox * $L", g.sw)));
-        if (cols) {
+        java.util.Optional<KernelEmitter.SampleRows> input = kernel.flatRun(x);
+        if (!byPosition && g.sw == 1 && g.outW >= ARRAYCOPY_RUN && input.isPresent()) {
+            // A run of consecutive inputs into a run of the row: System.arraycopy, because C2
+            // leaves a copy loop between two offsets scalar (it cannot align them).
+            CodeBlock source = input.get().offset() == 0
+                    ? CodeBlock.of("at")
+                    : CodeBlock.of("$L + at", input.get().offset());
+            if (cols) {
+                // The ends in the padding are a few elements: loops, not calls.
+                code.beginControlFlow("for (int ox = 0; ox < oxFrom; ox++)")
+                        .addStatement("$L = $L", slot, numeric.literal(0))
+                        .endControlFlow()
+                        .addStatement(
+                                "$T.arraycopy($L, $L + oxFrom, row, o + oxFrom, oxTo - oxFrom)",
+                                System.class,
+                                input.get().array(),
+                                source)
+                        .beginControlFlow("for (int ox = oxTo; ox < $L; ox++)", g.outW)
+                        .addStatement("$L = $L", slot, numeric.literal(0))
+                        .endControlFlow();
+            } else {
+                code.addStatement(
+                        "$T.arraycopy($L, $L, row, o, $L)",
+                        System.class,
+                        input.get().array(),
+                        source,
+                        g.outW);
+            }
+        } else if (cols) {
             code.beginControlFlow("for (int ox = 0; ox < oxFrom; ox++)")
                     .addStatement("$L = $L", slot, numeric.literal(0))
                     .endControlFlow()

@@ -84,6 +84,16 @@ class ShapedNetworksTest {
                     v = concat(r[1], r[0:2][0], flatten(x[3]));
                     o = dense(v, 2);
                     """, "o", 2),
+            // Rows of patches of 16 outputs or more, whose runs of inputs are copied with
+            // System.arraycopy: padded and not, from an input's slice (at an offset), from the
+            // input's first row as a signal, and from a stored convolution.
+            new Case("WideRowsCopied", """
+                    input x[2, 4, 20];
+                    a = conv2d(x[1:2], 2, 3, padding = 1, activation = relu);
+                    b = conv1d(reshape(x[0], [4, 20]), 3, 3, dilation = 2);
+                    c = conv2d(a, 2, [2, 3]);
+                    o = dense(concat(flatten(c), flatten(b)), 3);
+                    """, "o", 3),
             // Taps that reach past both ends of every output (a dilated window wider than a
             // one-column input, padded to the same size): their runs are empty.
             new Case("TapsPastTheEnds1d", """
