@@ -1069,11 +1069,10 @@ public final class DigitsCnn implements TrainableNetwork {
                     for (int ox = 0; ox < 4; ox++) {
                         double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 - 0 + ky * 1;
+                            int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 - 0 + kx * 1;
-                                int i = c * 64 + iy * 8 + ix;
-                                best = Math.max(best, c1_[b][i]);
+                                int ix = ox * 2 + kx;
+                                best = Math.max(best, c1_[b][c * 64 + iy * 8 + ix]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -1151,11 +1150,10 @@ public final class DigitsCnn implements TrainableNetwork {
                     for (int ox = 0; ox < 2; ox++) {
                         double s = 0.0;
                         for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 - 0 + ky * 1;
+                            int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 - 0 + kx * 1;
-                                int i = c * 16 + iy * 4 + ix;
-                                s += c2_[b][i];
+                                int ix = ox * 2 + kx;
+                                s += c2_[b][c * 16 + iy * 4 + ix];
                             }
                         }
                         p2_[b][c * 4 + oy * 2 + ox] = s / 4.0;
@@ -1315,11 +1313,10 @@ public final class DigitsCnn implements TrainableNetwork {
                     for (int ox = 0; ox < 4; ox++) {
                         double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 - 0 + ky * 1;
+                            int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 - 0 + kx * 1;
-                                int i = c * 64 + iy * 8 + ix;
-                                best = Math.max(best, c1_[b][i]);
+                                int ix = ox * 2 + kx;
+                                best = Math.max(best, c1_[b][c * 64 + iy * 8 + ix]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -1397,11 +1394,10 @@ public final class DigitsCnn implements TrainableNetwork {
                     for (int ox = 0; ox < 2; ox++) {
                         double s = 0.0;
                         for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 - 0 + ky * 1;
+                            int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 - 0 + kx * 1;
-                                int i = c * 16 + iy * 4 + ix;
-                                s += c2_[b][i];
+                                int ix = ox * 2 + kx;
+                                s += c2_[b][c * 16 + iy * 4 + ix];
                             }
                         }
                         p2_[b][c * 4 + oy * 2 + ox] = s / 4.0;
@@ -1561,11 +1557,10 @@ public final class DigitsCnn implements TrainableNetwork {
                     for (int ox = 0; ox < 4; ox++) {
                         double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 - 0 + ky * 1;
+                            int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 - 0 + kx * 1;
-                                int i = c * 64 + iy * 8 + ix;
-                                best = Math.max(best, c1_[b][i]);
+                                int ix = ox * 2 + kx;
+                                best = Math.max(best, c1_[b][c * 64 + iy * 8 + ix]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -1643,11 +1638,10 @@ public final class DigitsCnn implements TrainableNetwork {
                     for (int ox = 0; ox < 2; ox++) {
                         double s = 0.0;
                         for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 - 0 + ky * 1;
+                            int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 - 0 + kx * 1;
-                                int i = c * 16 + iy * 4 + ix;
-                                s += c2_[b][i];
+                                int ix = ox * 2 + kx;
+                                s += c2_[b][c * 16 + iy * 4 + ix];
                             }
                         }
                         p2_[b][c * 4 + oy * 2 + ox] = s / 4.0;
@@ -1762,11 +1756,10 @@ public final class DigitsCnn implements TrainableNetwork {
                     for (int ox = 0; ox < 2; ox++) {
                         double share = t28[b][c * 4 + oy * 2 + ox] / 4.0;
                         for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 - 0 + ky * 1;
+                            int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 - 0 + kx * 1;
-                                int i = c * 16 + iy * 4 + ix;
-                                d_c2_[b][i] += share;
+                                int ix = ox * 2 + kx;
+                                d_c2_[b][c * 16 + iy * 4 + ix] += share;
                             }
                         }
                     }
@@ -1853,9 +1846,9 @@ public final class DigitsCnn implements TrainableNetwork {
                         int at = -1;
                         double best = 0.0;
                         for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 - 0 + ky * 1;
+                            int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 - 0 + kx * 1;
+                                int ix = ox * 2 + kx;
                                 int i = c * 64 + iy * 8 + ix;
                                 double v = c1_[b][i];
                                 if (at < 0 || v > best) {

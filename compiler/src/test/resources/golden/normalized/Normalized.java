@@ -1124,11 +1124,10 @@ public final class Normalized implements TrainableNetwork {
                     for (int ox = 0; ox < 4; ox++) {
                         double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 - 0 + ky * 1;
+                            int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 - 0 + kx * 1;
-                                int i = c * 64 + iy * 8 + ix;
-                                best = Math.max(best, n1_[b][i]);
+                                int ix = ox * 2 + kx;
+                                best = Math.max(best, n1_[b][c * 64 + iy * 8 + ix]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -1313,11 +1312,10 @@ public final class Normalized implements TrainableNetwork {
                     for (int ox = 0; ox < 4; ox++) {
                         double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 - 0 + ky * 1;
+                            int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 - 0 + kx * 1;
-                                int i = c * 64 + iy * 8 + ix;
-                                best = Math.max(best, n1_[b][i]);
+                                int ix = ox * 2 + kx;
+                                best = Math.max(best, n1_[b][c * 64 + iy * 8 + ix]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -1588,11 +1586,10 @@ public final class Normalized implements TrainableNetwork {
                     for (int ox = 0; ox < 4; ox++) {
                         double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 - 0 + ky * 1;
+                            int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 - 0 + kx * 1;
-                                int i = c * 64 + iy * 8 + ix;
-                                best = Math.max(best, n1_[b][i]);
+                                int ix = ox * 2 + kx;
+                                best = Math.max(best, n1_[b][c * 64 + iy * 8 + ix]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -1670,17 +1667,17 @@ public final class Normalized implements TrainableNetwork {
         for (int i = 0; i < 32; i++) {
             t73[i] = h2_weight[i] / t72[i];
         }
+        for (int b = 0; b < m; b++) {
+            for (int i = 0; i < 32; i++) {
+                t76[b][i] = (t53[b][i] * t73[i]) + h2_bias[i];
+            }
+        }
     }
 
     /**
      * Part 1 of {@link #trainTile}.
      */
     private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
-        for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 32; i++) {
-                t76[b][i] = (t53[b][i] * t73[i]) + h2_bias[i];
-            }
-        }
         // normalized.nn:10  h2
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 32; i++) {
@@ -1872,9 +1869,9 @@ public final class Normalized implements TrainableNetwork {
                         int at = -1;
                         double best = 0.0;
                         for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 - 0 + ky * 1;
+                            int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 - 0 + kx * 1;
+                                int ix = ox * 2 + kx;
                                 int i = c * 64 + iy * 8 + ix;
                                 double v = n1_[b][i];
                                 if (at < 0 || v > best) {
@@ -1893,12 +1890,6 @@ public final class Normalized implements TrainableNetwork {
                 t119[b][i] = d_n1_[b][i] * step(t42[b][i]);
             }
         }
-    }
-
-    /**
-     * Part 2 of {@link #trainTile}.
-     */
-    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of normalized.nn:7  n1.bias
         for (int b = 0; b < m; b++) {
             for (int c = 0; c < 8; c++) {
@@ -1909,6 +1900,12 @@ public final class Normalized implements TrainableNetwork {
                 d_n1_bias_[b][c] = s;
             }
         }
+    }
+
+    /**
+     * Part 2 of {@link #trainTile}.
+     */
+    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 512; i++) {
                 t122[b][i] = t11[b][i] * t119[b][i];
@@ -2283,11 +2280,10 @@ public final class Normalized implements TrainableNetwork {
                     for (int ox = 0; ox < 4; ox++) {
                         double best = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 - 0 + ky * 1;
+                            int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 - 0 + kx * 1;
-                                int i = c * 64 + iy * 8 + ix;
-                                best = Math.max(best, n1_[b][i]);
+                                int ix = ox * 2 + kx;
+                                best = Math.max(best, n1_[b][c * 64 + iy * 8 + ix]);
                             }
                         }
                         p1_[b][c * 16 + oy * 4 + ox] = best;
@@ -2493,9 +2489,9 @@ public final class Normalized implements TrainableNetwork {
                         int at = -1;
                         double best = 0.0;
                         for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 - 0 + ky * 1;
+                            int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 - 0 + kx * 1;
+                                int ix = ox * 2 + kx;
                                 int i = c * 64 + iy * 8 + ix;
                                 double v = n1_[b][i];
                                 if (at < 0 || v > best) {

@@ -14,6 +14,7 @@ import dev.nnc.compiler.graph.SpatialOp;
 import dev.nnc.compiler.graph.TensorOp;
 import dev.nnc.compiler.graph.UnaryOp;
 import dev.nnc.compiler.graph.VectorOp;
+import dev.nnc.compiler.loops.Loops;
 import dev.nnc.compiler.semantic.Shape;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -684,12 +685,13 @@ final class KernelEmitter {
     }
 
     /**
-     * Whether a live node runs {@link WindowLoops} or {@link SequenceLoops}, which index arrays and
+     * Whether a live node runs a loop nest, {@link WindowLoops} or {@link SequenceLoops}, which index arrays and
      * so cannot be unrolled.
      */
     private boolean hasWindowLoops() {
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
-            if (WindowLoops.computes(graph.node(id)) || SequenceLoops.computes(graph.node(id))) {
+            Node node = graph.node(id);
+            if (Loops.lowers(node) || WindowLoops.computes(node) || SequenceLoops.computes(node)) {
                 return true;
             }
         }
@@ -1138,6 +1140,8 @@ final class KernelEmitter {
             statement = dropoutMask(node, name, type, mask);
         } else if (op instanceof BatchOp.Mean) {
             statement = batchMean(node);
+        } else if (Loops.lowers(node)) {
+            statement = new LoopEmitter(this, numeric).emit(Loops.of(node, graph));
         } else if (WindowLoops.computes(node)) {
             WindowLoops loops = new WindowLoops(this, numeric);
             statement = loops.emit(node);

@@ -9,8 +9,7 @@ import dev.nnc.compiler.semantic.Shape;
 import java.util.function.BiFunction;
 
 /**
- * The Java loops of the stored window ops of {@link SpatialOp} (convolutions, pools, channel
- * sums) for one sample: reads and writes go through {@link KernelEmitter#ref} and {@link
+ * The Java loops of the convolutions of {@link SpatialOp} and their gradients for one sample: reads and writes go through {@link KernelEmitter#ref} and {@link
  * KernelEmitter#slot}, so the same loops serve per-sample arrays and the rows of a tile.
  *
  * <p>A convolution is a matrix product over patches (im2col): the input under each tap of each
@@ -19,8 +18,8 @@ import java.util.function.BiFunction;
  * rows that start at index 0, the form C2 vectorises (docs/codegen.md, "Convolutions"). The
  * gradient of the input runs the transposed product into patch gradients and adds them back under
  * their taps; the weight gradient takes the patches by output position so that its sums run
- * along a weight's row. Pools keep a running maximum or sum per output and test the padding per
- * tap: their windows are small.
+ * along a weight's row. The pools and channel sums are loop nests of {@link
+ * dev.nnc.compiler.loops.Loops}, written by {@link LoopEmitter}.
  *
  * <p>In float classes each of the three products also has the opt-in Vector API path: a call to
  * the runtime's {@code PatchProducts.multiply}, which blocks four rows by up to four vectors in
@@ -55,13 +54,7 @@ final class WindowLoops {
     static boolean computes(Node node) {
         return node.op() instanceof SpatialOp.Conv
                 || node.op() instanceof SpatialOp.ConvInputGrad
-                || node.op() instanceof SpatialOp.ConvWeightGrad
-                || node.op() instanceof SpatialOp.MaxPool
-                || node.op() instanceof SpatialOp.MaxPoolGrad
-                || node.op() instanceof SpatialOp.MaxPoolPick
-                || node.op() instanceof SpatialOp.AvgPool
-                || node.op() instanceof SpatialOp.AvgPoolGrad
-                || node.op() instanceof SpatialOp.ChannelSum;
+                || node.op() instanceof SpatialOp.ConvWeightGrad;
     }
 
     /**
@@ -83,42 +76,6 @@ final class WindowLoops {
         }
         if (node.op() instanceof SpatialOp.ConvWeightGrad) {
             return convWeightGrad(node);
-        }
-        if (node.op() instanceof SpatialOp.MaxPool pool) {
-            return maximum(
-                    node, new Geometry(pool.window(), pool.input(), pool.input().dim(0)));
-        }
-        if (node.op() instanceof SpatialOp.MaxPoolPick pick) {
-            Geometry g = new Geometry(pick.window(), pick.input(), pick.input().dim(0));
-            return maxima(
-                    node,
-                    g,
-                    node.arg(1),
-                    (at, best) -> CodeBlock.of(
-                            "$L = $L;\n", out(node, g.output()), read(node.arg(0), CodeBlock.of("$N", at))));
-        }
-        if (node.op() instanceof SpatialOp.MaxPoolGrad grad) {
-            Geometry g = new Geometry(grad.window(), grad.input(), grad.input().dim(0));
-            return CodeBlock.builder()
-                    .add(clear(node))
-                    .add(maxima(
-                            node,
-                            g,
-                            node.arg(1),
-                            (at, best) -> CodeBlock.of(
-                                    "$L += $L;\n", out(node, CodeBlock.of("$N", at)), read(node.arg(0), g.output()))))
-                    .build();
-        }
-        if (node.op() instanceof SpatialOp.AvgPool pool) {
-            return average(
-                    node, new Geometry(pool.window(), pool.input(), pool.input().dim(0)));
-        }
-        if (node.op() instanceof SpatialOp.AvgPoolGrad grad) {
-            return spreadAverage(
-                    node, new Geometry(grad.window(), grad.input(), grad.input().dim(0)));
-        }
-        if (node.op() instanceof SpatialOp.ChannelSum) {
-            return channelSums(node);
         }
         throw new InternalCompilerError("no loops for " + node.op().mnemonic());
     }
@@ -538,79 +495,6 @@ final class WindowLoops {
                 .build();
     }
 
-    /**
-     * For each output of each channel, the first maximum of its window of {@code keys} in
-     * row-major order ({@code at}, its flat position, and {@code best}, its value), handed to
-     * {@code use}. Padding is never a maximum.
-     */
-    private CodeBlock maxima(Node node, Geometry g, int keys, BiFunction<String, String, CodeBlock> use) {
-        CodeBlock.Builder code = g.eachOutput();
-        code.addStatement("int at = -1").addStatement("$L best = $L", type, numeric.literal(0));
-        g.eachTap(code, "c * " + g.inPlane);
-        code.addStatement("$L v = $L", type, read(keys, CodeBlock.of("i")))
-                .beginControlFlow("if (at < 0 || v > best)")
-                .addStatement("best = v")
-                .addStatement("at = i")
-                .endControlFlow();
-        g.endTaps(code);
-        return code.add(use.apply("at", "best")).add(g.endOutputs()).build();
-    }
-
-    /**
-     * {@code y[c][o]} = the largest of the window's taps inside the input, by {@code Math.max},
-     * which propagates a NaN and compiles without a branch: a max pool's comparisons go either way
-     * at random, and as branches they were the largest cost of a LeNet-5 prediction. Only the
-     * gradient needs the position of the maximum ({@link #maxima}).
-     */
-    private CodeBlock maximum(Node node, Geometry g) {
-        CodeBlock.Builder code = g.eachOutput();
-        code.addStatement("$L best = $L", type, numeric.literal(Double.NEGATIVE_INFINITY));
-        g.eachTap(code, "c * " + g.inPlane);
-        code.addStatement("best = $T.max(best, $L)", JavaLang.MATH, read(node.arg(0), CodeBlock.of("i")));
-        g.endTaps(code);
-        return code.addStatement("$L = best", out(node, g.output()))
-                .add(g.endOutputs())
-                .build();
-    }
-
-    // y[c][o] = (Σ over the window's taps inside the input) / taps
-    private CodeBlock average(Node node, Geometry g) {
-        CodeBlock.Builder code = g.eachOutput();
-        code.addStatement("$L s = $L", type, numeric.literal(0));
-        g.eachTap(code, "c * " + g.inPlane);
-        code.addStatement("s += $L", read(node.arg(0), CodeBlock.of("i")));
-        g.endTaps(code);
-        return code.addStatement("$L = s / $L", out(node, g.output()), numeric.literal(g.taps))
-                .add(g.endOutputs())
-                .build();
-    }
-
-    // dx = 0; dx[c][i] += dy[c][o] / taps for each tap of each output inside the input
-    private CodeBlock spreadAverage(Node node, Geometry g) {
-        CodeBlock.Builder code =
-                CodeBlock.builder().add(clear(node)).add(g.eachOutput().build());
-        code.addStatement("$L share = $L / $L", type, read(node.arg(0), g.output()), numeric.literal(g.taps));
-        g.eachTap(code, "c * " + g.inPlane);
-        code.addStatement("$L += share", out(node, CodeBlock.of("i")));
-        g.endTaps(code);
-        return code.add(g.endOutputs()).build();
-    }
-
-    // y[c] = Σ_i x[c][i]
-    private CodeBlock channelSums(Node node) {
-        Shape in = kernel.graph().node(node.arg(0)).shape();
-        int plane = in.size() / in.dim(0);
-        return CodeBlock.builder()
-                .beginControlFlow("for (int c = 0; c < $L; c++)", in.dim(0))
-                .addStatement("$L s = $L", type, numeric.literal(0))
-                .beginControlFlow("for (int i = 0; i < $L; i++)", plane)
-                .addStatement("s += $L", read(node.arg(0), CodeBlock.of("c * $L + i", plane)))
-                .endControlFlow()
-                .addStatement("$L = s", out(node, CodeBlock.of("c")))
-                .endControlFlow()
-                .build();
-    }
-
     private CodeBlock clear(Node node) {
         return CodeBlock.builder()
                 .beginControlFlow("for (int i = 0; i < $L; i++)", node.shape().size())
@@ -712,54 +596,6 @@ final class WindowLoops {
 
         void endPatchElement(CodeBlock.Builder code) {
             code.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
-        }
-
-        /** {@code c * outPlane + oy * outW + ox}: the current output of {@link #eachOutput}. */
-        CodeBlock output() {
-            return CodeBlock.of("c * $L + oy * $L + ox", outPlane, outW);
-        }
-
-        /** Opens loops over channels and outputs: {@code c}, {@code oy}, {@code ox}. */
-        CodeBlock.Builder eachOutput() {
-            return CodeBlock.builder()
-                    .beginControlFlow("for (int c = 0; c < $L; c++)", channels)
-                    .beginControlFlow("for (int oy = 0; oy < $L; oy++)", outH)
-                    .beginControlFlow("for (int ox = 0; ox < $L; ox++)", outW);
-        }
-
-        CodeBlock endOutputs() {
-            return CodeBlock.builder()
-                    .endControlFlow()
-                    .endControlFlow()
-                    .endControlFlow()
-                    .build();
-        }
-
-        /**
-         * Opens loops over the taps of the current output's window that fall inside the input,
-         * with {@code i} the tap's flat position in the input ({@code base} plus its position in
-         * the channel's plane).
-         */
-        void eachTap(CodeBlock.Builder code, String base) {
-            code.beginControlFlow("for (int ky = 0; ky < $L; ky++)", kh)
-                    .addStatement("int iy = oy * $L - $L + ky * $L", sh, ph, dh);
-            if (!rowsInside()) {
-                code.beginControlFlow("if (iy < 0 || iy >= $L)", inH)
-                        .addStatement("continue")
-                        .endControlFlow();
-            }
-            code.beginControlFlow("for (int kx = 0; kx < $L; kx++)", kw)
-                    .addStatement("int ix = ox * $L - $L + kx * $L", sw, pw, dw);
-            if (!colsInside()) {
-                code.beginControlFlow("if (ix < 0 || ix >= $L)", inW)
-                        .addStatement("continue")
-                        .endControlFlow();
-            }
-            code.addStatement("int i = $L + iy * $L + ix", base, inW);
-        }
-
-        void endTaps(CodeBlock.Builder code) {
-            code.endControlFlow().endControlFlow();
         }
     }
 }

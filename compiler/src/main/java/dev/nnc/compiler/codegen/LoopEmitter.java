@@ -1,0 +1,144 @@
+package dev.nnc.compiler.codegen;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.nnc.compiler.diagnostic.InternalCompilerError;
+import dev.nnc.compiler.loops.Affine;
+import dev.nnc.compiler.loops.Place;
+import dev.nnc.compiler.loops.Stmt;
+import dev.nnc.compiler.loops.Value;
+import java.util.List;
+
+/**
+ * Writes a scheduled loop nest ({@link dev.nnc.compiler.loops.Loops}) as Java statements. It knows
+ * nothing of the op the nest came from: a load or a store of a node goes through {@link
+ * KernelEmitter#ref} and {@link KernelEmitter#slot}, so the same nest serves a per-sample array,
+ * a row of a tile, or a view such as a reshape.
+ */
+final class LoopEmitter {
+    private final KernelEmitter kernel;
+    private final Numeric numeric;
+
+    LoopEmitter(KernelEmitter kernel, Numeric numeric) {
+        this.kernel = kernel;
+        this.numeric = numeric;
+    }
+
+    CodeBlock emit(List<Stmt> nest) {
+        CodeBlock.Builder code = CodeBlock.builder();
+        nest.forEach(s -> statement(code, s));
+        return code.build();
+    }
+
+    private void statement(CodeBlock.Builder code, Stmt stmt) {
+        if (stmt instanceof Stmt.Loop loop) {
+            code.beginControlFlow("for (int $1N = 0; $1N < $2L; $1N++)", loop.variable(), loop.extent());
+            loop.body().forEach(s -> statement(code, s));
+            code.endControlFlow();
+        } else if (stmt instanceof Stmt.Let let) {
+            code.addStatement("int $N = $L", let.name(), affine(let.value()));
+        } else if (stmt instanceof Stmt.Within within) {
+            code.beginControlFlow("if ($L)", bounds(within));
+            within.body().forEach(s -> statement(code, s));
+            code.endControlFlow();
+        } else if (stmt instanceof Stmt.Declare declare) {
+            code.addStatement("$T $N = $L", numeric.type(), declare.name(), value(declare.initial()));
+        } else if (stmt instanceof Stmt.Assign assign) {
+            assign(code, assign);
+        } else if (stmt instanceof Stmt.Store store) {
+            CodeBlock target = kernel.slot(store.node(), place(store.place()));
+            code.addStatement("$L $L $L", target, store.accumulate() ? "+=" : "=", value(store.value()));
+        } else if (stmt instanceof Stmt.Position position) {
+            code.addStatement("int $N = -1", position.name());
+        } else if (stmt instanceof Stmt.KeepFirstMaximum keep) {
+            code.beginControlFlow("if ($1N < 0 || $2N > $3N)", keep.position(), keep.candidate(), keep.best())
+                    .addStatement("$N = $N", keep.best(), keep.candidate())
+                    .addStatement("$N = $L", keep.position(), affine(keep.at()))
+                    .endControlFlow();
+        } else {
+            throw new InternalCompilerError("no Java for " + stmt);
+        }
+    }
+
+    /** {@code s = s + x} reads as {@code s += x}: the same rounding in float and in double. */
+    private void assign(CodeBlock.Builder code, Stmt.Assign assign) {
+        if (assign.value() instanceof Value.Sum sum
+                && sum.left() instanceof Value.Local local
+                && local.name().equals(assign.name())) {
+            code.addStatement("$N += $L", assign.name(), value(sum.right()));
+        } else {
+            code.addStatement("$N = $L", assign.name(), value(assign.value()));
+        }
+    }
+
+    private CodeBlock bounds(Stmt.Within within) {
+        CodeBlock position = affine(within.position());
+        if (within.low() && within.high()) {
+            return CodeBlock.of("$1L >= 0 && $1L < $2L", position, within.extent());
+        }
+        if (within.low()) {
+            return CodeBlock.of("$L >= 0", position);
+        }
+        return CodeBlock.of("$L < $L", position, within.extent());
+    }
+
+    private CodeBlock value(Value v) {
+        if (v instanceof Value.Literal literal) {
+            return CodeBlock.of("$L", numeric.literal(literal.value()));
+        }
+        if (v instanceof Value.Local local) {
+            return CodeBlock.of("$N", local.name());
+        }
+        if (v instanceof Value.Load load) {
+            return kernel.ref(
+                    load.node(),
+                    Index.of(
+                            place(load.place()),
+                            kernel.graph().node(load.node()).shape()));
+        }
+        if (v instanceof Value.Sum sum) {
+            return CodeBlock.of("$L + $L", value(sum.left()), operand(sum.right()));
+        }
+        if (v instanceof Value.Quotient quotient) {
+            return CodeBlock.of("$L / $L", operand(quotient.left()), operand(quotient.right()));
+        }
+        if (v instanceof Value.Maximum max) {
+            return CodeBlock.of("$T.max($L, $L)", JavaLang.MATH, value(max.left()), value(max.right()));
+        }
+        throw new InternalCompilerError("no Java for " + v);
+    }
+
+    /** An operand that binds tighter than the operator it sits under. */
+    private CodeBlock operand(Value v) {
+        return v instanceof Value.Sum || v instanceof Value.Quotient ? CodeBlock.of("($L)", value(v)) : value(v);
+    }
+
+    private CodeBlock place(Place place) {
+        if (place instanceof Place.At at) {
+            return affine(at.position());
+        }
+        return CodeBlock.of("$N", ((Place.Found) place).position());
+    }
+
+    /** {@code c * 784 + iy * 28 + ix - 1}, terms in the order the lowering wrote them. */
+    static CodeBlock affine(Affine a) {
+        StringBuilder text = new StringBuilder();
+        for (Affine.Term t : a.terms()) {
+            int magnitude = Math.abs(t.coefficient());
+            if (text.length() > 0) {
+                text.append(t.coefficient() < 0 ? " - " : " + ");
+            } else if (t.coefficient() < 0) {
+                text.append('-');
+            }
+            text.append(t.name());
+            if (magnitude != 1) {
+                text.append(" * ").append(magnitude);
+            }
+        }
+        if (text.length() == 0) {
+            text.append(a.constant());
+        } else if (a.constant() != 0) {
+            text.append(a.constant() < 0 ? " - " : " + ").append(Math.abs(a.constant()));
+        }
+        return CodeBlock.of("$L", text);
+    }
+}

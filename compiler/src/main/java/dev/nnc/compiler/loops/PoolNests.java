@@ -1,0 +1,185 @@
+package dev.nnc.compiler.loops;
+
+import dev.nnc.compiler.graph.Graph;
+import dev.nnc.compiler.graph.Node;
+import dev.nnc.compiler.graph.SpatialOp;
+import dev.nnc.compiler.loops.Stmt.Assign;
+import dev.nnc.compiler.loops.Stmt.Declare;
+import dev.nnc.compiler.loops.Stmt.KeepFirstMaximum;
+import dev.nnc.compiler.loops.Stmt.Let;
+import dev.nnc.compiler.loops.Stmt.Loop;
+import dev.nnc.compiler.loops.Stmt.Position;
+import dev.nnc.compiler.loops.Stmt.Store;
+import dev.nnc.compiler.loops.Stmt.Within;
+import dev.nnc.compiler.loops.Value.Literal;
+import dev.nnc.compiler.loops.Value.Load;
+import dev.nnc.compiler.loops.Value.Local;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The loop nests of the pools and channel sums of {@link SpatialOp}, for one sample, as the plain
+ * definitions read: every output's window visited tap by tap in row-major order, each tap guarded
+ * against the padding. Which guards the bounds make needless, and which loops run once, is the
+ * {@link Scheduler}'s business, not the lowering's.
+ */
+final class PoolNests {
+    private PoolNests() {}
+
+    static boolean lowers(Node node) {
+        return node.op() instanceof SpatialOp.MaxPool
+                || node.op() instanceof SpatialOp.MaxPoolGrad
+                || node.op() instanceof SpatialOp.MaxPoolPick
+                || node.op() instanceof SpatialOp.AvgPool
+                || node.op() instanceof SpatialOp.AvgPoolGrad
+                || node.op() instanceof SpatialOp.ChannelSum;
+    }
+
+    static List<Stmt> lower(Node node, Graph graph) {
+        if (node.op() instanceof SpatialOp.MaxPool pool) {
+            return maximum(node, WindowGeometry.of(pool.window(), pool.input()));
+        }
+        if (node.op() instanceof SpatialOp.MaxPoolPick pick) {
+            // y[c][o] = v at the first maximum of x's window o
+            WindowGeometry g = WindowGeometry.of(pick.window(), pick.input());
+            return firstMaxima(
+                    g,
+                    node.arg(1),
+                    new Store(node.id(), Place.at(g.output()), load(node.arg(0), new Place.Found("at")), false));
+        }
+        if (node.op() instanceof SpatialOp.MaxPoolGrad grad) {
+            // dx = 0; dx[first maximum of x's window o] += dy[c][o]
+            WindowGeometry g = WindowGeometry.of(grad.window(), grad.input());
+            return concat(
+                    clear(node),
+                    firstMaxima(
+                            g,
+                            node.arg(1),
+                            new Store(
+                                    node.id(), new Place.Found("at"), load(node.arg(0), Place.at(g.output())), true)));
+        }
+        if (node.op() instanceof SpatialOp.AvgPool pool) {
+            return average(node, WindowGeometry.of(pool.window(), pool.input()));
+        }
+        if (node.op() instanceof SpatialOp.AvgPoolGrad grad) {
+            return spreadAverage(node, WindowGeometry.of(grad.window(), grad.input()));
+        }
+        if (node.op() instanceof SpatialOp.ChannelSum) {
+            return channelSums(node, graph.node(node.arg(0)));
+        }
+        throw new IllegalArgumentException("no loop nest for " + node.op().mnemonic());
+    }
+
+    /**
+     * {@code y[c][o]} = the largest of the window's taps inside the input, by {@code Math.max},
+     * which propagates a NaN and compiles without a branch: a max pool's comparisons go either way
+     * at random, and as branches they were the largest cost of a LeNet-5 prediction. Only the
+     * gradient needs the position of the maximum ({@link #firstMaxima}).
+     */
+    private static List<Stmt> maximum(Node node, WindowGeometry g) {
+        Local best = new Local("best");
+        return eachOutput(
+                g,
+                new Declare("best", new Literal(Double.NEGATIVE_INFINITY)),
+                eachTap(g, new Assign("best", new Value.Maximum(best, load(node.arg(0), Place.at(g.input()))))),
+                new Store(node.id(), Place.at(g.output()), best, false));
+    }
+
+    /**
+     * For each output of each channel, {@code at}: the flat position of the first maximum of its
+     * window of {@code keys} in row-major order (PyTorch's choice at ties), then {@code use}.
+     * Padding is never a maximum.
+     */
+    private static List<Stmt> firstMaxima(WindowGeometry g, int keys, Stmt use) {
+        return eachOutput(
+                g,
+                new Position("at"),
+                new Declare("best", new Literal(0)),
+                eachTap(
+                        g,
+                        new Let("i", g.input()),
+                        new Declare("v", load(keys, Place.at(Affine.of("i")))),
+                        new KeepFirstMaximum("at", "best", "v", Affine.of("i"))),
+                use);
+    }
+
+    // y[c][o] = (Σ over the window's taps inside the input) / taps: padding counts as zeros
+    private static List<Stmt> average(Node node, WindowGeometry g) {
+        Local s = new Local("s");
+        return eachOutput(
+                g,
+                new Declare("s", new Literal(0)),
+                eachTap(g, new Assign("s", new Value.Sum(s, load(node.arg(0), Place.at(g.input()))))),
+                new Store(node.id(), Place.at(g.output()), new Value.Quotient(s, new Literal(g.taps())), false));
+    }
+
+    // dx = 0; dx[c][i] += dy[c][o] / taps for each tap of each output inside the input
+    private static List<Stmt> spreadAverage(Node node, WindowGeometry g) {
+        return concat(
+                clear(node),
+                eachOutput(
+                        g,
+                        new Declare(
+                                "share",
+                                new Value.Quotient(load(node.arg(0), Place.at(g.output())), new Literal(g.taps()))),
+                        eachTap(g, new Store(node.id(), Place.at(g.input()), new Local("share"), true))));
+    }
+
+    // y[c] = Σ_i x[c][i], in order
+    private static List<Stmt> channelSums(Node node, Node input) {
+        int channels = input.shape().dim(0);
+        int plane = input.shape().size() / channels;
+        Local s = new Local("s");
+        Affine element = Affine.of("c").times(plane).plus("i", 1);
+        return List.of(new Loop(
+                "c",
+                channels,
+                List.of(
+                        new Declare("s", new Literal(0)),
+                        new Loop(
+                                "i",
+                                plane,
+                                List.of(new Assign("s", new Value.Sum(s, load(node.arg(0), Place.at(element)))))),
+                        new Store(node.id(), Place.at(Affine.of("c")), s, false))));
+    }
+
+    private static List<Stmt> clear(Node node) {
+        return List.of(new Loop(
+                "i",
+                node.shape().size(),
+                List.of(new Store(node.id(), Place.at(Affine.of("i")), new Literal(0), false))));
+    }
+
+    /** Loops over channels and outputs, {@code c}, {@code oy}, {@code ox}, around {@code body}. */
+    private static List<Stmt> eachOutput(WindowGeometry g, Stmt... body) {
+        Loop columns = new Loop("ox", g.outW(), List.of(body));
+        Loop rows = new Loop("oy", g.outH(), List.of(columns));
+        return List.of(new Loop("c", g.channels(), List.of(rows)));
+    }
+
+    /**
+     * Loops over the taps of the current output's window, {@code ky} and {@code kx}, with the
+     * input row {@code iy} and column {@code ix} they read, running {@code body} for the taps
+     * inside the input.
+     */
+    private static Stmt eachTap(WindowGeometry g, Stmt... body) {
+        Loop columns = new Loop(
+                "kx",
+                g.kw(),
+                List.of(new Let("ix", g.inputColumn()), Within.of(Affine.of("ix"), g.inW(), List.of(body))));
+        return new Loop(
+                "ky",
+                g.kh(),
+                List.of(new Let("iy", g.inputRow()), Within.of(Affine.of("iy"), g.inH(), List.of(columns))));
+    }
+
+    private static Load load(int node, Place place) {
+        return new Load(node, place);
+    }
+
+    private static List<Stmt> concat(List<Stmt> first, List<Stmt> second) {
+        List<Stmt> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+}

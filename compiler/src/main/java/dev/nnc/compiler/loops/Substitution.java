@@ -1,0 +1,75 @@
+package dev.nnc.compiler.loops;
+
+import java.util.List;
+
+/**
+ * Replaces an integer name by an affine expression throughout statements: what running a loop
+ * once, or inlining a constant {@link Stmt.Let}, does to its body. A well-formed nest never
+ * declares a name that is already in scope (Java forbids it), so no scope hides the name.
+ */
+final class Substitution {
+    private final String name;
+    private final Affine value;
+
+    Substitution(String name, Affine value) {
+        this.name = name;
+        this.value = value;
+    }
+
+    List<Stmt> apply(List<Stmt> body) {
+        return body.stream().map(this::apply).toList();
+    }
+
+    Stmt apply(Stmt stmt) {
+        if (stmt instanceof Stmt.Loop loop) {
+            return new Stmt.Loop(loop.variable(), loop.extent(), apply(loop.body()));
+        }
+        if (stmt instanceof Stmt.Let let) {
+            return new Stmt.Let(let.name(), affine(let.value()));
+        }
+        if (stmt instanceof Stmt.Within within) {
+            return new Stmt.Within(
+                    affine(within.position()), within.extent(), within.low(), within.high(), apply(within.body()));
+        }
+        if (stmt instanceof Stmt.Declare declare) {
+            return new Stmt.Declare(declare.name(), value(declare.initial()));
+        }
+        if (stmt instanceof Stmt.Assign assign) {
+            return new Stmt.Assign(assign.name(), value(assign.value()));
+        }
+        if (stmt instanceof Stmt.Store store) {
+            return new Stmt.Store(store.node(), place(store.place()), value(store.value()), store.accumulate());
+        }
+        if (stmt instanceof Stmt.Position) {
+            return stmt;
+        }
+        if (stmt instanceof Stmt.KeepFirstMaximum keep) {
+            return new Stmt.KeepFirstMaximum(keep.position(), keep.best(), keep.candidate(), affine(keep.at()));
+        }
+        throw new IllegalStateException("unknown statement " + stmt);
+    }
+
+    private Value value(Value v) {
+        if (v instanceof Value.Load load) {
+            return new Value.Load(load.node(), place(load.place()));
+        }
+        if (v instanceof Value.Sum sum) {
+            return new Value.Sum(value(sum.left()), value(sum.right()));
+        }
+        if (v instanceof Value.Quotient q) {
+            return new Value.Quotient(value(q.left()), value(q.right()));
+        }
+        if (v instanceof Value.Maximum max) {
+            return new Value.Maximum(value(max.left()), value(max.right()));
+        }
+        return v;
+    }
+
+    private Place place(Place place) {
+        return place instanceof Place.At at ? Place.at(affine(at.position())) : place;
+    }
+
+    private Affine affine(Affine a) {
+        return a.substitute(name, value);
+    }
+}

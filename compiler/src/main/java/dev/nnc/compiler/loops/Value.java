@@ -1,0 +1,28 @@
+package dev.nnc.compiler.loops;
+
+/**
+ * A number computed inside a loop nest, in the generated class's arithmetic type (float or
+ * double): literals, locals, elements of the graph's tensors and the few operations the lowered
+ * ops need. Each reads as the Java expression of the same name, evaluated left to right, so a
+ * nest fixes the order of every rounding.
+ */
+public sealed interface Value {
+
+    record Literal(double value) implements Value {}
+
+    /** A numeric local declared by {@link Stmt.Declare}. */
+    record Local(String name) implements Value {}
+
+    /**
+     * Element {@code index} (row-major, within one sample) of graph node {@code node}: the
+     * emitter resolves where it lives (a local array, a tile's row, a view of another node).
+     */
+    record Load(int node, Place place) implements Value {}
+
+    record Sum(Value left, Value right) implements Value {}
+
+    record Quotient(Value left, Value right) implements Value {}
+
+    /** {@code Math.max}: NaN if either is NaN, and free of branches. */
+    record Maximum(Value left, Value right) implements Value {}
+}

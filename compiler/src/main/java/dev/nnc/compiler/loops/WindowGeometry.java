@@ -1,0 +1,77 @@
+package dev.nnc.compiler.loops;
+
+import dev.nnc.compiler.graph.Window;
+import dev.nnc.compiler.semantic.Shape;
+
+/**
+ * The extents of one window op, with a 1-D window seen as a 2-D one of height 1. All of it is
+ * known when the code is generated.
+ */
+public record WindowGeometry(
+        int channels,
+        int inH,
+        int inW,
+        int outH,
+        int outW,
+        int kh,
+        int kw,
+        int sh,
+        int sw,
+        int ph,
+        int pw,
+        int dh,
+        int dw) {
+
+    public static WindowGeometry of(Window window, Shape input) {
+        boolean twoD = window.spatialRank() == 2;
+        int w = window.spatialRank() - 1;
+        int inH = twoD ? input.dim(1) : 1;
+        int inW = input.dim(1 + w);
+        return new WindowGeometry(
+                input.dim(0),
+                inH,
+                inW,
+                twoD ? window.outputSize(0, inH) : 1,
+                window.outputSize(w, inW),
+                twoD ? window.kernel().get(0) : 1,
+                window.kernel().get(w),
+                twoD ? window.stride().get(0) : 1,
+                window.stride().get(w),
+                twoD ? window.padBegin().get(0) : 0,
+                window.padBegin().get(w),
+                twoD ? window.dilation().get(0) : 1,
+                window.dilation().get(w));
+    }
+
+    public int inPlane() {
+        return inH * inW;
+    }
+
+    public int outPlane() {
+        return outH * outW;
+    }
+
+    public int taps() {
+        return kh * kw;
+    }
+
+    /** {@code iy = oy·sh - ph + ky·dh}: the input row tap {@code ky} of output row {@code oy} reads. */
+    Affine inputRow() {
+        return Affine.of("oy").times(sh).plus(-ph).plus("ky", dh);
+    }
+
+    /** {@code ix = ox·sw - pw + kx·dw}. */
+    Affine inputColumn() {
+        return Affine.of("ox").times(sw).plus(-pw).plus("kx", dw);
+    }
+
+    /** {@code c·outPlane + oy·outW + ox}: the current output. */
+    Affine output() {
+        return Affine.of("c").times(outPlane()).plus("oy", outW).plus("ox", 1);
+    }
+
+    /** {@code c·inPlane + iy·inW + ix}: the input the current tap reads. */
+    Affine input() {
+        return Affine.of("c").times(inPlane()).plus("iy", inW).plus("ix", 1);
+    }
+}
