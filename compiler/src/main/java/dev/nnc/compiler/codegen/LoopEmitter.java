@@ -119,26 +119,7 @@ final class LoopEmitter {
         return CodeBlock.of("$N", ((Place.Found) place).position());
     }
 
-    /** {@code c * 784 + iy * 28 + ix - 1}, terms in the order the lowering wrote them. */
-    static CodeBlock affine(Affine a) {
-        StringBuilder text = new StringBuilder();
-        for (Affine.Term t : a.terms()) {
-            int magnitude = Math.abs(t.coefficient());
-            if (text.length() > 0) {
-                text.append(t.coefficient() < 0 ? " - " : " + ");
-            } else if (t.coefficient() < 0) {
-                text.append('-');
-            }
-            text.append(t.name());
-            if (magnitude != 1) {
-                text.append(" * ").append(magnitude);
-            }
-        }
-        if (text.length() == 0) {
-            text.append(a.constant());
-        } else if (a.constant() != 0) {
-            text.append(a.constant() < 0 ? " - " : " + ").append(Math.abs(a.constant()));
-        }
-        return CodeBlock.of("$L", text);
+    private static CodeBlock affine(Affine a) {
+        return CodeBlock.of("$L", a.text());
     }
 }

@@ -97,6 +97,33 @@ public record Affine(List<Term> terms, int constant) {
         return Optional.of(new Range(min, max));
     }
 
+    /**
+     * {@code c * 784 + iy * 28 + ix - 1}: terms in the order they were built, a Java expression
+     * of {@code int}s as it stands.
+     */
+    public String text() {
+        StringBuilder s = new StringBuilder();
+        for (Affine.Term t : terms) {
+            int magnitude = Math.abs(t.coefficient());
+            if (s.length() > 0) {
+                s.append(t.coefficient() < 0 ? " - " : " + ");
+            } else if (t.coefficient() < 0) {
+                s.append('-');
+            }
+            s.append(t.name());
+            if (magnitude != 1) {
+                s.append(" * ").append(magnitude);
+            }
+        }
+        if (s.length() == 0) {
+            return Integer.toString(constant);
+        }
+        if (constant != 0) {
+            s.append(constant < 0 ? " - " : " + ").append(Math.abs(constant));
+        }
+        return s.toString();
+    }
+
     private static void add(List<Term> terms, Term term) {
         for (int i = 0; i < terms.size(); i++) {
             Term t = terms.get(i);

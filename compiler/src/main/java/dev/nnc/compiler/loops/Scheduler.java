@@ -81,12 +81,28 @@ final class Scheduler {
         return List.of(new Stmt.Within(within.position(), within.extent(), low, high, block(within.body(), ranges)));
     }
 
-    /** Whether {@code body} can join the block of {@code before} and {@code after} without a clash of names. */
+    /**
+     * Whether {@code body} can join the block of {@code before} and {@code after}: none of the
+     * names it declares may be declared in that block already, nor anywhere after it, in nested
+     * scopes too, since Java lets no local hide another.
+     */
     private static boolean splices(List<Stmt> body, List<Stmt> before, List<Stmt> after) {
-        Set<String> declared = new HashSet<>();
-        before.forEach(s -> declaredName(s).ifPresent(declared::add));
-        after.forEach(s -> declaredName(s).ifPresent(declared::add));
-        return body.stream().flatMap(s -> declaredName(s).stream()).noneMatch(declared::contains);
+        Set<String> taken = new HashSet<>();
+        before.forEach(s -> declaredName(s).ifPresent(taken::add));
+        declaredAnywhere(after, taken);
+        return body.stream().flatMap(s -> declaredName(s).stream()).noneMatch(taken::contains);
+    }
+
+    private static void declaredAnywhere(List<Stmt> body, Set<String> names) {
+        for (Stmt s : body) {
+            declaredName(s).ifPresent(names::add);
+            if (s instanceof Stmt.Loop loop) {
+                names.add(loop.variable());
+                declaredAnywhere(loop.body(), names);
+            } else if (s instanceof Stmt.Within within) {
+                declaredAnywhere(within.body(), names);
+            }
+        }
     }
 
     private static Optional<String> declaredName(Stmt stmt) {

@@ -1,0 +1,96 @@
+package dev.nnc.compiler.loops;
+
+import java.util.List;
+
+/**
+ * A loop nest as text, one statement a line, for tests and for reading what the scheduler did.
+ * Nodes print as the graph printer names them ({@code %3}).
+ *
+ * <pre>
+ * for c < 6
+ *   best = -Infinity
+ *   let iy = oy * 2 + ky
+ *   if 0 <= iy < 28
+ *     best = max(best, %3[c * 784 + iy * 28 + ix])
+ * </pre>
+ */
+public final class NestPrinter {
+    private final StringBuilder text = new StringBuilder();
+
+    private NestPrinter() {}
+
+    public static String print(List<Stmt> nest) {
+        NestPrinter printer = new NestPrinter();
+        printer.block(nest, "");
+        return printer.text.toString();
+    }
+
+    private void block(List<Stmt> body, String indent) {
+        body.forEach(s -> statement(s, indent));
+    }
+
+    private void statement(Stmt stmt, String indent) {
+        text.append(indent);
+        if (stmt instanceof Stmt.Loop loop) {
+            line("for " + loop.variable() + " < " + loop.extent());
+            block(loop.body(), indent + "  ");
+        } else if (stmt instanceof Stmt.Let let) {
+            line("let " + let.name() + " = " + affine(let.value()));
+        } else if (stmt instanceof Stmt.Within within) {
+            String position = affine(within.position());
+            String low = within.low() ? "0 <= " : "";
+            String high = within.high() ? " < " + within.extent() : "";
+            line("if " + low + position + high);
+            block(within.body(), indent + "  ");
+        } else if (stmt instanceof Stmt.Declare declare) {
+            line(declare.name() + " = " + value(declare.initial()));
+        } else if (stmt instanceof Stmt.Assign assign) {
+            line(assign.name() + " := " + value(assign.value()));
+        } else if (stmt instanceof Stmt.Store store) {
+            line(element(store.node(), store.place()) + (store.accumulate() ? " += " : " = ") + value(store.value()));
+        } else if (stmt instanceof Stmt.Position position) {
+            line("position " + position.name());
+        } else if (stmt instanceof Stmt.KeepFirstMaximum keep) {
+            line("first maximum " + keep.best() + " at " + keep.position() + " <- " + keep.candidate() + " at "
+                    + affine(keep.at()));
+        } else {
+            throw new IllegalStateException("unknown statement " + stmt);
+        }
+    }
+
+    private void line(String s) {
+        text.append(s).append('\n');
+    }
+
+    private static String value(Value v) {
+        if (v instanceof Value.Literal literal) {
+            double d = literal.value();
+            return d == Math.rint(d) && !Double.isInfinite(d) ? Long.toString((long) d) : Double.toString(d);
+        }
+        if (v instanceof Value.Local local) {
+            return local.name();
+        }
+        if (v instanceof Value.Load load) {
+            return element(load.node(), load.place());
+        }
+        if (v instanceof Value.Sum sum) {
+            return "(" + value(sum.left()) + " + " + value(sum.right()) + ")";
+        }
+        if (v instanceof Value.Quotient q) {
+            return "(" + value(q.left()) + " / " + value(q.right()) + ")";
+        }
+        if (v instanceof Value.Maximum max) {
+            return "max(" + value(max.left()) + ", " + value(max.right()) + ")";
+        }
+        throw new IllegalStateException("unknown value " + v);
+    }
+
+    private static String element(int node, Place place) {
+        String at = place instanceof Place.At a ? affine(a.position()) : ((Place.Found) place).position();
+        return "%" + node + "[" + at + "]";
+    }
+
+    private static String affine(Affine a) {
+        return a.text();
+    }
+}

@@ -1,0 +1,141 @@
+package dev.nnc.compiler.loops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.nnc.compiler.graph.Graph;
+import dev.nnc.compiler.graph.LeafOp;
+import dev.nnc.compiler.graph.Node;
+import dev.nnc.compiler.graph.Op;
+import dev.nnc.compiler.graph.Origin;
+import dev.nnc.compiler.graph.SpatialOp;
+import dev.nnc.compiler.graph.Window;
+import dev.nnc.compiler.loops.Stmt.Declare;
+import dev.nnc.compiler.loops.Stmt.Loop;
+import dev.nnc.compiler.loops.Stmt.Store;
+import dev.nnc.compiler.loops.Value.Literal;
+import dev.nnc.compiler.loops.Value.Local;
+import dev.nnc.compiler.semantic.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The nests of the pool family as lowered and scheduled: expected IR, one case per rule. */
+class SchedulerTest {
+
+    @Test
+    void anUnpaddedPoolTestsNothing() {
+        Window window = Window.of(List.of(2, 2), List.of(2, 2));
+        Shape input = Shape.of(6, 28, 28);
+        assertEquals("""
+                for c < 6
+                  for oy < 14
+                    for ox < 14
+                      best = -Infinity
+                      for ky < 2
+                        let iy = oy * 2 + ky
+                        for kx < 2
+                          let ix = ox * 2 + kx
+                          best := max(best, %0[c * 784 + iy * 28 + ix])
+                      %1[c * 196 + oy * 14 + ox] = best
+                """, nest(new SpatialOp.MaxPool(window, input), input));
+    }
+
+    @Test
+    void aPaddedPoolTestsBothSidesOnlyWhereThePaddingReachesBoth() {
+        // 3x3 windows, stride 1, padding 1 on [2, 5, 5]: both sides of both axes reach padding.
+        Window window = new Window(List.of(3, 3), List.of(1, 1), List.of(1, 1), List.of(1, 1), List.of(1, 1));
+        Shape input = Shape.of(2, 5, 5);
+        assertEquals("""
+                for c < 2
+                  for oy < 5
+                    for ox < 5
+                      s = 0
+                      for ky < 3
+                        let iy = oy + ky - 1
+                        if 0 <= iy < 5
+                          for kx < 3
+                            let ix = ox + kx - 1
+                            if 0 <= ix < 5
+                              s := (s + %0[c * 25 + iy * 5 + ix])
+                      %1[c * 25 + oy * 5 + ox] = (s / 9)
+                """, nest(new SpatialOp.AvgPool(window, input), input));
+    }
+
+    @Test
+    void aOneDimensionalPoolLosesItsRowLoopsAndTestsOnlyTheSideItsPaddingReaches() {
+        // length 8, window 3, stride 2, padding 1: outputs 0..3 read -1..7, so only the low side.
+        Window window = new Window(List.of(3), List.of(2), List.of(1), List.of(1), List.of(1));
+        Shape input = Shape.of(2, 8);
+        assertEquals("""
+                for c < 2
+                  for ox < 4
+                    best = -Infinity
+                    for kx < 3
+                      let ix = ox * 2 + kx - 1
+                      if 0 <= ix
+                        best := max(best, %0[c * 8 + ix])
+                    %1[c * 4 + ox] = best
+                """, nest(new SpatialOp.MaxPool(window, input), input));
+    }
+
+    @Test
+    void theMaxPoolGradientClearsThenAddsAtEachWindowsFirstMaximum() {
+        Window window = Window.of(List.of(2), List.of(2));
+        Shape input = Shape.of(1, 4);
+        Node dy = new Node(0, read("dy", Shape.of(1, 2)), List.of(), Shape.of(1, 2), Origin.none());
+        Node x = new Node(1, read("x", input), List.of(), input, Origin.none());
+        Node grad = new Node(2, new SpatialOp.MaxPoolGrad(window, input), List.of(0, 1), input, Origin.none());
+        assertEquals("""
+                for i < 4
+                  %2[i] = 0
+                for ox < 2
+                  position at
+                  best = 0
+                  for kx < 2
+                    let ix = ox * 2 + kx
+                    let i = ix
+                    v = %1[i]
+                    first maximum best at at <- v at i
+                  %2[at] += %0[ox]
+                """, NestPrinter.print(Loops.of(grad, new Graph(List.of(dy, x, grad), List.of()))));
+    }
+
+    @Test
+    void aChannelSumAddsEachPlaneInOrder() {
+        Shape input = Shape.of(3, 2, 2);
+        assertEquals("""
+                for c < 3
+                  s = 0
+                  for i < 4
+                    s := (s + %0[c * 4 + i])
+                  %1[c] = s
+                """, nest(new SpatialOp.ChannelSum(), input));
+    }
+
+    @Test
+    void aLoopOfOneIterationStaysWhereItsBodyWouldClashWithALaterDeclaration() {
+        // Spliced, the first body's s would be in scope in the second loop, whose body declares s.
+        Store store = new Store(9, Place.at(Affine.of("j")), new Local("s"), false);
+        List<Stmt> nest = List.of(
+                new Loop("j", 1, List.of(new Declare("s", new Literal(1)), store)),
+                new Loop("k", 1, List.of(new Declare("s", new Literal(2)))));
+        assertEquals("""
+                for j < 1
+                  s = 1
+                  %9[j] = s
+                s = 2
+                """, NestPrinter.print(Scheduler.schedule(nest)));
+    }
+
+    /** The scheduled nest of {@code op} over an input of {@code input}, node %0, computing node %1. */
+    private static String nest(Op op, Shape input) {
+        List<Node> nodes = new ArrayList<>();
+        nodes.add(new Node(0, read("x", input), List.of(), input, Origin.none()));
+        nodes.add(new Node(1, op, List.of(0), op.shape(List.of(input)), Origin.none()));
+        return NestPrinter.print(Loops.of(nodes.get(1), new Graph(nodes, List.of())));
+    }
+
+    private static Op read(String name, Shape shape) {
+        return new LeafOp.Input(name, shape, 0);
+    }
+}
