@@ -1810,15 +1810,11 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
-                        for (int oy = 0; oy < 4; oy++) {
-                            int iy = oy * 1 - 1 + ky * 1;
-                            for (int ox = 0; ox < 4; ox++) {
-                                int ix = ox * 1 - 1 + kx * 1;
-                                int o = oy * 4 + ox;
-                                boolean inside = iy >= 0 && iy < 4 && ix >= 0 && ix < 4;
-                                if (inside) {
-                                    d_p1_[b][c * 16 + iy * 4 + ix] += positionGrads[o][(c * 3 + ky) * 3 + kx];
-                                }
+                        for (int oy = Math.max(0, 1 - ky); oy < Math.min(4, 5 - ky); oy++) {
+                            int iy = oy + ky - 1;
+                            for (int ox = Math.max(0, 1 - kx); ox < Math.min(4, 5 - kx); ox++) {
+                                int ix = ox + kx - 1;
+                                d_p1_[b][c * 16 + iy * 4 + ix] += positionGrads[oy * 4 + ox][c * 9 + ky * 3 + kx];
                             }
                         }
                     }

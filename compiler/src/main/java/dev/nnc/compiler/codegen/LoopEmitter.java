@@ -31,7 +31,11 @@ final class LoopEmitter {
 
     private void statement(CodeBlock.Builder code, Stmt stmt) {
         if (stmt instanceof Stmt.Loop loop) {
-            code.beginControlFlow("for (int $1N = 0; $1N < $2L; $1N++)", loop.variable(), loop.extent());
+            code.beginControlFlow(
+                    "for (int $1N = $2L; $1N < $3L; $1N++)",
+                    loop.variable(),
+                    loop.from().text(),
+                    loop.to().text());
             loop.body().forEach(s -> statement(code, s));
             code.endControlFlow();
         } else if (stmt instanceof Stmt.Let let) {
@@ -94,6 +98,9 @@ final class LoopEmitter {
                     Index.of(
                             place(load.place()),
                             kernel.graph().node(load.node()).shape()));
+        }
+        if (v instanceof Value.Cell cell) {
+            return CodeBlock.of("$N[$L][$L]", cell.array(), affine(cell.row()), affine(cell.column()));
         }
         if (v instanceof Value.Sum sum) {
             return CodeBlock.of("$L + $L", value(sum.left()), operand(sum.right()));

@@ -5,6 +5,7 @@ import dev.nnc.compiler.diagnostic.InternalCompilerError;
 import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.SpatialOp;
 import dev.nnc.compiler.graph.Window;
+import dev.nnc.compiler.loops.Loops;
 import dev.nnc.compiler.semantic.Shape;
 import java.util.function.BiFunction;
 
@@ -202,7 +203,7 @@ final class WindowLoops {
         return CodeBlock.builder()
                 .add(copyRows(node.arg(0), dyRows, g.filters, g.outPlane))
                 .add(product)
-                .add(addUnderTaps(node, g, CodeBlock.of("$N[(c * $L + ky) * $L + kx][o]", grads, g.kh, g.kw)))
+                .add(addUnderTaps(node, grads, false))
                 .build();
     }
 
@@ -244,27 +245,13 @@ final class WindowLoops {
                 .orElse(plain);
         return CodeBlock.builder()
                 .add(product)
-                .add(addUnderTaps(node, g, CodeBlock.of("$N[o][(c * $L + ky) * $L + kx]", grads, g.kh, g.kw)))
+                .add(addUnderTaps(node, grads, true))
                 .build();
     }
 
-    /**
-     * {@code dx = 0}, then each patch gradient element ({@code gradient}, an expression of the
-     * tap and the output {@code o}) added to the input element its tap read (col2im).
-     */
-    private CodeBlock addUnderTaps(Node node, Geometry g, CodeBlock gradient) {
-        CodeBlock.Builder code =
-                CodeBlock.builder().add(clear(node)).beginControlFlow("for (int c = 0; c < $L; c++)", g.channels);
-        g.eachPatchElement(code);
-        CodeBlock add = CodeBlock.of(
-                "$L += $L;\n", out(node, CodeBlock.of("c * $L + iy * $L + ix", g.inPlane, g.inW)), gradient);
-        if (g.reachesPadding()) {
-            code.beginControlFlow("if (inside)").add(add).endControlFlow();
-        } else {
-            code.add(add);
-        }
-        g.endPatchElement(code);
-        return code.endControlFlow().build();
+    /** {@code dx = 0}, then the patch gradients in {@code grads} added back under their taps (col2im). */
+    private CodeBlock addUnderTaps(Node node, String grads, boolean byPosition) {
+        return new LoopEmitter(kernel, numeric).emit(Loops.addUnderTaps(node, grads, byPosition));
     }
 
     // dw[f][k] = Σ_o dy[f][o] positions[o][k], one sample
@@ -491,14 +478,6 @@ final class WindowLoops {
                 .beginControlFlow("for (int o = 0; o < $L; o++)", length)
                 .addStatement("r[o] = $L", read(id, CodeBlock.of("f * $L + o", length)))
                 .endControlFlow()
-                .endControlFlow()
-                .build();
-    }
-
-    private CodeBlock clear(Node node) {
-        return CodeBlock.builder()
-                .beginControlFlow("for (int i = 0; i < $L; i++)", node.shape().size())
-                .addStatement("$L = $L", out(node, CodeBlock.of("i")), numeric.literal(0))
                 .endControlFlow()
                 .build();
     }

@@ -60,6 +60,14 @@ public record Affine(List<Term> terms, int constant) {
                 constant * factor);
     }
 
+    /** The coefficient of {@code name}, 0 where it does not occur. */
+    public int coefficient(String name) {
+        return terms.stream()
+                .filter(t -> t.name().equals(name))
+                .mapToInt(Term::coefficient)
+                .sum();
+    }
+
     /** Whether {@code name} occurs in this expression. */
     public boolean uses(String name) {
         return terms.stream().anyMatch(t -> t.name().equals(name));
@@ -103,7 +111,12 @@ public record Affine(List<Term> terms, int constant) {
      */
     public String text() {
         StringBuilder s = new StringBuilder();
-        for (Affine.Term t : terms) {
+        // A positive constant leads where the first term is negative: 1 - oy, not -oy + 1.
+        boolean constantFirst = constant > 0 && !terms.isEmpty() && terms.get(0).coefficient() < 0;
+        if (constantFirst) {
+            s.append(constant);
+        }
+        for (Term t : terms) {
             int magnitude = Math.abs(t.coefficient());
             if (s.length() > 0) {
                 s.append(t.coefficient() < 0 ? " - " : " + ");
@@ -118,7 +131,7 @@ public record Affine(List<Term> terms, int constant) {
         if (s.length() == 0) {
             return Integer.toString(constant);
         }
-        if (constant != 0) {
+        if (constant != 0 && !constantFirst) {
             s.append(constant < 0 ? " - " : " + ").append(Math.abs(constant));
         }
         return s.toString();

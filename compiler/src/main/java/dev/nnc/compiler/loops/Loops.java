@@ -13,7 +13,7 @@ public final class Loops {
 
     /** Whether {@code node}'s op is computed by a loop nest of this stage. */
     public static boolean lowers(Node node) {
-        return PoolNests.lowers(node);
+        return WindowNests.lowers(node);
     }
 
     /**
@@ -21,6 +21,16 @@ public final class Loops {
      * node's value is addressed by its row-major position within the sample.
      */
     public static List<Stmt> of(Node node, Graph graph) {
-        return Scheduler.schedule(PoolNests.lower(node, graph));
+        return Scheduler.schedule(WindowNests.lower(node, graph));
+    }
+
+    /**
+     * The scheduled nest that clears a convolution's input gradient {@code node} and adds the
+     * patch gradients of {@code patchGradients} back under their taps (col2im); the rows are the
+     * taps, or the outputs when {@code byPosition}. The products that fill those rows stay with
+     * the code generator, which picks their kernel.
+     */
+    public static List<Stmt> addUnderTaps(Node node, String patchGradients, boolean byPosition) {
+        return Scheduler.schedule(WindowNests.addUnderTaps(node, patchGradients, byPosition));
     }
 }

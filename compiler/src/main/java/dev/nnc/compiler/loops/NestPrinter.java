@@ -32,7 +32,11 @@ public final class NestPrinter {
     private void statement(Stmt stmt, String indent) {
         text.append(indent);
         if (stmt instanceof Stmt.Loop loop) {
-            line("for " + loop.variable() + " < " + loop.extent());
+            line(
+                    loop.isWhole()
+                            ? "for " + loop.variable() + " < " + loop.extent()
+                            : "for " + loop.variable() + " from " + loop.from().text() + " to "
+                                    + loop.to().text());
             block(loop.body(), indent + "  ");
         } else if (stmt instanceof Stmt.Let let) {
             line("let " + let.name() + " = " + affine(let.value()));
@@ -72,6 +76,9 @@ public final class NestPrinter {
         }
         if (v instanceof Value.Load load) {
             return element(load.node(), load.place());
+        }
+        if (v instanceof Value.Cell cell) {
+            return cell.array() + "[" + affine(cell.row()) + "][" + affine(cell.column()) + "]";
         }
         if (v instanceof Value.Sum sum) {
             return "(" + value(sum.left()) + " + " + value(sum.right()) + ")";

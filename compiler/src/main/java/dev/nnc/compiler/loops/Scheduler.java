@@ -38,13 +38,17 @@ final class Scheduler {
         for (int i = 0; i < pending.size(); i++) {
             Stmt stmt = pending.get(i);
             List<Stmt> rest = pending.subList(i + 1, pending.size());
-            if (stmt instanceof Stmt.Loop loop && loop.extent() == 1 && splices(loop.body(), out, rest)) {
+            if (stmt instanceof Stmt.Loop loop
+                    && loop.extent() == 1
+                    && loop.isWhole()
+                    && splices(loop.body(), out, rest)) {
                 // What the body declares is out of scope for the rest, so only the body needs its ranges.
                 out.addAll(block(new Substitution(loop.variable(), Affine.constant(0)).apply(loop.body()), ranges));
             } else if (stmt instanceof Stmt.Loop loop) {
                 Map<String, Range> inner = new HashMap<>(ranges);
                 inner.put(loop.variable(), new Range(0, loop.extent() - 1L));
-                out.add(new Stmt.Loop(loop.variable(), loop.extent(), block(loop.body(), inner)));
+                out.add(narrowed(new Stmt.Loop(
+                        loop.variable(), loop.extent(), loop.from(), loop.to(), block(loop.body(), inner))));
             } else if (stmt instanceof Stmt.Let let && let.value().isConstant()) {
                 List<Stmt> substituted = new Substitution(let.name(), let.value()).apply(List.copyOf(rest));
                 rest.clear();
@@ -79,6 +83,39 @@ final class Scheduler {
             high = within.high();
         }
         return List.of(new Stmt.Within(within.position(), within.extent(), low, high, block(within.body(), ranges)));
+    }
+
+    /**
+     * A loop whose body is lets and then a guard on an index that grows with the loop's variable
+     * runs only where the guard holds: {@code for kx: let ix = ox·2 + kx - 1; if 0 <= ix < 28 ...}
+     * becomes {@code for kx from max(0, 1 - ox·2) to min(kw, 29 - ox·2)}. The test per iteration,
+     * a branch that goes either way along a padded row, becomes two bounds per loop.
+     */
+    private static Stmt.Loop narrowed(Stmt.Loop loop) {
+        List<Stmt> body = loop.body();
+        if (!loop.isWhole() || body.isEmpty() || !(body.get(body.size() - 1) instanceof Stmt.Within within)) {
+            return loop;
+        }
+        Affine position = within.position();
+        for (int i = body.size() - 2; i >= 0; i--) {
+            if (!(body.get(i) instanceof Stmt.Let let)) {
+                return loop;
+            }
+            position = position.substitute(let.name(), let.value());
+        }
+        int step = position.coefficient(loop.variable());
+        if (step <= 0) {
+            return loop;
+        }
+        // step·v + rest >= 0 from v = ⌈-rest / step⌉; step·v + rest < extent up to v = ⌊(extent - 1 - rest) / step⌋
+        Affine rest = position.plus(loop.variable(), -step);
+        Bound from = within.low() ? new Bound.FirstFrom(rest.times(-1), step).folded() : loop.from();
+        Bound to = within.high()
+                ? new Bound.EndBy(loop.extent(), rest.times(-1).plus(within.extent() - 1), step).folded()
+                : loop.to();
+        List<Stmt> narrowed = new ArrayList<>(body.subList(0, body.size() - 1));
+        narrowed.addAll(within.body());
+        return new Stmt.Loop(loop.variable(), loop.extent(), from, to, narrowed);
     }
 
     /**

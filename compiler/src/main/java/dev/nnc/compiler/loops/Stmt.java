@@ -8,10 +8,24 @@ import java.util.List;
  */
 public sealed interface Stmt {
 
-    /** {@code for (int variable = 0; variable < extent; variable++) body}. */
-    record Loop(String variable, int extent, List<Stmt> body) implements Stmt {
+    /**
+     * {@code for (int variable = from; variable < to; variable++) body}, with {@code variable}
+     * always in {@code [0, extent)}: the lowering runs it over all of that, the {@link Scheduler}
+     * may narrow it to where a guard holds.
+     */
+    record Loop(String variable, int extent, Bound from, Bound to, List<Stmt> body) implements Stmt {
         public Loop {
             body = List.copyOf(body);
+        }
+
+        /** Over the whole extent. */
+        public Loop(String variable, int extent, List<Stmt> body) {
+            this(variable, extent, new Bound.Fixed(0), new Bound.Fixed(extent), body);
+        }
+
+        /** Whether it runs over its whole extent. */
+        public boolean isWhole() {
+            return from.equals(new Bound.Fixed(0)) && to.equals(new Bound.Fixed(extent));
         }
     }
 

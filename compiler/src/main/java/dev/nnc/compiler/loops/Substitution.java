@@ -22,7 +22,8 @@ final class Substitution {
 
     Stmt apply(Stmt stmt) {
         if (stmt instanceof Stmt.Loop loop) {
-            return new Stmt.Loop(loop.variable(), loop.extent(), apply(loop.body()));
+            return new Stmt.Loop(
+                    loop.variable(), loop.extent(), bound(loop.from()), bound(loop.to()), apply(loop.body()));
         }
         if (stmt instanceof Stmt.Let let) {
             return new Stmt.Let(let.name(), affine(let.value()));
@@ -53,6 +54,9 @@ final class Substitution {
         if (v instanceof Value.Load load) {
             return new Value.Load(load.node(), place(load.place()));
         }
+        if (v instanceof Value.Cell cell) {
+            return new Value.Cell(cell.array(), affine(cell.row()), affine(cell.column()));
+        }
         if (v instanceof Value.Sum sum) {
             return new Value.Sum(value(sum.left()), value(sum.right()));
         }
@@ -67,6 +71,16 @@ final class Substitution {
 
     private Place place(Place place) {
         return place instanceof Place.At at ? Place.at(affine(at.position())) : place;
+    }
+
+    private Bound bound(Bound b) {
+        if (b instanceof Bound.FirstFrom first) {
+            return new Bound.FirstFrom(affine(first.numerator()), first.divisor()).folded();
+        }
+        if (b instanceof Bound.EndBy end) {
+            return new Bound.EndBy(end.extent(), affine(end.numerator()), end.divisor()).folded();
+        }
+        return b;
     }
 
     private Affine affine(Affine a) {

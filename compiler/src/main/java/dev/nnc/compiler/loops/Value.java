@@ -19,6 +19,12 @@ public sealed interface Value {
      */
     record Load(int node, Place place) implements Value {}
 
+    /**
+     * Element {@code [row][column]} of a scratch array of rows that the code generator allocated
+     * for the op (a convolution's patch gradients): outside the graph, so named, not numbered.
+     */
+    record Cell(String array, Affine row, Affine column) implements Value {}
+
     record Sum(Value left, Value right) implements Value {}
 
     record Quotient(Value left, Value right) implements Value {}

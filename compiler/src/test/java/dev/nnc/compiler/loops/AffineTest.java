@@ -14,7 +14,8 @@ class AffineTest {
     void readsAsItWasBuiltWithLikeTermsCombined() {
         assertEquals("oy * 2 + ky - 1", ROW.text());
         assertEquals("oy * 2 - 1", ROW.plus("ky", -1).text());
-        assertEquals("-kx * 3 + 4", Affine.of("kx").times(-3).plus(4).text());
+        assertEquals("4 - kx * 3", Affine.of("kx").times(-3).plus(4).text());
+        assertEquals("-kx * 3 - 4", Affine.of("kx").times(-3).plus(-4).text());
         assertEquals("0", ROW.times(0).text());
         assertEquals("7", Affine.constant(7).text());
     }

@@ -41,7 +41,7 @@ class SchedulerTest {
     }
 
     @Test
-    void aPaddedPoolTestsBothSidesOnlyWhereThePaddingReachesBoth() {
+    void aPaddedPoolRunsItsTapLoopsOnlyOverTheTapsInsideTheInput() {
         // 3x3 windows, stride 1, padding 1 on [2, 5, 5]: both sides of both axes reach padding.
         Window window = new Window(List.of(3, 3), List.of(1, 1), List.of(1, 1), List.of(1, 1), List.of(1, 1));
         Shape input = Shape.of(2, 5, 5);
@@ -50,19 +50,17 @@ class SchedulerTest {
                   for oy < 5
                     for ox < 5
                       s = 0
-                      for ky < 3
+                      for ky from Math.max(0, 1 - oy) to Math.min(3, 6 - oy)
                         let iy = oy + ky - 1
-                        if 0 <= iy < 5
-                          for kx < 3
-                            let ix = ox + kx - 1
-                            if 0 <= ix < 5
-                              s := (s + %0[c * 25 + iy * 5 + ix])
+                        for kx from Math.max(0, 1 - ox) to Math.min(3, 6 - ox)
+                          let ix = ox + kx - 1
+                          s := (s + %0[c * 25 + iy * 5 + ix])
                       %1[c * 25 + oy * 5 + ox] = (s / 9)
                 """, nest(new SpatialOp.AvgPool(window, input), input));
     }
 
     @Test
-    void aOneDimensionalPoolLosesItsRowLoopsAndTestsOnlyTheSideItsPaddingReaches() {
+    void aOneDimensionalPoolLosesItsRowLoopsAndBoundsOnlyTheSideItsPaddingReaches() {
         // length 8, window 3, stride 2, padding 1: outputs 0..3 read -1..7, so only the low side.
         Window window = new Window(List.of(3), List.of(2), List.of(1), List.of(1), List.of(1));
         Shape input = Shape.of(2, 8);
@@ -70,10 +68,9 @@ class SchedulerTest {
                 for c < 2
                   for ox < 4
                     best = -Infinity
-                    for kx < 3
+                    for kx from Math.max(0, 1 - ox * 2) to 3
                       let ix = ox * 2 + kx - 1
-                      if 0 <= ix
-                        best := max(best, %0[c * 8 + ix])
+                      best := max(best, %0[c * 8 + ix])
                     %1[c * 4 + ox] = best
                 """, nest(new SpatialOp.MaxPool(window, input), input));
     }

@@ -18,13 +18,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The loop nests of the pools and channel sums of {@link SpatialOp}, for one sample, as the plain
- * definitions read: every output's window visited tap by tap in row-major order, each tap guarded
- * against the padding. Which guards the bounds make needless, and which loops run once, is the
+ * The loop nests of the pools and channel sums of {@link SpatialOp}, and of the part of a
+ * convolution's input gradient that adds patch gradients back under their taps, for one sample,
+ * as the plain definitions read: every window visited tap by tap in row-major order, each tap
+ * guarded against the padding. Which guards the bounds make needless, and which loops run once, is the
  * {@link Scheduler}'s business, not the lowering's.
  */
-final class PoolNests {
-    private PoolNests() {}
+final class WindowNests {
+    private WindowNests() {}
 
     static boolean lowers(Node node) {
         return node.op() instanceof SpatialOp.MaxPool
@@ -141,6 +142,32 @@ final class PoolNests {
                                 plane,
                                 List.of(new Assign("s", new Value.Sum(s, load(node.arg(0), Place.at(element)))))),
                         new Store(node.id(), Place.at(Affine.of("c")), s, false))));
+    }
+
+    /**
+     * {@code dx = 0}, then each element of the patch gradients {@code patchGradients} (rows of
+     * taps {@code [C kh kw][outputs]}, or of outputs {@code [outputs][C kh kw]} when {@code
+     * byPosition}) added to the input element its tap read (col2im), tap by tap over every output.
+     */
+    static List<Stmt> addUnderTaps(Node node, String patchGradients, boolean byPosition) {
+        SpatialOp.ConvInputGrad grad = (SpatialOp.ConvInputGrad) node.op();
+        WindowGeometry g = WindowGeometry.of(grad.window(), grad.input());
+        Affine tap = Affine.of("c").times(g.kh()).plus("ky", 1).times(g.kw()).plus("kx", 1);
+        Affine output = Affine.of("oy").times(g.outW()).plus("ox", 1);
+        Value gradient =
+                byPosition ? new Value.Cell(patchGradients, output, tap) : new Value.Cell(patchGradients, tap, output);
+        Stmt add = new Store(node.id(), Place.at(g.input()), gradient, true);
+        Loop columns = new Loop(
+                "ox",
+                g.outW(),
+                List.of(new Let("ix", g.inputColumn()), Within.of(Affine.of("ix"), g.inW(), List.of(add))));
+        Loop rows = new Loop(
+                "oy",
+                g.outH(),
+                List.of(new Let("iy", g.inputRow()), Within.of(Affine.of("iy"), g.inH(), List.of(columns))));
+        Loop taps = new Loop(
+                "c", g.channels(), List.of(new Loop("ky", g.kh(), List.of(new Loop("kx", g.kw(), List.of(rows))))));
+        return concat(clear(node), List.of(taps));
     }
 
     private static List<Stmt> clear(Node node) {

@@ -1,0 +1,64 @@
+package dev.nnc.compiler.loops;
+
+/**
+ * A bound of a {@link Stmt.Loop}: a number, or where a guard that the {@link Scheduler} moved
+ * into the loop's bounds starts or stops holding, as a function of the enclosing loops.
+ */
+public sealed interface Bound {
+
+    record Fixed(int value) implements Bound {}
+
+    /**
+     * {@code max(0, ⌈numerator / divisor⌉)}: the first {@code v} with {@code divisor·v ≥
+     * numerator}, the loop's own start at the least.
+     */
+    record FirstFrom(Affine numerator, int divisor) implements Bound {
+        public FirstFrom {
+            if (divisor <= 0) {
+                throw new IllegalArgumentException("divisor " + divisor);
+            }
+        }
+    }
+
+    /**
+     * {@code min(extent, ⌊numerator / divisor⌋ + 1)}: one past the last {@code v} with {@code
+     * divisor·v ≤ numerator}, the loop's own end at the most.
+     */
+    record EndBy(int extent, Affine numerator, int divisor) implements Bound {
+        public EndBy {
+            if (divisor <= 0) {
+                throw new IllegalArgumentException("divisor " + divisor);
+            }
+        }
+    }
+
+    /** The bound as a Java expression of {@code int}s: {@code Math.max(0, 1 - ox * 2)}. */
+    default String text() {
+        if (this instanceof FirstFrom first) {
+            Affine n = first.numerator();
+            String ceiling = first.divisor() == 1
+                    ? n.text()
+                    : "Math.floorDiv(" + n.plus(first.divisor() - 1).text() + ", " + first.divisor() + ")";
+            return "Math.max(0, " + ceiling + ")";
+        }
+        if (this instanceof EndBy end) {
+            String past = end.divisor() == 1
+                    ? end.numerator().plus(1).text()
+                    : "Math.floorDiv(" + end.numerator().text() + ", " + end.divisor() + ") + 1";
+            return "Math.min(" + end.extent() + ", " + past + ")";
+        }
+        return Integer.toString(((Fixed) this).value());
+    }
+
+    /** The bound's value where its numerator is a constant; otherwise the bound itself. */
+    default Bound folded() {
+        if (this instanceof FirstFrom first && first.numerator().isConstant()) {
+            return new Fixed(Math.max(0, -Math.floorDiv(-first.numerator().constant(), first.divisor())));
+        }
+        if (this instanceof EndBy end && end.numerator().isConstant()) {
+            return new Fixed(
+                    Math.min(end.extent(), Math.floorDiv(end.numerator().constant(), end.divisor()) + 1));
+        }
+        return this;
+    }
+}
