@@ -223,6 +223,8 @@ public final class DigitsCnn implements TrainableNetwork {
 
     private final double[][] positions = new double[64][9];
 
+    private final double[][] tapPatches = new double[9][64];
+
     private final double[][] weightGrads_ = new double[16][72];
 
     private final double[][] positions_ = new double[16][72];
@@ -1885,55 +1887,52 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 1; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
-                        int k = (c * 3 + ky) * 3 + kx;
+                        double[] row = tapPatches[(c * 3 + ky) * 3 + kx];
                         int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
                         int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
                         for (int oy = 0; oy < 8; oy++) {
                             int iy = oy * 1 - 1 + ky * 1;
                             int o = oy * 8;
                             if (iy < 0 || iy >= 8) {
-                                for (int ox = 0; ox < 8; ox++) {
-                                    positions[o + ox][k] = 0.0;
-                                }
+                                Arrays.fill(row, o, o + 8, 0.0);
                                 continue;
                             }
                             int at = c * 64 + iy * 8 + kx * 1 - 1;
                             for (int ox = 0; ox < oxFrom; ox++) {
-                                positions[o + ox][k] = 0.0;
+                                row[o + ox] = 0.0;
                             }
                             for (int ox = oxFrom; ox < oxTo; ox++) {
-                                positions[o + ox][k] = inputRows[b][at + ox * 1];
+                                row[o + ox] = inputRows[b][at + ox * 1];
                             }
                             for (int ox = oxTo; ox < 8; ox++) {
-                                positions[o + ox][k] = 0.0;
+                                row[o + ox] = 0.0;
                             }
                         }
                     }
                 }
             }
-            for (int f = 0; f < 8; f++) {
-                double[] s = weightGrads[f];
-                Arrays.fill(s, 0.0);
-                int o = 0;
-                for (; o + 4 <= 64; o += 4) {
-                    double a0 = t38[b][f * 64 + o + 0];
-                    double[] r0 = positions[o + 0];
-                    double a1 = t38[b][f * 64 + o + 1];
-                    double[] r1 = positions[o + 1];
-                    double a2 = t38[b][f * 64 + o + 2];
-                    double[] r2 = positions[o + 2];
-                    double a3 = t38[b][f * 64 + o + 3];
-                    double[] r3 = positions[o + 3];
-                    for (int i = 0; i < 9; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+            for (int fBlock = 0; fBlock < 4; fBlock++) {
+                for (int kBlock = 0; kBlock < 3; kBlock++) {
+                    double s00 = 0.0;
+                    double s01 = 0.0;
+                    double s02 = 0.0;
+                    double s10 = 0.0;
+                    double s11 = 0.0;
+                    double s12 = 0.0;
+                    for (int o = 0; o < 64; o++) {
+                        s00 += t38[b][fBlock * 128 + o] * tapPatches[kBlock * 3][o];
+                        s01 += t38[b][fBlock * 128 + o] * tapPatches[kBlock * 3 + 1][o];
+                        s02 += t38[b][fBlock * 128 + o] * tapPatches[kBlock * 3 + 2][o];
+                        s10 += t38[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3][o];
+                        s11 += t38[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3 + 1][o];
+                        s12 += t38[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3 + 2][o];
                     }
-                }
-                for (; o < 64; o++) {
-                    double a0 = t38[b][f * 64 + o + 0];
-                    double[] r0 = positions[o + 0];
-                    for (int i = 0; i < 9; i++) {
-                        s[i] += a0 * r0[i];
-                    }
+                    weightGrads[fBlock * 2][kBlock * 3] = s00;
+                    weightGrads[fBlock * 2][kBlock * 3 + 1] = s01;
+                    weightGrads[fBlock * 2][kBlock * 3 + 2] = s02;
+                    weightGrads[fBlock * 2 + 1][kBlock * 3] = s10;
+                    weightGrads[fBlock * 2 + 1][kBlock * 3 + 1] = s11;
+                    weightGrads[fBlock * 2 + 1][kBlock * 3 + 2] = s12;
                 }
             }
             for (int f = 0; f < 8; f++) {

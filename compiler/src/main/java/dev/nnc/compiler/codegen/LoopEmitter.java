@@ -51,6 +51,13 @@ final class LoopEmitter {
         } else if (stmt instanceof Stmt.Store store) {
             CodeBlock target = kernel.slot(store.node(), place(store.place()));
             code.addStatement("$L $L $L", target, store.accumulate() ? "+=" : "=", value(store.value()));
+        } else if (stmt instanceof Stmt.StoreCell store) {
+            code.addStatement(
+                    "$N[$L][$L] = $L",
+                    store.array(),
+                    affine(store.row()),
+                    affine(store.column()),
+                    value(store.value()));
         } else if (stmt instanceof Stmt.Position position) {
             code.addStatement("int $N = -1", position.name());
         } else if (stmt instanceof Stmt.KeepFirstMaximum keep) {
@@ -103,10 +110,13 @@ final class LoopEmitter {
             return CodeBlock.of("$N[$L][$L]", cell.array(), affine(cell.row()), affine(cell.column()));
         }
         if (v instanceof Value.Sum sum) {
-            return CodeBlock.of("$L + $L", value(sum.left()), operand(sum.right()));
+            return CodeBlock.of("$L + $L", value(sum.left()), grouped(sum.right(), false));
+        }
+        if (v instanceof Value.Product product) {
+            return CodeBlock.of("$L * $L", grouped(product.left(), false), grouped(product.right(), true));
         }
         if (v instanceof Value.Quotient quotient) {
-            return CodeBlock.of("$L / $L", operand(quotient.left()), operand(quotient.right()));
+            return CodeBlock.of("$L / $L", grouped(quotient.left(), false), grouped(quotient.right(), true));
         }
         if (v instanceof Value.Maximum max) {
             return CodeBlock.of("$T.max($L, $L)", JavaLang.MATH, value(max.left()), value(max.right()));
@@ -114,9 +124,15 @@ final class LoopEmitter {
         throw new InternalCompilerError("no Java for " + v);
     }
 
-    /** An operand that binds tighter than the operator it sits under. */
-    private CodeBlock operand(Value v) {
-        return v instanceof Value.Sum || v instanceof Value.Quotient ? CodeBlock.of("($L)", value(v)) : value(v);
+    /**
+     * An operand of {@code +}, {@code *} or {@code /} in parentheses where Java would group it
+     * otherwise: a sum under a product or a quotient, and on the {@code right} any operation of
+     * its own level ({@code a + (b + c)}, {@code a / (b * c)}), which evaluates in another order.
+     */
+    private CodeBlock grouped(Value v, boolean right) {
+        boolean sum = v instanceof Value.Sum;
+        boolean multiplicative = v instanceof Value.Product || v instanceof Value.Quotient;
+        return sum || (right && multiplicative) ? CodeBlock.of("($L)", value(v)) : value(v);
     }
 
     private CodeBlock place(Place place) {

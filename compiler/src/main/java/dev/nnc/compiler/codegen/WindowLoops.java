@@ -35,6 +35,15 @@ final class WindowLoops {
      */
     private static final int ARRAYCOPY_RUN = 16;
 
+    /**
+     * The patch length below which the plain loops compute a weight gradient as dot products of
+     * the output gradient's planes with the patches by tap ({@link Loops#weightGradientDots})
+     * rather than as sums along rows of the patches by position, which are that short: LeNet-5's
+     * first convolution has patches of 25 (docs/codegen.md, "Loop nests"). The hand-written CNN
+     * measured the same crossing (25 favours the dots, 150 the rows).
+     */
+    private static final int DOT_PRODUCT_PATCHES = 64;
+
     private final KernelEmitter kernel;
     private final Numeric numeric;
     private final String type;
@@ -286,29 +295,38 @@ final class WindowLoops {
      */
     private CodeBlock weightGradientRows(Node node, Geometry g, String rows) {
         String positions = kernel.scratchRows(node, "positions", g.outPlane, rowLength(g.depth()));
-        CodeBlock plain = CodeBlock.builder()
-                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
-                .addStatement("$L[] s = $N[f]", type, rows)
-                .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
-                .add(rowProducts(
-                        "o",
-                        g.outPlane,
-                        j -> read(node.arg(0), CodeBlock.of("f * $L + o + $L", g.outPlane, j)),
-                        j -> CodeBlock.of("$N[o + $L]", positions, j),
-                        g.depth()))
-                .endControlFlow()
-                .build();
+        CodeBlock plain;
+        if (g.depth() < DOT_PRODUCT_PATCHES) {
+            String taps = kernel.scratchRows(node, "tapPatches", g.depth(), rowLength(g.outPlane));
+            plain = CodeBlock.builder()
+                    .add(patchRows(node.arg(1), g, taps, false))
+                    .add(new LoopEmitter(kernel, numeric).emit(Loops.weightGradientDots(node, taps, rows)))
+                    .build();
+        } else {
+            plain = CodeBlock.builder()
+                    .add(patches(node.arg(1), g, positions, true))
+                    .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
+                    .addStatement("$L[] s = $N[f]", type, rows)
+                    .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
+                    .add(rowProducts(
+                            "o",
+                            g.outPlane,
+                            j -> read(node.arg(0), CodeBlock.of("f * $L + o + $L", g.outPlane, j)),
+                            j -> CodeBlock.of("$N[o + $L]", positions, j),
+                            g.depth()))
+                    .endControlFlow()
+                    .build();
+        }
         // rows[f][k] = Σ_o dy[f OP + o] positions[o][k], from zero
-        CodeBlock product = vectorOperand(node.arg(0))
+        return vectorOperand(node.arg(0))
                 .map(dy -> VectorKernels.vectorOrPlain(
-                        VectorKernels.patchProduct(
-                                dy, g.outPlane, 1, positions, rows, g.filters, g.outPlane, g.depth()),
+                        CodeBlock.builder()
+                                .add(patches(node.arg(1), g, positions, true))
+                                .add(VectorKernels.patchProduct(
+                                        dy, g.outPlane, 1, positions, rows, g.filters, g.outPlane, g.depth()))
+                                .build(),
                         plain))
                 .orElse(plain);
-        return CodeBlock.builder()
-                .add(patches(node.arg(1), g, positions, true))
-                .add(product)
-                .build();
     }
 
     /**

@@ -25,6 +25,14 @@ public final class Loops {
     }
 
     /**
+     * The scheduled nest of one sample's convolution weight gradient {@code node} as dot products
+     * into the scratch rows {@code rows [F][C kh kw]}, from the patches by tap in {@code patches}.
+     */
+    public static List<Stmt> weightGradientDots(Node node, String patches, String rows) {
+        return Scheduler.schedule(WindowNests.weightGradientDots(node, patches, rows));
+    }
+
+    /**
      * The scheduled nest that clears a convolution's input gradient {@code node} and adds the
      * patch gradients of {@code patchGradients} back under their taps (col2im); the rows are the
      * taps, or the outputs when {@code byPosition}. The products that fill those rows stay with

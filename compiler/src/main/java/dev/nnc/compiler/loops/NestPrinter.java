@@ -52,6 +52,9 @@ public final class NestPrinter {
             line(assign.name() + " := " + value(assign.value()));
         } else if (stmt instanceof Stmt.Store store) {
             line(element(store.node(), store.place()) + (store.accumulate() ? " += " : " = ") + value(store.value()));
+        } else if (stmt instanceof Stmt.StoreCell store) {
+            line(store.array() + "[" + affine(store.row()) + "][" + affine(store.column()) + "] = "
+                    + value(store.value()));
         } else if (stmt instanceof Stmt.Position position) {
             line("position " + position.name());
         } else if (stmt instanceof Stmt.KeepFirstMaximum keep) {
@@ -82,6 +85,9 @@ public final class NestPrinter {
         }
         if (v instanceof Value.Sum sum) {
             return "(" + value(sum.left()) + " + " + value(sum.right()) + ")";
+        }
+        if (v instanceof Value.Product p) {
+            return "(" + value(p.left()) + " * " + value(p.right()) + ")";
         }
         if (v instanceof Value.Quotient q) {
             return "(" + value(q.left()) + " / " + value(q.right()) + ")";

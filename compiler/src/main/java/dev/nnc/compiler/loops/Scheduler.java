@@ -18,7 +18,10 @@ import java.util.Set;
  *   <li>a {@link Stmt.Let} of a constant is inlined;
  *   <li>each comparison of a {@link Stmt.Within} that the ranges of the enclosing loops prove is
  *       dropped, and the guard with it when both are: an unpadded pool tests nothing, a padded
- *       one tests only the sides its padding reaches.
+ *       one tests only the sides its padding reaches;
+ *   <li>a guard on an index that grows with its loop's variable becomes the loop's bounds;
+ *   <li>a table of sums (two loops around a reduction) is unrolled and jammed into blocks of
+ *       eight independent sums ({@link Jam}).
  * </ul>
  *
  * A body is spliced into its parent only where none of the names it declares is declared again
@@ -47,8 +50,8 @@ final class Scheduler {
             } else if (stmt instanceof Stmt.Loop loop) {
                 Map<String, Range> inner = new HashMap<>(ranges);
                 inner.put(loop.variable(), new Range(0, loop.extent() - 1L));
-                out.add(narrowed(new Stmt.Loop(
-                        loop.variable(), loop.extent(), loop.from(), loop.to(), block(loop.body(), inner))));
+                out.addAll(Jam.apply(narrowed(new Stmt.Loop(
+                        loop.variable(), loop.extent(), loop.from(), loop.to(), block(loop.body(), inner)))));
             } else if (stmt instanceof Stmt.Let let && let.value().isConstant()) {
                 List<Stmt> substituted = new Substitution(let.name(), let.value()).apply(List.copyOf(rest));
                 rest.clear();

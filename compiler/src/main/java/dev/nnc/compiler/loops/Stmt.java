@@ -59,6 +59,9 @@ public sealed interface Stmt {
     /** {@code node[index] = value}, or {@code +=} when {@code accumulate}. */
     record Store(int node, Place place, Value value, boolean accumulate) implements Stmt {}
 
+    /** {@code array[row][column] = value}, into a scratch array of rows (see {@link Value.Cell}). */
+    record StoreCell(String array, Affine row, Affine column, Value value) implements Stmt {}
+
     /** Declares a position found at run time, {@code int name = -1}: none found yet. */
     record Position(String name) implements Stmt {}
 

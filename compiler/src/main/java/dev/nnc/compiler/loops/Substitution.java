@@ -41,6 +41,9 @@ final class Substitution {
         if (stmt instanceof Stmt.Store store) {
             return new Stmt.Store(store.node(), place(store.place()), value(store.value()), store.accumulate());
         }
+        if (stmt instanceof Stmt.StoreCell store) {
+            return new Stmt.StoreCell(store.array(), affine(store.row()), affine(store.column()), value(store.value()));
+        }
         if (stmt instanceof Stmt.Position) {
             return stmt;
         }
@@ -59,6 +62,9 @@ final class Substitution {
         }
         if (v instanceof Value.Sum sum) {
             return new Value.Sum(value(sum.left()), value(sum.right()));
+        }
+        if (v instanceof Value.Product p) {
+            return new Value.Product(value(p.left()), value(p.right()));
         }
         if (v instanceof Value.Quotient q) {
             return new Value.Quotient(value(q.left()), value(q.right()));

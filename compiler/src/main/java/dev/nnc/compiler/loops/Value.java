@@ -27,6 +27,8 @@ public sealed interface Value {
 
     record Sum(Value left, Value right) implements Value {}
 
+    record Product(Value left, Value right) implements Value {}
+
     record Quotient(Value left, Value right) implements Value {}
 
     /** {@code Math.max}: NaN if either is NaN, and free of branches. */

@@ -170,6 +170,29 @@ final class WindowNests {
         return concat(clear(node), List.of(taps));
     }
 
+    /**
+     * One sample's convolution weight gradient as a table of dot products, {@code rows[f][k] =
+     * Σ_o dy[f·OP + o] patches[k][o]}, over the output gradient's planes and the patches by tap
+     * ({@code [C kh kw][OP]}): the form for short patches, whose rows are too short to run a sum
+     * along (the scheduler blocks the table, {@link Jam}).
+     */
+    static List<Stmt> weightGradientDots(Node node, String patches, String rows) {
+        SpatialOp.ConvWeightGrad grad = (SpatialOp.ConvWeightGrad) node.op();
+        WindowGeometry g = WindowGeometry.of(grad.window(), grad.input());
+        Value dy = load(node.arg(0), Place.at(Affine.of("f").times(g.outPlane()).plus("o", 1)));
+        Value term = new Value.Product(dy, new Value.Cell(patches, Affine.of("k"), Affine.of("o")));
+        Local s = new Local("s");
+        Loop sum = new Loop("o", g.outPlane(), List.of(new Assign("s", new Value.Sum(s, term))));
+        Loop taps = new Loop(
+                "k",
+                g.channels() * g.taps(),
+                List.of(
+                        new Declare("s", new Literal(0)),
+                        sum,
+                        new Stmt.StoreCell(rows, Affine.of("f"), Affine.of("k"), s)));
+        return List.of(new Loop("f", node.shape().dim(0), List.of(taps)));
+    }
+
     private static List<Stmt> clear(Node node) {
         return List.of(new Loop(
                 "i",

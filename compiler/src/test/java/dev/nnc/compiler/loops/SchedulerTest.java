@@ -124,6 +124,56 @@ class SchedulerTest {
                 """, NestPrinter.print(Scheduler.schedule(nest)));
     }
 
+    @Test
+    void aTableOfSumsRunsInBlocksOfIndependentSumsWithItsLeftoversInBlocksOfTheirOwn() {
+        // rows[f][k] = Σ_o x[f * 20 + o] * p[k][o]: 3 rows by 7 columns, blocks of 2 by 4.
+        Value term = new Value.Product(
+                new Value.Load(0, Place.at(Affine.of("f").times(20).plus("o", 1))),
+                new Value.Cell("p", Affine.of("k"), Affine.of("o")));
+        Loop sum = new Loop("o", 20, List.of(new Stmt.Assign("s", new Value.Sum(new Local("s"), term))));
+        Loop table = new Loop(
+                "f",
+                3,
+                List.of(new Loop(
+                        "k",
+                        7,
+                        List.of(
+                                new Declare("s", new Literal(0)),
+                                sum,
+                                new Stmt.StoreCell("rows", Affine.of("f"), Affine.of("k"), new Local("s"))))));
+        String nest = NestPrinter.print(Scheduler.schedule(List.of(table)));
+        assertEquals("""
+                for fBlock < 1
+                  for kBlock < 1
+                    s00 = 0
+                    s01 = 0
+                    s02 = 0
+                    s03 = 0
+                    s10 = 0
+                    s11 = 0
+                    s12 = 0
+                    s13 = 0
+                    for o < 20
+                      s00 := (s00 + (%0[fBlock * 40 + o] * p[kBlock * 4][o]))
+                """, String.join("\n", nest.lines().limit(12).toList()) + "\n");
+        assertEquals(
+                List.of(
+                        "for fBlock < 1",
+                        "  for kBlock < 1",
+                        "for fBlock < 1",
+                        "  for k from 4 to 7",
+                        "for f from 2 to 3",
+                        "  for kBlock < 1",
+                        "for f from 2 to 3",
+                        "  for k from 4 to 7"),
+                nest.lines()
+                        .filter(l -> l.startsWith("for f") || l.startsWith("  for k"))
+                        .toList());
+        assertEquals(
+                "      s13 := (s13 + (%0[fBlock * 40 + o + 20] * p[kBlock * 4 + 3][o]))",
+                nest.lines().filter(l -> l.contains("s13 :=")).findFirst().orElseThrow());
+    }
+
     /** The scheduled nest of {@code op} over an input of {@code input}, node %0, computing node %1. */
     private static String nest(Op op, Shape input) {
         List<Node> nodes = new ArrayList<>();
