@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# One spec compiled by two nnc jars and timed in one JVM (dev.nnc.benchmarks.GeneratedPairs):
+# alternating one-second rounds, the order swapped every round, the median ratio at the end.
+# Usage: benchmarks/generated-pairs.sh BEFORE.jar AFTER.jar spec.nn Name batch rounds train|predict [java options]
+#   e.g. benchmarks/generated-pairs.sh /tmp/nnc-main.jar compiler/target/nnc.jar \
+#            benchmarks/src/main/nn/c2.nn C2 64 16 train --add-modules jdk.incubator.vector
+# Needs benchmarks/target/benchmarks.jar (for the harness and the runtime it bundles).
+set -euo pipefail
+if [[ $# -lt 7 ]]; then
+    sed -n '2,7p' "$0" >&2
+    exit 2
+fi
+before=$(realpath "$1"); after=$(realpath "$2"); spec=$(realpath "$3"); name=$4; batch=$5; rounds=$6; mode=$7
+shift 7
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+java -jar "$before" generate "$spec" -d "$work/src" --package before > /dev/null
+java -jar "$after" generate "$spec" -d "$work/src" --package after > /dev/null
+jar=benchmarks/target/benchmarks.jar
+javac -nowarn --add-modules jdk.incubator.vector -cp "$jar" -d "$work/classes" $(find "$work/src" -name '*.java') 2>&1 \
+    | grep -v 'incubator' || true
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+java "$@" -cp "$work/classes:$jar" dev.nnc.benchmarks.GeneratedPairs "$name" "$batch" "$rounds" "$mode"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
