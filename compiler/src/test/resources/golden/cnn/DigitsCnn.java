@@ -1809,12 +1809,12 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int i = 0; i < 128; i++) {
                 d_p1_[b][i] = 0.0;
             }
-            for (int c = 0; c < 8; c++) {
-                for (int ky = 0; ky < 3; ky++) {
-                    for (int kx = 0; kx < 3; kx++) {
-                        for (int oy = Math.max(0, 1 - ky); oy < Math.min(4, 5 - ky); oy++) {
+            for (int oy = 0; oy < 4; oy++) {
+                for (int ox = 0; ox < 4; ox++) {
+                    for (int c = 0; c < 8; c++) {
+                        for (int ky = Math.max(0, 1 - oy); ky < Math.min(3, 5 - oy); ky++) {
                             int iy = oy + ky - 1;
-                            for (int ox = Math.max(0, 1 - kx); ox < Math.min(4, 5 - kx); ox++) {
+                            for (int kx = Math.max(0, 1 - ox); kx < Math.min(3, 5 - ox); kx++) {
                                 int ix = ox + kx - 1;
                                 d_p1_[b][c * 16 + iy * 4 + ix] += positionGrads[oy * 4 + ox][c * 9 + ky * 3 + kx];
                             }

@@ -147,16 +147,25 @@ final class WindowNests {
     /**
      * {@code dx = 0}, then each element of the patch gradients {@code patchGradients} (rows of
      * taps {@code [C kh kw][outputs]}, or of outputs {@code [outputs][C kh kw]} when {@code
-     * byPosition}) added to the input element its tap read (col2im), tap by tap over every output.
+     * byPosition}) added to the input element its tap read (col2im), in the order that reads
+     * the rows along their length: tap by tap over every output, or output by output over
+     * every tap. The order of the additions into one input element differs between the two.
      */
     static List<Stmt> addUnderTaps(Node node, String patchGradients, boolean byPosition) {
         SpatialOp.ConvInputGrad grad = (SpatialOp.ConvInputGrad) node.op();
         WindowGeometry g = WindowGeometry.of(grad.window(), grad.input());
         Affine tap = Affine.of("c").times(g.kh()).plus("ky", 1).times(g.kw()).plus("kx", 1);
         Affine output = Affine.of("oy").times(g.outW()).plus("ox", 1);
-        Value gradient =
-                byPosition ? new Value.Cell(patchGradients, output, tap) : new Value.Cell(patchGradients, tap, output);
-        Stmt add = new Store(node.id(), Place.at(g.input()), gradient, true);
+        if (byPosition) {
+            // Output by output, each reading its row of patch gradients along its length.
+            Stmt add = new Store(node.id(), Place.at(g.input()), new Value.Cell(patchGradients, output, tap), true);
+            Loop channels = new Loop("c", g.channels(), List.of(eachTap(g, add)));
+            return concat(
+                    clear(node),
+                    List.of(new Loop("oy", g.outH(), List.of(new Loop("ox", g.outW(), List.of(channels))))));
+        }
+        // Tap by tap, each reading its row of patch gradients along its length.
+        Stmt add = new Store(node.id(), Place.at(g.input()), new Value.Cell(patchGradients, tap, output), true);
         Loop columns = new Loop(
                 "ox",
                 g.outW(),
