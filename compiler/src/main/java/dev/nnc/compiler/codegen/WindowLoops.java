@@ -136,7 +136,7 @@ final class WindowLoops {
         CodeBlock plain = byPosition ? convByPosition(node, conv, g) : convByTap(node, conv, g, patches);
         String sums = kernel.scratchRows(node, "filterSums", g.filters, rowLength(g.outPlane));
         CodeBlock.Builder vector = CodeBlock.builder()
-                .add(patchRows(node.arg(0), g, patches, false))
+                .add(patchRows(node.arg(0), g, patches, false, true))
                 .add(VectorKernels.patchProduct(
                         weight.get(), g.depth(), 1, patches, sums, g.filters, g.depth(), g.outPlane))
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
@@ -401,7 +401,7 @@ final class WindowLoops {
      */
     private CodeBlock patches(int x, Geometry g, String name, boolean byPosition) {
         if (!byPosition || g.reachesPadding()) {
-            return patchRows(x, g, name, byPosition);
+            return patchRows(x, g, name, byPosition, false);
         }
         // By output position without padding: every element is a copy.
         CodeBlock.Builder code = CodeBlock.builder().beginControlFlow("for (int c = 0; c < $L; c++)", g.channels);
@@ -421,9 +421,12 @@ final class WindowLoops {
      * are a counted run ({@code oxFrom} to {@code oxTo}, worked out once per tap) copied without
      * a test per element, and the rows and ends of rows in the padding are zeros. By output
      * position ({@code byPosition}, {@code [o][k]}) the same runs write down a column: a test
-     * per element was a branch that went either way along each row of a padded input.
+     * per element was a branch that went either way along each row of a padded input. With
+     * {@code vectorCopy} (the Vector API path) a run by tap is the runtime's {@code
+     * PatchProducts.copyRun}, whatever its length; its last vector may write past the run, so the
+     * zeros after the run are written after it.
      */
-    private CodeBlock patchRows(int x, Geometry g, String name, boolean byPosition) {
+    private CodeBlock patchRows(int x, Geometry g, String name, boolean byPosition, boolean vectorCopy) {
         CodeBlock.Builder code = CodeBlock.builder()
                 .beginControlFlow("for (int c = 0; c < $L; c++)", g.channels)
                 .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh)
@@ -477,7 +480,9 @@ final class WindowLoops {
         code.addStatement("int at = c * $L + iy * $L + kx * $L - $L", g.inPlane, g.inW, g.dw, g.pw);
         CodeBlock copy = CodeBlock.of("$L = $L;\n", slot, read(x, CodeBlock.of("at + ox * $L", g.sw)));
         java.util.Optional<KernelEmitter.SampleRows> input = kernel.flatRun(x);
-        if (!byPosition && g.sw == 1 && g.outW >= ARRAYCOPY_RUN && input.isPresent()) {
+        if (vectorCopy && !byPosition && g.sw == 1 && input.isPresent()) {
+            code.add(vectorRun(g, input.get(), cols));
+        } else if (!byPosition && g.sw == 1 && g.outW >= ARRAYCOPY_RUN && input.isPresent()) {
             // A run of consecutive inputs into a run of the row: System.arraycopy, because C2
             // leaves a copy loop between two offsets scalar (it cannot align them).
             CodeBlock source = input.get().offset() == 0
@@ -522,6 +527,36 @@ final class WindowLoops {
         return code.endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+
+    /**
+     * One output row's run of a tap by the runtime's vector copy: the zeros before the run, the
+     * run, then the zeros after it, which overwrite what the copy's last vector wrote past the run.
+     */
+    private CodeBlock vectorRun(Geometry g, KernelEmitter.SampleRows input, boolean cols) {
+        CodeBlock source = input.offset() == 0 ? CodeBlock.of("at") : CodeBlock.of("$L + at", input.offset());
+        CodeBlock.Builder code = CodeBlock.builder();
+        if (!cols) {
+            return code.addStatement(
+                            "$T.copyRun($L, $L, row, o, $L)",
+                            VectorKernels.PATCH_PRODUCTS,
+                            input.array(),
+                            source,
+                            g.outW)
+                    .build();
+        }
+        return code.beginControlFlow("for (int ox = 0; ox < oxFrom; ox++)")
+                .addStatement("row[o + ox] = $L", numeric.literal(0))
+                .endControlFlow()
+                .addStatement(
+                        "$T.copyRun($L, $L + oxFrom, row, o + oxFrom, oxTo - oxFrom)",
+                        VectorKernels.PATCH_PRODUCTS,
+                        input.array(),
+                        source)
+                .beginControlFlow("for (int ox = oxTo; ox < $L; ox++)", g.outW)
+                .addStatement("row[o + ox] = $L", numeric.literal(0))
                 .endControlFlow()
                 .build();
     }

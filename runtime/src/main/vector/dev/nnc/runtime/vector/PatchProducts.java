@@ -51,6 +51,27 @@ public final class PatchProducts {
     }
 
     /**
+     * {@code dst[d + i] = src[s + i]} for {@code i < length}: a run of inputs copied into a row
+     * of patches (im2col) by whole vectors. Where a whole vector fits in both arrays the last one
+     * runs past the run's end, so a run of 10 floats is one load and one store where a loop or
+     * {@code System.arraycopy} took ten moves or a call; what it writes there is input that
+     * generated code overwrites afterwards (the rest of the patch row, or the next output row's
+     * run) or never reads (the columns a patch product computes past its width). Near the end of
+     * either array the rest is copied by elements.
+     */
+    public static void copyRun(float[] src, int s, float[] dst, int d, int length) {
+        for (int i = 0; i < length; i += LANES) {
+            if (s + i > src.length - LANES || d + i > dst.length - LANES) {
+                for (; i < length; i++) {
+                    dst[d + i] = src[s + i];
+                }
+                return;
+            }
+            FloatVector.fromArray(SPECIES, src, s + i).intoArray(dst, d + i);
+        }
+    }
+
+    /**
      * The columns that run as whole vectors: {@code width} rounded up to whole vectors where the
      * rows of {@code b} and {@code c} hold that many, rounded down otherwise.
      */

@@ -53,6 +53,37 @@ class PatchProductsTest {
         assertEquals(-7.0f, c[3][padded - 1], "c[3][padded - 1]");
     }
 
+    /**
+     * A run copied into a row of patches: every element of the run equals its input, whatever its
+     * length (shorter than a vector, whole vectors, a tail) and offsets, and near the end of either
+     * array nothing is written past the array (the copy finishes by elements there).
+     */
+    @Test
+    void copyRunCopiesTheRunAndAtMostAVectorPastIt() {
+        float[] src = values(3 * LANES + 5);
+        for (int length : new int[] {0, 1, 3, LANES - 1, LANES, LANES + 3, 2 * LANES, 3 * LANES + 5}) {
+            for (int s = 0; s + length <= src.length; s += Math.max(1, LANES / 3)) {
+                for (int dLength : new int[] {length, length + 1, length + LANES, 4 * LANES + 7}) {
+                    for (int d = 0; d + length <= dLength; d += Math.max(1, LANES / 2)) {
+                        float[] dst = new float[dLength];
+                        Arrays.fill(dst, -7.0f);
+                        PatchProducts.copyRun(src, s, dst, d, length);
+                        for (int i = 0; i < dLength; i++) {
+                            String where = "length=%d s=%d d=%d of %d at %d".formatted(length, s, d, dLength, i);
+                            if (i < d) {
+                                assertEquals(-7.0f, dst[i], "before the run: " + where);
+                            } else if (i < d + length) {
+                                assertEquals(src[s + i - d], dst[i], "in the run: " + where);
+                            } else if (i >= d + Math.max(length, 1) + LANES - 1) {
+                                assertEquals(-7.0f, dst[i], "past the run's last vector: " + where);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** {@code rows x inner} left factor read by rows ({@code transposed} false) or by columns. */
     private void check(int rows, int inner, int width, boolean padded, boolean transposed) {
         int length = padded ? (width + LANES - 1) / LANES * LANES : width;
