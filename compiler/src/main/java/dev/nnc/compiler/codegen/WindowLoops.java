@@ -134,6 +134,10 @@ final class WindowLoops {
         // The Vector API kernel blocks filters and positions both, so one direction serves every layer.
         String patches = patchScratch(node, g);
         CodeBlock plain = byPosition ? convByPosition(node, conv, g) : convByTap(node, conv, g, patches);
+        java.util.Optional<KernelEmitter.SampleRows> input = kernel.flatRun(node.arg(0));
+        if (g.shifts() && input.isPresent()) {
+            return VectorKernels.vectorOrPlain(shiftedConv(node, conv, g, weight.get(), input.get()), plain);
+        }
         String sums = kernel.scratchRows(node, "filterSums", g.filters, rowLength(g.outPlane));
         CodeBlock.Builder vector = CodeBlock.builder()
                 .add(patchRows(node.arg(0), g, patches, false, true))
@@ -151,6 +155,87 @@ final class WindowLoops {
         }
         vector.endControlFlow().endControlFlow();
         return VectorKernels.vectorOrPlain(vector.build(), plain);
+    }
+
+    /**
+     * The Vector API path of a convolution of stride 1 without patches: the input copied into a
+     * scratch array with its padding ({@code C x Hp x Wp}, zeros around it), so that the inputs
+     * under tap {@code k} of all outputs are one run of it from the tap's offset, and the product
+     * reads those runs in place ({@code PatchProducts.multiplyShifted}). Output {@code (oy, ox)}
+     * is column {@code oy Wp + ox} of the sums, the columns between are never read. The product is
+     * {@code Wp / outW} times as wide as the patches', but the patches of a LeNet-5 layer are
+     * tens of KB written and read again, more than the level-1 cache holds, and copying them cost
+     * more than the product (docs/codegen.md, "Shaped tensors, convolutions and pools").
+     */
+    private CodeBlock shiftedConv(
+            Node node,
+            SpatialOp.Conv conv,
+            Geometry g,
+            KernelEmitter.SampleRows weight,
+            KernelEmitter.SampleRows input) {
+        int hp = g.paddedH();
+        int wp = g.paddedW();
+        int paddedPlane = hp * wp;
+        int width = g.shiftedWidth();
+        int[] taps = new int[g.depth()];
+        for (int c = 0; c < g.channels; c++) {
+            for (int ky = 0; ky < g.kh; ky++) {
+                for (int kx = 0; kx < g.kw; kx++) {
+                    taps[(c * g.kh + ky) * g.kw + kx] = c * paddedPlane + ky * g.dh * wp + kx * g.dw;
+                }
+            }
+        }
+        int length = Math.max(g.channels * paddedPlane, taps[taps.length - 1] + rowLength(width));
+        String padded = kernel.scratchRows(node, "paddedInput", 1, length);
+        String sums = kernel.scratchRows(node, "filterSums", g.filters, rowLength(width));
+        int copyRows = Math.min(g.inH, hp - g.ph);
+        int copyCols = Math.min(g.inW, wp - g.pw);
+        CodeBlock source = input.offset() == 0
+                ? CodeBlock.of("c * $L", g.inPlane)
+                : CodeBlock.of("$L + c * $L", input.offset(), g.inPlane);
+        CodeBlock.Builder code = CodeBlock.builder().addStatement("$L[] xp = $N[0]", type, padded);
+        if (g.ph > 0 || g.pw > 0 || copyRows < hp || copyCols < wp) {
+            // The scratch may be another kernel's too: its padding is written on every call.
+            code.addStatement("$T.fill(xp, $L)", java.util.Arrays.class, numeric.literal(0))
+                    .beginControlFlow("for (int c = 0; c < $L; c++)", g.channels)
+                    .beginControlFlow("for (int iy = 0; iy < $L; iy++)", copyRows)
+                    .addStatement(
+                            "$T.arraycopy($L, $L + iy * $L, xp, c * $L + (iy + $L) * $L + $L, $L)",
+                            System.class,
+                            input.array(),
+                            source,
+                            g.inW,
+                            paddedPlane,
+                            g.ph,
+                            wp,
+                            g.pw,
+                            copyCols)
+                    .endControlFlow()
+                    .endControlFlow();
+        } else {
+            code.addStatement(
+                    "$T.arraycopy($L, $L, xp, 0, $L)",
+                    System.class,
+                    input.array(),
+                    input.offset(),
+                    g.channels * g.inPlane);
+        }
+        code.add(VectorKernels.shiftedProduct(
+                        weight, g.depth(), kernel.intTable("taps", taps), sums, g.filters, g.depth(), width))
+                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
+                .addStatement("$L[] s = $N[f]", type, sums);
+        CodeBlock sum = CodeBlock.of("s[oy * $L + ox]", wp);
+        if (conv.bias()) {
+            code.addStatement("$L bias = $L", type, read(node.arg(2), CodeBlock.of("f")));
+            sum = CodeBlock.of("$L + bias", sum);
+        }
+        return code.beginControlFlow("for (int oy = 0; oy < $L; oy++)", g.outH)
+                .beginControlFlow("for (int ox = 0; ox < $L; ox++)", g.outW)
+                .addStatement("$L = $L", out(node, CodeBlock.of("f * $L + oy * $L + ox", g.outPlane, g.outW)), sum)
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .build();
     }
 
     /** The plain loops of the convolution with its sums along each filter's plane. */
@@ -719,6 +804,30 @@ final class WindowLoops {
 
         boolean colsInside() {
             return pw == 0 && (outW - 1) * sw + (kw - 1) * dw <= inW - 1;
+        }
+
+        /**
+         * Whether the Vector API path reads the patches from the padded input in place ({@link
+         * #shiftedConv}): stride 1, and the product over the padded rows at most half as wide
+         * again as over the outputs.
+         */
+        boolean shifts() {
+            return sh == 1 && sw == 1 && 2 * shiftedWidth() <= 3 * outPlane;
+        }
+
+        /** The rows of the padded input that some tap reads: {@code outH + (kh - 1) dh} at stride 1. */
+        int paddedH() {
+            return outH + (kh - 1) * dh;
+        }
+
+        /** The columns of the padded input that some tap reads. */
+        int paddedW() {
+            return outW + (kw - 1) * dw;
+        }
+
+        /** The columns of the product over the padded rows: output {@code (oy, ox)} at {@code oy Wp + ox}. */
+        int shiftedWidth() {
+            return (outH - 1) * paddedW() + outW;
         }
 
         /** The elements of one patch: channels times taps, the length of a weight's row. */
