@@ -221,9 +221,27 @@ final class WindowLoops {
                     g.channels * g.inPlane);
         }
         code.add(VectorKernels.shiftedProduct(
-                        weight, g.depth(), kernel.intTable("taps", taps), sums, g.filters, g.depth(), width))
-                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
-                .addStatement("$L[] s = $N[f]", type, sums);
+                weight, g.depth(), kernel.intTable("taps", taps), sums, g.filters, g.depth(), width));
+        java.util.Optional<KernelEmitter.SampleRows> output = kernel.flatArray(node.id());
+        // The bias and its offset, or null for none
+        java.util.Optional<CodeBlock> bias = conv.bias()
+                ? kernel.flatArray(node.arg(2)).map(b -> CodeBlock.of("$L, $L", b.array(), b.offset()))
+                : java.util.Optional.of(CodeBlock.of("null, 0"));
+        if (output.isPresent() && bias.isPresent()) {
+            return code.addStatement(
+                            "$T.storePlanes($N, $L, $L, $L, $L, $L, $L, $L)",
+                            VectorKernels.PATCH_PRODUCTS,
+                            sums,
+                            wp,
+                            bias.get(),
+                            output.get().array(),
+                            output.get().offset(),
+                            g.filters,
+                            g.outH,
+                            g.outW)
+                    .build();
+        }
+        code.beginControlFlow("for (int f = 0; f < $L; f++)", g.filters).addStatement("$L[] s = $N[f]", type, sums);
         CodeBlock sum = CodeBlock.of("s[oy * $L + ox]", wp);
         if (conv.bias()) {
             code.addStatement("$L bias = $L", type, read(node.arg(2), CodeBlock.of("f")));

@@ -102,6 +102,45 @@ public final class PatchProducts {
         }
     }
 
+    /**
+     * {@code out[oo + f H W + oy W + ox] = sums[f][oy wp + ox]}, plus {@code bias[bo + f]} unless
+     * {@code bias} is null, for {@code f < filters}, {@code oy < H} (outH) and {@code ox < W}
+     * (outW): the planes of a convolution out of the sums of {@link #multiplyShifted}. A row at
+     * least a vector wide runs as vectors whose last one ends at the row's end (overlapping the one
+     * before, storing the same values); a narrower row is one vector that runs into the next
+     * rows, which are stored after it, except near the end of the planes or of a row of sums,
+     * where it is copied by elements.
+     */
+    public static void storePlanes(
+            float[][] sums, int wp, float[] bias, int bo, float[] out, int oo, int filters, int outH, int outW) {
+        int plane = outH * outW;
+        int end = oo + filters * plane;
+        for (int f = 0; f < filters; f++) {
+            float[] s = sums[f];
+            float add = bias == null ? 0.0f : bias[bo + f];
+            FloatVector b = FloatVector.broadcast(SPECIES, add);
+            for (int oy = 0; oy < outH; oy++) {
+                int from = oy * wp;
+                int to = oo + f * plane + oy * outW;
+                if (outW >= LANES) {
+                    for (int ox = 0; ox < outW; ox += LANES) {
+                        int at = Math.min(ox, outW - LANES);
+                        FloatVector v = FloatVector.fromArray(SPECIES, s, from + at);
+                        // Without a bias nothing is added: 0 + -0 would store +0.
+                        (bias == null ? v : v.add(b)).intoArray(out, to + at);
+                    }
+                } else if (to + LANES <= end && from + LANES <= s.length) {
+                    FloatVector v = FloatVector.fromArray(SPECIES, s, from);
+                    (bias == null ? v : v.add(b)).intoArray(out, to);
+                } else {
+                    for (int ox = 0; ox < outW; ox++) {
+                        out[to + ox] = bias == null ? s[from + ox] : s[from + ox] + add;
+                    }
+                }
+            }
+        }
+    }
+
     /** {@link #vectorWidth} of {@link #multiplyShifted}: whole vectors past the width where every run and row has room. */
     private static int shiftedWidth(float[] x, int[] taps, float[][] c, int rows, int inner, int width) {
         int padded = (width + LANES - 1) / LANES * LANES;
