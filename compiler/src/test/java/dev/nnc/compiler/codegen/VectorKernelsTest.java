@@ -142,8 +142,11 @@ class VectorKernelsTest {
      * Convolutions of stride 1 that read their patches from the padded input in place: an even
      * kernel padded to the same size (one column before, two after), two filters (single rows of
      * the kernel), a dilated window with five filters (an overlapping block of four rows), and a
-     * 1-D convolution with padding; against the double twin in the predictions of one, three and
-     * nine samples, one of them alone (the one-sample form), the gradient and three steps.
+     * 1-D convolution with padding; and a window so large against its input ({@code c3}: 9 x 9 on
+     * 11 x 13) that the padded rows would be more than half as wide again as the outputs, so its
+     * patches are copied, by the runtime's vector copy. Against the double twin in the predictions
+     * of one, three and nine samples, one of them alone (the one-sample form), the gradient and
+     * three steps.
      */
     private static final String SHIFTED = """
             network ConvShifted {
@@ -154,7 +157,8 @@ class VectorKernelsTest {
                 c1 = conv2d(c0, 5, 3, dilation = 2, padding = 1, activation = relu);
                 s = reshape(c1, [5, 99]);
                 c2 = conv1d(s, 6, 5, padding = 2, activation = tanh);
-                out = dense(flatten(c2), 4);
+                c3 = conv2d(image, 3, 9, activation = tanh);
+                out = dense(concat(flatten(c2), flatten(c3)), 4);
                 probs = softmax(out);
                 output probs;
                 loss cross_entropy(probs, label);
@@ -172,6 +176,7 @@ class VectorKernelsTest {
         assertTrue(
                 source.split("PatchProducts\\.multiplyShifted\\(", -1).length - 1 >= 3,
                 "the three convolutions read their padded inputs in place");
+        assertTrue(source.contains("PatchProducts.copyRun("), "the wide window's patches are copied by vectors");
         TrainableNetwork single = classes.newInstance("ConvShifted");
         TrainableNetwork twin = GeneratedClasses.compile(
                         "ConvShiftedDouble",
