@@ -26,7 +26,11 @@ import java.util.function.BiFunction;
  * the runtime's {@code PatchProducts.multiply}, which blocks four rows by up to four vectors in
  * registers. Its left factor is a flat array (the weight, or the sample's row of the output
  * gradient) read with two strides, so no layout needs a copy for it; the patch rows and the
- * result rows are rounded up to whole vectors ({@link VectorKernels#patchRowLength}).
+ * result rows are rounded up to whole vectors ({@link VectorKernels#patchRowLength}). On that
+ * path a forward convolution of stride 1 has no patches at all: it copies its input into a
+ * padded scratch once and {@code PatchProducts.multiplyShifted} reads each tap's inputs there as
+ * one run ({@link #shiftedConv}), because LeNet-5's patches outgrow the level-1 cache and copying
+ * them cost more than the product.
  */
 final class WindowLoops {
     /**
