@@ -81,10 +81,11 @@ final class KernelEmitter {
         String array2D(Node node, String suggestedName, int rows, int cols);
 
         /**
-         * A {@code static final int[]} field holding {@code values}, one per distinct table in the
-         * class (a convolution's tap offsets); network classes only, like {@link #array2D}.
+         * A {@code static final int[]} field set to {@code initializer}, one per distinct
+         * initializer in the class (a convolution's tap offsets); network classes only, like
+         * {@link #array2D}.
          */
-        default String intTable(String suggestedName, int[] values) {
+        default String intTable(String suggestedName, CodeBlock initializer) {
             throw new dev.nnc.compiler.diagnostic.InternalCompilerError("only network classes have tables");
         }
 
@@ -1324,9 +1325,9 @@ final class KernelEmitter {
         return context.array2D(node, suggestedName, rows, cols);
     }
 
-    /** The name of a constant table of the class holding {@code values}; see {@link Context#intTable}. */
-    String intTable(String suggestedName, int[] values) {
-        return context.intTable(suggestedName, values);
+    /** The name of a constant table of the class set to {@code initializer}; see {@link Context#intTable}. */
+    String intTable(String suggestedName, CodeBlock initializer) {
+        return context.intTable(suggestedName, initializer);
     }
 
     /** A fresh local name for a temporary. */

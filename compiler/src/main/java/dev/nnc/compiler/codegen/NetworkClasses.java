@@ -64,7 +64,7 @@ final class NetworkClasses {
     private java.util.Optional<InputLayerSplit> inputLayerSplit = java.util.Optional.empty();
     /** Scratch array fields by name and size, shared between kernels. */
     private final Map<String, List<String>> pool = new java.util.HashMap<>();
-    /** The constant tables of the class by their contents, each declared once. */
+    /** The constant tables of the class by their initializers, each declared once. */
     private final Map<String, String> tables = new java.util.HashMap<>();
 
     /**
@@ -888,15 +888,11 @@ final class NetworkClasses {
         }
 
         @Override
-        public String intTable(String suggestedName, int[] values) {
-            return tables.computeIfAbsent(java.util.Arrays.toString(values), key -> {
+        public String intTable(String suggestedName, CodeBlock initializer) {
+            return tables.computeIfAbsent(initializer.toString(), key -> {
                 String field = names.fresh(suggestedName);
-                CodeBlock.Builder elements = CodeBlock.builder();
-                for (int i = 0; i < values.length; i++) {
-                    elements.add(i == 0 ? "$L" : ", $L", values[i]);
-                }
                 scratch.add(FieldSpec.builder(int[].class, field, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                        .initializer("{$L}", elements.build())
+                        .initializer(initializer)
                         .build());
                 return field;
             });

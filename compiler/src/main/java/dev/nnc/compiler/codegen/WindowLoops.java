@@ -181,15 +181,20 @@ final class WindowLoops {
         int wp = g.paddedW();
         int paddedPlane = hp * wp;
         int width = g.shiftedWidth();
-        int[] taps = new int[g.depth()];
-        for (int c = 0; c < g.channels; c++) {
-            for (int ky = 0; ky < g.kh; ky++) {
-                for (int kx = 0; kx < g.kw; kx++) {
-                    taps[(c * g.kh + ky) * g.kw + kx] = c * paddedPlane + ky * g.dh * wp + kx * g.dw;
-                }
-            }
-        }
-        int length = Math.max(g.channels * paddedPlane, taps[taps.length - 1] + rowLength(width));
+        // The last tap's offset is the largest: its run must fit, whole vectors included.
+        int lastTap = (g.channels - 1) * paddedPlane + (g.kh - 1) * g.dh * wp + (g.kw - 1) * g.dw;
+        int length = Math.max(g.channels * paddedPlane, lastTap + rowLength(width));
+        String taps = kernel.intTable(
+                "taps",
+                CodeBlock.of(
+                        "$N($L, $L, $L, $L, $L, $L)",
+                        kernel.helper("tapOffsets"),
+                        g.channels,
+                        paddedPlane,
+                        g.kh,
+                        g.dh * wp,
+                        g.kw,
+                        g.dw));
         String padded = kernel.scratchRows(node, "paddedInput", 1, length);
         String sums = kernel.scratchRows(node, "filterSums", g.filters, rowLength(width));
         int copyRows = Math.min(g.inH, hp - g.ph);
@@ -224,8 +229,7 @@ final class WindowLoops {
                     input.offset(),
                     g.channels * g.inPlane);
         }
-        code.add(VectorKernels.shiftedProduct(
-                weight, g.depth(), kernel.intTable("taps", taps), sums, g.filters, g.depth(), width));
+        code.add(VectorKernels.shiftedProduct(weight, g.depth(), taps, sums, g.filters, g.depth(), width));
         java.util.Optional<KernelEmitter.SampleRows> output = kernel.flatArray(node.id());
         // The bias and its offset, or null for none
         java.util.Optional<CodeBlock> bias = conv.bias()
