@@ -54,6 +54,7 @@ final class Helpers {
                         .addStatement("return (float) $T.copySign((1 - e) / (1 + e), x)", JavaLang.MATH)
                         .build();
             case "step" -> step(m, numeric);
+            case "tapOffsets" -> tapOffsets(name);
             case "gateTanh" -> gateTanh(m, numeric);
             case "gateSigmoid" -> {
                 requireFloat(name, numeric);
@@ -81,6 +82,36 @@ final class Helpers {
                         .build();
             default -> throw new InternalCompilerError("unknown helper " + name);
         };
+    }
+
+    /**
+     * The offset of each tap {@code k = (c kh + ky) kw + kx} of a convolution in its padded
+     * input, {@code c channelStride + ky rowStep + kx colStep}: the table of a class's constant
+     * that {@code PatchProducts.multiplyShifted} reads, built by a loop when the class is
+     * initialised, where a literal of thousands of elements would make the static initialiser
+     * large.
+     */
+    private static MethodSpec tapOffsets(String name) {
+        return MethodSpec.methodBuilder(name)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(int[].class)
+                .addParameter(int.class, "channels")
+                .addParameter(int.class, "channelStride")
+                .addParameter(int.class, "kh")
+                .addParameter(int.class, "rowStep")
+                .addParameter(int.class, "kw")
+                .addParameter(int.class, "colStep")
+                .addStatement("int[] taps = new int[channels * kh * kw]")
+                .addStatement("int k = 0")
+                .beginControlFlow("for (int c = 0; c < channels; c++)")
+                .beginControlFlow("for (int ky = 0; ky < kh; ky++)")
+                .beginControlFlow("for (int kx = 0; kx < kw; kx++)")
+                .addStatement("taps[k++] = c * channelStride + ky * rowStep + kx * colStep")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .addStatement("return taps")
+                .build();
     }
 
     /**

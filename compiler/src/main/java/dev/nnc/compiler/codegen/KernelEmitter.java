@@ -81,6 +81,15 @@ final class KernelEmitter {
         /** A field of {@code rows} arrays of {@code cols} elements that holds a stored node per sample. */
         String array2D(Node node, String suggestedName, int rows, int cols);
 
+        /**
+         * A {@code static final int[]} field set to {@code initializer}, one per distinct
+         * initializer in the class (a convolution's tap offsets); network classes only, like
+         * {@link #array2D}.
+         */
+        default String intTable(String suggestedName, CodeBlock initializer) {
+            throw new dev.nnc.compiler.diagnostic.InternalCompilerError("only network classes have tables");
+        }
+
         /** Whether {@link #array2D} can give scratch rows: network classes, not function classes. */
         default boolean hasScratchRows() {
             return true;
@@ -1291,10 +1300,6 @@ final class KernelEmitter {
         return code.build();
     }
 
-    /**
-     * A scratch array of {@code rows} rows of {@code cols} elements, each starting at index 0, for
-     * the loops of node {@code node} (a convolution's patches); allocated once, with the class.
-     */
     /** The live nodes of this kernel that read node {@code id}. */
     List<Node> readersOf(int id) {
         List<Node> readers = new java.util.ArrayList<>();
@@ -1316,8 +1321,17 @@ final class KernelEmitter {
         return context.hasScratchRows();
     }
 
+    /**
+     * A scratch array of {@code rows} rows of {@code cols} elements, each starting at index 0, for
+     * the loops of node {@code node} (a convolution's patches); allocated once, with the class.
+     */
     String scratchRows(Node node, String suggestedName, int rows, int cols) {
         return context.array2D(node, suggestedName, rows, cols);
+    }
+
+    /** The name of a constant table of the class set to {@code initializer}; see {@link Context#intTable}. */
+    String intTable(String suggestedName, CodeBlock initializer) {
+        return context.intTable(suggestedName, initializer);
     }
 
     /** A fresh local name for a temporary. */

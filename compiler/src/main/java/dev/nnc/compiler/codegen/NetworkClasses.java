@@ -64,6 +64,8 @@ final class NetworkClasses {
     private java.util.Optional<InputLayerSplit> inputLayerSplit = java.util.Optional.empty();
     /** Scratch array fields by name and size, shared between kernels. */
     private final Map<String, List<String>> pool = new java.util.HashMap<>();
+    /** The constant tables of the class by their initializers, each declared once. */
+    private final Map<String, String> tables = new java.util.HashMap<>();
 
     /**
      * Kernels whose source is longer than this many characters are split into parts. Generated
@@ -883,6 +885,17 @@ final class NetworkClasses {
         public String array2D(Node node, String suggestedName, int rows, int cols) {
             return pooled(
                     suggestedName, suggestedName + ":" + rows + "x" + cols, field -> rowsField(field, rows, cols));
+        }
+
+        @Override
+        public String intTable(String suggestedName, CodeBlock initializer) {
+            return tables.computeIfAbsent(initializer.toString(), key -> {
+                String field = names.fresh(suggestedName);
+                scratch.add(FieldSpec.builder(int[].class, field, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                        .initializer(initializer)
+                        .build());
+                return field;
+            });
         }
 
         @Override

@@ -208,6 +208,26 @@ final class VectorKernels {
                 width);
     }
 
+    /**
+     * {@code c[i][j] = Σ_k a[i * rowStride + k] x[taps[k] + j]} for {@code i < rows}, {@code j <
+     * width}, with {@code x} the local {@code xp}: a convolution of stride 1 over its padded input,
+     * {@code taps} the class's table of each tap's offset in it.
+     */
+    static CodeBlock shiftedProduct(
+            KernelEmitter.SampleRows a, int rowStride, String taps, String c, int rows, int inner, int width) {
+        return CodeBlock.of(
+                "$T.multiplyShifted($L, $L, $L, xp, $N, $N, $L, $L, $L);\n",
+                PATCH_PRODUCTS,
+                a.array(),
+                a.offset(),
+                rowStride,
+                taps,
+                c,
+                rows,
+                inner,
+                width);
+    }
+
     /** {@code vector}, statements on the runtime's kernels, where the Vector API is enabled, and {@code plainLoops} otherwise. */
     static CodeBlock vectorOrPlain(CodeBlock vector, CodeBlock plainLoops) {
         return CodeBlock.builder()

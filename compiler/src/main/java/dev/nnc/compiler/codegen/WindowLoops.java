@@ -26,7 +26,11 @@ import java.util.function.BiFunction;
  * the runtime's {@code PatchProducts.multiply}, which blocks four rows by up to four vectors in
  * registers. Its left factor is a flat array (the weight, or the sample's row of the output
  * gradient) read with two strides, so no layout needs a copy for it; the patch rows and the
- * result rows are rounded up to whole vectors ({@link VectorKernels#patchRowLength}).
+ * result rows are rounded up to whole vectors ({@link VectorKernels#patchRowLength}). On that
+ * path a forward convolution of stride 1 has no patches at all: it copies its input into a
+ * padded scratch once and {@code PatchProducts.multiplyShifted} reads each tap's inputs there as
+ * one run ({@link #shiftedConv}), because LeNet-5's patches outgrow the level-1 cache and copying
+ * them cost more than the product.
  */
 final class WindowLoops {
     /**
@@ -101,9 +105,13 @@ final class WindowLoops {
         // The Vector API kernel blocks filters and positions both, so one direction serves every layer.
         String patches = patchScratch(node, g);
         CodeBlock plain = byPosition ? convByPosition(node, conv, g) : convByTap(node, conv, g, patches);
+        java.util.Optional<KernelEmitter.SampleRows> input = kernel.flatRun(node.arg(0));
+        if (g.shifts() && input.isPresent()) {
+            return VectorKernels.vectorOrPlain(shiftedConv(node, conv, g, weight.get(), input.get()), plain);
+        }
         String sums = kernel.scratchRows(node, "filterSums", g.filters, rowLength(g.outPlane));
         CodeBlock.Builder vector = CodeBlock.builder()
-                .add(patchRows(node.arg(0), g, patches, false))
+                .add(patchRows(node.arg(0), g, patches, false, true))
                 .add(VectorKernels.patchProduct(
                         weight.get(), g.depth(), 1, patches, sums, g.filters, g.depth(), g.outPlane))
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
@@ -118,6 +126,109 @@ final class WindowLoops {
         }
         vector.endControlFlow().endControlFlow();
         return VectorKernels.vectorOrPlain(vector.build(), plain);
+    }
+
+    /**
+     * The Vector API path of a convolution of stride 1 without patches: the input copied into a
+     * scratch array with its padding ({@code C x Hp x Wp}, zeros around it), so that the inputs
+     * under tap {@code k} of all outputs are one run of it from the tap's offset, and the product
+     * reads those runs in place ({@code PatchProducts.multiplyShifted}). Output {@code (oy, ox)}
+     * is column {@code oy Wp + ox} of the sums, the columns between are never read. The product is
+     * {@code Wp / outW} times as wide as the patches', but the patches of a LeNet-5 layer are
+     * tens of KB written and read again, more than the level-1 cache holds, and copying them cost
+     * more than the product (docs/codegen.md, "Shaped tensors, convolutions and pools").
+     */
+    private CodeBlock shiftedConv(
+            Node node,
+            SpatialOp.Conv conv,
+            Geometry g,
+            KernelEmitter.SampleRows weight,
+            KernelEmitter.SampleRows input) {
+        int hp = g.paddedH();
+        int wp = g.paddedW();
+        int paddedPlane = hp * wp;
+        int width = g.shiftedWidth();
+        // The last tap's offset is the largest: its run must fit, whole vectors included.
+        int lastTap = (g.channels - 1) * paddedPlane + (g.kh - 1) * g.dh * wp + (g.kw - 1) * g.dw;
+        int length = Math.max(g.channels * paddedPlane, lastTap + rowLength(width));
+        String taps = kernel.intTable(
+                "taps",
+                CodeBlock.of(
+                        "$N($L, $L, $L, $L, $L, $L)",
+                        kernel.helper("tapOffsets"),
+                        g.channels,
+                        paddedPlane,
+                        g.kh,
+                        g.dh * wp,
+                        g.kw,
+                        g.dw));
+        String padded = kernel.scratchRows(node, "paddedInput", 1, length);
+        String sums = kernel.scratchRows(node, "filterSums", g.filters, rowLength(width));
+        int copyRows = Math.min(g.inH, hp - g.ph);
+        int copyCols = Math.min(g.inW, wp - g.pw);
+        CodeBlock source = input.offset() == 0
+                ? CodeBlock.of("c * $L", g.inPlane)
+                : CodeBlock.of("$L + c * $L", input.offset(), g.inPlane);
+        CodeBlock.Builder code = CodeBlock.builder().addStatement("$L[] xp = $N[0]", type, padded);
+        if (g.ph > 0 || g.pw > 0 || copyRows < hp || copyCols < wp) {
+            // The scratch may be another kernel's too: its padding is written on every call.
+            code.addStatement("$T.fill(xp, $L)", java.util.Arrays.class, numeric.literal(0))
+                    .beginControlFlow("for (int c = 0; c < $L; c++)", g.channels)
+                    .beginControlFlow("for (int iy = 0; iy < $L; iy++)", copyRows)
+                    .addStatement(
+                            "$T.arraycopy($L, $L + iy * $L, xp, c * $L + (iy + $L) * $L + $L, $L)",
+                            System.class,
+                            input.array(),
+                            source,
+                            g.inW,
+                            paddedPlane,
+                            g.ph,
+                            wp,
+                            g.pw,
+                            copyCols)
+                    .endControlFlow()
+                    .endControlFlow();
+        } else {
+            code.addStatement(
+                    "$T.arraycopy($L, $L, xp, 0, $L)",
+                    System.class,
+                    input.array(),
+                    input.offset(),
+                    g.channels * g.inPlane);
+        }
+        code.add(VectorKernels.shiftedProduct(weight, g.depth(), taps, sums, g.filters, g.depth(), width));
+        java.util.Optional<KernelEmitter.SampleRows> output = kernel.flatArray(node.id());
+        // The bias and its offset, or null for none
+        java.util.Optional<CodeBlock> bias = conv.bias()
+                ? kernel.flatArray(node.arg(2)).map(b -> CodeBlock.of("$L, $L", b.array(), b.offset()))
+                : java.util.Optional.of(CodeBlock.of("null, 0"));
+        if (output.isPresent() && bias.isPresent()) {
+            return code.addStatement(
+                            "$T.storePlanes($N, $L, $L, $L, $L, $L, $L, $L)",
+                            VectorKernels.PATCH_PRODUCTS,
+                            sums,
+                            wp,
+                            bias.get(),
+                            output.get().array(),
+                            output.get().offset(),
+                            g.filters,
+                            g.outH,
+                            g.outW)
+                    .build();
+        }
+        code.beginControlFlow("for (int f = 0; f < $L; f++)", g.filters).addStatement("$L[] s = $N[f]", type, sums);
+        CodeBlock sum = CodeBlock.of("s[oy * $L + ox]", wp);
+        if (conv.bias()) {
+            code.addStatement("$L bias = $L", type, read(node.arg(2), CodeBlock.of("f")));
+            sum = CodeBlock.of("$L + bias", sum);
+        }
+        return code.beginControlFlow("for (int oy = 0; oy < $L; oy++)", g.outH)
+                .beginControlFlow("for (int ox = 0; ox < $L; ox++)", g.outW)
+                .addStatement("$L = $L", out(node, CodeBlock.of("f * $L + oy * $L + ox", g.outPlane, g.outW)), sum)
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .build();
     }
 
     /** The plain loops of the convolution with its sums along each filter's plane. */
@@ -363,7 +474,7 @@ final class WindowLoops {
      */
     private CodeBlock patches(int x, Geometry g, String name, boolean byPosition) {
         if (!byPosition || g.reachesPadding()) {
-            return patchRows(x, g, name, byPosition);
+            return patchRows(x, g, name, byPosition, false);
         }
         // By output position without padding: every element is a copy.
         CodeBlock.Builder code = CodeBlock.builder().beginControlFlow("for (int c = 0; c < $L; c++)", g.channels);
@@ -383,9 +494,12 @@ final class WindowLoops {
      * are a counted run ({@code oxFrom} to {@code oxTo}, worked out once per tap) copied without
      * a test per element, and the rows and ends of rows in the padding are zeros. By output
      * position ({@code byPosition}, {@code [o][k]}) the same runs write down a column: a test
-     * per element was a branch that went either way along each row of a padded input.
+     * per element was a branch that went either way along each row of a padded input. With
+     * {@code vectorCopy} (the Vector API path) a run by tap is the runtime's {@code
+     * PatchProducts.copyRun}, whatever its length; its last vector may write past the run, so the
+     * zeros after the run are written after it.
      */
-    private CodeBlock patchRows(int x, Geometry g, String name, boolean byPosition) {
+    private CodeBlock patchRows(int x, Geometry g, String name, boolean byPosition, boolean vectorCopy) {
         CodeBlock.Builder code = CodeBlock.builder()
                 .beginControlFlow("for (int c = 0; c < $L; c++)", g.channels)
                 .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh)
@@ -439,7 +553,9 @@ final class WindowLoops {
         code.addStatement("int at = c * $L + iy * $L + kx * $L - $L", g.inPlane, g.inW, g.dw, g.pw);
         CodeBlock copy = CodeBlock.of("$L = $L;\n", slot, read(x, CodeBlock.of("at + ox * $L", g.sw)));
         java.util.Optional<KernelEmitter.SampleRows> input = kernel.flatRun(x);
-        if (!byPosition && g.sw == 1 && g.outW >= ARRAYCOPY_RUN && input.isPresent()) {
+        if (vectorCopy && !byPosition && g.sw == 1 && input.isPresent()) {
+            code.add(vectorRun(g, input.get(), cols));
+        } else if (!byPosition && g.sw == 1 && g.outW >= ARRAYCOPY_RUN && input.isPresent()) {
             // A run of consecutive inputs into a run of the row: System.arraycopy, because C2
             // leaves a copy loop between two offsets scalar (it cannot align them).
             CodeBlock source = input.get().offset() == 0
@@ -484,6 +600,36 @@ final class WindowLoops {
         return code.endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+
+    /**
+     * One output row's run of a tap by the runtime's vector copy: the zeros before the run, the
+     * run, then the zeros after it, which overwrite what the copy's last vector wrote past the run.
+     */
+    private CodeBlock vectorRun(Geometry g, KernelEmitter.SampleRows input, boolean cols) {
+        CodeBlock source = input.offset() == 0 ? CodeBlock.of("at") : CodeBlock.of("$L + at", input.offset());
+        CodeBlock.Builder code = CodeBlock.builder();
+        if (!cols) {
+            return code.addStatement(
+                            "$T.copyRun($L, $L, row, o, $L)",
+                            VectorKernels.PATCH_PRODUCTS,
+                            input.array(),
+                            source,
+                            g.outW)
+                    .build();
+        }
+        return code.beginControlFlow("for (int ox = 0; ox < oxFrom; ox++)")
+                .addStatement("row[o + ox] = $L", numeric.literal(0))
+                .endControlFlow()
+                .addStatement(
+                        "$T.copyRun($L, $L + oxFrom, row, o + oxFrom, oxTo - oxFrom)",
+                        VectorKernels.PATCH_PRODUCTS,
+                        input.array(),
+                        source)
+                .beginControlFlow("for (int ox = oxTo; ox < $L; ox++)", g.outW)
+                .addStatement("row[o + ox] = $L", numeric.literal(0))
                 .endControlFlow()
                 .build();
     }
@@ -565,6 +711,30 @@ final class WindowLoops {
 
         boolean colsInside() {
             return pw == 0 && (outW - 1) * sw + (kw - 1) * dw <= inW - 1;
+        }
+
+        /**
+         * Whether the Vector API path reads the patches from the padded input in place ({@link
+         * #shiftedConv}): stride 1, and the product over the padded rows at most half as wide
+         * again as over the outputs.
+         */
+        boolean shifts() {
+            return sh == 1 && sw == 1 && 2 * shiftedWidth() <= 3 * outPlane;
+        }
+
+        /** The rows of the padded input that some tap reads: {@code outH + (kh - 1) dh} at stride 1. */
+        int paddedH() {
+            return outH + (kh - 1) * dh;
+        }
+
+        /** The columns of the padded input that some tap reads. */
+        int paddedW() {
+            return outW + (kw - 1) * dw;
+        }
+
+        /** The columns of the product over the padded rows: output {@code (oy, ox)} at {@code oy Wp + ox}. */
+        int shiftedWidth() {
+            return (outH - 1) * paddedW() + outW;
         }
 
         /** The elements of one patch: channels times taps, the length of a weight's row. */

@@ -109,10 +109,14 @@ class VectorKernelsTest {
         assertTrue(Vectorization.ENABLED, "this test runs with --add-modules " + Vectorization.MODULE);
         GeneratedClasses classes = GeneratedClasses.compile("ConvVector", CONV);
         String source = classes.files().get(0).content();
-        // c0 to c3 forward, input gradients of c1 to c3, weight gradients of c0 to c3
+        // c2 forward (stride 2), input gradients of c1 to c3, weight gradients of c0 to c3
         assertTrue(
-                source.split("PatchProducts\\.multiply\\(", -1).length - 1 >= 11,
+                source.split("PatchProducts\\.multiply\\(", -1).length - 1 >= 8,
                 "the three products over patches take the Vector API kernel");
+        // c0, c1 (padded) and c3 forward: stride 1, read from the padded input in place
+        assertTrue(
+                source.split("PatchProducts\\.multiplyShifted\\(", -1).length - 1 >= 3,
+                "the convolutions of stride 1 take the kernel over their padded input");
         TrainableNetwork single = classes.newInstance("ConvVector");
         TrainableNetwork twin = GeneratedClasses.compile(
                         "ConvVectorDouble",
@@ -130,6 +134,70 @@ class VectorKernelsTest {
         twin.predict(xs, n, expectedOutputs);
         single.predict(xs, n, outputs);
         assertAllClose(expectedOutputs, outputs, RTOL, ATOL, "outputs of " + n + " samples");
+
+        assertGradientAndStepsMatch(twin, single, xs, ys, n, n + " samples");
+    }
+
+    /**
+     * Convolutions of stride 1 that read their patches from the padded input in place: an even
+     * kernel padded to the same size (one column before, two after), two filters (single rows of
+     * the kernel), a dilated window with five filters (an overlapping block of four rows), and a
+     * 1-D convolution with padding; and a window so large against its input ({@code c3}: 9 x 9 on
+     * 11 x 13) that the padded rows would be more than half as wide again as the outputs, so its
+     * patches are copied, by the runtime's vector copy. Against the double twin in the predictions
+     * of one, three and nine samples, one of them alone (the one-sample form), the gradient and
+     * three steps.
+     */
+    private static final String SHIFTED = """
+            network ConvShifted {
+                precision float;
+                input image[3, 11, 13];
+                target label[4];
+                c0 = conv2d(image, 2, [3, 4], padding = same, activation = tanh);
+                c1 = conv2d(c0, 5, 3, dilation = 2, padding = 1, activation = relu);
+                s = reshape(c1, [5, 99]);
+                c2 = conv1d(s, 6, 5, padding = 2, activation = tanh);
+                c3 = conv2d(image, 3, 9, activation = tanh);
+                out = dense(concat(flatten(c2), flatten(c3)), 4);
+                probs = softmax(out);
+                output probs;
+                loss cross_entropy(probs, label);
+                optimizer sgd(lr = 0.1, momentum = 0.9);
+                seed 5;
+            }
+            """;
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 9})
+    void shiftedConvolutionsMatchTheDoubleTwin(int n) throws ReflectiveOperationException {
+        assertTrue(Vectorization.ENABLED, "this test runs with --add-modules " + Vectorization.MODULE);
+        GeneratedClasses classes = GeneratedClasses.compile("ConvShifted", SHIFTED);
+        String source = classes.files().get(0).content();
+        assertTrue(
+                source.split("PatchProducts\\.multiplyShifted\\(", -1).length - 1 >= 3,
+                "the three convolutions read their padded inputs in place");
+        assertTrue(source.contains("PatchProducts.copyRun("), "the wide window's patches are copied by vectors");
+        TrainableNetwork single = classes.newInstance("ConvShifted");
+        TrainableNetwork twin = GeneratedClasses.compile(
+                        "ConvShiftedDouble",
+                        SHIFTED.replace("precision float;", "").replace("ConvShifted", "ConvShiftedDouble"))
+                .newInstance("ConvShiftedDouble");
+        double[] parameters = new double[single.parameterCount()];
+        single.getParameters(parameters);
+        twin.setParameters(parameters);
+        single.getClass().getMethod("setThreads", int.class).invoke(single, n == 9 ? 2 : 1);
+
+        double[] xs = floatExact(gaussian(210 + n, n * single.inputSize()));
+        double[] ys = Numerics.oneHot(n, single.targetSize(), 220 + n);
+        double[] expectedOutputs = new double[n * single.outputSize()];
+        double[] outputs = new double[expectedOutputs.length];
+        twin.predict(xs, n, expectedOutputs);
+        single.predict(xs, n, outputs);
+        assertAllClose(expectedOutputs, outputs, RTOL, ATOL, "outputs of " + n + " samples");
+        double[] x = java.util.Arrays.copyOf(xs, single.inputSize());
+        double[] one = new double[single.outputSize()];
+        single.predict(x, one);
+        assertAllClose(java.util.Arrays.copyOf(expectedOutputs, one.length), one, RTOL, ATOL, "one sample");
 
         assertGradientAndStepsMatch(twin, single, xs, ys, n, n + " samples");
     }

@@ -51,6 +51,281 @@ public final class PatchProducts {
     }
 
     /**
+     * {@code c[i][j] = sum over k < inner of a[ao + i * rowStride + k] * x[taps[k] + j]} for
+     * {@code i < rows} and {@code j < width}: {@link #multiply} with each row of the right factor a
+     * run of one array that starts at its tap's offset, so a convolution of stride 1 reads its
+     * patches straight from its (padded) input instead of from copies. The input's rows are
+     * {@code Wp} apart, so output {@code (oy, ox)} is column {@code oy Wp + ox} and the columns in
+     * between are sums the caller never reads. The rows of {@code c} and the runs of {@code x} are
+     * rounded up to whole vectors where both are long enough, as in {@link #multiply}; each element
+     * is the same chain of fused multiply-adds in order of {@code k} from zero.
+     */
+    public static void multiplyShifted(
+            float[] a, int ao, int rowStride, float[] x, int[] taps, float[][] c, int rows, int inner, int width) {
+        int vectorWidth = shiftedWidth(x, taps, c, rows, inner, width);
+        if (rows < 4) {
+            for (int i = 0; i < rows; i++) {
+                int p = ao + i * rowStride;
+                int j = 0;
+                for (; j + 2 * LANES <= vectorWidth; j += 2 * LANES) {
+                    shifted1x2(a, p, x, taps, c[i], inner, j);
+                }
+                for (; j + LANES <= vectorWidth; j += LANES) {
+                    shifted1x1(a, p, x, taps, c[i], inner, j);
+                }
+                for (; j < width; j++) {
+                    c[i][j] = shiftedScalar(a, p, x, taps, inner, j);
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < rows; i += 4) {
+            int first = Math.min(i, rows - 4);
+            int p = ao + first * rowStride;
+            int j = 0;
+            if (FOUR_BY_FOUR) {
+                for (; j + 4 * LANES <= vectorWidth; j += 4 * LANES) {
+                    shifted4x4(a, p, rowStride, x, taps, c, first, inner, j);
+                }
+            }
+            for (; j + 2 * LANES <= vectorWidth; j += 2 * LANES) {
+                shifted4x2(a, p, rowStride, x, taps, c, first, inner, j);
+            }
+            for (; j + LANES <= vectorWidth; j += LANES) {
+                shifted4x1(a, p, rowStride, x, taps, c, first, inner, j);
+            }
+            for (int r = first; r < first + 4; r++) {
+                for (int col = j; col < width; col++) {
+                    c[r][col] = shiftedScalar(a, p + (r - first) * rowStride, x, taps, inner, col);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code out[oo + f H W + oy W + ox] = sums[f][oy wp + ox]}, plus {@code bias[bo + f]} unless
+     * {@code bias} is null, for {@code f < filters}, {@code oy < H} (outH) and {@code ox < W}
+     * (outW): the planes of a convolution out of the sums of {@link #multiplyShifted}. A row at
+     * least a vector wide runs as vectors whose last one ends at the row's end (overlapping the one
+     * before, storing the same values); a narrower row is one vector that runs into the next
+     * rows, which are stored after it, except near the end of the planes or of a row of sums,
+     * where it is copied by elements.
+     */
+    public static void storePlanes(
+            float[][] sums, int wp, float[] bias, int bo, float[] out, int oo, int filters, int outH, int outW) {
+        int plane = outH * outW;
+        int end = oo + filters * plane;
+        for (int f = 0; f < filters; f++) {
+            float[] s = sums[f];
+            float add = bias == null ? 0.0f : bias[bo + f];
+            FloatVector b = FloatVector.broadcast(SPECIES, add);
+            for (int oy = 0; oy < outH; oy++) {
+                int from = oy * wp;
+                int to = oo + f * plane + oy * outW;
+                if (outW >= LANES) {
+                    for (int ox = 0; ox < outW; ox += LANES) {
+                        int at = Math.min(ox, outW - LANES);
+                        FloatVector v = FloatVector.fromArray(SPECIES, s, from + at);
+                        // Without a bias nothing is added: 0 + -0 would store +0.
+                        (bias == null ? v : v.add(b)).intoArray(out, to + at);
+                    }
+                } else if (to + LANES <= end && from + LANES <= s.length) {
+                    FloatVector v = FloatVector.fromArray(SPECIES, s, from);
+                    (bias == null ? v : v.add(b)).intoArray(out, to);
+                } else {
+                    for (int ox = 0; ox < outW; ox++) {
+                        out[to + ox] = bias == null ? s[from + ox] : s[from + ox] + add;
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@link #vectorWidth} of {@link #multiplyShifted}: whole vectors past the width where every run and row has room. */
+    private static int shiftedWidth(float[] x, int[] taps, float[][] c, int rows, int inner, int width) {
+        int padded = (width + LANES - 1) / LANES * LANES;
+        int end = 0;
+        for (int k = 0; k < inner; k++) {
+            end = Math.max(end, taps[k] + padded);
+        }
+        for (int i = 0; i < rows; i++) {
+            if (c[i].length < padded) {
+                end = Integer.MAX_VALUE;
+            }
+        }
+        return end <= x.length ? padded : width - width % LANES;
+    }
+
+    /** Rows {@code i} to {@code i + 3} of {@link #multiplyShifted}, 4 vectors from column {@code j}. */
+    private static void shifted4x4(
+            float[] a, int p, int rs, float[] x, int[] taps, float[][] c, int i, int inner, int j) {
+        FloatVector s00 = FloatVector.zero(SPECIES),
+                s01 = s00,
+                s02 = s00,
+                s03 = s00,
+                s10 = s00,
+                s11 = s00,
+                s12 = s00,
+                s13 = s00,
+                s20 = s00,
+                s21 = s00,
+                s22 = s00,
+                s23 = s00,
+                s30 = s00,
+                s31 = s00,
+                s32 = s00,
+                s33 = s00;
+        for (int k = 0; k < inner; k++, p++) {
+            int t = taps[k] + j;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, x, t);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, x, t + LANES);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, x, t + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, x, t + 3 * LANES);
+            FloatVector w = FloatVector.broadcast(SPECIES, a[p]);
+            s00 = b0.fma(w, s00);
+            s01 = b1.fma(w, s01);
+            s02 = b2.fma(w, s02);
+            s03 = b3.fma(w, s03);
+            w = FloatVector.broadcast(SPECIES, a[p + rs]);
+            s10 = b0.fma(w, s10);
+            s11 = b1.fma(w, s11);
+            s12 = b2.fma(w, s12);
+            s13 = b3.fma(w, s13);
+            w = FloatVector.broadcast(SPECIES, a[p + 2 * rs]);
+            s20 = b0.fma(w, s20);
+            s21 = b1.fma(w, s21);
+            s22 = b2.fma(w, s22);
+            s23 = b3.fma(w, s23);
+            w = FloatVector.broadcast(SPECIES, a[p + 3 * rs]);
+            s30 = b0.fma(w, s30);
+            s31 = b1.fma(w, s31);
+            s32 = b2.fma(w, s32);
+            s33 = b3.fma(w, s33);
+        }
+        float[] c0 = c[i];
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+        s02.intoArray(c0, j + 2 * LANES);
+        s03.intoArray(c0, j + 3 * LANES);
+        float[] c1 = c[i + 1];
+        s10.intoArray(c1, j);
+        s11.intoArray(c1, j + LANES);
+        s12.intoArray(c1, j + 2 * LANES);
+        s13.intoArray(c1, j + 3 * LANES);
+        float[] c2 = c[i + 2];
+        s20.intoArray(c2, j);
+        s21.intoArray(c2, j + LANES);
+        s22.intoArray(c2, j + 2 * LANES);
+        s23.intoArray(c2, j + 3 * LANES);
+        float[] c3 = c[i + 3];
+        s30.intoArray(c3, j);
+        s31.intoArray(c3, j + LANES);
+        s32.intoArray(c3, j + 2 * LANES);
+        s33.intoArray(c3, j + 3 * LANES);
+    }
+
+    /** Rows {@code i} to {@code i + 3} of {@link #multiplyShifted}, 2 vectors from column {@code j}. */
+    private static void shifted4x2(
+            float[] a, int p, int rs, float[] x, int[] taps, float[][] c, int i, int inner, int j) {
+        FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s10 = s00, s11 = s00;
+        FloatVector s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+        for (int k = 0; k < inner; k++, p++) {
+            int t = taps[k] + j;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, x, t);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, x, t + LANES);
+            FloatVector w = FloatVector.broadcast(SPECIES, a[p]);
+            s00 = b0.fma(w, s00);
+            s01 = b1.fma(w, s01);
+            w = FloatVector.broadcast(SPECIES, a[p + rs]);
+            s10 = b0.fma(w, s10);
+            s11 = b1.fma(w, s11);
+            w = FloatVector.broadcast(SPECIES, a[p + 2 * rs]);
+            s20 = b0.fma(w, s20);
+            s21 = b1.fma(w, s21);
+            w = FloatVector.broadcast(SPECIES, a[p + 3 * rs]);
+            s30 = b0.fma(w, s30);
+            s31 = b1.fma(w, s31);
+        }
+        s00.intoArray(c[i], j);
+        s01.intoArray(c[i], j + LANES);
+        s10.intoArray(c[i + 1], j);
+        s11.intoArray(c[i + 1], j + LANES);
+        s20.intoArray(c[i + 2], j);
+        s21.intoArray(c[i + 2], j + LANES);
+        s30.intoArray(c[i + 3], j);
+        s31.intoArray(c[i + 3], j + LANES);
+    }
+
+    /** Rows {@code i} to {@code i + 3} of {@link #multiplyShifted}, 1 vector from column {@code j}. */
+    private static void shifted4x1(
+            float[] a, int p, int rs, float[] x, int[] taps, float[][] c, int i, int inner, int j) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+        for (int k = 0; k < inner; k++, p++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, x, taps[k] + j);
+            s0 = b0.fma(FloatVector.broadcast(SPECIES, a[p]), s0);
+            s1 = b0.fma(FloatVector.broadcast(SPECIES, a[p + rs]), s1);
+            s2 = b0.fma(FloatVector.broadcast(SPECIES, a[p + 2 * rs]), s2);
+            s3 = b0.fma(FloatVector.broadcast(SPECIES, a[p + 3 * rs]), s3);
+        }
+        s0.intoArray(c[i], j);
+        s1.intoArray(c[i + 1], j);
+        s2.intoArray(c[i + 2], j);
+        s3.intoArray(c[i + 3], j);
+    }
+
+    /** One row ({@code c}) of {@link #multiplyShifted}, 2 vectors from column {@code j}. */
+    private static void shifted1x2(float[] a, int p, float[] x, int[] taps, float[] c, int inner, int j) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;
+        for (int k = 0; k < inner; k++, p++) {
+            int t = taps[k] + j;
+            FloatVector w = FloatVector.broadcast(SPECIES, a[p]);
+            s0 = FloatVector.fromArray(SPECIES, x, t).fma(w, s0);
+            s1 = FloatVector.fromArray(SPECIES, x, t + LANES).fma(w, s1);
+        }
+        s0.intoArray(c, j);
+        s1.intoArray(c, j + LANES);
+    }
+
+    /** One row ({@code c}) of {@link #multiplyShifted}, 1 vector from column {@code j}. */
+    private static void shifted1x1(float[] a, int p, float[] x, int[] taps, float[] c, int inner, int j) {
+        FloatVector s0 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < inner; k++, p++) {
+            s0 = FloatVector.fromArray(SPECIES, x, taps[k] + j).fma(FloatVector.broadcast(SPECIES, a[p]), s0);
+        }
+        s0.intoArray(c, j);
+    }
+
+    /** One element of {@link #multiplyShifted}: the chain of the vector lanes. */
+    private static float shiftedScalar(float[] a, int p, float[] x, int[] taps, int inner, int j) {
+        float s = 0.0f;
+        for (int k = 0; k < inner; k++, p++) {
+            s = Math.fma(a[p], x[taps[k] + j], s);
+        }
+        return s;
+    }
+
+    /**
+     * {@code dst[d + i] = src[s + i]} for {@code i < length}: a run of inputs copied into a row
+     * of patches (im2col) by whole vectors. Where a whole vector fits in both arrays the last one
+     * runs past the run's end, so a run of 10 floats is one load and one store where a loop or
+     * {@code System.arraycopy} took ten moves or a call; what it writes there is input that
+     * generated code overwrites afterwards (the rest of the patch row, or the next output row's
+     * run) or never reads (the columns a patch product computes past its width). Near the end of
+     * either array the rest is copied by elements.
+     */
+    public static void copyRun(float[] src, int s, float[] dst, int d, int length) {
+        for (int i = 0; i < length; i += LANES) {
+            if (s + i > src.length - LANES || d + i > dst.length - LANES) {
+                for (; i < length; i++) {
+                    dst[d + i] = src[s + i];
+                }
+                return;
+            }
+            FloatVector.fromArray(SPECIES, src, s + i).intoArray(dst, d + i);
+        }
+    }
+
+    /**
      * The columns that run as whole vectors: {@code width} rounded up to whole vectors where the
      * rows of {@code b} and {@code c} hold that many, rounded down otherwise.
      */

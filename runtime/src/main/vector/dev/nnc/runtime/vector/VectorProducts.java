@@ -309,15 +309,18 @@ public final class VectorProducts {
             int from = 0;
             do {
                 int to = sliceEnd(from, inner);
+                int last = width - LANES;
                 int j = 0;
                 for (; j + 8 * LANES <= width; j += 8 * LANES) {
-                    one8(x, xo, b, y, from, to, j);
+                    one8(x, xo, b, y, from, to, j, last);
                 }
-                for (; j + 4 * LANES <= width; j += 4 * LANES) {
-                    one4(x, xo, b, y, from, to, j);
-                }
-                for (; j + LANES <= width; j += LANES) {
-                    one1(x, xo, b, y, from, to, j);
+                // The columns left, if a whole vector: one pass whose last vector ends at the row's end.
+                if (width - j > 4 * LANES) {
+                    one8(x, xo, b, y, from, to, j, last);
+                    j = width;
+                } else if (width - j >= LANES) {
+                    one4(x, xo, b, y, from, to, j, last);
+                    j = width;
                 }
                 for (; j + 4 <= width; j += 4) {
                     oneScalar4(x, xo, b, y, from, to, j);
@@ -336,77 +339,82 @@ public final class VectorProducts {
         return Math.min(inner, from + SLICE);
     }
 
-    /** Eight vectors of {@link #multiplyOne} from column {@code j}. */
-    private static void one8(float[] x, int xo, float[][] b, float[] y, int from, int to, int j) {
+    /**
+     * Eight vectors of {@link #multiplyOne} from column {@code j}, each starting at most at {@code
+     * last} (the last whole vector of the row): a group at the end of a row that is not a whole
+     * number of vectors runs as eight chains whose last ones overlap the ones before, since a
+     * pass with fewer chains waits on the multiply-add's latency and costs as much. An
+     * overlapping chain computes the same sums in the same order, so it stores the same bits;
+     * after the first slice every vector of the totals is loaded before any is stored, so none
+     * adds a slice twice.
+     */
+    private static void one8(float[] x, int xo, float[][] b, float[] y, int from, int to, int j, int last) {
+        int j0 = Math.min(j, last);
+        int j1 = Math.min(j + LANES, last);
+        int j2 = Math.min(j + 2 * LANES, last);
+        int j3 = Math.min(j + 3 * LANES, last);
+        int j4 = Math.min(j + 4 * LANES, last);
+        int j5 = Math.min(j + 5 * LANES, last);
+        int j6 = Math.min(j + 6 * LANES, last);
+        int j7 = Math.min(j + 7 * LANES, last);
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
         for (int k = from; k < to; k++) {
             float[] bk = b[k];
             FloatVector xk = FloatVector.broadcast(SPECIES, x[xo + k]);
-            s0 = FloatVector.fromArray(SPECIES, bk, j).fma(xk, s0);
-            s1 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(xk, s1);
-            s2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES).fma(xk, s2);
-            s3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES).fma(xk, s3);
-            s4 = FloatVector.fromArray(SPECIES, bk, j + 4 * LANES).fma(xk, s4);
-            s5 = FloatVector.fromArray(SPECIES, bk, j + 5 * LANES).fma(xk, s5);
-            s6 = FloatVector.fromArray(SPECIES, bk, j + 6 * LANES).fma(xk, s6);
-            s7 = FloatVector.fromArray(SPECIES, bk, j + 7 * LANES).fma(xk, s7);
+            s0 = FloatVector.fromArray(SPECIES, bk, j0).fma(xk, s0);
+            s1 = FloatVector.fromArray(SPECIES, bk, j1).fma(xk, s1);
+            s2 = FloatVector.fromArray(SPECIES, bk, j2).fma(xk, s2);
+            s3 = FloatVector.fromArray(SPECIES, bk, j3).fma(xk, s3);
+            s4 = FloatVector.fromArray(SPECIES, bk, j4).fma(xk, s4);
+            s5 = FloatVector.fromArray(SPECIES, bk, j5).fma(xk, s5);
+            s6 = FloatVector.fromArray(SPECIES, bk, j6).fma(xk, s6);
+            s7 = FloatVector.fromArray(SPECIES, bk, j7).fma(xk, s7);
         }
         if (from > 0) {
-            s0.add(FloatVector.fromArray(SPECIES, y, j)).intoArray(y, j);
-            s1.add(FloatVector.fromArray(SPECIES, y, j + LANES)).intoArray(y, j + LANES);
-            s2.add(FloatVector.fromArray(SPECIES, y, j + 2 * LANES)).intoArray(y, j + 2 * LANES);
-            s3.add(FloatVector.fromArray(SPECIES, y, j + 3 * LANES)).intoArray(y, j + 3 * LANES);
-            s4.add(FloatVector.fromArray(SPECIES, y, j + 4 * LANES)).intoArray(y, j + 4 * LANES);
-            s5.add(FloatVector.fromArray(SPECIES, y, j + 5 * LANES)).intoArray(y, j + 5 * LANES);
-            s6.add(FloatVector.fromArray(SPECIES, y, j + 6 * LANES)).intoArray(y, j + 6 * LANES);
-            s7.add(FloatVector.fromArray(SPECIES, y, j + 7 * LANES)).intoArray(y, j + 7 * LANES);
-        } else {
-            s0.intoArray(y, j);
-            s1.intoArray(y, j + LANES);
-            s2.intoArray(y, j + 2 * LANES);
-            s3.intoArray(y, j + 3 * LANES);
-            s4.intoArray(y, j + 4 * LANES);
-            s5.intoArray(y, j + 5 * LANES);
-            s6.intoArray(y, j + 6 * LANES);
-            s7.intoArray(y, j + 7 * LANES);
+            s0 = s0.add(FloatVector.fromArray(SPECIES, y, j0));
+            s1 = s1.add(FloatVector.fromArray(SPECIES, y, j1));
+            s2 = s2.add(FloatVector.fromArray(SPECIES, y, j2));
+            s3 = s3.add(FloatVector.fromArray(SPECIES, y, j3));
+            s4 = s4.add(FloatVector.fromArray(SPECIES, y, j4));
+            s5 = s5.add(FloatVector.fromArray(SPECIES, y, j5));
+            s6 = s6.add(FloatVector.fromArray(SPECIES, y, j6));
+            s7 = s7.add(FloatVector.fromArray(SPECIES, y, j7));
         }
+        s0.intoArray(y, j0);
+        s1.intoArray(y, j1);
+        s2.intoArray(y, j2);
+        s3.intoArray(y, j3);
+        s4.intoArray(y, j4);
+        s5.intoArray(y, j5);
+        s6.intoArray(y, j6);
+        s7.intoArray(y, j7);
     }
 
-    /** Four vectors of {@link #multiplyOne} from column {@code j}. */
-    private static void one4(float[] x, int xo, float[][] b, float[] y, int from, int to, int j) {
+    /** Four vectors of {@link #multiplyOne} from column {@code j}, each starting at most at {@code last}: see {@link #one8}. */
+    private static void one4(float[] x, int xo, float[][] b, float[] y, int from, int to, int j, int last) {
+        int j0 = Math.min(j, last);
+        int j1 = Math.min(j + LANES, last);
+        int j2 = Math.min(j + 2 * LANES, last);
+        int j3 = Math.min(j + 3 * LANES, last);
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
         for (int k = from; k < to; k++) {
             float[] bk = b[k];
             FloatVector xk = FloatVector.broadcast(SPECIES, x[xo + k]);
-            s0 = FloatVector.fromArray(SPECIES, bk, j).fma(xk, s0);
-            s1 = FloatVector.fromArray(SPECIES, bk, j + LANES).fma(xk, s1);
-            s2 = FloatVector.fromArray(SPECIES, bk, j + 2 * LANES).fma(xk, s2);
-            s3 = FloatVector.fromArray(SPECIES, bk, j + 3 * LANES).fma(xk, s3);
+            s0 = FloatVector.fromArray(SPECIES, bk, j0).fma(xk, s0);
+            s1 = FloatVector.fromArray(SPECIES, bk, j1).fma(xk, s1);
+            s2 = FloatVector.fromArray(SPECIES, bk, j2).fma(xk, s2);
+            s3 = FloatVector.fromArray(SPECIES, bk, j3).fma(xk, s3);
         }
         if (from > 0) {
-            s0.add(FloatVector.fromArray(SPECIES, y, j)).intoArray(y, j);
-            s1.add(FloatVector.fromArray(SPECIES, y, j + LANES)).intoArray(y, j + LANES);
-            s2.add(FloatVector.fromArray(SPECIES, y, j + 2 * LANES)).intoArray(y, j + 2 * LANES);
-            s3.add(FloatVector.fromArray(SPECIES, y, j + 3 * LANES)).intoArray(y, j + 3 * LANES);
-        } else {
-            s0.intoArray(y, j);
-            s1.intoArray(y, j + LANES);
-            s2.intoArray(y, j + 2 * LANES);
-            s3.intoArray(y, j + 3 * LANES);
+            s0 = s0.add(FloatVector.fromArray(SPECIES, y, j0));
+            s1 = s1.add(FloatVector.fromArray(SPECIES, y, j1));
+            s2 = s2.add(FloatVector.fromArray(SPECIES, y, j2));
+            s3 = s3.add(FloatVector.fromArray(SPECIES, y, j3));
         }
-    }
-
-    /** One vector of {@link #multiplyOne} from column {@code j}. */
-    private static void one1(float[] x, int xo, float[][] b, float[] y, int from, int to, int j) {
-        FloatVector s0 = FloatVector.zero(SPECIES);
-        for (int k = from; k < to; k++) {
-            s0 = FloatVector.fromArray(SPECIES, b[k], j).fma(FloatVector.broadcast(SPECIES, x[xo + k]), s0);
-        }
-        if (from > 0) {
-            s0.add(FloatVector.fromArray(SPECIES, y, j)).intoArray(y, j);
-        } else {
-            s0.intoArray(y, j);
-        }
+        s0.intoArray(y, j0);
+        s1.intoArray(y, j1);
+        s2.intoArray(y, j2);
+        s3.intoArray(y, j3);
     }
 
     /** Columns {@code j} to {@code j + 3} of {@link #multiplyOne}: a scalar tail, four sums at once. */

@@ -53,6 +53,117 @@ class PatchProductsTest {
         assertEquals(-7.0f, c[3][padded - 1], "c[3][padded - 1]");
     }
 
+    /**
+     * The product over runs of one array from each tap's offset against the chain of
+     * multiply-adds per element, bit for bit: rows in fours, overlapping fours and single rows,
+     * widths of whole vectors, tails, and an input long enough for whole vectors past the width
+     * or not (a scalar tail); taps in any order, as a dilated window or a padded one gives them.
+     */
+    @Test
+    void shiftedProductIsTheChainOfMultiplyAddsOverEachTapsRun() {
+        for (int rows : ROWS) {
+            for (int inner : INNER) {
+                for (int width : WIDTHS) {
+                    for (boolean roomy : new boolean[] {false, true}) {
+                        int[] taps = new int[inner];
+                        for (int k = 0; k < inner; k++) {
+                            taps[k] = (k * 7) % (inner + 3);
+                        }
+                        int padded = (width + LANES - 1) / LANES * LANES;
+                        int reach = inner + 2 + (roomy ? padded : width);
+                        float[] x = values(reach);
+                        int ao = 2;
+                        float[] a = values(ao + rows * inner);
+                        float[][] c = rows(rows, roomy ? padded : width);
+                        PatchProducts.multiplyShifted(a, ao, inner, x, taps, c, rows, inner, width);
+                        for (int i = 0; i < rows; i++) {
+                            for (int j = 0; j < width; j++) {
+                                float expected = 0.0f;
+                                for (int k = 0; k < inner; k++) {
+                                    expected = Math.fma(a[ao + i * inner + k], x[taps[k] + j], expected);
+                                }
+                                String where = "rows=%d inner=%d width=%d roomy=%b at [%d][%d]"
+                                        .formatted(rows, inner, width, roomy, i, j);
+                                assertEquals(
+                                        Float.floatToRawIntBits(expected), Float.floatToRawIntBits(c[i][j]), where);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The planes stored out of the sums of the shifted product: each output the sum at its
+     * column plus the filter's bias (or the sum itself, -0 kept, without one), rows narrower and
+     * wider than a vector, and nothing written outside the planes.
+     */
+    @Test
+    void storedPlanesAreTheSumsPlusTheBiasAndNothingElse() {
+        for (int outW : new int[] {1, 3, LANES - 1, LANES, LANES + 5, 2 * LANES + 12}) {
+            for (int outH : new int[] {1, 2, 5}) {
+                for (boolean withBias : new boolean[] {false, true}) {
+                    int filters = 3;
+                    int wp = outW + 4;
+                    int length = ((outH - 1) * wp + outW + LANES - 1) / LANES * LANES;
+                    float[][] sums = rows(filters, length);
+                    sums[filters - 1][0] = -0.0f;
+                    float[] bias = withBias ? values(filters + 1) : null;
+                    int oo = 5;
+                    float[] out = new float[oo + filters * outH * outW + 2 * LANES];
+                    Arrays.fill(out, -7.0f);
+                    PatchProducts.storePlanes(sums, wp, bias, 1, out, oo, filters, outH, outW);
+                    for (int i = 0; i < out.length; i++) {
+                        int p = i - oo;
+                        String where = "outW=%d outH=%d bias=%b at %d".formatted(outW, outH, withBias, i);
+                        if (p < 0 || p >= filters * outH * outW) {
+                            assertEquals(-7.0f, out[i], "outside the planes: " + where);
+                            continue;
+                        }
+                        int f = p / (outH * outW);
+                        int oy = p % (outH * outW) / outW;
+                        int ox = p % outW;
+                        float sum = sums[f][oy * wp + ox];
+                        float expected = withBias ? sum + bias[1 + f] : sum;
+                        assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(out[i]), where);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A run copied into a row of patches: every element of the run equals its input, whatever its
+     * length (shorter than a vector, whole vectors, a tail) and offsets, and near the end of either
+     * array nothing is written past the array (the copy finishes by elements there).
+     */
+    @Test
+    void copyRunCopiesTheRunAndAtMostAVectorPastIt() {
+        float[] src = values(3 * LANES + 5);
+        for (int length : new int[] {0, 1, 3, LANES - 1, LANES, LANES + 3, 2 * LANES, 3 * LANES + 5}) {
+            for (int s = 0; s + length <= src.length; s += Math.max(1, LANES / 3)) {
+                for (int dLength : new int[] {length, length + 1, length + LANES, 4 * LANES + 7}) {
+                    for (int d = 0; d + length <= dLength; d += Math.max(1, LANES / 2)) {
+                        float[] dst = new float[dLength];
+                        Arrays.fill(dst, -7.0f);
+                        PatchProducts.copyRun(src, s, dst, d, length);
+                        for (int i = 0; i < dLength; i++) {
+                            String where = "length=%d s=%d d=%d of %d at %d".formatted(length, s, d, dLength, i);
+                            if (i < d) {
+                                assertEquals(-7.0f, dst[i], "before the run: " + where);
+                            } else if (i < d + length) {
+                                assertEquals(src[s + i - d], dst[i], "in the run: " + where);
+                            } else if (i >= d + Math.max(length, 1) + LANES - 1) {
+                                assertEquals(-7.0f, dst[i], "past the run's last vector: " + where);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** {@code rows x inner} left factor read by rows ({@code transposed} false) or by columns. */
     private void check(int rows, int inner, int width, boolean padded, boolean transposed) {
         int length = padded ? (width + LANES - 1) / LANES * LANES : width;

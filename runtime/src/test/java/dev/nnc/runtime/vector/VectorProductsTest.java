@@ -294,15 +294,33 @@ class VectorProductsTest {
     /**
      * The one-sample product is {@code multiply} of one row followed by the bias, to the last
      * bit (so a one-sample prediction equals the same sample's row of a small batch), over widths
-     * that reach its blocks of eight, four and one vectors and both scalar tails, with and
-     * without a bias and with an offset into the sample, within one slice of weight rows and
-     * over several.
+     * that reach its blocks of eight and four vectors, whole and with their last vectors moved
+     * back to end at the row's end (LeNet-5's 120 and 84 columns among them), and both scalar
+     * tails, with and without a bias and with an offset into the sample, within one slice of
+     * weight rows and over several (where an overlapping vector must not add a slice twice).
      */
     @Test
     void multiplyOneIsMultiplyOfOneRowThenTheBias() {
-        int[] widths = {1, 3, LANES - 1, LANES, 4 * LANES + 5, 8 * LANES, 8 * LANES + 3, 12 * LANES + 5, 17 * LANES + 1
+        int[] widths = {
+            1,
+            3,
+            LANES - 1,
+            LANES,
+            LANES + 1,
+            2 * LANES + 3,
+            4 * LANES,
+            4 * LANES + 5,
+            5 * LANES + 4,
+            7 * LANES + 8,
+            8 * LANES,
+            8 * LANES + 3,
+            9 * LANES + 7,
+            12 * LANES + 5,
+            17 * LANES + 1,
+            120,
+            84
         };
-        for (int inner : new int[] {1, 2, 7, 33, 256, 257, 600}) {
+        for (int inner : new int[] {1, 2, 7, 33, 256, 257, 400, 600}) {
             for (int width : widths) {
                 for (boolean withBias : new boolean[] {true, false}) {
                     int xo = inner % 2 == 0 ? 0 : 3;
