@@ -410,7 +410,7 @@ final class WindowLoops {
         if (g.depth() < DOT_PRODUCT_PATCHES) {
             String taps = kernel.scratchRows(node, "tapPatches", g.depth(), rowLength(g.outPlane));
             plain = CodeBlock.builder()
-                    .add(patchRows(node.arg(1), g, taps, false))
+                    .add(patchRows(node.arg(1), g, taps, false, false))
                     .add(new LoopEmitter(kernel, numeric).emit(Loops.weightGradientDots(node, taps, rows)))
                     .build();
         } else {
