@@ -48,6 +48,46 @@ class AllocationTest {
     }
 
     /**
+     * A float CNN, whose convolutions and max pools take the runtime's vector kernels when the
+     * Vector API is on (this class runs in that JVM too): in-place convolutions, gathered pools.
+     */
+    @org.junit.jupiter.api.Test
+    void aFloatCnnAllocatesNothing() {
+        String spec = """
+                network SmallCnn {
+                    precision float;
+                    input image[1, 12, 12];
+                    target label[4];
+                    c1 = conv2d(image, 4, 3, padding = 1, activation = relu);
+                    p1 = max_pool2d(c1, 2);
+                    c2 = conv2d(p1, 6, 3, activation = relu);
+                    p2 = max_pool2d(c2, 2);
+                    out = dense(flatten(p2), 4);
+                    probs = softmax(out);
+                    output probs;
+                    loss cross_entropy(probs, label);
+                    optimizer sgd(lr = 0.01, momentum = 0.9);
+                    seed 3;
+                }
+                """;
+        TrainableNetwork net = GeneratedClasses.compile("SmallCnn", spec).newInstance("SmallCnn");
+        int n = 4;
+        double[] xs = random(n * net.inputSize(), 1);
+        double[] ys = random(n * net.targetSize(), 2);
+        double[] x = random(net.inputSize(), 3);
+        double[] out = new double[net.outputSize()];
+        double[] grad = new double[net.parameterCount()];
+        Runnable calls = () -> {
+            net.predict(x, out);
+            net.gradient(xs, ys, n, grad);
+            net.trainStep(xs, ys, n);
+            net.applyGradient(grad);
+        };
+        long quietest = quietestWindow(calls, 20_000, 1_000);
+        assertEquals(0, quietest, "SmallCnn allocated " + quietest + " bytes in each window of 1,000 rounds");
+    }
+
+    /**
      * Bytes the calling thread allocated in the quietest window of {@code rounds} calls, after
      * {@code warmUp} calls that let the JIT compile the code, measuring up to {@link #WINDOWS}
      * windows and stopping at the first that allocated nothing. An allocation per call shows in
