@@ -29,7 +29,11 @@ class AllocationTest {
         "normalized.nn, Normalized"
     })
     void trainingAndPredictionAllocateNothing(String example, String network) {
-        TrainableNetwork net = GeneratedClasses.compileExample(example).newInstance(network);
+        assertTheApiAllocatesNothing(GeneratedClasses.compileExample(example).newInstance(network), network);
+    }
+
+    /** {@code predict}, {@code gradient}, {@code trainStep}, {@code trainingGradient} and {@code applyGradient} in turn. */
+    private static void assertTheApiAllocatesNothing(TrainableNetwork net, String network) {
         int n = 4;
         double[] xs = random(n * net.inputSize(), 1);
         double[] ys = random(n * net.targetSize(), 2);
@@ -70,21 +74,7 @@ class AllocationTest {
                     seed 3;
                 }
                 """;
-        TrainableNetwork net = GeneratedClasses.compile("SmallCnn", spec).newInstance("SmallCnn");
-        int n = 4;
-        double[] xs = random(n * net.inputSize(), 1);
-        double[] ys = random(n * net.targetSize(), 2);
-        double[] x = random(net.inputSize(), 3);
-        double[] out = new double[net.outputSize()];
-        double[] grad = new double[net.parameterCount()];
-        Runnable calls = () -> {
-            net.predict(x, out);
-            net.gradient(xs, ys, n, grad);
-            net.trainStep(xs, ys, n);
-            net.applyGradient(grad);
-        };
-        long quietest = quietestWindow(calls, 20_000, 1_000);
-        assertEquals(0, quietest, "SmallCnn allocated " + quietest + " bytes in each window of 1,000 rounds");
+        assertTheApiAllocatesNothing(GeneratedClasses.compile("SmallCnn", spec).newInstance("SmallCnn"), "SmallCnn");
     }
 
     /**
