@@ -6,6 +6,7 @@ import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.SpatialOp;
 import dev.nnc.compiler.graph.Window;
 import dev.nnc.compiler.loops.Loops;
+import dev.nnc.compiler.loops.WindowGeometry;
 import dev.nnc.compiler.semantic.Shape;
 import java.util.function.BiFunction;
 
@@ -476,17 +477,8 @@ final class WindowLoops {
         if (!byPosition || g.reachesPadding()) {
             return patchRows(x, g, name, byPosition, false);
         }
-        // By output position without padding: every element is a copy.
-        CodeBlock.Builder code = CodeBlock.builder().beginControlFlow("for (int c = 0; c < $L; c++)", g.channels);
-        g.eachPatchElement(code);
-        code.addStatement(
-                "$N[o][(c * $L + ky) * $L + kx] = $L",
-                name,
-                g.kh,
-                g.kw,
-                read(x, CodeBlock.of("c * $L + iy * $L + ix", g.inPlane, g.inW)));
-        g.endPatchElement(code);
-        return code.endControlFlow().build();
+        // By output position without padding: every element is a copy, output by output.
+        return new LoopEmitter(kernel, numeric).emit(Loops.patchesByPosition(g.extents(), x, name));
     }
 
     /**
@@ -742,27 +734,9 @@ final class WindowLoops {
             return channels * taps;
         }
 
-        /**
-         * Opens loops over the taps and the outputs of one channel {@code c}: {@code ky},
-         * {@code kx}, {@code oy}, {@code ox}, with {@code o} the output's position in its plane,
-         * {@code iy}, {@code ix} the input the tap reads and, where padding can be reached
-         * ({@link #reachesPadding}), {@code inside} whether that input exists.
-         */
-        void eachPatchElement(CodeBlock.Builder code) {
-            code.beginControlFlow("for (int ky = 0; ky < $L; ky++)", kh)
-                    .beginControlFlow("for (int kx = 0; kx < $L; kx++)", kw)
-                    .beginControlFlow("for (int oy = 0; oy < $L; oy++)", outH)
-                    .addStatement("int iy = oy * $L - $L + ky * $L", sh, ph, dh)
-                    .beginControlFlow("for (int ox = 0; ox < $L; ox++)", outW)
-                    .addStatement("int ix = ox * $L - $L + kx * $L", sw, pw, dw)
-                    .addStatement("int o = oy * $L + ox", outW);
-            if (reachesPadding()) {
-                code.addStatement("boolean inside = iy >= 0 && iy < $L && ix >= 0 && ix < $L", inH, inW);
-            }
-        }
-
-        void endPatchElement(CodeBlock.Builder code) {
-            code.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+        /** The same extents as the loop-nest stage takes them. */
+        WindowGeometry extents() {
+            return new WindowGeometry(channels, inH, inW, outH, outW, kh, kw, sh, sw, ph, pw, dh, dw);
         }
     }
 }

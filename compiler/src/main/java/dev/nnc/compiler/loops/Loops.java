@@ -33,6 +33,14 @@ public final class Loops {
     }
 
     /**
+     * The scheduled nest that copies node {@code x}'s input under each tap of each output of an
+     * unpadded window into the scratch rows {@code patches [outputs][C kh kw]}.
+     */
+    public static List<Stmt> patchesByPosition(WindowGeometry window, int x, String patches) {
+        return Scheduler.schedule(WindowNests.patchesByPosition(window, x, patches));
+    }
+
+    /**
      * The scheduled nest that clears a convolution's input gradient {@code node} and adds the
      * patch gradients of {@code patchGradients} back under their taps (col2im); the rows are the
      * taps, or the outputs when {@code byPosition}. The products that fill those rows stay with

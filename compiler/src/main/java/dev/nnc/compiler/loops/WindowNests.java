@@ -202,6 +202,20 @@ final class WindowNests {
         return List.of(new Loop("f", node.shape().dim(0), List.of(taps)));
     }
 
+    /**
+     * The patches by output position ({@code patches[o][(c kh + ky) kw + kx]}, the input under
+     * each tap of output {@code o}) of an unpadded window, output by output, so that each row is
+     * written along its length; where padding is reached the code generator writes the rows
+     * itself, zeros included.
+     */
+    static List<Stmt> patchesByPosition(WindowGeometry g, int x, String patches) {
+        Affine tap = Affine.of("c").times(g.kh()).plus("ky", 1).times(g.kw()).plus("kx", 1);
+        Affine output = Affine.of("oy").times(g.outW()).plus("ox", 1);
+        Stmt copy = new Stmt.StoreCell(patches, output, tap, load(x, Place.at(g.input())));
+        Loop channels = new Loop("c", g.channels(), List.of(eachTap(g, copy)));
+        return List.of(new Loop("oy", g.outH(), List.of(new Loop("ox", g.outW(), List.of(channels)))));
+    }
+
     private static List<Stmt> clear(Node node) {
         return List.of(new Loop(
                 "i",
