@@ -669,26 +669,29 @@ final class WindowLoops {
         final int outPlane;
         final int taps;
 
+        /** The extents as the loop-nest stage derives them, the one place that does. */
+        private final WindowGeometry extents;
+
         Geometry(Window window, Shape input, int filters) {
-            boolean twoD = window.spatialRank() == 2;
-            int w = window.spatialRank() - 1;
-            this.channels = input.dim(0);
+            WindowGeometry e = WindowGeometry.of(window, input);
+            this.extents = e;
+            this.channels = e.channels();
             this.filters = filters;
-            this.inH = twoD ? input.dim(1) : 1;
-            this.inW = input.dim(1 + w);
-            this.kh = twoD ? window.kernel().get(0) : 1;
-            this.kw = window.kernel().get(w);
-            this.sh = twoD ? window.stride().get(0) : 1;
-            this.sw = window.stride().get(w);
-            this.ph = twoD ? window.padBegin().get(0) : 0;
-            this.pw = window.padBegin().get(w);
-            this.dh = twoD ? window.dilation().get(0) : 1;
-            this.dw = window.dilation().get(w);
-            this.outH = twoD ? window.outputSize(0, inH) : 1;
-            this.outW = window.outputSize(w, inW);
-            this.inPlane = inH * inW;
-            this.outPlane = outH * outW;
-            this.taps = kh * kw;
+            this.inH = e.inH();
+            this.inW = e.inW();
+            this.kh = e.kh();
+            this.kw = e.kw();
+            this.sh = e.sh();
+            this.sw = e.sw();
+            this.ph = e.ph();
+            this.pw = e.pw();
+            this.dh = e.dh();
+            this.dw = e.dw();
+            this.outH = e.outH();
+            this.outW = e.outW();
+            this.inPlane = e.inPlane();
+            this.outPlane = e.outPlane();
+            this.taps = e.taps();
         }
 
         /** Whether some tap of some output falls into the padding. */
@@ -734,9 +737,9 @@ final class WindowLoops {
             return channels * taps;
         }
 
-        /** The same extents as the loop-nest stage takes them. */
+        /** The extents as the loop-nest stage takes them. */
         WindowGeometry extents() {
-            return new WindowGeometry(channels, inH, inW, outH, outW, kh, kw, sh, sw, ph, pw, dh, dw);
+            return extents;
         }
     }
 }

@@ -70,6 +70,16 @@ public record WindowGeometry(
         return Affine.of("c").times(outPlane()).plus("oy", outW).plus("ox", 1);
     }
 
+    /** {@code oy·outW + ox}: the current output's position in its plane, a patch row's index. */
+    Affine position() {
+        return Affine.of("oy").times(outW).plus("ox", 1);
+    }
+
+    /** {@code (c·kh + ky)·kw + kx}: the current tap's place in a patch, the layout of a weight's row. */
+    Affine tap() {
+        return Affine.of("c").times(kh).plus("ky", 1).times(kw).plus("kx", 1);
+    }
+
     /** {@code c·inPlane + iy·inW + ix}: the input the current tap reads. */
     Affine input() {
         return Affine.of("c").times(inPlane()).plus("iy", inW).plus("ix", 1);

@@ -154,8 +154,8 @@ final class WindowNests {
     static List<Stmt> addUnderTaps(Node node, String patchGradients, boolean byPosition) {
         SpatialOp.ConvInputGrad grad = (SpatialOp.ConvInputGrad) node.op();
         WindowGeometry g = WindowGeometry.of(grad.window(), grad.input());
-        Affine tap = Affine.of("c").times(g.kh()).plus("ky", 1).times(g.kw()).plus("kx", 1);
-        Affine output = Affine.of("oy").times(g.outW()).plus("ox", 1);
+        Affine tap = g.tap();
+        Affine output = g.position();
         if (byPosition) {
             // Output by output, each reading its row of patch gradients along its length.
             Stmt add = new Store(node.id(), Place.at(g.input()), new Value.Cell(patchGradients, output, tap), true);
@@ -209,8 +209,8 @@ final class WindowNests {
      * itself, zeros included.
      */
     static List<Stmt> patchesByPosition(WindowGeometry g, int x, String patches) {
-        Affine tap = Affine.of("c").times(g.kh()).plus("ky", 1).times(g.kw()).plus("kx", 1);
-        Affine output = Affine.of("oy").times(g.outW()).plus("ox", 1);
+        Affine tap = g.tap();
+        Affine output = g.position();
         Stmt copy = new Stmt.StoreCell(patches, output, tap, load(x, Place.at(g.input())));
         Loop channels = new Loop("c", g.channels(), List.of(eachTap(g, copy)));
         return List.of(new Loop("oy", g.outH(), List.of(new Loop("ox", g.outW(), List.of(channels)))));
