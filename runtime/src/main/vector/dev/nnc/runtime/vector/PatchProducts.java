@@ -28,6 +28,10 @@ public final class PatchProducts {
     /** Whether four rows by four vectors fit the registers (AVX-512; see {@link VectorProducts}). */
     private static final boolean FOUR_BY_FOUR = LANES >= 16;
 
+    static {
+        OperatorCaches.fill();
+    }
+
     private PatchProducts() {}
 
     /**

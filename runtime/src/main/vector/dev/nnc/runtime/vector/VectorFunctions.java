@@ -26,6 +26,10 @@ public final class VectorFunctions {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
 
+    static {
+        OperatorCaches.fill();
+    }
+
     private VectorFunctions() {}
 
     /** {@code y[i] = 1 / (1 + exp(-y[i]))} for {@code from <= i < from + count}, in place. */

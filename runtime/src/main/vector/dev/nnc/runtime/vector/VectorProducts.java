@@ -107,6 +107,10 @@ public final class VectorProducts {
     /** Doubles of the same vector size: a float vector widens into two of them. */
     private static final VectorSpecies<Double> WIDE = DoubleVector.SPECIES_PREFERRED;
 
+    static {
+        OperatorCaches.fill();
+    }
+
     private VectorProducts() {}
 
     /** Floats per vector: 16 with AVX-512, 8 with AVX2. */
@@ -269,9 +273,8 @@ public final class VectorProducts {
      * was boxed: a prediction and a training step of a batch of 64 allocated from 300 KB to 70
      * MB. The first slice's sums and the later ones' are stored in two branches for the same
      * reason. The sums carried round a loop need such guards too, which JDK 17's Vector API
-     * offers no way around: in a JVM whose earlier work left the shared methods without traps,
-     * the kernels still allocate (340 KB for the same step), so the compiler's allocation test runs
-     * in a JVM of its own.
+     * offers no way around; they keep their traps as long as the compilation's count of traps
+     * stays under the limit, which {@link OperatorCaches} sees to.
      */
     private static void addBias(float[] bias, float[][] c, int from, int to, int j0, int width) {
         if (bias == null) {

@@ -21,6 +21,10 @@ public final class VectorSums {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
 
+    static {
+        OperatorCaches.fill();
+    }
+
     private VectorSums() {}
 
     /**

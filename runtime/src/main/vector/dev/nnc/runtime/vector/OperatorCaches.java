@@ -1,0 +1,45 @@
+package dev.nnc.runtime.vector;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Runs, once, every lane-wise operation and reduction that the kernels of this package use, when
+ * the first of their classes is initialised, so that the Vector API has looked up each one's
+ * implementation before the JIT compiles the method that looks it up.
+ *
+ * <p>Why. JDK 17's Vector API finds an operation's implementation in a cache per element type
+ * and kind of operation ({@code VectorOperators.ImplCache.find}); the first lookup of an
+ * operation calls a supplier, a lambda whose class differs by kind and element type. Once C2 has
+ * compiled {@code find} for the suppliers it has seen, the first lookup of another kind traps on
+ * a class check, again on every call until the recompilation is installed (three times, four, or
+ * more on a busy machine). C2 sums the traps recorded in the profile of every method it inlines
+ * into one count per compilation, and a kernel inlines {@code find} once per vector operation: 32
+ * times in a four-by-four block of a product. At {@code -XX:PerMethodTrapLimit} (100) C2 compiles
+ * the kernel's class checks without traps, so its vectors' classes are no longer exact, the
+ * intrinsics do not apply and every vector is boxed: a float MLP's batch-64 step allocated 330
+ * KB, in about one JVM in ten on a busy machine, when {@code find} had trapped four times rather
+ * than three. With the caches filled while {@code find} still runs in the interpreter, no later
+ * lookup calls a supplier, and its profile records no trap.
+ *
+ * <p>Every kernel class of this package calls {@link #fill} from its static initialiser.
+ * {@code VectorKernelSourcesTest} checks that each operation named in their sources runs here.
+ */
+final class OperatorCaches {
+    static {
+        float[] floats = new float[FloatVector.SPECIES_PREFERRED.length()];
+        FloatVector f = FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, floats, 0);
+        FloatVector unary = f.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.TANH);
+        FloatVector binary = unary.add(f).add(1.0f).div(unary);
+        binary.fma(f, f).intoArray(floats, 0);
+        double[] doubles = new double[DoubleVector.SPECIES_PREFERRED.length()];
+        DoubleVector d = DoubleVector.fromArray(DoubleVector.SPECIES_PREFERRED, doubles, 0);
+        doubles[0] = d.fma(d, d).add(d).reduceLanes(VectorOperators.ADD);
+    }
+
+    private OperatorCaches() {}
+
+    /** Initialises this class, which runs the operations once; nothing after the first call. */
+    static void fill() {}
+}
