@@ -21,6 +21,7 @@ import jdk.jfr.consumer.RecordingFile;
 final class AllocationSites {
     private static final int FRAMES = 4;
     private static final int SITES = 6;
+    private static final int TRAPS = 12;
 
     private AllocationSites() {}
 
@@ -46,6 +47,49 @@ final class AllocationSites {
         }
     }
 
+    /**
+     * A recording, from now on, of the JIT's deoptimisations: the uncommon traps whose counts, in
+     * the profiles of methods that many kernels inline, decide whether C2 compiles a kernel's
+     * vectors boxed (see the runtime's {@code OperatorCaches}).
+     */
+    static Recording deoptimizations() {
+        Recording recording = new Recording();
+        recording.enable("jdk.Deoptimization");
+        recording.start();
+        return recording;
+    }
+
+    /** The deoptimisations {@code recording} holds so far, counted by reason and place, most first. */
+    static String traps(Recording recording) {
+        try {
+            Path file = Files.createTempFile("deoptimizations", ".jfr");
+            try {
+                recording.dump(file);
+                Map<String, Long> counts = new LinkedHashMap<>();
+                for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
+                    String method = event.getValue("method") instanceof jdk.jfr.consumer.RecordedMethod m
+                            ? m.getType().getName() + "." + m.getName()
+                            : "?";
+                    counts.merge(
+                            event.getString("reason") + " at " + method + " bci " + event.getInt("bci"), 1L, Long::sum);
+                }
+                return top(counts, TRAPS, " traps: ");
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            return "(no flight recording: " + e.getMessage() + ")";
+        }
+    }
+
+    private static String top(Map<String, Long> counts, int limit, String unit) {
+        return counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()))
+                .limit(limit)
+                .map(e -> e.getValue() + unit + e.getKey())
+                .collect(Collectors.joining("\n  ", "\n  ", ""));
+    }
+
     private static String summary(Path file) throws IOException {
         Map<String, Long> bytesBySite = new LinkedHashMap<>();
         for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
@@ -57,11 +101,7 @@ final class AllocationSites {
             long bytes = event.hasField("tlabSize") ? event.getLong("tlabSize") : event.getLong("allocationSize");
             bytesBySite.merge(site(event), bytes, Long::sum);
         }
-        return bytesBySite.entrySet().stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()))
-                .limit(SITES)
-                .map(e -> e.getValue() + " bytes at " + e.getKey())
-                .collect(Collectors.joining("\n  ", "\n  ", ""));
+        return top(bytesBySite, SITES, " bytes at ");
     }
 
     /**

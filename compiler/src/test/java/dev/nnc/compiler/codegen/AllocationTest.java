@@ -3,6 +3,9 @@ package dev.nnc.compiler.codegen;
 import dev.nnc.runtime.SeededRandom;
 import dev.nnc.runtime.TrainableNetwork;
 import java.lang.management.ManagementFactory;
+import jdk.jfr.Recording;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.opentest4j.AssertionFailedError;
@@ -15,8 +18,21 @@ import org.opentest4j.AssertionFailedError;
 class AllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    /** The JIT's deoptimisations while the tests run, named when a test fails. */
+    private static Recording deoptimizations;
+
     /** The most windows measured before a test fails. */
     private static final int WINDOWS = 20;
+
+    @BeforeAll
+    static void recordDeoptimizations() {
+        deoptimizations = AllocationSites.deoptimizations();
+    }
+
+    @AfterAll
+    static void stopRecording() {
+        deoptimizations.close();
+    }
 
     @ParameterizedTest
     @CsvSource({
@@ -83,7 +99,9 @@ class AllocationTest {
         long quietest = quietestWindow(calls, warmUp, rounds);
         if (quietest > 0) {
             throw new AssertionFailedError(what + " allocated " + quietest + " bytes in each window of " + rounds
-                    + " rounds; where, in the next " + rounds + ":" + AllocationSites.of(calls, rounds));
+                    + " rounds; where, in the next " + rounds + ":" + AllocationSites.of(calls, rounds)
+                    + "\nthe deoptimisations since the first test, by reason and place:"
+                    + AllocationSites.traps(deoptimizations));
         }
     }
 
