@@ -106,6 +106,8 @@ public final class VectorProducts {
 
     /** Doubles of the same vector size: a float vector widens into two of them. */
     private static final VectorSpecies<Double> WIDE = DoubleVector.SPECIES_PREFERRED;
+    /** The floats that widen to one {@link #WIDE} vector: half a float vector's lanes. */
+    private static final int HALF_LANES = WIDE.length();
 
     static {
         OperatorCaches.fill();
@@ -1778,15 +1780,24 @@ public final class VectorProducts {
      * The sum of the squares of {@code a[from]} to {@code a[to - 1]}, in double (a float sum of
      * squares overflows near 1.8e19): the gradient norm's share of one run of a parameter. C2
      * does not vectorise the plain loop, whose float-to-double conversion sits in a reduction.
+     *
+     * <p>Each vector of doubles is the first part of the conversion of a whole float vector, the
+     * second half loaded from its own offset. The second part of a conversion runs through
+     * shuffles, masks and blends, which no other kernel uses: run for the first time at the
+     * first training step, late in the warm-up, that machinery changed the profiles of Vector API
+     * methods that the products share, and in some JVMs the products were compiled with their
+     * vectors boxed after it. (A half-width float vector widened whole is not intrinsified at
+     * all in JDK 17.)
      */
     public static double sumOfSquares(float[] a, int from, int to) {
         DoubleVector low = DoubleVector.zero(WIDE);
         DoubleVector high = low;
         int i = from;
-        for (; i + LANES <= to; i += LANES) {
-            FloatVector v = FloatVector.fromArray(SPECIES, a, i);
-            DoubleVector first = (DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 0);
-            DoubleVector second = (DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 1);
+        for (; i + LANES + HALF_LANES <= to; i += LANES) {
+            DoubleVector first =
+                    (DoubleVector) FloatVector.fromArray(SPECIES, a, i).convertShape(VectorOperators.F2D, WIDE, 0);
+            DoubleVector second = (DoubleVector)
+                    FloatVector.fromArray(SPECIES, a, i + HALF_LANES).convertShape(VectorOperators.F2D, WIDE, 0);
             low = first.fma(first, low);
             high = second.fma(second, high);
         }
