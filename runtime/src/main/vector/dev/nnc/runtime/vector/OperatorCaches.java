@@ -5,9 +5,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Runs, once, every lane-wise operation and reduction that the kernels of this package use, when
- * the first of their classes is initialised, so that the Vector API has looked up each one's
- * implementation before the JIT compiles the method that looks it up.
+ * Runs, once, every lane-wise operation, reduction and conversion that the kernels of this
+ * package use, when the first of their classes is initialised, so that the Vector API has looked
+ * up each one's implementation before the JIT compiles the method that looks it up, and none of
+ * its machinery runs for the first time late in a warm-up (see {@code VectorProducts.sumOfSquares}).
  *
  * <p>Why. JDK 17's Vector API finds an operation's implementation in a cache per element type
  * and kind of operation ({@code VectorOperators.ImplCache.find}); the first lookup of an
@@ -29,13 +30,15 @@ import jdk.incubator.vector.VectorOperators;
 final class OperatorCaches {
     static {
         float[] floats = new float[FloatVector.SPECIES_PREFERRED.length()];
-        FloatVector f = FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, floats, 0);
+        FloatVector f = FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, floats, 0)
+                .add(FloatVector.zero(FloatVector.SPECIES_PREFERRED))
+                .add(FloatVector.broadcast(FloatVector.SPECIES_PREFERRED, 1.0f));
         FloatVector unary = f.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.TANH);
         FloatVector binary = unary.add(f).add(1.0f).div(unary);
         binary.fma(f, f).intoArray(floats, 0);
-        double[] doubles = new double[DoubleVector.SPECIES_PREFERRED.length()];
-        DoubleVector d = DoubleVector.fromArray(DoubleVector.SPECIES_PREFERRED, doubles, 0);
-        doubles[0] = d.fma(d, d).add(d).reduceLanes(VectorOperators.ADD);
+        DoubleVector d = DoubleVector.zero(DoubleVector.SPECIES_PREFERRED);
+        DoubleVector widened = (DoubleVector) f.convertShape(VectorOperators.F2D, DoubleVector.SPECIES_PREFERRED, 0);
+        floats[0] = (float) d.fma(d, d).add(widened).reduceLanes(VectorOperators.ADD);
     }
 
     private OperatorCaches() {}
