@@ -5,11 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedMethod;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
@@ -35,13 +37,17 @@ final class AllocationSites {
                 calls.run();
             }
             recording.stop();
-            Path file = Files.createTempFile("allocations", ".jfr");
-            try {
-                recording.dump(file);
-                return summary(file);
-            } finally {
-                Files.deleteIfExists(file);
+            Map<String, Long> bytesBySite = new LinkedHashMap<>();
+            for (RecordedEvent event : events(recording)) {
+                if (event.getThread() != null
+                        && event.getThread().getJavaThreadId()
+                                == Thread.currentThread().getId()) {
+                    long bytes =
+                            event.hasField("tlabSize") ? event.getLong("tlabSize") : event.getLong("allocationSize");
+                    bytesBySite.merge(site(event), bytes, Long::sum);
+                }
             }
+            return top(bytesBySite, SITES, " bytes at ");
         } catch (IOException e) {
             return "(no flight recording: " + e.getMessage() + ")";
         }
@@ -62,23 +68,28 @@ final class AllocationSites {
     /** The deoptimisations {@code recording} holds so far, counted by reason and place, most first. */
     static String traps(Recording recording) {
         try {
-            Path file = Files.createTempFile("deoptimizations", ".jfr");
-            try {
-                recording.dump(file);
-                Map<String, Long> counts = new LinkedHashMap<>();
-                for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
-                    String method = event.getValue("method") instanceof jdk.jfr.consumer.RecordedMethod m
-                            ? m.getType().getName() + "." + m.getName()
-                            : "?";
-                    counts.merge(
-                            event.getString("reason") + " at " + method + " bci " + event.getInt("bci"), 1L, Long::sum);
-                }
-                return top(counts, TRAPS, " traps: ");
-            } finally {
-                Files.deleteIfExists(file);
+            Map<String, Long> counts = new LinkedHashMap<>();
+            for (RecordedEvent event : events(recording)) {
+                String method = event.getValue("method") instanceof RecordedMethod m
+                        ? m.getType().getName() + "." + m.getName()
+                        : "?";
+                counts.merge(
+                        event.getString("reason") + " at " + method + " bci " + event.getInt("bci"), 1L, Long::sum);
             }
+            return top(counts, TRAPS, " traps: ");
         } catch (IOException e) {
             return "(no flight recording: " + e.getMessage() + ")";
+        }
+    }
+
+    /** The events {@code recording} holds so far, read back from a copy in a temporary file. */
+    private static List<RecordedEvent> events(Recording recording) throws IOException {
+        Path file = Files.createTempFile("recording", ".jfr");
+        try {
+            recording.dump(file);
+            return RecordingFile.readAllEvents(file);
+        } finally {
+            Files.deleteIfExists(file);
         }
     }
 
@@ -88,20 +99,6 @@ final class AllocationSites {
                 .limit(limit)
                 .map(e -> e.getValue() + unit + e.getKey())
                 .collect(Collectors.joining("\n  ", "\n  ", ""));
-    }
-
-    private static String summary(Path file) throws IOException {
-        Map<String, Long> bytesBySite = new LinkedHashMap<>();
-        for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
-            if (event.getThread() == null
-                    || event.getThread().getJavaThreadId()
-                            != Thread.currentThread().getId()) {
-                continue;
-            }
-            long bytes = event.hasField("tlabSize") ? event.getLong("tlabSize") : event.getLong("allocationSize");
-            bytesBySite.merge(site(event), bytes, Long::sum);
-        }
-        return top(bytesBySite, SITES, " bytes at ");
     }
 
     /**
