@@ -1,8 +1,10 @@
 package dev.nnc.benchmarks;
 
 import dev.nnc.benchmarks.generated.N4;
+import dev.nnc.benchmarks.generated.N5;
 import dev.nnc.benchmarks.generated.N5Double;
 import dev.nnc.benchmarks.generated.R1;
+import dev.nnc.runtime.Network;
 import dev.nnc.runtime.SafeTensors;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -38,8 +40,12 @@ public final class OnnxModels {
     private OnnxModels() {}
 
     /**
-     * Writes {@code n4.f64}, {@code n5.f64}, {@code c2.f64} and {@code r1.safetensors} into the
-     * directory given as the only argument.
+     * Writes {@code n4.f64}, {@code n5.f64}, {@code c2.f64}, {@code n4.safetensors}, {@code
+     * n5.safetensors} and {@code r1.safetensors} into the directory given as the only argument.
+     * The safetensors files let nnc's own exporter write the I1 and I2 models without Python:
+     * {@code nnc export-onnx benchmarks/src/main/nn/n4.nn --parameters n4.safetensors --precision
+     * double -o i1_double.onnx}, and {@code n5.nn} with {@code n5.safetensors} (float) for {@code
+     * i2_float.onnx}.
      */
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
@@ -50,10 +56,20 @@ public final class OnnxModels {
         write(directory.resolve("n4.f64"), i1Parameters());
         write(directory.resolve("n5.f64"), i2Parameters());
         write(directory.resolve("c2.f64"), i3Parameters());
+        N4 n4 = new N4();
+        n4.setParameters(i1Parameters());
+        writeSafeTensors(directory.resolve("n4.safetensors"), n4);
+        N5 n5 = new N5();
+        n5.setParameters(i2Parameters());
+        writeSafeTensors(directory.resolve("n5.safetensors"), n5);
         R1 r1 = new R1();
         r1.setParameters(i4Parameters());
-        try (OutputStream out = Files.newOutputStream(directory.resolve("r1.safetensors"))) {
-            SafeTensors.write(r1, out);
+        writeSafeTensors(directory.resolve("r1.safetensors"), r1);
+    }
+
+    private static void writeSafeTensors(Path file, Network network) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            SafeTensors.write(network, out);
         }
     }
 

@@ -12,6 +12,7 @@ import dev.nnc.compiler.onnx.OnnxExport;
 import dev.nnc.compiler.onnx.Weights;
 import dev.nnc.compiler.semantic.CheckedUnit;
 import dev.nnc.compiler.semantic.Declaration;
+import dev.nnc.compiler.semantic.Precision;
 import dev.nnc.compiler.semantic.SemanticChecker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +89,16 @@ public final class Compiler {
      * (a diagnostic at the construct).
      */
     public static OnnxResult exportOnnx(List<SourceInput> sources, Optional<String> network, Path weightsFile) {
-        return exportOnnx(sources, network, (name, slots) -> Weights.readFile(weightsFile, name, slots));
+        return exportOnnx(sources, network, weightsFile, Precision.FLOAT);
+    }
+
+    /**
+     * {@link #exportOnnx(List, Optional, Path)} with every real value of the model (inputs,
+     * weights, constants, output) in {@code precision}.
+     */
+    public static OnnxResult exportOnnx(
+            List<SourceInput> sources, Optional<String> network, Path weightsFile, Precision precision) {
+        return exportOnnx(sources, network, (name, slots) -> Weights.readFile(weightsFile, name, slots), precision);
     }
 
     /**
@@ -96,6 +106,12 @@ public final class Compiler {
      * weights} reads for the network's tensors ({@link dev.nnc.compiler.onnx.OnnxExport#slots}).
      */
     public static OnnxResult exportOnnx(List<SourceInput> sources, Optional<String> network, WeightSource weights) {
+        return exportOnnx(sources, network, weights, Precision.FLOAT);
+    }
+
+    /** {@link #exportOnnx(List, Optional, WeightSource)} with the model's real values in {@code precision}. */
+    public static OnnxResult exportOnnx(
+            List<SourceInput> sources, Optional<String> network, WeightSource weights, Precision precision) {
         return onCompilerThread(() -> {
             Session session = new Session();
             List<CheckedUnit> units = session.check(sources);
@@ -109,7 +125,8 @@ public final class Compiler {
             }
             try {
                 Weights read = weights.read(found.get().name(), OnnxExport.slots(found.get()));
-                Optional<byte[]> model = OnnxExport.export(found.get(), read, Version.current(), session.diagnostics);
+                Optional<byte[]> model =
+                        OnnxExport.export(found.get(), read, Version.current(), precision, session.diagnostics);
                 return new OnnxResult(model, Optional.empty(), session.result(List.of()));
             } catch (IOException e) {
                 return new OnnxResult(Optional.empty(), Optional.of(e.getMessage()), session.result(List.of()));

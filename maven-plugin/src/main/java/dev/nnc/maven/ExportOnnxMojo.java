@@ -4,6 +4,7 @@ import dev.nnc.compiler.Compiler;
 import dev.nnc.compiler.OutputFiles;
 import dev.nnc.compiler.SourceInput;
 import dev.nnc.compiler.onnx.OnnxExport;
+import dev.nnc.compiler.semantic.Precision;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,6 +41,14 @@ public final class ExportOnnxMojo extends AbstractMojo {
     @Parameter(property = "nnc.onnxFile", defaultValue = "${project.build.directory}/model.onnx", required = true)
     File onnxFile;
 
+    /**
+     * The type of every real value of the model: {@code float} (ONNX's FLOAT, what every runtime
+     * implements for every operator) or {@code double} (keeps a double network exact, where the
+     * runtime has the operators in double).
+     */
+    @Parameter(property = "nnc.onnxPrecision", defaultValue = "float")
+    String precision = "float";
+
     /** Skips the goal. */
     @Parameter(property = "nnc.skip", defaultValue = "false")
     boolean skip;
@@ -50,6 +59,13 @@ public final class ExportOnnxMojo extends AbstractMojo {
             getLog().info("nnc: skipped (nnc.skip)");
             return;
         }
+        Precision modelPrecision = switch (precision) {
+            case "float" -> Precision.FLOAT;
+            case "double" -> Precision.DOUBLE;
+            default ->
+                throw new MojoFailureException(
+                        "nnc: precision (nnc.onnxPrecision) must be float or double, found '" + precision + "'");
+        };
         byte[] text;
         try {
             text = Files.readAllBytes(spec.toPath());
@@ -59,7 +75,8 @@ public final class ExportOnnxMojo extends AbstractMojo {
         Compiler.OnnxResult result = Compiler.exportOnnx(
                 List.of(new SourceInput(spec.getPath(), text, Optional.empty())),
                 Optional.ofNullable(network),
-                parameters.toPath());
+                parameters.toPath(),
+                modelPrecision);
         String rendered = result.diagnostics().rendered().stripTrailing();
         if (!rendered.isEmpty()) {
             if (result.diagnostics().hasErrors()) {

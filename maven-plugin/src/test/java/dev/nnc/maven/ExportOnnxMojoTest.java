@@ -58,6 +58,29 @@ class ExportOnnxMojoTest {
     }
 
     @Test
+    void inDoubleTheWeightsAreWrittenWithoutRounding(@TempDir Path dir) throws Exception {
+        ExportOnnxMojo mojo = mojo(dir, 0.1, -0.2, 0.3);
+        mojo.precision = "double";
+        mojo.execute();
+        List<Weights.Tensor> tensors = OnnxWeights.matching(
+                OnnxWeights.readTensors(new ByteArrayInputStream(Files.readAllBytes(mojo.onnxFile.toPath()))),
+                List.of(new Weights.Slot("out.weight", List.of(1, 2)), new Weights.Slot("out.bias", List.of(1))));
+        assertEquals(
+                List.of(0.1, -0.2),
+                List.of(tensors.get(0).values()[0], tensors.get(0).values()[1]));
+        assertEquals(0.3, tensors.get(1).values()[0]);
+    }
+
+    @Test
+    void aPrecisionOtherThanFloatOrDoubleFailsTheGoalAndWritesNothing(@TempDir Path dir) throws IOException {
+        ExportOnnxMojo mojo = mojo(dir, 0.5, -0.25, 0.125);
+        mojo.precision = "half";
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertEquals("nnc: precision (nnc.onnxPrecision) must be float or double, found 'half'", e.getMessage());
+        assertFalse(Files.exists(mojo.onnxFile.toPath()));
+    }
+
+    @Test
     void aParameterFileOfAnotherShapeFailsTheGoalAndWritesNothing(@TempDir Path dir) throws IOException {
         ExportOnnxMojo mojo = mojo(dir, 0.5, -0.25, 0.125);
         Files.writeString(mojo.spec.toPath(), SPEC.replace("dense(x, 1,", "dense(x, 3,"));

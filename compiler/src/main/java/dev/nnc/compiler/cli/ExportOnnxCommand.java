@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code nnc export-onnx FILE... [--network NAME] --parameters PARAMS -o MODEL.onnx}: the prediction
- * of a network as an ONNX model (opset {@value OnnxExport#OPSET}), with the weights of a parameter
- * file that the generated class's {@code save} wrote. The model is written in one step, or not at
+ * {@code nnc export-onnx FILE... [--network NAME] --parameters PARAMS [--precision float|double] -o
+ * MODEL.onnx}: the prediction of a network as an ONNX model (opset {@value OnnxExport#OPSET}), with
+ * the weights of a parameter file that the generated class's {@code save} wrote, in float unless
+ * double is asked for. The model is written in one step, or not at
  * all: a construct ONNX cannot express is a diagnostic at the construct, weights that do not fit
  * the network an error naming the tensor.
  */
@@ -23,7 +24,7 @@ final class ExportOnnxCommand implements Command {
 
     @Override
     public String arguments() {
-        return "FILE... [--network NAME] --parameters PARAMS -o MODEL.onnx";
+        return "FILE... [--network NAME] --parameters PARAMS [--precision float|double] -o MODEL.onnx";
     }
 
     @Override
@@ -34,9 +35,12 @@ final class ExportOnnxCommand implements Command {
     @Override
     public int run(List<String> arguments, PrintStream out, PrintStream err) {
         try {
-            NetworkOptions options = NetworkOptions.parse(name(), arguments, "--parameters");
+            NetworkOptions options = NetworkOptions.parse(name(), arguments, "--parameters", true);
             Compiler.OnnxResult result = Compiler.exportOnnx(
-                    SourceFiles.read(options.files(), Optional.empty()), options.network(), options.weights());
+                    SourceFiles.read(options.files(), Optional.empty()),
+                    options.network(),
+                    options.weights(),
+                    options.precision());
             err.print(result.diagnostics().rendered());
             if (result.problem().isPresent()) {
                 err.println("nnc export-onnx: " + result.problem().get());

@@ -136,9 +136,7 @@ final class GraphExport {
     private Value lower(Term term) {
         if (term instanceof Term.Literal literal) {
             return new Value(
-                    nodes.floats("const/" + (float) literal.value(), List.of(), literal.value()),
-                    Shape.scalar(),
-                    false);
+                    nodes.reals("const/" + (float) literal.value(), List.of(), literal.value()), Shape.scalar(), false);
         } else if (term instanceof Term.Read read) {
             return read(read);
         } else if (term instanceof Term.Negate negate) {
@@ -279,7 +277,7 @@ final class GraphExport {
         if (term.exponent() == 0.5) {
             return unary(term, "Sqrt", base);
         }
-        String exponent = nodes.floats(scope(term) + "/exponent", List.of(), term.exponent());
+        String exponent = nodes.reals(scope(term) + "/exponent", List.of(), term.exponent());
         String out = nodes.add("Pow", scope(term) + "/Pow", resultName(term, "Pow"), List.of(base.name(), exponent));
         return new Value(out, base.shape(), base.batched());
     }
@@ -351,10 +349,10 @@ final class GraphExport {
             }
             case STEP -> {
                 // 1 where x > 0, else 0
-                String zero = nodes.floats(scope + "/zero", List.of(), 0);
+                String zero = nodes.reals(scope + "/zero", List.of(), 0);
                 String positive = nodes.add("Greater", scope + "/Greater", scope + "/positive", List.of(in, zero));
-                yield nodes.add(
-                        "Cast", scope + "/Cast", name, List.of(positive), Attribute.of("to", (long) OnnxProto.FLOAT));
+                yield nodes.add("Cast", scope + "/Cast", name, List.of(positive), Attribute.of("to", (long)
+                        nodes.elementType()));
             }
             default ->
                 throw new Unsupported(
@@ -370,8 +368,8 @@ final class GraphExport {
             case SUM -> sum(apply, x, resultName(apply, "ReduceSum"));
             case MEAN -> {
                 Value total = sum(apply, x, scope + "/sum");
-                String scale = nodes.floats(
-                        scope + "/scale", List.of(), 1.0 / x.shape().size());
+                String scale =
+                        nodes.reals(scope + "/scale", List.of(), 1.0 / x.shape().size());
                 String out = nodes.add("Mul", scope + "/Mul", resultName(apply, "Mul"), List.of(total.name(), scale));
                 yield new Value(out, Shape.scalar(), x.batched());
             }
@@ -423,7 +421,7 @@ final class GraphExport {
                             binaryNamed(scope, "Sub", elementwise(scope, "Softplus", z, "softplus"), tz, shape),
                             name);
                 }
-                Value one = new Value(nodes.floats(scope + "/one", List.of(), 1), Shape.scalar(), false);
+                Value one = new Value(nodes.reals(scope + "/one", List.of(), 1), Shape.scalar(), false);
                 Value logP = elementwise(scope, "Log", p, "log_p");
                 Value logQ = elementwise(scope, "Log", binaryNamed(scope, "Sub", one, p, p.shape()), "log_q");
                 Value positive = binaryNamed(scope, "Mul", t, logP, shape);
@@ -455,7 +453,7 @@ final class GraphExport {
 
     private Value scaled(Term term, Value x, double factor, String name) {
         String scope = scope(term);
-        String scale = nodes.floats(scope + "/scale", List.of(), factor);
+        String scale = nodes.reals(scope + "/scale", List.of(), factor);
         return new Value(nodes.add("Mul", scope + "/Mul", name, List.of(x.name(), scale)), x.shape(), x.batched());
     }
 
@@ -478,7 +476,7 @@ final class GraphExport {
                     : nodes.add("Add", scope + "/Add", scope + "/total", List.of(total, term.name()));
         }
         if (total == null) {
-            total = nodes.floats(scope + "/zero", List.of(), 0);
+            total = nodes.reals(scope + "/zero", List.of(), 0);
         }
         String out = nodes.add(
                 "Identity",

@@ -15,10 +15,21 @@ import java.util.Set;
  * parameters, buffers) are never given to anything else.
  */
 final class Nodes {
+    private final int elementType;
     private final List<Node> nodes = new ArrayList<>();
     private final List<Tensor> constants = new ArrayList<>();
     private final Set<String> taken = new HashSet<>();
     private final Set<String> nodeNames = new HashSet<>();
+
+    /** An empty graph whose real values are of {@code elementType}, ONNX's FLOAT or DOUBLE. */
+    Nodes(int elementType) {
+        this.elementType = elementType;
+    }
+
+    /** The ONNX element type of every real value of the graph: inputs, weights, constants, outputs. */
+    int elementType() {
+        return elementType;
+    }
 
     /** Marks {@code name} as used by a graph input or initializer. */
     void reserve(String name) {
@@ -59,10 +70,10 @@ final class Nodes {
         return name;
     }
 
-    /** A float constant of shape {@code dims}, as an initializer; returns its name. */
-    String floats(String base, List<Integer> dims, double... values) {
+    /** A constant of the graph's element type and shape {@code dims}, as an initializer; returns its name. */
+    String reals(String base, List<Integer> dims, double... values) {
         String name = fresh(base);
-        constants.add(Tensor.floats(name, dims, values));
+        constants.add(Tensor.reals(name, dims, values, elementType));
         return name;
     }
 

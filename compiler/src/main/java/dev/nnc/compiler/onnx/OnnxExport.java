@@ -6,6 +6,7 @@ import dev.nnc.compiler.onnx.OnnxProto.Tensor;
 import dev.nnc.compiler.onnx.OnnxProto.ValueInfo;
 import dev.nnc.compiler.semantic.Buffer;
 import dev.nnc.compiler.semantic.Declaration;
+import dev.nnc.compiler.semantic.Precision;
 import dev.nnc.compiler.semantic.Symbol;
 import dev.nnc.compiler.semantic.Term;
 import java.util.ArrayList;
@@ -21,9 +22,12 @@ import java.util.Optional;
  *
  * <p>The model imports the default domain at opset {@value #OPSET}, the first with {@code
  * LayerNormalization}, so that {@code layer_norm} is one node. Each spec input is a graph input of
- * the same name, float, with a leading dimension {@code batch}; the output is named after the
- * spec's output and shaped {@code [batch, *shape]}. Every parameter and buffer is an initializer
- * named as nnc and PyTorch name it, in PyTorch's layout, float.
+ * the same name with a leading dimension {@code batch}; the output is named after the spec's
+ * output and shaped {@code [batch, *shape]}. Every parameter and buffer is an initializer named as
+ * nnc and PyTorch name it, in PyTorch's layout. All real values (inputs, initializers, constants,
+ * the output) are float unless the export is asked for double, whatever the network's own
+ * precision: float is what ONNX runtimes implement for every operator, double keeps a double
+ * network's weights and arithmetic exact where the runtime implements the operators in double.
  */
 public final class OnnxExport {
     /** The operator set of the default ONNX domain that exported models import. */
@@ -60,20 +64,35 @@ public final class OnnxExport {
     public static Optional<byte[]> export(
             Declaration.Network network, Weights weights, String producerVersion, Diagnostics diagnostics)
             throws Weights.WeightsException {
+        return export(network, weights, producerVersion, Precision.FLOAT, diagnostics);
+    }
+
+    /**
+     * {@link #export(Declaration.Network, Weights, String, Diagnostics)} with every real value of
+     * the model in {@code precision}: ONNX's FLOAT or DOUBLE.
+     */
+    public static Optional<byte[]> export(
+            Declaration.Network network,
+            Weights weights,
+            String producerVersion,
+            Precision precision,
+            Diagnostics diagnostics)
+            throws Weights.WeightsException {
         List<Weights.Tensor> tensors = weights.matching(slots(network));
-        Nodes nodes = new Nodes();
+        int elementType = precision == Precision.DOUBLE ? OnnxProto.DOUBLE : OnnxProto.FLOAT;
+        Nodes nodes = new Nodes(elementType);
         Map<String, GraphExport.Value> inputs = new LinkedHashMap<>();
         List<ValueInfo> inputInfos = new ArrayList<>();
         for (Symbol.Input input : network.inputs()) {
             nodes.reserve(input.name());
             inputs.put(input.name(), new GraphExport.Value(input.name(), input.shape(), true));
             inputInfos.add(new ValueInfo(
-                    input.name(), Optional.of(BATCH), input.shape().dimensions()));
+                    input.name(), elementType, Optional.of(BATCH), input.shape().dimensions()));
         }
         List<Tensor> initializers = new ArrayList<>();
         for (Weights.Tensor tensor : tensors) {
             nodes.reserve(tensor.name());
-            initializers.add(Tensor.floats(tensor.name(), tensor.shape(), tensor.values()));
+            initializers.add(Tensor.reals(tensor.name(), tensor.shape(), tensor.values(), elementType));
         }
         String outputName =
                 network.output() instanceof Term.Read read ? read.symbol().name() : "output";
@@ -91,7 +110,10 @@ public final class OnnxExport {
                 initializers,
                 inputInfos,
                 List.of(new ValueInfo(
-                        output, Optional.of(BATCH), network.output().shape().dimensions())),
+                        output,
+                        elementType,
+                        Optional.of(BATCH),
+                        network.output().shape().dimensions())),
                 network.doc().orElse(""));
         OnnxProto.Model model = new OnnxProto.Model(
                 OnnxProto.IR_VERSION,

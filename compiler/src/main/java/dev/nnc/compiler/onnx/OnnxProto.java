@@ -206,16 +206,23 @@ final class OnnxProto {
     }
 
     /**
-     * {@code TensorProto}: dims 1, data_type 2, name 8, raw_data 9 (little-endian). Floats and
-     * 64-bit integers are all an export stores.
+     * {@code TensorProto}: dims 1, data_type 2, name 8, raw_data 9 (little-endian). Real numbers
+     * of the model's element type and 64-bit integers are all an export stores.
      */
     record Tensor(String name, long[] dims, int dataType, byte[] raw) {
-        static Tensor floats(String name, List<Integer> dims, double[] values) {
-            ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        /** {@code values} as a tensor of {@code elementType}, {@link #FLOAT} or {@link #DOUBLE}. */
+        static Tensor reals(String name, List<Integer> dims, double[] values, int elementType) {
+            boolean doubles = elementType == DOUBLE;
+            ByteBuffer bytes = ByteBuffer.allocate(values.length * (doubles ? Double.BYTES : Float.BYTES))
+                    .order(ByteOrder.LITTLE_ENDIAN);
             for (double value : values) {
-                bytes.putFloat((float) value);
+                if (doubles) {
+                    bytes.putDouble(value);
+                } else {
+                    bytes.putFloat((float) value);
+                }
             }
-            return new Tensor(name, longs(dims), FLOAT, bytes.array());
+            return new Tensor(name, longs(dims), elementType, bytes.array());
         }
 
         static Tensor int64s(String name, long... values) {
@@ -246,11 +253,11 @@ final class OnnxProto {
     }
 
     /**
-     * {@code ValueInfoProto} (name 1, type 2) of a float tensor: {@code TypeProto.tensor_type} 1
-     * holds elem_type 1 and shape 2, a {@code TensorShapeProto} whose dimensions 1 are a
-     * dim_value 1 or, for the batch, a dim_param 2.
+     * {@code ValueInfoProto} (name 1, type 2) of a tensor of {@code elementType}: {@code
+     * TypeProto.tensor_type} 1 holds elem_type 1 and shape 2, a {@code TensorShapeProto} whose
+     * dimensions 1 are a dim_value 1 or, for the batch, a dim_param 2.
      */
-    record ValueInfo(String name, Optional<String> batch, List<Integer> dims) {
+    record ValueInfo(String name, int elementType, Optional<String> batch, List<Integer> dims) {
         ValueInfo {
             dims = List.copyOf(dims);
         }
@@ -265,7 +272,7 @@ final class OnnxProto {
                 }
             });
             byte[] tensorType = encode(out -> {
-                out.writeInt32(1, FLOAT);
+                out.writeInt32(1, elementType);
                 out.writeByteArray(2, shape);
             });
             byte[] type = encode(out -> out.writeByteArray(1, tensorType));

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,6 +93,39 @@ class OnnxCommandsTest {
             assertEquals(List.of("out"), List.copyOf(session.getOutputNames()));
             float[][] predicted = (float[][]) result.get(0).getValue();
             assertEquals(expected, predicted[0][0], 1e-6);
+        }
+    }
+
+    @Test
+    void exportOnnxInDoubleKeepsTheWeightsAndTheArithmeticInDouble(@TempDir Path dir) throws Exception {
+        Path parameters = writeXorParameters(dir);
+        Path model = dir.resolve("xor64.onnx");
+        assertEquals(
+                0,
+                run(
+                        "export-onnx",
+                        "../examples/xor.nn",
+                        "--parameters",
+                        parameters.toString(),
+                        "--precision",
+                        "double",
+                        "-o",
+                        model.toString()),
+                err());
+        double[] w = xorWeights();
+        double[] x = {0.25, -0.75};
+        double sum = w[16];
+        for (int j = 0; j < 4; j++) {
+            sum += w[12 + j] * Math.tanh(w[2 * j] * x[0] + w[2 * j + 1] * x[1] + w[8 + j]);
+        }
+        double expected = 1 / (1 + Math.exp(-sum));
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(Files.readAllBytes(model));
+                OnnxTensor input = OnnxTensor.createTensor(env, DoubleBuffer.wrap(x), new long[] {1, 2});
+                OrtSession.Result result = session.run(Map.of("x", input))) {
+            double[][] predicted = (double[][]) result.get(0).getValue();
+            // 0.1 k - 0.7 is not a float: a float model would be about 1e-8 away.
+            assertEquals(expected, predicted[0][0], 1e-14);
         }
     }
 
@@ -294,5 +328,11 @@ class OnnxCommandsTest {
         assertEquals(1, run("export-onnx", "../examples/iris.nn", "--parameters", "p", "-o", "x.onnx"));
         assertTrue(
                 err().contains("the sources declare 2 networks (Iris, IrisScorer); choose one with --network"), err());
+        assertEquals(
+                2, run("export-onnx", "../examples/xor.nn", "--parameters", "p", "--precision", "half", "-o", "x"));
+        assertTrue(err().contains("option --precision takes float or double, found 'half'"), err());
+        assertEquals(
+                2, run("import-onnx", "../examples/xor.nn", "--model", "m.onnx", "--precision", "double", "-o", "p"));
+        assertTrue(err().contains("unknown option '--precision' for 'import-onnx'"), err());
     }
 }

@@ -8,11 +8,15 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
 import dev.nnc.compiler.diagnostic.Diagnostics;
 import dev.nnc.compiler.onnx.OnnxExport;
 import dev.nnc.compiler.onnx.Weights;
 import dev.nnc.compiler.semantic.Buffer;
 import dev.nnc.compiler.semantic.Declaration;
+import dev.nnc.compiler.semantic.Precision;
 import dev.nnc.compiler.semantic.Symbol;
 import dev.nnc.compiler.semantic.Term;
 import dev.nnc.runtime.Network;
@@ -20,11 +24,16 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.stream.LongStream;
 
 /**
@@ -34,15 +43,20 @@ import java.util.stream.LongStream;
 final class OrtModels {
     private OrtModels() {}
 
-    /** The model of {@code network} (an instance of {@code declaration}) with its current weights. */
+    /** The model of {@code network} (an instance of {@code declaration}) with its current weights, in float. */
     static byte[] export(Declaration.Network declaration, Network network) {
+        return export(declaration, network, Precision.FLOAT);
+    }
+
+    /** The model of {@code network} with its current weights, every real value in {@code precision}. */
+    static byte[] export(Declaration.Network declaration, Network network, Precision precision) {
         try {
             ByteArrayOutputStream saved = new ByteArrayOutputStream();
             network.save(saved);
             Weights weights = Weights.readParameterFile(
                     new ByteArrayInputStream(saved.toByteArray()), declaration.name(), OnnxExport.slots(declaration));
             Diagnostics diagnostics = new Diagnostics();
-            Optional<byte[]> model = OnnxExport.export(declaration, weights, "test", diagnostics);
+            Optional<byte[]> model = OnnxExport.export(declaration, weights, "test", precision, diagnostics);
             assertFalse(diagnostics.hasErrors(), () -> declaration.name() + ": " + diagnostics.sorted());
             assertTrue(model.isPresent());
             return model.get();
@@ -51,8 +65,21 @@ final class OrtModels {
         }
     }
 
-    /** ONNX Runtime's outputs of {@code model} for {@code n} samples {@code xs}, row-major. */
+    /** ONNX Runtime's outputs of the float {@code model} for {@code n} samples {@code xs}, row-major. */
     static float[] run(byte[] model, Declaration.Network declaration, double[] xs, int n) {
+        double[] outputs = run(model, declaration, xs, n, Precision.FLOAT);
+        float[] values = new float[outputs.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) outputs[i];
+        }
+        return values;
+    }
+
+    /**
+     * ONNX Runtime's outputs of {@code model}, whose real values are in {@code precision}, for
+     * {@code n} samples {@code xs}, row-major.
+     */
+    static double[] run(byte[] model, Declaration.Network declaration, double[] xs, int n, Precision precision) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Map<String, OnnxTensor> feeds = new HashMap<>();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -61,23 +88,20 @@ final class OrtModels {
                 int rowSize = declaration.inputSize();
                 for (Symbol.Input input : declaration.inputs()) {
                     int size = input.shape().size();
-                    float[] values = new float[n * size];
+                    double[] values = new double[n * size];
                     for (int s = 0; s < n; s++) {
                         for (int i = 0; i < size; i++) {
-                            values[s * size + i] = (float) xs[s * rowSize + input.offset() + i];
+                            values[s * size + i] = xs[s * rowSize + input.offset() + i];
                         }
                     }
                     long[] shape = LongStream.concat(
                                     LongStream.of(n),
                                     input.shape().dimensions().stream().mapToLong(Integer::longValue))
                             .toArray();
-                    feeds.put(input.name(), OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape));
+                    feeds.put(input.name(), tensor(env, values, shape, precision));
                 }
                 try (OrtSession.Result result = session.run(feeds)) {
-                    OnnxTensor output = (OnnxTensor) result.get(0);
-                    FloatBuffer buffer = output.getFloatBuffer();
-                    float[] values = new float[buffer.remaining()];
-                    buffer.get(values);
+                    double[] values = values((OnnxTensor) result.get(0), precision);
                     assertEquals(n * declaration.outputSize(), values.length, "output size");
                     return values;
                 }
@@ -87,6 +111,65 @@ final class OrtModels {
         } finally {
             feeds.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /** The operator types of the nodes of {@code model}: ModelProto.graph 7, GraphProto.node 1, NodeProto.op_type 4. */
+    static Set<String> operators(byte[] model) {
+        Set<String> operators = new TreeSet<>();
+        for (ByteString graph : fields(ByteString.copyFrom(model), 7)) {
+            for (ByteString node : fields(graph, 1)) {
+                for (ByteString opType : fields(node, 4)) {
+                    operators.add(opType.toStringUtf8());
+                }
+            }
+        }
+        return operators;
+    }
+
+    /** The length-delimited fields numbered {@code number} of one message. */
+    private static List<ByteString> fields(ByteString message, int number) {
+        List<ByteString> found = new ArrayList<>();
+        try {
+            CodedInputStream in = message.newCodedInput();
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                if (WireFormat.getTagFieldNumber(tag) == number
+                        && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                    found.add(in.readBytes());
+                } else {
+                    in.skipField(tag);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return found;
+    }
+
+    private static OnnxTensor tensor(OrtEnvironment env, double[] values, long[] shape, Precision precision)
+            throws OrtException {
+        if (precision == Precision.DOUBLE) {
+            return OnnxTensor.createTensor(env, DoubleBuffer.wrap(values), shape);
+        }
+        float[] floats = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            floats[i] = (float) values[i];
+        }
+        return OnnxTensor.createTensor(env, FloatBuffer.wrap(floats), shape);
+    }
+
+    private static double[] values(OnnxTensor output, Precision precision) {
+        if (precision == Precision.DOUBLE) {
+            DoubleBuffer buffer = output.getDoubleBuffer();
+            double[] values = new double[buffer.remaining()];
+            buffer.get(values);
+            return values;
+        }
+        FloatBuffer buffer = output.getFloatBuffer();
+        double[] values = new double[buffer.remaining()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = buffer.get(i);
+        }
+        return values;
     }
 
     /**
@@ -129,17 +212,26 @@ final class OrtModels {
 
     /** Asserts that ONNX Runtime's predictions equal the generated class's to 1e-5 (relative above 1). */
     static void assertSamePredictions(Declaration.Network declaration, Network network, String where) {
-        byte[] model = export(declaration, network);
+        assertSamePredictions(declaration, network, Precision.FLOAT, 1e-5, where);
+    }
+
+    /**
+     * Asserts that ONNX Runtime's predictions with the model exported in {@code precision} equal
+     * the generated class's to {@code tolerance} (relative above 1).
+     */
+    static void assertSamePredictions(
+            Declaration.Network declaration, Network network, Precision precision, double tolerance, String where) {
+        byte[] model = export(declaration, network, precision);
         int n = 7;
         double[] xs = inputs(declaration, n, 20261206L);
         double[] expected = new double[n * network.outputSize()];
         network.predict(xs, n, expected);
-        float[] actual = run(model, declaration, xs, n);
+        double[] actual = run(model, declaration, xs, n, precision);
         for (int i = 0; i < expected.length; i++) {
-            double tolerance = 1e-5 * Math.max(1, Math.abs(expected[i]));
+            double allowed = tolerance * Math.max(1, Math.abs(expected[i]));
             int index = i;
             assertTrue(
-                    Math.abs(expected[i] - actual[i]) <= tolerance,
+                    Math.abs(expected[i] - actual[i]) <= allowed,
                     () -> where + ": output " + index + " is " + actual[index] + " in ONNX Runtime, " + expected[index]
                             + " in nnc");
         }

@@ -145,7 +145,8 @@ class OnnxWeightsTest {
 
     @Test
     void everyTruncationIsAnErrorNamingAByteOffset() throws IOException {
-        byte[] tensor = OnnxProto.Tensor.floats("fc1.weight", List.of(2, 3), new double[] {1, 2, 3, 4, 5, 6})
+        byte[] tensor = OnnxProto.Tensor.reals(
+                        "fc1.weight", List.of(2, 3), new double[] {1, 2, 3, 4, 5, 6}, OnnxProto.FLOAT)
                 .toByteArray();
         byte[] model = model(tensor);
         for (int length = 1; length < model.length; length++) {
