@@ -8,6 +8,8 @@ import dev.nnc.runtime.ParameterFile;
 import dev.nnc.runtime.PartRunner;
 import dev.nnc.runtime.SeededRandom;
 import dev.nnc.runtime.TrainableNetwork;
+import dev.nnc.runtime.Vectorization;
+import dev.nnc.runtime.vector.DoubleProducts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -1163,41 +1165,45 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
-        // cnn.nn:10  logits
-        // logits = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
-        for (int b = 0; b < m; b++) {
-            double[] y = logits[b];
-            for (int j = 0; j < 10; j++) {
-                y[j] = logits_bias[j];
-            }
-            int k = 0;
-            for (; k + 4 <= 64; k += 4) {
-                double x0 = p2_[b][k];
-                double[] w0 = logits_weight[k];
-                double x1 = p2_[b][k + 1];
-                double[] w1 = logits_weight[k + 1];
-                double x2 = p2_[b][k + 2];
-                double[] w2 = logits_weight[k + 2];
-                double x3 = p2_[b][k + 3];
-                double[] w3 = logits_weight[k + 3];
-                for (int j = 0; j < 10; j++) {
-                    y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
-                }
-            }
-            for (; k < 64; k++) {
-                double x0 = p2_[b][k];
-                double[] w0 = logits_weight[k];
-                for (int j = 0; j < 10; j++) {
-                    y[j] += x0 * w0[j];
-                }
-            }
-        }
     }
 
     /**
      * Part 1 of {@link #forwardTile}.
      */
     private void forwardTile1(double[] xs, int xo, double[] outs, int oo, int m) {
+        // cnn.nn:10  logits
+        // logits = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
+        if (Vectorization.ENABLED) {
+            DoubleProducts.multiply(p2_, 0, logits_weight, logits_bias, logits, m, 64, 10);
+        } else {
+            for (int b = 0; b < m; b++) {
+                double[] y = logits[b];
+                for (int j = 0; j < 10; j++) {
+                    y[j] = logits_bias[j];
+                }
+                int k = 0;
+                for (; k + 4 <= 64; k += 4) {
+                    double x0 = p2_[b][k];
+                    double[] w0 = logits_weight[k];
+                    double x1 = p2_[b][k + 1];
+                    double[] w1 = logits_weight[k + 1];
+                    double x2 = p2_[b][k + 2];
+                    double[] w2 = logits_weight[k + 2];
+                    double x3 = p2_[b][k + 3];
+                    double[] w3 = logits_weight[k + 3];
+                    for (int j = 0; j < 10; j++) {
+                        y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+                    }
+                }
+                for (; k < 64; k++) {
+                    double x0 = p2_[b][k];
+                    double[] w0 = logits_weight[k];
+                    for (int j = 0; j < 10; j++) {
+                        y[j] += x0 * w0[j];
+                    }
+                }
+            }
+        }
         // cnn.nn:11  probs
         for (int b = 0; b < m; b++) {
             double max = (-1.0 / 0.0);

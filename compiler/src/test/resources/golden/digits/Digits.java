@@ -8,6 +8,8 @@ import dev.nnc.runtime.ParameterFile;
 import dev.nnc.runtime.PartRunner;
 import dev.nnc.runtime.SeededRandom;
 import dev.nnc.runtime.TrainableNetwork;
+import dev.nnc.runtime.Vectorization;
+import dev.nnc.runtime.vector.DoubleProducts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -860,30 +862,34 @@ public final class Digits implements TrainableNetwork {
             System.arraycopy(xs, xo + b * 64, inputRows[b], 0, 64);
         }
         // t4 = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
-        for (int b = 0; b < m; b++) {
-            double[] y = t4[b];
-            for (int j = 0; j < 32; j++) {
-                y[j] = hidden_bias[j];
-            }
-            int k = 0;
-            for (; k + 4 <= 64; k += 4) {
-                double x0 = inputRows[b][k];
-                double[] w0 = hidden_weight[k];
-                double x1 = inputRows[b][k + 1];
-                double[] w1 = hidden_weight[k + 1];
-                double x2 = inputRows[b][k + 2];
-                double[] w2 = hidden_weight[k + 2];
-                double x3 = inputRows[b][k + 3];
-                double[] w3 = hidden_weight[k + 3];
+        if (Vectorization.ENABLED) {
+            DoubleProducts.multiply(inputRows, 0, hidden_weight, hidden_bias, t4, m, 64, 32);
+        } else {
+            for (int b = 0; b < m; b++) {
+                double[] y = t4[b];
                 for (int j = 0; j < 32; j++) {
-                    y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+                    y[j] = hidden_bias[j];
                 }
-            }
-            for (; k < 64; k++) {
-                double x0 = inputRows[b][k];
-                double[] w0 = hidden_weight[k];
-                for (int j = 0; j < 32; j++) {
-                    y[j] += x0 * w0[j];
+                int k = 0;
+                for (; k + 4 <= 64; k += 4) {
+                    double x0 = inputRows[b][k];
+                    double[] w0 = hidden_weight[k];
+                    double x1 = inputRows[b][k + 1];
+                    double[] w1 = hidden_weight[k + 1];
+                    double x2 = inputRows[b][k + 2];
+                    double[] w2 = hidden_weight[k + 2];
+                    double x3 = inputRows[b][k + 3];
+                    double[] w3 = hidden_weight[k + 3];
+                    for (int j = 0; j < 32; j++) {
+                        y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+                    }
+                }
+                for (; k < 64; k++) {
+                    double x0 = inputRows[b][k];
+                    double[] w0 = hidden_weight[k];
+                    for (int j = 0; j < 32; j++) {
+                        y[j] += x0 * w0[j];
+                    }
                 }
             }
         }
@@ -895,30 +901,34 @@ public final class Digits implements TrainableNetwork {
         }
         // digits.nn:7  logits
         // logits = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
-        for (int b = 0; b < m; b++) {
-            double[] y = logits[b];
-            for (int j = 0; j < 10; j++) {
-                y[j] = logits_bias[j];
-            }
-            int k = 0;
-            for (; k + 4 <= 32; k += 4) {
-                double x0 = hidden[b][k];
-                double[] w0 = logits_weight[k];
-                double x1 = hidden[b][k + 1];
-                double[] w1 = logits_weight[k + 1];
-                double x2 = hidden[b][k + 2];
-                double[] w2 = logits_weight[k + 2];
-                double x3 = hidden[b][k + 3];
-                double[] w3 = logits_weight[k + 3];
+        if (Vectorization.ENABLED) {
+            DoubleProducts.multiply(hidden, 0, logits_weight, logits_bias, logits, m, 32, 10);
+        } else {
+            for (int b = 0; b < m; b++) {
+                double[] y = logits[b];
                 for (int j = 0; j < 10; j++) {
-                    y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+                    y[j] = logits_bias[j];
                 }
-            }
-            for (; k < 32; k++) {
-                double x0 = hidden[b][k];
-                double[] w0 = logits_weight[k];
-                for (int j = 0; j < 10; j++) {
-                    y[j] += x0 * w0[j];
+                int k = 0;
+                for (; k + 4 <= 32; k += 4) {
+                    double x0 = hidden[b][k];
+                    double[] w0 = logits_weight[k];
+                    double x1 = hidden[b][k + 1];
+                    double[] w1 = logits_weight[k + 1];
+                    double x2 = hidden[b][k + 2];
+                    double[] w2 = logits_weight[k + 2];
+                    double x3 = hidden[b][k + 3];
+                    double[] w3 = logits_weight[k + 3];
+                    for (int j = 0; j < 10; j++) {
+                        y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+                    }
+                }
+                for (; k < 32; k++) {
+                    double x0 = hidden[b][k];
+                    double[] w0 = logits_weight[k];
+                    for (int j = 0; j < 10; j++) {
+                        y[j] += x0 * w0[j];
+                    }
                 }
             }
         }

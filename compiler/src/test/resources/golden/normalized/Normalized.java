@@ -7,6 +7,8 @@ import dev.nnc.runtime.NonFiniteTrainingException;
 import dev.nnc.runtime.ParameterFile;
 import dev.nnc.runtime.SeededRandom;
 import dev.nnc.runtime.TrainableNetwork;
+import dev.nnc.runtime.Vectorization;
+import dev.nnc.runtime.vector.DoubleProducts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -1139,35 +1141,39 @@ public final class Normalized implements TrainableNetwork {
         }
         // normalized.nn:9  z2
         // z2_ = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
-        for (int b = 0; b < m; b++) {
-            double[] y = z2_[b];
-            for (int j = 0; j < 32; j++) {
-                y[j] = z2_bias[j];
-            }
-        }
-        for (int from = 0; from < 128; from += 64) {
-            int to = Math.min(from + 64, 128);
+        if (Vectorization.ENABLED) {
+            DoubleProducts.multiply(p1_, 0, z2_weight, z2_bias, z2_, m, 128, 32);
+        } else {
             for (int b = 0; b < m; b++) {
                 double[] y = z2_[b];
-                int k = from;
-                for (; k + 4 <= to; k += 4) {
-                    double x0 = p1_[b][k];
-                    double[] w0 = z2_weight[k];
-                    double x1 = p1_[b][k + 1];
-                    double[] w1 = z2_weight[k + 1];
-                    double x2 = p1_[b][k + 2];
-                    double[] w2 = z2_weight[k + 2];
-                    double x3 = p1_[b][k + 3];
-                    double[] w3 = z2_weight[k + 3];
-                    for (int j = 0; j < 32; j++) {
-                        y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
-                    }
+                for (int j = 0; j < 32; j++) {
+                    y[j] = z2_bias[j];
                 }
-                for (; k < to; k++) {
-                    double x0 = p1_[b][k];
-                    double[] w0 = z2_weight[k];
-                    for (int j = 0; j < 32; j++) {
-                        y[j] += x0 * w0[j];
+            }
+            for (int from = 0; from < 128; from += 64) {
+                int to = Math.min(from + 64, 128);
+                for (int b = 0; b < m; b++) {
+                    double[] y = z2_[b];
+                    int k = from;
+                    for (; k + 4 <= to; k += 4) {
+                        double x0 = p1_[b][k];
+                        double[] w0 = z2_weight[k];
+                        double x1 = p1_[b][k + 1];
+                        double[] w1 = z2_weight[k + 1];
+                        double x2 = p1_[b][k + 2];
+                        double[] w2 = z2_weight[k + 2];
+                        double x3 = p1_[b][k + 3];
+                        double[] w3 = z2_weight[k + 3];
+                        for (int j = 0; j < 32; j++) {
+                            y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+                        }
+                    }
+                    for (; k < to; k++) {
+                        double x0 = p1_[b][k];
+                        double[] w0 = z2_weight[k];
+                        for (int j = 0; j < 32; j++) {
+                            y[j] += x0 * w0[j];
+                        }
                     }
                 }
             }
@@ -1180,30 +1186,34 @@ public final class Normalized implements TrainableNetwork {
         }
         // normalized.nn:11  logits
         // logits = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
-        for (int b = 0; b < m; b++) {
-            double[] y = logits[b];
-            for (int j = 0; j < 10; j++) {
-                y[j] = logits_bias[j];
-            }
-            int k = 0;
-            for (; k + 4 <= 32; k += 4) {
-                double x0 = h2_[b][k];
-                double[] w0 = logits_weight[k];
-                double x1 = h2_[b][k + 1];
-                double[] w1 = logits_weight[k + 1];
-                double x2 = h2_[b][k + 2];
-                double[] w2 = logits_weight[k + 2];
-                double x3 = h2_[b][k + 3];
-                double[] w3 = logits_weight[k + 3];
+        if (Vectorization.ENABLED) {
+            DoubleProducts.multiply(h2_, 0, logits_weight, logits_bias, logits, m, 32, 10);
+        } else {
+            for (int b = 0; b < m; b++) {
+                double[] y = logits[b];
                 for (int j = 0; j < 10; j++) {
-                    y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+                    y[j] = logits_bias[j];
                 }
-            }
-            for (; k < 32; k++) {
-                double x0 = h2_[b][k];
-                double[] w0 = logits_weight[k];
-                for (int j = 0; j < 10; j++) {
-                    y[j] += x0 * w0[j];
+                int k = 0;
+                for (; k + 4 <= 32; k += 4) {
+                    double x0 = h2_[b][k];
+                    double[] w0 = logits_weight[k];
+                    double x1 = h2_[b][k + 1];
+                    double[] w1 = logits_weight[k + 1];
+                    double x2 = h2_[b][k + 2];
+                    double[] w2 = logits_weight[k + 2];
+                    double x3 = h2_[b][k + 3];
+                    double[] w3 = logits_weight[k + 3];
+                    for (int j = 0; j < 10; j++) {
+                        y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+                    }
+                }
+                for (; k < 32; k++) {
+                    double x0 = h2_[b][k];
+                    double[] w0 = logits_weight[k];
+                    for (int j = 0; j < 10; j++) {
+                        y[j] += x0 * w0[j];
+                    }
                 }
             }
         }

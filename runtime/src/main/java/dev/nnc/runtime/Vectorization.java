@@ -1,8 +1,9 @@
 package dev.nnc.runtime;
 
 /**
- * Whether generated float networks use the Vector API kernels of {@code
- * dev.nnc.runtime.vector.VectorProducts} for their matrix products.
+ * Whether generated networks use the Vector API kernels of {@code dev.nnc.runtime.vector}: float
+ * networks for their matrix products ({@code VectorProducts}) and more, double networks for the
+ * dense products of their predictions ({@code DoubleProducts}).
  *
  * <p>The Vector API is an incubator module of the JDK: it is in the JDK from 16 on, but a program
  * sees it only when the JVM starts with {@code --add-modules jdk.incubator.vector}. That flag is

@@ -216,7 +216,8 @@ final class StructuredEmitter {
                 ? slicedTileLoops(vector, weights, y, type, inner, outer, bias, slice)
                 : tileLoops(vector, weights, y, type, inner, outer, bias);
         java.util.Optional<KernelEmitter.SampleRows> rows = kernel.sampleRows(vector);
-        if (VectorKernels.covers(numeric) && rows.isPresent()) {
+        // Float classes take the kernels everywhere; double classes in predictions only.
+        if ((VectorKernels.covers(numeric) || kernel.predictsOnly()) && rows.isPresent()) {
             // Training kernels: the kernel writes W x and the bias, if any, is added after it.
             CodeBlock addBias = bias.map(b -> CodeBlock.builder()
                             .beginControlFlow("for (int b = 0; b < m; b++)")
@@ -229,8 +230,14 @@ final class StructuredEmitter {
             java.util.Optional<CodeBlock> oneSample = java.util.Optional.empty();
             java.util.Optional<CodeBlock> tileBias = java.util.Optional.empty();
             if (kernel.predictsOnly()) {
-                // A prediction of one sample: the one-sample kernel, with the bias added as it stores.
                 java.util.Optional<CodeBlock> biasArray = biased.flatMap(b -> kernel.wholeVector(b.bias()));
+                // A batch: the tile kernel adds the bias after its sums.
+                tileBias = biasArray;
+            }
+            if (kernel.predictsOnly() && VectorKernels.covers(numeric)) {
+                // A prediction of one sample in float: the one-sample kernel, with the bias added as
+                // it stores. Double classes run a sample as a tile of one.
+                java.util.Optional<CodeBlock> biasArray = tileBias;
                 CodeBlock call = CodeBlock.of(
                         "$T.multiplyOne($L[0], $L, $N, $L, $N[0], $L, $L)",
                         VectorKernels.PRODUCTS,
@@ -245,12 +252,11 @@ final class StructuredEmitter {
                         biasArray.isPresent() || biased.isEmpty()
                                 ? CodeBlock.of("$L;\n", call)
                                 : CodeBlock.of("$L;\n$L", call, addBias));
-                // A batch: the tile kernel adds the bias as its last slice stores the sums.
-                tileBias = biasArray;
             }
             return CodeBlock.builder()
                     .add(comment)
                     .add(VectorKernels.multiply(
+                            VectorKernels.tileProducts(numeric),
                             rows.get(),
                             weights,
                             tileBias,

@@ -5,15 +5,17 @@ import com.palantir.javapoet.CodeBlock;
 
 /**
  * The opt-in Vector API path of float classes, for tiled products, the gradient norm's sums of
- * squares and the gates of recurrent layers: a call into the runtime's register-blocked kernels
- * or its vector logistic and tanh functions, taken when the JVM runs with
- * {@code --add-modules jdk.incubator.vector}, in front of the plain loops that run otherwise.
+ * squares and the gates of recurrent layers, and of double classes for the dense products of
+ * their predictions: a call into the runtime's register-blocked kernels or its vector logistic
+ * and tanh functions, taken when the JVM runs with {@code --add-modules jdk.incubator.vector}, in
+ * front of the plain loops that run otherwise.
  * The test is a {@code static final} constant of the runtime, so the JIT keeps one of the two
  * branches; without the module the kernel class is never loaded.
  */
 final class VectorKernels {
     static final ClassName VECTORIZATION = ClassName.get("dev.nnc.runtime", "Vectorization");
     static final ClassName PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "VectorProducts");
+    static final ClassName DOUBLE_PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "DoubleProducts");
     static final ClassName PATCH_PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "PatchProducts");
     /**
      * Floats per row of a patch product's operands and results in float classes: the width
@@ -33,12 +35,23 @@ final class VectorKernels {
     }
 
     /**
+     * The runtime class of this precision's tile products {@code W x}. Float classes call it in
+     * every kernel; double classes only in their predictions ({@code DoubleProducts}), where the
+     * narrow layers of small networks otherwise spend more on the plain loops' passes than on
+     * their arithmetic, while their training kernels keep the plain loops.
+     */
+    static ClassName tileProducts(Numeric numeric) {
+        return numeric.isFloat() ? PRODUCTS : DOUBLE_PRODUCTS;
+    }
+
+    /**
      * {@code c[b] = W x[b]} for the tile's samples, {@code W} given by its rows {@code weights[k]},
      * plus {@code bias} if given (which the kernel adds as it stores its sums), then {@code then}
      * (which adds a bias the kernel did not take, say) in the same branch; with {@code oneSample},
      * the statements for a tile of one sample ({@code m == 1}) instead of those two.
      */
     static CodeBlock multiply(
+            ClassName products,
             KernelEmitter.SampleRows x,
             String weights,
             java.util.Optional<CodeBlock> bias,
@@ -51,7 +64,7 @@ final class VectorKernels {
         CodeBlock tile = bias.isPresent()
                 ? CodeBlock.of(
                         "$T.multiply($L, $L, $N, $L, $N, m, $L, $L)",
-                        PRODUCTS,
+                        products,
                         x.array(),
                         x.offset(),
                         weights,
@@ -61,7 +74,7 @@ final class VectorKernels {
                         width)
                 : CodeBlock.of(
                         "$T.multiply($L, $L, $N, $N, m, $L, $L)",
-                        PRODUCTS,
+                        products,
                         x.array(),
                         x.offset(),
                         weights,

@@ -47,16 +47,21 @@ class AllocationTest {
         assertTheApiAllocatesNothing(GeneratedClasses.compileExample(example).newInstance(network), network);
     }
 
-    /** {@code predict}, {@code gradient}, {@code trainStep}, {@code trainingGradient} and {@code applyGradient} in turn. */
+    /**
+     * {@code predict} of one sample and of a batch, {@code gradient}, {@code trainStep}, {@code
+     * trainingGradient} and {@code applyGradient} in turn.
+     */
     private static void assertTheApiAllocatesNothing(TrainableNetwork net, String network) {
         int n = 4;
         double[] xs = random(n * net.inputSize(), 1);
         double[] ys = random(n * net.targetSize(), 2);
         double[] x = random(net.inputSize(), 3);
         double[] out = new double[net.outputSize()];
+        double[] outs = new double[n * net.outputSize()];
         double[] grad = new double[net.parameterCount()];
         Runnable calls = () -> {
             net.predict(x, out);
+            net.predict(xs, n, outs);
             net.gradient(xs, ys, n, grad);
             net.trainStep(xs, ys, n);
             net.trainingGradient(xs, ys, n, grad);

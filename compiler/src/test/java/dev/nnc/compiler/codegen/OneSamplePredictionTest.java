@@ -136,6 +136,73 @@ class OneSamplePredictionTest {
     }
 
     /**
+     * A double network's predictions, alone and in batches of 4 and 64 (the plain loops, or with
+     * the Vector API the runtime's {@code DoubleProducts}), are the spec's arithmetic done by hand
+     * in double: relu, tanh and softmax of the dense layers, to 1e-12. Widths around the double
+     * vector lengths (4 and 8) and an input layer longer than a slice of 256 weight rows reach the
+     * kernels' blocks, tails and slices.
+     */
+    @ParameterizedTest
+    @CsvSource({"64, 32, 10, 3", "300, 37, 9, 5", "19, 72, 17, 2"})
+    void doublePredictionsAreTheLayersArithmetic(int in, int h1, int out, int h2Factor) {
+        int h2 = h2Factor * 4 + 1;
+        String name = "Exact" + in + "x" + h1 + "x" + h2 + "x" + out;
+        GeneratedClasses classes = Examples.compiled(name + ".nn", spec(name, "double", in, h1, h2, out));
+        assertTrue(
+                classes.files().get(0).content().contains("DoubleProducts.multiply(inputRows, 0, h1_weight, h1_bias, "),
+                "a double prediction's product has the Vector API path");
+        TrainableNetwork network = classes.newInstance(name);
+        double[] p = new double[network.parameterCount()];
+        network.getParameters(p);
+        for (int n : new int[] {1, 4, 64}) {
+            double[] xs = gaussian(in + n, n * in);
+            double[] predicted = new double[n * out];
+            network.predict(xs, n, predicted);
+            for (int s = 0; s < n; s++) {
+                double[] x = Arrays.copyOfRange(xs, s * in, (s + 1) * in);
+                int at = 0;
+                double[] a1 = dense(p, at, x, h1);
+                at += h1 * in + h1;
+                double[] a2 = dense(p, at, relu(a1), h2);
+                at += h2 * h1 + h2;
+                double[] logits = dense(p, at, tanh(a2), out);
+                double[] expected = softmax(logits);
+                for (int j = 0; j < out; j++) {
+                    assertEquals(expected[j], predicted[s * out + j], 1e-12, name + " n=" + n + " sample " + s);
+                }
+            }
+        }
+    }
+
+    /** {@code W x + b} of a dense layer whose weight ({@code [width, x.length]}) and bias start at {@code p[at]}. */
+    private static double[] dense(double[] p, int at, double[] x, int width) {
+        double[] y = new double[width];
+        for (int o = 0; o < width; o++) {
+            double sum = p[at + width * x.length + o];
+            for (int k = 0; k < x.length; k++) {
+                sum += p[at + o * x.length + k] * x[k];
+            }
+            y[o] = sum;
+        }
+        return y;
+    }
+
+    private static double[] relu(double[] v) {
+        return Arrays.stream(v).map(e -> Math.max(e, 0)).toArray();
+    }
+
+    private static double[] tanh(double[] v) {
+        return Arrays.stream(v).map(Math::tanh).toArray();
+    }
+
+    private static double[] softmax(double[] v) {
+        double max = Arrays.stream(v).max().orElseThrow();
+        double[] e = Arrays.stream(v).map(z -> Math.exp(z - max)).toArray();
+        double total = Arrays.stream(e).sum();
+        return Arrays.stream(e).map(z -> z / total).toArray();
+    }
+
+    /**
      * The sliced loops of a prediction-only product name {@code Math} through its import, so a
      * network called {@code Math} still compiles, and predicts exactly what a twin with a
      * neutral name predicts.

@@ -36,9 +36,14 @@ final class OperatorCaches {
         FloatVector unary = f.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.TANH);
         FloatVector binary = unary.add(f).add(1.0f).div(unary);
         binary.fma(f, f).intoArray(floats, 0);
-        DoubleVector d = DoubleVector.zero(DoubleVector.SPECIES_PREFERRED);
+        double[] doubles = new double[DoubleVector.SPECIES_PREFERRED.length()];
+        DoubleVector d = DoubleVector.fromArray(DoubleVector.SPECIES_PREFERRED, doubles, 0)
+                .add(DoubleVector.zero(DoubleVector.SPECIES_PREFERRED))
+                .add(DoubleVector.broadcast(DoubleVector.SPECIES_PREFERRED, 1.0));
         DoubleVector widened = (DoubleVector) f.convertShape(VectorOperators.F2D, DoubleVector.SPECIES_PREFERRED, 0);
-        floats[0] = (float) d.fma(d, d).add(widened).reduceLanes(VectorOperators.ADD);
+        DoubleVector sum = d.fma(d, d).add(widened);
+        sum.intoArray(doubles, 0);
+        floats[0] = (float) sum.reduceLanes(VectorOperators.ADD);
     }
 
     private OperatorCaches() {}
