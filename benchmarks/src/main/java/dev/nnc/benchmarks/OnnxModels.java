@@ -41,11 +41,12 @@ public final class OnnxModels {
 
     /**
      * Writes {@code n4.f64}, {@code n5.f64}, {@code c2.f64}, {@code n4.safetensors}, {@code
-     * n5.safetensors} and {@code r1.safetensors} into the directory given as the only argument.
-     * The safetensors files let nnc's own exporter write the I1 and I2 models without Python:
-     * {@code nnc export-onnx benchmarks/src/main/nn/n4.nn --parameters n4.safetensors --precision
-     * double -o i1_double.onnx}, and {@code n5.nn} with {@code n5.safetensors} (float) for {@code
-     * i2_float.onnx}.
+     * n5.safetensors}, {@code n5_double.safetensors} and {@code r1.safetensors} into the directory
+     * given as the only argument. The safetensors files let nnc's own exporter write the I1 and
+     * I2 models without Python: {@code nnc export-onnx benchmarks/src/main/nn/n4.nn --parameters
+     * n4.safetensors --precision double -o i1_double.onnx}, {@code n5.nn} with {@code
+     * n5.safetensors} for {@code i2_float.onnx}, and {@code n5_double.nn} with {@code
+     * n5_double.safetensors} and {@code --precision double} for {@code i2_double.onnx}.
      */
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
@@ -62,6 +63,9 @@ public final class OnnxModels {
         N5 n5 = new N5();
         n5.setParameters(i2Parameters());
         writeSafeTensors(directory.resolve("n5.safetensors"), n5);
+        N5Double n5Double = new N5Double();
+        n5Double.setParameters(i2Parameters());
+        writeSafeTensors(directory.resolve("n5_double.safetensors"), n5Double);
         R1 r1 = new R1();
         r1.setParameters(i4Parameters());
         writeSafeTensors(directory.resolve("r1.safetensors"), r1);

@@ -3,6 +3,7 @@ package dev.nnc.benchmarks;
 import ai.onnxruntime.OrtException;
 import dev.nnc.benchmarks.generated.N4;
 import dev.nnc.benchmarks.generated.N5;
+import dev.nnc.benchmarks.generated.N5Double;
 import java.util.Arrays;
 
 /**
@@ -14,7 +15,8 @@ import java.util.Arrays;
  * does when it has the core to itself.
  *
  * <p>{@code java -cp benchmarks.jar -Dnnc.onnx.dir=DIR dev.nnc.benchmarks.PredictionPairs i2 64
- * 400}: I2 (N5, float) or I1 (N4, double), the batch, the number of bursts per side; add {@code
+ * 400}: I2 (N5, float), I2 in double ({@code i2d}: N5's double twin against {@code
+ * i2_double.onnx}) or I1 (N4, double), the batch, the number of bursts per side; add {@code
  * --add-modules jdk.incubator.vector} for nnc's Vector API kernels.
  */
 public final class PredictionPairs {
@@ -23,17 +25,23 @@ public final class PredictionPairs {
     private PredictionPairs() {}
 
     public static void main(String[] args) throws OrtException {
-        if (args.length != 3 || !(args[0].equals("i1") || args[0].equals("i2"))) {
-            throw new IllegalArgumentException("usage: PredictionPairs i1|i2 BATCH BURSTS");
+        if (args.length != 3 || !(args[0].equals("i1") || args[0].equals("i2") || args[0].equals("i2d"))) {
+            throw new IllegalArgumentException("usage: PredictionPairs i1|i2|i2d BATCH BURSTS");
         }
-        boolean i2 = args[0].equals("i2");
+        String bench = args[0];
         int batch = Integer.parseInt(args[1]);
         int bursts = Integer.parseInt(args[2]);
-        double[][] inputs = PredictionBatches.of(i2 ? Problem.N5 : Problem.N4, batch);
-        Runnable nnc = i2 ? i2(inputs, batch) : i1(inputs, batch);
-        try (OrtPredictor ort = i2
-                ? new OrtPredictor(OnnxModels.model("i2_float"), inputs, batch, 784, 10, false)
-                : new OrtPredictor(OnnxModels.model("i1_double"), inputs, batch, 64, 10, true)) {
+        double[][] inputs = PredictionBatches.of(bench.equals("i1") ? Problem.N4 : Problem.N5, batch);
+        Runnable nnc = switch (bench) {
+            case "i1" -> i1(inputs, batch);
+            case "i2" -> i2(inputs, batch);
+            default -> i2Double(inputs, batch);
+        };
+        try (OrtPredictor ort = switch (bench) {
+            case "i1" -> new OrtPredictor(OnnxModels.model("i1_double"), inputs, batch, 64, 10, true);
+            case "i2" -> new OrtPredictor(OnnxModels.model("i2_float"), inputs, batch, 784, 10, false);
+            default -> new OrtPredictor(OnnxModels.model("i2_double"), inputs, batch, 784, 10, true);
+        }) {
             double[] nncMicros = new double[bursts];
             double[] ortMicros = new double[bursts];
             int cursor = 0;
@@ -75,6 +83,14 @@ public final class PredictionPairs {
         float[] outs = new float[batch * 10];
         int[] cursor = {0};
         return () -> network.predict(floats[cursor[0]++ & (PredictionBatches.GROUPS - 1)], batch, outs);
+    }
+
+    private static Runnable i2Double(double[][] inputs, int batch) {
+        N5Double network = new N5Double();
+        network.setParameters(OnnxModels.i2Parameters());
+        double[] outs = new double[batch * 10];
+        int[] cursor = {0};
+        return () -> network.predict(inputs[cursor[0]++ & (PredictionBatches.GROUPS - 1)], batch, outs);
     }
 
     private static Runnable i1(double[][] inputs, int batch) {
