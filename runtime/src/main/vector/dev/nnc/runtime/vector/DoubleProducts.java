@@ -112,12 +112,13 @@ public final class DoubleProducts {
     }
 
     /**
-     * Row {@code i} of one slice's sums into {@code t[i]}, streaming the weight rows whole: four
-     * weight rows per pass over the row of sums, each vector of sums loaded, carried through four
-     * fused multiply-adds in the order of k and stored. A row alone (a one-sample prediction, the
-     * rows after the blocks of four) reads the weights in the order they lie; a block of columns
-     * over all weight rows, as the four-row blocks read them, left a 784-256 layer at 0.75x the
-     * plain loops for one sample. Each element is the same chain as in the blocks.
+     * Row {@code i} of one slice's sums into {@code t[i]}, streaming the weight rows whole: eight
+     * weight rows per pass over the row of sums (then four, then one), each vector of sums loaded,
+     * carried through the pass's fused multiply-adds in the order of k and stored. A row alone (a
+     * one-sample prediction, the rows after the blocks of four) so reads the weights in the order
+     * they lie; blocks of columns over all weight rows, as the four-row blocks read them, left a
+     * 784-256-128-10 network at 0.74x the plain loops for one sample, four rows per pass at 0.89x.
+     * Each element is the same chain as in the blocks.
      */
     private static void row(double[][] a, int i, int ao, double[][] b, double[][] t, int from, int to, int width) {
         double[] x = a[i];
