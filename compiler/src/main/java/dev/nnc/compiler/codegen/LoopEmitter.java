@@ -3,6 +3,7 @@ package dev.nnc.compiler.codegen;
 import com.palantir.javapoet.CodeBlock;
 import dev.nnc.compiler.diagnostic.InternalCompilerError;
 import dev.nnc.compiler.loops.Affine;
+import dev.nnc.compiler.loops.Bound;
 import dev.nnc.compiler.loops.Place;
 import dev.nnc.compiler.loops.Stmt;
 import dev.nnc.compiler.loops.Value;
@@ -29,13 +30,40 @@ final class LoopEmitter {
         return code.build();
     }
 
+    /**
+     * A loop bound as Java, {@code Math} named through {@link JavaLang#MATH} so that JavaPoet
+     * qualifies it in a class that is itself called {@code Math} ({@link Bound#text} is the
+     * printed form, which names it plainly).
+     */
+    private static CodeBlock bound(Bound bound) {
+        if (bound instanceof Bound.FirstFrom first) {
+            Affine n = first.numerator();
+            CodeBlock ceiling = first.divisor() == 1
+                    ? CodeBlock.of("$L", n.text())
+                    : CodeBlock.of(
+                            "$T.floorDiv($L, $L)",
+                            JavaLang.MATH,
+                            n.plus(first.divisor() - 1).text(),
+                            first.divisor());
+            return CodeBlock.of("$T.max(0, $L)", JavaLang.MATH, ceiling);
+        }
+        if (bound instanceof Bound.EndBy end) {
+            CodeBlock past = end.divisor() == 1
+                    ? CodeBlock.of("$L", end.numerator().plus(1).text())
+                    : CodeBlock.of(
+                            "$T.floorDiv($L, $L) + 1",
+                            JavaLang.MATH,
+                            end.numerator().text(),
+                            end.divisor());
+            return CodeBlock.of("$T.min($L, $L)", JavaLang.MATH, end.extent(), past);
+        }
+        return CodeBlock.of("$L", ((Bound.Fixed) bound).value());
+    }
+
     private void statement(CodeBlock.Builder code, Stmt stmt) {
         if (stmt instanceof Stmt.Loop loop) {
             code.beginControlFlow(
-                    "for (int $1N = $2L; $1N < $3L; $1N++)",
-                    loop.variable(),
-                    loop.from().text(),
-                    loop.to().text());
+                    "for (int $1N = $2L; $1N < $3L; $1N++)", loop.variable(), bound(loop.from()), bound(loop.to()));
             loop.body().forEach(s -> statement(code, s));
             code.endControlFlow();
         } else if (stmt instanceof Stmt.Let let) {

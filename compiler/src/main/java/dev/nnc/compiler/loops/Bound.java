@@ -32,7 +32,11 @@ public sealed interface Bound {
         }
     }
 
-    /** The bound as a Java expression of {@code int}s: {@code Math.max(0, 1 - ox * 2)}. */
+    /**
+     * The bound as it prints, a Java expression of {@code int}s: {@code Math.max(0, 1 - ox * 2)}.
+     * The code generator writes its own form, which names {@code Math} so that a generated class
+     * called {@code Math} cannot capture it.
+     */
     default String text() {
         if (this instanceof FirstFrom first) {
             Affine n = first.numerator();

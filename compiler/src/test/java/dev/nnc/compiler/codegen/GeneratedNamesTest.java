@@ -193,6 +193,45 @@ class GeneratedNamesTest {
         assertEquals(2, out.length);
     }
 
+    /**
+     * The loop-nest stage bounds a padded window's taps (those of a pool that fall inside the
+     * input) with {@code Math.max} and {@code Math.min}; in a class called {@code Math} they still
+     * mean {@code java.lang.Math}, and the class computes what a twin with a neutral name computes.
+     */
+    @Test
+    void aClassNamedMathBoundsItsWindowsWithJavasMath() {
+        String body = "{ input x[3, 8]; target y[2]; p = max_pool1d(x, 2, stride = 2, padding = 1);"
+                + " out = dense(flatten(p), 2); output out; loss mse(out, y); optimizer sgd(lr = 0.1); seed 3; }";
+        GeneratedClasses classes =
+                GeneratedClasses.compile("math_pool.nn", "network Math " + body + "\nnetwork Neutral " + body + "\n");
+        String math = classes.files().stream()
+                .filter(f -> f.className().equals("Math"))
+                .findFirst()
+                .orElseThrow()
+                .content();
+        assertTrue(math.contains("int kx = java.lang.Math.max(0, "), "the window's bounds are in its loop");
+        TrainableNetwork named = classes.newInstance("Math");
+        TrainableNetwork neutral = classes.newInstance("Neutral");
+        double[] xs = new double[4 * 24];
+        double[] ys = new double[4 * 2];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = Math.sin(1.7 * i);
+        }
+        for (int i = 0; i < ys.length; i++) {
+            ys[i] = Math.cos(0.9 * i);
+        }
+        double[] expected = new double[neutral.parameterCount()];
+        double[] actual = new double[named.parameterCount()];
+        neutral.gradient(xs, ys, 4, expected);
+        named.gradient(xs, ys, 4, actual);
+        assertArrayEquals(expected, actual);
+        double[] expectedOut = new double[8];
+        double[] actualOut = new double[8];
+        neutral.predict(xs, 4, expectedOut);
+        named.predict(xs, 4, actualOut);
+        assertArrayEquals(expectedOut, actualOut);
+    }
+
     @ParameterizedTest(name = "{0} {1} inputs, trainable {2}")
     @CsvSource({
         "double, 2, true",
