@@ -113,7 +113,7 @@ public final class DoubleProducts {
 
     /**
      * Row {@code i} of one slice's sums into {@code t[i]}, streaming the weight rows whole: eight
-     * weight rows per pass over the row of sums (then four, then one), each vector of sums loaded,
+     * weight rows per pass over the row of sums (the last few one by one), each vector of sums loaded,
      * carried through the pass's fused multiply-adds in the order of k and stored. A row alone (a
      * one-sample prediction, the rows after the blocks of four) so reads the weights in the order
      * they lie; blocks of columns over all weight rows, as the four-row blocks read them, left a
@@ -127,9 +127,6 @@ public final class DoubleProducts {
         int k = from;
         for (; k + 8 <= to; k += 8) {
             rowPass8(x, ao, b, y, k, width);
-        }
-        for (; k + 4 <= to; k += 4) {
-            rowPass4(x, ao, b, y, k, width);
         }
         for (; k < to; k++) {
             rowPass1(x, ao, b, y, k, width);
@@ -186,37 +183,6 @@ public final class DoubleProducts {
             s = Math.fma(b6[j], x6, s);
             s = Math.fma(b7[j], x7, s);
             y[j] = s;
-        }
-    }
-
-    /** {@code y[j]} through the fused multiply-adds of weight rows {@code k} to {@code k + 3}, in order. */
-    private static void rowPass4(double[] x, int ao, double[][] b, double[] y, int k, int width) {
-        double[] b0 = b[k];
-        double[] b1 = b[k + 1];
-        double[] b2 = b[k + 2];
-        double[] b3 = b[k + 3];
-        double x0 = x[ao + k];
-        double x1 = x[ao + k + 1];
-        double x2 = x[ao + k + 2];
-        double x3 = x[ao + k + 3];
-        DoubleVector v0 = DoubleVector.broadcast(SPECIES, x0);
-        DoubleVector v1 = DoubleVector.broadcast(SPECIES, x1);
-        DoubleVector v2 = DoubleVector.broadcast(SPECIES, x2);
-        DoubleVector v3 = DoubleVector.broadcast(SPECIES, x3);
-        int j = 0;
-        for (; j + LANES <= width; j += LANES) {
-            DoubleVector s = DoubleVector.fromArray(SPECIES, y, j);
-            s = DoubleVector.fromArray(SPECIES, b0, j).fma(v0, s);
-            s = DoubleVector.fromArray(SPECIES, b1, j).fma(v1, s);
-            s = DoubleVector.fromArray(SPECIES, b2, j).fma(v2, s);
-            s = DoubleVector.fromArray(SPECIES, b3, j).fma(v3, s);
-            s.intoArray(y, j);
-        }
-        for (; j < width; j++) {
-            double s = Math.fma(b0[j], x0, y[j]);
-            s = Math.fma(b1[j], x1, s);
-            s = Math.fma(b2[j], x2, s);
-            y[j] = Math.fma(b3[j], x3, s);
         }
     }
 
