@@ -87,7 +87,11 @@ public enum DiagnosticCode {
     // Warnings.
     WARN_GRADIENT_THROUGH_STEP(601, "the gradient through 'step' is zero: parameters before it will not learn"),
     WARN_PARAMETER_UNUSED(602, "parameter '%s' does not affect the loss; its gradient is always zero"),
-    WARN_BCE_ON_PROBABILITIES(603, "%s");
+    WARN_BCE_ON_PROBABILITIES(603, "%s"),
+    WARN_PADDING_BEYOND_WINDOW(
+            604,
+            "'%s' pads its %s by %d, more than its window reaches (%s): windows that lie in the padding"
+                    + " alone give the bias only");
 
     private final int number;
     private final String template;

@@ -43,6 +43,7 @@ final class WindowChecker {
             if (kernel.isEmpty() || stride.isEmpty() || dilation.isEmpty() || pads.isEmpty()) {
                 return Optional.empty();
             }
+            warnOfPaddingOnlyWindows(layer, kernel.get(), dilation.get(), pads.get(), padding);
             return Optional.of(new Term.Window(kernel.get(), stride.get(), pads.get(), pads.get(), dilation.get()));
         }
         if (kernel.isEmpty() || stride.isEmpty() || dilation.isEmpty()) {
@@ -65,6 +66,33 @@ final class WindowChecker {
             end.add(total - total / 2);
         }
         return Optional.of(new Term.Window(kernel.get(), stride.get(), begin, end, dilation.get()));
+    }
+
+    /**
+     * Warns, at the padding, of the first axis whose padding passes what the window reaches,
+     * {@code dilation*(kernel-1)}: PyTorch accepts it, but the outputs whose windows lie in the
+     * padding alone are the bias and nothing else, and every lowering pays for them (a
+     * convolution's patches grow with the padded size). Such a padding is more often a slip than
+     * a design. {@code padding = same} never passes it.
+     */
+    private void warnOfPaddingOnlyWindows(
+            String layer, List<Integer> kernel, List<Integer> dilation, List<Integer> pads, Expr padding) {
+        for (int axis = 0; axis < kernel.size(); axis++) {
+            int reach = dilation.get(axis) * (kernel.get(axis) - 1);
+            int pad = pads.get(axis);
+            if (pad > reach) {
+                context.diagnostics.reportWithHelp(
+                        DiagnosticCode.WARN_PADDING_BEYOND_WINDOW,
+                        padding.span(),
+                        String.format(Locale.ROOT, "a padding of at most %d keeps every window on the input", reach),
+                        layer,
+                        dimensionName(kernel.size(), axis),
+                        pad,
+                        String.format(Locale.ROOT, "%d*(%d-1) = %d", dilation.get(axis), kernel.get(axis), reach),
+                        pad - reach);
+                return;
+            }
+        }
     }
 
     /**
