@@ -38,6 +38,13 @@ public final class DoubleProducts {
     private static final boolean FOUR_BY_FOUR = LANES >= 8;
     /** Weight rows per slice of every sum, as in {@link VectorProducts}. */
     private static final int SLICE = 256;
+    /**
+     * The four-by-four blocks run over this many weight rows at a time, every block of rows of
+     * the tile in turn, before the next rows: the block's part of the weights (64 rows by four
+     * vectors, 16 KB with AVX-512) then stays in the level-1 cache for all of the tile's rows. A
+     * block continues the chains it stored for the rows before, so the sums are unchanged.
+     */
+    private static final int K_BLOCK = 64;
 
     /**
      * Each thread's rows for the sums of a slice after the first, before they are added to the
@@ -89,13 +96,23 @@ public final class DoubleProducts {
     /** Rows {@code 0} to {@code m - 1} of one slice's sums, over weight rows {@code from} to {@code to - 1}, into {@code t}. */
     private static void slice(double[][] a, int ao, double[][] b, double[][] t, int m, int from, int to, int width) {
         int blockedRows = m - m % 4;
-        for (int i = 0; i < blockedRows; i += 4) {
-            int j = 0;
-            if (FOUR_BY_FOUR) {
-                for (; j + 4 * LANES <= width; j += 4 * LANES) {
-                    block4x4(a, i, ao, b, t, from, to, j);
+        int wideColumns = FOUR_BY_FOUR ? width - width % (4 * LANES) : 0;
+        if (blockedRows > 0 && wideColumns > 0) {
+            for (int k = from; k < to; k += K_BLOCK) {
+                int end = Math.min(to, k + K_BLOCK);
+                for (int j = 0; j < wideColumns; j += 4 * LANES) {
+                    for (int i = 0; i < blockedRows; i += 4) {
+                        if (k == from) {
+                            block4x4(a, i, ao, b, t, k, end, j);
+                        } else {
+                            block4x4More(a, i, ao, b, t, k, end, j);
+                        }
+                    }
                 }
             }
+        }
+        for (int i = 0; i < blockedRows; i += 4) {
+            int j = wideColumns;
             for (; j + 2 * LANES <= width; j += 2 * LANES) {
                 block4x2(a, i, ao, b, t, from, to, j);
             }
@@ -263,6 +280,81 @@ public final class DoubleProducts {
                 s31 = s00,
                 s32 = s00,
                 s33 = s00;
+        for (int k = from; k < to; k++) {
+            double[] bk = b[k];
+            DoubleVector b0 = DoubleVector.fromArray(SPECIES, bk, j);
+            DoubleVector b1 = DoubleVector.fromArray(SPECIES, bk, j + LANES);
+            DoubleVector b2 = DoubleVector.fromArray(SPECIES, bk, j + 2 * LANES);
+            DoubleVector b3 = DoubleVector.fromArray(SPECIES, bk, j + 3 * LANES);
+            DoubleVector x = DoubleVector.broadcast(SPECIES, a0[ao + k]);
+            s00 = b0.fma(x, s00);
+            s01 = b1.fma(x, s01);
+            s02 = b2.fma(x, s02);
+            s03 = b3.fma(x, s03);
+            x = DoubleVector.broadcast(SPECIES, a1[ao + k]);
+            s10 = b0.fma(x, s10);
+            s11 = b1.fma(x, s11);
+            s12 = b2.fma(x, s12);
+            s13 = b3.fma(x, s13);
+            x = DoubleVector.broadcast(SPECIES, a2[ao + k]);
+            s20 = b0.fma(x, s20);
+            s21 = b1.fma(x, s21);
+            s22 = b2.fma(x, s22);
+            s23 = b3.fma(x, s23);
+            x = DoubleVector.broadcast(SPECIES, a3[ao + k]);
+            s30 = b0.fma(x, s30);
+            s31 = b1.fma(x, s31);
+            s32 = b2.fma(x, s32);
+            s33 = b3.fma(x, s33);
+        }
+        double[] c0 = c[i];
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+        s02.intoArray(c0, j + 2 * LANES);
+        s03.intoArray(c0, j + 3 * LANES);
+        double[] c1 = c[i + 1];
+        s10.intoArray(c1, j);
+        s11.intoArray(c1, j + LANES);
+        s12.intoArray(c1, j + 2 * LANES);
+        s13.intoArray(c1, j + 3 * LANES);
+        double[] c2 = c[i + 2];
+        s20.intoArray(c2, j);
+        s21.intoArray(c2, j + LANES);
+        s22.intoArray(c2, j + 2 * LANES);
+        s23.intoArray(c2, j + 3 * LANES);
+        double[] c3 = c[i + 3];
+        s30.intoArray(c3, j);
+        s31.intoArray(c3, j + LANES);
+        s32.intoArray(c3, j + 2 * LANES);
+        s33.intoArray(c3, j + 3 * LANES);
+    }
+
+    /** {@link #block4x4}, continuing the sums that {@code c} holds (the same chains, stored between blocks of weight rows). */
+    private static void block4x4More(double[][] a, int i, int ao, double[][] b, double[][] c, int from, int to, int j) {
+        double[] a0 = a[i];
+        double[] a1 = a[i + 1];
+        double[] a2 = a[i + 2];
+        double[] a3 = a[i + 3];
+        double[] t0 = c[i];
+        double[] t1 = c[i + 1];
+        double[] t2 = c[i + 2];
+        double[] t3 = c[i + 3];
+        DoubleVector s00 = DoubleVector.fromArray(SPECIES, t0, j);
+        DoubleVector s01 = DoubleVector.fromArray(SPECIES, t0, j + LANES);
+        DoubleVector s02 = DoubleVector.fromArray(SPECIES, t0, j + 2 * LANES);
+        DoubleVector s03 = DoubleVector.fromArray(SPECIES, t0, j + 3 * LANES);
+        DoubleVector s10 = DoubleVector.fromArray(SPECIES, t1, j);
+        DoubleVector s11 = DoubleVector.fromArray(SPECIES, t1, j + LANES);
+        DoubleVector s12 = DoubleVector.fromArray(SPECIES, t1, j + 2 * LANES);
+        DoubleVector s13 = DoubleVector.fromArray(SPECIES, t1, j + 3 * LANES);
+        DoubleVector s20 = DoubleVector.fromArray(SPECIES, t2, j);
+        DoubleVector s21 = DoubleVector.fromArray(SPECIES, t2, j + LANES);
+        DoubleVector s22 = DoubleVector.fromArray(SPECIES, t2, j + 2 * LANES);
+        DoubleVector s23 = DoubleVector.fromArray(SPECIES, t2, j + 3 * LANES);
+        DoubleVector s30 = DoubleVector.fromArray(SPECIES, t3, j);
+        DoubleVector s31 = DoubleVector.fromArray(SPECIES, t3, j + LANES);
+        DoubleVector s32 = DoubleVector.fromArray(SPECIES, t3, j + 2 * LANES);
+        DoubleVector s33 = DoubleVector.fromArray(SPECIES, t3, j + 3 * LANES);
         for (int k = from; k < to; k++) {
             double[] bk = b[k];
             DoubleVector b0 = DoubleVector.fromArray(SPECIES, bk, j);
