@@ -230,9 +230,8 @@ final class StructuredEmitter {
             java.util.Optional<CodeBlock> oneSample = java.util.Optional.empty();
             java.util.Optional<CodeBlock> tileBias = java.util.Optional.empty();
             if (kernel.predictsOnly()) {
-                java.util.Optional<CodeBlock> biasArray = biased.flatMap(b -> kernel.wholeVector(b.bias()));
                 // A batch: the tile kernel adds the bias after its sums.
-                tileBias = biasArray;
+                tileBias = biased.flatMap(b -> kernel.wholeVector(b.bias()));
             }
             if (kernel.predictsOnly() && VectorKernels.covers(numeric)) {
                 // A prediction of one sample in float: the one-sample kernel, with the bias added as

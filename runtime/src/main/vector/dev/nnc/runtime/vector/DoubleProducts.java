@@ -98,15 +98,15 @@ public final class DoubleProducts {
         int blockedRows = m - m % 4;
         int wideColumns = FOUR_BY_FOUR ? width - width % (4 * LANES) : 0;
         if (blockedRows > 0 && wideColumns > 0) {
+            // A chain that starts from a stored zero is the chain that starts from a zero vector.
+            for (int i = 0; i < blockedRows; i++) {
+                Arrays.fill(t[i], 0, wideColumns, 0.0);
+            }
             for (int k = from; k < to; k += K_BLOCK) {
                 int end = Math.min(to, k + K_BLOCK);
                 for (int j = 0; j < wideColumns; j += 4 * LANES) {
                     for (int i = 0; i < blockedRows; i += 4) {
-                        if (k == from) {
-                            block4x4(a, i, ao, b, t, k, end, j);
-                        } else {
-                            block4x4More(a, i, ao, b, t, k, end, j);
-                        }
+                        block4x4(a, i, ao, b, t, k, end, j);
                     }
                 }
             }
@@ -258,79 +258,12 @@ public final class DoubleProducts {
         }
     }
 
-    /** Rows {@code i} to {@code i + 3}, four vectors of columns from {@code j}: the sums over {@code k} from {@code from} to {@code to - 1}. */
+    /**
+     * Rows {@code i} to {@code i + 3}, four vectors of columns from {@code j}: the sums that {@code
+     * c} holds (zero before a slice's first weight rows) continued over {@code k} from {@code from}
+     * to {@code to - 1}, the same chains as if stored nowhere between blocks of weight rows.
+     */
     private static void block4x4(double[][] a, int i, int ao, double[][] b, double[][] c, int from, int to, int j) {
-        double[] a0 = a[i];
-        double[] a1 = a[i + 1];
-        double[] a2 = a[i + 2];
-        double[] a3 = a[i + 3];
-        DoubleVector s00 = DoubleVector.zero(SPECIES),
-                s01 = s00,
-                s02 = s00,
-                s03 = s00,
-                s10 = s00,
-                s11 = s00,
-                s12 = s00,
-                s13 = s00,
-                s20 = s00,
-                s21 = s00,
-                s22 = s00,
-                s23 = s00,
-                s30 = s00,
-                s31 = s00,
-                s32 = s00,
-                s33 = s00;
-        for (int k = from; k < to; k++) {
-            double[] bk = b[k];
-            DoubleVector b0 = DoubleVector.fromArray(SPECIES, bk, j);
-            DoubleVector b1 = DoubleVector.fromArray(SPECIES, bk, j + LANES);
-            DoubleVector b2 = DoubleVector.fromArray(SPECIES, bk, j + 2 * LANES);
-            DoubleVector b3 = DoubleVector.fromArray(SPECIES, bk, j + 3 * LANES);
-            DoubleVector x = DoubleVector.broadcast(SPECIES, a0[ao + k]);
-            s00 = b0.fma(x, s00);
-            s01 = b1.fma(x, s01);
-            s02 = b2.fma(x, s02);
-            s03 = b3.fma(x, s03);
-            x = DoubleVector.broadcast(SPECIES, a1[ao + k]);
-            s10 = b0.fma(x, s10);
-            s11 = b1.fma(x, s11);
-            s12 = b2.fma(x, s12);
-            s13 = b3.fma(x, s13);
-            x = DoubleVector.broadcast(SPECIES, a2[ao + k]);
-            s20 = b0.fma(x, s20);
-            s21 = b1.fma(x, s21);
-            s22 = b2.fma(x, s22);
-            s23 = b3.fma(x, s23);
-            x = DoubleVector.broadcast(SPECIES, a3[ao + k]);
-            s30 = b0.fma(x, s30);
-            s31 = b1.fma(x, s31);
-            s32 = b2.fma(x, s32);
-            s33 = b3.fma(x, s33);
-        }
-        double[] c0 = c[i];
-        s00.intoArray(c0, j);
-        s01.intoArray(c0, j + LANES);
-        s02.intoArray(c0, j + 2 * LANES);
-        s03.intoArray(c0, j + 3 * LANES);
-        double[] c1 = c[i + 1];
-        s10.intoArray(c1, j);
-        s11.intoArray(c1, j + LANES);
-        s12.intoArray(c1, j + 2 * LANES);
-        s13.intoArray(c1, j + 3 * LANES);
-        double[] c2 = c[i + 2];
-        s20.intoArray(c2, j);
-        s21.intoArray(c2, j + LANES);
-        s22.intoArray(c2, j + 2 * LANES);
-        s23.intoArray(c2, j + 3 * LANES);
-        double[] c3 = c[i + 3];
-        s30.intoArray(c3, j);
-        s31.intoArray(c3, j + LANES);
-        s32.intoArray(c3, j + 2 * LANES);
-        s33.intoArray(c3, j + 3 * LANES);
-    }
-
-    /** {@link #block4x4}, continuing the sums that {@code c} holds (the same chains, stored between blocks of weight rows). */
-    private static void block4x4More(double[][] a, int i, int ao, double[][] b, double[][] c, int from, int to, int j) {
         double[] a0 = a[i];
         double[] a1 = a[i + 1];
         double[] a2 = a[i + 2];
