@@ -1004,29 +1004,32 @@ public final class DigitsCnn implements TrainableNetwork {
      */
     private void forwardTile0(double[] xs, int xo, double[] outs, int oo, int m) {
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 1; c++) {
-                for (int ky = 0; ky < 3; ky++) {
-                    for (int kx = 0; kx < 3; kx++) {
-                        double[] row = patches[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
-                        int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
-                        for (int oy = 0; oy < 8; oy++) {
-                            int iy = oy * 1 - 1 + ky * 1;
-                            int o = oy * 8;
-                            if (iy < 0 || iy >= 8) {
-                                Arrays.fill(row, o, o + 8, 0.0);
-                                continue;
-                            }
-                            int at = c * 64 + iy * 8 + kx * 1 - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                row[o + ox] = 0.0;
-                            }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                row[o + ox] = inputRows[b][at + ox * 1];
-                            }
-                            for (int ox = oxTo; ox < 8; ox++) {
-                                row[o + ox] = 0.0;
-                            }
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int oy = 0; oy < oyFrom; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyFrom; oy < oyTo; oy++) {
+                        int iy = oy + ky - 1;
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int ox = 0; ox < oxFrom; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                        for (int ox = oxFrom; ox < oxTo; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        }
+                        for (int ox = oxTo; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyTo; oy < 8; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
                 }
@@ -1088,25 +1091,30 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
-                        double[] row = patches_[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.min(4, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
-                        int oxTo = Math.max(oxFrom, Math.min(4, Math.floorDiv(4 - kx * 1, 1) + 1));
-                        for (int oy = 0; oy < 4; oy++) {
-                            int iy = oy * 1 - 1 + ky * 1;
-                            int o = oy * 4;
-                            if (iy < 0 || iy >= 4) {
-                                Arrays.fill(row, o, o + 4, 0.0);
-                                continue;
+                        int oyFrom = Math.min(4, Math.max(0, 1 - ky));
+                        int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 4; ox++) {
+                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
                             }
-                            int at = c * 16 + iy * 4 + kx * 1 - 1;
+                        }
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            int oxFrom = Math.min(4, Math.max(0, 1 - kx));
+                            int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
                             for (int ox = 0; ox < oxFrom; ox++) {
-                                row[o + ox] = 0.0;
+                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
                             }
                             for (int ox = oxFrom; ox < oxTo; ox++) {
-                                row[o + ox] = p1_[b][at + ox * 1];
+                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = p1_[b][c * 16 + iy * 4 + ox + kx - 1];
                             }
                             for (int ox = oxTo; ox < 4; ox++) {
-                                row[o + ox] = 0.0;
+                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                            }
+                        }
+                        for (int oy = oyTo; oy < 4; oy++) {
+                            for (int ox = 0; ox < 4; ox++) {
+                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
                             }
                         }
                     }
@@ -1252,29 +1260,32 @@ public final class DigitsCnn implements TrainableNetwork {
      */
     private void lossTile0(double[] xs, int xo, double[] ys, int yo, int m) {
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 1; c++) {
-                for (int ky = 0; ky < 3; ky++) {
-                    for (int kx = 0; kx < 3; kx++) {
-                        double[] row = patches[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
-                        int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
-                        for (int oy = 0; oy < 8; oy++) {
-                            int iy = oy * 1 - 1 + ky * 1;
-                            int o = oy * 8;
-                            if (iy < 0 || iy >= 8) {
-                                Arrays.fill(row, o, o + 8, 0.0);
-                                continue;
-                            }
-                            int at = c * 64 + iy * 8 + kx * 1 - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                row[o + ox] = 0.0;
-                            }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                row[o + ox] = inputRows[b][at + ox * 1];
-                            }
-                            for (int ox = oxTo; ox < 8; ox++) {
-                                row[o + ox] = 0.0;
-                            }
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int oy = 0; oy < oyFrom; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyFrom; oy < oyTo; oy++) {
+                        int iy = oy + ky - 1;
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int ox = 0; ox < oxFrom; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                        for (int ox = oxFrom; ox < oxTo; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        }
+                        for (int ox = oxTo; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyTo; oy < 8; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
                 }
@@ -1336,25 +1347,30 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
-                        double[] row = patches_[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.min(4, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
-                        int oxTo = Math.max(oxFrom, Math.min(4, Math.floorDiv(4 - kx * 1, 1) + 1));
-                        for (int oy = 0; oy < 4; oy++) {
-                            int iy = oy * 1 - 1 + ky * 1;
-                            int o = oy * 4;
-                            if (iy < 0 || iy >= 4) {
-                                Arrays.fill(row, o, o + 4, 0.0);
-                                continue;
+                        int oyFrom = Math.min(4, Math.max(0, 1 - ky));
+                        int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 4; ox++) {
+                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
                             }
-                            int at = c * 16 + iy * 4 + kx * 1 - 1;
+                        }
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            int oxFrom = Math.min(4, Math.max(0, 1 - kx));
+                            int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
                             for (int ox = 0; ox < oxFrom; ox++) {
-                                row[o + ox] = 0.0;
+                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
                             }
                             for (int ox = oxFrom; ox < oxTo; ox++) {
-                                row[o + ox] = p1_[b][at + ox * 1];
+                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = p1_[b][c * 16 + iy * 4 + ox + kx - 1];
                             }
                             for (int ox = oxTo; ox < 4; ox++) {
-                                row[o + ox] = 0.0;
+                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                            }
+                        }
+                        for (int oy = oyTo; oy < 4; oy++) {
+                            for (int ox = 0; ox < 4; ox++) {
+                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
                             }
                         }
                     }
@@ -1413,6 +1429,12 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #lossTile}.
+     */
+    private void lossTile1(double[] xs, int xo, double[] ys, int yo, int m) {
         // cnn.nn:10  logits
         // logits = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
         for (int b = 0; b < m; b++) {
@@ -1442,12 +1464,6 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
-    }
-
-    /**
-     * Part 1 of {@link #lossTile}.
-     */
-    private void lossTile1(double[] xs, int xo, double[] ys, int yo, int m) {
         for (int b = 0; b < m; b++) {
             // softmax + cross_entropy fused: computed from the logits
             double max = (-1.0 / 0.0);
@@ -1484,6 +1500,7 @@ public final class DigitsCnn implements TrainableNetwork {
         trainTile0(xs, xo, ys, yo, m, weight);
         trainTile1(xs, xo, ys, yo, m, weight);
         trainTile2(xs, xo, ys, yo, m, weight);
+        trainTile3(xs, xo, ys, yo, m, weight);
         double lossSum = 0.0;
         for (int b = 0; b < m; b++) {
             lossSum += t18[b];
@@ -1496,29 +1513,32 @@ public final class DigitsCnn implements TrainableNetwork {
      */
     private void trainTile0(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 1; c++) {
-                for (int ky = 0; ky < 3; ky++) {
-                    for (int kx = 0; kx < 3; kx++) {
-                        double[] row = patches[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
-                        int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
-                        for (int oy = 0; oy < 8; oy++) {
-                            int iy = oy * 1 - 1 + ky * 1;
-                            int o = oy * 8;
-                            if (iy < 0 || iy >= 8) {
-                                Arrays.fill(row, o, o + 8, 0.0);
-                                continue;
-                            }
-                            int at = c * 64 + iy * 8 + kx * 1 - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                row[o + ox] = 0.0;
-                            }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                row[o + ox] = inputRows[b][at + ox * 1];
-                            }
-                            for (int ox = oxTo; ox < 8; ox++) {
-                                row[o + ox] = 0.0;
-                            }
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int oy = 0; oy < oyFrom; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyFrom; oy < oyTo; oy++) {
+                        int iy = oy + ky - 1;
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int ox = 0; ox < oxFrom; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                        for (int ox = oxFrom; ox < oxTo; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        }
+                        for (int ox = oxTo; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyTo; oy < 8; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
                 }
@@ -1580,25 +1600,30 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
-                        double[] row = patches_[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.min(4, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
-                        int oxTo = Math.max(oxFrom, Math.min(4, Math.floorDiv(4 - kx * 1, 1) + 1));
-                        for (int oy = 0; oy < 4; oy++) {
-                            int iy = oy * 1 - 1 + ky * 1;
-                            int o = oy * 4;
-                            if (iy < 0 || iy >= 4) {
-                                Arrays.fill(row, o, o + 4, 0.0);
-                                continue;
+                        int oyFrom = Math.min(4, Math.max(0, 1 - ky));
+                        int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 4; ox++) {
+                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
                             }
-                            int at = c * 16 + iy * 4 + kx * 1 - 1;
+                        }
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            int oxFrom = Math.min(4, Math.max(0, 1 - kx));
+                            int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
                             for (int ox = 0; ox < oxFrom; ox++) {
-                                row[o + ox] = 0.0;
+                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
                             }
                             for (int ox = oxFrom; ox < oxTo; ox++) {
-                                row[o + ox] = p1_[b][at + ox * 1];
+                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = p1_[b][c * 16 + iy * 4 + ox + kx - 1];
                             }
                             for (int ox = oxTo; ox < 4; ox++) {
-                                row[o + ox] = 0.0;
+                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                            }
+                        }
+                        for (int oy = oyTo; oy < 4; oy++) {
+                            for (int ox = 0; ox < 4; ox++) {
+                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
                             }
                         }
                     }
@@ -1657,6 +1682,12 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #trainTile}.
+     */
+    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // cnn.nn:10  logits
         // logits = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
         for (int b = 0; b < m; b++) {
@@ -1686,12 +1717,6 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
-    }
-
-    /**
-     * Part 1 of {@link #trainTile}.
-     */
-    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // cnn.nn:11  probs
         for (int b = 0; b < m; b++) {
             // softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax
@@ -1871,6 +1896,12 @@ public final class DigitsCnn implements TrainableNetwork {
                 t38[b][i] = d_c1_[b][i] * step(t3[b][i]);
             }
         }
+    }
+
+    /**
+     * Part 2 of {@link #trainTile}.
+     */
+    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of cnn.nn:6  c1.bias
         for (int b = 0; b < m; b++) {
             for (int c = 0; c < 8; c++) {
@@ -1881,38 +1912,35 @@ public final class DigitsCnn implements TrainableNetwork {
                 d_c1_bias_[b][c] = s;
             }
         }
-    }
-
-    /**
-     * Part 2 of {@link #trainTile}.
-     */
-    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 1; c++) {
-                for (int ky = 0; ky < 3; ky++) {
-                    for (int kx = 0; kx < 3; kx++) {
-                        double[] row = tapPatches[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
-                        int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
-                        for (int oy = 0; oy < 8; oy++) {
-                            int iy = oy * 1 - 1 + ky * 1;
-                            int o = oy * 8;
-                            if (iy < 0 || iy >= 8) {
-                                Arrays.fill(row, o, o + 8, 0.0);
-                                continue;
-                            }
-                            int at = c * 64 + iy * 8 + kx * 1 - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                row[o + ox] = 0.0;
-                            }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                row[o + ox] = inputRows[b][at + ox * 1];
-                            }
-                            for (int ox = oxTo; ox < 8; ox++) {
-                                row[o + ox] = 0.0;
-                            }
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int oy = 0; oy < oyFrom; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyFrom; oy < oyTo; oy++) {
+                        int iy = oy + ky - 1;
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int ox = 0; ox < oxFrom; ox++) {
+                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                        for (int ox = oxFrom; ox < oxTo; ox++) {
+                            tapPatches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        }
+                        for (int ox = oxTo; ox < 8; ox++) {
+                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyTo; oy < 8; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
                 }
@@ -1959,27 +1987,31 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
-                        int k = (c * 3 + ky) * 3 + kx;
-                        int oxFrom = Math.min(4, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
-                        int oxTo = Math.max(oxFrom, Math.min(4, Math.floorDiv(4 - kx * 1, 1) + 1));
-                        for (int oy = 0; oy < 4; oy++) {
-                            int iy = oy * 1 - 1 + ky * 1;
-                            int o = oy * 4;
-                            if (iy < 0 || iy >= 4) {
-                                for (int ox = 0; ox < 4; ox++) {
-                                    positions_[o + ox][k] = 0.0;
-                                }
-                                continue;
+                        int oyFrom = Math.min(4, Math.max(0, 1 - ky));
+                        int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 4; ox++) {
+                                positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
                             }
-                            int at = c * 16 + iy * 4 + kx * 1 - 1;
+                        }
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            int oxFrom = Math.min(4, Math.max(0, 1 - kx));
+                            int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
                             for (int ox = 0; ox < oxFrom; ox++) {
-                                positions_[o + ox][k] = 0.0;
+                                positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
                             }
                             for (int ox = oxFrom; ox < oxTo; ox++) {
-                                positions_[o + ox][k] = p1_[b][at + ox * 1];
+                                int ix = ox + kx - 1;
+                                positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = p1_[b][c * 16 + iy * 4 + ix];
                             }
                             for (int ox = oxTo; ox < 4; ox++) {
-                                positions_[o + ox][k] = 0.0;
+                                positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                            }
+                        }
+                        for (int oy = oyTo; oy < 4; oy++) {
+                            for (int ox = 0; ox < 4; ox++) {
+                                positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
                             }
                         }
                     }
@@ -2022,6 +2054,12 @@ public final class DigitsCnn implements TrainableNetwork {
                 d_c2_bias[i] += d_c2_bias_[b][i];
             }
         }
+    }
+
+    /**
+     * Part 3 of {@link #trainTile}.
+     */
+    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d logits.weight
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 64; c++) {

@@ -1056,29 +1056,32 @@ public final class Normalized implements TrainableNetwork {
         }
         // normalized.nn:6  c1
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 1; c++) {
-                for (int ky = 0; ky < 3; ky++) {
-                    for (int kx = 0; kx < 3; kx++) {
-                        double[] row = patches[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
-                        int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
-                        for (int oy = 0; oy < 8; oy++) {
-                            int iy = oy * 1 - 1 + ky * 1;
-                            int o = oy * 8;
-                            if (iy < 0 || iy >= 8) {
-                                Arrays.fill(row, o, o + 8, 0.0);
-                                continue;
-                            }
-                            int at = c * 64 + iy * 8 + kx * 1 - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                row[o + ox] = 0.0;
-                            }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                row[o + ox] = inputRows[b][at + ox * 1];
-                            }
-                            for (int ox = oxTo; ox < 8; ox++) {
-                                row[o + ox] = 0.0;
-                            }
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int oy = 0; oy < oyFrom; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyFrom; oy < oyTo; oy++) {
+                        int iy = oy + ky - 1;
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int ox = 0; ox < oxFrom; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                        for (int ox = oxFrom; ox < oxTo; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        }
+                        for (int ox = oxTo; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyTo; oy < 8; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
                 }
@@ -1252,29 +1255,32 @@ public final class Normalized implements TrainableNetwork {
         }
         // normalized.nn:6  c1
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 1; c++) {
-                for (int ky = 0; ky < 3; ky++) {
-                    for (int kx = 0; kx < 3; kx++) {
-                        double[] row = patches[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
-                        int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
-                        for (int oy = 0; oy < 8; oy++) {
-                            int iy = oy * 1 - 1 + ky * 1;
-                            int o = oy * 8;
-                            if (iy < 0 || iy >= 8) {
-                                Arrays.fill(row, o, o + 8, 0.0);
-                                continue;
-                            }
-                            int at = c * 64 + iy * 8 + kx * 1 - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                row[o + ox] = 0.0;
-                            }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                row[o + ox] = inputRows[b][at + ox * 1];
-                            }
-                            for (int ox = oxTo; ox < 8; ox++) {
-                                row[o + ox] = 0.0;
-                            }
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int oy = 0; oy < oyFrom; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyFrom; oy < oyTo; oy++) {
+                        int iy = oy + ky - 1;
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int ox = 0; ox < oxFrom; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                        for (int ox = oxFrom; ox < oxTo; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        }
+                        for (int ox = oxTo; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyTo; oy < 8; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
                 }
@@ -1454,29 +1460,32 @@ public final class Normalized implements TrainableNetwork {
     private void trainTile0(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // normalized.nn:6  c1
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 1; c++) {
-                for (int ky = 0; ky < 3; ky++) {
-                    for (int kx = 0; kx < 3; kx++) {
-                        double[] row = patches[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
-                        int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
-                        for (int oy = 0; oy < 8; oy++) {
-                            int iy = oy * 1 - 1 + ky * 1;
-                            int o = oy * 8;
-                            if (iy < 0 || iy >= 8) {
-                                Arrays.fill(row, o, o + 8, 0.0);
-                                continue;
-                            }
-                            int at = c * 64 + iy * 8 + kx * 1 - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                row[o + ox] = 0.0;
-                            }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                row[o + ox] = inputRows[b][at + ox * 1];
-                            }
-                            for (int ox = oxTo; ox < 8; ox++) {
-                                row[o + ox] = 0.0;
-                            }
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int oy = 0; oy < oyFrom; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyFrom; oy < oyTo; oy++) {
+                        int iy = oy + ky - 1;
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int ox = 0; ox < oxFrom; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                        for (int ox = oxFrom; ox < oxTo; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        }
+                        for (int ox = oxTo; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyTo; oy < 8; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
                 }
@@ -1676,6 +1685,12 @@ public final class Normalized implements TrainableNetwork {
         for (int i = 0; i < 32; i++) {
             t72[i] = Math.sqrt(h2_batch_var[i] + 1.0E-5);
         }
+    }
+
+    /**
+     * Part 1 of {@link #trainTile}.
+     */
+    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         for (int i = 0; i < 32; i++) {
             t73[i] = h2_weight[i] / t72[i];
         }
@@ -1684,12 +1699,6 @@ public final class Normalized implements TrainableNetwork {
                 t76[b][i] = (t53[b][i] * t73[i]) + h2_bias[i];
             }
         }
-    }
-
-    /**
-     * Part 1 of {@link #trainTile}.
-     */
-    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // normalized.nn:10  h2
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 32; i++) {
@@ -1902,6 +1911,12 @@ public final class Normalized implements TrainableNetwork {
                 t119[b][i] = d_n1_[b][i] * step(t42[b][i]);
             }
         }
+    }
+
+    /**
+     * Part 2 of {@link #trainTile}.
+     */
+    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of normalized.nn:7  n1.bias
         for (int b = 0; b < m; b++) {
             for (int c = 0; c < 8; c++) {
@@ -1912,12 +1927,6 @@ public final class Normalized implements TrainableNetwork {
                 d_n1_bias_[b][c] = s;
             }
         }
-    }
-
-    /**
-     * Part 2 of {@link #trainTile}.
-     */
-    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 512; i++) {
                 t122[b][i] = t11[b][i] * t119[b][i];
@@ -2005,29 +2014,32 @@ public final class Normalized implements TrainableNetwork {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 1; c++) {
-                for (int ky = 0; ky < 3; ky++) {
-                    for (int kx = 0; kx < 3; kx++) {
-                        double[] row = tapPatches[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
-                        int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
-                        for (int oy = 0; oy < 8; oy++) {
-                            int iy = oy * 1 - 1 + ky * 1;
-                            int o = oy * 8;
-                            if (iy < 0 || iy >= 8) {
-                                Arrays.fill(row, o, o + 8, 0.0);
-                                continue;
-                            }
-                            int at = c * 64 + iy * 8 + kx * 1 - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                row[o + ox] = 0.0;
-                            }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                row[o + ox] = inputRows[b][at + ox * 1];
-                            }
-                            for (int ox = oxTo; ox < 8; ox++) {
-                                row[o + ox] = 0.0;
-                            }
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int oy = 0; oy < oyFrom; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyFrom; oy < oyTo; oy++) {
+                        int iy = oy + ky - 1;
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int ox = 0; ox < oxFrom; ox++) {
+                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                        for (int ox = oxFrom; ox < oxTo; ox++) {
+                            tapPatches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        }
+                        for (int ox = oxTo; ox < 8; ox++) {
+                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyTo; oy < 8; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
                 }
@@ -2116,18 +2128,18 @@ public final class Normalized implements TrainableNetwork {
                 d_h2_weight[i] += (t98[b][i] / t72[i]);
             }
         }
-        // accumulate d loss / d h2.bias
-        for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 32; i++) {
-                d_h2_bias[i] += d_h2_bias_[b][i];
-            }
-        }
     }
 
     /**
      * Part 3 of {@link #trainTile}.
      */
     private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
+        // accumulate d loss / d h2.bias
+        for (int b = 0; b < m; b++) {
+            for (int i = 0; i < 32; i++) {
+                d_h2_bias[i] += d_h2_bias_[b][i];
+            }
+        }
         // accumulate d loss / d logits.weight
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 32; c++) {
@@ -2204,29 +2216,32 @@ public final class Normalized implements TrainableNetwork {
     private void gradientTile0(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // normalized.nn:6  c1
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 1; c++) {
-                for (int ky = 0; ky < 3; ky++) {
-                    for (int kx = 0; kx < 3; kx++) {
-                        double[] row = patches[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
-                        int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
-                        for (int oy = 0; oy < 8; oy++) {
-                            int iy = oy * 1 - 1 + ky * 1;
-                            int o = oy * 8;
-                            if (iy < 0 || iy >= 8) {
-                                Arrays.fill(row, o, o + 8, 0.0);
-                                continue;
-                            }
-                            int at = c * 64 + iy * 8 + kx * 1 - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                row[o + ox] = 0.0;
-                            }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                row[o + ox] = inputRows[b][at + ox * 1];
-                            }
-                            for (int ox = oxTo; ox < 8; ox++) {
-                                row[o + ox] = 0.0;
-                            }
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int oy = 0; oy < oyFrom; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyFrom; oy < oyTo; oy++) {
+                        int iy = oy + ky - 1;
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int ox = 0; ox < oxFrom; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                        for (int ox = oxFrom; ox < oxTo; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        }
+                        for (int ox = oxTo; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyTo; oy < 8; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
                 }
@@ -2404,18 +2419,18 @@ public final class Normalized implements TrainableNetwork {
                 t43[b] += targetRows[b][i] * (lse - logits[b][i]);
             }
         }
-        for (int b = 0; b < m; b++) {
-            t46[b] = 0.0;
-            for (int i = 0; i < 10; i++) {
-                t46[b] += targetRows[b][i];
-            }
-        }
     }
 
     /**
      * Part 1 of {@link #gradientTile}.
      */
     private void gradientTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
+        for (int b = 0; b < m; b++) {
+            t46[b] = 0.0;
+            for (int i = 0; i < 10; i++) {
+                t46[b] += targetRows[b][i];
+            }
+        }
         // grad of normalized.nn:11  logits
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 10; i++) {
@@ -2568,29 +2583,32 @@ public final class Normalized implements TrainableNetwork {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 1; c++) {
-                for (int ky = 0; ky < 3; ky++) {
-                    for (int kx = 0; kx < 3; kx++) {
-                        double[] row = tapPatches[(c * 3 + ky) * 3 + kx];
-                        int oxFrom = Math.min(8, Math.max(0, Math.floorDiv(1 - kx * 1 + 0, 1)));
-                        int oxTo = Math.max(oxFrom, Math.min(8, Math.floorDiv(8 - kx * 1, 1) + 1));
-                        for (int oy = 0; oy < 8; oy++) {
-                            int iy = oy * 1 - 1 + ky * 1;
-                            int o = oy * 8;
-                            if (iy < 0 || iy >= 8) {
-                                Arrays.fill(row, o, o + 8, 0.0);
-                                continue;
-                            }
-                            int at = c * 64 + iy * 8 + kx * 1 - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                row[o + ox] = 0.0;
-                            }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                row[o + ox] = inputRows[b][at + ox * 1];
-                            }
-                            for (int ox = oxTo; ox < 8; ox++) {
-                                row[o + ox] = 0.0;
-                            }
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int oy = 0; oy < oyFrom; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyFrom; oy < oyTo; oy++) {
+                        int iy = oy + ky - 1;
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int ox = 0; ox < oxFrom; ox++) {
+                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                        for (int ox = oxFrom; ox < oxTo; ox++) {
+                            tapPatches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        }
+                        for (int ox = oxTo; ox < 8; ox++) {
+                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        }
+                    }
+                    for (int oy = oyTo; oy < 8; oy++) {
+                        for (int ox = 0; ox < 8; ox++) {
+                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
                 }

@@ -1,5 +1,6 @@
 package dev.nnc.compiler.codegen;
 
+import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import dev.nnc.compiler.diagnostic.InternalCompilerError;
 import dev.nnc.compiler.loops.Affine;
@@ -16,12 +17,30 @@ import java.util.List;
  * a row of a tile, or a view such as a reshape.
  */
 final class LoopEmitter {
+    /**
+     * The shortest run that is one {@code System.arraycopy} or {@code Arrays.fill} rather than a
+     * loop: for shorter ones the call costs more than the loop it replaces.
+     */
+    private static final int CALL_RUN = 16;
+
     private final KernelEmitter kernel;
     private final Numeric numeric;
+    private final boolean vectorRuns;
 
     LoopEmitter(KernelEmitter kernel, Numeric numeric) {
+        this(kernel, numeric, false);
+    }
+
+    /**
+     * With {@code vectorRuns} (the Vector API path of a patch product, whose rows are whole
+     * vectors long) every copy out of a flat array is the runtime's {@code PatchProducts.copyRun},
+     * whatever its length: its last vector may write past the run, into what the nest writes
+     * after it (the zeros after a run, the next output row) or into the columns nobody reads.
+     */
+    LoopEmitter(KernelEmitter kernel, Numeric numeric, boolean vectorRuns) {
         this.kernel = kernel;
         this.numeric = numeric;
+        this.vectorRuns = vectorRuns;
     }
 
     CodeBlock emit(List<Stmt> nest) {
@@ -57,6 +76,9 @@ final class LoopEmitter {
                             end.divisor());
             return CodeBlock.of("$T.min($L, $L)", JavaLang.MATH, end.extent(), past);
         }
+        if (bound instanceof Bound.Named named) {
+            return CodeBlock.of("$N", named.name());
+        }
         return CodeBlock.of("$L", ((Bound.Fixed) bound).value());
     }
 
@@ -71,7 +93,22 @@ final class LoopEmitter {
         } else if (stmt instanceof Stmt.Within within) {
             code.beginControlFlow("if ($L)", bounds(within));
             within.body().forEach(s -> statement(code, s));
+            if (!within.otherwise().isEmpty()) {
+                code.nextControlFlow("else");
+                within.otherwise().forEach(s -> statement(code, s));
+            }
             code.endControlFlow();
+        } else if (stmt instanceof Stmt.Split split) {
+            if (split.from() instanceof Bound.Named from) {
+                code.addStatement(
+                        "int $N = $T.min($L, $L)", from.name(), JavaLang.MATH, split.extent(), bound(split.first()));
+            }
+            if (split.to() instanceof Bound.Named to) {
+                code.addStatement(
+                        "int $N = $T.max($L, $L)", to.name(), JavaLang.MATH, bound(split.from()), bound(split.end()));
+            }
+        } else if (stmt instanceof Stmt.Run run) {
+            run(code, run);
         } else if (stmt instanceof Stmt.Declare declare) {
             code.addStatement("$T $N = $L", numeric.type(), declare.name(), value(declare.initial()));
         } else if (stmt instanceof Stmt.Assign assign) {
@@ -96,6 +133,53 @@ final class LoopEmitter {
         } else {
             throw new InternalCompilerError("no Java for " + stmt);
         }
+    }
+
+    /**
+     * A run as one call where it pays: a copy out of a flat array as {@code System.arraycopy}
+     * (C2 leaves a copy loop between two offsets it cannot align scalar) or, on the Vector API
+     * path, {@code PatchProducts.copyRun}; a fill as {@code Arrays.fill}; otherwise the loop.
+     */
+    private void run(CodeBlock.Builder code, Stmt.Run run) {
+        Affine from = run.from().index().orElseThrow();
+        Affine to = run.to().index().orElseThrow();
+        Affine length = to.plus(from.times(-1));
+        // A run whose length is known only when it runs is as long as its extent at the most.
+        boolean worthACall = (length.isConstant() ? length.constant() : run.most()) >= CALL_RUN;
+        CodeBlock row = CodeBlock.of("$N[$L]", run.array(), affine(run.row()));
+        CodeBlock start = affine(run.column().substitute(run.variable(), from));
+        if (run.value() instanceof Value.Load load && load.place() instanceof Place.At at) {
+            java.util.Optional<KernelEmitter.SampleRows> source = kernel.flatRun(load.node());
+            if (source.isPresent() && (vectorRuns || worthACall)) {
+                Affine position = at.position()
+                        .substitute(run.variable(), from)
+                        .plus(source.get().offset());
+                code.addStatement(
+                        "$T.$L($L, $L, $L, $L, $L)",
+                        vectorRuns ? VectorKernels.PATCH_PRODUCTS : ClassName.get(System.class),
+                        vectorRuns ? "copyRun" : "arraycopy",
+                        source.get().array(),
+                        affine(position),
+                        row,
+                        start,
+                        affine(length));
+                return;
+            }
+        } else if (run.value() instanceof Value.Literal literal && worthACall) {
+            code.addStatement(
+                    "$T.fill($L, $L, $L, $L)",
+                    java.util.Arrays.class,
+                    row,
+                    start,
+                    affine(run.column().substitute(run.variable(), to)),
+                    numeric.literal(literal.value()));
+            return;
+        }
+        code.beginControlFlow(
+                        "for (int $1N = $2L; $1N < $3L; $1N++)", run.variable(), bound(run.from()), bound(run.to()))
+                .addStatement(
+                        "$N[$L][$L] = $L", run.array(), affine(run.row()), affine(run.column()), value(run.value()))
+                .endControlFlow();
     }
 
     /** {@code s = s + x} reads as {@code s += x}: the same rounding in float and in double. */

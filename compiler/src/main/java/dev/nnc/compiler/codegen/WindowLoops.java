@@ -35,12 +35,6 @@ import java.util.function.BiFunction;
  */
 final class WindowLoops {
     /**
-     * The shortest row of patches whose runs of inputs are copied with {@code System.arraycopy}:
-     * for shorter ones the call costs more than the loop it replaces.
-     */
-    private static final int ARRAYCOPY_RUN = 16;
-
-    /**
      * The patch length below which the plain loops compute a weight gradient as dot products of
      * the output gradient's planes with the patches by tap ({@link Loops#weightGradientDots})
      * rather than as sums along rows of the patches by position, which are that short: LeNet-5's
@@ -112,7 +106,8 @@ final class WindowLoops {
         }
         String sums = kernel.scratchRows(node, "filterSums", g.filters, rowLength(g.outPlane));
         CodeBlock.Builder vector = CodeBlock.builder()
-                .add(patchRows(node.arg(0), g, patches, false, true))
+                .add(new LoopEmitter(kernel, numeric, true)
+                        .emit(Loops.patches(g.extents(), node.arg(0), patches, false)))
                 .add(VectorKernels.patchProduct(
                         weight.get(), g.depth(), 1, patches, sums, g.filters, g.depth(), g.outPlane))
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
@@ -411,7 +406,7 @@ final class WindowLoops {
         if (g.depth() < DOT_PRODUCT_PATCHES) {
             String taps = kernel.scratchRows(node, "tapPatches", g.depth(), rowLength(g.outPlane));
             plain = CodeBlock.builder()
-                    .add(patchRows(node.arg(1), g, taps, false, false))
+                    .add(patches(node.arg(1), g, taps, false))
                     .add(new LoopEmitter(kernel, numeric).emit(Loops.weightGradientDots(node, taps, rows)))
                     .build();
         } else {
@@ -471,159 +466,10 @@ final class WindowLoops {
     /**
      * Fills {@code name} with the input under each tap of each output: by tap ({@code [k][o]},
      * {@code byPosition} false) or by output position ({@code [o][k]}), zero where the tap falls
-     * into the padding. Tap {@code k = (c kh + ky) kw + kx}, the layout of a weight's row.
+     * into the padding ({@link Loops#patches}).
      */
     private CodeBlock patches(int x, Geometry g, String name, boolean byPosition) {
-        if (!byPosition || g.reachesPadding()) {
-            return patchRows(x, g, name, byPosition, false);
-        }
-        // By output position without padding: every element is a copy, output by output.
-        return new LoopEmitter(kernel, numeric).emit(Loops.patchesByPosition(g.extents(), x, name));
-    }
-
-    /**
-     * The patches by tap, one output row at a time: the outputs a tap reaches inside the input
-     * are a counted run ({@code oxFrom} to {@code oxTo}, worked out once per tap) copied without
-     * a test per element, and the rows and ends of rows in the padding are zeros. By output
-     * position ({@code byPosition}, {@code [o][k]}) the same runs write down a column: a test
-     * per element was a branch that went either way along each row of a padded input. With
-     * {@code vectorCopy} (the Vector API path) a run by tap is the runtime's {@code
-     * PatchProducts.copyRun}, whatever its length; its last vector may write past the run, so the
-     * zeros after the run are written after it.
-     */
-    private CodeBlock patchRows(int x, Geometry g, String name, boolean byPosition, boolean vectorCopy) {
-        CodeBlock.Builder code = CodeBlock.builder()
-                .beginControlFlow("for (int c = 0; c < $L; c++)", g.channels)
-                .beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kh)
-                .beginControlFlow("for (int kx = 0; kx < $L; kx++)", g.kw);
-        CodeBlock slot;
-        if (byPosition) {
-            code.addStatement("int k = (c * $L + ky) * $L + kx", g.kh, g.kw);
-            slot = CodeBlock.of("$N[o + ox][k]", name);
-        } else {
-            code.addStatement("$L[] row = $N[(c * $L + ky) * $L + kx]", type, name, g.kh, g.kw);
-            slot = CodeBlock.of("row[o + ox]");
-        }
-        boolean cols = !g.colsInside();
-        if (cols) {
-            // Clamped so that 0 <= oxFrom <= oxTo <= outW: a tap may reach past both ends of
-            // the input for every output (a dilated window wider than the padded-to-same input).
-            code.addStatement(
-                            "int oxFrom = $T.min($L, $T.max(0, $T.floorDiv($L - kx * $L + $L, $L)))",
-                            JavaLang.MATH,
-                            g.outW,
-                            JavaLang.MATH,
-                            JavaLang.MATH,
-                            g.pw,
-                            g.dw,
-                            g.sw - 1,
-                            g.sw)
-                    .addStatement(
-                            "int oxTo = $T.max(oxFrom, $T.min($L, $T.floorDiv($L - kx * $L, $L) + 1))",
-                            JavaLang.MATH,
-                            JavaLang.MATH,
-                            g.outW,
-                            JavaLang.MATH,
-                            g.inW - 1 + g.pw,
-                            g.dw,
-                            g.sw);
-        }
-        code.beginControlFlow("for (int oy = 0; oy < $L; oy++)", g.outH)
-                .addStatement("int iy = oy * $L - $L + ky * $L", g.sh, g.ph, g.dh)
-                .addStatement("int o = oy * $L", g.outW);
-        if (!g.rowsInside()) {
-            code.beginControlFlow("if (iy < 0 || iy >= $L)", g.inH);
-            if (byPosition) {
-                code.beginControlFlow("for (int ox = 0; ox < $L; ox++)", g.outW)
-                        .addStatement("$L = $L", slot, numeric.literal(0))
-                        .endControlFlow();
-            } else {
-                code.addStatement("$T.fill(row, o, o + $L, $L)", java.util.Arrays.class, g.outW, numeric.literal(0));
-            }
-            code.addStatement("continue").endControlFlow();
-        }
-        code.addStatement("int at = c * $L + iy * $L + kx * $L - $L", g.inPlane, g.inW, g.dw, g.pw);
-        CodeBlock copy = CodeBlock.of("$L = $L;\n", slot, read(x, CodeBlock.of("at + ox * $L", g.sw)));
-        java.util.Optional<KernelEmitter.SampleRows> input = kernel.flatRun(x);
-        if (vectorCopy && !byPosition && g.sw == 1 && input.isPresent()) {
-            code.add(vectorRun(g, input.get(), cols));
-        } else if (!byPosition && g.sw == 1 && g.outW >= ARRAYCOPY_RUN && input.isPresent()) {
-            // A run of consecutive inputs into a run of the row: System.arraycopy, because C2
-            // leaves a copy loop between two offsets scalar (it cannot align them).
-            CodeBlock source = input.get().offset() == 0
-                    ? CodeBlock.of("at")
-                    : CodeBlock.of("$L + at", input.get().offset());
-            if (cols) {
-                // The ends in the padding are a few elements: loops, not calls.
-                code.beginControlFlow("for (int ox = 0; ox < oxFrom; ox++)")
-                        .addStatement("$L = $L", slot, numeric.literal(0))
-                        .endControlFlow()
-                        .addStatement(
-                                "$T.arraycopy($L, $L + oxFrom, row, o + oxFrom, oxTo - oxFrom)",
-                                System.class,
-                                input.get().array(),
-                                source)
-                        .beginControlFlow("for (int ox = oxTo; ox < $L; ox++)", g.outW)
-                        .addStatement("$L = $L", slot, numeric.literal(0))
-                        .endControlFlow();
-            } else {
-                code.addStatement(
-                        "$T.arraycopy($L, $L, row, o, $L)",
-                        System.class,
-                        input.get().array(),
-                        source,
-                        g.outW);
-            }
-        } else if (cols) {
-            code.beginControlFlow("for (int ox = 0; ox < oxFrom; ox++)")
-                    .addStatement("$L = $L", slot, numeric.literal(0))
-                    .endControlFlow()
-                    .beginControlFlow("for (int ox = oxFrom; ox < oxTo; ox++)")
-                    .add(copy)
-                    .endControlFlow()
-                    .beginControlFlow("for (int ox = oxTo; ox < $L; ox++)", g.outW)
-                    .addStatement("$L = $L", slot, numeric.literal(0))
-                    .endControlFlow();
-        } else {
-            code.beginControlFlow("for (int ox = 0; ox < $L; ox++)", g.outW)
-                    .add(copy)
-                    .endControlFlow();
-        }
-        return code.endControlFlow()
-                .endControlFlow()
-                .endControlFlow()
-                .endControlFlow()
-                .build();
-    }
-
-    /**
-     * One output row's run of a tap by the runtime's vector copy: the zeros before the run, the
-     * run, then the zeros after it, which overwrite what the copy's last vector wrote past the run.
-     */
-    private CodeBlock vectorRun(Geometry g, KernelEmitter.SampleRows input, boolean cols) {
-        CodeBlock source = input.offset() == 0 ? CodeBlock.of("at") : CodeBlock.of("$L + at", input.offset());
-        CodeBlock.Builder code = CodeBlock.builder();
-        if (!cols) {
-            return code.addStatement(
-                            "$T.copyRun($L, $L, row, o, $L)",
-                            VectorKernels.PATCH_PRODUCTS,
-                            input.array(),
-                            source,
-                            g.outW)
-                    .build();
-        }
-        return code.beginControlFlow("for (int ox = 0; ox < oxFrom; ox++)")
-                .addStatement("row[o + ox] = $L", numeric.literal(0))
-                .endControlFlow()
-                .addStatement(
-                        "$T.copyRun($L, $L + oxFrom, row, o + oxFrom, oxTo - oxFrom)",
-                        VectorKernels.PATCH_PRODUCTS,
-                        input.array(),
-                        source)
-                .beginControlFlow("for (int ox = oxTo; ox < $L; ox++)", g.outW)
-                .addStatement("row[o + ox] = $L", numeric.literal(0))
-                .endControlFlow()
-                .build();
+        return new LoopEmitter(kernel, numeric).emit(Loops.patches(g.extents(), x, name, byPosition));
     }
 
     // rows[f][o] = dy[f * OP + o]

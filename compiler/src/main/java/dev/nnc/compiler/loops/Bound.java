@@ -8,6 +8,9 @@ public sealed interface Bound {
 
     record Fixed(int value) implements Bound {}
 
+    /** An {@code int} local that a {@link Stmt.Split} declares. */
+    record Named(String name) implements Bound {}
+
     /**
      * {@code max(0, ⌈numerator / divisor⌉)}: the first {@code v} with {@code divisor·v ≥
      * numerator}, the loop's own start at the least.
@@ -51,7 +54,21 @@ public sealed interface Bound {
                     : "Math.floorDiv(" + end.numerator().text() + ", " + end.divisor() + ") + 1";
             return "Math.min(" + end.extent() + ", " + past + ")";
         }
+        if (this instanceof Named named) {
+            return named.name();
+        }
         return Integer.toString(((Fixed) this).value());
+    }
+
+    /** The bound as an index where it is one: a number or a name; empty for a computed bound. */
+    default java.util.Optional<Affine> index() {
+        if (this instanceof Fixed fixed) {
+            return java.util.Optional.of(Affine.constant(fixed.value()));
+        }
+        if (this instanceof Named named) {
+            return java.util.Optional.of(Affine.of(named.name()));
+        }
+        return java.util.Optional.empty();
     }
 
     /** The bound's value where its numerator is a constant; otherwise the bound itself. */

@@ -33,11 +33,15 @@ public final class Loops {
     }
 
     /**
-     * The scheduled nest that copies node {@code x}'s input under each tap of each output of an
-     * unpadded window into the scratch rows {@code patches [outputs][C kh kw]}.
+     * The scheduled nest that copies node {@code x}'s input under each tap of each output of
+     * {@code window}, zero in the padding, into the scratch rows {@code patches}: by tap, {@code
+     * [C kh kw][outputs]}, or by output position, {@code [outputs][C kh kw]}. By position the
+     * taps run inside the outputs where no tap reaches the padding, so that each row is written
+     * along its length, and outside them where one does, so that the padding cuts long runs.
      */
-    public static List<Stmt> patchesByPosition(WindowGeometry window, int x, String patches) {
-        return Scheduler.schedule(WindowNests.patchesByPosition(window, x, patches));
+    public static List<Stmt> patches(WindowGeometry window, int x, String patches, boolean byPosition) {
+        boolean tapsOutside = !byPosition || window.reachesPadding();
+        return Scheduler.schedule(WindowNests.patches(window, x, patches, byPosition, tapsOutside));
     }
 
     /**

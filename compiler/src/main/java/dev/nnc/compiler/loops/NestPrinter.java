@@ -46,6 +46,36 @@ public final class NestPrinter {
             String high = within.high() ? " < " + within.extent() : "";
             line("if " + low + position + high);
             block(within.body(), indent + "  ");
+            if (!within.otherwise().isEmpty()) {
+                text.append(indent);
+                line("else");
+                block(within.otherwise(), indent + "  ");
+            }
+        } else if (stmt instanceof Stmt.Split split) {
+            StringBuilder cut = new StringBuilder("split " + split.variable());
+            if (split.from() instanceof Bound.Named from) {
+                cut.append(" from ")
+                        .append(from.name())
+                        .append(" = Math.min(")
+                        .append(split.extent())
+                        .append(", ")
+                        .append(split.first().text())
+                        .append(')');
+            }
+            if (split.to() instanceof Bound.Named to) {
+                cut.append(" to ")
+                        .append(to.name())
+                        .append(" = Math.max(")
+                        .append(split.from().text())
+                        .append(", ")
+                        .append(split.end().text())
+                        .append(')');
+            }
+            line(cut.toString());
+        } else if (stmt instanceof Stmt.Run run) {
+            line((run.value() instanceof Value.Literal ? "fill " : "copy ") + run.variable() + " from "
+                    + run.from().text() + " to " + run.to().text() + ": " + run.array() + "["
+                    + affine(run.row()) + "][" + affine(run.column()) + "] = " + value(run.value()));
         } else if (stmt instanceof Stmt.Declare declare) {
             line(declare.name() + " = " + value(declare.initial()));
         } else if (stmt instanceof Stmt.Assign assign) {

@@ -2,6 +2,7 @@ package dev.nnc.compiler.loops;
 
 import dev.nnc.compiler.loops.Affine.Range;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +20,12 @@ import java.util.Set;
  *   <li>each comparison of a {@link Stmt.Within} that the ranges of the enclosing loops prove is
  *       dropped, and the guard with it when both are: an unpadded pool tests nothing, a padded
  *       one tests only the sides its padding reaches;
- *   <li>a guard on an index that grows with its loop's variable becomes the loop's bounds;
+ *   <li>a guard on an index that grows with its loop's variable becomes the loop's bounds, and
+ *       where the guard has an {@code otherwise} the loop is cut in three ({@link Stmt.Split}):
+ *       before, inside and after the range where it holds;
+ *   <li>a cut that reads nothing a loop sets moves out of the loop;
+ *   <li>a loop that stores a literal or consecutive elements of a node into a run of a scratch
+ *       row becomes a {@link Stmt.Run}, which the emitter may write as one call;
  *   <li>a table of sums (two loops around a reduction) is unrolled and jammed into blocks of
  *       eight independent sums ({@link Jam}).
  * </ul>
@@ -50,8 +56,12 @@ final class Scheduler {
             } else if (stmt instanceof Stmt.Loop loop) {
                 Map<String, Range> inner = new HashMap<>(ranges);
                 inner.put(loop.variable(), new Range(0, loop.extent() - 1L));
-                out.addAll(Jam.apply(narrowed(new Stmt.Loop(
-                        loop.variable(), loop.extent(), loop.from(), loop.to(), block(loop.body(), inner)))));
+                for (Stmt part : narrowed(
+                        new Stmt.Loop(
+                                loop.variable(), loop.extent(), loop.from(), loop.to(), block(loop.body(), inner)),
+                        ranges)) {
+                    out.addAll(part instanceof Stmt.Loop l ? Jam.apply(hoisted(l, out, rest)) : List.of(part));
+                }
             } else if (stmt instanceof Stmt.Let let && let.value().isConstant()) {
                 List<Stmt> substituted = new Substitution(let.name(), let.value()).apply(List.copyOf(rest));
                 rest.clear();
@@ -68,14 +78,41 @@ final class Scheduler {
         return out;
     }
 
+    /**
+     * {@code loop} without the {@link Stmt.Split}s of its body that read nothing the loop sets,
+     * which join {@code out} before it: a row's cut depends on the tap, not on the row.
+     */
+    private static Stmt.Loop hoisted(Stmt.Loop loop, List<Stmt> out, List<Stmt> rest) {
+        List<Stmt> body = new ArrayList<>();
+        Set<String> set = new HashSet<>(Set.of(loop.variable()));
+        for (Stmt s : loop.body()) {
+            if (s instanceof Stmt.Split split
+                    && Collections.disjoint(Mentions.of(List.of(split)), set)
+                    && splices(List.of(split), out, rest)) {
+                out.add(split);
+            } else {
+                body.add(s);
+                set.addAll(declaredNames(s));
+            }
+        }
+        return body.size() == loop.body().size()
+                ? loop
+                : new Stmt.Loop(loop.variable(), loop.extent(), loop.from(), loop.to(), body);
+    }
+
     private static List<Stmt> guard(
             Stmt.Within within, Map<String, Range> ranges, List<Stmt> before, List<Stmt> after) {
         boolean low = within.low();
         boolean high = within.high();
         Optional<Range> range = within.position().range(ranges);
         if (range.isPresent()) {
-            low &= range.get().min() < 0;
-            high &= range.get().max() >= within.extent();
+            Range r = range.get();
+            if (r.max() < 0 || r.min() >= within.extent()) {
+                // Never inside: only the otherwise runs.
+                return spliced(within.otherwise(), ranges, before, after);
+            }
+            low &= r.min() < 0;
+            high &= r.max() >= within.extent();
         }
         if (!low && !high) {
             if (splices(within.body(), before, after)) {
@@ -85,40 +122,165 @@ final class Scheduler {
             low = within.low();
             high = within.high();
         }
-        return List.of(new Stmt.Within(within.position(), within.extent(), low, high, block(within.body(), ranges)));
+        return List.of(new Stmt.Within(
+                within.position(),
+                within.extent(),
+                low,
+                high,
+                block(within.body(), ranges),
+                block(within.otherwise(), ranges)));
+    }
+
+    /** {@code body} joined to its block where its names allow, else as a block of its own. */
+    private static List<Stmt> spliced(List<Stmt> body, Map<String, Range> ranges, List<Stmt> before, List<Stmt> after) {
+        if (body.isEmpty()) {
+            return List.of();
+        }
+        if (splices(body, before, after)) {
+            return block(body, ranges);
+        }
+        // A guard on a constant that never holds keeps the names of the otherwise in a scope of their own.
+        return List.of(new Stmt.Within(Affine.constant(-1), 1, true, false, List.of(), block(body, ranges)));
     }
 
     /**
      * A loop whose body is lets and then a guard on an index that grows with the loop's variable
      * runs only where the guard holds: {@code for kx: let ix = ox·2 + kx - 1; if 0 <= ix < 28 ...}
      * becomes {@code for kx from max(0, 1 - ox·2) to min(kw, 29 - ox·2)}. The test per iteration,
-     * a branch that goes either way along a padded row, becomes two bounds per loop.
+     * a branch that goes either way along a padded row, becomes two bounds per loop. A guard with
+     * an {@code otherwise} (a patch's zeros) cuts the loop in three instead, at the two places a
+     * {@link Stmt.Split} computes: the otherwise before, the body between, the otherwise after.
+     * Each loop that results is then a {@link Stmt.Run} where it is one.
      */
-    private static Stmt.Loop narrowed(Stmt.Loop loop) {
+    private static List<Stmt> narrowed(Stmt.Loop loop, Map<String, Range> ranges) {
         List<Stmt> body = loop.body();
         if (!loop.isWhole() || body.isEmpty() || !(body.get(body.size() - 1) instanceof Stmt.Within within)) {
-            return loop;
+            return List.of(run(loop));
         }
         Affine position = within.position();
-        for (int i = body.size() - 2; i >= 0; i--) {
-            if (!(body.get(i) instanceof Stmt.Let let)) {
-                return loop;
+        List<Stmt> lets = body.subList(0, body.size() - 1);
+        for (int i = lets.size() - 1; i >= 0; i--) {
+            if (!(lets.get(i) instanceof Stmt.Let let)) {
+                return List.of(run(loop));
             }
             position = position.substitute(let.name(), let.value());
         }
         int step = position.coefficient(loop.variable());
         if (step <= 0) {
-            return loop;
+            return List.of(run(loop));
         }
         // step·v + rest >= 0 from v = ⌈-rest / step⌉; step·v + rest < extent up to v = ⌊(extent - 1 - rest) / step⌋
         Affine rest = position.plus(loop.variable(), -step);
-        Bound from = within.low() ? new Bound.FirstFrom(rest.times(-1), step).folded() : loop.from();
-        Bound to = within.high()
+        Bound first = within.low() ? new Bound.FirstFrom(rest.times(-1), step).folded() : loop.from();
+        Bound end = within.high()
                 ? new Bound.EndBy(loop.extent(), rest.times(-1).plus(within.extent() - 1), step).folded()
                 : loop.to();
-        List<Stmt> narrowed = new ArrayList<>(body.subList(0, body.size() - 1));
-        narrowed.addAll(within.body());
-        return new Stmt.Loop(loop.variable(), loop.extent(), from, to, narrowed);
+        List<Stmt> inside = new ArrayList<>(lets);
+        inside.addAll(within.body());
+        if (within.otherwise().isEmpty()) {
+            return List.of(run(new Stmt.Loop(loop.variable(), loop.extent(), first, end, inside)));
+        }
+        return split(loop, first, end, inside, used(lets, within.otherwise()), ranges);
+    }
+
+    /**
+     * {@code loop} cut at {@code first} and {@code end} into the otherwise before, {@code inside}
+     * between and the otherwise after; a bound that is a number needs no name, and a part that
+     * is empty for every enclosing iteration is left out.
+     */
+    private static List<Stmt> split(
+            Stmt.Loop loop, Bound first, Bound end, List<Stmt> inside, List<Stmt> outside, Map<String, Range> ranges) {
+        int extent = loop.extent();
+        String v = loop.variable();
+        List<Stmt> out = new ArrayList<>();
+        Stmt.Split cut = new Stmt.Split(v, extent, first, end);
+        if (!cut.names().isEmpty()) {
+            out.add(cut);
+        }
+        Bound from = cut.from();
+        Bound to = cut.to();
+        Bound zero = new Bound.Fixed(0);
+        Bound whole = new Bound.Fixed(extent);
+        // The longest each part can be, over the enclosing loops' ranges: the zeros at the ends
+        // of a padded row are a few elements, whatever the row's length.
+        long before = extent;
+        long after = extent;
+        if (first instanceof Bound.FirstFrom f) {
+            Optional<Range> n = f.numerator().range(ranges);
+            if (n.isPresent()) {
+                before = Math.max(0, Math.min(extent, -Math.floorDiv(-n.get().max(), f.divisor())));
+            }
+        }
+        if (end instanceof Bound.EndBy e) {
+            Optional<Range> n = e.numerator().range(ranges);
+            if (n.isPresent()) {
+                after = extent
+                        - Math.max(0, Math.min(extent, Math.floorDiv(n.get().min(), e.divisor()) + 1));
+            }
+        }
+        List<Stmt.Loop> parts = List.of(
+                new Stmt.Loop(v, extent, zero, from, outside),
+                new Stmt.Loop(v, extent, from, to, inside),
+                new Stmt.Loop(v, extent, to, whole, outside));
+        long[] most = {before, extent, after};
+        for (int i = 0; i < parts.size(); i++) {
+            Stmt.Loop part = parts.get(i);
+            if (!part.from().equals(part.to()) && most[i] > 0) {
+                out.add(run(part, (int) most[i]));
+            }
+        }
+        return out;
+    }
+
+    /** The lets among {@code lets} that {@code body} needs, and then {@code body}. */
+    private static List<Stmt> used(List<Stmt> lets, List<Stmt> body) {
+        List<Stmt> out = new ArrayList<>();
+        for (Stmt s : lets) {
+            Stmt.Let let = (Stmt.Let) s;
+            List<Stmt> later = new ArrayList<>(lets.subList(lets.indexOf(s) + 1, lets.size()));
+            later.addAll(body);
+            if (Mentions.of(later).contains(let.name())) {
+                out.add(let);
+            }
+        }
+        out.addAll(body);
+        return out;
+    }
+
+    /**
+     * A loop whose body is lets and one store into a scratch row along its columns, of a literal
+     * or of a node's consecutive elements, as a {@link Stmt.Run}; any other loop as it is.
+     */
+    private static Stmt run(Stmt.Loop loop) {
+        return run(loop, loop.extent());
+    }
+
+    /** {@link #run(Stmt.Loop)} of a loop that runs at most {@code most} times. */
+    private static Stmt run(Stmt.Loop loop, int most) {
+        List<Stmt> body = loop.body();
+        String v = loop.variable();
+        if (loop.from().index().isEmpty()
+                || loop.to().index().isEmpty()
+                || body.isEmpty()
+                || !(body.get(body.size() - 1) instanceof Stmt.StoreCell store)) {
+            return loop;
+        }
+        List<Stmt> unlet = List.of(store);
+        for (int i = body.size() - 2; i >= 0; i--) {
+            if (!(body.get(i) instanceof Stmt.Let let)) {
+                return loop;
+            }
+            unlet = new Substitution(let.name(), let.value()).apply(unlet);
+        }
+        Stmt.StoreCell cell = (Stmt.StoreCell) unlet.get(0);
+        boolean consecutive = cell.value() instanceof Value.Literal
+                || cell.value() instanceof Value.Load load
+                        && load.place() instanceof Place.At at
+                        && at.position().coefficient(v) == 1;
+        if (!consecutive || cell.row().coefficient(v) != 0 || cell.column().coefficient(v) != 1) {
+            return loop;
+        }
+        return new Stmt.Run(v, most, loop.from(), loop.to(), cell.array(), cell.row(), cell.column(), cell.value());
     }
 
     /**
@@ -128,33 +290,39 @@ final class Scheduler {
      */
     private static boolean splices(List<Stmt> body, List<Stmt> before, List<Stmt> after) {
         Set<String> taken = new HashSet<>();
-        before.forEach(s -> declaredName(s).ifPresent(taken::add));
+        before.forEach(s -> taken.addAll(declaredNames(s)));
         declaredAnywhere(after, taken);
-        return body.stream().flatMap(s -> declaredName(s).stream()).noneMatch(taken::contains);
+        return body.stream().flatMap(s -> declaredNames(s).stream()).noneMatch(taken::contains);
     }
 
     private static void declaredAnywhere(List<Stmt> body, Set<String> names) {
         for (Stmt s : body) {
-            declaredName(s).ifPresent(names::add);
+            names.addAll(declaredNames(s));
             if (s instanceof Stmt.Loop loop) {
                 names.add(loop.variable());
                 declaredAnywhere(loop.body(), names);
             } else if (s instanceof Stmt.Within within) {
                 declaredAnywhere(within.body(), names);
+                declaredAnywhere(within.otherwise(), names);
+            } else if (s instanceof Stmt.Run run) {
+                names.add(run.variable());
             }
         }
     }
 
-    private static Optional<String> declaredName(Stmt stmt) {
+    private static List<String> declaredNames(Stmt stmt) {
         if (stmt instanceof Stmt.Let let) {
-            return Optional.of(let.name());
+            return List.of(let.name());
         }
         if (stmt instanceof Stmt.Declare declare) {
-            return Optional.of(declare.name());
+            return List.of(declare.name());
         }
         if (stmt instanceof Stmt.Position position) {
-            return Optional.of(position.name());
+            return List.of(position.name());
         }
-        return Optional.empty();
+        if (stmt instanceof Stmt.Split split) {
+            return split.names();
+        }
+        return List.of();
     }
 }

@@ -33,22 +33,90 @@ public sealed interface Stmt {
     record Let(String name, Affine value) implements Stmt {}
 
     /**
-     * Runs {@code body} only where {@code 0 <= position < extent}: a tap that may fall into the
-     * padding. {@code low} and {@code high} say which of the two comparisons is still needed; the
-     * lowering asks for both, and the {@link Scheduler} drops what the loop bounds prove.
+     * Runs {@code body} only where {@code 0 <= position < extent}, a tap that may fall into the
+     * padding, and {@code otherwise} (often nothing) where it does not: a patch's zeros.
+     * {@code low} and {@code high} say which of the two comparisons is still needed; the lowering
+     * asks for both, and the {@link Scheduler} drops what the loop bounds prove.
      */
-    record Within(Affine position, int extent, boolean low, boolean high, List<Stmt> body) implements Stmt {
+    record Within(Affine position, int extent, boolean low, boolean high, List<Stmt> body, List<Stmt> otherwise)
+            implements Stmt {
         public Within {
             if (!low && !high) {
                 throw new IllegalArgumentException("a guard with no comparison");
             }
             body = List.copyOf(body);
+            otherwise = List.copyOf(otherwise);
+        }
+
+        public Within(Affine position, int extent, boolean low, boolean high, List<Stmt> body) {
+            this(position, extent, low, high, body, List.of());
         }
 
         public static Within of(Affine position, int extent, List<Stmt> body) {
             return new Within(position, extent, true, true, body);
         }
+
+        /** {@code body} inside {@code [0, extent)}, {@code otherwise} outside it. */
+        public static Within orElse(Affine position, int extent, List<Stmt> body, List<Stmt> otherwise) {
+            return new Within(position, extent, true, true, body, otherwise);
+        }
     }
+
+    /**
+     * Where a loop over {@code [0, extent)} of {@code variable} is cut in three by a guard (see
+     * {@link Scheduler}): {@code from = min(extent, first)} and {@code to = max(from, end)}, so
+     * that {@code 0 <= from <= to <= extent} whatever the enclosing loops are. {@code first} is a
+     * {@link Bound.FirstFrom} or a number, {@code end} an {@link Bound.EndBy} or a number; each of
+     * the two that is not a number is declared as an {@code int} local named after the variable.
+     */
+    record Split(String variable, int extent, Bound first, Bound end) implements Stmt {
+        public Split {
+            if (first instanceof Bound.EndBy || first instanceof Bound.Named) {
+                throw new IllegalArgumentException("a split from " + first);
+            }
+            if (end instanceof Bound.FirstFrom || end instanceof Bound.Named) {
+                throw new IllegalArgumentException("a split to " + end);
+            }
+        }
+
+        /** Where the part inside starts: a number, or the declared {@code variableFrom}. */
+        public Bound from() {
+            return first instanceof Bound.Fixed f
+                    ? new Bound.Fixed(Math.min(extent, f.value()))
+                    : new Bound.Named(variable + "From");
+        }
+
+        /** Where the part inside stops: a number, or the declared {@code variableTo}. */
+        public Bound to() {
+            if (from() instanceof Bound.Fixed f && end instanceof Bound.Fixed e) {
+                return new Bound.Fixed(Math.max(f.value(), e.value()));
+            }
+            if (end instanceof Bound.Fixed e && e.value() == extent) {
+                return end;
+            }
+            return new Bound.Named(variable + "To");
+        }
+
+        /** The locals it declares, in order. */
+        public List<String> names() {
+            return java.util.stream.Stream.of(from(), to())
+                    .filter(b -> b instanceof Bound.Named)
+                    .map(b -> ((Bound.Named) b).name())
+                    .toList();
+        }
+    }
+
+    /**
+     * {@code for (int variable = from; variable < to; variable++) array[row][column] = value}
+     * where {@code column} grows by one with {@code variable} and {@code row} does not change:
+     * a run of a scratch row. {@code value} is a literal (a fill) or the load of a node's element
+     * whose position grows by one with {@code variable} too (a copy of consecutive elements), so
+     * the emitter may write it as one call. Its bounds are numbers or names of a {@link Split}, and
+     * it runs {@code most} times at the most (the extent of its variable, or less where the
+     * {@link Scheduler} knows better: the zeros at the ends of a padded row).
+     */
+    record Run(String variable, int most, Bound from, Bound to, String array, Affine row, Affine column, Value value)
+            implements Stmt {}
 
     /** Declares a numeric local: {@code T name = initial}. */
     record Declare(String name, Value initial) implements Stmt {}

@@ -30,7 +30,26 @@ final class Substitution {
         }
         if (stmt instanceof Stmt.Within within) {
             return new Stmt.Within(
-                    affine(within.position()), within.extent(), within.low(), within.high(), apply(within.body()));
+                    affine(within.position()),
+                    within.extent(),
+                    within.low(),
+                    within.high(),
+                    apply(within.body()),
+                    apply(within.otherwise()));
+        }
+        if (stmt instanceof Stmt.Split split) {
+            return new Stmt.Split(split.variable(), split.extent(), bound(split.first()), bound(split.end()));
+        }
+        if (stmt instanceof Stmt.Run run) {
+            return new Stmt.Run(
+                    run.variable(),
+                    run.most(),
+                    run.from(),
+                    run.to(),
+                    run.array(),
+                    affine(run.row()),
+                    affine(run.column()),
+                    value(run.value()));
         }
         if (stmt instanceof Stmt.Declare declare) {
             return new Stmt.Declare(declare.name(), value(declare.initial()));

@@ -51,6 +51,13 @@ public record WindowGeometry(
         return outH * outW;
     }
 
+    /** Whether some tap of some output falls into the padding. */
+    public boolean reachesPadding() {
+        boolean rowsInside = ph == 0 && (outH - 1) * sh + (kh - 1) * dh <= inH - 1;
+        boolean colsInside = pw == 0 && (outW - 1) * sw + (kw - 1) * dw <= inW - 1;
+        return !(rowsInside && colsInside);
+    }
+
     public int taps() {
         return kh * kw;
     }

@@ -203,17 +203,62 @@ final class WindowNests {
     }
 
     /**
-     * The patches by output position ({@code patches[o][(c kh + ky) kw + kx]}, the input under
-     * each tap of output {@code o}) of an unpadded window, output by output, so that each row is
-     * written along its length; where padding is reached the code generator writes the rows
-     * itself, zeros included.
+     * The patches of node {@code x}: the input under each tap of each output, zero where the tap
+     * falls into the padding, by tap ({@code patches[k][o]}) or by output position ({@code
+     * patches[o][k]} where {@code byPosition}), with tap {@code k = (c kh + ky) kw + kx}, the
+     * layout of a weight's row. {@code tapsOutside} puts the loops over taps around those over
+     * outputs: by tap that writes each row along its length; by position it writes down the
+     * columns, but in runs along an output row that the scheduler cuts at the padding, where
+     * output by output a padded input would cut every short row of taps.
      */
-    static List<Stmt> patchesByPosition(WindowGeometry g, int x, String patches) {
+    static List<Stmt> patches(WindowGeometry g, int x, String patches, boolean byPosition, boolean tapsOutside) {
         Affine tap = g.tap();
         Affine output = g.position();
-        Stmt copy = new Stmt.StoreCell(patches, output, tap, load(x, Place.at(g.input())));
-        Loop channels = new Loop("c", g.channels(), List.of(eachTap(g, copy)));
-        return List.of(new Loop("oy", g.outH(), List.of(new Loop("ox", g.outW(), List.of(channels)))));
+        Value zero = new Literal(0);
+        Stmt copy = byPosition
+                ? new Stmt.StoreCell(patches, output, tap, load(x, Place.at(g.input())))
+                : new Stmt.StoreCell(patches, tap, output, load(x, Place.at(g.input())));
+        Stmt clear = byPosition
+                ? new Stmt.StoreCell(patches, output, tap, zero)
+                : new Stmt.StoreCell(patches, tap, output, zero);
+        if (!tapsOutside) {
+            Loop columns = new Loop(
+                    "kx",
+                    g.kw(),
+                    List.of(
+                            new Let("ix", g.inputColumn()),
+                            Within.orElse(Affine.of("ix"), g.inW(), List.of(copy), List.of(clear))));
+            Loop taps = new Loop(
+                    "ky",
+                    g.kh(),
+                    List.of(
+                            new Let("iy", g.inputRow()),
+                            Within.orElse(
+                                    Affine.of("iy"),
+                                    g.inH(),
+                                    List.of(columns),
+                                    List.of(new Loop("kx", g.kw(), List.of(clear))))));
+            Loop channels = new Loop("c", g.channels(), List.of(taps));
+            return List.of(new Loop("oy", g.outH(), List.of(new Loop("ox", g.outW(), List.of(channels)))));
+        }
+        Loop columns = new Loop(
+                "ox",
+                g.outW(),
+                List.of(
+                        new Let("ix", g.inputColumn()),
+                        Within.orElse(Affine.of("ix"), g.inW(), List.of(copy), List.of(clear))));
+        Loop rows = new Loop(
+                "oy",
+                g.outH(),
+                List.of(
+                        new Let("iy", g.inputRow()),
+                        Within.orElse(
+                                Affine.of("iy"),
+                                g.inH(),
+                                List.of(columns),
+                                List.of(new Loop("ox", g.outW(), List.of(clear))))));
+        return List.of(new Loop(
+                "c", g.channels(), List.of(new Loop("ky", g.kh(), List.of(new Loop("kx", g.kw(), List.of(rows)))))));
     }
 
     private static List<Stmt> clear(Node node) {
