@@ -38,7 +38,8 @@ final class Substitution {
                     apply(within.otherwise()));
         }
         if (stmt instanceof Stmt.Split split) {
-            return new Stmt.Split(split.variable(), split.extent(), bound(split.first()), bound(split.end()));
+            // Not folded: a cut keeps declaring the names that the loops after it read.
+            return new Stmt.Split(split.variable(), split.extent(), unfolded(split.first()), unfolded(split.end()));
         }
         if (stmt instanceof Stmt.Run run) {
             return new Stmt.Run(
@@ -104,6 +105,16 @@ final class Substitution {
         }
         if (b instanceof Bound.EndBy end) {
             return new Bound.EndBy(end.extent(), affine(end.numerator()), end.divisor()).folded();
+        }
+        return b;
+    }
+
+    private Bound unfolded(Bound b) {
+        if (b instanceof Bound.FirstFrom first) {
+            return new Bound.FirstFrom(affine(first.numerator()), first.divisor());
+        }
+        if (b instanceof Bound.EndBy end) {
+            return new Bound.EndBy(end.extent(), affine(end.numerator()), end.divisor());
         }
         return b;
     }

@@ -37,6 +37,37 @@ class BoundTest {
     }
 
     @Test
+    void aCutLoopRunsItsBodyExactlyWhereTheGuardHoldsAndItsOtherwiseEverywhereElse() {
+        // for v < extent: if 0 <= step·v + rest < limit then "in" else "out", cut by the scheduler
+        // with rest an outer loop's variable, then run for each of its values.
+        for (int step = 1; step <= 3; step++) {
+            for (int offset = -9; offset <= 9; offset++) {
+                for (int extent = 1; extent <= 6; extent++) {
+                    for (int limit = 1; limit <= 8; limit++) {
+                        Affine position =
+                                Affine.of("v").times(step).plus("r", 1).plus(offset);
+                        Stmt in = new Stmt.StoreCell("in", Affine.constant(0), Affine.of("v"), new Value.Literal(1));
+                        Stmt out = new Stmt.StoreCell("out", Affine.constant(0), Affine.of("v"), new Value.Literal(1));
+                        Stmt.Loop loop = new Stmt.Loop(
+                                "v", extent, List.of(Stmt.Within.orElse(position, limit, List.of(in), List.of(out))));
+                        List<Stmt> cut = Scheduler.schedule(List.of(new Stmt.Loop("r", 3, List.of(loop))));
+                        List<String> expected = new ArrayList<>();
+                        for (int r = 0; r < 3; r++) {
+                            for (int v = 0; v < extent; v++) {
+                                int p = step * v + r + offset;
+                                expected.add((p >= 0 && p < limit ? "in " : "out ") + v);
+                            }
+                        }
+                        String where = "step " + step + ", offset " + offset + ", extent " + extent + ", limit " + limit
+                                + ":\n" + NestPrinter.print(cut);
+                        assertEquals(expected, NestRunner.visits(cut), where);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void readsAsJavaWhereItDependsOnAnOuterLoop() {
         Affine rest = Affine.of("kx").times(-1).plus(2);
         assertEquals("Math.max(0, 2 - kx)", new Bound.FirstFrom(rest, 1).text());

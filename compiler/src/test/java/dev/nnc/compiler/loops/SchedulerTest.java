@@ -174,6 +174,77 @@ class SchedulerTest {
                 nest.lines().filter(l -> l.contains("s13 :=")).findFirst().orElseThrow());
     }
 
+    @Test
+    void paddedPatchesByTapAreCutAtThePaddingIntoRunsWithTheCutsOutsideTheRows() {
+        // 3x3 taps, padding 1, on [2, 4, 4]: the rows and columns of each tap cut into zeros,
+        // a copied run and zeros; the cuts depend on the tap only, so they sit outside the rows.
+        Window window = new Window(List.of(3, 3), List.of(1, 1), List.of(1, 1), List.of(1, 1), List.of(1, 1));
+        WindowGeometry g = WindowGeometry.of(window, Shape.of(2, 4, 4));
+        assertEquals("""
+                for c < 2
+                  for ky < 3
+                    split oy from oyFrom = Math.min(4, Math.max(0, 1 - ky)) to oyTo = Math.max(oyFrom, Math.min(4, 5 - ky))
+                    for kx < 3
+                      for oy from 0 to oyFrom
+                        fill ox from 0 to 4: p[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0
+                      split ox from oxFrom = Math.min(4, Math.max(0, 1 - kx)) to oxTo = Math.max(oxFrom, Math.min(4, 5 - kx))
+                      for oy from oyFrom to oyTo
+                        let iy = oy + ky - 1
+                        fill ox from 0 to oxFrom: p[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0
+                        copy ox from oxFrom to oxTo: p[c * 9 + ky * 3 + kx][oy * 4 + ox] = %0[c * 16 + iy * 4 + ox + kx - 1]
+                        fill ox from oxTo to 4: p[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0
+                      for oy from oyTo to 4
+                        fill ox from 0 to 4: p[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0
+                """, NestPrinter.print(Loops.patches(g, 0, "p", false)));
+    }
+
+    @Test
+    void unpaddedPatchesByPositionCopyEachRowOfTapsAlongItsLength() {
+        // 2x2 taps on [1, 3, 3]: no padding, so no cuts and no zeros; each output's row of taps
+        // is written in order, a run of two inputs per tap row.
+        Window window = Window.of(List.of(2, 2), List.of(1, 1));
+        WindowGeometry g = WindowGeometry.of(window, Shape.of(1, 3, 3));
+        assertEquals("""
+                for oy < 2
+                  for ox < 2
+                    for ky < 2
+                      let iy = oy + ky
+                      copy kx from 0 to 2: p[oy * 2 + ox][ky * 2 + kx] = %0[iy * 3 + ox + kx]
+                """, NestPrinter.print(Loops.patches(g, 0, "p", true)));
+    }
+
+    @Test
+    void paddedPatchesByPositionRunDownTheColumnsInRunsOfAnOutputRow() {
+        // 1-D, kernel 3, padding 1, length 4, by position: the taps outside, a column of the
+        // patches cut at the padding; a store down a column is a loop, not a run.
+        Window window = new Window(List.of(3), List.of(1), List.of(1), List.of(1), List.of(1));
+        WindowGeometry g = WindowGeometry.of(window, Shape.of(1, 4));
+        assertEquals("""
+                for kx < 3
+                  split ox from oxFrom = Math.min(4, Math.max(0, 1 - kx)) to oxTo = Math.max(oxFrom, Math.min(4, 5 - kx))
+                  for ox from 0 to oxFrom
+                    p[ox][kx] = 0
+                  for ox from oxFrom to oxTo
+                    let ix = ox + kx - 1
+                    p[ox][kx] = %0[ix]
+                  for ox from oxTo to 4
+                    p[ox][kx] = 0
+                """, NestPrinter.print(Loops.patches(g, 0, "p", true)));
+    }
+
+    @Test
+    void aGuardThatNeverHoldsLeavesOnlyItsOtherwise() {
+        // for v < 3: if 0 <= v + 5 < 4 ... else p[0][v] = 0: v + 5 is 5..7, never inside.
+        Stmt zero = new Stmt.StoreCell("p", Affine.constant(0), Affine.of("v"), new Literal(0));
+        Stmt copy = new Stmt.StoreCell(
+                "p", Affine.constant(0), Affine.of("v"), new Value.Load(0, Place.at(Affine.of("v"))));
+        Loop loop =
+                new Loop("v", 3, List.of(Stmt.Within.orElse(Affine.of("v").plus(5), 4, List.of(copy), List.of(zero))));
+        assertEquals("""
+                fill v from 0 to 3: p[0][v] = 0
+                """, NestPrinter.print(Scheduler.schedule(List.of(loop))));
+    }
+
     /** The scheduled nest of {@code op} over an input of {@code input}, node %0, computing node %1. */
     private static String nest(Op op, Shape input) {
         List<Node> nodes = new ArrayList<>();
