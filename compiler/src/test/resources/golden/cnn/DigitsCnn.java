@@ -1005,18 +1005,18 @@ public final class DigitsCnn implements TrainableNetwork {
     private void forwardTile0(double[] xs, int xo, double[] outs, int oo, int m) {
         for (int b = 0; b < m; b++) {
             for (int ky = 0; ky < 3; ky++) {
+                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                 for (int kx = 0; kx < 3; kx++) {
-                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                     for (int oy = 0; oy < oyFrom; oy++) {
                         for (int ox = 0; ox < 8; ox++) {
                             patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
+                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                     for (int oy = oyFrom; oy < oyTo; oy++) {
                         int iy = oy + ky - 1;
-                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                         for (int ox = 0; ox < oxFrom; ox++) {
                             patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
@@ -1090,18 +1090,18 @@ public final class DigitsCnn implements TrainableNetwork {
         for (int b = 0; b < m; b++) {
             for (int c = 0; c < 8; c++) {
                 for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(4, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
                     for (int kx = 0; kx < 3; kx++) {
-                        int oyFrom = Math.min(4, Math.max(0, 1 - ky));
-                        int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
                         for (int oy = 0; oy < oyFrom; oy++) {
                             for (int ox = 0; ox < 4; ox++) {
                                 patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
                             }
                         }
+                        int oxFrom = Math.min(4, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
                         for (int oy = oyFrom; oy < oyTo; oy++) {
                             int iy = oy + ky - 1;
-                            int oxFrom = Math.min(4, Math.max(0, 1 - kx));
-                            int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
                             for (int ox = 0; ox < oxFrom; ox++) {
                                 patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
                             }
@@ -1261,18 +1261,18 @@ public final class DigitsCnn implements TrainableNetwork {
     private void lossTile0(double[] xs, int xo, double[] ys, int yo, int m) {
         for (int b = 0; b < m; b++) {
             for (int ky = 0; ky < 3; ky++) {
+                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                 for (int kx = 0; kx < 3; kx++) {
-                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                     for (int oy = 0; oy < oyFrom; oy++) {
                         for (int ox = 0; ox < 8; ox++) {
                             patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
+                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                     for (int oy = oyFrom; oy < oyTo; oy++) {
                         int iy = oy + ky - 1;
-                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                         for (int ox = 0; ox < oxFrom; ox++) {
                             patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
@@ -1346,18 +1346,18 @@ public final class DigitsCnn implements TrainableNetwork {
         for (int b = 0; b < m; b++) {
             for (int c = 0; c < 8; c++) {
                 for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(4, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
                     for (int kx = 0; kx < 3; kx++) {
-                        int oyFrom = Math.min(4, Math.max(0, 1 - ky));
-                        int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
                         for (int oy = 0; oy < oyFrom; oy++) {
                             for (int ox = 0; ox < 4; ox++) {
                                 patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
                             }
                         }
+                        int oxFrom = Math.min(4, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
                         for (int oy = oyFrom; oy < oyTo; oy++) {
                             int iy = oy + ky - 1;
-                            int oxFrom = Math.min(4, Math.max(0, 1 - kx));
-                            int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
                             for (int ox = 0; ox < oxFrom; ox++) {
                                 patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
                             }
@@ -1514,18 +1514,18 @@ public final class DigitsCnn implements TrainableNetwork {
     private void trainTile0(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         for (int b = 0; b < m; b++) {
             for (int ky = 0; ky < 3; ky++) {
+                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                 for (int kx = 0; kx < 3; kx++) {
-                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                     for (int oy = 0; oy < oyFrom; oy++) {
                         for (int ox = 0; ox < 8; ox++) {
                             patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
+                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                     for (int oy = oyFrom; oy < oyTo; oy++) {
                         int iy = oy + ky - 1;
-                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                         for (int ox = 0; ox < oxFrom; ox++) {
                             patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
@@ -1599,18 +1599,18 @@ public final class DigitsCnn implements TrainableNetwork {
         for (int b = 0; b < m; b++) {
             for (int c = 0; c < 8; c++) {
                 for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(4, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
                     for (int kx = 0; kx < 3; kx++) {
-                        int oyFrom = Math.min(4, Math.max(0, 1 - ky));
-                        int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
                         for (int oy = 0; oy < oyFrom; oy++) {
                             for (int ox = 0; ox < 4; ox++) {
                                 patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
                             }
                         }
+                        int oxFrom = Math.min(4, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
                         for (int oy = oyFrom; oy < oyTo; oy++) {
                             int iy = oy + ky - 1;
-                            int oxFrom = Math.min(4, Math.max(0, 1 - kx));
-                            int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
                             for (int ox = 0; ox < oxFrom; ox++) {
                                 patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
                             }
@@ -1916,18 +1916,18 @@ public final class DigitsCnn implements TrainableNetwork {
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
             for (int ky = 0; ky < 3; ky++) {
+                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                 for (int kx = 0; kx < 3; kx++) {
-                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                     for (int oy = 0; oy < oyFrom; oy++) {
                         for (int ox = 0; ox < 8; ox++) {
                             tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
+                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                     for (int oy = oyFrom; oy < oyTo; oy++) {
                         int iy = oy + ky - 1;
-                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                         for (int ox = 0; ox < oxFrom; ox++) {
                             tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
@@ -1986,18 +1986,18 @@ public final class DigitsCnn implements TrainableNetwork {
         for (int b = 0; b < m; b++) {
             for (int c = 0; c < 8; c++) {
                 for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(4, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
                     for (int kx = 0; kx < 3; kx++) {
-                        int oyFrom = Math.min(4, Math.max(0, 1 - ky));
-                        int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
                         for (int oy = 0; oy < oyFrom; oy++) {
                             for (int ox = 0; ox < 4; ox++) {
                                 positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
                             }
                         }
+                        int oxFrom = Math.min(4, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
                         for (int oy = oyFrom; oy < oyTo; oy++) {
                             int iy = oy + ky - 1;
-                            int oxFrom = Math.min(4, Math.max(0, 1 - kx));
-                            int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
                             for (int ox = 0; ox < oxFrom; ox++) {
                                 positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
                             }

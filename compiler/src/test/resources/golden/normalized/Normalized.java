@@ -1057,18 +1057,18 @@ public final class Normalized implements TrainableNetwork {
         // normalized.nn:6  c1
         for (int b = 0; b < m; b++) {
             for (int ky = 0; ky < 3; ky++) {
+                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                 for (int kx = 0; kx < 3; kx++) {
-                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                     for (int oy = 0; oy < oyFrom; oy++) {
                         for (int ox = 0; ox < 8; ox++) {
                             patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
+                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                     for (int oy = oyFrom; oy < oyTo; oy++) {
                         int iy = oy + ky - 1;
-                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                         for (int ox = 0; ox < oxFrom; ox++) {
                             patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
@@ -1256,18 +1256,18 @@ public final class Normalized implements TrainableNetwork {
         // normalized.nn:6  c1
         for (int b = 0; b < m; b++) {
             for (int ky = 0; ky < 3; ky++) {
+                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                 for (int kx = 0; kx < 3; kx++) {
-                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                     for (int oy = 0; oy < oyFrom; oy++) {
                         for (int ox = 0; ox < 8; ox++) {
                             patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
+                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                     for (int oy = oyFrom; oy < oyTo; oy++) {
                         int iy = oy + ky - 1;
-                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                         for (int ox = 0; ox < oxFrom; ox++) {
                             patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
@@ -1461,18 +1461,18 @@ public final class Normalized implements TrainableNetwork {
         // normalized.nn:6  c1
         for (int b = 0; b < m; b++) {
             for (int ky = 0; ky < 3; ky++) {
+                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                 for (int kx = 0; kx < 3; kx++) {
-                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                     for (int oy = 0; oy < oyFrom; oy++) {
                         for (int ox = 0; ox < 8; ox++) {
                             patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
+                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                     for (int oy = oyFrom; oy < oyTo; oy++) {
                         int iy = oy + ky - 1;
-                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                         for (int ox = 0; ox < oxFrom; ox++) {
                             patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
@@ -1685,15 +1685,15 @@ public final class Normalized implements TrainableNetwork {
         for (int i = 0; i < 32; i++) {
             t72[i] = Math.sqrt(h2_batch_var[i] + 1.0E-5);
         }
+        for (int i = 0; i < 32; i++) {
+            t73[i] = h2_weight[i] / t72[i];
+        }
     }
 
     /**
      * Part 1 of {@link #trainTile}.
      */
     private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
-        for (int i = 0; i < 32; i++) {
-            t73[i] = h2_weight[i] / t72[i];
-        }
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 32; i++) {
                 t76[b][i] = (t53[b][i] * t73[i]) + h2_bias[i];
@@ -2015,18 +2015,18 @@ public final class Normalized implements TrainableNetwork {
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
             for (int ky = 0; ky < 3; ky++) {
+                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                 for (int kx = 0; kx < 3; kx++) {
-                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                     for (int oy = 0; oy < oyFrom; oy++) {
                         for (int ox = 0; ox < 8; ox++) {
                             tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
+                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                     for (int oy = oyFrom; oy < oyTo; oy++) {
                         int iy = oy + ky - 1;
-                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                         for (int ox = 0; ox < oxFrom; ox++) {
                             tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
@@ -2217,18 +2217,18 @@ public final class Normalized implements TrainableNetwork {
         // normalized.nn:6  c1
         for (int b = 0; b < m; b++) {
             for (int ky = 0; ky < 3; ky++) {
+                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                 for (int kx = 0; kx < 3; kx++) {
-                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                     for (int oy = 0; oy < oyFrom; oy++) {
                         for (int ox = 0; ox < 8; ox++) {
                             patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
+                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                     for (int oy = oyFrom; oy < oyTo; oy++) {
                         int iy = oy + ky - 1;
-                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                         for (int ox = 0; ox < oxFrom; ox++) {
                             patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
@@ -2584,18 +2584,18 @@ public final class Normalized implements TrainableNetwork {
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
             for (int ky = 0; ky < 3; ky++) {
+                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                 for (int kx = 0; kx < 3; kx++) {
-                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
                     for (int oy = 0; oy < oyFrom; oy++) {
                         for (int ox = 0; ox < 8; ox++) {
                             tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }
                     }
+                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                     for (int oy = oyFrom; oy < oyTo; oy++) {
                         int iy = oy + ky - 1;
-                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
                         for (int ox = 0; ox < oxFrom; ox++) {
                             tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
                         }

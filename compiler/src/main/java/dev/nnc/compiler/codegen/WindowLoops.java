@@ -20,8 +20,9 @@ import java.util.function.BiFunction;
  * rows that start at index 0, the form C2 vectorises (docs/codegen.md, "Convolutions"). The
  * gradient of the input runs the transposed product into patch gradients and adds them back under
  * their taps; the weight gradient takes the patches by output position so that its sums run
- * along a weight's row. The pools and channel sums are loop nests of {@link
- * dev.nnc.compiler.loops.Loops}, written by {@link LoopEmitter}.
+ * along a weight's row. The patch copies, col2im, the pools and channel sums are loop nests of
+ * {@link dev.nnc.compiler.loops.Loops}, written by {@link LoopEmitter}; the products are this
+ * class's.
  *
  * <p>In float classes each of the three products also has the opt-in Vector API path: a call to
  * the runtime's {@code PatchProducts.multiply}, which blocks four rows by up to four vectors in
@@ -538,20 +539,6 @@ final class WindowLoops {
             this.inPlane = e.inPlane();
             this.outPlane = e.outPlane();
             this.taps = e.taps();
-        }
-
-        /** Whether some tap of some output falls into the padding. */
-        boolean reachesPadding() {
-            return !(rowsInside() && colsInside());
-        }
-
-        /** Whether every tap of every output row lies inside the input: no padding reached. */
-        boolean rowsInside() {
-            return ph == 0 && (outH - 1) * sh + (kh - 1) * dh <= inH - 1;
-        }
-
-        boolean colsInside() {
-            return pw == 0 && (outW - 1) * sw + (kw - 1) * dw <= inW - 1;
         }
 
         /**
