@@ -1326,9 +1326,7 @@ public final class Forecast implements TrainableNetwork {
             }
         }
         for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 1; i++) {
-                t19[b][i] = out_[b][i] - targetRows[b][i];
-            }
+            t19[b][0] = out_[b][0] - targetRows[b][0];
         }
         for (int b = 0; b < m; b++) {
             t20[b] = 0.0;
@@ -1523,9 +1521,7 @@ public final class Forecast implements TrainableNetwork {
             }
         }
         for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 1; i++) {
-                t19[b][i] = out_[b][i] - targetRows[b][i];
-            }
+            t19[b][0] = out_[b][0] - targetRows[b][0];
         }
         for (int b = 0; b < m; b++) {
             t20[b] = 0.0;
@@ -1535,9 +1531,7 @@ public final class Forecast implements TrainableNetwork {
         }
         // grad of sequences.nn:7  out
         for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 1; i++) {
-                d_out[b][i] = (t19[b][i] * weight) * 2.0;
-            }
+            d_out[b][0] = (t19[b][0] * weight) * 2.0;
         }
         // grad of sequences.nn:6  h
         // d_h = W^T x for each sample: multiply-adds along weight rows, 4 rows per pass

@@ -926,7 +926,8 @@ final class KernelEmitter {
     }
 
     /** The expression for one element of an elementwise node (or an outer product). */
-    private CodeBlock element(Node node, Index index) {
+    /** Element {@code index} of elementwise node {@code node}, from its operands: its op's Java. */
+    CodeBlock element(Node node, Index index) {
         Op op = node.op();
         if (op instanceof UnaryOp unary) {
             int operand = node.arg(0);
@@ -1144,7 +1145,7 @@ final class KernelEmitter {
             precomputed.set(crossEntropy);
             statement = structured.crossEntropyWithSoftmax(graph.node(crossEntropy), node, type, unrolled);
         } else if (isFusable(op)) {
-            statement = elementwise(node, name, type);
+            statement = elementwise(node);
         } else if (op instanceof LeafOp.DropoutMask mask) {
             statement = dropoutMask(node, name, type, mask);
         } else if (op instanceof BatchOp.Mean) {
@@ -1215,24 +1216,8 @@ final class KernelEmitter {
                 .build();
     }
 
-    private CodeBlock elementwise(Node node, String name, String type) {
-        Shape shape = node.shape();
-        CodeBlock.Builder code = CodeBlock.builder();
-        if (shape.isScalar()) {
-            return code.addStatement(
-                            "$L$L = $L",
-                            scalarPrefix(node.id(), type),
-                            slot(node.id(), CodeBlock.of("0")),
-                            element(node, Index.literal(0, shape)))
-                    .build();
-        }
-        if (unrolled) {
-            for (int e = 0; e < shape.size(); e++) {
-                code.addStatement("$L $N = $L", type, local(node.id(), e), element(node, Index.literal(e, shape)));
-            }
-            return code.build();
-        }
-        return forEach(shape, index -> CodeBlock.of("$L = $L;\n", slot(node.id(), index.flat()), element(node, index)));
+    private CodeBlock elementwise(Node node) {
+        return new LoopEmitter(this, numeric).emit(Loops.elementwise(node, unrolled));
     }
 
     // Arrays.fill(mean, 0.0); for (b < m) for (i) mean[i] += x[b][i]; for (i) mean[i] /= m;

@@ -3,11 +3,13 @@ package dev.nnc.compiler.codegen;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import dev.nnc.compiler.diagnostic.InternalCompilerError;
+import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.loops.Affine;
 import dev.nnc.compiler.loops.Bound;
 import dev.nnc.compiler.loops.Place;
 import dev.nnc.compiler.loops.Stmt;
 import dev.nnc.compiler.loops.Value;
+import dev.nnc.compiler.semantic.Shape;
 import java.util.List;
 
 /**
@@ -114,8 +116,7 @@ final class LoopEmitter {
         } else if (stmt instanceof Stmt.Assign assign) {
             assign(code, assign);
         } else if (stmt instanceof Stmt.Store store) {
-            CodeBlock target = kernel.slot(store.node(), place(store.place()));
-            code.addStatement("$L $L $L", target, store.accumulate() ? "+=" : "=", value(store.value()));
+            store(code, store);
         } else if (stmt instanceof Stmt.StoreCell store) {
             code.addStatement(
                     "$N[$L][$L] = $L",
@@ -133,6 +134,72 @@ final class LoopEmitter {
         } else {
             throw new InternalCompilerError("no Java for " + stmt);
         }
+    }
+
+    /**
+     * A store into a node's element: in an unrolled kernel each element of a tensor is a local of
+     * its own, defined here, and a scalar is defined where it is a local.
+     */
+    private void store(CodeBlock.Builder code, Stmt.Store store) {
+        Shape shape = kernel.graph().node(store.node()).shape();
+        CodeBlock value = value(store.value());
+        if (!store.accumulate()
+                && store.place() instanceof Place.At at
+                && at.position().isConstant()) {
+            if (shape.isScalar()) {
+                code.addStatement(
+                        "$L$L = $L",
+                        kernel.scalarPrefix(store.node(), numeric.type().toString()),
+                        kernel.slot(store.node(), CodeBlock.of("0")),
+                        value);
+                return;
+            }
+            if (kernel.isUnrolled()) {
+                code.addStatement(
+                        "$T $N = $L",
+                        numeric.type(),
+                        kernel.local(store.node(), at.position().constant()),
+                        value);
+                return;
+            }
+        }
+        CodeBlock target = kernel.slot(store.node(), place(store.place()));
+        code.addStatement("$L $L $L", target, store.accumulate() ? "+=" : "=", value);
+    }
+
+    /**
+     * The {@link Index} of an element computed in place: a number in unrolled code, and the loop
+     * variables of a vector or a matrix as they are, so that a view among the operands that reads
+     * by row or by column (a transpose, an outer product) reads {@code r} and {@code c} rather
+     * than dividing the flat position.
+     */
+    private static Index elementIndex(Place place, Shape shape) {
+        Affine a = ((Place.At) place).position();
+        if (a.isConstant()) {
+            return Index.literal(a.constant(), shape);
+        }
+        List<Affine.Term> terms = a.terms();
+        if (a.constant() == 0
+                && shape.isMatrix()
+                && terms.size() == 2
+                && terms.get(0).coefficient() == shape.cols()
+                && terms.get(1).coefficient() == 1) {
+            return Index.matrixLoop(terms.get(0).name(), terms.get(1).name(), shape.cols());
+        }
+        if (a.constant() == 0 && terms.size() == 1 && terms.get(0).coefficient() == 1) {
+            CodeBlock v = CodeBlock.of("$N", terms.get(0).name());
+            if (!shape.isMatrix()) {
+                return Index.vectorLoop(terms.get(0).name());
+            }
+            // A matrix of one row or one column, whose other loop ran once and vanished.
+            if (shape.rows() == 1) {
+                return new Index(v, CodeBlock.of("0"), v, -1, -1, -1);
+            }
+            if (shape.cols() == 1) {
+                return new Index(v, v, CodeBlock.of("0"), -1, -1, -1);
+            }
+        }
+        return Index.of(CodeBlock.of("$L", a.text()), shape);
     }
 
     /**
@@ -217,6 +284,10 @@ final class LoopEmitter {
                     Index.of(
                             place(load.place()),
                             kernel.graph().node(load.node()).shape()));
+        }
+        if (v instanceof Value.Elementwise e) {
+            Node node = kernel.graph().node(e.node());
+            return kernel.element(node, elementIndex(e.place(), node.shape()));
         }
         if (v instanceof Value.Cell cell) {
             return CodeBlock.of("$N[$L][$L]", cell.array(), affine(cell.row()), affine(cell.column()));

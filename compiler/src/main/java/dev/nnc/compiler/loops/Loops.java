@@ -25,6 +25,16 @@ public final class Loops {
     }
 
     /**
+     * The nest that stores elementwise node {@code node} for one sample, scheduled, or with
+     * {@code unrolled} every loop run out into one statement per element (a kernel small enough
+     * to keep each element in a local of its own).
+     */
+    public static List<Stmt> elementwise(Node node, boolean unrolled) {
+        List<Stmt> nest = ElementwiseNests.store(node);
+        return unrolled ? Scheduler.unrolled(nest) : Scheduler.schedule(nest);
+    }
+
+    /**
      * The scheduled nest of one sample's convolution weight gradient {@code node} as dot products
      * into the scratch rows {@code rows [F][C kh kw]}, from the patches by tap in {@code patches}.
      */

@@ -69,6 +69,8 @@ final class Mentions {
             names.add(local.name());
         } else if (v instanceof Value.Load load) {
             place(load.place());
+        } else if (v instanceof Value.Elementwise e) {
+            place(e.place());
         } else if (v instanceof Value.Cell cell) {
             affine(cell.row());
             affine(cell.column());

@@ -110,6 +110,9 @@ public final class NestPrinter {
         if (v instanceof Value.Load load) {
             return element(load.node(), load.place());
         }
+        if (v instanceof Value.Elementwise e) {
+            return "op " + element(e.node(), e.place());
+        }
         if (v instanceof Value.Cell cell) {
             return cell.array() + "[" + affine(cell.row()) + "][" + affine(cell.column()) + "]";
         }

@@ -40,6 +40,33 @@ final class Scheduler {
         return block(nest, Map.of());
     }
 
+    /**
+     * The nest with every loop run out, each iteration its body with the variable a number:
+     * straight-line code, one statement per element. Only for bodies that declare nothing, which
+     * would be declared again in the next iteration.
+     */
+    static List<Stmt> unrolled(List<Stmt> nest) {
+        List<Stmt> out = new ArrayList<>();
+        for (Stmt stmt : nest) {
+            if (!declaredNames(stmt).isEmpty()) {
+                throw new IllegalArgumentException("cannot unroll a declaration: " + stmt);
+            }
+            if (stmt instanceof Stmt.Loop loop) {
+                if (!loop.isWhole()) {
+                    throw new IllegalArgumentException("cannot unroll a narrowed loop: " + loop);
+                }
+                for (int v = 0; v < loop.extent(); v++) {
+                    out.addAll(unrolled(new Substitution(loop.variable(), Affine.constant(v)).apply(loop.body())));
+                }
+            } else if (stmt instanceof Stmt.Store || stmt instanceof Stmt.StoreCell) {
+                out.add(stmt);
+            } else {
+                throw new IllegalArgumentException("cannot unroll " + stmt);
+            }
+        }
+        return out;
+    }
+
     private static List<Stmt> block(List<Stmt> body, Map<String, Range> outer) {
         Map<String, Range> ranges = new HashMap<>(outer);
         List<Stmt> pending = new ArrayList<>(body);

@@ -77,6 +77,9 @@ final class Substitution {
         if (v instanceof Value.Load load) {
             return new Value.Load(load.node(), place(load.place()));
         }
+        if (v instanceof Value.Elementwise e) {
+            return new Value.Elementwise(e.node(), place(e.place()));
+        }
         if (v instanceof Value.Cell cell) {
             return new Value.Cell(cell.array(), affine(cell.row()), affine(cell.column()));
         }

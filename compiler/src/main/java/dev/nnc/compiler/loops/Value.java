@@ -20,6 +20,13 @@ public sealed interface Value {
     record Load(int node, Place place) implements Value {}
 
     /**
+     * Element {@code place} of elementwise node {@code node} computed from its operands, as its
+     * op's Java form reads (the code generator's, which fuses the operands that are not stored):
+     * what the store of an elementwise node writes.
+     */
+    record Elementwise(int node, Place place) implements Value {}
+
+    /**
      * Element {@code [row][column]} of a scratch array of rows that the code generator allocated
      * for the op (a convolution's patch gradients): outside the graph, so named, not numbered.
      */

@@ -8,6 +8,7 @@ import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.Op;
 import dev.nnc.compiler.graph.Origin;
 import dev.nnc.compiler.graph.SpatialOp;
+import dev.nnc.compiler.graph.UnaryOp;
 import dev.nnc.compiler.graph.Window;
 import dev.nnc.compiler.loops.Stmt.Declare;
 import dev.nnc.compiler.loops.Stmt.Loop;
@@ -243,6 +244,42 @@ class SchedulerTest {
         assertEquals("""
                 fill v from 0 to 3: p[0][v] = 0
                 """, NestPrinter.print(Scheduler.schedule(List.of(loop))));
+    }
+
+    @Test
+    void anElementwiseStoreRunsRowByRowOverAMatrixAndOnceOverAScalar() {
+        assertEquals("""
+                for r < 2
+                  for c < 3
+                    %1[r * 3 + c] = op %1[r * 3 + c]
+                """, elementwise(Shape.of(2, 3), false));
+        assertEquals("""
+                %1[0] = op %1[0]
+                """, elementwise(Shape.scalar(), false));
+    }
+
+    @Test
+    void anElementwiseStoreOverOneRowLosesItsRowLoop() {
+        assertEquals("""
+                for c < 4
+                  %1[c] = op %1[c]
+                """, elementwise(Shape.of(1, 4), false));
+    }
+
+    @Test
+    void anUnrolledElementwiseStoreIsOneStatementPerElementInRowMajorOrder() {
+        assertEquals("""
+                %1[0] = op %1[0]
+                %1[1] = op %1[1]
+                %1[2] = op %1[2]
+                %1[3] = op %1[3]
+                """, elementwise(Shape.of(2, 2), true));
+    }
+
+    /** The nest storing node %1, the negation of an input %0 of {@code shape}. */
+    private static String elementwise(Shape shape, boolean unrolled) {
+        Node negation = new Node(1, new UnaryOp.Negate(), List.of(0), shape, Origin.none());
+        return NestPrinter.print(Loops.elementwise(negation, unrolled));
     }
 
     /** The scheduled nest of {@code op} over an input of {@code input}, node %0, computing node %1. */
