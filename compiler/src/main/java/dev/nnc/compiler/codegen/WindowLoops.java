@@ -93,6 +93,9 @@ final class WindowLoops {
     // patches[k][o] = x under tap k of output o; y[f][o] = bias[f] + Σ_k w[f][k] patches[k][o]
     private CodeBlock conv(Node node, SpatialOp.Conv conv) {
         Geometry g = new Geometry(conv.window(), conv.input(), node.shape().dim(0));
+        if (g.extents().patchesTooLarge()) {
+            return new LoopEmitter(kernel, numeric).emit(Loops.directConvolution(node));
+        }
         boolean byPosition = g.filters > g.outPlane;
         java.util.Optional<KernelEmitter.SampleRows> weight = vectorOperand(node.arg(1));
         if (weight.isEmpty()) {
@@ -294,6 +297,9 @@ final class WindowLoops {
 
     // grads[k][o] = Σ_f w[f][k] dy[f][o]; dx = the sum of grads[k] over the taps that read x
     private CodeBlock convInputGrad(Node node, Geometry g) {
+        if (g.extents().patchesTooLarge()) {
+            return new LoopEmitter(kernel, numeric).emit(Loops.directInputGradient(node, g.filters));
+        }
         if (g.depth() > g.outPlane) {
             return convInputGradByPosition(node, g);
         }
@@ -402,6 +408,9 @@ final class WindowLoops {
      * positions per pass over a row of the gradient.
      */
     private CodeBlock weightGradientRows(Node node, Geometry g, String rows) {
+        if (g.extents().patchesTooLarge()) {
+            return new LoopEmitter(kernel, numeric).emit(Loops.directWeightGradient(node, rows));
+        }
         String positions = kernel.scratchRows(node, "positions", g.outPlane, rowLength(g.depth()));
         CodeBlock plain;
         if (g.depth() < DOT_PRODUCT_PATCHES) {

@@ -55,6 +55,31 @@ public final class Loops {
     }
 
     /**
+     * The scheduled nest of convolution {@code node} computed straight from its input, for one
+     * sample: no patches, for a convolution whose patches would be too large (see {@link
+     * WindowGeometry#patchesTooLarge}).
+     */
+    public static List<Stmt> directConvolution(Node node) {
+        return Scheduler.schedule(WindowNests.directConvolution(node));
+    }
+
+    /**
+     * The scheduled nest of convolution input gradient {@code node} over {@code filters} filters,
+     * added straight under the taps: no patch gradients.
+     */
+    public static List<Stmt> directInputGradient(Node node, int filters) {
+        return Scheduler.schedule(WindowNests.directInputGradient(node, filters));
+    }
+
+    /**
+     * The scheduled nest of one sample's convolution weight gradient {@code node} into the scratch
+     * rows {@code rows [F][C kh kw]}, straight from the input: no patches.
+     */
+    public static List<Stmt> directWeightGradient(Node node, String rows) {
+        return Scheduler.schedule(WindowNests.directWeightGradient(node, rows));
+    }
+
+    /**
      * The scheduled nest that clears a convolution's input gradient {@code node} and adds the
      * patch gradients of {@code patchGradients} back under their taps (col2im); the rows are the
      * taps, or the outputs when {@code byPosition}. The products that fill those rows stay with

@@ -58,6 +58,22 @@ public record WindowGeometry(
         return !(rowsInside && colsInside);
     }
 
+    /**
+     * Whether a convolution over this window is computed straight from its input rather than
+     * through patches: where the patches of one sample would hold more than {@link
+     * #DIRECT_PATCH_ELEMENTS} elements, or where the padding reaches past what the window spans
+     * (then whole windows lie in the padding, and the patches are mostly zeros: NN0604 warns of
+     * such a padding, and `padding = 256` on an 8x8 input with 256 channels would take 4.9 GB of
+     * patches).
+     */
+    public boolean patchesTooLarge() {
+        long patches = (long) channels * taps() * outPlane();
+        return patches > DIRECT_PATCH_ELEMENTS || ph > dh * (kh - 1) || pw > dw * (kw - 1);
+    }
+
+    /** The most elements a convolution's patches of one sample may hold: 32 MB of doubles. */
+    public static final long DIRECT_PATCH_ELEMENTS = 1L << 22;
+
     public int taps() {
         return kh * kw;
     }

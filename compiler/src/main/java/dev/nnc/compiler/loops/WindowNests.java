@@ -261,6 +261,91 @@ final class WindowNests {
                 "c", g.channels(), List.of(new Loop("ky", g.kh(), List.of(new Loop("kx", g.kw(), List.of(rows)))))));
     }
 
+    /**
+     * A convolution straight from its input, without patches: each output is its bias (or zero)
+     * plus the weight times the input over the window's taps inside the input, row by row of the
+     * window and channel by channel within a tap ({@code ky}, {@code kx}, {@code c}). The
+     * scheduler narrows the tap loops to the input, so a window that lies in the padding costs
+     * the bounds of one loop, whatever the channels.
+     */
+    static List<Stmt> directConvolution(Node node) {
+        SpatialOp.Conv conv = (SpatialOp.Conv) node.op();
+        WindowGeometry g = WindowGeometry.of(conv.window(), conv.input());
+        int depth = g.channels() * g.taps();
+        Value start = conv.bias() ? load(node.arg(2), Place.at(Affine.of("f"))) : new Literal(0);
+        Value term = new Value.Product(
+                load(node.arg(1), Place.at(Affine.of("f").times(depth).plus(g.tap()))),
+                load(node.arg(0), Place.at(g.input())));
+        Stmt taps =
+                eachTap(g, new Loop("c", g.channels(), List.of(new Assign("s", new Value.Sum(new Local("s"), term)))));
+        Affine output = Affine.of("f").times(g.outPlane()).plus(g.position());
+        return eachPosition(
+                g,
+                node.shape().dim(0),
+                new Declare("s", start),
+                taps,
+                new Store(node.id(), Place.at(output), new Local("s"), false));
+    }
+
+    /**
+     * A convolution's input gradient without patch gradients: {@code dx = 0}, then for each
+     * output of each filter its gradient times the weight added to the input under each tap
+     * inside the input, channel by channel within a tap.
+     */
+    static List<Stmt> directInputGradient(Node node, int filters) {
+        SpatialOp.ConvInputGrad grad = (SpatialOp.ConvInputGrad) node.op();
+        WindowGeometry g = WindowGeometry.of(grad.window(), grad.input());
+        int depth = g.channels() * g.taps();
+        Affine output = Affine.of("f").times(g.outPlane()).plus(g.position());
+        Value term = new Value.Product(
+                new Local("dy"),
+                load(node.arg(1), Place.at(Affine.of("f").times(depth).plus(g.tap()))));
+        Stmt taps =
+                eachTap(g, new Loop("c", g.channels(), List.of(new Store(node.id(), Place.at(g.input()), term, true))));
+        return concat(
+                clear(node), eachPosition(g, filters, new Declare("dy", load(node.arg(0), Place.at(output))), taps));
+    }
+
+    /**
+     * One sample's convolution weight gradient without patches, into the scratch rows {@code
+     * rows [F][C kh kw]}: for each filter and tap, the output gradient times the input under the
+     * tap, over the outputs whose tap lies inside the input, in row-major order.
+     */
+    static List<Stmt> directWeightGradient(Node node, String rows) {
+        SpatialOp.ConvWeightGrad grad = (SpatialOp.ConvWeightGrad) node.op();
+        WindowGeometry g = WindowGeometry.of(grad.window(), grad.input());
+        Affine output = Affine.of("f").times(g.outPlane()).plus(g.position());
+        Value term = new Value.Product(load(node.arg(0), Place.at(output)), load(node.arg(1), Place.at(g.input())));
+        Loop columns = new Loop(
+                "ox",
+                g.outW(),
+                List.of(
+                        new Let("ix", g.inputColumn()),
+                        Within.of(
+                                Affine.of("ix"),
+                                g.inW(),
+                                List.of(new Assign("s", new Value.Sum(new Local("s"), term))))));
+        Loop outputs = new Loop(
+                "oy",
+                g.outH(),
+                List.of(new Let("iy", g.inputRow()), Within.of(Affine.of("iy"), g.inH(), List.of(columns))));
+        Loop kx = new Loop(
+                "kx",
+                g.kw(),
+                List.of(
+                        new Declare("s", new Literal(0)),
+                        outputs,
+                        new Stmt.StoreCell(rows, Affine.of("f"), g.tap(), new Local("s"))));
+        Loop taps = new Loop("c", g.channels(), List.of(new Loop("ky", g.kh(), List.of(kx))));
+        return List.of(new Loop("f", node.shape().dim(0), List.of(taps)));
+    }
+
+    /** Loops over filters and outputs, {@code f}, {@code oy}, {@code ox}, around {@code body}. */
+    private static List<Stmt> eachPosition(WindowGeometry g, int filters, Stmt... body) {
+        Loop columns = new Loop("ox", g.outW(), List.of(body));
+        return List.of(new Loop("f", filters, List.of(new Loop("oy", g.outH(), List.of(columns)))));
+    }
+
     private static List<Stmt> clear(Node node) {
         return List.of(new Loop(
                 "i",

@@ -71,9 +71,8 @@ final class WindowChecker {
     /**
      * Warns, at the padding, of the first axis whose padding passes what the window reaches,
      * {@code dilation*(kernel-1)}: PyTorch accepts it, but the outputs whose windows lie in the
-     * padding alone are the bias and nothing else, and every lowering pays for them (a
-     * convolution's patches grow with the padded size). Such a padding is more often a slip than
-     * a design. {@code padding = same} never passes it.
+     * padding alone are the bias and nothing else, and every lowering pays for them (the outputs
+     * grow with the padded size). Such a padding is more often a slip than a design. {@code padding = same} never passes it.
      */
     private void warnOfPaddingOnlyWindows(
             String layer, List<Integer> kernel, List<Integer> dilation, List<Integer> pads, Expr padding) {

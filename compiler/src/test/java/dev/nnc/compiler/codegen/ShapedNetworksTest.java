@@ -72,6 +72,16 @@ class ShapedNetworksTest {
                     c2 = conv2d(c1, 5, 2, bias = false);
                     o = dense(flatten(c2), 3);
                     """, "o", 3),
+            new Case("PaddedPastTheWindow", """
+                    input x[2, 4, 4];
+                    c = conv2d(x, 3, 2, padding = [2, 1], activation = tanh);
+                    o = dense(flatten(c), 3);
+                    """, "o", 3),
+            new Case("Conv1dPastTheWindow", """
+                    input s[2, 5];
+                    c = conv1d(s, 3, 3, stride = 2, padding = 5, dilation = 2, bias = false);
+                    o = dense(flatten(c), 3);
+                    """, "o", 3),
             new Case("NoDense", """
                     input x[1, 6, 6];
                     c = conv2d(x, 3, 3, padding = same);
