@@ -247,6 +247,28 @@ class SchedulerTest {
     }
 
     @Test
+    void aConvolutionStraightFromItsInputRunsOnlyOverTheTapsInsideIt() {
+        // One filter of 2x2 taps over [2, 3, 3] padded by 2 (past the window): output 6x6, a
+        // window in the padding runs no tap; the channels innermost, the bias first.
+        Window window = new Window(List.of(2, 2), List.of(1, 1), List.of(2, 2), List.of(2, 2), List.of(1, 1));
+        Shape input = Shape.of(2, 3, 3);
+        SpatialOp.Conv conv = new SpatialOp.Conv(window, input, true);
+        Node node = new Node(3, conv, List.of(0, 1, 2), Shape.of(1, 6, 6), Origin.none());
+        assertEquals("""
+                for oy < 6
+                  for ox < 6
+                    s = %2[0]
+                    for ky from Math.max(0, 2 - oy) to Math.min(2, 5 - oy)
+                      let iy = oy + ky - 2
+                      for kx from Math.max(0, 2 - ox) to Math.min(2, 5 - ox)
+                        let ix = ox + kx - 2
+                        for c < 2
+                          s := (s + (%1[c * 4 + ky * 2 + kx] * %0[c * 9 + iy * 3 + ix]))
+                    %3[oy * 6 + ox] = s
+                """, NestPrinter.print(Loops.directConvolution(node)));
+    }
+
+    @Test
     void anElementwiseStoreRunsRowByRowOverAMatrixAndOnceOverAScalar() {
         assertEquals("""
                 for r < 2
