@@ -166,14 +166,7 @@ final class WindowNests {
         }
         // Tap by tap, each reading its row of patch gradients along its length.
         Stmt add = new Store(node.id(), Place.at(g.input()), new Value.Cell(patchGradients, tap, output), true);
-        Loop columns = new Loop(
-                "ox",
-                g.outW(),
-                List.of(new Let("ix", g.inputColumn()), Within.of(Affine.of("ix"), g.inW(), List.of(add))));
-        Loop rows = new Loop(
-                "oy",
-                g.outH(),
-                List.of(new Let("iy", g.inputRow()), Within.of(Affine.of("iy"), g.inH(), List.of(columns))));
+        Loop rows = eachOutputReading(g, add);
         Loop taps = new Loop(
                 "c", g.channels(), List.of(new Loop("ky", g.kh(), List.of(new Loop("kx", g.kw(), List.of(rows))))));
         return concat(clear(node), List.of(taps));
@@ -222,43 +215,38 @@ final class WindowNests {
                 ? new Stmt.StoreCell(patches, output, tap, zero)
                 : new Stmt.StoreCell(patches, tap, output, zero);
         if (!tapsOutside) {
-            Loop columns = new Loop(
-                    "kx",
-                    g.kw(),
-                    List.of(
-                            new Let("ix", g.inputColumn()),
-                            Within.orElse(Affine.of("ix"), g.inW(), List.of(copy), List.of(clear))));
-            Loop taps = new Loop(
-                    "ky",
-                    g.kh(),
-                    List.of(
-                            new Let("iy", g.inputRow()),
-                            Within.orElse(
-                                    Affine.of("iy"),
-                                    g.inH(),
-                                    List.of(columns),
-                                    List.of(new Loop("kx", g.kw(), List.of(clear))))));
-            Loop channels = new Loop("c", g.channels(), List.of(taps));
+            Loop channels =
+                    new Loop("c", g.channels(), List.of(guardedRows(g, "ky", g.kh(), "kx", g.kw(), copy, clear)));
             return List.of(new Loop("oy", g.outH(), List.of(new Loop("ox", g.outW(), List.of(channels)))));
         }
-        Loop columns = new Loop(
-                "ox",
-                g.outW(),
+        Loop rows = guardedRows(g, "oy", g.outH(), "ox", g.outW(), copy, clear);
+        return List.of(new Loop(
+                "c", g.channels(), List.of(new Loop("ky", g.kh(), List.of(new Loop("kx", g.kw(), List.of(rows)))))));
+    }
+
+    /**
+     * {@code for row: let iy; if iy is inside: (for column: let ix; copy where ix is inside,
+     * clear where not) else (for column: clear)}: the rows and columns of a patch copy, over the
+     * outputs of a tap or the taps of an output.
+     */
+    private static Loop guardedRows(
+            WindowGeometry g, String row, int rows, String column, int columns, Stmt copy, Stmt clear) {
+        Loop inside = new Loop(
+                column,
+                columns,
                 List.of(
                         new Let("ix", g.inputColumn()),
                         Within.orElse(Affine.of("ix"), g.inW(), List.of(copy), List.of(clear))));
-        Loop rows = new Loop(
-                "oy",
-                g.outH(),
+        return new Loop(
+                row,
+                rows,
                 List.of(
                         new Let("iy", g.inputRow()),
                         Within.orElse(
                                 Affine.of("iy"),
                                 g.inH(),
-                                List.of(columns),
-                                List.of(new Loop("ox", g.outW(), List.of(clear))))));
-        return List.of(new Loop(
-                "c", g.channels(), List.of(new Loop("ky", g.kh(), List.of(new Loop("kx", g.kw(), List.of(rows)))))));
+                                List.of(inside),
+                                List.of(new Loop(column, columns, List.of(clear))))));
     }
 
     /**
@@ -316,19 +304,7 @@ final class WindowNests {
         WindowGeometry g = WindowGeometry.of(grad.window(), grad.input());
         Affine output = Affine.of("f").times(g.outPlane()).plus(g.position());
         Value term = new Value.Product(load(node.arg(0), Place.at(output)), load(node.arg(1), Place.at(g.input())));
-        Loop columns = new Loop(
-                "ox",
-                g.outW(),
-                List.of(
-                        new Let("ix", g.inputColumn()),
-                        Within.of(
-                                Affine.of("ix"),
-                                g.inW(),
-                                List.of(new Assign("s", new Value.Sum(new Local("s"), term))))));
-        Loop outputs = new Loop(
-                "oy",
-                g.outH(),
-                List.of(new Let("iy", g.inputRow()), Within.of(Affine.of("iy"), g.inH(), List.of(columns))));
+        Loop outputs = eachOutputReading(g, new Assign("s", new Value.Sum(new Local("s"), term)));
         Loop kx = new Loop(
                 "kx",
                 g.kw(),
@@ -338,6 +314,21 @@ final class WindowNests {
                         new Stmt.StoreCell(rows, Affine.of("f"), g.tap(), new Local("s"))));
         Loop taps = new Loop("c", g.channels(), List.of(new Loop("ky", g.kh(), List.of(kx))));
         return List.of(new Loop("f", node.shape().dim(0), List.of(taps)));
+    }
+
+    /**
+     * Loops over the outputs, {@code oy} and {@code ox}, whose current tap reads inside the input,
+     * with the input row {@code iy} and column {@code ix} it reads there, around {@code body}.
+     */
+    private static Loop eachOutputReading(WindowGeometry g, Stmt... body) {
+        Loop columns = new Loop(
+                "ox",
+                g.outW(),
+                List.of(new Let("ix", g.inputColumn()), Within.of(Affine.of("ix"), g.inW(), List.of(body))));
+        return new Loop(
+                "oy",
+                g.outH(),
+                List.of(new Let("iy", g.inputRow()), Within.of(Affine.of("iy"), g.inH(), List.of(columns))));
     }
 
     /** Loops over filters and outputs, {@code f}, {@code oy}, {@code ox}, around {@code body}. */
