@@ -269,6 +269,36 @@ class SchedulerTest {
     }
 
     @Test
+    void aConvolutionsGradientsStraightFromItsInputVisitOnlyTheTapsInsideIt() {
+        // 1-D, two channels of length 3, one filter of kernel 2 padded by 2: output length 6.
+        Window window = new Window(List.of(2), List.of(1), List.of(2), List.of(2), List.of(1));
+        Shape input = Shape.of(2, 3);
+        Node inputGradient =
+                new Node(3, new SpatialOp.ConvInputGrad(window, input), List.of(0, 1), input, Origin.none());
+        assertEquals("""
+                for i < 6
+                  %3[i] = 0
+                for ox < 6
+                  dy = %0[ox]
+                  for kx from Math.max(0, 2 - ox) to Math.min(2, 5 - ox)
+                    let ix = ox + kx - 2
+                    for c < 2
+                      %3[c * 3 + ix] += (dy * %1[c * 2 + kx])
+                """, NestPrinter.print(Loops.directInputGradient(inputGradient, 1)));
+        Node weightGradient = new Node(
+                4, new SpatialOp.ConvWeightGrad(window, input), List.of(0, 2), Shape.of(1, 2, 2), Origin.none());
+        assertEquals("""
+                for c < 2
+                  for kx < 2
+                    s = 0
+                    for ox from Math.max(0, 2 - kx) to Math.min(6, 5 - kx)
+                      let ix = ox + kx - 2
+                      s := (s + (%0[ox] * %2[c * 3 + ix]))
+                    rows[0][c * 2 + kx] = s
+                """, NestPrinter.print(Loops.directWeightGradient(weightGradient, "rows")));
+    }
+
+    @Test
     void anElementwiseStoreRunsRowByRowOverAMatrixAndOnceOverAScalar() {
         assertEquals("""
                 for r < 2
