@@ -7,17 +7,28 @@ import java.util.Map;
 
 /**
  * Runs the integer part of a nest without enclosing names: which scratch array each cell store
- * or run writes, at which column, in order ({@code "in 3"}). Enough to check that a scheduled
- * loop visits what the lowered one did, whatever cuts and runs it became.
+ * or run writes, at which column, in order ({@code "in 3"}), or with {@link #writes} also the
+ * row and what is written there ({@code "p[2][5] = %0[7]"}). Enough to check that a scheduled
+ * nest does what the lowered one did, whatever cuts and runs it became.
  */
 final class NestRunner {
     private final Map<String, Integer> ints = new HashMap<>();
     private final List<String> visits = new ArrayList<>();
+    private final boolean full;
 
-    private NestRunner() {}
+    private NestRunner(boolean full) {
+        this.full = full;
+    }
 
     static List<String> visits(List<Stmt> nest) {
-        NestRunner runner = new NestRunner();
+        NestRunner runner = new NestRunner(false);
+        runner.block(nest);
+        return runner.visits;
+    }
+
+    /** Every cell written, in order: the array, its row and column, and the literal or load written. */
+    static List<String> writes(List<Stmt> nest) {
+        NestRunner runner = new NestRunner(true);
         runner.block(nest);
         return runner.visits;
     }
@@ -50,18 +61,30 @@ final class NestRunner {
         } else if (stmt instanceof Stmt.Run run) {
             for (int v = bound(run.from()); v < bound(run.to()); v++) {
                 ints.put(run.variable(), v);
-                visit(run.array(), run.column());
+                visit(run.array(), run.row(), run.column(), run.value());
             }
             ints.remove(run.variable());
         } else if (stmt instanceof Stmt.StoreCell cell) {
-            visit(cell.array(), cell.column());
+            visit(cell.array(), cell.row(), cell.column(), cell.value());
         } else {
             throw new IllegalArgumentException("not run here: " + stmt);
         }
     }
 
-    private void visit(String array, Affine column) {
-        visits.add(array + " " + value(column));
+    private void visit(String array, Affine row, Affine column, Value written) {
+        if (!full) {
+            visits.add(array + " " + value(column));
+            return;
+        }
+        String what;
+        if (written instanceof Value.Literal literal) {
+            what = Double.toString(literal.value());
+        } else if (written instanceof Value.Load load && load.place() instanceof Place.At at) {
+            what = "%" + load.node() + "[" + value(at.position()) + "]";
+        } else {
+            throw new IllegalArgumentException("not run here: " + written);
+        }
+        visits.add(array + "[" + value(row) + "][" + value(column) + "] = " + what);
     }
 
     private int bound(Bound bound) {
