@@ -31,10 +31,13 @@ class WindowGeometryTest {
     }
 
     @Test
-    void patchesOfMoreThanFourMillionElementsGoStraightToTheInput() {
+    void patchesOfMoreThanSixteenMillionElementsGoStraightToTheInput() {
         // A 1-D convolution of kernel 1 over 64 channels: 64 taps by the signal's length.
-        assertFalse(geometry(List.of(1), 0, 1, Shape.of(64, 65_536)).patchesTooLarge());
-        assertTrue(geometry(List.of(1), 0, 1, Shape.of(64, 65_537)).patchesTooLarge());
+        assertFalse(geometry(List.of(1), 0, 1, Shape.of(64, 262_144)).patchesTooLarge());
+        assertTrue(geometry(List.of(1), 0, 1, Shape.of(64, 262_145)).patchesTooLarge());
+        // 3x3 over 64 channels: 576 taps by 128x128 outputs keep their patches, by 192x192 not.
+        assertFalse(geometry(List.of(3, 3), 1, 1, Shape.of(64, 128, 128)).patchesTooLarge());
+        assertTrue(geometry(List.of(3, 3), 1, 1, Shape.of(64, 192, 192)).patchesTooLarge());
     }
 
     private static WindowGeometry geometry(List<Integer> kernel, int padding, int dilation, Shape input) {
