@@ -134,20 +134,19 @@ final class Scheduler {
         Optional<Range> range = within.position().range(ranges);
         if (range.isPresent()) {
             Range r = range.get();
-            if (r.max() < 0 || r.min() >= within.extent()) {
-                // Never inside: only the otherwise runs.
-                return spliced(within.otherwise(), ranges, before, after);
+            boolean never = r.max() < 0 || r.min() >= within.extent();
+            boolean always = r.min() >= 0 && r.max() < within.extent();
+            if (never && splices(within.otherwise(), before, after)) {
+                return block(within.otherwise(), ranges);
             }
-            low &= r.min() < 0;
-            high &= r.max() >= within.extent();
-        }
-        if (!low && !high) {
-            if (splices(within.body(), before, after)) {
+            if (always && splices(within.body(), before, after)) {
                 return block(within.body(), ranges);
             }
-            // Kept as a block of its own, with a comparison that always holds.
-            low = within.low();
-            high = within.high();
+            // Where a branch cannot join the block, the guard stays whole, its comparisons settled or not.
+            if (!never && !always) {
+                low &= r.min() < 0;
+                high &= r.max() >= within.extent();
+            }
         }
         return List.of(new Stmt.Within(
                 within.position(),
@@ -156,18 +155,6 @@ final class Scheduler {
                 high,
                 block(within.body(), ranges),
                 block(within.otherwise(), ranges)));
-    }
-
-    /** {@code body} joined to its block where its names allow, else as a block of its own. */
-    private static List<Stmt> spliced(List<Stmt> body, Map<String, Range> ranges, List<Stmt> before, List<Stmt> after) {
-        if (body.isEmpty()) {
-            return List.of();
-        }
-        if (splices(body, before, after)) {
-            return block(body, ranges);
-        }
-        // A guard on a constant that never holds keeps the names of the otherwise in a scope of their own.
-        return List.of(new Stmt.Within(Affine.constant(-1), 1, true, false, List.of(), block(body, ranges)));
     }
 
     /**
