@@ -592,15 +592,15 @@ public final class Iris implements TrainableNetwork {
             max = 0.0;
         }
         double total = 0.0;
-        double exp0 = Math.exp(logits0 - max);
-        total += exp0;
-        double exp1 = Math.exp(logits1 - max);
-        total += exp1;
-        double exp2 = Math.exp(logits2 - max);
-        total += exp2;
-        double probs0 = exp0 / total;
-        double probs1 = exp1 / total;
-        double probs2 = exp2 / total;
+        double probs0 = Math.exp(logits0 - max);
+        total += probs0;
+        double probs1 = Math.exp(logits1 - max);
+        total += probs1;
+        double probs2 = Math.exp(logits2 - max);
+        total += probs2;
+        probs0 /= total;
+        probs1 /= total;
+        probs2 /= total;
         outs[oo + 0] = probs0;
         outs[oo + 1] = probs1;
         outs[oo + 2] = probs2;

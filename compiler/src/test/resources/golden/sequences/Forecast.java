@@ -1330,9 +1330,7 @@ public final class Forecast implements TrainableNetwork {
         }
         for (int b = 0; b < m; b++) {
             t20[b] = 0.0;
-            for (int i = 0; i < 1; i++) {
-                t20[b] += t19[b][i] * t19[b][i];
-            }
+            t20[b] += t19[b][0] * t19[b][0];
         }
         double lossSum = 0.0;
         for (int b = 0; b < m; b++) {
@@ -1525,9 +1523,7 @@ public final class Forecast implements TrainableNetwork {
         }
         for (int b = 0; b < m; b++) {
             t20[b] = 0.0;
-            for (int i = 0; i < 1; i++) {
-                t20[b] += t19[b][i] * t19[b][i];
-            }
+            t20[b] += t19[b][0] * t19[b][0];
         }
         // grad of sequences.nn:7  out
         for (int b = 0; b < m; b++) {

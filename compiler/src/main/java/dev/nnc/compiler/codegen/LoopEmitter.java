@@ -28,6 +28,8 @@ final class LoopEmitter {
     private final KernelEmitter kernel;
     private final Numeric numeric;
     private final boolean vectorRuns;
+    /** The locals of an unrolled kernel's elements that a store of this emitter has defined. */
+    private final java.util.Set<String> defined = new java.util.HashSet<>();
 
     LoopEmitter(KernelEmitter kernel, Numeric numeric) {
         this(kernel, numeric, false);
@@ -124,6 +126,11 @@ final class LoopEmitter {
                     affine(store.row()),
                     affine(store.column()),
                     value(store.value()));
+        } else if (stmt instanceof Stmt.ZeroIfInfinite zero) {
+            code.beginControlFlow(
+                            "if ($T.isInfinite($N))", numeric.isFloat() ? JavaLang.FLOAT : JavaLang.DOUBLE, zero.name())
+                    .addStatement("$N = $L", zero.name(), numeric.literal(0))
+                    .endControlFlow();
         } else if (stmt instanceof Stmt.Position position) {
             code.addStatement("int $N = -1", position.name());
         } else if (stmt instanceof Stmt.KeepFirstMaximum keep) {
@@ -138,11 +145,11 @@ final class LoopEmitter {
 
     /**
      * A store into a node's element: in an unrolled kernel each element of a tensor is a local of
-     * its own, defined here, and a scalar is defined where it is a local.
+     * its own, defined by its first store, and a scalar is defined where it is a local. A store
+     * of the element divided by something reads {@code x /= d}.
      */
     private void store(CodeBlock.Builder code, Stmt.Store store) {
         Shape shape = kernel.graph().node(store.node()).shape();
-        CodeBlock value = value(store.value());
         if (!store.accumulate()
                 && store.place() instanceof Place.At at
                 && at.position().isConstant()) {
@@ -151,20 +158,33 @@ final class LoopEmitter {
                         "$L$L = $L",
                         kernel.scalarPrefix(store.node(), numeric.type().toString()),
                         kernel.slot(store.node(), CodeBlock.of("0")),
-                        value);
+                        value(store.value()));
                 return;
             }
             if (kernel.isUnrolled()) {
-                code.addStatement(
-                        "$T $N = $L",
-                        numeric.type(),
-                        kernel.local(store.node(), at.position().constant()),
-                        value);
+                String local = kernel.local(store.node(), at.position().constant());
+                if (defined.add(local)) {
+                    code.addStatement("$T $N = $L", numeric.type(), local, value(store.value()));
+                } else {
+                    code.addStatement("$N $L", local, assignment(store));
+                }
                 return;
             }
         }
         CodeBlock target = kernel.slot(store.node(), place(store.place()));
-        code.addStatement("$L $L $L", target, store.accumulate() ? "+=" : "=", value);
+        code.addStatement(
+                "$L $L", target, store.accumulate() ? CodeBlock.of("+= $L", value(store.value())) : assignment(store));
+    }
+
+    /** {@code = value}, or {@code /= d} for a store of its own element divided by {@code d}. */
+    private CodeBlock assignment(Stmt.Store store) {
+        if (store.value() instanceof Value.Quotient quotient
+                && quotient.left() instanceof Value.Load load
+                && load.node() == store.node()
+                && load.place().equals(store.place())) {
+            return CodeBlock.of("/= $L", value(quotient.right()));
+        }
+        return CodeBlock.of("= $L", value(store.value()));
     }
 
     /**
@@ -173,7 +193,10 @@ final class LoopEmitter {
      * by row or by column (a transpose, an outer product) reads {@code r} and {@code c} rather
      * than dividing the flat position.
      */
-    private static Index elementIndex(Place place, Shape shape) {
+    private Index elementIndex(Place place, Shape shape) {
+        if (!(place instanceof Place.At)) {
+            return Index.of(place(place), shape);
+        }
         Affine a = ((Place.At) place).position();
         if (a.isConstant()) {
             return Index.literal(a.constant(), shape);
@@ -281,9 +304,7 @@ final class LoopEmitter {
         if (v instanceof Value.Load load) {
             return kernel.ref(
                     load.node(),
-                    Index.of(
-                            place(load.place()),
-                            kernel.graph().node(load.node()).shape()));
+                    elementIndex(load.place(), kernel.graph().node(load.node()).shape()));
         }
         if (v instanceof Value.Elementwise e) {
             Node node = kernel.graph().node(e.node());
@@ -301,19 +322,26 @@ final class LoopEmitter {
         if (v instanceof Value.Quotient quotient) {
             return CodeBlock.of("$L / $L", grouped(quotient.left(), false), grouped(quotient.right(), true));
         }
+        if (v instanceof Value.Difference difference) {
+            return CodeBlock.of("$L - $L", value(difference.left()), grouped(difference.right(), false));
+        }
         if (v instanceof Value.Maximum max) {
             return CodeBlock.of("$T.max($L, $L)", JavaLang.MATH, value(max.left()), value(max.right()));
+        }
+        if (v instanceof Value.Call call) {
+            return numeric.math(call.function().method(), value(call.argument()));
         }
         throw new InternalCompilerError("no Java for " + v);
     }
 
     /**
-     * An operand of {@code +}, {@code *} or {@code /} in parentheses where Java would group it
-     * otherwise: a sum under a product or a quotient, and on the {@code right} any operation of
-     * its own level ({@code a + (b + c)}, {@code a / (b * c)}), which evaluates in another order.
+     * An operand of {@code +}, {@code -}, {@code *} or {@code /} in parentheses where Java would
+     * group it otherwise: a sum or difference under a product or a quotient, and on the {@code
+     * right} any operation of its own level ({@code a + (b + c)}, {@code a - (b - c)}, {@code a /
+     * (b * c)}), which evaluates in another order.
      */
     private CodeBlock grouped(Value v, boolean right) {
-        boolean sum = v instanceof Value.Sum;
+        boolean sum = v instanceof Value.Sum || v instanceof Value.Difference;
         boolean multiplicative = v instanceof Value.Product || v instanceof Value.Quotient;
         return sum || (right && multiplicative) ? CodeBlock.of("($L)", value(v)) : value(v);
     }

@@ -1,22 +1,22 @@
 package dev.nnc.compiler.codegen;
 
 import com.palantir.javapoet.CodeBlock;
-import dev.nnc.compiler.diagnostic.InternalCompilerError;
 import dev.nnc.compiler.graph.LeafOp;
 import dev.nnc.compiler.graph.LossOp;
 import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.Op;
 import dev.nnc.compiler.graph.TensorOp;
-import dev.nnc.compiler.graph.VectorOp;
+import dev.nnc.compiler.loops.Loops;
 import dev.nnc.compiler.semantic.Shape;
 import java.util.function.IntFunction;
 
 /**
- * Statements for the nodes that are not elementwise: reductions, products, softmax and its
- * relatives, and the fused losses from logits, in the stable forms of RELIABILITY.md section 2
- * (softmax and log-sum-exp shifted by the maximum; binary cross-entropy as
- * {@code max(z, 0) - z y + log1p(exp(-|z|))}). Unrolled kernels get one statement per element,
- * loop kernels a counted loop.
+ * Statements for the nodes that are not elementwise. The reductions (sums, dot products, a
+ * sample's own products, line sums, the softmax family and the fused losses from logits) are
+ * loop nests ({@link Loops#reduction}), which this class writes and wraps: a comment on a fused
+ * loss, the runtime's vector column sums where the rows are flat runs. The products of a weight
+ * over a tile, and a sample's matrix product in a kernel with scratch rows, are still its own
+ * loops and the runtime's kernels.
  */
 final class StructuredEmitter {
     private final KernelEmitter kernel;
@@ -29,73 +29,34 @@ final class StructuredEmitter {
 
     CodeBlock emit(Node node, String name, String type, boolean unrolled) {
         Op op = node.op();
-        Shape in = shapeOf(node.arg(0));
-        if (op instanceof TensorOp.Sum) {
-            return sumInto(
-                    kernel.scalarPrefix(node.id(), type),
-                    kernel.slot(node.id(), zero()),
-                    in,
-                    unrolled,
-                    e -> at(node.arg(0), in, e));
+        if (op instanceof TensorOp.MatMul && !unrolled && kernel.hasScratchRows()) {
+            return matMulByRows(node, type);
         }
-        if (op instanceof TensorOp.Dot) {
-            return sumInto(
-                    kernel.scalarPrefix(node.id(), type),
-                    kernel.slot(node.id(), zero()),
-                    in,
-                    unrolled,
-                    e -> CodeBlock.of("$L * $L", at(node.arg(0), in, e), at(node.arg(1), in, e)));
-        }
-        if (op instanceof TensorOp.MatVec) {
-            return matVec(node, name, type, unrolled);
-        }
-        if (op instanceof TensorOp.MatMul) {
-            return matMul(node, name, type, unrolled);
-        }
-        if (op instanceof TensorOp.ColumnSum || op instanceof TensorOp.RowSum) {
-            return lineSums(node, name, type, unrolled, op instanceof TensorOp.RowSum);
-        }
-        if (op instanceof VectorOp.Softmax || op instanceof VectorOp.LogSoftmax) {
-            return softmax(node, name, type, unrolled, op instanceof VectorOp.LogSoftmax);
-        }
-        if (op instanceof VectorOp.LogSumExp) {
-            CodeBlock.Builder code = CodeBlock.builder();
-            String lse = logSumExp(node.arg(0), code, type, unrolled);
-            return code.addStatement(
-                            "$L$L = $N", kernel.scalarPrefix(node.id(), type), kernel.slot(node.id(), zero()), lse)
-                    .build();
+        CodeBlock nest =
+                new LoopEmitter(kernel, numeric).emit(Loops.reduction(node, kernel.graph(), kernel::fresh, unrolled));
+        if (op instanceof TensorOp.ColumnSum && !unrolled) {
+            // C2 leaves the loops scalar where the rows start at an offset (a block of a recurrent
+            // layer's trace, say); the runtime's vector sums read them in place.
+            Shape m = shapeOf(node.arg(0));
+            java.util.Optional<KernelEmitter.SampleRows> terms = kernel.flatRun(node.arg(0));
+            java.util.Optional<KernelEmitter.SampleRows> sums = kernel.flatRun(node.id());
+            if (VectorKernels.covers(numeric) && terms.isPresent() && sums.isPresent()) {
+                return VectorKernels.columnSums(terms.get(), m.rows(), m.cols(), sums.get(), nest);
+            }
         }
         if (op instanceof LossOp.SoftmaxCrossEntropy) {
-            CodeBlock.Builder code =
-                    CodeBlock.builder().add("// softmax + cross_entropy fused: computed from the logits\n");
-            String lse = logSumExp(node.arg(0), code, type, unrolled);
-            return code.add(sumInto(
-                            kernel.scalarPrefix(node.id(), type),
-                            kernel.slot(node.id(), zero()),
-                            in,
-                            unrolled,
-                            e -> CodeBlock.of("$L * ($N - $L)", at(node.arg(1), in, e), lse, at(node.arg(0), in, e))))
+            return CodeBlock.builder()
+                    .add("// softmax + cross_entropy fused: computed from the logits\n")
+                    .add(nest)
                     .build();
         }
         if (op instanceof LossOp.SigmoidBinaryCrossEntropy) {
-            CodeBlock loss =
-                    sumInto(kernel.scalarPrefix(node.id(), type), kernel.slot(node.id(), zero()), in, unrolled, e -> {
-                        CodeBlock z = at(node.arg(0), in, e);
-                        return CodeBlock.of(
-                                "$T.max($L, $L) - $L * $L + $L",
-                                JavaLang.MATH,
-                                z,
-                                numeric.literal(0),
-                                z,
-                                at(node.arg(1), in, e),
-                                numeric.math("log1p", at(node.arg(2), in, e)));
-                    });
             return CodeBlock.builder()
                     .add("// sigmoid + binary_cross_entropy fused: from the logits and their exp(-|z|)\n")
-                    .add(loss)
+                    .add(nest)
                     .build();
         }
-        throw new InternalCompilerError("no Java form for " + op.mnemonic());
+        return nest;
     }
 
     /**
@@ -104,50 +65,11 @@ final class StructuredEmitter {
      * exponentiated once. The results are those of computing the two separately.
      */
     CodeBlock crossEntropyWithSoftmax(Node crossEntropy, Node softmax, String type, boolean unrolled) {
-        int logits = crossEntropy.arg(0);
-        Shape shape = shapeOf(logits);
-        String max = kernel.fresh("max");
-        String total = kernel.fresh("total");
-        String lse = kernel.fresh("lse");
-        CodeBlock.Builder code = CodeBlock.builder()
+        return CodeBlock.builder()
                 .add("// softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax\n")
-                .add(maxOf(logits, shape, max, type, unrolled))
-                .addStatement("$L $N = $L", type, total, numeric.literal(0));
-        if (unrolled) {
-            for (int e = 0; e < shape.size(); e++) {
-                String p = kernel.local(softmax.id(), e);
-                code.addStatement(
-                                "$L $N = $L",
-                                type,
-                                p,
-                                numeric.math("exp", CodeBlock.of("$L - $N", at(logits, shape, e), max)))
-                        .addStatement("$N += $N", total, p);
-            }
-            for (int e = 0; e < shape.size(); e++) {
-                code.addStatement("$N /= $N", kernel.local(softmax.id(), e), total);
-            }
-        } else {
-            CodeBlock p = kernel.slot(softmax.id(), CodeBlock.of("i"));
-            code.beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
-                    .addStatement(
-                            "$L = $L",
-                            p,
-                            numeric.math(
-                                    "exp", CodeBlock.of("$L - $N", kernel.ref(logits, Index.vectorLoop("i")), max)))
-                    .addStatement("$N += $L", total, p)
-                    .endControlFlow()
-                    .beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
-                    .addStatement("$L /= $N", p, total)
-                    .endControlFlow();
-        }
-        code.addStatement("$L $N = $N + $L", type, lse, max, numeric.math("log", CodeBlock.of("$N", total)));
-        return code.add(sumInto(
-                        kernel.scalarPrefix(crossEntropy.id(), type),
-                        kernel.slot(crossEntropy.id(), zero()),
-                        shape,
-                        unrolled,
-                        e -> CodeBlock.of(
-                                "$L * ($N - $L)", at(crossEntropy.arg(1), shape, e), lse, at(logits, shape, e))))
+                .add(new LoopEmitter(kernel, numeric)
+                        .emit(Loops.crossEntropyWithSoftmax(
+                                crossEntropy, softmax, kernel.graph(), kernel::fresh, unrolled)))
                 .build();
     }
 
@@ -433,114 +355,21 @@ final class StructuredEmitter {
         return r == 0 ? CodeBlock.of("$L", index) : CodeBlock.of("$L + $L", index, r);
     }
 
-    private static CodeBlock zero() {
-        return CodeBlock.of("0");
-    }
-
     private Shape shapeOf(int id) {
         return kernel.graph().node(id).shape();
     }
 
-    /** Element {@code e} of node {@code id}: a literal index in unrolled code, else loop variable. */
-    private CodeBlock at(int id, Shape shape, Object e) {
-        if (e instanceof Integer literal) {
-            return kernel.ref(id, Index.literal(literal, shape));
-        }
-        return kernel.ref(id, (Index) e);
-    }
-
     /**
-     * {@code type target = term0 + term1 + ...} in unrolled code, otherwise a loop (nested over
-     * rows and columns for a matrix, so that views read by row and column work) adding each term.
+     * {@code a b} in a kernel with scratch rows: row {@code r} of the result as a sum of rows of
+     * {@code b}, or the Vector API kernel where the operands are flat runs and {@code b} a weight.
      */
-    private CodeBlock sumInto(
-            String declaration,
-            CodeBlock target,
-            Shape shape,
-            boolean unrolled,
-            java.util.function.Function<Object, CodeBlock> term) {
-        if (unrolled) {
-            CodeBlock.Builder terms = CodeBlock.builder();
-            for (int e = 0; e < shape.size(); e++) {
-                terms.add(e == 0 ? "$L" : " + $L", term.apply(e));
-            }
-            return CodeBlock.builder()
-                    .addStatement("$L$L = $L", declaration, target, terms.build())
-                    .build();
-        }
-        return CodeBlock.builder()
-                .addStatement("$L$L = $L", declaration, target, numeric.literal(0))
-                .add(kernel.forEach(shape, index -> CodeBlock.of("$L += $L;\n", target, term.apply(index))))
-                .build();
-    }
-
-    private CodeBlock matVec(Node node, String name, String type, boolean unrolled) {
-        Shape w = shapeOf(node.arg(0));
-        Shape x = shapeOf(node.arg(1));
-        CodeBlock.Builder code = CodeBlock.builder();
-        if (unrolled) {
-            for (int r = 0; r < w.rows(); r++) {
-                CodeBlock.Builder terms = CodeBlock.builder();
-                for (int c = 0; c < w.cols(); c++) {
-                    terms.add(
-                            c == 0 ? "$L * $L" : " + $L * $L",
-                            at(node.arg(0), w, r * w.cols() + c),
-                            at(node.arg(1), x, c));
-                }
-                code.addStatement("$L $N = $L", type, kernel.local(node.id(), r), terms.build());
-            }
-            return code.build();
-        }
-        return code.beginControlFlow("for (int r = 0; r < $L; r++)", w.rows())
-                .addStatement("$L acc = $L", type, numeric.literal(0))
-                .beginControlFlow("for (int c = 0; c < $L; c++)", w.cols())
-                .addStatement(
-                        "acc += $L * $L",
-                        kernel.ref(node.arg(0), Index.matrixLoop("r", "c", w.cols())),
-                        kernel.ref(node.arg(1), Index.vectorLoop("c")))
-                .endControlFlow()
-                .addStatement("$L = acc", kernel.slot(node.id(), CodeBlock.of("r")))
-                .endControlFlow()
-                .build();
-    }
-
-    private CodeBlock matMul(Node node, String name, String type, boolean unrolled) {
+    private CodeBlock matMulByRows(Node node, String type) {
         Shape a = shapeOf(node.arg(0));
         Shape b = shapeOf(node.arg(1));
         int rows = a.rows();
         int inner = a.cols();
         int cols = b.cols();
         CodeBlock.Builder code = CodeBlock.builder();
-        if (unrolled) {
-            for (int r = 0; r < rows; r++) {
-                for (int c = 0; c < cols; c++) {
-                    CodeBlock.Builder terms = CodeBlock.builder();
-                    for (int k = 0; k < inner; k++) {
-                        terms.add(
-                                k == 0 ? "$L * $L" : " + $L * $L",
-                                at(node.arg(0), a, r * inner + k),
-                                at(node.arg(1), b, k * cols + c));
-                    }
-                    code.addStatement("$L $N = $L", type, kernel.local(node.id(), r * cols + c), terms.build());
-                }
-            }
-            return code.build();
-        }
-        if (!kernel.hasScratchRows()) {
-            return code.beginControlFlow("for (int r = 0; r < $L; r++)", rows)
-                    .beginControlFlow("for (int c = 0; c < $L; c++)", cols)
-                    .addStatement("$L acc = $L", type, numeric.literal(0))
-                    .beginControlFlow("for (int k = 0; k < $L; k++)", inner)
-                    .addStatement(
-                            "acc += $L * $L",
-                            kernel.ref(node.arg(0), Index.matrixLoop("r", "k", inner)),
-                            kernel.ref(node.arg(1), Index.matrixLoop("k", "c", cols)))
-                    .endControlFlow()
-                    .addStatement("$L = acc", kernel.slot(node.id(), CodeBlock.of("r * $L + c", cols)))
-                    .endControlFlow()
-                    .endControlFlow()
-                    .build();
-        }
         // Row r of the result as a sum of rows of b, a[r][k] b[k], in order of k (as the dot
         // product would add them), in a scratch row that starts at index 0: the inner loop runs
         // along rows, which C2 vectorises (not along a row at an offset in a larger array).
@@ -588,150 +417,5 @@ final class StructuredEmitter {
             return java.util.Optional.of(kernel.columnsName(param));
         }
         return java.util.Optional.empty();
-    }
-
-    /** Row sums ([r, c] to [r]) or column sums ([r, c] to [c]). */
-    private CodeBlock lineSums(Node node, String name, String type, boolean unrolled, boolean rows) {
-        Shape m = shapeOf(node.arg(0));
-        int outer = rows ? m.rows() : m.cols();
-        int inner = rows ? m.cols() : m.rows();
-        CodeBlock.Builder code = CodeBlock.builder();
-        if (unrolled) {
-            for (int o = 0; o < outer; o++) {
-                CodeBlock.Builder terms = CodeBlock.builder();
-                for (int k = 0; k < inner; k++) {
-                    int flat = rows ? o * m.cols() + k : k * m.cols() + o;
-                    terms.add(k == 0 ? "$L" : " + $L", at(node.arg(0), m, flat));
-                }
-                code.addStatement("$L $N = $L", type, kernel.local(node.id(), o), terms.build());
-            }
-            return code.build();
-        }
-        if (!rows) {
-            // Column sums row by row, each column's terms in the order of the dot product: the
-            // inner loop runs along a row, which C2 vectorises, where a column has a stride.
-            CodeBlock slot = kernel.slot(node.id(), CodeBlock.of("o"));
-            CodeBlock loops = code.beginControlFlow("for (int o = 0; o < $L; o++)", outer)
-                    .addStatement("$L = $L", slot, numeric.literal(0))
-                    .endControlFlow()
-                    .beginControlFlow("for (int k = 0; k < $L; k++)", inner)
-                    .beginControlFlow("for (int o = 0; o < $L; o++)", outer)
-                    .addStatement("$L += $L", slot, kernel.ref(node.arg(0), Index.matrixLoop("k", "o", m.cols())))
-                    .endControlFlow()
-                    .endControlFlow()
-                    .build();
-            // C2 leaves that loop scalar where the rows start at an offset (a block of a
-            // recurrent layer's trace, say); the runtime's vector sums read them in place.
-            java.util.Optional<KernelEmitter.SampleRows> terms = kernel.flatRun(node.arg(0));
-            java.util.Optional<KernelEmitter.SampleRows> sums = kernel.flatRun(node.id());
-            if (VectorKernels.covers(numeric) && terms.isPresent() && sums.isPresent()) {
-                return VectorKernels.columnSums(terms.get(), inner, outer, sums.get(), loops);
-            }
-            return loops;
-        }
-        Index element = Index.matrixLoop("o", "k", m.cols());
-        return code.beginControlFlow("for (int o = 0; o < $L; o++)", outer)
-                .addStatement("$L acc = $L", type, numeric.literal(0))
-                .beginControlFlow("for (int k = 0; k < $L; k++)", inner)
-                .addStatement("acc += $L", kernel.ref(node.arg(0), element))
-                .endControlFlow()
-                .addStatement("$L = acc", kernel.slot(node.id(), CodeBlock.of("o")))
-                .endControlFlow()
-                .build();
-    }
-
-    /**
-     * {@code m = max(v)} (0 when infinite, as JAX does, so all {@code -Inf} gives {@code -Inf},
-     * not NaN), then {@code m + log(Σ exp(v - m))}; returns the local holding it.
-     */
-    private String logSumExp(int vector, CodeBlock.Builder code, String type, boolean unrolled) {
-        Shape shape = shapeOf(vector);
-        String max = kernel.fresh("max");
-        String total = kernel.fresh("total");
-        String lse = kernel.fresh("lse");
-        code.add(maxOf(vector, shape, max, type, unrolled));
-        code.add(sumInto(
-                type + " ",
-                CodeBlock.of("$N", total),
-                shape,
-                unrolled,
-                e -> numeric.math("exp", CodeBlock.of("$L - $N", at(vector, shape, e), max))));
-        code.addStatement("$L $N = $N + $L", type, lse, max, numeric.math("log", CodeBlock.of("$N", total)));
-        return lse;
-    }
-
-    private CodeBlock maxOf(int vector, Shape shape, String max, String type, boolean unrolled) {
-        CodeBlock.Builder code = CodeBlock.builder();
-        code.addStatement("$L $N = $L", type, max, numeric.literal(Double.NEGATIVE_INFINITY));
-        if (unrolled) {
-            for (int e = 0; e < shape.size(); e++) {
-                code.addStatement("$N = $T.max($N, $L)", max, JavaLang.MATH, max, at(vector, shape, e));
-            }
-        } else {
-            code.beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
-                    .addStatement(
-                            "$N = $T.max($N, $L)", max, JavaLang.MATH, max, kernel.ref(vector, Index.vectorLoop("i")))
-                    .endControlFlow();
-        }
-        return code.beginControlFlow(
-                        "if ($T.isInfinite($N))", numeric.isFloat() ? JavaLang.FLOAT : JavaLang.DOUBLE, max)
-                .addStatement("$N = $L", max, numeric.literal(0))
-                .endControlFlow()
-                .build();
-    }
-
-    /** Softmax {@code exp(v - m) / Σ exp(v - m)}, or log-softmax {@code v - lse(v)}. */
-    private CodeBlock softmax(Node node, String name, String type, boolean unrolled, boolean log) {
-        int vector = node.arg(0);
-        Shape shape = shapeOf(vector);
-        CodeBlock.Builder code = CodeBlock.builder();
-        if (log) {
-            String lse = logSumExp(vector, code, type, unrolled);
-            if (unrolled) {
-                for (int e = 0; e < shape.size(); e++) {
-                    code.addStatement("$L $N = $L - $N", type, kernel.local(node.id(), e), at(vector, shape, e), lse);
-                }
-                return code.build();
-            }
-            return code.beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
-                    .addStatement(
-                            "$L = $L - $N",
-                            kernel.slot(node.id(), CodeBlock.of("i")),
-                            kernel.ref(vector, Index.vectorLoop("i")),
-                            lse)
-                    .endControlFlow()
-                    .build();
-        }
-        String max = kernel.fresh("max");
-        String total = kernel.fresh("total");
-        code.add(maxOf(vector, shape, max, type, unrolled));
-        code.addStatement("$L $N = $L", type, total, numeric.literal(0));
-        if (unrolled) {
-            String[] exps = new String[shape.size()];
-            for (int e = 0; e < shape.size(); e++) {
-                exps[e] = kernel.fresh("exp" + e);
-                code.addStatement(
-                        "$L $N = $L",
-                        type,
-                        exps[e],
-                        numeric.math("exp", CodeBlock.of("$L - $N", at(vector, shape, e), max)));
-                code.addStatement("$N += $N", total, exps[e]);
-            }
-            for (int e = 0; e < shape.size(); e++) {
-                code.addStatement("$L $N = $N / $N", type, kernel.local(node.id(), e), exps[e], total);
-            }
-            return code.build();
-        }
-        return code.beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
-                .addStatement(
-                        "$L = $L",
-                        kernel.slot(node.id(), CodeBlock.of("i")),
-                        numeric.math("exp", CodeBlock.of("$L - $N", kernel.ref(vector, Index.vectorLoop("i")), max)))
-                .addStatement("$N += $L", total, kernel.slot(node.id(), CodeBlock.of("i")))
-                .endControlFlow()
-                .beginControlFlow("for (int i = 0; i < $L; i++)", shape.size())
-                .addStatement("$L /= $N", kernel.slot(node.id(), CodeBlock.of("i")), total)
-                .endControlFlow()
-                .build();
     }
 }

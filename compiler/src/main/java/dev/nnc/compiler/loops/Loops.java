@@ -3,6 +3,7 @@ package dev.nnc.compiler.loops;
 import dev.nnc.compiler.graph.Graph;
 import dev.nnc.compiler.graph.Node;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The entry point of the loop-nest stage: the ops that lower to loops over flat arrays, and the
@@ -30,7 +31,30 @@ public final class Loops {
      * to keep each element in a local of its own).
      */
     public static List<Stmt> elementwise(Node node, boolean unrolled) {
-        List<Stmt> nest = ElementwiseNests.store(node);
+        return scheduled(ElementwiseNests.store(node), unrolled);
+    }
+
+    /**
+     * The nest of reduction {@code node} for one sample (a sum, a dot product, a sample's own
+     * product, line sums, the softmax family, a fused loss from logits; see {@link
+     * ReductionNests#lowers}), scheduled, or with {@code unrolled} run out into straight-line code
+     * with every sum one expression from its first term. {@code fresh} names the locals it
+     * declares in the method it joins.
+     */
+    public static List<Stmt> reduction(Node node, Graph graph, UnaryOperator<String> fresh, boolean unrolled) {
+        return scheduled(ReductionNests.lower(node, graph, fresh), unrolled);
+    }
+
+    /**
+     * The nest of a softmax cross-entropy {@code crossEntropy} and the softmax {@code softmax} of the
+     * same logits in one pass, each logit exponentiated once (see {@link #reduction}).
+     */
+    public static List<Stmt> crossEntropyWithSoftmax(
+            Node crossEntropy, Node softmax, Graph graph, UnaryOperator<String> fresh, boolean unrolled) {
+        return scheduled(ReductionNests.crossEntropyWithSoftmax(crossEntropy, softmax, graph, fresh), unrolled);
+    }
+
+    private static List<Stmt> scheduled(List<Stmt> nest, boolean unrolled) {
         return unrolled ? Scheduler.unrolled(nest) : Scheduler.schedule(nest);
     }
 

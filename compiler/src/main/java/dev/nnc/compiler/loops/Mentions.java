@@ -56,6 +56,8 @@ final class Mentions {
             affine(store.row());
             affine(store.column());
             value(store.value());
+        } else if (stmt instanceof Stmt.ZeroIfInfinite zero) {
+            names.add(zero.name());
         } else if (stmt instanceof Stmt.KeepFirstMaximum keep) {
             names.add(keep.position());
             names.add(keep.best());
@@ -83,9 +85,16 @@ final class Mentions {
         } else if (v instanceof Value.Quotient q) {
             value(q.left());
             value(q.right());
+        } else if (v instanceof Value.Difference d) {
+            value(d.left());
+            value(d.right());
         } else if (v instanceof Value.Maximum max) {
             value(max.left());
             value(max.right());
+        } else if (v instanceof Value.Call call) {
+            value(call.argument());
+        } else if (v instanceof Value.Total total) {
+            value(total.term());
         }
     }
 

@@ -85,6 +85,8 @@ public final class NestPrinter {
         } else if (stmt instanceof Stmt.StoreCell store) {
             line(store.array() + "[" + affine(store.row()) + "][" + affine(store.column()) + "] = "
                     + value(store.value()));
+        } else if (stmt instanceof Stmt.ZeroIfInfinite zero) {
+            line(zero.name() + " := 0 if infinite");
         } else if (stmt instanceof Stmt.Position position) {
             line("position " + position.name());
         } else if (stmt instanceof Stmt.KeepFirstMaximum keep) {
@@ -125,8 +127,20 @@ public final class NestPrinter {
         if (v instanceof Value.Quotient q) {
             return "(" + value(q.left()) + " / " + value(q.right()) + ")";
         }
+        if (v instanceof Value.Difference d) {
+            return "(" + value(d.left()) + " - " + value(d.right()) + ")";
+        }
         if (v instanceof Value.Maximum max) {
             return "max(" + value(max.left()) + ", " + value(max.right()) + ")";
+        }
+        if (v instanceof Value.Call call) {
+            return call.function().method() + "(" + value(call.argument()) + ")";
+        }
+        if (v instanceof Value.Total total) {
+            String axes = total.axes().stream()
+                    .map(a -> a.variable() + " < " + a.extent())
+                    .collect(java.util.stream.Collectors.joining(", "));
+            return "sum(" + axes + ": " + value(total.term()) + ")";
         }
         throw new IllegalStateException("unknown value " + v);
     }

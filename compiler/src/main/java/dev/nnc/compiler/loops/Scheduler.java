@@ -26,6 +26,9 @@ import java.util.Set;
  *   <li>a cut that reads nothing a loop sets moves out of the loop;
  *   <li>a loop that stores a literal or consecutive elements of a node into a run of a scratch
  *       row becomes a {@link Stmt.Run}, which the emitter may write as one call;
+ *   <li>a {@link Value.Total} becomes an accumulator and loops over its axes: into a local, in
+ *       place at a fixed place, or into {@code acc} stored once where a loop indexes the store;
+ *       a row of totals read down columns is summed along rows instead ({@link Totals});
  *   <li>a table of sums (two loops around a reduction) is unrolled and jammed into blocks of
  *       eight independent sums ({@link Jam}).
  * </ul>
@@ -42,29 +45,50 @@ final class Scheduler {
 
     /**
      * The nest with every loop run out, each iteration its body with the variable a number:
-     * straight-line code, one statement per element. Only for bodies that declare nothing, which
-     * would be declared again in the next iteration.
+     * straight-line code, one statement per element, and every {@link Value.Total} one sum from its
+     * first term. Declarations only outside every loop, where nothing declares them again.
      */
     static List<Stmt> unrolled(List<Stmt> nest) {
         List<Stmt> out = new ArrayList<>();
         for (Stmt stmt : nest) {
-            if (!declaredNames(stmt).isEmpty()) {
-                throw new IllegalArgumentException("cannot unroll a declaration: " + stmt);
-            }
-            if (stmt instanceof Stmt.Loop loop) {
-                if (!loop.isWhole()) {
-                    throw new IllegalArgumentException("cannot unroll a narrowed loop: " + loop);
-                }
-                for (int v = 0; v < loop.extent(); v++) {
-                    out.addAll(unrolled(new Substitution(loop.variable(), Affine.constant(v)).apply(loop.body())));
-                }
-            } else if (stmt instanceof Stmt.Store || stmt instanceof Stmt.StoreCell) {
+            if (stmt instanceof Stmt.Declare declare) {
+                out.add(new Stmt.Declare(declare.name(), chained(declare.initial())));
+            } else if (stmt instanceof Stmt.Assign || stmt instanceof Stmt.ZeroIfInfinite) {
                 out.add(stmt);
             } else {
-                throw new IllegalArgumentException("cannot unroll " + stmt);
+                out.addAll(unrolledInLoop(stmt));
             }
         }
         return out;
+    }
+
+    private static List<Stmt> unrolledInLoop(Stmt stmt) {
+        if (!declaredNames(stmt).isEmpty()) {
+            throw new IllegalArgumentException("cannot unroll a declaration: " + stmt);
+        }
+        if (stmt instanceof Stmt.Loop loop) {
+            if (!loop.isWhole()) {
+                throw new IllegalArgumentException("cannot unroll a narrowed loop: " + loop);
+            }
+            List<Stmt> out = new ArrayList<>();
+            for (int v = 0; v < loop.extent(); v++) {
+                for (Stmt s : new Substitution(loop.variable(), Affine.constant(v)).apply(loop.body())) {
+                    out.addAll(unrolledInLoop(s));
+                }
+            }
+            return out;
+        }
+        if (stmt instanceof Stmt.Store store) {
+            return List.of(new Stmt.Store(store.node(), store.place(), chained(store.value()), store.accumulate()));
+        }
+        if (stmt instanceof Stmt.StoreCell || stmt instanceof Stmt.Assign) {
+            return List.of(stmt);
+        }
+        throw new IllegalArgumentException("cannot unroll " + stmt);
+    }
+
+    private static Value chained(Value v) {
+        return v instanceof Value.Total total ? Totals.chain(total) : v;
     }
 
     private static List<Stmt> block(List<Stmt> body, Map<String, Range> outer) {
@@ -73,6 +97,13 @@ final class Scheduler {
         List<Stmt> out = new ArrayList<>();
         for (int i = 0; i < pending.size(); i++) {
             Stmt stmt = pending.get(i);
+            Optional<List<Stmt>> total = stmt instanceof Stmt.Loop l ? Totals.alongRows(l) : Totals.accumulated(stmt);
+            if (total.isPresent()) {
+                // Scheduled in its place: a total at a fixed place only shows once the loops of
+                // one iteration around it have gone.
+                pending.addAll(i + 1, total.get());
+                continue;
+            }
             List<Stmt> rest = pending.subList(i + 1, pending.size());
             if (stmt instanceof Stmt.Loop loop
                     && loop.extent() == 1

@@ -130,6 +130,12 @@ public sealed interface Stmt {
     /** {@code array[row][column] = value}, into a scratch array of rows (see {@link Value.Cell}). */
     record StoreCell(String array, Affine row, Affine column, Value value) implements Stmt {}
 
+    /**
+     * {@code if (isInfinite(name)) name = 0}: a maximum that is infinite shifts nothing, so that a
+     * log-sum-exp of {@code -Inf}s is {@code -Inf} rather than NaN.
+     */
+    record ZeroIfInfinite(String name) implements Stmt {}
+
     /** Declares a position found at run time, {@code int name = -1}: none found yet. */
     record Position(String name) implements Stmt {}
 

@@ -64,7 +64,7 @@ final class Substitution {
         if (stmt instanceof Stmt.StoreCell store) {
             return new Stmt.StoreCell(store.array(), affine(store.row()), affine(store.column()), value(store.value()));
         }
-        if (stmt instanceof Stmt.Position) {
+        if (stmt instanceof Stmt.Position || stmt instanceof Stmt.ZeroIfInfinite) {
             return stmt;
         }
         if (stmt instanceof Stmt.KeepFirstMaximum keep) {
@@ -73,7 +73,7 @@ final class Substitution {
         throw new IllegalStateException("unknown statement " + stmt);
     }
 
-    private Value value(Value v) {
+    Value value(Value v) {
         if (v instanceof Value.Load load) {
             return new Value.Load(load.node(), place(load.place()));
         }
@@ -92,8 +92,18 @@ final class Substitution {
         if (v instanceof Value.Quotient q) {
             return new Value.Quotient(value(q.left()), value(q.right()));
         }
+        if (v instanceof Value.Difference d) {
+            return new Value.Difference(value(d.left()), value(d.right()));
+        }
         if (v instanceof Value.Maximum max) {
             return new Value.Maximum(value(max.left()), value(max.right()));
+        }
+        if (v instanceof Value.Call call) {
+            return new Value.Call(call.function(), value(call.argument()));
+        }
+        if (v instanceof Value.Total total) {
+            // The axes bind their own variables, which a well-formed nest never substitutes.
+            return new Value.Total(total.axes(), value(total.term()));
         }
         return v;
     }

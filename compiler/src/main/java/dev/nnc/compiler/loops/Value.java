@@ -38,6 +38,45 @@ public sealed interface Value {
 
     record Quotient(Value left, Value right) implements Value {}
 
+    record Difference(Value left, Value right) implements Value {}
+
     /** {@code Math.max}: NaN if either is NaN, and free of branches. */
     record Maximum(Value left, Value right) implements Value {}
+
+    /** One of the elementary functions of the stable losses, applied to {@code argument}. */
+    record Call(Elementary function, Value argument) implements Value {}
+
+    /** The elementary functions a nest may call, each {@code Math}'s method of that name. */
+    enum Elementary {
+        EXP("exp"),
+        LOG("log"),
+        LOG1P("log1p");
+
+        private final String method;
+
+        Elementary(String method) {
+            this.method = method;
+        }
+
+        /** The name of {@code Math}'s method. */
+        public String method() {
+            return method;
+        }
+    }
+
+    /**
+     * {@code Σ term} over every point of {@code axes}, the last axis fastest, added in that order
+     * starting from the first term: what a reduction means, before the {@link Scheduler} chooses
+     * its form (an accumulator and loops, or in an unrolled kernel {@code t0 + t1 + ...}). The
+     * axes' variables are bound in {@code term} only. A total is only ever the whole value of a
+     * {@link Stmt.Store} or a {@link Stmt.Declare}.
+     */
+    record Total(java.util.List<Axis> axes, Value term) implements Value {
+        public Total {
+            axes = java.util.List.copyOf(axes);
+        }
+    }
+
+    /** A variable of a {@link Total} and how many values it takes, from 0. */
+    record Axis(String variable, int extent) {}
 }
