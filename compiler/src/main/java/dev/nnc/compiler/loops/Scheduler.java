@@ -105,12 +105,17 @@ final class Scheduler {
                 continue;
             }
             List<Stmt> rest = pending.subList(i + 1, pending.size());
-            if (stmt instanceof Stmt.Loop loop
-                    && loop.extent() == 1
-                    && loop.isWhole()
-                    && splices(loop.body(), out, rest)) {
-                // What the body declares is out of scope for the rest, so only the body needs its ranges.
-                out.addAll(block(new Substitution(loop.variable(), Affine.constant(0)).apply(loop.body()), ranges));
+            if (stmt instanceof Stmt.Loop loop && loop.extent() == 1 && loop.isWhole()) {
+                // The body is scheduled before the question, since loops of one iteration inside
+                // it may bring their declarations up to it. What it declares is out of scope for
+                // the rest, so only the body needs its ranges.
+                List<Stmt> once =
+                        block(new Substitution(loop.variable(), Affine.constant(0)).apply(loop.body()), ranges);
+                if (splices(once, out, rest)) {
+                    out.addAll(once);
+                } else {
+                    out.add(new Stmt.Loop(loop.variable(), 1, once));
+                }
             } else if (stmt instanceof Stmt.Loop loop) {
                 Map<String, Range> inner = new HashMap<>(ranges);
                 inner.put(loop.variable(), new Range(0, loop.extent() - 1L));
@@ -118,7 +123,7 @@ final class Scheduler {
                         new Stmt.Loop(
                                 loop.variable(), loop.extent(), loop.from(), loop.to(), block(loop.body(), inner)),
                         ranges)) {
-                    out.addAll(part instanceof Stmt.Loop l ? Jam.apply(hoisted(l, out, rest)) : List.of(part));
+                    out.addAll(part instanceof Stmt.Loop l ? jammed(hoisted(l, out, rest), ranges) : List.of(part));
                 }
             } else if (stmt instanceof Stmt.Let let && let.value().isConstant()) {
                 List<Stmt> substituted = new Substitution(let.name(), let.value()).apply(List.copyOf(rest));
@@ -134,6 +139,15 @@ final class Scheduler {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code loop} unrolled and jammed where it is a table of sums ({@link Jam}), the blocks
+     * scheduled in turn: a table of two rows is one block of rows, whose loop runs once.
+     */
+    private static List<Stmt> jammed(Stmt.Loop loop, Map<String, Range> ranges) {
+        List<Stmt> blocks = Jam.apply(loop);
+        return blocks.equals(List.of(loop)) ? blocks : block(blocks, ranges);
     }
 
     /**

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.nnc.compiler.graph.Graph;
 import dev.nnc.compiler.graph.LeafOp;
+import dev.nnc.compiler.graph.LossOp;
 import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.Op;
 import dev.nnc.compiler.graph.Origin;
 import dev.nnc.compiler.graph.SpatialOp;
+import dev.nnc.compiler.graph.TensorOp;
 import dev.nnc.compiler.graph.UnaryOp;
+import dev.nnc.compiler.graph.VectorOp;
 import dev.nnc.compiler.graph.Window;
 import dev.nnc.compiler.loops.Stmt.Declare;
 import dev.nnc.compiler.loops.Stmt.Loop;
@@ -120,8 +123,23 @@ class SchedulerTest {
         assertEquals("""
                 for j < 1
                   s = 1
-                  %9[j] = s
+                  %9[0] = s
                 s = 2
+                """, NestPrinter.print(Scheduler.schedule(nest)));
+    }
+
+    @Test
+    void aLoopOfOneIterationStaysWhereALoopOfOneInsideItWouldBringUpADeclarationThatClashes() {
+        // The inner loop of one brings s up into the outer one's body, whose splice would then
+        // put s in scope for the last loop, which declares s inside it.
+        List<Stmt> nest = List.of(
+                new Loop("j", 1, List.of(new Loop("i", 1, List.of(new Declare("s", new Literal(1)))))),
+                new Loop("k", 3, List.of(new Declare("s", new Literal(2)))));
+        assertEquals("""
+                for j < 1
+                  s = 1
+                for k < 3
+                  s = 2
                 """, NestPrinter.print(Scheduler.schedule(nest)));
     }
 
@@ -142,37 +160,64 @@ class SchedulerTest {
                                 new Declare("s", new Literal(0)),
                                 sum,
                                 new Stmt.StoreCell("rows", Affine.of("f"), Affine.of("k"), new Local("s"))))));
-        String nest = NestPrinter.print(Scheduler.schedule(List.of(table)));
+        // The first block of rows runs once, and stays a loop: spliced, its sums would be in scope
+        // where the next blocks declare theirs.
         assertEquals("""
                 for fBlock < 1
-                  for kBlock < 1
-                    s00 = 0
-                    s01 = 0
-                    s02 = 0
-                    s03 = 0
-                    s10 = 0
-                    s11 = 0
-                    s12 = 0
-                    s13 = 0
+                  s00 = 0
+                  s01 = 0
+                  s02 = 0
+                  s03 = 0
+                  s10 = 0
+                  s11 = 0
+                  s12 = 0
+                  s13 = 0
+                  for o < 20
+                    s00 := (s00 + (%0[o] * p[0][o]))
+                    s01 := (s01 + (%0[o] * p[1][o]))
+                    s02 := (s02 + (%0[o] * p[2][o]))
+                    s03 := (s03 + (%0[o] * p[3][o]))
+                    s10 := (s10 + (%0[o + 20] * p[0][o]))
+                    s11 := (s11 + (%0[o + 20] * p[1][o]))
+                    s12 := (s12 + (%0[o + 20] * p[2][o]))
+                    s13 := (s13 + (%0[o + 20] * p[3][o]))
+                  rows[0][0] = s00
+                  rows[0][1] = s01
+                  rows[0][2] = s02
+                  rows[0][3] = s03
+                  rows[1][0] = s10
+                  rows[1][1] = s11
+                  rows[1][2] = s12
+                  rows[1][3] = s13
+                for k from 4 to 7
+                  s00 = 0
+                  s10 = 0
+                  for o < 20
+                    s00 := (s00 + (%0[o] * p[k][o]))
+                    s10 := (s10 + (%0[o + 20] * p[k][o]))
+                  rows[0][k] = s00
+                  rows[1][k] = s10
+                for f from 2 to 3
+                  s00 = 0
+                  s01 = 0
+                  s02 = 0
+                  s03 = 0
+                  for o < 20
+                    s00 := (s00 + (%0[f * 20 + o] * p[0][o]))
+                    s01 := (s01 + (%0[f * 20 + o] * p[1][o]))
+                    s02 := (s02 + (%0[f * 20 + o] * p[2][o]))
+                    s03 := (s03 + (%0[f * 20 + o] * p[3][o]))
+                  rows[f][0] = s00
+                  rows[f][1] = s01
+                  rows[f][2] = s02
+                  rows[f][3] = s03
+                for f from 2 to 3
+                  for k from 4 to 7
+                    s = 0
                     for o < 20
-                      s00 := (s00 + (%0[fBlock * 40 + o] * p[kBlock * 4][o]))
-                """, String.join("\n", nest.lines().limit(12).toList()) + "\n");
-        assertEquals(
-                List.of(
-                        "for fBlock < 1",
-                        "  for kBlock < 1",
-                        "for fBlock < 1",
-                        "  for k from 4 to 7",
-                        "for f from 2 to 3",
-                        "  for kBlock < 1",
-                        "for f from 2 to 3",
-                        "  for k from 4 to 7"),
-                nest.lines()
-                        .filter(l -> l.startsWith("for f") || l.startsWith("  for k"))
-                        .toList());
-        assertEquals(
-                "      s13 := (s13 + (%0[fBlock * 40 + o + 20] * p[kBlock * 4 + 3][o]))",
-                nest.lines().filter(l -> l.contains("s13 :=")).findFirst().orElseThrow());
+                      s := (s + (%0[f * 20 + o] * p[k][o]))
+                    rows[f][k] = s
+                """, NestPrinter.print(Scheduler.schedule(List.of(table))));
     }
 
     @Test
@@ -326,6 +371,129 @@ class SchedulerTest {
                 %1[2] = op %1[2]
                 %1[3] = op %1[3]
                 """, elementwise(Shape.of(2, 2), true));
+    }
+
+    @Test
+    void aSamplesMatrixVectorProductAddsEachRowIntoAnAccumulatorStoredOnce() {
+        assertEquals("""
+                for r < 2
+                  acc = 0
+                  for c < 3
+                    acc := (acc + (%0[r * 3 + c] * %1[c]))
+                  %2[r] = acc
+                """, reduction(new TensorOp.MatVec(), false, Shape.of(2, 3), Shape.of(3)));
+    }
+
+    @Test
+    void anUnrolledTotalIsOneSumFromItsFirstTerm() {
+        assertEquals("""
+                %2[0] = (((%0[0] * %1[0]) + (%0[1] * %1[1])) + (%0[2] * %1[2]))
+                %2[1] = (((%0[3] * %1[0]) + (%0[4] * %1[1])) + (%0[5] * %1[2]))
+                """, reduction(new TensorOp.MatVec(), true, Shape.of(2, 3), Shape.of(3)));
+    }
+
+    @Test
+    void aTotalAtAFixedPlaceAddsInPlaceOverTheRowsAndColumnsOfAMatrix() {
+        assertEquals("""
+                %1[0] = 0
+                for r < 2
+                  for c < 3
+                    %1[0] += %0[r * 3 + c]
+                """, reduction(new TensorOp.Sum(), false, Shape.of(2, 3)));
+    }
+
+    @Test
+    void columnSumsRunAlongTheRowsAndRowSumsAccumulate() {
+        assertEquals("""
+                for o < 3
+                  %1[o] = 0
+                for k < 2
+                  for o < 3
+                    %1[o] += %0[k * 3 + o]
+                """, reduction(new TensorOp.ColumnSum(), false, Shape.of(2, 3)));
+        assertEquals("""
+                for o < 2
+                  acc = 0
+                  for k < 3
+                    acc := (acc + %0[o * 3 + k])
+                  %1[o] = acc
+                """, reduction(new TensorOp.RowSum(), false, Shape.of(2, 3)));
+    }
+
+    @Test
+    void aSoftmaxShiftsByItsMaximumAndDividesEachExponentialInPlace() {
+        assertEquals("""
+                max = -Infinity
+                for i < 3
+                  max := max(max, %0[i])
+                max := 0 if infinite
+                total = 0
+                for i < 3
+                  %1[i] = exp((%0[i] - max))
+                  total := (total + %1[i])
+                for i < 3
+                  %1[i] = (%1[i] / total)
+                """, reduction(new VectorOp.Softmax(), false, Shape.of(3)));
+    }
+
+    @Test
+    void aSoftmaxCrossEntropyIsTheLogSumExpMinusEachLogitWeightedByItsTarget() {
+        assertEquals("""
+                max = -Infinity
+                max := max(max, %0[0])
+                max := max(max, %0[1])
+                max := 0 if infinite
+                total = (exp((%0[0] - max)) + exp((%0[1] - max)))
+                lse = (max + log(total))
+                %2[0] = ((%1[0] * (lse - %0[0])) + (%1[1] * (lse - %0[1])))
+                """, reduction(new LossOp.SoftmaxCrossEntropy(), true, Shape.of(2), Shape.of(2)));
+    }
+
+    @Test
+    void aTableOfASamplesMatrixProductIsJammed() {
+        // One block of 2 x 4 sums covers the whole table: its loops of one iteration are gone.
+        assertEquals("""
+                acc00 = 0
+                acc01 = 0
+                acc02 = 0
+                acc03 = 0
+                acc10 = 0
+                acc11 = 0
+                acc12 = 0
+                acc13 = 0
+                for k < 16
+                  acc00 := (acc00 + (%0[k] * %1[k * 4]))
+                  acc01 := (acc01 + (%0[k] * %1[k * 4 + 1]))
+                  acc02 := (acc02 + (%0[k] * %1[k * 4 + 2]))
+                  acc03 := (acc03 + (%0[k] * %1[k * 4 + 3]))
+                  acc10 := (acc10 + (%0[k + 16] * %1[k * 4]))
+                  acc11 := (acc11 + (%0[k + 16] * %1[k * 4 + 1]))
+                  acc12 := (acc12 + (%0[k + 16] * %1[k * 4 + 2]))
+                  acc13 := (acc13 + (%0[k + 16] * %1[k * 4 + 3]))
+                %2[0] = acc00
+                %2[1] = acc01
+                %2[2] = acc02
+                %2[3] = acc03
+                %2[4] = acc10
+                %2[5] = acc11
+                %2[6] = acc12
+                %2[7] = acc13
+                """, reduction(new TensorOp.MatMul(), false, Shape.of(2, 16), Shape.of(16, 4)));
+    }
+
+    /**
+     * The nest of reduction {@code op} over inputs %0, %1, ... of {@code inputs}, computing the
+     * node after them, its locals named as asked.
+     */
+    private static String reduction(Op op, boolean unrolled, Shape... inputs) {
+        List<Node> nodes = new ArrayList<>();
+        for (Shape input : inputs) {
+            nodes.add(new Node(nodes.size(), read("x" + nodes.size(), input), List.of(), input, Origin.none()));
+        }
+        List<Integer> args = nodes.stream().map(Node::id).toList();
+        Node node = new Node(nodes.size(), op, args, op.shape(List.of(inputs)), Origin.none());
+        nodes.add(node);
+        return NestPrinter.print(Loops.reduction(node, new Graph(nodes, List.of()), name -> name, unrolled));
     }
 
     /** The nest storing node %1, the negation of an input %0 of {@code shape}. */
