@@ -9,7 +9,6 @@
 # Usage: benchmarks/n6-pairs.sh [rounds]   (after building benchmarks/target/benchmarks.jar)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-blas_dir=$(dirname "$(dpkg -L libopenblas0-openmp | grep '/libblas.so.3$')")
 rounds=${1:-15}
 echo "$(date -u '+%Y-%m-%d %H:%M UTC') at $(git rev-parse --short HEAD), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "nnc, plain loops:"
@@ -18,5 +17,5 @@ echo "nnc, Vector API:"
 java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar dev.nnc.benchmarks.N6Pairs 10 "$rounds" \
     2> >(grep -v "incubator" >&2)
 echo "PyTorch:"
-LD_LIBRARY_PATH="$blas_dir" /usr/bin/python3 benchmarks/pytorch_suite.py --pairs N5,N6 --rounds "$rounds" --round-seconds 0.5
+benchmarks/pytorch.sh --pairs N5,N6 --rounds "$rounds" --round-seconds 0.5
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -15,7 +15,8 @@ R1 (a GRU regressor, nn.GRU with batch_first=True and a nn.Linear on its last st
 one-sample prediction) are float only too; their inputs are SuiteData's flat rows of 32 steps x 8
 features, reshaped once to [batch, 32, 8].
 
-Run with OpenBLAS (see run.sh): Debian's python3-torch otherwise links the reference BLAS.
+Run it through benchmarks/pytorch.sh, which picks the interpreter and, for Debian's python3-torch
+(which otherwise links the reference BLAS), OpenBLAS.
 
 --export-onnx DIR writes the ONNX models of I1, I2 and I3 that ONNX Runtime runs in the JMH suite
 instead of measuring anything. They carry the JMH run's parameters, not PyTorch's, so that both

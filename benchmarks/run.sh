@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=benchmarks/target/results
-python=/usr/bin/python3   # Debian's python3-torch lives in the system interpreter
+# PyTorch: Debian's python3-torch in the system interpreter, or $PYTHON (benchmarks/pytorch.sh).
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     mvn -B -q install -DskipTests
@@ -27,7 +27,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # ONNX Runtime's models carry nnc's parameters: Java writes them, PyTorch exports the models.
 onnx=benchmarks/target/onnx
 java -cp benchmarks/target/benchmarks.jar dev.nnc.benchmarks.OnnxModels "$onnx"
-"$python" benchmarks/pytorch_suite.py --export-onnx "$onnx" 2> "$out/onnx-export.log"
+benchmarks/pytorch.sh --export-onnx "$onnx" 2> "$out/onnx-export.log"
 # I4's GRU through nnc's own exporter, from the same parameters.
 java -jar compiler/target/nnc.jar export-onnx benchmarks/src/main/nn/r1.nn \
     --parameters "$onnx/r1.safetensors" -o "$onnx/i4_float.onnx"
@@ -41,10 +41,7 @@ java -jar benchmarks/target/benchmarks.jar \
     -f 3 -wi 4 -w 1s -i 3 -r 1s -t 1 -jvmArgsAppend --add-modules=jdk.incubator.vector \
     -rf json -rff "$out/jmh-vector.json" | tee "$out/jmh-vector.txt"
 
-# OpenBLAS with OpenMP threads: without it Debian's torch uses the reference BLAS, and the
-# pthread build of OpenBLAS collapses with two threads (issue 6).
-blas_dir=$(dirname "$(dpkg -L libopenblas0-openmp | grep '/libblas.so.3$')")
-LD_LIBRARY_PATH="$blas_dir" "$python" benchmarks/pytorch_suite.py > "$out/pytorch.json"
+benchmarks/pytorch.sh > "$out/pytorch.json"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 python3 benchmarks/report.py "$out/jmh.json" "$out/pytorch.json" "$out/jmh-vector.json" > "$out/table.md"

@@ -8,12 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=benchmarks/target/results/pairs
 mkdir -p "$out"
-blas_dir=$(dirname "$(dpkg -L libopenblas0-openmp | grep '/libblas.so.3$')")
 pairs=${1:-3}
 for ((i = 1; i <= pairs; i++)); do
     java -jar benchmarks/target/benchmarks.jar 'N5Benchmark.nncTwoThreads$' -f 2 -wi 4 -w 1s -i 3 -r 1s \
         -jvmArgsAppend --add-modules=jdk.incubator.vector -rf json -rff "$out/nnc-$i.json" > "$out/nnc-$i.txt" 2>&1
-    LD_LIBRARY_PATH="$blas_dir" /usr/bin/python3 benchmarks/pytorch_suite.py --benchmarks N5 > "$out/pytorch-$i.json"
+    benchmarks/pytorch.sh --benchmarks N5 > "$out/pytorch-$i.json"
 done
 python3 - "$out" "$pairs" <<'PY'
 import json, sys
