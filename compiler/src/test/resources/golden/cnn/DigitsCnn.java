@@ -223,13 +223,11 @@ public final class DigitsCnn implements TrainableNetwork {
 
     private final double[][] weightGrads = new double[8][9];
 
-    private final double[][] positions = new double[64][9];
-
     private final double[][] tapPatches = new double[9][64];
 
     private final double[][] weightGrads_ = new double[16][72];
 
-    private final double[][] positions_ = new double[16][72];
+    private final double[][] positions = new double[16][72];
 
     private final double[][] inputRows = new double[8][64];
 
@@ -1991,7 +1989,7 @@ public final class DigitsCnn implements TrainableNetwork {
                     for (int kx = 0; kx < 3; kx++) {
                         for (int oy = 0; oy < oyFrom; oy++) {
                             for (int ox = 0; ox < 4; ox++) {
-                                positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                                positions[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
                             }
                         }
                         int oxFrom = Math.min(4, Math.max(0, 1 - kx));
@@ -1999,19 +1997,19 @@ public final class DigitsCnn implements TrainableNetwork {
                         for (int oy = oyFrom; oy < oyTo; oy++) {
                             int iy = oy + ky - 1;
                             for (int ox = 0; ox < oxFrom; ox++) {
-                                positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                                positions[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
                             }
                             for (int ox = oxFrom; ox < oxTo; ox++) {
                                 int ix = ox + kx - 1;
-                                positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = p1_[b][c * 16 + iy * 4 + ix];
+                                positions[oy * 4 + ox][c * 9 + ky * 3 + kx] = p1_[b][c * 16 + iy * 4 + ix];
                             }
                             for (int ox = oxTo; ox < 4; ox++) {
-                                positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                                positions[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
                             }
                         }
                         for (int oy = oyTo; oy < 4; oy++) {
                             for (int ox = 0; ox < 4; ox++) {
-                                positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                                positions[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
                             }
                         }
                     }
@@ -2023,20 +2021,20 @@ public final class DigitsCnn implements TrainableNetwork {
                 int o = 0;
                 for (; o + 4 <= 16; o += 4) {
                     double a0 = t32[b][f * 16 + o + 0];
-                    double[] r0 = positions_[o + 0];
+                    double[] r0 = positions[o + 0];
                     double a1 = t32[b][f * 16 + o + 1];
-                    double[] r1 = positions_[o + 1];
+                    double[] r1 = positions[o + 1];
                     double a2 = t32[b][f * 16 + o + 2];
-                    double[] r2 = positions_[o + 2];
+                    double[] r2 = positions[o + 2];
                     double a3 = t32[b][f * 16 + o + 3];
-                    double[] r3 = positions_[o + 3];
+                    double[] r3 = positions[o + 3];
                     for (int i = 0; i < 72; i++) {
                         s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
                     }
                 }
                 for (; o < 16; o++) {
                     double a0 = t32[b][f * 16 + o + 0];
-                    double[] r0 = positions_[o + 0];
+                    double[] r0 = positions[o + 0];
                     for (int i = 0; i < 72; i++) {
                         s[i] += a0 * r0[i];
                     }

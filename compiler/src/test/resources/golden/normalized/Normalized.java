@@ -388,8 +388,6 @@ public final class Normalized implements TrainableNetwork {
 
     private final double[][] weightGrads = new double[8][9];
 
-    private final double[][] positions = new double[64][9];
-
     private final double[][] tapPatches = new double[9][64];
 
     private double t18;

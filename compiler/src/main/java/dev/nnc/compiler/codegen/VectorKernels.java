@@ -241,6 +241,24 @@ final class VectorKernels {
                 width);
     }
 
+    /**
+     * {@code PatchProducts.dots}: {@code c[f][k] = Σ_o a[f][o] taps[k][o]} for {@code f < rows},
+     * {@code k < count}, {@code o < outputs}, the left factor {@code a}'s planes one after another.
+     */
+    static CodeBlock patchDots(KernelEmitter.SampleRows a, int outputs, String taps, String c, int rows, int count) {
+        return CodeBlock.of(
+                "$T.dots($L, $L, $L, $N, $N, $L, $L, $L);\n",
+                PATCH_PRODUCTS,
+                a.array(),
+                a.offset(),
+                outputs,
+                taps,
+                c,
+                rows,
+                count,
+                outputs);
+    }
+
     /** {@code vector}, statements on the runtime's kernels, where the Vector API is enabled, and {@code plainLoops} otherwise. */
     static CodeBlock vectorOrPlain(CodeBlock vector, CodeBlock plainLoops) {
         return CodeBlock.builder()

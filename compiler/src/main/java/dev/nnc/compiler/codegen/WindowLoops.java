@@ -44,6 +44,15 @@ final class WindowLoops {
      */
     private static final int DOT_PRODUCT_PATCHES = 64;
 
+    /**
+     * The shortest plane of outputs over which the Vector API path takes those dot products too
+     * ({@code PatchProducts.dots}) rather than the product over the patches by position: each dot
+     * ends in adding its vector's lanes one by one, which a plane of 256 (16 vectors of sums at
+     * AVX-512, LeNet-5's first convolution has 784) repays and the digits CNN's 64 does not
+     * (docs/codegen.md, "Shaped tensors").
+     */
+    private static final int VECTOR_DOT_PLANE = 256;
+
     private final KernelEmitter kernel;
     private final Numeric numeric;
     private final String type;
@@ -404,46 +413,59 @@ final class WindowLoops {
 
     /**
      * One sample's weight gradient {@code Σ_o dy[f][o] positions[o][k]} into {@code rows[f][k]}:
-     * the patches by output position, so that the plain loops' sum runs along {@code k}, four
-     * positions per pass over a row of the gradient.
+     * for short patches the plain loops take the dot products of the output gradient's planes with
+     * the patches by tap, and so does the Vector API path over a long plane; otherwise the patches
+     * by output position, so that the plain loops' sum runs along {@code k}, four positions per pass
+     * over a row of the gradient.
      */
     private CodeBlock weightGradientRows(Node node, Geometry g, String rows) {
         if (g.extents().patchesTooLarge()) {
             return new LoopEmitter(kernel, numeric).emit(Loops.directWeightGradient(node, rows));
         }
-        String positions = kernel.scratchRows(node, "positions", g.outPlane, rowLength(g.depth()));
-        CodeBlock plain;
-        if (g.depth() < DOT_PRODUCT_PATCHES) {
-            String taps = kernel.scratchRows(node, "tapPatches", g.depth(), rowLength(g.outPlane));
-            plain = CodeBlock.builder()
-                    .add(patches(node.arg(1), g, taps, false))
-                    .add(new LoopEmitter(kernel, numeric).emit(Loops.weightGradientDots(node, taps, rows)))
-                    .build();
-        } else {
-            plain = CodeBlock.builder()
-                    .add(patches(node.arg(1), g, positions, true))
-                    .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
-                    .addStatement("$L[] s = $N[f]", type, rows)
-                    .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
-                    .add(rowProducts(
-                            "o",
-                            g.outPlane,
-                            j -> read(node.arg(0), CodeBlock.of("f * $L + o + $L", g.outPlane, j)),
-                            j -> CodeBlock.of("$N[o + $L]", positions, j),
-                            g.depth()))
-                    .endControlFlow()
-                    .build();
-        }
+        boolean shortPatches = g.depth() < DOT_PRODUCT_PATCHES;
+        String taps = shortPatches ? kernel.scratchRows(node, "tapPatches", g.depth(), rowLength(g.outPlane)) : null;
+        boolean vectorDots = shortPatches && g.outPlane >= VECTOR_DOT_PLANE;
+        java.util.Optional<KernelEmitter.SampleRows> gradient = vectorOperand(node.arg(0));
+        // The patches by position serve long patches, and short ones only on a short plane's Vector API path.
+        String positions = !shortPatches || (gradient.isPresent() && !vectorDots)
+                ? kernel.scratchRows(node, "positions", g.outPlane, rowLength(g.depth()))
+                : null;
         // rows[f][k] = Σ_o dy[f OP + o] positions[o][k], from zero
-        return vectorOperand(node.arg(0))
-                .map(dy -> VectorKernels.vectorOrPlain(
-                        CodeBlock.builder()
-                                .add(patches(node.arg(1), g, positions, true))
-                                .add(VectorKernels.patchProduct(
-                                        dy, g.outPlane, 1, positions, rows, g.filters, g.outPlane, g.depth()))
-                                .build(),
-                        plain))
-                .orElse(plain);
+        java.util.Optional<CodeBlock> vector = gradient.map(dy -> vectorDots
+                ? VectorKernels.patchDots(dy, g.outPlane, taps, rows, g.filters, g.depth())
+                : CodeBlock.builder()
+                        .add(patches(node.arg(1), g, positions, true))
+                        .add(VectorKernels.patchProduct(
+                                dy, g.outPlane, 1, positions, rows, g.filters, g.outPlane, g.depth()))
+                        .build());
+        if (shortPatches) {
+            CodeBlock copy = patches(node.arg(1), g, taps, false);
+            CodeBlock plain = new LoopEmitter(kernel, numeric).emit(Loops.weightGradientDots(node, taps, rows));
+            if (vectorDots) {
+                // Both paths take the dot products over the patches by tap, copied once.
+                return CodeBlock.builder()
+                        .add(copy)
+                        .add(vector.map(v -> VectorKernels.vectorOrPlain(v, plain))
+                                .orElse(plain))
+                        .build();
+            }
+            CodeBlock dots = CodeBlock.builder().add(copy).add(plain).build();
+            return vector.map(v -> VectorKernels.vectorOrPlain(v, dots)).orElse(dots);
+        }
+        CodeBlock plain = CodeBlock.builder()
+                .add(patches(node.arg(1), g, positions, true))
+                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
+                .addStatement("$L[] s = $N[f]", type, rows)
+                .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
+                .add(rowProducts(
+                        "o",
+                        g.outPlane,
+                        j -> read(node.arg(0), CodeBlock.of("f * $L + o + $L", g.outPlane, j)),
+                        j -> CodeBlock.of("$N[o + $L]", positions, j),
+                        g.depth()))
+                .endControlFlow()
+                .build();
+        return vector.map(v -> VectorKernels.vectorOrPlain(v, plain)).orElse(plain);
     }
 
     /**

@@ -165,6 +165,47 @@ class PatchProductsTest {
     }
 
     /** {@code rows x inner} left factor read by rows ({@code transposed} false) or by columns. */
+    @Test
+    void dotsSumEachElementByLanesInOrderThenTheTail() {
+        int[] lengths = {1, LANES - 1, LANES, 3 * LANES + 5, 49 * LANES};
+        for (int rows : new int[] {1, 2, 3, 5, 6}) {
+            for (int count : new int[] {1, 3, 4, 5, 25}) {
+                for (int length : lengths) {
+                    int stride = length + 7;
+                    float[] a = values(3 + rows * stride);
+                    float[][] b = rows(count, length);
+                    float[][] c = new float[rows][count];
+                    PatchProducts.dots(a, 3, stride, b, c, rows, count, length);
+                    for (int i = 0; i < rows; i++) {
+                        for (int k = 0; k < count; k++) {
+                            assertEquals(
+                                    Float.floatToRawIntBits(byLanes(a, 3 + i * stride, b[k], length)),
+                                    Float.floatToRawIntBits(c[i][k]),
+                                    "rows " + rows + ", count " + count + ", length " + length + " at " + i + ", " + k);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** One element of {@code dots} as its contract reads, lane by lane in plain Java. */
+    private static float byLanes(float[] a, int p, float[] b, int length) {
+        int whole = length - length % LANES;
+        float[] lanes = new float[LANES];
+        for (int o = 0; o < whole; o++) {
+            lanes[o % LANES] = Math.fma(a[p + o], b[o], lanes[o % LANES]);
+        }
+        float sum = lanes[0];
+        for (int l = 1; l < LANES; l++) {
+            sum += lanes[l];
+        }
+        for (int o = whole; o < length; o++) {
+            sum = Math.fma(a[p + o], b[o], sum);
+        }
+        return sum;
+    }
+
     private void check(int rows, int inner, int width, boolean padded, boolean transposed) {
         int length = padded ? (width + LANES - 1) / LANES * LANES : width;
         int ao = 3;
