@@ -1854,14 +1854,29 @@ public final class DigitsCnn implements TrainableNetwork {
         }
         // grad of cnn.nn:8  c2.bias
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 16; c++) {
-                double s = 0.0;
+            for (int cBlock = 0; cBlock < 4; cBlock++) {
+                double s00 = 0.0;
+                double s01 = 0.0;
+                double s02 = 0.0;
+                double s03 = 0.0;
                 for (int i = 0; i < 16; i++) {
-                    s += t32[b][c * 16 + i];
+                    s00 += t32[b][cBlock * 64 + i];
+                    s01 += t32[b][cBlock * 64 + i + 16];
+                    s02 += t32[b][cBlock * 64 + i + 32];
+                    s03 += t32[b][cBlock * 64 + i + 48];
                 }
-                d_c2_bias_[b][c] = s;
+                d_c2_bias_[b][cBlock * 4] = s00;
+                d_c2_bias_[b][cBlock * 4 + 1] = s01;
+                d_c2_bias_[b][cBlock * 4 + 2] = s02;
+                d_c2_bias_[b][cBlock * 4 + 3] = s03;
             }
         }
+    }
+
+    /**
+     * Part 2 of {@link #trainTile}.
+     */
+    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of cnn.nn:6  c1
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 512; i++) {
@@ -1894,20 +1909,23 @@ public final class DigitsCnn implements TrainableNetwork {
                 t38[b][i] = d_c1_[b][i] * step(t3[b][i]);
             }
         }
-    }
-
-    /**
-     * Part 2 of {@link #trainTile}.
-     */
-    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of cnn.nn:6  c1.bias
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                double s = 0.0;
+            for (int cBlock = 0; cBlock < 2; cBlock++) {
+                double s00 = 0.0;
+                double s01 = 0.0;
+                double s02 = 0.0;
+                double s03 = 0.0;
                 for (int i = 0; i < 64; i++) {
-                    s += t38[b][c * 64 + i];
+                    s00 += t38[b][cBlock * 256 + i];
+                    s01 += t38[b][cBlock * 256 + i + 64];
+                    s02 += t38[b][cBlock * 256 + i + 128];
+                    s03 += t38[b][cBlock * 256 + i + 192];
                 }
-                d_c1_bias_[b][c] = s;
+                d_c1_bias_[b][cBlock * 4] = s00;
+                d_c1_bias_[b][cBlock * 4 + 1] = s01;
+                d_c1_bias_[b][cBlock * 4 + 2] = s02;
+                d_c1_bias_[b][cBlock * 4 + 3] = s03;
             }
         }
         // accumulate d loss / d c1.weight
@@ -1979,6 +1997,12 @@ public final class DigitsCnn implements TrainableNetwork {
                 d_c1_bias[i] += d_c1_bias_[b][i];
             }
         }
+    }
+
+    /**
+     * Part 3 of {@link #trainTile}.
+     */
+    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d c2.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
@@ -2052,12 +2076,6 @@ public final class DigitsCnn implements TrainableNetwork {
                 d_c2_bias[i] += d_c2_bias_[b][i];
             }
         }
-    }
-
-    /**
-     * Part 3 of {@link #trainTile}.
-     */
-    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d logits.weight
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 64; c++) {

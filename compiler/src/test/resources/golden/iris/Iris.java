@@ -717,12 +717,18 @@ public final class Iris implements TrainableNetwork {
         for (int i = 0; i < 16; i++) {
             h1drop[i] = h1_[i] * t6[i];
         }
-        for (int r = 0; r < 3; r++) {
-            double acc = 0.0;
+        {
+            double acc00 = 0.0;
+            double acc01 = 0.0;
+            double acc02 = 0.0;
             for (int c = 0; c < 16; c++) {
-                acc += logits_weight[r * 16 + c] * h1drop[c];
+                acc00 += logits_weight[c] * h1drop[c];
+                acc01 += logits_weight[c + 16] * h1drop[c];
+                acc02 += logits_weight[c + 32] * h1drop[c];
             }
-            t9[r] = acc;
+            t9[0] = acc00;
+            t9[1] = acc01;
+            t9[2] = acc02;
         }
         // iris.nn:8  logits
         for (int i = 0; i < 3; i++) {
@@ -827,12 +833,18 @@ public final class Iris implements TrainableNetwork {
         for (int i = 0; i < 16; i++) {
             h1_[i] = Math.tanh(t2[i] + h1_bias[i]);
         }
-        for (int r = 0; r < 3; r++) {
-            double acc = 0.0;
+        {
+            double acc00 = 0.0;
+            double acc01 = 0.0;
+            double acc02 = 0.0;
             for (int c = 0; c < 16; c++) {
-                acc += logits_weight[r * 16 + c] * h1_[c];
+                acc00 += logits_weight[c] * h1_[c];
+                acc01 += logits_weight[c + 16] * h1_[c];
+                acc02 += logits_weight[c + 32] * h1_[c];
             }
-            t7[r] = acc;
+            t7[0] = acc00;
+            t7[1] = acc01;
+            t7[2] = acc02;
         }
         // iris.nn:8  logits
         for (int i = 0; i < 3; i++) {

@@ -1518,12 +1518,21 @@ public final class Normalized implements TrainableNetwork {
             }
         }
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                double s = 0.0;
+            for (int cBlock = 0; cBlock < 2; cBlock++) {
+                double s00 = 0.0;
+                double s01 = 0.0;
+                double s02 = 0.0;
+                double s03 = 0.0;
                 for (int i = 0; i < 64; i++) {
-                    s += c1_[b][c * 64 + i];
+                    s00 += c1_[b][cBlock * 256 + i];
+                    s01 += c1_[b][cBlock * 256 + i + 64];
+                    s02 += c1_[b][cBlock * 256 + i + 128];
+                    s03 += c1_[b][cBlock * 256 + i + 192];
                 }
-                t6[b][c] = s;
+                t6[b][cBlock * 4] = s00;
+                t6[b][cBlock * 4 + 1] = s01;
+                t6[b][cBlock * 4 + 2] = s02;
+                t6[b][cBlock * 4 + 3] = s03;
             }
         }
         for (int b = 0; b < m; b++) {
@@ -1554,12 +1563,21 @@ public final class Normalized implements TrainableNetwork {
             }
         }
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                double s = 0.0;
+            for (int cBlock = 0; cBlock < 2; cBlock++) {
+                double s00 = 0.0;
+                double s01 = 0.0;
+                double s02 = 0.0;
+                double s03 = 0.0;
                 for (int i = 0; i < 64; i++) {
-                    s += t12[b][c * 64 + i];
+                    s00 += t12[b][cBlock * 256 + i];
+                    s01 += t12[b][cBlock * 256 + i + 64];
+                    s02 += t12[b][cBlock * 256 + i + 128];
+                    s03 += t12[b][cBlock * 256 + i + 192];
                 }
-                t13[b][c] = s;
+                t13[b][cBlock * 4] = s00;
+                t13[b][cBlock * 4 + 1] = s01;
+                t13[b][cBlock * 4 + 2] = s02;
+                t13[b][cBlock * 4 + 3] = s03;
             }
         }
         for (int b = 0; b < m; b++) {
@@ -1645,6 +1663,12 @@ public final class Normalized implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #trainTile}.
+     */
+    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // normalized.nn:10  h2.batch_mean
         for (int i = 0; i < 32; i++) {
             h2_batch_mean[i] = 0.0;
@@ -1686,12 +1710,6 @@ public final class Normalized implements TrainableNetwork {
         for (int i = 0; i < 32; i++) {
             t73[i] = h2_weight[i] / t72[i];
         }
-    }
-
-    /**
-     * Part 1 of {@link #trainTile}.
-     */
-    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 32; i++) {
                 t76[b][i] = (t53[b][i] * t73[i]) + h2_bias[i];
@@ -1877,6 +1895,12 @@ public final class Normalized implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 2 of {@link #trainTile}.
+     */
+    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of normalized.nn:7  n1
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 512; i++) {
@@ -1909,20 +1933,23 @@ public final class Normalized implements TrainableNetwork {
                 t119[b][i] = d_n1_[b][i] * step(t42[b][i]);
             }
         }
-    }
-
-    /**
-     * Part 2 of {@link #trainTile}.
-     */
-    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of normalized.nn:7  n1.bias
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                double s = 0.0;
+            for (int cBlock = 0; cBlock < 2; cBlock++) {
+                double s00 = 0.0;
+                double s01 = 0.0;
+                double s02 = 0.0;
+                double s03 = 0.0;
                 for (int i = 0; i < 64; i++) {
-                    s += t119[b][c * 64 + i];
+                    s00 += t119[b][cBlock * 256 + i];
+                    s01 += t119[b][cBlock * 256 + i + 64];
+                    s02 += t119[b][cBlock * 256 + i + 128];
+                    s03 += t119[b][cBlock * 256 + i + 192];
                 }
-                d_n1_bias_[b][c] = s;
+                d_n1_bias_[b][cBlock * 4] = s00;
+                d_n1_bias_[b][cBlock * 4 + 1] = s01;
+                d_n1_bias_[b][cBlock * 4 + 2] = s02;
+                d_n1_bias_[b][cBlock * 4 + 3] = s03;
             }
         }
         for (int b = 0; b < m; b++) {
@@ -1931,12 +1958,21 @@ public final class Normalized implements TrainableNetwork {
             }
         }
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                double s = 0.0;
+            for (int cBlock = 0; cBlock < 2; cBlock++) {
+                double s00 = 0.0;
+                double s01 = 0.0;
+                double s02 = 0.0;
+                double s03 = 0.0;
                 for (int i = 0; i < 64; i++) {
-                    s += t122[b][c * 64 + i];
+                    s00 += t122[b][cBlock * 256 + i];
+                    s01 += t122[b][cBlock * 256 + i + 64];
+                    s02 += t122[b][cBlock * 256 + i + 128];
+                    s03 += t122[b][cBlock * 256 + i + 192];
                 }
-                t123[b][c] = s;
+                t123[b][cBlock * 4] = s00;
+                t123[b][cBlock * 4 + 1] = s01;
+                t123[b][cBlock * 4 + 2] = s02;
+                t123[b][cBlock * 4 + 3] = s03;
             }
         }
         // grad of normalized.nn:7  n1.batch_var
@@ -1971,12 +2007,21 @@ public final class Normalized implements TrainableNetwork {
         }
         // grad of normalized.nn:7  n1.batch_mean
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                double s = 0.0;
+            for (int cBlock = 0; cBlock < 2; cBlock++) {
+                double s00 = 0.0;
+                double s01 = 0.0;
+                double s02 = 0.0;
+                double s03 = 0.0;
                 for (int i = 0; i < 64; i++) {
-                    s += t137[b][c * 64 + i];
+                    s00 += t137[b][cBlock * 256 + i];
+                    s01 += t137[b][cBlock * 256 + i + 64];
+                    s02 += t137[b][cBlock * 256 + i + 128];
+                    s03 += t137[b][cBlock * 256 + i + 192];
                 }
-                d_n1_batch_mean[b][c] = s;
+                d_n1_batch_mean[b][cBlock * 4] = s00;
+                d_n1_batch_mean[b][cBlock * 4 + 1] = s01;
+                d_n1_batch_mean[b][cBlock * 4 + 2] = s02;
+                d_n1_batch_mean[b][cBlock * 4 + 3] = s03;
             }
         }
         for (int i = 0; i < 8; i++) {
@@ -2001,14 +2046,29 @@ public final class Normalized implements TrainableNetwork {
         }
         // grad of normalized.nn:6  c1.bias
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                double s = 0.0;
+            for (int cBlock = 0; cBlock < 2; cBlock++) {
+                double s00 = 0.0;
+                double s01 = 0.0;
+                double s02 = 0.0;
+                double s03 = 0.0;
                 for (int i = 0; i < 64; i++) {
-                    s += d_c1_[b][c * 64 + i];
+                    s00 += d_c1_[b][cBlock * 256 + i];
+                    s01 += d_c1_[b][cBlock * 256 + i + 64];
+                    s02 += d_c1_[b][cBlock * 256 + i + 128];
+                    s03 += d_c1_[b][cBlock * 256 + i + 192];
                 }
-                d_c1_bias_[b][c] = s;
+                d_c1_bias_[b][cBlock * 4] = s00;
+                d_c1_bias_[b][cBlock * 4 + 1] = s01;
+                d_c1_bias_[b][cBlock * 4 + 2] = s02;
+                d_c1_bias_[b][cBlock * 4 + 3] = s03;
             }
         }
+    }
+
+    /**
+     * Part 3 of {@link #trainTile}.
+     */
+    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
@@ -2126,12 +2186,6 @@ public final class Normalized implements TrainableNetwork {
                 d_h2_weight[i] += (t98[b][i] / t72[i]);
             }
         }
-    }
-
-    /**
-     * Part 3 of {@link #trainTile}.
-     */
-    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d h2.bias
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 32; i++) {
@@ -2534,12 +2588,21 @@ public final class Normalized implements TrainableNetwork {
         }
         // grad of normalized.nn:7  n1.bias
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                double s = 0.0;
+            for (int cBlock = 0; cBlock < 2; cBlock++) {
+                double s00 = 0.0;
+                double s01 = 0.0;
+                double s02 = 0.0;
+                double s03 = 0.0;
                 for (int i = 0; i < 64; i++) {
-                    s += t65[b][c * 64 + i];
+                    s00 += t65[b][cBlock * 256 + i];
+                    s01 += t65[b][cBlock * 256 + i + 64];
+                    s02 += t65[b][cBlock * 256 + i + 128];
+                    s03 += t65[b][cBlock * 256 + i + 192];
                 }
-                d_n1_bias_[b][c] = s;
+                d_n1_bias_[b][cBlock * 4] = s00;
+                d_n1_bias_[b][cBlock * 4 + 1] = s01;
+                d_n1_bias_[b][cBlock * 4 + 2] = s02;
+                d_n1_bias_[b][cBlock * 4 + 3] = s03;
             }
         }
         // grad of normalized.nn:6  c1
@@ -2554,22 +2617,40 @@ public final class Normalized implements TrainableNetwork {
             }
         }
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                double s = 0.0;
+            for (int cBlock = 0; cBlock < 2; cBlock++) {
+                double s00 = 0.0;
+                double s01 = 0.0;
+                double s02 = 0.0;
+                double s03 = 0.0;
                 for (int i = 0; i < 64; i++) {
-                    s += t68[b][c * 64 + i];
+                    s00 += t68[b][cBlock * 256 + i];
+                    s01 += t68[b][cBlock * 256 + i + 64];
+                    s02 += t68[b][cBlock * 256 + i + 128];
+                    s03 += t68[b][cBlock * 256 + i + 192];
                 }
-                t69[b][c] = s;
+                t69[b][cBlock * 4] = s00;
+                t69[b][cBlock * 4 + 1] = s01;
+                t69[b][cBlock * 4 + 2] = s02;
+                t69[b][cBlock * 4 + 3] = s03;
             }
         }
         // grad of normalized.nn:6  c1.bias
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                double s = 0.0;
+            for (int cBlock = 0; cBlock < 2; cBlock++) {
+                double s00 = 0.0;
+                double s01 = 0.0;
+                double s02 = 0.0;
+                double s03 = 0.0;
                 for (int i = 0; i < 64; i++) {
-                    s += d_c1_[b][c * 64 + i];
+                    s00 += d_c1_[b][cBlock * 256 + i];
+                    s01 += d_c1_[b][cBlock * 256 + i + 64];
+                    s02 += d_c1_[b][cBlock * 256 + i + 128];
+                    s03 += d_c1_[b][cBlock * 256 + i + 192];
                 }
-                d_c1_bias_[b][c] = s;
+                d_c1_bias_[b][cBlock * 4] = s00;
+                d_c1_bias_[b][cBlock * 4 + 1] = s01;
+                d_c1_bias_[b][cBlock * 4 + 2] = s02;
+                d_c1_bias_[b][cBlock * 4 + 3] = s03;
             }
         }
     }

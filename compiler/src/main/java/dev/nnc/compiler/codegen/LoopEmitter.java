@@ -87,7 +87,15 @@ final class LoopEmitter {
     }
 
     private void statement(CodeBlock.Builder code, Stmt stmt) {
-        if (stmt instanceof Stmt.Loop loop) {
+        if (stmt instanceof Stmt.Loop loop
+                && loop.extent() == 1
+                && loop.isWhole()
+                && !dev.nnc.compiler.loops.Loops.mentions(loop.body(), loop.variable())) {
+            // A loop of one iteration the scheduler kept for the scope of what its body declares.
+            code.add("{\n$>");
+            loop.body().forEach(s -> statement(code, s));
+            code.add("$<}\n");
+        } else if (stmt instanceof Stmt.Loop loop) {
             code.beginControlFlow(
                     "for (int $1N = $2L; $1N < $3L; $1N++)", loop.variable(), bound(loop.from()), bound(loop.to()));
             loop.body().forEach(s -> statement(code, s));

@@ -24,11 +24,23 @@ final class Jam {
 
     private Jam() {}
 
-    /** The loop jammed, with its leftovers, or the loop alone where it is not a table of sums. */
-    static List<Stmt> apply(Loop outer) {
+    /**
+     * The loop jammed, with its leftovers, where it is a table of sums or a row of sums, or the
+     * loop alone where it is neither. A row that is the {@code sole} statement of a loop's body is
+     * left as it is, for that loop: the two may be a table, which shares loads that a row cannot.
+     */
+    static List<Stmt> apply(Loop outer, boolean sole) {
         Optional<Table> table = Table.of(outer);
         if (table.isEmpty()) {
-            return List.of(outer);
+            if (outer.body().size() == 1 && outer.body().get(0) instanceof Loop inner) {
+                // A row left by the scheduler for this loop, which is no table: jammed inside it.
+                Optional<Table> row = Table.row(inner);
+                if (row.isPresent()) {
+                    return List.of(
+                            new Loop(outer.variable(), outer.extent(), outer.from(), outer.to(), row(row.get())));
+                }
+            }
+            return sole ? List.of(outer) : Table.row(outer).map(Jam::row).orElse(List.of(outer));
         }
         Table t = table.get();
         int rowCount = t.outer.extent();
@@ -62,6 +74,32 @@ final class Jam {
             }
         }
         return COLUMNS;
+    }
+
+    /**
+     * A row of sums, {@code for a: { s = init; for r: s = s + term; store(s) }}: blocks of {@link
+     * #COLUMNS} sums (5 or 3 where that divides the row) carried through one pass of the reduction,
+     * and the leftover sums one at a time. Each sum's adds wait on the one before; a block keeps
+     * that many chains in flight (a convolution's bias gradient, one sum over a plane per filter,
+     * waited on every add).
+     */
+    private static List<Stmt> row(Table t) {
+        int count = t.inner.extent();
+        int factor = columnFactor(count);
+        int blocked = count - count % factor;
+        List<Stmt> out = new ArrayList<>();
+        if (blocked > 0) {
+            out.add(alone(blocks(t, new Span(0, 1, 1), new Span(0, blocked, factor))));
+        }
+        if (blocked < count) {
+            out.add(alone(blocks(t, new Span(0, 1, 1), new Span(blocked, count, 1))));
+        }
+        return out;
+    }
+
+    /** The loop inside the table's outer loop of one iteration, whose variable nothing reads. */
+    private static Stmt alone(Stmt blocks) {
+        return ((Loop) blocks).body().get(0);
     }
 
     /** Indices {@code from} to {@code to} of a loop, in blocks of {@code factor}. */
@@ -119,12 +157,17 @@ final class Jam {
      */
     private record Table(Loop outer, Loop inner, String sum, Declare init, Loop reduction, Assign step, Stmt store) {
         static Optional<Table> of(Loop outer) {
+            return of(outer, ROWS, COLUMNS);
+        }
+
+        /** A table of at least {@code minRows} rows of at least {@code minColumns} sums. */
+        private static Optional<Table> of(Loop outer, int minRows, int minColumns) {
             if (!outer.isWhole()
-                    || outer.extent() < ROWS
+                    || outer.extent() < minRows
                     || outer.body().size() != 1
                     || !(outer.body().get(0) instanceof Loop inner)
                     || !inner.isWhole()
-                    || inner.extent() < COLUMNS
+                    || inner.extent() < minColumns
                     || inner.body().size() != 3
                     || !(inner.body().get(0) instanceof Declare init)
                     || !(inner.body().get(1) instanceof Loop reduction)
@@ -146,6 +189,18 @@ final class Jam {
                     reduction,
                     step,
                     inner.body().get(2)));
+        }
+
+        /**
+         * {@code for a: { s = init; for r: s = s + term; store(s) }} as a table of one row: its
+         * outer loop a loop of one iteration (which the scheduler then removes) around {@code a}.
+         */
+        static Optional<Table> row(Loop loop) {
+            String once = loop.variable() + "Row";
+            if (Mentions.of(List.of(loop)).contains(once)) {
+                return Optional.empty();
+            }
+            return of(new Loop(once, 1, List.of(loop)), 1, 2);
         }
 
         /** Whether {@code stmt} stores the sum {@code sum} and nothing else. */

@@ -54,6 +54,11 @@ public final class Loops {
         return scheduled(ReductionNests.crossEntropyWithSoftmax(crossEntropy, softmax, graph, fresh), unrolled);
     }
 
+    /** Whether {@code body} reads the name {@code name} anywhere. */
+    public static boolean mentions(List<Stmt> body, String name) {
+        return Mentions.of(body).contains(name);
+    }
+
     private static List<Stmt> scheduled(List<Stmt> nest, boolean unrolled) {
         return unrolled ? Scheduler.unrolled(nest) : Scheduler.schedule(nest);
     }

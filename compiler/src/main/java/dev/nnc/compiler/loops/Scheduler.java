@@ -40,7 +40,7 @@ final class Scheduler {
     private Scheduler() {}
 
     static List<Stmt> schedule(List<Stmt> nest) {
-        return block(nest, Map.of());
+        return block(nest, Map.of(), false, true);
     }
 
     /**
@@ -92,6 +92,16 @@ final class Scheduler {
     }
 
     private static List<Stmt> block(List<Stmt> body, Map<String, Range> outer) {
+        return block(body, outer, false, false);
+    }
+
+    /**
+     * {@code body} scheduled; {@code loopBody} when it is the body of a loop, whose only statement,
+     * a row of sums, is left for that loop to jam: the two may be a table. At the {@code top} of a
+     * nest, whose scope the method's other statements share (another nest may declare the same
+     * sums), a loop of one iteration is spliced only where its body declares nothing.
+     */
+    private static List<Stmt> block(List<Stmt> body, Map<String, Range> outer, boolean loopBody, boolean top) {
         Map<String, Range> ranges = new HashMap<>(outer);
         List<Stmt> pending = new ArrayList<>(body);
         List<Stmt> out = new ArrayList<>();
@@ -111,7 +121,9 @@ final class Scheduler {
                 // the rest, so only the body needs its ranges.
                 List<Stmt> once =
                         block(new Substitution(loop.variable(), Affine.constant(0)).apply(loop.body()), ranges);
-                if (splices(once, out, rest)) {
+                boolean declares =
+                        once.stream().anyMatch(st -> !declaredNames(st).isEmpty());
+                if (!(top && declares) && splices(once, out, rest)) {
                     out.addAll(once);
                 } else {
                     out.add(new Stmt.Loop(loop.variable(), 1, once));
@@ -121,9 +133,16 @@ final class Scheduler {
                 inner.put(loop.variable(), new Range(0, loop.extent() - 1L));
                 for (Stmt part : narrowed(
                         new Stmt.Loop(
-                                loop.variable(), loop.extent(), loop.from(), loop.to(), block(loop.body(), inner)),
+                                loop.variable(),
+                                loop.extent(),
+                                loop.from(),
+                                loop.to(),
+                                block(loop.body(), inner, true, false)),
                         ranges)) {
-                    out.addAll(part instanceof Stmt.Loop l ? jammed(hoisted(l, out, rest), ranges) : List.of(part));
+                    out.addAll(
+                            part instanceof Stmt.Loop l
+                                    ? jammed(hoisted(l, out, rest), ranges, loopBody && body.size() == 1, top)
+                                    : List.of(part));
                 }
             } else if (stmt instanceof Stmt.Let let && let.value().isConstant()) {
                 List<Stmt> substituted = new Substitution(let.name(), let.value()).apply(List.copyOf(rest));
@@ -145,9 +164,9 @@ final class Scheduler {
      * {@code loop} unrolled and jammed where it is a table of sums ({@link Jam}), the blocks
      * scheduled in turn: a table of two rows is one block of rows, whose loop runs once.
      */
-    private static List<Stmt> jammed(Stmt.Loop loop, Map<String, Range> ranges) {
-        List<Stmt> blocks = Jam.apply(loop);
-        return blocks.equals(List.of(loop)) ? blocks : block(blocks, ranges);
+    private static List<Stmt> jammed(Stmt.Loop loop, Map<String, Range> ranges, boolean sole, boolean top) {
+        List<Stmt> blocks = Jam.apply(loop, sole);
+        return blocks.equals(List.of(loop)) ? blocks : block(blocks, ranges, false, top);
     }
 
     /**

@@ -114,17 +114,76 @@ class SchedulerTest {
     }
 
     @Test
+    void aRowOfLongSumsRunsThreeOrFourSumsAtATime() {
+        // six planes of 16: blocks of three sums, each still adding its plane in order.
+        assertEquals("""
+                for cBlock < 2
+                  s00 = 0
+                  s01 = 0
+                  s02 = 0
+                  for i < 16
+                    s00 := (s00 + %0[cBlock * 48 + i])
+                    s01 := (s01 + %0[cBlock * 48 + i + 16])
+                    s02 := (s02 + %0[cBlock * 48 + i + 32])
+                  %1[cBlock * 3] = s00
+                  %1[cBlock * 3 + 1] = s01
+                  %1[cBlock * 3 + 2] = s02
+                """, nest(new SpatialOp.ChannelSum(), Shape.of(6, 4, 4)));
+        // seven rows of a sample's product: a block of four, its loop run once (at the top of the
+        // nest, so it keeps its sums to itself), then three rows alone.
+        assertEquals("""
+                for rBlock < 1
+                  acc00 = 0
+                  acc01 = 0
+                  acc02 = 0
+                  acc03 = 0
+                  for c < 16
+                    acc00 := (acc00 + (%0[c] * %1[c]))
+                    acc01 := (acc01 + (%0[c + 16] * %1[c]))
+                    acc02 := (acc02 + (%0[c + 32] * %1[c]))
+                    acc03 := (acc03 + (%0[c + 48] * %1[c]))
+                  %2[0] = acc00
+                  %2[1] = acc01
+                  %2[2] = acc02
+                  %2[3] = acc03
+                for r from 4 to 7
+                  acc = 0
+                  for c < 16
+                    acc := (acc + (%0[r * 16 + c] * %1[c]))
+                  %2[r] = acc
+                """, reduction(new TensorOp.MatVec(), false, Shape.of(7, 16), Shape.of(16)));
+    }
+
+    @Test
     void aLoopOfOneIterationStaysWhereItsBodyWouldClashWithALaterDeclaration() {
         // Spliced, the first body's s would be in scope in the second loop, whose body declares s.
-        Store store = new Store(9, Place.at(Affine.of("j")), new Local("s"), false);
+        // (Inside a loop: at the top of a nest a body that declares anything stays a loop.)
+        Store store = new Store(9, Place.at(Affine.of("n").times(2).plus("j", 1)), new Local("s"), false);
+        List<Stmt> nest = List.of(new Loop(
+                "n",
+                2,
+                List.of(
+                        new Loop("j", 1, List.of(new Declare("s", new Literal(1)), store)),
+                        new Loop("k", 1, List.of(new Declare("s", new Literal(2)))))));
+        assertEquals("""
+                for n < 2
+                  for j < 1
+                    s = 1
+                    %9[n * 2] = s
+                  s = 2
+                """, NestPrinter.print(Scheduler.schedule(nest)));
+    }
+
+    @Test
+    void atTheTopOfANestALoopOfOneIterationThatDeclaresStaysALoop() {
+        // Another nest of the same method may declare the same name at its top.
         List<Stmt> nest = List.of(
-                new Loop("j", 1, List.of(new Declare("s", new Literal(1)), store)),
-                new Loop("k", 1, List.of(new Declare("s", new Literal(2)))));
+                new Loop("j", 1, List.of(new Declare("s", new Literal(1)))),
+                new Loop("k", 1, List.of(new Store(9, Place.at(Affine.of("k")), new Literal(2), false))));
         assertEquals("""
                 for j < 1
                   s = 1
-                  %9[0] = s
-                s = 2
+                %9[0] = 2
                 """, NestPrinter.print(Scheduler.schedule(nest)));
     }
 
@@ -132,14 +191,18 @@ class SchedulerTest {
     void aLoopOfOneIterationStaysWhereALoopOfOneInsideItWouldBringUpADeclarationThatClashes() {
         // The inner loop of one brings s up into the outer one's body, whose splice would then
         // put s in scope for the last loop, which declares s inside it.
-        List<Stmt> nest = List.of(
-                new Loop("j", 1, List.of(new Loop("i", 1, List.of(new Declare("s", new Literal(1)))))),
-                new Loop("k", 3, List.of(new Declare("s", new Literal(2)))));
+        List<Stmt> nest = List.of(new Loop(
+                "n",
+                2,
+                List.of(
+                        new Loop("j", 1, List.of(new Loop("i", 1, List.of(new Declare("s", new Literal(1)))))),
+                        new Loop("k", 3, List.of(new Declare("s", new Literal(2)))))));
         assertEquals("""
-                for j < 1
-                  s = 1
-                for k < 3
-                  s = 2
+                for n < 2
+                  for j < 1
+                    s = 1
+                  for k < 3
+                    s = 2
                 """, NestPrinter.print(Scheduler.schedule(nest)));
     }
 
@@ -451,33 +514,35 @@ class SchedulerTest {
 
     @Test
     void aTableOfASamplesMatrixProductIsJammed() {
-        // One block of 2 x 4 sums covers the whole table: its loops of one iteration are gone.
+        // One block of 2 x 4 sums covers the whole table: its loop of one iteration stays, at the
+        // top of the nest, to keep its sums to itself.
         assertEquals("""
-                acc00 = 0
-                acc01 = 0
-                acc02 = 0
-                acc03 = 0
-                acc10 = 0
-                acc11 = 0
-                acc12 = 0
-                acc13 = 0
-                for k < 16
-                  acc00 := (acc00 + (%0[k] * %1[k * 4]))
-                  acc01 := (acc01 + (%0[k] * %1[k * 4 + 1]))
-                  acc02 := (acc02 + (%0[k] * %1[k * 4 + 2]))
-                  acc03 := (acc03 + (%0[k] * %1[k * 4 + 3]))
-                  acc10 := (acc10 + (%0[k + 16] * %1[k * 4]))
-                  acc11 := (acc11 + (%0[k + 16] * %1[k * 4 + 1]))
-                  acc12 := (acc12 + (%0[k + 16] * %1[k * 4 + 2]))
-                  acc13 := (acc13 + (%0[k + 16] * %1[k * 4 + 3]))
-                %2[0] = acc00
-                %2[1] = acc01
-                %2[2] = acc02
-                %2[3] = acc03
-                %2[4] = acc10
-                %2[5] = acc11
-                %2[6] = acc12
-                %2[7] = acc13
+                for rBlock < 1
+                  acc00 = 0
+                  acc01 = 0
+                  acc02 = 0
+                  acc03 = 0
+                  acc10 = 0
+                  acc11 = 0
+                  acc12 = 0
+                  acc13 = 0
+                  for k < 16
+                    acc00 := (acc00 + (%0[k] * %1[k * 4]))
+                    acc01 := (acc01 + (%0[k] * %1[k * 4 + 1]))
+                    acc02 := (acc02 + (%0[k] * %1[k * 4 + 2]))
+                    acc03 := (acc03 + (%0[k] * %1[k * 4 + 3]))
+                    acc10 := (acc10 + (%0[k + 16] * %1[k * 4]))
+                    acc11 := (acc11 + (%0[k + 16] * %1[k * 4 + 1]))
+                    acc12 := (acc12 + (%0[k + 16] * %1[k * 4 + 2]))
+                    acc13 := (acc13 + (%0[k + 16] * %1[k * 4 + 3]))
+                  %2[0] = acc00
+                  %2[1] = acc01
+                  %2[2] = acc02
+                  %2[3] = acc03
+                  %2[4] = acc10
+                  %2[5] = acc11
+                  %2[6] = acc12
+                  %2[7] = acc13
                 """, reduction(new TensorOp.MatMul(), false, Shape.of(2, 16), Shape.of(16, 4)));
     }
 
