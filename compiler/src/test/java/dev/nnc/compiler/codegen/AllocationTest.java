@@ -97,6 +97,34 @@ class AllocationTest {
     }
 
     /**
+     * A float CNN whose first convolution has short patches (9 taps) over a plane of 256 outputs:
+     * with the Vector API its weight gradient is {@code PatchProducts.dots}, whose sums end in
+     * reading their vectors' lanes one by one.
+     */
+    @org.junit.jupiter.api.Test
+    void aFloatCnnWithTheWeightGradientAsDotProductsAllocatesNothing() {
+        String spec = """
+                network WideCnn {
+                    precision float;
+                    input image[1, 16, 16];
+                    target label[4];
+                    c1 = conv2d(image, 4, 3, padding = 1, activation = relu);
+                    p1 = max_pool2d(c1, 2);
+                    out = dense(flatten(p1), 4);
+                    probs = softmax(out);
+                    output probs;
+                    loss cross_entropy(probs, label);
+                    optimizer sgd(lr = 0.01, momentum = 0.9);
+                    seed 3;
+                }
+                """;
+        GeneratedClasses classes = GeneratedClasses.compile("WideCnn", spec);
+        org.junit.jupiter.api.Assertions.assertTrue(
+                classes.source("WideCnn").contains("PatchProducts.dots("), "the spec no longer reaches the dots");
+        assertTheApiAllocatesNothing(classes.newInstance("WideCnn"), "WideCnn");
+    }
+
+    /**
      * Fails, naming the sites that allocate, unless some window of {@code rounds} calls after
      * {@code warmUp} calls allocated nothing on the calling thread.
      */
