@@ -15,5 +15,6 @@ if [[ -z "$wheel" ]]; then
     exit 1
 fi
 /usr/bin/python3 -m venv "$dir"
-"$dir/bin/pip" install --quiet "$wheel" numpy
+# One retry: where the public index does not resolve, pip falls back to the local ones sooner.
+"$dir/bin/pip" install --quiet --retries 1 "$wheel" numpy
 "$dir/bin/python" -c 'import torch; print("torch", torch.__version__, "in", "'"$dir"'")'
