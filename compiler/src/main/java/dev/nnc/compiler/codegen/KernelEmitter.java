@@ -1145,7 +1145,9 @@ final class KernelEmitter {
             precomputed.set(crossEntropy);
             statement = structured.crossEntropyWithSoftmax(graph.node(crossEntropy), node, type, unrolled);
         } else if (isFusable(op)) {
-            statement = elementwise(node);
+            statement = timesStep(node)
+                    .map(call -> VectorKernels.vectorOrPlain(call, elementwise(node)))
+                    .orElseGet(() -> elementwise(node));
         } else if (op instanceof LeafOp.DropoutMask mask) {
             statement = dropoutMask(node, name, type, mask);
         } else if (op instanceof BatchOp.Mean) {
@@ -1214,6 +1216,47 @@ final class KernelEmitter {
                 .add(statement)
                 .endControlFlow()
                 .build();
+    }
+
+    /**
+     * The runtime's {@code VectorFunctions.timesStep} for a stored {@code d * step(x)} (relu's
+     * derivative times its adjoint), where the class has the Vector API path and {@code d}, {@code
+     * x} (the fused step's operand) and the result lie whole in flat runs of the sample: the same
+     * products as the plain loops, a vector at a time (C2 leaves the plain loops' {@code step},
+     * which reads the float's bits, scalar).
+     */
+    private java.util.Optional<CodeBlock> timesStep(Node node) {
+        if (!VectorKernels.covers(numeric) || unrolled || !(node.op() instanceof BinaryOp.Multiply)) {
+            return java.util.Optional.empty();
+        }
+        for (int side = 0; side < 2; side++) {
+            Node step = graph.node(node.arg(side));
+            Node d = graph.node(node.arg(1 - side));
+            if (!(step.op() instanceof UnaryOp.Step) || !inlined[step.id()]) {
+                continue;
+            }
+            Node x = graph.node(step.arg(0));
+            if (!d.shape().equals(node.shape()) || !x.shape().equals(node.shape())) {
+                return java.util.Optional.empty();
+            }
+            java.util.Optional<SampleRows> dRun = flatRun(d.id());
+            java.util.Optional<SampleRows> xRun = flatRun(x.id());
+            java.util.Optional<SampleRows> yRun = flatRun(node.id());
+            if (dRun.isEmpty() || xRun.isEmpty() || yRun.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(CodeBlock.of(
+                    "$T.timesStep($L, $L, $L, $L, $L, $L, $L);\n",
+                    VectorKernels.FUNCTIONS,
+                    dRun.get().array(),
+                    dRun.get().offset(),
+                    xRun.get().array(),
+                    xRun.get().offset(),
+                    yRun.get().array(),
+                    yRun.get().offset(),
+                    node.shape().size()));
+        }
+        return java.util.Optional.empty();
     }
 
     private CodeBlock elementwise(Node node) {

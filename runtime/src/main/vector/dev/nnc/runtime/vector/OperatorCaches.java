@@ -34,7 +34,8 @@ final class OperatorCaches {
                 .add(FloatVector.zero(FloatVector.SPECIES_PREFERRED))
                 .add(FloatVector.broadcast(FloatVector.SPECIES_PREFERRED, 1.0f));
         FloatVector unary = f.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.TANH);
-        FloatVector binary = unary.add(f).add(1.0f).div(unary);
+        FloatVector binary = unary.add(f).add(1.0f).div(unary).mul(f);
+        binary = binary.blend(unary, f.compare(VectorOperators.GT, 0.0f));
         binary.fma(f, f).intoArray(floats, 0);
         double[] doubles = new double[DoubleVector.SPECIES_PREFERRED.length()];
         DoubleVector d = DoubleVector.fromArray(DoubleVector.SPECIES_PREFERRED, doubles, 0)

@@ -119,4 +119,43 @@ class VectorFunctionsTest {
         }
         return error;
     }
+
+    @Test
+    void timesStepIsTheProductOfTheAdjointAndReluDerivativeBitForBit() {
+        float[] specials = {
+            0.0f,
+            -0.0f,
+            1.0f,
+            -1.0f,
+            Float.MIN_VALUE,
+            -Float.MIN_VALUE,
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            Float.NaN,
+            3.0e38f,
+            -2.5f
+        };
+        Random random = new Random(20);
+        for (int count : new int[] {0, 1, 7, 16, 33, 4704}) {
+            float[] d = new float[count + 3];
+            float[] x = new float[count + 5];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = i % 3 == 0 ? specials[random.nextInt(specials.length)] : (float) random.nextGaussian();
+            }
+            for (int i = 0; i < x.length; i++) {
+                x[i] = i % 4 == 0 ? specials[random.nextInt(specials.length)] : (float) random.nextGaussian();
+            }
+            float[] y = new float[count + 2];
+            VectorFunctions.timesStep(d, 3, x, 5, y, 2, count);
+            for (int i = 0; i < count; i++) {
+                // The generated plain loops' step: 1 for x > 0, else 0, from the float's bits.
+                int bits = Float.floatToRawIntBits(x[5 + i]);
+                float step = (-bits & ~bits & (bits - 0x7f800001)) >>> 31;
+                assertEquals(
+                        Float.floatToRawIntBits(d[3 + i] * step),
+                        Float.floatToRawIntBits(y[2 + i]),
+                        "count " + count + " at " + i + ": d " + d[3 + i] + ", x " + x[5 + i]);
+            }
+        }
+    }
 }
