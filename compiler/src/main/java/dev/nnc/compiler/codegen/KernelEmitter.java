@@ -1138,12 +1138,12 @@ final class KernelEmitter {
             // The loss comes first: the softmax is computed with it.
             allocate(graph.node(softmax));
             precomputed.set(softmax);
-            statement = structured.crossEntropyWithSoftmax(node, graph.node(softmax), type, unrolled);
+            statement = structured.crossEntropyWithSoftmax(node, graph.node(softmax), unrolled);
         } else if (crossEntropy != null) {
             // The softmax comes first: the loss is computed with it.
             allocate(graph.node(crossEntropy));
             precomputed.set(crossEntropy);
-            statement = structured.crossEntropyWithSoftmax(graph.node(crossEntropy), node, type, unrolled);
+            statement = structured.crossEntropyWithSoftmax(graph.node(crossEntropy), node, unrolled);
         } else if (isFusable(op)) {
             statement = timesStep(node)
                     .map(call -> VectorKernels.vectorOrPlain(call, elementwise(node)))
@@ -1167,7 +1167,7 @@ final class KernelEmitter {
             SequenceLoops loops = new SequenceLoops(this, numeric);
             return loops.emit(node, isBatched(node.id()));
         } else {
-            statement = structured.emit(node, name, type, unrolled);
+            statement = structured.emit(node, type, unrolled);
         }
         return isBatched(node.id()) ? forEachSample(statement) : statement;
     }

@@ -6,6 +6,7 @@ import dev.nnc.compiler.diagnostic.InternalCompilerError;
 import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.loops.Affine;
 import dev.nnc.compiler.loops.Bound;
+import dev.nnc.compiler.loops.Loops;
 import dev.nnc.compiler.loops.Place;
 import dev.nnc.compiler.loops.Stmt;
 import dev.nnc.compiler.loops.Value;
@@ -90,7 +91,7 @@ final class LoopEmitter {
         if (stmt instanceof Stmt.Loop loop
                 && loop.extent() == 1
                 && loop.isWhole()
-                && !dev.nnc.compiler.loops.Loops.mentions(loop.body(), loop.variable())) {
+                && !Loops.mentions(loop.body(), loop.variable())) {
             // A loop of one iteration the scheduler kept for the scope of what its body declares.
             code.add("{\n$>");
             loop.body().forEach(s -> statement(code, s));

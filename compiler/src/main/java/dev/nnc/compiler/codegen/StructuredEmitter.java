@@ -27,7 +27,7 @@ final class StructuredEmitter {
         this.numeric = numeric;
     }
 
-    CodeBlock emit(Node node, String name, String type, boolean unrolled) {
+    CodeBlock emit(Node node, String type, boolean unrolled) {
         Op op = node.op();
         if (op instanceof TensorOp.MatMul && !unrolled && kernel.hasScratchRows()) {
             return matMulByRows(node, type);
@@ -64,7 +64,7 @@ final class StructuredEmitter {
      * pass: {@code p = exp(z - m) / t}, {@code loss = Σ y (m + log t - z)}, each logit
      * exponentiated once. The results are those of computing the two separately.
      */
-    CodeBlock crossEntropyWithSoftmax(Node crossEntropy, Node softmax, String type, boolean unrolled) {
+    CodeBlock crossEntropyWithSoftmax(Node crossEntropy, Node softmax, boolean unrolled) {
         return CodeBlock.builder()
                 .add("// softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax\n")
                 .add(new LoopEmitter(kernel, numeric)
