@@ -9,6 +9,7 @@ import dev.nnc.runtime.PartRunner;
 import dev.nnc.runtime.SeededRandom;
 import dev.nnc.runtime.TrainableNetwork;
 import dev.nnc.runtime.Vectorization;
+import dev.nnc.runtime.vector.DoublePatchProducts;
 import dev.nnc.runtime.vector.DoubleProducts;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,6 +77,10 @@ public final class DigitsCnn implements TrainableNetwork {
     private static final int TILE = 8;
 
     private static final long DEFAULT_SEED = 0L;
+
+    private static final int[] taps_ = tapOffsets(1, 100, 3, 10, 3, 1);
+
+    private static final int[] taps__ = tapOffsets(8, 36, 3, 6, 3, 1);
 
     /**
      * Fewest samples per part for which a batch is split across threads.
@@ -177,6 +182,10 @@ public final class DigitsCnn implements TrainableNetwork {
 
     private final double[][] sums = new double[1][64];
 
+    private final double[][] paddedInput = new double[1][102];
+
+    private final double[][] filterSums = new double[8][80];
+
     private final double[][] c1_ = new double[8][512];
 
     private final double[][] p1_ = new double[8][128];
@@ -186,6 +195,10 @@ public final class DigitsCnn implements TrainableNetwork {
     private final double[][] patches_ = new double[72][16];
 
     private final double[][] sums_ = new double[1][16];
+
+    private final double[][] paddedInput_ = new double[1][290];
+
+    private final double[][] filterSums_ = new double[16][24];
 
     private final double[][] c2_ = new double[8][256];
 
@@ -221,13 +234,15 @@ public final class DigitsCnn implements TrainableNetwork {
 
     private final double[][] d_c1_bias_ = new double[8][8];
 
-    private final double[][] weightGrads = new double[8][9];
+    private final double[][] weightGrads = new double[8][16];
 
     private final double[][] tapPatches = new double[9][64];
 
+    private final double[][] positions = new double[64][16];
+
     private final double[][] weightGrads_ = new double[16][72];
 
-    private final double[][] positions = new double[16][72];
+    private final double[][] positions_ = new double[16][72];
 
     private final double[][] inputRows = new double[8][64];
 
@@ -1002,62 +1017,74 @@ public final class DigitsCnn implements TrainableNetwork {
      */
     private void forwardTile0(double[] xs, int xo, double[] outs, int oo, int m) {
         for (int b = 0; b < m; b++) {
-            for (int ky = 0; ky < 3; ky++) {
-                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
-                for (int kx = 0; kx < 3; kx++) {
-                    for (int oy = 0; oy < oyFrom; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
+            if (Vectorization.ENABLED) {
+                double[] xp = paddedInput[0];
+                Arrays.fill(xp, 0.0);
+                for (int c = 0; c < 1; c++) {
+                    for (int iy = 0; iy < 8; iy++) {
+                        System.arraycopy(inputRows[b], c * 64 + iy * 8, xp, c * 100 + (iy + 1) * 10 + 1, 8);
                     }
-                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
-                    for (int oy = oyFrom; oy < oyTo; oy++) {
-                        int iy = oy + ky - 1;
-                        for (int ox = 0; ox < oxFrom; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                }
+                DoublePatchProducts.multiplyShifted(c1_weight, 0, 9, xp, taps_, filterSums, 8, 9, 78);
+                DoublePatchProducts.storePlanes(filterSums, 10, c1_bias, 0, t3[b], 0, 8, 8, 8);
+            } else {
+                for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int kx = 0; kx < 3; kx++) {
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
-                        for (int ox = oxFrom; ox < oxTo; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
-                        for (int ox = oxTo; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
-                    }
-                    for (int oy = oyTo; oy < 8; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        for (int oy = oyTo; oy < 8; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
                     }
                 }
-            }
-            for (int f = 0; f < 8; f++) {
-                double[] s = sums[0];
-                Arrays.fill(s, c1_bias[f]);
-                int k = 0;
-                for (; k + 4 <= 9; k += 4) {
-                    double a0 = c1_weight[f * 9 + k + 0];
-                    double[] r0 = patches[k + 0];
-                    double a1 = c1_weight[f * 9 + k + 1];
-                    double[] r1 = patches[k + 1];
-                    double a2 = c1_weight[f * 9 + k + 2];
-                    double[] r2 = patches[k + 2];
-                    double a3 = c1_weight[f * 9 + k + 3];
-                    double[] r3 = patches[k + 3];
-                    for (int i = 0; i < 64; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                for (int f = 0; f < 8; f++) {
+                    double[] s = sums[0];
+                    Arrays.fill(s, c1_bias[f]);
+                    int k = 0;
+                    for (; k + 4 <= 9; k += 4) {
+                        double a0 = c1_weight[f * 9 + k + 0];
+                        double[] r0 = patches[k + 0];
+                        double a1 = c1_weight[f * 9 + k + 1];
+                        double[] r1 = patches[k + 1];
+                        double a2 = c1_weight[f * 9 + k + 2];
+                        double[] r2 = patches[k + 2];
+                        double a3 = c1_weight[f * 9 + k + 3];
+                        double[] r3 = patches[k + 3];
+                        for (int i = 0; i < 64; i++) {
+                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                        }
                     }
-                }
-                for (; k < 9; k++) {
-                    double a0 = c1_weight[f * 9 + k + 0];
-                    double[] r0 = patches[k + 0];
-                    for (int i = 0; i < 64; i++) {
-                        s[i] += a0 * r0[i];
+                    for (; k < 9; k++) {
+                        double a0 = c1_weight[f * 9 + k + 0];
+                        double[] r0 = patches[k + 0];
+                        for (int i = 0; i < 64; i++) {
+                            s[i] += a0 * r0[i];
+                        }
                     }
-                }
-                for (int o = 0; o < 64; o++) {
-                    t3[b][f * 64 + o] = s[o];
+                    for (int o = 0; o < 64; o++) {
+                        t3[b][f * 64 + o] = s[o];
+                    }
                 }
             }
         }
@@ -1085,65 +1112,83 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #forwardTile}.
+     */
+    private void forwardTile1(double[] xs, int xo, double[] outs, int oo, int m) {
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                for (int ky = 0; ky < 3; ky++) {
-                    int oyFrom = Math.min(4, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
-                    for (int kx = 0; kx < 3; kx++) {
-                        for (int oy = 0; oy < oyFrom; oy++) {
-                            for (int ox = 0; ox < 4; ox++) {
-                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+            if (Vectorization.ENABLED) {
+                double[] xp = paddedInput_[0];
+                Arrays.fill(xp, 0.0);
+                for (int c = 0; c < 8; c++) {
+                    for (int iy = 0; iy < 4; iy++) {
+                        System.arraycopy(p1_[b], c * 16 + iy * 4, xp, c * 36 + (iy + 1) * 6 + 1, 4);
+                    }
+                }
+                DoublePatchProducts.multiplyShifted(c2_weight, 0, 72, xp, taps__, filterSums_, 16, 72, 22);
+                DoublePatchProducts.storePlanes(filterSums_, 6, c2_bias, 0, t8[b], 0, 16, 4, 4);
+            } else {
+                for (int c = 0; c < 8; c++) {
+                    for (int ky = 0; ky < 3; ky++) {
+                        int oyFrom = Math.min(4, Math.max(0, 1 - ky));
+                        int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
+                        for (int kx = 0; kx < 3; kx++) {
+                            for (int oy = 0; oy < oyFrom; oy++) {
+                                for (int ox = 0; ox < 4; ox++) {
+                                    patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                                }
                             }
-                        }
-                        int oxFrom = Math.min(4, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
-                        for (int oy = oyFrom; oy < oyTo; oy++) {
-                            int iy = oy + ky - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                            int oxFrom = Math.min(4, Math.max(0, 1 - kx));
+                            int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
+                            for (int oy = oyFrom; oy < oyTo; oy++) {
+                                int iy = oy + ky - 1;
+                                for (int ox = 0; ox < oxFrom; ox++) {
+                                    patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                                }
+                                for (int ox = oxFrom; ox < oxTo; ox++) {
+                                    patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = p1_[b][c * 16 + iy * 4 + ox + kx - 1];
+                                }
+                                for (int ox = oxTo; ox < 4; ox++) {
+                                    patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                                }
                             }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = p1_[b][c * 16 + iy * 4 + ox + kx - 1];
-                            }
-                            for (int ox = oxTo; ox < 4; ox++) {
-                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
-                            }
-                        }
-                        for (int oy = oyTo; oy < 4; oy++) {
-                            for (int ox = 0; ox < 4; ox++) {
-                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                            for (int oy = oyTo; oy < 4; oy++) {
+                                for (int ox = 0; ox < 4; ox++) {
+                                    patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                                }
                             }
                         }
                     }
                 }
-            }
-            for (int f = 0; f < 16; f++) {
-                double[] s = sums_[0];
-                Arrays.fill(s, c2_bias[f]);
-                int k = 0;
-                for (; k + 4 <= 72; k += 4) {
-                    double a0 = c2_weight[f * 72 + k + 0];
-                    double[] r0 = patches_[k + 0];
-                    double a1 = c2_weight[f * 72 + k + 1];
-                    double[] r1 = patches_[k + 1];
-                    double a2 = c2_weight[f * 72 + k + 2];
-                    double[] r2 = patches_[k + 2];
-                    double a3 = c2_weight[f * 72 + k + 3];
-                    double[] r3 = patches_[k + 3];
-                    for (int i = 0; i < 16; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                for (int f = 0; f < 16; f++) {
+                    double[] s = sums_[0];
+                    Arrays.fill(s, c2_bias[f]);
+                    int k = 0;
+                    for (; k + 4 <= 72; k += 4) {
+                        double a0 = c2_weight[f * 72 + k + 0];
+                        double[] r0 = patches_[k + 0];
+                        double a1 = c2_weight[f * 72 + k + 1];
+                        double[] r1 = patches_[k + 1];
+                        double a2 = c2_weight[f * 72 + k + 2];
+                        double[] r2 = patches_[k + 2];
+                        double a3 = c2_weight[f * 72 + k + 3];
+                        double[] r3 = patches_[k + 3];
+                        for (int i = 0; i < 16; i++) {
+                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                        }
                     }
-                }
-                for (; k < 72; k++) {
-                    double a0 = c2_weight[f * 72 + k + 0];
-                    double[] r0 = patches_[k + 0];
-                    for (int i = 0; i < 16; i++) {
-                        s[i] += a0 * r0[i];
+                    for (; k < 72; k++) {
+                        double a0 = c2_weight[f * 72 + k + 0];
+                        double[] r0 = patches_[k + 0];
+                        for (int i = 0; i < 16; i++) {
+                            s[i] += a0 * r0[i];
+                        }
                     }
-                }
-                for (int o = 0; o < 16; o++) {
-                    t8[b][f * 16 + o] = s[o];
+                    for (int o = 0; o < 16; o++) {
+                        t8[b][f * 16 + o] = s[o];
+                    }
                 }
             }
         }
@@ -1171,12 +1216,6 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
-    }
-
-    /**
-     * Part 1 of {@link #forwardTile}.
-     */
-    private void forwardTile1(double[] xs, int xo, double[] outs, int oo, int m) {
         // cnn.nn:10  logits
         // logits = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
         if (Vectorization.ENABLED) {
@@ -1258,62 +1297,74 @@ public final class DigitsCnn implements TrainableNetwork {
      */
     private void lossTile0(double[] xs, int xo, double[] ys, int yo, int m) {
         for (int b = 0; b < m; b++) {
-            for (int ky = 0; ky < 3; ky++) {
-                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
-                for (int kx = 0; kx < 3; kx++) {
-                    for (int oy = 0; oy < oyFrom; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
+            if (Vectorization.ENABLED) {
+                double[] xp = paddedInput[0];
+                Arrays.fill(xp, 0.0);
+                for (int c = 0; c < 1; c++) {
+                    for (int iy = 0; iy < 8; iy++) {
+                        System.arraycopy(inputRows[b], c * 64 + iy * 8, xp, c * 100 + (iy + 1) * 10 + 1, 8);
                     }
-                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
-                    for (int oy = oyFrom; oy < oyTo; oy++) {
-                        int iy = oy + ky - 1;
-                        for (int ox = 0; ox < oxFrom; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                }
+                DoublePatchProducts.multiplyShifted(c1_weight, 0, 9, xp, taps_, filterSums, 8, 9, 78);
+                DoublePatchProducts.storePlanes(filterSums, 10, c1_bias, 0, t3[b], 0, 8, 8, 8);
+            } else {
+                for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int kx = 0; kx < 3; kx++) {
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
-                        for (int ox = oxFrom; ox < oxTo; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
-                        for (int ox = oxTo; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
-                    }
-                    for (int oy = oyTo; oy < 8; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        for (int oy = oyTo; oy < 8; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
                     }
                 }
-            }
-            for (int f = 0; f < 8; f++) {
-                double[] s = sums[0];
-                Arrays.fill(s, c1_bias[f]);
-                int k = 0;
-                for (; k + 4 <= 9; k += 4) {
-                    double a0 = c1_weight[f * 9 + k + 0];
-                    double[] r0 = patches[k + 0];
-                    double a1 = c1_weight[f * 9 + k + 1];
-                    double[] r1 = patches[k + 1];
-                    double a2 = c1_weight[f * 9 + k + 2];
-                    double[] r2 = patches[k + 2];
-                    double a3 = c1_weight[f * 9 + k + 3];
-                    double[] r3 = patches[k + 3];
-                    for (int i = 0; i < 64; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                for (int f = 0; f < 8; f++) {
+                    double[] s = sums[0];
+                    Arrays.fill(s, c1_bias[f]);
+                    int k = 0;
+                    for (; k + 4 <= 9; k += 4) {
+                        double a0 = c1_weight[f * 9 + k + 0];
+                        double[] r0 = patches[k + 0];
+                        double a1 = c1_weight[f * 9 + k + 1];
+                        double[] r1 = patches[k + 1];
+                        double a2 = c1_weight[f * 9 + k + 2];
+                        double[] r2 = patches[k + 2];
+                        double a3 = c1_weight[f * 9 + k + 3];
+                        double[] r3 = patches[k + 3];
+                        for (int i = 0; i < 64; i++) {
+                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                        }
                     }
-                }
-                for (; k < 9; k++) {
-                    double a0 = c1_weight[f * 9 + k + 0];
-                    double[] r0 = patches[k + 0];
-                    for (int i = 0; i < 64; i++) {
-                        s[i] += a0 * r0[i];
+                    for (; k < 9; k++) {
+                        double a0 = c1_weight[f * 9 + k + 0];
+                        double[] r0 = patches[k + 0];
+                        for (int i = 0; i < 64; i++) {
+                            s[i] += a0 * r0[i];
+                        }
                     }
-                }
-                for (int o = 0; o < 64; o++) {
-                    t3[b][f * 64 + o] = s[o];
+                    for (int o = 0; o < 64; o++) {
+                        t3[b][f * 64 + o] = s[o];
+                    }
                 }
             }
         }
@@ -1341,65 +1392,83 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #lossTile}.
+     */
+    private void lossTile1(double[] xs, int xo, double[] ys, int yo, int m) {
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                for (int ky = 0; ky < 3; ky++) {
-                    int oyFrom = Math.min(4, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
-                    for (int kx = 0; kx < 3; kx++) {
-                        for (int oy = 0; oy < oyFrom; oy++) {
-                            for (int ox = 0; ox < 4; ox++) {
-                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+            if (Vectorization.ENABLED) {
+                double[] xp = paddedInput_[0];
+                Arrays.fill(xp, 0.0);
+                for (int c = 0; c < 8; c++) {
+                    for (int iy = 0; iy < 4; iy++) {
+                        System.arraycopy(p1_[b], c * 16 + iy * 4, xp, c * 36 + (iy + 1) * 6 + 1, 4);
+                    }
+                }
+                DoublePatchProducts.multiplyShifted(c2_weight, 0, 72, xp, taps__, filterSums_, 16, 72, 22);
+                DoublePatchProducts.storePlanes(filterSums_, 6, c2_bias, 0, t8[b], 0, 16, 4, 4);
+            } else {
+                for (int c = 0; c < 8; c++) {
+                    for (int ky = 0; ky < 3; ky++) {
+                        int oyFrom = Math.min(4, Math.max(0, 1 - ky));
+                        int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
+                        for (int kx = 0; kx < 3; kx++) {
+                            for (int oy = 0; oy < oyFrom; oy++) {
+                                for (int ox = 0; ox < 4; ox++) {
+                                    patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                                }
                             }
-                        }
-                        int oxFrom = Math.min(4, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
-                        for (int oy = oyFrom; oy < oyTo; oy++) {
-                            int iy = oy + ky - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                            int oxFrom = Math.min(4, Math.max(0, 1 - kx));
+                            int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
+                            for (int oy = oyFrom; oy < oyTo; oy++) {
+                                int iy = oy + ky - 1;
+                                for (int ox = 0; ox < oxFrom; ox++) {
+                                    patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                                }
+                                for (int ox = oxFrom; ox < oxTo; ox++) {
+                                    patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = p1_[b][c * 16 + iy * 4 + ox + kx - 1];
+                                }
+                                for (int ox = oxTo; ox < 4; ox++) {
+                                    patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                                }
                             }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = p1_[b][c * 16 + iy * 4 + ox + kx - 1];
-                            }
-                            for (int ox = oxTo; ox < 4; ox++) {
-                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
-                            }
-                        }
-                        for (int oy = oyTo; oy < 4; oy++) {
-                            for (int ox = 0; ox < 4; ox++) {
-                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                            for (int oy = oyTo; oy < 4; oy++) {
+                                for (int ox = 0; ox < 4; ox++) {
+                                    patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                                }
                             }
                         }
                     }
                 }
-            }
-            for (int f = 0; f < 16; f++) {
-                double[] s = sums_[0];
-                Arrays.fill(s, c2_bias[f]);
-                int k = 0;
-                for (; k + 4 <= 72; k += 4) {
-                    double a0 = c2_weight[f * 72 + k + 0];
-                    double[] r0 = patches_[k + 0];
-                    double a1 = c2_weight[f * 72 + k + 1];
-                    double[] r1 = patches_[k + 1];
-                    double a2 = c2_weight[f * 72 + k + 2];
-                    double[] r2 = patches_[k + 2];
-                    double a3 = c2_weight[f * 72 + k + 3];
-                    double[] r3 = patches_[k + 3];
-                    for (int i = 0; i < 16; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                for (int f = 0; f < 16; f++) {
+                    double[] s = sums_[0];
+                    Arrays.fill(s, c2_bias[f]);
+                    int k = 0;
+                    for (; k + 4 <= 72; k += 4) {
+                        double a0 = c2_weight[f * 72 + k + 0];
+                        double[] r0 = patches_[k + 0];
+                        double a1 = c2_weight[f * 72 + k + 1];
+                        double[] r1 = patches_[k + 1];
+                        double a2 = c2_weight[f * 72 + k + 2];
+                        double[] r2 = patches_[k + 2];
+                        double a3 = c2_weight[f * 72 + k + 3];
+                        double[] r3 = patches_[k + 3];
+                        for (int i = 0; i < 16; i++) {
+                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                        }
                     }
-                }
-                for (; k < 72; k++) {
-                    double a0 = c2_weight[f * 72 + k + 0];
-                    double[] r0 = patches_[k + 0];
-                    for (int i = 0; i < 16; i++) {
-                        s[i] += a0 * r0[i];
+                    for (; k < 72; k++) {
+                        double a0 = c2_weight[f * 72 + k + 0];
+                        double[] r0 = patches_[k + 0];
+                        for (int i = 0; i < 16; i++) {
+                            s[i] += a0 * r0[i];
+                        }
                     }
-                }
-                for (int o = 0; o < 16; o++) {
-                    t8[b][f * 16 + o] = s[o];
+                    for (int o = 0; o < 16; o++) {
+                        t8[b][f * 16 + o] = s[o];
+                    }
                 }
             }
         }
@@ -1427,12 +1496,6 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
-    }
-
-    /**
-     * Part 1 of {@link #lossTile}.
-     */
-    private void lossTile1(double[] xs, int xo, double[] ys, int yo, int m) {
         // cnn.nn:10  logits
         // logits = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
         for (int b = 0; b < m; b++) {
@@ -1499,6 +1562,7 @@ public final class DigitsCnn implements TrainableNetwork {
         trainTile1(xs, xo, ys, yo, m, weight);
         trainTile2(xs, xo, ys, yo, m, weight);
         trainTile3(xs, xo, ys, yo, m, weight);
+        trainTile4(xs, xo, ys, yo, m, weight);
         double lossSum = 0.0;
         for (int b = 0; b < m; b++) {
             lossSum += t18[b];
@@ -1511,62 +1575,74 @@ public final class DigitsCnn implements TrainableNetwork {
      */
     private void trainTile0(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         for (int b = 0; b < m; b++) {
-            for (int ky = 0; ky < 3; ky++) {
-                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
-                for (int kx = 0; kx < 3; kx++) {
-                    for (int oy = 0; oy < oyFrom; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
+            if (Vectorization.ENABLED) {
+                double[] xp = paddedInput[0];
+                Arrays.fill(xp, 0.0);
+                for (int c = 0; c < 1; c++) {
+                    for (int iy = 0; iy < 8; iy++) {
+                        System.arraycopy(inputRows[b], c * 64 + iy * 8, xp, c * 100 + (iy + 1) * 10 + 1, 8);
                     }
-                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
-                    for (int oy = oyFrom; oy < oyTo; oy++) {
-                        int iy = oy + ky - 1;
-                        for (int ox = 0; ox < oxFrom; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                }
+                DoublePatchProducts.multiplyShifted(c1_weight, 0, 9, xp, taps_, filterSums, 8, 9, 78);
+                DoublePatchProducts.storePlanes(filterSums, 10, c1_bias, 0, t3[b], 0, 8, 8, 8);
+            } else {
+                for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int kx = 0; kx < 3; kx++) {
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
-                        for (int ox = oxFrom; ox < oxTo; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
-                        for (int ox = oxTo; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
-                    }
-                    for (int oy = oyTo; oy < 8; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        for (int oy = oyTo; oy < 8; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
                     }
                 }
-            }
-            for (int f = 0; f < 8; f++) {
-                double[] s = sums[0];
-                Arrays.fill(s, c1_bias[f]);
-                int k = 0;
-                for (; k + 4 <= 9; k += 4) {
-                    double a0 = c1_weight[f * 9 + k + 0];
-                    double[] r0 = patches[k + 0];
-                    double a1 = c1_weight[f * 9 + k + 1];
-                    double[] r1 = patches[k + 1];
-                    double a2 = c1_weight[f * 9 + k + 2];
-                    double[] r2 = patches[k + 2];
-                    double a3 = c1_weight[f * 9 + k + 3];
-                    double[] r3 = patches[k + 3];
-                    for (int i = 0; i < 64; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                for (int f = 0; f < 8; f++) {
+                    double[] s = sums[0];
+                    Arrays.fill(s, c1_bias[f]);
+                    int k = 0;
+                    for (; k + 4 <= 9; k += 4) {
+                        double a0 = c1_weight[f * 9 + k + 0];
+                        double[] r0 = patches[k + 0];
+                        double a1 = c1_weight[f * 9 + k + 1];
+                        double[] r1 = patches[k + 1];
+                        double a2 = c1_weight[f * 9 + k + 2];
+                        double[] r2 = patches[k + 2];
+                        double a3 = c1_weight[f * 9 + k + 3];
+                        double[] r3 = patches[k + 3];
+                        for (int i = 0; i < 64; i++) {
+                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                        }
                     }
-                }
-                for (; k < 9; k++) {
-                    double a0 = c1_weight[f * 9 + k + 0];
-                    double[] r0 = patches[k + 0];
-                    for (int i = 0; i < 64; i++) {
-                        s[i] += a0 * r0[i];
+                    for (; k < 9; k++) {
+                        double a0 = c1_weight[f * 9 + k + 0];
+                        double[] r0 = patches[k + 0];
+                        for (int i = 0; i < 64; i++) {
+                            s[i] += a0 * r0[i];
+                        }
                     }
-                }
-                for (int o = 0; o < 64; o++) {
-                    t3[b][f * 64 + o] = s[o];
+                    for (int o = 0; o < 64; o++) {
+                        t3[b][f * 64 + o] = s[o];
+                    }
                 }
             }
         }
@@ -1594,65 +1670,83 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #trainTile}.
+     */
+    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                for (int ky = 0; ky < 3; ky++) {
-                    int oyFrom = Math.min(4, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
-                    for (int kx = 0; kx < 3; kx++) {
-                        for (int oy = 0; oy < oyFrom; oy++) {
-                            for (int ox = 0; ox < 4; ox++) {
-                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+            if (Vectorization.ENABLED) {
+                double[] xp = paddedInput_[0];
+                Arrays.fill(xp, 0.0);
+                for (int c = 0; c < 8; c++) {
+                    for (int iy = 0; iy < 4; iy++) {
+                        System.arraycopy(p1_[b], c * 16 + iy * 4, xp, c * 36 + (iy + 1) * 6 + 1, 4);
+                    }
+                }
+                DoublePatchProducts.multiplyShifted(c2_weight, 0, 72, xp, taps__, filterSums_, 16, 72, 22);
+                DoublePatchProducts.storePlanes(filterSums_, 6, c2_bias, 0, t8[b], 0, 16, 4, 4);
+            } else {
+                for (int c = 0; c < 8; c++) {
+                    for (int ky = 0; ky < 3; ky++) {
+                        int oyFrom = Math.min(4, Math.max(0, 1 - ky));
+                        int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
+                        for (int kx = 0; kx < 3; kx++) {
+                            for (int oy = 0; oy < oyFrom; oy++) {
+                                for (int ox = 0; ox < 4; ox++) {
+                                    patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                                }
                             }
-                        }
-                        int oxFrom = Math.min(4, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
-                        for (int oy = oyFrom; oy < oyTo; oy++) {
-                            int iy = oy + ky - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                            int oxFrom = Math.min(4, Math.max(0, 1 - kx));
+                            int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
+                            for (int oy = oyFrom; oy < oyTo; oy++) {
+                                int iy = oy + ky - 1;
+                                for (int ox = 0; ox < oxFrom; ox++) {
+                                    patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                                }
+                                for (int ox = oxFrom; ox < oxTo; ox++) {
+                                    patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = p1_[b][c * 16 + iy * 4 + ox + kx - 1];
+                                }
+                                for (int ox = oxTo; ox < 4; ox++) {
+                                    patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                                }
                             }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = p1_[b][c * 16 + iy * 4 + ox + kx - 1];
-                            }
-                            for (int ox = oxTo; ox < 4; ox++) {
-                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
-                            }
-                        }
-                        for (int oy = oyTo; oy < 4; oy++) {
-                            for (int ox = 0; ox < 4; ox++) {
-                                patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                            for (int oy = oyTo; oy < 4; oy++) {
+                                for (int ox = 0; ox < 4; ox++) {
+                                    patches_[c * 9 + ky * 3 + kx][oy * 4 + ox] = 0.0;
+                                }
                             }
                         }
                     }
                 }
-            }
-            for (int f = 0; f < 16; f++) {
-                double[] s = sums_[0];
-                Arrays.fill(s, c2_bias[f]);
-                int k = 0;
-                for (; k + 4 <= 72; k += 4) {
-                    double a0 = c2_weight[f * 72 + k + 0];
-                    double[] r0 = patches_[k + 0];
-                    double a1 = c2_weight[f * 72 + k + 1];
-                    double[] r1 = patches_[k + 1];
-                    double a2 = c2_weight[f * 72 + k + 2];
-                    double[] r2 = patches_[k + 2];
-                    double a3 = c2_weight[f * 72 + k + 3];
-                    double[] r3 = patches_[k + 3];
-                    for (int i = 0; i < 16; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                for (int f = 0; f < 16; f++) {
+                    double[] s = sums_[0];
+                    Arrays.fill(s, c2_bias[f]);
+                    int k = 0;
+                    for (; k + 4 <= 72; k += 4) {
+                        double a0 = c2_weight[f * 72 + k + 0];
+                        double[] r0 = patches_[k + 0];
+                        double a1 = c2_weight[f * 72 + k + 1];
+                        double[] r1 = patches_[k + 1];
+                        double a2 = c2_weight[f * 72 + k + 2];
+                        double[] r2 = patches_[k + 2];
+                        double a3 = c2_weight[f * 72 + k + 3];
+                        double[] r3 = patches_[k + 3];
+                        for (int i = 0; i < 16; i++) {
+                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                        }
                     }
-                }
-                for (; k < 72; k++) {
-                    double a0 = c2_weight[f * 72 + k + 0];
-                    double[] r0 = patches_[k + 0];
-                    for (int i = 0; i < 16; i++) {
-                        s[i] += a0 * r0[i];
+                    for (; k < 72; k++) {
+                        double a0 = c2_weight[f * 72 + k + 0];
+                        double[] r0 = patches_[k + 0];
+                        for (int i = 0; i < 16; i++) {
+                            s[i] += a0 * r0[i];
+                        }
                     }
-                }
-                for (int o = 0; o < 16; o++) {
-                    t8[b][f * 16 + o] = s[o];
+                    for (int o = 0; o < 16; o++) {
+                        t8[b][f * 16 + o] = s[o];
+                    }
                 }
             }
         }
@@ -1680,12 +1774,6 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
-    }
-
-    /**
-     * Part 1 of {@link #trainTile}.
-     */
-    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // cnn.nn:10  logits
         // logits = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
         for (int b = 0; b < m; b++) {
@@ -1751,6 +1839,12 @@ public final class DigitsCnn implements TrainableNetwork {
                 d_logits[b][i] = weight * ((probs[b][i] * t21[b]) - targetRows[b][i]);
             }
         }
+    }
+
+    /**
+     * Part 2 of {@link #trainTile}.
+     */
+    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // t28 = W^T x for each sample: multiply-adds along weight rows, 4 rows per pass
         for (int b = 0; b < m; b++) {
             double[] y = t28[b];
@@ -1810,28 +1904,32 @@ public final class DigitsCnn implements TrainableNetwork {
             }
         }
         for (int b = 0; b < m; b++) {
-            for (int o = 0; o < 16; o++) {
-                double[] s = positionGrads[o];
-                Arrays.fill(s, 0.0);
-                int f = 0;
-                for (; f + 4 <= 16; f += 4) {
-                    double a0 = t32[b][(f + 0) * 16 + o];
-                    double[] r0 = weightRows[f + 0];
-                    double a1 = t32[b][(f + 1) * 16 + o];
-                    double[] r1 = weightRows[f + 1];
-                    double a2 = t32[b][(f + 2) * 16 + o];
-                    double[] r2 = weightRows[f + 2];
-                    double a3 = t32[b][(f + 3) * 16 + o];
-                    double[] r3 = weightRows[f + 3];
-                    for (int i = 0; i < 72; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+            if (Vectorization.ENABLED) {
+                DoublePatchProducts.multiply(t32[b], 0, 1, 16, weightRows, positionGrads, 16, 16, 72);
+            } else {
+                for (int o = 0; o < 16; o++) {
+                    double[] s = positionGrads[o];
+                    Arrays.fill(s, 0.0);
+                    int f = 0;
+                    for (; f + 4 <= 16; f += 4) {
+                        double a0 = t32[b][(f + 0) * 16 + o];
+                        double[] r0 = weightRows[f + 0];
+                        double a1 = t32[b][(f + 1) * 16 + o];
+                        double[] r1 = weightRows[f + 1];
+                        double a2 = t32[b][(f + 2) * 16 + o];
+                        double[] r2 = weightRows[f + 2];
+                        double a3 = t32[b][(f + 3) * 16 + o];
+                        double[] r3 = weightRows[f + 3];
+                        for (int i = 0; i < 72; i++) {
+                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                        }
                     }
-                }
-                for (; f < 16; f++) {
-                    double a0 = t32[b][(f + 0) * 16 + o];
-                    double[] r0 = weightRows[f + 0];
-                    for (int i = 0; i < 72; i++) {
-                        s[i] += a0 * r0[i];
+                    for (; f < 16; f++) {
+                        double a0 = t32[b][(f + 0) * 16 + o];
+                        double[] r0 = weightRows[f + 0];
+                        for (int i = 0; i < 72; i++) {
+                            s[i] += a0 * r0[i];
+                        }
                     }
                 }
             }
@@ -1871,12 +1969,6 @@ public final class DigitsCnn implements TrainableNetwork {
                 d_c2_bias_[b][cBlock * 4 + 3] = s03;
             }
         }
-    }
-
-    /**
-     * Part 2 of {@link #trainTile}.
-     */
-    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of cnn.nn:6  c1
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 512; i++) {
@@ -1928,61 +2020,102 @@ public final class DigitsCnn implements TrainableNetwork {
                 d_c1_bias_[b][cBlock * 4 + 3] = s03;
             }
         }
+    }
+
+    /**
+     * Part 3 of {@link #trainTile}.
+     */
+    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
-            for (int ky = 0; ky < 3; ky++) {
-                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
-                for (int kx = 0; kx < 3; kx++) {
-                    for (int oy = 0; oy < oyFrom; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+            if (Vectorization.ENABLED) {
+                for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int kx = 0; kx < 3; kx++) {
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
+                            }
                         }
-                    }
-                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
-                    for (int oy = oyFrom; oy < oyTo; oy++) {
-                        int iy = oy + ky - 1;
-                        for (int ox = 0; ox < oxFrom; ox++) {
-                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                int ix = ox + kx - 1;
+                                positions[oy * 8 + ox][ky * 3 + kx] = inputRows[b][iy * 8 + ix];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
+                            }
                         }
-                        for (int ox = oxFrom; ox < oxTo; ox++) {
-                            tapPatches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
-                        }
-                        for (int ox = oxTo; ox < 8; ox++) {
-                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
-                    }
-                    for (int oy = oyTo; oy < 8; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        for (int oy = oyTo; oy < 8; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
+                            }
                         }
                     }
                 }
-            }
-            for (int fBlock = 0; fBlock < 4; fBlock++) {
-                for (int kBlock = 0; kBlock < 3; kBlock++) {
-                    double s00 = 0.0;
-                    double s01 = 0.0;
-                    double s02 = 0.0;
-                    double s10 = 0.0;
-                    double s11 = 0.0;
-                    double s12 = 0.0;
-                    for (int o = 0; o < 64; o++) {
-                        s00 += t38[b][fBlock * 128 + o] * tapPatches[kBlock * 3][o];
-                        s01 += t38[b][fBlock * 128 + o] * tapPatches[kBlock * 3 + 1][o];
-                        s02 += t38[b][fBlock * 128 + o] * tapPatches[kBlock * 3 + 2][o];
-                        s10 += t38[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3][o];
-                        s11 += t38[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3 + 1][o];
-                        s12 += t38[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3 + 2][o];
+                DoublePatchProducts.multiply(t38[b], 0, 64, 1, positions, weightGrads, 8, 64, 9);
+            } else {
+                for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int kx = 0; kx < 3; kx++) {
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                        }
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                tapPatches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                        }
+                        for (int oy = oyTo; oy < 8; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                        }
                     }
-                    weightGrads[fBlock * 2][kBlock * 3] = s00;
-                    weightGrads[fBlock * 2][kBlock * 3 + 1] = s01;
-                    weightGrads[fBlock * 2][kBlock * 3 + 2] = s02;
-                    weightGrads[fBlock * 2 + 1][kBlock * 3] = s10;
-                    weightGrads[fBlock * 2 + 1][kBlock * 3 + 1] = s11;
-                    weightGrads[fBlock * 2 + 1][kBlock * 3 + 2] = s12;
+                }
+                for (int fBlock = 0; fBlock < 4; fBlock++) {
+                    for (int kBlock = 0; kBlock < 3; kBlock++) {
+                        double s00 = 0.0;
+                        double s01 = 0.0;
+                        double s02 = 0.0;
+                        double s10 = 0.0;
+                        double s11 = 0.0;
+                        double s12 = 0.0;
+                        for (int o = 0; o < 64; o++) {
+                            s00 += t38[b][fBlock * 128 + o] * tapPatches[kBlock * 3][o];
+                            s01 += t38[b][fBlock * 128 + o] * tapPatches[kBlock * 3 + 1][o];
+                            s02 += t38[b][fBlock * 128 + o] * tapPatches[kBlock * 3 + 2][o];
+                            s10 += t38[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3][o];
+                            s11 += t38[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3 + 1][o];
+                            s12 += t38[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3 + 2][o];
+                        }
+                        weightGrads[fBlock * 2][kBlock * 3] = s00;
+                        weightGrads[fBlock * 2][kBlock * 3 + 1] = s01;
+                        weightGrads[fBlock * 2][kBlock * 3 + 2] = s02;
+                        weightGrads[fBlock * 2 + 1][kBlock * 3] = s10;
+                        weightGrads[fBlock * 2 + 1][kBlock * 3 + 1] = s11;
+                        weightGrads[fBlock * 2 + 1][kBlock * 3 + 2] = s12;
+                    }
                 }
             }
             for (int f = 0; f < 8; f++) {
@@ -2000,67 +2133,104 @@ public final class DigitsCnn implements TrainableNetwork {
     }
 
     /**
-     * Part 3 of {@link #trainTile}.
+     * Part 4 of {@link #trainTile}.
      */
-    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
+    private void trainTile4(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d c2.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                for (int ky = 0; ky < 3; ky++) {
-                    int oyFrom = Math.min(4, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
-                    for (int kx = 0; kx < 3; kx++) {
-                        for (int oy = 0; oy < oyFrom; oy++) {
-                            for (int ox = 0; ox < 4; ox++) {
-                                positions[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+            if (Vectorization.ENABLED) {
+                for (int c = 0; c < 8; c++) {
+                    for (int ky = 0; ky < 3; ky++) {
+                        int oyFrom = Math.min(4, Math.max(0, 1 - ky));
+                        int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
+                        for (int kx = 0; kx < 3; kx++) {
+                            for (int oy = 0; oy < oyFrom; oy++) {
+                                for (int ox = 0; ox < 4; ox++) {
+                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                                }
                             }
-                        }
-                        int oxFrom = Math.min(4, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
-                        for (int oy = oyFrom; oy < oyTo; oy++) {
-                            int iy = oy + ky - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                positions[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                            int oxFrom = Math.min(4, Math.max(0, 1 - kx));
+                            int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
+                            for (int oy = oyFrom; oy < oyTo; oy++) {
+                                int iy = oy + ky - 1;
+                                for (int ox = 0; ox < oxFrom; ox++) {
+                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                                }
+                                for (int ox = oxFrom; ox < oxTo; ox++) {
+                                    int ix = ox + kx - 1;
+                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = p1_[b][c * 16 + iy * 4 + ix];
+                                }
+                                for (int ox = oxTo; ox < 4; ox++) {
+                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                                }
                             }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                int ix = ox + kx - 1;
-                                positions[oy * 4 + ox][c * 9 + ky * 3 + kx] = p1_[b][c * 16 + iy * 4 + ix];
-                            }
-                            for (int ox = oxTo; ox < 4; ox++) {
-                                positions[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
-                            }
-                        }
-                        for (int oy = oyTo; oy < 4; oy++) {
-                            for (int ox = 0; ox < 4; ox++) {
-                                positions[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                            for (int oy = oyTo; oy < 4; oy++) {
+                                for (int ox = 0; ox < 4; ox++) {
+                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                                }
                             }
                         }
                     }
                 }
-            }
-            for (int f = 0; f < 16; f++) {
-                double[] s = weightGrads_[f];
-                Arrays.fill(s, 0.0);
-                int o = 0;
-                for (; o + 4 <= 16; o += 4) {
-                    double a0 = t32[b][f * 16 + o + 0];
-                    double[] r0 = positions[o + 0];
-                    double a1 = t32[b][f * 16 + o + 1];
-                    double[] r1 = positions[o + 1];
-                    double a2 = t32[b][f * 16 + o + 2];
-                    double[] r2 = positions[o + 2];
-                    double a3 = t32[b][f * 16 + o + 3];
-                    double[] r3 = positions[o + 3];
-                    for (int i = 0; i < 72; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                DoublePatchProducts.multiply(t32[b], 0, 16, 1, positions_, weightGrads_, 16, 16, 72);
+            } else {
+                for (int c = 0; c < 8; c++) {
+                    for (int ky = 0; ky < 3; ky++) {
+                        int oyFrom = Math.min(4, Math.max(0, 1 - ky));
+                        int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
+                        for (int kx = 0; kx < 3; kx++) {
+                            for (int oy = 0; oy < oyFrom; oy++) {
+                                for (int ox = 0; ox < 4; ox++) {
+                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                                }
+                            }
+                            int oxFrom = Math.min(4, Math.max(0, 1 - kx));
+                            int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
+                            for (int oy = oyFrom; oy < oyTo; oy++) {
+                                int iy = oy + ky - 1;
+                                for (int ox = 0; ox < oxFrom; ox++) {
+                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                                }
+                                for (int ox = oxFrom; ox < oxTo; ox++) {
+                                    int ix = ox + kx - 1;
+                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = p1_[b][c * 16 + iy * 4 + ix];
+                                }
+                                for (int ox = oxTo; ox < 4; ox++) {
+                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                                }
+                            }
+                            for (int oy = oyTo; oy < 4; oy++) {
+                                for (int ox = 0; ox < 4; ox++) {
+                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                                }
+                            }
+                        }
                     }
                 }
-                for (; o < 16; o++) {
-                    double a0 = t32[b][f * 16 + o + 0];
-                    double[] r0 = positions[o + 0];
-                    for (int i = 0; i < 72; i++) {
-                        s[i] += a0 * r0[i];
+                for (int f = 0; f < 16; f++) {
+                    double[] s = weightGrads_[f];
+                    Arrays.fill(s, 0.0);
+                    int o = 0;
+                    for (; o + 4 <= 16; o += 4) {
+                        double a0 = t32[b][f * 16 + o + 0];
+                        double[] r0 = positions_[o + 0];
+                        double a1 = t32[b][f * 16 + o + 1];
+                        double[] r1 = positions_[o + 1];
+                        double a2 = t32[b][f * 16 + o + 2];
+                        double[] r2 = positions_[o + 2];
+                        double a3 = t32[b][f * 16 + o + 3];
+                        double[] r3 = positions_[o + 3];
+                        for (int i = 0; i < 72; i++) {
+                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                        }
+                    }
+                    for (; o < 16; o++) {
+                        double a0 = t32[b][f * 16 + o + 0];
+                        double[] r0 = positions_[o + 0];
+                        for (int i = 0; i < 72; i++) {
+                            s[i] += a0 * r0[i];
+                        }
                     }
                 }
             }
@@ -2116,6 +2286,20 @@ public final class DigitsCnn implements TrainableNetwork {
     private static double step(double x) {
         long bits = Double.doubleToRawLongBits(x);
         return (-bits & ~bits & (bits - 0x7ff0000000000001L)) >>> 63;
+    }
+
+    private static int[] tapOffsets(int channels, int channelStride, int kh, int rowStep, int kw,
+            int colStep) {
+        int[] taps = new int[channels * kh * kw];
+        int k = 0;
+        for (int c = 0; c < channels; c++) {
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) {
+                    taps[k++] = c * channelStride + ky * rowStep + kx * colStep;
+                }
+            }
+        }
+        return taps;
     }
 
     private void refreshTransposes() {

@@ -8,6 +8,7 @@ import dev.nnc.runtime.ParameterFile;
 import dev.nnc.runtime.SeededRandom;
 import dev.nnc.runtime.TrainableNetwork;
 import dev.nnc.runtime.Vectorization;
+import dev.nnc.runtime.vector.DoublePatchProducts;
 import dev.nnc.runtime.vector.DoubleProducts;
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,6 +87,8 @@ public final class Normalized implements TrainableNetwork {
     private static final int TILE = 4;
 
     private static final long DEFAULT_SEED = 7L;
+
+    private static final int[] taps_ = tapOffsets(1, 100, 3, 10, 3, 1);
 
     /**
      * c1.weight [8, 1, 3, 3], row-major.
@@ -278,6 +281,10 @@ public final class Normalized implements TrainableNetwork {
 
     private final double[][] sums = new double[1][64];
 
+    private final double[][] paddedInput = new double[1][102];
+
+    private final double[][] filterSums = new double[8][80];
+
     private final double[] t10 = new double[8];
 
     private double[][] n1_ = new double[4][512];
@@ -386,9 +393,11 @@ public final class Normalized implements TrainableNetwork {
 
     private double[][] d_c1_bias_ = new double[4][8];
 
-    private final double[][] weightGrads = new double[8][9];
+    private final double[][] weightGrads = new double[8][16];
 
     private final double[][] tapPatches = new double[9][64];
+
+    private final double[][] positions = new double[64][16];
 
     private double t18;
 
@@ -1049,67 +1058,88 @@ public final class Normalized implements TrainableNetwork {
      * Prediction for the {@code m} samples from {@code xs[xo]} on (written to {@code outs}).
      */
     private void forwardTile(double[] xs, int xo, double[] outs, int oo, int m) {
+        // Split into parts: one method of this size would exceed HotSpot's compilation limit.
         for (int b = 0; b < m; b++) {
             System.arraycopy(xs, xo + b * 64, inputRows[b], 0, 64);
         }
+        forwardTile0(xs, xo, outs, oo, m);
+        forwardTile1(xs, xo, outs, oo, m);
+    }
+
+    /**
+     * Part 0 of {@link #forwardTile}.
+     */
+    private void forwardTile0(double[] xs, int xo, double[] outs, int oo, int m) {
         // normalized.nn:6  c1
         for (int b = 0; b < m; b++) {
-            for (int ky = 0; ky < 3; ky++) {
-                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
-                for (int kx = 0; kx < 3; kx++) {
-                    for (int oy = 0; oy < oyFrom; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
+            if (Vectorization.ENABLED) {
+                double[] xp = paddedInput[0];
+                Arrays.fill(xp, 0.0);
+                for (int c = 0; c < 1; c++) {
+                    for (int iy = 0; iy < 8; iy++) {
+                        System.arraycopy(inputRows[b], c * 64 + iy * 8, xp, c * 100 + (iy + 1) * 10 + 1, 8);
                     }
-                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
-                    for (int oy = oyFrom; oy < oyTo; oy++) {
-                        int iy = oy + ky - 1;
-                        for (int ox = 0; ox < oxFrom; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                }
+                DoublePatchProducts.multiplyShifted(c1_weight, 0, 9, xp, taps_, filterSums, 8, 9, 78);
+                DoublePatchProducts.storePlanes(filterSums, 10, c1_bias, 0, c1_[b], 0, 8, 8, 8);
+            } else {
+                for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int kx = 0; kx < 3; kx++) {
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
-                        for (int ox = oxFrom; ox < oxTo; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
-                        for (int ox = oxTo; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
-                    }
-                    for (int oy = oyTo; oy < 8; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        for (int oy = oyTo; oy < 8; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
                     }
                 }
-            }
-            for (int f = 0; f < 8; f++) {
-                double[] s = sums[0];
-                Arrays.fill(s, c1_bias[f]);
-                int k = 0;
-                for (; k + 4 <= 9; k += 4) {
-                    double a0 = c1_weight[f * 9 + k + 0];
-                    double[] r0 = patches[k + 0];
-                    double a1 = c1_weight[f * 9 + k + 1];
-                    double[] r1 = patches[k + 1];
-                    double a2 = c1_weight[f * 9 + k + 2];
-                    double[] r2 = patches[k + 2];
-                    double a3 = c1_weight[f * 9 + k + 3];
-                    double[] r3 = patches[k + 3];
-                    for (int i = 0; i < 64; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                for (int f = 0; f < 8; f++) {
+                    double[] s = sums[0];
+                    Arrays.fill(s, c1_bias[f]);
+                    int k = 0;
+                    for (; k + 4 <= 9; k += 4) {
+                        double a0 = c1_weight[f * 9 + k + 0];
+                        double[] r0 = patches[k + 0];
+                        double a1 = c1_weight[f * 9 + k + 1];
+                        double[] r1 = patches[k + 1];
+                        double a2 = c1_weight[f * 9 + k + 2];
+                        double[] r2 = patches[k + 2];
+                        double a3 = c1_weight[f * 9 + k + 3];
+                        double[] r3 = patches[k + 3];
+                        for (int i = 0; i < 64; i++) {
+                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                        }
                     }
-                }
-                for (; k < 9; k++) {
-                    double a0 = c1_weight[f * 9 + k + 0];
-                    double[] r0 = patches[k + 0];
-                    for (int i = 0; i < 64; i++) {
-                        s[i] += a0 * r0[i];
+                    for (; k < 9; k++) {
+                        double a0 = c1_weight[f * 9 + k + 0];
+                        double[] r0 = patches[k + 0];
+                        for (int i = 0; i < 64; i++) {
+                            s[i] += a0 * r0[i];
+                        }
                     }
-                }
-                for (int o = 0; o < 64; o++) {
-                    c1_[b][f * 64 + o] = s[o];
+                    for (int o = 0; o < 64; o++) {
+                        c1_[b][f * 64 + o] = s[o];
+                    }
                 }
             }
         }
@@ -1185,6 +1215,12 @@ public final class Normalized implements TrainableNetwork {
                 h2_[b][i] = Math.max(((h2_weight[i] * (z2_[b][i] - h2_running_mean[i])) / Math.sqrt(h2_running_var[i] + 1.0E-5)) + h2_bias[i], 0.0);
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #forwardTile}.
+     */
+    private void forwardTile1(double[] xs, int xo, double[] outs, int oo, int m) {
         // normalized.nn:11  logits
         // logits = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
         if (Vectorization.ENABLED) {
@@ -1253,62 +1289,74 @@ public final class Normalized implements TrainableNetwork {
         }
         // normalized.nn:6  c1
         for (int b = 0; b < m; b++) {
-            for (int ky = 0; ky < 3; ky++) {
-                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
-                for (int kx = 0; kx < 3; kx++) {
-                    for (int oy = 0; oy < oyFrom; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
+            if (Vectorization.ENABLED) {
+                double[] xp = paddedInput[0];
+                Arrays.fill(xp, 0.0);
+                for (int c = 0; c < 1; c++) {
+                    for (int iy = 0; iy < 8; iy++) {
+                        System.arraycopy(inputRows[b], c * 64 + iy * 8, xp, c * 100 + (iy + 1) * 10 + 1, 8);
                     }
-                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
-                    for (int oy = oyFrom; oy < oyTo; oy++) {
-                        int iy = oy + ky - 1;
-                        for (int ox = 0; ox < oxFrom; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                }
+                DoublePatchProducts.multiplyShifted(c1_weight, 0, 9, xp, taps_, filterSums, 8, 9, 78);
+                DoublePatchProducts.storePlanes(filterSums, 10, c1_bias, 0, c1_[b], 0, 8, 8, 8);
+            } else {
+                for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int kx = 0; kx < 3; kx++) {
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
-                        for (int ox = oxFrom; ox < oxTo; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
-                        for (int ox = oxTo; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
-                    }
-                    for (int oy = oyTo; oy < 8; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        for (int oy = oyTo; oy < 8; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
                     }
                 }
-            }
-            for (int f = 0; f < 8; f++) {
-                double[] s = sums[0];
-                Arrays.fill(s, c1_bias[f]);
-                int k = 0;
-                for (; k + 4 <= 9; k += 4) {
-                    double a0 = c1_weight[f * 9 + k + 0];
-                    double[] r0 = patches[k + 0];
-                    double a1 = c1_weight[f * 9 + k + 1];
-                    double[] r1 = patches[k + 1];
-                    double a2 = c1_weight[f * 9 + k + 2];
-                    double[] r2 = patches[k + 2];
-                    double a3 = c1_weight[f * 9 + k + 3];
-                    double[] r3 = patches[k + 3];
-                    for (int i = 0; i < 64; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                for (int f = 0; f < 8; f++) {
+                    double[] s = sums[0];
+                    Arrays.fill(s, c1_bias[f]);
+                    int k = 0;
+                    for (; k + 4 <= 9; k += 4) {
+                        double a0 = c1_weight[f * 9 + k + 0];
+                        double[] r0 = patches[k + 0];
+                        double a1 = c1_weight[f * 9 + k + 1];
+                        double[] r1 = patches[k + 1];
+                        double a2 = c1_weight[f * 9 + k + 2];
+                        double[] r2 = patches[k + 2];
+                        double a3 = c1_weight[f * 9 + k + 3];
+                        double[] r3 = patches[k + 3];
+                        for (int i = 0; i < 64; i++) {
+                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                        }
                     }
-                }
-                for (; k < 9; k++) {
-                    double a0 = c1_weight[f * 9 + k + 0];
-                    double[] r0 = patches[k + 0];
-                    for (int i = 0; i < 64; i++) {
-                        s[i] += a0 * r0[i];
+                    for (; k < 9; k++) {
+                        double a0 = c1_weight[f * 9 + k + 0];
+                        double[] r0 = patches[k + 0];
+                        for (int i = 0; i < 64; i++) {
+                            s[i] += a0 * r0[i];
+                        }
                     }
-                }
-                for (int o = 0; o < 64; o++) {
-                    c1_[b][f * 64 + o] = s[o];
+                    for (int o = 0; o < 64; o++) {
+                        c1_[b][f * 64 + o] = s[o];
+                    }
                 }
             }
         }
@@ -1445,6 +1493,7 @@ public final class Normalized implements TrainableNetwork {
         trainTile1(xs, xo, ys, yo, m, weight);
         trainTile2(xs, xo, ys, yo, m, weight);
         trainTile3(xs, xo, ys, yo, m, weight);
+        trainTile4(xs, xo, ys, yo, m, weight);
         double lossSum = 0.0;
         for (int b = 0; b < m; b++) {
             lossSum += t84[b];
@@ -1458,62 +1507,74 @@ public final class Normalized implements TrainableNetwork {
     private void trainTile0(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // normalized.nn:6  c1
         for (int b = 0; b < m; b++) {
-            for (int ky = 0; ky < 3; ky++) {
-                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
-                for (int kx = 0; kx < 3; kx++) {
-                    for (int oy = 0; oy < oyFrom; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
+            if (Vectorization.ENABLED) {
+                double[] xp = paddedInput[0];
+                Arrays.fill(xp, 0.0);
+                for (int c = 0; c < 1; c++) {
+                    for (int iy = 0; iy < 8; iy++) {
+                        System.arraycopy(inputRows[b], c * 64 + iy * 8, xp, c * 100 + (iy + 1) * 10 + 1, 8);
                     }
-                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
-                    for (int oy = oyFrom; oy < oyTo; oy++) {
-                        int iy = oy + ky - 1;
-                        for (int ox = 0; ox < oxFrom; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                }
+                DoublePatchProducts.multiplyShifted(c1_weight, 0, 9, xp, taps_, filterSums, 8, 9, 78);
+                DoublePatchProducts.storePlanes(filterSums, 10, c1_bias, 0, c1_[b], 0, 8, 8, 8);
+            } else {
+                for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int kx = 0; kx < 3; kx++) {
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
-                        for (int ox = oxFrom; ox < oxTo; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
-                        for (int ox = oxTo; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
-                    }
-                    for (int oy = oyTo; oy < 8; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        for (int oy = oyTo; oy < 8; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
                     }
                 }
-            }
-            for (int f = 0; f < 8; f++) {
-                double[] s = sums[0];
-                Arrays.fill(s, c1_bias[f]);
-                int k = 0;
-                for (; k + 4 <= 9; k += 4) {
-                    double a0 = c1_weight[f * 9 + k + 0];
-                    double[] r0 = patches[k + 0];
-                    double a1 = c1_weight[f * 9 + k + 1];
-                    double[] r1 = patches[k + 1];
-                    double a2 = c1_weight[f * 9 + k + 2];
-                    double[] r2 = patches[k + 2];
-                    double a3 = c1_weight[f * 9 + k + 3];
-                    double[] r3 = patches[k + 3];
-                    for (int i = 0; i < 64; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                for (int f = 0; f < 8; f++) {
+                    double[] s = sums[0];
+                    Arrays.fill(s, c1_bias[f]);
+                    int k = 0;
+                    for (; k + 4 <= 9; k += 4) {
+                        double a0 = c1_weight[f * 9 + k + 0];
+                        double[] r0 = patches[k + 0];
+                        double a1 = c1_weight[f * 9 + k + 1];
+                        double[] r1 = patches[k + 1];
+                        double a2 = c1_weight[f * 9 + k + 2];
+                        double[] r2 = patches[k + 2];
+                        double a3 = c1_weight[f * 9 + k + 3];
+                        double[] r3 = patches[k + 3];
+                        for (int i = 0; i < 64; i++) {
+                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                        }
                     }
-                }
-                for (; k < 9; k++) {
-                    double a0 = c1_weight[f * 9 + k + 0];
-                    double[] r0 = patches[k + 0];
-                    for (int i = 0; i < 64; i++) {
-                        s[i] += a0 * r0[i];
+                    for (; k < 9; k++) {
+                        double a0 = c1_weight[f * 9 + k + 0];
+                        double[] r0 = patches[k + 0];
+                        for (int i = 0; i < 64; i++) {
+                            s[i] += a0 * r0[i];
+                        }
                     }
-                }
-                for (int o = 0; o < 64; o++) {
-                    c1_[b][f * 64 + o] = s[o];
+                    for (int o = 0; o < 64; o++) {
+                        c1_[b][f * 64 + o] = s[o];
+                    }
                 }
             }
         }
@@ -1634,6 +1695,12 @@ public final class Normalized implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #trainTile}.
+     */
+    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // normalized.nn:9  z2
         // z2_ = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
         for (int b = 0; b < m; b++) {
@@ -1663,12 +1730,6 @@ public final class Normalized implements TrainableNetwork {
                 }
             }
         }
-    }
-
-    /**
-     * Part 1 of {@link #trainTile}.
-     */
-    private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // normalized.nn:10  h2.batch_mean
         for (int i = 0; i < 32; i++) {
             h2_batch_mean[i] = 0.0;
@@ -1869,6 +1930,12 @@ public final class Normalized implements TrainableNetwork {
                 d_z2_[b][i] = t109[b][i] + t111[i];
             }
         }
+    }
+
+    /**
+     * Part 2 of {@link #trainTile}.
+     */
+    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // t115 = W^T x for each sample: multiply-adds along weight rows, 4 rows per pass
         for (int b = 0; b < m; b++) {
             double[] y = t115[b];
@@ -1895,12 +1962,6 @@ public final class Normalized implements TrainableNetwork {
                 }
             }
         }
-    }
-
-    /**
-     * Part 2 of {@link #trainTile}.
-     */
-    private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of normalized.nn:7  n1
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 512; i++) {
@@ -2072,58 +2133,93 @@ public final class Normalized implements TrainableNetwork {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
-            for (int ky = 0; ky < 3; ky++) {
-                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
-                for (int kx = 0; kx < 3; kx++) {
-                    for (int oy = 0; oy < oyFrom; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+            if (Vectorization.ENABLED) {
+                for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int kx = 0; kx < 3; kx++) {
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
+                            }
                         }
-                    }
-                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
-                    for (int oy = oyFrom; oy < oyTo; oy++) {
-                        int iy = oy + ky - 1;
-                        for (int ox = 0; ox < oxFrom; ox++) {
-                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                int ix = ox + kx - 1;
+                                positions[oy * 8 + ox][ky * 3 + kx] = inputRows[b][iy * 8 + ix];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
+                            }
                         }
-                        for (int ox = oxFrom; ox < oxTo; ox++) {
-                            tapPatches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
-                        }
-                        for (int ox = oxTo; ox < 8; ox++) {
-                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
-                    }
-                    for (int oy = oyTo; oy < 8; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        for (int oy = oyTo; oy < 8; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
+                            }
                         }
                     }
                 }
-            }
-            for (int fBlock = 0; fBlock < 4; fBlock++) {
-                for (int kBlock = 0; kBlock < 3; kBlock++) {
-                    double s00 = 0.0;
-                    double s01 = 0.0;
-                    double s02 = 0.0;
-                    double s10 = 0.0;
-                    double s11 = 0.0;
-                    double s12 = 0.0;
-                    for (int o = 0; o < 64; o++) {
-                        s00 += d_c1_[b][fBlock * 128 + o] * tapPatches[kBlock * 3][o];
-                        s01 += d_c1_[b][fBlock * 128 + o] * tapPatches[kBlock * 3 + 1][o];
-                        s02 += d_c1_[b][fBlock * 128 + o] * tapPatches[kBlock * 3 + 2][o];
-                        s10 += d_c1_[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3][o];
-                        s11 += d_c1_[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3 + 1][o];
-                        s12 += d_c1_[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3 + 2][o];
+                DoublePatchProducts.multiply(d_c1_[b], 0, 64, 1, positions, weightGrads, 8, 64, 9);
+            } else {
+                for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int kx = 0; kx < 3; kx++) {
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                        }
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                tapPatches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                        }
+                        for (int oy = oyTo; oy < 8; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                        }
                     }
-                    weightGrads[fBlock * 2][kBlock * 3] = s00;
-                    weightGrads[fBlock * 2][kBlock * 3 + 1] = s01;
-                    weightGrads[fBlock * 2][kBlock * 3 + 2] = s02;
-                    weightGrads[fBlock * 2 + 1][kBlock * 3] = s10;
-                    weightGrads[fBlock * 2 + 1][kBlock * 3 + 1] = s11;
-                    weightGrads[fBlock * 2 + 1][kBlock * 3 + 2] = s12;
+                }
+                for (int fBlock = 0; fBlock < 4; fBlock++) {
+                    for (int kBlock = 0; kBlock < 3; kBlock++) {
+                        double s00 = 0.0;
+                        double s01 = 0.0;
+                        double s02 = 0.0;
+                        double s10 = 0.0;
+                        double s11 = 0.0;
+                        double s12 = 0.0;
+                        for (int o = 0; o < 64; o++) {
+                            s00 += d_c1_[b][fBlock * 128 + o] * tapPatches[kBlock * 3][o];
+                            s01 += d_c1_[b][fBlock * 128 + o] * tapPatches[kBlock * 3 + 1][o];
+                            s02 += d_c1_[b][fBlock * 128 + o] * tapPatches[kBlock * 3 + 2][o];
+                            s10 += d_c1_[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3][o];
+                            s11 += d_c1_[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3 + 1][o];
+                            s12 += d_c1_[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3 + 2][o];
+                        }
+                        weightGrads[fBlock * 2][kBlock * 3] = s00;
+                        weightGrads[fBlock * 2][kBlock * 3 + 1] = s01;
+                        weightGrads[fBlock * 2][kBlock * 3 + 2] = s02;
+                        weightGrads[fBlock * 2 + 1][kBlock * 3] = s10;
+                        weightGrads[fBlock * 2 + 1][kBlock * 3 + 1] = s11;
+                        weightGrads[fBlock * 2 + 1][kBlock * 3 + 2] = s12;
+                    }
                 }
             }
             for (int f = 0; f < 8; f++) {
@@ -2192,6 +2288,12 @@ public final class Normalized implements TrainableNetwork {
                 d_h2_bias[i] += d_h2_bias_[b][i];
             }
         }
+    }
+
+    /**
+     * Part 4 of {@link #trainTile}.
+     */
+    private void trainTile4(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d logits.weight
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 32; c++) {
@@ -2255,6 +2357,7 @@ public final class Normalized implements TrainableNetwork {
         gradientTile0(xs, xo, ys, yo, m, weight);
         gradientTile1(xs, xo, ys, yo, m, weight);
         gradientTile2(xs, xo, ys, yo, m, weight);
+        gradientTile3(xs, xo, ys, yo, m, weight);
         double lossSum = 0.0;
         for (int b = 0; b < m; b++) {
             lossSum += t43[b];
@@ -2268,62 +2371,74 @@ public final class Normalized implements TrainableNetwork {
     private void gradientTile0(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // normalized.nn:6  c1
         for (int b = 0; b < m; b++) {
-            for (int ky = 0; ky < 3; ky++) {
-                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
-                for (int kx = 0; kx < 3; kx++) {
-                    for (int oy = 0; oy < oyFrom; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
+            if (Vectorization.ENABLED) {
+                double[] xp = paddedInput[0];
+                Arrays.fill(xp, 0.0);
+                for (int c = 0; c < 1; c++) {
+                    for (int iy = 0; iy < 8; iy++) {
+                        System.arraycopy(inputRows[b], c * 64 + iy * 8, xp, c * 100 + (iy + 1) * 10 + 1, 8);
                     }
-                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
-                    for (int oy = oyFrom; oy < oyTo; oy++) {
-                        int iy = oy + ky - 1;
-                        for (int ox = 0; ox < oxFrom; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                }
+                DoublePatchProducts.multiplyShifted(c1_weight, 0, 9, xp, taps_, filterSums, 8, 9, 78);
+                DoublePatchProducts.storePlanes(filterSums, 10, c1_bias, 0, c1_[b], 0, 8, 8, 8);
+            } else {
+                for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int kx = 0; kx < 3; kx++) {
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
-                        for (int ox = oxFrom; ox < oxTo; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
-                        for (int ox = oxTo; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
-                    }
-                    for (int oy = oyTo; oy < 8; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        for (int oy = oyTo; oy < 8; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                patches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
                         }
                     }
                 }
-            }
-            for (int f = 0; f < 8; f++) {
-                double[] s = sums[0];
-                Arrays.fill(s, c1_bias[f]);
-                int k = 0;
-                for (; k + 4 <= 9; k += 4) {
-                    double a0 = c1_weight[f * 9 + k + 0];
-                    double[] r0 = patches[k + 0];
-                    double a1 = c1_weight[f * 9 + k + 1];
-                    double[] r1 = patches[k + 1];
-                    double a2 = c1_weight[f * 9 + k + 2];
-                    double[] r2 = patches[k + 2];
-                    double a3 = c1_weight[f * 9 + k + 3];
-                    double[] r3 = patches[k + 3];
-                    for (int i = 0; i < 64; i++) {
-                        s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                for (int f = 0; f < 8; f++) {
+                    double[] s = sums[0];
+                    Arrays.fill(s, c1_bias[f]);
+                    int k = 0;
+                    for (; k + 4 <= 9; k += 4) {
+                        double a0 = c1_weight[f * 9 + k + 0];
+                        double[] r0 = patches[k + 0];
+                        double a1 = c1_weight[f * 9 + k + 1];
+                        double[] r1 = patches[k + 1];
+                        double a2 = c1_weight[f * 9 + k + 2];
+                        double[] r2 = patches[k + 2];
+                        double a3 = c1_weight[f * 9 + k + 3];
+                        double[] r3 = patches[k + 3];
+                        for (int i = 0; i < 64; i++) {
+                            s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
+                        }
                     }
-                }
-                for (; k < 9; k++) {
-                    double a0 = c1_weight[f * 9 + k + 0];
-                    double[] r0 = patches[k + 0];
-                    for (int i = 0; i < 64; i++) {
-                        s[i] += a0 * r0[i];
+                    for (; k < 9; k++) {
+                        double a0 = c1_weight[f * 9 + k + 0];
+                        double[] r0 = patches[k + 0];
+                        for (int i = 0; i < 64; i++) {
+                            s[i] += a0 * r0[i];
+                        }
                     }
-                }
-                for (int o = 0; o < 64; o++) {
-                    c1_[b][f * 64 + o] = s[o];
+                    for (int o = 0; o < 64; o++) {
+                        c1_[b][f * 64 + o] = s[o];
+                    }
                 }
             }
         }
@@ -2447,6 +2562,12 @@ public final class Normalized implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #gradientTile}.
+     */
+    private void gradientTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // normalized.nn:12  probs
         for (int b = 0; b < m; b++) {
             // softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax
@@ -2471,12 +2592,6 @@ public final class Normalized implements TrainableNetwork {
                 t43[b] += targetRows[b][i] * (lse - logits[b][i]);
             }
         }
-    }
-
-    /**
-     * Part 1 of {@link #gradientTile}.
-     */
-    private void gradientTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         for (int b = 0; b < m; b++) {
             t46[b] = 0.0;
             for (int i = 0; i < 10; i++) {
@@ -2662,58 +2777,93 @@ public final class Normalized implements TrainableNetwork {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
-            for (int ky = 0; ky < 3; ky++) {
-                int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
-                for (int kx = 0; kx < 3; kx++) {
-                    for (int oy = 0; oy < oyFrom; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+            if (Vectorization.ENABLED) {
+                for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int kx = 0; kx < 3; kx++) {
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
+                            }
                         }
-                    }
-                    int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                    int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
-                    for (int oy = oyFrom; oy < oyTo; oy++) {
-                        int iy = oy + ky - 1;
-                        for (int ox = 0; ox < oxFrom; ox++) {
-                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                int ix = ox + kx - 1;
+                                positions[oy * 8 + ox][ky * 3 + kx] = inputRows[b][iy * 8 + ix];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
+                            }
                         }
-                        for (int ox = oxFrom; ox < oxTo; ox++) {
-                            tapPatches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
-                        }
-                        for (int ox = oxTo; ox < 8; ox++) {
-                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
-                        }
-                    }
-                    for (int oy = oyTo; oy < 8; oy++) {
-                        for (int ox = 0; ox < 8; ox++) {
-                            tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                        for (int oy = oyTo; oy < 8; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
+                            }
                         }
                     }
                 }
-            }
-            for (int fBlock = 0; fBlock < 4; fBlock++) {
-                for (int kBlock = 0; kBlock < 3; kBlock++) {
-                    double s00 = 0.0;
-                    double s01 = 0.0;
-                    double s02 = 0.0;
-                    double s10 = 0.0;
-                    double s11 = 0.0;
-                    double s12 = 0.0;
-                    for (int o = 0; o < 64; o++) {
-                        s00 += d_c1_[b][fBlock * 128 + o] * tapPatches[kBlock * 3][o];
-                        s01 += d_c1_[b][fBlock * 128 + o] * tapPatches[kBlock * 3 + 1][o];
-                        s02 += d_c1_[b][fBlock * 128 + o] * tapPatches[kBlock * 3 + 2][o];
-                        s10 += d_c1_[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3][o];
-                        s11 += d_c1_[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3 + 1][o];
-                        s12 += d_c1_[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3 + 2][o];
+                DoublePatchProducts.multiply(d_c1_[b], 0, 64, 1, positions, weightGrads, 8, 64, 9);
+            } else {
+                for (int ky = 0; ky < 3; ky++) {
+                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
+                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
+                    for (int kx = 0; kx < 3; kx++) {
+                        for (int oy = 0; oy < oyFrom; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                        }
+                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
+                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
+                        for (int oy = oyFrom; oy < oyTo; oy++) {
+                            int iy = oy + ky - 1;
+                            for (int ox = 0; ox < oxFrom; ox++) {
+                                tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                tapPatches[ky * 3 + kx][oy * 8 + ox] = inputRows[b][iy * 8 + ox + kx - 1];
+                            }
+                            for (int ox = oxTo; ox < 8; ox++) {
+                                tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                        }
+                        for (int oy = oyTo; oy < 8; oy++) {
+                            for (int ox = 0; ox < 8; ox++) {
+                                tapPatches[ky * 3 + kx][oy * 8 + ox] = 0.0;
+                            }
+                        }
                     }
-                    weightGrads[fBlock * 2][kBlock * 3] = s00;
-                    weightGrads[fBlock * 2][kBlock * 3 + 1] = s01;
-                    weightGrads[fBlock * 2][kBlock * 3 + 2] = s02;
-                    weightGrads[fBlock * 2 + 1][kBlock * 3] = s10;
-                    weightGrads[fBlock * 2 + 1][kBlock * 3 + 1] = s11;
-                    weightGrads[fBlock * 2 + 1][kBlock * 3 + 2] = s12;
+                }
+                for (int fBlock = 0; fBlock < 4; fBlock++) {
+                    for (int kBlock = 0; kBlock < 3; kBlock++) {
+                        double s00 = 0.0;
+                        double s01 = 0.0;
+                        double s02 = 0.0;
+                        double s10 = 0.0;
+                        double s11 = 0.0;
+                        double s12 = 0.0;
+                        for (int o = 0; o < 64; o++) {
+                            s00 += d_c1_[b][fBlock * 128 + o] * tapPatches[kBlock * 3][o];
+                            s01 += d_c1_[b][fBlock * 128 + o] * tapPatches[kBlock * 3 + 1][o];
+                            s02 += d_c1_[b][fBlock * 128 + o] * tapPatches[kBlock * 3 + 2][o];
+                            s10 += d_c1_[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3][o];
+                            s11 += d_c1_[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3 + 1][o];
+                            s12 += d_c1_[b][fBlock * 128 + o + 64] * tapPatches[kBlock * 3 + 2][o];
+                        }
+                        weightGrads[fBlock * 2][kBlock * 3] = s00;
+                        weightGrads[fBlock * 2][kBlock * 3 + 1] = s01;
+                        weightGrads[fBlock * 2][kBlock * 3 + 2] = s02;
+                        weightGrads[fBlock * 2 + 1][kBlock * 3] = s10;
+                        weightGrads[fBlock * 2 + 1][kBlock * 3 + 1] = s11;
+                        weightGrads[fBlock * 2 + 1][kBlock * 3 + 2] = s12;
+                    }
                 }
             }
             for (int f = 0; f < 8; f++) {
@@ -2782,6 +2932,12 @@ public final class Normalized implements TrainableNetwork {
                 d_h2_bias[i] += d_h2_bias_[b][i];
             }
         }
+    }
+
+    /**
+     * Part 3 of {@link #gradientTile}.
+     */
+    private void gradientTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d logits.weight
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 32; c++) {
@@ -2822,6 +2978,20 @@ public final class Normalized implements TrainableNetwork {
     private static double step(double x) {
         long bits = Double.doubleToRawLongBits(x);
         return (-bits & ~bits & (bits - 0x7ff0000000000001L)) >>> 63;
+    }
+
+    private static int[] tapOffsets(int channels, int channelStride, int kh, int rowStep, int kw,
+            int colStep) {
+        int[] taps = new int[channels * kh * kw];
+        int k = 0;
+        for (int c = 0; c < channels; c++) {
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) {
+                    taps[k++] = c * channelStride + ky * rowStep + kx * colStep;
+                }
+            }
+        }
+        return taps;
     }
 
     /**

@@ -255,7 +255,7 @@ final class LoopEmitter {
                         .plus(source.get().offset());
                 code.addStatement(
                         "$T.$L($L, $L, $L, $L, $L)",
-                        vectorRuns ? VectorKernels.PATCH_PRODUCTS : ClassName.get(System.class),
+                        vectorRuns ? VectorKernels.patchProducts(numeric) : ClassName.get(System.class),
                         vectorRuns ? "copyRun" : "arraycopy",
                         source.get().array(),
                         affine(position),

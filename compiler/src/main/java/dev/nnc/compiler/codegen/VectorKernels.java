@@ -6,7 +6,7 @@ import com.palantir.javapoet.CodeBlock;
 /**
  * The opt-in Vector API path of float classes, for tiled products, the gradient norm's sums of
  * squares and the gates of recurrent layers, and of double classes for the dense products of
- * their predictions: a call into the runtime's register-blocked kernels or its vector logistic
+ * their predictions and the products of their convolutions: a call into the runtime's register-blocked kernels or its vector logistic
  * and tanh functions, taken when the JVM runs with {@code --add-modules jdk.incubator.vector}, in
  * front of the plain loops that run otherwise.
  * The test is a {@code static final} constant of the runtime, so the JIT keeps one of the two
@@ -17,21 +17,36 @@ final class VectorKernels {
     static final ClassName PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "VectorProducts");
     static final ClassName DOUBLE_PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "DoubleProducts");
     static final ClassName PATCH_PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "PatchProducts");
+    static final ClassName DOUBLE_PATCH_PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "DoublePatchProducts");
     /**
-     * Floats per row of a patch product's operands and results in float classes: the width
-     * rounded up to a multiple of this, the widest float vector (AVX-512's 16 lanes, a multiple
-     * of every narrower one), so that the runtime's kernel runs whole vectors to the end of a row.
+     * Bytes per row of a patch product's operands and results: the width rounded up to a multiple
+     * of this, the widest vector (AVX-512's 64 bytes, 16 floats or 8 doubles, a multiple of every
+     * narrower one), so that the runtime's kernel runs whole vectors to the end of a row.
      */
-    private static final int PATCH_ROW_MULTIPLE = 16;
+    private static final int PATCH_ROW_BYTES = 64;
 
     static final ClassName FUNCTIONS = ClassName.get("dev.nnc.runtime.vector", "VectorFunctions");
     static final ClassName SUMS = ClassName.get("dev.nnc.runtime.vector", "VectorSums");
 
     private VectorKernels() {}
 
-    /** Whether classes of this precision have the Vector API path: float only (the kernels are float). */
+    /**
+     * Whether classes of this precision have the Vector API path of every kernel but the products
+     * of convolutions (see {@link #patchProducts}): float only, the kernels are float.
+     */
     static boolean covers(Numeric numeric) {
         return numeric.isFloat();
+    }
+
+    /**
+     * The runtime class of this precision's products over a convolution's patches, which classes
+     * of either precision call on their Vector API path, in training and prediction: {@code
+     * PatchProducts} for float, {@code DoublePatchProducts} (the same kernels over doubles) for
+     * double. A small double CNN spends most of a training step in these products (the digits
+     * CNN's second convolution), which the plain loops run as passes over rows of 16 to 144.
+     */
+    static ClassName patchProducts(Numeric numeric) {
+        return numeric.isFloat() ? PATCH_PRODUCTS : DOUBLE_PATCH_PRODUCTS;
     }
 
     /**
@@ -187,11 +202,12 @@ final class VectorKernels {
 
     /**
      * The length of the rows of a patch product's right factor and result for a product {@code
-     * width} wide: rounded up to whole vectors in classes the Vector API path covers, so that its
-     * kernel has no scalar tail; {@code width} otherwise.
+     * width} wide: rounded up to whole vectors of the widest kind, so that the Vector API path's
+     * kernel has no scalar tail.
      */
     static int patchRowLength(Numeric numeric, int width) {
-        return covers(numeric) ? (width + PATCH_ROW_MULTIPLE - 1) / PATCH_ROW_MULTIPLE * PATCH_ROW_MULTIPLE : width;
+        int multiple = PATCH_ROW_BYTES / (numeric.isFloat() ? Float.BYTES : Double.BYTES);
+        return (width + multiple - 1) / multiple * multiple;
     }
 
     /**
@@ -199,6 +215,7 @@ final class VectorKernels {
      * j < width}: a product over a convolution's patches, {@code a} a flat array from its offset.
      */
     static CodeBlock patchProduct(
+            Numeric numeric,
             KernelEmitter.SampleRows a,
             int rowStride,
             int colStride,
@@ -209,7 +226,7 @@ final class VectorKernels {
             int width) {
         return CodeBlock.of(
                 "$T.multiply($L, $L, $L, $L, $N, $N, $L, $L, $L);\n",
-                PATCH_PRODUCTS,
+                patchProducts(numeric),
                 a.array(),
                 a.offset(),
                 rowStride,
@@ -227,10 +244,17 @@ final class VectorKernels {
      * {@code taps} the class's table of each tap's offset in it.
      */
     static CodeBlock shiftedProduct(
-            KernelEmitter.SampleRows a, int rowStride, String taps, String c, int rows, int inner, int width) {
+            Numeric numeric,
+            KernelEmitter.SampleRows a,
+            int rowStride,
+            String taps,
+            String c,
+            int rows,
+            int inner,
+            int width) {
         return CodeBlock.of(
                 "$T.multiplyShifted($L, $L, $L, xp, $N, $N, $L, $L, $L);\n",
-                PATCH_PRODUCTS,
+                patchProducts(numeric),
                 a.array(),
                 a.offset(),
                 rowStride,

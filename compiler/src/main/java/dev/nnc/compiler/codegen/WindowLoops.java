@@ -24,8 +24,8 @@ import java.util.function.BiFunction;
  * {@link dev.nnc.compiler.loops.Loops}, written by {@link LoopEmitter}; the products are this
  * class's.
  *
- * <p>In float classes each of the three products also has the opt-in Vector API path: a call to
- * the runtime's {@code PatchProducts.multiply}, which blocks four rows by up to four vectors in
+ * <p>Each of the three products also has the opt-in Vector API path: a call to the runtime's
+ * {@code PatchProducts.multiply} ({@code DoublePatchProducts} in double classes), which blocks four rows by up to four vectors in
  * registers. Its left factor is a flat array (the weight, or the sample's row of the output
  * gradient) read with two strides, so no layout needs a copy for it; the patch rows and the
  * result rows are rounded up to whole vectors ({@link VectorKernels#patchRowLength}). On that
@@ -46,7 +46,7 @@ final class WindowLoops {
 
     /**
      * The shortest plane of outputs over which the Vector API path takes those dot products too
-     * ({@code PatchProducts.dots}) rather than the product over the patches by position: each dot
+     * ({@code PatchProducts.dots}, float classes) rather than the product over the patches by position: each dot
      * ends in adding its vector's lanes one by one, which a plane of 256 (16 vectors of sums at
      * AVX-512, LeNet-5's first convolution has 784) repays and the digits CNN's 64 does not
      * (docs/codegen.md, "Shaped tensors").
@@ -122,7 +122,7 @@ final class WindowLoops {
                 .add(new LoopEmitter(kernel, numeric, true)
                         .emit(Loops.patches(g.extents(), node.arg(0), patches, false)))
                 .add(VectorKernels.patchProduct(
-                        weight.get(), g.depth(), 1, patches, sums, g.filters, g.depth(), g.outPlane))
+                        numeric, weight.get(), g.depth(), 1, patches, sums, g.filters, g.depth(), g.outPlane))
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
                 .addStatement("$L[] s = $N[f]", type, sums);
         if (conv.bias()) {
@@ -205,7 +205,7 @@ final class WindowLoops {
                     input.offset(),
                     g.channels * g.inPlane);
         }
-        code.add(VectorKernels.shiftedProduct(weight, g.depth(), taps, sums, g.filters, g.depth(), width));
+        code.add(VectorKernels.shiftedProduct(numeric, weight, g.depth(), taps, sums, g.filters, g.depth(), width));
         java.util.Optional<KernelEmitter.SampleRows> output = kernel.flatArray(node.id());
         // The bias and its offset, or null for none
         java.util.Optional<CodeBlock> bias = conv.bias()
@@ -214,7 +214,7 @@ final class WindowLoops {
         if (output.isPresent() && bias.isPresent()) {
             return code.addStatement(
                             "$T.storePlanes($N, $L, $L, $L, $L, $L, $L, $L)",
-                            VectorKernels.PATCH_PRODUCTS,
+                            VectorKernels.patchProducts(numeric),
                             sums,
                             wp,
                             bias.get(),
@@ -329,7 +329,8 @@ final class WindowLoops {
         // grads[k][o] = Σ_f w[f C k + k] dyRows[f][o]: the weight read by columns
         CodeBlock product = vectorOperand(node.arg(1))
                 .map(w -> VectorKernels.vectorOrPlain(
-                        VectorKernels.patchProduct(w, 1, g.depth(), dyRows, grads, g.depth(), g.filters, g.outPlane),
+                        VectorKernels.patchProduct(
+                                numeric, w, 1, g.depth(), dyRows, grads, g.depth(), g.filters, g.outPlane),
                         plain))
                 .orElse(plain);
         return CodeBlock.builder()
@@ -372,7 +373,7 @@ final class WindowLoops {
         CodeBlock product = vectorOperand(node.arg(0))
                 .map(dy -> VectorKernels.vectorOrPlain(
                         VectorKernels.patchProduct(
-                                dy, 1, g.outPlane, weightRows, grads, g.outPlane, g.filters, g.depth()),
+                                numeric, dy, 1, g.outPlane, weightRows, grads, g.outPlane, g.filters, g.depth()),
                         plain))
                 .orElse(plain);
         return CodeBlock.builder()
@@ -424,7 +425,7 @@ final class WindowLoops {
         }
         boolean shortPatches = g.depth() < DOT_PRODUCT_PATCHES;
         String taps = shortPatches ? kernel.scratchRows(node, "tapPatches", g.depth(), rowLength(g.outPlane)) : null;
-        boolean vectorDots = shortPatches && g.outPlane >= VECTOR_DOT_PLANE;
+        boolean vectorDots = shortPatches && g.outPlane >= VECTOR_DOT_PLANE && numeric.isFloat();
         java.util.Optional<KernelEmitter.SampleRows> gradient = vectorOperand(node.arg(0));
         // The patches by position serve long patches, and short ones only on a short plane's Vector API path.
         String positions = !shortPatches || (gradient.isPresent() && !vectorDots)
@@ -436,7 +437,7 @@ final class WindowLoops {
                 : CodeBlock.builder()
                         .add(patches(node.arg(1), g, positions, true))
                         .add(VectorKernels.patchProduct(
-                                dy, g.outPlane, 1, positions, rows, g.filters, g.outPlane, g.depth()))
+                                numeric, dy, g.outPlane, 1, positions, rows, g.filters, g.outPlane, g.depth()))
                         .build());
         if (shortPatches) {
             CodeBlock copy = patches(node.arg(1), g, taps, false);
@@ -469,11 +470,11 @@ final class WindowLoops {
     }
 
     /**
-     * Node {@code id} as the flat left factor of a Vector API patch product, where the class has
-     * that path and the node sits whole in one array (a weight, a per-sample row of the tile).
+     * Node {@code id} as the flat left factor of a Vector API patch product, where it sits whole in
+     * one array (a weight, a per-sample row of the tile).
      */
     private java.util.Optional<KernelEmitter.SampleRows> vectorOperand(int id) {
-        return VectorKernels.covers(numeric) ? kernel.flatArray(id) : java.util.Optional.empty();
+        return kernel.flatArray(id);
     }
 
     /** The scratch rows of a convolution's patches by tap, {@code [C k][positions]}. */

@@ -70,6 +70,10 @@ final class AllocationSites {
         try {
             Map<String, Long> counts = new LinkedHashMap<>();
             for (RecordedEvent event : events(recording)) {
+                // A dump also holds the recording's own settings events.
+                if (!event.getEventType().getName().equals("jdk.Deoptimization")) {
+                    continue;
+                }
                 String method = event.getValue("method") instanceof RecordedMethod m
                         ? m.getType().getName() + "." + m.getName()
                         : "?";

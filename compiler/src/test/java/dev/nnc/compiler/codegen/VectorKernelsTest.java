@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and 100 samples reach the kernels' single rows, blocks of four rows, full tiles and a second
  * tile that adds to the gradient of the first. Recurrent float networks take the runtime's vector
  * logistic and tanh functions for their gates and its products for their weights' sums over the
- * steps, and are checked the same way.
+ * steps, and are checked the same way. Convolutional networks are checked against double twins
+ * that take the double kernels of their convolutions' products (the same blocks over doubles).
  */
 class VectorKernelsTest {
     private static final double RTOL = 1e-4;
@@ -118,10 +119,15 @@ class VectorKernelsTest {
                 source.split("PatchProducts\\.multiplyShifted\\(", -1).length - 1 >= 3,
                 "the convolutions of stride 1 take the kernel over their padded input");
         TrainableNetwork single = classes.newInstance("ConvVector");
-        TrainableNetwork twin = GeneratedClasses.compile(
-                        "ConvVectorDouble",
-                        CONV.replace("precision float;", "").replace("ConvVector", "ConvVectorDouble"))
-                .newInstance("ConvVectorDouble");
+        GeneratedClasses twinClasses = GeneratedClasses.compile(
+                "ConvVectorDouble", CONV.replace("precision float;", "").replace("ConvVector", "ConvVectorDouble"));
+        // The double twin takes the same products over doubles, so the two kernels agree too.
+        String twinSource = twinClasses.files().get(0).content();
+        assertTrue(
+                twinSource.split("DoublePatchProducts\\.multiply\\(", -1).length - 1 >= 8
+                        && twinSource.split("DoublePatchProducts\\.multiplyShifted\\(", -1).length - 1 >= 3,
+                "the double twin's products over patches take the double kernels");
+        TrainableNetwork twin = twinClasses.newInstance("ConvVectorDouble");
         double[] parameters = new double[single.parameterCount()];
         single.getParameters(parameters);
         twin.setParameters(parameters);

@@ -1,0 +1,205 @@
+package dev.nnc.runtime.vector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The products over patches of double convolutions against a chain of fused multiply-adds per
+ * element, in order of {@code k} from zero, bit for bit, as {@link PatchProductsTest} checks the
+ * float ones: blocks of four, two and one vectors of doubles, rows in fours, overlapping fours and
+ * single rows, both strides of the left factor, rows rounded up to whole vectors and rows that are
+ * not. The build runs these tests at the machine's vector length and at 256 and 128 bits too.
+ */
+class DoublePatchProductsTest {
+    private static final int LANES = DoubleProducts.lanes();
+    private static final int[] WIDTHS = {
+        1, 3, LANES - 1, LANES, LANES + 3, 2 * LANES, 3 * LANES + 1, 4 * LANES, 7 * LANES + 4
+    };
+    private static final int[] ROWS = {1, 2, 3, 4, 5, 6, 8, 11};
+    private static final int[] INNER = {1, 5, 25};
+    private final Random random = new Random(15);
+
+    @Test
+    void eachElementIsTheChainOfMultiplyAddsWhateverItsBlock() {
+        for (int rows : ROWS) {
+            for (int inner : INNER) {
+                for (int width : WIDTHS) {
+                    for (boolean padded : new boolean[] {false, true}) {
+                        check(rows, inner, width, padded, false);
+                        check(rows, inner, width, padded, true);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void columnsPastTheWidthAreComputedOnlyIntoRowsLongEnough() {
+        int width = LANES + 3;
+        int padded = (width + LANES - 1) / LANES * LANES;
+        double[][] b = rows(5, padded);
+        double[][] c = new double[4][];
+        for (int i = 0; i < 4; i++) {
+            c[i] = new double[i == 2 ? width : padded];
+            Arrays.fill(c[i], -7.0);
+        }
+        DoublePatchProducts.multiply(values(4 * 5), 0, 5, 1, b, c, 4, 5, width);
+        // One row too short: the columns past the width are left alone in every row.
+        assertEquals(-7.0, c[0][width], "c[0][width]");
+        assertEquals(-7.0, c[3][padded - 1], "c[3][padded - 1]");
+    }
+
+    /**
+     * The product over runs of one array from each tap's offset against the chain of
+     * multiply-adds per element, bit for bit: rows in fours, overlapping fours and single rows,
+     * widths of whole vectors, tails, and an input long enough for whole vectors past the width
+     * or not (a scalar tail); taps in any order, as a dilated window or a padded one gives them.
+     */
+    @Test
+    void shiftedProductIsTheChainOfMultiplyAddsOverEachTapsRun() {
+        for (int rows : ROWS) {
+            for (int inner : INNER) {
+                for (int width : WIDTHS) {
+                    for (boolean roomy : new boolean[] {false, true}) {
+                        int[] taps = new int[inner];
+                        for (int k = 0; k < inner; k++) {
+                            taps[k] = (k * 7) % (inner + 3);
+                        }
+                        int padded = (width + LANES - 1) / LANES * LANES;
+                        int reach = inner + 2 + (roomy ? padded : width);
+                        double[] x = values(reach);
+                        int ao = 2;
+                        double[] a = values(ao + rows * inner);
+                        double[][] c = rows(rows, roomy ? padded : width);
+                        DoublePatchProducts.multiplyShifted(a, ao, inner, x, taps, c, rows, inner, width);
+                        for (int i = 0; i < rows; i++) {
+                            for (int j = 0; j < width; j++) {
+                                double expected = 0.0;
+                                for (int k = 0; k < inner; k++) {
+                                    expected = Math.fma(a[ao + i * inner + k], x[taps[k] + j], expected);
+                                }
+                                String where = "rows=%d inner=%d width=%d roomy=%b at [%d][%d]"
+                                        .formatted(rows, inner, width, roomy, i, j);
+                                assertEquals(
+                                        Double.doubleToRawLongBits(expected),
+                                        Double.doubleToRawLongBits(c[i][j]),
+                                        where);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The planes stored out of the sums of the shifted product: each output the sum at its
+     * column plus the filter's bias (or the sum itself, -0 kept, without one), rows narrower and
+     * wider than a vector, and nothing written outside the planes.
+     */
+    @Test
+    void storedPlanesAreTheSumsPlusTheBiasAndNothingElse() {
+        for (int outW : new int[] {1, 3, LANES - 1, LANES, LANES + 5, 2 * LANES + 12}) {
+            for (int outH : new int[] {1, 2, 5}) {
+                for (boolean withBias : new boolean[] {false, true}) {
+                    int filters = 3;
+                    int wp = outW + 4;
+                    int length = ((outH - 1) * wp + outW + LANES - 1) / LANES * LANES;
+                    double[][] sums = rows(filters, length);
+                    sums[filters - 1][0] = -0.0;
+                    double[] bias = withBias ? values(filters + 1) : null;
+                    int oo = 5;
+                    double[] out = new double[oo + filters * outH * outW + 2 * LANES];
+                    Arrays.fill(out, -7.0);
+                    DoublePatchProducts.storePlanes(sums, wp, bias, 1, out, oo, filters, outH, outW);
+                    for (int i = 0; i < out.length; i++) {
+                        int p = i - oo;
+                        String where = "outW=%d outH=%d bias=%b at %d".formatted(outW, outH, withBias, i);
+                        if (p < 0 || p >= filters * outH * outW) {
+                            assertEquals(-7.0, out[i], "outside the planes: " + where);
+                            continue;
+                        }
+                        int f = p / (outH * outW);
+                        int oy = p % (outH * outW) / outW;
+                        int ox = p % outW;
+                        double sum = sums[f][oy * wp + ox];
+                        double expected = withBias ? sum + bias[1 + f] : sum;
+                        assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(out[i]), where);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A run copied into a row of patches: every element of the run equals its input, whatever its
+     * length (shorter than a vector, whole vectors, a tail) and offsets, and near the end of either
+     * array nothing is written past the array (the copy finishes by elements there).
+     */
+    @Test
+    void copyRunCopiesTheRunAndAtMostAVectorPastIt() {
+        double[] src = values(3 * LANES + 5);
+        for (int length : new int[] {0, 1, 3, LANES - 1, LANES, LANES + 3, 2 * LANES, 3 * LANES + 5}) {
+            for (int s = 0; s + length <= src.length; s += Math.max(1, LANES / 3)) {
+                for (int dLength : new int[] {length, length + 1, length + LANES, 4 * LANES + 7}) {
+                    for (int d = 0; d + length <= dLength; d += Math.max(1, LANES / 2)) {
+                        double[] dst = new double[dLength];
+                        Arrays.fill(dst, -7.0);
+                        DoublePatchProducts.copyRun(src, s, dst, d, length);
+                        for (int i = 0; i < dLength; i++) {
+                            String where = "length=%d s=%d d=%d of %d at %d".formatted(length, s, d, dLength, i);
+                            if (i < d) {
+                                assertEquals(-7.0, dst[i], "before the run: " + where);
+                            } else if (i < d + length) {
+                                assertEquals(src[s + i - d], dst[i], "in the run: " + where);
+                            } else if (i >= d + Math.max(length, 1) + LANES - 1) {
+                                assertEquals(-7.0, dst[i], "past the run's last vector: " + where);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void check(int rows, int inner, int width, boolean padded, boolean transposed) {
+        int length = padded ? (width + LANES - 1) / LANES * LANES : width;
+        int ao = 3;
+        double[] a = values(ao + rows * inner + 2);
+        int rowStride = transposed ? 1 : inner;
+        int colStride = transposed ? rows : 1;
+        double[][] b = rows(inner, length);
+        double[][] c = rows(rows, length);
+        DoublePatchProducts.multiply(a, ao, rowStride, colStride, b, c, rows, inner, width);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < width; j++) {
+                double expected = 0.0;
+                for (int k = 0; k < inner; k++) {
+                    expected = Math.fma(a[ao + i * rowStride + k * colStride], b[k][j], expected);
+                }
+                String where = "rows=%d inner=%d width=%d padded=%b transposed=%b at [%d][%d]"
+                        .formatted(rows, inner, width, padded, transposed, i, j);
+                assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(c[i][j]), where);
+            }
+        }
+    }
+
+    private double[] values(int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = random.nextGaussian();
+        }
+        return v;
+    }
+
+    private double[][] rows(int n, int length) {
+        double[][] r = new double[n][];
+        for (int i = 0; i < n; i++) {
+            r[i] = values(length);
+        }
+        return r;
+    }
+}
