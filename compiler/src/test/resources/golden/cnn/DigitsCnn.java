@@ -11,6 +11,7 @@ import dev.nnc.runtime.TrainableNetwork;
 import dev.nnc.runtime.Vectorization;
 import dev.nnc.runtime.vector.DoublePatchProducts;
 import dev.nnc.runtime.vector.DoubleProducts;
+import dev.nnc.runtime.vector.VectorFunctions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -1892,8 +1893,12 @@ public final class DigitsCnn implements TrainableNetwork {
             }
         }
         for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 256; i++) {
-                t32[b][i] = d_c2_[b][i] * step(t8[b][i]);
+            if (Vectorization.ENABLED) {
+                VectorFunctions.timesStep(d_c2_[b], 0, t8[b], 0, t32[b], 0, 256);
+            } else {
+                for (int i = 0; i < 256; i++) {
+                    t32[b][i] = d_c2_[b][i] * step(t8[b][i]);
+                }
             }
         }
         // grad of cnn.nn:7  p1
@@ -1997,8 +2002,12 @@ public final class DigitsCnn implements TrainableNetwork {
             }
         }
         for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 512; i++) {
-                t38[b][i] = d_c1_[b][i] * step(t3[b][i]);
+            if (Vectorization.ENABLED) {
+                VectorFunctions.timesStep(d_c1_[b], 0, t3[b], 0, t38[b], 0, 512);
+            } else {
+                for (int i = 0; i < 512; i++) {
+                    t38[b][i] = d_c1_[b][i] * step(t3[b][i]);
+                }
             }
         }
         // grad of cnn.nn:6  c1.bias

@@ -10,6 +10,7 @@ import dev.nnc.runtime.SeededRandom;
 import dev.nnc.runtime.TrainableNetwork;
 import dev.nnc.runtime.Vectorization;
 import dev.nnc.runtime.vector.DoubleProducts;
+import dev.nnc.runtime.vector.VectorFunctions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -1232,8 +1233,12 @@ public final class Digits implements TrainableNetwork {
         }
         // grad of digits.nn:6  hidden.bias
         for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 32; i++) {
-                d_hidden_bias_[b][i] = d_hidden[b][i] * step(t4[b][i]);
+            if (Vectorization.ENABLED) {
+                VectorFunctions.timesStep(d_hidden[b], 0, t4[b], 0, d_hidden_bias_[b], 0, 32);
+            } else {
+                for (int i = 0; i < 32; i++) {
+                    d_hidden_bias_[b][i] = d_hidden[b][i] * step(t4[b][i]);
+                }
             }
         }
         // accumulate d loss / d hidden.weight

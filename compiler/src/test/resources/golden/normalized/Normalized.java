@@ -10,6 +10,7 @@ import dev.nnc.runtime.TrainableNetwork;
 import dev.nnc.runtime.Vectorization;
 import dev.nnc.runtime.vector.DoublePatchProducts;
 import dev.nnc.runtime.vector.DoubleProducts;
+import dev.nnc.runtime.vector.VectorFunctions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -1876,8 +1877,12 @@ public final class Normalized implements TrainableNetwork {
         }
         // grad of normalized.nn:10  h2.bias
         for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 32; i++) {
-                d_h2_bias_[b][i] = d_h2_[b][i] * step(t76[b][i]);
+            if (Vectorization.ENABLED) {
+                VectorFunctions.timesStep(d_h2_[b], 0, t76[b], 0, d_h2_bias_[b], 0, 32);
+            } else {
+                for (int i = 0; i < 32; i++) {
+                    d_h2_bias_[b][i] = d_h2_[b][i] * step(t76[b][i]);
+                }
             }
         }
         for (int b = 0; b < m; b++) {
@@ -1924,18 +1929,18 @@ public final class Normalized implements TrainableNetwork {
         for (int i = 0; i < 32; i++) {
             t111[i] /= m;
         }
-        // grad of normalized.nn:9  z2
-        for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 32; i++) {
-                d_z2_[b][i] = t109[b][i] + t111[i];
-            }
-        }
     }
 
     /**
      * Part 2 of {@link #trainTile}.
      */
     private void trainTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
+        // grad of normalized.nn:9  z2
+        for (int b = 0; b < m; b++) {
+            for (int i = 0; i < 32; i++) {
+                d_z2_[b][i] = t109[b][i] + t111[i];
+            }
+        }
         // t115 = W^T x for each sample: multiply-adds along weight rows, 4 rows per pass
         for (int b = 0; b < m; b++) {
             double[] y = t115[b];
@@ -1990,8 +1995,12 @@ public final class Normalized implements TrainableNetwork {
             }
         }
         for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 512; i++) {
-                t119[b][i] = d_n1_[b][i] * step(t42[b][i]);
+            if (Vectorization.ENABLED) {
+                VectorFunctions.timesStep(d_n1_[b], 0, t42[b], 0, t119[b], 0, 512);
+            } else {
+                for (int i = 0; i < 512; i++) {
+                    t119[b][i] = d_n1_[b][i] * step(t42[b][i]);
+                }
             }
         }
         // grad of normalized.nn:7  n1.bias
@@ -2633,8 +2642,12 @@ public final class Normalized implements TrainableNetwork {
         }
         // grad of normalized.nn:10  h2.bias
         for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 32; i++) {
-                d_h2_bias_[b][i] = d_h2_[b][i] * step(t35[b][i]);
+            if (Vectorization.ENABLED) {
+                VectorFunctions.timesStep(d_h2_[b], 0, t35[b], 0, d_h2_bias_[b], 0, 32);
+            } else {
+                for (int i = 0; i < 32; i++) {
+                    d_h2_bias_[b][i] = d_h2_[b][i] * step(t35[b][i]);
+                }
             }
         }
         // grad of normalized.nn:9  z2
@@ -2697,8 +2710,12 @@ public final class Normalized implements TrainableNetwork {
             }
         }
         for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 512; i++) {
-                t65[b][i] = d_n1_[b][i] * step(t17[b][i]);
+            if (Vectorization.ENABLED) {
+                VectorFunctions.timesStep(d_n1_[b], 0, t17[b], 0, t65[b], 0, 512);
+            } else {
+                for (int i = 0; i < 512; i++) {
+                    t65[b][i] = d_n1_[b][i] * step(t17[b][i]);
+                }
             }
         }
         // grad of normalized.nn:7  n1.bias

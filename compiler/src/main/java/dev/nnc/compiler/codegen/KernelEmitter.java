@@ -1220,13 +1220,13 @@ final class KernelEmitter {
 
     /**
      * The runtime's {@code VectorFunctions.timesStep} for a stored {@code d * step(x)} (relu's
-     * derivative times its adjoint), where the class has the Vector API path and {@code d}, {@code
-     * x} (the fused step's operand) and the result lie whole in flat runs of the sample: the same
-     * products as the plain loops, a vector at a time (C2 leaves the plain loops' {@code step},
-     * which reads the float's bits, scalar).
+     * derivative times its adjoint), in float and double classes, where {@code d}, {@code x} (the
+     * fused step's operand) and the result lie whole in flat runs of the sample: the same products
+     * as the plain loops, a vector at a time (C2 leaves the plain loops' {@code step}, which reads
+     * the number's bits, scalar).
      */
     private java.util.Optional<CodeBlock> timesStep(Node node) {
-        if (!VectorKernels.covers(numeric) || unrolled || !(node.op() instanceof BinaryOp.Multiply)) {
+        if (unrolled || !(node.op() instanceof BinaryOp.Multiply)) {
             return java.util.Optional.empty();
         }
         for (int side = 0; side < 2; side++) {

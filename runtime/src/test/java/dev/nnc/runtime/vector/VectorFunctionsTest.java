@@ -158,4 +158,43 @@ class VectorFunctionsTest {
             }
         }
     }
+
+    @Test
+    void timesStepOverDoublesIsTheProductOfTheAdjointAndReluDerivativeBitForBit() {
+        double[] specials = {
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            Double.MIN_VALUE,
+            -Double.MIN_VALUE,
+            Double.POSITIVE_INFINITY,
+            Double.NEGATIVE_INFINITY,
+            Double.NaN,
+            1.0e308,
+            -2.5
+        };
+        Random random = new Random(21);
+        for (int count : new int[] {0, 1, 7, 8, 33, 1024}) {
+            double[] d = new double[count + 3];
+            double[] x = new double[count + 5];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = i % 3 == 0 ? specials[random.nextInt(specials.length)] : random.nextGaussian();
+            }
+            for (int i = 0; i < x.length; i++) {
+                x[i] = i % 4 == 0 ? specials[random.nextInt(specials.length)] : random.nextGaussian();
+            }
+            double[] y = new double[count + 2];
+            VectorFunctions.timesStep(d, 3, x, 5, y, 2, count);
+            for (int i = 0; i < count; i++) {
+                // The generated plain loops' step: 1 for x > 0, else 0, from the double's bits.
+                long bits = Double.doubleToRawLongBits(x[5 + i]);
+                double step = (-bits & ~bits & (bits - 0x7ff0000000000001L)) >>> 63;
+                assertEquals(
+                        Double.doubleToRawLongBits(d[3 + i] * step),
+                        Double.doubleToRawLongBits(y[2 + i]),
+                        "count " + count + " at " + i + ": d " + d[3 + i] + ", x " + x[5 + i]);
+            }
+        }
+    }
 }
