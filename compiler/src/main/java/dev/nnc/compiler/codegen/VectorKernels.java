@@ -269,10 +269,11 @@ final class VectorKernels {
      * {@code PatchProducts.dots}: {@code c[f][k] = Σ_o a[f][o] taps[k][o]} for {@code f < rows},
      * {@code k < count}, {@code o < outputs}, the left factor {@code a}'s planes one after another.
      */
-    static CodeBlock patchDots(KernelEmitter.SampleRows a, int outputs, String taps, String c, int rows, int count) {
+    static CodeBlock patchDots(
+            Numeric numeric, KernelEmitter.SampleRows a, int outputs, String taps, String c, int rows, int count) {
         return CodeBlock.of(
                 "$T.dots($L, $L, $L, $N, $N, $L, $L, $L);\n",
-                PATCH_PRODUCTS,
+                patchProducts(numeric),
                 a.array(),
                 a.offset(),
                 outputs,

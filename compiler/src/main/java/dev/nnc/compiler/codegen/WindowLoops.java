@@ -46,7 +46,7 @@ final class WindowLoops {
 
     /**
      * The shortest plane of outputs over which the Vector API path takes those dot products too
-     * ({@code PatchProducts.dots}, float classes) rather than the product over the patches by position: each dot
+     * ({@code PatchProducts.dots}) rather than the product over the patches by position: each dot
      * ends in adding its vector's lanes one by one, which a plane of 256 (16 vectors of sums at
      * AVX-512, LeNet-5's first convolution has 784) repays and the digits CNN's 64 does not
      * (docs/codegen.md, "Shaped tensors").
@@ -425,7 +425,7 @@ final class WindowLoops {
         }
         boolean shortPatches = g.depth() < DOT_PRODUCT_PATCHES;
         String taps = shortPatches ? kernel.scratchRows(node, "tapPatches", g.depth(), rowLength(g.outPlane)) : null;
-        boolean vectorDots = shortPatches && g.outPlane >= VECTOR_DOT_PLANE && numeric.isFloat();
+        boolean vectorDots = shortPatches && g.outPlane >= VECTOR_DOT_PLANE;
         java.util.Optional<KernelEmitter.SampleRows> gradient = vectorOperand(node.arg(0));
         // The patches by position serve long patches, and short ones only on a short plane's Vector API path.
         String positions = !shortPatches || (gradient.isPresent() && !vectorDots)
@@ -433,7 +433,7 @@ final class WindowLoops {
                 : null;
         // rows[f][k] = Σ_o dy[f OP + o] positions[o][k], from zero
         java.util.Optional<CodeBlock> vector = gradient.map(dy -> vectorDots
-                ? VectorKernels.patchDots(dy, g.outPlane, taps, rows, g.filters, g.depth())
+                ? VectorKernels.patchDots(numeric, dy, g.outPlane, taps, rows, g.filters, g.depth())
                 : CodeBlock.builder()
                         .add(patches(node.arg(1), g, positions, true))
                         .add(VectorKernels.patchProduct(

@@ -97,15 +97,17 @@ class AllocationTest {
     }
 
     /**
-     * A float CNN whose first convolution has short patches (9 taps) over a plane of 256 outputs:
-     * with the Vector API its weight gradient is {@code PatchProducts.dots}, whose sums end in
-     * reading their vectors' lanes one by one.
+     * A CNN whose first convolution has short patches (9 taps) over a plane of 256 outputs: with
+     * the Vector API its weight gradient is {@code PatchProducts.dots} in float and {@code
+     * DoublePatchProducts.dots} in double, whose sums end in reading their vectors' lanes one by
+     * one.
      */
-    @org.junit.jupiter.api.Test
-    void aFloatCnnWithTheWeightGradientAsDotProductsAllocatesNothing() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"float", "double"})
+    void aCnnWithTheWeightGradientAsDotProductsAllocatesNothing(String precision) {
         String spec = """
                 network WideCnn {
-                    precision float;
+                    precision %s;
                     input image[1, 16, 16];
                     target label[4];
                     c1 = conv2d(image, 4, 3, padding = 1, activation = relu);
@@ -117,7 +119,7 @@ class AllocationTest {
                     optimizer sgd(lr = 0.01, momentum = 0.9);
                     seed 3;
                 }
-                """;
+                """.formatted(precision);
         GeneratedClasses classes = GeneratedClasses.compile("WideCnn", spec);
         org.junit.jupiter.api.Assertions.assertTrue(
                 classes.source("WideCnn").contains("PatchProducts.dots("), "the spec no longer reaches the dots");

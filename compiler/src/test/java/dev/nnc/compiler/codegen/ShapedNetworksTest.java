@@ -47,6 +47,14 @@ class ShapedNetworksTest {
                     a = avg_pool2d(c, [2, 3], stride = [1, 2], padding = 1);
                     o = dense(flatten(a), 4);
                     """, "o", 4),
+            // A plane of 256 outputs from 9-tap patches: with the Vector API the weight gradient is
+            // the dot products over the patches by tap (PatchProducts.dots, DoublePatchProducts.dots).
+            new Case("Conv2dWidePlane", """
+                    input x[1, 16, 16];
+                    c = conv2d(x, 3, 3, padding = 1, activation = relu);
+                    p = max_pool2d(c, 4);
+                    o = dense(flatten(p), 3);
+                    """, "o", 3),
             new Case("Conv2dSame", """
                     input x[1, 5, 6];
                     c = conv2d(x, 2, [4, 3], padding = same, bias = false, activation = sigmoid);

@@ -15,8 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>A vector holds half as many doubles as floats, so four rows by four vectors (sixteen sums,
  * four vectors of the right factor, one broadcast: 21 registers) is AVX-512's block, 32 doubles
  * wide; with AVX2's sixteen registers the widest is four by two, as in {@link DoubleProducts}.
- * Each element is one chain of fused multiply-adds over {@code k} in order from zero, whichever
- * block computes it, so a sample's result depends only on its inputs and the vector length.
+ * Each element of a product is one chain of fused multiply-adds over {@code k} in order from
+ * zero, whichever block computes it, and each of {@link #dots} sums by lanes added in order, so a
+ * sample's result depends only on its inputs and the vector length.
  */
 public final class DoublePatchProducts {
     private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
@@ -310,6 +311,108 @@ public final class DoublePatchProducts {
             s = Math.fma(a[p], x[taps[k] + j], s);
         }
         return s;
+    }
+
+    /**
+     * {@code c[i][k] = sum over o < length of a[ao + i * rowStride + o] * b[k][o]} for {@code i <
+     * rows} and {@code k < count}: a table of dot products along rows, the weight gradient of a
+     * convolution with short patches from the output gradient's planes ({@code a}) and the patches
+     * by tap ({@code b}, rows of the plane). {@link #multiply} would need the patches by position
+     * instead, and with patches as short as LeNet-5's first convolution's (25 taps) their copy runs
+     * down columns and costs more than the product; the rows of the plane are copied in runs.
+     *
+     * <p>Each element sums by lanes: lane {@code l} is the chain of fused multiply-adds of
+     * positions {@code l, l + LANES, ...} from zero; the lanes are then added in order from the
+     * first, and the positions past the last whole vector fused onto that in order. So the result
+     * depends only on the inputs and the vector length (a {@code reduceLanes} would leave the order
+     * of the lanes to the JIT). Blocks of two rows by four columns share their loads; a last row
+     * alone repeats the row before it, writing the same bits again.
+     */
+    public static void dots(
+            double[] a, int ao, int rowStride, double[][] b, double[][] c, int rows, int count, int length) {
+        int whole = length - length % LANES;
+        if (rows < 2) {
+            for (int i = 0; i < rows; i++) {
+                for (int k = 0; k < count; k++) {
+                    c[i][k] = dot(a, ao + i * rowStride, b[k], whole, length);
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < rows; i += 2) {
+            int first = Math.min(i, rows - 2);
+            int p = ao + first * rowStride;
+            int k = 0;
+            for (; k + 4 <= count; k += 4) {
+                dots2x4(a, p, p + rowStride, b, c[first], c[first + 1], k, whole, length);
+            }
+            for (; k < count; k++) {
+                c[first][k] = dot(a, p, b[k], whole, length);
+                c[first + 1][k] = dot(a, p + rowStride, b[k], whole, length);
+            }
+        }
+    }
+
+    /** Columns {@code k} to {@code k + 3} of rows {@code c0} (factors from {@code a[p0]}) and {@code c1} (from {@code a[p1]}). */
+    private static void dots2x4(
+            double[] a, int p0, int p1, double[][] b, double[] c0, double[] c1, int k, int whole, int length) {
+        double[] b0 = b[k];
+        double[] b1 = b[k + 1];
+        double[] b2 = b[k + 2];
+        double[] b3 = b[k + 3];
+        DoubleVector s00 = DoubleVector.zero(SPECIES),
+                s01 = s00,
+                s02 = s00,
+                s03 = s00,
+                s10 = s00,
+                s11 = s00,
+                s12 = s00,
+                s13 = s00;
+        for (int o = 0; o < whole; o += LANES) {
+            DoubleVector x0 = DoubleVector.fromArray(SPECIES, a, p0 + o);
+            DoubleVector x1 = DoubleVector.fromArray(SPECIES, a, p1 + o);
+            DoubleVector w = DoubleVector.fromArray(SPECIES, b0, o);
+            s00 = x0.fma(w, s00);
+            s10 = x1.fma(w, s10);
+            w = DoubleVector.fromArray(SPECIES, b1, o);
+            s01 = x0.fma(w, s01);
+            s11 = x1.fma(w, s11);
+            w = DoubleVector.fromArray(SPECIES, b2, o);
+            s02 = x0.fma(w, s02);
+            s12 = x1.fma(w, s12);
+            w = DoubleVector.fromArray(SPECIES, b3, o);
+            s03 = x0.fma(w, s03);
+            s13 = x1.fma(w, s13);
+        }
+        c0[k] = total(s00, a, p0, b0, whole, length);
+        c0[k + 1] = total(s01, a, p0, b1, whole, length);
+        c0[k + 2] = total(s02, a, p0, b2, whole, length);
+        c0[k + 3] = total(s03, a, p0, b3, whole, length);
+        c1[k] = total(s10, a, p1, b0, whole, length);
+        c1[k + 1] = total(s11, a, p1, b1, whole, length);
+        c1[k + 2] = total(s12, a, p1, b2, whole, length);
+        c1[k + 3] = total(s13, a, p1, b3, whole, length);
+    }
+
+    /** One element of {@link #dots}: the factors from {@code a[p]} and {@code b}. */
+    private static double dot(double[] a, int p, double[] b, int whole, int length) {
+        DoubleVector s = DoubleVector.zero(SPECIES);
+        for (int o = 0; o < whole; o += LANES) {
+            s = DoubleVector.fromArray(SPECIES, a, p + o).fma(DoubleVector.fromArray(SPECIES, b, o), s);
+        }
+        return total(s, a, p, b, whole, length);
+    }
+
+    /** The lanes of {@code s} added in order, then the positions from {@code whole} fused on in order. */
+    private static double total(DoubleVector s, double[] a, int p, double[] b, int whole, int length) {
+        double sum = s.lane(0);
+        for (int l = 1; l < LANES; l++) {
+            sum += s.lane(l);
+        }
+        for (int o = whole; o < length; o++) {
+            sum = Math.fma(a[p + o], b[o], sum);
+        }
+        return sum;
     }
 
     /**

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
  * element, in order of {@code k} from zero, bit for bit, as {@link PatchProductsTest} checks the
  * float ones: blocks of four, two and one vectors of doubles, rows in fours, overlapping fours and
  * single rows, both strides of the left factor, rows rounded up to whole vectors and rows that are
- * not. The build runs these tests at the machine's vector length and at 256 and 128 bits too.
+ * not; the dot products by lanes, the shifted product, the stored planes and the copied runs as
+ * well. The build runs these tests at the machine's vector length and at 256 and 128 bits too.
  */
 class DoublePatchProductsTest {
     private static final int LANES = DoubleProducts.lanes();
@@ -163,6 +164,48 @@ class DoublePatchProductsTest {
                 }
             }
         }
+    }
+
+    /** {@code rows x inner} left factor read by rows ({@code transposed} false) or by columns. */
+    @Test
+    void dotsSumEachElementByLanesInOrderThenTheTail() {
+        int[] lengths = {1, LANES - 1, LANES, 3 * LANES + 5, 49 * LANES};
+        for (int rows : new int[] {1, 2, 3, 5, 6}) {
+            for (int count : new int[] {1, 3, 4, 5, 25}) {
+                for (int length : lengths) {
+                    int stride = length + 7;
+                    double[] a = values(3 + rows * stride);
+                    double[][] b = rows(count, length);
+                    double[][] c = new double[rows][count];
+                    DoublePatchProducts.dots(a, 3, stride, b, c, rows, count, length);
+                    for (int i = 0; i < rows; i++) {
+                        for (int k = 0; k < count; k++) {
+                            assertEquals(
+                                    Double.doubleToRawLongBits(byLanes(a, 3 + i * stride, b[k], length)),
+                                    Double.doubleToRawLongBits(c[i][k]),
+                                    "rows " + rows + ", count " + count + ", length " + length + " at " + i + ", " + k);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** One element of {@code dots} as its contract reads, lane by lane in plain Java. */
+    private static double byLanes(double[] a, int p, double[] b, int length) {
+        int whole = length - length % LANES;
+        double[] lanes = new double[LANES];
+        for (int o = 0; o < whole; o++) {
+            lanes[o % LANES] = Math.fma(a[p + o], b[o], lanes[o % LANES]);
+        }
+        double sum = lanes[0];
+        for (int l = 1; l < LANES; l++) {
+            sum += lanes[l];
+        }
+        for (int o = whole; o < length; o++) {
+            sum = Math.fma(a[p + o], b[o], sum);
+        }
+        return sum;
     }
 
     private void check(int rows, int inner, int width, boolean padded, boolean transposed) {
