@@ -18,6 +18,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Each element of a product is one chain of fused multiply-adds over {@code k} in order from
  * zero, whichever block computes it, and each of {@link #dots} sums by lanes added in order, so a
  * sample's result depends only on its inputs and the vector length.
+ *
+ * <p>Why a second class rather than one over both types: the Vector API's species, vector classes
+ * and array accessors are per element type, and C2 keeps a kernel's vectors in registers only where
+ * their classes are exact constants; a kernel written once over {@code Vector<E>} would leave that
+ * to inlining and profiles that float and double classes share ({@link OperatorCaches}), so the
+ * two precisions keep the same code twice, as {@link VectorProducts} and {@link DoubleProducts} do.
  */
 public final class DoublePatchProducts {
     private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
