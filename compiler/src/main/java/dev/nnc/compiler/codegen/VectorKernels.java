@@ -6,9 +6,9 @@ import com.palantir.javapoet.CodeBlock;
 /**
  * The opt-in Vector API path of float classes, for tiled products, the gradient norm's sums of
  * squares and the gates of recurrent layers, and of double classes for the dense products of
- * their predictions and the products of their convolutions: a call into the runtime's register-blocked kernels or its vector logistic
- * and tanh functions, taken when the JVM runs with {@code --add-modules jdk.incubator.vector}, in
- * front of the plain loops that run otherwise.
+ * their predictions; in both, for the products of convolutions and relu's derivative: a call into
+ * the runtime's register-blocked kernels or its vector functions, taken when the JVM runs with
+ * {@code --add-modules jdk.incubator.vector}, in front of the plain loops that run otherwise.
  * The test is a {@code static final} constant of the runtime, so the JIT keeps one of the two
  * branches; without the module the kernel class is never loaded.
  */
@@ -32,7 +32,8 @@ final class VectorKernels {
 
     /**
      * Whether classes of this precision have the Vector API path of every kernel but the products
-     * of convolutions (see {@link #patchProducts}): float only, the kernels are float.
+     * of convolutions ({@link #patchProducts}) and relu's derivative, which double classes have
+     * too: float only, the other kernels are float.
      */
     static boolean covers(Numeric numeric) {
         return numeric.isFloat();
@@ -206,7 +207,7 @@ final class VectorKernels {
      * kernel has no scalar tail.
      */
     static int patchRowLength(Numeric numeric, int width) {
-        int multiple = PATCH_ROW_BYTES / (numeric.isFloat() ? Float.BYTES : Double.BYTES);
+        int multiple = PATCH_ROW_BYTES / numeric.bytes();
         return (width + multiple - 1) / multiple * multiple;
     }
 
