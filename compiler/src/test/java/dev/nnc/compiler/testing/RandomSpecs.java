@@ -1844,7 +1844,8 @@ public final class RandomSpecs {
         }
         String word = pick(new ArrayList<>(words));
         String name = pick(HOSTILE_NAMES);
-        if (NN_BUILTINS.contains(name) || NN_KEYWORDS.contains(name) || words.contains(name)) {
+        // The package's own segment keeps the spec apart from the others of its javac batch.
+        if (word.equals(unique) || NN_BUILTINS.contains(name) || NN_KEYWORDS.contains(name) || words.contains(name)) {
             return text;
         }
         if (Character.isUpperCase(word.charAt(0)) && !Character.isUpperCase(name.charAt(0))) {
