@@ -16,8 +16,9 @@ final class VectorKernels {
     static final ClassName VECTORIZATION = ClassName.get("dev.nnc.runtime", "Vectorization");
     static final ClassName PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "VectorProducts");
     static final ClassName DOUBLE_PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "DoubleProducts");
-    static final ClassName PATCH_PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "PatchProducts");
-    static final ClassName DOUBLE_PATCH_PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "DoublePatchProducts");
+    private static final ClassName PATCH_PRODUCTS = ClassName.get("dev.nnc.runtime.vector", "PatchProducts");
+    private static final ClassName DOUBLE_PATCH_PRODUCTS =
+            ClassName.get("dev.nnc.runtime.vector", "DoublePatchProducts");
     /**
      * Bytes per row of a patch product's operands and results: the width rounded up to a multiple
      * of this, the widest vector (AVX-512's 64 bytes, 16 floats or 8 doubles, a multiple of every

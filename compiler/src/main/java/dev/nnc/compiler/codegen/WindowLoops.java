@@ -25,11 +25,12 @@ import java.util.function.BiFunction;
  * class's.
  *
  * <p>Each of the three products also has the opt-in Vector API path: a call to the runtime's
- * {@code PatchProducts.multiply} ({@code DoublePatchProducts} in double classes), which blocks four rows by up to four vectors in
- * registers. Its left factor is a flat array (the weight, or the sample's row of the output
- * gradient) read with two strides, so no layout needs a copy for it; the patch rows and the
- * result rows are rounded up to whole vectors ({@link VectorKernels#patchRowLength}). On that
- * path a forward convolution of stride 1 has no patches at all: it copies its input into a
+ * {@code PatchProducts.multiply} ({@code DoublePatchProducts} in double classes), which blocks
+ * four rows by up to four vectors in registers. Its left factor is a flat array (the weight, or
+ * the sample's row of the output gradient, wherever it lies whole in one: {@link
+ * KernelEmitter#flatArray}) read with two strides, so no layout needs a copy for it; the patch
+ * rows and the result rows are rounded up to whole vectors ({@link
+ * VectorKernels#patchRowLength}). On that path a forward convolution of stride 1 has no patches at all: it copies its input into a
  * padded scratch once and {@code PatchProducts.multiplyShifted} reads each tap's inputs there as
  * one run ({@link #shiftedConv}), because LeNet-5's patches outgrow the level-1 cache and copying
  * them cost more than the product.
@@ -106,7 +107,7 @@ final class WindowLoops {
             return new LoopEmitter(kernel, numeric).emit(Loops.directConvolution(node));
         }
         boolean byPosition = g.filters > g.outPlane;
-        java.util.Optional<KernelEmitter.SampleRows> weight = vectorOperand(node.arg(1));
+        java.util.Optional<KernelEmitter.SampleRows> weight = kernel.flatArray(node.arg(1));
         if (weight.isEmpty()) {
             return byPosition ? convByPosition(node, conv, g) : convByTap(node, conv, g, patchScratch(node, g));
         }
@@ -327,7 +328,7 @@ final class WindowLoops {
                 .endControlFlow()
                 .build();
         // grads[k][o] = Σ_f w[f C k + k] dyRows[f][o]: the weight read by columns
-        CodeBlock product = vectorOperand(node.arg(1))
+        CodeBlock product = kernel.flatArray(node.arg(1))
                 .map(w -> VectorKernels.vectorOrPlain(
                         VectorKernels.patchProduct(
                                 numeric, w, 1, g.depth(), dyRows, grads, g.depth(), g.filters, g.outPlane),
@@ -370,7 +371,7 @@ final class WindowLoops {
                 .endControlFlow()
                 .build();
         // grads[o][k] = Σ_f dy[f OP + o] weightRows[f][k]: the output gradient read by positions
-        CodeBlock product = vectorOperand(node.arg(0))
+        CodeBlock product = kernel.flatArray(node.arg(0))
                 .map(dy -> VectorKernels.vectorOrPlain(
                         VectorKernels.patchProduct(
                                 numeric, dy, 1, g.outPlane, weightRows, grads, g.outPlane, g.filters, g.depth()),
@@ -426,7 +427,7 @@ final class WindowLoops {
         boolean shortPatches = g.depth() < DOT_PRODUCT_PATCHES;
         String taps = shortPatches ? kernel.scratchRows(node, "tapPatches", g.depth(), rowLength(g.outPlane)) : null;
         boolean vectorDots = shortPatches && g.outPlane >= VECTOR_DOT_PLANE;
-        java.util.Optional<KernelEmitter.SampleRows> gradient = vectorOperand(node.arg(0));
+        java.util.Optional<KernelEmitter.SampleRows> gradient = kernel.flatArray(node.arg(0));
         // The patches by position serve long patches, and short ones only on a short plane's Vector API path.
         String positions = !shortPatches || (gradient.isPresent() && !vectorDots)
                 ? kernel.scratchRows(node, "positions", g.outPlane, rowLength(g.depth()))
@@ -467,14 +468,6 @@ final class WindowLoops {
                 .endControlFlow()
                 .build();
         return vector.map(v -> VectorKernels.vectorOrPlain(v, plain)).orElse(plain);
-    }
-
-    /**
-     * Node {@code id} as the flat left factor of a Vector API patch product, where it sits whole in
-     * one array (a weight, a per-sample row of the tile).
-     */
-    private java.util.Optional<KernelEmitter.SampleRows> vectorOperand(int id) {
-        return kernel.flatArray(id);
     }
 
     /** The scratch rows of a convolution's patches by tap, {@code [C k][positions]}. */
