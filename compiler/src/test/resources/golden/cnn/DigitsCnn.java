@@ -1982,17 +1982,36 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        int at = -1;
-                        double best = 0.0;
+                        double maximum = (-1.0 / 0.0);
                         for (int ky = 0; ky < 2; ky++) {
                             int iy = oy * 2 + ky;
                             for (int kx = 0; kx < 2; kx++) {
                                 int ix = ox * 2 + kx;
-                                int i = c * 64 + iy * 8 + ix;
-                                double v = c1_[b][i];
-                                if (at < 0 || v > best) {
-                                    best = v;
-                                    at = i;
+                                maximum = Math.max(maximum, c1_[b][c * 64 + iy * 8 + ix]);
+                            }
+                        }
+                        int at = -1;
+                        if (!Double.isNaN(maximum)) {
+                            for (int ky = 0; ky < 2; ky++) {
+                                int iy = oy * 2 + ky;
+                                for (int kx = 0; kx < 2; kx++) {
+                                    int ix = ox * 2 + kx;
+                                    int i = c * 64 + iy * 8 + ix;
+                                    at = firstEqual(at, c1_[b][i], maximum, i);
+                                }
+                            }
+                        } else {
+                            double best = 0.0;
+                            for (int ky = 0; ky < 2; ky++) {
+                                int iy = oy * 2 + ky;
+                                for (int kx = 0; kx < 2; kx++) {
+                                    int ix = ox * 2 + kx;
+                                    int i = c * 64 + iy * 8 + ix;
+                                    double v = c1_[b][i];
+                                    if (at < 0 || v > best) {
+                                        best = v;
+                                        at = i;
+                                    }
                                 }
                             }
                         }
@@ -2010,6 +2029,12 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 3 of {@link #trainTile}.
+     */
+    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of cnn.nn:6  c1.bias
         for (int b = 0; b < m; b++) {
             for (int cBlock = 0; cBlock < 2; cBlock++) {
@@ -2029,12 +2054,6 @@ public final class DigitsCnn implements TrainableNetwork {
                 d_c1_bias_[b][cBlock * 4 + 3] = s03;
             }
         }
-    }
-
-    /**
-     * Part 3 of {@link #trainTile}.
-     */
-    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
@@ -2285,6 +2304,16 @@ public final class DigitsCnn implements TrainableNetwork {
                 d_logits_bias[i] += d_logits[b][i];
             }
         }
+    }
+
+    /**
+     * {@code at} if set, else {@code i} where {@code x == target} (zeros of both signs
+     * equal), else -1, without a branch: from the bits of {@code x + 0} and {@code target + 0}.
+     */
+    private static int firstEqual(int at, double x, double target, int i) {
+        long miss = Double.doubleToRawLongBits(x + 0.0) ^ Double.doubleToRawLongBits(target + 0.0);
+        int hit = (int) ~((miss | -miss) >> 63) & (at >> 31);
+        return at & ~hit | i & hit;
     }
 
     /**

@@ -147,6 +147,21 @@ final class LoopEmitter {
                     .addStatement("$N = $N", keep.best(), keep.candidate())
                     .addStatement("$N = $L", keep.position(), affine(keep.at()))
                     .endControlFlow();
+        } else if (stmt instanceof Stmt.KeepFirstEqual keep) {
+            code.addStatement(
+                    "$1N = $2N($1N, $3L, $4N, $5L)",
+                    keep.position(),
+                    kernel.helper("firstEqual"),
+                    value(keep.candidate()),
+                    keep.target(),
+                    affine(keep.at()));
+        } else if (stmt instanceof Stmt.IfNotNaN test) {
+            code.beginControlFlow(
+                    "if (!$T.isNaN($N))", numeric.isFloat() ? JavaLang.FLOAT : JavaLang.DOUBLE, test.name());
+            test.body().forEach(s -> statement(code, s));
+            code.nextControlFlow("else");
+            test.otherwise().forEach(s -> statement(code, s));
+            code.endControlFlow();
         } else {
             throw new InternalCompilerError("no Java for " + stmt);
         }

@@ -63,6 +63,15 @@ final class Mentions {
             names.add(keep.best());
             names.add(keep.candidate());
             affine(keep.at());
+        } else if (stmt instanceof Stmt.KeepFirstEqual keep) {
+            names.add(keep.position());
+            names.add(keep.target());
+            value(keep.candidate());
+            affine(keep.at());
+        } else if (stmt instanceof Stmt.IfNotNaN test) {
+            names.add(test.name());
+            block(test.body());
+            block(test.otherwise());
         }
     }
 

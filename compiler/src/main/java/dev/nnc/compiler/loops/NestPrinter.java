@@ -92,6 +92,15 @@ public final class NestPrinter {
         } else if (stmt instanceof Stmt.KeepFirstMaximum keep) {
             line("first maximum " + keep.best() + " at " + keep.position() + " <- " + keep.candidate() + " at "
                     + affine(keep.at()));
+        } else if (stmt instanceof Stmt.KeepFirstEqual keep) {
+            line("first equal to " + keep.target() + " at " + keep.position() + " <- " + value(keep.candidate())
+                    + " at " + affine(keep.at()));
+        } else if (stmt instanceof Stmt.IfNotNaN test) {
+            line("if " + test.name() + " is not NaN");
+            block(test.body(), indent + "  ");
+            text.append(indent);
+            line("else");
+            block(test.otherwise(), indent + "  ");
         } else {
             throw new IllegalStateException("unknown statement " + stmt);
         }

@@ -153,6 +153,8 @@ final class Scheduler {
                 out.add(let);
             } else if (stmt instanceof Stmt.Within within) {
                 out.addAll(guard(within, ranges, out, rest));
+            } else if (stmt instanceof Stmt.IfNotNaN test) {
+                out.add(new Stmt.IfNotNaN(test.name(), block(test.body(), ranges), block(test.otherwise(), ranges)));
             } else {
                 out.add(stmt);
             }
@@ -382,6 +384,9 @@ final class Scheduler {
             } else if (s instanceof Stmt.Within within) {
                 declaredAnywhere(within.body(), names);
                 declaredAnywhere(within.otherwise(), names);
+            } else if (s instanceof Stmt.IfNotNaN test) {
+                declaredAnywhere(test.body(), names);
+                declaredAnywhere(test.otherwise(), names);
             } else if (s instanceof Stmt.Run run) {
                 names.add(run.variable());
             }

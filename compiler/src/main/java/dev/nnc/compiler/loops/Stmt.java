@@ -145,4 +145,20 @@ public sealed interface Stmt {
      * {@code at}. A NaN is never greater, so it is never kept (unless it is the first).
      */
     record KeepFirstMaximum(String position, String best, String candidate, Affine at) implements Stmt {}
+
+    /**
+     * Where {@code position} is still unset and {@code candidate} equals {@code target} (zeros of
+     * both signs equal), {@code position} takes {@code at}; computed without a branch. Over a
+     * window whose maximum is {@code target} and holds no NaN, this finds the position that
+     * {@link KeepFirstMaximum} finds, with no comparison that can go either way.
+     */
+    record KeepFirstEqual(String position, String target, Value candidate, Affine at) implements Stmt {}
+
+    /** Runs {@code body} where the numeric local {@code name} is not NaN, {@code otherwise} where it is. */
+    record IfNotNaN(String name, List<Stmt> body, List<Stmt> otherwise) implements Stmt {
+        public IfNotNaN {
+            body = List.copyOf(body);
+            otherwise = List.copyOf(otherwise);
+        }
+    }
 }

@@ -70,6 +70,12 @@ final class Substitution {
         if (stmt instanceof Stmt.KeepFirstMaximum keep) {
             return new Stmt.KeepFirstMaximum(keep.position(), keep.best(), keep.candidate(), affine(keep.at()));
         }
+        if (stmt instanceof Stmt.KeepFirstEqual keep) {
+            return new Stmt.KeepFirstEqual(keep.position(), keep.target(), value(keep.candidate()), affine(keep.at()));
+        }
+        if (stmt instanceof Stmt.IfNotNaN test) {
+            return new Stmt.IfNotNaN(test.name(), apply(test.body()), apply(test.otherwise()));
+        }
         throw new IllegalStateException("unknown statement " + stmt);
     }
 

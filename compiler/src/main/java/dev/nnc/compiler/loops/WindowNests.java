@@ -5,6 +5,8 @@ import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.SpatialOp;
 import dev.nnc.compiler.loops.Stmt.Assign;
 import dev.nnc.compiler.loops.Stmt.Declare;
+import dev.nnc.compiler.loops.Stmt.IfNotNaN;
+import dev.nnc.compiler.loops.Stmt.KeepFirstEqual;
 import dev.nnc.compiler.loops.Stmt.KeepFirstMaximum;
 import dev.nnc.compiler.loops.Stmt.Let;
 import dev.nnc.compiler.loops.Stmt.Loop;
@@ -89,18 +91,34 @@ final class WindowNests {
     /**
      * For each output of each channel, {@code at}: the flat position of the first maximum of its
      * window of {@code keys} in row-major order (PyTorch's choice at ties), then {@code use}.
-     * Padding is never a maximum.
+     * Padding is never a maximum. The window's maximum comes first, by {@code Math.max} as the
+     * pool's value does, and where it is not NaN the first element equal to it is found without
+     * a branch ({@link KeepFirstEqual}); the comparisons of a search, {@code v > best}, go either
+     * way at random, and as branches they took a fifth of a LeNet-5 training step. A window that
+     * holds a NaN is searched as the rule reads ({@link KeepFirstMaximum}: a NaN is never greater,
+     * so it is kept only where it comes first), which no maximum can stand for.
      */
     private static List<Stmt> firstMaxima(WindowGeometry g, int keys, Stmt use) {
+        Local maximum = new Local("maximum");
         return eachOutput(
                 g,
+                new Declare("maximum", new Literal(Double.NEGATIVE_INFINITY)),
+                eachTap(g, new Assign("maximum", new Value.Maximum(maximum, load(keys, Place.at(g.input()))))),
                 new Position("at"),
-                new Declare("best", new Literal(0)),
-                eachTap(
-                        g,
-                        new Let("i", g.input()),
-                        new Declare("v", load(keys, Place.at(Affine.of("i")))),
-                        new KeepFirstMaximum("at", "best", "v", Affine.of("i"))),
+                new IfNotNaN(
+                        "maximum",
+                        List.of(eachTap(
+                                g,
+                                new Let("i", g.input()),
+                                new KeepFirstEqual(
+                                        "at", "maximum", load(keys, Place.at(Affine.of("i"))), Affine.of("i")))),
+                        concat(
+                                List.of(new Declare("best", new Literal(0))),
+                                List.of(eachTap(
+                                        g,
+                                        new Let("i", g.input()),
+                                        new Declare("v", load(keys, Place.at(Affine.of("i")))),
+                                        new KeepFirstMaximum("at", "best", "v", Affine.of("i")))))),
                 use);
     }
 

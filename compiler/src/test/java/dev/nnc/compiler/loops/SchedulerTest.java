@@ -79,6 +79,11 @@ class SchedulerTest {
                 """, nest(new SpatialOp.MaxPool(window, input), input));
     }
 
+    /**
+     * The gradient clears, then adds at each window's first maximum: the window's maximum first,
+     * then the first element equal to it without a branch, or, where the maximum is NaN, the
+     * search by comparisons that the rule states.
+     */
     @Test
     void theMaxPoolGradientClearsThenAddsAtEachWindowsFirstMaximum() {
         Window window = Window.of(List.of(2), List.of(2));
@@ -90,13 +95,23 @@ class SchedulerTest {
                 for i < 4
                   %2[i] = 0
                 for ox < 2
-                  position at
-                  best = 0
+                  maximum = -Infinity
                   for kx < 2
                     let ix = ox * 2 + kx
-                    let i = ix
-                    v = %1[i]
-                    first maximum best at at <- v at i
+                    maximum := max(maximum, %1[ix])
+                  position at
+                  if maximum is not NaN
+                    for kx < 2
+                      let ix = ox * 2 + kx
+                      let i = ix
+                      first equal to maximum at at <- %1[i] at i
+                  else
+                    best = 0
+                    for kx < 2
+                      let ix = ox * 2 + kx
+                      let i = ix
+                      v = %1[i]
+                      first maximum best at at <- v at i
                   %2[at] += %0[ox]
                 """, NestPrinter.print(Loops.of(grad, new Graph(List.of(dy, x, grad), List.of()))));
     }
