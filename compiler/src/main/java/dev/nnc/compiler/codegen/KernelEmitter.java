@@ -244,10 +244,13 @@ final class KernelEmitter {
                     inlined[id] = true;
                 }
                 // So is a product of per-sample matrices read only by its sink (a recurrent
-                // weight's Σ_t dq_t h_{t-1}^T), directly or through a transpose.
+                // weight's Σ_t dq_t h_{t-1}^T), directly or through a transpose. A product of
+                // parameters alone (the gradient of a weight in a penalty on a product of two
+                // weights) is the same for every sample: it is stored once per tile, and its sink
+                // adds it m times over.
                 if (sinkUses[id] == 1 && uses[id] == 1) {
                     RowOuterSum.of(graph, id)
-                            .filter(sum -> uses[sum.product()] == 1)
+                            .filter(sum -> uses[sum.product()] == 1 && batched[sum.product()])
                             .ifPresent(sum -> inlined[sum.product()] = true);
                 }
             }

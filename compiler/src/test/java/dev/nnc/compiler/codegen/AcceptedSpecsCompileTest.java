@@ -179,7 +179,13 @@ class AcceptedSpecsCompileTest {
                     + " loss -sum(y * log_softmax(v));",
             "SoftmaxOfParamAndOut",
             "input x[20]; param v[25] = uniform(-1, 1); h = dense(x, 25); output softmax(v); target y[25];"
-                    + " loss cross_entropy(softmax(v), y) + mse(h, y);");
+                    + " loss cross_entropy(softmax(v), y) + mse(h, y);",
+            "PenaltyOnParamProduct",
+            // The gradient of part, score^T (d of score @ part), is a product of parameters read
+            // only by its sink; a tiled kernel fused it into the sink as if it were per sample and
+            // stopped on an internal error (accepted-specs campaign, seed 35011).
+            "input v[7]; param y[65]; param score[2, 4] = normal(1, 2); param part[4, 2]; W1 = dense(y, 3);"
+                    + " out = dense(W1, 5); output out; loss norm2(out) + sum(score @ part);");
 
     /** Softmax and cross-entropy on values of every kind in networks, small (unrolled) and tiled. */
     private static final Map<String, String> SOFTMAX = specs(
