@@ -80,12 +80,16 @@ final class WindowNests {
      * gradient needs the position of the maximum ({@link #firstMaxima}).
      */
     private static List<Stmt> maximum(Node node, WindowGeometry g) {
-        Local best = new Local("best");
         return eachOutput(
                 g,
                 new Declare("best", new Literal(Double.NEGATIVE_INFINITY)),
-                eachTap(g, new Assign("best", new Value.Maximum(best, load(node.arg(0), Place.at(g.input()))))),
-                new Store(node.id(), Place.at(g.output()), best, false));
+                maximumInto("best", g, node.arg(0)),
+                new Store(node.id(), Place.at(g.output()), new Local("best"), false));
+    }
+
+    /** {@code local = Math.max(local, x)} for each tap of the window inside the input, in order. */
+    private static Stmt maximumInto(String local, WindowGeometry g, int x) {
+        return eachTap(g, new Assign(local, new Value.Maximum(new Local(local), load(x, Place.at(g.input())))));
     }
 
     /**
@@ -99,11 +103,10 @@ final class WindowNests {
      * so it is kept only where it comes first), which no maximum can stand for.
      */
     private static List<Stmt> firstMaxima(WindowGeometry g, int keys, Stmt use) {
-        Local maximum = new Local("maximum");
         return eachOutput(
                 g,
                 new Declare("maximum", new Literal(Double.NEGATIVE_INFINITY)),
-                eachTap(g, new Assign("maximum", new Value.Maximum(maximum, load(keys, Place.at(g.input()))))),
+                maximumInto("maximum", g, keys),
                 new Position("at"),
                 new IfNotNaN(
                         "maximum",
@@ -112,13 +115,13 @@ final class WindowNests {
                                 new Let("i", g.input()),
                                 new KeepFirstEqual(
                                         "at", "maximum", load(keys, Place.at(Affine.of("i"))), Affine.of("i")))),
-                        concat(
-                                List.of(new Declare("best", new Literal(0))),
-                                List.of(eachTap(
+                        List.of(
+                                new Declare("best", new Literal(0)),
+                                eachTap(
                                         g,
                                         new Let("i", g.input()),
                                         new Declare("v", load(keys, Place.at(Affine.of("i")))),
-                                        new KeepFirstMaximum("at", "best", "v", Affine.of("i")))))),
+                                        new KeepFirstMaximum("at", "best", "v", Affine.of("i"))))),
                 use);
     }
 
