@@ -138,16 +138,28 @@ final class TileGradientSinks {
      * A convolution weight's gradient, sample by sample: summed over the sample's output positions
      * in rows of its own ({@code [F][C k]}, each starting at index 0, which C2 vectorises), then
      * added to the flat gradient, one term per sample as every other sink adds, so that the same
-     * sample twice at half weight sums to exactly the one-sample gradient.
+     * sample twice at half weight sums to exactly the one-sample gradient. Where the Vector API
+     * path keeps the sums by lanes over the tile ({@link WindowLoops#tileWeightGradientByLanes}),
+     * each sample's lanes are added the same way, so the same holds there.
      */
     private CodeBlock convolutionWeightSum(ParameterField p, Node grad) {
-        CodeBlock sample = new WindowLoops(kernel, numeric)
-                .sampleWeightGradient(
-                        grad,
-                        (flat, value) -> CodeBlock.of("$L += $L;\n", p.at(p.gradient(), Index.flat(flat)), value));
+        WindowLoops loops = new WindowLoops(kernel, numeric);
+        java.util.Optional<CodeBlock> lanes =
+                p.byColumns() ? java.util.Optional.empty() : loops.tileWeightGradientByLanes(grad, p.gradient());
+        CodeBlock sample = loops.sampleWeightGradient(
+                grad,
+                (flat, value) -> CodeBlock.of("$L += $L;\n", p.at(p.gradient(), Index.flat(flat)), value),
+                lanes.isEmpty());
+        CodeBlock samples = kernel.forEachSample(sample);
+        if (lanes.isPresent()) {
+            return CodeBlock.builder()
+                    .add("// the output gradient times the padded input under each tap, by lanes over the tile\n")
+                    .add(VectorKernels.vectorOrPlain(lanes.get(), samples))
+                    .build();
+        }
         return CodeBlock.builder()
                 .add("// the patches times the output gradient, by rows of the weight, sample by sample\n")
-                .add(kernel.forEachSample(sample))
+                .add(samples)
                 .build();
     }
 

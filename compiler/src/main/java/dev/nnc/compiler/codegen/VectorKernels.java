@@ -26,6 +26,12 @@ final class VectorKernels {
      */
     private static final int PATCH_ROW_BYTES = 64;
 
+    /**
+     * The lanes of the widest float vector (AVX-512's), which sizes what the runtime's kernels
+     * keep by lanes or write a vector past a run into, whatever the vector length they run at.
+     */
+    static final int WIDEST_LANES = PATCH_ROW_BYTES / Float.BYTES;
+
     static final ClassName FUNCTIONS = ClassName.get("dev.nnc.runtime.vector", "VectorFunctions");
     static final ClassName SUMS = ClassName.get("dev.nnc.runtime.vector", "VectorSums");
 

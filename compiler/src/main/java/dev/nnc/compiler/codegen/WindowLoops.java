@@ -154,58 +154,12 @@ final class WindowLoops {
             Geometry g,
             KernelEmitter.SampleRows weight,
             KernelEmitter.SampleRows input) {
-        int hp = g.paddedH();
         int wp = g.paddedW();
-        int paddedPlane = hp * wp;
         int width = g.shiftedWidth();
-        // The last tap's offset is the largest: its run must fit, whole vectors included.
-        int lastTap = (g.channels - 1) * paddedPlane + (g.kh - 1) * g.dh * wp + (g.kw - 1) * g.dw;
-        int length = Math.max(g.channels * paddedPlane, lastTap + rowLength(width));
-        String taps = kernel.intTable(
-                "taps",
-                CodeBlock.of(
-                        "$N($L, $L, $L, $L, $L, $L)",
-                        kernel.helper("tapOffsets"),
-                        g.channels,
-                        paddedPlane,
-                        g.kh,
-                        g.dh * wp,
-                        g.kw,
-                        g.dw));
-        String padded = kernel.scratchRows(node, "paddedInput", 1, length);
+        String taps = tapTable(g);
+        CodeBlock copy = paddedCopy(node, g, input);
         String sums = kernel.scratchRows(node, "filterSums", g.filters, rowLength(width));
-        int copyRows = Math.min(g.inH, hp - g.ph);
-        int copyCols = Math.min(g.inW, wp - g.pw);
-        CodeBlock source = input.offset() == 0
-                ? CodeBlock.of("c * $L", g.inPlane)
-                : CodeBlock.of("$L + c * $L", input.offset(), g.inPlane);
-        CodeBlock.Builder code = CodeBlock.builder().addStatement("$L[] xp = $N[0]", type, padded);
-        if (g.ph > 0 || g.pw > 0 || copyRows < hp || copyCols < wp) {
-            // The scratch may be another kernel's too: its padding is written on every call.
-            code.addStatement("$T.fill(xp, $L)", java.util.Arrays.class, numeric.literal(0))
-                    .beginControlFlow("for (int c = 0; c < $L; c++)", g.channels)
-                    .beginControlFlow("for (int iy = 0; iy < $L; iy++)", copyRows)
-                    .addStatement(
-                            "$T.arraycopy($L, $L + iy * $L, xp, c * $L + (iy + $L) * $L + $L, $L)",
-                            System.class,
-                            input.array(),
-                            source,
-                            g.inW,
-                            paddedPlane,
-                            g.ph,
-                            wp,
-                            g.pw,
-                            copyCols)
-                    .endControlFlow()
-                    .endControlFlow();
-        } else {
-            code.addStatement(
-                    "$T.arraycopy($L, $L, xp, 0, $L)",
-                    System.class,
-                    input.array(),
-                    input.offset(),
-                    g.channels * g.inPlane);
-        }
+        CodeBlock.Builder code = CodeBlock.builder().add(copy);
         code.add(VectorKernels.shiftedProduct(numeric, weight, g.depth(), taps, sums, g.filters, g.depth(), width));
         java.util.Optional<KernelEmitter.SampleRows> output = kernel.flatArray(node.id());
         // The bias and its offset, or null for none
@@ -238,6 +192,72 @@ final class WindowLoops {
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow()
+                .build();
+    }
+
+    /**
+     * The class's table of each tap's offset in the padded input of {@link #paddedCopy}: channel,
+     * then row, then column, as the weight's row orders them.
+     */
+    private String tapTable(Geometry g) {
+        int wp = g.paddedW();
+        return kernel.intTable(
+                "taps",
+                CodeBlock.of(
+                        "$N($L, $L, $L, $L, $L, $L)",
+                        kernel.helper("tapOffsets"),
+                        g.channels,
+                        g.paddedH() * wp,
+                        g.kh,
+                        g.dh * wp,
+                        g.kw,
+                        g.dw));
+    }
+
+    /**
+     * {@code float[] xp}: the sample's input copied into a scratch array with its padding ({@code
+     * C x Hp x Wp}, zeros around it), long enough that the last tap's run of whole vectors fits.
+     */
+    private CodeBlock paddedCopy(Node node, Geometry g, KernelEmitter.SampleRows input) {
+        int hp = g.paddedH();
+        int wp = g.paddedW();
+        int paddedPlane = hp * wp;
+        // The last tap's offset is the largest: its run must fit, whole vectors included.
+        int lastTap = (g.channels - 1) * paddedPlane + (g.kh - 1) * g.dh * wp + (g.kw - 1) * g.dw;
+        int length = Math.max(g.channels * paddedPlane, lastTap + rowLength(g.shiftedWidth()));
+        String padded = kernel.scratchRows(node, "paddedInput", 1, length);
+        int copyRows = Math.min(g.inH, hp - g.ph);
+        int copyCols = Math.min(g.inW, wp - g.pw);
+        CodeBlock source = input.offset() == 0
+                ? CodeBlock.of("c * $L", g.inPlane)
+                : CodeBlock.of("$L + c * $L", input.offset(), g.inPlane);
+        CodeBlock.Builder code = CodeBlock.builder().addStatement("$L[] xp = $N[0]", type, padded);
+        if (g.ph > 0 || g.pw > 0 || copyRows < hp || copyCols < wp) {
+            // The scratch may be another kernel's too: its padding is written on every call.
+            return code.addStatement("$T.fill(xp, $L)", java.util.Arrays.class, numeric.literal(0))
+                    .beginControlFlow("for (int c = 0; c < $L; c++)", g.channels)
+                    .beginControlFlow("for (int iy = 0; iy < $L; iy++)", copyRows)
+                    .addStatement(
+                            "$T.arraycopy($L, $L + iy * $L, xp, c * $L + (iy + $L) * $L + $L, $L)",
+                            System.class,
+                            input.array(),
+                            source,
+                            g.inW,
+                            paddedPlane,
+                            g.ph,
+                            wp,
+                            g.pw,
+                            copyCols)
+                    .endControlFlow()
+                    .endControlFlow()
+                    .build();
+        }
+        return code.addStatement(
+                        "$T.arraycopy($L, $L, xp, 0, $L)",
+                        System.class,
+                        input.array(),
+                        input.offset(),
+                        g.channels * g.inPlane)
                 .build();
     }
 
@@ -390,21 +410,21 @@ final class WindowLoops {
 
     // dw[f][k] = Σ_o dy[f][o] positions[o][k], one sample
     private CodeBlock convWeightGrad(Node node) {
-        return sampleWeightGradient(node, (flat, value) -> CodeBlock.of("$L = $L;\n", out(node, flat), value));
+        return sampleWeightGradient(node, (flat, value) -> CodeBlock.of("$L = $L;\n", out(node, flat), value), true);
     }
 
     /**
      * One sample's convolution weight gradient ({@code node}, a {@link SpatialOp.ConvWeightGrad}),
      * summed in scratch rows {@code [F][C k]} and then handed element by element to {@code
      * store}, with the element's flat position in the weight: the stored node's own array, or
-     * the gradient field a sink adds it to.
+     * the gradient field a sink adds it to. Without {@code vectorPath}, the plain loops alone.
      */
-    CodeBlock sampleWeightGradient(Node node, BiFunction<CodeBlock, CodeBlock, CodeBlock> store) {
+    CodeBlock sampleWeightGradient(Node node, BiFunction<CodeBlock, CodeBlock, CodeBlock> store, boolean vectorPath) {
         SpatialOp.ConvWeightGrad grad = (SpatialOp.ConvWeightGrad) node.op();
         Geometry g = new Geometry(grad.window(), grad.input(), node.shape().dim(0));
         String rows = kernel.scratchRows(node, "weightGrads", g.filters, rowLength(g.depth()));
         return CodeBlock.builder()
-                .add(weightGradientRows(node, g, rows))
+                .add(weightGradientRows(node, g, rows, vectorPath))
                 .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
                 .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
                 .add(store.apply(CodeBlock.of("f * $L + k", g.depth()), CodeBlock.of("$N[f][k]", rows)))
@@ -414,29 +434,136 @@ final class WindowLoops {
     }
 
     /**
+     * The Vector API path of a float class's convolution weight gradient summed over the tile into
+     * the flat array {@code gradient}, where its patches are short and its plane long (where
+     * {@link #weightGradientRows} takes dot products) at stride 1: each sample's output gradient
+     * widened to the rows of the padded input and {@code PatchProducts.addShiftedLanes} over the
+     * padded input in place, so that no patches are copied (LeNet-5's first convolution copied 25
+     * rows of 784 per sample for its dot products) and each sum's lanes are added once per tile,
+     * not once per sample. Empty where that does not apply.
+     */
+    java.util.Optional<CodeBlock> tileWeightGradientByLanes(Node node, String gradient) {
+        SpatialOp.ConvWeightGrad grad = (SpatialOp.ConvWeightGrad) node.op();
+        Geometry g = new Geometry(grad.window(), grad.input(), node.shape().dim(0));
+        java.util.Optional<KernelEmitter.SampleRows> dy = kernel.flatArray(node.arg(0));
+        java.util.Optional<KernelEmitter.SampleRows> input = kernel.flatRun(node.arg(1));
+        if (!VectorKernels.covers(numeric)
+                || g.extents().patchesTooLarge()
+                || !takesDots(g)
+                || !g.shifts()
+                || dy.isEmpty()
+                || input.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        int wp = g.paddedW();
+        int rowLength = rowLength(g.shiftedWidth());
+        int count = g.filters * g.depth();
+        String taps = tapTable(g);
+        String planes = kernel.scratchRows(node, "widenedGradient", 1, g.filters * rowLength);
+        String lanes = kernel.scratchRows(
+                node, "gradientLanes", 1, (count + VectorKernels.WIDEST_LANES) * VectorKernels.WIDEST_LANES);
+        CodeBlock sample = CodeBlock.builder()
+                .add(paddedCopy(node, g, input.get()))
+                .addStatement("$L[] dw = $N[0]", type, planes)
+                // The scratch may be another kernel's too: the columns between the outputs are cleared on every call.
+                .addStatement("$T.fill(dw, $L)", java.util.Arrays.class, numeric.literal(0))
+                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
+                .beginControlFlow("for (int oy = 0; oy < $L; oy++)", g.outH)
+                .addStatement(
+                        "$T.arraycopy($L, $L, dw, f * $L + oy * $L, $L)",
+                        System.class,
+                        dy.get().array(),
+                        dy.get().offset() == 0
+                                ? CodeBlock.of("f * $L + oy * $L", g.outPlane, g.outW)
+                                : CodeBlock.of("$L + f * $L + oy * $L", dy.get().offset(), g.outPlane, g.outW),
+                        rowLength,
+                        wp,
+                        g.outW)
+                .endControlFlow()
+                .endControlFlow()
+                .addStatement(
+                        "$T.addShiftedLanes(dw, 0, $L, xp, $N, $N[0], $L, $L, $L)",
+                        VectorKernels.patchProducts(numeric),
+                        rowLength,
+                        taps,
+                        lanes,
+                        g.filters,
+                        g.depth(),
+                        rowLength)
+                .build();
+        return java.util.Optional.of(CodeBlock.builder()
+                .addStatement("$T.fill($N[0], $L)", java.util.Arrays.class, lanes, numeric.literal(0))
+                .add(kernel.forEachSample(sample))
+                .addStatement(
+                        "$T.addLaneSums($N[0], $L, $N, 0)",
+                        VectorKernels.patchProducts(numeric),
+                        lanes,
+                        count,
+                        gradient)
+                .build());
+    }
+
+    /** Whether a weight gradient's sums are dot products over the patches by tap, on both paths. */
+    private static boolean takesDots(Geometry g) {
+        return g.depth() < DOT_PRODUCT_PATCHES && g.outPlane >= VECTOR_DOT_PLANE;
+    }
+
+    /**
      * One sample's weight gradient {@code Σ_o dy[f][o] positions[o][k]} into {@code rows[f][k]}:
      * for short patches the plain loops take the dot products of the output gradient's planes with
      * the patches by tap, and so does the Vector API path over a long plane; otherwise the patches
      * by output position, so that the plain loops' sum runs along {@code k}, four positions per pass
-     * over a row of the gradient.
+     * over a row of the gradient. On the Vector API path of a float class, patches by position of a
+     * window inside its input with adjacent taps are copied by {@code PatchProducts.positionPatches}.
      */
-    private CodeBlock weightGradientRows(Node node, Geometry g, String rows) {
+    private CodeBlock weightGradientRows(Node node, Geometry g, String rows, boolean vectorPath) {
         if (g.extents().patchesTooLarge()) {
             return new LoopEmitter(kernel, numeric).emit(Loops.directWeightGradient(node, rows));
         }
         boolean shortPatches = g.depth() < DOT_PRODUCT_PATCHES;
         String taps = shortPatches ? kernel.scratchRows(node, "tapPatches", g.depth(), rowLength(g.outPlane)) : null;
-        boolean vectorDots = shortPatches && g.outPlane >= VECTOR_DOT_PLANE;
-        java.util.Optional<KernelEmitter.SampleRows> gradient = kernel.flatArray(node.arg(0));
-        // The patches by position serve long patches, and short ones only on a short plane's Vector API path.
+        boolean vectorDots = takesDots(g);
+        java.util.Optional<KernelEmitter.SampleRows> gradient =
+                vectorPath ? kernel.flatArray(node.arg(0)) : java.util.Optional.empty();
+        java.util.Optional<KernelEmitter.SampleRows> input = kernel.flatRun(node.arg(1));
+        boolean runs = gradient.isPresent()
+                && !vectorDots
+                && VectorKernels.covers(numeric)
+                && input.isPresent()
+                && !g.extents().reachesPadding()
+                && g.dw == 1;
+        // The patches by position serve long patches, and short ones only on a short plane's Vector API path;
+        // copied by vectors, each row has room for a vector past the patch's last run.
         String positions = !shortPatches || (gradient.isPresent() && !vectorDots)
-                ? kernel.scratchRows(node, "positions", g.outPlane, rowLength(g.depth()))
+                ? kernel.scratchRows(
+                        node,
+                        "positions",
+                        g.outPlane,
+                        rowLength(runs ? g.depth() + VectorKernels.WIDEST_LANES - 1 : g.depth()))
+                : null;
+        CodeBlock positionPatches = runs
+                ? CodeBlock.of(
+                        "$T.positionPatches($L, $L, $N, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L);\n",
+                        VectorKernels.patchProducts(numeric),
+                        input.get().array(),
+                        input.get().offset(),
+                        positions,
+                        g.channels,
+                        g.inPlane,
+                        g.inW,
+                        g.kh,
+                        g.kw,
+                        g.dh,
+                        g.outH,
+                        g.outW,
+                        g.sh,
+                        g.sw)
                 : null;
         // rows[f][k] = Σ_o dy[f OP + o] positions[o][k], from zero
         java.util.Optional<CodeBlock> vector = gradient.map(dy -> vectorDots
                 ? VectorKernels.patchDots(numeric, dy, g.outPlane, taps, rows, g.filters, g.depth())
                 : CodeBlock.builder()
-                        .add(patches(node.arg(1), g, positions, true))
+                        .add(runs ? positionPatches : patches(node.arg(1), g, positions, true))
                         .add(VectorKernels.patchProduct(
                                 numeric, dy, g.outPlane, 1, positions, rows, g.filters, g.outPlane, g.depth()))
                         .build());

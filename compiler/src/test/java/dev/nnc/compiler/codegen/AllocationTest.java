@@ -72,7 +72,8 @@ class AllocationTest {
 
     /**
      * A float CNN, whose convolutions and max pools take the runtime's vector kernels when the
-     * Vector API is on (this class runs in that JVM too): in-place convolutions, gathered pools.
+     * Vector API is on (this class runs in that JVM too): in-place convolutions, gathered pools,
+     * the second convolution's patches by position copied by vectors.
      */
     @org.junit.jupiter.api.Test
     void aFloatCnnAllocatesNothing() {
@@ -93,14 +94,18 @@ class AllocationTest {
                     seed 3;
                 }
                 """;
-        assertTheApiAllocatesNothing(GeneratedClasses.compile("SmallCnn", spec).newInstance("SmallCnn"), "SmallCnn");
+        GeneratedClasses classes = GeneratedClasses.compile("SmallCnn", spec);
+        org.junit.jupiter.api.Assertions.assertTrue(
+                classes.source("SmallCnn").contains("PatchProducts.positionPatches("),
+                "the spec no longer copies patches by vectors");
+        assertTheApiAllocatesNothing(classes.newInstance("SmallCnn"), "SmallCnn");
     }
 
     /**
      * A CNN whose first convolution has short patches (9 taps) over a plane of 256 outputs: with
-     * the Vector API its weight gradient is {@code PatchProducts.dots} in float and {@code
-     * DoublePatchProducts.dots} in double, whose sums end in reading their vectors' lanes one by
-     * one.
+     * the Vector API its weight gradient is {@code PatchProducts.addShiftedLanes} in float, whose
+     * sums wait by lanes in an array, and {@code DoublePatchProducts.dots} in double, whose sums
+     * end in reading their vectors' lanes one by one.
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"float", "double"})
@@ -121,8 +126,9 @@ class AllocationTest {
                 }
                 """.formatted(precision);
         GeneratedClasses classes = GeneratedClasses.compile("WideCnn", spec);
+        String kernel = precision.equals("float") ? "PatchProducts.addShiftedLanes(" : "PatchProducts.dots(";
         org.junit.jupiter.api.Assertions.assertTrue(
-                classes.source("WideCnn").contains("PatchProducts.dots("), "the spec no longer reaches the dots");
+                classes.source("WideCnn").contains(kernel), "the spec no longer reaches " + kernel);
         assertTheApiAllocatesNothing(classes.newInstance("WideCnn"), "WideCnn");
     }
 

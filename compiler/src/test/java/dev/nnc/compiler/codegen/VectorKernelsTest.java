@@ -209,6 +209,68 @@ class VectorKernelsTest {
     }
 
     /**
+     * Weight gradients kept by lanes over the tile ({@code PatchProducts.addShiftedLanes}): short
+     * patches on planes of 400 and 288 outputs, read from the padded input in place; five filters
+     * (a block of four rows and a single row) by 18 taps (blocks of four and single taps), and a
+     * dilated window with three filters (single rows only). Against the double twin in the
+     * gradient of one, three and nine samples (two threads), and the same sample twice at half
+     * weight adds exactly the one sample's gradient.
+     */
+    private static final String LANES = """
+            network ConvLanes {
+                precision float;
+                input image[2, 20, 20];
+                target label[3];
+                c0 = conv2d(image, 5, 3, padding = 1, activation = relu);
+                c1 = conv2d(c0, 3, [2, 3], dilation = 2, activation = tanh);
+                out = dense(flatten(max_pool2d(c1, 2)), 3);
+                probs = softmax(out);
+                output probs;
+                loss cross_entropy(probs, label);
+                optimizer sgd(lr = 0.1, momentum = 0.9);
+                seed 7;
+            }
+            """;
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 9})
+    void weightGradientsByLanesMatchTheDoubleTwin(int n) throws ReflectiveOperationException {
+        assertTrue(Vectorization.ENABLED, "this test runs with --add-modules " + Vectorization.MODULE);
+        GeneratedClasses classes = GeneratedClasses.compile("ConvLanes", LANES);
+        String source = classes.files().get(0).content();
+        assertTrue(
+                source.split("PatchProducts\\.addShiftedLanes\\(", -1).length - 1 == 2,
+                "both weight gradients are kept by lanes");
+        TrainableNetwork single = classes.newInstance("ConvLanes");
+        TrainableNetwork twin = GeneratedClasses.compile(
+                        "ConvLanesDouble",
+                        LANES.replace("precision float;", "").replace("ConvLanes", "ConvLanesDouble"))
+                .newInstance("ConvLanesDouble");
+        double[] parameters = new double[single.parameterCount()];
+        single.getParameters(parameters);
+        twin.setParameters(parameters);
+        single.getClass().getMethod("setThreads", int.class).invoke(single, n == 9 ? 2 : 1);
+
+        double[] xs = floatExact(gaussian(310 + n, n * single.inputSize()));
+        double[] ys = Numerics.oneHot(n, single.targetSize(), 320 + n);
+        double[] x = java.util.Arrays.copyOf(xs, single.inputSize());
+        double[] y = java.util.Arrays.copyOf(ys, single.targetSize());
+        double[] once = new double[single.parameterCount()];
+        double[] twice = new double[once.length];
+        single.gradient(x, y, 1, once);
+        single.gradient(concat(x, x), concat(y, y), 2, twice);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                once, twice, "one sample, and the same twice at half weight");
+        assertGradientAndStepsMatch(twin, single, xs, ys, n, n + " samples");
+    }
+
+    private static double[] concat(double[] a, double[] b) {
+        double[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    /**
      * A float recurrent network of each cell against its double twin, in the gradient of nine
      * samples (two tiles and a rest) and after three Adam steps: 20 units make runs of gates that
      * end in the scalar tails of the vector functions at every vector length.

@@ -411,6 +411,228 @@ public final class PatchProducts {
     }
 
     /**
+     * {@code lanes[(i * inner + k) * LANES + l] +=} the sum over {@code j < length / LANES} of
+     * {@code a[ao + i * rowStride + j LANES + l] * x[taps[k] + j LANES + l]}, for {@code i < rows},
+     * {@code k < inner} and each lane {@code l}: one sample's weight gradient of a convolution of
+     * stride 1, kept by lanes. {@code a} holds the output gradient's planes widened to the rows of
+     * the padded input ({@code oy Wp + ox}, zero in the columns between and past the last output,
+     * {@code length} a whole number of vectors), and {@code x} the padded input, so that the
+     * inputs under tap {@code k} of all outputs are one run from the tap's offset, as in {@link
+     * #multiplyShifted}: no patches are copied. The sum over the outputs ends in adding a
+     * vector's lanes, which {@link #dots} pays for each element and sample; here the lanes are
+     * added to the sample's before them and summed once, by {@link #addLaneSums}, after the last.
+     *
+     * <p>Each lane of each element is one chain of fused multiply-adds over {@code j} from zero,
+     * then one addition to {@code lanes}: two samples at half weight therefore add exactly what one
+     * sample adds. {@code lanes} holds {@code (rows * inner + 16) * 16} floats: the last 16 vectors'
+     * worth are where a block's sums wait to be added ({@link #addBlock}).
+     */
+    public static void addShiftedLanes(
+            float[] a, int ao, int rowStride, float[] x, int[] taps, float[] lanes, int rows, int inner, int length) {
+        int end = length - length % LANES;
+        int i = 0;
+        if (FOUR_BY_FOUR) {
+            for (; i + 4 <= rows; i += 4) {
+                int p = ao + i * rowStride;
+                int k = 0;
+                for (; k + 4 <= inner; k += 4) {
+                    lanes4x4(a, p, rowStride, x, taps, k, lanes, (i * inner + k) * LANES, inner * LANES, end);
+                }
+                for (; k < inner; k++) {
+                    for (int r = 0; r < 4; r++) {
+                        lanes1x1(a, p + r * rowStride, x, taps[k], lanes, ((i + r) * inner + k) * LANES, end);
+                    }
+                }
+            }
+        }
+        for (; i < rows; i++) {
+            int p = ao + i * rowStride;
+            int k = 0;
+            for (; k + 4 <= inner; k += 4) {
+                lanes1x4(a, p, x, taps, k, lanes, (i * inner + k) * LANES, end);
+            }
+            for (; k < inner; k++) {
+                lanes1x1(a, p, x, taps[k], lanes, (i * inner + k) * LANES, end);
+            }
+        }
+    }
+
+    /**
+     * {@code g[go + j] +=} the lanes of element {@code j} of {@link #addShiftedLanes}, added in
+     * order from the first, for {@code j < count}: the order is the kernel's, not the JIT's (as in
+     * {@link #dots}).
+     */
+    public static void addLaneSums(float[] lanes, int count, float[] g, int go) {
+        for (int j = 0; j < count; j++) {
+            int q = j * LANES;
+            float sum = lanes[q];
+            for (int l = 1; l < LANES; l++) {
+                sum += lanes[q + l];
+            }
+            g[go + j] += sum;
+        }
+    }
+
+    /**
+     * Rows {@code i} to {@code i + 3} by taps {@code k} to {@code k + 3} of {@link
+     * #addShiftedLanes}, row {@code i}'s factors from {@code a[p]}, their first lanes at {@code
+     * lanes[q]}: the sixteen sums are stored where {@link #addBlock} adds them from, which keeps
+     * this method small enough for C2 to inline every vector operation of it (adding each sum to
+     * its lanes here boxed the vectors).
+     */
+    private static void lanes4x4(
+            float[] a, int p, int rs, float[] x, int[] taps, int k, float[] lanes, int q, int rowStep, int end) {
+        int t0 = taps[k];
+        int t1 = taps[k + 1];
+        int t2 = taps[k + 2];
+        int t3 = taps[k + 3];
+        FloatVector s00 = FloatVector.zero(SPECIES),
+                s01 = s00,
+                s02 = s00,
+                s03 = s00,
+                s10 = s00,
+                s11 = s00,
+                s12 = s00,
+                s13 = s00,
+                s20 = s00,
+                s21 = s00,
+                s22 = s00,
+                s23 = s00,
+                s30 = s00,
+                s31 = s00,
+                s32 = s00,
+                s33 = s00;
+        for (int j = 0; j < end; j += LANES) {
+            FloatVector x0 = FloatVector.fromArray(SPECIES, x, t0 + j);
+            FloatVector x1 = FloatVector.fromArray(SPECIES, x, t1 + j);
+            FloatVector x2 = FloatVector.fromArray(SPECIES, x, t2 + j);
+            FloatVector x3 = FloatVector.fromArray(SPECIES, x, t3 + j);
+            FloatVector w = FloatVector.fromArray(SPECIES, a, p + j);
+            s00 = w.fma(x0, s00);
+            s01 = w.fma(x1, s01);
+            s02 = w.fma(x2, s02);
+            s03 = w.fma(x3, s03);
+            w = FloatVector.fromArray(SPECIES, a, p + rs + j);
+            s10 = w.fma(x0, s10);
+            s11 = w.fma(x1, s11);
+            s12 = w.fma(x2, s12);
+            s13 = w.fma(x3, s13);
+            w = FloatVector.fromArray(SPECIES, a, p + 2 * rs + j);
+            s20 = w.fma(x0, s20);
+            s21 = w.fma(x1, s21);
+            s22 = w.fma(x2, s22);
+            s23 = w.fma(x3, s23);
+            w = FloatVector.fromArray(SPECIES, a, p + 3 * rs + j);
+            s30 = w.fma(x0, s30);
+            s31 = w.fma(x1, s31);
+            s32 = w.fma(x2, s32);
+            s33 = w.fma(x3, s33);
+        }
+        int b = lanes.length - 16 * LANES;
+        s00.intoArray(lanes, b);
+        s01.intoArray(lanes, b + LANES);
+        s02.intoArray(lanes, b + 2 * LANES);
+        s03.intoArray(lanes, b + 3 * LANES);
+        s10.intoArray(lanes, b + 4 * LANES);
+        s11.intoArray(lanes, b + 5 * LANES);
+        s12.intoArray(lanes, b + 6 * LANES);
+        s13.intoArray(lanes, b + 7 * LANES);
+        s20.intoArray(lanes, b + 8 * LANES);
+        s21.intoArray(lanes, b + 9 * LANES);
+        s22.intoArray(lanes, b + 10 * LANES);
+        s23.intoArray(lanes, b + 11 * LANES);
+        s30.intoArray(lanes, b + 12 * LANES);
+        s31.intoArray(lanes, b + 13 * LANES);
+        s32.intoArray(lanes, b + 14 * LANES);
+        s33.intoArray(lanes, b + 15 * LANES);
+        addBlock(lanes, b, q, rowStep);
+    }
+
+    /** The sixteen sums of a block, stored from {@code lanes[b]}, added to their lanes from {@code lanes[q]}. */
+    private static void addBlock(float[] lanes, int b, int q, int rowStep) {
+        for (int r = 0; r < 4; r++) {
+            for (int v = 0; v < 4; v++) {
+                int at = q + r * rowStep + v * LANES;
+                FloatVector.fromArray(SPECIES, lanes, at)
+                        .add(FloatVector.fromArray(SPECIES, lanes, b + (4 * r + v) * LANES))
+                        .intoArray(lanes, at);
+            }
+        }
+    }
+
+    /** One row by taps {@code k} to {@code k + 3} of {@link #addShiftedLanes}, the row's factors from {@code a[p]}. */
+    private static void lanes1x4(float[] a, int p, float[] x, int[] taps, int k, float[] lanes, int q, int end) {
+        int t0 = taps[k];
+        int t1 = taps[k + 1];
+        int t2 = taps[k + 2];
+        int t3 = taps[k + 3];
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+        for (int j = 0; j < end; j += LANES) {
+            FloatVector w = FloatVector.fromArray(SPECIES, a, p + j);
+            s0 = w.fma(FloatVector.fromArray(SPECIES, x, t0 + j), s0);
+            s1 = w.fma(FloatVector.fromArray(SPECIES, x, t1 + j), s1);
+            s2 = w.fma(FloatVector.fromArray(SPECIES, x, t2 + j), s2);
+            s3 = w.fma(FloatVector.fromArray(SPECIES, x, t3 + j), s3);
+        }
+        FloatVector.fromArray(SPECIES, lanes, q).add(s0).intoArray(lanes, q);
+        FloatVector.fromArray(SPECIES, lanes, q + LANES).add(s1).intoArray(lanes, q + LANES);
+        FloatVector.fromArray(SPECIES, lanes, q + 2 * LANES).add(s2).intoArray(lanes, q + 2 * LANES);
+        FloatVector.fromArray(SPECIES, lanes, q + 3 * LANES).add(s3).intoArray(lanes, q + 3 * LANES);
+    }
+
+    /** One element of {@link #addShiftedLanes}: the factors from {@code a[p]} and {@code x[t]}. */
+    private static void lanes1x1(float[] a, int p, float[] x, int t, float[] lanes, int q, int end) {
+        FloatVector s = FloatVector.zero(SPECIES);
+        for (int j = 0; j < end; j += LANES) {
+            s = FloatVector.fromArray(SPECIES, a, p + j).fma(FloatVector.fromArray(SPECIES, x, t + j), s);
+        }
+        FloatVector.fromArray(SPECIES, lanes, q).add(s).intoArray(lanes, q);
+    }
+
+    /**
+     * {@code rows[oy outW + ox][(c kh + ky) kw + kx] = x[xo + c inPlane + (oy sh + ky dh) inW + ox sw
+     * + kx]}: one sample's patches by output position (im2col) for a convolution whose window
+     * stays inside its input (no padding) and whose taps along a row are adjacent (no dilation
+     * across it), so that each patch is {@code C kh} runs of {@code kw} inputs. A run is one vector
+     * copied where a whole one fits in both arrays, its lanes past the run landing where the next
+     * run is copied afterwards or in the columns past the patch that no product reads; so LeNet-5's
+     * runs of five are a load and a store each. Generated code called {@link #copyRun} for each run
+     * and measured slower than the loop of five moves: one call per run costs more than the run.
+     */
+    public static void positionPatches(
+            float[] x,
+            int xo,
+            float[][] rows,
+            int channels,
+            int inPlane,
+            int inW,
+            int kh,
+            int kw,
+            int dh,
+            int outH,
+            int outW,
+            int sh,
+            int sw) {
+        for (int oy = 0; oy < outH; oy++) {
+            for (int ox = 0; ox < outW; ox++) {
+                float[] row = rows[oy * outW + ox];
+                int base = xo + oy * sh * inW + ox * sw;
+                int d = 0;
+                for (int c = 0; c < channels; c++) {
+                    for (int ky = 0; ky < kh; ky++, d += kw) {
+                        int s = base + c * inPlane + ky * dh * inW;
+                        if (kw <= LANES && s <= x.length - LANES && d <= row.length - LANES) {
+                            FloatVector.fromArray(SPECIES, x, s).intoArray(row, d);
+                        } else {
+                            copyRun(x, s, row, d, kw);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * {@code dst[d + i] = src[s + i]} for {@code i < length}: a run of inputs copied into a row
      * of patches (im2col) by whole vectors. Where a whole vector fits in both arrays the last one
      * runs past the run's end, so a run of 10 floats is one load and one store where a loop or

@@ -164,6 +164,122 @@ class PatchProductsTest {
         }
     }
 
+    /**
+     * The weight gradient by lanes: each lane of each element is its chain of multiply-adds over
+     * the vectors from zero, added once to the lanes already there, bit for bit; blocks of four
+     * rows by four taps, single rows, single taps and taps in any order. Nothing else of the lanes
+     * changes but the block sums' room at their end.
+     */
+    @Test
+    void shiftedLanesAddEachLanesChainToTheLanesBefore() {
+        for (int rows : new int[] {1, 3, 4, 5, 6, 9}) {
+            for (int inner : new int[] {1, 3, 4, 6, 25}) {
+                for (int vectors : new int[] {1, 3, 9}) {
+                    int length = vectors * LANES;
+                    int[] taps = new int[inner];
+                    for (int k = 0; k < inner; k++) {
+                        taps[k] = (k * 5) % (inner + 2);
+                    }
+                    int stride = length + 3;
+                    float[] a = values(2 + rows * stride);
+                    float[] x = values(inner + 2 + length);
+                    int count = rows * inner;
+                    float[] lanes = values((count + 16) * 16);
+                    float[] before = lanes.clone();
+                    PatchProducts.addShiftedLanes(a, 2, stride, x, taps, lanes, rows, inner, length);
+                    for (int i = 0; i < rows; i++) {
+                        for (int k = 0; k < inner; k++) {
+                            for (int l = 0; l < LANES; l++) {
+                                float chain = 0.0f;
+                                for (int j = l; j < length; j += LANES) {
+                                    chain = Math.fma(a[2 + i * stride + j], x[taps[k] + j], chain);
+                                }
+                                int q = (i * inner + k) * LANES + l;
+                                assertEquals(
+                                        Float.floatToRawIntBits(before[q] + chain),
+                                        Float.floatToRawIntBits(lanes[q]),
+                                        "rows %d, inner %d, length %d at %d, %d lane %d"
+                                                .formatted(rows, inner, length, i, k, l));
+                            }
+                        }
+                    }
+                    for (int q = count * LANES; q < lanes.length - 16 * LANES; q++) {
+                        assertEquals(before[q], lanes[q], "past the elements at " + q);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void laneSumsAddTheLanesInOrderFromTheFirst() {
+        int count = 7;
+        float[] lanes = values(count * LANES);
+        float[] g = values(count + 3);
+        float[] before = g.clone();
+        PatchProducts.addLaneSums(lanes, count, g, 2);
+        for (int j = 0; j < count; j++) {
+            float sum = lanes[j * LANES];
+            for (int l = 1; l < LANES; l++) {
+                sum += lanes[j * LANES + l];
+            }
+            assertEquals(Float.floatToRawIntBits(before[2 + j] + sum), Float.floatToRawIntBits(g[2 + j]), "at " + j);
+        }
+        assertEquals(before[0], g[0]);
+        assertEquals(before[1], g[1]);
+        assertEquals(before[2 + count], g[2 + count]);
+    }
+
+    /**
+     * Patches by position against the patch's definition, for windows of one to five taps wide,
+     * strides and row dilations, several channels, rows with room for a whole vector past the patch
+     * and rows without (whose last runs are copied by elements), and an input that ends where the
+     * last window does.
+     */
+    @Test
+    void positionPatchesHoldTheInputUnderEachTap() {
+        for (int channels : new int[] {1, 3}) {
+            for (int[] window : new int[][] {{1, 1}, {3, 2}, {5, 5}, {2, 7}}) {
+                for (int stride : new int[] {1, 2}) {
+                    for (int dh : new int[] {1, 2}) {
+                        for (boolean room : new boolean[] {false, true}) {
+                            int kh = window[0];
+                            int kw = window[1];
+                            int inH = 11;
+                            int inW = 9 + kw;
+                            int outH = (inH - dh * (kh - 1) - 1) / stride + 1;
+                            int outW = (inW - kw) / stride + 1;
+                            int depth = channels * kh * kw;
+                            int xo = 3;
+                            float[] x = values(xo + channels * inH * inW);
+                            float[][] rows = new float[outH * outW][room ? depth + LANES : depth];
+                            PatchProducts.positionPatches(
+                                    x, xo, rows, channels, inH * inW, inW, kh, kw, dh, outH, outW, stride, stride);
+                            for (int oy = 0; oy < outH; oy++) {
+                                for (int ox = 0; ox < outW; ox++) {
+                                    for (int c = 0; c < channels; c++) {
+                                        for (int ky = 0; ky < kh; ky++) {
+                                            for (int kx = 0; kx < kw; kx++) {
+                                                int iy = oy * stride + ky * dh;
+                                                int ix = ox * stride + kx;
+                                                assertEquals(
+                                                        x[xo + c * inH * inW + iy * inW + ix],
+                                                        rows[oy * outW + ox][(c * kh + ky) * kw + kx],
+                                                        "window %dx%d stride %d dh %d room %b at (%d, %d) tap (%d, %d, %d)"
+                                                                .formatted(
+                                                                        kh, kw, stride, dh, room, oy, ox, c, ky, kx));
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** {@code rows x inner} left factor read by rows ({@code transposed} false) or by columns. */
     @Test
     void dotsSumEachElementByLanesInOrderThenTheTail() {
