@@ -1982,14 +1982,7 @@ public final class DigitsCnn implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        double maximum = (-1.0 / 0.0);
-                        for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 + ky;
-                            for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 + kx;
-                                maximum = Math.max(maximum, c1_[b][c * 64 + iy * 8 + ix]);
-                            }
-                        }
+                        double maximum = p1_[b][c * 16 + oy * 4 + ox];
                         int at = -1;
                         if (!Double.isNaN(maximum)) {
                             for (int ky = 0; ky < 2; ky++) {
@@ -2029,12 +2022,6 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
-    }
-
-    /**
-     * Part 3 of {@link #trainTile}.
-     */
-    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of cnn.nn:6  c1.bias
         for (int b = 0; b < m; b++) {
             for (int cBlock = 0; cBlock < 2; cBlock++) {
@@ -2054,6 +2041,12 @@ public final class DigitsCnn implements TrainableNetwork {
                 d_c1_bias_[b][cBlock * 4 + 3] = s03;
             }
         }
+    }
+
+    /**
+     * Part 3 of {@link #trainTile}.
+     */
+    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {

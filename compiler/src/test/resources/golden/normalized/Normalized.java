@@ -1975,14 +1975,7 @@ public final class Normalized implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        double maximum = (-1.0 / 0.0);
-                        for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 + ky;
-                            for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 + kx;
-                                maximum = Math.max(maximum, n1_[b][c * 64 + iy * 8 + ix]);
-                            }
-                        }
+                        double maximum = p1_[b][c * 16 + oy * 4 + ox];
                         int at = -1;
                         if (!Double.isNaN(maximum)) {
                             for (int ky = 0; ky < 2; ky++) {
@@ -2133,12 +2126,6 @@ public final class Normalized implements TrainableNetwork {
                 d_c1_[b][i] = t136[b][i] + t140[(i) / 64];
             }
         }
-    }
-
-    /**
-     * Part 3 of {@link #trainTile}.
-     */
-    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of normalized.nn:6  c1.bias
         for (int b = 0; b < m; b++) {
             for (int cBlock = 0; cBlock < 2; cBlock++) {
@@ -2158,6 +2145,12 @@ public final class Normalized implements TrainableNetwork {
                 d_c1_bias_[b][cBlock * 4 + 3] = s03;
             }
         }
+    }
+
+    /**
+     * Part 3 of {@link #trainTile}.
+     */
+    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d c1.weight
         // the patches times the output gradient, by rows of the weight, sample by sample
         for (int b = 0; b < m; b++) {
@@ -2310,18 +2303,18 @@ public final class Normalized implements TrainableNetwork {
                 d_h2_weight[i] += (t98[b][i] / t72[i]);
             }
         }
-    }
-
-    /**
-     * Part 4 of {@link #trainTile}.
-     */
-    private void trainTile4(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d h2.bias
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 32; i++) {
                 d_h2_bias[i] += d_h2_bias_[b][i];
             }
         }
+    }
+
+    /**
+     * Part 4 of {@link #trainTile}.
+     */
+    private void trainTile4(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d logits.weight
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 32; c++) {
@@ -2709,14 +2702,7 @@ public final class Normalized implements TrainableNetwork {
             for (int c = 0; c < 8; c++) {
                 for (int oy = 0; oy < 4; oy++) {
                     for (int ox = 0; ox < 4; ox++) {
-                        double maximum = (-1.0 / 0.0);
-                        for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 + ky;
-                            for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 + kx;
-                                maximum = Math.max(maximum, n1_[b][c * 64 + iy * 8 + ix]);
-                            }
-                        }
+                        double maximum = p1_[b][c * 16 + oy * 4 + ox];
                         int at = -1;
                         if (!Double.isNaN(maximum)) {
                             for (int ky = 0; ky < 2; ky++) {
@@ -2786,12 +2772,6 @@ public final class Normalized implements TrainableNetwork {
                 t68[b][i] = t12[b][i] * t65[b][i];
             }
         }
-    }
-
-    /**
-     * Part 2 of {@link #gradientTile}.
-     */
-    private void gradientTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         for (int b = 0; b < m; b++) {
             for (int cBlock = 0; cBlock < 2; cBlock++) {
                 double s00 = 0.0;
@@ -2810,6 +2790,12 @@ public final class Normalized implements TrainableNetwork {
                 t69[b][cBlock * 4 + 3] = s03;
             }
         }
+    }
+
+    /**
+     * Part 2 of {@link #gradientTile}.
+     */
+    private void gradientTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of normalized.nn:6  c1.bias
         for (int b = 0; b < m; b++) {
             for (int cBlock = 0; cBlock < 2; cBlock++) {
@@ -2945,12 +2931,6 @@ public final class Normalized implements TrainableNetwork {
                 d_n1_bias[i] += d_n1_bias_[b][i];
             }
         }
-    }
-
-    /**
-     * Part 3 of {@link #gradientTile}.
-     */
-    private void gradientTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d z2.weight
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 128; c++) {
@@ -2987,6 +2967,12 @@ public final class Normalized implements TrainableNetwork {
                 d_h2_weight[i] += ((t32[b][i] * d_h2_bias_[b][i]) / t30[i]);
             }
         }
+    }
+
+    /**
+     * Part 3 of {@link #gradientTile}.
+     */
+    private void gradientTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d h2.bias
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 32; i++) {

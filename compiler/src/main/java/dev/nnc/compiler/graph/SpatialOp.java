@@ -209,7 +209,7 @@ public sealed interface SpatialOp extends Op {
 
         @Override
         public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
-            out.add(0, b.apply(new MaxPoolGrad(window, input), adjoint, node.arg(0)));
+            out.add(0, b.apply(new MaxPoolGrad(window, input), adjoint, node.arg(0), node.id()));
         }
 
         @Override
@@ -224,21 +224,30 @@ public sealed interface SpatialOp extends Op {
     }
 
     /**
-     * The adjoint of a max pool's input: operands {@code dy [C, *out]} and the pool's input
-     * {@code x}; each {@code dy} element goes to the first maximum of its window in {@code x},
-     * in row-major order, as in PyTorch. Overlapping windows add.
+     * The adjoint of a max pool's input: operands {@code dy [C, *out]}, the pool's input {@code x}
+     * and its output {@code y = max_pool(x)}; each {@code dy} element goes to the first maximum of
+     * its window in {@code x}, in row-major order, as in PyTorch. Overlapping windows add. The
+     * value depends on {@code dy} and {@code x} alone: {@code y} is there so that the lowering
+     * reads each window's maximum where the forward pass stored it instead of finding it again
+     * (the position of its first occurrence is all that is left to find), and so that every pass
+     * sees that the gradient reads it.
      */
     record MaxPoolGrad(Window window, Shape input) implements SpatialOp {
         @Override
         public int arity() {
-            return 2;
+            return 3;
         }
 
         @Override
         public Shape shape(List<Shape> args) {
             Shapes.requireArity(this, args);
+            Shape pooled = window.output(input, input.dim(0));
             Shapes.require(
-                    args.get(1).equals(input) && args.get(0).equals(window.output(input, input.dim(0))), this, args);
+                    args.get(1).equals(input)
+                            && args.get(0).equals(pooled)
+                            && args.get(2).equals(pooled),
+                    this,
+                    args);
             return input;
         }
 
@@ -260,7 +269,7 @@ public sealed interface SpatialOp extends Op {
 
         @Override
         public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
-            // Piecewise constant in x: only dy has an adjoint.
+            // Piecewise constant in x, and y only stands for x's maxima: only dy has an adjoint.
             out.add(0, b.apply(new MaxPoolPick(window, input), adjoint, node.arg(1)));
         }
 
@@ -304,7 +313,8 @@ public sealed interface SpatialOp extends Op {
 
         @Override
         public void differentiate(Node node, int adjoint, GraphBuilder b, Contributions out) {
-            out.add(0, b.apply(new MaxPoolGrad(window, input), adjoint, node.arg(1)));
+            int maxima = b.apply(new MaxPool(window, input), node.arg(1));
+            out.add(0, b.apply(new MaxPoolGrad(window, input), adjoint, node.arg(1), maxima));
         }
 
         @Override

@@ -48,16 +48,18 @@ final class WindowNests {
             return firstMaxima(
                     g,
                     node.arg(1),
+                    windowMaximum(g, node.arg(1)),
                     new Store(node.id(), Place.at(g.output()), load(node.arg(0), new Place.Found("at")), false));
         }
         if (node.op() instanceof SpatialOp.MaxPoolGrad grad) {
-            // dx = 0; dx[first maximum of x's window o] += dy[c][o]
+            // dx = 0; dx[first maximum of x's window o] += dy[c][o], the maximum read from y[c][o]
             WindowGeometry g = WindowGeometry.of(grad.window(), grad.input());
             return concat(
                     clear(node),
                     firstMaxima(
                             g,
                             node.arg(1),
+                            List.of(new Declare("maximum", load(node.arg(2), Place.at(g.output())))),
                             new Store(
                                     node.id(), new Place.Found("at"), load(node.arg(0), Place.at(g.output())), true)));
         }
@@ -92,21 +94,26 @@ final class WindowNests {
         return eachTap(g, new Assign(local, new Value.Maximum(new Local(local), load(x, Place.at(g.input())))));
     }
 
+    /** {@code maximum}: the largest of the window of {@code keys}, as the max pool finds it. */
+    private static List<Stmt> windowMaximum(WindowGeometry g, int keys) {
+        return List.of(new Declare("maximum", new Literal(Double.NEGATIVE_INFINITY)), maximumInto("maximum", g, keys));
+    }
+
     /**
      * For each output of each channel, {@code at}: the flat position of the first maximum of its
      * window of {@code keys} in row-major order (PyTorch's choice at ties), then {@code use}.
-     * Padding is never a maximum. The window's maximum comes first, by {@code Math.max} as the
-     * pool's value does, and where it is not NaN the first element equal to it is found without
-     * a branch ({@link KeepFirstEqual}); the comparisons of a search, {@code v > best}, go either
-     * way at random, and as branches they took a fifth of a LeNet-5 training step. A window that
-     * holds a NaN is searched as the rule reads ({@link KeepFirstMaximum}: a NaN is never greater,
-     * so it is kept only where it comes first), which no maximum can stand for.
+     * Padding is never a maximum. The window's maximum comes first ({@code maximum}, declared by
+     * {@code maximum}'s statements: found by {@code Math.max} as the pool's value is, or read where
+     * the pool stored it, which is the same value), and where it is not NaN the first element equal
+     * to it is found without a branch ({@link KeepFirstEqual}); the comparisons of a search, {@code
+     * v > best}, go either way at random, and as branches they took a fifth of a LeNet-5 training
+     * step. A window that holds a NaN is searched as the rule reads ({@link KeepFirstMaximum}: a
+     * NaN is never greater, so it is kept only where it comes first), which no maximum can stand
+     * for.
      */
-    private static List<Stmt> firstMaxima(WindowGeometry g, int keys, Stmt use) {
-        return eachOutput(
-                g,
-                new Declare("maximum", new Literal(Double.NEGATIVE_INFINITY)),
-                maximumInto("maximum", g, keys),
+    private static List<Stmt> firstMaxima(WindowGeometry g, int keys, List<Stmt> maximum, Stmt use) {
+        List<Stmt> body = new ArrayList<>(maximum);
+        body.addAll(List.of(
                 new Position("at"),
                 new IfNotNaN(
                         "maximum",
@@ -122,7 +129,8 @@ final class WindowNests {
                                         new Let("i", g.input()),
                                         new Declare("v", load(keys, Place.at(Affine.of("i")))),
                                         new KeepFirstMaximum("at", "best", "v", Affine.of("i"))))),
-                use);
+                use));
+        return eachOutput(g, body.toArray(Stmt[]::new));
     }
 
     // y[c][o] = (Σ over the window's taps inside the input) / taps: padding counts as zeros

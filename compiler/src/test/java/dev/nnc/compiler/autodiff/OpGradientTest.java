@@ -211,7 +211,7 @@ class OpGradientTest {
         cases.add(new Case(
                 "max_pool2d_grad",
                 new SpatialOp.MaxPoolGrad(pool2d, image),
-                List.of(pooled, image),
+                List.of(pooled, image, pooled),
                 Domain.ANY,
                 tied(1, 8)));
         cases.add(new Case(

@@ -43,7 +43,7 @@ class SpatialOpTest {
         Shape in = Shape.of(1, 2, 2);
         Window window = Window.of(List.of(2, 2), List.of(2, 2));
         double[] x = {3, 3, 1, 3};
-        double[] dx = evaluate(new SpatialOp.MaxPoolGrad(window, in), in, new double[] {7}, x);
+        double[] dx = evaluate(new SpatialOp.MaxPoolGrad(window, in), in, new double[] {7}, x, new double[] {3});
         assertArrayEquals(new double[] {7, 0, 0, 0}, dx);
     }
 
