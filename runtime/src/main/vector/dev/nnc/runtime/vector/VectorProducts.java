@@ -3,6 +3,7 @@ package dev.nnc.runtime.vector;
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -53,6 +54,9 @@ public final class VectorProducts {
      * take and AVX2's 16 do not; with AVX2 the widest block is four rows by two vectors (eleven).
      */
     private static final boolean FOUR_BY_FOUR = LANES >= 16;
+
+    /** {@code 0, 1, 2, ...}: each lane's index, which a mask of the lanes from one on compares against. */
+    private static final float[] LANE_INDICES = laneIndices();
     /**
      * Every sum runs in slices of this many weight rows: each slice's sum is a chain of fused
      * multiply-adds from zero in the order of k, added to the total of the slices before it (the
@@ -1206,6 +1210,14 @@ public final class VectorProducts {
         ci[j] = slice(ci[j], sum, from > 0);
     }
 
+    private static float[] laneIndices() {
+        float[] indices = new float[LANES];
+        for (int l = 0; l < LANES; l++) {
+            indices[l] = l;
+        }
+        return indices;
+    }
+
     /**
      * {@code g[c][r] (+)= sum over s < m of x[s][xo + c] * u[s][uo + r]} for {@code c < columns}
      * and {@code r < rows}: the weight gradient of a tile, a sum of outer products, one gradient
@@ -1241,6 +1253,10 @@ public final class VectorProducts {
                     outer4x1Add(x, xc, u, uo, g, c, m, r);
                 }
             }
+            if (r < rows && rows >= LANES) {
+                outer4x1Tail(x, xc, u, uo, g, c, m, r, rows, fresh);
+                r = rows;
+            }
             for (; r < rows; r++) {
                 outerScalar4(x, xc, u, uo, g, c, m, r, fresh);
             }
@@ -1261,6 +1277,10 @@ public final class VectorProducts {
                 } else {
                     outer1x1Add(x, xc, u, uo, g, c, m, r);
                 }
+            }
+            if (r < rows && rows >= LANES) {
+                outer1x1Tail(x, xc, u, uo, g, c, m, r, rows, fresh);
+                r = rows;
             }
             for (; r < rows; r++) {
                 outerScalar1(x, xc, u, uo, g, c, m, r, fresh);
@@ -1634,6 +1654,63 @@ public final class VectorProducts {
             s00 = u0.fma(v, s00);
         }
         s00.intoArray(g0, r);
+    }
+
+    /**
+     * Rows {@code r} to {@code rows} (fewer than a vector) of gradient columns {@code c} to {@code
+     * c + 3}, as {@link #outerScalar4} sums them (the chain over the samples from zero, then added
+     * to the gradient unless {@code fresh}), but as one vector that ends at the last row: its lanes
+     * before {@code r}, rows that a block before has summed, keep what they hold. LeNet-5's first
+     * dense layer has 120 rows, 8 past its vectors, and their scalar sums took half the time of
+     * its weight gradient.
+     */
+    private static void outer4x1Tail(
+            float[][] x, int xc, float[][] u, int uo, float[][] g, int c, int m, int r, int rows, boolean fresh) {
+        int from = rows - LANES;
+        VectorMask<Float> tail =
+                FloatVector.fromArray(SPECIES, LANE_INDICES, 0).compare(VectorOperators.GT, r - from - 0.5f);
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+        int at = uo + from;
+        for (int s = 0; s < m; s++) {
+            float[] xs = x[s];
+            FloatVector u0 = FloatVector.fromArray(SPECIES, u[s], at);
+            s0 = u0.fma(FloatVector.broadcast(SPECIES, xs[xc]), s0);
+            s1 = u0.fma(FloatVector.broadcast(SPECIES, xs[xc + 1]), s1);
+            s2 = u0.fma(FloatVector.broadcast(SPECIES, xs[xc + 2]), s2);
+            s3 = u0.fma(FloatVector.broadcast(SPECIES, xs[xc + 3]), s3);
+        }
+        FloatVector g0 = FloatVector.fromArray(SPECIES, g[c], from);
+        FloatVector g1 = FloatVector.fromArray(SPECIES, g[c + 1], from);
+        FloatVector g2 = FloatVector.fromArray(SPECIES, g[c + 2], from);
+        FloatVector g3 = FloatVector.fromArray(SPECIES, g[c + 3], from);
+        if (!fresh) {
+            s0 = g0.add(s0);
+            s1 = g1.add(s1);
+            s2 = g2.add(s2);
+            s3 = g3.add(s3);
+        }
+        g0.blend(s0, tail).intoArray(g[c], from);
+        g1.blend(s1, tail).intoArray(g[c + 1], from);
+        g2.blend(s2, tail).intoArray(g[c + 2], from);
+        g3.blend(s3, tail).intoArray(g[c + 3], from);
+    }
+
+    /** Rows {@code r} to {@code rows} of gradient column {@code c}: {@link #outer4x1Tail} for one column. */
+    private static void outer1x1Tail(
+            float[][] x, int xc, float[][] u, int uo, float[][] g, int c, int m, int r, int rows, boolean fresh) {
+        int from = rows - LANES;
+        VectorMask<Float> tail =
+                FloatVector.fromArray(SPECIES, LANE_INDICES, 0).compare(VectorOperators.GT, r - from - 0.5f);
+        FloatVector s0 = FloatVector.zero(SPECIES);
+        int at = uo + from;
+        for (int s = 0; s < m; s++) {
+            s0 = FloatVector.fromArray(SPECIES, u[s], at).fma(FloatVector.broadcast(SPECIES, x[s][xc]), s0);
+        }
+        FloatVector g0 = FloatVector.fromArray(SPECIES, g[c], from);
+        if (!fresh) {
+            s0 = g0.add(s0);
+        }
+        g0.blend(s0, tail).intoArray(g[c], from);
     }
 
     /** Row {@code r} of gradient columns {@code c} to {@code c + 3}: a scalar tail, four sums at once. */

@@ -345,6 +345,43 @@ class VectorProductsTest {
         }
     }
 
+    /**
+     * The rows past a gradient column's last whole vector, summed as one vector that ends at the
+     * last row, are bit for bit the scalar sums they replace: each the chain of multiply-adds over
+     * the samples from zero, then added to the gradient (or replacing it when fresh).
+     */
+    @Test
+    void rowsPastTheVectorsAreTheScalarSumsBitForBit() {
+        int lanes = VectorProducts.lanes();
+        for (boolean fresh : new boolean[] {true, false}) {
+            for (int m : new int[] {1, 3, 7}) {
+                for (int columns : new int[] {1, 4, 5, 9}) {
+                    for (int rows : new int[] {lanes + 1, lanes + 7, 3 * lanes + 5, 7 * lanes + lanes / 2}) {
+                        float[][] x = randomRows(m, columns + 1);
+                        float[][] u = randomRows(m, 1 + rows);
+                        float[][] g = randomRows(columns, rows);
+                        float[][] before = copy(g);
+                        VectorProducts.addOuterProducts(x, 1, u, 1, g, m, columns, rows, fresh);
+                        for (int c = 0; c < columns; c++) {
+                            for (int r = rows - rows % lanes; r < rows; r++) {
+                                float chain = 0.0f;
+                                for (int s = 0; s < m; s++) {
+                                    chain = Math.fma(x[s][1 + c], u[s][1 + r], chain);
+                                }
+                                float expected = fresh ? chain : before[c][r] + chain;
+                                assertEquals(
+                                        Float.floatToRawIntBits(expected),
+                                        Float.floatToRawIntBits(g[c][r]),
+                                        "fresh=%b m=%d columns=%d rows=%d at [%d][%d]"
+                                                .formatted(fresh, m, columns, rows, c, r));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void outerProductsReplaceOrAddToTheGradientColumns() {
         for (boolean fresh : new boolean[] {true, false}) {
