@@ -84,6 +84,10 @@ public final class PatchProducts {
             return;
         }
         for (int i = 0; i < rows; i += 4) {
+            if (rows - i == 2) {
+                shiftedTwoRows(a, ao + i * rowStride, rowStride, x, taps, c, i, inner, width, vectorWidth);
+                return;
+            }
             int first = Math.min(i, rows - 4);
             int p = ao + first * rowStride;
             int j = 0;
@@ -275,6 +279,69 @@ public final class PatchProducts {
         s1.intoArray(c[i + 1], j);
         s2.intoArray(c[i + 2], j);
         s3.intoArray(c[i + 3], j);
+    }
+
+    /**
+     * The last two rows of {@link #multiplyShifted} after blocks of four, {@code i} and {@code i +
+     * 1}: two rows by four vectors still hold eight independent sums, where the block of four that
+     * overlaps the one before (as for one or three rows left) would compute two rows twice, a third
+     * of LeNet-5's first convolution (six filters).
+     */
+    private static void shiftedTwoRows(
+            float[] a,
+            int p,
+            int rs,
+            float[] x,
+            int[] taps,
+            float[][] c,
+            int i,
+            int inner,
+            int width,
+            int vectorWidth) {
+        int j = 0;
+        for (; j + 4 * LANES <= vectorWidth; j += 4 * LANES) {
+            shifted2x4(a, p, rs, x, taps, c[i], c[i + 1], inner, j);
+        }
+        for (; j + LANES <= vectorWidth; j += LANES) {
+            shifted1x1(a, p, x, taps, c[i], inner, j);
+            shifted1x1(a, p + rs, x, taps, c[i + 1], inner, j);
+        }
+        for (; j < width; j++) {
+            c[i][j] = shiftedScalar(a, p, x, taps, inner, j);
+            c[i + 1][j] = shiftedScalar(a, p + rs, x, taps, inner, j);
+        }
+    }
+
+    /** Rows {@code c0} (factors from {@code a[p]}) and {@code c1} of {@link #multiplyShifted}, 4 vectors from column {@code j}. */
+    private static void shifted2x4(
+            float[] a, int p, int rs, float[] x, int[] taps, float[] c0, float[] c1, int inner, int j) {
+        FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s02 = s00, s03 = s00;
+        FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+        for (int k = 0; k < inner; k++, p++) {
+            int t = taps[k] + j;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, x, t);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, x, t + LANES);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, x, t + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, x, t + 3 * LANES);
+            FloatVector w = FloatVector.broadcast(SPECIES, a[p]);
+            s00 = b0.fma(w, s00);
+            s01 = b1.fma(w, s01);
+            s02 = b2.fma(w, s02);
+            s03 = b3.fma(w, s03);
+            w = FloatVector.broadcast(SPECIES, a[p + rs]);
+            s10 = b0.fma(w, s10);
+            s11 = b1.fma(w, s11);
+            s12 = b2.fma(w, s12);
+            s13 = b3.fma(w, s13);
+        }
+        s00.intoArray(c0, j);
+        s01.intoArray(c0, j + LANES);
+        s02.intoArray(c0, j + 2 * LANES);
+        s03.intoArray(c0, j + 3 * LANES);
+        s10.intoArray(c1, j);
+        s11.intoArray(c1, j + LANES);
+        s12.intoArray(c1, j + 2 * LANES);
+        s13.intoArray(c1, j + 3 * LANES);
     }
 
     /** One row ({@code c}) of {@link #multiplyShifted}, 2 vectors from column {@code j}. */
