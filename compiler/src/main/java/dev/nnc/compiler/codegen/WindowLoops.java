@@ -330,8 +330,87 @@ final class WindowLoops {
         if (g.extents().patchesTooLarge()) {
             return new LoopEmitter(kernel, numeric).emit(Loops.directInputGradient(node, g.filters));
         }
+        java.util.Optional<CodeBlock> overInputRows = inputGradientOverInputRows(node, g);
+        if (overInputRows.isPresent()) {
+            return VectorKernels.vectorOrPlain(overInputRows.get(), patchInputGradient(node, g, false));
+        }
+        return patchInputGradient(node, g, true);
+    }
+
+    /**
+     * The Vector API path of a float convolution's input gradient at stride 1 without padding,
+     * where its input's rows are the padded rows of {@link #shiftedConv}: the sample's output
+     * gradient widened to the input's rows ({@code oy W + ox}, zero between), the patch gradients
+     * computed over those rows by tap ({@code grads[k][j] = Σ_f w[f][k] dy[f][j]}), and each row
+     * added under its tap as one run ({@code PatchProducts.addUnderTaps}). The patch gradients by
+     * position were added back element by element, five at a time for LeNet-5's second
+     * convolution, which took longer than their product; the product over the rows is as much
+     * wider as the forward one over its padded input. Empty where that does not apply.
+     */
+    private java.util.Optional<CodeBlock> inputGradientOverInputRows(Node node, Geometry g) {
+        java.util.Optional<KernelEmitter.SampleRows> dy = kernel.flatArray(node.arg(0));
+        java.util.Optional<KernelEmitter.SampleRows> weight = kernel.flatArray(node.arg(1));
+        java.util.Optional<KernelEmitter.SampleRows> dx = kernel.flatArray(node.id());
+        if (!VectorKernels.covers(numeric)
+                || g.extents().reachesPadding()
+                || !g.shifts()
+                || dy.isEmpty()
+                || weight.isEmpty()
+                || dx.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        int width = g.shiftedWidth();
+        int rowLength = rowLength(width);
+        String taps = tapTable(g);
+        String dyRows = kernel.scratchRows(node, "widenedGradient", g.filters, rowLength);
+        String grads = kernel.scratchRows(node, "inputRowGrads", g.depth(), rowLength);
+        CodeBlock source = dy.get().offset() == 0
+                ? CodeBlock.of("f * $L + oy * $L", g.outPlane, g.outW)
+                : CodeBlock.of("$L + f * $L + oy * $L", dy.get().offset(), g.outPlane, g.outW);
+        return java.util.Optional.of(CodeBlock.builder()
+                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
+                .addStatement("$L[] r = $N[f]", type, dyRows)
+                // The scratch may be another kernel's too: the columns between the outputs are cleared on every call.
+                .addStatement("$T.fill(r, $L)", java.util.Arrays.class, numeric.literal(0))
+                .beginControlFlow("for (int oy = 0; oy < $L; oy++)", g.outH)
+                .addStatement(
+                        "$T.arraycopy($L, $L, r, oy * $L, $L)",
+                        System.class,
+                        dy.get().array(),
+                        source,
+                        g.paddedW(),
+                        g.outW)
+                .endControlFlow()
+                .endControlFlow()
+                .add(VectorKernels.patchProduct(
+                        numeric, weight.get(), 1, g.depth(), dyRows, grads, g.depth(), g.filters, width))
+                .addStatement(
+                        "$T.fill($L, $L, $L, $L)",
+                        java.util.Arrays.class,
+                        dx.get().array(),
+                        dx.get().offset(),
+                        dx.get().offset() + g.channels * g.inPlane,
+                        numeric.literal(0))
+                .addStatement(
+                        "$T.addUnderTaps($N, $N, $L, $L, $L, $L)",
+                        VectorKernels.patchProducts(numeric),
+                        grads,
+                        taps,
+                        dx.get().array(),
+                        dx.get().offset(),
+                        g.depth(),
+                        width)
+                .build());
+    }
+
+    /**
+     * The input gradient over patch gradients by tap or, for patches longer than the plane, by
+     * position, added back under the taps; with {@code vectorPath}, each product takes the Vector
+     * API kernel where it can.
+     */
+    private CodeBlock patchInputGradient(Node node, Geometry g, boolean vectorPath) {
         if (g.depth() > g.outPlane) {
-            return convInputGradByPosition(node, g);
+            return convInputGradByPosition(node, g, vectorPath);
         }
         String dyRows = kernel.scratchRows(node, "dyRows", g.filters, rowLength(g.outPlane));
         String grads = kernel.scratchRows(node, "patchGrads", g.depth(), rowLength(g.outPlane));
@@ -349,6 +428,7 @@ final class WindowLoops {
                 .build();
         // grads[k][o] = Σ_f w[f C k + k] dyRows[f][o]: the weight read by columns
         CodeBlock product = kernel.flatArray(node.arg(1))
+                .filter(w -> vectorPath)
                 .map(w -> VectorKernels.vectorOrPlain(
                         VectorKernels.patchProduct(
                                 numeric, w, 1, g.depth(), dyRows, grads, g.depth(), g.filters, g.outPlane),
@@ -367,7 +447,7 @@ final class WindowLoops {
      * digits CNN's second convolution): {@code grads[o][k] = Σ_f dy[f][o] w[f][k]} over rows of
      * the weight copied where they start at index 0, then added back under the taps.
      */
-    private CodeBlock convInputGradByPosition(Node node, Geometry g) {
+    private CodeBlock convInputGradByPosition(Node node, Geometry g, boolean vectorPath) {
         String weightRows = kernel.scratchRows(node, "weightRows", g.filters, rowLength(g.depth()));
         String grads = kernel.scratchRows(node, "positionGrads", g.outPlane, rowLength(g.depth()));
         prologue = CodeBlock.builder()
@@ -392,6 +472,7 @@ final class WindowLoops {
                 .build();
         // grads[o][k] = Σ_f dy[f OP + o] weightRows[f][k]: the output gradient read by positions
         CodeBlock product = kernel.flatArray(node.arg(0))
+                .filter(dy -> vectorPath)
                 .map(dy -> VectorKernels.vectorOrPlain(
                         VectorKernels.patchProduct(
                                 numeric, dy, 1, g.outPlane, weightRows, grads, g.outPlane, g.filters, g.depth()),

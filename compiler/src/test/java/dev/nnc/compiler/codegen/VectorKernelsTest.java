@@ -212,9 +212,10 @@ class VectorKernelsTest {
      * Weight gradients kept by lanes over the tile ({@code PatchProducts.addShiftedLanes}): short
      * patches on planes of 400 and 288 outputs, read from the padded input in place; five filters
      * (a block of four rows and a single row) by 18 taps (blocks of four and single taps), and a
-     * dilated window with three filters (single rows only). Against the double twin in the
-     * gradient of one, three and nine samples (two threads), and the same sample twice at half
-     * weight adds exactly the one sample's gradient.
+     * dilated window with three filters (single rows only), whose input gradient is computed over
+     * the rows of its input and added under the taps by runs ({@code PatchProducts.addUnderTaps}).
+     * Against the double twin in the gradient of one, three and nine samples (two threads), and
+     * the same sample twice at half weight adds exactly the one sample's gradient.
      */
     private static final String LANES = """
             network ConvLanes {
@@ -241,6 +242,8 @@ class VectorKernelsTest {
         assertTrue(
                 source.split("PatchProducts\\.addShiftedLanes\\(", -1).length - 1 == 2,
                 "both weight gradients are kept by lanes");
+        assertTrue(
+                source.contains("PatchProducts.addUnderTaps("), "c1's input gradient is added under its taps by runs");
         TrainableNetwork single = classes.newInstance("ConvLanes");
         TrainableNetwork twin = GeneratedClasses.compile(
                         "ConvLanesDouble",

@@ -657,6 +657,34 @@ public final class PatchProducts {
     }
 
     /**
+     * {@code d[d0 + taps[k] + j] += c[k][j]} for {@code k < rows} and {@code j < width}: the rows of
+     * patch gradients of a convolution of stride 1 without padding, computed over the rows of its
+     * input ({@code oy W + ox}, as {@link #multiplyShifted} computes outputs), added back under
+     * their taps (col2im) as runs of whole vectors instead of element by element. The caller's
+     * rows are zero wherever no output lies (the columns between output rows and past the last, up
+     * to the row's whole vectors, from an output gradient that is zero there), so whatever a run
+     * covers there adds a zero,
+     * which leaves every element of {@code d} as it was (a sum that starts at {@code +0} is never
+     * {@code -0}). Runs that would pass the end of {@code d} finish by elements.
+     */
+    public static void addUnderTaps(float[][] c, int[] taps, float[] d, int d0, int rows, int width) {
+        for (int k = 0; k < rows; k++) {
+            float[] row = c[k];
+            int t = d0 + taps[k];
+            int whole = Math.min((width + LANES - 1) / LANES * LANES, row.length - row.length % LANES);
+            int j = 0;
+            for (; j < whole && t + j <= d.length - LANES; j += LANES) {
+                FloatVector.fromArray(SPECIES, d, t + j)
+                        .add(FloatVector.fromArray(SPECIES, row, j))
+                        .intoArray(d, t + j);
+            }
+            for (; j < width; j++) {
+                d[t + j] += row[j];
+            }
+        }
+    }
+
+    /**
      * {@code rows[oy outW + ox][(c kh + ky) kw + kx] = x[xo + c inPlane + (oy sh + ky dh) inW + ox sw
      * + kx]}: one sample's patches by output position (im2col) for a convolution whose window
      * stays inside its input (no padding) and whose taps along a row are adjacent (no dilation

@@ -211,6 +211,45 @@ class PatchProductsTest {
         }
     }
 
+    /**
+     * Patch gradient rows added under their taps by vectors are bit for bit the additions element by
+     * element in the order of the rows: rows of whole vectors, rows cut short (a scalar tail), and
+     * an array that ends before a run's last vector would.
+     */
+    @Test
+    void addUnderTapsAddsEachRowWhereItsTapReads() {
+        for (int rows : new int[] {1, 3, 7}) {
+            for (int width : new int[] {1, LANES - 1, LANES + 3, 3 * LANES}) {
+                for (boolean roomy : new boolean[] {false, true}) {
+                    int[] taps = new int[rows];
+                    for (int k = 0; k < rows; k++) {
+                        taps[k] = (k * 3) % (rows + 2);
+                    }
+                    int padded = (width + LANES - 1) / LANES * LANES;
+                    float[][] c = rows(rows, roomy ? padded : width);
+                    for (float[] row : c) {
+                        Arrays.fill(row, width, row.length, 0.0f);
+                    }
+                    int d0 = 2;
+                    float[] d = values(d0 + rows + 2 + width + (roomy ? LANES : 0));
+                    float[] expected = d.clone();
+                    for (int k = 0; k < rows; k++) {
+                        for (int j = 0; j < width; j++) {
+                            expected[d0 + taps[k] + j] += c[k][j];
+                        }
+                    }
+                    PatchProducts.addUnderTaps(c, taps, d, d0, rows, width);
+                    for (int i = 0; i < d.length; i++) {
+                        assertEquals(
+                                Float.floatToRawIntBits(expected[i]),
+                                Float.floatToRawIntBits(d[i]),
+                                "rows %d, width %d, roomy %b at %d".formatted(rows, width, roomy, i));
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void laneSumsAddTheLanesInOrderFromTheFirst() {
         int count = 7;
