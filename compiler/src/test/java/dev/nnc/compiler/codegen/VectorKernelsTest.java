@@ -184,13 +184,7 @@ class VectorKernelsTest {
                 "the three convolutions read their padded inputs in place");
         assertTrue(source.contains("PatchProducts.copyRun("), "the wide window's patches are copied by vectors");
         TrainableNetwork single = classes.newInstance("ConvShifted");
-        TrainableNetwork twin = GeneratedClasses.compile(
-                        "ConvShiftedDouble",
-                        SHIFTED.replace("precision float;", "").replace("ConvShifted", "ConvShiftedDouble"))
-                .newInstance("ConvShiftedDouble");
-        double[] parameters = new double[single.parameterCount()];
-        single.getParameters(parameters);
-        twin.setParameters(parameters);
+        TrainableNetwork twin = doubleTwin(single, "ConvShifted", SHIFTED);
         single.getClass().getMethod("setThreads", int.class).invoke(single, n == 9 ? 2 : 1);
 
         double[] xs = floatExact(gaussian(210 + n, n * single.inputSize()));
@@ -245,13 +239,7 @@ class VectorKernelsTest {
         assertTrue(
                 source.contains("PatchProducts.addUnderTaps("), "c1's input gradient is added under its taps by runs");
         TrainableNetwork single = classes.newInstance("ConvLanes");
-        TrainableNetwork twin = GeneratedClasses.compile(
-                        "ConvLanesDouble",
-                        LANES.replace("precision float;", "").replace("ConvLanes", "ConvLanesDouble"))
-                .newInstance("ConvLanesDouble");
-        double[] parameters = new double[single.parameterCount()];
-        single.getParameters(parameters);
-        twin.setParameters(parameters);
+        TrainableNetwork twin = doubleTwin(single, "ConvLanes", LANES);
         single.getClass().getMethod("setThreads", int.class).invoke(single, n == 9 ? 2 : 1);
 
         double[] xs = floatExact(gaussian(310 + n, n * single.inputSize()));
@@ -265,6 +253,17 @@ class VectorKernelsTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(
                 once, twice, "one sample, and the same twice at half weight");
         assertGradientAndStepsMatch(twin, single, xs, ys, n, n + " samples");
+    }
+
+    /** The double twin of float network {@code name} of {@code spec}, with the float network's parameters. */
+    private static TrainableNetwork doubleTwin(TrainableNetwork single, String name, String spec) {
+        TrainableNetwork twin = GeneratedClasses.compile(
+                        name + "Double", spec.replace("precision float;", "").replace(name, name + "Double"))
+                .newInstance(name + "Double");
+        double[] parameters = new double[single.parameterCount()];
+        single.getParameters(parameters);
+        twin.setParameters(parameters);
+        return twin;
     }
 
     private static double[] concat(double[] a, double[] b) {
