@@ -23,7 +23,8 @@ import javax.lang.model.SourceVersion;
  * type of the same name) and not a package's first segment ({@code java}, {@code dev}). That
  * vocabulary is not listed by hand, which could never keep up with the generator: it is read
  * off the generated class itself. {@link CodeGenerator} generates each class twice. The
- * <em>probe</em> pass names every allocated value {@code nncProbe<n>}; every identifier of its
+ * <em>probe</em> pass names every allocated value {@code nncProbe<n>}, padded to at least the
+ * real name's length ({@link #probeName}); every identifier of its
  * output that does not contain that mark is then the generator's own. The second pass reserves
  * all of those before it allocates a single spec name, so a spec name that clashes gets an
  * underscore ({@code src_}) and every other keeps its spelling. The generator's vocabulary does
@@ -35,6 +36,9 @@ import javax.lang.model.SourceVersion;
 final class JavaNames {
     /** What every probe name contains, and no identifier the generator writes does. */
     static final String PROBE_MARK = "nncProbe";
+
+    /** Underscores a real name may gain over its suggestion, which probe names are padded for. */
+    private static final int PROBE_SLACK = 3;
 
     /**
      * Locals the generator derives from an allocated array's name: a column of a matrix stored
@@ -104,7 +108,7 @@ final class JavaNames {
      * {@code suggestion} itself if it can, with underscores appended if not.
      */
     String fresh(String suggestion) {
-        String name = probeCount != null ? PROBE_MARK + probeCount[0]++ : javaIdentifier(suggestion);
+        String name = probeCount != null ? probeName(suggestion) : javaIdentifier(suggestion);
         if (SourceVersion.isKeyword(name)) {
             name = name + "_";
         }
@@ -145,6 +149,23 @@ final class JavaNames {
     private void take(String name) {
         taken.add(name);
         allocated.add(name);
+    }
+
+    /**
+     * The probe pass's name for {@code suggestion}: the mark and a number, as long as the real name
+     * could be at the least (the suggestion with {@link #PROBE_SLACK} underscores). Where the code's
+     * shape depends on its length (a kernel split into methods past a number of characters, and
+     * then written as loops rather than unrolled), the probe's code is then at least as long as
+     * the real pass's, so it takes every shape the real pass can and shows each of its words: with
+     * shorter probe names, a network of long names was split only in the real pass, whose loop
+     * variable {@code c} then shadowed a parameter named {@code c}.
+     */
+    private String probeName(String suggestion) {
+        StringBuilder name = new StringBuilder(PROBE_MARK).append(probeCount[0]++);
+        while (name.length() < suggestion.length() + PROBE_SLACK) {
+            name.append('x');
+        }
+        return name.toString();
     }
 
     private static String javaIdentifier(String suggestion) {

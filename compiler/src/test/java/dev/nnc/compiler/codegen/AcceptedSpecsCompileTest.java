@@ -185,7 +185,15 @@ class AcceptedSpecsCompileTest {
             // only by its sink; a tiled kernel fused it into the sink as if it were per sample and
             // stopped on an internal error (accepted-specs campaign, seed 35011).
             "input v[7]; param y[65]; param score[2, 4] = normal(1, 2); param part[4, 2]; W1 = dense(y, 3);"
-                    + " out = dense(W1, 5); output out; loss norm2(out) + sum(score @ part);");
+                    + " out = dense(W1, 5); output out; loss norm2(out) + sum(score @ part);",
+            "ParamNamedAsALoopVariable",
+            // Names this long split the kernel into methods, whose loops run over c, only in the
+            // real pass: the shorter probe names had left it unrolled, so c was not reserved and
+            // the loop variable shadowed the parameter (campaign, JAVA_NAMES:3481531842523676977).
+            "input oyTo[2]; target multiply[5]; param c[5]; param volatile[4] = zeros;"
+                    + " stateValuesPart = dropout(dense(volatile, 4, activation = cos), 0);"
+                    + " shared = step(dense(c, 5, activation = relu)); output shared;"
+                    + " loss sse(shared, multiply) + 0.01 * l2(weights);");
 
     /** Softmax and cross-entropy on values of every kind in networks, small (unrolled) and tiled. */
     private static final Map<String, String> SOFTMAX = specs(
