@@ -364,24 +364,8 @@ final class WindowLoops {
         String taps = tapTable(g);
         String dyRows = kernel.scratchRows(node, "widenedGradient", g.filters, rowLength);
         String grads = kernel.scratchRows(node, "inputRowGrads", g.depth(), rowLength);
-        CodeBlock source = dy.get().offset() == 0
-                ? CodeBlock.of("f * $L + oy * $L", g.outPlane, g.outW)
-                : CodeBlock.of("$L + f * $L + oy * $L", dy.get().offset(), g.outPlane, g.outW);
         return java.util.Optional.of(CodeBlock.builder()
-                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
-                .addStatement("$L[] r = $N[f]", type, dyRows)
-                // The scratch may be another kernel's too: the columns between the outputs are cleared on every call.
-                .addStatement("$T.fill(r, $L)", java.util.Arrays.class, numeric.literal(0))
-                .beginControlFlow("for (int oy = 0; oy < $L; oy++)", g.outH)
-                .addStatement(
-                        "$T.arraycopy($L, $L, r, oy * $L, $L)",
-                        System.class,
-                        dy.get().array(),
-                        source,
-                        g.paddedW(),
-                        g.outW)
-                .endControlFlow()
-                .endControlFlow()
+                .add(widenedGradient(g, dy.get(), CodeBlock.of("$N[f]", dyRows), CodeBlock.of("0"), rowLength))
                 .add(VectorKernels.patchProduct(
                         numeric, weight.get(), 1, g.depth(), dyRows, grads, g.depth(), g.filters, width))
                 .addStatement(
@@ -536,7 +520,6 @@ final class WindowLoops {
                 || input.isEmpty()) {
             return java.util.Optional.empty();
         }
-        int wp = g.paddedW();
         int rowLength = rowLength(g.shiftedWidth());
         int count = g.filters * g.depth();
         String taps = tapTable(g);
@@ -545,26 +528,12 @@ final class WindowLoops {
                 node, "gradientLanes", 1, (count + VectorKernels.WIDEST_LANES) * VectorKernels.WIDEST_LANES);
         CodeBlock sample = CodeBlock.builder()
                 .add(paddedCopy(node, g, input.get()))
-                .addStatement("$L[] dw = $N[0]", type, planes)
-                // The scratch may be another kernel's too: the columns between the outputs are cleared on every call.
-                .addStatement("$T.fill(dw, $L)", java.util.Arrays.class, numeric.literal(0))
-                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
-                .beginControlFlow("for (int oy = 0; oy < $L; oy++)", g.outH)
+                .add(widenedGradient(
+                        g, dy.get(), CodeBlock.of("$N[0]", planes), CodeBlock.of("f * $L", rowLength), rowLength))
                 .addStatement(
-                        "$T.arraycopy($L, $L, dw, f * $L + oy * $L, $L)",
-                        System.class,
-                        dy.get().array(),
-                        dy.get().offset() == 0
-                                ? CodeBlock.of("f * $L + oy * $L", g.outPlane, g.outW)
-                                : CodeBlock.of("$L + f * $L + oy * $L", dy.get().offset(), g.outPlane, g.outW),
-                        rowLength,
-                        wp,
-                        g.outW)
-                .endControlFlow()
-                .endControlFlow()
-                .addStatement(
-                        "$T.addShiftedLanes(dw, 0, $L, xp, $N, $N[0], $L, $L, $L)",
+                        "$T.addShiftedLanes($N[0], 0, $L, xp, $N, $N[0], $L, $L, $L)",
                         VectorKernels.patchProducts(numeric),
+                        planes,
                         rowLength,
                         taps,
                         lanes,
@@ -582,6 +551,36 @@ final class WindowLoops {
                         count,
                         gradient)
                 .build());
+    }
+
+    /**
+     * The sample's output gradient {@code dy} widened to the rows of the padded input: plane {@code
+     * f} into the run of {@code length} from {@code start} of array {@code row} (both may read
+     * {@code f}), output {@code (oy, ox)} at {@code oy Wp + ox} and zero everywhere else, the form
+     * in which it multiplies the padded input's runs ({@link #shiftedConv}).
+     */
+    private CodeBlock widenedGradient(
+            Geometry g, KernelEmitter.SampleRows dy, CodeBlock row, CodeBlock start, int length) {
+        CodeBlock source = dy.offset() == 0
+                ? CodeBlock.of("f * $L + oy * $L", g.outPlane, g.outW)
+                : CodeBlock.of("$L + f * $L + oy * $L", dy.offset(), g.outPlane, g.outW);
+        return CodeBlock.builder()
+                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
+                .addStatement("$L[] r = $L", type, row)
+                .addStatement("int at = $L", start)
+                // The scratch may be another kernel's too: the columns between the outputs are cleared on every call.
+                .addStatement("$T.fill(r, at, at + $L, $L)", java.util.Arrays.class, length, numeric.literal(0))
+                .beginControlFlow("for (int oy = 0; oy < $L; oy++)", g.outH)
+                .addStatement(
+                        "$T.arraycopy($L, $L, r, at + oy * $L, $L)",
+                        System.class,
+                        dy.array(),
+                        source,
+                        g.paddedW(),
+                        g.outW)
+                .endControlFlow()
+                .endControlFlow()
+                .build();
     }
 
     /** Whether a weight gradient's sums are dot products over the patches by tap, on both paths. */
