@@ -140,21 +140,32 @@ final class TileGradientSinks {
      * added to the flat gradient, one term per sample as every other sink adds, so that the same
      * sample twice at half weight sums to exactly the one-sample gradient. Where the Vector API
      * path keeps the sums by lanes over the tile ({@link WindowLoops#tileWeightGradientByLanes}),
-     * each sample's lanes are added the same way, so the same holds there.
+     * each sample's lanes are added the same way, so the same holds there; and so it does where it
+     * keeps them by taps ({@link WindowLoops#tileWeightGradientByTaps}): each sample's sum from zero,
+     * added to the tile's.
      */
     private CodeBlock convolutionWeightSum(ParameterField p, Node grad) {
         WindowLoops loops = new WindowLoops(kernel, numeric);
         java.util.Optional<CodeBlock> lanes =
                 p.byColumns() ? java.util.Optional.empty() : loops.tileWeightGradientByLanes(grad, p.gradient());
+        java.util.Optional<CodeBlock> taps = p.byColumns() || lanes.isPresent()
+                ? java.util.Optional.empty()
+                : loops.tileWeightGradientByTaps(grad, p.gradient());
         CodeBlock sample = loops.sampleWeightGradient(
                 grad,
                 (flat, value) -> CodeBlock.of("$L += $L;\n", p.at(p.gradient(), Index.flat(flat)), value),
-                lanes.isEmpty());
+                lanes.isEmpty() && taps.isEmpty());
         CodeBlock samples = kernel.forEachSample(sample);
         if (lanes.isPresent()) {
             return CodeBlock.builder()
                     .add("// the output gradient times the padded input under each tap, by lanes over the tile\n")
                     .add(VectorKernels.vectorOrPlain(lanes.get(), samples))
+                    .build();
+        }
+        if (taps.isPresent()) {
+            return CodeBlock.builder()
+                    .add("// the input under each tap times the output gradient by position, by taps over the tile\n")
+                    .add(VectorKernels.vectorOrPlain(taps.get(), samples))
                     .build();
         }
         return CodeBlock.builder()

@@ -554,6 +554,101 @@ final class WindowLoops {
     }
 
     /**
+     * The Vector API path of a float class's convolution weight gradient summed over the tile into
+     * the flat array {@code gradient}, where the patches by position would be copied for it (a
+     * short plane: LeNet-5's second convolution, 150 floats at each of 100 positions) and its
+     * filters fill most of a vector: each sample's output gradient by position ({@code
+     * PatchProducts.transposePlanes}) times the input under each tap, read where it lies ({@code
+     * PatchProducts.addTapProducts}), the sums kept by taps, {@code [C k][F]}, and added to the
+     * gradient after the tile's last sample. A padded window at stride 1 reads the padded copy of
+     * {@link #paddedCopy}. Empty where that does not apply.
+     */
+    java.util.Optional<CodeBlock> tileWeightGradientByTaps(Node node, String gradient) {
+        SpatialOp.ConvWeightGrad grad = (SpatialOp.ConvWeightGrad) node.op();
+        Geometry g = new Geometry(grad.window(), grad.input(), node.shape().dim(0));
+        java.util.Optional<KernelEmitter.SampleRows> dy = kernel.flatArray(node.arg(0));
+        java.util.Optional<KernelEmitter.SampleRows> input = kernel.flatRun(node.arg(1));
+        boolean padded = g.extents().reachesPadding();
+        if (!VectorKernels.covers(numeric)
+                || g.extents().patchesTooLarge()
+                || takesDots(g)
+                || 2 * rowLength(g.filters) > 3 * g.filters
+                || (padded && (g.sh != 1 || g.sw != 1))
+                || dy.isEmpty()
+                || input.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        int columnLength = rowLength(g.filters);
+        String columns = kernel.scratchRows(node, "gradientColumns", g.outPlane, columnLength);
+        String sums = kernel.scratchRows(node, "tapSums", g.depth(), columnLength);
+        CodeBlock.Builder sample = CodeBlock.builder()
+                .addStatement(
+                        "$T.transposePlanes($L, $L, $L, $L, $N)",
+                        VectorKernels.patchProducts(numeric),
+                        dy.get().array(),
+                        dy.get().offset(),
+                        g.filters,
+                        g.outPlane,
+                        columns);
+        String taps;
+        String positions;
+        CodeBlock x;
+        if (padded) {
+            sample.add(paddedCopy(node, g, input.get()));
+            taps = tapTable(g);
+            positions = offsetTable(g, g.paddedW(), 1);
+            x = CodeBlock.of("xp, 0");
+        } else {
+            taps = kernel.intTable(
+                    "taps",
+                    CodeBlock.of(
+                            "$N($L, $L, $L, $L, $L, $L)",
+                            kernel.helper("tapOffsets"),
+                            g.channels,
+                            g.inPlane,
+                            g.kh,
+                            g.dh * g.inW,
+                            g.kw,
+                            g.dw));
+            positions = offsetTable(g, g.sh * g.inW, g.sw);
+            x = CodeBlock.of("$L, $L", input.get().array(), input.get().offset());
+        }
+        sample.addStatement(
+                "$T.addTapProducts($L, $N, $N, $N, $N, $L, $L, $L)",
+                VectorKernels.patchProducts(numeric),
+                x,
+                taps,
+                positions,
+                columns,
+                sums,
+                g.depth(),
+                g.outPlane,
+                g.filters);
+        return java.util.Optional.of(CodeBlock.builder()
+                .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
+                .addStatement("$T.fill($N[k], $L)", java.util.Arrays.class, sums, numeric.literal(0))
+                .endControlFlow()
+                .add(kernel.forEachSample(sample.build()))
+                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
+                .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
+                .addStatement("$N[f * $L + k] += $N[k][f]", gradient, g.depth(), sums)
+                .endControlFlow()
+                .endControlFlow()
+                .build());
+    }
+
+    /**
+     * The class's table of the offset of each output position's window in the input it reads,
+     * {@code oy rowStep + ox colStep}, in the order of the output plane.
+     */
+    private String offsetTable(Geometry g, int rowStep, int colStep) {
+        return kernel.intTable(
+                "positionOffsets",
+                CodeBlock.of(
+                        "$N(1, 0, $L, $L, $L, $L)", kernel.helper("tapOffsets"), g.outH, rowStep, g.outW, colStep));
+    }
+
+    /**
      * The sample's output gradient {@code dy} widened to the rows of the padded input: plane {@code
      * f} into the run of {@code length} from {@code start} of array {@code row} (both may read
      * {@code f}), output {@code (oy, ox)} at {@code oy Wp + ox} and zero everywhere else, the form

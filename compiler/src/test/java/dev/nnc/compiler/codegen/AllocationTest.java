@@ -102,6 +102,37 @@ class AllocationTest {
     }
 
     /**
+     * A float CNN whose weight gradients are kept by taps with the Vector API ({@code
+     * PatchProducts.addTapProducts}): 12 and 16 filters, the first convolution padded (read in its
+     * padded copy), the second not (read in its input).
+     */
+    @org.junit.jupiter.api.Test
+    void aFloatCnnWithTheWeightGradientsByTapsAllocatesNothing() {
+        String spec = """
+                network TapCnn {
+                    precision float;
+                    input image[2, 10, 10];
+                    target label[4];
+                    c1 = conv2d(image, 12, 3, padding = 1, activation = relu);
+                    p1 = max_pool2d(c1, 2);
+                    c2 = conv2d(p1, 16, 3, activation = relu);
+                    out = dense(flatten(c2), 4);
+                    probs = softmax(out);
+                    output probs;
+                    loss cross_entropy(probs, label);
+                    optimizer sgd(lr = 0.01, momentum = 0.9);
+                    seed 3;
+                }
+                """;
+        GeneratedClasses classes = GeneratedClasses.compile("TapCnn", spec);
+        org.junit.jupiter.api.Assertions.assertEquals(
+                3,
+                classes.source("TapCnn").split("PatchProducts\\.addTapProducts\\(", -1).length,
+                "both weight gradients by taps");
+        assertTheApiAllocatesNothing(classes.newInstance("TapCnn"), "TapCnn");
+    }
+
+    /**
      * A CNN whose first convolution has short patches (9 taps) over a plane of 256 outputs: with
      * the Vector API its weight gradient is {@code PatchProducts.addShiftedLanes} in float, whose
      * sums wait by lanes in an array, and {@code DoublePatchProducts.dots} in double, whose sums

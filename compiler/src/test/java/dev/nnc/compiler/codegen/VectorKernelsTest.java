@@ -244,15 +244,63 @@ class VectorKernelsTest {
 
         double[] xs = floatExact(gaussian(310 + n, n * single.inputSize()));
         double[] ys = Numerics.oneHot(n, single.targetSize(), 320 + n);
-        double[] x = java.util.Arrays.copyOf(xs, single.inputSize());
-        double[] y = java.util.Arrays.copyOf(ys, single.targetSize());
-        double[] once = new double[single.parameterCount()];
+        assertTwiceAtHalfWeightIsOnce(single, xs, ys);
+        assertGradientAndStepsMatch(twin, single, xs, ys, n, n + " samples");
+    }
+
+    /**
+     * Weight gradients kept by taps over the tile ({@code PatchProducts.addTapProducts}): planes
+     * too short for lanes, filters that fill most of a vector; a padded window at stride 1 read in
+     * its padded copy (27 taps: blocks of eight and singles) and a strided, dilated one read in its
+     * input (72 taps). Against the double twin in the gradient of one, three and nine samples (two
+     * threads), and the same sample twice at half weight adds exactly the one sample's gradient.
+     */
+    private static final String TAPS = """
+            network ConvTaps {
+                precision float;
+                input image[3, 9, 9];
+                target label[3];
+                c0 = conv2d(image, 12, 3, padding = 1, activation = relu);
+                c1 = conv2d(c0, 16, [2, 3], stride = 2, dilation = [1, 2], activation = tanh);
+                out = dense(flatten(c1), 3);
+                probs = softmax(out);
+                output probs;
+                loss cross_entropy(probs, label);
+                optimizer sgd(lr = 0.1, momentum = 0.9);
+                seed 8;
+            }
+            """;
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 9})
+    void weightGradientsByTapsMatchTheDoubleTwin(int n) throws ReflectiveOperationException {
+        assertTrue(Vectorization.ENABLED, "this test runs with --add-modules " + Vectorization.MODULE);
+        GeneratedClasses classes = GeneratedClasses.compile("ConvTaps", TAPS);
+        String source = classes.files().get(0).content();
+        assertTrue(
+                source.split("PatchProducts\\.addTapProducts\\(", -1).length - 1 == 2,
+                "both weight gradients are kept by taps");
+        assertTrue(source.contains("xp, 0, taps"), "c0's taps read its padded copy");
+        TrainableNetwork single = classes.newInstance("ConvTaps");
+        TrainableNetwork twin = doubleTwin(single, "ConvTaps", TAPS);
+        single.getClass().getMethod("setThreads", int.class).invoke(single, n == 9 ? 2 : 1);
+
+        double[] xs = floatExact(gaussian(330 + n, n * single.inputSize()));
+        double[] ys = Numerics.oneHot(n, single.targetSize(), 340 + n);
+        assertTwiceAtHalfWeightIsOnce(single, xs, ys);
+        assertGradientAndStepsMatch(twin, single, xs, ys, n, n + " samples");
+    }
+
+    /** The gradient of the first sample, and of the same sample twice (each at half weight): the same bits. */
+    private static void assertTwiceAtHalfWeightIsOnce(TrainableNetwork network, double[] xs, double[] ys) {
+        double[] x = java.util.Arrays.copyOf(xs, network.inputSize());
+        double[] y = java.util.Arrays.copyOf(ys, network.targetSize());
+        double[] once = new double[network.parameterCount()];
         double[] twice = new double[once.length];
-        single.gradient(x, y, 1, once);
-        single.gradient(concat(x, x), concat(y, y), 2, twice);
+        network.gradient(x, y, 1, once);
+        network.gradient(concat(x, x), concat(y, y), 2, twice);
         org.junit.jupiter.api.Assertions.assertArrayEquals(
                 once, twice, "one sample, and the same twice at half weight");
-        assertGradientAndStepsMatch(twin, single, xs, ys, n, n + " samples");
     }
 
     /** The double twin of float network {@code name} of {@code spec}, with the float network's parameters. */
