@@ -1156,7 +1156,10 @@ final class KernelEmitter {
         } else if (op instanceof BatchOp.Mean) {
             statement = batchMean(node);
         } else if (Loops.lowers(node)) {
-            statement = new LoopEmitter(this, numeric).emit(Loops.of(node, graph));
+            CodeBlock loops = new LoopEmitter(this, numeric).emit(Loops.of(node, graph));
+            statement = PoolKernels.call(this, numeric, node)
+                    .map(call -> VectorKernels.vectorOrPlain(call, loops))
+                    .orElse(loops);
         } else if (WindowLoops.computes(node)) {
             WindowLoops loops = new WindowLoops(this, numeric);
             statement = loops.emit(node);

@@ -291,6 +291,53 @@ class VectorKernelsTest {
         assertGradientAndStepsMatch(twin, single, xs, ys, n, n + " samples");
     }
 
+    /**
+     * Max pools of two columns by vectors ({@code VectorPools}): a 2 x 2 pool of rows of 18
+     * outputs (two vectors at AVX-512, more at narrower lengths) with an odd last row and column
+     * under no window, and a 1-D pool of rows of 9; relu's zeros tie in many windows, so a
+     * gradient at another element of a window than the first maximum would show. Against the
+     * double twin in the outputs, the gradient of one, three and nine samples (two threads) and
+     * three steps.
+     */
+    private static final String POOLS = """
+            network PoolPairs {
+                precision float;
+                input image[2, 9, 37];
+                target label[3];
+                c0 = conv2d(image, 4, 3, padding = 1, activation = relu);
+                p0 = max_pool2d(c0, 2);
+                p1 = max_pool1d(reshape(p0, [16, 18]), 2);
+                out = dense(flatten(p1), 3);
+                probs = softmax(out);
+                output probs;
+                loss cross_entropy(probs, label);
+                optimizer sgd(lr = 0.1, momentum = 0.9);
+                seed 9;
+            }
+            """;
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 9})
+    void maxPoolsByVectorsMatchTheDoubleTwin(int n) throws ReflectiveOperationException {
+        assertTrue(Vectorization.ENABLED, "this test runs with --add-modules " + Vectorization.MODULE);
+        GeneratedClasses classes = GeneratedClasses.compile("PoolPairs", POOLS);
+        String source = classes.files().get(0).content();
+        assertTrue(source.contains("VectorPools.maxPoolPairs(c0_"), "the 2-D pool by vectors");
+        assertTrue(source.contains("VectorPools.maxPoolPairsGradient("), "its gradient by vectors");
+        TrainableNetwork single = classes.newInstance("PoolPairs");
+        TrainableNetwork twin = doubleTwin(single, "PoolPairs", POOLS);
+        single.getClass().getMethod("setThreads", int.class).invoke(single, n == 9 ? 2 : 1);
+
+        double[] xs = floatExact(gaussian(350 + n, n * single.inputSize()));
+        double[] ys = Numerics.oneHot(n, single.targetSize(), 360 + n);
+        double[] outputs = new double[n * single.outputSize()];
+        double[] expected = new double[outputs.length];
+        single.predict(xs, n, outputs);
+        twin.predict(xs, n, expected);
+        assertAllClose(expected, outputs, RTOL, ATOL, "outputs of " + n + " samples");
+        assertGradientAndStepsMatch(twin, single, xs, ys, n, n + " samples");
+    }
+
     /** The gradient of the first sample, and of the same sample twice (each at half weight): the same bits. */
     private static void assertTwiceAtHalfWeightIsOnce(TrainableNetwork network, double[] xs, double[] ys) {
         double[] x = java.util.Arrays.copyOf(xs, network.inputSize());

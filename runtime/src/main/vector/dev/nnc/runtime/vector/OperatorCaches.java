@@ -51,7 +51,7 @@ final class OperatorCaches {
                 .add(FloatVector.zero(FloatVector.SPECIES_PREFERRED))
                 .add(FloatVector.broadcast(FloatVector.SPECIES_PREFERRED, 1.0f));
         FloatVector unary = f.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.TANH);
-        FloatVector binary = unary.add(f).add(1.0f).div(unary).mul(f);
+        FloatVector binary = unary.add(f).add(1.0f).div(unary).mul(f).max(f);
         binary = binary.blend(unary, f.compare(VectorOperators.GT, 0.0f));
         binary.fma(f, f).intoArray(floats, 0);
         double[] doubles = new double[DoubleVector.SPECIES_PREFERRED.length()];
