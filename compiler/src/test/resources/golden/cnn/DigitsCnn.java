@@ -83,6 +83,10 @@ public final class DigitsCnn implements TrainableNetwork {
 
     private static final int[] taps__ = tapOffsets(8, 36, 3, 6, 3, 1);
 
+    private static final int[] positionOffsets = tapOffsets(1, 0, 8, 10, 8, 1);
+
+    private static final int[] positionOffsets_ = tapOffsets(1, 0, 4, 6, 4, 1);
+
     /**
      * Fewest samples per part for which a batch is split across threads.
      */
@@ -235,15 +239,25 @@ public final class DigitsCnn implements TrainableNetwork {
 
     private final double[][] d_c1_bias_ = new double[8][8];
 
+    private final double[][] gradientColumns = new double[64][8];
+
+    private final double[][] tapSums = new double[9][8];
+
+    private final double[][] paddedInput__ = new double[1][102];
+
     private final double[][] weightGrads = new double[8][16];
 
     private final double[][] tapPatches = new double[9][64];
 
-    private final double[][] positions = new double[64][16];
+    private final double[][] gradientColumns_ = new double[16][16];
+
+    private final double[][] tapSums_ = new double[72][16];
+
+    private final double[][] paddedInput___ = new double[1][290];
 
     private final double[][] weightGrads_ = new double[16][72];
 
-    private final double[][] positions_ = new double[16][72];
+    private final double[][] positions = new double[16][72];
 
     private final double[][] inputRows = new double[8][64];
 
@@ -2048,42 +2062,29 @@ public final class DigitsCnn implements TrainableNetwork {
      */
     private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d c1.weight
-        // the patches times the output gradient, by rows of the weight, sample by sample
-        for (int b = 0; b < m; b++) {
-            if (Vectorization.ENABLED) {
-                for (int ky = 0; ky < 3; ky++) {
-                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
-                    for (int kx = 0; kx < 3; kx++) {
-                        for (int oy = 0; oy < oyFrom; oy++) {
-                            for (int ox = 0; ox < 8; ox++) {
-                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
-                            }
-                        }
-                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
-                        for (int oy = oyFrom; oy < oyTo; oy++) {
-                            int iy = oy + ky - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
-                            }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                int ix = ox + kx - 1;
-                                positions[oy * 8 + ox][ky * 3 + kx] = inputRows[b][iy * 8 + ix];
-                            }
-                            for (int ox = oxTo; ox < 8; ox++) {
-                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
-                            }
-                        }
-                        for (int oy = oyTo; oy < 8; oy++) {
-                            for (int ox = 0; ox < 8; ox++) {
-                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
-                            }
-                        }
+        // the input under each tap times the output gradient by position, by taps over the tile
+        if (Vectorization.ENABLED) {
+            for (int k = 0; k < 9; k++) {
+                Arrays.fill(tapSums[k], 0.0);
+            }
+            for (int b = 0; b < m; b++) {
+                DoublePatchProducts.transposePlanes(t38[b], 0, 8, 64, gradientColumns);
+                double[] xp = paddedInput__[0];
+                Arrays.fill(xp, 0.0);
+                for (int c = 0; c < 1; c++) {
+                    for (int iy = 0; iy < 8; iy++) {
+                        System.arraycopy(inputRows[b], c * 64 + iy * 8, xp, c * 100 + (iy + 1) * 10 + 1, 8);
                     }
                 }
-                DoublePatchProducts.multiply(t38[b], 0, 64, 1, positions, weightGrads, 8, 64, 9);
-            } else {
+                DoublePatchProducts.addTapProducts(xp, 0, taps_, positionOffsets, gradientColumns, tapSums, 9, 64, 8);
+            }
+            for (int f = 0; f < 8; f++) {
+                for (int k = 0; k < 9; k++) {
+                    d_c1_weight[f * 9 + k] += tapSums[k][f];
+                }
+            }
+        } else {
+            for (int b = 0; b < m; b++) {
                 for (int ky = 0; ky < 3; ky++) {
                     int oyFrom = Math.min(8, Math.max(0, 1 - ky));
                     int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
@@ -2138,10 +2139,10 @@ public final class DigitsCnn implements TrainableNetwork {
                         weightGrads[fBlock * 2 + 1][kBlock * 3 + 2] = s12;
                     }
                 }
-            }
-            for (int f = 0; f < 8; f++) {
-                for (int k = 0; k < 9; k++) {
-                    d_c1_weight[f * 9 + k] += weightGrads[f][k];
+                for (int f = 0; f < 8; f++) {
+                    for (int k = 0; k < 9; k++) {
+                        d_c1_weight[f * 9 + k] += weightGrads[f][k];
+                    }
                 }
             }
         }
@@ -2158,44 +2159,29 @@ public final class DigitsCnn implements TrainableNetwork {
      */
     private void trainTile4(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d c2.weight
-        // the patches times the output gradient, by rows of the weight, sample by sample
-        for (int b = 0; b < m; b++) {
-            if (Vectorization.ENABLED) {
+        // the input under each tap times the output gradient by position, by taps over the tile
+        if (Vectorization.ENABLED) {
+            for (int k = 0; k < 72; k++) {
+                Arrays.fill(tapSums_[k], 0.0);
+            }
+            for (int b = 0; b < m; b++) {
+                DoublePatchProducts.transposePlanes(t32[b], 0, 16, 16, gradientColumns_);
+                double[] xp = paddedInput___[0];
+                Arrays.fill(xp, 0.0);
                 for (int c = 0; c < 8; c++) {
-                    for (int ky = 0; ky < 3; ky++) {
-                        int oyFrom = Math.min(4, Math.max(0, 1 - ky));
-                        int oyTo = Math.max(oyFrom, Math.min(4, 5 - ky));
-                        for (int kx = 0; kx < 3; kx++) {
-                            for (int oy = 0; oy < oyFrom; oy++) {
-                                for (int ox = 0; ox < 4; ox++) {
-                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
-                                }
-                            }
-                            int oxFrom = Math.min(4, Math.max(0, 1 - kx));
-                            int oxTo = Math.max(oxFrom, Math.min(4, 5 - kx));
-                            for (int oy = oyFrom; oy < oyTo; oy++) {
-                                int iy = oy + ky - 1;
-                                for (int ox = 0; ox < oxFrom; ox++) {
-                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
-                                }
-                                for (int ox = oxFrom; ox < oxTo; ox++) {
-                                    int ix = ox + kx - 1;
-                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = p1_[b][c * 16 + iy * 4 + ix];
-                                }
-                                for (int ox = oxTo; ox < 4; ox++) {
-                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
-                                }
-                            }
-                            for (int oy = oyTo; oy < 4; oy++) {
-                                for (int ox = 0; ox < 4; ox++) {
-                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
-                                }
-                            }
-                        }
+                    for (int iy = 0; iy < 4; iy++) {
+                        System.arraycopy(p1_[b], c * 16 + iy * 4, xp, c * 36 + (iy + 1) * 6 + 1, 4);
                     }
                 }
-                DoublePatchProducts.multiply(t32[b], 0, 16, 1, positions_, weightGrads_, 16, 16, 72);
-            } else {
+                DoublePatchProducts.addTapProducts(xp, 0, taps__, positionOffsets_, gradientColumns_, tapSums_, 72, 16, 16);
+            }
+            for (int f = 0; f < 16; f++) {
+                for (int k = 0; k < 72; k++) {
+                    d_c2_weight[f * 72 + k] += tapSums_[k][f];
+                }
+            }
+        } else {
+            for (int b = 0; b < m; b++) {
                 for (int c = 0; c < 8; c++) {
                     for (int ky = 0; ky < 3; ky++) {
                         int oyFrom = Math.min(4, Math.max(0, 1 - ky));
@@ -2203,7 +2189,7 @@ public final class DigitsCnn implements TrainableNetwork {
                         for (int kx = 0; kx < 3; kx++) {
                             for (int oy = 0; oy < oyFrom; oy++) {
                                 for (int ox = 0; ox < 4; ox++) {
-                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                                    positions[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
                                 }
                             }
                             int oxFrom = Math.min(4, Math.max(0, 1 - kx));
@@ -2211,19 +2197,19 @@ public final class DigitsCnn implements TrainableNetwork {
                             for (int oy = oyFrom; oy < oyTo; oy++) {
                                 int iy = oy + ky - 1;
                                 for (int ox = 0; ox < oxFrom; ox++) {
-                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                                    positions[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
                                 }
                                 for (int ox = oxFrom; ox < oxTo; ox++) {
                                     int ix = ox + kx - 1;
-                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = p1_[b][c * 16 + iy * 4 + ix];
+                                    positions[oy * 4 + ox][c * 9 + ky * 3 + kx] = p1_[b][c * 16 + iy * 4 + ix];
                                 }
                                 for (int ox = oxTo; ox < 4; ox++) {
-                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                                    positions[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
                                 }
                             }
                             for (int oy = oyTo; oy < 4; oy++) {
                                 for (int ox = 0; ox < 4; ox++) {
-                                    positions_[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
+                                    positions[oy * 4 + ox][c * 9 + ky * 3 + kx] = 0.0;
                                 }
                             }
                         }
@@ -2235,29 +2221,29 @@ public final class DigitsCnn implements TrainableNetwork {
                     int o = 0;
                     for (; o + 4 <= 16; o += 4) {
                         double a0 = t32[b][f * 16 + o + 0];
-                        double[] r0 = positions_[o + 0];
+                        double[] r0 = positions[o + 0];
                         double a1 = t32[b][f * 16 + o + 1];
-                        double[] r1 = positions_[o + 1];
+                        double[] r1 = positions[o + 1];
                         double a2 = t32[b][f * 16 + o + 2];
-                        double[] r2 = positions_[o + 2];
+                        double[] r2 = positions[o + 2];
                         double a3 = t32[b][f * 16 + o + 3];
-                        double[] r3 = positions_[o + 3];
+                        double[] r3 = positions[o + 3];
                         for (int i = 0; i < 72; i++) {
                             s[i] += a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i];
                         }
                     }
                     for (; o < 16; o++) {
                         double a0 = t32[b][f * 16 + o + 0];
-                        double[] r0 = positions_[o + 0];
+                        double[] r0 = positions[o + 0];
                         for (int i = 0; i < 72; i++) {
                             s[i] += a0 * r0[i];
                         }
                     }
                 }
-            }
-            for (int f = 0; f < 16; f++) {
-                for (int k = 0; k < 72; k++) {
-                    d_c2_weight[f * 72 + k] += weightGrads_[f][k];
+                for (int f = 0; f < 16; f++) {
+                    for (int k = 0; k < 72; k++) {
+                        d_c2_weight[f * 72 + k] += weightGrads_[f][k];
+                    }
                 }
             }
         }

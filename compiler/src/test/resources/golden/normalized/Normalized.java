@@ -91,6 +91,8 @@ public final class Normalized implements TrainableNetwork {
 
     private static final int[] taps_ = tapOffsets(1, 100, 3, 10, 3, 1);
 
+    private static final int[] positionOffsets = tapOffsets(1, 0, 8, 10, 8, 1);
+
     /**
      * c1.weight [8, 1, 3, 3], row-major.
      */
@@ -394,11 +396,15 @@ public final class Normalized implements TrainableNetwork {
 
     private double[][] d_c1_bias_ = new double[4][8];
 
+    private final double[][] gradientColumns = new double[64][8];
+
+    private final double[][] tapSums = new double[9][8];
+
+    private final double[][] paddedInput_ = new double[1][102];
+
     private final double[][] weightGrads = new double[8][16];
 
     private final double[][] tapPatches = new double[9][64];
-
-    private final double[][] positions = new double[64][16];
 
     private double t18;
 
@@ -2152,42 +2158,29 @@ public final class Normalized implements TrainableNetwork {
      */
     private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d c1.weight
-        // the patches times the output gradient, by rows of the weight, sample by sample
-        for (int b = 0; b < m; b++) {
-            if (Vectorization.ENABLED) {
-                for (int ky = 0; ky < 3; ky++) {
-                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
-                    for (int kx = 0; kx < 3; kx++) {
-                        for (int oy = 0; oy < oyFrom; oy++) {
-                            for (int ox = 0; ox < 8; ox++) {
-                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
-                            }
-                        }
-                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
-                        for (int oy = oyFrom; oy < oyTo; oy++) {
-                            int iy = oy + ky - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
-                            }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                int ix = ox + kx - 1;
-                                positions[oy * 8 + ox][ky * 3 + kx] = inputRows[b][iy * 8 + ix];
-                            }
-                            for (int ox = oxTo; ox < 8; ox++) {
-                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
-                            }
-                        }
-                        for (int oy = oyTo; oy < 8; oy++) {
-                            for (int ox = 0; ox < 8; ox++) {
-                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
-                            }
-                        }
+        // the input under each tap times the output gradient by position, by taps over the tile
+        if (Vectorization.ENABLED) {
+            for (int k = 0; k < 9; k++) {
+                Arrays.fill(tapSums[k], 0.0);
+            }
+            for (int b = 0; b < m; b++) {
+                DoublePatchProducts.transposePlanes(d_c1_[b], 0, 8, 64, gradientColumns);
+                double[] xp = paddedInput_[0];
+                Arrays.fill(xp, 0.0);
+                for (int c = 0; c < 1; c++) {
+                    for (int iy = 0; iy < 8; iy++) {
+                        System.arraycopy(inputRows[b], c * 64 + iy * 8, xp, c * 100 + (iy + 1) * 10 + 1, 8);
                     }
                 }
-                DoublePatchProducts.multiply(d_c1_[b], 0, 64, 1, positions, weightGrads, 8, 64, 9);
-            } else {
+                DoublePatchProducts.addTapProducts(xp, 0, taps_, positionOffsets, gradientColumns, tapSums, 9, 64, 8);
+            }
+            for (int f = 0; f < 8; f++) {
+                for (int k = 0; k < 9; k++) {
+                    d_c1_weight[f * 9 + k] += tapSums[k][f];
+                }
+            }
+        } else {
+            for (int b = 0; b < m; b++) {
                 for (int ky = 0; ky < 3; ky++) {
                     int oyFrom = Math.min(8, Math.max(0, 1 - ky));
                     int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
@@ -2242,10 +2235,10 @@ public final class Normalized implements TrainableNetwork {
                         weightGrads[fBlock * 2 + 1][kBlock * 3 + 2] = s12;
                     }
                 }
-            }
-            for (int f = 0; f < 8; f++) {
-                for (int k = 0; k < 9; k++) {
-                    d_c1_weight[f * 9 + k] += weightGrads[f][k];
+                for (int f = 0; f < 8; f++) {
+                    for (int k = 0; k < 9; k++) {
+                        d_c1_weight[f * 9 + k] += weightGrads[f][k];
+                    }
                 }
             }
         }
@@ -2309,12 +2302,6 @@ public final class Normalized implements TrainableNetwork {
                 d_h2_bias[i] += d_h2_bias_[b][i];
             }
         }
-    }
-
-    /**
-     * Part 4 of {@link #trainTile}.
-     */
-    private void trainTile4(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d logits.weight
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 32; c++) {
@@ -2349,6 +2336,12 @@ public final class Normalized implements TrainableNetwork {
         for (int i = 0; i < 8; i++) {
             next_n1_running_mean[i] = ((n1_running_mean[i] * 0.9) + (n1_batch_mean[i] * 0.1));
         }
+    }
+
+    /**
+     * Part 4 of {@link #trainTile}.
+     */
+    private void trainTile4(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // the next n1.running_var
         for (int i = 0; i < 8; i++) {
             next_n1_running_var[i] = ((n1_running_var[i] * 0.9) + ((0.1 * (n1_batch_var[i] * t18)) / t20));
@@ -2816,42 +2809,29 @@ public final class Normalized implements TrainableNetwork {
             }
         }
         // accumulate d loss / d c1.weight
-        // the patches times the output gradient, by rows of the weight, sample by sample
-        for (int b = 0; b < m; b++) {
-            if (Vectorization.ENABLED) {
-                for (int ky = 0; ky < 3; ky++) {
-                    int oyFrom = Math.min(8, Math.max(0, 1 - ky));
-                    int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
-                    for (int kx = 0; kx < 3; kx++) {
-                        for (int oy = 0; oy < oyFrom; oy++) {
-                            for (int ox = 0; ox < 8; ox++) {
-                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
-                            }
-                        }
-                        int oxFrom = Math.min(8, Math.max(0, 1 - kx));
-                        int oxTo = Math.max(oxFrom, Math.min(8, 9 - kx));
-                        for (int oy = oyFrom; oy < oyTo; oy++) {
-                            int iy = oy + ky - 1;
-                            for (int ox = 0; ox < oxFrom; ox++) {
-                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
-                            }
-                            for (int ox = oxFrom; ox < oxTo; ox++) {
-                                int ix = ox + kx - 1;
-                                positions[oy * 8 + ox][ky * 3 + kx] = inputRows[b][iy * 8 + ix];
-                            }
-                            for (int ox = oxTo; ox < 8; ox++) {
-                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
-                            }
-                        }
-                        for (int oy = oyTo; oy < 8; oy++) {
-                            for (int ox = 0; ox < 8; ox++) {
-                                positions[oy * 8 + ox][ky * 3 + kx] = 0.0;
-                            }
-                        }
+        // the input under each tap times the output gradient by position, by taps over the tile
+        if (Vectorization.ENABLED) {
+            for (int k = 0; k < 9; k++) {
+                Arrays.fill(tapSums[k], 0.0);
+            }
+            for (int b = 0; b < m; b++) {
+                DoublePatchProducts.transposePlanes(d_c1_[b], 0, 8, 64, gradientColumns);
+                double[] xp = paddedInput_[0];
+                Arrays.fill(xp, 0.0);
+                for (int c = 0; c < 1; c++) {
+                    for (int iy = 0; iy < 8; iy++) {
+                        System.arraycopy(inputRows[b], c * 64 + iy * 8, xp, c * 100 + (iy + 1) * 10 + 1, 8);
                     }
                 }
-                DoublePatchProducts.multiply(d_c1_[b], 0, 64, 1, positions, weightGrads, 8, 64, 9);
-            } else {
+                DoublePatchProducts.addTapProducts(xp, 0, taps_, positionOffsets, gradientColumns, tapSums, 9, 64, 8);
+            }
+            for (int f = 0; f < 8; f++) {
+                for (int k = 0; k < 9; k++) {
+                    d_c1_weight[f * 9 + k] += tapSums[k][f];
+                }
+            }
+        } else {
+            for (int b = 0; b < m; b++) {
                 for (int ky = 0; ky < 3; ky++) {
                     int oyFrom = Math.min(8, Math.max(0, 1 - ky));
                     int oyTo = Math.max(oyFrom, Math.min(8, 9 - ky));
@@ -2906,10 +2886,10 @@ public final class Normalized implements TrainableNetwork {
                         weightGrads[fBlock * 2 + 1][kBlock * 3 + 2] = s12;
                     }
                 }
-            }
-            for (int f = 0; f < 8; f++) {
-                for (int k = 0; k < 9; k++) {
-                    d_c1_weight[f * 9 + k] += weightGrads[f][k];
+                for (int f = 0; f < 8; f++) {
+                    for (int k = 0; k < 9; k++) {
+                        d_c1_weight[f * 9 + k] += weightGrads[f][k];
+                    }
                 }
             }
         }
@@ -2967,18 +2947,18 @@ public final class Normalized implements TrainableNetwork {
                 d_h2_weight[i] += ((t32[b][i] * d_h2_bias_[b][i]) / t30[i]);
             }
         }
-    }
-
-    /**
-     * Part 3 of {@link #gradientTile}.
-     */
-    private void gradientTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d h2.bias
         for (int b = 0; b < m; b++) {
             for (int i = 0; i < 32; i++) {
                 d_h2_bias[i] += d_h2_bias_[b][i];
             }
         }
+    }
+
+    /**
+     * Part 3 of {@link #gradientTile}.
+     */
+    private void gradientTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d logits.weight
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 32; c++) {

@@ -554,8 +554,8 @@ final class WindowLoops {
     }
 
     /**
-     * The Vector API path of a float class's convolution weight gradient summed over the tile into
-     * the flat array {@code gradient}, where the patches by position would be copied for it (a
+     * The Vector API path of a convolution weight gradient summed over the tile into the flat
+     * array {@code gradient} (float or double), where the patches by position would be copied for it (a
      * short plane: LeNet-5's second convolution, 150 floats at each of 100 positions) and its
      * filters fill most of a vector: each sample's output gradient by position ({@code
      * PatchProducts.transposePlanes}) times the input under each tap, read where it lies ({@code
@@ -569,8 +569,7 @@ final class WindowLoops {
         java.util.Optional<KernelEmitter.SampleRows> dy = kernel.flatArray(node.arg(0));
         java.util.Optional<KernelEmitter.SampleRows> input = kernel.flatRun(node.arg(1));
         boolean padded = g.extents().reachesPadding();
-        if (!VectorKernels.covers(numeric)
-                || g.extents().patchesTooLarge()
+        if (g.extents().patchesTooLarge()
                 || takesDots(g)
                 || 2 * rowLength(g.filters) > 3 * g.filters
                 || (padded && (g.sh != 1 || g.sw != 1))

@@ -422,6 +422,159 @@ public final class DoublePatchProducts {
     }
 
     /**
+     * {@code columns[o][f] = dy[dyo + f * plane + o]} for {@code f < count} and {@code o < plane}:
+     * one sample's output gradient, {@code count} planes of {@code plane} positions, as one row per
+     * position with every filter's value in it, the right factor of {@link #addTapProducts}.
+     */
+    public static void transposePlanes(double[] dy, int dyo, int count, int plane, double[][] columns) {
+        for (int o = 0; o < plane; o++) {
+            double[] column = columns[o];
+            for (int f = 0, at = dyo + o; f < count; f++, at += plane) {
+                column[f] = dy[at];
+            }
+        }
+    }
+
+    /**
+     * {@code sums[k][f] +=} the sum over {@code o < inner} of {@code x[xo + taps[k] + offsets[o]] *
+     * columns[o][f]}, for {@code k < rows} and {@code f < width}: one sample's weight gradient of a
+     * convolution by taps, with its filters along the vectors. {@code x} is the input (or its
+     * padded copy), {@code taps[k]} the offset of tap {@code k} in it and {@code offsets[o]} that
+     * of output position {@code o}'s window, so that each input under a tap is read where it lies
+     * and broadcast, and no patches are copied; {@code columns} is the output gradient by position
+     * ({@link #transposePlanes}): {@link PatchProducts#addTapProducts} over doubles, where the digits
+     * CNN's second convolution has 32 filters, four vectors at AVX-512.
+     *
+     * <p>Each element is one chain of fused multiply-adds over {@code o} in order from zero, then one
+     * addition to {@code sums}, whichever block computes it: two samples at half weight add exactly
+     * what one sample adds. Where every row of {@code columns} and {@code sums} holds {@code width}
+     * rounded up to whole vectors, the columns past {@code width} are computed too (over whatever
+     * {@code columns} holds there); otherwise the columns past the last whole vector are scalar
+     * chains in the same order.
+     */
+    public static void addTapProducts(
+            double[] x,
+            int xo,
+            int[] taps,
+            int[] offsets,
+            double[][] columns,
+            double[][] sums,
+            int rows,
+            int inner,
+            int width) {
+        int vectorWidth = vectorWidth(columns, sums, rows, inner, width);
+        for (int j = 0; j < vectorWidth; j += LANES) {
+            int k = 0;
+            for (; k + 8 <= rows; k += 8) {
+                taps8x1(x, xo, taps, k, offsets, columns, sums, inner, j);
+            }
+            for (; k + 4 <= rows; k += 4) {
+                taps4x1(x, xo, taps, k, offsets, columns, sums, inner, j);
+            }
+            for (; k < rows; k++) {
+                taps1x1(x, xo + taps[k], offsets, columns, sums[k], inner, j);
+            }
+        }
+        for (int k = 0; k < rows; k++) {
+            int t = xo + taps[k];
+            for (int f = vectorWidth; f < width; f++) {
+                double s = 0.0;
+                for (int o = 0; o < inner; o++) {
+                    s = Math.fma(x[t + offsets[o]], columns[o][f], s);
+                }
+                sums[k][f] += s;
+            }
+        }
+    }
+
+    /** Taps {@code k} to {@code k + 7} of {@link #addTapProducts}, one vector of filters from {@code j}. */
+    private static void taps8x1(
+            double[] x,
+            int xo,
+            int[] taps,
+            int k,
+            int[] offsets,
+            double[][] columns,
+            double[][] sums,
+            int inner,
+            int j) {
+        int t0 = xo + taps[k];
+        int t1 = xo + taps[k + 1];
+        int t2 = xo + taps[k + 2];
+        int t3 = xo + taps[k + 3];
+        int t4 = xo + taps[k + 4];
+        int t5 = xo + taps[k + 5];
+        int t6 = xo + taps[k + 6];
+        int t7 = xo + taps[k + 7];
+        DoubleVector s0 = DoubleVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        for (int o = 0; o < inner; o++) {
+            int at = offsets[o];
+            DoubleVector g = DoubleVector.fromArray(SPECIES, columns[o], j);
+            s0 = g.fma(DoubleVector.broadcast(SPECIES, x[t0 + at]), s0);
+            s1 = g.fma(DoubleVector.broadcast(SPECIES, x[t1 + at]), s1);
+            s2 = g.fma(DoubleVector.broadcast(SPECIES, x[t2 + at]), s2);
+            s3 = g.fma(DoubleVector.broadcast(SPECIES, x[t3 + at]), s3);
+            s4 = g.fma(DoubleVector.broadcast(SPECIES, x[t4 + at]), s4);
+            s5 = g.fma(DoubleVector.broadcast(SPECIES, x[t5 + at]), s5);
+            s6 = g.fma(DoubleVector.broadcast(SPECIES, x[t6 + at]), s6);
+            s7 = g.fma(DoubleVector.broadcast(SPECIES, x[t7 + at]), s7);
+        }
+        addTo(sums[k], j, s0);
+        addTo(sums[k + 1], j, s1);
+        addTo(sums[k + 2], j, s2);
+        addTo(sums[k + 3], j, s3);
+        addTo(sums[k + 4], j, s4);
+        addTo(sums[k + 5], j, s5);
+        addTo(sums[k + 6], j, s6);
+        addTo(sums[k + 7], j, s7);
+    }
+
+    /** Taps {@code k} to {@code k + 3} of {@link #addTapProducts}, one vector of filters from {@code j}. */
+    private static void taps4x1(
+            double[] x,
+            int xo,
+            int[] taps,
+            int k,
+            int[] offsets,
+            double[][] columns,
+            double[][] sums,
+            int inner,
+            int j) {
+        int t0 = xo + taps[k];
+        int t1 = xo + taps[k + 1];
+        int t2 = xo + taps[k + 2];
+        int t3 = xo + taps[k + 3];
+        DoubleVector s0 = DoubleVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+        for (int o = 0; o < inner; o++) {
+            int at = offsets[o];
+            DoubleVector g = DoubleVector.fromArray(SPECIES, columns[o], j);
+            s0 = g.fma(DoubleVector.broadcast(SPECIES, x[t0 + at]), s0);
+            s1 = g.fma(DoubleVector.broadcast(SPECIES, x[t1 + at]), s1);
+            s2 = g.fma(DoubleVector.broadcast(SPECIES, x[t2 + at]), s2);
+            s3 = g.fma(DoubleVector.broadcast(SPECIES, x[t3 + at]), s3);
+        }
+        addTo(sums[k], j, s0);
+        addTo(sums[k + 1], j, s1);
+        addTo(sums[k + 2], j, s2);
+        addTo(sums[k + 3], j, s3);
+    }
+
+    /** One tap of {@link #addTapProducts}, its inputs from {@code x[t]}, one vector of filters from {@code j}. */
+    private static void taps1x1(double[] x, int t, int[] offsets, double[][] columns, double[] sums, int inner, int j) {
+        DoubleVector s = DoubleVector.zero(SPECIES);
+        for (int o = 0; o < inner; o++) {
+            s = DoubleVector.fromArray(SPECIES, columns[o], j)
+                    .fma(DoubleVector.broadcast(SPECIES, x[t + offsets[o]]), s);
+        }
+        addTo(sums, j, s);
+    }
+
+    /** {@code row[j..] += s}. */
+    private static void addTo(double[] row, int j, DoubleVector s) {
+        DoubleVector.fromArray(SPECIES, row, j).add(s).intoArray(row, j);
+    }
+
+    /**
      * {@code dst[d + i] = src[s + i]} for {@code i < length}: a run of inputs copied into a row
      * of patches (im2col) by whole vectors. Where a whole vector fits in both arrays the last one
      * runs past the run's end, so a run of 6 doubles is one load and one store where a loop or

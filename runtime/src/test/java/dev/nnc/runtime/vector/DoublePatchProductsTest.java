@@ -140,6 +140,76 @@ class DoublePatchProductsTest {
      * length (shorter than a vector, whole vectors, a tail) and offsets, and near the end of either
      * array nothing is written past the array (the copy finishes by elements there).
      */
+    /**
+     * The weight gradient by taps: each element is its chain of multiply-adds over the positions
+     * from zero, then one addition to the sum already there, bit for bit, whichever block computes
+     * it (taps in eights, fours and singles); filters of whole vectors, rows rounded up to them
+     * (the columns past the width computed, nothing past the rows touched) and rows cut short (a
+     * scalar tail); taps and positions in any order, from an offset into the input.
+     */
+    @Test
+    void tapProductsAddEachElementsChainToTheSumBefore() {
+        for (int rows : new int[] {1, 3, 4, 7, 8, 13, 150}) {
+            for (int inner : new int[] {1, 5, 100}) {
+                for (int width : new int[] {1, LANES - 2, LANES, 2 * LANES + 3, 4 * LANES, 5 * LANES + 1}) {
+                    for (boolean roomy : new boolean[] {false, true}) {
+                        int length = roomy ? (width + LANES - 1) / LANES * LANES : width;
+                        int[] taps = new int[rows];
+                        for (int k = 0; k < rows; k++) {
+                            taps[k] = (k * 7) % (rows + 3);
+                        }
+                        int[] offsets = new int[inner];
+                        for (int o = 0; o < inner; o++) {
+                            offsets[o] = (o * 5) % (inner + 1);
+                        }
+                        int xo = 2;
+                        double[] x = values(xo + rows + 3 + inner + 1);
+                        double[][] columns = rows(inner, length);
+                        double[][] sums = rows(rows, length + 1);
+                        double[][] before = new double[rows][];
+                        for (int k = 0; k < rows; k++) {
+                            before[k] = sums[k].clone();
+                        }
+                        DoublePatchProducts.addTapProducts(x, xo, taps, offsets, columns, sums, rows, inner, width);
+                        for (int k = 0; k < rows; k++) {
+                            for (int f = 0; f < width; f++) {
+                                double chain = 0.0;
+                                for (int o = 0; o < inner; o++) {
+                                    chain = Math.fma(x[xo + taps[k] + offsets[o]], columns[o][f], chain);
+                                }
+                                assertEquals(
+                                        Double.doubleToRawLongBits(before[k][f] + chain),
+                                        Double.doubleToRawLongBits(sums[k][f]),
+                                        "rows %d, inner %d, width %d, roomy %b at [%d][%d]"
+                                                .formatted(rows, inner, width, roomy, k, f));
+                            }
+                            assertEquals(before[k][length], sums[k][length], "past the rows' length at " + k);
+                            if (!roomy) {
+                                for (int f = width; f < length; f++) {
+                                    assertEquals(before[k][f], sums[k][f], "past the width at " + k);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void transposedPlanesHoldEachPositionsFilters() {
+        int count = 5;
+        int plane = 7;
+        double[] dy = values(3 + count * plane);
+        double[][] columns = rows(plane, count + 2);
+        DoublePatchProducts.transposePlanes(dy, 3, count, plane, columns);
+        for (int o = 0; o < plane; o++) {
+            for (int f = 0; f < count; f++) {
+                assertEquals(dy[3 + f * plane + o], columns[o][f], "position %d, filter %d".formatted(o, f));
+            }
+        }
+    }
+
     @Test
     void copyRunCopiesTheRunAndAtMostAVectorPastIt() {
         double[] src = values(3 * LANES + 5);

@@ -261,7 +261,7 @@ class PatchProductsTest {
     void tapProductsAddEachElementsChainToTheSumBefore() {
         for (int rows : new int[] {1, 3, 4, 7, 8, 13, 150}) {
             for (int inner : new int[] {1, 5, 100}) {
-                for (int width : new int[] {1, LANES - 2, LANES, 2 * LANES + 3}) {
+                for (int width : new int[] {1, LANES - 2, LANES, 2 * LANES + 3, 4 * LANES, 5 * LANES + 1}) {
                     for (boolean roomy : new boolean[] {false, true}) {
                         int length = roomy ? (width + LANES - 1) / LANES * LANES : width;
                         int[] taps = new int[rows];
