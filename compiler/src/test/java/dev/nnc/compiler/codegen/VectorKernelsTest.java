@@ -230,22 +230,15 @@ class VectorKernelsTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 3, 9})
     void weightGradientsByLanesMatchTheDoubleTwin(int n) throws ReflectiveOperationException {
-        assertTrue(Vectorization.ENABLED, "this test runs with --add-modules " + Vectorization.MODULE);
-        GeneratedClasses classes = GeneratedClasses.compile("ConvLanes", LANES);
-        String source = classes.files().get(0).content();
+        Twins t = twins("ConvLanes", LANES, n, 310);
         assertTrue(
-                source.split("PatchProducts\\.addShiftedLanes\\(", -1).length - 1 == 2,
+                t.source().split("PatchProducts\\.addShiftedLanes\\(", -1).length - 1 == 2,
                 "both weight gradients are kept by lanes");
         assertTrue(
-                source.contains("PatchProducts.addUnderTaps("), "c1's input gradient is added under its taps by runs");
-        TrainableNetwork single = classes.newInstance("ConvLanes");
-        TrainableNetwork twin = doubleTwin(single, "ConvLanes", LANES);
-        single.getClass().getMethod("setThreads", int.class).invoke(single, n == 9 ? 2 : 1);
-
-        double[] xs = floatExact(gaussian(310 + n, n * single.inputSize()));
-        double[] ys = Numerics.oneHot(n, single.targetSize(), 320 + n);
-        assertTwiceAtHalfWeightIsOnce(single, xs, ys);
-        assertGradientAndStepsMatch(twin, single, xs, ys, n, n + " samples");
+                t.source().contains("PatchProducts.addUnderTaps("),
+                "c1's input gradient is added under its taps by runs");
+        assertTwiceAtHalfWeightIsOnce(t.single(), t.xs(), t.ys());
+        assertGradientAndStepsMatch(t.twin(), t.single(), t.xs(), t.ys(), n, n + " samples");
     }
 
     /**
@@ -274,21 +267,13 @@ class VectorKernelsTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 3, 9})
     void weightGradientsByTapsMatchTheDoubleTwin(int n) throws ReflectiveOperationException {
-        assertTrue(Vectorization.ENABLED, "this test runs with --add-modules " + Vectorization.MODULE);
-        GeneratedClasses classes = GeneratedClasses.compile("ConvTaps", TAPS);
-        String source = classes.files().get(0).content();
+        Twins t = twins("ConvTaps", TAPS, n, 330);
         assertTrue(
-                source.split("PatchProducts\\.addTapProducts\\(", -1).length - 1 == 2,
+                t.source().split("PatchProducts\\.addTapProducts\\(", -1).length - 1 == 2,
                 "both weight gradients are kept by taps");
-        assertTrue(source.contains("xp, 0, taps"), "c0's taps read its padded copy");
-        TrainableNetwork single = classes.newInstance("ConvTaps");
-        TrainableNetwork twin = doubleTwin(single, "ConvTaps", TAPS);
-        single.getClass().getMethod("setThreads", int.class).invoke(single, n == 9 ? 2 : 1);
-
-        double[] xs = floatExact(gaussian(330 + n, n * single.inputSize()));
-        double[] ys = Numerics.oneHot(n, single.targetSize(), 340 + n);
-        assertTwiceAtHalfWeightIsOnce(single, xs, ys);
-        assertGradientAndStepsMatch(twin, single, xs, ys, n, n + " samples");
+        assertTrue(t.source().contains("xp, 0, taps"), "c0's taps read its padded copy");
+        assertTwiceAtHalfWeightIsOnce(t.single(), t.xs(), t.ys());
+        assertGradientAndStepsMatch(t.twin(), t.single(), t.xs(), t.ys(), n, n + " samples");
     }
 
     /**
@@ -319,23 +304,34 @@ class VectorKernelsTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 3, 9})
     void maxPoolsByVectorsMatchTheDoubleTwin(int n) throws ReflectiveOperationException {
-        assertTrue(Vectorization.ENABLED, "this test runs with --add-modules " + Vectorization.MODULE);
-        GeneratedClasses classes = GeneratedClasses.compile("PoolPairs", POOLS);
-        String source = classes.files().get(0).content();
-        assertTrue(source.contains("VectorPools.maxPoolPairs(c0_"), "the 2-D pool by vectors");
-        assertTrue(source.contains("VectorPools.maxPoolPairsGradient("), "its gradient by vectors");
-        TrainableNetwork single = classes.newInstance("PoolPairs");
-        TrainableNetwork twin = doubleTwin(single, "PoolPairs", POOLS);
-        single.getClass().getMethod("setThreads", int.class).invoke(single, n == 9 ? 2 : 1);
-
-        double[] xs = floatExact(gaussian(350 + n, n * single.inputSize()));
-        double[] ys = Numerics.oneHot(n, single.targetSize(), 360 + n);
-        double[] outputs = new double[n * single.outputSize()];
+        Twins t = twins("PoolPairs", POOLS, n, 350);
+        assertTrue(t.source().contains("VectorPools.maxPoolPairs(c0_"), "the 2-D pool by vectors");
+        assertTrue(t.source().contains("VectorPools.maxPoolPairsGradient("), "its gradient by vectors");
+        double[] outputs = new double[n * t.single().outputSize()];
         double[] expected = new double[outputs.length];
-        single.predict(xs, n, outputs);
-        twin.predict(xs, n, expected);
+        t.single().predict(t.xs(), n, outputs);
+        t.twin().predict(t.xs(), n, expected);
         assertAllClose(expected, outputs, RTOL, ATOL, "outputs of " + n + " samples");
-        assertGradientAndStepsMatch(twin, single, xs, ys, n, n + " samples");
+        assertGradientAndStepsMatch(t.twin(), t.single(), t.xs(), t.ys(), n, n + " samples");
+    }
+
+    /** A float network's generated source and instance, its double twin, and {@code n} samples of data. */
+    private record Twins(String source, TrainableNetwork single, TrainableNetwork twin, double[] xs, double[] ys) {}
+
+    /**
+     * Float network {@code name} of {@code spec} on the Vector API path (two threads for nine
+     * samples, one otherwise), its double twin with the same parameters, and {@code n} samples:
+     * float-exact inputs from seed {@code seed + n}, one-hot targets from {@code seed + 10 + n}.
+     */
+    private static Twins twins(String name, String spec, int n, int seed) throws ReflectiveOperationException {
+        assertTrue(Vectorization.ENABLED, "this test runs with --add-modules " + Vectorization.MODULE);
+        GeneratedClasses classes = GeneratedClasses.compile(name, spec);
+        TrainableNetwork single = classes.newInstance(name);
+        TrainableNetwork twin = doubleTwin(single, name, spec);
+        single.getClass().getMethod("setThreads", int.class).invoke(single, n == 9 ? 2 : 1);
+        double[] xs = floatExact(gaussian(seed + n, n * single.inputSize()));
+        double[] ys = Numerics.oneHot(n, single.targetSize(), seed + 10 + n);
+        return new Twins(classes.files().get(0).content(), single, twin, xs, ys);
     }
 
     /** The gradient of the first sample, and of the same sample twice (each at half weight): the same bits. */
