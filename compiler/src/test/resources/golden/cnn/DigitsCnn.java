@@ -11,6 +11,7 @@ import dev.nnc.runtime.TrainableNetwork;
 import dev.nnc.runtime.Vectorization;
 import dev.nnc.runtime.vector.DoublePatchProducts;
 import dev.nnc.runtime.vector.DoubleProducts;
+import dev.nnc.runtime.vector.DoubleVectorPools;
 import dev.nnc.runtime.vector.VectorFunctions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -1111,18 +1112,22 @@ public final class DigitsCnn implements TrainableNetwork {
         }
         // cnn.nn:7  p1
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                for (int oy = 0; oy < 4; oy++) {
-                    for (int ox = 0; ox < 4; ox++) {
-                        double best = (-1.0 / 0.0);
-                        for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 + ky;
-                            for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 + kx;
-                                best = Math.max(best, c1_[b][c * 64 + iy * 8 + ix]);
+            if (Vectorization.ENABLED) {
+                DoubleVectorPools.maxPoolPairs(c1_[b], 0, p1_[b], 0, 8, 8, 8, 2, 4, 4);
+            } else {
+                for (int c = 0; c < 8; c++) {
+                    for (int oy = 0; oy < 4; oy++) {
+                        for (int ox = 0; ox < 4; ox++) {
+                            double best = (-1.0 / 0.0);
+                            for (int ky = 0; ky < 2; ky++) {
+                                int iy = oy * 2 + ky;
+                                for (int kx = 0; kx < 2; kx++) {
+                                    int ix = ox * 2 + kx;
+                                    best = Math.max(best, c1_[b][c * 64 + iy * 8 + ix]);
+                                }
                             }
+                            p1_[b][c * 16 + oy * 4 + ox] = best;
                         }
-                        p1_[b][c * 16 + oy * 4 + ox] = best;
                     }
                 }
             }
@@ -1391,18 +1396,22 @@ public final class DigitsCnn implements TrainableNetwork {
         }
         // cnn.nn:7  p1
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                for (int oy = 0; oy < 4; oy++) {
-                    for (int ox = 0; ox < 4; ox++) {
-                        double best = (-1.0 / 0.0);
-                        for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 + ky;
-                            for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 + kx;
-                                best = Math.max(best, c1_[b][c * 64 + iy * 8 + ix]);
+            if (Vectorization.ENABLED) {
+                DoubleVectorPools.maxPoolPairs(c1_[b], 0, p1_[b], 0, 8, 8, 8, 2, 4, 4);
+            } else {
+                for (int c = 0; c < 8; c++) {
+                    for (int oy = 0; oy < 4; oy++) {
+                        for (int ox = 0; ox < 4; ox++) {
+                            double best = (-1.0 / 0.0);
+                            for (int ky = 0; ky < 2; ky++) {
+                                int iy = oy * 2 + ky;
+                                for (int kx = 0; kx < 2; kx++) {
+                                    int ix = ox * 2 + kx;
+                                    best = Math.max(best, c1_[b][c * 64 + iy * 8 + ix]);
+                                }
                             }
+                            p1_[b][c * 16 + oy * 4 + ox] = best;
                         }
-                        p1_[b][c * 16 + oy * 4 + ox] = best;
                     }
                 }
             }
@@ -1669,18 +1678,22 @@ public final class DigitsCnn implements TrainableNetwork {
         }
         // cnn.nn:7  p1
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                for (int oy = 0; oy < 4; oy++) {
-                    for (int ox = 0; ox < 4; ox++) {
-                        double best = (-1.0 / 0.0);
-                        for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 + ky;
-                            for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 + kx;
-                                best = Math.max(best, c1_[b][c * 64 + iy * 8 + ix]);
+            if (Vectorization.ENABLED) {
+                DoubleVectorPools.maxPoolPairs(c1_[b], 0, p1_[b], 0, 8, 8, 8, 2, 4, 4);
+            } else {
+                for (int c = 0; c < 8; c++) {
+                    for (int oy = 0; oy < 4; oy++) {
+                        for (int ox = 0; ox < 4; ox++) {
+                            double best = (-1.0 / 0.0);
+                            for (int ky = 0; ky < 2; ky++) {
+                                int iy = oy * 2 + ky;
+                                for (int kx = 0; kx < 2; kx++) {
+                                    int ix = ox * 2 + kx;
+                                    best = Math.max(best, c1_[b][c * 64 + iy * 8 + ix]);
+                                }
                             }
+                            p1_[b][c * 16 + oy * 4 + ox] = best;
                         }
-                        p1_[b][c * 16 + oy * 4 + ox] = best;
                     }
                 }
             }
@@ -1990,39 +2003,43 @@ public final class DigitsCnn implements TrainableNetwork {
         }
         // grad of cnn.nn:6  c1
         for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 512; i++) {
-                d_c1_[b][i] = 0.0;
-            }
-            for (int c = 0; c < 8; c++) {
-                for (int oy = 0; oy < 4; oy++) {
-                    for (int ox = 0; ox < 4; ox++) {
-                        double maximum = p1_[b][c * 16 + oy * 4 + ox];
-                        int at = -1;
-                        if (!Double.isNaN(maximum)) {
-                            for (int ky = 0; ky < 2; ky++) {
-                                int iy = oy * 2 + ky;
-                                for (int kx = 0; kx < 2; kx++) {
-                                    int ix = ox * 2 + kx;
-                                    int i = c * 64 + iy * 8 + ix;
-                                    at = firstEqual(at, c1_[b][i], maximum, i);
+            if (Vectorization.ENABLED) {
+                DoubleVectorPools.maxPoolPairsGradient(d_p1_[b], 0, c1_[b], 0, p1_[b], 0, d_c1_[b], 0, 8, 8, 8, 2, 4, 4);
+            } else {
+                for (int i = 0; i < 512; i++) {
+                    d_c1_[b][i] = 0.0;
+                }
+                for (int c = 0; c < 8; c++) {
+                    for (int oy = 0; oy < 4; oy++) {
+                        for (int ox = 0; ox < 4; ox++) {
+                            double maximum = p1_[b][c * 16 + oy * 4 + ox];
+                            int at = -1;
+                            if (!Double.isNaN(maximum)) {
+                                for (int ky = 0; ky < 2; ky++) {
+                                    int iy = oy * 2 + ky;
+                                    for (int kx = 0; kx < 2; kx++) {
+                                        int ix = ox * 2 + kx;
+                                        int i = c * 64 + iy * 8 + ix;
+                                        at = firstEqual(at, c1_[b][i], maximum, i);
+                                    }
                                 }
-                            }
-                        } else {
-                            double best = 0.0;
-                            for (int ky = 0; ky < 2; ky++) {
-                                int iy = oy * 2 + ky;
-                                for (int kx = 0; kx < 2; kx++) {
-                                    int ix = ox * 2 + kx;
-                                    int i = c * 64 + iy * 8 + ix;
-                                    double v = c1_[b][i];
-                                    if (at < 0 || v > best) {
-                                        best = v;
-                                        at = i;
+                            } else {
+                                double best = 0.0;
+                                for (int ky = 0; ky < 2; ky++) {
+                                    int iy = oy * 2 + ky;
+                                    for (int kx = 0; kx < 2; kx++) {
+                                        int ix = ox * 2 + kx;
+                                        int i = c * 64 + iy * 8 + ix;
+                                        double v = c1_[b][i];
+                                        if (at < 0 || v > best) {
+                                            best = v;
+                                            at = i;
+                                        }
                                     }
                                 }
                             }
+                            d_c1_[b][at] += d_p1_[b][c * 16 + oy * 4 + ox];
                         }
-                        d_c1_[b][at] += d_p1_[b][c * 16 + oy * 4 + ox];
                     }
                 }
             }
@@ -2036,6 +2053,12 @@ public final class DigitsCnn implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 3 of {@link #trainTile}.
+     */
+    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of cnn.nn:6  c1.bias
         for (int b = 0; b < m; b++) {
             for (int cBlock = 0; cBlock < 2; cBlock++) {
@@ -2055,12 +2078,6 @@ public final class DigitsCnn implements TrainableNetwork {
                 d_c1_bias_[b][cBlock * 4 + 3] = s03;
             }
         }
-    }
-
-    /**
-     * Part 3 of {@link #trainTile}.
-     */
-    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d c1.weight
         // the input under each tap times the output gradient by position, by taps over the tile
         if (Vectorization.ENABLED) {

@@ -10,6 +10,7 @@ import dev.nnc.runtime.TrainableNetwork;
 import dev.nnc.runtime.Vectorization;
 import dev.nnc.runtime.vector.DoublePatchProducts;
 import dev.nnc.runtime.vector.DoubleProducts;
+import dev.nnc.runtime.vector.DoubleVectorPools;
 import dev.nnc.runtime.vector.VectorFunctions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -1161,18 +1162,22 @@ public final class Normalized implements TrainableNetwork {
         }
         // normalized.nn:8  p1
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                for (int oy = 0; oy < 4; oy++) {
-                    for (int ox = 0; ox < 4; ox++) {
-                        double best = (-1.0 / 0.0);
-                        for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 + ky;
-                            for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 + kx;
-                                best = Math.max(best, n1_[b][c * 64 + iy * 8 + ix]);
+            if (Vectorization.ENABLED) {
+                DoubleVectorPools.maxPoolPairs(n1_[b], 0, p1_[b], 0, 8, 8, 8, 2, 4, 4);
+            } else {
+                for (int c = 0; c < 8; c++) {
+                    for (int oy = 0; oy < 4; oy++) {
+                        for (int ox = 0; ox < 4; ox++) {
+                            double best = (-1.0 / 0.0);
+                            for (int ky = 0; ky < 2; ky++) {
+                                int iy = oy * 2 + ky;
+                                for (int kx = 0; kx < 2; kx++) {
+                                    int ix = ox * 2 + kx;
+                                    best = Math.max(best, n1_[b][c * 64 + iy * 8 + ix]);
+                                }
                             }
+                            p1_[b][c * 16 + oy * 4 + ox] = best;
                         }
-                        p1_[b][c * 16 + oy * 4 + ox] = best;
                     }
                 }
             }
@@ -1290,10 +1295,24 @@ public final class Normalized implements TrainableNetwork {
      * The loss of the {@code m} samples from {@code xs[xo]} on (without dropout); returns the sum of their losses.
      */
     private double lossTile(double[] xs, int xo, double[] ys, int yo, int m) {
+        // Split into parts: one method of this size would exceed HotSpot's compilation limit.
         for (int b = 0; b < m; b++) {
             System.arraycopy(xs, xo + b * 64, inputRows[b], 0, 64);
             System.arraycopy(ys, yo + b * 10, targetRows[b], 0, 10);
         }
+        lossTile0(xs, xo, ys, yo, m);
+        lossTile1(xs, xo, ys, yo, m);
+        double lossSum = 0.0;
+        for (int b = 0; b < m; b++) {
+            lossSum += t43[b];
+        }
+        return lossSum;
+    }
+
+    /**
+     * Part 0 of {@link #lossTile}.
+     */
+    private void lossTile0(double[] xs, int xo, double[] ys, int yo, int m) {
         // normalized.nn:6  c1
         for (int b = 0; b < m; b++) {
             if (Vectorization.ENABLED) {
@@ -1378,18 +1397,22 @@ public final class Normalized implements TrainableNetwork {
         }
         // normalized.nn:8  p1
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                for (int oy = 0; oy < 4; oy++) {
-                    for (int ox = 0; ox < 4; ox++) {
-                        double best = (-1.0 / 0.0);
-                        for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 + ky;
-                            for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 + kx;
-                                best = Math.max(best, n1_[b][c * 64 + iy * 8 + ix]);
+            if (Vectorization.ENABLED) {
+                DoubleVectorPools.maxPoolPairs(n1_[b], 0, p1_[b], 0, 8, 8, 8, 2, 4, 4);
+            } else {
+                for (int c = 0; c < 8; c++) {
+                    for (int oy = 0; oy < 4; oy++) {
+                        for (int ox = 0; ox < 4; ox++) {
+                            double best = (-1.0 / 0.0);
+                            for (int ky = 0; ky < 2; ky++) {
+                                int iy = oy * 2 + ky;
+                                for (int kx = 0; kx < 2; kx++) {
+                                    int ix = ox * 2 + kx;
+                                    best = Math.max(best, n1_[b][c * 64 + iy * 8 + ix]);
+                                }
                             }
+                            p1_[b][c * 16 + oy * 4 + ox] = best;
                         }
-                        p1_[b][c * 16 + oy * 4 + ox] = best;
                     }
                 }
             }
@@ -1458,6 +1481,12 @@ public final class Normalized implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #lossTile}.
+     */
+    private void lossTile1(double[] xs, int xo, double[] ys, int yo, int m) {
         for (int b = 0; b < m; b++) {
             // softmax + cross_entropy fused: computed from the logits
             double max = (-1.0 / 0.0);
@@ -1477,11 +1506,6 @@ public final class Normalized implements TrainableNetwork {
                 t43[b] += targetRows[b][i] * (lse - logits[b][i]);
             }
         }
-        double lossSum = 0.0;
-        for (int b = 0; b < m; b++) {
-            lossSum += t43[b];
-        }
-        return lossSum;
     }
 
     /**
@@ -1686,18 +1710,22 @@ public final class Normalized implements TrainableNetwork {
         }
         // normalized.nn:8  p1
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                for (int oy = 0; oy < 4; oy++) {
-                    for (int ox = 0; ox < 4; ox++) {
-                        double best = (-1.0 / 0.0);
-                        for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 + ky;
-                            for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 + kx;
-                                best = Math.max(best, n1_[b][c * 64 + iy * 8 + ix]);
+            if (Vectorization.ENABLED) {
+                DoubleVectorPools.maxPoolPairs(n1_[b], 0, p1_[b], 0, 8, 8, 8, 2, 4, 4);
+            } else {
+                for (int c = 0; c < 8; c++) {
+                    for (int oy = 0; oy < 4; oy++) {
+                        for (int ox = 0; ox < 4; ox++) {
+                            double best = (-1.0 / 0.0);
+                            for (int ky = 0; ky < 2; ky++) {
+                                int iy = oy * 2 + ky;
+                                for (int kx = 0; kx < 2; kx++) {
+                                    int ix = ox * 2 + kx;
+                                    best = Math.max(best, n1_[b][c * 64 + iy * 8 + ix]);
+                                }
                             }
+                            p1_[b][c * 16 + oy * 4 + ox] = best;
                         }
-                        p1_[b][c * 16 + oy * 4 + ox] = best;
                     }
                 }
             }
@@ -1975,39 +2003,43 @@ public final class Normalized implements TrainableNetwork {
         }
         // grad of normalized.nn:7  n1
         for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 512; i++) {
-                d_n1_[b][i] = 0.0;
-            }
-            for (int c = 0; c < 8; c++) {
-                for (int oy = 0; oy < 4; oy++) {
-                    for (int ox = 0; ox < 4; ox++) {
-                        double maximum = p1_[b][c * 16 + oy * 4 + ox];
-                        int at = -1;
-                        if (!Double.isNaN(maximum)) {
-                            for (int ky = 0; ky < 2; ky++) {
-                                int iy = oy * 2 + ky;
-                                for (int kx = 0; kx < 2; kx++) {
-                                    int ix = ox * 2 + kx;
-                                    int i = c * 64 + iy * 8 + ix;
-                                    at = firstEqual(at, n1_[b][i], maximum, i);
+            if (Vectorization.ENABLED) {
+                DoubleVectorPools.maxPoolPairsGradient(t115[b], 0, n1_[b], 0, p1_[b], 0, d_n1_[b], 0, 8, 8, 8, 2, 4, 4);
+            } else {
+                for (int i = 0; i < 512; i++) {
+                    d_n1_[b][i] = 0.0;
+                }
+                for (int c = 0; c < 8; c++) {
+                    for (int oy = 0; oy < 4; oy++) {
+                        for (int ox = 0; ox < 4; ox++) {
+                            double maximum = p1_[b][c * 16 + oy * 4 + ox];
+                            int at = -1;
+                            if (!Double.isNaN(maximum)) {
+                                for (int ky = 0; ky < 2; ky++) {
+                                    int iy = oy * 2 + ky;
+                                    for (int kx = 0; kx < 2; kx++) {
+                                        int ix = ox * 2 + kx;
+                                        int i = c * 64 + iy * 8 + ix;
+                                        at = firstEqual(at, n1_[b][i], maximum, i);
+                                    }
                                 }
-                            }
-                        } else {
-                            double best = 0.0;
-                            for (int ky = 0; ky < 2; ky++) {
-                                int iy = oy * 2 + ky;
-                                for (int kx = 0; kx < 2; kx++) {
-                                    int ix = ox * 2 + kx;
-                                    int i = c * 64 + iy * 8 + ix;
-                                    double v = n1_[b][i];
-                                    if (at < 0 || v > best) {
-                                        best = v;
-                                        at = i;
+                            } else {
+                                double best = 0.0;
+                                for (int ky = 0; ky < 2; ky++) {
+                                    int iy = oy * 2 + ky;
+                                    for (int kx = 0; kx < 2; kx++) {
+                                        int ix = ox * 2 + kx;
+                                        int i = c * 64 + iy * 8 + ix;
+                                        double v = n1_[b][i];
+                                        if (at < 0 || v > best) {
+                                            best = v;
+                                            at = i;
+                                        }
                                     }
                                 }
                             }
+                            d_n1_[b][at] += t115[b][c * 16 + oy * 4 + ox];
                         }
-                        d_n1_[b][at] += t115[b][c * 16 + oy * 4 + ox];
                     }
                 }
             }
@@ -2132,6 +2164,12 @@ public final class Normalized implements TrainableNetwork {
                 d_c1_[b][i] = t136[b][i] + t140[(i) / 64];
             }
         }
+    }
+
+    /**
+     * Part 3 of {@link #trainTile}.
+     */
+    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of normalized.nn:6  c1.bias
         for (int b = 0; b < m; b++) {
             for (int cBlock = 0; cBlock < 2; cBlock++) {
@@ -2151,12 +2189,6 @@ public final class Normalized implements TrainableNetwork {
                 d_c1_bias_[b][cBlock * 4 + 3] = s03;
             }
         }
-    }
-
-    /**
-     * Part 3 of {@link #trainTile}.
-     */
-    private void trainTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d c1.weight
         // the input under each tap times the output gradient by position, by taps over the tile
         if (Vectorization.ENABLED) {
@@ -2302,6 +2334,12 @@ public final class Normalized implements TrainableNetwork {
                 d_h2_bias[i] += d_h2_bias_[b][i];
             }
         }
+    }
+
+    /**
+     * Part 4 of {@link #trainTile}.
+     */
+    private void trainTile4(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d logits.weight
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 32; c++) {
@@ -2336,12 +2374,6 @@ public final class Normalized implements TrainableNetwork {
         for (int i = 0; i < 8; i++) {
             next_n1_running_mean[i] = ((n1_running_mean[i] * 0.9) + (n1_batch_mean[i] * 0.1));
         }
-    }
-
-    /**
-     * Part 4 of {@link #trainTile}.
-     */
-    private void trainTile4(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // the next n1.running_var
         for (int i = 0; i < 8; i++) {
             next_n1_running_var[i] = ((n1_running_var[i] * 0.9) + ((0.1 * (n1_batch_var[i] * t18)) / t20));
@@ -2480,18 +2512,22 @@ public final class Normalized implements TrainableNetwork {
         }
         // normalized.nn:8  p1
         for (int b = 0; b < m; b++) {
-            for (int c = 0; c < 8; c++) {
-                for (int oy = 0; oy < 4; oy++) {
-                    for (int ox = 0; ox < 4; ox++) {
-                        double best = (-1.0 / 0.0);
-                        for (int ky = 0; ky < 2; ky++) {
-                            int iy = oy * 2 + ky;
-                            for (int kx = 0; kx < 2; kx++) {
-                                int ix = ox * 2 + kx;
-                                best = Math.max(best, n1_[b][c * 64 + iy * 8 + ix]);
+            if (Vectorization.ENABLED) {
+                DoubleVectorPools.maxPoolPairs(n1_[b], 0, p1_[b], 0, 8, 8, 8, 2, 4, 4);
+            } else {
+                for (int c = 0; c < 8; c++) {
+                    for (int oy = 0; oy < 4; oy++) {
+                        for (int ox = 0; ox < 4; ox++) {
+                            double best = (-1.0 / 0.0);
+                            for (int ky = 0; ky < 2; ky++) {
+                                int iy = oy * 2 + ky;
+                                for (int kx = 0; kx < 2; kx++) {
+                                    int ix = ox * 2 + kx;
+                                    best = Math.max(best, n1_[b][c * 64 + iy * 8 + ix]);
+                                }
                             }
+                            p1_[b][c * 16 + oy * 4 + ox] = best;
                         }
-                        p1_[b][c * 16 + oy * 4 + ox] = best;
                     }
                 }
             }
@@ -2547,6 +2583,12 @@ public final class Normalized implements TrainableNetwork {
                 h2_[b][i] = Math.max(t35[b][i], 0.0);
             }
         }
+    }
+
+    /**
+     * Part 1 of {@link #gradientTile}.
+     */
+    private void gradientTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // normalized.nn:11  logits
         // logits = W x + bias for each sample: multiply-adds along weight rows, 4 rows per pass
         for (int b = 0; b < m; b++) {
@@ -2576,12 +2618,6 @@ public final class Normalized implements TrainableNetwork {
                 }
             }
         }
-    }
-
-    /**
-     * Part 1 of {@link #gradientTile}.
-     */
-    private void gradientTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // normalized.nn:12  probs
         for (int b = 0; b < m; b++) {
             // softmax + cross_entropy fused: from the logits, sharing exp(z - max) with the softmax
@@ -2689,39 +2725,43 @@ public final class Normalized implements TrainableNetwork {
         }
         // grad of normalized.nn:7  n1
         for (int b = 0; b < m; b++) {
-            for (int i = 0; i < 512; i++) {
-                d_n1_[b][i] = 0.0;
-            }
-            for (int c = 0; c < 8; c++) {
-                for (int oy = 0; oy < 4; oy++) {
-                    for (int ox = 0; ox < 4; ox++) {
-                        double maximum = p1_[b][c * 16 + oy * 4 + ox];
-                        int at = -1;
-                        if (!Double.isNaN(maximum)) {
-                            for (int ky = 0; ky < 2; ky++) {
-                                int iy = oy * 2 + ky;
-                                for (int kx = 0; kx < 2; kx++) {
-                                    int ix = ox * 2 + kx;
-                                    int i = c * 64 + iy * 8 + ix;
-                                    at = firstEqual(at, n1_[b][i], maximum, i);
+            if (Vectorization.ENABLED) {
+                DoubleVectorPools.maxPoolPairsGradient(t61[b], 0, n1_[b], 0, p1_[b], 0, d_n1_[b], 0, 8, 8, 8, 2, 4, 4);
+            } else {
+                for (int i = 0; i < 512; i++) {
+                    d_n1_[b][i] = 0.0;
+                }
+                for (int c = 0; c < 8; c++) {
+                    for (int oy = 0; oy < 4; oy++) {
+                        for (int ox = 0; ox < 4; ox++) {
+                            double maximum = p1_[b][c * 16 + oy * 4 + ox];
+                            int at = -1;
+                            if (!Double.isNaN(maximum)) {
+                                for (int ky = 0; ky < 2; ky++) {
+                                    int iy = oy * 2 + ky;
+                                    for (int kx = 0; kx < 2; kx++) {
+                                        int ix = ox * 2 + kx;
+                                        int i = c * 64 + iy * 8 + ix;
+                                        at = firstEqual(at, n1_[b][i], maximum, i);
+                                    }
                                 }
-                            }
-                        } else {
-                            double best = 0.0;
-                            for (int ky = 0; ky < 2; ky++) {
-                                int iy = oy * 2 + ky;
-                                for (int kx = 0; kx < 2; kx++) {
-                                    int ix = ox * 2 + kx;
-                                    int i = c * 64 + iy * 8 + ix;
-                                    double v = n1_[b][i];
-                                    if (at < 0 || v > best) {
-                                        best = v;
-                                        at = i;
+                            } else {
+                                double best = 0.0;
+                                for (int ky = 0; ky < 2; ky++) {
+                                    int iy = oy * 2 + ky;
+                                    for (int kx = 0; kx < 2; kx++) {
+                                        int ix = ox * 2 + kx;
+                                        int i = c * 64 + iy * 8 + ix;
+                                        double v = n1_[b][i];
+                                        if (at < 0 || v > best) {
+                                            best = v;
+                                            at = i;
+                                        }
                                     }
                                 }
                             }
+                            d_n1_[b][at] += t61[b][c * 16 + oy * 4 + ox];
                         }
-                        d_n1_[b][at] += t61[b][c * 16 + oy * 4 + ox];
                     }
                 }
             }
@@ -2735,6 +2775,12 @@ public final class Normalized implements TrainableNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Part 2 of {@link #gradientTile}.
+     */
+    private void gradientTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of normalized.nn:7  n1.bias
         for (int b = 0; b < m; b++) {
             for (int cBlock = 0; cBlock < 2; cBlock++) {
@@ -2783,12 +2829,6 @@ public final class Normalized implements TrainableNetwork {
                 t69[b][cBlock * 4 + 3] = s03;
             }
         }
-    }
-
-    /**
-     * Part 2 of {@link #gradientTile}.
-     */
-    private void gradientTile2(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // grad of normalized.nn:6  c1.bias
         for (int b = 0; b < m; b++) {
             for (int cBlock = 0; cBlock < 2; cBlock++) {
@@ -2911,6 +2951,12 @@ public final class Normalized implements TrainableNetwork {
                 d_n1_bias[i] += d_n1_bias_[b][i];
             }
         }
+    }
+
+    /**
+     * Part 3 of {@link #gradientTile}.
+     */
+    private void gradientTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d z2.weight
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 128; c++) {
@@ -2953,12 +2999,6 @@ public final class Normalized implements TrainableNetwork {
                 d_h2_bias[i] += d_h2_bias_[b][i];
             }
         }
-    }
-
-    /**
-     * Part 3 of {@link #gradientTile}.
-     */
-    private void gradientTile3(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         // accumulate d loss / d logits.weight
         // sum over the tile of outer products, one gradient column at a time, 4 samples per pass
         for (int c = 0; c < 32; c++) {

@@ -10,22 +10,21 @@ import dev.nnc.compiler.semantic.Shape;
 import java.util.Optional;
 
 /**
- * The Vector API path of float max pools over windows of one or two rows by two columns at a
- * stride of the window, without padding, and of their gradients: one call per sample of the
- * runtime's {@code VectorPools}, in front of the plain loops of the loop-nest stage. The pools
- * of LeNet-5 took a fifth of its training step in the plain loops (docs/codegen.md, "Pools by
- * vectors"); the results are the same bits.
+ * The Vector API path of max pools over windows of one or two rows by two columns at a stride of
+ * the window, without padding, and of their gradients: one call per sample of the runtime's {@code
+ * VectorPools} ({@code DoubleVectorPools} in double classes), in front of the plain loops of the
+ * loop-nest stage. The pools of LeNet-5 took a fifth of its training step in the plain loops
+ * (docs/codegen.md, "Pools by vectors"); the results are the same bits.
  */
 final class PoolKernels {
     private static final ClassName POOLS = ClassName.get("dev.nnc.runtime.vector", "VectorPools");
+    private static final ClassName DOUBLE_POOLS = ClassName.get("dev.nnc.runtime.vector", "DoubleVectorPools");
 
     private PoolKernels() {}
 
     /** The call that computes {@code node} for the current sample, if it is a pool of that kind. */
     static Optional<CodeBlock> call(KernelEmitter kernel, Numeric numeric, Node node) {
-        if (!VectorKernels.covers(numeric)) {
-            return Optional.empty();
-        }
+        ClassName pools = numeric.isFloat() ? POOLS : DOUBLE_POOLS;
         if (node.op() instanceof SpatialOp.MaxPool pool) {
             WindowGeometry g = pairs(pool.window(), pool.input());
             if (g == null) {
@@ -38,7 +37,7 @@ final class PoolKernels {
             }
             return Optional.of(CodeBlock.of(
                     "$T.maxPoolPairs($L, $L, $L, $L, $L);\n",
-                    POOLS,
+                    pools,
                     run(x.get()),
                     run(y.get()),
                     extents(g),
@@ -59,7 +58,7 @@ final class PoolKernels {
             }
             return Optional.of(CodeBlock.of(
                     "$T.maxPoolPairsGradient($L, $L, $L, $L, $L, $L, $L, $L);\n",
-                    POOLS,
+                    pools,
                     run(dy.get()),
                     run(x.get()),
                     run(y.get()),

@@ -59,7 +59,7 @@ final class OperatorCaches {
                 .add(DoubleVector.zero(DoubleVector.SPECIES_PREFERRED))
                 .add(DoubleVector.broadcast(DoubleVector.SPECIES_PREFERRED, 1.0));
         DoubleVector widened = (DoubleVector) f.convertShape(VectorOperators.F2D, DoubleVector.SPECIES_PREFERRED, 0);
-        DoubleVector sum = d.fma(d, d).add(widened).mul(d);
+        DoubleVector sum = d.fma(d, d).add(widened).mul(d).max(d);
         sum = sum.blend(d, d.compare(VectorOperators.GT, 0.0));
         sum.intoArray(doubles, 0);
         floats[0] = (float) sum.reduceLanes(VectorOperators.ADD);
