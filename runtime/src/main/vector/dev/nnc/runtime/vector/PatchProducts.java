@@ -776,14 +776,14 @@ public final class PatchProducts {
             s6 = g.fma(FloatVector.broadcast(SPECIES, x[t6 + at]), s6);
             s7 = g.fma(FloatVector.broadcast(SPECIES, x[t7 + at]), s7);
         }
-        addTo(sums[k], j, s0);
-        addTo(sums[k + 1], j, s1);
-        addTo(sums[k + 2], j, s2);
-        addTo(sums[k + 3], j, s3);
-        addTo(sums[k + 4], j, s4);
-        addTo(sums[k + 5], j, s5);
-        addTo(sums[k + 6], j, s6);
-        addTo(sums[k + 7], j, s7);
+        FloatVector.fromArray(SPECIES, sums[k], j).add(s0).intoArray(sums[k], j);
+        FloatVector.fromArray(SPECIES, sums[k + 1], j).add(s1).intoArray(sums[k + 1], j);
+        FloatVector.fromArray(SPECIES, sums[k + 2], j).add(s2).intoArray(sums[k + 2], j);
+        FloatVector.fromArray(SPECIES, sums[k + 3], j).add(s3).intoArray(sums[k + 3], j);
+        FloatVector.fromArray(SPECIES, sums[k + 4], j).add(s4).intoArray(sums[k + 4], j);
+        FloatVector.fromArray(SPECIES, sums[k + 5], j).add(s5).intoArray(sums[k + 5], j);
+        FloatVector.fromArray(SPECIES, sums[k + 6], j).add(s6).intoArray(sums[k + 6], j);
+        FloatVector.fromArray(SPECIES, sums[k + 7], j).add(s7).intoArray(sums[k + 7], j);
     }
 
     /** Taps {@code k} to {@code k + 3} of {@link #addTapProducts}, one vector of filters from {@code j}. */
@@ -802,10 +802,10 @@ public final class PatchProducts {
             s2 = g.fma(FloatVector.broadcast(SPECIES, x[t2 + at]), s2);
             s3 = g.fma(FloatVector.broadcast(SPECIES, x[t3 + at]), s3);
         }
-        addTo(sums[k], j, s0);
-        addTo(sums[k + 1], j, s1);
-        addTo(sums[k + 2], j, s2);
-        addTo(sums[k + 3], j, s3);
+        FloatVector.fromArray(SPECIES, sums[k], j).add(s0).intoArray(sums[k], j);
+        FloatVector.fromArray(SPECIES, sums[k + 1], j).add(s1).intoArray(sums[k + 1], j);
+        FloatVector.fromArray(SPECIES, sums[k + 2], j).add(s2).intoArray(sums[k + 2], j);
+        FloatVector.fromArray(SPECIES, sums[k + 3], j).add(s3).intoArray(sums[k + 3], j);
     }
 
     /** One tap of {@link #addTapProducts}, its inputs from {@code x[t]}, one vector of filters from {@code j}. */
@@ -814,12 +814,7 @@ public final class PatchProducts {
         for (int o = 0; o < inner; o++) {
             s = FloatVector.fromArray(SPECIES, columns[o], j).fma(FloatVector.broadcast(SPECIES, x[t + offsets[o]]), s);
         }
-        addTo(sums, j, s);
-    }
-
-    /** {@code row[j..] += s}. */
-    private static void addTo(float[] row, int j, FloatVector s) {
-        FloatVector.fromArray(SPECIES, row, j).add(s).intoArray(row, j);
+        FloatVector.fromArray(SPECIES, sums, j).add(s).intoArray(sums, j);
     }
 
     /**
