@@ -200,16 +200,20 @@ final class WindowLoops {
      * then row, then column, as the weight's row orders them.
      */
     private String tapTable(Geometry g) {
-        int wp = g.paddedW();
+        return tapTable(g, g.paddedH() * g.paddedW(), g.paddedW());
+    }
+
+    /** The table of each tap's offset in an input of planes {@code plane} long and rows {@code width} wide. */
+    private String tapTable(Geometry g, int plane, int width) {
         return kernel.intTable(
                 "taps",
                 CodeBlock.of(
                         "$N($L, $L, $L, $L, $L, $L)",
                         kernel.helper("tapOffsets"),
                         g.channels,
-                        g.paddedH() * wp,
+                        plane,
                         g.kh,
-                        g.dh * wp,
+                        g.dh * width,
                         g.kw,
                         g.dw));
     }
@@ -598,17 +602,7 @@ final class WindowLoops {
             positions = offsetTable(g, g.paddedW(), 1);
             x = CodeBlock.of("xp, 0");
         } else {
-            taps = kernel.intTable(
-                    "taps",
-                    CodeBlock.of(
-                            "$N($L, $L, $L, $L, $L, $L)",
-                            kernel.helper("tapOffsets"),
-                            g.channels,
-                            g.inPlane,
-                            g.kh,
-                            g.dh * g.inW,
-                            g.kw,
-                            g.dw));
+            taps = tapTable(g, g.inPlane, g.inW);
             positions = offsetTable(g, g.sh * g.inW, g.sw);
             x = CodeBlock.of("$L, $L", input.get().array(), input.get().offset());
         }
