@@ -1040,7 +1040,7 @@ public final class Forecast implements TrainableNetwork {
         // sequences.nn:6  trace
         {
             for (int b = 0; b < m; b++) {
-                Arrays.fill(states[b], 0.0);
+                Arrays.fill(states[b], 0, 16, 0.0);
             }
             for (int t = 0; t < 16; t++) {
                 {
@@ -1114,20 +1114,17 @@ public final class Forecast implements TrainableNetwork {
                     }
                 }
                 for (int b = 0; b < m; b++) {
-                    double[] s = gateSums[b];
-                    double[] h = states[b];
-                    double[] a = candidates[0];
                     for (int g = 0; g < 32; g++) {
-                        s[g] = sigmoid(input_projection[b][t * 48 + g] + s[g]);
+                        gateSums[b][g] = sigmoid(input_projection[b][t * 48 + g] + gateSums[b][g]);
                     }
                     for (int u = 0; u < 16; u++) {
-                        a[u] = Math.tanh(input_projection[b][t * 48 + 32 + u] + s[u] * s[32 + u]);
+                        candidates[0][u] = Math.tanh(input_projection[b][t * 48 + u + 32] + gateSums[b][u] * gateSums[b][u + 32]);
                     }
                     for (int u = 0; u < 16; u++) {
-                        double z = s[16 + u];
-                        double n = a[u];
-                        h[u] = (1.0 - z) * n + z * h[u];
-                        trace[b][(0 + t) * 16 + u] = h[u];
+                        double z = gateSums[b][u + 16];
+                        double n = candidates[0][u];
+                        states[b][u] = (1.0 - z) * n + z * states[b][u];
+                        trace[b][t * 16 + u] = states[b][u];
                     }
                 }
             }
@@ -1204,7 +1201,7 @@ public final class Forecast implements TrainableNetwork {
         // sequences.nn:6  trace
         {
             for (int b = 0; b < m; b++) {
-                Arrays.fill(states[b], 0.0);
+                Arrays.fill(states[b], 0, 16, 0.0);
             }
             for (int t = 0; t < 16; t++) {
                 {
@@ -1278,20 +1275,17 @@ public final class Forecast implements TrainableNetwork {
                     }
                 }
                 for (int b = 0; b < m; b++) {
-                    double[] s = gateSums[b];
-                    double[] h = states[b];
-                    double[] a = candidates[0];
                     for (int g = 0; g < 32; g++) {
-                        s[g] = sigmoid(input_projection[b][t * 48 + g] + s[g]);
+                        gateSums[b][g] = sigmoid(input_projection[b][t * 48 + g] + gateSums[b][g]);
                     }
                     for (int u = 0; u < 16; u++) {
-                        a[u] = Math.tanh(input_projection[b][t * 48 + 32 + u] + s[u] * s[32 + u]);
+                        candidates[0][u] = Math.tanh(input_projection[b][t * 48 + u + 32] + gateSums[b][u] * gateSums[b][u + 32]);
                     }
                     for (int u = 0; u < 16; u++) {
-                        double z = s[16 + u];
-                        double n = a[u];
-                        h[u] = (1.0 - z) * n + z * h[u];
-                        trace[b][(0 + t) * 16 + u] = h[u];
+                        double z = gateSums[b][u + 16];
+                        double n = candidates[0][u];
+                        states[b][u] = (1.0 - z) * n + z * states[b][u];
+                        trace[b][t * 16 + u] = states[b][u];
                     }
                 }
             }
@@ -1393,7 +1387,7 @@ public final class Forecast implements TrainableNetwork {
         // sequences.nn:6  trace
         {
             for (int b = 0; b < m; b++) {
-                Arrays.fill(states[b], 0.0);
+                Arrays.fill(states[b], 0, 16, 0.0);
             }
             for (int t = 0; t < 16; t++) {
                 {
@@ -1467,24 +1461,21 @@ public final class Forecast implements TrainableNetwork {
                     }
                 }
                 for (int b = 0; b < m; b++) {
-                    double[] s = gateSums[b];
-                    double[] h = states[b];
-                    double[] a = candidates[0];
                     for (int g = 0; g < 32; g++) {
-                        s[g] = sigmoid(input_projection[b][t * 48 + g] + s[g]);
+                        gateSums[b][g] = sigmoid(input_projection[b][t * 48 + g] + gateSums[b][g]);
                     }
                     for (int u = 0; u < 16; u++) {
-                        a[u] = Math.tanh(input_projection[b][t * 48 + 32 + u] + s[u] * s[32 + u]);
+                        candidates[0][u] = Math.tanh(input_projection[b][t * 48 + u + 32] + gateSums[b][u] * gateSums[b][u + 32]);
                     }
                     for (int u = 0; u < 16; u++) {
-                        double z = s[16 + u];
-                        double n = a[u];
-                        h[u] = (1.0 - z) * n + z * h[u];
-                        trace[b][(16 + t) * 16 + u] = s[u];
-                        trace[b][(32 + t) * 16 + u] = z;
-                        trace[b][(48 + t) * 16 + u] = n;
-                        trace[b][(64 + t) * 16 + u] = s[32 + u];
-                        trace[b][(0 + t) * 16 + u] = h[u];
+                        double z = gateSums[b][u + 16];
+                        double n = candidates[0][u];
+                        states[b][u] = (1.0 - z) * n + z * states[b][u];
+                        trace[b][t * 16 + u + 256] = gateSums[b][u];
+                        trace[b][t * 16 + u + 512] = z;
+                        trace[b][t * 16 + u + 768] = n;
+                        trace[b][t * 16 + u + 1024] = gateSums[b][u + 32];
+                        trace[b][t * 16 + u] = states[b][u];
                     }
                 }
             }
@@ -1564,32 +1555,33 @@ public final class Forecast implements TrainableNetwork {
     private void trainTile1(double[] xs, int xo, double[] ys, int yo, int m, double weight) {
         {
             for (int b = 0; b < m; b++) {
-                Arrays.fill(carries[b], 0.0);
+                Arrays.fill(carries[b], 0, 16, 0.0);
             }
-            for (int t = 15; t >= 0; t--) {
+            for (int back = 0; back < 16; back++) {
+                int t = 15 - back;
                 for (int b = 0; b < m; b++) {
-                    double[] dq = gateGrads[b];
-                    double[] carry = carries[b];
-                    double[] s = passedOn[b];
                     for (int u = 0; u < 16; u++) {
-                        double d = (t * 16 + u >= 0 && t * 16 + u < 256 ? (t * 16 + u >= 240 && t * 16 + u < 256 ? d_h[b][t * 16 + u - 240] : 0.0) : 0.0) + carry[u];
-                        double r = trace[b][(16 + t) * 16 + u];
-                        double z = trace[b][(32 + t) * 16 + u];
-                        double n = trace[b][(48 + t) * 16 + u];
-                        double before = t > 0 ? trace[b][(0 + t - 1) * 16 + u] : 0.0;
-                        double dn = (d * (1.0 - z)) * (1.0 - n * n);
-                        double dr = (dn * trace[b][(64 + t) * 16 + u]) * r * (1.0 - r);
-                        double dz = (d * (before - n)) * z * (1.0 - z);
-                        t33[b][t * 48 + 0 + u] = dr;
-                        t33[b][t * 48 + 16 + u] = dz;
-                        t33[b][t * 48 + 32 + u] = dn;
-                        dq[u] = dr;
-                        dq[16 + u] = dz;
-                        dq[32 + u] = dn * r;
-                        s[u] = d * z;
+                        double d = (t * 16 + u >= 0 && t * 16 + u < 256 ? (t * 16 + u >= 240 && t * 16 + u < 256 ? d_h[b][t * 16 + u - 240] : 0.0) : 0.0) + carries[b][u];
+                        double r = trace[b][t * 16 + u + 256];
+                        double z = trace[b][t * 16 + u + 512];
+                        double n = trace[b][t * 16 + u + 768];
+                        double before = 0.0;
+                        if (t - 1 >= 0) {
+                            before = trace[b][t * 16 + u - 16];
+                        }
+                        double dn = d * (1.0 - z) * (1.0 - n * n);
+                        double dr = dn * trace[b][t * 16 + u + 1024] * r * (1.0 - r);
+                        double dz = d * (before - n) * z * (1.0 - z);
+                        t33[b][t * 48 + u] = dr;
+                        t33[b][t * 48 + u + 16] = dz;
+                        t33[b][t * 48 + u + 32] = dn;
+                        gateGrads[b][u] = dr;
+                        gateGrads[b][u + 16] = dz;
+                        gateGrads[b][u + 32] = dn * r;
+                        passedOn[b][u] = d * z;
                     }
                     for (int g = 0; g < 48; g++) {
-                        t33[b][(16 + t) * 48 + g] = dq[g];
+                        t33[b][t * 48 + g + 768] = gateGrads[b][g];
                     }
                 }
                 {

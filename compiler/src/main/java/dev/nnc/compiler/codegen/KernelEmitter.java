@@ -697,13 +697,13 @@ final class KernelEmitter {
     }
 
     /**
-     * Whether a live node runs a loop nest, {@link WindowLoops} or {@link SequenceLoops}, which index arrays and
+     * Whether a live node runs a loop nest or {@link WindowLoops}, which index arrays and
      * so cannot be unrolled.
      */
     private boolean hasWindowLoops() {
         for (int id = live.nextSetBit(0); id >= 0; id = live.nextSetBit(id + 1)) {
             Node node = graph.node(id);
-            if (Loops.lowers(node) || WindowLoops.computes(node) || SequenceLoops.computes(node)) {
+            if (Loops.lowers(node) || Loops.recurs(node) || WindowLoops.computes(node)) {
                 return true;
             }
         }
@@ -1168,10 +1168,9 @@ final class KernelEmitter {
                     .add(loops.prologue())
                     .add(isBatched(node.id()) ? forEachSample(statement) : statement)
                     .build();
-        } else if (SequenceLoops.computes(node)) {
+        } else if (Loops.recurs(node)) {
             // A tile runs time outside and its samples inside, a sample alone the loop over time.
-            SequenceLoops loops = new SequenceLoops(this, numeric);
-            return loops.emit(node, isBatched(node.id()));
+            return Recurrences.emit(this, numeric, node, isBatched(node.id()));
         } else {
             statement = structured.emit(node, type, unrolled);
         }

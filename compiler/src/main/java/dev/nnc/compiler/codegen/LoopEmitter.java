@@ -162,9 +162,66 @@ final class LoopEmitter {
             code.nextControlFlow("else");
             test.otherwise().forEach(s -> statement(code, s));
             code.endControlFlow();
+        } else if (stmt instanceof Stmt.Product product) {
+            code.add(new SampleProducts(kernel, numeric).emit(product, bound(product.samples())));
+        } else if (stmt instanceof Stmt.Activate activate) {
+            activate(code, activate);
         } else {
             throw new InternalCompilerError("no Java for " + stmt);
         }
+    }
+
+    /**
+     * A run of gates: in the plain loops the function of each argument, unit by unit (float's
+     * rational gate functions, which C2 vectorises along the run, or double's exact ones); in
+     * float classes run with the Vector API the arguments stored and then one call of the
+     * runtime's vector function over the run.
+     */
+    private void activate(CodeBlock.Builder code, Stmt.Activate a) {
+        CodeBlock row = CodeBlock.of("$N[$L]", a.array(), affine(a.row()));
+        CodeBlock argument = value(a.value());
+        CodeBlock plain = runOf(a, CodeBlock.of("$L[$N] = $L", row, a.variable(), gate(a.function(), argument)));
+        if (!VectorKernels.covers(numeric)) {
+            code.add(plain);
+            return;
+        }
+        CodeBlock vector = CodeBlock.builder()
+                .add(runOf(a, CodeBlock.of("$L[$N] = $L", row, a.variable(), argument)))
+                .addStatement(
+                        "$T.$L($L, $L, $L)",
+                        VectorKernels.FUNCTIONS,
+                        a.function() == Stmt.Activate.Gate.SIGMOID ? "sigmoid" : "tanh",
+                        row,
+                        a.from(),
+                        a.count())
+                .build();
+        code.add(VectorKernels.vectorOrPlain(vector, plain));
+    }
+
+    private static CodeBlock runOf(Stmt.Activate a, CodeBlock statement) {
+        return CodeBlock.builder()
+                .beginControlFlow("for (int $1N = $2L; $1N < $3L; $1N++)", a.variable(), a.from(), a.from() + a.count())
+                .addStatement(statement)
+                .endControlFlow()
+                .build();
+    }
+
+    /**
+     * A gate's function in the plain loops: in float the rational {@code gateSigmoid} and {@code
+     * gateTanh} ({@link Helpers}), within 2e-7 and 6 ulp, which C2 vectorises across a run; in
+     * double the exact functions.
+     */
+    private CodeBlock gate(Stmt.Activate.Gate function, CodeBlock x) {
+        if (!numeric.isFloat()) {
+            return function == Stmt.Activate.Gate.SIGMOID
+                    ? CodeBlock.of("$N($L)", kernel.helper("sigmoid"), x)
+                    : kernel.tanh(x);
+        }
+        if (function == Stmt.Activate.Gate.TANH) {
+            return CodeBlock.of("$N($L)", kernel.helper("gateTanh"), x);
+        }
+        kernel.helper("gateTanh"); // gateSigmoid calls it
+        return CodeBlock.of("$N($L)", kernel.helper("gateSigmoid"), x);
     }
 
     /**
@@ -352,6 +409,10 @@ final class LoopEmitter {
         if (v instanceof Value.Maximum max) {
             return CodeBlock.of("$T.max($L, $L)", JavaLang.MATH, value(max.left()), value(max.right()));
         }
+        if (v instanceof Value.Positive p) {
+            String zero = numeric.literal(0);
+            return CodeBlock.of("$L > $L ? $L : $L", value(p.test()), zero, value(p.then()), zero);
+        }
         if (v instanceof Value.Call call) {
             return numeric.math(call.function().method(), value(call.argument()));
         }
@@ -367,7 +428,9 @@ final class LoopEmitter {
     private CodeBlock grouped(Value v, boolean right) {
         boolean sum = v instanceof Value.Sum || v instanceof Value.Difference;
         boolean multiplicative = v instanceof Value.Product || v instanceof Value.Quotient;
-        return sum || (right && multiplicative) ? CodeBlock.of("($L)", value(v)) : value(v);
+        return sum || v instanceof Value.Positive || (right && multiplicative)
+                ? CodeBlock.of("($L)", value(v))
+                : value(v);
     }
 
     private CodeBlock place(Place place) {

@@ -54,6 +54,35 @@ public final class Loops {
         return scheduled(ReductionNests.crossEntropyWithSoftmax(crossEntropy, softmax, graph, fresh), unrolled);
     }
 
+    /** Whether {@code node}'s op is a recurrence or its adjoint, whose nest {@link #recurrence} gives. */
+    public static boolean recurs(Node node) {
+        return SequenceNests.lowers(node);
+    }
+
+    /**
+     * The scheduled nest of recurrence {@code node} (forward, or backward through time) for the
+     * samples {@code context} names, time outside and samples inside (see {@link SequenceNests}).
+     */
+    public static List<Stmt> recurrence(Node node, Graph graph, Recurrence context) {
+        return Scheduler.schedule(SequenceNests.lower(node, graph, context));
+    }
+
+    /**
+     * What a recurrence's nest needs from the code generator: {@code weight}, the array of the
+     * hidden weight in the layout its product runs along (by columns forward, by rows backward);
+     * the {@code samples} (a number, or the tile's count) and the {@code most} there can be; the
+     * {@code scratch} rows it keeps state in; and which blocks of the trace the kernel reads
+     * ({@code kept}: a prediction reads only the states).
+     */
+    public record Recurrence(
+            String weight, Bound samples, int most, ScratchRows scratch, java.util.function.IntPredicate kept) {}
+
+    /** Names a scratch array of {@code rows} rows of {@code columns} for a nest, allocating it. */
+    @FunctionalInterface
+    public interface ScratchRows {
+        String rows(String name, int rows, int columns);
+    }
+
     /** Whether {@code body} reads the name {@code name} anywhere. */
     public static boolean mentions(List<Stmt> body, String name) {
         return Mentions.of(body).contains(name);

@@ -72,6 +72,14 @@ final class Mentions {
             names.add(test.name());
             block(test.body());
             block(test.otherwise());
+        } else if (stmt instanceof Stmt.Product product) {
+            bound(product.samples());
+        } else if (stmt instanceof Stmt.Activate activate) {
+            affine(activate.row());
+            Mentions inner = new Mentions();
+            inner.value(activate.value());
+            inner.names.remove(activate.variable());
+            names.addAll(inner.names);
         }
     }
 
@@ -100,6 +108,9 @@ final class Mentions {
         } else if (v instanceof Value.Maximum max) {
             value(max.left());
             value(max.right());
+        } else if (v instanceof Value.Positive p) {
+            value(p.test());
+            value(p.then());
         } else if (v instanceof Value.Call call) {
             value(call.argument());
         } else if (v instanceof Value.Total total) {

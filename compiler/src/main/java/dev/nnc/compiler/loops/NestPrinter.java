@@ -101,6 +101,17 @@ public final class NestPrinter {
             text.append(indent);
             line("else");
             block(test.otherwise(), indent + "  ");
+        } else if (stmt instanceof Stmt.Product product) {
+            String start = product.addend() instanceof Stmt.Product.Addend.Element e
+                    ? "%" + e.node() + "[j]"
+                    : ((Stmt.Product.Addend.Row) product.addend()).array() + "[b]";
+            line("product b < " + product.samples().text() + ": " + product.y() + "[b] = " + start + " + "
+                    + product.x() + "[b] " + product.weight() + " (" + product.inner() + " x " + product.width()
+                    + ")");
+        } else if (stmt instanceof Stmt.Activate a) {
+            line("for " + a.variable() + " from " + a.from() + " to " + (a.from() + a.count()) + ": " + a.array()
+                    + "[" + affine(a.row()) + "][" + a.variable() + "] = "
+                    + a.function().name().toLowerCase(java.util.Locale.ROOT) + "(" + value(a.value()) + ")");
         } else {
             throw new IllegalStateException("unknown statement " + stmt);
         }
@@ -141,6 +152,9 @@ public final class NestPrinter {
         }
         if (v instanceof Value.Maximum max) {
             return "max(" + value(max.left()) + ", " + value(max.right()) + ")";
+        }
+        if (v instanceof Value.Positive p) {
+            return "(" + value(p.test()) + " > 0 ? " + value(p.then()) + " : 0)";
         }
         if (v instanceof Value.Call call) {
             return call.function().method() + "(" + value(call.argument()) + ")";

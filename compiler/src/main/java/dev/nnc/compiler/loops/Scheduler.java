@@ -389,6 +389,8 @@ final class Scheduler {
                 declaredAnywhere(test.otherwise(), names);
             } else if (s instanceof Stmt.Run run) {
                 names.add(run.variable());
+            } else if (s instanceof Stmt.Activate activate) {
+                names.add(activate.variable());
             }
         }
     }

@@ -161,4 +161,52 @@ public sealed interface Stmt {
             otherwise = List.copyOf(otherwise);
         }
     }
+
+    /**
+     * {@code y[b] = addend + x[b] W} for the samples {@code b} in {@code [0, samples)}, at most
+     * {@code most} of them: {@code x[b]} a row of {@code inner} and {@code y[b]} a row of {@code
+     * width} of scratch arrays, {@code W} the weight {@code [inner][width]} whose rows the array
+     * {@code weight} holds (a field of the class). A product of a whole row by a weight is the one
+     * step of a nest that the code generator writes as a kernel of its choosing (blocked plain
+     * loops, or the runtime's register-blocked product on the Vector API path), so its sums add in
+     * an order the nest does not fix: each path adds them in its own order, the same for every
+     * sample and every tile.
+     */
+    record Product(String x, String weight, String y, Addend addend, int inner, int width, Bound samples, int most)
+            implements Stmt {
+
+        /** What each row of the product starts from. */
+        public sealed interface Addend {
+
+            /**
+             * Element {@code j} of node {@code node}, a vector of {@code width} (a bias), the same
+             * for every sample.
+             */
+            record Element(int node) implements Addend {}
+
+            /**
+             * Row {@code b} of the scratch array {@code array}, which the product consumes: its
+             * row may hold anything afterwards (the plain loops add into it and trade it for
+             * {@code y}'s).
+             */
+            record Row(String array) implements Addend {}
+        }
+    }
+
+    /**
+     * {@code array[row][variable] = function(value)} for {@code variable} in {@code [from, from +
+     * count)}: a run of a recurrent cell's gates through the logistic function or tanh. The code
+     * generator chooses the function's form, as the precision and the path allow (the exact
+     * function, float's rational gate functions, or the runtime's vector functions over the run
+     * once its arguments are stored); {@code value} reads {@code variable}.
+     */
+    record Activate(String variable, String array, Affine row, int from, int count, Gate function, Value value)
+            implements Stmt {
+
+        /** The two functions of the gates. */
+        public enum Gate {
+            SIGMOID,
+            TANH
+        }
+    }
 }

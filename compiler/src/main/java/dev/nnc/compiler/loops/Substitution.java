@@ -76,6 +76,15 @@ final class Substitution {
         if (stmt instanceof Stmt.IfNotNaN test) {
             return new Stmt.IfNotNaN(test.name(), apply(test.body()), apply(test.otherwise()));
         }
+        if (stmt instanceof Stmt.Product) {
+            // Its rows are the samples' and its bounds numbers or the tile's count: no index.
+            return stmt;
+        }
+        if (stmt instanceof Stmt.Activate a) {
+            // The run binds its own variable, which a well-formed nest never substitutes.
+            return new Stmt.Activate(
+                    a.variable(), a.array(), affine(a.row()), a.from(), a.count(), a.function(), value(a.value()));
+        }
         throw new IllegalStateException("unknown statement " + stmt);
     }
 
@@ -103,6 +112,9 @@ final class Substitution {
         }
         if (v instanceof Value.Maximum max) {
             return new Value.Maximum(value(max.left()), value(max.right()));
+        }
+        if (v instanceof Value.Positive p) {
+            return new Value.Positive(value(p.test()), value(p.then()));
         }
         if (v instanceof Value.Call call) {
             return new Value.Call(call.function(), value(call.argument()));

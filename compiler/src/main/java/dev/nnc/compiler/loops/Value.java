@@ -43,6 +43,12 @@ public sealed interface Value {
     /** {@code Math.max}: NaN if either is NaN, and free of branches. */
     record Maximum(Value left, Value right) implements Value {}
 
+    /**
+     * {@code test > 0 ? then : 0}: the derivative of relu at {@code test}, a comparison that a NaN
+     * fails (its gradient is zero, as {@code Math.max(x, 0)}'s derivative takes it).
+     */
+    record Positive(Value test, Value then) implements Value {}
+
     /** One of the elementary functions of the stable losses, applied to {@code argument}. */
     record Call(Elementary function, Value argument) implements Value {}
 

@@ -1,0 +1,117 @@
+package dev.nnc.compiler.loops;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a nest in double precision as its statements define it, over the values of a tile's
+ * samples: {@code nodes} maps a graph node to its rows (one per sample, read and written at the
+ * current {@code b}, or row 0 outside the loops over samples), {@code arrays} the scratch rows and
+ * weights the nest names. A {@link Stmt.Product} is its definition ({@code addend + x W}, summed in
+ * order), a {@link Stmt.Activate} the exact functions. What a nest computes can so be checked
+ * against the reference evaluator without the code generator.
+ */
+final class NestEvaluator extends NestInterpreter {
+    private final Map<Integer, double[][]> nodes;
+    private final Map<String, double[][]> arrays;
+    private final Map<String, Double> locals = new HashMap<>();
+
+    private NestEvaluator(Map<Integer, double[][]> nodes, Map<String, double[][]> arrays) {
+        this.nodes = nodes;
+        this.arrays = arrays;
+    }
+
+    static void run(List<Stmt> nest, Map<Integer, double[][]> nodes, Map<String, double[][]> arrays, int samples) {
+        NestEvaluator evaluator = new NestEvaluator(nodes, arrays);
+        evaluator.ints.put("m", samples);
+        evaluator.block(nest);
+    }
+
+    @Override
+    protected void write(String array, Affine row, Affine column, Value value) {
+        arrays.get(array)[index(row)][index(column)] = value(value);
+    }
+
+    @Override
+    protected void other(Stmt stmt) {
+        if (stmt instanceof Stmt.Declare declare) {
+            locals.put(declare.name(), value(declare.initial()));
+        } else if (stmt instanceof Stmt.Assign assign) {
+            locals.put(assign.name(), value(assign.value()));
+        } else if (stmt instanceof Stmt.Store store) {
+            double[] row = sampleRow(store.node());
+            int at = index(((Place.At) store.place()).position());
+            row[at] = store.accumulate() ? row[at] + value(store.value()) : value(store.value());
+        } else if (stmt instanceof Stmt.Product product) {
+            product(product);
+        } else if (stmt instanceof Stmt.Activate a) {
+            double[] row = arrays.get(a.array())[index(a.row())];
+            for (int v = a.from(); v < a.from() + a.count(); v++) {
+                ints.put(a.variable(), v);
+                double x = value(a.value());
+                row[v] = a.function() == Stmt.Activate.Gate.SIGMOID ? 1 / (1 + Math.exp(-x)) : Math.tanh(x);
+            }
+            ints.remove(a.variable());
+        } else {
+            super.other(stmt);
+        }
+    }
+
+    private void product(Stmt.Product product) {
+        double[][] w = arrays.get(product.weight());
+        for (int b = 0; b < bound(product.samples()); b++) {
+            double[] x = arrays.get(product.x())[b];
+            double[] y = new double[product.width()];
+            for (int j = 0; j < product.width(); j++) {
+                double s = product.addend() instanceof Stmt.Product.Addend.Row row
+                        ? arrays.get(row.array())[b][j]
+                        : nodes.get(((Stmt.Product.Addend.Element) product.addend()).node())[0][j];
+                for (int k = 0; k < product.inner(); k++) {
+                    s += x[k] * w[k][j];
+                }
+                y[j] = s;
+            }
+            arrays.get(product.y())[b] = y;
+        }
+    }
+
+    private double[] sampleRow(int node) {
+        Integer b = ints.get("b");
+        return nodes.get(node)[b == null ? 0 : b];
+    }
+
+    private double value(Value v) {
+        if (v instanceof Value.Literal literal) {
+            return literal.value();
+        }
+        if (v instanceof Value.Local local) {
+            return locals.get(local.name());
+        }
+        if (v instanceof Value.Load load) {
+            return sampleRow(load.node())[index(((Place.At) load.place()).position())];
+        }
+        if (v instanceof Value.Cell cell) {
+            return arrays.get(cell.array())[index(cell.row())][index(cell.column())];
+        }
+        if (v instanceof Value.Sum s) {
+            return value(s.left()) + value(s.right());
+        }
+        if (v instanceof Value.Product p) {
+            return value(p.left()) * value(p.right());
+        }
+        if (v instanceof Value.Quotient q) {
+            return value(q.left()) / value(q.right());
+        }
+        if (v instanceof Value.Difference d) {
+            return value(d.left()) - value(d.right());
+        }
+        if (v instanceof Value.Maximum max) {
+            return Math.max(value(max.left()), value(max.right()));
+        }
+        if (v instanceof Value.Positive p) {
+            return value(p.test()) > 0 ? value(p.then()) : 0;
+        }
+        throw new IllegalArgumentException("not run here: " + v);
+    }
+}
