@@ -141,7 +141,7 @@ record InputLayerSplit(ParameterField weight, int inputOffset) {
     // private void computeInputPartials(float[] xs, int m, int part, int parts) { ... }
     MethodSpec computeInputPartials(Numeric numeric, int inputSize) {
         String type = numeric.type().toString();
-        CodeBlock plain = StructuredEmitter.rowBlockLoops(
+        CodeBlock plain = SampleProducts.rowBlockLoops(
                 "k",
                 "k1 - k0",
                 CodeBlock.builder()
@@ -149,9 +149,8 @@ record InputLayerSplit(ParameterField weight, int inputOffset) {
                         .addStatement("$L[] y = partial[b]", type)
                         .addStatement("$T.fill(y, $L)", java.util.Arrays.class, numeric.literal(0))
                         .build(),
-                r -> CodeBlock.of(
-                        "$L x$L = inputRows[b][$L]", type, r, offset(StructuredEmitter.indexPlus("k0 + k", r))),
-                r -> CodeBlock.of("$L[] w$L = $N[$L]", type, r, WEIGHT_SHARE, StructuredEmitter.indexPlus("k", r)),
+                r -> CodeBlock.of("$L x$L = inputRows[b][$L]", type, r, offset(SampleProducts.indexPlus("k0 + k", r))),
+                r -> CodeBlock.of("$L[] w$L = $N[$L]", type, r, WEIGHT_SHARE, SampleProducts.indexPlus("k", r)),
                 r -> CodeBlock.of("x$L * w$L[j]", r, r),
                 "y[j]",
                 "j",
@@ -196,7 +195,7 @@ record InputLayerSplit(ParameterField weight, int inputOffset) {
     // private void computeInputGradient(int m, int part, int parts) { ... }
     MethodSpec computeInputGradient(Numeric numeric) {
         String type = numeric.type().toString();
-        CodeBlock plain = StructuredEmitter.rowBlockLoops(
+        CodeBlock plain = SampleProducts.rowBlockLoops(
                 "b",
                 "m",
                 CodeBlock.builder()
@@ -204,9 +203,8 @@ record InputLayerSplit(ParameterField weight, int inputOffset) {
                         .addStatement("$L[] g = $N[c - k0]", type, GRADIENT_SHARE)
                         .addStatement("$T.fill(g, $L)", java.util.Arrays.class, numeric.literal(0))
                         .build(),
-                s -> CodeBlock.of(
-                        "$L x$L = inputRows[$L][$L]", type, s, StructuredEmitter.indexPlus("b", s), offset("c")),
-                s -> CodeBlock.of("$L[] u$L = $N[$L]", type, s, DELTAS, StructuredEmitter.indexPlus("b", s)),
+                s -> CodeBlock.of("$L x$L = inputRows[$L][$L]", type, s, SampleProducts.indexPlus("b", s), offset("c")),
+                s -> CodeBlock.of("$L[] u$L = $N[$L]", type, s, DELTAS, SampleProducts.indexPlus("b", s)),
                 s -> CodeBlock.of("x$L * u$L[r]", s, s),
                 "g[r]",
                 "r",

@@ -1126,7 +1126,7 @@ final class KernelEmitter {
         Op op = node.op();
         StructuredEmitter structured = new StructuredEmitter(this, numeric);
         if (isBatched(node.id()) && structured.handlesTile(node)) {
-            CodeBlock product = structured.emitTile(node, type);
+            CodeBlock product = structured.emitTile(node);
             if (inputSplit.isEmpty() || inputSplit.get().product() != node.id()) {
                 return product;
             }

@@ -321,7 +321,7 @@ final class TileGradientSinks {
     //     ... the remaining samples one by one ...
     // }
     private CodeBlock outerSum(ParameterField p, Node outer, boolean clears) {
-        int block = StructuredEmitter.ROW_BLOCK;
+        int block = SampleProducts.ROW_BLOCK;
         CodeBlock comment = CodeBlock.of(
                 "// sum over the tile of outer products, one gradient column at a time, $L samples per pass\n", block);
         CodeBlock loops = outerSumLoops(p, outer, clears);
@@ -340,7 +340,7 @@ final class TileGradientSinks {
 
     private CodeBlock outerSumLoops(ParameterField p, Node outer, boolean clears) {
         String type = numeric.type().toString();
-        int block = StructuredEmitter.ROW_BLOCK;
+        int block = SampleProducts.ROW_BLOCK;
         CodeBlock.Builder code = CodeBlock.builder()
                 .beginControlFlow("for (int c = 0; c < $L; c++)", p.cols())
                 .addStatement("$L[] g = $N[c]", type, p.gradient())

@@ -83,6 +83,27 @@ public final class Loops {
         String rows(String name, int rows, int columns);
     }
 
+    /**
+     * The nest of {@code y = W x (+ bias)} for every sample of a tile of at most {@code most}
+     * ({@code m} of them): node {@code x}'s value of {@code terms} times the weight whose rows of
+     * {@code width} the array {@code weight} holds, into node {@code y}, from the vector {@code
+     * bias} where there is one. One {@link Stmt.Product}: its kernel is the code generator's choice.
+     */
+    public static List<Stmt> tileProduct(
+            int x, String weight, int y, java.util.Optional<Integer> bias, int terms, int width, int most) {
+        Stmt.Product.Addend addend =
+                bias.<Stmt.Product.Addend>map(Stmt.Product.Addend.Element::new).orElse(new Stmt.Product.Addend.None());
+        return List.of(new Stmt.Product(
+                new Stmt.Product.Rows.Sample(x),
+                weight,
+                new Stmt.Product.Rows.Sample(y),
+                addend,
+                terms,
+                width,
+                new Bound.Named("m"),
+                most));
+    }
+
     /** Whether {@code body} reads the name {@code name} anywhere. */
     public static boolean mentions(List<Stmt> body, String name) {
         return Mentions.of(body).contains(name);

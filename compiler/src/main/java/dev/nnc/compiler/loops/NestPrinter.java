@@ -102,11 +102,14 @@ public final class NestPrinter {
             line("else");
             block(test.otherwise(), indent + "  ");
         } else if (stmt instanceof Stmt.Product product) {
-            String start = product.addend() instanceof Stmt.Product.Addend.Element e
-                    ? "%" + e.node() + "[j]"
-                    : ((Stmt.Product.Addend.Row) product.addend()).array() + "[b]";
-            line("product b < " + product.samples().text() + ": " + product.y() + "[b] = " + start + " + "
-                    + product.x() + "[b] " + product.weight() + " (" + product.inner() + " x " + product.width()
+            String start = "";
+            if (product.addend() instanceof Stmt.Product.Addend.Element e) {
+                start = "%" + e.node() + "[j] + ";
+            } else if (product.addend() instanceof Stmt.Product.Addend.Row r) {
+                start = r.array() + "[b] + ";
+            }
+            line("product b < " + product.samples().text() + ": " + rows(product.y()) + " = " + start
+                    + rows(product.x()) + " " + product.weight() + " (" + product.inner() + " x " + product.width()
                     + ")");
         } else if (stmt instanceof Stmt.Activate a) {
             line("for " + a.variable() + " from " + a.from() + " to " + (a.from() + a.count()) + ": " + a.array()
@@ -115,6 +118,12 @@ public final class NestPrinter {
         } else {
             throw new IllegalStateException("unknown statement " + stmt);
         }
+    }
+
+    private static String rows(Stmt.Product.Rows rows) {
+        return rows instanceof Stmt.Product.Rows.Scratch scratch
+                ? scratch.array() + "[b]"
+                : "%" + ((Stmt.Product.Rows.Sample) rows).node();
     }
 
     private void line(String s) {

@@ -78,9 +78,9 @@ final class SequenceNests {
         sample.add(new Stmt.Loop("u", units, forwardCell(sums, states, cells, candidates)));
         List<Stmt> step = List.of(
                 new Stmt.Product(
-                        states,
+                        new Stmt.Product.Rows.Scratch(states),
                         context.weight(),
-                        sums,
+                        new Stmt.Product.Rows.Scratch(sums),
                         new Stmt.Product.Addend.Element(node.arg(2)),
                         units,
                         rows,
@@ -221,9 +221,9 @@ final class SequenceNests {
                 new Stmt.Let("t", Affine.of("back").times(-1).plus(steps - 1)),
                 samples(List.of(new Stmt.Loop("u", units, unit), dq)),
                 new Stmt.Product(
-                        gates,
+                        new Stmt.Product.Rows.Scratch(gates),
                         context.weight(),
-                        carries,
+                        new Stmt.Product.Rows.Scratch(carries),
                         new Stmt.Product.Addend.Row(direct),
                         rows,
                         units,

@@ -165,18 +165,34 @@ public sealed interface Stmt {
     /**
      * {@code y[b] = addend + x[b] W} for the samples {@code b} in {@code [0, samples)}, at most
      * {@code most} of them: {@code x[b]} a row of {@code inner} and {@code y[b]} a row of {@code
-     * width} of scratch arrays, {@code W} the weight {@code [inner][width]} whose rows the array
-     * {@code weight} holds (a field of the class). A product of a whole row by a weight is the one
-     * step of a nest that the code generator writes as a kernel of its choosing (blocked plain
-     * loops, or the runtime's register-blocked product on the Vector API path), so its sums add in
-     * an order the nest does not fix: each path adds them in its own order, the same for every
-     * sample and every tile.
+     * width} ({@link Rows}: of scratch arrays, or the values of graph nodes for each sample), {@code
+     * W} the weight {@code [inner][width]} whose rows the array {@code weight} holds (a field of the
+     * class). A product of a whole row by a weight is the one step of a nest that the code generator
+     * writes as a kernel of its choosing (blocked plain loops, or the runtime's register-blocked
+     * products on the Vector API path), so its sums add in an order the nest does not fix: each
+     * kernel adds them in its own order, the same for every sample and every tile.
      */
-    record Product(String x, String weight, String y, Addend addend, int inner, int width, Bound samples, int most)
+    record Product(Rows x, String weight, Rows y, Addend addend, int inner, int width, Bound samples, int most)
             implements Stmt {
+
+        /** Where the rows of an operand or of the result are, one per sample. */
+        public sealed interface Rows {
+
+            /** The rows of the scratch array {@code array}. */
+            record Scratch(String array) implements Rows {}
+
+            /**
+             * The value of node {@code node} for each sample, wherever the code generator keeps it
+             * (a row of a tile, a view of another node's).
+             */
+            record Sample(int node) implements Rows {}
+        }
 
         /** What each row of the product starts from. */
         public sealed interface Addend {
+
+            /** Zero. */
+            record None() implements Addend {}
 
             /**
              * Element {@code j} of node {@code node}, a vector of {@code width} (a bias), the same

@@ -61,19 +61,28 @@ final class NestEvaluator extends NestInterpreter {
     private void product(Stmt.Product product) {
         double[][] w = arrays.get(product.weight());
         for (int b = 0; b < bound(product.samples()); b++) {
-            double[] x = arrays.get(product.x())[b];
+            double[] x = rows(product.x())[b];
             double[] y = new double[product.width()];
             for (int j = 0; j < product.width(); j++) {
-                double s = product.addend() instanceof Stmt.Product.Addend.Row row
-                        ? arrays.get(row.array())[b][j]
-                        : nodes.get(((Stmt.Product.Addend.Element) product.addend()).node())[0][j];
+                double s = 0;
+                if (product.addend() instanceof Stmt.Product.Addend.Row row) {
+                    s = arrays.get(row.array())[b][j];
+                } else if (product.addend() instanceof Stmt.Product.Addend.Element e) {
+                    s = nodes.get(e.node())[0][j];
+                }
                 for (int k = 0; k < product.inner(); k++) {
                     s += x[k] * w[k][j];
                 }
                 y[j] = s;
             }
-            arrays.get(product.y())[b] = y;
+            rows(product.y())[b] = y;
         }
+    }
+
+    private double[][] rows(Stmt.Product.Rows rows) {
+        return rows instanceof Stmt.Product.Rows.Scratch scratch
+                ? arrays.get(scratch.array())
+                : nodes.get(((Stmt.Product.Rows.Sample) rows).node());
     }
 
     private double[] sampleRow(int node) {
