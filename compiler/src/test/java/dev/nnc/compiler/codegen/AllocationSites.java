@@ -39,7 +39,9 @@ final class AllocationSites {
             recording.stop();
             Map<String, Long> bytesBySite = new LinkedHashMap<>();
             for (RecordedEvent event : events(recording)) {
-                if (event.getThread() != null
+                // A dump also holds the recording's own settings events, on this thread too.
+                if (event.getEventType().getName().startsWith("jdk.ObjectAllocation")
+                        && event.getThread() != null
                         && event.getThread().getJavaThreadId()
                                 == Thread.currentThread().getId()) {
                     long bytes =
