@@ -3,6 +3,7 @@ package dev.nnc.runtime.vector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Runs, once, every lane-wise operation, reduction and conversion that the kernels of this
@@ -37,6 +38,17 @@ import jdk.incubator.vector.VectorOperators;
  * of 128 in the product kernels, all from {@code opCode}). {@link #profileOperatorKinds} runs
  * operators of five implementation classes through {@code opCode} often enough that the JIT's
  * profile of the cast has seen them before anything compiles it.
+ *
+ * <p>A third kind of trap comes from the intrinsics' shared fallbacks: {@code VectorSupport.test}
+ * behind a mask's {@code anyTrue}, {@code rearrangeOp} and {@code shuffleToVector} behind a
+ * rearrangement's index check, {@code load} and {@code store}. The JIT compiles them on their own
+ * while the kernels still run the Vector API's Java code, with a class check for the element
+ * type they have seen; a double kernel after float ones (the max pools of a double CNN after a
+ * float CNN's) then trapped four times in {@code test} in a compilation log of the allocation
+ * tests at a limit of 10 ({@code -XX:+LogCompilation}), and a pool kernel reaches {@code test}
+ * once per rearrangement, 39 times. {@link #profileOperatorKinds} runs both element types through
+ * them as well; in the logs of the same tests after that, {@code test}, {@code rearrangeOp} and
+ * {@code shuffleToVector} trapped no more.
  *
  * <p>Every kernel class of this package calls {@link #fill} from its static initialiser.
  * {@code VectorKernelSourcesTest} checks that each operation named in their sources runs here.
@@ -73,17 +85,36 @@ final class OperatorCaches {
      */
     private static void profileOperatorKinds(FloatVector f, DoubleVector d) {
         VectorOperators.Binary[] binaries = {VectorOperators.ADD, VectorOperators.DIV};
+        VectorShuffle<Float> floatShuffle = VectorShuffle.iota(f.species(), 1, 1, true);
+        VectorShuffle<Double> doubleShuffle = VectorShuffle.iota(d.species(), 1, 1, true);
+        float[] floats = new float[f.length()];
+        double[] doubles = new double[d.length()];
         FloatVector x = f;
         DoubleVector y = d;
+        boolean any = false;
         for (int i = 0; i < OPERATOR_ROUNDS; i++) {
+            // Both element types through the shared fallbacks of a load and a store.
+            x.intoArray(floats, 0);
+            y.intoArray(doubles, 0);
+            x = FloatVector.fromArray(f.species(), floats, 0);
+            y = DoubleVector.fromArray(d.species(), doubles, 0);
             x = x.lanewise(binaries[i & 1], f) // AssociativeImpl, BinaryImpl
                     .lanewise(VectorOperators.ABS) // UnaryImpl
                     .lanewise(VectorOperators.FMA, f, f); // TernaryImpl
             x = x.blend(f, x.compare(VectorOperators.GT, f)); // ComparisonImpl
             y = y.lanewise(binaries[i & 1], d).lanewise(VectorOperators.FMA, d, d);
+            // Both element types through the shared fallbacks of a rearrangement (its index check
+            // reads the shuffle as a vector and tests a mask) and of a mask's test.
+            x = x.rearrange(floatShuffle);
+            y = y.rearrange(doubleShuffle);
+            any ^= x.compare(VectorOperators.LT, f).anyTrue()
+                    ^ y.compare(VectorOperators.LT, d).anyTrue();
         }
-        x.intoArray(new float[x.length()], 0);
-        y.intoArray(new double[y.length()], 0);
+        if (any) {
+            y = y.add(1.0);
+        }
+        x.intoArray(floats, 0);
+        y.intoArray(doubles, 0);
     }
 
     private OperatorCaches() {}

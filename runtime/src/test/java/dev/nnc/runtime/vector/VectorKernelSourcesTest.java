@@ -22,9 +22,14 @@ import org.junit.jupiter.api.Test;
  */
 class VectorKernelSourcesTest {
     private static final Path SOURCES = Path.of("src/main/vector/dev/nnc/runtime/vector");
-    /** The Vector API's methods that look an implementation up in {@code VectorOperators.ImplCache}. */
+    /**
+     * The Vector API's methods that look an implementation up in {@code VectorOperators.ImplCache},
+     * and those whose intrinsics share a fallback across element types ({@code rearrange}, {@code
+     * anyTrue}).
+     */
     private static final Pattern LOOKED_UP = Pattern.compile(
-            "\\.(abs|neg|add|sub|mul|div|min|max|pow|sqrt|fma|and|or|not|lanewise|reduceLanes)\\((VectorOperators\\.\\w+)?");
+            "\\.(abs|neg|add|sub|mul|div|min|max|pow|sqrt|fma|and|or|not|lanewise|reduceLanes|rearrange|anyTrue)"
+                    + "\\((VectorOperators\\.\\w+)?");
 
     @Test
     void everyKernelClassFillsTheCachesWhenInitialised() throws IOException {
