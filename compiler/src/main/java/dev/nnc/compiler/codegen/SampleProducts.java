@@ -38,6 +38,7 @@ final class SampleProducts {
     /** The statements of {@code product} over {@code samples} (its bound as Java). */
     CodeBlock emit(Stmt.Product product, CodeBlock samples) {
         if (product.x() instanceof Stmt.Product.Rows.Sample) {
+            // Over nodes' values only in a tiled kernel, whose count of samples is m.
             return sampleRows(product);
         }
         return scratchRows(product, samples);
@@ -61,24 +62,23 @@ final class SampleProducts {
         int vector = ((Stmt.Product.Rows.Sample) product.x()).node();
         String weights = product.weight();
         String y = kernel.storedName(((Stmt.Product.Rows.Sample) product.y()).node());
-        // The names of the form this came from: inner the output row's length, outer the terms.
-        int inner = product.width();
-        int outer = product.inner();
+        int width = product.width();
+        int terms = product.inner();
         java.util.Optional<Integer> biasNode = product.addend() instanceof Stmt.Product.Addend.Element e
                 ? java.util.Optional.of(e.node())
                 : java.util.Optional.empty();
         java.util.Optional<CodeBlock> bias = biasNode.map(b -> kernel.ref(b, Index.vectorLoop("j")));
-        int slice = predictionSlice(inner, outer, type);
-        CodeBlock loops = slice < outer
-                ? slicedTileLoops(vector, weights, y, type, inner, outer, bias, slice)
-                : tileLoops(vector, weights, y, type, inner, outer, bias);
+        int slice = predictionSlice(width, terms, type);
+        CodeBlock loops = slice < terms
+                ? slicedTileLoops(vector, weights, y, type, width, terms, bias, slice)
+                : tileLoops(vector, weights, y, type, width, terms, bias);
         java.util.Optional<KernelEmitter.SampleRows> rows = kernel.sampleRows(vector);
         // Float classes take the kernels everywhere; double classes in predictions only.
         if ((VectorKernels.covers(numeric) || kernel.predictsOnly()) && rows.isPresent()) {
             // Training kernels: the kernel writes W x and the bias, if any, is added after it.
             CodeBlock addBias = bias.map(b -> CodeBlock.builder()
                             .beginControlFlow("for (int b = 0; b < m; b++)")
-                            .beginControlFlow("for (int j = 0; j < $L; j++)", inner)
+                            .beginControlFlow("for (int j = 0; j < $L; j++)", width)
                             .addStatement("$N[b][j] += $L", y, b)
                             .endControlFlow()
                             .endControlFlow()
@@ -102,8 +102,8 @@ final class SampleProducts {
                         weights,
                         biasArray.orElse(CodeBlock.of("null")),
                         y,
-                        outer,
-                        inner);
+                        terms,
+                        width);
                 oneSample = java.util.Optional.of(
                         biasArray.isPresent() || biasNode.isEmpty()
                                 ? CodeBlock.of("$L;\n", call)
@@ -116,8 +116,8 @@ final class SampleProducts {
                             weights,
                             tileBias,
                             y,
-                            outer,
-                            inner,
+                            terms,
+                            width,
                             tileBias.isPresent() ? CodeBlock.of("") : addBias,
                             oneSample,
                             loops))
@@ -296,22 +296,22 @@ final class SampleProducts {
             String weights,
             String y,
             String type,
-            int inner,
-            int outer,
+            int width,
+            int terms,
             java.util.Optional<CodeBlock> bias,
             int slice) {
         CodeBlock.Builder code = CodeBlock.builder().beginControlFlow("for (int b = 0; b < m; b++)");
         if (bias.isPresent()) {
             code.addStatement("$L[] y = $N[b]", type, y)
-                    .beginControlFlow("for (int j = 0; j < $L; j++)", inner)
+                    .beginControlFlow("for (int j = 0; j < $L; j++)", width)
                     .addStatement("y[j] = $L", bias.get())
                     .endControlFlow();
         } else {
             code.addStatement("$T.fill($N[b], $L)", java.util.Arrays.class, y, numeric.literal(0));
         }
         code.endControlFlow()
-                .beginControlFlow("for (int from = 0; from < $L; from += $L)", outer, slice)
-                .addStatement("int to = $T.min(from + $L, $L)", JavaLang.MATH, slice, outer);
+                .beginControlFlow("for (int from = 0; from < $L; from += $L)", terms, slice)
+                .addStatement("int to = $T.min(from + $L, $L)", JavaLang.MATH, slice, terms);
         CodeBlock head = CodeBlock.builder()
                 .beginControlFlow("for (int b = 0; b < m; b++)")
                 .addStatement("$L[] y = $N[b]", type, y)
@@ -326,7 +326,7 @@ final class SampleProducts {
                         r -> CodeBlock.of("x$L * w$L[j]", r, r),
                         "y[j]",
                         "j",
-                        inner))
+                        width))
                 .endControlFlow()
                 .build();
     }
@@ -340,14 +340,14 @@ final class SampleProducts {
             String weights,
             String y,
             String type,
-            int inner,
-            int outer,
+            int width,
+            int terms,
             java.util.Optional<CodeBlock> bias) {
         CodeBlock.Builder code = CodeBlock.builder()
                 .beginControlFlow("for (int b = 0; b < m; b++)")
                 .addStatement("$L[] y = $N[b]", type, y);
         if (bias.isPresent()) {
-            code.beginControlFlow("for (int j = 0; j < $L; j++)", inner)
+            code.beginControlFlow("for (int j = 0; j < $L; j++)", width)
                     .addStatement("y[j] = $L", bias.get())
                     .endControlFlow();
         } else {
@@ -355,14 +355,14 @@ final class SampleProducts {
         }
         return rowBlockLoops(
                 "k",
-                String.valueOf(outer),
+                String.valueOf(terms),
                 code.build(),
                 r -> CodeBlock.of("$L x$L = $L", type, r, kernel.ref(vector, Index.flat(indexPlus("k", r)))),
                 r -> CodeBlock.of("$L[] w$L = $N[$L]", type, r, weights, indexPlus("k", r)),
                 r -> CodeBlock.of("x$L * w$L[j]", r, r),
                 "y[j]",
                 "j",
-                inner);
+                width);
     }
 
     /**
