@@ -164,6 +164,8 @@ final class LoopEmitter {
             code.endControlFlow();
         } else if (stmt instanceof Stmt.Product product) {
             code.add(new SampleProducts(kernel, numeric).emit(product, bound(product.samples())));
+        } else if (stmt instanceof Stmt.OuterSum sum) {
+            code.add(new TileOuterSums(kernel, numeric).emit(sum));
         } else if (stmt instanceof Stmt.Activate activate) {
             activate(code, activate);
         } else {

@@ -7,6 +7,8 @@ import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.Output;
 import dev.nnc.compiler.graph.SpatialOp;
 import dev.nnc.compiler.graph.TensorOp;
+import dev.nnc.compiler.loops.Loops;
+import dev.nnc.compiler.loops.Stmt;
 import dev.nnc.compiler.semantic.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -175,209 +177,41 @@ final class TileGradientSinks {
     }
 
     /**
-     * {@code grad[i][j] += Σ_k u[k][i] v[k][j]}, sample by sample and row by row of the gradient
-     * (along {@code i} for a gradient stored by columns, along {@code j} otherwise): a row of one
-     * sample's gradient is summed in a scratch row in L1, four terms {@code k} per pass over rows
-     * copied to start at index 0, the form C2 vectorises, then added to the gradient. Each element is the sum over {@code k} in
-     * order from zero, then one addition to the gradient, exactly as the product stored per sample
-     * would be, so a tile gives the bits of the one-sample step (TrainOneTest) and nothing of the
-     * size of the weight is stored per sample.
-     *
-     * <p>In float classes run with the Vector API, a sample's sum is one call of the runtime's
-     * register-blocked {@code multiply} instead ({@link #vectorRowOuterSum}); every kernel adds
-     * each sample's sum in the same way, so a tile still gives the bits of the one-sample step.
+     * {@code grad[i][j] += Σ_k u[k][i] v[k][j]} over the tile, a sum of several terms per sample
+     * ({@link TileOuterSums} chooses its kernel): the gradient's rows are the scalars' index where
+     * it is stored by columns, and its flat rows of {@code cols} otherwise.
      */
     private CodeBlock rowOuterSum(ParameterField p, RowOuterSum sum) {
         Shape shape = p.param().shape();
         boolean byColumns = p.byColumns();
-        String outer = byColumns ? "j" : "i";
-        String inner = byColumns ? "i" : "j";
-        int outerCount = byColumns ? shape.cols() : shape.rows();
-        int innerCount = byColumns ? shape.rows() : shape.cols();
-        // The scalar of term k is read along the outer index, the row along the inner one.
-        int scalars = byColumns ? sum.v() : sum.u();
-        int rows = byColumns ? sum.u() : sum.v();
-        java.util.function.IntFunction<CodeBlock> scalar = t -> element(scalars, CodeBlock.of("k + $L", t), outer);
-        java.util.function.IntFunction<CodeBlock> row = t -> element(rows, CodeBlock.of("k + $L", t), inner);
-        CodeBlock target = p.at(
-                p.gradient(),
-                new Index(CodeBlock.of("i * $L + j", shape.cols()), CodeBlock.of("i"), CodeBlock.of("j"), -1, -1, -1));
-        String type = numeric.type().toString();
-        Node product = graph.node(sum.product());
-        String scratch = kernel.scratchRows(product, "gradientRow", 1, innerCount);
-        // The rows of the operand the sums run along, copied into rows that start at index 0:
-        // C2 vectorises s[i] += a r[i] over such rows, not over rows at an offset in one array.
-        String copies = kernel.scratchRows(product, "termRows", sum.terms(), innerCount);
-        java.util.function.IntFunction<CodeBlock> copied = t -> CodeBlock.of("$N[k + $L][$N]", copies, t, inner);
-        CodeBlock copy = CodeBlock.builder()
-                .beginControlFlow("for (int k = 0; k < $L; k++)", sum.terms())
-                .addStatement("$L[] r = $N[k]", type, copies)
-                .beginControlFlow("for (int $N = 0; $N < $L; $N++)", inner, inner, innerCount, inner)
-                .addStatement("r[$N] = $L", inner, row.apply(0))
-                .endControlFlow()
-                .endControlFlow()
-                .build();
-        CodeBlock.Builder sample = CodeBlock.builder()
-                .addStatement("$L[] s = $N[0]", type, scratch)
-                .beginControlFlow("for (int $N = 0; $N < $L; $N++)", outer, outer, outerCount, outer)
-                .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
-                .addStatement("int k = 0")
-                .beginControlFlow("for (; k + 4 <= $L; k += 4)", sum.terms());
-        // s + a0 r0 + ... + a3 r3 adds from the left: the order of four passes of one term each.
-        CodeBlock.Builder terms = CodeBlock.builder().add("s[$N]", inner);
-        for (int t = 0; t < 4; t++) {
-            sample.addStatement("$L a$L = $L", type, t, scalar.apply(t))
-                    .addStatement("$L[] r$L = $N[k + $L]", type, t, copies, t);
-            terms.add(" + a$L * r$L[$N]", t, t, inner);
-        }
-        sample.beginControlFlow("for (int $N = 0; $N < $L; $N++)", inner, inner, innerCount, inner)
-                .addStatement("s[$N] = $L", inner, terms.build())
-                .endControlFlow()
-                .endControlFlow()
-                .beginControlFlow("for (; k < $L; k++)", sum.terms())
-                .addStatement("$L a0 = $L", type, scalar.apply(0))
-                .beginControlFlow("for (int $N = 0; $N < $L; $N++)", inner, inner, innerCount, inner)
-                .addStatement("s[$N] += a0 * $L", inner, copied.apply(0))
-                .endControlFlow()
-                .endControlFlow()
-                .beginControlFlow("for (int $N = 0; $N < $L; $N++)", inner, inner, innerCount, inner)
-                .addStatement("$L += s[$N]", target, inner)
-                .endControlFlow()
-                .endControlFlow();
-        CodeBlock.Builder perSample = CodeBlock.builder().add(copy);
-        if (VectorKernels.covers(numeric)) {
-            perSample
-                    .beginControlFlow("if ($T.ENABLED)", VectorKernels.VECTORIZATION)
-                    .add(vectorRowOuterSum(sum, copies, scalars, outer, inner, outerCount, innerCount, target))
-                    .nextControlFlow("else")
-                    .add(sample.build())
-                    .endControlFlow();
-        } else {
-            perSample.add(sample.build());
-        }
-        return CodeBlock.builder()
-                .add("// Σ_k u_k v_k^T, sample by sample, a row of the gradient at a time\n")
-                .add(kernel.forEachSample(perSample.build()))
-                .build();
+        return emit(Loops.tileOuterSum(
+                byColumns ? sum.u() : sum.v(),
+                byColumns ? sum.v() : sum.u(),
+                new Stmt.OuterSum.Sums(p.gradient(), !byColumns),
+                sum.terms(),
+                byColumns ? shape.rows() : shape.cols(),
+                byColumns ? shape.cols() : shape.rows(),
+                kernel.tileRows(),
+                java.util.Optional.empty()));
     }
 
     /**
-     * One sample's {@link #rowOuterSum} with the Vector API: the scalars of the terms transposed
-     * into rows ({@code a[outer][k]}), their product with the copied term rows by the runtime's
-     * register-blocked {@code multiply} into a scratch gradient of the sample, which is then added
-     * to the gradient. The plain loops add a product to memory at every term; here each block of
-     * sums stays in registers over all terms.
+     * A dense layer's {@code dW += Σ_b dy[b] x[b]^T} over the tile, {@code dW} kept by columns,
+     * each column cleared first on the first tile of a step where {@code clears}.
      */
-    private CodeBlock vectorRowOuterSum(
-            RowOuterSum sum,
-            String copies,
-            int scalars,
-            String outer,
-            String inner,
-            int outerCount,
-            int innerCount,
-            CodeBlock target) {
-        Node product = graph.node(sum.product());
-        String transposed = kernel.scratchRows(product, "termScalars", outerCount, sum.terms());
-        String sampleSum = kernel.scratchRows(product, "sampleGradient", outerCount, innerCount);
-        return CodeBlock.builder()
-                .beginControlFlow("for (int k = 0; k < $L; k++)", sum.terms())
-                .beginControlFlow("for (int $N = 0; $N < $L; $N++)", outer, outer, outerCount, outer)
-                .addStatement("$N[$N][k] = $L", transposed, outer, element(scalars, CodeBlock.of("k"), outer))
-                .endControlFlow()
-                .endControlFlow()
-                .addStatement(
-                        "$T.multiply($N, 0, $N, $N, $L, $L, $L)",
-                        VectorKernels.PRODUCTS,
-                        transposed,
-                        copies,
-                        sampleSum,
-                        outerCount,
-                        sum.terms(),
-                        innerCount)
-                .beginControlFlow("for (int $N = 0; $N < $L; $N++)", outer, outer, outerCount, outer)
-                .addStatement("$L[] s = $N[$N]", numeric.type(), sampleSum, outer)
-                .beginControlFlow("for (int $N = 0; $N < $L; $N++)", inner, inner, innerCount, inner)
-                .addStatement("$L += s[$N]", target, inner)
-                .endControlFlow()
-                .endControlFlow()
-                .build();
-    }
-
-    /** Element {@code [k][column]} of per-sample matrix {@code id}, {@code k} an expression. */
-    private CodeBlock element(int id, CodeBlock k, String column) {
-        int cols = graph.node(id).shape().cols();
-        return kernel.ref(
-                id,
-                new Index(CodeBlock.of("($L) * $L + $N", k, cols, column), k, CodeBlock.of("$N", column), -1, -1, -1));
-    }
-
-    // for (int c = 0; c < C; c++) {
-    //     double[] g = d_w[c];                          // column c of the gradient
-    //     for (b = 0; b + 4 <= m; b += 4) {            // four samples per pass over the column
-    //         double x0 = v[b][c], ...;
-    //         for (int r = 0; r < R; r++) g[r] += x0 * u[b][r] + x1 * u[b + 1][r] + ...;
-    //     }
-    //     ... the remaining samples one by one ...
-    // }
     private CodeBlock outerSum(ParameterField p, Node outer, boolean clears) {
-        int block = SampleProducts.ROW_BLOCK;
-        CodeBlock comment = CodeBlock.of(
-                "// sum over the tile of outer products, one gradient column at a time, $L samples per pass\n", block);
-        CodeBlock loops = outerSumLoops(p, outer, clears);
-        java.util.Optional<KernelEmitter.SampleRows> x = kernel.sampleRows(outer.arg(1));
-        java.util.Optional<KernelEmitter.SampleRows> u = kernel.sampleRows(outer.arg(0));
-        if (VectorKernels.covers(numeric) && x.isPresent() && u.isPresent()) {
-            CodeBlock fresh = clears ? CodeBlock.of("$N", FRESH) : CodeBlock.of("false");
-            return CodeBlock.builder()
-                    .add(comment)
-                    .add(VectorKernels.addOuterProducts(
-                            x.get(), u.get(), p.gradient(), p.cols(), p.rows(), fresh, loops))
-                    .build();
-        }
-        return CodeBlock.builder().add(comment).add(loops).build();
+        return emit(Loops.tileOuterSum(
+                outer.arg(0),
+                outer.arg(1),
+                new Stmt.OuterSum.Sums(p.gradient(), false),
+                1,
+                p.rows(),
+                p.cols(),
+                kernel.tileRows(),
+                clears ? java.util.Optional.of(FRESH) : java.util.Optional.empty()));
     }
 
-    private CodeBlock outerSumLoops(ParameterField p, Node outer, boolean clears) {
-        String type = numeric.type().toString();
-        int block = SampleProducts.ROW_BLOCK;
-        CodeBlock.Builder code = CodeBlock.builder()
-                .beginControlFlow("for (int c = 0; c < $L; c++)", p.cols())
-                .addStatement("$L[] g = $N[c]", type, p.gradient())
-                .add(
-                        clears
-                                ? CodeBlock.builder()
-                                        .beginControlFlow("if ($N)", FRESH)
-                                        .addStatement("$T.fill(g, $L)", java.util.Arrays.class, numeric.literal(0))
-                                        .endControlFlow()
-                                        .build()
-                                : CodeBlock.of(""))
-                .addStatement("int b = 0")
-                .beginControlFlow("for (; b + $L <= m; b += $L)", block, block);
-        CodeBlock.Builder sum = CodeBlock.builder();
-        for (int s = 0; s < block; s++) {
-            CodeBlock sample = s == 0 ? CodeBlock.of("b") : CodeBlock.of("b + $L", s);
-            code.addStatement(
-                    "$L x$L = $L",
-                    type,
-                    s,
-                    kernel.withBatch(sample, () -> kernel.ref(outer.arg(1), Index.vectorLoop("c"))));
-            sum.add(
-                    s == 0 ? "x$L * $L" : " + x$L * $L",
-                    s,
-                    kernel.withBatch(sample, () -> kernel.ref(outer.arg(0), Index.vectorLoop("r"))));
-        }
-        return code.beginControlFlow("for (int r = 0; r < $L; r++)", p.rows())
-                .addStatement("g[r] += $L", sum.build())
-                .endControlFlow()
-                .endControlFlow()
-                .beginControlFlow("for (; b < m; b++)")
-                .addStatement("$L x = $L", type, kernel.ref(outer.arg(1), Index.vectorLoop("c")))
-                .beginControlFlow("for (int r = 0; r < $L; r++)", p.rows())
-                .addStatement("g[r] += x * $L", kernel.ref(outer.arg(0), Index.vectorLoop("r")))
-                .endControlFlow()
-                .endControlFlow()
-                .endControlFlow()
-                .build();
+    private CodeBlock emit(List<Stmt> nest) {
+        return new LoopEmitter(kernel, numeric).emit(nest);
     }
 }

@@ -104,6 +104,34 @@ public final class Loops {
                 most));
     }
 
+    /**
+     * The nest of a weight's gradient over a tile of at most {@code most} samples ({@code m} of
+     * them): {@code sums[c] += Σ_b Σ_t scalars[b][t][c] rows[b][t]}, node {@code rows}'s value
+     * {@code [terms][width]} and node {@code scalars}'s {@code [terms][count]} for each sample
+     * (one term: the outer product of two vectors). One {@link Stmt.OuterSum}: its kernel is the
+     * code generator's choice.
+     */
+    public static List<Stmt> tileOuterSum(
+            int rows,
+            int scalars,
+            Stmt.OuterSum.Sums sums,
+            int terms,
+            int width,
+            int count,
+            int most,
+            java.util.Optional<String> clearWhile) {
+        return List.of(new Stmt.OuterSum(
+                new Stmt.Product.Rows.Sample(rows),
+                new Stmt.Product.Rows.Sample(scalars),
+                sums,
+                terms,
+                width,
+                count,
+                new Bound.Named("m"),
+                most,
+                clearWhile));
+    }
+
     /** Whether {@code body} reads the name {@code name} anywhere. */
     public static boolean mentions(List<Stmt> body, String name) {
         return Mentions.of(body).contains(name);

@@ -74,6 +74,9 @@ final class Mentions {
             block(test.otherwise());
         } else if (stmt instanceof Stmt.Product product) {
             bound(product.samples());
+        } else if (stmt instanceof Stmt.OuterSum sum) {
+            bound(sum.samples());
+            sum.clearWhile().ifPresent(names::add);
         } else if (stmt instanceof Stmt.Activate activate) {
             affine(activate.row());
             Mentions inner = new Mentions();

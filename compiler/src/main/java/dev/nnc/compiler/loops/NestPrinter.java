@@ -111,6 +111,16 @@ public final class NestPrinter {
             line("product b < " + product.samples().text() + ": " + rows(product.y()) + " = " + start
                     + rows(product.x()) + " " + product.weight() + " (" + product.inner() + " x " + product.width()
                     + ")");
+        } else if (stmt instanceof Stmt.OuterSum sum) {
+            String terms = sum.terms() == 1 ? "" : " t < " + sum.terms() + ":";
+            line("outer sum b < " + sum.samples().text() + ":" + terms + " "
+                    + sum.sums().array()
+                    + (sum.sums().flat() ? "[c * " + sum.width() + "...]" : "[c]") + " += "
+                    + rows(sum.scalars()) + (sum.terms() == 1 ? "[c] " : "[t][c] ") + rows(sum.rows())
+                    + (sum.terms() == 1 ? "" : "[t]") + " (" + sum.count() + " x " + sum.width() + ")"
+                    + sum.clearWhile()
+                            .map(flag -> ", cleared first while " + flag)
+                            .orElse(""));
         } else if (stmt instanceof Stmt.Activate a) {
             line("for " + a.variable() + " from " + a.from() + " to " + (a.from() + a.count()) + ": " + a.array()
                     + "[" + affine(a.row()) + "][" + a.variable() + "] = "

@@ -210,6 +210,38 @@ public sealed interface Stmt {
     }
 
     /**
+     * {@code sums[c] += Σ_b Σ_t scalars[b][t][c] rows[b][t]} for {@code c} in {@code [0, count)}
+     * and the samples {@code b} in {@code [0, samples)}, at most {@code most} of them: the sum over
+     * a tile of the outer products of each sample's {@code terms} rows of {@code rows} (a matrix
+     * {@code [terms][width]} per sample) with its rows of {@code scalars} ({@code [terms][count]}).
+     * It is a weight's gradient over a tile: a dense layer's {@code dW = Σ_b dy[b] x[b]^T} kept by
+     * columns (one term: row {@code c} of {@code sums} is column {@code c} of {@code dW}), or
+     * {@code Σ_b Σ_t dp[b][t] x[b][t]^T} of a product applied to every row of a sample's matrix.
+     * While the flag that {@code clearWhile} names is true (the first tile of a step) each row of
+     * {@code sums} is cleared before the first sample adds to it, so that no pass of its own need
+     * clear the gradient first. Like a {@link Product}, its kernel, and so the order of its sums,
+     * is the code generator's choice.
+     */
+    record OuterSum(
+            Product.Rows rows,
+            Product.Rows scalars,
+            Sums sums,
+            int terms,
+            int width,
+            int count,
+            Bound samples,
+            int most,
+            java.util.Optional<String> clearWhile)
+            implements Stmt {
+
+        /**
+         * The array of a field that the sums add to: {@code count} rows of {@code width}, or, when
+         * {@code flat}, one array in which row {@code c} starts at {@code c width}.
+         */
+        public record Sums(String array, boolean flat) {}
+    }
+
+    /**
      * {@code array[row][variable] = function(value)} for {@code variable} in {@code [from, from +
      * count)}: a run of a recurrent cell's gates through the logistic function or tanh. The code
      * generator chooses the function's form, as the precision and the path allow (the exact

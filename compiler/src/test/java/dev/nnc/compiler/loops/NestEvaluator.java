@@ -9,7 +9,8 @@ import java.util.Map;
  * samples: {@code nodes} maps a graph node to its rows (one per sample, read and written at the
  * current {@code b}, or row 0 outside the loops over samples), {@code arrays} the scratch rows and
  * weights the nest names. A {@link Stmt.Product} is its definition ({@code addend + x W}, summed in
- * order), a {@link Stmt.Activate} the exact functions. What a nest computes can so be checked
+ * order), a {@link Stmt.OuterSum} too (a flat array of sums is row 0 of its entry), a {@link
+ * Stmt.Activate} the exact functions. What a nest computes can so be checked
  * against the reference evaluator without the code generator.
  */
 final class NestEvaluator extends NestInterpreter {
@@ -45,6 +46,8 @@ final class NestEvaluator extends NestInterpreter {
             row[at] = store.accumulate() ? row[at] + value(store.value()) : value(store.value());
         } else if (stmt instanceof Stmt.Product product) {
             product(product);
+        } else if (stmt instanceof Stmt.OuterSum sum) {
+            outerSum(sum);
         } else if (stmt instanceof Stmt.Activate a) {
             double[] row = arrays.get(a.array())[index(a.row())];
             for (int v = a.from(); v < a.from() + a.count(); v++) {
@@ -77,6 +80,34 @@ final class NestEvaluator extends NestInterpreter {
             }
             rows(product.y())[b] = y;
         }
+    }
+
+    /**
+     * Its definition, sample by sample and term by term in order; the flag that clears the sums
+     * is a local of the nest (1 true, 0 false).
+     */
+    private void outerSum(Stmt.OuterSum sum) {
+        double[][] target = arrays.get(sum.sums().array());
+        boolean clears = sum.clearWhile().map(flag -> locals.get(flag) != 0).orElse(false);
+        for (int c = 0; c < sum.count(); c++) {
+            for (int i = 0; i < sum.width(); i++) {
+                double s = clears ? 0 : sumAt(target, sum, c, i);
+                for (int b = 0; b < bound(sum.samples()); b++) {
+                    for (int t = 0; t < sum.terms(); t++) {
+                        s += rows(sum.scalars())[b][t * sum.count() + c] * rows(sum.rows())[b][t * sum.width() + i];
+                    }
+                }
+                if (sum.sums().flat()) {
+                    target[0][c * sum.width() + i] = s;
+                } else {
+                    target[c][i] = s;
+                }
+            }
+        }
+    }
+
+    private static double sumAt(double[][] target, Stmt.OuterSum sum, int c, int i) {
+        return sum.sums().flat() ? target[0][c * sum.width() + i] : target[c][i];
     }
 
     private double[][] rows(Stmt.Product.Rows rows) {
