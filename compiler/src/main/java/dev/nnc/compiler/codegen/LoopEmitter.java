@@ -28,24 +28,37 @@ final class LoopEmitter {
 
     private final KernelEmitter kernel;
     private final Numeric numeric;
-    private final boolean vectorRuns;
+    private final Path path;
     /** The locals of an unrolled kernel's elements that a store of this emitter has defined. */
     private final java.util.Set<String> defined = new java.util.HashSet<>();
 
     LoopEmitter(KernelEmitter kernel, Numeric numeric) {
-        this(kernel, numeric, false);
+        this(kernel, numeric, Path.EITHER);
+    }
+
+    LoopEmitter(KernelEmitter kernel, Numeric numeric, Path path) {
+        this.kernel = kernel;
+        this.numeric = numeric;
+        this.path = path;
     }
 
     /**
-     * With {@code vectorRuns} (the Vector API path of a patch product, whose rows are whole
-     * vectors long) every copy out of a flat array is the runtime's {@code PatchProducts.copyRun},
-     * whatever its length: its last vector may write past the run, into what the nest writes
-     * after it (the zeros after a run, the next output row) or into the columns nobody reads.
+     * Which of a kernel's two paths the Java is for, where a statement has a Vector API form (a
+     * {@link Stmt.PatchProduct}, a run copied out of a flat array).
      */
-    LoopEmitter(KernelEmitter kernel, Numeric numeric, boolean vectorRuns) {
-        this.kernel = kernel;
-        this.numeric = numeric;
-        this.vectorRuns = vectorRuns;
+    enum Path {
+        /** Either: each statement that has a Vector API form tests for it itself. */
+        EITHER,
+        /**
+         * The Vector API path, inside a test for it: every product takes its Vector API kernel,
+         * and every copy out of a flat array is the runtime's {@code PatchProducts.copyRun}
+         * whatever its length (the patches' rows are whole vectors long, so its last vector may
+         * write past the run, into what the nest writes after it, the zeros after a run or the
+         * next output row, or into the columns nobody reads).
+         */
+        VECTOR,
+        /** The plain loops alone: the other branch of such a test, or a kernel without one. */
+        PLAIN
     }
 
     CodeBlock emit(List<Stmt> nest) {
@@ -166,11 +179,24 @@ final class LoopEmitter {
             code.add(new SampleProducts(kernel, numeric).emit(product, bound(product.samples())));
         } else if (stmt instanceof Stmt.OuterSum sum) {
             code.add(new TileOuterSums(kernel, numeric).emit(sum));
+        } else if (stmt instanceof Stmt.PatchProduct product) {
+            code.add(patchProduct(product));
         } else if (stmt instanceof Stmt.Activate activate) {
             activate(code, activate);
         } else {
             throw new InternalCompilerError("no Java for " + stmt);
         }
+    }
+
+    private CodeBlock patchProduct(Stmt.PatchProduct product) {
+        WindowProducts products = new WindowProducts(kernel, numeric);
+        return switch (path) {
+            case EITHER -> products.either(product);
+            case VECTOR ->
+                products.vector(product)
+                        .orElseThrow(() -> new InternalCompilerError("no Vector API kernel for " + product));
+            case PLAIN -> products.plain(product);
+        };
     }
 
     /**
@@ -323,14 +349,14 @@ final class LoopEmitter {
         CodeBlock start = affine(run.column().substitute(run.variable(), from));
         if (run.value() instanceof Value.Load load && load.place() instanceof Place.At at) {
             java.util.Optional<KernelEmitter.SampleRows> source = kernel.flatRun(load.node());
-            if (source.isPresent() && (vectorRuns || worthACall)) {
+            if (source.isPresent() && (path == Path.VECTOR || worthACall)) {
                 Affine position = at.position()
                         .substitute(run.variable(), from)
                         .plus(source.get().offset());
                 code.addStatement(
                         "$T.$L($L, $L, $L, $L, $L)",
-                        vectorRuns ? VectorKernels.patchProducts(numeric) : ClassName.get(System.class),
-                        vectorRuns ? "copyRun" : "arraycopy",
+                        path == Path.VECTOR ? VectorKernels.patchProducts(numeric) : ClassName.get(System.class),
+                        path == Path.VECTOR ? "copyRun" : "arraycopy",
                         source.get().array(),
                         affine(position),
                         row,

@@ -11,12 +11,12 @@ import java.util.function.IntFunction;
  * and the choice among them.
  *
  * <ul>
- *   <li>One term per sample (a dense layer's {@code dW = Σ_b dy[b] x[b]^T}, kept by columns): a
+ *   <li>Vectors, one term per sample (a dense layer's {@code dW = Σ_b dy[b] x[b]^T}, kept by columns): a
  *       column of the gradient at a time, four samples per pass along it (each load and store of
  *       the column then carries four multiply-adds), the last few samples one by one, the column
  *       cleared first on the first tile of a step; the runtime's {@code addOuterProducts} on the
  *       Vector API path.
- *   <li>Several terms per sample (a product applied to every row of a sample's matrix): sample by
+ *   <li>Rows of matrices, one term per row (a product applied to every row of a sample's matrix): sample by
  *       sample, a row of the gradient at a time summed from zero in a scratch row in level 1, four
  *       terms per pass over copies of the term rows that start at index 0 (the form C2
  *       vectorises), then added to the gradient; on the Vector API path the runtime's
@@ -41,13 +41,22 @@ final class TileOuterSums {
     CodeBlock emit(Stmt.OuterSum sum) {
         int rows = sampleNode(sum.rows());
         int scalars = sampleNode(sum.scalars());
-        if (sum.terms() == 1 && !sum.sums().flat()) {
+        if (isVector(rows) && isVector(scalars) && !sum.sums().flat()) {
             return outerProducts(sum, rows, scalars);
         }
         if (sum.clearWhile().isPresent()) {
-            throw new InternalCompilerError("a sum of several terms per sample never clears its gradient");
+            throw new InternalCompilerError("a sum over rows of matrices never clears its gradient");
         }
         return termSums(sum, rows, scalars);
+    }
+
+    /**
+     * Whether node {@code id} is a vector for each sample: the kernel of one term reads it by its
+     * flat position, which is not a matrix's element (a matrix of one row may be a view that
+     * reads by row and column).
+     */
+    private boolean isVector(int id) {
+        return kernel.graph().node(id).shape().isVector();
     }
 
     private static int sampleNode(Stmt.Product.Rows rows) {

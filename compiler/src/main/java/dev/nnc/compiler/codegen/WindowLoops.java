@@ -6,6 +6,7 @@ import dev.nnc.compiler.graph.Node;
 import dev.nnc.compiler.graph.SpatialOp;
 import dev.nnc.compiler.graph.Window;
 import dev.nnc.compiler.loops.Loops;
+import dev.nnc.compiler.loops.Stmt;
 import dev.nnc.compiler.loops.WindowGeometry;
 import dev.nnc.compiler.semantic.Shape;
 import java.util.function.BiFunction;
@@ -16,24 +17,23 @@ import java.util.function.BiFunction;
  *
  * <p>A convolution is a matrix product over patches (im2col): the input under each tap of each
  * output is copied once into a scratch row per tap ({@code patches[k][o]}, zero in the padding),
- * and each filter's outputs are {@code Σ_k w[f][k] patches[k]}, summed four rows per pass along
- * rows that start at index 0, the form C2 vectorises (docs/codegen.md, "Convolutions"). The
- * gradient of the input runs the transposed product into patch gradients and adds them back under
- * their taps; the weight gradient takes the patches by output position so that its sums run
- * along a weight's row. The patch copies, col2im, the pools and channel sums are loop nests of
- * {@link dev.nnc.compiler.loops.Loops}, written by {@link LoopEmitter}; the products are this
- * class's.
+ * and each filter's outputs are {@code Σ_k w[f][k] patches[k]} (docs/codegen.md, "Convolutions").
+ * The gradient of the input runs the transposed product into patch gradients and adds them back
+ * under their taps; the weight gradient takes the patches by output position so that its sums run
+ * along a weight's row. The patch copies, the products over them ({@link Stmt.PatchProduct}, whose
+ * kernels {@link WindowProducts} writes), col2im, the pools and channel sums are loop nests of
+ * {@link Loops}, written by {@link LoopEmitter}. This class chooses among the ways to compute each
+ * op: which layout of patches, which path, and the Vector API's forms that take no patches or sum
+ * over the whole tile.
  *
- * <p>Each of the three products also has the opt-in Vector API path: a call to the runtime's
- * {@code PatchProducts.multiply} ({@code DoublePatchProducts} in double classes), which blocks
- * four rows by up to four vectors in registers. Its left factor is a flat array (the weight, or
- * the sample's row of the output gradient, wherever it lies whole in one: {@link
- * KernelEmitter#flatArray}) read with two strides, so no layout needs a copy for it; the patch
- * rows and the result rows are rounded up to whole vectors ({@link
- * VectorKernels#patchRowLength}). On that path a forward convolution of stride 1 has no patches at all: it copies its input into a
- * padded scratch once and {@code PatchProducts.multiplyShifted} reads each tap's inputs there as
- * one run ({@link #shiftedConv}), because LeNet-5's patches outgrow the level-1 cache and copying
- * them cost more than the product.
+ * <p>Each of the three products has the opt-in Vector API path where its left factor lies whole
+ * in a flat array (the runtime's {@code PatchProducts.multiply}, see {@link WindowProducts}); the
+ * patch rows and the result rows are rounded up to whole vectors ({@link
+ * VectorKernels#patchRowLength}). On that path a forward convolution of stride 1 has no patches
+ * at all: it copies its input into a padded scratch once and {@code
+ * PatchProducts.multiplyShifted} reads each tap's inputs there as one run ({@link #shiftedConv}),
+ * because LeNet-5's patches outgrow the level-1 cache and copying them cost more than the
+ * product.
  */
 final class WindowLoops {
     /**
@@ -109,33 +109,18 @@ final class WindowLoops {
         boolean byPosition = g.filters > g.outPlane;
         java.util.Optional<KernelEmitter.SampleRows> weight = kernel.flatArray(node.arg(1));
         if (weight.isEmpty()) {
-            return byPosition ? convByPosition(node, conv, g) : convByTap(node, conv, g, patchScratch(node, g));
+            return byPosition ? convByPosition(node, g) : convByTap(node, patchScratch(node, g));
         }
         // The Vector API kernel blocks filters and positions both, so one direction serves every layer.
         String patches = patchScratch(node, g);
-        CodeBlock plain = byPosition ? convByPosition(node, conv, g) : convByTap(node, conv, g, patches);
+        CodeBlock plain = byPosition ? convByPosition(node, g) : convByTap(node, patches);
         java.util.Optional<KernelEmitter.SampleRows> input = kernel.flatRun(node.arg(0));
         if (g.shifts() && input.isPresent()) {
             return VectorKernels.vectorOrPlain(shiftedConv(node, conv, g, weight.get(), input.get()), plain);
         }
-        String sums = kernel.scratchRows(node, "filterSums", g.filters, rowLength(g.outPlane));
-        CodeBlock.Builder vector = CodeBlock.builder()
-                .add(new LoopEmitter(kernel, numeric, true)
-                        .emit(Loops.patches(g.extents(), node.arg(0), patches, false)))
-                .add(VectorKernels.patchProduct(
-                        numeric, weight.get(), g.depth(), 1, patches, sums, g.filters, g.depth(), g.outPlane))
-                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
-                .addStatement("$L[] s = $N[f]", type, sums);
-        if (conv.bias()) {
-            vector.addStatement("$L bias = $L", type, read(node.arg(2), CodeBlock.of("f")))
-                    .beginControlFlow("for (int o = 0; o < $L; o++)", g.outPlane)
-                    .addStatement("$L = s[o] + bias", out(node, CodeBlock.of("f * $L + o", g.outPlane)));
-        } else {
-            vector.beginControlFlow("for (int o = 0; o < $L; o++)", g.outPlane)
-                    .addStatement("$L = s[o]", out(node, CodeBlock.of("f * $L + o", g.outPlane)));
-        }
-        vector.endControlFlow().endControlFlow();
-        return VectorKernels.vectorOrPlain(vector.build(), plain);
+        CodeBlock vector = new LoopEmitter(kernel, numeric, LoopEmitter.Path.VECTOR)
+                .emit(Loops.convolution(node, patches, false, null));
+        return VectorKernels.vectorOrPlain(vector, plain);
     }
 
     /**
@@ -266,25 +251,8 @@ final class WindowLoops {
     }
 
     /** The plain loops of the convolution with its sums along each filter's plane. */
-    private CodeBlock convByTap(Node node, SpatialOp.Conv conv, Geometry g, String patches) {
-        String sums = kernel.scratchRows(node, "sums", 1, g.outPlane);
-        CodeBlock start = conv.bias() ? read(node.arg(2), CodeBlock.of("f")) : CodeBlock.of("$L", numeric.literal(0));
-        return CodeBlock.builder()
-                .add(patches(node.arg(0), g, patches, false))
-                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
-                .addStatement("$L[] s = $N[0]", type, sums)
-                .addStatement("$T.fill(s, $L)", java.util.Arrays.class, start)
-                .add(rowProducts(
-                        "k",
-                        g.depth(),
-                        j -> read(node.arg(1), CodeBlock.of("f * $L + k + $L", g.depth(), j)),
-                        j -> CodeBlock.of("$N[k + $L]", patches, j),
-                        g.outPlane))
-                .beginControlFlow("for (int o = 0; o < $L; o++)", g.outPlane)
-                .addStatement("$L = s[o]", out(node, CodeBlock.of("f * $L + o", g.outPlane)))
-                .endControlFlow()
-                .endControlFlow()
-                .build();
+    private CodeBlock convByTap(Node node, String patches) {
+        return plainLoops(Loops.convolution(node, patches, false, null));
     }
 
     /**
@@ -293,10 +261,9 @@ final class WindowLoops {
      * digits CNN's second convolution): {@code y[o][f] = bias[f] + Σ_k patches[o][k] w[f][k]}
      * over the weight's columns copied as rows that start at index 0, stored transposed.
      */
-    private CodeBlock convByPosition(Node node, SpatialOp.Conv conv, Geometry g) {
+    private CodeBlock convByPosition(Node node, Geometry g) {
         String positions = kernel.scratchRows(node, "positions", g.outPlane, rowLength(g.depth()));
         String columns = kernel.scratchRows(node, "weightColumns", g.depth(), g.filters);
-        String sums = kernel.scratchRows(node, "sums", 1, g.filters);
         prologue = CodeBlock.builder()
                 .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
                 .addStatement("$L[] r = $N[k]", type, columns)
@@ -305,28 +272,7 @@ final class WindowLoops {
                 .endControlFlow()
                 .endControlFlow()
                 .build();
-        CodeBlock.Builder code = CodeBlock.builder()
-                .add(patches(node.arg(0), g, positions, true))
-                .beginControlFlow("for (int o = 0; o < $L; o++)", g.outPlane)
-                .addStatement("$L[] s = $N[0]", type, sums);
-        if (conv.bias()) {
-            code.beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
-                    .addStatement("s[f] = $L", read(node.arg(2), CodeBlock.of("f")))
-                    .endControlFlow();
-        } else {
-            code.addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0));
-        }
-        return code.add(rowProducts(
-                        "k",
-                        g.depth(),
-                        j -> CodeBlock.of("$N[o][k + $L]", positions, j),
-                        j -> CodeBlock.of("$N[k + $L]", columns, j),
-                        g.filters))
-                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
-                .addStatement("$L = s[f]", out(node, CodeBlock.of("f * $L + o", g.outPlane)))
-                .endControlFlow()
-                .endControlFlow()
-                .build();
+        return plainLoops(Loops.convolution(node, positions, true, columns));
     }
 
     // grads[k][o] = Σ_f w[f][k] dy[f][o]; dx = the sum of grads[k] over the taps that read x
@@ -402,26 +348,8 @@ final class WindowLoops {
         }
         String dyRows = kernel.scratchRows(node, "dyRows", g.filters, rowLength(g.outPlane));
         String grads = kernel.scratchRows(node, "patchGrads", g.depth(), rowLength(g.outPlane));
-        CodeBlock plain = CodeBlock.builder()
-                .beginControlFlow("for (int k = 0; k < $L; k++)", g.depth())
-                .addStatement("$L[] s = $N[k]", type, grads)
-                .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
-                .add(rowProducts(
-                        "f",
-                        g.filters,
-                        j -> read(node.arg(1), CodeBlock.of("(f + $L) * $L + k", j, g.depth())),
-                        j -> CodeBlock.of("$N[f + $L]", dyRows, j),
-                        g.outPlane))
-                .endControlFlow()
-                .build();
         // grads[k][o] = Σ_f w[f C k + k] dyRows[f][o]: the weight read by columns
-        CodeBlock product = kernel.flatArray(node.arg(1))
-                .filter(w -> vectorPath)
-                .map(w -> VectorKernels.vectorOrPlain(
-                        VectorKernels.patchProduct(
-                                numeric, w, 1, g.depth(), dyRows, grads, g.depth(), g.filters, g.outPlane),
-                        plain))
-                .orElse(plain);
+        CodeBlock product = products(Loops.inputPatchGradients(node, kernel.graph(), dyRows, grads, false), vectorPath);
         return CodeBlock.builder()
                 .add(copyRows(node.arg(0), dyRows, g.filters, g.outPlane))
                 .add(product)
@@ -446,26 +374,9 @@ final class WindowLoops {
                 .endControlFlow()
                 .endControlFlow()
                 .build();
-        CodeBlock plain = CodeBlock.builder()
-                .beginControlFlow("for (int o = 0; o < $L; o++)", g.outPlane)
-                .addStatement("$L[] s = $N[o]", type, grads)
-                .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
-                .add(rowProducts(
-                        "f",
-                        g.filters,
-                        j -> read(node.arg(0), CodeBlock.of("(f + $L) * $L + o", j, g.outPlane)),
-                        j -> CodeBlock.of("$N[f + $L]", weightRows, j),
-                        g.depth()))
-                .endControlFlow()
-                .build();
         // grads[o][k] = Σ_f dy[f OP + o] weightRows[f][k]: the output gradient read by positions
-        CodeBlock product = kernel.flatArray(node.arg(0))
-                .filter(dy -> vectorPath)
-                .map(dy -> VectorKernels.vectorOrPlain(
-                        VectorKernels.patchProduct(
-                                numeric, dy, 1, g.outPlane, weightRows, grads, g.outPlane, g.filters, g.depth()),
-                        plain))
-                .orElse(plain);
+        CodeBlock product =
+                products(Loops.inputPatchGradients(node, kernel.graph(), weightRows, grads, true), vectorPath);
         return CodeBlock.builder()
                 .add(product)
                 .add(addUnderTaps(node, grads, true))
@@ -732,8 +643,8 @@ final class WindowLoops {
                 ? VectorKernels.patchDots(numeric, dy, g.outPlane, taps, rows, g.filters, g.depth())
                 : CodeBlock.builder()
                         .add(runs ? positionPatches : patches(node.arg(1), g, positions, true))
-                        .add(VectorKernels.patchProduct(
-                                numeric, dy, g.outPlane, 1, positions, rows, g.filters, g.outPlane, g.depth()))
+                        .add(new LoopEmitter(kernel, numeric, LoopEmitter.Path.VECTOR)
+                                .emit(Loops.weightGradientRows(node, positions, rows)))
                         .build());
         if (shortPatches) {
             CodeBlock copy = patches(node.arg(1), g, taps, false);
@@ -751,16 +662,7 @@ final class WindowLoops {
         }
         CodeBlock plain = CodeBlock.builder()
                 .add(patches(node.arg(1), g, positions, true))
-                .beginControlFlow("for (int f = 0; f < $L; f++)", g.filters)
-                .addStatement("$L[] s = $N[f]", type, rows)
-                .addStatement("$T.fill(s, $L)", java.util.Arrays.class, numeric.literal(0))
-                .add(rowProducts(
-                        "o",
-                        g.outPlane,
-                        j -> read(node.arg(0), CodeBlock.of("f * $L + o + $L", g.outPlane, j)),
-                        j -> CodeBlock.of("$N[o + $L]", positions, j),
-                        g.depth()))
-                .endControlFlow()
+                .add(plainLoops(Loops.weightGradientRows(node, positions, rows)))
                 .build();
         return vector.map(v -> VectorKernels.vectorOrPlain(v, plain)).orElse(plain);
     }
@@ -775,13 +677,17 @@ final class WindowLoops {
         return VectorKernels.patchRowLength(numeric, width);
     }
 
-    private CodeBlock rowProducts(
-            String v,
-            int count,
-            java.util.function.IntFunction<CodeBlock> scalar,
-            java.util.function.IntFunction<CodeBlock> row,
-            int length) {
-        return RowProducts.emit(type, v, count, scalar, row, length);
+    /** A nest in the plain loops alone. */
+    private CodeBlock plainLoops(java.util.List<Stmt> nest) {
+        return new LoopEmitter(kernel, numeric, LoopEmitter.Path.PLAIN).emit(nest);
+    }
+
+    /**
+     * A nest of products, each beside its Vector API kernel where it has one and {@code
+     * vectorPath} allows it, in the plain loops alone otherwise.
+     */
+    private CodeBlock products(java.util.List<Stmt> nest, boolean vectorPath) {
+        return vectorPath ? new LoopEmitter(kernel, numeric).emit(nest) : plainLoops(nest);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.nnc.compiler.loops;
 
 import dev.nnc.compiler.graph.Graph;
 import dev.nnc.compiler.graph.Node;
+import dev.nnc.compiler.graph.SpatialOp;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -159,6 +160,45 @@ public final class Loops {
     public static List<Stmt> patches(WindowGeometry window, int x, String patches, boolean byPosition) {
         boolean tapsOutside = !byPosition || window.reachesPadding();
         return Scheduler.schedule(WindowNests.patches(window, x, patches, byPosition, tapsOutside));
+    }
+
+    /**
+     * The scheduled nest of convolution {@code node} for one sample over its patches: the input
+     * under each tap copied into {@code patches} ({@link #patches}), then one {@link
+     * Stmt.PatchProduct}: by tap, {@code y[f][o] = bias[f] + Σ_k w[f][k] patches[k][o]}; by
+     * position, {@code y[f][o] = bias[f] + Σ_k patches[o][k] columns[k][f]} over {@code
+     * weightColumns}, the weight's columns copied as rows, which the code generator keeps.
+     */
+    public static List<Stmt> convolution(Node node, String patches, boolean byPosition, String weightColumns) {
+        SpatialOp.Conv conv = (SpatialOp.Conv) node.op();
+        List<Stmt> nest = new java.util.ArrayList<>(
+                patches(WindowGeometry.of(conv.window(), conv.input()), node.arg(0), patches, byPosition));
+        nest.add(
+                byPosition
+                        ? ConvolutionProducts.forwardByPosition(node, patches, weightColumns)
+                        : ConvolutionProducts.forwardByTap(node, patches));
+        return nest;
+    }
+
+    /**
+     * The product that gives convolution input gradient {@code node}'s patch gradients in {@code
+     * grads} for one sample: by tap, {@code grads[k][o] = Σ_f w[f][k] rows[f][o]} over the output
+     * gradient's planes copied into {@code rows}; by position, {@code grads[o][k] = Σ_f dy[f][o]
+     * rows[f][k]} over the weight's rows copied into {@code rows}. {@link #addUnderTaps} adds them
+     * back.
+     */
+    public static List<Stmt> inputPatchGradients(
+            Node node, Graph graph, String rows, String grads, boolean byPosition) {
+        return List.of(ConvolutionProducts.inputGradient(node, graph, rows, grads, byPosition));
+    }
+
+    /**
+     * The product that gives one sample's convolution weight gradient {@code node} in the scratch
+     * rows {@code rows [F][C kh kw]}: {@code rows[f][k] = Σ_o dy[f][o] positions[o][k]} over the
+     * patches by position.
+     */
+    public static List<Stmt> weightGradientRows(Node node, String positions, String rows) {
+        return List.of(ConvolutionProducts.weightGradient(node, positions, rows));
     }
 
     /**

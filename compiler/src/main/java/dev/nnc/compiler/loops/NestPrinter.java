@@ -121,6 +121,8 @@ public final class NestPrinter {
                     + sum.clearWhile()
                             .map(flag -> ", cleared first while " + flag)
                             .orElse(""));
+        } else if (stmt instanceof Stmt.PatchProduct product) {
+            line(patchProduct(product));
         } else if (stmt instanceof Stmt.Activate a) {
             line("for " + a.variable() + " from " + a.from() + " to " + (a.from() + a.count()) + ": " + a.array()
                     + "[" + affine(a.row()) + "][" + a.variable() + "] = "
@@ -128,6 +130,39 @@ public final class NestPrinter {
         } else {
             throw new IllegalStateException("unknown statement " + stmt);
         }
+    }
+
+    // product f < 16, o < 64: %7[f * 64 + o] = %3[f] + Σ k < 9: %2[f * 9 + k] patches[k][o]
+    private static String patchProduct(Stmt.PatchProduct p) {
+        String i = p.row();
+        String k = p.term();
+        String j = p.column();
+        String target = p.c() instanceof Stmt.PatchProduct.Target.Scratch scratch
+                ? scratch.array() + "[" + i + "][" + j + "]"
+                : node((Stmt.PatchProduct.Target.Node) p.c(), i, j);
+        String start = "";
+        if (p.start() instanceof Stmt.PatchProduct.Start.ByRow row) {
+            start = "%" + row.node() + "[" + i + "] + ";
+        } else if (p.start() instanceof Stmt.PatchProduct.Start.ByColumn column) {
+            start = "%" + column.node() + "[" + j + "] + ";
+        }
+        String a = p.a() instanceof Stmt.PatchProduct.Factor.Scratch scratch
+                ? scratch.array() + "[" + i + "][" + k + "]"
+                : factor((Stmt.PatchProduct.Factor.Node) p.a(), i, k);
+        return "product " + i + " < " + p.rows() + ", " + j + " < " + p.width() + ": " + target + " = " + start + "Σ "
+                + k + " < " + p.inner() + ": " + a + " " + p.b() + "[" + k + "][" + j + "]";
+    }
+
+    private static String node(Stmt.PatchProduct.Target.Node c, String i, String j) {
+        return "%" + c.node() + "[" + strided(c.byRows() ? i : j, c.stride(), c.byRows() ? j : i) + "]";
+    }
+
+    private static String factor(Stmt.PatchProduct.Factor.Node a, String i, String k) {
+        return "%" + a.node() + "[" + strided(a.byRows() ? i : k, a.stride(), a.byRows() ? k : i) + "]";
+    }
+
+    private static String strided(String outer, int stride, String inner) {
+        return Affine.of(outer).times(stride).plus(Affine.of(inner)).text();
     }
 
     private static String rows(Stmt.Product.Rows rows) {

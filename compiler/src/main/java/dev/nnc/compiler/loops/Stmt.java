@@ -242,6 +242,70 @@ public sealed interface Stmt {
     }
 
     /**
+     * {@code c[i][j] = start + Σ_k a(i, k) b[k][j]} for {@code i < rows}, {@code j < width} and
+     * the terms {@code k < inner}: one sample's matrix product over a convolution's patches
+     * (im2col), each row of the result a sum of rows of the scratch array {@code b} scaled by the
+     * elements of {@code a}. It is the forward product (by tap: the weight times the patches; by
+     * position: the patches times the weight's columns), the input gradient's patch gradients and
+     * the weight gradient's rows. {@code row}, {@code term} and {@code column} name the three
+     * indices in the Java (they read as the convolution's: {@code f}, {@code k}, {@code o}). Like
+     * a {@link Product}, its kernel, and so the order of its sums, is the code generator's
+     * choice.
+     */
+    record PatchProduct(
+            String row,
+            String term,
+            String column,
+            Factor a,
+            String b,
+            Target c,
+            Start start,
+            int rows,
+            int inner,
+            int width)
+            implements Stmt {
+
+        /** The scalars {@code a(i, k)}. */
+        public sealed interface Factor {
+
+            /**
+             * Element {@code i stride + k} of node {@code node}'s value where {@code byRows}, element
+             * {@code k stride + i} otherwise: a weight, or the sample's output gradient.
+             */
+            record Node(int node, int stride, boolean byRows) implements Factor {}
+
+            /** {@code array[i][k]} of a scratch array. */
+            record Scratch(String array) implements Factor {}
+        }
+
+        /** Where {@code c[i][j]} is. */
+        public sealed interface Target {
+
+            /** {@code array[i][j]} of a scratch array. */
+            record Scratch(String array) implements Target {}
+
+            /**
+             * Element {@code i stride + j} of node {@code node}'s value where {@code byRows}, element
+             * {@code j stride + i} otherwise.
+             */
+            record Node(int node, int stride, boolean byRows) implements Target {}
+        }
+
+        /** What each sum starts from. */
+        public sealed interface Start {
+
+            /** Zero. */
+            record Zero() implements Start {}
+
+            /** Element {@code i} of node {@code node} (a bias by rows of the result). */
+            record ByRow(int node) implements Start {}
+
+            /** Element {@code j} of node {@code node} (a bias by columns of the result). */
+            record ByColumn(int node) implements Start {}
+        }
+    }
+
+    /**
      * {@code array[row][variable] = function(value)} for {@code variable} in {@code [from, from +
      * count)}: a run of a recurrent cell's gates through the logistic function or tanh. The code
      * generator chooses the function's form, as the precision and the path allow (the exact

@@ -76,7 +76,7 @@ final class Substitution {
         if (stmt instanceof Stmt.IfNotNaN test) {
             return new Stmt.IfNotNaN(test.name(), apply(test.body()), apply(test.otherwise()));
         }
-        if (stmt instanceof Stmt.Product || stmt instanceof Stmt.OuterSum) {
+        if (stmt instanceof Stmt.Product || stmt instanceof Stmt.OuterSum || stmt instanceof Stmt.PatchProduct) {
             // Its rows are the samples' and its bounds numbers or the tile's count: no index.
             return stmt;
         }

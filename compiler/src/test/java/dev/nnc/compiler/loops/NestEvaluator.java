@@ -9,7 +9,7 @@ import java.util.Map;
  * samples: {@code nodes} maps a graph node to its rows (one per sample, read and written at the
  * current {@code b}, or row 0 outside the loops over samples), {@code arrays} the scratch rows and
  * weights the nest names. A {@link Stmt.Product} is its definition ({@code addend + x W}, summed in
- * order), a {@link Stmt.OuterSum} too (a flat array of sums is row 0 of its entry), a {@link
+ * order), a {@link Stmt.OuterSum} and a {@link Stmt.PatchProduct} too (a flat array of sums is row 0 of its entry), a {@link
  * Stmt.Activate} the exact functions. What a nest computes can so be checked
  * against the reference evaluator without the code generator.
  */
@@ -48,6 +48,8 @@ final class NestEvaluator extends NestInterpreter {
             product(product);
         } else if (stmt instanceof Stmt.OuterSum sum) {
             outerSum(sum);
+        } else if (stmt instanceof Stmt.PatchProduct product) {
+            patchProduct(product);
         } else if (stmt instanceof Stmt.Activate a) {
             double[] row = arrays.get(a.array())[index(a.row())];
             for (int v = a.from(); v < a.from() + a.count(); v++) {
@@ -108,6 +110,37 @@ final class NestEvaluator extends NestInterpreter {
 
     private static double sumAt(double[][] target, Stmt.OuterSum sum, int c, int i) {
         return sum.sums().flat() ? target[0][c * sum.width() + i] : target[c][i];
+    }
+
+    /** Its definition, each sum from its start in order of the terms. */
+    private void patchProduct(Stmt.PatchProduct p) {
+        for (int i = 0; i < p.rows(); i++) {
+            for (int j = 0; j < p.width(); j++) {
+                double s = 0;
+                if (p.start() instanceof Stmt.PatchProduct.Start.ByRow bias) {
+                    s = nodes.get(bias.node())[0][i];
+                } else if (p.start() instanceof Stmt.PatchProduct.Start.ByColumn bias) {
+                    s = nodes.get(bias.node())[0][j];
+                }
+                for (int k = 0; k < p.inner(); k++) {
+                    s += factor(p, i, k) * arrays.get(p.b())[k][j];
+                }
+                if (p.c() instanceof Stmt.PatchProduct.Target.Scratch c) {
+                    arrays.get(c.array())[i][j] = s;
+                } else {
+                    Stmt.PatchProduct.Target.Node c = (Stmt.PatchProduct.Target.Node) p.c();
+                    sampleRow(c.node())[c.byRows() ? i * c.stride() + j : j * c.stride() + i] = s;
+                }
+            }
+        }
+    }
+
+    private double factor(Stmt.PatchProduct p, int i, int k) {
+        if (p.a() instanceof Stmt.PatchProduct.Factor.Scratch a) {
+            return arrays.get(a.array())[i][k];
+        }
+        Stmt.PatchProduct.Factor.Node a = (Stmt.PatchProduct.Factor.Node) p.a();
+        return sampleRow(a.node())[a.byRows() ? i * a.stride() + k : k * a.stride() + i];
     }
 
     private double[][] rows(Stmt.Product.Rows rows) {
