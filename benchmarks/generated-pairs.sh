@@ -17,6 +17,27 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 java -jar "$before" generate "$spec" -d "$work/src" --package before > /dev/null
 java -jar "$after" generate "$spec" -d "$work/src" --package after > /dev/null
+# A class from a jar older than the runtime's interfaces lacks their newer methods (buffers,
+# the gradient API, checkpoints): each one it lacks gets a stub that throws, which the timing
+# never calls, so that the classes of any earlier nnc can be measured against today's.
+python3 - "$work/src/before/$name.java" <<'PY'
+import sys
+path = sys.argv[1]
+source = open(path).read()
+stubs = {
+    "bufferNames()": "public java.util.List<String> bufferNames() { return java.util.List.of(); }",
+    "trainingGradient(": "public double trainingGradient(double[] xs, double[] ys, int n, double[] grad) { throw new UnsupportedOperationException(); }",
+    "applyGradient(": "public void applyGradient(double[] grad) { throw new UnsupportedOperationException(); }",
+    "saveCheckpoint(": "public void saveCheckpoint(java.io.OutputStream out) { throw new UnsupportedOperationException(); }",
+    "restoreCheckpoint(": "public void restoreCheckpoint(java.io.InputStream in) { throw new UnsupportedOperationException(); }",
+}
+missing = [stub for name, stub in stubs.items() if "public " not in "".join(
+    line for line in source.splitlines() if name in line)]
+if missing:
+    end = source.rstrip().rfind("}")
+    source = source[:end] + "".join("    @Override " + stub + "\n" for stub in missing) + "}\n"
+    open(path, "w").write(source)
+PY
 jar=benchmarks/target/benchmarks.jar
 javac -nowarn --add-modules jdk.incubator.vector -cp "$jar" -d "$work/classes" $(find "$work/src" -name '*.java') 2>&1 \
     | grep -v 'incubator' || true
