@@ -316,8 +316,8 @@ final class WindowLoops {
         String grads = kernel.scratchRows(node, "inputRowGrads", g.depth(), rowLength);
         return java.util.Optional.of(CodeBlock.builder()
                 .add(widenedGradient(g, dy.get(), CodeBlock.of("$N[f]", dyRows), CodeBlock.of("0"), rowLength))
-                .add(VectorKernels.patchProduct(
-                        numeric, weight.get(), 1, g.depth(), dyRows, grads, g.depth(), g.filters, width))
+                .add(new LoopEmitter(kernel, numeric, LoopEmitter.Path.VECTOR)
+                        .emit(Loops.inputRowGradients(node, kernel.graph(), dyRows, grads, width)))
                 .addStatement(
                         "$T.fill($L, $L, $L, $L)",
                         java.util.Arrays.class,

@@ -82,6 +82,18 @@ final class ConvolutionProducts {
                     filters,
                     depth(g));
         }
+        return inputGradientByTap(node, graph, rows, grads, g.outPlane());
+    }
+
+    /**
+     * {@code grads[k][o] = Σ_f w[f][k] rows[f][o]} over rows of {@code width}: the output
+     * gradient's planes, or those planes widened to the rows of the padded input (a stride-1
+     * convolution's input gradient on the Vector API path, where each row of {@code grads} is then
+     * added under its tap as one run).
+     */
+    static PatchProduct inputGradientByTap(Node node, Graph graph, String rows, String grads, int width) {
+        SpatialOp.ConvInputGrad grad = (SpatialOp.ConvInputGrad) node.op();
+        WindowGeometry g = WindowGeometry.of(grad.window(), grad.input());
         return new PatchProduct(
                 "k",
                 "f",
@@ -91,8 +103,8 @@ final class ConvolutionProducts {
                 new Target.Scratch(grads),
                 new Start.Zero(),
                 depth(g),
-                filters,
-                g.outPlane());
+                graph.node(node.arg(0)).shape().dim(0),
+                width);
     }
 
     /** {@code rows[f][k] = Σ_o dy[f][o] positions[o][k]}: weight gradient {@code node}'s rows. */

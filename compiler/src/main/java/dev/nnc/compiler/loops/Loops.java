@@ -193,6 +193,15 @@ public final class Loops {
     }
 
     /**
+     * The product that gives convolution input gradient {@code node}'s patch gradients by tap over
+     * rows of {@code width}, {@code grads[k][j] = Σ_f w[f][k] rows[f][j]}: the output gradient
+     * widened to the rows of the padded input, whose runs the code generator adds under the taps.
+     */
+    public static List<Stmt> inputRowGradients(Node node, Graph graph, String rows, String grads, int width) {
+        return List.of(ConvolutionProducts.inputGradientByTap(node, graph, rows, grads, width));
+    }
+
+    /**
      * The product that gives one sample's convolution weight gradient {@code node} in the scratch
      * rows {@code rows [F][C kh kw]}: {@code rows[f][k] = Σ_o dy[f][o] positions[o][k]} over the
      * patches by position.

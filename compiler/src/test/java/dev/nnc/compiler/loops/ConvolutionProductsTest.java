@@ -96,6 +96,22 @@ class ConvolutionProductsTest {
             }
             assertClose(byTap, flat(arrays.get("grads")), c + " by tap");
             assertClose(byPosition, flat(transpose(arrays.get("positions"))), c + " by position");
+            // Over rows wider than the planes (the output gradient widened to the padded input's
+            // rows): the same sums over every column of the rows.
+            int width = op + 3;
+            double[] wide = randoms(random, c.filters * width);
+            arrays.put("rows", rows(wide, c.filters, width));
+            arrays.put("grads", new double[depth][width]);
+            NestEvaluator.run(Loops.inputRowGradients(grad, graph, "rows", "grads", width), nodes, arrays, 1);
+            double[] overRows = new double[depth * width];
+            for (int k = 0; k < depth; k++) {
+                for (int j = 0; j < width; j++) {
+                    for (int f = 0; f < c.filters; f++) {
+                        overRows[k * width + j] += c.w[f * depth + k] * wide[f * width + j];
+                    }
+                }
+            }
+            assertClose(overRows, flat(arrays.get("grads")), c + " over rows of " + width);
         }
     }
 
