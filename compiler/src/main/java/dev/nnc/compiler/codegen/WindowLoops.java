@@ -118,8 +118,8 @@ final class WindowLoops {
         if (g.shifts() && input.isPresent()) {
             return VectorKernels.vectorOrPlain(shiftedConv(node, conv, g, weight.get(), input.get()), plain);
         }
-        CodeBlock vector = new LoopEmitter(kernel, numeric, LoopEmitter.Path.VECTOR)
-                .emit(Loops.convolution(node, patches, false, null));
+        CodeBlock vector =
+                new LoopEmitter(kernel, numeric, LoopEmitter.Path.VECTOR).emit(Loops.convolutionByTap(node, patches));
         return VectorKernels.vectorOrPlain(vector, plain);
     }
 
@@ -252,7 +252,7 @@ final class WindowLoops {
 
     /** The plain loops of the convolution with its sums along each filter's plane. */
     private CodeBlock convByTap(Node node, String patches) {
-        return plainLoops(Loops.convolution(node, patches, false, null));
+        return plainLoops(Loops.convolutionByTap(node, patches));
     }
 
     /**
@@ -272,7 +272,7 @@ final class WindowLoops {
                 .endControlFlow()
                 .endControlFlow()
                 .build();
-        return plainLoops(Loops.convolution(node, positions, true, columns));
+        return plainLoops(Loops.convolutionByPosition(node, positions, columns));
     }
 
     // grads[k][o] = Σ_f w[f][k] dy[f][o]; dx = the sum of grads[k] over the taps that read x

@@ -163,20 +163,30 @@ public final class Loops {
     }
 
     /**
-     * The scheduled nest of convolution {@code node} for one sample over its patches: the input
-     * under each tap copied into {@code patches} ({@link #patches}), then one {@link
-     * Stmt.PatchProduct}: by tap, {@code y[f][o] = bias[f] + Σ_k w[f][k] patches[k][o]}; by
-     * position, {@code y[f][o] = bias[f] + Σ_k patches[o][k] columns[k][f]} over {@code
-     * weightColumns}, the weight's columns copied as rows, which the code generator keeps.
+     * The scheduled nest of convolution {@code node} for one sample over its patches by tap: the
+     * input under each tap copied into {@code patches [C kh kw][outputs]} ({@link #patches}), then
+     * one {@link Stmt.PatchProduct}, {@code y[f][o] = bias[f] + Σ_k w[f][k] patches[k][o]}.
      */
-    public static List<Stmt> convolution(Node node, String patches, boolean byPosition, String weightColumns) {
+    public static List<Stmt> convolutionByTap(Node node, String patches) {
+        return withPatches(node, patches, false, ConvolutionProducts.forwardByTap(node, patches));
+    }
+
+    /**
+     * The scheduled nest of convolution {@code node} for one sample over its patches by output
+     * position: the input under each tap copied into {@code positions [outputs][C kh kw]}, then
+     * {@code y[f][o] = bias[f] + Σ_k positions[o][k] columns[k][f]} over {@code weightColumns},
+     * the weight's columns copied as rows, which the code generator keeps.
+     */
+    public static List<Stmt> convolutionByPosition(Node node, String positions, String weightColumns) {
+        return withPatches(
+                node, positions, true, ConvolutionProducts.forwardByPosition(node, positions, weightColumns));
+    }
+
+    private static List<Stmt> withPatches(Node node, String patches, boolean byPosition, Stmt product) {
         SpatialOp.Conv conv = (SpatialOp.Conv) node.op();
         List<Stmt> nest = new java.util.ArrayList<>(
                 patches(WindowGeometry.of(conv.window(), conv.input()), node.arg(0), patches, byPosition));
-        nest.add(
-                byPosition
-                        ? ConvolutionProducts.forwardByPosition(node, patches, weightColumns)
-                        : ConvolutionProducts.forwardByTap(node, patches));
+        nest.add(product);
         return nest;
     }
 

@@ -29,11 +29,11 @@ class ConvolutionProductsTest {
     void aConvolutionByTapEndsInOneProductOfTheWeightAndThePatchesFromTheBias() {
         Convolution c = new Convolution(
                 window(List.of(2, 2), List.of(1, 1), List.of(0, 0), List.of(1, 1)), Shape.of(1, 3, 3), 2);
-        List<Stmt> nest = Loops.convolution(c.conv(), "patches", false, null);
+        List<Stmt> nest = Loops.convolutionByTap(c.conv(), "patches");
         assertEquals(
                 "product f < 2, o < 4: %3[f * 4 + o] = %2[f] + Σ k < 4: %1[f * 4 + k] patches[k][o]",
                 lastLine(NestPrinter.print(nest)));
-        List<Stmt> byPosition = Loops.convolution(c.conv(), "positions", true, "columns");
+        List<Stmt> byPosition = Loops.convolutionByPosition(c.conv(), "positions", "columns");
         assertEquals(
                 "product o < 4, f < 2: %3[f * 4 + o] = %2[f] + Σ k < 4: positions[o][k] columns[k][f]",
                 lastLine(NestPrinter.print(byPosition)));
@@ -54,7 +54,10 @@ class ConvolutionProductsTest {
                 arrays.put("columns", byPosition ? c.weightColumns() : new double[0][0]);
                 Map<Integer, double[][]> nodes =
                         c.values(new double[c.conv().shape().size()]);
-                NestEvaluator.run(Loops.convolution(c.conv(), "patches", byPosition, "columns"), nodes, arrays, 1);
+                List<Stmt> nest = byPosition
+                        ? Loops.convolutionByPosition(c.conv(), "patches", "columns")
+                        : Loops.convolutionByTap(c.conv(), "patches");
+                NestEvaluator.run(nest, nodes, arrays, 1);
                 assertClose(expected, nodes.get(3)[0], c + (byPosition ? " by position" : " by tap"));
             }
         }
