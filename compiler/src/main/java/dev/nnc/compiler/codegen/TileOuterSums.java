@@ -154,8 +154,8 @@ final class TileOuterSums {
         IntFunction<CodeBlock> scalar = t -> element(scalars, outerCount, CodeBlock.of("k + $L", t), outer);
         IntFunction<CodeBlock> row = t -> element(rows, innerCount, CodeBlock.of("k + $L", t), inner);
         CodeBlock target = sum.sums().flat()
-                ? CodeBlock.of("$N[$L]", sum.sums().array(), CodeBlock.of("i * $L + j", innerCount))
-                : CodeBlock.of("$N[$L][$L]", sum.sums().array(), "j", "i");
+                ? CodeBlock.of("$N[i * $L + j]", sum.sums().array(), innerCount)
+                : CodeBlock.of("$N[j][i]", sum.sums().array());
         Node node = kernel.graph().node(rows);
         String scratch = kernel.scratchRows(node, "gradientRow", 1, innerCount);
         // The rows of the operand the sums run along, copied into rows that start at index 0:

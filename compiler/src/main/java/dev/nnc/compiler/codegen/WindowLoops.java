@@ -317,7 +317,7 @@ final class WindowLoops {
         return java.util.Optional.of(CodeBlock.builder()
                 .add(widenedGradient(g, dy.get(), CodeBlock.of("$N[f]", dyRows), CodeBlock.of("0"), rowLength))
                 .add(new LoopEmitter(kernel, numeric, LoopEmitter.Path.VECTOR)
-                        .emit(Loops.inputRowGradients(node, kernel.graph(), dyRows, grads, width)))
+                        .emit(Loops.inputGradientsByTap(node, kernel.graph(), dyRows, grads, width)))
                 .addStatement(
                         "$T.fill($L, $L, $L, $L)",
                         java.util.Arrays.class,
@@ -349,7 +349,8 @@ final class WindowLoops {
         String dyRows = kernel.scratchRows(node, "dyRows", g.filters, rowLength(g.outPlane));
         String grads = kernel.scratchRows(node, "patchGrads", g.depth(), rowLength(g.outPlane));
         // grads[k][o] = Σ_f w[f C k + k] dyRows[f][o]: the weight read by columns
-        CodeBlock product = products(Loops.inputPatchGradients(node, kernel.graph(), dyRows, grads, false), vectorPath);
+        CodeBlock product =
+                products(Loops.inputGradientsByTap(node, kernel.graph(), dyRows, grads, g.outPlane), vectorPath);
         return CodeBlock.builder()
                 .add(copyRows(node.arg(0), dyRows, g.filters, g.outPlane))
                 .add(product)
@@ -376,7 +377,7 @@ final class WindowLoops {
                 .build();
         // grads[o][k] = Σ_f dy[f OP + o] weightRows[f][k]: the output gradient read by positions
         CodeBlock product =
-                products(Loops.inputPatchGradients(node, kernel.graph(), weightRows, grads, true), vectorPath);
+                products(Loops.inputGradientsByPosition(node, kernel.graph(), weightRows, grads), vectorPath);
         return CodeBlock.builder()
                 .add(product)
                 .add(addUnderTaps(node, grads, true))

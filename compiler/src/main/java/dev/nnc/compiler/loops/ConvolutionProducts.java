@@ -60,34 +60,28 @@ final class ConvolutionProducts {
     }
 
     /**
-     * The patch gradients of input gradient {@code node}: by tap, {@code grads[k][o] = Σ_f w[f][k]
-     * rows[f][o]} over the output gradient's planes copied as rows; by position, {@code
-     * grads[o][k] = Σ_f dy[f][o] rows[f][k]} over the weight's rows copied where they start at
-     * index 0.
+     * {@code grads[o][k] = Σ_f dy[f][o] rows[f][k]}: input gradient {@code node}'s patch gradients
+     * by position, over the weight's rows copied where they start at index 0.
      */
-    static PatchProduct inputGradient(Node node, Graph graph, String rows, String grads, boolean byPosition) {
+    static PatchProduct inputGradientByPosition(Node node, Graph graph, String rows, String grads) {
         SpatialOp.ConvInputGrad grad = (SpatialOp.ConvInputGrad) node.op();
         WindowGeometry g = WindowGeometry.of(grad.window(), grad.input());
-        int filters = graph.node(node.arg(0)).shape().dim(0);
-        if (byPosition) {
-            return new PatchProduct(
-                    "o",
-                    "f",
-                    "k",
-                    new Factor.Node(node.arg(0), g.outPlane(), false),
-                    rows,
-                    new Target.Scratch(grads),
-                    new Start.Zero(),
-                    g.outPlane(),
-                    filters,
-                    depth(g));
-        }
-        return inputGradientByTap(node, graph, rows, grads, g.outPlane());
+        return new PatchProduct(
+                "o",
+                "f",
+                "k",
+                new Factor.Node(node.arg(0), g.outPlane(), false),
+                rows,
+                new Target.Scratch(grads),
+                new Start.Zero(),
+                g.outPlane(),
+                graph.node(node.arg(0)).shape().dim(0),
+                depth(g));
     }
 
     /**
-     * {@code grads[k][o] = Σ_f w[f][k] rows[f][o]} over rows of {@code width}: the output
-     * gradient's planes, or those planes widened to the rows of the padded input (a stride-1
+     * {@code grads[k][o] = Σ_f w[f][k] rows[f][o]}: input gradient {@code node}'s patch gradients
+     * by tap over rows of {@code width}, the output gradient's planes, or those planes widened to the rows of the padded input (a stride-1
      * convolution's input gradient on the Vector API path, where each row of {@code grads} is then
      * added under its tap as one run).
      */

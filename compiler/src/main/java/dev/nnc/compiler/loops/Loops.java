@@ -191,24 +191,23 @@ public final class Loops {
     }
 
     /**
-     * The product that gives convolution input gradient {@code node}'s patch gradients in {@code
-     * grads} for one sample: by tap, {@code grads[k][o] = Σ_f w[f][k] rows[f][o]} over the output
-     * gradient's planes copied into {@code rows}; by position, {@code grads[o][k] = Σ_f dy[f][o]
-     * rows[f][k]} over the weight's rows copied into {@code rows}. {@link #addUnderTaps} adds them
-     * back.
+     * The product that gives convolution input gradient {@code node}'s patch gradients by tap for
+     * one sample, {@code grads[k][j] = Σ_f w[f][k] rows[f][j]} over rows of {@code width}: the
+     * output gradient's planes copied into {@code rows} (then {@link #addUnderTaps} adds them
+     * back), or those planes widened to the rows of the padded input, whose runs the code
+     * generator adds under the taps.
      */
-    public static List<Stmt> inputPatchGradients(
-            Node node, Graph graph, String rows, String grads, boolean byPosition) {
-        return List.of(ConvolutionProducts.inputGradient(node, graph, rows, grads, byPosition));
+    public static List<Stmt> inputGradientsByTap(Node node, Graph graph, String rows, String grads, int width) {
+        return List.of(ConvolutionProducts.inputGradientByTap(node, graph, rows, grads, width));
     }
 
     /**
-     * The product that gives convolution input gradient {@code node}'s patch gradients by tap over
-     * rows of {@code width}, {@code grads[k][j] = Σ_f w[f][k] rows[f][j]}: the output gradient
-     * widened to the rows of the padded input, whose runs the code generator adds under the taps.
+     * The product that gives convolution input gradient {@code node}'s patch gradients by output
+     * position for one sample, {@code grads[o][k] = Σ_f dy[f][o] rows[f][k]} over the weight's rows
+     * copied into {@code rows}; {@link #addUnderTaps} adds them back.
      */
-    public static List<Stmt> inputRowGradients(Node node, Graph graph, String rows, String grads, int width) {
-        return List.of(ConvolutionProducts.inputGradientByTap(node, graph, rows, grads, width));
+    public static List<Stmt> inputGradientsByPosition(Node node, Graph graph, String rows, String grads) {
+        return List.of(ConvolutionProducts.inputGradientByPosition(node, graph, rows, grads));
     }
 
     /**

@@ -75,17 +75,17 @@ class ConvolutionProductsTest {
             int depth = c.depth();
             // By tap: grads[k][o] = Σ_f w[f][k] dy[f][o], the output gradient's planes as rows.
             Map<String, double[][]> arrays = new HashMap<>();
-            arrays.put("rows", rows(dy, c.filters, op));
+            arrays.put("rows", RowMajor.rows(dy, c.filters, op));
             arrays.put("grads", new double[depth][op]);
             Map<Integer, double[][]> nodes = new HashMap<>();
             nodes.put(0, new double[][] {dy});
             nodes.put(1, new double[][] {c.w});
-            NestEvaluator.run(Loops.inputPatchGradients(grad, graph, "rows", "grads", false), nodes, arrays, 1);
+            NestEvaluator.run(Loops.inputGradientsByTap(grad, graph, "rows", "grads", op), nodes, arrays, 1);
             double[] byTap = new double[depth * op];
             // By position: grads[o][k] = Σ_f dy[f][o] w[f][k], the weight's rows as rows.
-            arrays.put("rows", rows(c.w, c.filters, depth));
+            arrays.put("rows", RowMajor.rows(c.w, c.filters, depth));
             arrays.put("positions", new double[op][depth]);
-            NestEvaluator.run(Loops.inputPatchGradients(grad, graph, "rows", "positions", true), nodes, arrays, 1);
+            NestEvaluator.run(Loops.inputGradientsByPosition(grad, graph, "rows", "positions"), nodes, arrays, 1);
             double[] byPosition = new double[depth * op];
             for (int k = 0; k < depth; k++) {
                 for (int o = 0; o < op; o++) {
@@ -103,9 +103,9 @@ class ConvolutionProductsTest {
             // rows): the same sums over every column of the rows.
             int width = op + 3;
             double[] wide = randoms(random, c.filters * width);
-            arrays.put("rows", rows(wide, c.filters, width));
+            arrays.put("rows", RowMajor.rows(wide, c.filters, width));
             arrays.put("grads", new double[depth][width]);
-            NestEvaluator.run(Loops.inputRowGradients(grad, graph, "rows", "grads", width), nodes, arrays, 1);
+            NestEvaluator.run(Loops.inputGradientsByTap(grad, graph, "rows", "grads", width), nodes, arrays, 1);
             double[] overRows = new double[depth * width];
             for (int k = 0; k < depth; k++) {
                 for (int j = 0; j < width; j++) {
@@ -219,7 +219,7 @@ class ConvolutionProductsTest {
 
         /** The weight's columns as rows, {@code [C kh kw][F]}. */
         double[][] weightColumns() {
-            return transpose(rows(w, filters, depth()));
+            return RowMajor.columns(w, filters, depth());
         }
 
         Map<Integer, double[][]> values(double[] output) {
@@ -251,15 +251,6 @@ class ConvolutionProductsTest {
         double[] out = new double[n];
         for (int i = 0; i < n; i++) {
             out[i] = random.nextDouble() * 2 - 1;
-        }
-        return out;
-    }
-
-    /** {@code values [count][length]} row-major, as rows. */
-    private static double[][] rows(double[] values, int count, int length) {
-        double[][] out = new double[count][length];
-        for (int r = 0; r < count; r++) {
-            System.arraycopy(values, r * length, out[r], 0, length);
         }
         return out;
     }

@@ -94,7 +94,7 @@ class SequenceNestsTest {
             p[b] = randoms(random, STEPS * rows);
         }
         Map<String, double[][]> arrays = new HashMap<>();
-        arrays.put("columns", transposed(w, rows, UNITS));
+        arrays.put("columns", RowMajor.columns(w, rows, UNITS));
         Map<Integer, double[][]> nodes = new HashMap<>();
         nodes.put(0, p);
         nodes.put(2, new double[][] {bias});
@@ -130,7 +130,7 @@ class SequenceNestsTest {
                     .evaluate(List.of(p, w, bias), traceShape, Bindings.of(Map.of()));
         }
         Map<String, double[][]> arrays = new HashMap<>();
-        arrays.put("rows", matrix(w, rows, UNITS));
+        arrays.put("rows", RowMajor.rows(w, rows, UNITS));
         Map<Integer, double[][]> nodes = new HashMap<>();
         nodes.put(0, adjoint);
         nodes.put(1, trace);
@@ -205,26 +205,6 @@ class SequenceNestsTest {
         double[] out = new double[n];
         for (int i = 0; i < n; i++) {
             out[i] = random.nextDouble() * 2 - 1;
-        }
-        return out;
-    }
-
-    /** {@code w [rows][columns]} row-major, as rows. */
-    private static double[][] matrix(double[] w, int rows, int columns) {
-        double[][] out = new double[rows][columns];
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(w, r * columns, out[r], 0, columns);
-        }
-        return out;
-    }
-
-    /** {@code w [rows][columns]} row-major, by columns. */
-    private static double[][] transposed(double[] w, int rows, int columns) {
-        double[][] out = new double[columns][rows];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < columns; c++) {
-                out[c][r] = w[r * columns + c];
-            }
         }
         return out;
     }
